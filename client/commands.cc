@@ -1,0 +1,480 @@
+#include "client/commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/args.h"
+#include "client/job_client.h"
+#include "client/render.h"
+#include "common/job_spec.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace tandem {
+namespace {
+
+using tandem::v1::JobInfo;
+
+constexpr char kDefaultCoordinator[] = "127.0.0.1:7400";
+
+struct Context {
+  std::string coordinator;
+  bool json = false;
+  std::ostream* out;
+  std::ostream* err;
+  JobClient* client;
+};
+
+struct Command {
+  std::string name;
+  std::string usage;    // "JOB_ID"
+  std::string summary;  // one line
+  std::vector<FlagSpec> flags;
+  std::function<int(const ParsedArgs&, Context&)> run;
+};
+
+int ExitFor(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kResourceExhausted:
+      return kExitBadInput;
+    case absl::StatusCode::kUnavailable:
+      return kExitUnavailable;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    default:
+      return kExitError;
+  }
+}
+
+int Fail(Context& ctx, const absl::Status& s) {
+  *ctx.err << "tandem: " << s.message() << "\n";
+  return ExitFor(s);
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return out;
+}
+
+template <typename T>
+std::string ToJsonArray(const std::vector<T>& items) {
+  std::vector<std::string> parts;
+  for (const auto& i : items) parts.push_back(ToJson(i));
+  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
+}
+
+std::string StateName(v1::JobState s) {
+  std::string name = v1::JobState_Name(s);
+  if (name.rfind("JOB_STATE_", 0) == 0) name = name.substr(10);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::string WorkerStateName(v1::WorkerState s) {
+  std::string name = v1::WorkerState_Name(s);
+  if (name.rfind("WORKER_STATE_", 0) == 0) name = name.substr(13);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (::getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
+int ExitForState(v1::JobState s) {
+  switch (s) {
+    case v1::JOB_STATE_SUCCEEDED:
+      return kExitOk;
+    case v1::JOB_STATE_CANCELLED:
+      return kExitCancelled;
+    default:
+      return kExitJobFailed;
+  }
+}
+
+bool Terminal(v1::JobState s) {
+  return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED ||
+         s == v1::JOB_STATE_CANCELLED;
+}
+
+// --- watch ---------------------------------------------------------------------------------
+
+// Prints the job's events as they happen until it ends (or reaches `until`: "ready" = all
+// workers have their shards, "running"). Returns the exit code for the outcome.
+int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t timeout_s) {
+  int64_t after = 0;
+  const int64_t deadline = timeout_s > 0 ? NowMs() + timeout_s * 1000 : 0;
+  while (true) {
+    auto events = ctx.client->Events(id, after, 1000);
+    if (!events.ok()) return Fail(ctx, events.status());
+    bool ready = false;
+    for (const auto& e : *events) {
+      after = e.seq();
+      if (ctx.json) {
+        *ctx.out << ToJson(e) << "\n";
+      } else {
+        *ctx.out << HumanTime(e.unix_ms()) << "  " << e.kind() << "  " << e.message() << "\n";
+      }
+      if (e.kind() == "all_ready") ready = true;
+    }
+    ctx.out->flush();
+    auto job = ctx.client->Get(id);
+    if (!job.ok()) return Fail(ctx, job.status());
+    if (Terminal(job->state())) {
+      if (!ctx.json) {
+        *ctx.out << "job " << id << " " << StateName(job->state())
+                 << (job->message().empty() ? "" : ": " + job->message()) << "\n";
+      }
+      return ExitForState(job->state());
+    }
+    if (until == "ready" && ready) return kExitOk;
+    if (until == "running" && job->state() == v1::JOB_STATE_RUNNING) return kExitOk;
+    if (deadline != 0 && NowMs() > deadline) {
+      *ctx.err << "tandem: gave up watching " << id << " after " << timeout_s << " s (state "
+               << StateName(job->state()) << ": " << job->message() << ")\n";
+      return kExitError;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+// --- subcommands ---------------------------------------------------------------------------
+
+int RunSubmit(const ParsedArgs& a, Context& ctx) {
+  v1::JobSpec spec;
+  if (a.positional.size() > 1) {
+    return Fail(ctx, absl::InvalidArgumentError("submit takes at most one job file"));
+  }
+  if (!a.positional.empty()) {
+    auto parsed = ParseJobFile(a.positional[0]);
+    if (!parsed.ok()) return Fail(ctx, parsed.status());
+    spec = *parsed;
+  }
+  // Convenience flags are shorthands for --set.
+  const std::vector<std::pair<std::string, std::string>> shorthands = {
+      {"name", "name"},
+      {"source", "corpus.train_source"},
+      {"target", "corpus.train_target"},
+      {"tsv", "corpus.train_tsv"},
+      {"valid-source", "corpus.valid_source"},
+      {"valid-target", "corpus.valid_target"},
+      {"workers", "workers.min"},
+      {"max-workers", "workers.max"},
+      {"attention", "model.attention"},
+      {"vocab-size", "tokenizer.vocab_size"},
+      {"max-steps", "training.max_steps"},
+      {"epochs", "training.epochs"},
+  };
+  for (const auto& [flag, path] : shorthands) {
+    if (!a.Has(flag)) continue;
+    std::string value = a.Get(flag);
+    if (path.rfind("corpus.", 0) == 0) value = Absolute(value);
+    absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec);
+    if (!s.ok()) return Fail(ctx, s);
+  }
+  for (const std::string& set : a.All("set")) {
+    absl::Status s = ApplyOverride(set, spec);
+    if (!s.ok()) return Fail(ctx, s);
+  }
+  if (a.Has("workers") && !a.Has("max-workers") && spec.workers().max() < spec.workers().min()) {
+    spec.mutable_workers()->set_max(spec.workers().min());
+  }
+  // Refuse a bad spec here with the same message the coordinator would give.
+  v1::JobSpec checked = spec;
+  ApplyDefaults(checked);
+  absl::Status valid = ValidateSpec(checked);
+  if (!valid.ok()) return Fail(ctx, valid);
+  auto id = ctx.client->Submit(spec);
+  if (!id.ok()) return Fail(ctx, id.status());
+  if (ctx.json) {
+    *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";
+  } else {
+    *ctx.out << *id << "\n";
+  }
+  if (a.Has("watch")) {
+    int64_t timeout = 0;
+    (void)absl::SimpleAtoi(a.Get("timeout", "0"), &timeout);
+    return Watch(ctx, *id, a.Get("until"), timeout);
+  }
+  return kExitOk;
+}
+
+int RunList(const ParsedArgs&, Context& ctx) {
+  auto jobs = ctx.client->List();
+  if (!jobs.ok()) return Fail(ctx, jobs.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*jobs) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  const int64_t now = NowMs();
+  for (const JobInfo& j : *jobs) {
+    const auto& w = j.spec().workers();
+    rows.push_back({j.id(), j.spec().name().empty() ? "-" : j.spec().name(), StateName(j.state()),
+                    absl::StrCat(j.assignments_size(), "/", w.min(),
+                                 w.max() != w.min() ? absl::StrCat("-", w.max()) : ""),
+                    j.preparation().kept_pairs() ? absl::StrCat(j.preparation().kept_pairs()) : "-",
+                    HumanDuration(now - j.created_unix_ms()), j.message()});
+  }
+  *ctx.out << RenderTable({"ID", "NAME", "STATE", "WORKERS", "PAIRS", "AGE", "MESSAGE"}, rows);
+  return kExitOk;
+}
+
+int RunStatus(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem status JOB_ID"));
+  }
+  auto job = ctx.client->Get(a.positional[0]);
+  if (!job.ok()) return Fail(ctx, job.status());
+  if (ctx.json) {
+    *ctx.out << ToJson(*job) << "\n";
+    return kExitOk;
+  }
+  const JobInfo& j = *job;
+  const auto& c = j.spec().corpus();
+  const auto& p = j.preparation();
+  auto& o = *ctx.out;
+  o << "Job:          " << j.id() << (j.spec().name().empty() ? "" : "  (" + j.spec().name() + ")")
+    << "\n";
+  o << "State:        " << StateName(j.state()) << "\n";
+  if (!j.message().empty()) o << "Message:      " << j.message() << "\n";
+  o << "Created:      " << HumanTime(j.created_unix_ms()) << " UTC ("
+    << HumanDuration(NowMs() - j.created_unix_ms()) << " ago)\n";
+  o << "Corpus:       "
+    << (c.train_tsv().empty() ? c.train_source() + " + " + c.train_target() : c.train_tsv())
+    << "\n";
+  o << "Model:        " << j.spec().model().attention() << " attention, "
+    << j.spec().model().cell() << ", embedding " << j.spec().model().embedding_dim()
+    << ", hidden " << j.spec().model().hidden_dim() << "\n";
+  o << "Workers:      " << j.assignments_size() << " assigned (wants " << j.spec().workers().min()
+    << "-" << j.spec().workers().max() << ")";
+  if (j.generation() > 0) o << ", generation " << j.generation();
+  o << "\n";
+  if (p.input_pairs() > 0) {
+    o << "Preparation:  " << p.kept_pairs() << " of " << p.input_pairs() << " pairs kept ("
+      << p.dropped_empty() << " empty, " << p.dropped_too_long() << " too long dropped; "
+      << p.crlf_stripped() << " CRLF fixed), " << p.valid_pairs() << " validation pairs\n";
+    o << "Tokenizer:    vocabulary " << p.source_vocab() << " / " << p.target_vocab()
+      << (j.spec().tokenizer().joint() ? " (joint)" : "") << "\n";
+    o << "Shards:       " << p.num_shards() << "\n";
+  }
+  if (j.assignments_size() > 0) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : j.assignments()) {
+      rows.push_back({absl::StrCat(m.rank()), m.worker_id(), m.address(),
+                      absl::StrJoin(m.shards(), ","), m.ready() ? "yes" : "no"});
+    }
+    o << "\n" << RenderTable({"RANK", "WORKER", "ADDRESS", "SHARDS", "READY"}, rows);
+  }
+  return kExitOk;
+}
+
+int RunEvents(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() > 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem events [JOB_ID]"));
+  }
+  const std::string id = a.positional.empty() ? "" : a.positional[0];
+  if (a.Has("follow")) {
+    if (id.empty()) return Fail(ctx, absl::InvalidArgumentError("--follow needs a JOB_ID"));
+    return Watch(ctx, id, "", 0);
+  }
+  auto events = ctx.client->Events(id, 0, 100000);
+  if (!events.ok()) return Fail(ctx, events.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*events) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : *events) {
+    std::vector<std::string> row = {HumanTime(e.unix_ms())};
+    if (id.empty()) row.push_back(e.job_id());
+    row.push_back(e.kind());
+    row.push_back(e.message());
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> header = {"TIME (UTC)"};
+  if (id.empty()) header.push_back("JOB");
+  header.push_back("EVENT");
+  header.push_back("MESSAGE");
+  *ctx.out << RenderTable(header, rows);
+  return kExitOk;
+}
+
+int RunCancel(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem cancel JOB_ID"));
+  }
+  auto job = ctx.client->Cancel(a.positional[0]);
+  if (!job.ok()) return Fail(ctx, job.status());
+  if (ctx.json) {
+    *ctx.out << ToJson(*job) << "\n";
+  } else {
+    *ctx.out << job->id() << " cancelled\n";
+  }
+  return kExitOk;
+}
+
+int RunWatch(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem watch JOB_ID"));
+  }
+  int64_t timeout = 0;
+  if (!absl::SimpleAtoi(a.Get("timeout", "0"), &timeout) || timeout < 0) {
+    return Fail(ctx, absl::InvalidArgumentError("--timeout: expected whole seconds >= 0"));
+  }
+  const std::string until = a.Get("until");
+  if (!until.empty() && until != "ready" && until != "running") {
+    return Fail(ctx, absl::InvalidArgumentError("--until: expected ready or running"));
+  }
+  return Watch(ctx, a.positional[0], until, timeout);
+}
+
+int RunWorkers(const ParsedArgs&, Context& ctx) {
+  auto workers = ctx.client->Workers();
+  if (!workers.ok()) return Fail(ctx, workers.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*workers) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  const int64_t now = NowMs();
+  for (const auto& w : *workers) {
+    rows.push_back({w.id(), w.address(), WorkerStateName(w.state()),
+                    w.job_id().empty() ? "-" : w.job_id(),
+                    w.job_id().empty() ? "-" : absl::StrCat(w.rank()),
+                    HumanDuration(now - w.last_heartbeat_unix_ms()) + " ago", w.hostname(),
+                    absl::StrCat(w.cpus())});
+  }
+  *ctx.out << RenderTable(
+      {"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS"}, rows);
+  return kExitOk;
+}
+
+const std::vector<FlagSpec>& CommonFlags() {
+  static const std::vector<FlagSpec> flags = {
+      {"coordinator", true, "coordinator host:port (default $TANDEM_COORDINATOR or 127.0.0.1:7400)",
+       "ADDR"},
+      {"json", false, "machine-readable JSON output"},
+      {"help", false, "show this help"},
+  };
+  return flags;
+}
+
+std::vector<Command> Commands() {
+  const std::vector<FlagSpec> watch_flags = {
+      {"until", true, "stop watching at 'ready' (all workers have their shards) or 'running'",
+       "STATE"},
+      {"timeout", true, "give up after this many seconds (0 = never)", "SECONDS"},
+  };
+  std::vector<FlagSpec> submit_flags = {
+      {"set", true, "override a job field, e.g. --set training.max_steps=100 (repeatable)",
+       "PATH=VALUE"},
+      {"name", true, "job name", "NAME"},
+      {"source", true, "training source file (Moses pair)", "FILE"},
+      {"target", true, "training target file (Moses pair)", "FILE"},
+      {"tsv", true, "training TSV file (source<TAB>target)", "FILE"},
+      {"valid-source", true, "validation source file", "FILE"},
+      {"valid-target", true, "validation target file", "FILE"},
+      {"workers", true, "minimum number of workers", "N"},
+      {"max-workers", true, "maximum number of workers", "N"},
+      {"attention", true, "bahdanau, luong_dot, luong_general or none", "TYPE"},
+      {"vocab-size", true, "SentencePiece vocabulary size", "N"},
+      {"max-steps", true, "stop after N updates", "N"},
+      {"epochs", true, "stop after N passes over the corpus", "N"},
+      {"watch", false, "follow the job's events after submitting"},
+  };
+  submit_flags.insert(submit_flags.end(), watch_flags.begin(), watch_flags.end());
+  return {
+      {"submit", "[JOB_FILE] [flags]",
+       "submit a training job from a YAML/JSON job file and/or flags; prints the job id",
+       submit_flags, RunSubmit},
+      {"list", "", "list jobs, newest first", {}, RunList},
+      {"status", "JOB_ID", "show one job: state, preparation, workers and shards", {}, RunStatus},
+      {"watch", "JOB_ID", "follow a job's events until it ends; exits with the job's outcome",
+       watch_flags, RunWatch},
+      {"events", "[JOB_ID]", "show the event log of one job (or of all jobs)",
+       {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
+      {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
+      {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
+  };
+}
+
+std::string MainHelp(const std::vector<Command>& commands) {
+  std::string out =
+      "tandem: submit, watch and manage Tandem training jobs.\n\n"
+      "Usage: tandem COMMAND [flags] [args]\n\nCommands:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : commands) rows.push_back({"  " + c.name, c.summary});
+  std::string table = RenderTable({"", ""}, rows);
+  absl::StrAppend(&out, table.substr(table.find('\n') + 1));
+  absl::StrAppend(&out, "\nFlags for every command:\n", FlagHelp(CommonFlags()),
+                  "\nExit codes: 0 ok, 1 job failed, 2 bad input, 3 coordinator unreachable,\n"
+                  "            4 no such job, 5 job cancelled, 6 other error.\n"
+                  "\nRun 'tandem COMMAND --help' for a command's flags.\n");
+  return out;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const std::vector<Command> commands = Commands();
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    (args.empty() ? err : out) << MainHelp(commands);
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : commands) {
+    if (c.name == args[0]) cmd = &c;
+  }
+  if (cmd == nullptr) {
+    err << "tandem: unknown command '" << args[0] << "'\n\n" << MainHelp(commands);
+    return kExitBadInput;
+  }
+  std::vector<FlagSpec> flags = cmd->flags;
+  flags.insert(flags.end(), CommonFlags().begin(), CommonFlags().end());
+  auto parsed = ParseArgs(std::vector<std::string>(args.begin() + 1, args.end()), flags);
+  if (!parsed.ok()) {
+    err << "tandem " << cmd->name << ": " << parsed.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (parsed->Has("help")) {
+    out << "Usage: tandem " << cmd->name << " " << cmd->usage << "\n\n"
+        << cmd->summary << "\n\nFlags:\n"
+        << FlagHelp(flags);
+    return kExitOk;
+  }
+  const char* env = std::getenv("TANDEM_COORDINATOR");
+  Context ctx;
+  ctx.coordinator = parsed->Get("coordinator", env != nullptr && *env ? env : kDefaultCoordinator);
+  ctx.json = parsed->Has("json");
+  ctx.out = &out;
+  ctx.err = &err;
+  JobClient client(ctx.coordinator, std::chrono::seconds(5));
+  ctx.client = &client;
+  return cmd->run(*parsed, ctx);
+}
+
+}  // namespace tandem

@@ -1,0 +1,95 @@
+#include "client/job_client.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_util.h"
+#include "tandem/v1/job_service.grpc.pb.h"
+
+namespace tandem {
+
+struct JobClient::Impl {
+  std::string target;
+  std::unique_ptr<v1::JobService::Stub> stub;
+  std::chrono::milliseconds timeout;
+
+  // One-line errors: gRPC's connection failures become a sentence naming the address.
+  absl::Status Convert(const grpc::Status& s) const {
+    if (s.ok()) return absl::OkStatus();
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+         s.error_message().find("onnect") != std::string::npos)) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot reach the coordinator at ", target,
+          " (is tandem-coordinator running? set --coordinator or TANDEM_COORDINATOR)"));
+    }
+    return FromGrpcStatus(s);
+  }
+};
+
+JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeout)
+    : impl_(new Impl{target, v1::JobService::NewStub(MakeChannel(target)), timeout}) {}
+
+JobClient::~JobClient() = default;
+
+absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec) {
+  // Submission reads the whole corpus on the coordinator: allow it more time.
+  auto ctx = ContextWithDeadline(impl_->timeout * 24);
+  v1::SubmitJobRequest req;
+  *req.mutable_spec() = spec;
+  v1::SubmitJobResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->SubmitJob(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return resp.job_id();
+}
+
+absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::GetJobRequest req;
+  req.set_job_id(id);
+  v1::JobInfo resp;
+  absl::Status s = impl_->Convert(impl_->stub->GetJob(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return resp;
+}
+
+absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List() {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::ListJobsResponse resp;
+  absl::Status s =
+      impl_->Convert(impl_->stub->ListJobs(ctx.get(), v1::ListJobsRequest(), &resp));
+  if (!s.ok()) return s;
+  return std::vector<v1::JobInfo>(resp.jobs().begin(), resp.jobs().end());
+}
+
+absl::StatusOr<v1::JobInfo> JobClient::Cancel(const std::string& id) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::CancelJobRequest req;
+  req.set_job_id(id);
+  v1::JobInfo resp;
+  absl::Status s = impl_->Convert(impl_->stub->CancelJob(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return resp;
+}
+
+absl::StatusOr<std::vector<v1::JobEvent>> JobClient::Events(const std::string& id,
+                                                            int64_t after_seq, uint32_t limit) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::ListEventsRequest req;
+  req.set_job_id(id);
+  req.set_after_seq(after_seq);
+  req.set_limit(limit);
+  v1::ListEventsResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->ListEvents(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return std::vector<v1::JobEvent>(resp.events().begin(), resp.events().end());
+}
+
+absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::ListWorkersResponse resp;
+  absl::Status s =
+      impl_->Convert(impl_->stub->ListWorkers(ctx.get(), v1::ListWorkersRequest(), &resp));
+  if (!s.ok()) return s;
+  return std::vector<v1::WorkerInfo>(resp.workers().begin(), resp.workers().end());
+}
+
+}  // namespace tandem

@@ -1,0 +1,37 @@
+// The client's connection to the coordinator's JobService. gRPC stays inside the .cc; every
+// error comes back as an absl::Status whose message is fit to show a user in one line
+// (an unreachable coordinator is Unavailable with the address named).
+#ifndef TANDEM_CLIENT_JOB_CLIENT_H_
+#define TANDEM_CLIENT_JOB_CLIENT_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tandem/v1/job.pb.h"
+
+namespace tandem {
+
+class JobClient {
+ public:
+  JobClient(const std::string& target, std::chrono::milliseconds timeout);
+  ~JobClient();
+
+  absl::StatusOr<std::string> Submit(const tandem::v1::JobSpec& spec);
+  absl::StatusOr<tandem::v1::JobInfo> Get(const std::string& id);
+  absl::StatusOr<std::vector<tandem::v1::JobInfo>> List();
+  absl::StatusOr<tandem::v1::JobInfo> Cancel(const std::string& id);
+  absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
+                                                           int64_t after_seq, uint32_t limit);
+  absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_CLIENT_JOB_CLIENT_H_

@@ -1,0 +1,36 @@
+// File utilities shared by every component: whole-file reads, atomic writes, checksums.
+#ifndef TANDEM_COMMON_FILES_H_
+#define TANDEM_COMMON_FILES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace tandem {
+
+// Reads the whole file. NotFound if it does not exist, FailedPrecondition if it is not a
+// regular file, InvalidArgument if it is larger than `max_bytes`; messages name the path.
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     uint64_t max_bytes = uint64_t{1} << 34);
+
+// Writes `contents` atomically: a temporary file in the same directory, fsync, rename over
+// `path`, fsync of the directory. Readers see the old file or the new one, never a mix.
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents);
+
+// Creates `path` and its missing parents (like mkdir -p).
+absl::Status MakeDirs(const std::string& path);
+
+bool PathExists(const std::string& path);
+
+// Lower-case hex SHA-256 of `data`.
+std::string Sha256Hex(absl::string_view data);
+
+// Lower-case hex SHA-256 of a file's contents, streamed.
+absl::StatusOr<std::string> Sha256OfFile(const std::string& path);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COMMON_FILES_H_

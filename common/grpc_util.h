@@ -1,0 +1,35 @@
+// The one conversion between absl::Status and grpc::Status, and the channel/server settings
+// every Tandem process uses (message size limits, keepalive, credentials).
+#ifndef TANDEM_COMMON_GRPC_UTIL_H_
+#define TANDEM_COMMON_GRPC_UTIL_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace tandem {
+
+// Largest message any Tandem RPC accepts (artifact chunks are 1 MiB; gradient segments later
+// stay below this too). Larger messages are refused by gRPC with RESOURCE_EXHAUSTED.
+inline constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// A channel to `target` (host:port) with Tandem's limits. Plain-text: loopback development
+// only until TLS lands (DESIGN.md section 8).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
+
+// Applies Tandem's limits to a server builder.
+void ConfigureServerBuilder(grpc::ServerBuilder& builder);
+
+// A client context with a deadline `timeout` from now.
+std::unique_ptr<grpc::ClientContext> ContextWithDeadline(std::chrono::milliseconds timeout);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COMMON_GRPC_UTIL_H_

@@ -1,0 +1,373 @@
+#include "common/job_spec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/files.h"
+#include "common/status.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace tandem {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using tandem::v1::JobSpec;
+
+absl::Status RangeError(absl::string_view field, absl::string_view range, double got) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": must be in ", range, ", got ", got));
+}
+
+template <typename T>
+absl::Status CheckRange(absl::string_view field, T value, T lo, T hi) {
+  if (value < lo || value > hi) {
+    return RangeError(field, absl::StrCat("[", lo, ", ", hi, "]"), static_cast<double>(value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOneOf(absl::string_view field, const std::string& value,
+                        std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed) {
+    if (value == a) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": '", value, "' is not one of ",
+                                                 absl::StrJoin(allowed, ", ")));
+}
+
+// --- YAML -> protobuf, by reflection ---
+
+std::string Where(const std::string& filename, const YAML::Node& node) {
+  const YAML::Mark m = node.Mark();
+  if (m.line < 0) return filename;
+  return absl::StrCat(filename, ":", m.line + 1, ":", m.column + 1);
+}
+
+std::string KnownFields(const Descriptor* d) {
+  std::vector<std::string> names;
+  for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->name());
+  return absl::StrJoin(names, ", ");
+}
+
+absl::Status TypeError(const std::string& where, const std::string& path, const char* expected,
+                       const YAML::Node& node) {
+  std::string got = node.IsScalar() ? absl::StrCat("'", node.Scalar(), "'")
+                    : node.IsMap()  ? std::string("a mapping")
+                    : node.IsSequence() ? std::string("a list")
+                                        : std::string("nothing");
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": ", path, ": expected ", expected, ", got ", got));
+}
+
+absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string& prefix,
+                         const std::string& filename);
+
+absl::Status FillField(const YAML::Node& value, Message& msg, const FieldDescriptor* f,
+                       const std::string& path, const std::string& filename) {
+  const Reflection* r = msg.GetReflection();
+  const std::string where = Where(filename, value);
+  if (f->is_repeated()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", path, ": lists are not supported"));
+  }
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    if (!value.IsMap()) return TypeError(where, path, "a mapping", value);
+    return FillMessage(value, *r->MutableMessage(&msg, f), path, filename);
+  }
+  if (!value.IsScalar()) return TypeError(where, path, "a single value", value);
+  const std::string& s = value.Scalar();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      r->SetString(&msg, f, s);
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool b;
+      if (!absl::SimpleAtob(s, &b)) return TypeError(where, path, "true or false", value);
+      r->SetBool(&msg, f, b);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      uint64_t v;
+      if (!absl::SimpleAtoi(s, &v) || v > std::numeric_limits<uint32_t>::max()) {
+        return TypeError(where, path, "a whole number in [0, 4294967295]", value);
+      }
+      r->SetUInt32(&msg, f, static_cast<uint32_t>(v));
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      uint64_t v;
+      if (!absl::SimpleAtoi(s, &v)) return TypeError(where, path, "a whole number >= 0", value);
+      r->SetUInt64(&msg, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_INT32: {
+      int32_t v;
+      if (!absl::SimpleAtoi(s, &v)) return TypeError(where, path, "a whole number", value);
+      r->SetInt32(&msg, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v;
+      if (!absl::SimpleAtoi(s, &v)) return TypeError(where, path, "a whole number", value);
+      r->SetInt64(&msg, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_FLOAT:
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      double v;
+      if (!absl::SimpleAtod(s, &v) || !std::isfinite(v)) {
+        return TypeError(where, path, "a number", value);
+      }
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+        r->SetFloat(&msg, f, static_cast<float>(v));
+      } else {
+        r->SetDouble(&msg, f, v);
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": ", path, ": field type not supported in job files"));
+  }
+}
+
+absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string& prefix,
+                         const std::string& filename) {
+  const Descriptor* d = msg.GetDescriptor();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(filename, it->first), ": field names must be plain words"));
+    }
+    const std::string key = it->first.Scalar();
+    const FieldDescriptor* f = d->FindFieldByName(key);
+    if (f == nullptr) f = d->FindFieldByCamelcaseName(key);
+    const std::string where = Where(filename, it->first);
+    if (f == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": unknown field '", key, "' in ", prefix.empty() ? "the job" : prefix,
+          " (known: ", KnownFields(d), ")"));
+    }
+    // "model.dropout: 0" must mean zero, not "use the default": remember it was set.
+    const std::string path = prefix.empty() ? key : absl::StrCat(prefix, ".", f->name());
+    TANDEM_RETURN_IF_ERROR(FillField(it->second, msg, f, path, filename));
+    const FieldDescriptor* set_flag = d->FindFieldByName(f->name() + "_set");
+    if (set_flag != nullptr && set_flag->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
+      msg.GetReflection()->SetBool(&msg, set_flag, true);
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+void ResolveAgainst(const std::string& dir, std::string* path) {
+  if (path->empty() || IsAbsolute(*path)) return;
+  *path = absl::StrCat(dir, "/", *path);
+}
+
+}  // namespace
+
+void ApplyDefaults(JobSpec& spec) {
+  auto& c = *spec.mutable_corpus();
+  if (c.max_words() == 0) c.set_max_words(kDefaultMaxWords);
+  auto& t = *spec.mutable_tokenizer();
+  if (t.vocab_size() == 0) t.set_vocab_size(kDefaultVocabSize);
+  if (t.model_type().empty()) t.set_model_type("unigram");
+  if (t.character_coverage() == 0) t.set_character_coverage(1.0f);
+  auto& m = *spec.mutable_model();
+  if (m.attention().empty()) m.set_attention("bahdanau");
+  if (m.cell().empty()) m.set_cell("gru");
+  if (m.embedding_dim() == 0) m.set_embedding_dim(kDefaultEmbeddingDim);
+  if (m.hidden_dim() == 0) m.set_hidden_dim(kDefaultHiddenDim);
+  if (m.encoder_layers() == 0) m.set_encoder_layers(1);
+  if (m.decoder_layers() == 0) m.set_decoder_layers(1);
+  if (!m.dropout_set() && m.dropout() == 0) m.set_dropout(kDefaultDropout);
+  m.set_dropout_set(true);
+  auto& tr = *spec.mutable_training();
+  if (tr.batch_tokens() == 0) tr.set_batch_tokens(kDefaultBatchTokens);
+  if (tr.max_steps() == 0 && tr.epochs() == 0) tr.set_epochs(1);
+  if (tr.learning_rate() == 0) tr.set_learning_rate(kDefaultLearningRate);
+  if (tr.lr_schedule().empty()) tr.set_lr_schedule("constant");
+  if (!tr.label_smoothing_set() && tr.label_smoothing() == 0) {
+    tr.set_label_smoothing(kDefaultLabelSmoothing);
+  }
+  tr.set_label_smoothing_set(true);
+  if (tr.clip_norm() == 0) tr.set_clip_norm(kDefaultClipNorm);
+  if (tr.validation_interval_steps() == 0) {
+    tr.set_validation_interval_steps(kDefaultValidationInterval);
+  }
+  if (tr.checkpoint_interval_steps() == 0) {
+    tr.set_checkpoint_interval_steps(kDefaultCheckpointInterval);
+  }
+  if (tr.checkpoints_kept() == 0) tr.set_checkpoints_kept(kDefaultCheckpointsKept);
+  auto& w = *spec.mutable_workers();
+  if (w.min() == 0) w.set_min(1);
+  if (w.max() == 0) w.set_max(w.min());
+}
+
+absl::Status ValidateSpec(const JobSpec& spec) {
+  if (spec.name().size() > 128) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name: at most 128 characters, got ", spec.name().size()));
+  }
+  const auto& c = spec.corpus();
+  const bool pair = !c.train_source().empty() || !c.train_target().empty();
+  if (pair == !c.train_tsv().empty()) {
+    return absl::InvalidArgumentError(
+        "corpus: set either train_source and train_target, or train_tsv");
+  }
+  if (pair && (c.train_source().empty() || c.train_target().empty())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "corpus: ", c.train_source().empty() ? "train_source" : "train_target",
+        " is missing (train_source and train_target go together)"));
+  }
+  const bool vpair = !c.valid_source().empty() || !c.valid_target().empty();
+  if (vpair && !c.valid_tsv().empty()) {
+    return absl::InvalidArgumentError(
+        "corpus: set either valid_source and valid_target, or valid_tsv, not both");
+  }
+  if (vpair && (c.valid_source().empty() || c.valid_target().empty())) {
+    return absl::InvalidArgumentError(
+        "corpus: valid_source and valid_target must both be set");
+  }
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("corpus.max_words", c.max_words(), 1, 1000));
+  const auto& t = spec.tokenizer();
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("tokenizer.vocab_size", t.vocab_size(), 16, 64000));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("tokenizer.model_type", t.model_type(), {"unigram", "bpe"}));
+  if (!(t.character_coverage() > 0 && t.character_coverage() <= 1)) {
+    return RangeError("tokenizer.character_coverage", "(0, 1]", t.character_coverage());
+  }
+  const auto& m = spec.model();
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("model.attention", m.attention(),
+                                    {"bahdanau", "luong_dot", "luong_general", "none"}));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("model.cell", m.cell(), {"gru", "lstm"}));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.hidden_dim", m.hidden_dim(), 1, 4096));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 8));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 8));
+  if (!(m.dropout() >= 0 && m.dropout() < 1)) {
+    return RangeError("model.dropout", "[0, 1)", m.dropout());
+  }
+  const auto& tr = spec.training();
+  TANDEM_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("training.batch_tokens", tr.batch_tokens(), 16, 1000000));
+  if (tr.max_steps() == 0 && tr.epochs() == 0) {
+    return absl::InvalidArgumentError("training: set max_steps or epochs (or both)");
+  }
+  if (!(tr.learning_rate() > 0 && tr.learning_rate() <= 10)) {
+    return RangeError("training.learning_rate", "(0, 10]", tr.learning_rate());
+  }
+  TANDEM_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("training.warmup_steps", tr.warmup_steps(), 0, 10000000));
+  TANDEM_RETURN_IF_ERROR(CheckOneOf("training.lr_schedule", tr.lr_schedule(),
+                                    {"constant", "inverse_sqrt", "linear"}));
+  if (!(tr.label_smoothing() >= 0 && tr.label_smoothing() < 1)) {
+    return RangeError("training.label_smoothing", "[0, 1)", tr.label_smoothing());
+  }
+  if (!(tr.clip_norm() > 0 && std::isfinite(tr.clip_norm()))) {
+    return RangeError("training.clip_norm", "(0, inf)", tr.clip_norm());
+  }
+  TANDEM_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("training.checkpoints_kept", tr.checkpoints_kept(), 1, 100));
+  const auto& w = spec.workers();
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.min", w.min(), 1, 1024));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.max", w.max(), w.min(), 1024));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JobSpec> ParseJobText(absl::string_view text, const std::string& filename) {
+  JobSpec spec;
+  TANDEM_RETURN_IF_ERROR(MergeJobText(text, filename, spec));
+  return spec;
+}
+
+absl::Status ApplyOverride(const std::string& assignment, JobSpec& spec) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--set ", assignment, ": expected path=value, e.g. training.max_steps=100"));
+  }
+  const std::string path = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  // Nested YAML for a.b.c: "a:\n  b:\n    c: 'value'" (single quotes, doubled inside).
+  std::string yaml, indent;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (key.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--set ", assignment, ": empty field name"));
+    }
+    absl::StrAppend(&yaml, indent, key, ":");
+    if (dot == std::string::npos) break;
+    absl::StrAppend(&yaml, "\n");
+    indent += "  ";
+    start = dot + 1;
+  }
+  std::string quoted;
+  for (char c : value) {
+    if (c == '\'') quoted += '\'';
+    quoted += c;
+  }
+  absl::StrAppend(&yaml, " '", quoted, "'\n");
+  return MergeJobText(yaml, "--set " + path, spec);
+}
+
+absl::Status MergeJobText(absl::string_view text, const std::string& filename, JobSpec& spec) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(filename, ":", e.mark.line + 1, ":",
+                                                   e.mark.column + 1, ": ", e.msg));
+  }
+  if (!root.IsDefined() || root.IsNull()) {
+    return absl::InvalidArgumentError(absl::StrCat(filename, ": the job file is empty"));
+  }
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(filename, root), ": a job file is a mapping of fields (corpus, "
+                                            "tokenizer, model, training, workers)"));
+  }
+  return FillMessage(root, spec, "", filename);
+}
+
+absl::StatusOr<JobSpec> ParseJobFile(const std::string& path) {
+  TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
+  TANDEM_ASSIGN_OR_RETURN(JobSpec spec, ParseJobText(text, path));
+  const size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (!IsAbsolute(dir)) {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof(cwd)) != nullptr) dir = absl::StrCat(cwd, "/", dir);
+  }
+  auto& c = *spec.mutable_corpus();
+  for (std::string* p : {c.mutable_train_source(), c.mutable_train_target(), c.mutable_train_tsv(),
+                         c.mutable_valid_source(), c.mutable_valid_target(),
+                         c.mutable_valid_tsv()}) {
+    ResolveAgainst(dir, p);
+  }
+  return spec;
+}
+
+std::string SpecToJson(const JobSpec& spec) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(spec, &out, opts);
+  return out;
+}
+
+}  // namespace tandem

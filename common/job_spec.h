@@ -1,0 +1,59 @@
+// Job specifications: defaults, validation, and job files (YAML or JSON) mapped onto the
+// JobSpec message field by field. The coordinator and the client both use this, so a bad job
+// file is refused on the user's machine with the same message the coordinator would give.
+#ifndef TANDEM_COMMON_JOB_SPEC_H_
+#define TANDEM_COMMON_JOB_SPEC_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "tandem/v1/job.pb.h"
+
+namespace tandem {
+
+// Documented defaults (also in the .proto comments).
+inline constexpr uint32_t kDefaultVocabSize = 8000;
+inline constexpr uint32_t kDefaultMaxWords = 100;
+inline constexpr uint32_t kDefaultEmbeddingDim = 256;
+inline constexpr uint32_t kDefaultHiddenDim = 256;
+inline constexpr float kDefaultDropout = 0.1f;
+inline constexpr uint32_t kDefaultBatchTokens = 4096;
+inline constexpr float kDefaultLearningRate = 3e-4f;
+inline constexpr float kDefaultLabelSmoothing = 0.1f;
+inline constexpr float kDefaultClipNorm = 1.0f;
+inline constexpr uint32_t kDefaultValidationInterval = 500;
+inline constexpr uint32_t kDefaultCheckpointInterval = 1000;
+inline constexpr uint32_t kDefaultCheckpointsKept = 3;
+
+// Fills every unset (zero) field with its documented default. Idempotent.
+void ApplyDefaults(tandem::v1::JobSpec& spec);
+
+// Checks every field against its allowed range after defaults; the error names the field
+// (e.g. "training.learning_rate: must be in (0, 10], got -1"). Does not touch the filesystem.
+absl::Status ValidateSpec(const tandem::v1::JobSpec& spec);
+
+// Parses a job file's text (YAML, or JSON, which is YAML's flow style). `filename` is used in
+// messages: "job.yaml:4:3: unknown field 'atention' in model (known: ...)". Unknown fields,
+// wrong types and out-of-range numbers are errors. Does not apply defaults.
+absl::StatusOr<tandem::v1::JobSpec> ParseJobText(absl::string_view text,
+                                                  const std::string& filename);
+
+// Like ParseJobText, but sets the fields found in `text` on an existing spec, leaving the
+// others as they are (used for command-line overrides such as training.max_steps=100).
+absl::Status MergeJobText(absl::string_view text, const std::string& filename,
+                          tandem::v1::JobSpec& spec);
+
+// Applies one "dotted.path=value" override (the CLI's --set).
+absl::Status ApplyOverride(const std::string& assignment, tandem::v1::JobSpec& spec);
+
+// Reads and parses a job file. Relative corpus paths are resolved against the file's directory.
+absl::StatusOr<tandem::v1::JobSpec> ParseJobFile(const std::string& path);
+
+// The spec as JSON (proto field names), for --json output.
+std::string SpecToJson(const tandem::v1::JobSpec& spec);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COMMON_JOB_SPEC_H_

@@ -1,0 +1,478 @@
+#include "coordinator/coordinator.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/files.h"
+#include "common/job_spec.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "coordinator/job_state.h"
+#include "coordinator/preparer.h"
+#include "data/sharding.h"
+
+namespace tandem {
+
+using tandem::v1::JobInfo;
+using tandem::v1::JobSpec;
+using tandem::v1::WorkerInfo;
+
+namespace {
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool IsActiveWorker(const WorkerInfo& w) {
+  return w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOptions options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
+  if (!options.now_ms) options.now_ms = SystemNowMs;
+  TANDEM_RETURN_IF_ERROR(MakeDirs(options.data_dir + "/jobs"));
+  TANDEM_ASSIGN_OR_RETURN(auto store, JobStore::Open(options.data_dir + "/state.db"));
+  std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
+  TANDEM_RETURN_IF_ERROR(c->Recover());
+  return c;
+}
+
+Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store)
+    : options_(std::move(options)), store_(std::move(store)) {}
+
+Coordinator::~Coordinator() { Stop(); }
+
+std::string Coordinator::JobDir(const std::string& id) const {
+  return absl::StrCat(options_.data_dir, "/jobs/", id);
+}
+
+absl::Status Coordinator::Recover() {
+  absl::MutexLock lock(&mu_);
+  const int64_t now = Now();
+  TANDEM_ASSIGN_OR_RETURN(std::vector<WorkerInfo> workers, store_->ListWorkers());
+  for (WorkerInfo& w : workers) {
+    WorkerEntry entry;
+    entry.info = std::move(w);
+    // Workers alive before the restart get a full timeout to reconnect.
+    entry.last_heartbeat_ms = now;
+    workers_[entry.info.id()] = std::move(entry);
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+  for (const JobInfo& job : jobs) {
+    if (job.state() == v1::JOB_STATE_PREPARING) {
+      // The preparation in flight died with the previous process: queue it again.
+      TANDEM_RETURN_IF_ERROR(store_->AppendEvent(
+          job.id(), {"recovered", "coordinator restarted during preparation; preparing again"},
+          now));
+    }
+  }
+  TANDEM_LOG(INFO) << "recovered " << jobs.size() << " jobs and " << workers_.size()
+                   << " workers from " << options_.data_dir;
+  return absl::OkStatus();
+}
+
+void Coordinator::Start() {
+  stop_ = false;
+  scheduler_ = std::thread([this] {
+    while (!stop_) {
+      Tick();
+      std::this_thread::sleep_for(options_.tick);
+    }
+  });
+}
+
+void Coordinator::Stop() {
+  stop_ = true;
+  if (scheduler_.joinable()) scheduler_.join();
+  std::thread prep;
+  {
+    absl::MutexLock lock(&mu_);
+    prep = std::move(preparation_thread_);
+  }
+  if (prep.joinable()) prep.join();
+}
+
+// ---------------------------------------------------------------------------------------------
+// JobService
+
+absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
+  ApplyDefaults(spec);
+  TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
+  // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
+  // before anything is stored or any worker is assigned.
+  TANDEM_RETURN_IF_ERROR(CheckCorpus(spec));
+  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now()));
+  TANDEM_LOG(INFO) << "job " << id << " submitted";
+  return id;
+}
+
+absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) { return store_->GetJob(id); }
+
+absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() { return store_->ListJobs(); }
+
+absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(id));
+  if (IsTerminal(job.state())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id, " has already ended (", StateName(job.state()), ")"));
+  }
+  ReleaseWorkers(job);
+  job.set_state(v1::JOB_STATE_CANCELLED);
+  job.set_message("cancelled by the user");
+  job.clear_assignments();
+  TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, {}, Now()));
+  return store_->GetJob(id);
+}
+
+absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::string& id,
+                                                                  int64_t after_seq,
+                                                                  uint32_t limit) {
+  if (!id.empty()) TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
+  return store_->ListEvents(id, after_seq, limit);
+}
+
+std::vector<WorkerInfo> Coordinator::ListWorkers() {
+  absl::MutexLock lock(&mu_);
+  std::vector<WorkerInfo> out;
+  for (const auto& [id, w] : workers_) {
+    WorkerInfo info = w.info;
+    info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ControlService
+
+absl::StatusOr<v1::JoinResponse> Coordinator::Join(const v1::JoinRequest& request) {
+  if (request.address().empty() || request.address().size() > 256) {
+    return absl::InvalidArgumentError("join: address must be host:port, at most 256 bytes");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->NextWorkerId());
+  absl::MutexLock lock(&mu_);
+  WorkerEntry entry;
+  entry.info.set_id(id);
+  entry.info.set_address(request.address());
+  entry.info.set_hostname(request.hostname().substr(0, 256));
+  entry.info.set_cpus(request.cpus());
+  entry.info.set_memory_bytes(request.memory_bytes());
+  entry.info.set_state(v1::WORKER_STATE_IDLE);
+  entry.info.set_joined_unix_ms(Now());
+  entry.last_heartbeat_ms = Now();
+  PersistWorker(entry);
+  workers_[id] = std::move(entry);
+  TANDEM_LOG(INFO) << "worker " << id << " joined from " << request.address();
+  v1::JoinResponse response;
+  response.set_worker_id(id);
+  response.set_heartbeat_interval_ms(static_cast<uint32_t>(options_.heartbeat_interval.count()));
+  return response;
+}
+
+absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(const std::string& worker_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || !IsActiveWorker(it->second.info)) {
+    return absl::NotFoundError(absl::StrCat(
+        "unknown worker id '", worker_id, "'",
+        it == workers_.end() ? "" : " (it was declared lost or left)", "; join again"));
+  }
+  WorkerEntry& w = it->second;
+  w.last_heartbeat_ms = Now();
+  v1::HeartbeatResponse response;
+  if (w.info.state() != v1::WORKER_STATE_ASSIGNED) return response;
+  auto job = store_->GetJob(w.info.job_id());
+  if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING) return response;
+  v1::WorkAssignment& a = *response.mutable_assignment();
+  a.set_job_id(job->id());
+  a.set_generation(job->generation());
+  a.set_world_size(static_cast<uint32_t>(job->assignments_size()));
+  *a.mutable_spec() = job->spec();
+  for (const auto& member : job->assignments()) {
+    *a.add_members() = member;
+    if (member.worker_id() != worker_id) continue;
+    a.set_rank(member.rank());
+    for (uint32_t s : member.shards()) *a.add_shards() = job->shards(static_cast<int>(s));
+  }
+  for (const auto& [name, sha] : job->artifacts()) (*a.mutable_artifacts())[name] = sha;
+  return response;
+}
+
+absl::StatusOr<std::string> Coordinator::ArtifactFile(const std::string& worker_id,
+                                                      const std::string& job_id,
+                                                      const std::string& name) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = workers_.find(worker_id);
+    if (it == workers_.end()) {
+      return absl::NotFoundError(absl::StrCat("unknown worker id '", worker_id, "'"));
+    }
+    if (it->second.info.job_id() != job_id ||
+        it->second.info.state() != v1::WORKER_STATE_ASSIGNED) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
+    }
+  }
+  return ArtifactPath(JobDir(job_id), name);
+}
+
+absl::Status Coordinator::ReportReady(const v1::ReportReadyRequest& request) {
+  absl::MutexLock lock(&mu_);
+  auto it = workers_.find(request.worker_id());
+  if (it == workers_.end() || !IsActiveWorker(it->second.info)) {
+    return absl::NotFoundError(absl::StrCat("unknown worker id '", request.worker_id(), "'"));
+  }
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(request.job_id()));
+  if (job.state() != v1::JOB_STATE_RUNNING || job.generation() != request.generation()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", job.id(), " is at generation ", job.generation(), " (",
+                     StateName(job.state()), "), not ", request.generation()));
+  }
+  bool all_ready = true;
+  bool found = false;
+  std::vector<EventDraft> events;
+  for (auto& member : *job.mutable_assignments()) {
+    if (member.worker_id() == request.worker_id() && !member.ready()) {
+      found = true;
+      member.set_ready(true);
+      events.push_back(
+          {"worker_ready",
+           absl::StrCat("rank ", member.rank(), " (", member.worker_id(), ") has its ",
+                        member.shards_size(), " shards and the tokenizer (",
+                        request.fetched_artifacts(), " fetched, ", request.cached_artifacts(),
+                        " from its cache)")});
+    } else if (member.worker_id() == request.worker_id()) {
+      found = true;
+    }
+    all_ready &= member.ready();
+  }
+  if (!found) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("worker ", request.worker_id(), " is not a member of job ", job.id()));
+  }
+  if (events.empty()) return absl::OkStatus();  // a repeated report
+  if (all_ready) {
+    job.set_message(absl::StrCat("all ", job.assignments_size(),
+                                 " workers have their shards (generation ", job.generation(),
+                                 ")"));
+    events.push_back({"all_ready", job.message()});
+  }
+  return store_->UpdateJob(job, events, Now());
+}
+
+absl::Status Coordinator::Leave(const std::string& worker_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end()) {
+    return absl::NotFoundError(absl::StrCat("unknown worker id '", worker_id, "'"));
+  }
+  const std::string job_id = it->second.info.job_id();
+  it->second.info.set_state(v1::WORKER_STATE_LEFT);
+  it->second.info.clear_job_id();
+  PersistWorker(it->second);
+  if (!job_id.empty()) HandleMemberLoss(job_id, worker_id, "left");
+  TANDEM_LOG(INFO) << "worker " << worker_id << " left";
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling
+
+void Coordinator::Tick() {
+  absl::MutexLock lock(&mu_);
+  DeclareLostWorkers();
+  ScheduleJobs();
+}
+
+void Coordinator::PersistWorker(const WorkerEntry& w) {
+  WorkerInfo info = w.info;
+  info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+  absl::Status s = store_->PutWorker(info);
+  if (!s.ok()) TANDEM_LOG(ERROR) << "cannot store worker " << info.id() << ": " << s;
+}
+
+void Coordinator::DeclareLostWorkers() {
+  const int64_t now = Now();
+  for (auto& [id, w] : workers_) {
+    if (!IsActiveWorker(w.info)) continue;
+    if (now - w.last_heartbeat_ms <= options_.worker_timeout.count()) continue;
+    const std::string job_id = w.info.job_id();
+    TANDEM_LOG(WARNING) << "worker " << id << " lost: no heartbeat for "
+                        << (now - w.last_heartbeat_ms) << " ms";
+    w.info.set_state(v1::WORKER_STATE_LOST);
+    w.info.clear_job_id();
+    PersistWorker(w);
+    if (!job_id.empty()) {
+      HandleMemberLoss(job_id, id,
+                       absl::StrCat("lost (no heartbeat for ", now - w.last_heartbeat_ms, " ms)"));
+    }
+  }
+}
+
+void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string& worker_id,
+                                   const std::string& why) {
+  auto job = store_->GetJob(job_id);
+  if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING) return;
+  std::vector<std::string> survivors;
+  for (const auto& m : job->assignments()) {
+    if (m.worker_id() != worker_id) survivors.push_back(m.worker_id());
+  }
+  const std::string reason = absl::StrCat("worker ", worker_id, " ", why);
+  if (survivors.size() >= job->spec().workers().min()) {
+    absl::Status s = AssignGeneration(*job, survivors, reason);
+    if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job_id << ": " << s;
+    return;
+  }
+  ReleaseWorkers(*job);
+  job->clear_assignments();
+  job->set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+  job->set_message(absl::StrCat(reason, "; waiting for workers"));
+  absl::Status s = store_->UpdateJob(*job, {{"member_lost", reason}}, Now());
+  if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job_id << ": " << s;
+}
+
+void Coordinator::ReleaseWorkers(const JobInfo& job) {
+  for (const auto& m : job.assignments()) {
+    auto it = workers_.find(m.worker_id());
+    if (it == workers_.end() || it->second.info.job_id() != job.id()) continue;
+    if (it->second.info.state() == v1::WORKER_STATE_ASSIGNED) {
+      it->second.info.set_state(v1::WORKER_STATE_IDLE);
+    }
+    it->second.info.clear_job_id();
+    it->second.info.set_rank(0);
+    PersistWorker(it->second);
+  }
+}
+
+absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::string>& members,
+                                           const std::string& why) {
+  const uint32_t world = static_cast<uint32_t>(members.size());
+  const uint32_t num_shards = static_cast<uint32_t>(job.shards_size());
+  job.clear_assignments();
+  job.set_generation(job.generation() + 1);
+  for (uint32_t rank = 0; rank < world; ++rank) {
+    WorkerEntry& w = workers_.at(members[rank]);
+    v1::Assignment& a = *job.add_assignments();
+    a.set_worker_id(members[rank]);
+    a.set_rank(rank);
+    a.set_address(w.info.address());
+    for (uint32_t s : ShardsForRank(num_shards, rank, world)) a.add_shards(s);
+    w.info.set_state(v1::WORKER_STATE_ASSIGNED);
+    w.info.set_job_id(job.id());
+    w.info.set_rank(rank);
+    PersistWorker(w);
+  }
+  job.set_state(v1::JOB_STATE_RUNNING);
+  job.set_message(absl::StrCat("generation ", job.generation(), ": ", world,
+                               " workers fetching their shards"));
+  return store_->UpdateJob(
+      job,
+      {{"assigned", absl::StrCat("generation ", job.generation(), " (", why, "): ranks ",
+                                 absl::StrJoin(members, ", "), "; ", num_shards, " shards")}},
+      Now());
+}
+
+void Coordinator::ScheduleJobs() {
+  auto jobs = store_->ListJobs();
+  if (!jobs.ok()) {
+    TANDEM_LOG(ERROR) << "cannot list jobs: " << jobs.status();
+    return;
+  }
+  std::reverse(jobs->begin(), jobs->end());  // oldest first: first come, first served
+  std::vector<std::string> free;
+  size_t registered = 0;
+  for (const auto& [id, w] : workers_) {
+    if (!IsActiveWorker(w.info)) continue;
+    ++registered;
+    if (w.info.state() == v1::WORKER_STATE_IDLE) free.push_back(id);
+  }
+  for (JobInfo& job : *jobs) {
+    if (job.state() == v1::JOB_STATE_QUEUED ||
+        (job.state() == v1::JOB_STATE_PREPARING && !preparing_)) {
+      // A PREPARING job with no preparation running was interrupted by a restart.
+      if (!preparing_) StartPreparation(job);
+      continue;
+    }
+    if (job.state() != v1::JOB_STATE_WAITING_FOR_WORKERS) continue;
+    const uint32_t min = job.spec().workers().min();
+    const uint32_t max = job.spec().workers().max();
+    if (free.size() >= min) {
+      const size_t take = std::min<size_t>(max, free.size());
+      std::vector<std::string> members(free.begin(), free.begin() + static_cast<long>(take));
+      free.erase(free.begin(), free.begin() + static_cast<long>(take));
+      absl::Status s = AssignGeneration(job, members, "workers available");
+      if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+      continue;
+    }
+    std::string msg = absl::StrCat("waiting for workers: needs at least ", min, ", ", free.size(),
+                                   " free of ", registered, " registered");
+    if (min > registered) absl::StrAppend(&msg, " (the job asks for more workers than exist)");
+    if (msg != job.message()) {
+      job.set_message(msg);
+      absl::Status s = store_->UpdateJob(job, {}, Now());
+      if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+    }
+  }
+}
+
+void Coordinator::StartPreparation(JobInfo job) {
+  if (job.state() == v1::JOB_STATE_QUEUED) {
+    job.set_state(v1::JOB_STATE_PREPARING);
+    job.set_message("validating the corpus, training the tokenizer, cutting shards");
+    absl::Status s = store_->UpdateJob(job, {}, Now());
+    if (!s.ok()) {
+      TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+      return;
+    }
+  }
+  preparing_ = true;
+  if (preparation_thread_.joinable()) preparation_thread_.join();
+  preparation_thread_ = std::thread([this, job] { RunPreparation(job); });
+}
+
+void Coordinator::RunPreparation(JobInfo job) {
+  TANDEM_LOG(INFO) << "preparing job " << job.id();
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<PreparedJob> prepared = PrepareJob(job.spec(), JobDir(job.id()));
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  absl::MutexLock lock(&mu_);
+  preparing_ = false;
+  auto current = store_->GetJob(job.id());
+  if (!current.ok() || current->state() != v1::JOB_STATE_PREPARING) return;  // cancelled
+  JobInfo updated = *current;
+  std::vector<EventDraft> events;
+  if (!prepared.ok()) {
+    updated.set_state(v1::JOB_STATE_FAILED);
+    updated.set_message(absl::StrCat("preparation failed: ", prepared.status().message()));
+  } else {
+    *updated.mutable_preparation() = prepared->report;
+    updated.clear_shards();
+    for (const auto& s : prepared->shards) *updated.add_shards() = s;
+    updated.clear_artifacts();
+    for (const auto& [name, sha] : prepared->artifacts) (*updated.mutable_artifacts())[name] = sha;
+    const auto& r = prepared->report;
+    events.push_back(
+        {"prepared",
+         absl::StrCat(r.kept_pairs(), " of ", r.input_pairs(), " pairs kept (dropped: ",
+                      r.dropped_empty(), " empty, ", r.dropped_too_long(), " too long; ",
+                      r.crlf_stripped(), " CRLF lines fixed), ", r.valid_pairs(),
+                      " validation pairs, vocabularies ", r.source_vocab(), "/", r.target_vocab(),
+                      ", ", r.num_shards(), " shards, in ",
+                      absl::StrFormat("%.1f", seconds.count()), " s")});
+    updated.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+    updated.set_message("waiting for workers");
+  }
+  absl::Status s = store_->UpdateJob(updated, events, Now());
+  if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+}
+
+}  // namespace tandem

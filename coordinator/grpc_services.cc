@@ -1,0 +1,146 @@
+#include "coordinator/grpc_services.h"
+
+#include <grpcpp/health_check_service_interface.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+#include "common/grpc_util.h"
+
+namespace tandem {
+
+namespace {
+constexpr size_t kChunkBytes = 1 << 20;
+}
+
+grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest* req,
+                                       v1::SubmitJobResponse* resp) {
+  auto id = c_->SubmitJob(req->spec());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  resp->set_job_id(*id);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* req,
+                                    v1::JobInfo* resp) {
+  auto job = c_->GetJob(req->job_id());
+  if (!job.ok()) return ToGrpcStatus(job.status());
+  *resp = std::move(*job);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+                                      v1::ListJobsResponse* resp) {
+  auto jobs = c_->ListJobs();
+  if (!jobs.ok()) return ToGrpcStatus(jobs.status());
+  for (auto& j : *jobs) *resp->add_jobs() = std::move(j);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext*, const v1::CancelJobRequest* req,
+                                       v1::JobInfo* resp) {
+  auto job = c_->CancelJob(req->job_id());
+  if (!job.ok()) return ToGrpcStatus(job.status());
+  *resp = std::move(*job);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* req,
+                                        v1::ListEventsResponse* resp) {
+  auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit());
+  if (!events.ok()) return ToGrpcStatus(events.status());
+  for (auto& e : *events) *resp->add_events() = std::move(e);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+                                         v1::ListWorkersResponse* resp) {
+  for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::Join(grpc::ServerContext*, const v1::JoinRequest* req,
+                                      v1::JoinResponse* resp) {
+  auto r = c_->Join(*req);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest* req,
+                                           v1::HeartbeatResponse* resp) {
+  auto r = c_->Heartbeat(req->worker_id());
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::FetchArtifact(grpc::ServerContext* ctx,
+                                               const v1::FetchArtifactRequest* req,
+                                               grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+  auto path = c_->ArtifactFile(req->worker_id(), req->job_id(), req->name());
+  if (!path.ok()) return ToGrpcStatus(path.status());
+  auto sha = Sha256OfFile(*path);
+  if (!sha.ok()) return ToGrpcStatus(sha.status());
+  std::ifstream in(*path, std::ios::binary | std::ios::ate);
+  if (!in) return grpc::Status(grpc::StatusCode::NOT_FOUND, "artifact file missing: " + *path);
+  const uint64_t total = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  uint64_t offset = 0;
+  std::string buf(kChunkBytes, '\0');
+  do {
+    if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const size_t n = static_cast<size_t>(in.gcount());
+    v1::ArtifactChunk chunk;
+    chunk.set_data(buf.data(), n);
+    chunk.set_offset(offset);
+    chunk.set_total_bytes(total);
+    chunk.set_sha256(*sha);
+    offset += n;
+    if (!writer->Write(chunk)) return grpc::Status::CANCELLED;
+  } while (offset < total);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::ReportReady(grpc::ServerContext*,
+                                             const v1::ReportReadyRequest* req,
+                                             v1::ReportReadyResponse*) {
+  return ToGrpcStatus(c_->ReportReady(*req));
+}
+
+grpc::Status ControlServiceImpl::Leave(grpc::ServerContext*, const v1::LeaveRequest* req,
+                                       v1::LeaveResponse*) {
+  return ToGrpcStatus(c_->Leave(req->worker_id()));
+}
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    Coordinator* coordinator, const std::string& address) {
+  std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
+  s->jobs_ = std::make_unique<JobServiceImpl>(coordinator);
+  s->control_ = std::make_unique<ControlServiceImpl>(coordinator);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  ConfigureServerBuilder(builder);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &s->port_);
+  builder.RegisterService(s->jobs_.get());
+  builder.RegisterService(s->control_.get());
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  return s;
+}
+
+CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+void CoordinatorServer::Shutdown() {
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+void CoordinatorServer::Wait() {
+  if (server_) server_->Wait();
+}
+
+}  // namespace tandem

@@ -1,0 +1,71 @@
+// The coordinator's gRPC adapters: each RPC converts messages and delegates to Coordinator.
+#ifndef TANDEM_COORDINATOR_GRPC_SERVICES_H_
+#define TANDEM_COORDINATOR_GRPC_SERVICES_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "coordinator/coordinator.h"
+#include "tandem/v1/control_service.grpc.pb.h"
+#include "tandem/v1/job_service.grpc.pb.h"
+
+namespace tandem {
+
+class JobServiceImpl final : public tandem::v1::JobService::Service {
+ public:
+  explicit JobServiceImpl(Coordinator* coordinator) : c_(coordinator) {}
+  grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
+                         v1::SubmitJobResponse*) override;
+  grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest*, v1::JobInfo*) override;
+  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+                        v1::ListJobsResponse*) override;
+  grpc::Status CancelJob(grpc::ServerContext*, const v1::CancelJobRequest*,
+                         v1::JobInfo*) override;
+  grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest*,
+                          v1::ListEventsResponse*) override;
+  grpc::Status ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+                           v1::ListWorkersResponse*) override;
+
+ private:
+  Coordinator* c_;
+};
+
+class ControlServiceImpl final : public tandem::v1::ControlService::Service {
+ public:
+  explicit ControlServiceImpl(Coordinator* coordinator) : c_(coordinator) {}
+  grpc::Status Join(grpc::ServerContext*, const v1::JoinRequest*, v1::JoinResponse*) override;
+  grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,
+                         v1::HeartbeatResponse*) override;
+  grpc::Status FetchArtifact(grpc::ServerContext*, const v1::FetchArtifactRequest*,
+                             grpc::ServerWriter<v1::ArtifactChunk>*) override;
+  grpc::Status ReportReady(grpc::ServerContext*, const v1::ReportReadyRequest*,
+                           v1::ReportReadyResponse*) override;
+  grpc::Status Leave(grpc::ServerContext*, const v1::LeaveRequest*, v1::LeaveResponse*) override;
+
+ private:
+  Coordinator* c_;
+};
+
+// A running coordinator server: the services, the gRPC health service, one listening port.
+class CoordinatorServer {
+ public:
+  // Binds `address` ("127.0.0.1:0" picks a free port; see port()).
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(Coordinator* coordinator,
+                                                                  const std::string& address);
+  ~CoordinatorServer();
+  int port() const { return port_; }
+  void Shutdown();
+  void Wait();
+
+ private:
+  CoordinatorServer() = default;
+  std::unique_ptr<JobServiceImpl> jobs_;
+  std::unique_ptr<ControlServiceImpl> control_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_GRPC_SERVICES_H_

@@ -1,0 +1,50 @@
+#include "coordinator/job_state.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace tandem {
+
+using tandem::v1::JobState;
+
+bool IsTerminal(JobState s) {
+  return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED ||
+         s == v1::JOB_STATE_CANCELLED;
+}
+
+absl::Status CheckTransition(JobState from, JobState to) {
+  bool legal = false;
+  if (from != v1::JOB_STATE_UNSPECIFIED && !IsTerminal(from) &&
+      (to == v1::JOB_STATE_FAILED || to == v1::JOB_STATE_CANCELLED)) {
+    legal = true;
+  }
+  switch (from) {
+    case v1::JOB_STATE_QUEUED:
+      legal |= to == v1::JOB_STATE_PREPARING;
+      break;
+    case v1::JOB_STATE_PREPARING:
+      legal |= to == v1::JOB_STATE_WAITING_FOR_WORKERS;
+      break;
+    case v1::JOB_STATE_WAITING_FOR_WORKERS:
+      legal |= to == v1::JOB_STATE_RUNNING;
+      break;
+    case v1::JOB_STATE_RUNNING:
+      legal |= to == v1::JOB_STATE_SUCCEEDED || to == v1::JOB_STATE_WAITING_FOR_WORKERS;
+      break;
+    default:
+      break;
+  }
+  if (legal) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("job state cannot change from ", StateName(from), " to ", StateName(to)));
+}
+
+std::string StateName(JobState s) {
+  std::string name = v1::JobState_Name(s);
+  const std::string prefix = "JOB_STATE_";
+  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+  if (name.empty()) return absl::StrCat("state_", static_cast<int>(s));
+  return absl::AsciiStrToLower(name);
+}
+
+}  // namespace tandem

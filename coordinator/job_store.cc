@@ -1,0 +1,315 @@
+#include "coordinator/job_store.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status.h"
+#include "coordinator/job_state.h"
+
+namespace tandem {
+namespace {
+
+using tandem::v1::JobEvent;
+using tandem::v1::JobInfo;
+using tandem::v1::JobSpec;
+using tandem::v1::WorkerInfo;
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS jobs(
+  id TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  info BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL,
+  unix_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_job ON events(job_id, seq);
+CREATE TABLE IF NOT EXISTS workers(
+  id TEXT PRIMARY KEY,
+  info BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS counters(
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL);
+)sql";
+
+// RAII prepared statement.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  absl::Status status() const {
+    if (rc_ == SQLITE_OK) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("sqlite prepare: ", sqlite3_errmsg(db_)));
+  }
+  Stmt& Text(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Blob(int i, const std::string& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Int(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // Returns SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string ColumnBlob(int i) {
+    const void* p = sqlite3_column_blob(stmt_, i);
+    const int n = sqlite3_column_bytes(stmt_, i);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+  std::string ColumnText(int i) {
+    const unsigned char* p = sqlite3_column_text(stmt_, i);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+  }
+  int64_t ColumnInt(int i) { return sqlite3_column_int64(stmt_, i); }
+  absl::Status Done() {
+    const int rc = Step();
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("sqlite step: ", sqlite3_errmsg(db_)));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+// Commits on Commit(); rolls back if destroyed before.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {
+    ok_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~Transaction() {
+    if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  absl::Status status() const {
+    return ok_ ? absl::OkStatus()
+               : absl::InternalError(absl::StrCat("sqlite begin: ", sqlite3_errmsg(db_)));
+  }
+  absl::Status Commit() {
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("sqlite commit: ", sqlite3_errmsg(db_)));
+    }
+    committed_ = true;
+    return absl::OkStatus();
+  }
+
+ private:
+  sqlite3* db_;
+  bool ok_ = false;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = absl::StrCat("cannot open state database ", path, ": ",
+                                   db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return absl::InternalError(msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<JobStore> store(new JobStore(db));
+  absl::MutexLock lock(&store->mu_);
+  TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
+  TANDEM_RETURN_IF_ERROR(store->Exec(kSchema));
+  return store;
+}
+
+JobStore::~JobStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status JobStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = absl::StrCat("sqlite: ", err ? err : "error", " in: ", sql);
+    sqlite3_free(err);
+    return absl::InternalError(msg);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> JobStore::NextCounter(const std::string& name) {
+  Stmt up(db_,
+          "INSERT INTO counters(name, value) VALUES(?1, 1) "
+          "ON CONFLICT(name) DO UPDATE SET value = value + 1");
+  TANDEM_RETURN_IF_ERROR(up.status());
+  TANDEM_RETURN_IF_ERROR(up.Text(1, name).Done());
+  Stmt get(db_, "SELECT value FROM counters WHERE name = ?1");
+  TANDEM_RETURN_IF_ERROR(get.status());
+  get.Text(1, name);
+  if (get.Step() != SQLITE_ROW) return absl::InternalError("counter vanished");
+  return static_cast<uint64_t>(get.ColumnInt(0));
+}
+
+absl::Status JobStore::InsertEvent(const std::string& job_id, const EventDraft& e,
+                                   int64_t now_ms) {
+  Stmt ins(db_, "INSERT INTO events(job_id, unix_ms, kind, message) VALUES(?1, ?2, ?3, ?4)");
+  TANDEM_RETURN_IF_ERROR(ins.status());
+  return ins.Text(1, job_id).Int(2, now_ms).Text(3, e.kind).Text(4, e.message).Done();
+}
+
+absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_ASSIGN_OR_RETURN(uint64_t n, NextCounter("job"));
+  const std::string id = absl::StrFormat("job-%06d", n);
+  JobInfo info;
+  info.set_id(id);
+  *info.mutable_spec() = spec;
+  info.set_state(v1::JOB_STATE_QUEUED);
+  info.set_message("queued for preparation");
+  info.set_created_unix_ms(now_ms);
+  info.set_updated_unix_ms(now_ms);
+  Stmt ins(db_, "INSERT INTO jobs(id, created_ms, state, info) VALUES(?1, ?2, ?3, ?4)");
+  TANDEM_RETURN_IF_ERROR(ins.status());
+  TANDEM_RETURN_IF_ERROR(ins.Text(1, id)
+                             .Int(2, now_ms)
+                             .Int(3, info.state())
+                             .Blob(4, info.SerializeAsString())
+                             .Done());
+  const std::string name = spec.name().empty() ? "" : absl::StrCat(" '", spec.name(), "'");
+  TANDEM_RETURN_IF_ERROR(
+      InsertEvent(id, {"submitted", absl::StrCat("job", name, " submitted")}, now_ms));
+  TANDEM_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+absl::StatusOr<JobInfo> JobStore::GetJobLocked(const std::string& id) {
+  Stmt get(db_, "SELECT info FROM jobs WHERE id = ?1");
+  TANDEM_RETURN_IF_ERROR(get.status());
+  get.Text(1, id);
+  if (get.Step() != SQLITE_ROW) return absl::NotFoundError(absl::StrCat("no job '", id, "'"));
+  JobInfo info;
+  if (!info.ParseFromString(get.ColumnBlob(0))) {
+    return absl::DataLossError(absl::StrCat("job ", id, ": stored record is corrupt"));
+  }
+  return info;
+}
+
+absl::StatusOr<JobInfo> JobStore::GetJob(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  return GetJobLocked(id);
+}
+
+absl::StatusOr<std::vector<JobInfo>> JobStore::ListJobs() {
+  absl::MutexLock lock(&mu_);
+  Stmt list(db_, "SELECT info FROM jobs ORDER BY created_ms DESC, id DESC");
+  TANDEM_RETURN_IF_ERROR(list.status());
+  std::vector<JobInfo> out;
+  while (list.Step() == SQLITE_ROW) {
+    JobInfo info;
+    if (!info.ParseFromString(list.ColumnBlob(0))) {
+      return absl::DataLossError("a stored job record is corrupt");
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& events,
+                                 int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_ASSIGN_OR_RETURN(JobInfo old, GetJobLocked(job.id()));
+  // The caller's events (what happened) come before the state change they caused.
+  for (const EventDraft& e : events) TANDEM_RETURN_IF_ERROR(InsertEvent(job.id(), e, now_ms));
+  if (old.state() != job.state()) {
+    TANDEM_RETURN_IF_ERROR(CheckTransition(old.state(), job.state()));
+    std::string msg = absl::StrCat(StateName(old.state()), " -> ", StateName(job.state()));
+    if (!job.message().empty()) absl::StrAppend(&msg, ": ", job.message());
+    TANDEM_RETURN_IF_ERROR(InsertEvent(job.id(), {"state", msg}, now_ms));
+  }
+  job.set_updated_unix_ms(now_ms);
+  Stmt up(db_, "UPDATE jobs SET state = ?2, info = ?3 WHERE id = ?1");
+  TANDEM_RETURN_IF_ERROR(up.status());
+  TANDEM_RETURN_IF_ERROR(
+      up.Text(1, job.id()).Int(2, job.state()).Blob(3, job.SerializeAsString()).Done());
+  return tx.Commit();
+}
+
+absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& job_id,
+                                                           int64_t after_seq, uint32_t limit) {
+  absl::MutexLock lock(&mu_);
+  if (limit == 0) limit = 1000;
+  Stmt q(db_, job_id.empty()
+                  ? "SELECT seq, job_id, unix_ms, kind, message FROM events WHERE seq > ?2 "
+                    "ORDER BY seq LIMIT ?3"
+                  : "SELECT seq, job_id, unix_ms, kind, message FROM events "
+                    "WHERE job_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  TANDEM_RETURN_IF_ERROR(q.status());
+  if (!job_id.empty()) q.Text(1, job_id);
+  q.Int(2, after_seq).Int(3, limit);
+  std::vector<JobEvent> out;
+  while (q.Step() == SQLITE_ROW) {
+    JobEvent e;
+    e.set_seq(q.ColumnInt(0));
+    e.set_job_id(q.ColumnText(1));
+    e.set_unix_ms(q.ColumnInt(2));
+    e.set_kind(q.ColumnText(3));
+    e.set_message(q.ColumnText(4));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::Status JobStore::AppendEvent(const std::string& job_id, const EventDraft& event,
+                                   int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  return InsertEvent(job_id, event, now_ms);
+}
+
+absl::StatusOr<std::string> JobStore::NextWorkerId() {
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_ASSIGN_OR_RETURN(uint64_t n, NextCounter("worker"));
+  TANDEM_RETURN_IF_ERROR(tx.Commit());
+  return absl::StrFormat("w-%06d", n);
+}
+
+absl::Status JobStore::PutWorker(const WorkerInfo& worker) {
+  absl::MutexLock lock(&mu_);
+  Stmt up(db_,
+          "INSERT INTO workers(id, info) VALUES(?1, ?2) "
+          "ON CONFLICT(id) DO UPDATE SET info = excluded.info");
+  TANDEM_RETURN_IF_ERROR(up.status());
+  return up.Text(1, worker.id()).Blob(2, worker.SerializeAsString()).Done();
+}
+
+absl::StatusOr<std::vector<WorkerInfo>> JobStore::ListWorkers() {
+  absl::MutexLock lock(&mu_);
+  Stmt q(db_, "SELECT info FROM workers ORDER BY id");
+  TANDEM_RETURN_IF_ERROR(q.status());
+  std::vector<WorkerInfo> out;
+  while (q.Step() == SQLITE_ROW) {
+    WorkerInfo w;
+    if (!w.ParseFromString(q.ColumnBlob(0))) {
+      return absl::DataLossError("a stored worker record is corrupt");
+    }
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace tandem

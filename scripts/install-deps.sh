@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian bookworm package Tandem needs to build, test and run.
+# Idempotent: packages already present are skipped; apt runs only when something is missing.
+# Used by the README, .ci/run and deploy/Dockerfile: this file is the one package list.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache git
+  libtorch-dev python3-torch
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libgtest-dev libgmock-dev
+  libsentencepiece-dev sentencepiece
+  libsqlite3-dev sqlite3
+  libyaml-cpp-dev
+  libopenblas0-openmp
+  libgloo-dev
+  gettext
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

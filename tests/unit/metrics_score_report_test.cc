@@ -1,0 +1,141 @@
+// ScoreFiles / FormatScoreReport / ScoreReportJson over files in a temporary directory.
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/files.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/score_report.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ScoreReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    std::string base = tmp != nullptr ? tmp : "/tmp";
+    dir_ = base + "/metrics_score_report_test_XXXXXX";
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+  }
+  std::string Write(const std::string& name, const std::string& contents) {
+    const std::string path = dir_ + "/" + name;
+    EXPECT_TRUE(WriteFileAtomic(path, contents).ok());
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST(SplitScoreLinesTest, PythonLineSemantics) {
+  auto lines = SplitScoreLines("a \nb\r\n\nc", "f");
+  ASSERT_TRUE(lines.ok());
+  EXPECT_THAT(*lines, ElementsAre("a", "b", "", "c"));
+  EXPECT_THAT(*SplitScoreLines("x\n", "f"), ElementsAre("x"));
+  EXPECT_TRUE(SplitScoreLines("", "f")->empty());
+}
+
+TEST(SplitScoreLinesTest, InvalidUtf8NamesFileAndLine) {
+  auto lines = SplitScoreLines(
+      "fine\nab\xFF"
+      "c\n",
+      "hyp.txt");
+  ASSERT_FALSE(lines.ok());
+  EXPECT_EQ(lines.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(lines.status().message(), HasSubstr("hyp.txt:2: invalid UTF-8"));
+  EXPECT_THAT(lines.status().message(), HasSubstr("0xff at column 3"));
+}
+
+TEST_F(ScoreReportTest, ScoresFilesWithBuckets) {
+  const std::string ref = Write("ref.txt", "the cat sat on the mat\na b c d\n");
+  const std::string hyp = Write("hyp.txt", "the cat sat on the mat\ne f g h\n");
+  const std::string src =
+      Write("src.txt", "el gato\n" + std::string(60, 'w') + " x y z w v u t s r q p\n");
+  absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, src);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->segments, 2);
+  EXPECT_EQ(report->bleu.sys_len, 10);
+  ASSERT_EQ(report->buckets.size(), 5u);
+  EXPECT_EQ(report->buckets[0].segments, 1);  // 2 words
+  EXPECT_EQ(report->buckets[1].segments, 1);  // 12 words
+  EXPECT_DOUBLE_EQ(report->buckets[0].bleu.score, 100.0);
+
+  const std::string table = FormatScoreReport(*report);
+  EXPECT_THAT(table, HasSubstr("BLEU  = "));
+  EXPECT_THAT(table, HasSubstr("chrF2 = "));
+  EXPECT_THAT(table, HasSubstr("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:tandem"));
+  EXPECT_THAT(table, HasSubstr("1-10"));
+  EXPECT_THAT(table, HasSubstr("41+"));
+
+  const std::string json = ScoreReportJson(*report);
+  EXPECT_EQ(json.front(), '{');
+  EXPECT_EQ(json.back(), '}');
+  EXPECT_THAT(json, HasSubstr("\"segments\":2"));
+  EXPECT_THAT(json, HasSubstr("\"bleu\":{\"score\":"));
+  EXPECT_THAT(json, HasSubstr("\"chrf\":{\"name\":\"chrF2\""));
+  EXPECT_THAT(json, HasSubstr("\"label\":\"41+\",\"min_words\":41,\"max_words\":null"));
+  // Balanced braces and brackets (no string in this report contains them).
+  int depth = 0;
+  for (char c : json) {
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    ASSERT_GE(depth, 0);
+  }
+  EXPECT_EQ(depth, 0);
+}
+
+TEST_F(ScoreReportTest, NoSourceMeansNoBuckets) {
+  const std::string ref = Write("ref.txt", "a b c d\n");
+  const std::string hyp = Write("hyp.txt", "a b c d\n");
+  absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, "");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->buckets.empty());
+  EXPECT_DOUBLE_EQ(report->bleu.score, 100.0);
+  EXPECT_THAT(ScoreReportJson(*report), HasSubstr("\"src\":null"));
+  EXPECT_THAT(ScoreReportJson(*report), HasSubstr("\"buckets\":[]"));
+}
+
+TEST_F(ScoreReportTest, TwoReferenceFiles) {
+  const std::string r1 = Write("r1.txt", "a b c d e f g h\n");
+  const std::string r2 = Write("r2.txt", "a b c d\n");
+  const std::string hyp = Write("hyp.txt", "a b c d e\n");
+  absl::StatusOr<ScoreReport> report = ScoreFiles({r1, r2}, hyp, "");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->bleu.ref_len, 4);
+  EXPECT_EQ(report->bleu.num_refs, 2);
+}
+
+TEST_F(ScoreReportTest, MismatchedLineCountsNameBothFiles) {
+  const std::string ref = Write("ref.txt", "one\ntwo\nthree\n");
+  const std::string hyp = Write("hyp.txt", "one\ntwo\n");
+  absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, "");
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.status().message(), HasSubstr(ref + " has 3 lines"));
+  EXPECT_THAT(report.status().message(), HasSubstr(hyp + " has 2 lines"));
+
+  const std::string src = Write("src.txt", "uno\n");
+  const std::string hyp3 = Write("hyp3.txt", "one\ntwo\nthree\n");
+  report = ScoreFiles({ref}, hyp3, src);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr(src + " has 1 lines"));
+  EXPECT_THAT(report.status().message(), HasSubstr(hyp3 + " has 3 lines"));
+}
+
+TEST_F(ScoreReportTest, OtherErrors) {
+  const std::string hyp = Write("hyp.txt", "one\n");
+  EXPECT_FALSE(ScoreFiles({}, hyp, "").ok());
+  absl::StatusOr<ScoreReport> missing = ScoreFiles({dir_ + "/nope.txt"}, hyp, "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("nope.txt"));
+  const std::string bad = Write("bad.txt", "\xC0\xAF\n");  // overlong '/'
+  absl::StatusOr<ScoreReport> invalid = ScoreFiles({bad}, hyp, "");
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_THAT(invalid.status().message(), HasSubstr(bad + ":1: invalid UTF-8"));
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,91 @@
+#include "worker/coordinator_client.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+#include "common/grpc_util.h"
+#include "tandem/v1/control_service.grpc.pb.h"
+
+namespace tandem {
+
+struct CoordinatorClient::Impl {
+  std::unique_ptr<v1::ControlService::Stub> stub;
+  std::chrono::milliseconds timeout;
+};
+
+CoordinatorClient::CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout)
+    : impl_(new Impl{v1::ControlService::NewStub(MakeChannel(target)), timeout}) {}
+
+CoordinatorClient::~CoordinatorClient() = default;
+
+absl::StatusOr<v1::JoinResponse> CoordinatorClient::Join(const v1::JoinRequest& request) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::JoinResponse response;
+  grpc::Status s = impl_->stub->Join(ctx.get(), request, &response);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const std::string& worker_id) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::HeartbeatRequest request;
+  request.set_worker_id(worker_id);
+  v1::HeartbeatResponse response;
+  grpc::Status s = impl_->stub->Heartbeat(ctx.get(), request, &response);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::StatusOr<std::string> CoordinatorClient::FetchArtifact(const std::string& worker_id,
+                                                             const std::string& job_id,
+                                                             const std::string& name,
+                                                             const std::string& expected_sha256,
+                                                             uint64_t max_bytes) {
+  // Large artifacts take longer than one RPC timeout: allow a generous transfer deadline.
+  auto ctx = ContextWithDeadline(impl_->timeout * 60);
+  v1::FetchArtifactRequest request;
+  request.set_worker_id(worker_id);
+  request.set_job_id(job_id);
+  request.set_name(name);
+  auto reader = impl_->stub->FetchArtifact(ctx.get(), request);
+  std::string data;
+  v1::ArtifactChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (chunk.offset() != data.size()) {
+      ctx->TryCancel();
+      reader->Finish();
+      return absl::DataLossError(absl::StrCat("artifact ", name, ": chunk at offset ",
+                                              chunk.offset(), ", expected ", data.size()));
+    }
+    if (chunk.total_bytes() > max_bytes || data.size() + chunk.data().size() > max_bytes) {
+      ctx->TryCancel();
+      reader->Finish();
+      return absl::ResourceExhaustedError(
+          absl::StrCat("artifact ", name, " is larger than the limit of ", max_bytes, " bytes"));
+    }
+    data.append(chunk.data());
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) return FromGrpcStatus(s);
+  const std::string actual = Sha256Hex(data);
+  if (actual != expected_sha256) {
+    return absl::DataLossError(absl::StrCat("artifact ", name, ": checksum ", actual,
+                                            " does not match the expected ", expected_sha256));
+  }
+  return data;
+}
+
+absl::Status CoordinatorClient::ReportReady(const v1::ReportReadyRequest& request) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::ReportReadyResponse response;
+  return FromGrpcStatus(impl_->stub->ReportReady(ctx.get(), request, &response));
+}
+
+absl::Status CoordinatorClient::Leave(const std::string& worker_id) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::LeaveRequest request;
+  request.set_worker_id(worker_id);
+  v1::LeaveResponse response;
+  return FromGrpcStatus(impl_->stub->Leave(ctx.get(), request, &response));
+}
+
+}  // namespace tandem

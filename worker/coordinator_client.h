@@ -1,0 +1,39 @@
+// The worker's connection to the coordinator's ControlService. gRPC stays inside the .cc.
+#ifndef TANDEM_WORKER_COORDINATOR_CLIENT_H_
+#define TANDEM_WORKER_COORDINATOR_CLIENT_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tandem/v1/control_service.pb.h"
+
+namespace tandem {
+
+class CoordinatorClient {
+ public:
+  // `target` is the coordinator's host:port. Every call has `timeout` as its deadline.
+  CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout);
+  ~CoordinatorClient();
+
+  absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
+  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id);
+  // Streams an artifact into memory, checks its size and SHA-256 (DataLoss on mismatch).
+  // At most `max_bytes` are accepted.
+  absl::StatusOr<std::string> FetchArtifact(const std::string& worker_id,
+                                            const std::string& job_id, const std::string& name,
+                                            const std::string& expected_sha256,
+                                            uint64_t max_bytes = uint64_t{1} << 32);
+  absl::Status ReportReady(const tandem::v1::ReportReadyRequest& request);
+  absl::Status Leave(const std::string& worker_id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_WORKER_COORDINATOR_CLIENT_H_
