@@ -11,6 +11,11 @@
 
 #include "data/spm_module_api.h"
 
+// Exported by libsentencepiece but not declared in its public headers.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}  // namespace sentencepiece::logging
+
 #define TANDEM_SPM_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
@@ -24,6 +29,11 @@ void SetError(const std::string& msg, char* err, size_t err_len) {
 }  // namespace
 
 TANDEM_SPM_EXPORT int tandem_spm_train(const char* args, char* err, size_t err_len) {
+  // SentencePiece logs to std::cerr before it parses --minloglevel. Loaded with
+  // RTLD_DEEPBIND, the module binds to libstdc++'s own std::cerr, which is not the initialised
+  // one when the executable holds a copy-relocated std::cerr: silence its logging entirely
+  // (errors still come back as statuses).
+  sentencepiece::logging::SetMinLogLevel(100);
   const auto status = sentencepiece::SentencePieceTrainer::Train(args);
   if (!status.ok()) {
     SetError(status.ToString(), err, err_len);

@@ -106,7 +106,8 @@ absl::StatusOr<const SpmModule*> GetModule() {
 absl::Status TrainError(const std::string& spm_error, int vocab_size) {
   const std::string marker = "Please set it to a value <= ";
   const size_t at = spm_error.find(marker);
-  if (spm_error.find("Vocabulary size is too high") != std::string::npos ||
+  if (spm_error.find("Vocabulary size too high") != std::string::npos ||
+      spm_error.find("Vocabulary size is too high") != std::string::npos ||
       spm_error.find("Vocabulary size is smaller than required_chars") != std::string::npos) {
     std::string limit;
     if (at != std::string::npos) {
@@ -117,8 +118,8 @@ absl::Status TrainError(const std::string& spm_error, int vocab_size) {
     }
     return absl::InvalidArgumentError(absl::StrCat(
         "tokenizer.vocab_size: ", vocab_size, " is larger than this corpus allows",
-        limit.empty() ? "" : absl::StrCat(" (at most ", limit, ")"), "; SentencePiece said: ",
-        spm_error));
+        limit.empty() ? "" : absl::StrCat(" (at most ", limit, ")"),
+        "; lower it or give more text"));
   }
   return absl::InternalError(absl::StrCat("SentencePiece training failed: ", spm_error));
 }
@@ -153,7 +154,7 @@ absl::Status TrainTokenizer(const TokenizerTrainOptions& o) {
       " --character_coverage=", o.character_coverage, " --pad_id=", kPadId, " --bos_id=", kBosId,
       " --eos_id=", kEosId, " --unk_id=", kUnkId, " --num_threads=", o.num_threads,
       " --input_sentence_size=2000000 --shuffle_input_sentence=true"
-      " --max_sentence_length=65536 --hard_vocab_limit=true --minloglevel=2");
+      " --max_sentence_length=65536 --hard_vocab_limit=true --minloglevel=100");
   (*module)->set_seed(o.seed);
   char err[kErrLen] = {0};
   if ((*module)->train(args.c_str(), err, sizeof(err)) != 0) {

@@ -1,0 +1,191 @@
+// A real coordinator and real worker processes on 127.0.0.1 with system-chosen ports.
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+#include <memory>
+
+#include "client/job_client.h"
+#include "common/files.h"
+#include "common/grpc_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tandem/v1/control_service.grpc.pb.h"
+#include "tandem/v1/job_service.grpc.pb.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ChildProcess;
+using testing::WaitFor;
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteToyCorpus(dir_.path(), 1500);
+    StartCoordinator("0");
+  }
+
+  void StartCoordinator(const std::string& port) {
+    std::remove(dir_.Join("port").c_str());
+    coordinator_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{testing::BinDir() + "/tandem-coordinator",
+                                 "--data_dir=" + dir_.Join("coord"), "--listen=127.0.0.1:" + port,
+                                 "--port_file=" + dir_.Join("port"), "--heartbeat_ms=200",
+                                 "--worker_timeout_ms=1500"},
+        dir_.Join("coordinator.log"));
+    ASSERT_TRUE(WaitFor([&] { return !testing::ReadText(dir_.Join("port")).empty(); },
+                        std::chrono::seconds(20)))
+        << testing::ReadText(dir_.Join("coordinator.log"));
+    port_ = std::stoi(testing::ReadText(dir_.Join("port")));
+    address_ = "127.0.0.1:" + std::to_string(port_);
+    client_ = std::make_unique<JobClient>(address_, std::chrono::seconds(5));
+  }
+
+  std::unique_ptr<ChildProcess> StartWorker(const std::string& name) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{testing::BinDir() + "/tandem-worker",
+                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(name)},
+        dir_.Join(name + ".log"));
+  }
+
+  size_t ActiveWorkers() {
+    auto workers = client_->Workers();
+    if (!workers.ok()) return 0;
+    size_t n = 0;
+    for (const auto& w : *workers) {
+      n += w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+    }
+    return n;
+  }
+
+  bool HasEvent(const std::string& id, const std::string& kind, int count = 1) {
+    auto events = client_->Events(id, 0, 0);
+    if (!events.ok()) return false;
+    int n = 0;
+    for (const auto& e : *events) n += e.kind() == kind;
+    return n >= count;
+  }
+
+  v1::JobSpec Spec() {
+    v1::JobSpec spec;
+    spec.mutable_corpus()->set_train_source(dir_.Join("train.en"));
+    spec.mutable_corpus()->set_train_target(dir_.Join("train.es"));
+    spec.mutable_tokenizer()->set_vocab_size(40);
+    spec.mutable_workers()->set_min(1);
+    spec.mutable_workers()->set_max(2);
+    return spec;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ChildProcess> coordinator_;
+  std::unique_ptr<JobClient> client_;
+  int port_ = 0;
+  std::string address_;
+};
+
+TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
+  auto w1 = StartWorker("cache1");
+  auto w2 = StartWorker("cache2");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+
+  auto id = client_->Submit(Spec());
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(WaitFor([&] { return HasEvent(*id, "all_ready"); }, std::chrono::seconds(60)))
+      << testing::ReadText(dir_.Join("coordinator.log"));
+
+  // Every shard and the tokenizer sit in the right worker's cache under their checksum.
+  v1::JobInfo job = *client_->Get(*id);
+  ASSERT_EQ(job.assignments_size(), 2);
+  for (const auto& member : job.assignments()) {
+    std::string cache;
+    for (const char* c : {"cache1", "cache2"}) {
+      if (PathExists(dir_.Join(c) + "/" + job.shards(static_cast<int>(member.shards(0))).sha256())) {
+        cache = dir_.Join(c);
+      }
+    }
+    ASSERT_FALSE(cache.empty()) << "rank " << member.rank() << " has no cached shard";
+    for (uint32_t s : member.shards()) {
+      const std::string sha = job.shards(static_cast<int>(s)).sha256();
+      EXPECT_EQ(*Sha256OfFile(cache + "/" + sha), sha);
+    }
+    for (const auto& [name, sha] : job.artifacts()) {
+      EXPECT_EQ(*Sha256OfFile(cache + "/" + sha), sha) << name;
+    }
+  }
+
+  // SIGKILL the coordinator, restart it on the same port: jobs and events are intact and the
+  // workers reconnect with their ids.
+  const auto events_before = *client_->Events(*id, 0, 0);
+  const auto jobs_before = *client_->List();
+  coordinator_->Kill(SIGKILL);
+  ASSERT_EQ(coordinator_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  StartCoordinator(std::to_string(port_));
+  const auto events_after = *client_->Events(*id, 0, 0);
+  ASSERT_EQ(events_after.size(), events_before.size());
+  for (size_t i = 0; i < events_before.size(); ++i) {
+    EXPECT_EQ(events_after[i].SerializeAsString(), events_before[i].SerializeAsString());
+  }
+  ASSERT_EQ(client_->List()->size(), jobs_before.size());
+  EXPECT_EQ(client_->Get(*id)->state(), v1::JOB_STATE_RUNNING);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // past the worker timeout
+  EXPECT_EQ(ActiveWorkers(), 2u) << "workers kept heartbeating to the restarted coordinator";
+
+  // Kill one worker: it is declared lost and the survivor forms generation 2 alone, fetching
+  // only the shard it lacked.
+  w2->Kill(SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->generation() >= 2; },
+                      std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitFor([&] { return HasEvent(*id, "all_ready", 2); }, std::chrono::seconds(30)));
+  job = *client_->Get(*id);
+  EXPECT_EQ(job.assignments_size(), 1);
+  bool lost = false;
+  const auto all_workers = client_->Workers();
+  for (const auto& w : *all_workers) lost |= w.state() == v1::WORKER_STATE_LOST;
+  EXPECT_TRUE(lost);
+  bool cached_reported = false;
+  const auto all_events = client_->Events(*id, 0, 0);
+  for (const auto& e : *all_events) {
+    if (e.kind() == "worker_ready" && e.message().find("1 fetched, 3 from its cache") !=
+                                          std::string::npos) {
+      cached_reported = true;
+    }
+  }
+  EXPECT_TRUE(cached_reported) << "the survivor fetched only the lost rank's shard";
+}
+
+TEST_F(ClusterTest, RpcErrorsAreClear) {
+  // A heartbeat from an unknown worker id.
+  auto control = v1::ControlService::NewStub(MakeChannel(address_));
+  grpc::ClientContext ctx1;
+  v1::HeartbeatRequest beat;
+  beat.set_worker_id("w-nobody");
+  v1::HeartbeatResponse beat_resp;
+  grpc::Status s1 = control->Heartbeat(&ctx1, beat, &beat_resp);
+  EXPECT_EQ(s1.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s1.error_message(), HasSubstr("unknown worker id 'w-nobody'"));
+
+  // A message over the size limit is refused and changes nothing.
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(-1);
+  auto big_channel = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
+  auto jobs = v1::JobService::NewStub(big_channel);
+  grpc::ClientContext ctx2;
+  v1::SubmitJobRequest req;
+  *req.mutable_spec() = Spec();
+  req.mutable_spec()->set_name(std::string(kMaxMessageBytes + 1, 'x'));
+  v1::SubmitJobResponse resp;
+  grpc::Status s2 = jobs->SubmitJob(&ctx2, req, &resp);
+  EXPECT_EQ(s2.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s2.error_message();
+  EXPECT_TRUE(client_->List()->empty());
+
+  // Cancelling an unknown job.
+  auto cancel = client_->Cancel("job-123456");
+  EXPECT_EQ(cancel.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(cancel.status().message(), HasSubstr("job-123456"));
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,126 @@
+#include "tests/testing/test_util.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace tandem::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TEST_TMPDIR");
+  std::string templ = std::string(base ? base : "/tmp") + "/tandem-test-XXXXXX";
+  char* made = ::mkdtemp(templ.data());
+  path_ = made ? made : "/tmp/tandem-test-fallback";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteToyCorpus(const std::string& dir, int lines, unsigned seed) {
+  static const char* kEn[] = {"the",   "a",     "house", "cat",   "dog",   "runs",  "sleeps",
+                              "big",   "small", "red",   "green", "blue",  "eats",  "fish",
+                              "bird",  "sings", "song",  "today", "night", "river"};
+  static const char* kEs[] = {"la",    "una",     "casa",    "gato", "perro", "corre",  "duerme",
+                              "grande", "pequeño", "rojo",   "verde", "azul", "come",   "pez",
+                              "pájaro", "canta",   "canción", "hoy",  "noche", "río"};
+  std::mt19937 rng(seed);
+  std::ofstream en(dir + "/train.en"), es(dir + "/train.es");
+  for (int i = 0; i < lines; ++i) {
+    const int n = 3 + static_cast<int>(rng() % 10);
+    for (int k = 0; k < n; ++k) {
+      const size_t w = rng() % 20;
+      en << (k ? " " : "") << kEn[w];
+      es << (k ? " " : "") << kEs[w];
+    }
+    en << "\n";
+    es << "\n";
+  }
+}
+
+std::string BundledCorpusDir() { return std::string(TANDEM_SOURCE_DIR) + "/data/corpus/en-es"; }
+std::string BinDir() { return std::string(TANDEM_BIN_DIR); }
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    Wait(std::chrono::seconds(10));
+  }
+}
+
+void ChildProcess::Kill(int signal) {
+  if (pid_ > 0 && !reaped_) ::kill(pid_, signal);
+}
+
+bool ChildProcess::Running() {
+  if (pid_ <= 0 || reaped_) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    reaped_ = true;
+    status_ = status;
+    return false;
+  }
+  return true;
+}
+
+int ChildProcess::Wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!reaped_) {
+    if (!Running()) break;
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+}  // namespace tandem::testing

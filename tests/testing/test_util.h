@@ -1,0 +1,61 @@
+// Test helpers: temporary directories, small real corpora, child processes.
+#ifndef TANDEM_TESTS_TESTING_TEST_UTIL_H_
+#define TANDEM_TESTS_TESTING_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tandem::testing {
+
+// A fresh directory under $TEST_TMPDIR or /tmp, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void WriteText(const std::string& path, const std::string& text);
+std::string ReadText(const std::string& path);
+
+// Writes a line-aligned synthetic parallel corpus of `lines` pairs (a small word-for-word
+// English/Spanish grammar, deterministic from `seed`) to `<dir>/train.en` and `train.es`.
+void WriteToyCorpus(const std::string& dir, int lines, unsigned seed = 1);
+
+// The bundled corpus (data/corpus/en-es) in the source tree.
+std::string BundledCorpusDir();
+// A build output (the directory holding tandem, tandem-coordinator, tandem-worker).
+std::string BinDir();
+
+// A child process; killed (SIGKILL) on destruction if still running.
+class ChildProcess {
+ public:
+  // Starts `argv[0]` with arguments; stdout and stderr go to `log_path`.
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  void Kill(int signal);
+  // Waits for exit; returns the exit status (or 128+signal), -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout);
+  bool Running();
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// Polls `condition` every 50 ms until it is true or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+}  // namespace tandem::testing
+
+#endif  // TANDEM_TESTS_TESTING_TEST_UTIL_H_

@@ -1,0 +1,93 @@
+#include <sstream>
+
+#include "client/args.h"
+#include "client/commands.h"
+#include "client/render.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ArgsTest, FlagsValuesAndPositionals) {
+  std::vector<FlagSpec> specs = {{"json", false, ""}, {"set", true, ""}, {"name", true, ""}};
+  auto a = ParseArgs({"job.yaml", "--json", "--set", "a=1", "--set=b=2", "--name=x", "--",
+                      "--not-a-flag"},
+                     specs);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->Has("json"));
+  EXPECT_EQ(a->All("set"), (std::vector<std::string>{"a=1", "b=2"}));
+  EXPECT_EQ(a->Get("name"), "x");
+  EXPECT_EQ(a->positional, (std::vector<std::string>{"job.yaml", "--not-a-flag"}));
+  EXPECT_THAT(ParseArgs({"--nope"}, specs).status().message(), HasSubstr("unknown flag --nope"));
+  EXPECT_THAT(ParseArgs({"--set"}, specs).status().message(), HasSubstr("--set needs a value"));
+  EXPECT_THAT(ParseArgs({"--json=1"}, specs).status().message(), HasSubstr("takes no value"));
+}
+
+TEST(RenderTest, TablesAlignUtf8AndDurations) {
+  const std::string t = RenderTable({"A", "B", "C"}, {{"ñandú", "x", "last"}, {"b", "yy", ""}});
+  EXPECT_EQ(t, "A      B   C\nñandú  x   last\nb      yy\n");
+  EXPECT_EQ(HumanDuration(0), "0s");
+  EXPECT_EQ(HumanDuration(59'999), "59s");
+  EXPECT_EQ(HumanDuration(61'000), "1m01s");
+  EXPECT_EQ(HumanDuration(3'600'000 * 2 + 5 * 60'000), "2h05m");
+  EXPECT_EQ(HumanDuration(-5), "0s");
+  EXPECT_EQ(HumanTime(0), "1970-01-01 00:00:00");
+}
+
+int Cli(const std::vector<std::string>& args, std::string* out, std::string* err) {
+  std::ostringstream o, e;
+  int rc = RunCli(args, o, e);
+  *out = o.str();
+  *err = e.str();
+  return rc;
+}
+
+TEST(CliTest, HelpAndUsageErrors) {
+  std::string out, err;
+  EXPECT_EQ(Cli({"--help"}, &out, &err), kExitOk);
+  EXPECT_THAT(out, HasSubstr("submit"));
+  EXPECT_THAT(out, HasSubstr("Exit codes"));
+  EXPECT_EQ(Cli({}, &out, &err), kExitBadInput);
+  EXPECT_EQ(Cli({"frobnicate"}, &out, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
+  for (const char* cmd : {"submit", "list", "status", "watch", "events", "cancel", "workers"}) {
+    EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
+    EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
+  }
+  EXPECT_EQ(Cli({"status"}, &out, &err), kExitBadInput);
+  EXPECT_EQ(Cli({"list", "--bogus"}, &out, &err), kExitBadInput);
+}
+
+TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
+  testing::TempDir dir;
+  testing::WriteText(dir.Join("job.yaml"), "model:\n  attention: transformer\n");
+  std::string out, err;
+  // No coordinator is listening on this port: the spec error must come first.
+  EXPECT_EQ(Cli({"submit", dir.Join("job.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("corpus:"));
+  testing::WriteText(dir.Join("job2.yaml"),
+                     "corpus: {train_tsv: x.tsv}\nmodel:\n  attention: transformer\n");
+  EXPECT_EQ(Cli({"submit", dir.Join("job2.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("model.attention: 'transformer' is not one of"));
+  testing::WriteText(dir.Join("job3.yaml"), "corpus: {train_tsv: x.tsv}\ntraining: {epoch: 3}\n");
+  EXPECT_EQ(Cli({"submit", dir.Join("job3.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("job3.yaml:2:12: unknown field 'epoch' in training"));
+}
+
+TEST(CliTest, UnreachableCoordinatorIsOneLine) {
+  std::string out, err;
+  EXPECT_EQ(Cli({"list", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitUnavailable);
+  EXPECT_EQ(err,
+            "tandem: cannot reach the coordinator at 127.0.0.1:1 (is tandem-coordinator running? "
+            "set --coordinator or TANDEM_COORDINATOR)\n");
+}
+
+}  // namespace
+}  // namespace tandem

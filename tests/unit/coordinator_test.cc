@@ -1,0 +1,245 @@
+// The coordinator's logic without gRPC: real SQLite, real SentencePiece, a fake clock.
+#include "coordinator/coordinator.h"
+
+#include <atomic>
+
+#include "common/files.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CoordinatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteToyCorpus(dir_.path(), 400);
+    Open();
+  }
+
+  void Open() {
+    coordinator_.reset();
+    CoordinatorOptions o;
+    o.data_dir = dir_.Join("coord");
+    o.worker_timeout = std::chrono::milliseconds(1000);
+    o.now_ms = [this] { return now_.load(); };
+    auto c = Coordinator::Create(o);
+    ASSERT_TRUE(c.ok()) << c.status();
+    coordinator_ = std::move(*c);
+  }
+
+  v1::JobSpec Spec(uint32_t min_workers = 1) {
+    v1::JobSpec s;
+    s.mutable_corpus()->set_train_source(dir_.Join("train.en"));
+    s.mutable_corpus()->set_train_target(dir_.Join("train.es"));
+    s.mutable_tokenizer()->set_vocab_size(40);
+    s.mutable_workers()->set_min(min_workers);
+    return s;
+  }
+
+  std::string JoinWorker(const std::string& addr) {
+    v1::JoinRequest r;
+    r.set_address(addr);
+    auto j = coordinator_->Join(r);
+    EXPECT_TRUE(j.ok()) << j.status();
+    return j->worker_id();
+  }
+
+  // Ticks until the job reaches `state` (preparation runs on its own thread).
+  bool TickUntil(const std::string& id, v1::JobState state) {
+    return testing::WaitFor(
+        [&] {
+          coordinator_->Tick();
+          return coordinator_->GetJob(id)->state() == state;
+        },
+        std::chrono::seconds(60));
+  }
+
+  int CountEvents(const std::string& id, const std::string& kind) {
+    int n = 0;
+    const auto events = coordinator_->ListEvents(id, 0, 0);
+    for (const auto& e : *events) n += e.kind() == kind;
+    return n;
+  }
+
+  testing::TempDir dir_;
+  std::atomic<int64_t> now_{1'000'000};
+  std::unique_ptr<Coordinator> coordinator_;
+};
+
+TEST_F(CoordinatorTest, BadSubmissionsStoreNothing) {
+  v1::JobSpec missing = Spec();
+  missing.mutable_corpus()->set_train_target(dir_.Join("absent.es"));
+  auto r1 = coordinator_->SubmitJob(missing);
+  EXPECT_EQ(r1.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r1.status().message(), HasSubstr("absent.es"));
+
+  testing::WriteText(dir_.Join("short.es"), "uno\n");
+  v1::JobSpec misaligned = Spec();
+  misaligned.mutable_corpus()->set_train_target(dir_.Join("short.es"));
+  EXPECT_THAT(coordinator_->SubmitJob(misaligned).status().message(),
+              HasSubstr("has 400 lines but"));
+
+  v1::JobSpec bad_rate = Spec();
+  bad_rate.mutable_training()->set_learning_rate(-0.5f);
+  EXPECT_THAT(coordinator_->SubmitJob(bad_rate).status().message(),
+              HasSubstr("training.learning_rate"));
+
+  EXPECT_TRUE(coordinator_->ListJobs()->empty());
+}
+
+TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string w2 = JoinWorker("127.0.0.1:1002");
+  auto id = coordinator_->SubmitJob(Spec(2));
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  v1::JobInfo job = *coordinator_->GetJob(*id);
+  EXPECT_EQ(job.generation(), 1u);
+  ASSERT_EQ(job.assignments_size(), 2);
+  EXPECT_EQ(job.preparation().kept_pairs(), 400u);
+  EXPECT_EQ(job.preparation().source_vocab(), 40u);
+  // Every prepared line is in exactly one shard, and each shard file matches its checksum.
+  uint64_t lines = 0;
+  for (const auto& s : job.shards()) {
+    lines += s.num_lines();
+    EXPECT_EQ(*Sha256OfFile(*coordinator_->ArtifactFile(w1, *id, "shard/" + std::to_string(s.index()))),
+              s.sha256());
+  }
+  EXPECT_EQ(lines, 400u);
+  // The heartbeat carries the assignment.
+  auto beat = coordinator_->Heartbeat(w2);
+  ASSERT_TRUE(beat.ok());
+  EXPECT_EQ(beat->assignment().job_id(), *id);
+  EXPECT_EQ(beat->assignment().world_size(), 2u);
+  EXPECT_EQ(beat->assignment().artifacts().count("source.model"), 1u);
+  // Ready reports: a stale generation is refused; both ranks make the job "all ready".
+  v1::ReportReadyRequest ready;
+  ready.set_worker_id(w1);
+  ready.set_job_id(*id);
+  ready.set_generation(7);
+  EXPECT_EQ(coordinator_->ReportReady(ready).code(), absl::StatusCode::kFailedPrecondition);
+  ready.set_generation(1);
+  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());
+  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());  // repeated: no second event
+  EXPECT_EQ(CountEvents(*id, "worker_ready"), 1);
+  EXPECT_EQ(CountEvents(*id, "all_ready"), 0);
+  ready.set_worker_id(w2);
+  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());
+  EXPECT_EQ(CountEvents(*id, "all_ready"), 1);
+}
+
+TEST_F(CoordinatorTest, ArtifactsOnlyForMembersAndKnownNames) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string outsider = JoinWorker("127.0.0.1:1002");
+  auto id = coordinator_->SubmitJob(Spec(1));
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  const v1::JobInfo job = *coordinator_->GetJob(*id);
+  const std::string member = job.assignments(0).worker_id();
+  const std::string other = member == w1 ? outsider : w1;
+  EXPECT_TRUE(coordinator_->ArtifactFile(member, *id, "source.model").ok());
+  EXPECT_EQ(coordinator_->ArtifactFile(other, *id, "source.model").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(coordinator_->ArtifactFile(member, *id, "../../state.db").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(coordinator_->ArtifactFile("w-nobody", *id, "source.model").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(CoordinatorTest, WaitsForMinimumWorkersAndSaysWhy) {
+  JoinWorker("127.0.0.1:1001");
+  auto id = coordinator_->SubmitJob(Spec(3));
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  coordinator_->Tick();
+  EXPECT_THAT(coordinator_->GetJob(*id)->message(),
+              HasSubstr("needs at least 3, 1 free of 1 registered (the job asks for more workers "
+                        "than exist)"));
+  JoinWorker("127.0.0.1:1002");
+  JoinWorker("127.0.0.1:1003");
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+}
+
+TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string w2 = JoinWorker("127.0.0.1:1002");
+  v1::JobSpec spec = Spec(1);
+  spec.mutable_workers()->set_max(2);
+  auto id = coordinator_->SubmitJob(spec);
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  ASSERT_EQ(coordinator_->GetJob(*id)->assignments_size(), 2);
+  // w1 keeps beating, w2 goes silent past the timeout.
+  now_ += 600;
+  ASSERT_TRUE(coordinator_->Heartbeat(w1).ok());
+  now_ += 600;
+  coordinator_->Tick();
+  v1::JobInfo job = *coordinator_->GetJob(*id);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
+  EXPECT_EQ(job.generation(), 2u);
+  ASSERT_EQ(job.assignments_size(), 1);
+  EXPECT_EQ(job.assignments(0).worker_id(), w1);
+  EXPECT_EQ(job.assignments(0).shards_size(), job.shards_size()) << "survivor takes every shard";
+  // The lost worker's heartbeats are refused: it must join again.
+  auto beat = coordinator_->Heartbeat(w2);
+  EXPECT_EQ(beat.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(beat.status().message(), HasSubstr("join again"));
+  bool lost = false;
+  for (const auto& w : coordinator_->ListWorkers()) {
+    if (w.id() == w2) lost = w.state() == v1::WORKER_STATE_LOST;
+  }
+  EXPECT_TRUE(lost);
+  // Losing the last member sends the job back to waiting.
+  now_ += 2000;
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(*id)->state(), v1::JOB_STATE_WAITING_FOR_WORKERS);
+}
+
+TEST_F(CoordinatorTest, CancelReleasesWorkersAndRefusesUnknownOrEnded) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  auto id = coordinator_->SubmitJob(Spec(1));
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  auto cancelled = coordinator_->CancelJob(*id);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_FALSE(coordinator_->Heartbeat(w1)->has_assignment());
+  EXPECT_EQ(coordinator_->CancelJob(*id).status().code(), absl::StatusCode::kFailedPrecondition);
+  auto unknown = coordinator_->CancelJob("job-424242");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("job-424242"));
+}
+
+TEST_F(CoordinatorTest, VocabularyTooLargeFailsTheJobWithTheField) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_tokenizer()->set_vocab_size(20000);
+  auto id = coordinator_->SubmitJob(spec);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_FAILED));
+  EXPECT_THAT(coordinator_->GetJob(*id)->message(),
+              HasSubstr("tokenizer.vocab_size: 20000 is larger than this corpus allows"));
+}
+
+TEST_F(CoordinatorTest, UnknownWorkerIdsAreRefused) {
+  EXPECT_EQ(coordinator_->Heartbeat("w-999").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(coordinator_->Leave("w-999").code(), absl::StatusCode::kNotFound);
+  v1::JoinRequest bad;
+  EXPECT_EQ(coordinator_->Join(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CoordinatorTest, RestartKeepsJobsEventsAndWorkers) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  auto id = coordinator_->SubmitJob(Spec(1));
+  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  const size_t events = coordinator_->ListEvents(*id, 0, 0)->size();
+  Open();  // a new Coordinator on the same data directory
+  EXPECT_EQ(coordinator_->GetJob(*id)->state(), v1::JOB_STATE_RUNNING);
+  EXPECT_EQ(coordinator_->ListEvents(*id, 0, 0)->size(), events);
+  // The worker reconnects with its old id and still has its assignment.
+  auto beat = coordinator_->Heartbeat(w1);
+  ASSERT_TRUE(beat.ok()) << beat.status();
+  EXPECT_EQ(beat->assignment().job_id(), *id);
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,175 @@
+#include "data/corpus.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "common/files.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+using testing::WriteText;
+
+struct Collected {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::function<absl::Status(absl::string_view, absl::string_view)> Emit() {
+    return [this](absl::string_view s, absl::string_view t) {
+      pairs.emplace_back(std::string(s), std::string(t));
+      return absl::OkStatus();
+    };
+  }
+};
+
+class CorpusTest : public ::testing::Test {
+ protected:
+  CorpusFiles Pair(const std::string& src, const std::string& tgt) {
+    WriteText(dir_.Join("a.en"), src);
+    WriteText(dir_.Join("a.es"), tgt);
+    return {dir_.Join("a.en"), dir_.Join("a.es"), ""};
+  }
+  TempDir dir_;
+};
+
+TEST_F(CorpusTest, ReadsAlignedPairs) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("one\ntwo words\n", "uno\ndos palabras\n"), 100, c.Emit());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->input_pairs, 2u);
+  EXPECT_EQ(counts->kept_pairs, 2u);
+  ASSERT_EQ(c.pairs.size(), 2u);
+  EXPECT_EQ(c.pairs[1].first, "two words");
+  EXPECT_EQ(c.pairs[1].second, "dos palabras");
+}
+
+TEST_F(CorpusTest, LastLineWithoutNewlineCounts) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("a\nb", "x\ny"), 100, c.Emit());
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->kept_pairs, 2u);
+}
+
+TEST_F(CorpusTest, MissingFileNamesThePath) {
+  Collected c;
+  auto counts = ReadCorpus({dir_.Join("nope.en"), dir_.Join("nope.es"), ""}, 100, c.Emit());
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(counts.status().message(), HasSubstr("nope.en"));
+}
+
+TEST_F(CorpusTest, MisalignedFilesNameBothCounts) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("a\nb\nc\nd\n", "x\ny\n"), 100, c.Emit());
+  ASSERT_FALSE(counts.ok());
+  EXPECT_THAT(counts.status().message(), HasSubstr("a.en has 4 lines"));
+  EXPECT_THAT(counts.status().message(), HasSubstr("a.es has 2 lines"));
+  // The other way round too.
+  auto counts2 = ReadCorpus(Pair("a\n", "x\ny\nz\n"), 100, c.Emit());
+  EXPECT_THAT(counts2.status().message(), HasSubstr("a.en has 1 lines but"));
+  EXPECT_THAT(counts2.status().message(), HasSubstr("a.es has 3 lines"));
+}
+
+TEST_F(CorpusTest, InvalidUtf8NamesFileAndLine) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("fine\nalso fine\n", "bien\nmal \xC3\x28\n"), 100, c.Emit());
+  ASSERT_FALSE(counts.ok());
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(counts.status().message(), HasSubstr("a.es:2: invalid UTF-8 at byte 5"));
+}
+
+TEST_F(CorpusTest, EmptyCorpusIsRejected) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("", ""), 100, c.Emit());
+  ASSERT_FALSE(counts.ok());
+  EXPECT_THAT(counts.status().message(), HasSubstr("no usable sentence pair"));
+  // Only empty lines: also nothing usable.
+  auto blank = ReadCorpus(Pair("\n  \n", "x\n\n"), 100, c.Emit());
+  ASSERT_FALSE(blank.ok());
+  EXPECT_THAT(blank.status().message(), HasSubstr("2 empty"));
+}
+
+TEST_F(CorpusTest, DropsEmptyAndOverlongAndCounts) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("ok\n\nfour words are here\n  \nshort\n",
+                                "bien\nvacío\ncuatro palabras aquí están\nx\n \n"),
+                           3, c.Emit());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->input_pairs, 5u);
+  EXPECT_EQ(counts->kept_pairs, 1u);
+  EXPECT_EQ(counts->dropped_empty, 3u);
+  EXPECT_EQ(counts->dropped_too_long, 1u);
+  ASSERT_EQ(c.pairs.size(), 1u);
+  EXPECT_EQ(c.pairs[0].first, "ok");
+}
+
+TEST_F(CorpusTest, CrlfIsStrippedAndCounted) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("one\r\ntwo\r\n", "uno\r\ndos\n"), 100, c.Emit());
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->crlf_stripped, 2u);
+  EXPECT_EQ(c.pairs[0].first, "one");
+  EXPECT_EQ(c.pairs[0].second, "uno");
+}
+
+TEST_F(CorpusTest, TabsInsideSentencesBecomeSpaces) {
+  Collected c;
+  auto counts = ReadCorpus(Pair("a\tb\n", "x\n"), 100, c.Emit());
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tabs_replaced, 1u);
+  EXPECT_EQ(c.pairs[0].first, "a b");
+}
+
+TEST_F(CorpusTest, OverlongLineIsRejectedWithItsLine) {
+  Collected c;
+  std::string huge(kMaxLineBytes + 1, 'x');
+  auto counts = ReadCorpus(Pair("a\n" + huge + "\n", "b\nc\n"), 100, c.Emit());
+  ASSERT_FALSE(counts.ok());
+  EXPECT_THAT(counts.status().message(), HasSubstr("a.en:2: line is"));
+}
+
+TEST_F(CorpusTest, TsvCorpus) {
+  WriteText(dir_.Join("c.tsv"), "hello\thola\n\nbye\tadiós\r\n");
+  Collected c;
+  auto counts = ReadCorpus({"", "", dir_.Join("c.tsv")}, 100, c.Emit());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->kept_pairs, 2u);
+  EXPECT_EQ(counts->dropped_empty, 1u);
+  EXPECT_EQ(c.pairs[1].second, "adiós");
+  WriteText(dir_.Join("bad.tsv"), "hello\thola\nno tab here\n");
+  auto bad = ReadCorpus({"", "", dir_.Join("bad.tsv")}, 100, c.Emit());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("bad.tsv:2: expected exactly one TAB"));
+}
+
+TEST_F(CorpusTest, EitherPairOrTsv) {
+  Collected c;
+  EXPECT_FALSE(ReadCorpus({"a", "b", "c"}, 100, c.Emit()).ok());
+  EXPECT_FALSE(ReadCorpus({"", "", ""}, 100, c.Emit()).ok());
+  EXPECT_FALSE(ReadCorpus({"a", "", ""}, 100, c.Emit()).ok());
+}
+
+TEST_F(CorpusTest, PrepareWritesTsvOnlyOnSuccess) {
+  const std::string out = dir_.Join("out.tsv");
+  auto ok = PrepareCorpusTsv(Pair("a b\nc\n", "x y\nz\n"), 100, out);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(testing::ReadText(out), "a b\tx y\nc\tz\n");
+  const std::string out2 = dir_.Join("out2.tsv");
+  auto bad = PrepareCorpusTsv(Pair("a\nb\n", "x\n"), 100, out2);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_FALSE(PathExists(out2));
+  EXPECT_FALSE(PathExists(out2 + ".partial"));
+}
+
+TEST(CountWordsTest, Cases) {
+  EXPECT_EQ(CountWords(""), 0u);
+  EXPECT_EQ(CountWords("   "), 0u);
+  EXPECT_EQ(CountWords("one"), 1u);
+  EXPECT_EQ(CountWords("  two  words "), 2u);
+  EXPECT_EQ(CountWords("a\tb\nc"), 3u);
+}
+
+}  // namespace
+}  // namespace tandem

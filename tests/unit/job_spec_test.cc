@@ -1,0 +1,178 @@
+#include "common/job_spec.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using v1::JobSpec;
+
+constexpr char kYaml[] = R"(name: demo
+corpus:
+  train_source: train.en
+  train_target: train.es
+tokenizer:
+  vocab_size: 4000
+  joint: true
+model:
+  attention: luong_general
+  dropout: 0
+training:
+  max_steps: 200
+  learning_rate: 0.001
+workers:
+  min: 2
+)";
+
+TEST(JobSpecTest, ParsesYaml) {
+  auto spec = ParseJobText(kYaml, "job.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name(), "demo");
+  EXPECT_EQ(spec->corpus().train_source(), "train.en");
+  EXPECT_EQ(spec->tokenizer().vocab_size(), 4000u);
+  EXPECT_TRUE(spec->tokenizer().joint());
+  EXPECT_EQ(spec->model().attention(), "luong_general");
+  EXPECT_TRUE(spec->model().dropout_set());
+  EXPECT_EQ(spec->training().max_steps(), 200u);
+  EXPECT_FLOAT_EQ(spec->training().learning_rate(), 0.001f);
+  EXPECT_EQ(spec->workers().min(), 2u);
+}
+
+TEST(JobSpecTest, ParsesJson) {
+  auto spec = ParseJobText(
+      R"({"corpus": {"train_tsv": "c.tsv"}, "model": {"attention": "none"}, "workers": {"min": 3, "max": 4}})",
+      "job.json");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->corpus().train_tsv(), "c.tsv");
+  EXPECT_EQ(spec->model().attention(), "none");
+  EXPECT_EQ(spec->workers().max(), 4u);
+}
+
+TEST(JobSpecTest, UnknownFieldNamesFileLineAndKnownFields) {
+  auto spec = ParseJobText("model:\n  hidden_dim: 8\n  atention: bahdanau\n", "job.yaml");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(spec.status().message(), HasSubstr("job.yaml:3:3: unknown field 'atention' in model"));
+  EXPECT_THAT(spec.status().message(), HasSubstr("attention"));
+  auto top = ParseJobText("modle: {}\n", "j.yaml");
+  EXPECT_THAT(top.status().message(), HasSubstr("unknown field 'modle' in the job"));
+}
+
+TEST(JobSpecTest, WrongTypesNameTheField) {
+  auto s1 = ParseJobText("training:\n  learning_rate: fast\n", "j.yaml");
+  EXPECT_THAT(s1.status().message(),
+              HasSubstr("j.yaml:2:18: training.learning_rate: expected a number, got 'fast'"));
+  auto s2 = ParseJobText("workers:\n  min: -2\n", "j.yaml");
+  EXPECT_THAT(s2.status().message(), HasSubstr("workers.min: expected a whole number"));
+  auto s3 = ParseJobText("tokenizer:\n  joint: maybe\n", "j.yaml");
+  EXPECT_THAT(s3.status().message(), HasSubstr("tokenizer.joint: expected true or false"));
+  auto s4 = ParseJobText("model: bahdanau\n", "j.yaml");
+  EXPECT_THAT(s4.status().message(), HasSubstr("model: expected a mapping"));
+  auto s5 = ParseJobText("name: [a, b]\n", "j.yaml");
+  EXPECT_THAT(s5.status().message(), HasSubstr("name: expected a single value"));
+}
+
+TEST(JobSpecTest, SyntaxErrorsAndEmptyFiles) {
+  EXPECT_THAT(ParseJobText("model: {attention: x\n", "j.yaml").status().message(),
+              HasSubstr("j.yaml:"));
+  EXPECT_THAT(ParseJobText("", "e.yaml").status().message(), HasSubstr("e.yaml: the job file is empty"));
+  EXPECT_THAT(ParseJobText("- a\n- b\n", "l.yaml").status().message(),
+              HasSubstr("a job file is a mapping"));
+}
+
+JobSpec Valid() {
+  JobSpec spec;
+  spec.mutable_corpus()->set_train_source("a.en");
+  spec.mutable_corpus()->set_train_target("a.es");
+  ApplyDefaults(spec);
+  return spec;
+}
+
+TEST(JobSpecTest, DefaultsAreDocumentedValuesAndValid) {
+  JobSpec spec = Valid();
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_EQ(spec.tokenizer().vocab_size(), kDefaultVocabSize);
+  EXPECT_EQ(spec.model().attention(), "bahdanau");
+  EXPECT_FLOAT_EQ(spec.model().dropout(), kDefaultDropout);
+  EXPECT_EQ(spec.training().epochs(), 1u);
+  EXPECT_EQ(spec.workers().min(), 1u);
+  EXPECT_EQ(spec.workers().max(), 1u);
+  JobSpec again = spec;
+  ApplyDefaults(again);
+  EXPECT_EQ(again.SerializeAsString(), spec.SerializeAsString()) << "idempotent";
+}
+
+TEST(JobSpecTest, ExplicitZeroDropoutIsKept) {
+  auto spec = ParseJobText("model:\n  dropout: 0\ntraining:\n  label_smoothing: 0\n", "j");
+  ASSERT_TRUE(spec.ok());
+  ApplyDefaults(*spec);
+  EXPECT_EQ(spec->model().dropout(), 0.0f);
+  EXPECT_EQ(spec->training().label_smoothing(), 0.0f);
+}
+
+TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
+  struct Case {
+    std::function<void(JobSpec&)> mutate;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {[](JobSpec& s) { s.mutable_training()->set_learning_rate(-1); },
+       "training.learning_rate: must be in (0, 10], got -1"},
+      {[](JobSpec& s) { s.mutable_tokenizer()->set_vocab_size(8); },
+       "tokenizer.vocab_size: must be in [16, 64000], got 8"},
+      {[](JobSpec& s) { s.mutable_model()->set_attention("transformer"); },
+       "model.attention: 'transformer' is not one of bahdanau, luong_dot, luong_general, none"},
+      {[](JobSpec& s) { s.mutable_model()->set_dropout(1.0f); }, "model.dropout: must be in [0, 1)"},
+      {[](JobSpec& s) { s.mutable_training()->set_batch_tokens(1); },
+       "training.batch_tokens: must be in [16, 1000000], got 1"},
+      {[](JobSpec& s) { s.mutable_workers()->set_max(0); }, "workers.max: must be in [1, 1024], got 0"},
+      {[](JobSpec& s) { s.mutable_workers()->set_min(3); }, "workers.max: must be in [3, 1024], got 1"},
+      {[](JobSpec& s) { s.mutable_training()->set_clip_norm(-2); }, "training.clip_norm"},
+      {[](JobSpec& s) { s.mutable_corpus()->clear_train_target(); }, "train_target is missing"},
+      {[](JobSpec& s) { s.mutable_corpus()->set_train_tsv("x.tsv"); }, "either train_source"},
+      {[](JobSpec& s) { s.mutable_corpus()->set_valid_source("v.en"); },
+       "valid_source and valid_target must both be set"},
+      {[](JobSpec& s) { s.mutable_training()->set_lr_schedule("cosine"); }, "training.lr_schedule"},
+      {[](JobSpec& s) { s.mutable_model()->set_hidden_dim(100000); }, "model.hidden_dim"},
+      {[](JobSpec& s) { s.set_name(std::string(200, 'n')); }, "name: at most 128"},
+  };
+  for (const Case& c : cases) {
+    JobSpec spec = Valid();
+    c.mutate(spec);
+    absl::Status s = ValidateSpec(spec);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.expected;
+    EXPECT_THAT(s.message(), HasSubstr(c.expected));
+  }
+}
+
+TEST(JobSpecTest, OverridesSetNestedFieldsAndKeepOthers) {
+  JobSpec spec = *ParseJobText(kYaml, "job.yaml");
+  ASSERT_TRUE(ApplyOverride("training.max_steps=50", spec).ok());
+  ASSERT_TRUE(ApplyOverride("name=it's mine", spec).ok());
+  ASSERT_TRUE(ApplyOverride("model.tie_embeddings=true", spec).ok());
+  EXPECT_EQ(spec.training().max_steps(), 50u);
+  EXPECT_EQ(spec.name(), "it's mine");
+  EXPECT_TRUE(spec.model().tie_embeddings());
+  EXPECT_FLOAT_EQ(spec.training().learning_rate(), 0.001f);  // untouched
+  EXPECT_THAT(ApplyOverride("training.nope=1", spec).message(), HasSubstr("unknown field 'nope'"));
+  EXPECT_THAT(ApplyOverride("no_equals", spec).message(), HasSubstr("expected path=value"));
+  EXPECT_THAT(ApplyOverride("training..x=1", spec).message(), HasSubstr("empty field name"));
+  EXPECT_THAT(ApplyOverride("training.max_steps=lots", spec).message(),
+              HasSubstr("training.max_steps: expected a whole number"));
+}
+
+TEST(JobSpecTest, JobFileResolvesRelativeCorpusPaths) {
+  testing::TempDir dir;
+  testing::WriteText(dir.Join("job.yaml"), kYaml);
+  auto spec = ParseJobFile(dir.Join("job.yaml"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->corpus().train_source(), dir.Join("train.en"));
+  auto missing = ParseJobFile(dir.Join("none.yaml"));
+  EXPECT_THAT(missing.status().message(), HasSubstr("none.yaml"));
+}
+
+}  // namespace
+}  // namespace tandem
