@@ -15,6 +15,7 @@
 #include "client/job_client.h"
 #include "client/render.h"
 #include "common/job_spec.h"
+#include "model/score_report.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace tandem {
@@ -373,6 +374,18 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
   return kExitOk;
 }
 
+// Scores a translation against references: local files, no coordinator involved.
+int RunScore(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("ref") || !a.Has("hyp") || !a.positional.empty()) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem score --ref REF [--ref REF2 ...] --hyp HYP [--src SRC]"));
+  }
+  auto report = ScoreFiles(a.All("ref"), a.Get("hyp"), a.Get("src"));
+  if (!report.ok()) return Fail(ctx, report.status());
+  *ctx.out << (ctx.json ? ScoreReportJson(*report) + "\n" : FormatScoreReport(*report));
+  return kExitOk;
+}
+
 const std::vector<FlagSpec>& CommonFlags() {
   static const std::vector<FlagSpec> flags = {
       {"coordinator", true, "coordinator host:port (default $TANDEM_COORDINATOR or 127.0.0.1:7400)",
@@ -419,6 +432,12 @@ std::vector<Command> Commands() {
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
+      {"score", "--ref REF --hyp HYP [--src SRC]",
+       "corpus BLEU and chrF (sacreBLEU defaults), and BLEU by source length with --src",
+       {{"ref", true, "reference translations, one a line (repeat for more references)", "FILE"},
+        {"hyp", true, "the translations to score, one a line", "FILE"},
+        {"src", true, "the source sentences, for BLEU by source-length bucket", "FILE"}},
+       RunScore},
   };
 }
 

@@ -29,10 +29,8 @@ void SetError(const std::string& msg, char* err, size_t err_len) {
 }  // namespace
 
 TANDEM_SPM_EXPORT int tandem_spm_train(const char* args, char* err, size_t err_len) {
-  // SentencePiece logs to std::cerr before it parses --minloglevel. Loaded with
-  // RTLD_DEEPBIND, the module binds to libstdc++'s own std::cerr, which is not the initialised
-  // one when the executable holds a copy-relocated std::cerr: silence its logging entirely
-  // (errors still come back as statuses).
+  // SentencePiece logs progress to std::cerr before it parses --minloglevel; keep job logs
+  // quiet (errors still come back as statuses).
   sentencepiece::logging::SetMinLogLevel(100);
   const auto status = sentencepiece::SentencePieceTrainer::Train(args);
   if (!status.ok()) {

@@ -2,8 +2,10 @@
  *
  * Why a module: Debian's libsentencepiece carries its own protobuf 3.14, which aborts a
  * process that also holds gRPC and LibTorch (protobuf 3.21). The module links SentencePiece,
- * hides every symbol but these, and is loaded with dlopen(RTLD_LOCAL | RTLD_DEEPBIND), so its
- * protobuf never meets ours. Only plain C types cross this boundary; data/tokenizer.cc is the
+ * hides every symbol but these, and is loaded with dlmopen(LM_ID_NEWLM) into a link-map
+ * namespace of its own, so its protobuf (and its libstdc++ state) never meets ours. A new
+ * namespace rather than RTLD_DEEPBIND: DEEPBIND breaks libstdc++'s std::cerr in the module
+ * and is refused by the sanitizers. Nothing allocated on one side is freed on the other. Only plain C types cross this boundary; data/tokenizer.cc is the
  * one caller. Returned buffers are malloc'ed and released with tandem_spm_free_buffer.
  */
 #ifndef TANDEM_DATA_SPM_MODULE_API_H_

@@ -65,7 +65,7 @@ absl::StatusOr<const SpmModule*> GetModule() {
         tried.push_back(path);
         continue;
       }
-      void* dl = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      void* dl = ::dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (dl == nullptr) {
         load_status = absl::InternalError(absl::StrCat("cannot load ", path, ": ", ::dlerror()));
         return;

@@ -1,4 +1,5 @@
 // tandem-worker: the data-plane daemon. Flags only here; the logic is in Worker.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -30,9 +31,11 @@ void OnSignal(int) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Tandem worker: tandem-worker --coordinator HOST:PORT");
   absl::ParseCommandLine(argc, argv);
-  tandem::Worker* worker_ptr = nullptr;
+  // Set once the worker exists; read by the server's threads.
+  std::atomic<tandem::Worker*> worker_ptr{nullptr};
   auto server = tandem::CollectiveServer::Start(absl::GetFlag(FLAGS_listen), [&worker_ptr] {
-    return worker_ptr ? worker_ptr->id() : std::string();
+    tandem::Worker* w = worker_ptr.load();
+    return w ? w->id() : std::string();
   });
   if (!server.ok()) {
     std::fprintf(stderr, "tandem-worker: %s\n", server.status().ToString().c_str());

@@ -54,7 +54,8 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_EQ(Cli({}, &out, &err), kExitBadInput);
   EXPECT_EQ(Cli({"frobnicate"}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
-  for (const char* cmd : {"submit", "list", "status", "watch", "events", "cancel", "workers"}) {
+  for (const char* cmd :
+       {"submit", "list", "status", "watch", "events", "cancel", "workers", "score"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }
@@ -87,6 +88,27 @@ TEST(CliTest, UnreachableCoordinatorIsOneLine) {
   EXPECT_EQ(err,
             "tandem: cannot reach the coordinator at 127.0.0.1:1 (is tandem-coordinator running? "
             "set --coordinator or TANDEM_COORDINATOR)\n");
+}
+
+TEST(CliTest, ScoreFilesWithoutACoordinator) {
+  testing::TempDir dir;
+  testing::WriteText(dir.Join("ref"), "the cat sat on the mat\nhello world\n");
+  testing::WriteText(dir.Join("hyp"), "the cat sat on the mat\nhello world\n");
+  testing::WriteText(dir.Join("short"), "the cat sat on the mat\n");
+  std::string out, err;
+  ASSERT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("hyp"), "--coordinator",
+                 "127.0.0.1:1"},
+                &out, &err),
+            kExitOk)
+      << err;
+  EXPECT_THAT(out, HasSubstr("100.0"));
+  ASSERT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("hyp"), "--json"}, &out, &err),
+            kExitOk);
+  EXPECT_EQ(out.front(), '{');
+  EXPECT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("short")}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("line counts differ"));
+  EXPECT_EQ(Cli({"score", "--hyp", dir.Join("hyp")}, &out, &err), kExitBadInput);
 }
 
 }  // namespace

@@ -1,0 +1,247 @@
+// Loss, optimizer helpers, and end-to-end learning: a tiny corpus is overfit and then
+// translated back exactly by greedy and beam search.
+#include <ATen/Parallel.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "model/batch.h"
+#include "model/decode.h"
+#include "model/loss.h"
+#include "model/optim.h"
+#include "model/seq2seq.h"
+
+namespace tandem::model {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TrainTest : public ::testing::Test {
+ protected:
+  void SetUp() override { at::set_num_threads(1); }
+};
+
+// The label-smoothed loss against the formula of R1.md 1.5 computed by hand in double.
+TEST_F(TrainTest, LabelSmoothingMatchesHandComputationAndSkipsPads) {
+  const double eps = 0.1;
+  const int64_t V = 4, pad = 0;
+  const std::vector<std::vector<double>> z = {
+      {1.0, 2.0, 0.5, -1.0}, {0.0, 0.0, 0.0, 0.0}, {3.0, -2.0, 1.0, 0.25}, {9.0, 9.0, 9.0, 9.0}};
+  const std::vector<int64_t> y = {2, 3, pad, 1};  // third position is padding
+  double expected = 0;
+  int64_t tokens = 0;
+  for (size_t i = 0; i < z.size(); ++i) {
+    if (y[i] == pad) continue;
+    double lse = 0;
+    for (double v : z[i]) lse += std::exp(v);
+    lse = std::log(lse);
+    double smooth = 0;
+    for (double v : z[i]) smooth += -(v - lse);
+    expected += (1 - eps) * -(z[i][y[i]] - lse) + eps / V * smooth;
+    ++tokens;
+  }
+  torch::Tensor logits = torch::empty({2, 2, V}, torch::kDouble);
+  for (int64_t i = 0; i < 4; ++i) {
+    for (int64_t k = 0; k < V; ++k) logits[i / 2][i % 2][k] = z[i][k];
+  }
+  logits.requires_grad_(true);
+  torch::Tensor targets = torch::tensor(y, torch::kInt64).view({2, 2});
+  absl::StatusOr<LossSum> loss = LabelSmoothedLoss(logits, targets, eps, pad);
+  ASSERT_TRUE(loss.ok()) << loss.status();
+  EXPECT_EQ(loss->tokens, 3);
+  EXPECT_EQ(tokens, 3);
+  EXPECT_NEAR(loss->sum.item<double>(), expected, 1e-12);
+  loss->sum.backward();
+  // The padded position contributes no gradient.
+  EXPECT_EQ(logits.grad()[1][0].abs().max().item<double>(), 0.0);
+  // Gradient of a kept row: softmax - ((1 - eps) onehot + eps / V).
+  torch::Tensor p = torch::softmax(logits[0][0].detach(), 0);
+  torch::Tensor want = p - eps / V;
+  want[2] -= 1 - eps;
+  EXPECT_TRUE(torch::allclose(logits.grad()[0][0], want, 1e-12, 1e-12));
+}
+
+TEST_F(TrainTest, LossWithoutSmoothingIsNll) {
+  torch::manual_seed(1);
+  torch::Tensor logits = torch::randn({5, 7}, torch::kDouble);
+  torch::Tensor targets = torch::tensor({1, 2, 0, 4, 6}, torch::kInt64);
+  auto loss = LabelSmoothedLoss(logits, targets, 0.0, 0);
+  ASSERT_TRUE(loss.ok());
+  torch::Tensor logp = torch::log_softmax(logits, 1);
+  double nll = 0;
+  for (int64_t i : {0, 1, 3, 4}) nll -= logp[i][targets[i].item<int64_t>()].item<double>();
+  EXPECT_NEAR(loss->sum.item<double>(), nll, 1e-12);
+  EXPECT_EQ(loss->tokens, 4);
+}
+
+TEST_F(TrainTest, LossRejectsBadArguments) {
+  torch::Tensor logits = torch::zeros({2, 3, 5});
+  EXPECT_THAT(LabelSmoothedLoss(logits, torch::zeros({2, 3}, torch::kInt64), 1.0, 0).status().message(),
+              HasSubstr("epsilon"));
+  EXPECT_FALSE(LabelSmoothedLoss(logits, torch::zeros({2, 4}, torch::kInt64), 0.1, 0).ok());
+  // A target outside [0, V) is a status, not an exception.
+  EXPECT_FALSE(LabelSmoothedLoss(logits, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0).ok());
+}
+
+TEST_F(TrainTest, ClipGradNormScalesOnlyAboveTheLimit) {
+  torch::Tensor a = torch::zeros({2}, torch::requires_grad()), b = torch::zeros({1}, torch::requires_grad());
+  a.mutable_grad() = torch::tensor({3.0f, 0.0f});
+  b.mutable_grad() = torch::tensor({4.0f});
+  EXPECT_NEAR(ClipGradNorm({a, b}, 10.0), 5.0, 1e-6);
+  EXPECT_FLOAT_EQ(a.grad()[0].item<float>(), 3.0f);  // below the limit: untouched
+  EXPECT_NEAR(ClipGradNorm({a, b}, 1.0), 5.0, 1e-6);
+  EXPECT_NEAR(a.grad()[0].item<float>(), 3.0 / (5.0 + 1e-6), 1e-6);
+  EXPECT_NEAR(b.grad()[0].item<float>(), 4.0 / (5.0 + 1e-6), 1e-6);
+  torch::Tensor none = torch::zeros({1}, torch::requires_grad());  // no gradient: skipped
+  EXPECT_NEAR(ClipGradNorm({a, b, none}, 0.0), 1.0, 1e-5);
+}
+
+// First Adam step: m = (1-b1) g, v = (1-b2) g^2, so p -= lr * g / (|g| + eps) (R1.md 1.5).
+TEST_F(TrainTest, AdamFirstStepAndLearningRate) {
+  torch::Tensor p = torch::tensor({1.0, -2.0}, torch::dtype(torch::kDouble).requires_grad(true));
+  auto adam = MakeAdam({p}, AdamConfig{});
+  ASSERT_TRUE(adam.ok());
+  p.mutable_grad() = torch::tensor({0.5, -0.25}, torch::kDouble);
+  (*adam)->step();
+  EXPECT_NEAR(p[0].item<double>(), 1.0 - 3e-4 * 0.5 / (0.5 + 1e-8), 1e-15);
+  EXPECT_NEAR(p[1].item<double>(), -2.0 + 3e-4 * 0.25 / (0.25 + 1e-8), 1e-15);
+  SetLearningRate(**adam, 0.5);
+  EXPECT_EQ((*adam)->param_groups()[0].options().get_lr(), 0.5);
+  EXPECT_FALSE(MakeAdam({p}, AdamConfig{0.0}).ok());
+}
+
+TEST_F(TrainTest, MakeBatchLayout) {
+  ModelConfig c = R1Config();
+  absl::StatusOr<Batch> b = MakeBatch({{10, 11, 12}, {13}}, {{20}, {21, 22}}, c);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE(b->src.equal(torch::tensor({10, 11, 12, 2, 13, 2, 0, 0}, torch::kInt64).view({2, 4})));
+  EXPECT_TRUE(b->src_lengths.equal(torch::tensor({4, 2}, torch::kInt64)));
+  EXPECT_TRUE(b->tgt_in.equal(torch::tensor({1, 20, 0, 1, 21, 22}, torch::kInt64).view({2, 3})));
+  EXPECT_TRUE(b->tgt_out.equal(torch::tensor({20, 2, 0, 21, 22, 2}, torch::kInt64).view({2, 3})));
+  EXPECT_EQ(b->target_tokens, 5);
+  EXPECT_TRUE(b->src_padded);
+  EXPECT_THAT(MakeBatch({{8000}}, {{5}}, c).status().message(), HasSubstr("source sentence 0"));
+  EXPECT_FALSE(MakeBatch({{5}}, {{2}}, c).ok());  // EOS inside a sentence
+  EXPECT_FALSE(MakeBatch({{5}}, {}, c).ok());
+  EXPECT_FALSE(MakeBatch({}, {}, c).ok());
+}
+
+// Eight pairs over a 20-word vocabulary; target = source reversed and shifted, lengths 1-6.
+struct Corpus {
+  std::vector<std::vector<int>> src, tgt;
+};
+Corpus TinyCorpus() {
+  Corpus c;
+  c.src = {{4, 5, 6}, {7, 8}, {9, 10, 11, 12}, {13}, {14, 15, 16, 17, 18}, {19, 4, 7},
+           {5, 9, 13, 17, 6, 10}, {12, 8}};
+  for (const auto& s : c.src) {
+    std::vector<int> t(s.rbegin(), s.rend());
+    for (int& id : t) id = 4 + (id - 4 + 3) % 16;
+    if (s.size() % 2 == 0) t.push_back(19);  // lengths differ from the source sometimes
+    c.tgt.push_back(t);
+  }
+  return c;
+}
+
+void OverfitAndTranslate(const std::string& attention, const std::string& cell) {
+  SCOPED_TRACE(attention + " " + cell);
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = 20;
+  c.embedding_dim = 16;
+  c.hidden_dim = 24;
+  c.attention_dim = 24;
+  c.preoutput_dim = 32;
+  c.attention = attention;
+  c.cell = cell;
+  c.dropout = 0.0;
+  absl::StatusOr<Seq2Seq> model = CreateSeq2Seq(c, 0);
+  ASSERT_TRUE(model.ok()) << model.status();
+  Seq2Seq m = *model;
+  Corpus corpus = TinyCorpus();
+  absl::StatusOr<Batch> batch = MakeBatch(corpus.src, corpus.tgt, c);
+  ASSERT_TRUE(batch.ok());
+  auto adam = MakeAdam(m->OrderedParameters(), AdamConfig{1e-2});
+  ASSERT_TRUE(adam.ok());
+  double mean = 0;
+  int step = 0;
+  for (; step < 600; ++step) {
+    (*adam)->zero_grad();
+    auto logits = m->Forward(*batch);
+    ASSERT_TRUE(logits.ok());
+    auto loss = LabelSmoothedLoss(*logits, batch->tgt_out, 0.0, c.pad_id);
+    ASSERT_TRUE(loss.ok());
+    (loss->sum / static_cast<double>(loss->tokens)).backward();
+    ClipGradNorm(m->OrderedParameters(), 1.0);
+    (*adam)->step();
+    mean = loss->sum.item<double>() / loss->tokens;
+    if (mean < 0.01) break;
+  }
+  std::printf("%s/%s: mean loss %.4f after %d steps\n", attention.c_str(), cell.c_str(), mean, step);
+  EXPECT_LT(mean, 0.01);
+  EXPECT_TRUE(m->is_training());
+
+  auto greedy = GreedyDecode(*m, corpus.src);
+  ASSERT_TRUE(greedy.ok()) << greedy.status();
+  DecodeOptions beam_options;
+  beam_options.beam_size = 4;
+  auto beam = BeamSearch(*m, corpus.src, beam_options);
+  ASSERT_TRUE(beam.ok()) << beam.status();
+  EXPECT_TRUE(m->is_training());  // decoding restores the mode
+  for (size_t i = 0; i < corpus.src.size(); ++i) {
+    for (const auto* hyps : {&*greedy, &*beam}) {
+      const Hypothesis& h = (*hyps)[i];
+      EXPECT_EQ(h.tokens, corpus.tgt[i]) << "pair " << i;
+      EXPECT_TRUE(h.finished);
+      EXPECT_LE(h.log_prob, 0.0);
+      // One attention row per output token plus EOS, one column per source token plus EOS.
+      ASSERT_EQ(h.attention.size(), corpus.tgt[i].size() + 1);
+      for (const auto& row : h.attention) {
+        ASSERT_EQ(row.size(), corpus.src[i].size() + 1);
+        double sum = 0;
+        for (float a : row) sum += a;
+        EXPECT_NEAR(sum, 1.0, 1e-5);
+      }
+    }
+  }
+}
+
+TEST_F(TrainTest, OverfitBahdanauGru) { OverfitAndTranslate("bahdanau", "gru"); }
+TEST_F(TrainTest, OverfitLuongGeneralLstm) { OverfitAndTranslate("luong_general", "lstm"); }
+TEST_F(TrainTest, OverfitLuongDotGru) { OverfitAndTranslate("luong_dot", "gru"); }
+TEST_F(TrainTest, OverfitNoAttention) { OverfitAndTranslate("none", "gru"); }
+
+TEST_F(TrainTest, BeamOfOneEqualsGreedyAndLimitsLength) {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = 20;
+  c.embedding_dim = 8;
+  c.hidden_dim = 8;
+  c.attention_dim = 8;
+  c.preoutput_dim = 8;
+  auto m = CreateSeq2Seq(c, 5);
+  ASSERT_TRUE(m.ok());
+  Corpus corpus = TinyCorpus();
+  DecodeOptions o;
+  o.beam_size = 1;
+  o.length_alpha = 0.0;
+  o.max_length_ratio = 1.0;
+  auto greedy = GreedyDecode(**m, corpus.src, o);
+  auto beam = BeamSearch(**m, corpus.src, o);
+  ASSERT_TRUE(greedy.ok() && beam.ok());
+  for (size_t i = 0; i < corpus.src.size(); ++i) {
+    EXPECT_EQ((*greedy)[i].tokens, (*beam)[i].tokens) << i;
+    EXPECT_NEAR((*greedy)[i].log_prob, (*beam)[i].log_prob, 1e-4) << i;
+    // An untrained model rarely stops; it is cut at ceil(1.0 * (length + 1)) steps.
+    EXPECT_LE((*greedy)[i].attention.size(), corpus.src[i].size() + 1);
+    EXPECT_LE((*beam)[i].attention.size(), corpus.src[i].size() + 1);
+  }
+  o.beam_size = 0;
+  EXPECT_THAT(BeamSearch(**m, corpus.src, o).status().message(), HasSubstr("beam_size"));
+  EXPECT_FALSE(GreedyDecode(**m, {{99}}).ok());  // id outside the vocabulary
+}
+
+}  // namespace
+}  // namespace tandem::model
