@@ -1,0 +1,238 @@
+#include "model/decode.h"
+
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace tandem::model {
+namespace {
+
+using torch::Tensor;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Puts the model in eval mode for the scope and restores the previous mode.
+class EvalScope {
+ public:
+  explicit EvalScope(Seq2SeqImpl& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
+  ~EvalScope() { model_.train(was_training_); }
+
+ private:
+  Seq2SeqImpl& model_;
+  bool was_training_;
+  torch::NoGradGuard no_grad_;
+};
+
+EncoderOutput SelectRows(const EncoderOutput& enc, const Tensor& rows) {
+  auto sel = [&](const Tensor& t) { return t.defined() ? t.index_select(0, rows) : t; };
+  EncoderOutput out;
+  out.annotations = sel(enc.annotations);
+  out.keys = enc.keys.defined() && enc.keys.is_same(enc.annotations) ? out.annotations
+                                                                      : sel(enc.keys);
+  out.pad_mask = sel(enc.pad_mask);
+  out.fixed_weights = sel(enc.fixed_weights);
+  out.fixed_context = sel(enc.fixed_context);
+  for (const auto& h : enc.init_h) out.init_h.push_back(sel(h));
+  for (const auto& c : enc.init_c) out.init_c.push_back(sel(c));
+  return out;
+}
+
+void SelectState(DecoderState& state, const Tensor& rows) {
+  for (auto& h : state.h) h = h.index_select(0, rows);
+  for (auto& c : state.c) c = c.index_select(0, rows);
+}
+
+absl::Status CheckOptions(const DecodeOptions& o, bool beam) {
+  if (beam && (o.beam_size < 1 || o.beam_size > 1000)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("decode: beam_size must be in [1, 1000], got ", o.beam_size));
+  }
+  if (!(o.max_length_ratio > 0 && o.max_length_ratio <= 100)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("decode: max_length_ratio must be in (0, 100], got ", o.max_length_ratio));
+  }
+  if (!(o.length_alpha >= 0 && o.length_alpha <= 10)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("decode: length_alpha must be in [0, 10], got ", o.length_alpha));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<int64_t> MaxLengths(const std::vector<std::vector<int>>& sources, double ratio) {
+  std::vector<int64_t> out;
+  for (const auto& s : sources) {
+    out.push_back(std::max<int64_t>(
+        1, static_cast<int64_t>(std::ceil(ratio * static_cast<double>(s.size() + 1)))));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
+                                                     const std::vector<std::vector<int>>& sources,
+                                                     const DecodeOptions& options) {
+  if (absl::Status s = CheckOptions(options, false); !s.ok()) return s;
+  const ModelConfig& c = model.config();
+  absl::StatusOr<Batch> batch = MakeSourceBatch(sources, c);
+  if (!batch.ok()) return batch.status();
+  try {
+    EvalScope scope(model);
+    const int64_t B = batch->size();
+    const std::vector<int64_t> max_len = MaxLengths(sources, options.max_length_ratio);
+    const int64_t steps = *std::max_element(max_len.begin(), max_len.end());
+    EncoderOutput enc = model.Encode(batch->src, batch->src_lengths, batch->src_padded);
+    DecoderState state = model.InitialState(enc);
+    std::vector<Hypothesis> hyps(B);
+    std::vector<bool> done(B, false);
+    int64_t remaining = B;
+    Tensor prev = torch::full({B}, c.bos_id, torch::kInt64);
+    for (int64_t t = 0; t < steps && remaining > 0; ++t) {
+      Tensor attn;
+      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);
+      // Never emit pad or BOS.
+      logp.select(1, c.pad_id).fill_(-kInf);
+      logp.select(1, c.bos_id).fill_(-kInf);
+      auto [best_lp, best] = logp.max(1);
+      Tensor best_lp_d = best_lp.to(torch::kDouble);
+      Tensor attn_f = attn.to(torch::kFloat).contiguous();
+      auto tok = best.accessor<int64_t, 1>();
+      auto lp = best_lp_d.accessor<double, 1>();
+      auto at = attn_f.accessor<float, 2>();
+      for (int64_t b = 0; b < B; ++b) {
+        if (done[b]) continue;
+        Hypothesis& h = hyps[b];
+        const int64_t src_len = static_cast<int64_t>(sources[b].size()) + 1;
+        h.attention.emplace_back(src_len);
+        for (int64_t j = 0; j < src_len; ++j) h.attention.back()[j] = at[b][j];
+        h.log_prob += lp[b];
+        if (tok[b] == c.eos_id) {
+          h.finished = true;
+        } else {
+          h.tokens.push_back(static_cast<int>(tok[b]));
+        }
+        if (h.finished || t + 1 >= max_len[b]) {
+          done[b] = true;
+          --remaining;
+        }
+      }
+      prev = best;
+    }
+    for (auto& h : hyps) h.score = h.log_prob;
+    return hyps;
+  } catch (const std::exception& e) {
+    return TorchError("GreedyDecode", e);
+  }
+}
+
+absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
+                                                   const std::vector<std::vector<int>>& sources,
+                                                   const DecodeOptions& options) {
+  if (absl::Status s = CheckOptions(options, true); !s.ok()) return s;
+  const ModelConfig& c = model.config();
+  absl::StatusOr<Batch> batch = MakeSourceBatch(sources, c);
+  if (!batch.ok()) return batch.status();
+  try {
+    EvalScope scope(model);
+    const int64_t N = batch->size(), K = options.beam_size, NK = N * K;
+    const int64_t V = c.tgt_vocab;
+    const std::vector<int64_t> max_len = MaxLengths(sources, options.max_length_ratio);
+    const int64_t steps = *std::max_element(max_len.begin(), max_len.end());
+    EncoderOutput enc0 = model.Encode(batch->src, batch->src_lengths, batch->src_padded);
+    // Row n * K + k is beam k of sentence n.
+    EncoderOutput enc =
+        SelectRows(enc0, torch::arange(N, torch::kInt64).repeat_interleave(K));
+    DecoderState state = model.InitialState(enc);
+    const auto float_opts = enc.annotations.options();
+    // Only beam 0 is live at the start, so the first expansion does not repeat hypotheses.
+    Tensor scores = torch::full({N, K}, -kInf, float_opts);
+    scores.select(1, 0).fill_(0.0);
+    scores = scores.view({NK});
+    Tensor frozen = torch::zeros({NK}, torch::kBool);    // finished or past its length limit
+    Tensor finished = torch::zeros({NK}, torch::kBool);  // emitted EOS
+    Tensor lengths = torch::zeros({NK}, torch::kInt64);  // emitted tokens, EOS included
+    Tensor limit = torch::tensor(max_len, torch::kInt64).repeat_interleave(K);
+    Tensor prev = torch::full({NK}, c.bos_id, torch::kInt64);
+    Tensor row_base = (torch::arange(N, torch::kInt64) * K).unsqueeze(1);  // [N, 1]
+    std::vector<Tensor> tokens_at, parent_at, attn_at;  // per step, [NK] / [NK] / [NK, S]
+    for (int64_t t = 0; t < steps; ++t) {
+      Tensor attn;
+      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);  // [NK, V]
+      logp.select(1, c.pad_id).fill_(-kInf);
+      logp.select(1, c.bos_id).fill_(-kInf);
+      // A frozen row has one continuation, pad, at no cost: it keeps its slot and score.
+      logp.masked_fill_(frozen.unsqueeze(1), -kInf);
+      logp.select(1, c.pad_id).masked_fill_(frozen, 0.0);
+      Tensor cand = (scores.unsqueeze(1) + logp).view({N, K * V});
+      auto [top, idx] = cand.topk(K, 1);           // [N, K]
+      Tensor parent = (row_base + idx.div(V, "floor")).view({NK});
+      Tensor token = idx.remainder(V).view({NK});
+      scores = top.view({NK});
+      SelectState(state, parent);
+      tokens_at.push_back(token);
+      parent_at.push_back(parent);
+      attn_at.push_back(attn.to(torch::kFloat));
+      Tensor emitted = token.ne(c.pad_id);
+      lengths = lengths.index_select(0, parent) + emitted.to(torch::kInt64);
+      finished = finished.index_select(0, parent) | token.eq(c.eos_id);
+      frozen = finished | lengths.ge(limit);
+      prev = token;
+      if (frozen.all().item<bool>()) break;
+    }
+    // Pick each sentence's best row and walk the back-pointers.
+    Tensor norm = scores.to(torch::kDouble) /
+                  lengths.clamp_min(1).to(torch::kDouble).pow(options.length_alpha);
+    auto norm_a = norm.accessor<double, 1>();
+    auto score_a = scores.to(torch::kDouble).contiguous();
+    auto raw = score_a.accessor<double, 1>();
+    auto fin = finished.accessor<bool, 1>();
+    std::vector<Hypothesis> hyps(N);
+    const int64_t steps_run = static_cast<int64_t>(tokens_at.size());
+    for (int64_t n = 0; n < N; ++n) {
+      int64_t best = -1;
+      for (int pass = 0; pass < 2 && best < 0; ++pass) {  // finished rows first
+        for (int64_t k = 0; k < K; ++k) {
+          const int64_t r = n * K + k;
+          if ((pass == 0 && !fin[r]) || !std::isfinite(norm_a[r])) continue;
+          if (best < 0 || norm_a[r] > norm_a[best]) best = r;
+        }
+      }
+      if (best < 0) best = n * K;
+      Hypothesis& h = hyps[n];
+      h.finished = fin[best];
+      h.log_prob = raw[best];
+      h.score = norm_a[best];
+      const int64_t src_len = static_cast<int64_t>(sources[n].size()) + 1;
+      std::vector<int> toks;
+      std::vector<std::vector<float>> rows;
+      int64_t r = best;
+      for (int64_t t = steps_run - 1; t >= 0; --t) {
+        const int64_t tok = tokens_at[t][r].item<int64_t>();
+        const int64_t par = parent_at[t][r].item<int64_t>();
+        if (tok != c.pad_id) {
+          toks.push_back(static_cast<int>(tok));
+          Tensor a = attn_at[t][par].contiguous();
+          const float* p = a.data_ptr<float>();
+          rows.emplace_back(p, p + src_len);
+        }
+        r = par;
+      }
+      std::reverse(toks.begin(), toks.end());
+      std::reverse(rows.begin(), rows.end());
+      if (h.finished && !toks.empty() && toks.back() == c.eos_id) toks.pop_back();
+      h.tokens = std::move(toks);
+      h.attention = std::move(rows);
+    }
+    return hyps;
+  } catch (const std::exception& e) {
+    return TorchError("BeamSearch", e);
+  }
+}
+
+}  // namespace tandem::model

@@ -1,0 +1,46 @@
+// Greedy and beam-search decoding with a trained Seq2Seq (torch-free inputs and outputs).
+//
+// Sources are raw token ids (no specials; EOS is appended as in MakeBatch). Each result
+// holds the output ids (no BOS/EOS) and the attention matrix of that output:
+// attention[i][j] = weight of source position j (0 .. source length, the appended EOS
+// included) when producing output i (rows: the output tokens, then the EOS row when the
+// hypothesis finished). Decoding runs in eval mode without gradients and restores the
+// model's training mode afterwards.
+#ifndef TANDEM_MODEL_DECODE_H_
+#define TANDEM_MODEL_DECODE_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/seq2seq.h"
+
+namespace tandem::model {
+
+struct DecodeOptions {
+  int beam_size = 5;              // beam search only
+  double length_alpha = 1.0;      // beam search: pick max of logprob / length^alpha (0: raw)
+  double max_length_ratio = 2.0;  // at most ceil(ratio * (source length + 1)) output steps
+};
+
+struct Hypothesis {
+  std::vector<int> tokens;
+  std::vector<std::vector<float>> attention;  // [steps][source length + 1]
+  double log_prob = 0.0;  // sum of log-probabilities of the emitted tokens (EOS included)
+  double score = 0.0;     // beam: log_prob / length^alpha; greedy: log_prob
+  bool finished = false;  // ended with EOS (false: stopped at the length limit)
+};
+
+absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
+                                                     const std::vector<std::vector<int>>& sources,
+                                                     const DecodeOptions& options = {});
+
+// Batched beam search: all sentences and their beams advance together (N * K rows).
+// Finished beams keep their score and occupy their slot; the result per sentence is the best
+// finished beam by length-normalised score (the best unfinished one if none finished).
+absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
+                                                   const std::vector<std::vector<int>>& sources,
+                                                   const DecodeOptions& options = {});
+
+}  // namespace tandem::model
+
+#endif  // TANDEM_MODEL_DECODE_H_

@@ -1,0 +1,327 @@
+#include "model/seq2seq.h"
+
+#include <torch/nn/init.h>
+#include <torch/nn/utils/rnn.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace tandem::model {
+
+namespace F = torch::nn::functional;
+using torch::Tensor;
+
+absl::Status TorchError(const char* what, const std::exception& e) {
+  if (const auto* ce = dynamic_cast<const c10::Error*>(&e)) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", ce->what_without_backtrace()));
+  }
+  return absl::InternalError(absl::StrCat(what, ": ", e.what()));
+}
+
+OutputLayerImpl::OutputLayerImpl(int64_t in, int64_t out, const Tensor& tied_weight) {
+  // Same initialisation as torch::nn::Linear: U(-1/sqrt(in), 1/sqrt(in)) for W and b.
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  if (tied_weight.defined()) {
+    weight = tied_weight;  // owned (and registered) by the target embedding
+  } else {
+    weight = register_parameter("weight", torch::empty({out, in}));
+    torch::NoGradGuard no_grad;
+    weight.uniform_(-bound, bound);
+  }
+  bias = register_parameter("bias", torch::empty({out}));
+  torch::NoGradGuard no_grad;
+  bias.uniform_(-bound, bound);
+}
+
+Seq2SeqImpl::Seq2SeqImpl(const ModelConfig& config)
+    : config_(config), lstm_(config.cell == "lstm"), gates_(lstm_ ? 4 : 3) {
+  const ModelConfig& c = config_;
+  const int64_t E = c.embedding_dim, H = c.hidden_dim, A = c.AnnotationDim(),
+                D = c.DecoderHidden();
+  // Registration order == parameter order (README.md, R1.md 1.4). Do not reorder.
+  src_emb_ = register_module("src_emb", torch::nn::Embedding(c.src_vocab, E));
+  if (lstm_) {
+    encoder_lstm_ = register_module(
+        "encoder", torch::nn::LSTM(torch::nn::LSTMOptions(E, H)
+                                       .num_layers(c.encoder_layers)
+                                       .bidirectional(true)
+                                       .batch_first(true)));
+  } else {
+    encoder_gru_ = register_module(
+        "encoder", torch::nn::GRU(torch::nn::GRUOptions(E, H)
+                                      .num_layers(c.encoder_layers)
+                                      .bidirectional(true)
+                                      .batch_first(true)));
+  }
+  bridge_ = register_module("bridge", torch::nn::Linear(H, c.decoder_layers * D));
+  tgt_emb_ = register_module("tgt_emb", torch::nn::Embedding(c.tgt_vocab, E));
+  if (c.attention == "bahdanau") {
+    att_q_ = register_module(
+        "att_q", torch::nn::Linear(torch::nn::LinearOptions(D, c.attention_dim).bias(false)));
+    att_k_ = register_module(
+        "att_k", torch::nn::Linear(torch::nn::LinearOptions(A, c.attention_dim).bias(false)));
+    att_v_ = register_module(
+        "att_v", torch::nn::Linear(torch::nn::LinearOptions(c.attention_dim, 1).bias(false)));
+  } else if (c.attention == "luong_general") {
+    att_k_ = register_module("att_k",
+                             torch::nn::Linear(torch::nn::LinearOptions(A, D).bias(false)));
+  }
+  for (int64_t l = 0; l < c.decoder_layers; ++l) {
+    const std::string name = l == 0 ? "cell" : absl::StrCat("cell_l", l);
+    const int64_t in = l == 0 ? E + A : D;
+    if (lstm_) {
+      auto cell = register_module(name, torch::nn::LSTMCell(in, D));
+      lstm_cells_.push_back(cell);
+      w_ih_.push_back(cell->weight_ih);
+      w_hh_.push_back(cell->weight_hh);
+      b_ih_.push_back(cell->bias_ih);
+      b_hh_.push_back(cell->bias_hh);
+    } else {
+      auto cell = register_module(name, torch::nn::GRUCell(in, D));
+      gru_cells_.push_back(cell);
+      w_ih_.push_back(cell->weight_ih);
+      w_hh_.push_back(cell->weight_hh);
+      b_ih_.push_back(cell->bias_ih);
+      b_hh_.push_back(cell->bias_hh);
+    }
+  }
+  pre_out_ = register_module("pre_out", torch::nn::Linear(D + A + E, c.preoutput_dim));
+  Tensor tied;
+  if (c.tie_embeddings) {
+    // N(0, 1) embeddings would give logits of standard deviation ~sqrt(P) when used as the
+    // output matrix; tied matrices get the output layer's U(-1/sqrt(P), 1/sqrt(P)) instead.
+    torch::NoGradGuard no_grad;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(c.preoutput_dim));
+    tgt_emb_->weight.uniform_(-bound, bound);
+    tied = tgt_emb_->weight;
+  }
+  out_ = register_module("out", OutputLayer(c.preoutput_dim, c.tgt_vocab, tied));
+}
+
+std::vector<Tensor> Seq2SeqImpl::OrderedParameters() const { return parameters(true); }
+
+std::vector<std::string> Seq2SeqImpl::OrderedParameterNames() const {
+  std::vector<std::string> names;
+  for (const auto& item : named_parameters(true)) names.push_back(item.key());
+  return names;
+}
+
+int64_t Seq2SeqImpl::NumParameters() const {
+  int64_t n = 0;
+  for (const auto& p : parameters(true)) n += p.numel();
+  return n;
+}
+
+Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
+  if (!is_training() || config_.dropout == 0.0) return x;
+  return torch::dropout(x, config_.dropout, /*train=*/true);
+}
+
+EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,
+                                  bool src_padded) {
+  const ModelConfig& c = config_;
+  const int64_t B = src.size(0), S = src.size(1);
+  EncoderOutput enc;
+  Tensor u = Dropout(src_emb_(src));  // [B, S, E]
+  Tensor h_n;                         // [2 * layers, B, H]
+  if (src_padded) {
+    // Packed sequences so that each direction reads exactly the real tokens of each
+    // sentence: the backward GRU starts at the last real token, not at padding.
+    auto packed = torch::nn::utils::rnn::pack_padded_sequence(u, src_lengths,
+                                                              /*batch_first=*/true,
+                                                              /*enforce_sorted=*/false);
+    auto unpack = [&](const torch::nn::utils::rnn::PackedSequence& out) {
+      return std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(
+          out, /*batch_first=*/true, /*padding_value=*/0.0, /*total_length=*/S));
+    };
+    if (lstm_) {
+      auto r = encoder_lstm_->forward_with_packed_input(packed);
+      enc.annotations = unpack(std::get<0>(r));
+      h_n = std::get<0>(std::get<1>(r));
+    } else {
+      auto r = encoder_gru_->forward_with_packed_input(packed);
+      enc.annotations = unpack(std::get<0>(r));
+      h_n = std::get<1>(r);
+    }
+    enc.pad_mask = torch::arange(S, src_lengths.options()).unsqueeze(0) >=
+                   src_lengths.unsqueeze(1);  // [B, S]
+  } else if (lstm_) {
+    auto r = encoder_lstm_->forward(u);
+    enc.annotations = std::get<0>(r);
+    h_n = std::get<0>(std::get<1>(r));
+  } else {
+    std::tie(enc.annotations, h_n) = encoder_gru_->forward(u);
+  }
+  // s_0 = tanh(W_b g_1 + b_b): g_1 is the top layer's backward state after reading x_1.
+  Tensor s0 = torch::tanh(bridge_(h_n[2 * c.encoder_layers - 1]));  // [B, layers * D]
+  enc.init_h = s0.chunk(c.decoder_layers, 1);
+  if (lstm_) {
+    for (int64_t l = 0; l < c.decoder_layers; ++l) {
+      enc.init_c.push_back(torch::zeros_like(enc.init_h[l]));
+    }
+  }
+  if (c.attention == "bahdanau" || c.attention == "luong_general") {
+    enc.keys = att_k_(enc.annotations);  // once per batch
+  } else if (c.attention == "luong_dot") {
+    enc.keys = enc.annotations;
+  } else {  // none: the fixed-length bottleneck, mean of the annotations
+    Tensor len = src_lengths.to(enc.annotations.dtype()).unsqueeze(1);  // [B, 1]
+    enc.fixed_weights = torch::ones({B, S}, enc.annotations.options()) / len;
+    if (src_padded) enc.fixed_weights = enc.fixed_weights.masked_fill(enc.pad_mask, 0.0);
+    enc.fixed_context =
+        torch::bmm(enc.fixed_weights.unsqueeze(1), enc.annotations).squeeze(1);  // [B, A]
+  }
+  return enc;
+}
+
+DecoderState Seq2SeqImpl::InitialState(const EncoderOutput& enc) const {
+  DecoderState state;
+  state.h = enc.init_h;
+  state.c = enc.init_c;
+  return state;
+}
+
+Tensor Seq2SeqImpl::Attend(const EncoderOutput& enc, const Tensor& query, const Tensor& q_proj,
+                           Tensor* weights) const {
+  if (config_.attention == "none") {
+    if (weights) *weights = enc.fixed_weights;
+    return enc.fixed_context;
+  }
+  Tensor e;  // [B, S] energies
+  if (config_.attention == "bahdanau") {
+    // e_j = v . tanh(W_q s + k_j)
+    Tensor q = (q_proj.defined() ? q_proj : torch::linear(query, att_q_->weight)).unsqueeze(1);                    // [B, 1, att]
+    e = torch::matmul(torch::tanh(enc.keys + q), att_v_->weight.squeeze(0));  // [B, S]
+  } else {
+    // luong_dot: e_j = s . h_j ; luong_general: e_j = s . (W_k h_j)
+    e = torch::bmm(enc.keys, query.unsqueeze(2)).squeeze(2);  // [B, S]
+  }
+  if (enc.pad_mask.defined()) {
+    // -inf energies give exactly zero weight (exp(-inf) = 0) and zero gradient.
+    e = e.masked_fill(enc.pad_mask, -std::numeric_limits<double>::infinity());
+  }
+  Tensor a = torch::softmax(e, 1);
+  if (weights) *weights = a;
+  return torch::bmm(a.unsqueeze(1), enc.annotations).squeeze(1);  // [B, A]
+}
+
+void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor& gh_top) const {
+  const int64_t D = config_.DecoderHidden();
+  Tensor gi = gi0;
+  for (int64_t l = 0; l < config_.decoder_layers; ++l) {
+    if (l > 0) gi = torch::addmm(b_ih_[l], state.h[l - 1], w_ih_[l].t());
+    const Tensor& h = state.h[l];
+    Tensor gh = l + 1 == config_.decoder_layers && gh_top.defined()
+                    ? gh_top
+                    : torch::addmm(b_hh_[l], h, w_hh_[l].t());  // [B, G*D]
+    if (!lstm_) {
+      // PyTorch GRU: r, z = sigmoid(...); n = tanh(gi_n + r * gh_n); h' = n + z * (h - n).
+      Tensor rz = torch::sigmoid(gi.narrow(1, 0, 2 * D) + gh.narrow(1, 0, 2 * D));
+      Tensor r = rz.narrow(1, 0, D), z = rz.narrow(1, D, D);
+      Tensor n = torch::tanh(torch::addcmul(gi.narrow(1, 2 * D, D), r, gh.narrow(1, 2 * D, D)));
+      state.h[l] = torch::addcmul(n, z, h - n);
+    } else {
+      // PyTorch LSTM gate order i, f, g, o.
+      Tensor g = gi + gh;
+      Tensor i_f = torch::sigmoid(g.narrow(1, 0, 2 * D));
+      Tensor cand = torch::tanh(g.narrow(1, 2 * D, D));
+      Tensor o = torch::sigmoid(g.narrow(1, 3 * D, D));
+      Tensor c_new = torch::addcmul(i_f.narrow(1, D, D) * state.c[l], i_f.narrow(1, 0, D), cand);
+      state.c[l] = c_new;
+      state.h[l] = o * torch::tanh(c_new);
+    }
+  }
+}
+
+Tensor Seq2SeqImpl::ForwardOrThrow(const Tensor& src, const Tensor& src_lengths, bool src_padded,
+                                   const Tensor& tgt_in, Tensor* attention) {
+  const ModelConfig& c = config_;
+  const int64_t E = c.embedding_dim, A = c.AnnotationDim();
+  const int64_t T = tgt_in.size(1);
+  EncoderOutput enc = Encode(src, src_lengths, src_padded);
+  DecoderState state = InitialState(enc);
+
+  Tensor w = Dropout(tgt_emb_(tgt_in));  // [B, T, E]: one mask, used twice (cell and pre-out)
+  // Layer 0's input projection is W_ih [w_t; c_t] + b_ih = (W_iw w_t + b_ih) + W_ic c_t. The
+  // first term does not depend on the recurrence: one matmul for all steps, time-major so
+  // that each step reads a contiguous [B, G*D] slice.
+  Tensor w_iw = w_ih_[0].narrow(1, 0, E), w_ic_t = w_ih_[0].narrow(1, E, A).t();
+  Tensor gi_w = torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]);  // [T, B, G*D]
+
+  // Bahdanau: W_q s_{t-1} (attention) and W_hh s_{t-1} + b_hh (top decoder cell) read the
+  // same s_{t-1}; one [B, D] x [D, att + G*D] matmul per step does both (fewer, larger GEMMs
+  // forward and backward).
+  const bool fuse = c.attention == "bahdanau";
+  const int64_t att = c.attention_dim, GD = gates_ * c.DecoderHidden();
+  Tensor w_qh_t, b_qh;
+  if (fuse) {
+    const int64_t top = c.decoder_layers - 1;
+    w_qh_t = torch::cat({att_q_->weight, w_hh_[top]}, 0).t();  // [D, att + G*D]
+    b_qh = torch::cat({torch::zeros({att}, b_hh_[top].options()), b_hh_[top]});
+  }
+
+  std::vector<Tensor> states, contexts, weights;
+  states.reserve(T);
+  contexts.reserve(T);
+  if (attention) weights.reserve(T);
+  for (int64_t t = 0; t < T; ++t) {
+    Tensor a, q, gh_top;
+    if (fuse) {
+      Tensor qh = torch::addmm(b_qh, state.h.back(), w_qh_t);
+      q = qh.narrow(1, 0, att);
+      gh_top = qh.narrow(1, att, GD);
+    }
+    Tensor ctx = Attend(enc, state.h.back(), q, attention ? &a : nullptr);  // uses s_{t-1}
+    CellsStep(torch::addmm(gi_w[t], ctx, w_ic_t), state, gh_top);
+    states.push_back(state.h.back());
+    contexts.push_back(ctx);
+    if (attention) weights.push_back(a);
+  }
+  if (attention) *attention = torch::stack(weights, 1);  // [B, T, S]
+  // Deep output for all steps at once: o_t = tanh(W_o [s_t; c_t; w_t] + b_o), batch-major.
+  Tensor features = torch::cat({torch::stack(states, 1), torch::stack(contexts, 1), w}, 2);
+  Tensor o = Dropout(torch::tanh(pre_out_(features)));  // [B, T, P]
+  return torch::linear(o, out_->weight, out_->bias);     // [B, T, V]
+}
+
+absl::StatusOr<Tensor> Seq2SeqImpl::Forward(const Batch& batch, Tensor* attention) {
+  if (!batch.src.defined() || !batch.tgt_in.defined() || batch.src.dim() != 2 ||
+      batch.tgt_in.dim() != 2 || batch.src.size(0) != batch.tgt_in.size(0) ||
+      batch.src.size(0) == 0 || batch.src.size(1) == 0 || batch.tgt_in.size(1) == 0) {
+    return absl::InvalidArgumentError("Seq2Seq::Forward: batch needs src [B,S] and tgt_in [B,T]");
+  }
+  try {
+    return ForwardOrThrow(batch.src, batch.src_lengths, batch.src_padded, batch.tgt_in,
+                          attention);
+  } catch (const std::exception& e) {
+    return TorchError("Seq2Seq::Forward", e);
+  }
+}
+
+Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Tensor& prev_tokens,
+                         Tensor* attention) {
+  Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
+  Tensor ctx = Attend(enc, state.h.back(), Tensor(), attention);
+  Tensor gi = torch::addmm(b_ih_[0], torch::cat({w, ctx}, 1), w_ih_[0].t());
+  CellsStep(gi, state);
+  Tensor o = Dropout(torch::tanh(pre_out_(torch::cat({state.h.back(), ctx, w}, 1))));
+  return torch::linear(o, out_->weight, out_->bias);  // [B, V]
+}
+
+absl::StatusOr<Seq2Seq> CreateSeq2Seq(const ModelConfig& config, uint64_t seed) {
+  if (absl::Status s = Validate(config); !s.ok()) return s;
+  try {
+    torch::manual_seed(seed);
+    Seq2Seq model(config);
+    model->train();
+    return model;
+  } catch (const std::exception& e) {
+    return TorchError("CreateSeq2Seq", e);
+  }
+}
+
+}  // namespace tandem::model

@@ -1,0 +1,37 @@
+# The attention encoder-decoder (model/README.md). Included from model/CMakeLists.txt.
+#
+#   tandem_model_config  torch-free: ModelConfig + Validate, LR schedules (coordinator, client)
+#   tandem_seq2seq       LibTorch: Batch, Seq2Seq, loss, decoding, optimizer helpers (worker)
+
+add_library(tandem_model_config STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/model_config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/lr_schedule.cc
+)
+target_link_libraries(tandem_model_config PUBLIC tandem_common absl::status absl::strings)
+
+tandem_test(NAME model_config_test
+  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_config_test.cc
+  LIBS tandem_model_config LABEL small TIMEOUT 60)
+
+if(NOT TARGET torch)
+  message(STATUS "model: LibTorch not found, skipping tandem_seq2seq")
+  return()
+endif()
+
+add_library(tandem_seq2seq STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/batch.cc
+  ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
+  ${CMAKE_CURRENT_LIST_DIR}/loss.cc
+  ${CMAKE_CURRENT_LIST_DIR}/decode.cc
+  ${CMAKE_CURRENT_LIST_DIR}/optim.cc
+  ${CMAKE_CURRENT_LIST_DIR}/runtime.cc
+)
+# PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
+target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor)
+
+tandem_test(NAME model_seq2seq_test
+  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_seq2seq_test.cc
+  LIBS tandem_seq2seq LABEL small TIMEOUT 120)
+tandem_test(NAME model_train_test
+  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_train_test.cc
+  LIBS tandem_seq2seq LABEL small TIMEOUT 120)

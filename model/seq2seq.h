@@ -1,0 +1,129 @@
+// Seq2Seq: the attention encoder-decoder (LibTorch module). Architecture: model_config.h and
+// model/README.md; for R1Config() it is exactly R1.md section 1.
+//
+// Error contract: the public methods return absl::Status(Or) and never let a c10::Error
+// escape. Methods in the "internal" block below may throw c10::Error; decode.cc and the tests
+// call them inside a try.
+#ifndef TANDEM_MODEL_SEQ2SEQ_H_
+#define TANDEM_MODEL_SEQ2SEQ_H_
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/rnn.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/batch.h"
+#include "model/model_config.h"
+
+namespace tandem::model {
+
+// Output projection z = W x + b. A module of its own so that W can be the target embedding
+// matrix (tie_embeddings): then only `bias` is registered here.
+class OutputLayerImpl : public torch::nn::Module {
+ public:
+  OutputLayerImpl(int64_t in, int64_t out, const torch::Tensor& tied_weight);
+  torch::Tensor weight;  // [out, in]
+  torch::Tensor bias;    // [out]
+};
+TORCH_MODULE(OutputLayer);
+
+// Everything the decoder needs from the encoder for one batch; computed once per batch.
+struct EncoderOutput {
+  torch::Tensor annotations;    // [B, S, A] h_j = [forward; backward]; zero at padding
+  torch::Tensor keys;           // bahdanau: W_k h_j [B,S,attention_dim]; luong_general:
+                                // W_k h_j [B,S,D]; luong_dot: = annotations; none: undefined
+  torch::Tensor pad_mask;       // [B, S] bool, true at padding; undefined if nothing is padded
+  torch::Tensor fixed_weights;  // none only: [B, S] uniform weights over the real positions
+  torch::Tensor fixed_context;  // none only: [B, A] mean of the annotations (the bottleneck)
+  std::vector<torch::Tensor> init_h;  // per decoder layer, [B, D]
+  std::vector<torch::Tensor> init_c;  // lstm only: per decoder layer, [B, D] (zeros)
+};
+
+// Recurrent state of the decoder between steps.
+struct DecoderState {
+  std::vector<torch::Tensor> h;  // per layer [B, D]; h.back() is s_t
+  std::vector<torch::Tensor> c;  // lstm cell states, per layer
+};
+
+class Seq2SeqImpl : public torch::nn::Module {
+ public:
+  // `config` must pass Validate() (use CreateSeq2Seq, which checks and seeds).
+  explicit Seq2SeqImpl(const ModelConfig& config);
+
+  const ModelConfig& config() const { return config_; }
+
+  // Teacher-forced forward pass over a batch with targets: logits [B, T, tgt_vocab]
+  // (contiguous). Dropout is active in training mode (module.train()), off in eval mode.
+  // If `attention` is given it receives the attention weights [B, T, S] (rows sum to one,
+  // exactly zero at source padding).
+  absl::StatusOr<torch::Tensor> Forward(const Batch& batch, torch::Tensor* attention = nullptr);
+
+  // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
+  // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
+  // gradient buckets and checkpoints in this order.
+  std::vector<torch::Tensor> OrderedParameters() const;
+  std::vector<std::string> OrderedParameterNames() const;
+  int64_t NumParameters() const;
+
+  // ---- internal: may throw c10::Error -------------------------------------------------
+  torch::Tensor ForwardOrThrow(const torch::Tensor& src, const torch::Tensor& src_lengths,
+                               bool src_padded, const torch::Tensor& tgt_in,
+                               torch::Tensor* attention);
+  EncoderOutput Encode(const torch::Tensor& src, const torch::Tensor& src_lengths,
+                       bool src_padded);
+  // One decoder step for decoding: previous tokens [B] -> logits [B, V]; updates `state`;
+  // `attention` (optional) receives [B, S].
+  torch::Tensor Step(const EncoderOutput& enc, DecoderState& state,
+                     const torch::Tensor& prev_tokens, torch::Tensor* attention);
+  DecoderState InitialState(const EncoderOutput& enc) const;
+
+ private:
+  // Context vector and attention weights [B, S] for query s_{t-1} [B, D]. Bahdanau: `q_proj`
+  // is W_q s_{t-1} when the caller already has it (else computed here).
+  torch::Tensor Attend(const EncoderOutput& enc, const torch::Tensor& query,
+                       const torch::Tensor& q_proj, torch::Tensor* weights) const;
+  // Runs all decoder layers one step. `gi0` is layer 0's input projection W_ih x + b_ih
+  // ([B, G*D]) for x = [w_t; c_t]; `gh_top` (optional) the top layer's W_hh h + b_hh.
+  // Updates `state`.
+  void CellsStep(const torch::Tensor& gi0, DecoderState& state,
+                 const torch::Tensor& gh_top = {}) const;
+  torch::Tensor Dropout(const torch::Tensor& x);
+
+  ModelConfig config_;
+  bool lstm_;
+  int64_t gates_;  // 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o)
+
+  torch::nn::Embedding src_emb_{nullptr};
+  torch::nn::GRU encoder_gru_{nullptr};
+  torch::nn::LSTM encoder_lstm_{nullptr};
+  torch::nn::Linear bridge_{nullptr};
+  torch::nn::Embedding tgt_emb_{nullptr};
+  torch::nn::Linear att_q_{nullptr}, att_k_{nullptr}, att_v_{nullptr};
+  // Decoder cells: their parameters (weight_ih, weight_hh, bias_ih, bias_hh, PyTorch gate
+  // order); the step arithmetic is ours (CellsStep) so that the embedding part of the input
+  // projection can be done once for all steps.
+  std::vector<torch::nn::GRUCell> gru_cells_;
+  std::vector<torch::nn::LSTMCell> lstm_cells_;
+  std::vector<torch::Tensor> w_ih_, w_hh_, b_ih_, b_hh_;  // per decoder layer
+  torch::nn::Linear pre_out_{nullptr};
+  OutputLayer out_{nullptr};
+};
+TORCH_MODULE(Seq2Seq);
+
+// Validates `config`, seeds LibTorch's global CPU generator with `seed` (initial parameters
+// are a function of the seed) and builds the model in float32, training mode.
+absl::StatusOr<Seq2Seq> CreateSeq2Seq(const ModelConfig& config, uint64_t seed);
+
+// Converts a c10::Error (or std::exception) into a Status: "<what>: <message>".
+absl::Status TorchError(const char* what, const std::exception& e);
+
+}  // namespace tandem::model
+
+#endif  // TANDEM_MODEL_SEQ2SEQ_H_
