@@ -425,7 +425,7 @@ std::vector<LengthBucket> DefaultLengthBuckets() {
   return {{1, 10}, {11, 20}, {21, 30}, {31, 40}, {41, -1}};
 }
 
-int64_t CountWords(absl::string_view text) {
+int64_t CountSourceWords(absl::string_view text) {
   return static_cast<int64_t>(SplitPythonWhitespace(text).size());
 }
 
@@ -459,7 +459,7 @@ absl::StatusOr<std::vector<BucketBleu>> BleuBySourceLength(
   std::vector<int64_t> segments(buckets.size(), 0);
   std::vector<absl::string_view> refs(references.size());
   for (size_t i = 0; i < hypotheses.size(); ++i) {
-    const int64_t words = CountWords(sources[i]);
+    const int64_t words = CountSourceWords(sources[i]);
     size_t b = 0;
     while (b + 1 < buckets.size() && buckets[b].max_words >= 0 && words > buckets[b].max_words) {
       ++b;

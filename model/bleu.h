@@ -99,7 +99,7 @@ struct BucketBleu {
 };
 
 // Number of words of `text`: its Python str.split() fields.
-int64_t CountWords(absl::string_view text);
+int64_t CountSourceWords(absl::string_view text);
 
 // Corpus BLEU per source-length bucket. `sources[i]` is the source of segment i; word counts
 // come from whitespace splitting of the raw source. `buckets` must be contiguous and

@@ -1,0 +1,241 @@
+// tandem-local: the single-process mode. `train` prepares a job file's corpus and trains
+// with the same Trainer a worker runs (a world of one); `translate` uses a trained model.
+//
+//   tandem-local train JOB_FILE --out DIR [--resume] [--threads N]
+//   tandem-local translate --model DIR [--beam N] [SENTENCE ...]   (stdin if none)
+//
+// Model directory: job.json (the spec), source.model, target.model, model.ckpt, and
+// checkpoints/step-NNNNNNN.ckpt (the newest few).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/files.h"
+#include "common/job_spec.h"
+#include "common/status.h"
+#include "coordinator/preparer.h"
+#include "worker/trainer.h"
+
+namespace tandem {
+namespace {
+
+int Usage() {
+  std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
+               "  tandem-local translate --model DIR [--beam N] [SENTENCE ...]\n";
+  return 2;
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "tandem-local: " << s.message() << "\n";
+  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// Flag lookup for this small binary: "--name value" or "--name=value".
+bool FlagValue(std::vector<std::string>& args, const std::string& name, std::string* value) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--" + name && i + 1 < args.size()) {
+      *value = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      return true;
+    }
+    if (args[i].rfind("--" + name + "=", 0) == 0) {
+      *value = args[i].substr(name.size() + 3);
+      args.erase(args.begin() + static_cast<long>(i));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FlagBool(std::vector<std::string>& args, const std::string& name) {
+  auto it = std::find(args.begin(), args.end(), "--" + name);
+  if (it == args.end()) return false;
+  args.erase(it);
+  return true;
+}
+
+std::string CheckpointPath(const std::string& dir, int64_t step) {
+  return absl::StrFormat("%s/checkpoints/step-%07d.ckpt", dir, step);
+}
+
+std::vector<std::string> Checkpoints(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
+    if (e.path().extension() == ".ckpt") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::Status CopyFile(const std::string& from, const std::string& to) {
+  TANDEM_ASSIGN_OR_RETURN(std::string data, ReadFile(from));
+  return WriteFileAtomic(to, data);
+}
+
+int Train(std::vector<std::string> args) {
+  std::string out, threads_flag = "2";
+  if (!FlagValue(args, "out", &out)) return Usage();
+  FlagValue(args, "threads", &threads_flag);
+  const bool resume = FlagBool(args, "resume");
+  if (args.size() != 1) return Usage();
+  int threads = 2;
+  if (!absl::SimpleAtoi(threads_flag, &threads) || threads < 1) return Usage();
+  auto spec = ParseJobFile(args[0]);
+  if (!spec.ok()) return Fail(spec.status());
+  ApplyDefaults(*spec);
+  if (absl::Status s = ValidateSpec(*spec); !s.ok()) return Fail(s);
+  if (absl::Status s = MakeDirs(out + "/checkpoints"); !s.ok()) return Fail(s);
+
+  std::cerr << "preparing the corpus and training the tokenizer...\n";
+  auto prepared = PrepareJob(*spec, out + "/prepared");
+  if (!prepared.ok()) return Fail(prepared.status());
+  const auto& r = prepared->report;
+  std::cerr << r.kept_pairs() << " of " << r.input_pairs() << " pairs kept, " << r.valid_pairs()
+            << " validation pairs, vocabularies " << r.source_vocab() << "/" << r.target_vocab()
+            << "\n";
+  for (const char* name : {"source.model", "target.model"}) {
+    if (absl::Status s = CopyFile(out + "/prepared/tokenizer/" + name, out + "/" + name);
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
+  if (absl::Status s = WriteFileAtomic(out + "/job.json", SpecToJson(*spec)); !s.ok()) {
+    return Fail(s);
+  }
+
+  TrainerConfig config;
+  config.spec = *spec;
+  config.source_model = out + "/source.model";
+  config.target_model = out + "/target.model";
+  for (const auto& shard : prepared->shards) {
+    config.shard_files.push_back(*ArtifactPath(out + "/prepared", ShardArtifactName(shard.index())));
+  }
+  if (r.valid_pairs() > 0) config.valid_file = out + "/prepared/valid.tsv";
+  config.threads = threads;
+  auto trainer = Trainer::Create(config);
+  if (!trainer.ok()) return Fail(trainer.status());
+  Trainer& t = **trainer;
+  if (resume) {
+    const auto ckpts = Checkpoints(out);
+    if (!ckpts.empty()) {
+      if (absl::Status s = t.LoadCheckpoint(ckpts.back()); !s.ok()) return Fail(s);
+      std::cerr << "resumed from " << ckpts.back() << " at step " << t.step() << "\n";
+    }
+  }
+  std::cerr << "model: " << t.NumParameters() << " parameters, " << spec->model().attention()
+            << " attention\n";
+
+  const auto& tr = spec->training();
+  const bool tty = ::isatty(2);
+  double best_bleu = -1;
+  uint32_t bad_validations = 0;
+  double tokens = 0, seconds = 0;
+  while (!t.Finished()) {
+    auto step = t.Step();
+    if (!step.ok()) return Fail(step.status());
+    tokens += static_cast<double>(step->tokens);
+    seconds += step->seconds;
+    if (step->step % 10 == 0 || t.Finished()) {
+      std::string line = absl::StrFormat("step %d  epoch %d  loss %.3f  lr %.2e  %.0f tok/s",
+                                         step->step, step->epoch, step->loss, step->learning_rate,
+                                         tokens / std::max(seconds, 1e-9));
+      if (tr.max_steps() > 0) {
+        const double per_step = seconds / static_cast<double>(step->step);
+        absl::StrAppend(&line, absl::StrFormat(
+                                   "  ETA %.0fs",
+                                   per_step * static_cast<double>(tr.max_steps() - step->step)));
+      }
+      std::cerr << (tty ? "\r" : "") << line << (tty ? "   " : "\n") << std::flush;
+    }
+    const bool validate = !config.valid_file.empty() &&
+                          (step->step % tr.validation_interval_steps() == 0 || t.Finished());
+    if (validate) {
+      auto v = t.Validate();
+      if (!v.ok()) return Fail(v.status());
+      std::cerr << (tty ? "\n" : "")
+                << absl::StrFormat("validation at step %d: loss %.3f  BLEU %.2f (%d sentences)\n",
+                                   step->step, v->loss, v->bleu, v->sentences);
+      if (v->bleu > best_bleu) {
+        best_bleu = v->bleu;
+        bad_validations = 0;
+      } else if (tr.early_stopping_patience() > 0 &&
+                 ++bad_validations >= tr.early_stopping_patience()) {
+        std::cerr << "early stopping: no BLEU improvement in " << bad_validations
+                  << " validations\n";
+        break;
+      }
+    }
+    if (step->step % tr.checkpoint_interval_steps() == 0) {
+      if (absl::Status s = t.SaveCheckpoint(CheckpointPath(out, step->step)); !s.ok()) {
+        return Fail(s);
+      }
+      auto ckpts = Checkpoints(out);
+      while (ckpts.size() > tr.checkpoints_kept()) {
+        std::remove(ckpts.front().c_str());
+        ckpts.erase(ckpts.begin());
+      }
+    }
+  }
+  if (tty) std::cerr << "\n";
+  if (absl::Status s = t.SaveCheckpoint(out + "/model.ckpt"); !s.ok()) return Fail(s);
+  std::cout << "model written to " << out << " (step " << t.step() << ")\n";
+  return 0;
+}
+
+int Translate(std::vector<std::string> args) {
+  std::string dir, beam_flag = "5";
+  if (!FlagValue(args, "model", &dir)) return Usage();
+  FlagValue(args, "beam", &beam_flag);
+  int beam = 5;
+  if (!absl::SimpleAtoi(beam_flag, &beam) || beam < 1 || beam > 64) {
+    return Fail(absl::InvalidArgumentError("--beam: expected 1..64"));
+  }
+  std::vector<std::string> sentences = args;
+  if (sentences.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) sentences.push_back(line);
+  }
+  for (const auto& s : sentences) {
+    if (s.find_first_not_of(" \t\r") == std::string::npos) {
+      return Fail(absl::InvalidArgumentError("cannot translate an empty sentence"));
+    }
+  }
+  auto text = ReadFile(dir + "/job.json");
+  if (!text.ok()) return Fail(text.status());
+  auto spec = ParseJobText(*text, dir + "/job.json");
+  if (!spec.ok()) return Fail(spec.status());
+  TrainerConfig config;
+  config.spec = *spec;
+  config.source_model = dir + "/source.model";
+  config.target_model = dir + "/target.model";
+  config.threads = 2;
+  auto trainer = Trainer::Create(config);
+  if (!trainer.ok()) return Fail(trainer.status());
+  if (absl::Status s = (*trainer)->LoadCheckpoint(dir + "/model.ckpt"); !s.ok()) return Fail(s);
+  auto out = (*trainer)->Translate(sentences, beam);
+  if (!out.ok()) return Fail(out.status());
+  for (const auto& line : *out) std::cout << line << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace tandem
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return tandem::Usage();
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "train") return tandem::Train(args);
+  if (cmd == "translate") return tandem::Translate(args);
+  return tandem::Usage();
+}
