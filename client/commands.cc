@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/args.h"
 #include "client/job_client.h"
@@ -123,10 +124,39 @@ bool Terminal(v1::JobState s) {
 
 // --- watch ---------------------------------------------------------------------------------
 
+// "step 120/2000  epoch 0  loss 4.321  2450 tok/s (2 workers)  valid BLEU 12.30  ETA 5m10s"
+std::string ProgressLine(const JobInfo& j) {
+  const auto& p = j.progress();
+  std::string line = absl::StrCat("step ", p.step());
+  const uint64_t max_steps = j.spec().training().max_steps();
+  if (max_steps > 0) absl::StrAppend(&line, "/", max_steps);
+  absl::StrAppend(&line, absl::StrFormat("  epoch %d  loss %.3f  %.0f tok/s", p.epoch(), p.loss(),
+                                         p.tokens_per_second()));
+  if (p.worker_tokens_per_second_size() > 1) {
+    std::vector<std::string> per;
+    for (const auto& m : j.assignments()) {
+      auto it = p.worker_tokens_per_second().find(m.worker_id());
+      if (it != p.worker_tokens_per_second().end()) {
+        per.push_back(absl::StrFormat("r%d %.0f", m.rank(), it->second));
+      }
+    }
+    absl::StrAppend(&line, " (", absl::StrJoin(per, ", "), ")");
+  }
+  if (p.valid_step() > 0) absl::StrAppend(&line, absl::StrFormat("  valid BLEU %.2f", p.valid_bleu()));
+  if (max_steps > 0 && p.step() > 0 && p.started_unix_ms() > 0) {
+    const double per_step = static_cast<double>(NowMs() - p.started_unix_ms()) / p.step();
+    absl::StrAppend(&line, "  ETA ",
+                    HumanDuration(static_cast<int64_t>(per_step * (max_steps - p.step()))));
+  }
+  return line;
+}
+
 // Prints the job's events as they happen until it ends (or reaches `until`: "ready" = all
 // workers have their shards, "running"). Returns the exit code for the outcome.
 int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t timeout_s) {
   int64_t after = 0;
+  uint64_t shown_step = 0;
+  int64_t shown_ms = 0;
   const int64_t deadline = timeout_s > 0 ? NowMs() + timeout_s * 1000 : 0;
   while (true) {
     auto events = ctx.client->Events(id, after, 1000);
@@ -144,6 +174,13 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
     ctx.out->flush();
     auto job = ctx.client->Get(id);
     if (!job.ok()) return Fail(ctx, job.status());
+    // A progress line when the step moved, at most every 2 s.
+    if (!ctx.json && job->progress().step() != shown_step && NowMs() - shown_ms >= 2000) {
+      shown_step = job->progress().step();
+      shown_ms = NowMs();
+      *ctx.out << HumanTime(shown_ms) << "  progress  " << ProgressLine(*job) << "\n";
+      ctx.out->flush();
+    }
     if (Terminal(job->state())) {
       if (!ctx.json) {
         *ctx.out << "job " << id << " " << StateName(job->state())
@@ -282,13 +319,37 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
       << (j.spec().tokenizer().joint() ? " (joint)" : "") << "\n";
     o << "Shards:       " << p.num_shards() << "\n";
   }
+  if (j.progress().step() > 0) {
+    const auto& pr = j.progress();
+    o << "Progress:     " << ProgressLine(j) << "\n";
+    if (pr.valid_step() > 0) {
+      o << absl::StrFormat("Validation:   step %d: loss %.3f, BLEU %.2f (best %.2f)\n",
+                           pr.valid_step(), pr.valid_loss(), pr.valid_bleu(),
+                           pr.best_valid_bleu());
+    }
+    if (pr.checkpoint_step() > 0) o << "Checkpoint:   step " << pr.checkpoint_step() << "\n";
+    if (pr.model_ready()) o << "Model:        ready (tandem download " << j.id() << " DIR)\n";
+  }
   if (j.assignments_size() > 0) {
     std::vector<std::vector<std::string>> rows;
+    const auto& pr = j.progress();
     for (const auto& m : j.assignments()) {
+      auto tps = pr.worker_tokens_per_second().find(m.worker_id());
+      auto step = pr.worker_step().find(m.worker_id());
+      auto sum = pr.worker_checksum().find(m.worker_id());
       rows.push_back({absl::StrCat(m.rank()), m.worker_id(), m.address(),
-                      absl::StrJoin(m.shards(), ","), m.ready() ? "yes" : "no"});
+                      absl::StrJoin(m.shards(), ","), m.ready() ? "yes" : "no",
+                      step == pr.worker_step().end() ? "-" : absl::StrCat(step->second),
+                      tps == pr.worker_tokens_per_second().end()
+                          ? "-"
+                          : absl::StrFormat("%.0f", tps->second),
+                      sum == pr.worker_checksum().end()
+                          ? "-"
+                          : absl::StrFormat("%016x", sum->second)});
     }
-    o << "\n" << RenderTable({"RANK", "WORKER", "ADDRESS", "SHARDS", "READY"}, rows);
+    o << "\n"
+      << RenderTable({"RANK", "WORKER", "ADDRESS", "SHARDS", "READY", "STEP", "TOK/S", "CHECKSUM"},
+                     rows);
   }
   return kExitOk;
 }
@@ -374,6 +435,75 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
   return kExitOk;
 }
 
+int RunDownload(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 2) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem download JOB_ID DIR"));
+  }
+  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1]);
+  if (!bytes.ok()) return Fail(ctx, bytes.status());
+  if (ctx.json) {
+    *ctx.out << "{\"dir\":\"" << a.positional[1] << "\",\"bytes\":" << *bytes << "}\n";
+  } else {
+    *ctx.out << "model of " << a.positional[0] << " written to " << a.positional[1] << " ("
+             << *bytes << " bytes); try: tandem translate --model " << a.positional[1]
+             << " \"a sentence\"\n";
+  }
+  return kExitOk;
+}
+
+// The local (single-process) modes live in tandem-local, which holds LibTorch; `tandem`
+// stays a small gRPC client and hands these commands over to it.
+std::string LocalBinary() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  std::string dir = ".";
+  if (n > 0) {
+    std::string exe(buf, static_cast<size_t>(n));
+    dir = exe.substr(0, exe.rfind('/'));
+  }
+  return dir + "/tandem-local";
+}
+
+int ExecLocal(Context& ctx, std::vector<std::string> args) {
+  const std::string bin = LocalBinary();
+  if (::access(bin.c_str(), X_OK) != 0) {
+    return Fail(ctx, absl::FailedPreconditionError(
+                         absl::StrCat("the local mode needs ", bin,
+                                      " (built with LibTorch: scripts/build.sh tandem-local)")));
+  }
+  args.insert(args.begin(), bin);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ctx.out->flush();
+  ::execv(bin.c_str(), argv.data());
+  return Fail(ctx, absl::InternalError(absl::StrCat("cannot run ", bin)));
+}
+
+int RunTrain(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("local") || a.positional.size() != 1 || !a.Has("out")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem train --local JOB_FILE --out DIR [--resume] [--threads N] "
+                         "(distributed jobs: tandem submit)"));
+  }
+  std::vector<std::string> args = {"train", a.positional[0], "--out", a.Get("out")};
+  if (a.Has("resume")) args.push_back("--resume");
+  if (a.Has("threads")) args.insert(args.end(), {"--threads", a.Get("threads")});
+  return ExecLocal(ctx, args);
+}
+
+int RunTranslate(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("model")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem translate --model DIR [--beam N] [SENTENCE ...] "
+                         "(sentences from stdin if none)"));
+  }
+  std::vector<std::string> args = {"translate", "--model", a.Get("model")};
+  if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
+  args.insert(args.end(), a.positional.begin(), a.positional.end());
+  return ExecLocal(ctx, args);
+}
+
 // Scores a translation against references: local files, no coordinator involved.
 int RunScore(const ParsedArgs& a, Context& ctx) {
   if (!a.Has("ref") || !a.Has("hyp") || !a.positional.empty()) {
@@ -432,6 +562,20 @@ std::vector<Command> Commands() {
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
+      {"download", "JOB_ID DIR", "download a finished job's model (usable by tandem translate)",
+       {}, RunDownload},
+      {"train", "--local JOB_FILE --out DIR",
+       "train in this process, without a coordinator (validation, checkpoints, early stopping)",
+       {{"local", false, "single-process mode (required for now)"},
+        {"out", true, "model directory to write (checkpoints, tokenizers, model.ckpt)", "DIR"},
+        {"resume", false, "continue from the newest checkpoint in --out"},
+        {"threads", true, "LibTorch threads (default 2)", "N"}},
+       RunTrain},
+      {"translate", "--model DIR [SENTENCE ...]",
+       "translate sentences (arguments, or stdin lines) with a trained model directory",
+       {{"model", true, "a model directory written by tandem train --local", "DIR"},
+        {"beam", true, "beam size (1 = greedy; default 5)", "N"}},
+       RunTranslate},
       {"score", "--ref REF --hyp HYP [--src SRC]",
        "corpus BLEU and chrF (sacreBLEU defaults), and BLEU by source length with --src",
        {{"ref", true, "reference translations, one a line (repeat for more references)", "FILE"},

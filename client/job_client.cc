@@ -1,7 +1,9 @@
 #include "client/job_client.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "common/grpc_util.h"
+#include "common/status.h"
 #include "tandem/v1/job_service.grpc.pb.h"
 
 namespace tandem {
@@ -90,6 +92,37 @@ absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
       impl_->Convert(impl_->stub->ListWorkers(ctx.get(), v1::ListWorkersRequest(), &resp));
   if (!s.ok()) return s;
   return std::vector<v1::WorkerInfo>(resp.workers().begin(), resp.workers().end());
+}
+
+absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
+  TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
+  auto ctx = ContextWithDeadline(impl_->timeout * 120);
+  v1::DownloadModelRequest req;
+  req.set_job_id(id);
+  auto reader = impl_->stub->DownloadModel(ctx.get(), req);
+  v1::ModelFileChunk chunk;
+  std::string current, data;
+  uint64_t total = 0;
+  while (reader->Read(&chunk)) {
+    // File names come from the server: accept only plain names, never paths.
+    if (chunk.file().empty() || chunk.file().find('/') != std::string::npos ||
+        chunk.file()[0] == '.') {
+      ctx->TryCancel();
+      reader->Finish();
+      return absl::DataLossError(absl::StrCat("download: bad file name '", chunk.file(), "'"));
+    }
+    if (chunk.file() != current) {
+      current = chunk.file();
+      data.clear();
+    }
+    data.append(chunk.data());
+    if (chunk.last()) {
+      TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + current, data));
+      total += data.size();
+    }
+  }
+  TANDEM_RETURN_IF_ERROR(impl_->Convert(reader->Finish()));
+  return total;
 }
 
 }  // namespace tandem

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -114,9 +116,24 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
   return id;
 }
 
-absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) { return store_->GetJob(id); }
+void Coordinator::MergeProgress(JobInfo& job) {
+  auto it = progress_.find(job.id());
+  if (it != progress_.end()) *job.mutable_progress() = it->second;
+}
 
-absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() { return store_->ListJobs(); }
+absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) {
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(id));
+  absl::MutexLock lock(&mu_);
+  MergeProgress(job);
+  return job;
+}
+
+absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+  absl::MutexLock lock(&mu_);
+  for (JobInfo& job : jobs) MergeProgress(job);
+  return jobs;
+}
 
 absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
   absl::MutexLock lock(&mu_);
@@ -125,6 +142,7 @@ absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", id, " has already ended (", StateName(job.state()), ")"));
   }
+  MergeProgress(job);
   ReleaseWorkers(job);
   job.set_state(v1::JOB_STATE_CANCELLED);
   job.set_message("cancelled by the user");
@@ -282,6 +300,149 @@ absl::Status Coordinator::Leave(const std::string& worker_id) {
   if (!job_id.empty()) HandleMemberLoss(job_id, worker_id, "left");
   TANDEM_LOG(INFO) << "worker " << worker_id << " left";
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::ProgressReport& r) {
+  absl::MutexLock lock(&mu_);
+  v1::ProgressResponse response;
+  auto w = workers_.find(r.worker_id());
+  if (w == workers_.end() || !IsActiveWorker(w->second.info)) {
+    return absl::NotFoundError(absl::StrCat("unknown worker id '", r.worker_id(), "'"));
+  }
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(r.job_id()));
+  if (job.state() != v1::JOB_STATE_RUNNING || job.generation() != r.generation() ||
+      w->second.info.job_id() != job.id()) {
+    response.set_stop(true);
+    return response;
+  }
+  const int64_t now = Now();
+  auto [pit, inserted] = progress_.try_emplace(job.id(), job.progress());
+  v1::JobProgress& p = pit->second;
+  std::vector<EventDraft> events;
+  if (!r.error().empty()) {
+    ReleaseWorkers(job);
+    job.clear_assignments();
+    *job.mutable_progress() = p;
+    job.set_state(v1::JOB_STATE_FAILED);
+    job.set_message(absl::StrCat("rank ", r.rank(), " (", r.worker_id(), "): ", r.error()));
+    TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, {}, now));
+    response.set_stop(true);
+    return response;
+  }
+  if (p.started_unix_ms() == 0) p.set_started_unix_ms(now);
+  (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
+  (*p.mutable_worker_step())[r.worker_id()] = r.step();
+  (*p.mutable_worker_checksum())[r.worker_id()] = r.param_checksum();
+  float total_tps = 0;
+  for (const auto& [id, tps] : p.worker_tokens_per_second()) total_tps += tps;
+  p.set_tokens_per_second(total_tps);
+  // Replicas must hold the same bits after the same step: say so loudly if they do not.
+  for (const auto& [id, step] : p.worker_step()) {
+    if (id != r.worker_id() && step == r.step() &&
+        p.worker_checksum().at(id) != r.param_checksum()) {
+      events.push_back({"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ",
+                                                   id, " and ", r.worker_id(), " differ")});
+    }
+  }
+  bool persist = now - progress_saved_ms_[job.id()] >= 1000;
+  if (r.rank() == 0) {
+    p.set_step(r.step());
+    p.set_epoch(r.epoch());
+    p.set_loss(r.loss());
+    p.set_learning_rate(r.learning_rate());
+    if (r.has_validation()) {
+      p.set_valid_loss(r.valid_loss());
+      p.set_valid_bleu(r.valid_bleu());
+      p.set_valid_step(r.step());
+      if (r.valid_bleu() > p.best_valid_bleu()) p.set_best_valid_bleu(r.valid_bleu());
+      events.push_back({"validation", absl::StrFormat("step %d: validation loss %.3f, BLEU %.2f",
+                                                      r.step(), r.valid_loss(), r.valid_bleu())});
+      persist = true;
+    }
+  }
+  *job.mutable_progress() = p;
+  if (r.finished() && r.rank() == 0) {
+    if (!p.model_ready()) {
+      return absl::FailedPreconditionError("finished without an uploaded final model");
+    }
+    ReleaseWorkers(job);
+    job.clear_assignments();
+    job.set_state(v1::JOB_STATE_SUCCEEDED);
+    job.set_message(absl::StrFormat("trained %d steps; validation BLEU %.2f (best %.2f)",
+                                    p.step(), p.valid_bleu(), p.best_valid_bleu()));
+    response.set_stop(true);
+    persist = true;
+  }
+  if (persist || !events.empty()) {
+    TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, events, now));
+    progress_saved_ms_[job.id()] = now;
+  }
+  return response;
+}
+
+absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const std::string& job_id,
+                                          uint64_t step, bool final, const std::string& data) {
+  JobInfo job;
+  {
+    absl::MutexLock lock(&mu_);
+    auto w = workers_.find(worker_id);
+    if (w == workers_.end() || w->second.info.job_id() != job_id) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
+    }
+    TANDEM_ASSIGN_OR_RETURN(job, store_->GetJob(job_id));
+  }
+  const std::string dir = JobDir(job_id);
+  if (final) {
+    const std::string model = dir + "/model";
+    TANDEM_RETURN_IF_ERROR(MakeDirs(model));
+    for (const char* name : {"source.model", "target.model"}) {
+      TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(dir + "/tokenizer/" + name));
+      TANDEM_RETURN_IF_ERROR(WriteFileAtomic(model + "/" + name, bytes));
+    }
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(model + "/job.json", SpecToJson(job.spec())));
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(model + "/model.ckpt", data));
+  } else {
+    TANDEM_RETURN_IF_ERROR(MakeDirs(dir + "/checkpoints"));
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(
+        absl::StrFormat("%s/checkpoints/step-%07d.ckpt", dir, step), data));
+    // Keep the newest checkpoints_kept (names sort by step).
+    std::vector<std::string> all;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
+      if (e.path().extension() == ".ckpt") all.push_back(e.path().string());
+    }
+    std::sort(all.begin(), all.end());
+    while (all.size() > job.spec().training().checkpoints_kept()) {
+      std::remove(all.front().c_str());
+      all.erase(all.begin());
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  auto [pit, inserted] = progress_.try_emplace(job_id, job.progress());
+  if (final) {
+    pit->second.set_model_ready(true);
+  } else {
+    pit->second.set_checkpoint_step(step);
+  }
+  TANDEM_ASSIGN_OR_RETURN(JobInfo current, store_->GetJob(job_id));
+  *current.mutable_progress() = pit->second;
+  return store_->UpdateJob(
+      current,
+      {{final ? "model_stored" : "checkpoint",
+        final ? absl::StrCat("final model stored (step ", step, ", ", data.size(), " bytes)")
+              : absl::StrCat("checkpoint at step ", step, " stored (", data.size(), " bytes)")}},
+      Now());
+}
+
+absl::StatusOr<std::string> Coordinator::ModelDir(const std::string& job_id) {
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, GetJob(job_id));
+  const std::string dir = JobDir(job_id) + "/model";
+  if (!job.progress().model_ready() || !PathExists(dir + "/model.ckpt")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", job_id, " has no finished model yet (", StateName(job.state()), ")"));
+  }
+  return dir;
 }
 
 // ---------------------------------------------------------------------------------------------

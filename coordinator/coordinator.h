@@ -66,6 +66,16 @@ class Coordinator {
                                            const std::string& name);
   absl::Status ReportReady(const tandem::v1::ReportReadyRequest& request);
   absl::Status Leave(const std::string& worker_id);
+  // A rank's progress after a step; `stop` tells it the job ended or moved to another
+  // generation.
+  absl::StatusOr<tandem::v1::ProgressResponse> ReportProgress(
+      const tandem::v1::ProgressReport& report);
+  // Stores a checkpoint uploaded by a member of the job (atomically; the newest
+  // checkpoints_kept are kept). `final` stores the finished model for download.
+  absl::Status StoreCheckpoint(const std::string& worker_id, const std::string& job_id,
+                               uint64_t step, bool final, const std::string& data);
+  // The directory of a job's finished model; FailedPrecondition until it exists.
+  absl::StatusOr<std::string> ModelDir(const std::string& job_id);
 
   // One scheduling pass (the background thread's body; tests may call it directly).
   void Tick();
@@ -98,8 +108,14 @@ class Coordinator {
   const CoordinatorOptions options_;
   const std::unique_ptr<JobStore> store_;
 
+  // Applies the in-memory progress of a job to `job` (progress is persisted at most once a
+  // second, and at validations and the end).
+  void MergeProgress(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   std::map<std::string, WorkerEntry> workers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, tandem::v1::JobProgress> progress_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> progress_saved_ms_ ABSL_GUARDED_BY(mu_);
   bool preparing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread preparation_thread_ ABSL_GUARDED_BY(mu_);
 

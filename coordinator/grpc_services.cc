@@ -2,6 +2,7 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -57,6 +58,65 @@ grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext*, const v1::ListEven
 grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
                                          v1::ListWorkersResponse* resp) {
   for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
+                                           const v1::DownloadModelRequest* req,
+                                           grpc::ServerWriter<v1::ModelFileChunk>* writer) {
+  auto dir = c_->ModelDir(req->job_id());
+  if (!dir.ok()) return ToGrpcStatus(dir.status());
+  for (const char* name : {"job.json", "source.model", "target.model", "model.ckpt"}) {
+    auto data = ReadFile(*dir + "/" + name);
+    if (!data.ok()) return ToGrpcStatus(data.status());
+    size_t offset = 0;
+    do {
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+      const size_t n = std::min(kChunkBytes, data->size() - offset);
+      v1::ModelFileChunk chunk;
+      chunk.set_file(name);
+      chunk.set_data(data->data() + offset, n);
+      offset += n;
+      chunk.set_last(offset == data->size());
+      if (!writer->Write(chunk)) return grpc::Status::CANCELLED;
+    } while (offset < data->size());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext*,
+                                                const v1::ProgressReport* req,
+                                                v1::ProgressResponse* resp) {
+  auto r = c_->ReportProgress(*req);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *resp = *r;
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext*,
+                                                  grpc::ServerReader<v1::CheckpointChunk>* reader,
+                                                  v1::UploadCheckpointResponse* resp) {
+  // A checkpoint is bounded (parameters + optimizer state of models that fit a worker).
+  constexpr uint64_t kMaxCheckpointBytes = uint64_t{8} << 30;
+  v1::CheckpointChunk chunk, header;
+  std::string data;
+  bool first = true;
+  while (reader->Read(&chunk)) {
+    if (first) {
+      header = chunk;
+      first = false;
+    }
+    if (data.size() + chunk.data().size() > kMaxCheckpointBytes) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "checkpoint larger than the limit of 8 GiB");
+    }
+    data.append(chunk.data());
+  }
+  if (first) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty checkpoint upload");
+  absl::Status s =
+      c_->StoreCheckpoint(header.worker_id(), header.job_id(), header.step(), header.final(), data);
+  if (!s.ok()) return ToGrpcStatus(s);
+  resp->set_bytes(data.size());
   return grpc::Status::OK;
 }
 

@@ -26,6 +26,8 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                           v1::ListEventsResponse*) override;
   grpc::Status ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
                            v1::ListWorkersResponse*) override;
+  grpc::Status DownloadModel(grpc::ServerContext*, const v1::DownloadModelRequest*,
+                             grpc::ServerWriter<v1::ModelFileChunk>*) override;
 
  private:
   Coordinator* c_;
@@ -42,6 +44,10 @@ class ControlServiceImpl final : public tandem::v1::ControlService::Service {
   grpc::Status ReportReady(grpc::ServerContext*, const v1::ReportReadyRequest*,
                            v1::ReportReadyResponse*) override;
   grpc::Status Leave(grpc::ServerContext*, const v1::LeaveRequest*, v1::LeaveResponse*) override;
+  grpc::Status ReportProgress(grpc::ServerContext*, const v1::ProgressReport*,
+                              v1::ProgressResponse*) override;
+  grpc::Status UploadCheckpoint(grpc::ServerContext*, grpc::ServerReader<v1::CheckpointChunk>*,
+                                v1::UploadCheckpointResponse*) override;
 
  private:
   Coordinator* c_;

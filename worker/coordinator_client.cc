@@ -1,5 +1,7 @@
 #include "worker/coordinator_client.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/grpc_util.h"
@@ -86,6 +88,40 @@ absl::Status CoordinatorClient::Leave(const std::string& worker_id) {
   request.set_worker_id(worker_id);
   v1::LeaveResponse response;
   return FromGrpcStatus(impl_->stub->Leave(ctx.get(), request, &response));
+}
+
+absl::StatusOr<v1::ProgressResponse> CoordinatorClient::ReportProgress(
+    const v1::ProgressReport& report) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::ProgressResponse response;
+  grpc::Status s = impl_->stub->ReportProgress(ctx.get(), report, &response);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return response;
+}
+
+absl::Status CoordinatorClient::UploadCheckpoint(const std::string& worker_id,
+                                                 const std::string& job_id, uint64_t step,
+                                                 bool final, const std::string& data) {
+  auto ctx = ContextWithDeadline(impl_->timeout * 60);
+  v1::UploadCheckpointResponse response;
+  auto writer = impl_->stub->UploadCheckpoint(ctx.get(), &response);
+  constexpr size_t kChunk = 1 << 20;
+  size_t offset = 0;
+  do {
+    v1::CheckpointChunk chunk;
+    if (offset == 0) {
+      chunk.set_worker_id(worker_id);
+      chunk.set_job_id(job_id);
+      chunk.set_step(step);
+      chunk.set_final(final);
+    }
+    const size_t n = std::min(kChunk, data.size() - offset);
+    chunk.set_data(data.data() + offset, n);
+    offset += n;
+    if (!writer->Write(chunk)) break;
+  } while (offset < data.size());
+  writer->WritesDone();
+  return FromGrpcStatus(writer->Finish());
 }
 
 }  // namespace tandem

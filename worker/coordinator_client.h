@@ -28,6 +28,11 @@ class CoordinatorClient {
                                             uint64_t max_bytes = uint64_t{1} << 32);
   absl::Status ReportReady(const tandem::v1::ReportReadyRequest& request);
   absl::Status Leave(const std::string& worker_id);
+  absl::StatusOr<tandem::v1::ProgressResponse> ReportProgress(
+      const tandem::v1::ProgressReport& report);
+  // Streams a checkpoint file's bytes in 1 MiB chunks.
+  absl::Status UploadCheckpoint(const std::string& worker_id, const std::string& job_id,
+                                uint64_t step, bool final, const std::string& data);
 
  private:
   struct Impl;

@@ -18,6 +18,7 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "host:port for this worker's CollectiveService (port 0 picks a free port)");
 ABSL_FLAG(std::string, advertise_host, "127.0.0.1",
           "host name or address ring neighbours use to reach this worker");
+ABSL_FLAG(int, threads, 2, "LibTorch threads used for training");
 ABSL_FLAG(std::string, cache_dir, ".tandem/worker-cache",
           "directory where shards and tokenizers are cached by checksum");
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   options.advertise_address =
       absl::StrCat(absl::GetFlag(FLAGS_advertise_host), ":", (*server)->port());
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);
+  options.threads = absl::GetFlag(FLAGS_threads);
   tandem::Worker worker(options);
   worker_ptr = &worker;
   g_worker = &worker;

@@ -5,8 +5,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "worker/trainer.h"
 
 namespace tandem {
 
@@ -17,7 +19,7 @@ Worker::Worker(WorkerOptions options)
 
 Worker::~Worker() {
   Stop();
-  if (prepare_thread_.joinable()) prepare_thread_.join();
+  StopCurrentRun();
 }
 
 std::string Worker::id() const {
@@ -26,6 +28,11 @@ std::string Worker::id() const {
 }
 
 void Worker::Stop() { stop_ = true; }
+
+void Worker::StopCurrentRun() {
+  if (run_cancel_) *run_cancel_ = true;
+  if (run_thread_.joinable()) run_thread_.join();
+}
 
 void Worker::Run() {
   absl::Status cache_status = cache_.Init();
@@ -63,6 +70,7 @@ void Worker::Run() {
         HandleAssignment(beat->assignment());
       } else if (absl::IsNotFound(beat.status())) {
         TANDEM_LOG(WARNING) << "coordinator does not know " << id << " any more; joining again";
+        StopCurrentRun();
         absl::MutexLock lock(&mu_);
         worker_id_.clear();
         current_job_.clear();
@@ -74,6 +82,7 @@ void Worker::Run() {
     }
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(interval / 10);
   }
+  StopCurrentRun();
   const std::string id = this->id();
   if (!id.empty()) {
     absl::Status s = client_.Leave(id);
@@ -82,23 +91,23 @@ void Worker::Run() {
 }
 
 void Worker::HandleAssignment(const v1::WorkAssignment& a) {
-  absl::MutexLock lock(&mu_);
-  if (a.job_id().empty()) {
-    if (!current_job_.empty()) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (a.job_id() == current_job_ && a.generation() == current_generation_) return;
+    if (a.job_id().empty() && !current_job_.empty()) {
       TANDEM_LOG(INFO) << "released from job " << current_job_ << "; idle";
-      current_job_.clear();
-      current_generation_ = 0;
     }
-    return;
+    current_job_ = a.job_id();
+    current_generation_ = a.generation();
   }
-  if (a.job_id() == current_job_ && a.generation() == current_generation_) return;
-  current_job_ = a.job_id();
-  current_generation_ = a.generation();
+  StopCurrentRun();
+  if (a.job_id().empty()) return;
   TANDEM_LOG(INFO) << "assigned to job " << a.job_id() << " generation " << a.generation()
                    << " as rank " << a.rank() << " of " << a.world_size() << " with "
                    << a.shards_size() << " shards";
-  if (prepare_thread_.joinable()) prepare_thread_.join();
-  prepare_thread_ = std::thread([this, a] { Prepare(a); });
+  run_cancel_ = std::make_unique<std::atomic<bool>>(false);
+  const std::atomic<bool>* cancel = run_cancel_.get();
+  run_thread_ = std::thread([this, a, cancel] { Prepare(a, *cancel); });
 }
 
 absl::Status Worker::EnsureArtifact(const std::string& job_id, const std::string& name,
@@ -115,7 +124,7 @@ absl::Status Worker::EnsureArtifact(const std::string& job_id, const std::string
   return absl::OkStatus();
 }
 
-void Worker::Prepare(v1::WorkAssignment a) {
+void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
   uint32_t fetched = 0, cached = 0;
   absl::Status status;
   for (const auto& shard : a.shards()) {
@@ -142,7 +151,89 @@ void Worker::Prepare(v1::WorkAssignment a) {
   ready.set_fetched_artifacts(fetched);
   ready.set_cached_artifacts(cached);
   absl::Status s = client_.ReportReady(ready);
-  if (!s.ok()) TANDEM_LOG(WARNING) << "report ready: " << s.message();
+  if (!s.ok()) {
+    TANDEM_LOG(WARNING) << "report ready: " << s.message();
+    return;
+  }
+  if (cancel) return;
+  absl::Status trained = Train(a, cancel);
+  if (!trained.ok() && !cancel) {
+    TANDEM_LOG(ERROR) << "job " << a.job_id() << ": training failed: " << trained;
+    v1::ProgressReport report;
+    report.set_worker_id(id());
+    report.set_job_id(a.job_id());
+    report.set_generation(a.generation());
+    report.set_rank(a.rank());
+    report.set_error(std::string(trained.message()));
+    (void)client_.ReportProgress(report);
+  }
+}
+
+absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>& cancel) {
+  TrainerConfig config;
+  config.spec = a.spec();
+  config.source_model = cache_.PathFor(a.artifacts().at("source.model"));
+  config.target_model = cache_.PathFor(a.artifacts().at("target.model"));
+  for (const auto& shard : a.shards()) config.shard_files.push_back(cache_.PathFor(shard.sha256()));
+  config.shard_id = a.rank();
+  if (a.rank() == 0 && a.artifacts().count("valid.tsv") > 0) {
+    config.valid_file = cache_.PathFor(a.artifacts().at("valid.tsv"));
+  }
+  config.threads = options_.threads;
+  if (a.world_size() > 1) {
+    return absl::UnimplementedError(
+        "training with more than one worker needs the gRPC all-reduce, which is not in this "
+        "build yet; submit with workers.min = workers.max = 1");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
+  const auto& tr = a.spec().training();
+  const std::string worker_id = id();
+  double tokens = 0, seconds = 0;
+  while (!trainer->Finished() && !cancel) {
+    TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer->Step());
+    tokens += static_cast<double>(stats.tokens) / a.world_size();
+    seconds += stats.seconds;
+    v1::ProgressReport report;
+    report.set_worker_id(worker_id);
+    report.set_job_id(a.job_id());
+    report.set_generation(a.generation());
+    report.set_rank(a.rank());
+    report.set_step(static_cast<uint64_t>(stats.step));
+    report.set_epoch(static_cast<uint64_t>(stats.epoch));
+    report.set_loss(static_cast<float>(stats.loss));
+    report.set_learning_rate(static_cast<float>(stats.learning_rate));
+    report.set_tokens_per_second(static_cast<float>(tokens / std::max(seconds, 1e-9)));
+    report.set_param_checksum(trainer->ParameterChecksum());
+    const bool last = trainer->Finished();
+    if (!config.valid_file.empty() &&
+        (stats.step % tr.validation_interval_steps() == 0 || last)) {
+      TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer->Validate());
+      report.set_has_validation(true);
+      report.set_valid_loss(static_cast<float>(v.loss));
+      report.set_valid_bleu(static_cast<float>(v.bleu));
+      TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << v.loss << ", BLEU "
+                       << v.bleu;
+    }
+    if (a.rank() == 0 && (stats.step % tr.checkpoint_interval_steps() == 0 || last)) {
+      const std::string path = cache_.PathFor(absl::StrCat("checkpoint-", a.job_id()));
+      TANDEM_RETURN_IF_ERROR(trainer->SaveCheckpoint(path));
+      TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+      TANDEM_RETURN_IF_ERROR(client_.UploadCheckpoint(worker_id, a.job_id(),
+                                                      static_cast<uint64_t>(stats.step), last,
+                                                      bytes));
+      std::remove(path.c_str());
+    }
+    report.set_finished(last);
+    auto response = client_.ReportProgress(report);
+    if (response.ok() && response->stop()) {
+      TANDEM_LOG(INFO) << "job " << a.job_id() << ": coordinator says stop at step " << stats.step;
+      break;
+    }
+    if (!response.ok()) {
+      TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tandem

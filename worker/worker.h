@@ -25,6 +25,7 @@ struct WorkerOptions {
   std::string advertise_address;  // the CollectiveService address peers use
   std::string cache_dir;
   std::chrono::milliseconds rpc_timeout{5000};
+  int threads = 2;  // LibTorch threads for training
 };
 
 class Worker {
@@ -41,7 +42,12 @@ class Worker {
 
  private:
   void HandleAssignment(const tandem::v1::WorkAssignment& assignment);
-  void Prepare(tandem::v1::WorkAssignment assignment);
+  // Runs on the assignment's thread: fetch artifacts, report ready, train until the job ends,
+  // `cancel` is set, or the coordinator says stop.
+  void Prepare(tandem::v1::WorkAssignment assignment, const std::atomic<bool>& cancel);
+  absl::Status Train(const tandem::v1::WorkAssignment& assignment, const std::atomic<bool>& cancel);
+  // Stops and joins the current assignment's thread (never called with mu_ held).
+  void StopCurrentRun();
   // Fetches one artifact into the cache unless it is there; counts which.
   absl::Status EnsureArtifact(const std::string& job_id, const std::string& name,
                               const std::string& sha256, uint32_t& fetched, uint32_t& cached);
@@ -55,7 +61,10 @@ class Worker {
   std::string worker_id_ ABSL_GUARDED_BY(mu_);
   std::string current_job_ ABSL_GUARDED_BY(mu_);
   uint64_t current_generation_ ABSL_GUARDED_BY(mu_) = 0;
-  std::thread prepare_thread_;
+  // The current assignment's thread and its cancel flag; only the heartbeat loop (Run) and
+  // the destructor touch them.
+  std::thread run_thread_;
+  std::unique_ptr<std::atomic<bool>> run_cancel_;
 };
 
 }  // namespace tandem

@@ -55,7 +55,8 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_EQ(Cli({"frobnicate"}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
-       {"submit", "list", "status", "watch", "events", "cancel", "workers", "score"}) {
+       {"submit", "list", "status", "watch", "events", "cancel", "workers", "score", "train",
+        "translate", "download"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }

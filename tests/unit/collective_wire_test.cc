@@ -1,0 +1,102 @@
+#include "collective/wire.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace tandem::collective {
+namespace {
+
+TEST(PartitionTest, CoversRangeInOrderWithNearEqualParts) {
+  for (size_t count : {0u, 1u, 3u, 7u, 1009u, 1000000u}) {
+    for (size_t parts : {1u, 2u, 3u, 4u, 7u}) {
+      size_t next = 0;
+      for (size_t i = 0; i < parts; ++i) {
+        Range r = Partition(count, parts, i);
+        EXPECT_EQ(r.begin, next);
+        EXPECT_LE(r.size(), count / parts + 1);
+        EXPECT_GE(r.size(), count / parts);
+        next = r.end;
+      }
+      EXPECT_EQ(next, count);
+    }
+  }
+  EXPECT_EQ(SegmentCount(0, 4), 0u);
+  EXPECT_EQ(SegmentCount(9, 4), 3u);
+}
+
+v1::CollectiveHeader Header(uint64_t count) {
+  v1::CollectiveHeader h;
+  h.set_job_id("job-7");
+  h.set_generation(3);
+  h.set_sequence(12);
+  h.set_from_rank(2);
+  h.set_step(1);
+  h.set_segment(4);
+  h.set_wire_type(v1::WIRE_TYPE_F32);
+  h.set_count(count);
+  return h;
+}
+
+TEST(SegmentPrefixTest, RoundTripsAndIsAValidSegmentMessage) {
+  std::vector<float> payload = {1.5f, -2.0f, 3.25f};
+  std::string prefix = EncodeSegmentPrefix(Header(3), 12);
+  std::string message = prefix + std::string(reinterpret_cast<char*>(payload.data()), 12);
+
+  v1::Segment segment;  // the hand-built bytes parse as the documented proto message
+  ASSERT_TRUE(segment.ParseFromString(message));
+  EXPECT_EQ(segment.header().sequence(), 12u);
+  EXPECT_EQ(segment.payload().size(), 12u);
+
+  v1::CollectiveHeader parsed;
+  size_t offset = 0;
+  ASSERT_TRUE(ParseSegmentPrefix(reinterpret_cast<const uint8_t*>(message.data()),
+                                 message.size(), message.size(), &parsed, &offset)
+                  .ok());
+  EXPECT_EQ(offset, prefix.size());
+  EXPECT_EQ(parsed.job_id(), "job-7");
+  EXPECT_EQ(parsed.generation(), 3u);
+  EXPECT_EQ(parsed.count(), 3u);
+}
+
+absl::Status Parse(const std::string& message) {
+  v1::CollectiveHeader h;
+  size_t offset;
+  return ParseSegmentPrefix(reinterpret_cast<const uint8_t*>(message.data()), message.size(),
+                            message.size(), &h, &offset);
+}
+
+TEST(SegmentPrefixTest, RefusesMalformedAndOversized) {
+  EXPECT_EQ(Parse("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Parse("garbage bytes here").code(), absl::StatusCode::kInvalidArgument);
+  // Payload shorter than declared, and a count that does not match the payload.
+  EXPECT_EQ(Parse(EncodeSegmentPrefix(Header(3), 12) + "abc").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Parse(EncodeSegmentPrefix(Header(2), 12) + std::string(12, 'x')).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Unknown wire type.
+  v1::CollectiveHeader h = Header(3);
+  h.set_wire_type(v1::WIRE_TYPE_UNSPECIFIED);
+  EXPECT_EQ(Parse(EncodeSegmentPrefix(h, 12) + std::string(12, 'x')).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Oversized payload.
+  size_t big = kMaxSegmentPayloadBytes + 4;
+  absl::Status status = Parse(EncodeSegmentPrefix(Header(big / 4), big) + std::string(big, 0));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+}
+
+TEST(Bf16Test, RoundsToNearestEvenAndWidensExactly) {
+  EXPECT_EQ(Bf16ToFloat(FloatToBf16(1.0f)), 1.0f);
+  EXPECT_EQ(Bf16ToFloat(FloatToBf16(-3.0f)), -3.0f);
+  EXPECT_EQ(Bf16ToFloat(FloatToBf16(256.0f)), 256.0f);
+  EXPECT_EQ(Bf16ToFloat(FloatToBf16(257.0f)), 256.0f);  // tie rounds to even
+  EXPECT_EQ(Bf16ToFloat(FloatToBf16(259.0f)), 260.0f);
+  EXPECT_TRUE(std::isnan(Bf16ToFloat(FloatToBf16(std::nanf("")))));
+  for (float v : {0.1f, 3.14159f, -1234.5f, 1e-20f}) {
+    EXPECT_NEAR(Bf16ToFloat(FloatToBf16(v)), v, std::fabs(v) / 128);
+  }
+}
+
+}  // namespace
+}  // namespace tandem::collective
