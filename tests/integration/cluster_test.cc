@@ -156,6 +156,60 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
   EXPECT_TRUE(cached_reported) << "the survivor fetched only the lost rank's shard";
 }
 
+// A job on one worker trains to the end; the model is downloaded and translates.
+TEST_F(ClusterTest, TrainsToAUsableModel) {
+  auto w1 = StartWorker("cache1");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
+  v1::JobSpec spec = Spec();
+  spec.mutable_workers()->set_max(1);
+  spec.mutable_corpus()->set_valid_source(dir_.Join("train.en"));
+  spec.mutable_corpus()->set_valid_target(dir_.Join("train.es"));
+  spec.mutable_model()->set_embedding_dim(24);
+  spec.mutable_model()->set_hidden_dim(24);
+  spec.mutable_model()->set_dropout_set(true);
+  spec.mutable_training()->set_batch_tokens(600);
+  spec.mutable_training()->set_max_steps(150);
+  spec.mutable_training()->set_learning_rate(0.005f);
+  spec.mutable_training()->set_validation_interval_steps(75);
+  spec.mutable_training()->set_checkpoint_interval_steps(50);
+  auto id = client_->Submit(spec);
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
+                      std::chrono::seconds(180)))
+      << client_->Get(*id)->message() << "\n"
+      << testing::ReadText(dir_.Join("cache1.log"));
+  const v1::JobInfo job = *client_->Get(*id);
+  EXPECT_EQ(job.progress().step(), 150u);
+  EXPECT_GT(job.progress().valid_bleu(), 0.0f);
+  EXPECT_TRUE(job.progress().model_ready());
+  EXPECT_EQ(job.progress().checkpoint_step(), 100u) << "the newest periodic checkpoint";
+  EXPECT_TRUE(HasEvent(*id, "validation", 2));
+  EXPECT_EQ(ActiveWorkers(), 1u);
+  // The worker is released and idle again.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto workers = client_->Workers();
+        return workers.ok() && workers->size() == 1 &&
+               (*workers)[0].state() == v1::WORKER_STATE_IDLE;
+      },
+      std::chrono::seconds(10)));
+
+  auto bytes = client_->DownloadModel(*id, dir_.Join("model"));
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  for (const char* f : {"job.json", "source.model", "target.model", "model.ckpt"}) {
+    EXPECT_TRUE(PathExists(dir_.Join("model/") + f)) << f;
+  }
+  ChildProcess translate({testing::BinDir() + "/tandem-local", "translate", "--model",
+                          dir_.Join("model"), "--beam", "2", "the dog sings"},
+                         dir_.Join("translate.out"));
+  ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("translate.out"));
+  EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
+
+  // Downloading a job without a model says why.
+  auto none = client_->DownloadModel("job-999999", dir_.Join("none"));
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(ClusterTest, RpcErrorsAreClear) {
   // A heartbeat from an unknown worker id.
   auto control = v1::ControlService::NewStub(MakeChannel(address_));
