@@ -504,6 +504,15 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
   return ExecLocal(ctx, args);
 }
 
+int RunAttention(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("model") || !a.Has("o") || a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem attention --model DIR -o FILE.svg \"SENTENCE\""));
+  }
+  return ExecLocal(ctx, {"attention", "--model", a.Get("model"), "-o", a.Get("o"),
+                         a.positional[0]});
+}
+
 // Scores a translation against references: local files, no coordinator involved.
 int RunScore(const ParsedArgs& a, Context& ctx) {
   if (!a.Has("ref") || !a.Has("hyp") || !a.positional.empty()) {
@@ -576,6 +585,11 @@ std::vector<Command> Commands() {
        {{"model", true, "a model directory written by tandem train --local", "DIR"},
         {"beam", true, "beam size (1 = greedy; default 5)", "N"}},
        RunTranslate},
+      {"attention", "--model DIR -o FILE.svg SENTENCE",
+       "translate one sentence and draw its attention matrix as an SVG heatmap",
+       {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
+        {"o", true, "the SVG file to write", "FILE"}},
+       RunAttention},
       {"score", "--ref REF --hyp HYP [--src SRC]",
        "corpus BLEU and chrF (sacreBLEU defaults), and BLEU by source length with --src",
        {{"ref", true, "reference translations, one a line (repeat for more references)", "FILE"},

@@ -319,6 +319,26 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   auto [pit, inserted] = progress_.try_emplace(job.id(), job.progress());
   v1::JobProgress& p = pit->second;
   std::vector<EventDraft> events;
+  if (!r.error().empty() && r.collective_failure()) {
+    // A broken ring: form a new generation of the members still assigned (a dead peer is
+    // dropped when its heartbeats stop); the reporting rank's generation is over.
+    std::vector<std::string> members;
+    for (const auto& m : job.assignments()) {
+      auto it = workers_.find(m.worker_id());
+      if (it != workers_.end() && it->second.info.state() == v1::WORKER_STATE_ASSIGNED) {
+        members.push_back(m.worker_id());
+      }
+    }
+    const std::string why =
+        absl::StrCat("rank ", r.rank(), " reported a failed all-reduce: ", r.error());
+    TANDEM_RETURN_IF_ERROR(store_->AppendEvent(job.id(), {"collective_failure", why}, now));
+    if (members.size() >= job.spec().workers().min()) {
+      *job.mutable_progress() = p;
+      TANDEM_RETURN_IF_ERROR(AssignGeneration(job, members, "all-reduce failed"));
+    }
+    response.set_stop(true);
+    return response;
+  }
   if (!r.error().empty()) {
     ReleaseWorkers(job);
     job.clear_assignments();

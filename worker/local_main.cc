@@ -3,6 +3,7 @@
 //
 //   tandem-local train JOB_FILE --out DIR [--resume] [--threads N]
 //   tandem-local translate --model DIR [--beam N] [SENTENCE ...]   (stdin if none)
+//   tandem-local attention --model DIR -o FILE.svg SENTENCE
 //
 // Model directory: job.json (the spec), source.model, target.model, model.ckpt, and
 // checkpoints/step-NNNNNNN.ckpt (the newest few).
@@ -22,6 +23,7 @@
 #include "common/job_spec.h"
 #include "common/status.h"
 #include "coordinator/preparer.h"
+#include "model/attention_svg.h"
 #include "worker/trainer.h"
 
 namespace tandem {
@@ -29,7 +31,8 @@ namespace {
 
 int Usage() {
   std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
-               "  tandem-local translate --model DIR [--beam N] [SENTENCE ...]\n";
+               "  tandem-local translate --model DIR [--beam N] [SENTENCE ...]\n"
+               "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n";
   return 2;
 }
 
@@ -41,7 +44,8 @@ int Fail(const absl::Status& s) {
 // Flag lookup for this small binary: "--name value" or "--name=value".
 bool FlagValue(std::vector<std::string>& args, const std::string& name, std::string* value) {
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--" + name && i + 1 < args.size()) {
+    const bool short_form = name.size() == 1 && args[i] == "-" + name;
+    if ((args[i] == "--" + name || short_form) && i + 1 < args.size()) {
       *value = args[i + 1];
       args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
       return true;
@@ -191,6 +195,40 @@ int Train(std::vector<std::string> args) {
   return 0;
 }
 
+// Loads a model directory written by `train` (or by `tandem download`).
+absl::StatusOr<std::unique_ptr<Trainer>> LoadModel(const std::string& dir) {
+  TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/job.json"));
+  TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobText(text, dir + "/job.json"));
+  TrainerConfig config;
+  config.spec = spec;
+  config.source_model = dir + "/source.model";
+  config.target_model = dir + "/target.model";
+  config.threads = 2;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
+  TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(dir + "/model.ckpt"));
+  return trainer;
+}
+
+int Attention(std::vector<std::string> args) {
+  std::string dir, out;
+  if (!FlagValue(args, "model", &dir) || !FlagValue(args, "o", &out) || args.size() != 1) {
+    return Usage();
+  }
+  if (args[0].find_first_not_of(" \t\r") == std::string::npos) {
+    return Fail(absl::InvalidArgumentError("cannot translate an empty sentence"));
+  }
+  auto trainer = LoadModel(dir);
+  if (!trainer.ok()) return Fail(trainer.status());
+  auto a = (*trainer)->Attention(args[0]);
+  if (!a.ok()) return Fail(a.status());
+  auto svg = AttentionHeatmapSvg(a->source_pieces, a->target_pieces, a->weights,
+                                 args[0] + "  →  " + a->translation);
+  if (!svg.ok()) return Fail(svg.status());
+  if (absl::Status s = WriteFileAtomic(out, *svg); !s.ok()) return Fail(s);
+  std::cout << a->translation << "\n(attention heatmap: " << out << ")\n";
+  return 0;
+}
+
 int Translate(std::vector<std::string> args) {
   std::string dir, beam_flag = "5";
   if (!FlagValue(args, "model", &dir)) return Usage();
@@ -209,18 +247,8 @@ int Translate(std::vector<std::string> args) {
       return Fail(absl::InvalidArgumentError("cannot translate an empty sentence"));
     }
   }
-  auto text = ReadFile(dir + "/job.json");
-  if (!text.ok()) return Fail(text.status());
-  auto spec = ParseJobText(*text, dir + "/job.json");
-  if (!spec.ok()) return Fail(spec.status());
-  TrainerConfig config;
-  config.spec = *spec;
-  config.source_model = dir + "/source.model";
-  config.target_model = dir + "/target.model";
-  config.threads = 2;
-  auto trainer = Trainer::Create(config);
+  auto trainer = LoadModel(dir);
   if (!trainer.ok()) return Fail(trainer.status());
-  if (absl::Status s = (*trainer)->LoadCheckpoint(dir + "/model.ckpt"); !s.ok()) return Fail(s);
   auto out = (*trainer)->Translate(sentences, beam);
   if (!out.ok()) return Fail(out.status());
   for (const auto& line : *out) std::cout << line << "\n";
@@ -237,5 +265,6 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "train") return tandem::Train(args);
   if (cmd == "translate") return tandem::Translate(args);
+  if (cmd == "attention") return tandem::Attention(args);
   return tandem::Usage();
 }

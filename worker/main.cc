@@ -10,7 +10,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
-#include "worker/collective_server.h"
+#include "collective/collective_service.h"
+#include "collective/grpc_ring.h"
 #include "worker/worker.h"
 
 ABSL_FLAG(std::string, coordinator, "127.0.0.1:7400", "coordinator host:port");
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // Set once the worker exists; read by the server's threads.
   std::atomic<tandem::Worker*> worker_ptr{nullptr};
-  auto server = tandem::CollectiveServer::Start(absl::GetFlag(FLAGS_listen), [&worker_ptr] {
+  tandem::collective::TuneMallocForBulkTransfer();
+  auto server = tandem::collective::CollectiveServer::Start(absl::GetFlag(FLAGS_listen), [&worker_ptr] {
     tandem::Worker* w = worker_ptr.load();
     return w ? w->id() : std::string();
   });
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
       absl::StrCat(absl::GetFlag(FLAGS_advertise_host), ":", (*server)->port());
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);
   options.threads = absl::GetFlag(FLAGS_threads);
-  tandem::Worker worker(options);
+  tandem::Worker worker(options, (*server)->service());
   worker_ptr = &worker;
   g_worker = &worker;
   std::signal(SIGINT, OnSignal);

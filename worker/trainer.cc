@@ -205,8 +205,13 @@ absl::StatusOr<StepStats> Trainer::Step() {
     flat_parts.push_back(torch::tensor({loss.sum.item<float>(), static_cast<float>(loss.tokens)}));
     torch::Tensor flat = torch::cat(flat_parts);
     if (m.config.all_reduce) {
-      TANDEM_RETURN_IF_ERROR(m.config.all_reduce(flat.data_ptr<float>(),
-                                                 static_cast<size_t>(flat.numel())));
+      absl::Status reduced =
+          m.config.all_reduce(flat.data_ptr<float>(), static_cast<size_t>(flat.numel()));
+      if (!reduced.ok()) {
+        // The step is abandoned: the parameters are untouched, so a new generation can
+        // redo it. ABORTED marks a collective failure for the caller.
+        return absl::AbortedError(absl::StrCat("all-reduce failed: ", reduced.message()));
+      }
     }
     const int64_t n = flat.numel();
     const double global_loss = flat[n - 2].item<double>();
@@ -273,6 +278,30 @@ absl::StatusOr<std::vector<std::string>> Trainer::Translate(
     }
   }
   m.model->train();
+  return out;
+}
+
+absl::StatusOr<Trainer::Alignment> Trainer::Attention(const std::string& sentence) {
+  Impl& m = *impl_;
+  TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, m.src_tok->Encode(sentence));
+  m.model->eval();
+  auto hyps = model::GreedyDecode(*m.model, {ids});
+  m.model->train();
+  if (!hyps.ok()) return hyps.status();
+  const model::Hypothesis& h = hyps->front();
+  Alignment out;
+  for (int id : ids) out.source_pieces.push_back(m.src_tok->IdToPiece(id));
+  out.source_pieces.push_back("</s>");
+  std::vector<int> text_ids;
+  for (int t : h.tokens) {
+    if (t == m.model_config.eos_id) continue;
+    out.target_pieces.push_back(m.tgt_tok->IdToPiece(t));
+    text_ids.push_back(t);
+  }
+  // The decoder's last step, which emitted EOS, has an attention row too.
+  if (h.attention.size() > out.target_pieces.size()) out.target_pieces.push_back("</s>");
+  out.weights = h.attention;
+  TANDEM_ASSIGN_OR_RETURN(out.translation, m.tgt_tok->Decode(text_ids));
   return out;
 }
 

@@ -4,7 +4,8 @@
 //   forward + backward on this rank's next token-budgeted batch (loss as a SUM over target
 //   tokens), then the gradients, the loss sum and the token count are summed over all ranks
 //   (`all_reduce`, if given), divided by the global token count, clipped by the global norm,
-//   and Adam steps. Every replica therefore applies the same update.
+//   and Adam steps. Every replica therefore applies the same update. A failed all-reduce
+//   returns ABORTED and leaves the parameters as they were before the step.
 // Checkpoints hold parameters, optimizer state, step, data position and RNG state, written
 // atomically; a run resumed from one continues with the same losses as a run never stopped.
 // Not thread-safe: one thread drives a Trainer.
@@ -75,6 +76,15 @@ class Trainer {
   // Translates sentences with the current parameters (greedy if beam_size <= 1).
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,
                                                      int beam_size);
+
+  // Translates one sentence (greedy) and returns the subwords on both sides with the
+  // attention weights [target piece][source piece] (the source side ends with "</s>").
+  struct Alignment {
+    std::vector<std::string> source_pieces, target_pieces;
+    std::vector<std::vector<float>> weights;
+    std::string translation;
+  };
+  absl::StatusOr<Alignment> Attention(const std::string& sentence);
 
   // The number of parameters, and a checksum of all parameter bits (equal on all replicas).
   int64_t NumParameters() const;

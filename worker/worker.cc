@@ -8,18 +8,21 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "collective/grpc_ring.h"
 #include "worker/trainer.h"
 
 namespace tandem {
 
-Worker::Worker(WorkerOptions options)
+Worker::Worker(WorkerOptions options, collective::CollectiveService* collective)
     : options_(std::move(options)),
+      collective_(collective),
       client_(options_.coordinator, options_.rpc_timeout),
       cache_(options_.cache_dir) {}
 
 Worker::~Worker() {
   Stop();
   StopCurrentRun();
+  for (auto& t : retired_) t.join();
 }
 
 std::string Worker::id() const {
@@ -31,7 +34,16 @@ void Worker::Stop() { stop_ = true; }
 
 void Worker::StopCurrentRun() {
   if (run_cancel_) *run_cancel_ = true;
-  if (run_thread_.joinable()) run_thread_.join();
+  // A step may be waiting in the all-reduce for a peer that is gone: fail the old group's
+  // mailbox so it returns now instead of at its deadline.
+  if (!run_group_.job_id.empty()) {
+    collective_->mailbox().Fail(run_group_,
+                                absl::CancelledError("the worker moved to another generation"));
+  }
+  if (run_thread_.joinable()) retired_.push_back(std::move(run_thread_));
+  run_group_ = {};
+  // The cancel flag must outlive the retired thread that reads it.
+  if (run_cancel_) retired_cancel_.push_back(std::move(run_cancel_));
 }
 
 void Worker::Run() {
@@ -83,6 +95,8 @@ void Worker::Run() {
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(interval / 10);
   }
   StopCurrentRun();
+  for (auto& t : retired_) t.join();
+  retired_.clear();
   const std::string id = this->id();
   if (!id.empty()) {
     absl::Status s = client_.Leave(id);
@@ -106,6 +120,7 @@ void Worker::HandleAssignment(const v1::WorkAssignment& a) {
                    << " as rank " << a.rank() << " of " << a.world_size() << " with "
                    << a.shards_size() << " shards";
   run_cancel_ = std::make_unique<std::atomic<bool>>(false);
+  run_group_ = {a.job_id(), a.generation()};
   const std::atomic<bool>* cancel = run_cancel_.get();
   run_thread_ = std::thread([this, a, cancel] { Prepare(a, *cancel); });
 }
@@ -165,6 +180,7 @@ void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
     report.set_generation(a.generation());
     report.set_rank(a.rank());
     report.set_error(std::string(trained.message()));
+    report.set_collective_failure(absl::IsAborted(trained));
     (void)client_.ReportProgress(report);
   }
 }
@@ -180,10 +196,21 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     config.valid_file = cache_.PathFor(a.artifacts().at("valid.tsv"));
   }
   config.threads = options_.threads;
+  // Replicas sum gradients over a gRPC ring of this generation's members.
+  std::unique_ptr<collective::RingCommunicator> ring;
   if (a.world_size() > 1) {
-    return absl::UnimplementedError(
-        "training with more than one worker needs the gRPC all-reduce, which is not in this "
-        "build yet; submit with workers.min = workers.max = 1");
+    collective::RingOptions ring_options;
+    ring_options.group = {a.job_id(), a.generation()};
+    ring_options.rank = static_cast<int>(a.rank());
+    for (const auto& m : a.members()) ring_options.peers.push_back(m.address());
+    TANDEM_ASSIGN_OR_RETURN(ring, collective::RingCommunicator::Create(ring_options, collective_));
+    auto sequence = std::make_shared<uint64_t>(0);
+    collective::RingCommunicator* comm = ring.get();
+    config.all_reduce = [comm, sequence](float* data, size_t count) {
+      return comm->AllReduceSum(
+          data, count,
+          collective::OpOptions::WithTimeout((*sequence)++, std::chrono::seconds(120)));
+    };
   }
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
   const auto& tr = a.spec().training();

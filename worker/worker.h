@@ -15,6 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "collective/collective_service.h"
 #include "worker/artifact_cache.h"
 #include "worker/coordinator_client.h"
 
@@ -30,7 +31,9 @@ struct WorkerOptions {
 
 class Worker {
  public:
-  explicit Worker(WorkerOptions options);
+  // `collective` (not owned, outlives the worker) is the CollectiveService this worker hosts
+  // at options.advertise_address; ring neighbours push gradient segments to it.
+  Worker(WorkerOptions options, collective::CollectiveService* collective);
   ~Worker();
 
   // Runs until Stop(); returns after leaving the coordinator.
@@ -53,6 +56,7 @@ class Worker {
                               const std::string& sha256, uint32_t& fetched, uint32_t& cached);
 
   const WorkerOptions options_;
+  collective::CollectiveService* const collective_;
   CoordinatorClient client_;
   ArtifactCache cache_;
   std::atomic<bool> stop_{false};
@@ -64,7 +68,12 @@ class Worker {
   // The current assignment's thread and its cancel flag; only the heartbeat loop (Run) and
   // the destructor touch them.
   std::thread run_thread_;
+  // Runs that were told to stop but may still be finishing (e.g. a step waiting in an
+  // all-reduce until its deadline); joined later so that heartbeats never wait for them.
+  std::vector<std::thread> retired_;
+  std::vector<std::unique_ptr<std::atomic<bool>>> retired_cancel_;
   std::unique_ptr<std::atomic<bool>> run_cancel_;
+  collective::GroupId run_group_;  // the (job, generation) the current run trains in
 };
 
 }  // namespace tandem

@@ -138,7 +138,8 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
   w2->Kill(SIGKILL);
   ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->generation() >= 2; },
                       std::chrono::seconds(20)));
-  ASSERT_TRUE(WaitFor([&] { return HasEvent(*id, "all_ready", 2); }, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return HasEvent(*id, "all_ready", 2); }, std::chrono::seconds(30)))
+      << testing::ReadText(dir_.Join("coordinator.log")) << testing::ReadText(dir_.Join("cache1.log"));
   job = *client_->Get(*id);
   EXPECT_EQ(job.assignments_size(), 1);
   bool lost = false;

@@ -1,2 +1,147 @@
+// Failures of the gRPC ring: a dead or silent peer ends the operation on every survivor
+// within its deadline; stale, malformed and oversized segments are refused.
 #include <gtest/gtest.h>
-TEST(X,Y){}
+
+#include <vector>
+
+#include "collective/grpc_testing.h"
+#include "collective/wire.h"
+
+namespace tandem::collective {
+namespace {
+
+using testing::MakeTestRing;
+using testing::RawPush;
+using testing::RunRanks;
+
+bool IsPeerFailure(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kDeadlineExceeded ||
+         s.code() == absl::StatusCode::kUnavailable;
+}
+
+TEST(RingFailureTest, SilentPeerEndsInErrorAtTheDeadlineOnEverySurvivor) {
+  const int n = 3;
+  auto ring = MakeTestRing(n);
+  ASSERT_NE(ring, nullptr);
+  const auto timeout = std::chrono::milliseconds(1500);
+  const auto start = Clock::now();
+  // Rank 2 is alive (its server answers) but never joins the operation.
+  auto statuses = RunRanks(n - 1, [&](int r) {
+    std::vector<float> data(100000, 1.0f);
+    return ring->ranks[r]->AllReduceSum(data.data(), data.size(), OpOptions::WithTimeout(1, timeout));
+  });
+  const auto elapsed = Clock::now() - start;
+  for (int r = 0; r < n - 1; ++r) {
+    EXPECT_TRUE(IsPeerFailure(statuses[r])) << "rank " << r << ": " << statuses[r];
+    EXPECT_NE(statuses[r].message().find("rank"), std::string::npos) << statuses[r];
+  }
+  // Rank 0 waits on rank 2, the silent one, and names it.
+  EXPECT_NE(statuses[0].message().find(ring->addresses[2]), std::string::npos) << statuses[0];
+  EXPECT_LT(elapsed, timeout + std::chrono::seconds(2));
+  // The communicator stays broken: the next operation fails at once.
+  std::vector<float> data(10);
+  EXPECT_FALSE(ring->ranks[0]->AllReduceSum(data.data(), 10, OpOptions::WithTimeout(2, timeout)).ok());
+}
+
+TEST(RingFailureTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
+  const int n = 4;
+  auto ring = MakeTestRing(n);
+  ASSERT_NE(ring, nullptr);
+  const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
+  std::vector<std::vector<float>> data(n, std::vector<float>(count, 1.0f));
+  // A first operation opens every stream.
+  auto warm = RunRanks(n, [&](int r) {
+    return ring->ranks[r]->AllReduceSum(data[r].data(), 1000, OpOptions::WithTimeout(1, std::chrono::seconds(10)));
+  });
+  for (const auto& s : warm) ASSERT_TRUE(s.ok()) << s;
+
+  const auto timeout = std::chrono::seconds(10);
+  const auto start = Clock::now();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ring->servers[3]->Shutdown();  // rank 3's endpoint dies mid-operation
+  });
+  auto statuses = RunRanks(n, [&](int r) {
+    return ring->ranks[r]->AllReduceSum(data[r].data(), count, OpOptions::WithTimeout(2, timeout));
+  });
+  killer.join();
+  const auto elapsed = Clock::now() - start;
+  for (int r = 0; r < n; ++r) {
+    EXPECT_TRUE(IsPeerFailure(statuses[r])) << "rank " << r << ": " << statuses[r];
+  }
+  // Failure spreads along the broken streams: nobody waits for the deadline.
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  EXPECT_EQ(statuses[2].code(), absl::StatusCode::kUnavailable) << statuses[2];
+  EXPECT_NE(statuses[2].message().find(ring->addresses[3]), std::string::npos) << statuses[2];
+}
+
+TEST(RingFailureTest, StaleGenerationIsRefusedNamingBothGenerations) {
+  // Rank 0 still runs generation 4; rank 1 has moved on to generation 5.
+  auto ring = MakeTestRing(2, 512 << 10, [](int r) { return GroupId{"job-1", r == 0 ? 4u : 5u}; });
+  ASSERT_NE(ring, nullptr);
+  auto statuses = RunRanks(2, [&](int r) {
+    std::vector<float> data(1000, 1.0f);
+    return ring->ranks[r]->AllReduceSum(
+        data.data(), data.size(), OpOptions::WithTimeout(1, std::chrono::milliseconds(r == 0 ? 10000 : 500)));
+  });
+  EXPECT_EQ(statuses[0].code(), absl::StatusCode::kFailedPrecondition) << statuses[0];
+  EXPECT_NE(statuses[0].message().find("stale generation"), std::string::npos) << statuses[0];
+  EXPECT_NE(statuses[0].message().find("generation 4"), std::string::npos) << statuses[0];
+  EXPECT_NE(statuses[0].message().find("generation is 5"), std::string::npos) << statuses[0];
+  EXPECT_FALSE(statuses[1].ok());
+}
+
+std::string Segment(const std::string& job, uint64_t generation, uint64_t count,
+                    size_t payload_bytes) {
+  v1::CollectiveHeader h;
+  h.set_job_id(job);
+  h.set_generation(generation);
+  h.set_wire_type(v1::WIRE_TYPE_F32);
+  h.set_count(count);
+  return EncodeSegmentPrefix(h, payload_bytes) + std::string(payload_bytes, '\0');
+}
+
+TEST(CollectiveServiceTest, RefusesBadSegmentsWithClearStatuses) {
+  auto server = CollectiveServer::Start("127.0.0.1:0");
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*server)->service()->mailbox().Attach(GroupId{"job-1", 3});
+  const std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
+
+  grpc::Status s = RawPush(address, {Segment("job-1", 3, 4, 16)});
+  EXPECT_TRUE(s.ok()) << s.error_message();
+
+  s = RawPush(address, {"\x01\x02 not a segment"});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+
+  s = RawPush(address, {Segment("job-1", 3, 5, 16)});  // count does not fill the payload
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+
+  s = RawPush(address, {Segment("job-1", 2, 4, 16)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_NE(s.error_message().find("generation 2"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find("generation is 3"), std::string::npos) << s.error_message();
+
+  s = RawPush(address, {Segment("other-job", 3, 4, 16)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+
+  const size_t big = kMaxSegmentPayloadBytes + 1024;
+  s = RawPush(address, {Segment("job-1", 3, big / 4, big)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+TEST(CollectiveServiceTest, FullMailboxIsRefused) {
+  grpc::ServerBuilder builder;  // the service attached to a builder the caller owns
+  CollectiveService service(nullptr, /*max_buffered_bytes=*/4096);
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  service.mailbox().Attach(GroupId{"job-1", 1});
+  grpc::Status s = RawPush(absl::StrCat("127.0.0.1:", port), {Segment("job-1", 1, 2048, 8192)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  server->Shutdown();
+}
+
+}  // namespace
+}  // namespace tandem::collective

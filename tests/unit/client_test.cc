@@ -56,7 +56,7 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
        {"submit", "list", "status", "watch", "events", "cancel", "workers", "score", "train",
-        "translate", "download"}) {
+        "translate", "download", "attention"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }

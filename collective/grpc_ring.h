@@ -1,0 +1,63 @@
+// The gRPC Communicator: a ring of ranks, each sending to its successor over one persistent
+// Push stream and receiving from its predecessor through its CollectiveService's mailbox.
+//
+// AllReduceSum is a ring reduce-scatter then all-gather: the buffer is cut into world_size
+// chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
+// has been reduced, so sending, receiving and adding overlap. Broadcast pipelines segments
+// along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
+// straight from the caller's buffer (gRPC slices over it; an operation returns only after
+// gRPC has released them), bf16 segments from a converted copy.
+#ifndef TANDEM_COLLECTIVE_GRPC_RING_H_
+#define TANDEM_COLLECTIVE_GRPC_RING_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "collective/collective_service.h"
+#include "collective/communicator.h"
+
+namespace tandem::collective {
+
+struct RingOptions {
+  GroupId group;
+  int rank = 0;
+  // host:port of every rank's CollectiveService, in ring order (index = rank).
+  std::vector<std::string> peers;
+  // Elements per segment are segment_bytes / 4 (the same count in bf16 mode).
+  size_t segment_bytes = 512 << 10;
+};
+
+// Thread-compatible; see Communicator.
+class RingCommunicator final : public Communicator {
+ public:
+  // `service` (not owned, must outlive the communicator) receives this rank's segments; its
+  // mailbox is attached to options.group. Connects lazily, at the first operation.
+  static absl::StatusOr<std::unique_ptr<RingCommunicator>> Create(RingOptions options,
+                                                                  CollectiveService* service);
+  // The same, owning `server` (shut down when the communicator is destroyed).
+  static absl::StatusOr<std::unique_ptr<RingCommunicator>> Create(
+      RingOptions options, std::unique_ptr<CollectiveServer> server);
+  ~RingCommunicator() override;
+
+  int rank() const override;
+  int world_size() const override;
+  absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) override;
+  absl::Status Broadcast(float* data, size_t count, int root,
+                         const OpOptions& options) override;
+
+  struct Impl;
+
+ private:
+  explicit RingCommunicator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Process-wide malloc settings for bulk gRPC transfers (large read buffers stay on the heap
+// instead of mmap/munmap per read; see reference/grpc-bandwidth.md, setting B). For main().
+void TuneMallocForBulkTransfer();
+
+}  // namespace tandem::collective
+
+#endif  // TANDEM_COLLECTIVE_GRPC_RING_H_

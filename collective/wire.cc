@@ -1,0 +1,118 @@
+#include "collective/wire.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace tandem::collective {
+namespace {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "payloads are little-endian and copied as host floats");
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint of at most 10 bytes; false when truncated or too long.
+bool GetVarint(const uint8_t* p, size_t n, size_t* pos, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && *pos < n; shift += 7) {
+    uint8_t b = p[(*pos)++];
+    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+constexpr uint8_t kHeaderTag = (1 << 3) | 2;   // field 1, length-delimited
+constexpr uint8_t kPayloadTag = (2 << 3) | 2;  // field 2, length-delimited
+
+}  // namespace
+
+Range Partition(size_t count, size_t parts, size_t index) {
+  size_t base = count / parts, extra = count % parts;
+  size_t begin = index * base + (index < extra ? index : extra);
+  return Range{begin, begin + base + (index < extra ? 1 : 0)};
+}
+
+std::string EncodeSegmentPrefix(const v1::CollectiveHeader& header, size_t payload_bytes) {
+  std::string encoded = header.SerializeAsString();
+  std::string out;
+  out.reserve(encoded.size() + 24);
+  out.push_back(static_cast<char>(kHeaderTag));
+  PutVarint(&out, encoded.size());
+  out += encoded;
+  out.push_back(static_cast<char>(kPayloadTag));
+  PutVarint(&out, payload_bytes);
+  return out;
+}
+
+absl::Status ParseSegmentPrefix(const uint8_t* bytes, size_t n, size_t total,
+                                v1::CollectiveHeader* header, size_t* payload_offset) {
+  size_t pos = 0;
+  uint64_t header_len = 0, payload_len = 0;
+  if (n < 2 || bytes[pos++] != kHeaderTag || !GetVarint(bytes, n, &pos, &header_len)) {
+    return absl::InvalidArgumentError("malformed collective segment: no header field first");
+  }
+  if (header_len > kMaxHeaderBytes || pos + header_len > n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed collective segment: header of ", header_len, " bytes"));
+  }
+  if (!header->ParseFromArray(bytes + pos, static_cast<int>(header_len))) {
+    return absl::InvalidArgumentError("malformed collective segment: header does not parse");
+  }
+  pos += header_len;
+  if (pos >= n || bytes[pos++] != kPayloadTag || !GetVarint(bytes, n, &pos, &payload_len)) {
+    return absl::InvalidArgumentError("malformed collective segment: no payload field last");
+  }
+  if (pos + payload_len != total) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "malformed collective segment: payload length ", payload_len, " but ", total - pos,
+        " bytes follow"));
+  }
+  if (payload_len > kMaxSegmentPayloadBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "collective segment payload of ", payload_len, " bytes exceeds the limit of ",
+        kMaxSegmentPayloadBytes));
+  }
+  if (header->wire_type() != v1::WIRE_TYPE_F32 && header->wire_type() != v1::WIRE_TYPE_BF16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("collective segment: unknown wire type ", header->wire_type()));
+  }
+  if (header->count() > kMaxSegmentPayloadBytes ||
+      header->count() * WireBytesPerElement(header->wire_type()) != payload_len) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "collective segment: ", header->count(), " elements do not fill ", payload_len,
+        " payload bytes"));
+  }
+  *payload_offset = pos;
+  return absl::OkStatus();
+}
+
+uint16_t FloatToBf16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0) {
+    return static_cast<uint16_t>((bits >> 16) | 0x40);  // quiet NaN
+  }
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+float Bf16ToFloat(uint16_t value) {
+  uint32_t bits = static_cast<uint32_t>(value) << 16;
+  float out;
+  std::memcpy(&out, &bits, 4);
+  return out;
+}
+
+void RoundToBf16(float* data, size_t count) {
+  for (size_t i = 0; i < count; ++i) data[i] = Bf16ToFloat(FloatToBf16(data[i]));
+}
+
+}  // namespace tandem::collective
