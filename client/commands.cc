@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <iostream>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -157,6 +158,7 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
   int64_t after = 0;
   uint64_t shown_step = 0;
   int64_t shown_ms = 0;
+  bool progress_open = false;  // a progress line without its newline is on the terminal
   const int64_t deadline = timeout_s > 0 ? NowMs() + timeout_s * 1000 : 0;
   while (true) {
     auto events = ctx.client->Events(id, after, 1000);
@@ -164,6 +166,10 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
     bool ready = false;
     for (const auto& e : *events) {
       after = e.seq();
+      if (progress_open) {
+        *ctx.out << "\n";
+        progress_open = false;
+      }
       if (ctx.json) {
         *ctx.out << ToJson(e) << "\n";
       } else {
@@ -174,14 +180,23 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
     ctx.out->flush();
     auto job = ctx.client->Get(id);
     if (!job.ok()) return Fail(ctx, job.status());
-    // A progress line when the step moved, at most every 2 s.
-    if (!ctx.json && job->progress().step() != shown_step && NowMs() - shown_ms >= 2000) {
+    // A progress line when the step moved: on a terminal rewritten in place every 2 s,
+    // otherwise (logs, pipes) a new line every 15 s.
+    const bool tty = ctx.out == &std::cout && ::isatty(1);
+    if (!ctx.json && job->progress().step() != shown_step &&
+        NowMs() - shown_ms >= (tty ? 2000 : 15000)) {
       shown_step = job->progress().step();
       shown_ms = NowMs();
-      *ctx.out << HumanTime(shown_ms) << "  progress  " << ProgressLine(*job) << "\n";
+      if (tty) {
+        *ctx.out << "\r\033[K" << ProgressLine(*job);
+        progress_open = true;
+      } else {
+        *ctx.out << HumanTime(shown_ms) << "  progress  " << ProgressLine(*job) << "\n";
+      }
       ctx.out->flush();
     }
     if (Terminal(job->state())) {
+      if (progress_open) *ctx.out << "\n";
       if (!ctx.json) {
         *ctx.out << "job " << id << " " << StateName(job->state())
                  << (job->message().empty() ? "" : ": " + job->message()) << "\n";

@@ -190,7 +190,7 @@ absl::StatusOr<std::string> AttentionHeatmapSvg(const std::vector<std::string>& 
   const double legend_x = gx + grid_w + 24;
   const double legend_w = 14;
   const double width =
-      std::max(legend_x + legend_w + 40 + pad, pad + CodePoints(clean_title) * 8.0 + pad);
+      std::max(legend_x + legend_w + 40 + pad, pad + CodePoints(clean_title) * 9.5 + pad);  // bold 15 px title
   const double height = gy + std::max(grid_h, legend_h) + pad;
 
   std::string out;

@@ -244,7 +244,10 @@ int64_t ClosestRefLength(int64_t hyp_len, const std::vector<int64_t>& ref_lens) 
 // sacreBLEU's my_log: log floored at -9999999999 for 0.
 double MyLog(double x) { return x == 0.0 ? -9999999999.0 : std::log(x); }
 
-absl::Status CheckStreams(const std::vector<std::string>& hypotheses,
+
+}  // namespace
+
+absl::Status CheckScoreStreams(const std::vector<std::string>& hypotheses,
                           const std::vector<std::vector<std::string>>& references) {
   if (references.empty()) return absl::InvalidArgumentError("no reference stream given");
   for (size_t k = 0; k < references.size(); ++k) {
@@ -268,8 +271,6 @@ absl::Status CheckStreams(const std::vector<std::string>& hypotheses,
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 void BleuStats::Add(const BleuStats& other) {
   sys_len += other.sys_len;
@@ -390,7 +391,7 @@ absl::StatusOr<BleuScore> CorpusBleu(const std::vector<std::string>& hypotheses,
     return absl::InvalidArgumentError(
         absl::StrCat("max_ngram_order must be 1..9, got ", options.max_ngram_order));
   }
-  if (absl::Status s = CheckStreams(hypotheses, references); !s.ok()) return s;
+  if (absl::Status s = CheckScoreStreams(hypotheses, references); !s.ok()) return s;
   BleuStats total(options.max_ngram_order);
   std::vector<absl::string_view> refs(references.size());
   for (size_t i = 0; i < hypotheses.size(); ++i) {
@@ -453,7 +454,7 @@ absl::StatusOr<std::vector<BucketBleu>> BleuBySourceLength(
     return absl::InvalidArgumentError(
         absl::StrCat("max_ngram_order must be 1..9, got ", options.max_ngram_order));
   }
-  if (absl::Status s = CheckStreams(hypotheses, references); !s.ok()) return s;
+  if (absl::Status s = CheckScoreStreams(hypotheses, references); !s.ok()) return s;
 
   std::vector<BleuStats> stats(buckets.size(), BleuStats(options.max_ngram_order));
   std::vector<int64_t> segments(buckets.size(), 0);

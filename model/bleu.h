@@ -98,6 +98,11 @@ struct BucketBleu {
   BleuScore bleu;  // zero counts when the bucket is empty
 };
 
+// Checks a hypothesis stream against reference streams (BLEU and chrF share it): at least one
+// reference stream, each as long as the hypotheses, every segment valid UTF-8.
+absl::Status CheckScoreStreams(const std::vector<std::string>& hypotheses,
+                               const std::vector<std::vector<std::string>>& references);
+
 // Number of words of `text`: its Python str.split() fields.
 int64_t CountSourceWords(absl::string_view text);
 

@@ -56,30 +56,6 @@ ChrfStats MatchStats(const CharNgrams& hyp, const CharNgrams& ref) {
   return stats;
 }
 
-absl::Status CheckChrfStreams(const std::vector<std::string>& hypotheses,
-                              const std::vector<std::vector<std::string>>& references) {
-  if (references.empty()) return absl::InvalidArgumentError("no reference stream given");
-  for (size_t k = 0; k < references.size(); ++k) {
-    if (references[k].size() != hypotheses.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("reference stream ", k + 1, " has ", references[k].size(),
-                       " segments but there are ", hypotheses.size(), " hypotheses"));
-    }
-  }
-  for (size_t i = 0; i < hypotheses.size(); ++i) {
-    if (FirstInvalidUtf8Byte(hypotheses[i]) >= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("hypothesis segment ", i + 1, " is not valid UTF-8"));
-    }
-    for (size_t k = 0; k < references.size(); ++k) {
-      if (FirstInvalidUtf8Byte(references[k][i]) >= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("reference stream ", k + 1, " segment ", i + 1, " is not valid UTF-8"));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -142,7 +118,7 @@ absl::StatusOr<ChrfScore> CorpusChrf(const std::vector<std::string>& hypotheses,
   if (options.beta < 0) {
     return absl::InvalidArgumentError(absl::StrCat("beta must be >= 0, got ", options.beta));
   }
-  if (absl::Status s = CheckChrfStreams(hypotheses, references); !s.ok()) return s;
+  if (absl::Status s = CheckScoreStreams(hypotheses, references); !s.ok()) return s;
   ChrfScore result;
   result.char_order = options.char_order;
   result.beta = options.beta;
