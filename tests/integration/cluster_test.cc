@@ -206,6 +206,13 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("translate.out"));
   EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
 
+  // An empty sentence is refused with a clear message.
+  ChildProcess empty({testing::BinDir() + "/tandem-local", "translate", "--model",
+                      dir_.Join("model"), " "},
+                     dir_.Join("empty.out"));
+  EXPECT_EQ(empty.Wait(std::chrono::seconds(60)), 2);
+  EXPECT_THAT(testing::ReadText(dir_.Join("empty.out")), HasSubstr("empty sentence"));
+
   // Downloading a job without a model says why.
   auto none = client_->DownloadModel("job-999999", dir_.Join("none"));
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);

@@ -20,12 +20,17 @@ using testing::RunRanks;
 float Value(int rank, size_t i) { return float((rank + 1) * (i % 1000 + 1)); }
 float Expected(int n, size_t i) { return float(n * (n + 1) / 2 * (i % 1000 + 1)); }
 
-class RingAllReduceTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {};
+enum class Algorithm { kAuto, kRingOnly };
+
+class RingAllReduceTest
+    : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
 
 TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
-  const auto [n, count] = GetParam();
-  // 64 KiB segments so that mid-sized counts span several segments per chunk.
-  auto ring = MakeTestRing(n, 64 << 10);
+  const auto [n, count, algorithm] = GetParam();
+  // 64 KiB segments so that mid-sized counts span several segments per chunk. kAuto sends
+  // small counts by direct exchange; kRingOnly forces the ring for every count.
+  auto ring = MakeTestRing(n, 64 << 10, [](int) { return GroupId{"job-1", 1}; },
+                           algorithm == Algorithm::kRingOnly ? 0 : RingOptions().direct_max_bytes);
   ASSERT_NE(ring, nullptr);
   auto statuses = RunRanks(n, [&, n = n, count = count](int r) -> absl::Status {
     std::vector<float> data(count);
@@ -52,9 +57,11 @@ INSTANTIATE_TEST_SUITE_P(
     WorldSizesAndCounts, RingAllReduceTest,
     ::testing::Combine(::testing::Values(1, 2, 3, 4, 7),
                        ::testing::Values(size_t{0}, size_t{1}, size_t{3}, size_t{1009},
-                                         size_t{100003}, size_t{1500000})),
+                                         size_t{100003}, size_t{1500000}),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly)),
     [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param));
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param),
+                          std::get<2>(info.param) == Algorithm::kAuto ? "_auto" : "_ring");
     });
 
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
@@ -88,9 +95,11 @@ TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   }
 }
 
-TEST(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
+class RingBf16Test : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
   const int n = 4;
-  const size_t count = 200003;
+  const size_t count = GetParam();
   auto ring = MakeTestRing(n, 64 << 10);
   ASSERT_NE(ring, nullptr);
   std::vector<std::vector<float>> data(n, std::vector<float>(count));
@@ -118,6 +127,9 @@ TEST(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
   EXPECT_LT(max_err, 0.05) << max_err;
   EXPECT_GT(max_err, 0.0);  // it really went through bf16
 }
+
+// A small count (direct exchange) and a large one (ring).
+INSTANTIATE_TEST_SUITE_P(Counts, RingBf16Test, ::testing::Values(size_t{5000}, size_t{200003}));
 
 TEST(RingBucketsTest, GradientBucketsOverTheRing) {
   const int n = 3;
