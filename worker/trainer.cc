@@ -91,25 +91,35 @@ struct Trainer::Impl {
   model::LrSchedule schedule;
   std::vector<torch::Tensor> params;
   std::vector<std::string> names;
-  PairSet train, valid;
+  // One data stream: its pairs and its position, the batch plan of `epoch` and the next
+  // batch in it. Stream 0 is this rank's shards; more streams accumulate into the same step.
+  struct Stream {
+    PairSet data;
+    uint64_t shard_id = 0;
+    int64_t epoch = 0;
+    size_t batch_index = 0;
+    std::vector<std::vector<uint32_t>> plan;
 
-  // Data position: the batch plan of `epoch`, and the next batch in it.
+    void MakePlan(const v1::TrainingSpec& tr) {
+      BatchingOptions o;
+      o.batch_tokens = tr.batch_tokens();
+      plan = PlanBatches(data.src_len, data.tgt_len, o,
+                         MixSeed(tr.seed(), static_cast<uint64_t>(epoch), shard_id));
+    }
+    int64_t CompletedEpochs() const { return epoch + (batch_index >= plan.size() ? 1 : 0); }
+    // The next batch's pair indices, starting a new epoch when the plan is used up.
+    const std::vector<uint32_t>& Next(const v1::TrainingSpec& tr) {
+      if (batch_index >= plan.size()) {
+        ++epoch;
+        batch_index = 0;
+        MakePlan(tr);
+      }
+      return plan[batch_index];
+    }
+  };
+  std::vector<Stream> streams;
+  PairSet valid;
   int64_t step = 0;
-  int64_t epoch = 0;
-  size_t batch_index = 0;
-  std::vector<std::vector<uint32_t>> plan;
-
-  void MakePlan() {
-    BatchingOptions o;
-    o.batch_tokens = config.spec.training().batch_tokens();
-    plan = PlanBatches(train.src_len, train.tgt_len, o,
-                       MixSeed(config.spec.training().seed(), static_cast<uint64_t>(epoch),
-                               config.shard_id));
-  }
-
-  int64_t CompletedEpochs() const {
-    return epoch + (batch_index >= plan.size() ? 1 : 0);
-  }
 };
 
 Trainer::Trainer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -120,8 +130,16 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   model::ConfigureTrainingRuntime(std::max(1, config.threads));
   TANDEM_ASSIGN_OR_RETURN(impl->src_tok, Tokenizer::Load(config.source_model));
   TANDEM_ASSIGN_OR_RETURN(impl->tgt_tok, Tokenizer::Load(config.target_model));
-  for (const std::string& shard : config.shard_files) {
-    TANDEM_RETURN_IF_ERROR(LoadPairs(shard, *impl->src_tok, *impl->tgt_tok, impl->train));
+  std::vector<TrainerConfig::Stream> stream_configs = {{config.shard_files, config.shard_id}};
+  stream_configs.insert(stream_configs.end(), config.more_streams.begin(),
+                        config.more_streams.end());
+  for (const auto& sc : stream_configs) {
+    Impl::Stream stream;
+    stream.shard_id = sc.shard_id;
+    for (const std::string& shard : sc.shard_files) {
+      TANDEM_RETURN_IF_ERROR(LoadPairs(shard, *impl->src_tok, *impl->tgt_tok, stream.data));
+    }
+    impl->streams.push_back(std::move(stream));
   }
   if (!config.valid_file.empty()) {
     TANDEM_RETURN_IF_ERROR(
@@ -143,19 +161,30 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   impl->schedule.total_steps = static_cast<int64_t>(tr.max_steps());
   TANDEM_RETURN_IF_ERROR(model::Validate(impl->schedule));
   impl->config = std::move(config);
-  impl->MakePlan();
+  for (auto& stream : impl->streams) stream.MakePlan(impl->config.spec.training());
   return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
 
 bool Trainer::Finished() const {
   const auto& tr = impl_->config.spec.training();
   if (tr.max_steps() > 0 && impl_->step >= static_cast<int64_t>(tr.max_steps())) return true;
-  return tr.epochs() > 0 && impl_->CompletedEpochs() >= static_cast<int64_t>(tr.epochs());
+  return tr.epochs() > 0 &&
+         impl_->streams[0].CompletedEpochs() >= static_cast<int64_t>(tr.epochs());
 }
 
 int64_t Trainer::step() const { return impl_->step; }
 
 int64_t Trainer::NumParameters() const { return impl_->model->NumParameters(); }
+
+std::vector<float> Trainer::FlatParameters() const {
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(NumParameters()));
+  for (const auto& p : impl_->params) {
+    torch::Tensor c = p.detach().contiguous();
+    out.insert(out.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  }
+  return out;
+}
 
 uint64_t Trainer::ParameterChecksum() const {
   uint64_t h = 0xCBF29CE484222325ull;
@@ -169,31 +198,36 @@ uint64_t Trainer::ParameterChecksum() const {
 absl::StatusOr<StepStats> Trainer::Step() {
   Impl& m = *impl_;
   const auto start = std::chrono::steady_clock::now();
-  if (m.train.src.empty()) {
-    return absl::FailedPreconditionError("trainer: no training data (the shards are empty)");
+  for (const auto& stream : m.streams) {
+    if (stream.data.src.empty()) {
+      return absl::FailedPreconditionError("trainer: no training data (the shards are empty)");
+    }
   }
-  if (m.batch_index >= m.plan.size()) {
-    ++m.epoch;
-    m.batch_index = 0;
-    m.MakePlan();
-  }
-  const std::vector<uint32_t>& picked = m.plan[m.batch_index];
-  std::vector<std::vector<int>> src, tgt;
-  for (uint32_t i : picked) {
-    src.push_back(m.train.src[i]);
-    tgt.push_back(m.train.tgt[i]);
-  }
-  TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
+  const v1::TrainingSpec& tr = m.config.spec.training();
   StepStats stats;
   try {
     m.model->train();
     m.optimizer->zero_grad();
-    TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, m.model->Forward(batch));
-    TANDEM_ASSIGN_OR_RETURN(
-        model::LossSum loss,
-        model::LabelSmoothedLoss(logits, batch.tgt_out, m.config.spec.training().label_smoothing(),
-                                 m.model_config.pad_id));
-    loss.sum.backward();
+    // Forward and backward of each stream's next batch; gradients (sums) accumulate.
+    double local_loss = 0;
+    int64_t local_tokens = 0;
+    for (auto& stream : m.streams) {
+      const std::vector<uint32_t>& picked = stream.Next(tr);
+      std::vector<std::vector<int>> src, tgt;
+      for (uint32_t i : picked) {
+        src.push_back(stream.data.src[i]);
+        tgt.push_back(stream.data.tgt[i]);
+      }
+      TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
+      TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, m.model->Forward(batch));
+      TANDEM_ASSIGN_OR_RETURN(
+          model::LossSum loss,
+          model::LabelSmoothedLoss(logits, batch.tgt_out, tr.label_smoothing(),
+                                   m.model_config.pad_id));
+      loss.sum.backward();
+      local_loss += loss.sum.item<double>();
+      local_tokens += loss.tokens;
+    }
     // One flat buffer: every gradient in parameter order, then the loss sum and token count,
     // so one all-reduce sums all of them.
     std::vector<torch::Tensor> flat_parts;
@@ -202,7 +236,8 @@ absl::StatusOr<StepStats> Trainer::Step() {
       flat_parts.push_back(p.grad().defined() ? p.grad().reshape({-1})
                                               : torch::zeros({p.numel()}));
     }
-    flat_parts.push_back(torch::tensor({loss.sum.item<float>(), static_cast<float>(loss.tokens)}));
+    flat_parts.push_back(
+        torch::tensor({static_cast<float>(local_loss), static_cast<float>(local_tokens)}));
     torch::Tensor flat = torch::cat(flat_parts);
     if (m.config.all_reduce) {
       absl::Status reduced =
@@ -242,9 +277,9 @@ absl::StatusOr<StepStats> Trainer::Step() {
     return model::TorchError("training step", e);
   }
   ++m.step;
-  ++m.batch_index;
+  for (auto& stream : m.streams) ++stream.batch_index;
   stats.step = m.step;
-  stats.epoch = m.epoch;
+  stats.epoch = m.streams[0].epoch;
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
@@ -361,8 +396,13 @@ absl::Status Trainer::SaveCheckpoint(const std::string& path) const {
     torch::serialize::OutputArchive optimizer_archive;
     m.optimizer->save(optimizer_archive);
     archive.write("optimizer", optimizer_archive);
-    archive.write("meta/position",
-                  torch::tensor({m.step, m.epoch, static_cast<int64_t>(m.batch_index)}));
+    // Position: the step, then (epoch, next batch) of every stream.
+    std::vector<int64_t> position = {m.step};
+    for (const auto& stream : m.streams) {
+      position.push_back(stream.epoch);
+      position.push_back(static_cast<int64_t>(stream.batch_index));
+    }
+    archive.write("meta/position", torch::tensor(position));
     auto generator = at::detail::getDefaultCPUGenerator();
     {
       std::lock_guard<std::mutex> lock(generator.mutex());
@@ -397,7 +437,8 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path) {
       }
     }
     torch::Tensor position, rng;
-    if (!archive.try_read("meta/position", position) || position.numel() != 3 ||
+    const int64_t expected = 1 + 2 * static_cast<int64_t>(m.streams.size());
+    if (!archive.try_read("meta/position", position) || position.numel() != expected ||
         !archive.try_read("meta/rng", rng)) {
       return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " lacks its position"));
     }
@@ -409,11 +450,15 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path) {
     }
     m.optimizer->load(optimizer_archive);
     m.step = position[0].item<int64_t>();
-    const int64_t epoch = position[1].item<int64_t>();
-    m.batch_index = static_cast<size_t>(position[2].item<int64_t>());
-    if (epoch != m.epoch || m.plan.empty()) {
-      m.epoch = epoch;
-      m.MakePlan();
+    for (size_t k = 0; k < m.streams.size(); ++k) {
+      auto& stream = m.streams[k];
+      const int64_t epoch = position[static_cast<int64_t>(1 + 2 * k)].item<int64_t>();
+      stream.batch_index =
+          static_cast<size_t>(position[static_cast<int64_t>(2 + 2 * k)].item<int64_t>());
+      if (epoch != stream.epoch || stream.plan.empty()) {
+        stream.epoch = epoch;
+        stream.MakePlan(m.config.spec.training());
+      }
     }
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());

@@ -30,6 +30,13 @@ struct TrainerConfig {
   std::string target_model;
   std::vector<std::string> shard_files;  // prepared TSV shards this rank trains on
   uint64_t shard_id = 0;                 // mixes into the shuffling seed
+  // Further data streams whose batches join the same update (gradient accumulation). With the
+  // shards and ids of ranks 1..N-1 this process computes exactly the update N ranks would.
+  struct Stream {
+    std::vector<std::string> shard_files;
+    uint64_t shard_id = 0;
+  };
+  std::vector<Stream> more_streams;
   std::string valid_file;                // prepared validation TSV ("" = none)
   uint32_t valid_bleu_sentences = 200;   // decoded for validation BLEU (0 = all)
   int threads = 2;
@@ -88,6 +95,8 @@ class Trainer {
 
   // The number of parameters, and a checksum of all parameter bits (equal on all replicas).
   int64_t NumParameters() const;
+  // Every parameter value, in the fixed parameter order (for comparing replicas).
+  std::vector<float> FlatParameters() const;
   uint64_t ParameterChecksum() const;
 
  private:

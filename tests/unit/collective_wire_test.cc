@@ -86,6 +86,46 @@ TEST(SegmentPrefixTest, RefusesMalformedAndOversized) {
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
 }
 
+// Splits `bytes` at the given cut points into spans.
+std::vector<ByteSpan> Split(const std::string& bytes, std::vector<size_t> cuts) {
+  std::vector<ByteSpan> spans;
+  size_t begin = 0;
+  cuts.push_back(bytes.size());
+  for (size_t cut : cuts) {
+    spans.push_back(ByteSpan{reinterpret_cast<const uint8_t*>(bytes.data()) + begin, cut - begin});
+    begin = cut;
+  }
+  return spans;
+}
+
+TEST(DecodePayloadTest, ElementsStraddlingSpansOfAnySize) {
+  std::vector<float> values(37);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = float(i) * 1.5f - 7.0f;
+  const std::string prefix = "hdr";  // an unaligned payload offset
+  const std::string bytes =
+      prefix + std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4);
+  // Every pair of cut points, including spans of 1 and 2 bytes inside one element.
+  for (size_t a = 0; a <= bytes.size(); a += 1) {
+    for (size_t b = a; b <= bytes.size(); b += 3) {
+      std::vector<float> out(values.size(), 1.0f);
+      DecodePayload(Split(bytes, {a, a + (b > a ? 1 : 0), b}), prefix.size(), v1::WIRE_TYPE_F32,
+                    out.data(), /*add=*/true);
+      for (size_t i = 0; i < values.size(); ++i) {
+        ASSERT_EQ(out[i], values[i] + 1.0f) << "cuts " << a << "," << b << " element " << i;
+      }
+    }
+  }
+  // bf16, copied rather than added.
+  std::string half;
+  for (float v : values) {
+    uint16_t h = FloatToBf16(v);
+    half.append(reinterpret_cast<const char*>(&h), 2);
+  }
+  std::vector<float> out(values.size());
+  DecodePayload(Split(half, {1, 2, 5, 6, 7, 30}), 0, v1::WIRE_TYPE_BF16, out.data(), false);
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(out[i], Bf16ToFloat(FloatToBf16(values[i])));
+}
+
 TEST(Bf16Test, RoundsToNearestEvenAndWidensExactly) {
   EXPECT_EQ(Bf16ToFloat(FloatToBf16(1.0f)), 1.0f);
   EXPECT_EQ(Bf16ToFloat(FloatToBf16(-3.0f)), -3.0f);

@@ -1,6 +1,7 @@
 // The trainer with real SentencePiece models and a tiny real model (no sockets).
 #include "worker/trainer.h"
 
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -33,6 +34,7 @@ class TrainerTest : public ::testing::Test {
     spec_.mutable_training()->set_max_steps(40);
     spec_.mutable_training()->set_learning_rate(0.01f);
     spec_.mutable_training()->set_seed(11);
+    spec_.mutable_workers()->set_max(2);  // two shards
     ApplyDefaults(spec_);
     ASSERT_TRUE(ValidateSpec(spec_).ok());
     auto prepared = PrepareJob(spec_, dir_.Join("job"));
@@ -40,6 +42,17 @@ class TrainerTest : public ::testing::Test {
     for (const auto& s : prepared->shards) {
       shards_.push_back(*ArtifactPath(dir_.Join("job"), ShardArtifactName(s.index())));
     }
+  }
+
+  TrainerConfig Config(std::vector<std::string> shards, uint64_t shard_id) {
+    TrainerConfig c;
+    c.spec = spec_;
+    c.source_model = dir_.Join("job/tokenizer/source.model");
+    c.target_model = dir_.Join("job/tokenizer/target.model");
+    c.shard_files = std::move(shards);
+    c.shard_id = shard_id;
+    c.threads = 1;
+    return c;
   }
 
   std::unique_ptr<Trainer> Make(const v1::JobSpec& spec) {
@@ -152,15 +165,14 @@ TEST_F(TrainerTest, SameSeedSameParameters) {
   EXPECT_NE(a->ParameterChecksum(), b->ParameterChecksum());
 }
 
-// Two replicas summing through an in-process all-reduce apply identical updates: their
-// parameters stay bit-identical at every step.
-TEST_F(TrainerTest, ReplicasWithASummingAllReduceStayIdentical) {
+// An in-process summing all-reduce for two threads (a barrier with a shared sum).
+struct TwoRankSum {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<float> sum;
   int arrived = 0, departed = 0;
   uint64_t round = 0;
-  auto all_reduce = [&](float* data, size_t n) {
+  absl::Status operator()(float* data, size_t n) {
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return departed == 0; });
     if (arrived == 0) sum.assign(n, 0.0f);
@@ -177,20 +189,26 @@ TEST_F(TrainerTest, ReplicasWithASummingAllReduceStayIdentical) {
       cv.notify_all();
     }
     return absl::OkStatus();
-  };
+  }
+};
+
+TEST_F(TrainerTest, ReplicasWithASummingAllReduceStayIdentical) {
+  // Dropout masks come from each process's generator; without dropout the arithmetic of the
+  // two setups is the same, so the comparison below is exact up to float rounding.
+  spec_.mutable_model()->set_dropout(0);
+  TwoRankSum sum;
   std::vector<std::unique_ptr<Trainer>> replicas;
   for (int rank = 0; rank < 2; ++rank) {
-    TrainerConfig c;
-    c.spec = spec_;
-    c.source_model = dir_.Join("job/tokenizer/source.model");
-    c.target_model = dir_.Join("job/tokenizer/target.model");
-    c.shard_files = {shards_[static_cast<size_t>(rank) % shards_.size()]};
-    c.shard_id = static_cast<uint64_t>(rank);
-    c.threads = 1;
-    c.all_reduce = all_reduce;
+    TrainerConfig c = Config({shards_[static_cast<size_t>(rank)]}, static_cast<uint64_t>(rank));
+    c.all_reduce = [&sum](float* d, size_t n) { return sum(d, n); };
     replicas.push_back(std::move(*Trainer::Create(c)));
   }
   ASSERT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
+  // One process that accumulates the same two batches per update (streams for ranks 0, 1).
+  TrainerConfig single_config = Config({shards_[0]}, 0);
+  single_config.more_streams = {{{shards_[1]}, 1}};
+  auto single = std::move(*Trainer::Create(single_config));
+  ASSERT_EQ(single->ParameterChecksum(), replicas[0]->ParameterChecksum());
   for (int step = 0; step < 5; ++step) {
     std::vector<absl::StatusOr<StepStats>> stats(2, absl::UnknownError("not run"));
     std::thread other([&] { stats[1] = replicas[1]->Step(); });
@@ -200,7 +218,18 @@ TEST_F(TrainerTest, ReplicasWithASummingAllReduceStayIdentical) {
     EXPECT_EQ(stats[0]->loss, stats[1]->loss);
     EXPECT_EQ(stats[0]->tokens, stats[1]->tokens);
     EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum()) << step;
+    auto alone = single->Step();
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    EXPECT_EQ(alone->tokens, stats[0]->tokens) << "the union of both ranks' batches";
+    EXPECT_NEAR(alone->loss, stats[0]->loss, 1e-5);
   }
+  // Data parallel over 2 ranks = one process on the union of their batches.
+  const std::vector<float> a = replicas[0]->FlatParameters();
+  const std::vector<float> b = single->FlatParameters();
+  ASSERT_EQ(a.size(), b.size());
+  double max_diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
+  EXPECT_LT(max_diff, 1e-5);
 }
 
 }  // namespace
