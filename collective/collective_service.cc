@@ -53,11 +53,12 @@ absl::Status Mailbox::Put(Delivery delivery) {
         "collective mailbox full: ", buffered_bytes_, " bytes waiting, limit ",
         max_buffered_bytes_));
   }
-  Key key{h.generation(), h.sequence(), h.step(), h.segment()};
+  Key key{h.generation(), h.sequence(), h.step(), h.segment(), h.from_rank()};
   if (waiting_.count(key) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "duplicate collective segment (generation ", h.generation(), ", sequence ",
-        h.sequence(), ", step ", h.step(), ", segment ", h.segment(), ")"));
+        h.sequence(), ", step ", h.step(), ", segment ", h.segment(), ", from rank ",
+        h.from_rank(), ")"));
   }
   buffered_bytes_ += bytes;
   waiting_.emplace(key, std::move(delivery));
@@ -66,8 +67,9 @@ absl::Status Mailbox::Put(Delivery delivery) {
 }
 
 absl::StatusOr<Delivery> Mailbox::Take(const GroupId& group, uint64_t sequence, uint32_t step,
-                                       uint32_t segment, Clock::time_point deadline) {
-  Key key{group.generation, sequence, step, segment};
+                                       uint32_t segment, uint32_t from,
+                                       Clock::time_point deadline) {
+  Key key{group.generation, sequence, step, segment, from};
   std::unique_lock<std::mutex> lock(mu_);
   auto it = waiting_.end();
   bool done = cv_.wait_until(lock, deadline, [&] {
@@ -79,7 +81,7 @@ absl::StatusOr<Delivery> Mailbox::Take(const GroupId& group, uint64_t sequence, 
   if (!done) {
     return absl::DeadlineExceededError(absl::StrCat(
         "deadline passed waiting for sequence ", sequence, " step ", step, " segment ",
-        segment));
+        segment));  // the caller names the peer
   }
   Delivery out = std::move(it->second);
   buffered_bytes_ -= out.message.Length();
@@ -121,11 +123,19 @@ class PushReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc:
     StartRead(&message_);
   }
 
+  // May run concurrently with OnReadDone, hence mu_.
   void OnCancel() override {
-    if (!seen_header_) return;
-    mailbox_->Fail(group_, absl::UnavailableError(absl::StrCat(
-                               "collective stream from rank ", from_rank_, " (",
-                               ctx_->peer(), ") broke")));
+    GroupId group;
+    uint32_t from_rank;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!seen_header_) return;
+      group = group_;
+      from_rank = from_rank_;
+    }
+    mailbox_->Fail(group, absl::UnavailableError(absl::StrCat(
+                              "collective stream from rank ", from_rank, " (", ctx_->peer(),
+                              ") broke")));
   }
 
   void OnDone() override { delete this; }
@@ -151,10 +161,13 @@ class PushReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc:
         ParseSegmentPrefix(prefix, n, total, &delivery.header, &delivery.payload_offset);
     if (!parsed.ok()) return parsed;
     const v1::CollectiveHeader& h = delivery.header;
-    if (!seen_header_) {
-      seen_header_ = true;
-      group_ = GroupId{h.job_id(), h.generation()};
-      from_rank_ = h.from_rank();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!seen_header_) {
+        seen_header_ = true;
+        group_ = GroupId{h.job_id(), h.generation()};
+        from_rank_ = h.from_rank();
+      }
     }
     delivery.message = std::move(message_);
     message_.Clear();
@@ -164,6 +177,7 @@ class PushReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc:
   Mailbox* mailbox_;
   grpc::CallbackServerContext* ctx_;
   grpc::ByteBuffer message_;
+  std::mutex mu_;  // guards the three below
   bool seen_header_ = false;
   GroupId group_;
   uint32_t from_rank_ = 0;

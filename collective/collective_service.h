@@ -1,6 +1,6 @@
 // The receiving side of the gRPC collective: the CollectiveService endpoint (Ping, Push) and
 // the mailbox its Push streams deliver into. Handlers never block a gRPC thread: a segment is
-// validated, stored under (generation, sequence, step, segment) and the next read starts; the
+// validated, stored under (generation, sequence, step, segment, sender) and the next read starts; the
 // collective drains the mailbox with a deadline.
 #ifndef TANDEM_COLLECTIVE_COLLECTIVE_SERVICE_H_
 #define TANDEM_COLLECTIVE_COLLECTIVE_SERVICE_H_
@@ -44,17 +44,18 @@ class Mailbox {
   // (naming both), RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
   absl::Status Put(Delivery delivery);
 
-  // Waits until segment (sequence, step, segment) of `group` arrives, the group fails, or
-  // `deadline` passes (DEADLINE_EXCEEDED).
+  // Waits until segment (sequence, step, segment) from rank `from` of `group` arrives, the
+  // group fails, or `deadline` passes (DEADLINE_EXCEEDED).
   absl::StatusOr<Delivery> Take(const GroupId& group, uint64_t sequence, uint32_t step,
-                                uint32_t segment, Clock::time_point deadline);
+                                uint32_t segment, uint32_t from, Clock::time_point deadline);
 
   // Marks `group` failed (if it is the attached one, or none is attached): waiting and later
   // Takes return `status` (the first one reported) until the next Attach.
   void Fail(const GroupId& group, const absl::Status& status);
 
  private:
-  using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t>;  // gen, seq, step, segment
+  // generation, sequence, step, segment, sender rank
+  using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
   bool IsCurrent(const GroupId& group) const;  // requires mu_
 
   const size_t max_buffered_bytes_;

@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <deque>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -15,24 +17,13 @@
 namespace tandem::collective {
 namespace {
 
-// Everything the sender thread and the release callbacks of in-flight slices share. Held by
+// What the release callbacks of in-flight payload slices share with the communicator. Held by
 // shared_ptr so a callback that fires late still finds it.
 struct SendState {
-  struct Item {
-    std::string prefix;  // the Segment bytes before the payload
-    const float* data = nullptr;
-    size_t count = 0;
-    bool bf16 = false;
-    size_t chunk = 0;  // for release tracking
-  };
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<Item> queue;
-  size_t in_flight = 0;             // items queued or being written
-  std::vector<size_t> unreleased;   // per chunk: payloads gRPC may still read
-  bool stop = false;
-  bool remote_closed = false;       // the successor ended the stream (seen by the reader)
-  absl::Status error;               // first send failure
+  std::vector<size_t> unreleased;  // per chunk: payloads gRPC may still read
+  absl::Status error;              // first failure of the stream
 };
 
 struct ReleaseToken {
@@ -54,16 +45,18 @@ void ReleasePayload(void* arg) {
   delete token;
 }
 
-grpc::ByteBuffer MakeMessage(const std::shared_ptr<SendState>& state, const SendState::Item& item) {
-  grpc::Slice slices[2] = {grpc::Slice(item.prefix), grpc::Slice()};
-  if (item.bf16) {
-    auto* out = static_cast<uint16_t*>(std::malloc(item.count * 2));
-    for (size_t i = 0; i < item.count; ++i) out[i] = FloatToBf16(item.data[i]);
-    slices[1] = grpc::Slice(out, item.count * 2, ReleasePayload,
-                            new ReleaseToken{state, item.chunk, out});
+// A Segment message: the encoded prefix, then the payload: a slice over the caller's floats,
+// or over a bf16 copy. `chunk` must already be counted in state->unreleased.
+grpc::ByteBuffer MakeMessage(const std::shared_ptr<SendState>& state, const std::string& prefix,
+                             const float* data, size_t count, bool bf16, size_t chunk) {
+  grpc::Slice slices[2] = {grpc::Slice(prefix), grpc::Slice()};
+  if (bf16) {
+    auto* out = static_cast<uint16_t*>(std::malloc(count * 2));
+    for (size_t i = 0; i < count; ++i) out[i] = FloatToBf16(data[i]);
+    slices[1] = grpc::Slice(out, count * 2, ReleasePayload, new ReleaseToken{state, chunk, out});
   } else {
-    slices[1] = grpc::Slice(const_cast<float*>(item.data), item.count * 4, ReleasePayload,
-                            new ReleaseToken{state, item.chunk, nullptr});
+    slices[1] = grpc::Slice(const_cast<float*>(data), count * 4, ReleasePayload,
+                            new ReleaseToken{state, chunk, nullptr});
   }
   return grpc::ByteBuffer(slices, 2);
 }
@@ -73,65 +66,152 @@ std::chrono::system_clock::time_point ToSystem(Clock::time_point deadline) {
          std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - Clock::now());
 }
 
-// Writes `count` payload elements of `delivery` to `dst`, adding when `add`. Floats may
-// straddle gRPC's slices; a straddling element goes through a 4-byte carry.
-void ConsumePayload(const Delivery& delivery, float* dst, size_t count, bool add) {
-  const bool bf16 = delivery.header.wire_type() == v1::WIRE_TYPE_BF16;
-  const size_t width = bf16 ? 2 : 4;
-  auto apply = [&](const uint8_t* src, size_t k) {
-    float* __restrict out = dst;
-    if (bf16) {
-      for (size_t i = 0; i < k; ++i) {
-        uint16_t h;
-        std::memcpy(&h, src + 2 * i, 2);
-        out[i] = add ? out[i] + Bf16ToFloat(h) : Bf16ToFloat(h);
-      }
-    } else if (add) {
-      for (size_t i = 0; i < k; ++i) {
-        float v;
-        std::memcpy(&v, src + 4 * i, 4);
-        out[i] += v;
-      }
-    } else {
-      std::memcpy(out, src, 4 * k);
-    }
-    dst += k;
-  };
+// Writes the payload of `delivery` (header.count elements) to `dst`, adding when `add`.
+void ConsumePayload(const Delivery& delivery, float* dst, bool add) {
   std::vector<grpc::Slice> slices;
   (void)delivery.message.Dump(&slices);
-  size_t skip = delivery.payload_offset;
-  uint8_t carry[4];
-  size_t carried = 0;
-  for (const grpc::Slice& slice : slices) {
-    const uint8_t* p = slice.begin();
-    size_t n = slice.size();
-    if (skip >= n) {
-      skip -= n;
-      continue;
-    }
-    p += skip;
-    n -= skip;
-    skip = 0;
-    if (carried > 0) {
-      size_t take = std::min(width - carried, n);
-      std::memcpy(carry + carried, p, take);
-      carried += take;
-      p += take;
-      n -= take;
-      if (carried == width) {
-        apply(carry, 1);
-        carried = 0;
+  std::vector<ByteSpan> spans;
+  spans.reserve(slices.size());
+  for (const grpc::Slice& slice : slices) spans.push_back(ByteSpan{slice.begin(), slice.size()});
+  DecodePayload(spans, delivery.payload_offset, delivery.header.wire_type(), dst, add);
+}
+
+
+// One persistent Push stream to a peer, driven by gRPC's callback API: Send() queues a
+// message and starts writing it at once if the stream is idle (the caller never waits for a
+// write to complete: a blocking write cost ~80 us per message here), OnWriteDone starts the
+// next. One write is in flight at a time, as gRPC requires. How the stream ended decides what
+// fails: a refusal, or messages that could not be sent, fail the group at once; a peer that
+// closed an idle stream (it finished its last operation and left) fails only the next Send.
+class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  // `on_end(status, lost)` runs once, on a gRPC thread, unless the end was expected (Close).
+  PeerStream(std::shared_ptr<grpc::Channel> channel,
+             std::function<void(const grpc::Status&, bool)> on_end)
+      : channel_(std::move(channel)),
+        method_("/tandem.v1.CollectiveService/Push", grpc::internal::RpcMethod::BIDI_STREAMING,
+                channel_),
+        on_end_(std::move(on_end)) {
+    grpc::internal::ClientCallbackReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+        channel_.get(), method_, &ctx_, this);
+    StartRead(&ignored_);  // the server sends nothing; this read ends with the stream
+    StartCall();
+  }
+
+  // Queues `message`. `more`: another Send follows at once, so gRPC may hold this one in its
+  // write buffer (the buffer hint) until then. False once the stream has ended.
+  bool Send(grpc::ByteBuffer message, bool more) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (done_) return false;
+    queue_.push_back({std::move(message), more});
+    if (writing_) return true;
+    StartNextLocked(lock);
+    return true;
+  }
+
+  // The status the stream ended with (valid once Send returned false).
+  grpc::Status end_status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+  // Ends the stream: graceful half-closes once the queue is written and lets the peer finish
+  // it (so it sees a clean end); otherwise cancels. Returns once gRPC is done with the call
+  // (bounded: a peer that does not answer is cancelled after 2 s). False if even the cancel
+  // got no answer in 5 s; then the stream must not be destroyed.
+  bool Close(bool graceful) {
+    std::unique_lock<std::mutex> lock(mu_);
+    closing_ = true;
+    if (!done_) {
+      if (!graceful) {
+        ctx_.TryCancel();
+      } else if (writing_) {
+        half_close_pending_ = true;
+      } else {
+        StartWritesDone();
       }
     }
-    size_t whole = n / width;
-    apply(p, whole);
-    p += whole * width;
-    n -= whole * width;
-    std::memcpy(carry, p, n);
-    carried = n;
+    if (!cv_.wait_for(lock, std::chrono::seconds(2), [&] { return done_; })) {
+      ctx_.TryCancel();
+      return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return done_; });
+    }
+    return true;
   }
-  (void)count;  // checked by the caller against header.count
-}
+
+  void Cancel() { ctx_.TryCancel(); }
+
+ private:
+  struct Queued {
+    grpc::ByteBuffer message;
+    bool more;
+  };
+
+  // Requires mu_ held through `lock`; releases it to call into gRPC.
+  void StartNextLocked(std::unique_lock<std::mutex>& lock) {
+    if (queue_.empty()) {
+      writing_ = false;
+      if (half_close_pending_) {
+        half_close_pending_ = false;
+        StartWritesDone();
+      }
+      return;
+    }
+    writing_ = true;
+    current_ = std::move(queue_.front().message);
+    grpc::WriteOptions options;
+    if (queue_.front().more) options.set_buffer_hint();
+    queue_.pop_front();
+    lock.unlock();
+    StartWrite(&current_, options);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    current_.Clear();
+    if (!ok) {  // the stream broke; OnDone follows
+      lost_ = true;
+      writing_ = false;
+      return;
+    }
+    StartNextLocked(lock);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (ok) StartRead(&ignored_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    std::function<void(const grpc::Status&, bool)> on_end;
+    bool lost;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      lost = lost_ || !queue_.empty();
+      queue_.clear();  // releases the payloads never written
+      status_ = status;
+      if (!closing_) on_end = on_end_;
+    }
+    if (on_end) on_end(status, lost);
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::internal::RpcMethod method_;
+  grpc::ClientContext ctx_;
+  std::function<void(const grpc::Status&, bool)> on_end_;
+  grpc::ByteBuffer ignored_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Queued> queue_;
+  grpc::ByteBuffer current_;  // the message being written
+  bool writing_ = false;
+  bool half_close_pending_ = false;
+  bool closing_ = false;
+  bool lost_ = false;  // a write failed
+  bool done_ = false;
+  grpc::Status status_;
+};
 
 }  // namespace
 
@@ -141,24 +221,19 @@ struct RingCommunicator::Impl {
   std::unique_ptr<CollectiveServer> owned_server;
   int n = 1, rank = 0, next = 0, prev = 0;
   size_t segment_elems = 1;
+  size_t direct_max_bytes = 0;
 
   std::mutex op_mu;  // one operation at a time
   absl::Status broken;
   std::shared_ptr<SendState> send = std::make_shared<SendState>();
-
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<grpc::internal::RpcMethod> method;
-  std::unique_ptr<grpc::ClientContext> stream_ctx;
-  using Stream = grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>;
-  std::unique_ptr<Stream> writer;
-  bool stream_finished = false;  // Finish() was called (by the sender thread after a failure)
-  std::thread sender;
-  std::thread reader;  // waits for the successor to end the stream (a refusal)
+  // By peer rank, opened lazily on the operation's thread.
+  std::vector<std::unique_ptr<PeerStream>> streams;
 
   std::string Peer(int r) const { return absl::StrCat("rank ", r, " (", options.peers[r], ")"); }
 
-  absl::Status EnsureStream(Clock::time_point deadline) {
-    if (writer != nullptr) return absl::OkStatus();
+  // Opens the stream to `peer` if needed.
+  absl::Status EnsureStream(int peer, Clock::time_point deadline) {
+    if (streams[peer] != nullptr) return absl::OkStatus();
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(-1);
     args.SetMaxSendMessageSize(-1);
@@ -167,91 +242,37 @@ struct RingCommunicator::Impl {
     args.SetInt(GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE, 16 << 20);
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     // The retry layer would keep every sent message (a reference to the caller's buffer)
-    // until the call commits, which a client stream without a response does only after
-    // 256 KiB; segments are never retried anyway.
+    // until the call commits, which a stream that gets no response does only after 256 KiB;
+    // segments are never retried anyway.
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-    channel = grpc::CreateCustomChannel(options.peers[next], grpc::InsecureChannelCredentials(),
-                                        args);
+    auto channel =
+        grpc::CreateCustomChannel(options.peers[peer], grpc::InsecureChannelCredentials(), args);
     if (!channel->WaitForConnected(ToSystem(deadline))) {
       return absl::UnavailableError(absl::StrCat("rank ", rank, " cannot connect to ",
-                                                 Peer(next), " before the deadline"));
+                                                 Peer(peer), " before the deadline"));
     }
-    method = std::make_unique<grpc::internal::RpcMethod>(
-        "/tandem.v1.CollectiveService/Push", grpc::internal::RpcMethod::BIDI_STREAMING,
-        channel);
-    stream_ctx = std::make_unique<grpc::ClientContext>();
-    writer.reset(grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::
-                     Create(channel.get(), *method, stream_ctx.get()));
-    sender = std::thread([this] { SendLoop(); });
-    reader = std::thread([this] {
-      grpc::ByteBuffer ignored;
-      while (writer->Read(&ignored)) {
-      }
-      {
-        std::lock_guard<std::mutex> lock(send->mu);
-        send->remote_closed = true;
-      }
-      send->cv.notify_all();
-    });
+    streams[peer] = std::make_unique<PeerStream>(
+        std::move(channel), [this, peer](const grpc::Status& status, bool lost) {
+          absl::Status error = StreamError(status, peer);
+          if (lost || error.code() != absl::StatusCode::kUnavailable) SetError(error);
+        });
     return absl::OkStatus();
   }
 
-  // The sender thread: writes queued segments in order. The buffer hint lets a write complete
-  // before its bytes reach the socket while more segments are queued; the last one flushes.
-  // It alone writes and finishes the stream.
-  void SendLoop() {
-    for (;;) {
-      SendState::Item item;
-      bool have = false, more = false, closed = false, healthy = false;
-      {
-        std::unique_lock<std::mutex> lock(send->mu);
-        send->cv.wait(lock, [&] {
-          return send->stop || !send->queue.empty() ||
-                 (send->remote_closed && !stream_finished);
-        });
-        closed = send->remote_closed && !stream_finished;
-        if (!send->queue.empty()) {
-          item = std::move(send->queue.front());
-          send->queue.pop_front();
-          have = true;
-          more = !send->queue.empty();
-        } else if (!closed) {
-          return;  // stopped
-        }
-        healthy = send->error.ok();
-      }
-      if (closed) FinishStream();
-      if (!have) continue;
-      const bool handed = healthy && !stream_finished;
-      if (handed) {
-        grpc::WriteOptions write_options;
-        if (more) write_options.set_buffer_hint();
-        if (!writer->Write(MakeMessage(send, item), write_options)) FinishStream();
-      }
-      std::lock_guard<std::mutex> lock(send->mu);
-      if (!handed) --send->unreleased[item.chunk];  // never given to gRPC
-      --send->in_flight;
-      send->cv.notify_all();
-    }
-  }
-
-  // The stream ended (a failed write, or the successor closed it): collect its status.
-  void FinishStream() {
-    grpc::Status status = writer->Finish();
-    stream_finished = true;
-    absl::Status error = absl::UnavailableError(absl::StrCat(
-        "rank ", rank, ": stream to ", Peer(next), " ended: ",
-        status.ok() ? "closed by the peer" : status.error_message(), " (gRPC code ",
-        static_cast<int>(status.error_code()), ")"));
+  // How a stream's end reads to the operation: the peer's refusal, or UNAVAILABLE naming it.
+  absl::Status StreamError(const grpc::Status& status, int peer) const {
     if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
         status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
         status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-      error = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                           absl::StrCat(Peer(next), " refused: ", status.error_message()));
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          absl::StrCat(Peer(peer), " refused: ", status.error_message()));
     }
-    SetError(error);
+    return absl::UnavailableError(absl::StrCat(
+        "rank ", rank, ": stream to ", Peer(peer), " ended: ",
+        status.ok() ? "closed by the peer" : status.error_message(), " (gRPC code ",
+        static_cast<int>(status.error_code()), ")"));
   }
 
   void SetError(const absl::Status& error) {
@@ -261,49 +282,6 @@ struct RingCommunicator::Impl {
     }
     send->cv.notify_all();
     service->mailbox().Fail(options.group, error);
-  }
-
-  void Enqueue(SendState::Item item) {
-    std::lock_guard<std::mutex> lock(send->mu);
-    ++send->unreleased[item.chunk];
-    ++send->in_flight;
-    send->queue.push_back(std::move(item));
-    send->cv.notify_all();
-  }
-
-  // Waits until `done()` (evaluated under send->mu) holds or a send failed.
-  template <typename Pred>
-  absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what) {
-    std::unique_lock<std::mutex> lock(send->mu);
-    if (!send->cv.wait_until(lock, deadline, [&] { return !send->error.ok() || done(); })) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("rank ", rank, ": deadline passed ", what, " to ", Peer(next)));
-    }
-    return send->error;
-  }
-
-  bool AllReleased() const {  // requires send->mu
-    if (send->in_flight != 0) return false;
-    for (size_t u : send->unreleased) {
-      if (u != 0) return false;
-    }
-    return true;
-  }
-
-  // Marks the communicator broken, stops the stream and returns only once gRPC holds no
-  // reference to the caller's buffer.
-  absl::Status Fail(absl::Status status) {
-    SetError(status);
-    // A cancelled call keeps its unsent messages until it is destroyed: tear it down.
-    CloseStream(/*graceful=*/false);
-    std::unique_lock<std::mutex> lock(send->mu);
-    if (!send->cv.wait_for(lock, std::chrono::seconds(10), [&] { return AllReleased(); })) {
-      TANDEM_LOG(ERROR) << "rank " << rank << ": gRPC still holds collective payloads 10 s "
-                        << "after cancelling the stream to " << Peer(next) << " (in flight "
-                        << send->in_flight << ", queued " << send->queue.size() << ")";
-    }
-    if (broken.ok()) broken = status;
-    return status;
   }
 
   std::string Prefix(const OpOptions& o, uint32_t step, uint32_t segment, size_t count) {
@@ -319,46 +297,92 @@ struct RingCommunicator::Impl {
     return EncodeSegmentPrefix(h, count * (o.bf16_wire ? 2 : 4));
   }
 
-  void SendSegment(const OpOptions& o, uint32_t step, uint32_t segment, const float* data,
-                   size_t count, size_t chunk) {
-    Enqueue(SendState::Item{Prefix(o, step, segment, count), data, count, o.bf16_wire, chunk});
+  // Queues one segment to `peer` from data[0..count), which must stay unchanged until
+  // send->unreleased[chunk] drops back. `more`: another write follows at once (buffer hint).
+  void Write(int peer, const OpOptions& o, uint32_t step, uint32_t segment, const float* data,
+             size_t count, size_t chunk, bool more) {
+    {
+      std::lock_guard<std::mutex> lock(send->mu);
+      if (!send->error.ok()) return;
+      ++send->unreleased[chunk];  // the slice's release callback takes it back
+    }
+    PeerStream* s = streams[peer].get();
+    if (!s->Send(MakeMessage(send, Prefix(o, step, segment, count), data, count, o.bf16_wire,
+                             chunk),
+                 more)) {
+      SetError(StreamError(s->end_status(), peer));
+    }
   }
 
-  // Takes segment (step, segment) from the predecessor and writes it to dst[0..count).
-  absl::Status Receive(const OpOptions& o, uint32_t step, uint32_t segment, float* dst,
-                       size_t count, bool add) {
+  // Waits until `done()` (evaluated under send->mu) holds or the operation failed.
+  template <typename Pred>
+  absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what) {
+    std::unique_lock<std::mutex> lock(send->mu);
+    if (!send->cv.wait_until(lock, deadline, [&] { return !send->error.ok() || done(); })) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("rank ", rank, ": deadline passed ", what));
+    }
+    return send->error;
+  }
+
+  bool AllReleased() const {  // requires send->mu
+    for (size_t u : send->unreleased) {
+      if (u != 0) return false;
+    }
+    return true;
+  }
+
+  // Marks the communicator broken, stops the streams and returns only once gRPC holds no
+  // reference to the caller's buffer.
+  absl::Status Fail(absl::Status status) {
+    SetError(status);
+    // A cancelled call keeps its unsent messages until it is destroyed: tear it down.
+    CloseStreams(/*graceful=*/false);
+    std::unique_lock<std::mutex> lock(send->mu);
+    if (!send->cv.wait_for(lock, std::chrono::seconds(10), [&] { return AllReleased(); })) {
+      TANDEM_LOG(ERROR) << "rank " << rank << ": gRPC still holds collective payloads 10 s "
+                        << "after cancelling its streams";
+    }
+    if (broken.ok()) broken = status;
+    return status;
+  }
+
+  // Takes segment (step, segment) from rank `from` and writes (or adds) it to dst[0..count).
+  absl::Status Receive(const OpOptions& o, int from, uint32_t step, uint32_t segment,
+                       float* dst, size_t count, bool add) {
     absl::StatusOr<Delivery> delivery =
-        service->mailbox().Take(options.group, o.sequence, step, segment, o.deadline);
+        service->mailbox().Take(options.group, o.sequence, step, segment, from, o.deadline);
     if (!delivery.ok()) {
-      return Annotate(delivery.status(),
-                      absl::StrCat("rank ", rank, " waiting for ", Peer(prev)));
+      return Annotate(delivery.status(), absl::StrCat("rank ", rank, " waiting for ", Peer(from)));
     }
     const v1::CollectiveHeader& h = delivery->header;
     v1::WireType want = o.bf16_wire ? v1::WIRE_TYPE_BF16 : v1::WIRE_TYPE_F32;
-    if (static_cast<int>(h.from_rank()) != prev || h.count() != count || h.wire_type() != want) {
+    if (h.count() != count || h.wire_type() != want) {
       return absl::InvalidArgumentError(absl::StrCat(
           "rank ", rank, ": segment (sequence ", o.sequence, ", step ", step, ", segment ",
-          segment, ") from rank ", h.from_rank(), " has ", h.count(), " elements of wire type ",
-          h.wire_type(), "; expected ", count, " of wire type ", want, " from ", Peer(prev)));
+          segment, ") from ", Peer(from), " has ", h.count(), " elements of wire type ",
+          h.wire_type(), "; expected ", count, " of wire type ", want));
     }
-    ConsumePayload(*delivery, dst, count, add);
+    ConsumePayload(*delivery, dst, add);
     return absl::OkStatus();
   }
 
-  absl::Status AllReduce(float* data, size_t count, const OpOptions& o) {
-    TANDEM_RETURN_IF_ERROR(EnsureStream(o.deadline));
+  // Ring reduce-scatter then all-gather over 2(n-1) steps. At step t a rank sends chunk
+  // (rank - t) mod n and receives chunk (rank - t - 1) mod n, which it forwards at step t + 1
+  // as soon as each segment is reduced (or, in the all-gather, copied).
+  absl::Status RingAllReduce(float* data, size_t count, const OpOptions& o) {
+    TANDEM_RETURN_IF_ERROR(EnsureStream(next, o.deadline));
     const size_t steps = 2 * (n - 1);
     auto chunk_of = [&](size_t t) { return static_cast<size_t>(((rank - int(t)) % n + n) % n); };
-    auto send_chunk_segment = [&](size_t step, size_t chunk, size_t j) {
+    auto send_chunk_segment = [&](size_t step, size_t chunk, size_t j, bool more) {
       Range c = Partition(count, n, chunk);
       Range s = Partition(c.size(), SegmentCount(c.size(), segment_elems), j);
-      SendSegment(o, step, j, data + c.begin + s.begin, s.size(), chunk);
+      Write(next, o, step, j, data + c.begin + s.begin, s.size(), chunk, more);
     };
     {
       Range c = Partition(count, n, rank);
-      for (size_t j = 0; j < SegmentCount(c.size(), segment_elems); ++j) {
-        send_chunk_segment(0, rank, j);
-      }
+      const size_t segments = SegmentCount(c.size(), segment_elems);
+      for (size_t j = 0; j < segments; ++j) send_chunk_segment(0, rank, j, j + 1 < segments);
     }
     for (size_t t = 0; t < steps; ++t) {
       const size_t chunk = chunk_of(t + 1);
@@ -374,67 +398,75 @@ struct RingCommunicator::Impl {
       for (size_t j = 0; j < segments; ++j) {
         Range s = Partition(c.size(), segments, j);
         float* dst = data + c.begin + s.begin;
-        TANDEM_RETURN_IF_ERROR(Receive(o, t, j, dst, s.size(), reduce));
+        TANDEM_RETURN_IF_ERROR(Receive(o, prev, t, j, dst, s.size(), reduce));
         // After the last reduce step this rank owns the chunk's sum; in bf16 mode it keeps
         // exactly what the others will receive.
         if (o.bf16_wire && t == size_t(n - 2)) RoundToBf16(dst, s.size());
-        if (t + 1 < steps) send_chunk_segment(t + 1, chunk, j);
+        if (t + 1 < steps) send_chunk_segment(t + 1, chunk, j, /*more=*/false);
       }
     }
     return WaitSends(o.deadline, [&] { return AllReleased(); }, "flushing segments");
   }
 
+  // Small buffers: every rank sends its whole buffer to every other rank (one message
+  // latency instead of 2(n-1)) and sums all n buffers in rank order, so all ranks get the
+  // same bits. In bf16 mode each contribution is rounded first, own one included.
+  absl::Status DirectAllReduce(float* data, size_t count, const OpOptions& o) {
+    for (int i = 1; i < n; ++i) {
+      TANDEM_RETURN_IF_ERROR(EnsureStream((rank + i) % n, o.deadline));
+    }
+    for (int i = 1; i < n; ++i) {
+      Write((rank + i) % n, o, 0, 0, data, count, 0, /*more=*/false);
+    }
+    std::vector<float> sum(count, 0.0f), own;
+    for (int r = 0; r < n; ++r) {
+      if (r != rank) {
+        TANDEM_RETURN_IF_ERROR(Receive(o, r, 0, 0, sum.data(), count, /*add=*/true));
+        continue;
+      }
+      own.assign(data, data + count);
+      if (o.bf16_wire) RoundToBf16(own.data(), count);
+      for (size_t i = 0; i < count; ++i) sum[i] += own[i];
+    }
+    TANDEM_RETURN_IF_ERROR(WaitSends(o.deadline, [&] { return AllReleased(); }, "flushing"));
+    std::copy(sum.begin(), sum.end(), data);
+    return absl::OkStatus();
+  }
+
   absl::Status BroadcastImpl(float* data, size_t count, int root, const OpOptions& o) {
     const bool sends = next != root;
-    if (sends) TANDEM_RETURN_IF_ERROR(EnsureStream(o.deadline));
+    if (sends) TANDEM_RETURN_IF_ERROR(EnsureStream(next, o.deadline));
     const size_t segments = SegmentCount(count, segment_elems);
     if (rank == root && o.bf16_wire) RoundToBf16(data, count);
     for (size_t j = 0; j < segments; ++j) {
       Range s = Partition(count, segments, j);
       if (rank != root) {
-        TANDEM_RETURN_IF_ERROR(Receive(o, 0, j, data + s.begin, s.size(), /*add=*/false));
+        TANDEM_RETURN_IF_ERROR(Receive(o, prev, 0, j, data + s.begin, s.size(), /*add=*/false));
       }
-      if (sends) SendSegment(o, 0, j, data + s.begin, s.size(), 0);
+      if (sends) {
+        Write(next, o, 0, j, data + s.begin, s.size(), 0, rank == root && j + 1 < segments);
+      }
     }
     return WaitSends(o.deadline, [&] { return AllReleased(); }, "flushing segments");
   }
 
-  // Ends the stream to the successor and destroys the call. Graceful: half-close and wait
-  // (at most 2 s) for the successor to end it, so it sees a clean end rather than a broken
-  // stream. Otherwise cancel.
-  void CloseStream(bool graceful) {
-    if (writer == nullptr) return;
-    if (!graceful) stream_ctx->TryCancel();
-    {
-      std::lock_guard<std::mutex> lock(send->mu);
-      send->stop = true;
+  // Ends every stream (see PeerStream::Close) and destroys it once gRPC is done with it.
+  void CloseStreams(bool graceful) {
+    for (auto& s : streams) {
+      if (s != nullptr && !graceful) s->Cancel();  // cancel all first, then wait
     }
-    send->cv.notify_all();
-    sender.join();
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    std::thread watchdog([&] {
-      std::unique_lock<std::mutex> lock(mu);
-      if (!cv.wait_for(lock, std::chrono::seconds(2), [&] { return done; })) {
-        stream_ctx->TryCancel();
+    for (auto& s : streams) {
+      if (s == nullptr) continue;
+      if (!s->Close(graceful)) {
+        TANDEM_LOG(ERROR) << "rank " << rank << ": a collective stream did not end; leaking it";
+        s.release();
       }
-    });
-    if (graceful && !stream_finished) writer->WritesDone();
-    reader.join();
-    if (!stream_finished) (void)writer->Finish();
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      done = true;
+      s.reset();
     }
-    cv.notify_all();
-    watchdog.join();
-    writer.reset();
-    stream_ctx.reset();
   }
 
   ~Impl() {
-    CloseStream(/*graceful=*/broken.ok());
+    CloseStreams(/*graceful=*/broken.ok());
     if (owned_server != nullptr) owned_server->Shutdown();
   }
 };
@@ -455,6 +487,8 @@ absl::StatusOr<std::unique_ptr<RingCommunicator>> RingCommunicator::Create(
   impl->prev = (options.rank + n - 1) % n;
   impl->segment_elems = std::max<size_t>(1, options.segment_bytes / 4);
   impl->send->unreleased.assign(n, 0);
+  impl->streams.resize(n);
+  impl->direct_max_bytes = options.direct_max_bytes;
   impl->options = std::move(options);
   impl->service = service;
   service->mailbox().Attach(impl->options.group);
@@ -479,7 +513,10 @@ absl::Status RingCommunicator::AllReduceSum(float* data, size_t count, const OpO
   if (!impl_->broken.ok()) return impl_->broken;
   if (impl_->n == 1 || count == 0) return absl::OkStatus();
   if (data == nullptr) return absl::InvalidArgumentError("all-reduce of a null buffer");
-  absl::Status status = impl_->AllReduce(data, count, options);
+  // Direct exchange while the bytes each rank sends, (n - 1) * count * 4, stay small.
+  absl::Status status = count * sizeof(float) * (impl_->n - 1) <= impl_->direct_max_bytes
+                            ? impl_->DirectAllReduce(data, count, options)
+                            : impl_->RingAllReduce(data, count, options);
   return status.ok() ? status : impl_->Fail(status);
 }
 

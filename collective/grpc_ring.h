@@ -3,10 +3,13 @@
 //
 // AllReduceSum is a ring reduce-scatter then all-gather: the buffer is cut into world_size
 // chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
-// has been reduced, so sending, receiving and adding overlap. Broadcast pipelines segments
+// has been reduced, so sending, receiving and adding overlap. Small buffers use a direct
+// exchange instead (RingOptions::direct_max_bytes). Broadcast pipelines segments
 // along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
 // straight from the caller's buffer (gRPC slices over it; an operation returns only after
-// gRPC has released them), bf16 segments from a converted copy.
+// gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
+// callback API and never block the calling thread; every wait of an operation ends by its
+// deadline.
 #ifndef TANDEM_COLLECTIVE_GRPC_RING_H_
 #define TANDEM_COLLECTIVE_GRPC_RING_H_
 
@@ -27,6 +30,10 @@ struct RingOptions {
   std::vector<std::string> peers;
   // Elements per segment are segment_bytes / 4 (the same count in bf16 mode).
   size_t segment_bytes = 512 << 10;
+  // All-reduces where each rank would send at most this many bytes in a direct exchange
+  // ((n - 1) * count * 4: its buffer to every other rank, one message latency instead of
+  // 2(n - 1)) use it; larger ones use the ring. Measured in bench/allreduce/RESULTS.md.
+  size_t direct_max_bytes = 64 << 10;
 };
 
 // Thread-compatible; see Communicator.

@@ -33,7 +33,8 @@ struct TestRing {
 // different groups (`group_of(rank)`) to test generation checks.
 inline std::unique_ptr<TestRing> MakeTestRing(
     int n, size_t segment_bytes = 512 << 10,
-    std::function<GroupId(int)> group_of = [](int) { return GroupId{"job-1", 1}; }) {
+    std::function<GroupId(int)> group_of = [](int) { return GroupId{"job-1", 1}; },
+    size_t direct_max_bytes = RingOptions().direct_max_bytes) {
   auto ring = std::make_unique<TestRing>();
   for (int r = 0; r < n; ++r) {
     auto server = CollectiveServer::Start("127.0.0.1:0");
@@ -47,6 +48,7 @@ inline std::unique_ptr<TestRing> MakeTestRing(
     options.rank = r;
     options.peers = ring->addresses;
     options.segment_bytes = segment_bytes;
+    options.direct_max_bytes = direct_max_bytes;
     auto comm = RingCommunicator::Create(options, ring->servers[r]->service());
     if (!comm.ok()) return nullptr;
     ring->ranks.push_back(std::move(*comm));

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tandem/v1/collective_service.pb.h"
@@ -45,6 +46,17 @@ std::string EncodeSegmentPrefix(const v1::CollectiveHeader& header, size_t paylo
 // when the payload length does not match header.count; RESOURCE_EXHAUSTED when oversized.
 absl::Status ParseSegmentPrefix(const uint8_t* bytes, size_t n, size_t total,
                                 v1::CollectiveHeader* header, size_t* payload_offset);
+
+// A run of bytes, e.g. one gRPC slice of a received message.
+struct ByteSpan {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+// Decodes the payload that starts `skip` bytes into the concatenation of `spans` (elements of
+// `type`, up to the end) into dst, adding when `add`. Elements may straddle spans.
+void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType type,
+                   float* dst, bool add);
 
 // bfloat16: round to nearest even (NaN stays NaN); widening is exact.
 uint16_t FloatToBf16(float value);
