@@ -17,6 +17,7 @@
 #include "client/job_client.h"
 #include "client/render.h"
 #include "common/job_spec.h"
+#include "common/status.h"
 #include "model/score_report.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -507,25 +508,48 @@ int RunTrain(const ParsedArgs& a, Context& ctx) {
   return ExecLocal(ctx, args);
 }
 
-int RunTranslate(const ParsedArgs& a, Context& ctx) {
-  if (!a.Has("model")) {
-    return Fail(ctx, absl::InvalidArgumentError(
-                         "usage: tandem translate --model DIR [--beam N] [SENTENCE ...] "
-                         "(sentences from stdin if none)"));
+// The model directory for --model DIR, or for --job JOB: the job's newest model (final, or the
+// newest checkpoint while it trains) fetched from the coordinator into a cache directory.
+absl::StatusOr<std::string> ModelFor(const ParsedArgs& a, Context& ctx) {
+  if (a.Has("model") == a.Has("job")) {
+    return absl::InvalidArgumentError("give either --model DIR or --job JOB_ID");
   }
-  std::vector<std::string> args = {"translate", "--model", a.Get("model")};
+  if (a.Has("model")) return a.Get("model");
+  const char* cache = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const std::string base = cache != nullptr && *cache ? std::string(cache)
+                           : home != nullptr          ? std::string(home) + "/.cache"
+                                                      : std::string("/tmp");
+  const std::string dir = absl::StrCat(base, "/tandem/models/", a.Get("job"));
+  TANDEM_RETURN_IF_ERROR(ctx.client->DownloadModel(a.Get("job"), dir).status());
+  return dir;
+}
+
+int RunTranslate(const ParsedArgs& a, Context& ctx) {
+  auto model = ModelFor(a, ctx);
+  if (!model.ok()) {
+    if (absl::IsInvalidArgument(model.status())) {
+      return Fail(ctx, absl::InvalidArgumentError(
+                           "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
+                           "[SENTENCE ...] (sentences from stdin if none)"));
+    }
+    return Fail(ctx, model.status());
+  }
+  std::vector<std::string> args = {"translate", "--model", *model};
   if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
   args.insert(args.end(), a.positional.begin(), a.positional.end());
   return ExecLocal(ctx, args);
 }
 
 int RunAttention(const ParsedArgs& a, Context& ctx) {
-  if (!a.Has("model") || !a.Has("o") || a.positional.size() != 1) {
+  if (!a.Has("o") || a.positional.size() != 1) {
     return Fail(ctx, absl::InvalidArgumentError(
-                         "usage: tandem attention --model DIR -o FILE.svg \"SENTENCE\""));
+                         "usage: tandem attention (--model DIR | --job JOB_ID) -o FILE.svg "
+                         "\"SENTENCE\""));
   }
-  return ExecLocal(ctx, {"attention", "--model", a.Get("model"), "-o", a.Get("o"),
-                         a.positional[0]});
+  auto model = ModelFor(a, ctx);
+  if (!model.ok()) return Fail(ctx, model.status());
+  return ExecLocal(ctx, {"attention", "--model", *model, "-o", a.Get("o"), a.positional[0]});
 }
 
 // Scores a translation against references: local files, no coordinator involved.
@@ -586,7 +610,8 @@ std::vector<Command> Commands() {
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
-      {"download", "JOB_ID DIR", "download a finished job's model (usable by tandem translate)",
+      {"download", "JOB_ID DIR",
+       "download a job's model: the final one, or the newest checkpoint while it trains",
        {}, RunDownload},
       {"train", "--local JOB_FILE --out DIR",
        "train in this process, without a coordinator (validation, checkpoints, early stopping)",
@@ -595,14 +620,17 @@ std::vector<Command> Commands() {
         {"resume", false, "continue from the newest checkpoint in --out"},
         {"threads", true, "LibTorch threads (default 2)", "N"}},
        RunTrain},
-      {"translate", "--model DIR [SENTENCE ...]",
-       "translate sentences (arguments, or stdin lines) with a trained model directory",
-       {{"model", true, "a model directory written by tandem train --local", "DIR"},
+      {"translate", "(--model DIR | --job JOB_ID) [SENTENCE ...]",
+       "translate sentences (arguments, or stdin lines) with a model directory or a job's "
+       "newest model (its final model, or its newest checkpoint while it trains)",
+       {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
+        {"job", true, "a job on the coordinator", "JOB_ID"},
         {"beam", true, "beam size (1 = greedy; default 5)", "N"}},
        RunTranslate},
-      {"attention", "--model DIR -o FILE.svg SENTENCE",
+      {"attention", "(--model DIR | --job JOB_ID) -o FILE.svg SENTENCE",
        "translate one sentence and draw its attention matrix as an SVG heatmap",
        {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
+        {"job", true, "a job on the coordinator", "JOB_ID"},
         {"o", true, "the SVG file to write", "FILE"}},
        RunAttention},
       {"score", "--ref REF --hyp HYP [--src SRC]",

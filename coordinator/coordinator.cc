@@ -455,14 +455,36 @@ absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const st
       Now());
 }
 
-absl::StatusOr<std::string> Coordinator::ModelDir(const std::string& job_id) {
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::ModelFiles(
+    const std::string& job_id) {
   TANDEM_ASSIGN_OR_RETURN(JobInfo job, GetJob(job_id));
-  const std::string dir = JobDir(job_id) + "/model";
-  if (!job.progress().model_ready() || !PathExists(dir + "/model.ckpt")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job ", job_id, " has no finished model yet (", StateName(job.state()), ")"));
+  const std::string dir = JobDir(job_id);
+  std::string checkpoint = dir + "/model/model.ckpt";
+  if (!job.progress().model_ready() || !PathExists(checkpoint)) {
+    std::vector<std::string> all;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
+      if (e.path().extension() == ".ckpt") all.push_back(e.path().string());
+    }
+    if (all.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("job ", job_id, " has no checkpoint yet (", StateName(job.state()),
+                       job.progress().step() > 0
+                           ? absl::StrCat(", step ", job.progress().step(), "; the first comes at step ",
+                                          job.spec().training().checkpoint_interval_steps())
+                           : std::string(),
+                       ")"));
+    }
+    std::sort(all.begin(), all.end());
+    checkpoint = all.back();
   }
-  return dir;
+  // job.json is the spec with defaults, as the local mode reads it.
+  TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/job.json", SpecToJson(job.spec())));
+  return std::vector<std::pair<std::string, std::string>>{
+      {"job.json", dir + "/job.json"},
+      {"source.model", dir + "/tokenizer/source.model"},
+      {"target.model", dir + "/tokenizer/target.model"},
+      {"model.ckpt", checkpoint}};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -74,8 +74,11 @@ class Coordinator {
   // checkpoints_kept are kept). `final` stores the finished model for download.
   absl::Status StoreCheckpoint(const std::string& worker_id, const std::string& job_id,
                                uint64_t step, bool final, const std::string& data);
-  // The directory of a job's finished model; FailedPrecondition until it exists.
-  absl::StatusOr<std::string> ModelDir(const std::string& job_id);
+  // The files of a job's model, name -> path: job.json, source.model, target.model and
+  // model.ckpt, which is the final model once stored, else the newest checkpoint of a running
+  // job. FailedPrecondition (saying why) while there is neither.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ModelFiles(
+      const std::string& job_id);
 
   // One scheduling pass (the background thread's body; tests may call it directly).
   void Tick();

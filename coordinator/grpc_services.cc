@@ -64,10 +64,10 @@ grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWor
 grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
                                            const v1::DownloadModelRequest* req,
                                            grpc::ServerWriter<v1::ModelFileChunk>* writer) {
-  auto dir = c_->ModelDir(req->job_id());
-  if (!dir.ok()) return ToGrpcStatus(dir.status());
-  for (const char* name : {"job.json", "source.model", "target.model", "model.ckpt"}) {
-    auto data = ReadFile(*dir + "/" + name);
+  auto files = c_->ModelFiles(req->job_id());
+  if (!files.ok()) return ToGrpcStatus(files.status());
+  for (const auto& [name, path] : *files) {
+    auto data = ReadFile(path);
     if (!data.ok()) return ToGrpcStatus(data.status());
     size_t offset = 0;
     do {

@@ -15,6 +15,7 @@ PACKAGES=(
   libopenblas0-openmp
   libgloo-dev
   gettext
+  iperf3
 )
 
 missing=()

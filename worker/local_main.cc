@@ -209,14 +209,35 @@ absl::StatusOr<std::unique_ptr<Trainer>> LoadModel(const std::string& dir) {
   return trainer;
 }
 
+// Input limits for translation: one sentence, at most kMaxInputWords words / kMaxInputBytes.
+constexpr size_t kMaxInputWords = 200;
+constexpr size_t kMaxInputBytes = 4096;
+
+absl::Status CheckSentence(const std::string& s, size_t n) {
+  if (s.find_first_not_of(" \t\r") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("sentence ", n, ": cannot translate an empty sentence"));
+  }
+  size_t words = 0;
+  bool in_word = false;
+  for (char c : s) {
+    const bool space = c == ' ' || c == '\t' || c == '\r';
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  if (words > kMaxInputWords || s.size() > kMaxInputBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sentence ", n, " is too long: ", words, " words, ", s.size(), " bytes (the limit is ",
+        kMaxInputWords, " words and ", kMaxInputBytes, " bytes)"));
+  }
+  return absl::OkStatus();
+}
+
 int Attention(std::vector<std::string> args) {
   std::string dir, out;
   if (!FlagValue(args, "model", &dir) || !FlagValue(args, "o", &out) || args.size() != 1) {
     return Usage();
   }
-  if (args[0].find_first_not_of(" \t\r") == std::string::npos) {
-    return Fail(absl::InvalidArgumentError("cannot translate an empty sentence"));
-  }
+  if (absl::Status s = CheckSentence(args[0], 1); !s.ok()) return Fail(s);
   auto trainer = LoadModel(dir);
   if (!trainer.ok()) return Fail(trainer.status());
   auto a = (*trainer)->Attention(args[0]);
@@ -242,10 +263,8 @@ int Translate(std::vector<std::string> args) {
     std::string line;
     while (std::getline(std::cin, line)) sentences.push_back(line);
   }
-  for (const auto& s : sentences) {
-    if (s.find_first_not_of(" \t\r") == std::string::npos) {
-      return Fail(absl::InvalidArgumentError("cannot translate an empty sentence"));
-    }
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    if (absl::Status s = CheckSentence(sentences[i], i + 1); !s.ok()) return Fail(s);
   }
   auto trainer = LoadModel(dir);
   if (!trainer.ok()) return Fail(trainer.status());

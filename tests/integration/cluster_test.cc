@@ -47,7 +47,8 @@ class ClusterTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> StartWorker(const std::string& name) {
     return std::make_unique<ChildProcess>(
         std::vector<std::string>{testing::BinDir() + "/tandem-worker",
-                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(name)},
+                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(name),
+                                 "--threads=1"},
         dir_.Join(name + ".log"));
   }
 
@@ -205,6 +206,21 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
                          dir_.Join("translate.out"));
   ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("translate.out"));
   EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
+
+  // The CLI translates with the job's model fetched from the coordinator (--job).
+  ChildProcess by_job({testing::BinDir() + "/tandem", "translate", "--job", *id, "--beam", "1",
+                       "--coordinator", address_, "the cat eats fish"},
+                      dir_.Join("by_job.out"));
+  ASSERT_EQ(by_job.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("by_job.out"));
+
+  // An over-long sentence is refused with the limit named.
+  std::string long_sentence;
+  for (int i = 0; i < 300; ++i) long_sentence += "dog ";
+  ChildProcess too_long({testing::BinDir() + "/tandem-local", "translate", "--model",
+                         dir_.Join("model"), long_sentence},
+                        dir_.Join("long.out"));
+  EXPECT_EQ(too_long.Wait(std::chrono::seconds(60)), 2);
+  EXPECT_THAT(testing::ReadText(dir_.Join("long.out")), HasSubstr("the limit is 200 words"));
 
   // An empty sentence is refused with a clear message.
   ChildProcess empty({testing::BinDir() + "/tandem-local", "translate", "--model",

@@ -1,0 +1,196 @@
+// One rank of the Tandem all-reduce benchmark (bench/run allreduce starts N of them on
+// 127.0.0.1). The method follows the Gloo peer harness (../shared/anchors/gloo_bench) so the
+// figures compare: per size, one exact check on rank-dependent data, warm-up runs, an
+// iteration count agreed across ranks (~BENCH_SECONDS of work), iterations timed one by one on
+// every rank, an iteration's time is the slowest rank's, report the median (and min), and a
+// final exact check. Rank 0 prints one JSON line per size on stdout.
+//
+// Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
+//          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--bf16]
+// Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "collective/grpc_ring.h"
+#include "common/log.h"
+#include "common/status.h"
+
+namespace tandem::collective {
+namespace {
+
+struct Flags {
+  int rank = 0;
+  int world = 2;
+  std::string rendezvous;
+  std::vector<size_t> sizes = {4096, 65536, 262144, 1 << 20, 4 << 20, 16 << 20, 64 << 20};
+  double seconds = 0.5;
+  size_t segment_bytes = 512 << 10;
+  size_t direct_max_bytes = RingOptions().direct_max_bytes;
+  bool bf16 = false;
+};
+
+absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::vector<std::string> kv = absl::StrSplit(arg, absl::MaxSplits('=', 1));
+    const std::string& k = kv[0];
+    const std::string v = kv.size() > 1 ? kv[1] : "";
+    if (k == "--rank") f.rank = std::atoi(v.c_str());
+    else if (k == "--world") f.world = std::atoi(v.c_str());
+    else if (k == "--rendezvous") f.rendezvous = v;
+    else if (k == "--seconds") f.seconds = std::atof(v.c_str());
+    else if (k == "--segment_bytes") f.segment_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--direct_max_bytes") f.direct_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--bf16") f.bf16 = true;
+    else if (k == "--sizes") {
+      f.sizes.clear();
+      for (absl::string_view s : absl::StrSplit(v, ',')) {
+        f.sizes.push_back(std::strtoull(std::string(s).c_str(), nullptr, 10));
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
+    }
+  }
+  if (f.rendezvous.empty() || f.world < 1 || f.rank < 0 || f.rank >= f.world) {
+    return absl::InvalidArgumentError("need --rank, --world and --rendezvous");
+  }
+  return f;
+}
+
+// Publishes this rank's address and waits (at most 60 s) for everyone else's.
+absl::StatusOr<std::vector<std::string>> Rendezvous(const Flags& f, int port) {
+  std::string mine = absl::StrCat(f.rendezvous, "/rank", f.rank, ".addr");
+  {
+    std::ofstream out(mine + ".tmp");
+    out << "127.0.0.1:" << port << "\n";
+  }
+  std::rename((mine + ".tmp").c_str(), mine.c_str());
+  std::vector<std::string> peers(f.world);
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    int found = 0;
+    for (int r = 0; r < f.world; ++r) {
+      std::ifstream in(absl::StrCat(f.rendezvous, "/rank", r, ".addr"));
+      if (in >> peers[r]) ++found;
+    }
+    if (found == f.world) return peers;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return absl::DeadlineExceededError("rendezvous: not every rank published its address");
+}
+
+class Bench {
+ public:
+  Bench(const Flags& f, Communicator* comm) : f_(f), comm_(comm) {}
+
+  absl::Status AllReduce(float* data, size_t count) {
+    OpOptions o = OpOptions::WithTimeout(seq_++, std::chrono::seconds(60));
+    o.bf16_wire = f_.bf16;
+    return comm_->AllReduceSum(data, count, o);
+  }
+
+  // Rank r holds (r+1)*k, k = 1..1021 repeating; the sum must be k*N(N+1)/2 exactly.
+  absl::Status Check(std::vector<float>& data) {
+    const int n = f_.world;
+    for (size_t i = 0; i < data.size(); ++i) data[i] = float((f_.rank + 1) * (i % 1021 + 1));
+    TANDEM_RETURN_IF_ERROR(AllReduce(data.data(), data.size()));
+    for (size_t i = 0; i < data.size(); ++i) {
+      float want = float((i % 1021 + 1) * n * (n + 1) / 2);
+      if (f_.bf16 ? std::abs(data[i] - want) > want / 64 : data[i] != want) {
+        return absl::InternalError(absl::StrCat("wrong sum at ", i, ": ", data[i], " != ", want));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RunSize(size_t bytes) {
+    std::vector<float> data(bytes / 4);
+    TANDEM_RETURN_IF_ERROR(Check(data));
+    std::fill(data.begin(), data.end(), 0.0f);
+    const int warmup = bytes >= (16u << 20) ? 2 : 5;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < warmup; ++i) TANDEM_RETURN_IF_ERROR(AllReduce(data.data(), data.size()));
+    double per_iter = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / warmup;
+    // Rank 0 decides the iteration count; everyone adopts it (a broadcast).
+    float iters_f = float(std::max(5.0, std::min(100000.0, f_.seconds / per_iter)));
+    OpOptions o = OpOptions::WithTimeout(seq_++, std::chrono::seconds(60));
+    TANDEM_RETURN_IF_ERROR(comm_->Broadcast(&iters_f, 1, 0, o));
+    const int iters = int(iters_f);
+    float barrier = 0;
+    TANDEM_RETURN_IF_ERROR(AllReduce(&barrier, 1));
+    // times[i * world + rank]: summing over ranks gathers everyone's times.
+    std::vector<float> times(size_t(iters) * f_.world, 0.0f);
+    for (int i = 0; i < iters; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      TANDEM_RETURN_IF_ERROR(AllReduce(data.data(), data.size()));
+      times[size_t(i) * f_.world + f_.rank] =
+          std::chrono::duration<float, std::micro>(std::chrono::steady_clock::now() - start).count();
+    }
+    TANDEM_RETURN_IF_ERROR(AllReduce(times.data(), times.size()));
+    TANDEM_RETURN_IF_ERROR(Check(data));
+    std::vector<double> slowest(iters);
+    for (int i = 0; i < iters; ++i) {
+      slowest[i] = *std::max_element(times.begin() + size_t(i) * f_.world,
+                                     times.begin() + size_t(i + 1) * f_.world);
+    }
+    std::sort(slowest.begin(), slowest.end());
+    double median = iters % 2 ? slowest[iters / 2] : (slowest[iters / 2 - 1] + slowest[iters / 2]) / 2;
+    double algbw = double(bytes) / median / 1e3;  // GB/s: bytes per microsecond / 1e3
+    double busbw = algbw * 2.0 * (f_.world - 1) / f_.world;
+    if (f_.rank == 0) {
+      std::printf(
+          "{\"peer\":\"tandem\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
+          "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
+          bytes * (f_.world - 1) <= f_.direct_max_bytes ? "direct" : "ring", f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0], algbw, busbw);
+      std::fflush(stdout);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const Flags& f_;
+  Communicator* comm_;
+  uint64_t seq_ = 0;
+};
+
+absl::Status Main(int argc, char** argv) {
+  TuneMallocForBulkTransfer();
+  TANDEM_ASSIGN_OR_RETURN(Flags f, ParseFlags(argc, argv));
+  TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
+  const int port = server->port();
+  TANDEM_ASSIGN_OR_RETURN(auto peers, Rendezvous(f, port));
+  RingOptions options;
+  options.group = GroupId{"bench", 1};
+  options.rank = f.rank;
+  options.peers = peers;
+  options.segment_bytes = f.segment_bytes;
+  options.direct_max_bytes = f.direct_max_bytes;
+  TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
+  Bench bench(f, ring.get());
+  for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));
+  // A last barrier so no rank closes its stream while others still finish.
+  float barrier = 0;
+  OpOptions o = OpOptions::WithTimeout(1u << 30, std::chrono::seconds(60));
+  return ring->AllReduceSum(&barrier, 1, o);
+}
+
+}  // namespace
+}  // namespace tandem::collective
+
+int main(int argc, char** argv) {
+  absl::Status status = tandem::collective::Main(argc, argv);
+  if (!status.ok()) {
+    TANDEM_LOG(ERROR) << "allreduce bench: " << status;
+    return 1;
+  }
+  return 0;
+}

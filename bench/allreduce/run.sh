@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/run allreduce [--quick] [--json]: Tandem's gRPC ring all-reduce against Gloo's best
+# algorithm (../shared/anchors/gloo_bench), N = 2 and 4 processes on 127.0.0.1, same sizes, same
+# method, one invocation; plus iperf3 loopback TCP if installed. Ratio = Tandem busbw / Gloo's
+# best busbw at that size (above 1: Tandem faster).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="${TANDEM_BUILD_DIR:-$root/build}"
+quick=0 json=0
+for arg in "$@"; do
+  case "$arg" in --quick) quick=1 ;; --json) json=1 ;; esac
+done
+bin="$build/bench/allreduce/tandem_allreduce_bench"
+[[ -x "$bin" ]] || { echo "allreduce: $bin not found; build first (target tandem_allreduce_bench)" >&2; exit 1; }
+gloo="$root/../shared/anchors/gloo_bench/run.sh"
+[[ -x "$gloo" ]] || { echo "allreduce: Gloo harness $gloo not found" >&2; exit 1; }
+
+if ((quick)); then
+  sizes=4096,65536,1048576,16777216 seconds=0.3 worlds="2 4"
+else
+  sizes=4096,65536,262144,1048576,4194304,16777216,67108864 seconds=0.5 worlds="2 4"
+fi
+
+pids=()  # PIDs this script started and has not reaped
+tmp="$(mktemp -d /tmp/tandem_allreduce.XXXXXX)"
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts N Tandem ranks; rank 0's JSON lines go to $1. Fails if any rank fails.
+run_tandem() {
+  local n=$1 out=$2 r p rc=0
+  local rdv="$tmp/rdv$n"
+  mkdir -p "$rdv"
+  pids=()
+  for ((r = 0; r < n; r++)); do
+    if ((r == 0)); then
+      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds >"$out" &
+    else
+      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds >/dev/null &
+    fi
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  pids=()
+  return $rc
+}
+
+echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load at start: $(uptime)" >&2
+for n in $worlds; do
+  echo "# tandem world=$n" >&2
+  run_tandem "$n" "$tmp/tandem_$n.jsonl"
+  echo "# gloo world=$n" >&2
+  GLOO_BENCH_BUILD_DIR="$build/gloo_bench" BENCH_SIZES=$sizes BENCH_SECONDS=$seconds \
+    "$gloo" "$n" >"$tmp/gloo_$n.jsonl"
+done
+if command -v iperf3 >/dev/null; then
+  "$gloo" iperf >"$tmp/iperf.jsonl" || echo "# iperf3 failed" >&2
+else
+  echo "# iperf3 not installed: no loopback TCP reference" >&2
+fi
+echo "# load at end: $(uptime)" >&2
+
+python3 - "$tmp" "$json" "$worlds" <<'PY'
+import json, os, sys
+tmp, as_json, worlds = sys.argv[1], sys.argv[2] == "1", sys.argv[3].split()
+def lines(path):
+    if not os.path.exists(path): return []
+    return [json.loads(l) for l in open(path) if l.strip().startswith("{")]
+rows = []
+for n in worlds:
+    tandem = {d["bytes"]: d for d in lines(f"{tmp}/tandem_{n}.jsonl")}
+    best = {}
+    for d in lines(f"{tmp}/gloo_{n}.jsonl"):
+        if d["bytes"] not in best or d["busbw_GBps"] > best[d["bytes"]]["busbw_GBps"]:
+            best[d["bytes"]] = d
+    for b in sorted(tandem):
+        t, g = tandem[b], best.get(b)
+        rows.append((int(n), b, t, g))
+if as_json:
+    for n, b, t, g in rows:
+        print(json.dumps({
+            "bench": "allreduce", "point": {"world": n, "bytes": b},
+            "tandem": t["busbw_GBps"], "peer": g["busbw_GBps"] if g else None,
+            "peer_name": f"gloo/{g['algo']}" if g else "gloo",
+            "ratio": round(t["busbw_GBps"] / g["busbw_GBps"], 3) if g else None,
+            "unit": "GB/s busbw",
+            "tandem_time_us": t["time_us_median"], "peer_time_us": g["time_us_median"] if g else None}))
+else:
+    print(f"{'N':>2} {'size':>9} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio")
+    for n, b, t, g in rows:
+        size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
+        gb = f"{g['busbw_GBps']:9.3f} {g['algo']:<16} {g['time_us_median']:9.1f}" if g else f"{'-':>9} {'':<16} {'-':>9}"
+        ratio = f"{t['busbw_GBps'] / g['busbw_GBps']:.2f}x" if g else "-"
+        print(f"{n:>2} {size:>9} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio}")
+    for d in lines(f"{tmp}/iperf.jsonl"):
+        print(f"# iperf3 loopback, {d['streams']} stream(s): {d['receiver_GBps']} GB/s")
+    print("# busbw = algbw * 2(N-1)/N, GB = 1e9 B; time = median over iterations of the slowest rank")
+PY
