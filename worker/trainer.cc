@@ -120,6 +120,21 @@ struct Trainer::Impl {
   std::vector<Stream> streams;
   PairSet valid;
   int64_t step = 0;
+
+  // Forward pass and label-smoothed loss (a sum) of the pairs `picked` from `set`.
+  // May throw c10::Error (callers run inside a try).
+  absl::StatusOr<model::LossSum> BatchLoss(const PairSet& set,
+                                           const std::vector<uint32_t>& picked) {
+    std::vector<std::vector<int>> src, tgt;
+    for (uint32_t i : picked) {
+      src.push_back(set.src[i]);
+      tgt.push_back(set.tgt[i]);
+    }
+    TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, model_config));
+    TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, model->Forward(batch));
+    return model::LabelSmoothedLoss(logits, batch.tgt_out,
+                                    config.spec.training().label_smoothing(), model_config.pad_id);
+  }
 };
 
 Trainer::Trainer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -212,18 +227,7 @@ absl::StatusOr<StepStats> Trainer::Step() {
     double local_loss = 0;
     int64_t local_tokens = 0;
     for (auto& stream : m.streams) {
-      const std::vector<uint32_t>& picked = stream.Next(tr);
-      std::vector<std::vector<int>> src, tgt;
-      for (uint32_t i : picked) {
-        src.push_back(stream.data.src[i]);
-        tgt.push_back(stream.data.tgt[i]);
-      }
-      TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
-      TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, m.model->Forward(batch));
-      TANDEM_ASSIGN_OR_RETURN(
-          model::LossSum loss,
-          model::LabelSmoothedLoss(logits, batch.tgt_out, tr.label_smoothing(),
-                                   m.model_config.pad_id));
+      TANDEM_ASSIGN_OR_RETURN(model::LossSum loss, m.BatchLoss(stream.data, stream.Next(tr)));
       loss.sum.backward();
       local_loss += loss.sum.item<double>();
       local_tokens += loss.tokens;
@@ -352,18 +356,7 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
     BatchingOptions o;
     o.batch_tokens = m.config.spec.training().batch_tokens();
     for (const auto& b : PlanBatches(m.valid.src_len, m.valid.tgt_len, o, 0)) {
-      std::vector<std::vector<int>> src, tgt;
-      for (uint32_t i : b) {
-        src.push_back(m.valid.src[i]);
-        tgt.push_back(m.valid.tgt[i]);
-      }
-      TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
-      TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, m.model->Forward(batch));
-      TANDEM_ASSIGN_OR_RETURN(
-          model::LossSum loss,
-          model::LabelSmoothedLoss(logits, batch.tgt_out,
-                                   m.config.spec.training().label_smoothing(),
-                                   m.model_config.pad_id));
+      TANDEM_ASSIGN_OR_RETURN(model::LossSum loss, m.BatchLoss(m.valid, b));
       loss_sum += loss.sum.item<double>();
       tokens += loss.tokens;
     }
