@@ -437,6 +437,8 @@ absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const st
       std::remove(all.front().c_str());
       all.erase(all.begin());
     }
+    // The newest checkpoint is also the "checkpoint" artifact a new generation resumes from.
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(*ArtifactPath(dir, "checkpoint"), data));
   }
   absl::MutexLock lock(&mu_);
   auto [pit, inserted] = progress_.try_emplace(job_id, job.progress());
@@ -447,6 +449,7 @@ absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const st
   }
   TANDEM_ASSIGN_OR_RETURN(JobInfo current, store_->GetJob(job_id));
   *current.mutable_progress() = pit->second;
+  if (!final) (*current.mutable_artifacts())["checkpoint"] = Sha256Hex(data);
   return store_->UpdateJob(
       current,
       {{final ? "model_stored" : "checkpoint",
@@ -577,10 +580,16 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
   job.set_state(v1::JOB_STATE_RUNNING);
   job.set_message(absl::StrCat("generation ", job.generation(), ": ", world,
                                " workers fetching their shards"));
+  std::string resume;
+  if (job.artifacts().count("checkpoint") > 0) {
+    resume = absl::StrCat("; resuming from the checkpoint at step ",
+                          job.progress().checkpoint_step());
+  }
   return store_->UpdateJob(
       job,
       {{"assigned", absl::StrCat("generation ", job.generation(), " (", why, "): ranks ",
-                                 absl::StrJoin(members, ", "), "; ", num_shards, " shards")}},
+                                 absl::StrJoin(members, ", "), "; ", num_shards, " shards",
+                                 resume)}},
       Now());
 }
 

@@ -64,6 +64,7 @@ absl::StatusOr<std::string> ArtifactPath(const std::string& job_dir, const std::
     return absl::StrCat(job_dir, "/tokenizer/", name);
   }
   if (name == "valid.tsv") return absl::StrCat(job_dir, "/valid.tsv");
+  if (name == "checkpoint") return absl::StrCat(job_dir, "/checkpoint.ckpt");
   uint32_t index;
   if (name.rfind("shard/", 0) == 0 && absl::SimpleAtoi(name.substr(6), &index)) {
     return absl::StrFormat("%s/shards/shard-%05d.tsv", job_dir, index);

@@ -31,7 +31,8 @@ absl::Status CheckCorpus(const tandem::v1::JobSpec& spec);
 // Full preparation (spec must have defaults applied and be valid).
 absl::StatusOr<PreparedJob> PrepareJob(const tandem::v1::JobSpec& spec, const std::string& job_dir);
 
-// The file behind an artifact name ("shard/3", "source.model", "target.model", "valid.tsv");
+// The file behind an artifact name ("shard/3", "source.model", "target.model", "valid.tsv",
+// "checkpoint": the newest checkpoint of a running job, from which a new generation resumes);
 // InvalidArgument for a name outside that set (no path can escape the job directory).
 absl::StatusOr<std::string> ArtifactPath(const std::string& job_dir, const std::string& name);
 

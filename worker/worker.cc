@@ -213,6 +213,13 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     };
   }
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
+  // A later generation resumes from the job's newest checkpoint: parameters, optimizer
+  // state and step carry over, so losing a worker costs the steps since that checkpoint.
+  if (auto it = a.artifacts().find("checkpoint"); it != a.artifacts().end()) {
+    TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(cache_.PathFor(it->second)));
+    TANDEM_LOG(INFO) << "job " << a.job_id() << ": resumed from the checkpoint at step "
+                     << trainer->step();
+  }
   const auto& tr = a.spec().training();
   const std::string worker_id = id();
   double tokens = 0, seconds = 0;

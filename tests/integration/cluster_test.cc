@@ -234,6 +234,44 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
 }
 
+// Losing a worker mid-training: the survivor forms a new generation that resumes from the
+// newest checkpoint instead of step 0, and the job still finishes.
+TEST_F(ClusterTest, NewGenerationResumesFromTheNewestCheckpoint) {
+  auto w1 = StartWorker("cache1");
+  auto w2 = StartWorker("cache2");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+  v1::JobSpec spec = Spec();
+  spec.mutable_model()->set_embedding_dim(16);
+  spec.mutable_model()->set_hidden_dim(16);
+  spec.mutable_training()->set_batch_tokens(300);
+  spec.mutable_training()->set_max_steps(400);
+  spec.mutable_training()->set_checkpoint_interval_steps(25);
+  auto id = client_->Submit(spec);
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->progress().checkpoint_step() >= 50; },
+                      std::chrono::seconds(120)));
+  const uint64_t checkpoint_at_kill = client_->Get(*id)->progress().checkpoint_step();
+  w2->Kill(SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
+                      std::chrono::seconds(180)))
+      << client_->Get(*id)->message();
+  bool resumed = false;
+  const auto events = client_->Events(*id, 0, 0);
+  for (const auto& e : *events) {
+    if (e.kind() == "assigned" &&
+        e.message().find("resuming from the checkpoint at step") != std::string::npos) {
+      resumed = true;
+    }
+  }
+  EXPECT_TRUE(resumed);
+  EXPECT_GE(client_->Get(*id)->generation(), 2u);
+  const std::string log =
+      testing::ReadText(dir_.Join("cache1.log")) + testing::ReadText(dir_.Join("cache2.log"));
+  EXPECT_THAT(log, HasSubstr("resumed from the checkpoint at step"));
+  EXPECT_GE(checkpoint_at_kill, 50u);
+  EXPECT_EQ(client_->Get(*id)->progress().step(), 400u);
+}
+
 TEST_F(ClusterTest, RpcErrorsAreClear) {
   // A heartbeat from an unknown worker id.
   auto control = v1::ControlService::NewStub(MakeChannel(address_));
