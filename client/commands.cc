@@ -15,7 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "client/args.h"
 #include "client/job_client.h"
+#include "client/plot_svg.h"
 #include "client/render.h"
+#include "common/files.h"
 #include "common/job_spec.h"
 #include "common/status.h"
 #include "model/score_report.h"
@@ -451,6 +453,41 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
   return kExitOk;
 }
 
+// Training curves of a job as SVG: loss, validation BLEU, throughput over steps.
+int RunPlot(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1 || !a.Has("o")) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem plot JOB_ID -o FILE.svg"));
+  }
+  const std::string id = a.positional[0];
+  auto points = ctx.client->Metrics(id);
+  if (!points.ok()) return Fail(ctx, points.status());
+  PlotSeries loss{"train loss", "#1f77b4", {}, false};
+  PlotSeries valid_loss{"valid loss", "#d62728", {}, true};
+  PlotSeries bleu{"valid BLEU", "#2ca02c", {}, true};
+  PlotSeries tps{"tokens/s", "#9467bd", {}, false};
+  for (const auto& p : *points) {
+    const double x = static_cast<double>(p.step());
+    loss.points.push_back({x, p.loss()});
+    tps.points.push_back({x, p.tokens_per_second()});
+    if (p.has_validation()) {
+      valid_loss.points.push_back({x, p.valid_loss()});
+      bleu.points.push_back({x, p.valid_bleu()});
+    }
+  }
+  const std::string svg =
+      LineChartSvg(absl::StrCat("Tandem job ", id), "step",
+                   {{"Loss (label-smoothed cross-entropy per target token)", {loss, valid_loss}},
+                    {"Validation BLEU", {bleu}},
+                    {"Throughput (target tokens/s, all workers)", {tps}}});
+  if (absl::Status s = WriteFileAtomic(a.Get("o"), svg); !s.ok()) return Fail(ctx, s);
+  if (ctx.json) {
+    *ctx.out << "{\"file\":\"" << a.Get("o") << "\",\"points\":" << points->size() << "}\n";
+  } else {
+    *ctx.out << "wrote " << a.Get("o") << " (" << points->size() << " steps)\n";
+  }
+  return kExitOk;
+}
+
 int RunDownload(const ParsedArgs& a, Context& ctx) {
   if (a.positional.size() != 2) {
     return Fail(ctx, absl::InvalidArgumentError("usage: tandem download JOB_ID DIR"));
@@ -610,6 +647,8 @@ std::vector<Command> Commands() {
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
+      {"plot", "JOB_ID -o FILE.svg", "draw a job's training curves (loss, BLEU, tokens/s) as SVG",
+       {{"o", true, "the SVG file to write", "FILE"}}, RunPlot},
       {"download", "JOB_ID DIR",
        "download a job's model: the final one, or the newest checkpoint while it trains",
        {}, RunDownload},

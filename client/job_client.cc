@@ -94,6 +94,16 @@ absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
   return std::vector<v1::WorkerInfo>(resp.workers().begin(), resp.workers().end());
 }
 
+absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::string& id) {
+  auto ctx = ContextWithDeadline(impl_->timeout);
+  v1::GetMetricsRequest req;
+  req.set_job_id(id);
+  v1::GetMetricsResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->GetMetrics(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return std::vector<v1::MetricPoint>(resp.points().begin(), resp.points().end());
+}
+
 absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
   TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
   auto ctx = ContextWithDeadline(impl_->timeout * 120);

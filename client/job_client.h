@@ -26,6 +26,7 @@ class JobClient {
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
                                                            int64_t after_seq, uint32_t limit);
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
+  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> Metrics(const std::string& id);
   // Writes the job's final model files into `dir` (created if needed); returns the bytes.
   absl::StatusOr<uint64_t> DownloadModel(const std::string& id, const std::string& dir);
 

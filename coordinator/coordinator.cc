@@ -158,6 +158,15 @@ absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::str
   return store_->ListEvents(id, after_seq, limit);
 }
 
+absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
+  TANDEM_ASSIGN_OR_RETURN(std::vector<v1::MetricPoint> points, store_->ListMetrics(id));
+  absl::MutexLock lock(&mu_);
+  auto it = pending_metrics_.find(id);
+  if (it != pending_metrics_.end()) points.insert(points.end(), it->second.begin(), it->second.end());
+  return points;
+}
+
 std::vector<WorkerInfo> Coordinator::ListWorkers() {
   absl::MutexLock lock(&mu_);
   std::vector<WorkerInfo> out;
@@ -366,6 +375,16 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   }
   bool persist = now - progress_saved_ms_[job.id()] >= 1000;
   if (r.rank() == 0) {
+    v1::MetricPoint point;
+    point.set_step(r.step());
+    point.set_unix_ms(now);
+    point.set_loss(r.loss());
+    point.set_tokens_per_second(total_tps);
+    point.set_learning_rate(r.learning_rate());
+    point.set_has_validation(r.has_validation());
+    point.set_valid_loss(r.valid_loss());
+    point.set_valid_bleu(r.valid_bleu());
+    pending_metrics_[job.id()].push_back(point);
     p.set_step(r.step());
     p.set_epoch(r.epoch());
     p.set_loss(r.loss());
@@ -395,6 +414,8 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   }
   if (persist || !events.empty()) {
     TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, events, now));
+    TANDEM_RETURN_IF_ERROR(store_->AppendMetrics(job.id(), pending_metrics_[job.id()]));
+    pending_metrics_.erase(job.id());
     progress_saved_ms_[job.id()] = now;
   }
   return response;

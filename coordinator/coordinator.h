@@ -56,6 +56,8 @@ class Coordinator {
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
                                                                int64_t after_seq, uint32_t limit);
   std::vector<tandem::v1::WorkerInfo> ListWorkers();
+  // The job's training curve (stored points and those not yet flushed).
+  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> GetMetrics(const std::string& id);
 
   // --- ControlService ---
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
@@ -119,6 +121,9 @@ class Coordinator {
   std::map<std::string, WorkerEntry> workers_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, tandem::v1::JobProgress> progress_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, int64_t> progress_saved_ms_ ABSL_GUARDED_BY(mu_);
+  // Curve points waiting to be written with the next progress flush.
+  std::map<std::string, std::vector<tandem::v1::MetricPoint>> pending_metrics_
+      ABSL_GUARDED_BY(mu_);
   bool preparing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread preparation_thread_ ABSL_GUARDED_BY(mu_);
 

@@ -61,6 +61,14 @@ grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWor
   return grpc::Status::OK;
 }
 
+grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext*, const v1::GetMetricsRequest* req,
+                                        v1::GetMetricsResponse* resp) {
+  auto points = c_->GetMetrics(req->job_id());
+  if (!points.ok()) return ToGrpcStatus(points.status());
+  for (auto& p : *points) *resp->add_points() = std::move(p);
+  return grpc::Status::OK;
+}
+
 grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
                                            const v1::DownloadModelRequest* req,
                                            grpc::ServerWriter<v1::ModelFileChunk>* writer) {

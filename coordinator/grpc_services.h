@@ -26,6 +26,8 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                           v1::ListEventsResponse*) override;
   grpc::Status ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
                            v1::ListWorkersResponse*) override;
+  grpc::Status GetMetrics(grpc::ServerContext*, const v1::GetMetricsRequest*,
+                          v1::GetMetricsResponse*) override;
   grpc::Status DownloadModel(grpc::ServerContext*, const v1::DownloadModelRequest*,
                              grpc::ServerWriter<v1::ModelFileChunk>*) override;
 

@@ -33,6 +33,11 @@ CREATE INDEX IF NOT EXISTS events_by_job ON events(job_id, seq);
 CREATE TABLE IF NOT EXISTS workers(
   id TEXT PRIMARY KEY,
   info BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS metrics(
+  job_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  point BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS metrics_by_job ON metrics(job_id, step);
 CREATE TABLE IF NOT EXISTS counters(
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL);
@@ -277,6 +282,39 @@ absl::Status JobStore::AppendEvent(const std::string& job_id, const EventDraft& 
                                    int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   return InsertEvent(job_id, event, now_ms);
+}
+
+absl::Status JobStore::AppendMetrics(const std::string& job_id,
+                                     const std::vector<v1::MetricPoint>& points) {
+  if (points.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  for (const auto& p : points) {
+    Stmt ins(db_, "INSERT INTO metrics(job_id, step, point) VALUES(?1, ?2, ?3)");
+    TANDEM_RETURN_IF_ERROR(ins.status());
+    TANDEM_RETURN_IF_ERROR(ins.Text(1, job_id)
+                               .Int(2, static_cast<int64_t>(p.step()))
+                               .Blob(3, p.SerializeAsString())
+                               .Done());
+  }
+  return tx.Commit();
+}
+
+absl::StatusOr<std::vector<v1::MetricPoint>> JobStore::ListMetrics(const std::string& job_id) {
+  absl::MutexLock lock(&mu_);
+  Stmt q(db_, "SELECT point FROM metrics WHERE job_id = ?1 ORDER BY step, rowid");
+  TANDEM_RETURN_IF_ERROR(q.status());
+  q.Text(1, job_id);
+  std::vector<v1::MetricPoint> out;
+  while (q.Step() == SQLITE_ROW) {
+    v1::MetricPoint p;
+    if (!p.ParseFromString(q.ColumnBlob(0))) {
+      return absl::DataLossError("a stored metric point is corrupt");
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> JobStore::NextWorkerId() {

@@ -54,6 +54,12 @@ class JobStore {
 
   absl::Status AppendEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms);
 
+  // Appends training-curve points of a job (one transaction) and reads them back in step
+  // order.
+  absl::Status AppendMetrics(const std::string& job_id,
+                             const std::vector<tandem::v1::MetricPoint>& points);
+  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> ListMetrics(const std::string& job_id);
+
   // Registers a new worker id ("w-000001").
   absl::StatusOr<std::string> NextWorkerId();
   absl::Status PutWorker(const tandem::v1::WorkerInfo& worker);

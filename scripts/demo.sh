@@ -46,6 +46,7 @@ echo
 "$BIN/tandem" status "$JOB"
 echo
 "$BIN/tandem" download "$JOB" "$DEMO/model"
+"$BIN/tandem" plot "$JOB" -o "$DEMO/curves.svg"
 
 # Held-out test sentences (never seen in training): translate, score, show a few.
 TEST=data/corpus/en-es/test
@@ -66,5 +67,6 @@ done
 "$BIN/tandem" attention --model "$DEMO/model" -o "$DEMO/attention.svg" \
   "Click the button to open the dialog."
 echo
-echo "model: $DEMO/model   attention heatmap: $DEMO/attention.svg"
+echo "model: $DEMO/model"
+echo "attention heatmap: $DEMO/attention.svg   training curves: $DEMO/curves.svg"
 echo "try: build/bin/tandem translate --model $DEMO/model \"Save the document.\""

@@ -207,6 +207,20 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("translate.out"));
   EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
 
+  // The training curve was recorded, one point per step, and plots.
+  auto points = client_->Metrics(*id);
+  ASSERT_TRUE(points.ok()) << points.status();
+  ASSERT_EQ(points->size(), 150u);
+  EXPECT_EQ(points->back().step(), 150u);
+  int validations = 0;
+  for (const auto& p : *points) validations += p.has_validation();
+  EXPECT_EQ(validations, 2);
+  ChildProcess plot({testing::BinDir() + "/tandem", "plot", *id, "-o", dir_.Join("curves.svg"),
+                     "--coordinator", address_},
+                    dir_.Join("plot.out"));
+  ASSERT_EQ(plot.Wait(std::chrono::seconds(30)), 0) << testing::ReadText(dir_.Join("plot.out"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("curves.svg")), HasSubstr("<polyline"));
+
   // The CLI translates with the job's model fetched from the coordinator (--job).
   ChildProcess by_job({testing::BinDir() + "/tandem", "translate", "--job", *id, "--beam", "1",
                        "--coordinator", address_, "the cat eats fish"},

@@ -2,6 +2,9 @@
 
 #include "client/args.h"
 #include "client/commands.h"
+#include "client/plot_svg.h"
+
+#include <cmath>
 #include "client/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -56,7 +59,7 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
        {"submit", "list", "status", "watch", "events", "cancel", "workers", "score", "train",
-        "translate", "download", "attention"}) {
+        "translate", "download", "attention", "plot"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }
@@ -89,6 +92,39 @@ TEST(CliTest, UnreachableCoordinatorIsOneLine) {
   EXPECT_EQ(err,
             "tandem: cannot reach the coordinator at 127.0.0.1:1 (is tandem-coordinator running? "
             "set --coordinator or TANDEM_COORDINATOR)\n");
+}
+
+TEST(PlotTest, TicksAreRoundAndCoverTheRange) {
+  EXPECT_EQ(NiceTicks(0, 10, 5), (std::vector<double>{0, 2, 4, 6, 8, 10}));
+  EXPECT_EQ(NiceTicks(3, 3, 4), (std::vector<double>{3}));
+  const auto t = NiceTicks(0.13, 0.87, 4);
+  ASSERT_FALSE(t.empty());
+  EXPECT_GE(t.front(), 0.13);
+  EXPECT_LE(t.back(), 0.87);
+  EXPECT_TRUE(NiceTicks(0, NAN, 4).empty());
+}
+
+TEST(PlotTest, SvgIsWellFormedForEmptyOneAndManyPoints) {
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  const std::string empty = LineChartSvg("t <&>", "step", {{"loss", {{"a", "#000", {}, false}}}});
+  EXPECT_NE(empty.find("no data yet"), std::string::npos);
+  EXPECT_NE(empty.find("t &lt;&amp;&gt;"), std::string::npos);
+  EXPECT_EQ(count(empty, "<svg"), 1u);
+  EXPECT_EQ(count(empty, "</svg>"), 1u);
+  const std::string one = LineChartSvg("t", "step", {{"loss", {{"a", "#000", {{5, 2}}, false}}}});
+  EXPECT_EQ(count(one, "<circle"), 1u);
+  EXPECT_EQ(count(one, "<polyline"), 0u);
+  PlotSeries many{"a", "#000", {}, false};
+  for (int i = 0; i < 50; ++i) many.points.push_back({double(i), 10.0 / (i + 1)});
+  many.points.push_back({51, INFINITY});  // skipped
+  const std::string svg = LineChartSvg("t", "step", {{"loss", {many}}, {"other", {}}});
+  EXPECT_EQ(count(svg, "<polyline"), 1u);
+  EXPECT_EQ(count(svg, "no data yet"), 1u);
+  EXPECT_EQ(svg.find("inf"), std::string::npos);
 }
 
 TEST(CliTest, ScoreFilesWithoutACoordinator) {
