@@ -9,6 +9,9 @@
 #include "common/log.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/grpc_services.h"
+#include "coordinator/metrics_http_server.h"
+#include "coordinator/prometheus.h"
+#include "absl/strings/numbers.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
           "host:port for the JobService and ControlService (port 0 picks a free port)");
@@ -16,6 +19,8 @@ ABSL_FLAG(std::string, data_dir, ".tandem/coordinator",
           "directory for the state database and job artifacts");
 ABSL_FLAG(int, heartbeat_ms, 500, "how often workers send heartbeats");
 ABSL_FLAG(int, worker_timeout_ms, 3000, "a worker silent this long is declared lost");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
+          "host:port for Prometheus text at /metrics (port 0 picks one; empty disables)");
 ABSL_FLAG(std::string, port_file, "", "if set, write the bound port to this file");
 
 namespace {
@@ -47,6 +52,31 @@ int main(int argc, char** argv) {
       std::fprintf(f, "%d\n", (*server)->port());
       std::fclose(f);
     }
+  }
+  std::unique_ptr<tandem::MetricsHttpServer> metrics;
+  const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!metrics_listen.empty()) {
+    const size_t colon = metrics_listen.rfind(':');
+    int metrics_port = 0;
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(metrics_listen.substr(colon + 1), &metrics_port)) {
+      std::fprintf(stderr, "tandem-coordinator: --metrics_listen: expected host:port\n");
+      return 1;
+    }
+    tandem::Coordinator* c = coordinator->get();
+    auto started = tandem::MetricsHttpServer::Start(
+        metrics_listen.substr(0, colon), metrics_port, [c] {
+          auto jobs = c->ListJobs();
+          return tandem::PrometheusText(jobs.ok() ? *jobs : std::vector<tandem::v1::JobInfo>{},
+                                        c->ListWorkers());
+        });
+    if (!started.ok()) {
+      std::fprintf(stderr, "tandem-coordinator: %s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    metrics = std::move(*started);
+    TANDEM_LOG(INFO) << "Prometheus metrics on http://" << metrics_listen.substr(0, colon) << ":"
+                     << metrics->port() << "/metrics";
   }
   (*coordinator)->Start();
   TANDEM_LOG(INFO) << "coordinator listening on port " << (*server)->port() << ", data in "
