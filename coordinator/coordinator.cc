@@ -414,7 +414,22 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   }
   if (persist || !events.empty()) {
     TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, events, now));
-    TANDEM_RETURN_IF_ERROR(store_->AppendMetrics(job.id(), pending_metrics_[job.id()]));
+    const auto& points = pending_metrics_[job.id()];
+    TANDEM_RETURN_IF_ERROR(store_->AppendMetrics(job.id(), points));
+    auto tb = tensorboard_.try_emplace(job.id(), JobDir(job.id()) + "/tensorboard").first;
+    for (const auto& point : points) {
+      std::vector<std::pair<std::string, float>> scalars = {
+          {"train/loss", point.loss()},
+          {"train/tokens_per_second", point.tokens_per_second()},
+          {"train/learning_rate", point.learning_rate()}};
+      if (point.has_validation()) {
+        scalars.push_back({"valid/loss", point.valid_loss()});
+        scalars.push_back({"valid/bleu", point.valid_bleu()});
+      }
+      absl::Status s = tb->second.Add(static_cast<double>(point.unix_ms()) / 1000.0,
+                                      static_cast<int64_t>(point.step()), scalars);
+      if (!s.ok()) TANDEM_LOG(WARNING) << "tensorboard: " << s;
+    }
     pending_metrics_.erase(job.id());
     progress_saved_ms_[job.id()] = now;
   }

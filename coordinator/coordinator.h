@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "coordinator/job_store.h"
+#include "coordinator/tensorboard.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
 
@@ -124,6 +125,8 @@ class Coordinator {
   // Curve points waiting to be written with the next progress flush.
   std::map<std::string, std::vector<tandem::v1::MetricPoint>> pending_metrics_
       ABSL_GUARDED_BY(mu_);
+  // One TensorBoard event file per job (jobs/<id>/tensorboard/), written at each flush.
+  std::map<std::string, TensorBoardWriter> tensorboard_ ABSL_GUARDED_BY(mu_);
   bool preparing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread preparation_thread_ ABSL_GUARDED_BY(mu_);
 
