@@ -4,14 +4,10 @@
 # method, one invocation; plus iperf3 loopback TCP if installed. Ratio = Tandem busbw / Gloo's
 # best busbw at that size (above 1: Tandem faster).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${TANDEM_BUILD_DIR:-$root/build}"
-quick=0 json=0
-for arg in "$@"; do
-  case "$arg" in --quick) quick=1 ;; --json) json=1 ;; esac
-done
+# shellcheck source=../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 bin="$build/bench/allreduce/tandem_allreduce_bench"
-[[ -x "$bin" ]] || { echo "allreduce: $bin not found; build first (target tandem_allreduce_bench)" >&2; exit 1; }
+require_bin allreduce "$bin" tandem_allreduce_bench
 gloo="$root/../shared/anchors/gloo_bench/run.sh"
 [[ -x "$gloo" ]] || { echo "allreduce: Gloo harness $gloo not found" >&2; exit 1; }
 

@@ -12,14 +12,10 @@
 # R1.md section 3 asks on a shared machine), THREADS (default "1 2"), BLAS_DIR (a folder with a
 # libblas.so.3 to load on both sides instead of the system alternative).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${TANDEM_BUILD_DIR:-$root/build}"
-quick=0 json=0
-for arg in "$@"; do
-  case "$arg" in --quick) quick=1 ;; --json) json=1 ;; esac
-done
+# shellcheck source=../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 bin="$build/bench/model/tandem_r1_bench"
-[[ -x "$bin" ]] || { echo "model: $bin not found; build first (target tandem_r1_bench)" >&2; exit 1; }
+require_bin model "$bin" tandem_r1_bench
 anchors="$root/../shared/anchors"
 [[ -f "$anchors/r1_torch.py" ]] || { echo "model: $anchors/r1_torch.py not found" >&2; exit 1; }
 PY=/usr/bin/python3   # Debian's python3-torch 1.13; not the python3 first on PATH
