@@ -8,6 +8,7 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "collective/collective_service.h"
 #include "collective/grpc_ring.h"
 #include "worker/trainer.h"
 

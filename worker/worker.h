@@ -15,11 +15,15 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "collective/collective_service.h"
+#include "collective/communicator.h"
 #include "worker/artifact_cache.h"
 #include "worker/coordinator_client.h"
 
 namespace tandem {
+
+namespace collective {
+class CollectiveService;  // collective/collective_service.h (gRPC stays out of this header)
+}  // namespace collective
 
 struct WorkerOptions {
   std::string coordinator;  // host:port
