@@ -19,6 +19,7 @@
 #include "client/render.h"
 #include "common/files.h"
 #include "common/job_spec.h"
+#include "common/job_states.h"
 #include "common/status.h"
 #include "model/score_report.h"
 #include "google/protobuf/util/json_util.h"
@@ -83,32 +84,12 @@ std::string ToJsonArray(const std::vector<T>& items) {
   return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
 }
 
-std::string StateName(v1::JobState s) {
-  std::string name = v1::JobState_Name(s);
-  if (name.rfind("JOB_STATE_", 0) == 0) name = name.substr(10);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
-std::string WorkerStateName(v1::WorkerState s) {
-  std::string name = v1::WorkerState_Name(s);
-  if (name.rfind("WORKER_STATE_", 0) == 0) name = name.substr(13);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-std::string Absolute(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  char cwd[4096];
-  if (::getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-  return absl::StrCat(cwd, "/", path);
-}
 
 int ExitForState(v1::JobState s) {
   switch (s) {
@@ -121,10 +102,6 @@ int ExitForState(v1::JobState s) {
   }
 }
 
-bool Terminal(v1::JobState s) {
-  return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED ||
-         s == v1::JOB_STATE_CANCELLED;
-}
 
 // --- watch ---------------------------------------------------------------------------------
 
@@ -198,7 +175,7 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
       }
       ctx.out->flush();
     }
-    if (Terminal(job->state())) {
+    if (IsTerminal(job->state())) {
       if (progress_open) *ctx.out << "\n";
       if (!ctx.json) {
         *ctx.out << "job " << id << " " << StateName(job->state())
@@ -247,7 +224,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   for (const auto& [flag, path] : shorthands) {
     if (!a.Has(flag)) continue;
     std::string value = a.Get(flag);
-    if (path.rfind("corpus.", 0) == 0) value = Absolute(value);
+    if (path.rfind("corpus.", 0) == 0) value = AbsolutePath(value);
     absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec);
     if (!s.ok()) return Fail(ctx, s);
   }
@@ -506,16 +483,7 @@ int RunDownload(const ParsedArgs& a, Context& ctx) {
 
 // The local (single-process) modes live in tandem-local, which holds LibTorch; `tandem`
 // stays a small gRPC client and hands these commands over to it.
-std::string LocalBinary() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  std::string dir = ".";
-  if (n > 0) {
-    std::string exe(buf, static_cast<size_t>(n));
-    dir = exe.substr(0, exe.rfind('/'));
-  }
-  return dir + "/tandem-local";
-}
+std::string LocalBinary() { return ExecutableDir() + "/tandem-local"; }
 
 int ExecLocal(Context& ctx, std::vector<std::string> args) {
   const std::string bin = LocalBinary();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +25,16 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents
 absl::Status MakeDirs(const std::string& path);
 
 bool PathExists(const std::string& path);
+
+// `path` made absolute against the current directory (unchanged if already absolute or empty).
+std::string AbsolutePath(const std::string& path);
+
+// The directory holding the running executable (from /proc/self/exe; "." if unknown).
+std::string ExecutableDir();
+
+// Paths of the regular files in `dir` whose names end in `suffix`, sorted by name; empty if
+// `dir` does not exist.
+std::vector<std::string> ListFiles(const std::string& dir, const std::string& suffix);
 
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(absl::string_view data);

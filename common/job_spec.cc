@@ -2,8 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -348,11 +346,7 @@ absl::StatusOr<JobSpec> ParseJobFile(const std::string& path) {
   TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
   TANDEM_ASSIGN_OR_RETURN(JobSpec spec, ParseJobText(text, path));
   const size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  if (!IsAbsolute(dir)) {
-    char cwd[4096];
-    if (::getcwd(cwd, sizeof(cwd)) != nullptr) dir = absl::StrCat(cwd, "/", dir);
-  }
+  const std::string dir = AbsolutePath(slash == std::string::npos ? "." : path.substr(0, slash));
   auto& c = *spec.mutable_corpus();
   for (std::string* p : {c.mutable_train_source(), c.mutable_train_target(), c.mutable_train_tsv(),
                          c.mutable_valid_source(), c.mutable_valid_target(),

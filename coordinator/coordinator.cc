@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -463,12 +462,7 @@ absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const st
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(
         absl::StrFormat("%s/checkpoints/step-%07d.ckpt", dir, step), data));
     // Keep the newest checkpoints_kept (names sort by step).
-    std::vector<std::string> all;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
-      if (e.path().extension() == ".ckpt") all.push_back(e.path().string());
-    }
-    std::sort(all.begin(), all.end());
+    std::vector<std::string> all = ListFiles(dir + "/checkpoints", ".ckpt");
     while (all.size() > job.spec().training().checkpoints_kept()) {
       std::remove(all.front().c_str());
       all.erase(all.begin());
@@ -500,11 +494,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::Mo
   const std::string dir = JobDir(job_id);
   std::string checkpoint = dir + "/model/model.ckpt";
   if (!job.progress().model_ready() || !PathExists(checkpoint)) {
-    std::vector<std::string> all;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
-      if (e.path().extension() == ".ckpt") all.push_back(e.path().string());
-    }
+    const std::vector<std::string> all = ListFiles(dir + "/checkpoints", ".ckpt");
     if (all.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("job ", job_id, " has no checkpoint yet (", StateName(job.state()),
@@ -514,7 +504,6 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::Mo
                            : std::string(),
                        ")"));
     }
-    std::sort(all.begin(), all.end());
     checkpoint = all.back();
   }
   // job.json is the spec with defaults, as the local mode reads it.

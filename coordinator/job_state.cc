@@ -1,16 +1,10 @@
 #include "coordinator/job_state.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace tandem {
 
 using tandem::v1::JobState;
-
-bool IsTerminal(JobState s) {
-  return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED ||
-         s == v1::JOB_STATE_CANCELLED;
-}
 
 absl::Status CheckTransition(JobState from, JobState to) {
   bool legal = false;
@@ -39,12 +33,5 @@ absl::Status CheckTransition(JobState from, JobState to) {
       absl::StrCat("job state cannot change from ", StateName(from), " to ", StateName(to)));
 }
 
-std::string StateName(JobState s) {
-  std::string name = v1::JobState_Name(s);
-  const std::string prefix = "JOB_STATE_";
-  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-  if (name.empty()) return absl::StrCat("state_", static_cast<int>(s));
-  return absl::AsciiStrToLower(name);
-}
 
 }  // namespace tandem

@@ -5,17 +5,13 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/job_states.h"
 #include "tandem/v1/job.pb.h"
 
 namespace tandem {
 
-bool IsTerminal(tandem::v1::JobState state);
-
 // OK if `from` -> `to` is legal; FailedPrecondition naming both states otherwise.
 absl::Status CheckTransition(tandem::v1::JobState from, tandem::v1::JobState to);
-
-// "queued", "preparing", "waiting_for_workers", ...
-std::string StateName(tandem::v1::JobState state);
 
 }  // namespace tandem
 

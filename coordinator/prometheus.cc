@@ -77,10 +77,7 @@ std::string PrometheusText(const std::vector<v1::JobInfo>& jobs,
   std::map<std::string, int> workers_by_state = {
       {"idle", 0}, {"assigned", 0}, {"lost", 0}, {"left", 0}};
   for (const auto& w : workers) {
-    std::string name = v1::WorkerState_Name(w.state());
-    if (name.rfind("WORKER_STATE_", 0) == 0) name = name.substr(13);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    ++workers_by_state[name];
+    ++workers_by_state[WorkerStateName(w.state())];
   }
   for (const auto& [state, n] : workers_by_state) {
     absl::StrAppend(&out, "tandem_workers{state=\"", state, "\"} ", n, "\n");

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/files.h"
 #include "data/spm_module_api.h"
 
 namespace tandem {
@@ -31,21 +32,13 @@ struct SpmModule {
   tandem_spm_free_buffer_fn free_buffer = nullptr;
 };
 
-std::string ExeDir() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return ".";
-  std::string exe(buf, static_cast<size_t>(n));
-  const size_t slash = exe.rfind('/');
-  return slash == std::string::npos ? "." : exe.substr(0, slash);
-}
 
 // Candidate locations, first match wins: $TANDEM_SPM_MODULE, next to the executable, the
 // install layout (<prefix>/lib/tandem/), the build tree.
 std::vector<std::string> Candidates() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("TANDEM_SPM_MODULE")) out.push_back(env);
-  const std::string dir = ExeDir();
+  const std::string dir = ExecutableDir();
   out.push_back(dir + "/libtandem_spm.so");
   out.push_back(dir + "/../lib/tandem/libtandem_spm.so");
 #ifdef TANDEM_SPM_MODULE_BUILD_PATH

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "common/job_spec.h"
 #include "common/status.h"
 #include "coordinator/preparer.h"
+#include "data/corpus.h"
 #include "model/attention_svg.h"
 #include "worker/trainer.h"
 
@@ -70,15 +70,6 @@ std::string CheckpointPath(const std::string& dir, int64_t step) {
   return absl::StrFormat("%s/checkpoints/step-%07d.ckpt", dir, step);
 }
 
-std::vector<std::string> Checkpoints(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints", ec)) {
-    if (e.path().extension() == ".ckpt") out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 absl::Status CopyFile(const std::string& from, const std::string& to) {
   TANDEM_ASSIGN_OR_RETURN(std::string data, ReadFile(from));
@@ -129,7 +120,7 @@ int Train(std::vector<std::string> args) {
   if (!trainer.ok()) return Fail(trainer.status());
   Trainer& t = **trainer;
   if (resume) {
-    const auto ckpts = Checkpoints(out);
+    const auto ckpts = ListFiles(out + "/checkpoints", ".ckpt");
     if (!ckpts.empty()) {
       if (absl::Status s = t.LoadCheckpoint(ckpts.back()); !s.ok()) return Fail(s);
       std::cerr << "resumed from " << ckpts.back() << " at step " << t.step() << "\n";
@@ -182,7 +173,7 @@ int Train(std::vector<std::string> args) {
       if (absl::Status s = t.SaveCheckpoint(CheckpointPath(out, step->step)); !s.ok()) {
         return Fail(s);
       }
-      auto ckpts = Checkpoints(out);
+      auto ckpts = ListFiles(out + "/checkpoints", ".ckpt");
       while (ckpts.size() > tr.checkpoints_kept()) {
         std::remove(ckpts.front().c_str());
         ckpts.erase(ckpts.begin());
@@ -217,13 +208,7 @@ absl::Status CheckSentence(const std::string& s, size_t n) {
   if (s.find_first_not_of(" \t\r") == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("sentence ", n, ": cannot translate an empty sentence"));
   }
-  size_t words = 0;
-  bool in_word = false;
-  for (char c : s) {
-    const bool space = c == ' ' || c == '\t' || c == '\r';
-    if (!space && !in_word) ++words;
-    in_word = !space;
-  }
+  const size_t words = CountWords(s);
   if (words > kMaxInputWords || s.size() > kMaxInputBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sentence ", n, " is too long: ", words, " words, ", s.size(), " bytes (the limit is ",
