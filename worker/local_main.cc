@@ -131,8 +131,7 @@ int Train(std::vector<std::string> args) {
 
   const auto& tr = spec->training();
   const bool tty = ::isatty(2);
-  double best_bleu = -1;
-  uint32_t bad_validations = 0;
+  EarlyStopping early_stopping(tr.early_stopping_patience());
   double tokens = 0, seconds = 0;
   while (!t.Finished()) {
     auto step = t.Step();
@@ -159,13 +158,9 @@ int Train(std::vector<std::string> args) {
       std::cerr << (tty ? "\n" : "")
                 << absl::StrFormat("validation at step %d: loss %.3f  BLEU %.2f (%d sentences)\n",
                                    step->step, v->loss, v->bleu, v->sentences);
-      if (v->bleu > best_bleu) {
-        best_bleu = v->bleu;
-        bad_validations = 0;
-      } else if (tr.early_stopping_patience() > 0 &&
-                 ++bad_validations >= tr.early_stopping_patience()) {
-        std::cerr << "early stopping: no BLEU improvement in " << bad_validations
-                  << " validations\n";
+      if (early_stopping.ShouldStop(v->bleu)) {
+        std::cerr << "early stopping: no BLEU improvement in "
+                  << early_stopping.bad_validations() << " validations\n";
         break;
       }
     }

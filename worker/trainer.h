@@ -60,6 +60,28 @@ struct ValidationStats {
   int64_t sentences = 0;   // decoded for BLEU
 };
 
+// Early stopping on validation BLEU (training.early_stopping_patience; 0 = never).
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(uint32_t patience) : patience_(patience) {}
+  // Records one validation; true when `patience` validations in a row brought no
+  // improvement over the best BLEU so far.
+  bool ShouldStop(double bleu) {
+    if (bleu > best_) {
+      best_ = bleu;
+      bad_ = 0;
+      return false;
+    }
+    return patience_ > 0 && ++bad_ >= patience_;
+  }
+  uint32_t bad_validations() const { return bad_; }
+
+ private:
+  uint32_t patience_;
+  double best_ = -1;
+  uint32_t bad_ = 0;
+};
+
 class Trainer {
  public:
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(TrainerConfig config);

@@ -224,6 +224,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   const auto& tr = a.spec().training();
   const std::string worker_id = id();
   double tokens = 0, seconds = 0;
+  EarlyStopping early_stopping(tr.early_stopping_patience());  // rank 0 validates
   while (!trainer->Finished() && !cancel) {
     TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer->Step());
     tokens += static_cast<double>(stats.tokens) / a.world_size();
@@ -239,7 +240,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     report.set_learning_rate(static_cast<float>(stats.learning_rate));
     report.set_tokens_per_second(static_cast<float>(tokens / std::max(seconds, 1e-9)));
     report.set_param_checksum(trainer->ParameterChecksum());
-    const bool last = trainer->Finished();
+    bool last = trainer->Finished();
     if (!config.valid_file.empty() &&
         (stats.step % tr.validation_interval_steps() == 0 || last)) {
       TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer->Validate());
@@ -248,6 +249,11 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
       report.set_valid_bleu(static_cast<float>(v.bleu));
       TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << v.loss << ", BLEU "
                        << v.bleu;
+      if (early_stopping.ShouldStop(v.bleu)) {
+        TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in "
+                         << early_stopping.bad_validations() << " validations";
+        last = true;  // rank 0 uploads the final model; the coordinator ends the job
+      }
     }
     if (a.rank() == 0 && (stats.step % tr.checkpoint_interval_steps() == 0 || last)) {
       const std::string path = cache_.PathFor(absl::StrCat("checkpoint-", a.job_id()));

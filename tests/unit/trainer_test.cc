@@ -157,6 +157,18 @@ TEST_F(TrainerTest, BadCheckpointsAreRefusedAndChangeNothing) {
   EXPECT_EQ(t->LoadCheckpoint(dir_.Join("missing.ckpt")).code(), absl::StatusCode::kNotFound);
 }
 
+TEST(EarlyStoppingTest, StopsAfterPatienceValidationsWithoutImprovement) {
+  EarlyStopping never(0);
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(never.ShouldStop(1.0));
+  EarlyStopping two(2);
+  EXPECT_FALSE(two.ShouldStop(5.0));
+  EXPECT_FALSE(two.ShouldStop(4.0));  // 1 bad
+  EXPECT_FALSE(two.ShouldStop(6.0));  // improvement resets
+  EXPECT_FALSE(two.ShouldStop(6.0));  // equal is not better: 1 bad
+  EXPECT_TRUE(two.ShouldStop(2.0));   // 2 bad
+  EXPECT_EQ(two.bad_validations(), 2u);
+}
+
 TEST_F(TrainerTest, SameSeedSameParameters) {
   auto a = Make(spec_);
   auto b = Make(spec_);
