@@ -121,7 +121,8 @@ std::string ProgressLine(const JobInfo& j) {
         per.push_back(absl::StrFormat("r%d %.0f", m.rank(), it->second));
       }
     }
-    absl::StrAppend(&line, " (", absl::StrJoin(per, ", "), ")");
+    // Ranks are known only while the job has its members.
+    if (!per.empty()) absl::StrAppend(&line, " (", absl::StrJoin(per, ", "), ")");
   }
   if (p.valid_step() > 0) absl::StrAppend(&line, absl::StrFormat("  valid BLEU %.2f", p.valid_bleu()));
   if (max_steps > 0 && p.step() > 0 && p.started_unix_ms() > 0) {
