@@ -124,6 +124,15 @@ std::string ProgressLine(const JobInfo& j) {
     // Ranks are known only while the job has its members.
     if (!per.empty()) absl::StrAppend(&line, " (", absl::StrJoin(per, ", "), ")");
   }
+  // The time the other ranks wait each step for the slowest one.
+  if (!p.straggler_worker().empty()) {
+    for (const auto& m : j.assignments()) {
+      if (m.worker_id() == p.straggler_worker()) {
+        absl::StrAppend(&line, absl::StrFormat("  straggler r%d +%.0fms", m.rank(),
+                                               p.straggler_ms()));
+      }
+    }
+  }
   if (p.valid_step() > 0) absl::StrAppend(&line, absl::StrFormat("  valid BLEU %.2f", p.valid_bleu()));
   if (max_steps > 0 && p.step() > 0 && p.started_unix_ms() > 0) {
     const double per_step = static_cast<double>(NowMs() - p.started_unix_ms()) / p.step();
@@ -333,18 +342,25 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
       auto tps = pr.worker_tokens_per_second().find(m.worker_id());
       auto step = pr.worker_step().find(m.worker_id());
       auto sum = pr.worker_checksum().find(m.worker_id());
+      auto compute = pr.worker_compute_ms().find(m.worker_id());
+      auto wait = pr.worker_wait_ms().find(m.worker_id());
+      const bool timed = compute != pr.worker_compute_ms().end() &&
+                         wait != pr.worker_wait_ms().end();
       rows.push_back({absl::StrCat(m.rank()), m.worker_id(), m.address(),
-                      absl::StrJoin(m.shards(), ","), m.ready() ? "yes" : "no",
+                      absl::StrJoin(m.streams(), ","), absl::StrJoin(m.shards(), ","),
+                      m.ready() ? "yes" : "no",
                       step == pr.worker_step().end() ? "-" : absl::StrCat(step->second),
                       tps == pr.worker_tokens_per_second().end()
                           ? "-"
                           : absl::StrFormat("%.0f", tps->second),
+                      timed ? absl::StrFormat("%.0f/%.0f", compute->second, wait->second) : "-",
                       sum == pr.worker_checksum().end()
                           ? "-"
                           : absl::StrFormat("%016x", sum->second)});
     }
     o << "\n"
-      << RenderTable({"RANK", "WORKER", "ADDRESS", "SHARDS", "READY", "STEP", "TOK/S", "CHECKSUM"},
+      << RenderTable({"RANK", "WORKER", "ADDRESS", "STREAMS", "SHARDS", "READY", "STEP", "TOK/S",
+                      "COMPUTE/WAIT MS", "CHECKSUM"},
                      rows);
   }
   return kExitOk;

@@ -53,6 +53,7 @@ absl::Status GradientBuckets::Begin(uint64_t first_sequence, Clock::time_point d
   missing_.clear();
   for (const auto& bucket : layout_.buckets) missing_.push_back(bucket.tensors.size());
   next_bucket_ = 0;
+  op_seconds_ = 0;
   error_ = absl::OkStatus();
   cv_.notify_all();
   return absl::OkStatus();
@@ -70,6 +71,11 @@ absl::Status GradientBuckets::MarkReady(int tensor) {
   tensor_ready_[tensor] = true;
   if (--missing_[layout_.bucket_of[tensor]] == 0) cv_.notify_all();
   return absl::OkStatus();
+}
+
+double GradientBuckets::round_op_seconds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return op_seconds_;
 }
 
 absl::Status GradientBuckets::WaitAll() {
@@ -103,9 +109,12 @@ void GradientBuckets::Loop() {
       options.deadline = deadline_;
       options.bf16_wire = bf16_wire_;
       lock.unlock();
+      const Clock::time_point start = Clock::now();
       absl::Status status = communicator_->AllReduceSum(
           flat_.data() + bucket.begin, bucket.end - bucket.begin, options);
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       lock.lock();
+      op_seconds_ += seconds;
       if (!status.ok() && error_.ok()) {
         error_ = absl::Status(status.code(), absl::StrCat("bucket ", b, ": ", status.message()));
       }

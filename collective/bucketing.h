@@ -58,6 +58,9 @@ class GradientBuckets {
   // Waits until every bucket is reduced (or skipped after an error); returns the first error.
   // A tensor never marked ready ends the round with DEADLINE_EXCEEDED at the deadline.
   absl::Status WaitAll();
+  // The summed durations of the current (or last) round's bucket all-reduces, each from its
+  // start to its end: the communication time, whether or not it overlapped backward.
+  double round_op_seconds();
 
  private:
   void Loop();
@@ -76,6 +79,7 @@ class GradientBuckets {
   std::vector<bool> tensor_ready_;
   std::vector<size_t> missing_;  // per bucket: tensors not yet ready
   size_t next_bucket_ = 0;       // the background thread's progress in this round
+  double op_seconds_ = 0;
   absl::Status error_;
   std::thread thread_;
 };

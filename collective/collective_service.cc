@@ -96,6 +96,15 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
   cv_.notify_all();
 }
 
+absl::Status Mailbox::GroupStatus(const GroupId& group) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!IsCurrent(group)) {
+    return absl::CancelledError(absl::StrCat("generation ", group.generation, " of job ",
+                                             group.job_id, " was superseded"));
+  }
+  return error_;
+}
+
 namespace {
 
 // Reads Segments from one Push stream into the mailbox until the sender closes it. A bad

@@ -53,6 +53,10 @@ class Mailbox {
   // Takes return `status` (the first one reported) until the next Attach.
   void Fail(const GroupId& group, const absl::Status& status);
 
+  // OK while `group` is the attached group and has not failed; else why it cannot go on
+  // (its failure, or CANCELLED when another group is attached).
+  absl::Status GroupStatus(const GroupId& group);
+
  private:
   // generation, sequence, step, segment, sender rank
   using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;

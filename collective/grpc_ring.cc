@@ -249,9 +249,17 @@ struct RingCommunicator::Impl {
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
     auto channel =
         grpc::CreateCustomChannel(options.peers[peer], grpc::InsecureChannelCredentials(), args);
-    if (!channel->WaitForConnected(ToSystem(deadline))) {
-      return absl::UnavailableError(absl::StrCat("rank ", rank, " cannot connect to ",
-                                                 Peer(peer), " before the deadline"));
+    // Connect in short waits so that a failed or superseded group (the worker moved to a
+    // new generation) ends the wait at once rather than at the deadline.
+    for (;;) {
+      const Clock::time_point slice =
+          std::min(deadline, Clock::now() + std::chrono::milliseconds(100));
+      if (channel->WaitForConnected(ToSystem(slice))) break;
+      TANDEM_RETURN_IF_ERROR(service->mailbox().GroupStatus(options.group));
+      if (Clock::now() >= deadline) {
+        return absl::UnavailableError(absl::StrCat("rank ", rank, " cannot connect to ",
+                                                   Peer(peer), " before the deadline"));
+      }
     }
     streams[peer] = std::make_unique<PeerStream>(
         std::move(channel), [this, peer](const grpc::Status& status, bool lost) {

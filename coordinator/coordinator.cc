@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -23,6 +24,29 @@ using tandem::v1::JobSpec;
 using tandem::v1::WorkerInfo;
 
 namespace {
+
+// A job's data streams (Assignment.streams): workers.max of them, fixed for the job's life;
+// stream s cycles shards s, s + streams, s + 2 streams, ...
+uint32_t NumStreams(const JobInfo& job) { return std::max(1u, job.spec().workers().max()); }
+std::vector<uint32_t> StreamShards(const JobInfo& job, uint32_t stream) {
+  return ShardsForRank(static_cast<uint32_t>(job.shards_size()), stream, NumStreams(job));
+}
+
+// The slowest rank's compute time minus the fastest's (JobProgress.straggler_ms).
+void UpdateStraggler(v1::JobProgress& p) {
+  float fastest = 0, slowest = 0;
+  std::string slow;
+  for (const auto& [id, ms] : p.worker_compute_ms()) {
+    if (slow.empty() || ms > slowest) {
+      slowest = ms;
+      slow = id;
+    }
+    if (fastest == 0 || ms < fastest) fastest = ms;
+  }
+  const bool several = p.worker_compute_ms_size() > 1;
+  p.set_straggler_ms(several ? slowest - fastest : 0);
+  p.set_straggler_worker(several ? slow : "");
+}
 
 int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -228,6 +252,11 @@ absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(const std::string& 
     if (member.worker_id() != worker_id) continue;
     a.set_rank(member.rank());
     for (uint32_t s : member.shards()) *a.add_shards() = job->shards(static_cast<int>(s));
+    for (uint32_t stream : member.streams()) {
+      v1::DataStream& ds = *a.add_streams();
+      ds.set_index(stream);
+      for (uint32_t s : StreamShards(*job, stream)) ds.add_shards(s);
+    }
   }
   for (const auto& [name, sha] : job->artifacts()) (*a.mutable_artifacts())[name] = sha;
   return response;
@@ -361,6 +390,9 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
   (*p.mutable_worker_step())[r.worker_id()] = r.step();
   (*p.mutable_worker_checksum())[r.worker_id()] = r.param_checksum();
+  (*p.mutable_worker_compute_ms())[r.worker_id()] = r.compute_ms();
+  (*p.mutable_worker_wait_ms())[r.worker_id()] = r.comm_wait_ms();
+  UpdateStraggler(p);
   float total_tps = 0;
   for (const auto& [id, tps] : p.worker_tokens_per_second()) total_tps += tps;
   p.set_tokens_per_second(total_tps);
@@ -588,15 +620,33 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
                                            const std::string& why) {
   const uint32_t world = static_cast<uint32_t>(members.size());
   const uint32_t num_shards = static_cast<uint32_t>(job.shards_size());
+  if (world > NumStreams(job)) {
+    return absl::InternalError(absl::StrCat("job ", job.id(), ": ", world, " workers for ",
+                                            NumStreams(job), " data streams"));
+  }
   job.clear_assignments();
   job.set_generation(job.generation() + 1);
+  // Per-worker figures of workers outside the new generation would skew totals and spreads.
+  v1::JobProgress& p = *job.mutable_progress();
+  const std::set<std::string> in(members.begin(), members.end());
+  for (auto* m : {p.mutable_worker_tokens_per_second(), p.mutable_worker_compute_ms(),
+                  p.mutable_worker_wait_ms()}) {
+    for (auto it = m->begin(); it != m->end();) it = in.count(it->first) ? std::next(it) : m->erase(it);
+  }
+  for (auto* m : {p.mutable_worker_checksum(), p.mutable_worker_step()}) {
+    for (auto it = m->begin(); it != m->end();) it = in.count(it->first) ? std::next(it) : m->erase(it);
+  }
+  UpdateStraggler(p);
   for (uint32_t rank = 0; rank < world; ++rank) {
     WorkerEntry& w = workers_.at(members[rank]);
     v1::Assignment& a = *job.add_assignments();
     a.set_worker_id(members[rank]);
     a.set_rank(rank);
     a.set_address(w.info.address());
-    for (uint32_t s : ShardsForRank(num_shards, rank, world)) a.add_shards(s);
+    for (uint32_t stream : ShardsForRank(NumStreams(job), rank, world)) {
+      a.add_streams(stream);
+      for (uint32_t s : StreamShards(job, stream)) a.add_shards(s);
+    }
     w.info.set_state(v1::WORKER_STATE_ASSIGNED);
     w.info.set_job_id(job.id());
     w.info.set_rank(rank);
@@ -607,8 +657,7 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
                                " workers fetching their shards"));
   std::string resume;
   if (job.artifacts().count("checkpoint") > 0) {
-    resume = absl::StrCat("; resuming from the checkpoint at step ",
-                          job.progress().checkpoint_step());
+    resume = absl::StrCat("; newest checkpoint: step ", job.progress().checkpoint_step());
   }
   return store_->UpdateJob(
       job,

@@ -12,13 +12,7 @@ namespace tandem::model {
 
 absl::StatusOr<std::unique_ptr<torch::optim::Adam>> MakeAdam(
     const std::vector<torch::Tensor>& parameters, const AdamConfig& c) {
-  if (!(c.lr > 0) || !(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1) ||
-      !(c.eps > 0) || !(c.weight_decay >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("adam: need lr > 0, betas in [0, 1), eps > 0, weight_decay >= 0; got lr ",
-                     c.lr, " betas ", c.beta1, " ", c.beta2, " eps ", c.eps, " weight_decay ",
-                     c.weight_decay));
-  }
+  if (absl::Status valid = ValidateAdam(c); !valid.ok()) return valid;
   try {
     return std::make_unique<torch::optim::Adam>(
         parameters, torch::optim::AdamOptions(c.lr)

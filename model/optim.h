@@ -9,16 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "model/flat_adam.h"  // AdamConfig
 
 namespace tandem::model {
-
-struct AdamConfig {
-  double lr = 3e-4;
-  double beta1 = 0.9;
-  double beta2 = 0.98;
-  double eps = 1e-8;
-  double weight_decay = 0.0;
-};
 
 absl::StatusOr<std::unique_ptr<torch::optim::Adam>> MakeAdam(
     const std::vector<torch::Tensor>& parameters, const AdamConfig& config);

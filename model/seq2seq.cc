@@ -1,5 +1,6 @@
 #include "model/seq2seq.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/init.h>
 #include <torch/nn/utils/rnn.h>
 #include <torch/types.h>
@@ -7,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 
@@ -38,7 +40,10 @@ OutputLayerImpl::OutputLayerImpl(int64_t in, int64_t out, const Tensor& tied_wei
 }
 
 Seq2SeqImpl::Seq2SeqImpl(const ModelConfig& config)
-    : config_(config), lstm_(config.cell == "lstm"), gates_(lstm_ ? 4 : 3) {
+    : config_(config),
+      dropout_generator_(at::make_generator<at::CPUGeneratorImpl>(0)),
+      lstm_(config.cell == "lstm"),
+      gates_(lstm_ ? 4 : 3) {
   const ModelConfig& c = config_;
   const int64_t E = c.embedding_dim, H = c.hidden_dim, A = c.AnnotationDim(),
                 D = c.DecoderHidden();
@@ -116,9 +121,17 @@ int64_t Seq2SeqImpl::NumParameters() const {
   return n;
 }
 
+void Seq2SeqImpl::SetDropoutSeed(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(dropout_generator_.mutex());
+  dropout_generator_.set_current_seed(seed);
+}
+
+// Inverted dropout, as torch::dropout computes it on CPU, with the model's generator.
 Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
   if (!is_training() || config_.dropout == 0.0) return x;
-  return torch::dropout(x, config_.dropout, /*train=*/true);
+  const double keep = 1.0 - config_.dropout;
+  Tensor mask = torch::empty_like(x).bernoulli_(keep, dropout_generator_).div_(keep);
+  return x * mask;
 }
 
 EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,

@@ -7,6 +7,7 @@
 #ifndef TANDEM_MODEL_SEQ2SEQ_H_
 #define TANDEM_MODEL_SEQ2SEQ_H_
 
+#include <ATen/core/Generator.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
@@ -65,6 +66,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   // exactly zero at source padding).
   absl::StatusOr<torch::Tensor> Forward(const Batch& batch, torch::Tensor* attention = nullptr);
 
+  // Dropout masks come from the model's own generator (not the process-wide one), seeded
+  // here: the trainer seeds it from (job seed, step, stream) before each forward, so a
+  // stream's masks are the same in whichever process, thread or generation runs it.
+  void SetDropoutSeed(uint64_t seed);
+
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
   // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
   // gradient buckets and checkpoints in this order.
@@ -97,6 +103,7 @@ class Seq2SeqImpl : public torch::nn::Module {
   torch::Tensor Dropout(const torch::Tensor& x);
 
   ModelConfig config_;
+  at::Generator dropout_generator_;
   bool lstm_;
   int64_t gates_;  // 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o)
 

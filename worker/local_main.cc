@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "coordinator/preparer.h"
 #include "data/corpus.h"
+#include "data/sharding.h"
 #include "model/attention_svg.h"
 #include "worker/trainer.h"
 
@@ -111,8 +112,17 @@ int Train(std::vector<std::string> args) {
   config.spec = *spec;
   config.source_model = out + "/source.model";
   config.target_model = out + "/target.model";
-  for (const auto& shard : prepared->shards) {
-    config.shard_files.push_back(*ArtifactPath(out + "/prepared", ShardArtifactName(shard.index())));
+  // The job's data streams (one per worker it asks for, see Assignment.streams), all in
+  // this process: the same updates as the distributed job.
+  const uint32_t num_streams = std::max<uint32_t>(1, spec->workers().max());
+  for (uint32_t s = 0; s < num_streams; ++s) {
+    TrainerConfig::Stream stream;
+    stream.id = s;
+    for (uint32_t shard :
+         ShardsForRank(static_cast<uint32_t>(prepared->shards.size()), s, num_streams)) {
+      stream.shard_files.push_back(*ArtifactPath(out + "/prepared", ShardArtifactName(shard)));
+    }
+    if (!stream.shard_files.empty()) config.streams.push_back(std::move(stream));
   }
   if (r.valid_pairs() > 0) config.valid_file = out + "/prepared/valid.tsv";
   config.threads = threads;

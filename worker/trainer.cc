@@ -1,15 +1,18 @@
 #include "worker/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <torch/serialize.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "collective/communicator.h"
 #include "common/files.h"
 #include "common/status.h"
 #include "data/batching.h"
@@ -18,14 +21,19 @@
 #include "model/bleu.h"
 #include "model/decode.h"
 #include "model/loss.h"
-#include "model/lr_schedule.h"
-#include "model/optim.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
+#include "worker/replica.h"
 
 namespace tandem {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Source and target ids of a set of sentence pairs, with the raw target text (references).
 struct PairSet {
@@ -75,19 +83,7 @@ model::ModelConfig ModelConfigFor(const v1::JobSpec& spec, int src_vocab, int tg
   return c;
 }
 
-// FNV-1a over 64-bit words (then the remaining bytes): reported after every step, so it
-// reads 8 bytes per multiply rather than one.
-uint64_t Fnv1a64(const void* data, size_t n, uint64_t h) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, p + i, 8);
-    h = (h ^ word) * 0x100000001B3ull;
-  }
-  for (; i < n; ++i) h = (h ^ p[i]) * 0x100000001B3ull;
-  return h;
-}
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
 
 }  // namespace
 
@@ -95,40 +91,108 @@ struct Trainer::Impl {
   TrainerConfig config;
   std::unique_ptr<Tokenizer> src_tok, tgt_tok;
   model::ModelConfig model_config;
-  model::Seq2Seq model{nullptr};
-  std::unique_ptr<torch::optim::Adam> optimizer;
-  model::LrSchedule schedule;
-  std::vector<torch::Tensor> params;
-  std::vector<std::string> names;
+  std::unique_ptr<Replica> replica;
+
   // One data stream: its pairs and its position, the batch plan of `epoch` and the next
-  // batch in it. Stream 0 is this rank's shards; more streams accumulate into the same step.
+  // batch in it. Every step advances every stream by one batch.
   struct Stream {
     PairSet data;
-    uint64_t shard_id = 0;
+    uint64_t id = 0;
     int64_t epoch = 0;
     size_t batch_index = 0;
     std::vector<std::vector<uint32_t>> plan;
+    std::vector<int64_t> epoch_starts = {0};  // the first step of epochs 0, 1, ... (known so far)
 
-    void MakePlan(const v1::TrainingSpec& tr) {
+    std::vector<std::vector<uint32_t>> PlanOf(int64_t e, const v1::TrainingSpec& tr) const {
       BatchingOptions o;
       o.batch_tokens = tr.batch_tokens();
-      plan = PlanBatches(data.src_len, data.tgt_len, o,
-                         MixSeed(tr.seed(), static_cast<uint64_t>(epoch), shard_id));
+      return PlanBatches(data.src_len, data.tgt_len, o,
+                         MixSeed(tr.seed(), static_cast<uint64_t>(e), id));
     }
-    int64_t CompletedEpochs() const { return epoch + (batch_index >= plan.size() ? 1 : 0); }
+    // Learns epoch boundaries until `epoch_starts` covers epoch `e` and the one after it.
+    void LearnEpochs(int64_t e, const v1::TrainingSpec& tr) {
+      while (static_cast<int64_t>(epoch_starts.size()) <= e + 1) {
+        const int64_t next = static_cast<int64_t>(epoch_starts.size()) - 1;
+        epoch_starts.push_back(epoch_starts.back() +
+                               static_cast<int64_t>(PlanOf(next, tr).size()));
+      }
+    }
+    // The step at which `epochs` passes over this stream are complete.
+    int64_t EpochsEnd(int64_t epochs, const v1::TrainingSpec& tr) {
+      LearnEpochs(epochs, tr);
+      return epoch_starts[static_cast<size_t>(epochs)];
+    }
+    // Positions the stream for global step `step` (0-based: the batch the next update uses).
+    // Requires data (every plan has at least one batch).
+    void SeekTo(int64_t step, const v1::TrainingSpec& tr) {
+      int64_t e = 0;
+      for (;; ++e) {
+        LearnEpochs(e, tr);
+        if (epoch_starts[static_cast<size_t>(e) + 1] > step) break;
+      }
+      epoch = e;
+      plan = PlanOf(e, tr);
+      batch_index = static_cast<size_t>(step - epoch_starts[static_cast<size_t>(e)]);
+    }
     // The next batch's pair indices, starting a new epoch when the plan is used up.
     const std::vector<uint32_t>& Next(const v1::TrainingSpec& tr) {
       if (batch_index >= plan.size()) {
         ++epoch;
         batch_index = 0;
-        MakePlan(tr);
+        plan = PlanOf(epoch, tr);
       }
       return plan[batch_index];
     }
   };
   std::vector<Stream> streams;
   PairSet valid;
-  int64_t step = 0;
+  int64_t last_step = kNoLimit;
+
+  const v1::TrainingSpec& training() const { return config.spec.training(); }
+  absl::Status LoadStreams(std::vector<TrainerConfig::Stream> configs) {
+    std::vector<Stream> loaded;
+    for (auto& sc : configs) {
+      auto same = std::find_if(streams.begin(), streams.end(),
+                               [&](const Stream& s) { return s.id == sc.id; });
+      if (same != streams.end()) {
+        loaded.push_back(std::move(*same));
+        streams.erase(same);
+        continue;
+      }
+      Stream stream;
+      stream.id = sc.id;
+      for (const std::string& shard : sc.shard_files) {
+        TANDEM_RETURN_IF_ERROR(LoadPairs(shard, *src_tok, *tgt_tok, stream.data));
+      }
+      if (stream.data.src.empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("trainer: data stream ", sc.id, " has no training pairs"));
+      }
+      loaded.push_back(std::move(stream));
+    }
+    streams = std::move(loaded);
+    SeekStreams();
+    return absl::OkStatus();
+  }
+
+  // The last step this rank's streams imply (max_steps, and `epochs` over its longest stream).
+  int64_t EpochsEnd() {
+    if (training().epochs() == 0) return 0;
+    int64_t end = 0;
+    for (auto& s : streams) end = std::max(end, s.EpochsEnd(training().epochs(), training()));
+    return end;
+  }
+  int64_t LastStep(int64_t epochs_end) const {
+    int64_t last = kNoLimit;
+    if (training().max_steps() > 0) last = static_cast<int64_t>(training().max_steps());
+    if (training().epochs() > 0) last = std::min(last, epochs_end);
+    return last;
+  }
+
+  // Positions the streams for the replica's step.
+  void SeekStreams() {
+    for (auto& stream : streams) stream.SeekTo(replica->step(), training());
+  }
 
   // Forward pass and label-smoothed loss (a sum) of the pairs `picked` from `set`.
   // May throw c10::Error (callers run inside a try).
@@ -140,10 +204,11 @@ struct Trainer::Impl {
       tgt.push_back(set.tgt[i]);
     }
     TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, model_config));
-    TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, model->Forward(batch));
-    return model::LabelSmoothedLoss(logits, batch.tgt_out,
-                                    config.spec.training().label_smoothing(), model_config.pad_id);
+    TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, replica->model().Forward(batch));
+    return model::LabelSmoothedLoss(logits, batch.tgt_out, training().label_smoothing(),
+                                    model_config.pad_id);
   }
+
 };
 
 Trainer::Trainer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -151,146 +216,107 @@ Trainer::~Trainer() = default;
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
   model::ConfigureTrainingRuntime(std::max(1, config.threads));
-  TANDEM_ASSIGN_OR_RETURN(impl->src_tok, Tokenizer::Load(config.source_model));
-  TANDEM_ASSIGN_OR_RETURN(impl->tgt_tok, Tokenizer::Load(config.target_model));
-  std::vector<TrainerConfig::Stream> stream_configs = {{config.shard_files, config.shard_id}};
-  stream_configs.insert(stream_configs.end(), config.more_streams.begin(),
-                        config.more_streams.end());
-  for (const auto& sc : stream_configs) {
-    Impl::Stream stream;
-    stream.shard_id = sc.shard_id;
-    for (const std::string& shard : sc.shard_files) {
-      TANDEM_RETURN_IF_ERROR(LoadPairs(shard, *impl->src_tok, *impl->tgt_tok, stream.data));
-    }
-    impl->streams.push_back(std::move(stream));
+  TANDEM_ASSIGN_OR_RETURN(m.src_tok, Tokenizer::Load(config.source_model));
+  TANDEM_ASSIGN_OR_RETURN(m.tgt_tok, Tokenizer::Load(config.target_model));
+  std::vector<TrainerConfig::Stream> stream_configs = std::move(config.streams);
+  collective::Communicator* communicator = config.communicator;
+  m.config = std::move(config);
+  if (!m.config.valid_file.empty()) {
+    TANDEM_RETURN_IF_ERROR(LoadPairs(m.config.valid_file, *m.src_tok, *m.tgt_tok, m.valid));
   }
-  if (!config.valid_file.empty()) {
-    TANDEM_RETURN_IF_ERROR(
-        LoadPairs(config.valid_file, *impl->src_tok, *impl->tgt_tok, impl->valid));
-  }
-  impl->model_config = ModelConfigFor(config.spec, impl->src_tok->vocab_size(),
-                                      impl->tgt_tok->vocab_size());
-  TANDEM_ASSIGN_OR_RETURN(impl->model,
-                          model::CreateSeq2Seq(impl->model_config, config.spec.training().seed()));
-  impl->params = impl->model->OrderedParameters();
-  impl->names = impl->model->OrderedParameterNames();
-  model::AdamConfig adam;
-  adam.lr = config.spec.training().learning_rate();
-  TANDEM_ASSIGN_OR_RETURN(impl->optimizer, model::MakeAdam(impl->params, adam));
-  const auto& tr = config.spec.training();
-  impl->schedule.kind = tr.lr_schedule() == "linear" ? "linear_decay" : tr.lr_schedule();
-  impl->schedule.base_lr = tr.learning_rate();
-  impl->schedule.warmup_steps = tr.warmup_steps();
-  impl->schedule.total_steps = static_cast<int64_t>(tr.max_steps());
-  TANDEM_RETURN_IF_ERROR(model::Validate(impl->schedule));
-  impl->config = std::move(config);
-  for (auto& stream : impl->streams) stream.MakePlan(impl->config.spec.training());
-  return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+  m.model_config =
+      ModelConfigFor(m.config.spec, m.src_tok->vocab_size(), m.tgt_tok->vocab_size());
+  const auto& tr = m.training();
+  ReplicaOptions options;
+  options.model = m.model_config;
+  options.seed = tr.seed();
+  options.adam.lr = tr.learning_rate();
+  options.schedule.kind = tr.lr_schedule() == "linear" ? "linear_decay" : tr.lr_schedule();
+  options.schedule.base_lr = tr.learning_rate();
+  options.schedule.warmup_steps = tr.warmup_steps();
+  options.schedule.total_steps = static_cast<int64_t>(tr.max_steps());
+  options.clip_norm = tr.clip_norm();
+  options.label_smoothing = tr.label_smoothing();
+  options.bucket_bytes = m.config.bucket_bytes;
+  options.collective_timeout = m.config.collective_timeout;
+  TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
+  TANDEM_RETURN_IF_ERROR(m.LoadStreams(std::move(stream_configs)));
+  auto trainer = std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+  trainer->SetCommunicator(communicator);
+  return trainer;
 }
 
-bool Trainer::Finished() const {
-  const auto& tr = impl_->config.spec.training();
-  if (tr.max_steps() > 0 && impl_->step >= static_cast<int64_t>(tr.max_steps())) return true;
-  return tr.epochs() > 0 &&
-         impl_->streams[0].CompletedEpochs() >= static_cast<int64_t>(tr.epochs());
+void Trainer::SetCommunicator(collective::Communicator* communicator) {
+  Impl& m = *impl_;
+  m.replica->SetCommunicator(communicator);
+  if (!m.replica->distributed()) m.last_step = m.LastStep(m.EpochsEnd());
 }
 
-int64_t Trainer::step() const { return impl_->step; }
-
-int64_t Trainer::NumParameters() const { return impl_->model->NumParameters(); }
-
-std::vector<float> Trainer::FlatParameters() const {
-  std::vector<float> out;
-  out.reserve(static_cast<size_t>(NumParameters()));
-  for (const auto& p : impl_->params) {
-    torch::Tensor c = p.detach().contiguous();
-    out.insert(out.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  }
-  return out;
+absl::Status Trainer::SetStreams(std::vector<TrainerConfig::Stream> streams) {
+  TANDEM_RETURN_IF_ERROR(impl_->LoadStreams(std::move(streams)));
+  if (!impl_->replica->distributed()) impl_->last_step = impl_->LastStep(impl_->EpochsEnd());
+  return absl::OkStatus();
 }
 
-uint64_t Trainer::ParameterChecksum() const {
-  uint64_t h = 0xCBF29CE484222325ull;
-  for (const auto& p : impl_->params) {
-    torch::Tensor c = p.detach().contiguous();
-    h = Fnv1a64(c.data_ptr(), static_cast<size_t>(c.numel()) * c.element_size(), h);
-  }
-  return h;
+absl::StatusOr<int> Trainer::Synchronize() {
+  Impl& m = *impl_;
+  TANDEM_ASSIGN_OR_RETURN(Replica::Agreement agreement, m.replica->Synchronize(m.EpochsEnd()));
+  m.SeekStreams();
+  m.last_step = m.LastStep(agreement.max_proposal);
+  return agreement.root;
 }
+
+bool Trainer::Finished() const { return impl_->replica->step() >= impl_->last_step; }
+
+int64_t Trainer::step() const { return impl_->replica->step(); }
+
+int64_t Trainer::NumParameters() const { return impl_->replica->NumParameters(); }
+
+std::vector<float> Trainer::FlatParameters() const { return impl_->replica->FlatParameters(); }
+
+uint64_t Trainer::ParameterChecksum() const { return impl_->replica->ParameterChecksum(); }
 
 absl::StatusOr<StepStats> Trainer::Step() {
   Impl& m = *impl_;
-  const auto start = std::chrono::steady_clock::now();
-  for (const auto& stream : m.streams) {
-    if (stream.data.src.empty()) {
-      return absl::FailedPreconditionError("trainer: no training data (the shards are empty)");
+  const v1::TrainingSpec& tr = m.training();
+  const auto start = Clock::now();
+  // This rank's batches: the next of every stream, each with its dropout seed.
+  std::vector<model::Batch> batches;
+  batches.reserve(m.streams.size());
+  std::vector<Replica::Input> inputs;
+  for (auto& stream : m.streams) {
+    std::vector<std::vector<int>> src, tgt;
+    for (uint32_t i : stream.Next(tr)) {
+      src.push_back(stream.data.src[i]);
+      tgt.push_back(stream.data.tgt[i]);
     }
+    TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
+    batches.push_back(std::move(batch));
+    inputs.push_back({&batches.back(), MixSeed(tr.seed() ^ 0xD0D0D0D0ull,
+                                               static_cast<uint64_t>(m.replica->step()),
+                                               stream.id)});
   }
-  const v1::TrainingSpec& tr = m.config.spec.training();
-  StepStats stats;
-  try {
-    m.model->train();
-    m.optimizer->zero_grad();
-    // Forward and backward of each stream's next batch; gradients (sums) accumulate.
-    double local_loss = 0;
-    int64_t local_tokens = 0;
-    for (auto& stream : m.streams) {
-      TANDEM_ASSIGN_OR_RETURN(model::LossSum loss, m.BatchLoss(stream.data, stream.Next(tr)));
-      loss.sum.backward();
-      local_loss += loss.sum.item<double>();
-      local_tokens += loss.tokens;
-    }
-    double global_loss = local_loss;
-    double global_tokens = static_cast<double>(local_tokens);
-    torch::NoGradGuard no_grad;
-    for (auto& p : m.params) {
-      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    }
-    if (m.config.all_reduce) {
-      // One flat buffer: every gradient in parameter order, then the loss sum and token
-      // count, so one all-reduce sums all of them.
-      std::vector<torch::Tensor> flat_parts;
-      flat_parts.reserve(m.params.size() + 1);
-      for (auto& p : m.params) flat_parts.push_back(p.grad().reshape({-1}));
-      flat_parts.push_back(
-          torch::tensor({static_cast<float>(local_loss), static_cast<float>(local_tokens)}));
-      torch::Tensor flat = torch::cat(flat_parts);
-      absl::Status reduced =
-          m.config.all_reduce(flat.data_ptr<float>(), static_cast<size_t>(flat.numel()));
-      if (!reduced.ok()) {
-        // The step is abandoned: the parameters are untouched, so a new generation can
-        // redo it. ABORTED marks a collective failure for the caller.
-        return absl::AbortedError(absl::StrCat("all-reduce failed: ", reduced.message()));
-      }
-      const int64_t n = flat.numel();
-      global_loss = flat[n - 2].item<double>();
-      global_tokens = flat[n - 1].item<double>();
-      int64_t offset = 0;
-      for (auto& p : m.params) {
-        p.mutable_grad().copy_(flat.narrow(0, offset, p.numel()).view_as(p));
-        offset += p.numel();
-      }
-    }
-    if (global_tokens <= 0) return absl::InternalError("a step with no target tokens");
-    // Sums over target tokens become means over the global token count.
-    for (auto& p : m.params) p.mutable_grad().div_(global_tokens);
-    stats.grad_norm =
-        model::ClipGradNorm(m.params, m.config.spec.training().clip_norm());
-    stats.learning_rate = model::LearningRate(m.schedule, m.step + 1);
-    model::SetLearningRate(*m.optimizer, stats.learning_rate);
-    m.optimizer->step();
-    stats.loss = global_loss / global_tokens;
-    stats.tokens = static_cast<int64_t>(global_tokens);
-  } catch (const std::exception& e) {
-    return model::TorchError("training step", e);
-  }
-  ++m.step;
+  TANDEM_ASSIGN_OR_RETURN(StepStats stats, m.replica->Step(inputs));
   for (auto& stream : m.streams) ++stream.batch_index;
-  stats.step = m.step;
-  stats.epoch = m.streams[0].epoch;
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.epoch = m.streams.empty() ? 0 : m.streams[0].epoch;
+  stats.seconds = SecondsSince(start);
   return stats;
+}
+
+absl::Status Trainer::SaveCheckpoint(const std::string& path) const {
+  return impl_->replica->Save(path);
+}
+
+absl::StatusOr<int64_t> Trainer::CheckpointStep(const std::string& path) {
+  return Replica::SavedStep(path);
+}
+
+absl::Status Trainer::LoadCheckpoint(const std::string& path) {
+  TANDEM_RETURN_IF_ERROR(impl_->replica->Load(path));
+  impl_->SeekStreams();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> Trainer::Translate(
@@ -301,7 +327,7 @@ absl::StatusOr<std::vector<std::string>> Trainer::Translate(
     TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, m.src_tok->Encode(s));
     src.push_back(std::move(ids));
   }
-  m.model->eval();
+  m.replica->model().eval();
   model::DecodeOptions o;
   o.beam_size = beam_size;
   std::vector<std::string> out;
@@ -309,8 +335,8 @@ absl::StatusOr<std::vector<std::string>> Trainer::Translate(
   for (size_t i = 0; i < src.size(); i += kChunk) {
     std::vector<std::vector<int>> part(src.begin() + static_cast<long>(i),
                                        src.begin() + static_cast<long>(std::min(src.size(), i + kChunk)));
-    auto hyps = beam_size > 1 ? model::BeamSearch(*m.model, part, o)
-                              : model::GreedyDecode(*m.model, part, o);
+    auto hyps = beam_size > 1 ? model::BeamSearch(m.replica->model(), part, o)
+                              : model::GreedyDecode(m.replica->model(), part, o);
     if (!hyps.ok()) return hyps.status();
     for (const auto& h : *hyps) {
       std::vector<int> ids;
@@ -321,16 +347,16 @@ absl::StatusOr<std::vector<std::string>> Trainer::Translate(
       out.push_back(std::move(text));
     }
   }
-  m.model->train();
+  m.replica->model().train();
   return out;
 }
 
 absl::StatusOr<Trainer::Alignment> Trainer::Attention(const std::string& sentence) {
   Impl& m = *impl_;
   TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, m.src_tok->Encode(sentence));
-  m.model->eval();
-  auto hyps = model::GreedyDecode(*m.model, {ids});
-  m.model->train();
+  m.replica->model().eval();
+  auto hyps = model::GreedyDecode(m.replica->model(), {ids});
+  m.replica->model().train();
   if (!hyps.ok()) return hyps.status();
   const model::Hypothesis& h = hyps->front();
   Alignment out;
@@ -357,7 +383,7 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
   int64_t tokens = 0;
   try {
     torch::NoGradGuard no_grad;
-    m.model->eval();
+    m.replica->model().eval();
     BatchingOptions o;
     o.batch_tokens = m.config.spec.training().batch_tokens();
     for (const auto& b : PlanBatches(m.valid.src_len, m.valid.tgt_len, o, 0)) {
@@ -365,9 +391,9 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
       loss_sum += loss.sum.item<double>();
       tokens += loss.tokens;
     }
-    m.model->train();
+    m.replica->model().train();
   } catch (const std::exception& e) {
-    m.model->train();
+    m.replica->model().train();
     return model::TorchError("validation", e);
   }
   stats.loss = tokens > 0 ? loss_sum / static_cast<double>(tokens) : 0;
@@ -382,91 +408,6 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
   stats.bleu = bleu.score;
   stats.sentences = static_cast<int64_t>(n);
   return stats;
-}
-
-absl::Status Trainer::SaveCheckpoint(const std::string& path) const {
-  const Impl& m = *impl_;
-  try {
-    torch::serialize::OutputArchive archive;
-    for (size_t i = 0; i < m.params.size(); ++i) {
-      archive.write("param/" + m.names[i], m.params[i].detach());
-    }
-    torch::serialize::OutputArchive optimizer_archive;
-    m.optimizer->save(optimizer_archive);
-    archive.write("optimizer", optimizer_archive);
-    // Position: the step, then (epoch, next batch) of every stream.
-    std::vector<int64_t> position = {m.step};
-    for (const auto& stream : m.streams) {
-      position.push_back(stream.epoch);
-      position.push_back(static_cast<int64_t>(stream.batch_index));
-    }
-    archive.write("meta/position", torch::tensor(position));
-    auto generator = at::detail::getDefaultCPUGenerator();
-    {
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      archive.write("meta/rng", generator.get_state());
-    }
-    std::ostringstream out;
-    archive.save_to(out);
-    return WriteFileAtomic(path, out.str());
-  } catch (const std::exception& e) {
-    return model::TorchError(("saving checkpoint " + path).c_str(), e);
-  }
-}
-
-absl::Status Trainer::LoadCheckpoint(const std::string& path) {
-  Impl& m = *impl_;
-  TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  try {
-    torch::serialize::InputArchive archive;
-    std::istringstream in(bytes);
-    archive.load_from(in);
-    // Read and check everything before changing anything.
-    std::vector<torch::Tensor> loaded(m.params.size());
-    for (size_t i = 0; i < m.params.size(); ++i) {
-      if (!archive.try_read("param/" + m.names[i], loaded[i])) {
-        return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " has no parameter ",
-                                                       m.names[i], " (another model?)"));
-      }
-      if (!loaded[i].sizes().equals(m.params[i].sizes())) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "checkpoint ", path, " is for another model shape: ", m.names[i], " is ",
-            c10::str(loaded[i].sizes()), ", this model has ", c10::str(m.params[i].sizes())));
-      }
-    }
-    torch::Tensor position, rng;
-    const int64_t expected = 1 + 2 * static_cast<int64_t>(m.streams.size());
-    if (!archive.try_read("meta/position", position) || position.numel() != expected ||
-        !archive.try_read("meta/rng", rng)) {
-      return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " lacks its position"));
-    }
-    torch::serialize::InputArchive optimizer_archive;
-    archive.read("optimizer", optimizer_archive);
-    {
-      torch::NoGradGuard no_grad;
-      for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(loaded[i]);
-    }
-    m.optimizer->load(optimizer_archive);
-    m.step = position[0].item<int64_t>();
-    for (size_t k = 0; k < m.streams.size(); ++k) {
-      auto& stream = m.streams[k];
-      const int64_t epoch = position[static_cast<int64_t>(1 + 2 * k)].item<int64_t>();
-      stream.batch_index =
-          static_cast<size_t>(position[static_cast<int64_t>(2 + 2 * k)].item<int64_t>());
-      if (epoch != stream.epoch || stream.plan.empty()) {
-        stream.epoch = epoch;
-        stream.MakePlan(m.config.spec.training());
-      }
-    }
-    auto generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(rng);
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
-                     std::string(e.what()).substr(0, 200)));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace tandem

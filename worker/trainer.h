@@ -1,19 +1,25 @@
-// The trainer: one replica's training loop over its shards (DESIGN.md section 3). The local
-// mode (`tandem-local train`) runs it with a world of one; a distributed worker passes a
-// gradient all-reduce. Contract of Step():
-//   forward + backward on this rank's next token-budgeted batch (loss as a SUM over target
-//   tokens), then the gradients, the loss sum and the token count are summed over all ranks
-//   (`all_reduce`, if given), divided by the global token count, clipped by the global norm,
-//   and Adam steps. Every replica therefore applies the same update. A failed all-reduce
-//   returns ABORTED and leaves the parameters as they were before the step.
-// Checkpoints hold parameters, optimizer state, step, data position and RNG state, written
-// atomically; a run resumed from one continues with the same losses as a run never stopped.
+// The trainer: one replica's training loop over its data streams (DESIGN.md sections 3-5).
+// The local mode (`tandem-local train`) runs it with a world of one; a distributed worker
+// gives it a communicator of its generation.
+//
+// Step() takes the next batch of every stream of this rank and makes one update of the
+// Replica (worker/replica.h: gradient buckets that overlap backward, global token-mean, global
+// norm clipping, fused Adam; a failed all-reduce returns ABORTED and changes nothing).
+//
+// Everything but (parameters, Adam state, step) is a function of the step: a stream's
+// position (its plan of epoch e comes from (seed, e, stream id)) and the dropout masks (the
+// generator is seeded from (seed, step, stream id) before each stream's forward). So a
+// stream can move to another rank, and a replica can adopt another's state, with the
+// training continuing exactly as if nothing had happened.
+//
+// Checkpoints hold parameters, Adam state and step, written atomically; a run resumed from
+// one continues with the same losses as a run never stopped.
 // Not thread-safe: one thread drives a Trainer.
 #ifndef TANDEM_WORKER_TRAINER_H_
 #define TANDEM_WORKER_TRAINER_H_
 
+#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tandem/v1/job.pb.h"
+#include "worker/replica.h"  // StepStats
 
 namespace tandem {
 
@@ -28,30 +35,22 @@ struct TrainerConfig {
   tandem::v1::JobSpec spec;         // defaults applied, valid
   std::string source_model;         // SentencePiece models
   std::string target_model;
-  std::vector<std::string> shard_files;  // prepared TSV shards this rank trains on
-  uint64_t shard_id = 0;                 // mixes into the shuffling seed
-  // Further data streams whose batches join the same update (gradient accumulation). With the
-  // shards and ids of ranks 1..N-1 this process computes exactly the update N ranks would.
+  // One data stream: the prepared TSV shards it cycles and its id (Assignment.streams).
   struct Stream {
     std::vector<std::string> shard_files;
-    uint64_t shard_id = 0;
+    uint64_t id = 0;
   };
-  std::vector<Stream> more_streams;
+  // This rank's streams. A process given the streams of ranks 0..N-1 computes exactly the
+  // update that N ranks compute together.
+  std::vector<Stream> streams;
   std::string valid_file;                // prepared validation TSV ("" = none)
   uint32_t valid_bleu_sentences = 200;   // decoded for validation BLEU (0 = all)
   int threads = 2;
-  // Sums `count` floats over all ranks in place; empty for a world of one.
-  std::function<absl::Status(float* data, size_t count)> all_reduce;
-};
-
-struct StepStats {
-  int64_t step = 0;        // the update just applied (1-based)
-  int64_t epoch = 0;       // epoch of the batch just used (0-based)
-  double loss = 0;         // global token-mean loss of this step
-  int64_t tokens = 0;      // global target tokens of this step
-  double grad_norm = 0;    // before clipping
-  double learning_rate = 0;
-  double seconds = 0;      // wall time of the step
+  // The generation's communicator (not owned; outlives its use; see SetCommunicator).
+  // nullptr: a world of one.
+  collective::Communicator* communicator = nullptr;
+  size_t bucket_bytes = 4 << 20;         // gradient bucket size
+  std::chrono::milliseconds collective_timeout{120000};  // per step's all-reduce
 };
 
 struct ValidationStats {
@@ -89,10 +88,25 @@ class Trainer {
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
+  // FAILED_PRECONDITION while a communicator is set but Synchronize() has not succeeded.
   absl::StatusOr<StepStats> Step();
   absl::StatusOr<ValidationStats> Validate();
 
-  // True once max_steps updates or `epochs` passes are done.
+  // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the
+  // all-reduces from now on; Synchronize() must follow before the next Step().
+  void SetCommunicator(collective::Communicator* communicator);
+  // Replaces this rank's data streams (a new generation's assignment); streams already
+  // loaded keep their pairs. They continue at the current step.
+  absl::Status SetStreams(std::vector<TrainerConfig::Stream> streams);
+  // Collective (every rank of the generation calls it): the ranks exchange their steps, and
+  // the lowest rank among those with the highest step broadcasts its parameters, Adam state
+  // and step to all. Fresh replicas all start from the job seed, so a new job's rank 0
+  // initialises everyone; survivors of a failure hand their state to a joining worker with
+  // no checkpoint involved. The ranks also agree on the last step (epochs are counted on the
+  // longest stream). Returns the rank whose state was adopted (0 with a world of one).
+  absl::StatusOr<int> Synchronize();
+
+  // True once max_steps updates or `epochs` passes over the longest stream are done.
   bool Finished() const;
   int64_t step() const;
 
@@ -101,6 +115,8 @@ class Trainer {
   // Restores a checkpoint written by SaveCheckpoint for the same model shape; a truncated
   // file or one of another shape is an error naming the file, and leaves the trainer as it was.
   absl::Status LoadCheckpoint(const std::string& path);
+  // The step a checkpoint file was written at.
+  static absl::StatusOr<int64_t> CheckpointStep(const std::string& path);
 
   // Translates sentences with the current parameters (greedy if beam_size <= 1).
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,

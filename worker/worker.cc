@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/log.h"
@@ -187,16 +189,25 @@ void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
 }
 
 absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>& cancel) {
-  TrainerConfig config;
-  config.spec = a.spec();
-  config.source_model = cache_.PathFor(a.artifacts().at("source.model"));
-  config.target_model = cache_.PathFor(a.artifacts().at("target.model"));
-  for (const auto& shard : a.shards()) config.shard_files.push_back(cache_.PathFor(shard.sha256()));
-  config.shard_id = a.rank();
-  if (a.rank() == 0 && a.artifacts().count("valid.tsv") > 0) {
-    config.valid_file = cache_.PathFor(a.artifacts().at("valid.tsv"));
+  // The previous generation's run, if still finishing its step, ends before this one starts.
+  absl::MutexLock lock(&trainer_mu_);
+  std::map<uint32_t, std::string> shard_files;
+  for (const auto& shard : a.shards()) shard_files[shard.index()] = cache_.PathFor(shard.sha256());
+  std::vector<TrainerConfig::Stream> streams;
+  for (const auto& ds : a.streams()) {
+    TrainerConfig::Stream stream;
+    stream.id = ds.index();
+    for (uint32_t s : ds.shards()) {
+      auto it = shard_files.find(s);
+      if (it == shard_files.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("assignment: stream ", ds.index(), " names shard ", s,
+                         ", which is not among this worker's shards"));
+      }
+      stream.shard_files.push_back(it->second);
+    }
+    streams.push_back(std::move(stream));
   }
-  config.threads = options_.threads;
   // Replicas sum gradients over a gRPC ring of this generation's members.
   std::unique_ptr<collective::RingCommunicator> ring;
   if (a.world_size() > 1) {
@@ -205,28 +216,56 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     ring_options.rank = static_cast<int>(a.rank());
     for (const auto& m : a.members()) ring_options.peers.push_back(m.address());
     TANDEM_ASSIGN_OR_RETURN(ring, collective::RingCommunicator::Create(ring_options, collective_));
-    auto sequence = std::make_shared<uint64_t>(0);
-    collective::RingCommunicator* comm = ring.get();
-    config.all_reduce = [comm, sequence](float* data, size_t count) {
-      return comm->AllReduceSum(
-          data, count,
-          collective::OpOptions::WithTimeout((*sequence)++, std::chrono::seconds(120)));
-    };
   }
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
-  // A later generation resumes from the job's newest checkpoint: parameters, optimizer
-  // state and step carry over, so losing a worker costs the steps since that checkpoint.
+  // A worker that trained this job in the previous generation keeps its replica: after a
+  // failure the survivors continue from their own state (they are identical after every
+  // completed step), with no checkpoint reload.
+  if (trainer_job_ != a.job_id()) trainer_.reset();
+  if (trainer_ == nullptr) {
+    TrainerConfig config;
+    config.spec = a.spec();
+    config.source_model = cache_.PathFor(a.artifacts().at("source.model"));
+    config.target_model = cache_.PathFor(a.artifacts().at("target.model"));
+    config.streams = std::move(streams);
+    if (a.artifacts().count("valid.tsv") > 0) {
+      config.valid_file = cache_.PathFor(a.artifacts().at("valid.tsv"));
+    }
+    config.threads = options_.threads;
+    config.communicator = ring.get();
+    TANDEM_ASSIGN_OR_RETURN(trainer_, Trainer::Create(config));
+    trainer_job_ = a.job_id();
+  } else {
+    TANDEM_RETURN_IF_ERROR(trainer_->SetStreams(std::move(streams)));
+    trainer_->SetCommunicator(ring.get());
+  }
+  Trainer& trainer = *trainer_;
+  // The ring dies with this function; the trainer must not keep a pointer to it.
+  absl::Cleanup detach = [&trainer] { trainer.SetCommunicator(nullptr); };
+  // The job's newest checkpoint, when it is newer than this replica (a fresh worker, or all
+  // replicas lost): parameters, Adam state and step carry over.
+  std::string source = trainer.step() > 0 ? "its own replica" : "the job seed";
   if (auto it = a.artifacts().find("checkpoint"); it != a.artifacts().end()) {
-    TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(cache_.PathFor(it->second)));
-    TANDEM_LOG(INFO) << "job " << a.job_id() << ": resumed from the checkpoint at step "
-                     << trainer->step();
+    const std::string path = cache_.PathFor(it->second);
+    TANDEM_ASSIGN_OR_RETURN(const int64_t checkpoint_step, Trainer::CheckpointStep(path));
+    if (checkpoint_step > trainer.step()) {
+      TANDEM_RETURN_IF_ERROR(trainer.LoadCheckpoint(path));
+      source = "the checkpoint";
+    }
   }
+  if (a.world_size() > 1) {
+    // Everyone adopts the newest replica of the generation (rank 0's for a new job).
+    TANDEM_ASSIGN_OR_RETURN(const int root, trainer.Synchronize());
+    if (static_cast<uint32_t>(root) != a.rank()) source = absl::StrCat("rank ", root, "'s replica");
+  }
+  TANDEM_LOG(INFO) << "job " << a.job_id() << " generation " << a.generation()
+                   << ": training from step " << trainer.step() << " (" << source << ")";
   const auto& tr = a.spec().training();
   const std::string worker_id = id();
+  const bool validates = a.rank() == 0 && a.artifacts().count("valid.tsv") > 0;
   double tokens = 0, seconds = 0;
   EarlyStopping early_stopping(tr.early_stopping_patience());  // rank 0 validates
-  while (!trainer->Finished() && !cancel) {
-    TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer->Step());
+  while (!trainer.Finished() && !cancel) {
+    TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer.Step());
     tokens += static_cast<double>(stats.tokens) / a.world_size();
     seconds += stats.seconds;
     v1::ProgressReport report;
@@ -239,11 +278,13 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     report.set_loss(static_cast<float>(stats.loss));
     report.set_learning_rate(static_cast<float>(stats.learning_rate));
     report.set_tokens_per_second(static_cast<float>(tokens / std::max(seconds, 1e-9)));
-    report.set_param_checksum(trainer->ParameterChecksum());
-    bool last = trainer->Finished();
-    if (!config.valid_file.empty() &&
-        (stats.step % tr.validation_interval_steps() == 0 || last)) {
-      TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer->Validate());
+    report.set_param_checksum(trainer.ParameterChecksum());
+    report.set_compute_ms(static_cast<float>(1e3 * stats.compute_seconds));
+    report.set_comm_wait_ms(static_cast<float>(1e3 * stats.comm_wait_seconds));
+    report.set_comm_ms(static_cast<float>(1e3 * stats.comm_seconds));
+    bool last = trainer.Finished();
+    if (validates && (stats.step % tr.validation_interval_steps() == 0 || last)) {
+      TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer.Validate());
       report.set_has_validation(true);
       report.set_valid_loss(static_cast<float>(v.loss));
       report.set_valid_bleu(static_cast<float>(v.bleu));
@@ -257,7 +298,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     }
     if (a.rank() == 0 && (stats.step % tr.checkpoint_interval_steps() == 0 || last)) {
       const std::string path = cache_.PathFor(absl::StrCat("checkpoint-", a.job_id()));
-      TANDEM_RETURN_IF_ERROR(trainer->SaveCheckpoint(path));
+      TANDEM_RETURN_IF_ERROR(trainer.SaveCheckpoint(path));
       TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
       TANDEM_RETURN_IF_ERROR(client_.UploadCheckpoint(worker_id, a.job_id(),
                                                       static_cast<uint64_t>(stats.step), last,
@@ -273,6 +314,11 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     if (!response.ok()) {
       TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();
     }
+  }
+  if (trainer.Finished()) {
+    std::move(detach).Invoke();
+    trainer_.reset();  // the job is over: free the replica
+    trainer_job_.clear();
   }
   return absl::OkStatus();
 }

@@ -21,6 +21,8 @@
 
 namespace tandem {
 
+class Trainer;  // worker/trainer.h (LibTorch stays out of this header)
+
 namespace collective {
 class CollectiveService;  // collective/collective_service.h (gRPC stays out of this header)
 }  // namespace collective
@@ -78,6 +80,11 @@ class Worker {
   std::vector<std::unique_ptr<std::atomic<bool>>> retired_cancel_;
   std::unique_ptr<std::atomic<bool>> run_cancel_;
   collective::GroupId run_group_;  // the (job, generation) the current run trains in
+  // The replica, kept across the generations of one job. A run holds trainer_mu_ while it
+  // trains, so a new generation's run waits for the previous one to leave its step.
+  absl::Mutex trainer_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::unique_ptr<Trainer> trainer_ ABSL_GUARDED_BY(trainer_mu_);
+  std::string trainer_job_ ABSL_GUARDED_BY(trainer_mu_);
 };
 
 }  // namespace tandem

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/common/rendezvous.h"
 #include "collective/grpc_ring.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -65,27 +66,6 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     return absl::InvalidArgumentError("need --rank, --world and --rendezvous");
   }
   return f;
-}
-
-// Publishes this rank's address and waits (at most 60 s) for everyone else's.
-absl::StatusOr<std::vector<std::string>> Rendezvous(const Flags& f, int port) {
-  std::string mine = absl::StrCat(f.rendezvous, "/rank", f.rank, ".addr");
-  {
-    std::ofstream out(mine + ".tmp");
-    out << "127.0.0.1:" << port << "\n";
-  }
-  std::rename((mine + ".tmp").c_str(), mine.c_str());
-  std::vector<std::string> peers(f.world);
-  for (int attempt = 0; attempt < 600; ++attempt) {
-    int found = 0;
-    for (int r = 0; r < f.world; ++r) {
-      std::ifstream in(absl::StrCat(f.rendezvous, "/rank", r, ".addr"));
-      if (in >> peers[r]) ++found;
-    }
-    if (found == f.world) return peers;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return absl::DeadlineExceededError("rendezvous: not every rank published its address");
 }
 
 class Bench {
@@ -167,7 +147,7 @@ absl::Status Main(int argc, char** argv) {
   TANDEM_ASSIGN_OR_RETURN(Flags f, ParseFlags(argc, argv));
   TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
   const int port = server->port();
-  TANDEM_ASSIGN_OR_RETURN(auto peers, Rendezvous(f, port));
+  TANDEM_ASSIGN_OR_RETURN(auto peers, bench::Rendezvous(f.rendezvous, f.rank, f.world, port));
   RingOptions options;
   options.group = GroupId{"bench", 1};
   options.rank = f.rank;

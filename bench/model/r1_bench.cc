@@ -1,9 +1,14 @@
-// R1 (../shared/anchors/R1.md) trained with Tandem's own model code, one process: the Tandem
-// side of `bench/run model`. Prints one JSON line with the reference's fields
-// (r1_torch.py --json): tokens_per_s, ms_per_step_median, peak_rss_mb, cpu_util, threads,
-// loss_first, loss_last, blas, ...
+// R1 (../shared/anchors/R1.md) trained with Tandem's own model code and update path (the
+// trainer's Replica: flat gradient buckets, fused Adam): the Tandem side of `bench/run model`
+// and `bench/run distributed`. Prints one JSON line with the reference's fields
+// (r1_torch.py --json / r1_ddp.py --json): tokens_per_s, ms_per_step_median, peak_rss_mb,
+// cpu_util, threads, loss_first, loss_last, blas, ...
 //
-//   tandem_r1_bench --threads N [--steps 20] [--warmup 3]   the measurement (R1.md section 3)
+//   tandem_r1_bench --threads N [--steps 20] [--warmup 3]   R1, one process (R1.md section 3)
+//   tandem_r1_bench --world W --rank R --rendezvous DIR [--steps 20] [--warmup 3]
+//       one rank of R1-DP (R1.md section 4): W processes on 127.0.0.1, 1 thread each, rank r on
+//       data stream r, gradients summed over the gRPC ring in buckets that overlap backward;
+//       rank 0 prints the JSON line (aggregate tokens/s, compute/communication split)
 //   tandem_r1_bench --selftest                               known answers (R1.md sections 2, 6)
 //
 // OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS must be set by the caller before
@@ -28,12 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/rendezvous.h"
+#include "collective/grpc_ring.h"
 #include "model/batch.h"
-#include "model/loss.h"
 #include "model/model_config.h"
-#include "model/optim.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
+#include "worker/replica.h"
 
 namespace {
 
@@ -75,32 +81,30 @@ Batch MakeR1Batch(const ModelConfig& config, uint64_t index, uint64_t stream, in
   return Check(tandem::model::MakeBatch(src, tgt, config), "MakeBatch");
 }
 
+// R1's update (R1.md 1.5: label smoothing 0.1, clip 1.0, Adam lr 3e-4, betas (0.9, 0.98),
+// eps 1e-8) through the replica the trainer uses.
 struct Trainer {
-  tandem::model::Seq2Seq model{nullptr};
-  std::vector<torch::Tensor> params;
-  std::unique_ptr<torch::optim::Adam> adam;
+  std::unique_ptr<tandem::Replica> replica;
 
   explicit Trainer(const ModelConfig& config) {
-    model = Check(tandem::model::CreateSeq2Seq(config, /*seed=*/0), "CreateSeq2Seq");
-    model->train();
-    params = model->OrderedParameters();
-    tandem::model::AdamConfig ac;  // lr 3e-4, betas (0.9, 0.98), eps 1e-8 (R1.md 1.5)
-    adam = Check(tandem::model::MakeAdam(params, ac), "MakeAdam");
+    tandem::ReplicaOptions o;
+    o.model = config;
+    o.seed = 0;
+    o.schedule.kind = "constant";
+    o.schedule.base_lr = o.adam.lr;  // AdamConfig's defaults are R1's
+    o.clip_norm = kClip;
+    o.label_smoothing = kSmoothing;
+    o.bucket_bytes = BucketBytes();
+    replica = Check(tandem::Replica::Create(o), "Replica::Create");
+  }
+  static size_t BucketBytes() {
+    const char* env = std::getenv("TANDEM_BUCKET_MB");
+    return env ? static_cast<size_t>(std::atof(env) * (1 << 20)) : size_t{4} << 20;
   }
 
-  // One training step (R1.md 1.5): clear gradients, forward, loss (token mean), backward,
-  // clip 1.0, Adam, read the loss back as a host float.
-  float Step(const Batch& batch) {
-    for (auto& p : params) p.mutable_grad() = torch::Tensor();  // set_to_none
-    torch::Tensor logits = Check(model->Forward(batch), "Forward");
-    auto loss = Check(tandem::model::LabelSmoothedLoss(logits, batch.tgt_out, kSmoothing,
-                                                       model->config().pad_id),
-                      "LabelSmoothedLoss");
-    torch::Tensor mean = loss.sum / static_cast<double>(loss.tokens);  // Tandem's loss is a sum
-    mean.backward();
-    tandem::model::ClipGradNorm(params, kClip);
-    adam->step();
-    return mean.item<float>();
+  // One training step; returns the step's statistics (loss: the global token mean).
+  tandem::StepStats Step(const Batch& batch, uint64_t dropout_seed) {
+    return Check(replica->Step({{&batch, dropout_seed}}), "Step");
   }
 };
 
@@ -196,13 +200,12 @@ int SelfTest(const ModelConfig& config) {
   expect(tokens20 == 38400, "20 consecutive batches hold 38,400 target tokens");
 
   Trainer tr(config);
-  int64_t n = 0;
-  for (const auto& p : tr.params) n += p.numel();
-  expect(n == kParams && tr.model->NumParameters() == kParams, "12,270,912 parameters");
-  expect(tr.params.size() == 23, "23 parameter tensors");
+  const int64_t n = static_cast<int64_t>(tr.replica->FlatParameters().size());
+  expect(n == kParams && tr.replica->NumParameters() == kParams, "12,270,912 parameters");
+  expect(tr.replica->model().OrderedParameters().size() == 23, "23 parameter tensors");
   const Batch small = MakeR1Batch(config, 0, 0, 16);  // 16 pairs, S = 12, T = 14
   std::vector<float> losses;
-  for (int i = 0; i < 20; ++i) losses.push_back(tr.Step(small));
+  for (int i = 0; i < 20; ++i) losses.push_back(static_cast<float>(tr.Step(small, i).loss));
   std::cerr << "selftest losses:";
   for (float l : losses) std::fprintf(stderr, " %.3f", l);
   std::cerr << "\n";
@@ -215,86 +218,195 @@ int SelfTest(const ModelConfig& config) {
   return failures == 0 ? 0 : 1;
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size();
+  return m == 0 ? 0 : m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+}
+
+std::string Json(const std::vector<double>& v, const char* fmt = "%.1f") {
+  std::string out = "[";
+  char buf[64];
+  for (size_t i = 0; i < v.size(); ++i) {
+    std::snprintf(buf, sizeof buf, fmt, v[i]);
+    out += (i ? ", " : "") + std::string(buf);
+  }
+  return out + "]";
+}
+
+struct Flags {
+  int threads = 1, steps = 20, warmup = 3, world = 1, rank = 0;
+  std::string rendezvous;
+  bool selftest = false;
+};
+
+// R1 (world 1) or one rank of R1-DP (world > 1); rank 0 prints the JSON line.
+int Measure(const Flags& f, const ModelConfig& config) {
+  using tandem::collective::RingCommunicator;
+  Trainer tr(config);
+  std::unique_ptr<RingCommunicator> ring;
+  uint64_t bench_sequence = uint64_t{1} << 40;  // the replica numbers its own operations from 0
+  auto barrier = [&] {
+    float one = 1;
+    absl::Status s = ring->AllReduceSum(
+        &one, 1,
+        tandem::collective::OpOptions::WithTimeout(bench_sequence++, std::chrono::seconds(120)));
+    if (!s.ok()) Die("barrier: " + std::string(s.message()));
+  };
+  if (f.world > 1) {
+    auto server = Check(tandem::collective::CollectiveServer::Start("127.0.0.1:0"),
+                        "CollectiveServer::Start");
+    tandem::collective::RingOptions ro;
+    ro.group = {"r1-dp", 1};
+    ro.rank = f.rank;
+    ro.peers = Check(tandem::bench::Rendezvous(f.rendezvous, f.rank, f.world, server->port()),
+                     "rendezvous");
+    ring = Check(RingCommunicator::Create(ro, std::move(server)), "RingCommunicator::Create");
+    tr.replica->SetCommunicator(ring.get());
+    Check(tr.replica->Synchronize(0), "Synchronize");  // rank 0's parameters to everyone
+  }
+  std::vector<Batch> batches;  // made before the timed loop (R1.md section 2)
+  for (int i = 0; i < f.warmup + f.steps; ++i) {
+    batches.push_back(MakeR1Batch(config, static_cast<uint64_t>(i), static_cast<uint64_t>(f.rank)));
+  }
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  const std::string blas = BlasJson();
+
+  std::vector<float> losses;
+  for (int i = 0; i < f.warmup; ++i) losses.push_back(tr.Step(batches[i], i).loss);
+  if (ring) barrier();
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> times, compute, comm, wait;
+  const auto t_start = Clock::now();
+  const double c_start = CpuSeconds();
+  for (int i = f.warmup; i < f.warmup + f.steps; ++i) {
+    const auto t0 = Clock::now();
+    const tandem::StepStats st = tr.Step(batches[i], i);
+    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    compute.push_back(st.compute_seconds);
+    comm.push_back(st.comm_seconds);
+    wait.push_back(st.comm_wait_seconds);
+    losses.push_back(static_cast<float>(st.loss));
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
+  const double cpu = CpuSeconds() - c_start;
+  for (float l : losses) {
+    if (!std::isfinite(l)) Die("non-finite loss");
+  }
+  int64_t tokens = 0;
+  double flops = 0;
+  for (int i = f.warmup; i < f.warmup + f.steps; ++i) {
+    tokens += batches[i].target_tokens;
+    flops += StepFlops(batches[i].src.size(1), batches[i].tgt_out.size(1));
+  }
+  auto sum = [](const std::vector<double>& v) {
+    double t = 0;
+    for (double x : v) t += x;
+    return t;
+  };
+  // Per rank: wall, cpu, rss, tokens, compute, comm, wait; a sum over one-hot slots gathers.
+  constexpr int kFields = 7;
+  std::vector<float> slots(static_cast<size_t>(f.world) * kFields, 0.0f);
+  const double mine[kFields] = {wall,  cpu,       PeakRssMb(), static_cast<double>(tokens),
+                                sum(compute), sum(comm), sum(wait)};
+  for (int k = 0; k < kFields; ++k) slots[static_cast<size_t>(f.rank * kFields + k)] = static_cast<float>(mine[k]);
+  double full_grad_ms = 0;
+  if (ring) {
+    auto gathered = ring->AllReduceSum(slots.data(), slots.size(),
+                                       tandem::collective::OpOptions::WithTimeout(
+                                           bench_sequence++, std::chrono::seconds(120)));
+    if (!gathered.ok()) Die(std::string(gathered.message()));
+    // A stand-alone all-reduce of one full gradient (as r1_ddp.py measures), median of 5.
+    std::vector<float> flat(static_cast<size_t>(kParams), 1.0f);
+    std::vector<double> ar;
+    for (int i = 0; i < 6; ++i) {
+      barrier();
+      const auto t0 = Clock::now();
+      auto s = ring->AllReduceSum(flat.data(), flat.size(),
+                                  tandem::collective::OpOptions::WithTimeout(
+                                      bench_sequence++, std::chrono::seconds(120)));
+      if (!s.ok()) Die(std::string(s.message()));
+      if (i > 0) ar.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    full_grad_ms = 1e3 * Median(ar);
+    barrier();
+    tr.replica->SetCommunicator(nullptr);
+  }
+  if (f.rank != 0) return 0;
+  double max_wall = 0, all_tokens = 0;
+  std::vector<double> rss, util;
+  for (int r = 0; r < f.world; ++r) {
+    const float* x = slots.data() + r * kFields;
+    max_wall = std::max(max_wall, double{x[0]});
+    util.push_back(x[1] / x[0]);
+    rss.push_back(x[2]);
+    all_tokens += x[3];
+  }
+  char date[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
+  const double steps = f.steps;
+  const double comm_ms = 1e3 * sum(comm) / steps, wait_ms = 1e3 * sum(wait) / steps;
+  char buf[4096];
+  std::snprintf(
+      buf, sizeof buf,
+      "{\"workload\": \"%s\", \"impl\": \"tandem\", \"world\": %d, \"threads\": %d, "
+      "\"steps\": %d, \"warmup\": %d, \"tokens_timed\": %.0f, \"tokens_per_s\": %.1f, "
+      "\"ms_per_step_median\": %.1f, \"peak_rss_mb\": %.1f, \"peak_rss_mb_per_proc\": %s, "
+      "\"cpu_util\": %.2f, \"cpu_util_per_proc\": %s, \"gflop_per_step_mean\": %.2f, "
+      "\"achieved_gflops\": %.2f, \"compute_ms_per_step\": %.1f, \"comm_ms_per_step\": %.1f, "
+      "\"comm_exposed_ms_per_step\": %.1f, \"comm_hidden_fraction\": %.3f, "
+      "\"allreduce_full_grad_ms\": %.1f, \"bucket_mb\": %.1f, \"loss_first\": %.4f, "
+      "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
+      "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
+      f.world > 1 ? "R1-DP" : "R1", f.world, at::get_num_threads(), f.steps, f.warmup,
+      all_tokens, all_tokens / max_wall, 1e3 * Median(times), rss[0], Json(rss).c_str(),
+      util[0], Json(util, "%.2f").c_str(), flops / steps / 1e9, f.world * flops / max_wall / 1e9,
+      1e3 * sum(compute) / steps, comm_ms, wait_ms,
+      comm_ms > 0 ? std::max(0.0, 1.0 - wait_ms / comm_ms) : 0.0, full_grad_ms,
+      Trainer::BucketBytes() / double(1 << 20), losses.front(), losses.back(), TORCH_VERSION,
+      blas.c_str(), CpuModel().c_str(), sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2],
+      date);
+  std::cout << buf << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, steps = 20, warmup = 3;
-  bool selftest = false;
+  Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto next = [&]() -> int {
+    auto value = [&]() -> std::string {
       if (i + 1 >= argc) Die("missing value after " + a);
-      return std::atoi(argv[++i]);
+      return argv[++i];
     };
-    if (a == "--threads") threads = next();
-    else if (a == "--steps") steps = next();
-    else if (a == "--warmup") warmup = next();
-    else if (a == "--selftest") selftest = true;
+    if (a == "--threads") f.threads = std::atoi(value().c_str());
+    else if (a == "--steps") f.steps = std::atoi(value().c_str());
+    else if (a == "--warmup") f.warmup = std::atoi(value().c_str());
+    else if (a == "--world") f.world = std::atoi(value().c_str());
+    else if (a == "--rank") f.rank = std::atoi(value().c_str());
+    else if (a == "--rendezvous") f.rendezvous = value();
+    else if (a == "--selftest") f.selftest = true;
     else if (a == "--json") {}  // always JSON
-    else Die("usage: tandem_r1_bench [--threads N] [--steps N] [--warmup N] [--selftest]");
+    else {
+      Die("usage: tandem_r1_bench [--threads N] [--steps N] [--warmup N] [--selftest] "
+          "[--world W --rank R --rendezvous DIR]");
+    }
   }
-  if (threads < 1 || steps < 1 || warmup < 0) Die("need threads >= 1, steps >= 1, warmup >= 0");
-
-  tandem::model::ConfigureTrainingRuntime(threads);  // at::set_num_threads + heap retention
+  if (f.threads < 1 || f.steps < 1 || f.warmup < 0 || f.world < 1 || f.rank < 0 ||
+      f.rank >= f.world || (f.world > 1 && f.rendezvous.empty())) {
+    Die("need threads >= 1, steps >= 1, warmup >= 0, 0 <= rank < world, and --rendezvous "
+        "with world > 1");
+  }
+  if (f.world > 1) tandem::collective::TuneMallocForBulkTransfer();
+  tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention
   const ModelConfig config = tandem::model::R1Config();
   if (tandem::model::ParameterCount(config) != kParams) Die("R1Config() is not R1");
   try {
-    if (selftest) return SelfTest(config);
-
-    Trainer tr(config);
-    std::vector<Batch> batches;  // made before the timed loop (R1.md section 2)
-    for (int i = 0; i < warmup + steps; ++i) batches.push_back(MakeR1Batch(config, i, 0));
-    double load[3] = {0, 0, 0};
-    getloadavg(load, 3);
-    const std::string blas = BlasJson();
-
-    std::vector<float> losses;
-    for (int i = 0; i < warmup; ++i) losses.push_back(tr.Step(batches[i]));
-    using Clock = std::chrono::steady_clock;
-    std::vector<double> times;
-    const auto t_start = Clock::now();
-    const double c_start = CpuSeconds();
-    for (int i = warmup; i < warmup + steps; ++i) {
-      const auto t0 = Clock::now();
-      losses.push_back(tr.Step(batches[i]));
-      times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    const double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
-    const double cpu = CpuSeconds() - c_start;
-    for (float l : losses) {
-      if (!std::isfinite(l)) Die("non-finite loss");
-    }
-
-    int64_t tokens = 0;
-    double flops = 0;
-    for (int i = warmup; i < warmup + steps; ++i) {
-      tokens += batches[i].target_tokens;
-      flops += StepFlops(batches[i].src.size(1), batches[i].tgt_out.size(1));
-    }
-    std::vector<double> sorted = times;
-    std::sort(sorted.begin(), sorted.end());
-    const size_t m = sorted.size();
-    const double median = m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
-
-    char date[64];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
-    char buf[4096];
-    std::snprintf(
-        buf, sizeof buf,
-        "{\"workload\": \"R1\", \"impl\": \"tandem\", \"threads\": %d, \"steps\": %d, "
-        "\"warmup\": %d, \"tokens_timed\": %lld, \"tokens_per_s\": %.1f, "
-        "\"ms_per_step_median\": %.1f, \"peak_rss_mb\": %.1f, \"cpu_util\": %.2f, "
-        "\"gflop_per_step_mean\": %.2f, \"achieved_gflops\": %.2f, \"loss_first\": %.4f, "
-        "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
-        "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
-        at::get_num_threads(), steps, warmup, static_cast<long long>(tokens), tokens / wall,
-        1e3 * median, PeakRssMb(), cpu / wall, flops / steps / 1e9, flops / wall / 1e9,
-        losses.front(), losses.back(), TORCH_VERSION, blas.c_str(), CpuModel().c_str(),
-        sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2], date);
-    std::cout << buf << std::endl;
+    return f.selftest ? SelfTest(config) : Measure(f, config);
   } catch (const std::exception& e) {
     Die(std::string("error: ") + e.what());
   }
-  return 0;
 }

@@ -2,7 +2,11 @@
 // within its deadline; stale, malformed and oversized segments are refused.
 #include <gtest/gtest.h>
 
+#include <thread>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "collective/grpc_ring.h"
 
 #include "collective/grpc_testing.h"
 #include "collective/wire.h"
@@ -77,6 +81,36 @@ TEST(RingFailureTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline)
     named = named || statuses[r].message().find(ring->addresses[3]) != std::string::npos;
   }
   EXPECT_TRUE(named) << statuses[0] << "\n" << statuses[1] << "\n" << statuses[2];
+}
+
+// A worker that moves to a new generation fails the old group's mailbox: an operation still
+// trying to connect to a dead peer returns at once, not at its deadline.
+TEST(RingFailureTest, FailingTheGroupEndsAConnectToADeadPeer) {
+  auto server = CollectiveServer::Start("127.0.0.1:0");
+  ASSERT_TRUE(server.ok()) << server.status();
+  CollectiveService* service = (*server)->service();
+  // A port with nothing behind it: a server started and shut down.
+  auto gone = CollectiveServer::Start("127.0.0.1:0");
+  ASSERT_TRUE(gone.ok());
+  const std::string dead = absl::StrCat("127.0.0.1:", (*gone)->port());
+  gone->reset();
+  RingOptions options;
+  options.group = {"job-x", 7};
+  options.rank = 0;
+  options.peers = {absl::StrCat("127.0.0.1:", (*server)->port()), dead};
+  auto ring = RingCommunicator::Create(options, service);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  const auto start = Clock::now();
+  std::thread fail([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    service->mailbox().Fail(options.group, absl::CancelledError("moved to generation 8"));
+  });
+  std::vector<float> data(1000, 1.0f);
+  absl::Status s = (*ring)->AllReduceSum(data.data(), data.size(),
+                                         OpOptions::WithTimeout(1, std::chrono::seconds(60)));
+  fail.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST(RingFailureTest, StaleGenerationIsRefusedNamingBothGenerations) {

@@ -114,6 +114,52 @@ TEST_F(TrainTest, AdamFirstStepAndLearningRate) {
   EXPECT_FALSE(MakeAdam({p}, AdamConfig{0.0}).ok());
 }
 
+// The fused flat Adam against torch::optim::Adam: three tensors of odd sizes (one empty),
+// several steps with changing learning rates, a gradient scale and weight decay.
+TEST_F(TrainTest, FlatAdamMatchesTorchAdam) {
+  torch::manual_seed(3);
+  AdamConfig config;
+  config.lr = 1e-2;
+  config.weight_decay = 0.01;
+  std::vector<torch::Tensor> ref, mine;
+  for (int64_t n : {7, 0, 1031}) {
+    ref.push_back(torch::randn({n}).requires_grad_(true));
+    mine.push_back(ref.back().detach().clone());
+  }
+  auto adam = MakeAdam(ref, config);
+  ASSERT_TRUE(adam.ok());
+  FlatAdam flat({7, 0, 1031}, config);
+  const float scale = 0.25f;
+  for (int step = 1; step <= 4; ++step) {
+    const double lr = 1e-2 / step;
+    std::vector<torch::Tensor> grads;
+    std::vector<ParamSpan> spans;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      grads.push_back(torch::randn({ref[i].numel()}) * 3);
+      ref[i].mutable_grad() = grads[i] * scale;
+      spans.push_back({mine[i].data_ptr<float>(), grads[i].data_ptr<float>(),
+                       static_cast<size_t>(mine[i].numel())});
+    }
+    SetLearningRate(**adam, lr);
+    (*adam)->step();
+    flat.Step(spans, scale, lr);
+    for (size_t i = 0; i < ref.size(); ++i) {
+      if (ref[i].numel() == 0) continue;
+      EXPECT_LT((ref[i].detach() - mine[i]).abs().max().item<float>(), 1e-6) << step << " " << i;
+    }
+  }
+  EXPECT_EQ(flat.steps(), 4);
+  EXPECT_EQ(flat.total(), 1038u);
+  EXPECT_FALSE(ValidateAdam(AdamConfig{0.0}).ok());
+}
+
+TEST(SumOfSquaresTest, OddSizesAndEmpty) {
+  EXPECT_EQ(SumOfSquares(nullptr, 0), 0.0);
+  const float x[] = {1, 2, 3, 4, 5, 6, 7};
+  EXPECT_EQ(SumOfSquares(x, 1), 1.0);
+  EXPECT_EQ(SumOfSquares(x, 7), 140.0);
+}
+
 TEST_F(TrainTest, MakeBatchLayout) {
   ModelConfig c = R1Config();
   absl::StatusOr<Batch> b = MakeBatch({{10, 11, 12}, {13}}, {{20}, {21, 22}}, c);

@@ -2,11 +2,10 @@
 #include "worker/trainer.h"
 
 #include <cmath>
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <thread>
 
+#include "collective/in_process.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "coordinator/preparer.h"
@@ -44,15 +43,19 @@ class TrainerTest : public ::testing::Test {
     }
   }
 
-  TrainerConfig Config(std::vector<std::string> shards, uint64_t shard_id) {
+  // A trainer config whose streams are the given shard indices (stream id = shard index).
+  TrainerConfig Config(std::vector<size_t> streams) {
     TrainerConfig c;
     c.spec = spec_;
     c.source_model = dir_.Join("job/tokenizer/source.model");
     c.target_model = dir_.Join("job/tokenizer/target.model");
-    c.shard_files = std::move(shards);
-    c.shard_id = shard_id;
+    for (size_t s : streams) c.streams.push_back({{shards_[s]}, s});
     c.threads = 1;
+    c.bucket_bytes = 2048;  // many buckets: the overlap path with several rounds in flight
     return c;
+  }
+  std::vector<TrainerConfig::Stream> Streams(std::vector<size_t> streams) {
+    return Config(std::move(streams)).streams;
   }
 
   std::unique_ptr<Trainer> Make(const v1::JobSpec& spec) {
@@ -60,7 +63,7 @@ class TrainerTest : public ::testing::Test {
     c.spec = spec;
     c.source_model = dir_.Join("job/tokenizer/source.model");
     c.target_model = dir_.Join("job/tokenizer/target.model");
-    c.shard_files = shards_;
+    c.streams = {{shards_, 0}};
     c.valid_file = dir_.Join("job/valid.tsv");
     c.valid_bleu_sentences = 50;
     c.threads = 1;
@@ -177,71 +180,146 @@ TEST_F(TrainerTest, SameSeedSameParameters) {
   EXPECT_NE(a->ParameterChecksum(), b->ParameterChecksum());
 }
 
-// An in-process summing all-reduce for two threads (a barrier with a shared sum).
-struct TwoRankSum {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<float> sum;
-  int arrived = 0, departed = 0;
-  uint64_t round = 0;
-  absl::Status operator()(float* data, size_t n) {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return departed == 0; });
-    if (arrived == 0) sum.assign(n, 0.0f);
-    for (size_t i = 0; i < n; ++i) sum[i] += data[i];
-    const uint64_t my_round = round;
-    if (++arrived == 2) {
-      ++round;
-      cv.notify_all();
-    }
-    cv.wait(lock, [&] { return round != my_round; });
-    std::copy(sum.begin(), sum.end(), data);
-    if (++departed == 2) {
-      arrived = departed = 0;
-      cv.notify_all();
-    }
-    return absl::OkStatus();
-  }
-};
+// Runs fn(rank) on one thread per rank and returns the results.
+template <typename Fn>
+auto OnRanks(int world, Fn fn) {
+  std::vector<decltype(fn(0))> out;
+  for (int r = 0; r < world; ++r) out.emplace_back(absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int r = 1; r < world; ++r) threads.emplace_back([&, r] { out[r] = fn(r); });
+  out[0] = fn(0);
+  for (auto& t : threads) t.join();
+  return out;
+}
 
-TEST_F(TrainerTest, ReplicasWithASummingAllReduceStayIdentical) {
-  // Dropout masks come from each process's generator; without dropout the arithmetic of the
-  // two setups is the same, so the comparison below is exact up to float rounding.
-  spec_.mutable_model()->set_dropout(0);
-  TwoRankSum sum;
-  std::vector<std::unique_ptr<Trainer>> replicas;
-  for (int rank = 0; rank < 2; ++rank) {
-    TrainerConfig c = Config({shards_[static_cast<size_t>(rank)]}, static_cast<uint64_t>(rank));
-    c.all_reduce = [&sum](float* d, size_t n) { return sum(d, n); };
-    replicas.push_back(std::move(*Trainer::Create(c)));
+double MaxDiff(const std::vector<float>& a, const std::vector<float>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double d = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    d = std::max(d, double{std::fabs(a[i] - b[i])});
   }
+  return d;
+}
+
+// Two replicas with their streams and a communicator each, synchronised.
+std::vector<std::unique_ptr<Trainer>> MakeReplicas(collective::InProcessGroup& group,
+                                                   std::vector<TrainerConfig> configs) {
+  std::vector<std::unique_ptr<Trainer>> replicas;
+  for (size_t r = 0; r < configs.size(); ++r) {
+    configs[r].communicator = group.rank(static_cast<int>(r));
+    auto t = Trainer::Create(configs[r]);
+    EXPECT_TRUE(t.ok()) << t.status();
+    replicas.push_back(std::move(*t));
+  }
+  auto roots = OnRanks(static_cast<int>(configs.size()),
+                       [&](int r) { return replicas[static_cast<size_t>(r)]->Synchronize(); });
+  for (const auto& root : roots) EXPECT_TRUE(root.ok()) << root.status();
+  return replicas;
+}
+
+TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatches) {
+  // Dropout stays on (0.1): its masks are seeded from (seed, step, stream), so they are the
+  // same whichever process runs a stream.
+  ASSERT_GT(spec_.model().dropout(), 0);
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
   ASSERT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
-  // One process that accumulates the same two batches per update (streams for ranks 0, 1).
-  TrainerConfig single_config = Config({shards_[0]}, 0);
-  single_config.more_streams = {{{shards_[1]}, 1}};
-  auto single = std::move(*Trainer::Create(single_config));
+  auto single = std::move(*Trainer::Create(Config({0, 1})));
   ASSERT_EQ(single->ParameterChecksum(), replicas[0]->ParameterChecksum());
   for (int step = 0; step < 5; ++step) {
-    std::vector<absl::StatusOr<StepStats>> stats(2, absl::UnknownError("not run"));
-    std::thread other([&] { stats[1] = replicas[1]->Step(); });
-    stats[0] = replicas[0]->Step();
-    other.join();
-    ASSERT_TRUE(stats[0].ok() && stats[1].ok());
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_TRUE(stats[0].ok() && stats[1].ok()) << stats[0].status() << stats[1].status();
     EXPECT_EQ(stats[0]->loss, stats[1]->loss);
     EXPECT_EQ(stats[0]->tokens, stats[1]->tokens);
+    EXPECT_GE(stats[0]->comm_seconds, 0.0);
     EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum()) << step;
     auto alone = single->Step();
     ASSERT_TRUE(alone.ok()) << alone.status();
     EXPECT_EQ(alone->tokens, stats[0]->tokens) << "the union of both ranks' batches";
     EXPECT_NEAR(alone->loss, stats[0]->loss, 1e-5);
+    EXPECT_NEAR(alone->grad_norm, stats[0]->grad_norm, 1e-4 * alone->grad_norm);
   }
-  // Data parallel over 2 ranks = one process on the union of their batches.
-  const std::vector<float> a = replicas[0]->FlatParameters();
-  const std::vector<float> b = single->FlatParameters();
-  ASSERT_EQ(a.size(), b.size());
-  double max_diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
-  EXPECT_LT(max_diff, 1e-5);
+  EXPECT_LT(MaxDiff(replicas[0]->FlatParameters(), single->FlatParameters()), 1e-5);
+}
+
+TEST_F(TrainerTest, ASurvivorTakesOverALostRanksStreamAndContinuesExactly) {
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
+  for (int step = 0; step < 3; ++step) {
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_TRUE(stats[0].ok() && stats[1].ok());
+  }
+  // Rank 1 is lost: rank 0 continues alone in a new generation with both streams, from its
+  // own parameters (no checkpoint).
+  Trainer& survivor = *replicas[0];
+  survivor.SetCommunicator(nullptr);
+  ASSERT_TRUE(survivor.SetStreams(Streams({0, 1})).ok());
+  auto single = std::move(*Trainer::Create(Config({0, 1})));
+  std::vector<double> survivor_losses, single_losses;
+  for (int step = 0; step < 6; ++step) {
+    auto alone = single->Step();
+    ASSERT_TRUE(alone.ok());
+    single_losses.push_back(alone->loss);
+    if (step >= 3) {
+      auto s = survivor.Step();
+      ASSERT_TRUE(s.ok()) << s.status();
+      survivor_losses.push_back(s->loss);
+    }
+  }
+  EXPECT_EQ(survivor.step(), 6);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(survivor_losses[i], single_losses[3 + i], 1e-5);
+  EXPECT_LT(MaxDiff(survivor.FlatParameters(), single->FlatParameters()), 1e-5);
+}
+
+TEST_F(TrainerTest, SynchronizeHandsTheNewestStateToAFreshReplica) {
+  // The survivor trained 4 steps; a fresh worker joins: it adopts the survivor's parameters,
+  // Adam state and step, wherever the survivor sits in the ring.
+  auto trained = std::move(*Trainer::Create(Config({0, 1})));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(trained->Step().ok());
+  ASSERT_TRUE(trained->SaveCheckpoint(dir_.Join("survivor.ckpt")).ok());
+  collective::InProcessGroup group(2);
+  auto fresh = std::move(*Trainer::Create(Config({0})));
+  fresh->SetCommunicator(group.rank(0));
+  EXPECT_EQ(fresh->Step().status().code(), absl::StatusCode::kFailedPrecondition);
+  trained->SetCommunicator(group.rank(1));
+  ASSERT_TRUE(trained->SetStreams(Streams({1})).ok());
+  auto roots = OnRanks(2, [&](int r) { return (r == 0 ? fresh : trained)->Synchronize(); });
+  ASSERT_TRUE(roots[0].ok() && roots[1].ok());
+  EXPECT_EQ(*roots[0], 1);
+  EXPECT_EQ(*roots[1], 1);
+  EXPECT_EQ(fresh->step(), 4);
+  EXPECT_EQ(fresh->ParameterChecksum(), trained->ParameterChecksum());
+  // Both continue identically, and as the one process would have (its checkpoint).
+  auto reference = std::move(*Trainer::Create(Config({0, 1})));
+  ASSERT_TRUE(reference->LoadCheckpoint(dir_.Join("survivor.ckpt")).ok());
+  for (int step = 0; step < 2; ++step) {
+    auto stats = OnRanks(2, [&](int r) { return (r == 0 ? fresh : trained)->Step(); });
+    ASSERT_TRUE(stats[0].ok() && stats[1].ok());
+    EXPECT_EQ(fresh->ParameterChecksum(), trained->ParameterChecksum());
+    auto ref = reference->Step();
+    ASSERT_TRUE(ref.ok());
+    EXPECT_NEAR(ref->loss, stats[0]->loss, 1e-5);
+  }
+  EXPECT_LT(MaxDiff(fresh->FlatParameters(), reference->FlatParameters()), 1e-5);
+}
+
+TEST_F(TrainerTest, RanksAgreeOnTheLastStepOfAnEpochLimit) {
+  spec_.mutable_training()->set_max_steps(0);
+  spec_.mutable_training()->set_epochs(1);
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
+  auto single = std::move(*Trainer::Create(Config({0, 1})));
+  int steps = 0;
+  while (!replicas[0]->Finished() && steps < 1000) {
+    ASSERT_FALSE(replicas[1]->Finished()) << "both ranks stop at the same step";
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_TRUE(stats[0].ok() && stats[1].ok());
+    ASSERT_TRUE(single->Step().ok());
+    ++steps;
+  }
+  EXPECT_TRUE(replicas[1]->Finished());
+  EXPECT_TRUE(single->Finished()) << "the same epoch end as one process with both streams";
+  EXPECT_GT(steps, 1);
 }
 
 }  // namespace

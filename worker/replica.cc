@@ -1,0 +1,435 @@
+#include "worker/replica.h"
+
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/serialize.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "collective/bucketing.h"
+#include "collective/communicator.h"
+#include "common/files.h"
+#include "common/status.h"
+#include "model/batch.h"
+#include "model/loss.h"
+#include "model/seq2seq.h"
+
+namespace tandem {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// FNV-1a over 64-bit words (then the remaining bytes): reported after every step, so it
+// reads 8 bytes per multiply rather than one.
+uint64_t Fnv1a64(const void* data, size_t n, uint64_t h) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    h = (h ^ word) * 0x100000001B3ull;
+  }
+  for (; i < n; ++i) h = (h ^ p[i]) * 0x100000001B3ull;
+  return h;
+}
+
+// Non-negative integers below 2^48 travel through a float sum exactly as three 16-bit parts.
+constexpr int kIntFloats = 3;
+void EncodeInt(int64_t v, float* out) {
+  const auto u = static_cast<uint64_t>(std::clamp<int64_t>(v, 0, (int64_t{1} << 48) - 1));
+  for (int i = 0; i < kIntFloats; ++i) out[i] = static_cast<float>((u >> (16 * i)) & 0xFFFF);
+}
+int64_t DecodeInt(const float* in) {
+  uint64_t u = 0;
+  for (int i = 0; i < kIntFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
+  return static_cast<int64_t>(u);
+}
+
+// Calls `fn` after AccumulateGrad has added a backward's gradient into a parameter's .grad.
+class AfterAccumulate : public torch::autograd::FunctionPostHook {
+ public:
+  explicit AfterAccumulate(std::function<void()> fn) : fn_(std::move(fn)) {}
+  torch::autograd::variable_list operator()(
+      const torch::autograd::variable_list& outputs,
+      const torch::autograd::variable_list& /*inputs*/) override {
+    fn_();
+    return outputs;
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+
+torch::Tensor FloatsTensor(const std::vector<float>& v) {
+  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
+                          torch::kFloat32);
+}
+
+// Reads a checkpoint archive and its step ("meta/position"[0]).
+absl::StatusOr<int64_t> ReadArchive(const std::string& path,
+                                    torch::serialize::InputArchive& archive) {
+  TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  try {
+    std::istringstream in(bytes);
+    archive.load_from(in);
+    torch::Tensor position;
+    if (!archive.try_read("meta/position", position) || position.numel() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " lacks its step"));
+    }
+    return position[0].item<int64_t>();
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
+                     std::string(e.what()).substr(0, 200)));
+  }
+}
+
+}  // namespace
+
+struct Replica::Impl {
+  ReplicaOptions options;
+  model::Seq2Seq model{nullptr};
+  std::vector<torch::Tensor> params;
+  std::vector<std::string> names;
+  std::unique_ptr<model::FlatAdam> adam;
+  int64_t step = 0;
+
+  // Gradients: one flat buffer laid out by `layout` (tensor 0 = {loss sum, token count},
+  // tensor i + 1 = params[i]); every parameter's .grad is a view of its part, so backward
+  // accumulates straight into it. The buffer is `buckets`' with a communicator of more than
+  // one rank, else `local_grads`.
+  collective::BucketLayout layout;
+  std::vector<float> local_grads;
+  std::unique_ptr<collective::GradientBuckets> buckets;
+  float* grads = nullptr;
+  collective::Communicator* comm = nullptr;
+  uint64_t next_sequence = 0;
+  bool synchronized = true;
+  // Post-accumulation hooks (kept alive here: a parameter holds its accumulator weakly) mark
+  // a parameter's bucket entry ready during the last backward of a step.
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
+  bool hooks_armed = false;
+  std::vector<char> marked;
+  absl::Status hook_error;
+
+  bool Distributed() const { return buckets != nullptr; }
+  float* LossSlot() { return grads + layout.offsets[0]; }
+  size_t ParamElements() const { return layout.total - 2; }
+
+  void MarkReady(size_t tensor) {
+    if (marked[tensor]) return;
+    marked[tensor] = 1;
+    absl::Status s = buckets->MarkReady(static_cast<int>(tensor));
+    if (!s.ok() && hook_error.ok()) hook_error = s;
+  }
+
+  void OnGradReady(size_t param) {
+    if (hooks_armed) MarkReady(param + 1);
+  }
+
+  void BindGradients() {
+    grads = buckets ? buckets->data() : local_grads.data();
+    for (size_t i = 0; i < params.size(); ++i) {
+      params[i].mutable_grad() =
+          torch::from_blob(grads + layout.offsets[i + 1], params[i].sizes(), torch::kFloat32);
+    }
+  }
+
+  std::vector<model::ParamSpan> Spans() {
+    std::vector<model::ParamSpan> spans;
+    for (size_t i = 0; i < params.size(); ++i) {
+      spans.push_back({params[i].data_ptr<float>(), grads + layout.offsets[i + 1],
+                       static_cast<size_t>(params[i].numel())});
+    }
+    return spans;
+  }
+
+  std::vector<float> GatherParams() const {
+    std::vector<float> out;
+    for (const auto& p : params) {
+      torch::Tensor c = p.detach().contiguous();
+      out.insert(out.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    }
+    return out;
+  }
+  void ScatterParams(const float* flat) {
+    size_t offset = 0;
+    for (auto& p : params) {
+      std::memcpy(p.data_ptr<float>(), flat + offset, sizeof(float) * p.numel());
+      offset += static_cast<size_t>(p.numel());
+    }
+  }
+};
+
+Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Replica::~Replica() = default;
+
+absl::StatusOr<std::unique_ptr<Replica>> Replica::Create(const ReplicaOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.options = options;
+  TANDEM_RETURN_IF_ERROR(model::ValidateAdam(options.adam));
+  TANDEM_RETURN_IF_ERROR(model::Validate(options.schedule));
+  TANDEM_ASSIGN_OR_RETURN(m.model, model::CreateSeq2Seq(options.model, options.seed));
+  m.params = m.model->OrderedParameters();
+  m.names = m.model->OrderedParameterNames();
+  std::vector<size_t> sizes;
+  for (const auto& p : m.params) sizes.push_back(static_cast<size_t>(p.numel()));
+  m.adam = std::make_unique<model::FlatAdam>(sizes, options.adam);
+  sizes.insert(sizes.begin(), 2);  // the {loss sum, token count} slot travels last
+  m.layout = collective::PlanBuckets(sizes, options.bucket_bytes);
+  m.local_grads.assign(m.layout.total, 0.0f);
+  m.marked.assign(sizes.size(), 0);
+  try {
+    for (size_t i = 0; i < m.params.size(); ++i) {
+      std::shared_ptr<torch::autograd::Node> acc =
+          torch::autograd::impl::grad_accumulator(m.params[i]);
+      Impl* self = &m;
+      acc->add_post_hook(std::make_unique<AfterAccumulate>([self, i] { self->OnGradReady(i); }));
+      m.accumulators.push_back(std::move(acc));
+    }
+  } catch (const std::exception& e) {
+    return model::TorchError("installing gradient hooks", e);
+  }
+  m.BindGradients();
+  return std::unique_ptr<Replica>(new Replica(std::move(impl)));
+}
+
+void Replica::SetCommunicator(collective::Communicator* communicator) {
+  Impl& m = *impl_;
+  m.buckets.reset();
+  m.comm = communicator;
+  m.next_sequence = 0;
+  m.synchronized = true;
+  if (communicator != nullptr && communicator->world_size() > 1) {
+    m.buckets = std::make_unique<collective::GradientBuckets>(communicator, m.layout);
+    m.synchronized = false;
+  }
+  m.BindGradients();
+}
+
+bool Replica::distributed() const { return impl_->Distributed(); }
+
+absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
+  Impl& m = *impl_;
+  Agreement agreement;
+  agreement.max_proposal = proposal;
+  if (!m.Distributed()) return agreement;
+  collective::Communicator& comm = *m.comm;
+  const int world = comm.world_size();
+  auto options = [&] {
+    return collective::OpOptions::WithTimeout(m.next_sequence++, m.options.collective_timeout);
+  };
+  // 1. Every rank's step and proposal: each fills its own slots, so the sum is a gather.
+  constexpr int kSlots = 2 * kIntFloats;
+  std::vector<float> slots(static_cast<size_t>(world) * kSlots, 0.0f);
+  float* mine = slots.data() + static_cast<size_t>(comm.rank()) * kSlots;
+  EncodeInt(m.step, mine);
+  EncodeInt(proposal, mine + kIntFloats);
+  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(slots.data(), slots.size(), options()));
+  int64_t root_step = -1;
+  for (int r = 0; r < world; ++r) {
+    const float* theirs = slots.data() + static_cast<size_t>(r) * kSlots;
+    if (DecodeInt(theirs) > root_step) {
+      root_step = DecodeInt(theirs);
+      agreement.root = r;
+    }
+    agreement.max_proposal = std::max(agreement.max_proposal, DecodeInt(theirs + kIntFloats));
+  }
+  // 2. The root's parameters and Adam state, to everyone.
+  std::vector<float> values = m.GatherParams();
+  TANDEM_RETURN_IF_ERROR(comm.Broadcast(values.data(), values.size(), agreement.root, options()));
+  TANDEM_RETURN_IF_ERROR(
+      comm.Broadcast(m.adam->exp_avg().data(), m.adam->total(), agreement.root, options()));
+  TANDEM_RETURN_IF_ERROR(
+      comm.Broadcast(m.adam->exp_avg_sq().data(), m.adam->total(), agreement.root, options()));
+  m.ScatterParams(values.data());
+  m.step = root_step;
+  m.adam->set_steps(root_step);
+  m.synchronized = true;
+  return agreement;
+}
+
+absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
+  Impl& m = *impl_;
+  if (!m.synchronized) {
+    return absl::FailedPreconditionError("replica: Synchronize() the new generation first");
+  }
+  const auto start = Clock::now();
+  StepStats stats;
+  std::fill(m.grads, m.grads + m.layout.total, 0.0f);
+  std::fill(m.marked.begin(), m.marked.end(), 0);
+  m.hook_error = absl::OkStatus();
+  if (m.Distributed()) {
+    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(m.next_sequence, start + m.options.collective_timeout));
+    m.next_sequence += m.layout.buckets.size();
+  }
+  // Ends the bucket round whatever happens below: a tensor not marked (unused by the model,
+  // or backward failed) goes as it is.
+  auto finish_round = [&m] {
+    m.hooks_armed = false;
+    if (!m.Distributed()) return absl::OkStatus();
+    for (size_t t = 0; t < m.marked.size(); ++t) m.MarkReady(t);
+    return m.buckets->WaitAll();
+  };
+  double local_loss = 0;
+  int64_t local_tokens = 0;
+  try {
+    m.model->train();
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      m.model->SetDropoutSeed(inputs[k].dropout_seed);
+      const model::Batch& batch = *inputs[k].batch;
+      absl::StatusOr<torch::Tensor> logits = m.model->Forward(batch);
+      absl::StatusOr<model::LossSum> loss =
+          logits.ok() ? model::LabelSmoothedLoss(*logits, batch.tgt_out,
+                                                 m.options.label_smoothing, m.options.model.pad_id)
+                      : absl::StatusOr<model::LossSum>(logits.status());
+      if (!loss.ok()) {
+        (void)finish_round();
+        return loss.status();
+      }
+      local_loss += loss->sum.item<double>();
+      local_tokens += loss->tokens;
+      if (k + 1 == inputs.size() && m.Distributed()) {
+        // The last backward: buckets go out as their gradients complete.
+        m.LossSlot()[0] = static_cast<float>(local_loss);
+        m.LossSlot()[1] = static_cast<float>(local_tokens);
+        m.hooks_armed = true;
+        m.MarkReady(0);
+      }
+      loss->sum.backward();
+    }
+  } catch (const std::exception& e) {
+    (void)finish_round();
+    return model::TorchError("training step", e);
+  }
+  stats.compute_seconds = SecondsSince(start);
+  const auto wait_start = Clock::now();
+  absl::Status reduced = finish_round();
+  if (reduced.ok()) reduced = m.hook_error;
+  stats.comm_wait_seconds = SecondsSince(wait_start);
+  double global_loss = local_loss;
+  double global_tokens = static_cast<double>(local_tokens);
+  if (m.Distributed()) {
+    stats.comm_seconds = m.buckets->round_op_seconds();
+    if (!reduced.ok()) {
+      // The step is abandoned: parameters and Adam state are untouched, so a new generation
+      // can redo it. ABORTED marks a collective failure for the caller.
+      return absl::AbortedError(absl::StrCat("all-reduce failed: ", reduced.message()));
+    }
+    global_loss = m.LossSlot()[0];
+    global_tokens = m.LossSlot()[1];
+  }
+  if (global_tokens <= 0) return absl::InternalError("a step with no target tokens");
+  // Gradient sums -> means over the global token count, clipped by the global norm, and the
+  // Adam update, in one pass over the parameters.
+  stats.grad_norm = std::sqrt(model::SumOfSquares(m.grads, m.ParamElements())) / global_tokens;
+  double factor = 1.0;
+  const double clip = m.options.clip_norm;
+  if (clip > 0 && clip / (stats.grad_norm + 1e-6) < 1.0) factor = clip / (stats.grad_norm + 1e-6);
+  stats.learning_rate = model::LearningRate(m.options.schedule, m.step + 1);
+  m.adam->Step(m.Spans(), static_cast<float>(factor / global_tokens), stats.learning_rate);
+  stats.loss = global_loss / global_tokens;
+  stats.tokens = static_cast<int64_t>(global_tokens);
+  stats.step = ++m.step;
+  stats.seconds = SecondsSince(start);
+  return stats;
+}
+
+int64_t Replica::step() const { return impl_->step; }
+
+int64_t Replica::NumParameters() const { return impl_->model->NumParameters(); }
+
+std::vector<float> Replica::FlatParameters() const { return impl_->GatherParams(); }
+
+uint64_t Replica::ParameterChecksum() const {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (const auto& p : impl_->params) {
+    torch::Tensor c = p.detach().contiguous();
+    h = Fnv1a64(c.data_ptr(), static_cast<size_t>(c.numel()) * c.element_size(), h);
+  }
+  return h;
+}
+
+model::Seq2SeqImpl& Replica::model() { return *impl_->model; }
+
+absl::Status Replica::Save(const std::string& path) const {
+  const Impl& m = *impl_;
+  try {
+    torch::serialize::OutputArchive archive;
+    for (size_t i = 0; i < m.params.size(); ++i) {
+      archive.write("param/" + m.names[i], m.params[i].detach());
+    }
+    archive.write("adam/exp_avg", FloatsTensor(m.adam->exp_avg()));
+    archive.write("adam/exp_avg_sq", FloatsTensor(m.adam->exp_avg_sq()));
+    // The step is the whole position: data streams and dropout masks follow from it.
+    archive.write("meta/position", torch::tensor({m.step}));
+    std::ostringstream out;
+    archive.save_to(out);
+    return WriteFileAtomic(path, out.str());
+  } catch (const std::exception& e) {
+    return model::TorchError(("saving checkpoint " + path).c_str(), e);
+  }
+}
+
+absl::StatusOr<int64_t> Replica::SavedStep(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  return ReadArchive(path, archive);
+}
+
+absl::Status Replica::Load(const std::string& path) {
+  Impl& m = *impl_;
+  torch::serialize::InputArchive archive;
+  TANDEM_ASSIGN_OR_RETURN(const int64_t step, ReadArchive(path, archive));
+  try {
+    // Read and check everything before changing anything.
+    std::vector<torch::Tensor> loaded(m.params.size());
+    for (size_t i = 0; i < m.params.size(); ++i) {
+      if (!archive.try_read("param/" + m.names[i], loaded[i])) {
+        return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " has no parameter ",
+                                                       m.names[i], " (another model?)"));
+      }
+      if (!loaded[i].sizes().equals(m.params[i].sizes())) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "checkpoint ", path, " is for another model shape: ", m.names[i], " is ",
+            c10::str(loaded[i].sizes()), ", this model has ", c10::str(m.params[i].sizes())));
+      }
+    }
+    torch::Tensor exp_avg, exp_avg_sq;
+    const auto n = static_cast<int64_t>(m.adam->total());
+    if (!archive.try_read("adam/exp_avg", exp_avg) ||
+        !archive.try_read("adam/exp_avg_sq", exp_avg_sq) || exp_avg.numel() != n ||
+        exp_avg_sq.numel() != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("checkpoint ", path, " lacks this model's optimizer state"));
+    }
+    {
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(loaded[i]);
+    }
+    exp_avg = exp_avg.to(torch::kFloat32).contiguous();
+    exp_avg_sq = exp_avg_sq.to(torch::kFloat32).contiguous();
+    std::memcpy(m.adam->exp_avg().data(), exp_avg.data_ptr<float>(), sizeof(float) * n);
+    std::memcpy(m.adam->exp_avg_sq().data(), exp_avg_sq.data_ptr<float>(), sizeof(float) * n);
+    m.step = step;
+    m.adam->set_steps(step);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
+                     std::string(e.what()).substr(0, 200)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tandem

@@ -1,0 +1,115 @@
+// One replica of the model: parameters, the fused Adam state, the step, and the gradient
+// buffer through which replicas sum their gradients (DESIGN.md sections 3 and 4). The trainer
+// feeds it batches from its data streams; bench/distributed feeds it R1's batches.
+//
+// Contract of Step(batches): each batch goes forward (dropout masks from its seed) and
+// backward, its loss a SUM over target tokens; gradients accumulate as sums in one flat
+// buffer laid out in buckets (collective::PlanBuckets). With a communicator of more than one
+// rank, each bucket is all-reduced as soon as the last backward has produced all of its
+// gradients, overlapping the rest of backward; the loss sum and the token count travel in
+// the last bucket. Then the sums are divided by the global token count, clipped by the
+// global norm, and Adam (model::FlatAdam) steps, in one pass. Every replica applies the same
+// update and holds the same bits. A failed all-reduce returns ABORTED and leaves parameters,
+// Adam state and step as they were.
+//
+// Torch-free header. Not thread-safe: one thread drives a Replica.
+#ifndef TANDEM_WORKER_REPLICA_H_
+#define TANDEM_WORKER_REPLICA_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "model/flat_adam.h"
+#include "model/lr_schedule.h"
+#include "model/model_config.h"
+
+namespace tandem {
+
+namespace collective {
+class Communicator;
+}  // namespace collective
+namespace model {
+struct Batch;
+class Seq2SeqImpl;
+}  // namespace model
+
+struct ReplicaOptions {
+  model::ModelConfig model;  // valid
+  uint64_t seed = 0;         // initialisation
+  model::AdamConfig adam;
+  model::LrSchedule schedule;  // valid
+  double clip_norm = 1.0;      // <= 0: no clipping
+  double label_smoothing = 0.1;
+  size_t bucket_bytes = 4 << 20;
+  std::chrono::milliseconds collective_timeout{120000};  // per step's all-reduce
+};
+
+struct StepStats {
+  int64_t step = 0;        // the update just applied (1-based)
+  int64_t epoch = 0;       // epoch of the batch just used (0-based; set by the trainer)
+  double loss = 0;         // global token-mean loss of this step
+  int64_t tokens = 0;      // global target tokens of this step
+  double grad_norm = 0;    // before clipping
+  double learning_rate = 0;
+  double seconds = 0;      // wall time of the step
+  double compute_seconds = 0;    // forward + backward of this rank's batches
+  double comm_wait_seconds = 0;  // waiting for the all-reduce after backward ended
+  double comm_seconds = 0;       // the bucket all-reduces' own time (partly hidden)
+};
+
+class Replica {
+ public:
+  static absl::StatusOr<std::unique_ptr<Replica>> Create(const ReplicaOptions& options);
+  ~Replica();
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  // One batch of one data stream, and the seed of its dropout masks.
+  struct Input {
+    const model::Batch* batch = nullptr;
+    uint64_t dropout_seed = 0;
+  };
+  // One update from this rank's batches (none is allowed: the rank then contributes zeros).
+  // FAILED_PRECONDITION while a communicator is set but Synchronize() has not succeeded.
+  absl::StatusOr<StepStats> Step(const std::vector<Input>& inputs);
+
+  // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the
+  // all-reduces from now on; with more than one rank, Synchronize() must follow.
+  void SetCommunicator(collective::Communicator* communicator);
+  bool distributed() const;
+
+  // Collective: the ranks exchange their steps and one integer each (`proposal`); the lowest
+  // rank among those with the highest step broadcasts its parameters, Adam state and step.
+  struct Agreement {
+    int root = 0;              // whose state was adopted
+    int64_t max_proposal = 0;  // the largest proposal
+  };
+  absl::StatusOr<Agreement> Synchronize(int64_t proposal);
+
+  int64_t step() const;
+  // Parameters, Adam state and step (checkpoint files: atomic; errors name the file and
+  // leave the replica as it was).
+  absl::Status Save(const std::string& path) const;
+  absl::Status Load(const std::string& path);
+  static absl::StatusOr<int64_t> SavedStep(const std::string& path);
+
+  int64_t NumParameters() const;
+  std::vector<float> FlatParameters() const;  // in the fixed parameter order
+  uint64_t ParameterChecksum() const;          // of all parameter bits
+  model::Seq2SeqImpl& model();                 // for decoding (eval mode is the caller's)
+
+  struct Impl;
+
+ private:
+  explicit Replica(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_WORKER_REPLICA_H_
