@@ -627,6 +627,7 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
   job.clear_assignments();
   job.set_generation(job.generation() + 1);
   // Per-worker figures of workers outside the new generation would skew totals and spreads.
+  MergeProgress(job);
   v1::JobProgress& p = *job.mutable_progress();
   const std::set<std::string> in(members.begin(), members.end());
   for (auto* m : {p.mutable_worker_tokens_per_second(), p.mutable_worker_compute_ms(),
@@ -636,7 +637,11 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
   for (auto* m : {p.mutable_worker_checksum(), p.mutable_worker_step()}) {
     for (auto it = m->begin(); it != m->end();) it = in.count(it->first) ? std::next(it) : m->erase(it);
   }
+  float total_tps = 0;
+  for (const auto& [id, tps] : p.worker_tokens_per_second()) total_tps += tps;
+  p.set_tokens_per_second(total_tps);
   UpdateStraggler(p);
+  if (auto it = progress_.find(job.id()); it != progress_.end()) it->second = p;
   for (uint32_t rank = 0; rank < world; ++rank) {
     WorkerEntry& w = workers_.at(members[rank]);
     v1::Assignment& a = *job.add_assignments();

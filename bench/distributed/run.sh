@@ -58,7 +58,7 @@ run_tandem() {
   return $rc
 }
 
-log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+log "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
 log "load at start: $(load); warm-up $warmup, timed steps $steps, repeat $repeat"
 for ((i = 1; i <= repeat; i++)); do
   for w in 1 2; do

@@ -2,6 +2,7 @@
 #include "coordinator/coordinator.h"
 
 #include <atomic>
+#include <tuple>
 
 #include "common/files.h"
 #include "gmock/gmock.h"
@@ -170,6 +171,32 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   auto id = coordinator_->SubmitJob(spec);
   ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
   ASSERT_EQ(coordinator_->GetJob(*id)->assignments_size(), 2);
+  // Two data streams (workers.max), one per rank; stream s holds shards s, s + 2, ...
+  const v1::JobInfo first = *coordinator_->GetJob(*id);
+  for (const auto& a : first.assignments()) {
+    ASSERT_EQ(a.streams_size(), 1);
+    EXPECT_EQ(a.streams(0), a.rank());
+  }
+  // Progress from both ranks: the slower one is the straggler, by the compute difference.
+  for (const auto& [worker, rank, compute] :
+       {std::tuple{w1, 0u, 100.0f}, std::tuple{w2, 1u, 150.0f}}) {
+    v1::ProgressReport r;
+    r.set_worker_id(worker);
+    r.set_job_id(*id);
+    r.set_generation(1);
+    r.set_rank(rank);
+    r.set_step(1);
+    r.set_loss(5);
+    r.set_tokens_per_second(1000);
+    r.set_compute_ms(compute);
+    r.set_comm_wait_ms(200 - compute);
+    ASSERT_TRUE(coordinator_->ReportProgress(r).ok());
+  }
+  v1::JobProgress progress = coordinator_->GetJob(*id)->progress();
+  EXPECT_FLOAT_EQ(progress.straggler_ms(), 50.0f);
+  EXPECT_EQ(progress.straggler_worker(), w2);
+  EXPECT_FLOAT_EQ(progress.worker_wait_ms().at(w1), 100.0f);
+  EXPECT_FLOAT_EQ(progress.tokens_per_second(), 2000.0f);
   // w1 keeps beating, w2 goes silent past the timeout.
   now_ += 600;
   ASSERT_TRUE(coordinator_->Heartbeat(w1).ok());
@@ -181,6 +208,20 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   ASSERT_EQ(job.assignments_size(), 1);
   EXPECT_EQ(job.assignments(0).worker_id(), w1);
   EXPECT_EQ(job.assignments(0).shards_size(), job.shards_size()) << "survivor takes every shard";
+  // ... as both data streams, each with its own shards; the lost worker's figures are gone.
+  EXPECT_THAT(job.assignments(0).streams(), ::testing::ElementsAre(0u, 1u));
+  auto survivor_beat = coordinator_->Heartbeat(w1);
+  ASSERT_TRUE(survivor_beat.ok());
+  const auto& streams = survivor_beat->assignment().streams();
+  ASSERT_EQ(streams.size(), 2);
+  for (const auto& ds : streams) {
+    ASSERT_GT(ds.shards_size(), 0);
+    for (uint32_t shard : ds.shards()) EXPECT_EQ(shard % 2, ds.index()) << "stream s: s, s + 2, ...";
+  }
+  EXPECT_EQ(streams[0].shards_size() + streams[1].shards_size(), job.shards_size());
+  EXPECT_EQ(job.progress().straggler_ms(), 0.0f);
+  EXPECT_EQ(job.progress().worker_tokens_per_second().count(w2), 0u);
+  EXPECT_FLOAT_EQ(job.progress().tokens_per_second(), 1000.0f) << "the survivor's only";
   // The lost worker's heartbeats are refused: it must join again.
   auto beat = coordinator_->Heartbeat(w2);
   EXPECT_EQ(beat.status().code(), absl::StatusCode::kNotFound);
