@@ -11,3 +11,23 @@ done
 require_bin() {
   [[ -x "$2" ]] || { echo "$1: $2 not found; build first (target $3)" >&2; exit 1; }
 }
+
+# require_anchor BENCH FILE: sets $anchors (../shared/anchors) and $PY (Debian's python3 with
+# its python3-torch, not the python3 first on PATH); exits unless both and FILE are there.
+require_anchor() {
+  anchors="$root/../shared/anchors"
+  PY=/usr/bin/python3
+  [[ -f "$anchors/$2" ]] || { echo "$1: $anchors/$2 not found" >&2; exit 1; }
+  [[ -x "$PY" ]] || { echo "$1: $PY not found" >&2; exit 1; }
+}
+
+# with_scratch NAME: sets $tmp to a fresh scratch folder and $pids to an empty list of the
+# PIDs the script starts; on exit it stops those (only those) and removes the folder.
+with_scratch() {
+  pids=()
+  tmp="$(mktemp -d "/tmp/tandem_$1.XXXXXX")"
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+        for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+        rm -rf "$tmp"' EXIT
+  trap 'exit 130' INT TERM
+}

@@ -17,16 +17,7 @@ else
   sizes=4096,65536,262144,1048576,4194304,16777216,67108864 seconds=0.5 worlds="2 4"
 fi
 
-pids=()  # PIDs this script started and has not reaped
-tmp="$(mktemp -d /tmp/tandem_allreduce.XXXXXX)"
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+with_scratch allreduce
 
 # Starts N Tandem ranks; rank 0's JSON lines go to $1. Fails if any rank fails.
 run_tandem() {

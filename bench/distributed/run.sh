@@ -16,25 +16,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 bin="$build/bench/model/tandem_r1_bench"
 require_bin distributed "$bin" tandem_r1_bench
-anchors="$root/../shared/anchors"
-[[ -f "$anchors/r1_ddp.py" ]] || { echo "distributed: $anchors/r1_ddp.py not found" >&2; exit 1; }
-PY=/usr/bin/python3   # Debian's python3-torch 1.13; not the python3 first on PATH
-[[ -x "$PY" ]] || { echo "distributed: $PY not found" >&2; exit 1; }
+require_anchor distributed r1_ddp.py
 
 if ((quick)); then warmup=1 steps=5; else warmup=3 steps=20; fi
 repeat="${REPEAT:-1}"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-pids=()  # PIDs this script started and has not reaped
-tmp="$(mktemp -d /tmp/tandem_distributed_bench.XXXXXX)"
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+with_scratch distributed_bench
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 log() { echo "# $(date -u +%FT%TZ) $*" >&2; }

@@ -16,10 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 bin="$build/bench/model/tandem_r1_bench"
 require_bin model "$bin" tandem_r1_bench
-anchors="$root/../shared/anchors"
-[[ -f "$anchors/r1_torch.py" ]] || { echo "model: $anchors/r1_torch.py not found" >&2; exit 1; }
-PY=/usr/bin/python3   # Debian's python3-torch 1.13; not the python3 first on PATH
-[[ -x "$PY" ]] || { echo "model: $PY not found" >&2; exit 1; }
+require_anchor model r1_torch.py
 
 if ((quick)); then warmup=1 steps=5; else warmup=3 steps=20; fi
 repeat="${REPEAT:-1}"
@@ -28,9 +25,7 @@ if [[ -n ${BLAS_DIR:-} ]]; then
   export LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 
-tmp="$(mktemp -d /tmp/tandem_model_bench.XXXXXX)"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+with_scratch model_bench
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 log() { echo "# $(date -u +%FT%TZ) $*" >&2; }

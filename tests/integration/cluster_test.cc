@@ -80,6 +80,16 @@ class ClusterTest : public ::testing::Test {
     spec.mutable_workers()->set_max(2);
     return spec;
   }
+  // A tiny model that trains `max_steps` in seconds, checkpointing every `checkpoint_every`.
+  v1::JobSpec TinySpec(uint32_t max_steps, uint32_t checkpoint_every) {
+    v1::JobSpec spec = Spec();
+    spec.mutable_model()->set_embedding_dim(16);
+    spec.mutable_model()->set_hidden_dim(16);
+    spec.mutable_training()->set_batch_tokens(300);
+    spec.mutable_training()->set_max_steps(max_steps);
+    spec.mutable_training()->set_checkpoint_interval_steps(checkpoint_every);
+    return spec;
+  }
 
   testing::TempDir dir_;
   std::unique_ptr<ChildProcess> coordinator_;
@@ -256,12 +266,7 @@ TEST_F(ClusterTest, SurvivorContinuesFromItsOwnReplicaAfterALostWorker) {
   auto w1 = StartWorker("cache1");
   auto w2 = StartWorker("cache2");
   ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
-  v1::JobSpec spec = Spec();
-  spec.mutable_model()->set_embedding_dim(16);
-  spec.mutable_model()->set_hidden_dim(16);
-  spec.mutable_training()->set_batch_tokens(300);
-  spec.mutable_training()->set_max_steps(300);
-  spec.mutable_training()->set_checkpoint_interval_steps(40);
+  v1::JobSpec spec = TinySpec(300, 40);
   auto id = client_->Submit(spec);
   ASSERT_TRUE(id.ok()) << id.status();
   // Kill between two checkpoints, so a checkpoint resume would visibly roll back.
@@ -296,12 +301,7 @@ TEST_F(ClusterTest, SurvivorContinuesFromItsOwnReplicaAfterALostWorker) {
 TEST_F(ClusterTest, FreshWorkerResumesFromTheNewestCheckpoint) {
   auto w1 = StartWorker("cache1");
   ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
-  v1::JobSpec spec = Spec();
-  spec.mutable_model()->set_embedding_dim(16);
-  spec.mutable_model()->set_hidden_dim(16);
-  spec.mutable_training()->set_batch_tokens(300);
-  spec.mutable_training()->set_max_steps(120);
-  spec.mutable_training()->set_checkpoint_interval_steps(30);
+  v1::JobSpec spec = TinySpec(120, 30);
   spec.mutable_workers()->set_min(1);
   spec.mutable_workers()->set_max(1);
   auto id = client_->Submit(spec);
