@@ -55,6 +55,9 @@ std::string PrometheusText(const std::vector<v1::JobInfo>& jobs,
        [](const v1::JobProgress& p) { return static_cast<double>(p.tokens_per_second()); }},
       {"tandem_job_valid_bleu", "BLEU of the last validation.",
        [](const v1::JobProgress& p) { return static_cast<double>(p.valid_bleu()); }},
+      {"tandem_job_straggler_seconds",
+       "Slowest minus fastest rank's compute time per step: what the others wait.",
+       [](const v1::JobProgress& p) { return 1e-3 * p.straggler_ms(); }},
   };
   for (const Metric& m : metrics) {
     Header(out, m.name, m.help);
@@ -64,13 +67,31 @@ std::string PrometheusText(const std::vector<v1::JobInfo>& jobs,
                       absl::StrFormat("%.6g", m.value(j.progress())), "\n");
     }
   }
-  Header(out, "tandem_worker_tokens_per_second", "Target tokens per second of one worker.");
-  for (const auto& j : jobs) {
-    if (j.state() != v1::JOB_STATE_RUNNING) continue;
-    for (const auto& [worker, tps] : j.progress().worker_tokens_per_second()) {
-      absl::StrAppend(&out, "tandem_worker_tokens_per_second{job=\"", LabelValue(j.id()),
-                      "\",worker=\"", LabelValue(worker), "\"} ",
-                      absl::StrFormat("%.6g", tps), "\n");
+  // Per-worker figures of running jobs, scaled to the metric's unit.
+  struct PerWorker {
+    const char* name;
+    const char* help;
+    const google::protobuf::Map<std::string, float>& (v1::JobProgress::*map)() const;
+    double scale;
+  };
+  const PerWorker per_worker[] = {
+      {"tandem_worker_tokens_per_second", "Target tokens per second of one worker.",
+       &v1::JobProgress::worker_tokens_per_second, 1.0},
+      {"tandem_worker_compute_seconds", "Forward + backward time of the worker's last step.",
+       &v1::JobProgress::worker_compute_ms, 1e-3},
+      {"tandem_worker_allreduce_wait_seconds",
+       "Time the worker's last step waited for the all-reduce after backward.",
+       &v1::JobProgress::worker_wait_ms, 1e-3},
+  };
+  for (const PerWorker& m : per_worker) {
+    Header(out, m.name, m.help);
+    for (const auto& j : jobs) {
+      if (j.state() != v1::JOB_STATE_RUNNING) continue;
+      for (const auto& [worker, value] : (j.progress().*m.map)()) {
+        absl::StrAppend(&out, m.name, "{job=\"", LabelValue(j.id()), "\",worker=\"",
+                        LabelValue(worker), "\"} ", absl::StrFormat("%.6g", value * m.scale),
+                        "\n");
+      }
     }
   }
   Header(out, "tandem_workers", "Workers by state.");

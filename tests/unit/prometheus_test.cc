@@ -17,6 +17,8 @@ TEST(PrometheusTest, JobsWorkersAndProgress) {
   running.mutable_progress()->set_loss(3.5f);
   running.mutable_progress()->set_tokens_per_second(1200);
   (*running.mutable_progress()->mutable_worker_tokens_per_second())["w-1"] = 600;
+  (*running.mutable_progress()->mutable_worker_wait_ms())["w-1"] = 250;
+  running.mutable_progress()->set_straggler_ms(40);
   v1::JobInfo queued;
   queued.set_id("job-000002");
   queued.set_state(v1::JOB_STATE_QUEUED);
@@ -31,6 +33,8 @@ TEST(PrometheusTest, JobsWorkersAndProgress) {
   EXPECT_THAT(text, HasSubstr("tandem_job_step{job=\"job-000001\"} 42\n"));
   EXPECT_THAT(text, HasSubstr("tandem_job_loss{job=\"job-000001\"} 3.5\n"));
   EXPECT_THAT(text, HasSubstr("tandem_worker_tokens_per_second{job=\"job-000001\",worker=\"w-1\"} 600\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_worker_allreduce_wait_seconds{job=\"job-000001\",worker=\"w-1\"} 0.25\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_job_straggler_seconds{job=\"job-000001\"} 0.04\n"));
   EXPECT_THAT(text, HasSubstr("tandem_workers{state=\"assigned\"} 1\n"));
   EXPECT_THAT(text, Not(HasSubstr("job=\"job-000002\"")));
 }
