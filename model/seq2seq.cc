@@ -250,8 +250,8 @@ void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor
   }
 }
 
-Tensor Seq2SeqImpl::ForwardOrThrow(const Tensor& src, const Tensor& src_lengths, bool src_padded,
-                                   const Tensor& tgt_in, Tensor* attention) {
+Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_lengths,
+                                     bool src_padded, const Tensor& tgt_in, Tensor* attention) {
   const ModelConfig& c = config_;
   const int64_t E = c.embedding_dim, A = c.AnnotationDim();
   const int64_t T = tgt_in.size(1);
@@ -297,22 +297,58 @@ Tensor Seq2SeqImpl::ForwardOrThrow(const Tensor& src, const Tensor& src_lengths,
   if (attention) *attention = torch::stack(weights, 1);  // [B, T, S]
   // Deep output for all steps at once: o_t = tanh(W_o [s_t; c_t; w_t] + b_o), batch-major.
   Tensor features = torch::cat({torch::stack(states, 1), torch::stack(contexts, 1), w}, 2);
-  Tensor o = Dropout(torch::tanh(pre_out_(features)));  // [B, T, P]
-  return torch::linear(o, out_->weight, out_->bias);     // [B, T, V]
+  return Dropout(torch::tanh(pre_out_(features)));  // [B, T, P]
 }
 
-absl::StatusOr<Tensor> Seq2SeqImpl::Forward(const Batch& batch, Tensor* attention) {
+Tensor Seq2SeqImpl::ForwardOrThrow(const Tensor& src, const Tensor& src_lengths, bool src_padded,
+                                   const Tensor& tgt_in, Tensor* attention) {
+  Tensor o = PreOutputOrThrow(src, src_lengths, src_padded, tgt_in, attention);  // [B, T, P]
+  return torch::linear(o, out_->weight, out_->bias);                             // [B, T, V]
+}
+
+namespace {
+
+absl::Status CheckBatch(const Batch& batch, const char* what) {
   if (!batch.src.defined() || !batch.tgt_in.defined() || batch.src.dim() != 2 ||
       batch.tgt_in.dim() != 2 || batch.src.size(0) != batch.tgt_in.size(0) ||
       batch.src.size(0) == 0 || batch.src.size(1) == 0 || batch.tgt_in.size(1) == 0) {
-    return absl::InvalidArgumentError("Seq2Seq::Forward: batch needs src [B,S] and tgt_in [B,T]");
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": batch needs src [B,S] and tgt_in [B,T]"));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> Seq2SeqImpl::Forward(const Batch& batch, Tensor* attention) {
+  if (absl::Status s = CheckBatch(batch, "Seq2Seq::Forward"); !s.ok()) return s;
   try {
     return ForwardOrThrow(batch.src, batch.src_lengths, batch.src_padded, batch.tgt_in,
                           attention);
   } catch (const std::exception& e) {
     return TorchError("Seq2Seq::Forward", e);
   }
+}
+
+absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double label_smoothing) {
+  if (absl::Status s = CheckBatch(batch, "Seq2Seq::ForwardLoss"); !s.ok()) return s;
+  if (!batch.tgt_out.defined() || batch.tgt_out.sizes() != batch.tgt_in.sizes()) {
+    return absl::InvalidArgumentError(
+        "Seq2Seq::ForwardLoss: batch needs tgt_out [B,T] (the shape of tgt_in)");
+  }
+  if (!(label_smoothing >= 0.0 && label_smoothing < 1.0)) {  // before the forward pass
+    return absl::InvalidArgumentError(absl::StrCat(
+        "label smoothing epsilon must be in [0, 1), got ", label_smoothing));
+  }
+  Tensor features;
+  try {
+    features = PreOutputOrThrow(batch.src, batch.src_lengths, batch.src_padded, batch.tgt_in,
+                                /*attention=*/nullptr);
+  } catch (const std::exception& e) {
+    return TorchError("Seq2Seq::ForwardLoss", e);
+  }
+  return FusedOutputLoss(features, out_->weight, out_->bias, batch.tgt_out, label_smoothing,
+                         config_.pad_id);
 }
 
 Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Tensor& prev_tokens,

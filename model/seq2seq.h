@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "model/batch.h"
+#include "model/loss.h"
 #include "model/model_config.h"
 
 namespace tandem::model {
@@ -66,6 +67,14 @@ class Seq2SeqImpl : public torch::nn::Module {
   // exactly zero at source padding).
   absl::StatusOr<torch::Tensor> Forward(const Batch& batch, torch::Tensor* attention = nullptr);
 
+  // Teacher-forced forward pass and label-smoothed loss in one, for training: the value,
+  // token count and gradients of LabelSmoothedLoss(*Forward(batch), batch.tgt_out,
+  // label_smoothing, config().pad_id), but the output layer and the loss are fused
+  // (FusedOutputLoss), so the [B, T, V] logits never exist and, when gradients are wanted,
+  // the output layer's gradients are computed during this call (backward only scales them).
+  // Under NoGradGuard (validation) only the loss is computed.
+  absl::StatusOr<LossSum> ForwardLoss(const Batch& batch, double label_smoothing);
+
   // Dropout masks come from the model's own generator (not the process-wide one), seeded
   // here: the trainer seeds it from (job seed, step, stream) before each forward, so a
   // stream's masks are the same in whichever process, thread or generation runs it.
@@ -82,6 +91,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   torch::Tensor ForwardOrThrow(const torch::Tensor& src, const torch::Tensor& src_lengths,
                                bool src_padded, const torch::Tensor& tgt_in,
                                torch::Tensor* attention);
+  // Everything of ForwardOrThrow before the output layer: the pre-output features
+  // drop(o_t), [B, T, preoutput_dim] (logits = linear(features, out.weight, out.bias)).
+  torch::Tensor PreOutputOrThrow(const torch::Tensor& src, const torch::Tensor& src_lengths,
+                                 bool src_padded, const torch::Tensor& tgt_in,
+                                 torch::Tensor* attention);
   EncoderOutput Encode(const torch::Tensor& src, const torch::Tensor& src_lengths,
                        bool src_padded);
   // One decoder step for decoding: previous tokens [B] -> logits [B, V]; updates `state`;

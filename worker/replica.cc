@@ -290,11 +290,7 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
     for (size_t k = 0; k < inputs.size(); ++k) {
       m.model->SetDropoutSeed(inputs[k].dropout_seed);
       const model::Batch& batch = *inputs[k].batch;
-      absl::StatusOr<torch::Tensor> logits = m.model->Forward(batch);
-      absl::StatusOr<model::LossSum> loss =
-          logits.ok() ? model::LabelSmoothedLoss(*logits, batch.tgt_out,
-                                                 m.options.label_smoothing, m.options.model.pad_id)
-                      : absl::StatusOr<model::LossSum>(logits.status());
+      absl::StatusOr<model::LossSum> loss = m.model->ForwardLoss(batch, m.options.label_smoothing);
       if (!loss.ok()) {
         (void)finish_round();
         return loss.status();

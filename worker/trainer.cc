@@ -204,9 +204,7 @@ struct Trainer::Impl {
       tgt.push_back(set.tgt[i]);
     }
     TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, model_config));
-    TANDEM_ASSIGN_OR_RETURN(torch::Tensor logits, replica->model().Forward(batch));
-    return model::LabelSmoothedLoss(logits, batch.tgt_out, training().label_smoothing(),
-                                    model_config.pad_id);
+    return replica->model().ForwardLoss(batch, training().label_smoothing());
   }
 
 };

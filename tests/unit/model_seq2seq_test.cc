@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -210,6 +211,119 @@ TEST_F(Seq2SeqTest, BadInputIsAStatusNotAnException) {
   ModelConfig bad = c;
   bad.attention = "foo";
   EXPECT_EQ(CreateSeq2Seq(bad, 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// ForwardLoss (fused output layer and loss) against Forward + LabelSmoothedLoss: same loss,
+// token count and parameter gradients, with dropout on (same dropout seed on two copies of
+// the model), for several architectures, tied embeddings included; and the same loss under
+// NoGradGuard (validation).
+TEST_F(Seq2SeqTest, ForwardLossMatchesForwardPlusLabelSmoothedLoss) {
+  struct Arch {
+    const char* attention;
+    const char* cell;
+    bool tied;
+  };
+  for (const Arch arch : {Arch{"bahdanau", "gru", false}, Arch{"luong_general", "lstm", false},
+                          Arch{"luong_dot", "gru", true}, Arch{"none", "gru", false}}) {
+    for (const double eps : {0.0, 0.1}) {
+      SCOPED_TRACE(std::string(arch.attention) + " " + arch.cell + (arch.tied ? " tied" : "") +
+                   " eps " + std::to_string(eps));
+      ModelConfig c = Tiny(arch.attention, arch.cell);
+      c.dropout = 0.1;
+      if (arch.tied) {
+        c.preoutput_dim = c.embedding_dim;
+        c.tie_embeddings = true;
+      }
+      Seq2Seq plain = Make(c, 3), fused = Make(c, 3);
+      Batch b = TinyBatch(c);
+      plain->SetDropoutSeed(42);
+      fused->SetDropoutSeed(42);
+      auto logits = plain->Forward(b);
+      ASSERT_TRUE(logits.ok()) << logits.status();
+      auto want = LabelSmoothedLoss(*logits, b.tgt_out, eps, c.pad_id);
+      ASSERT_TRUE(want.ok());
+      auto got = fused->ForwardLoss(b, eps);
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(got->tokens, want->tokens);
+      EXPECT_EQ(got->tokens, b.target_tokens);
+      EXPECT_NEAR(got->sum.item<double>(), want->sum.item<double>(),
+                  1e-5 * std::abs(want->sum.item<double>()));
+      want->sum.backward();
+      got->sum.backward();
+      const auto names = plain->OrderedParameterNames();
+      const auto pp = plain->OrderedParameters(), pf = fused->OrderedParameters();
+      ASSERT_EQ(pp.size(), pf.size());
+      for (size_t i = 0; i < pp.size(); ++i) {
+        ASSERT_TRUE(pp[i].grad().defined()) << names[i];
+        ASSERT_TRUE(pf[i].grad().defined()) << names[i];
+        const double scale = std::max(1.0, pp[i].grad().abs().max().item<double>());
+        EXPECT_TRUE(torch::allclose(pf[i].grad(), pp[i].grad(), 1e-4, 1e-5 * scale))
+            << names[i] << ": max diff " << (pf[i].grad() - pp[i].grad()).abs().max().item<double>();
+      }
+      // Validation: no gradients, same loss (same dropout seed; then eval mode, no dropout).
+      {
+        torch::NoGradGuard no_grad;
+        fused->SetDropoutSeed(42);
+        auto again = fused->ForwardLoss(b, eps);
+        ASSERT_TRUE(again.ok()) << again.status();
+        EXPECT_FALSE(again->sum.requires_grad());
+        EXPECT_NEAR(again->sum.item<double>(), got->sum.item<double>(),
+                    1e-6 * std::abs(got->sum.item<double>()));
+        fused->eval();
+        auto eval_fused = fused->ForwardLoss(b, eps);
+        auto eval_logits = fused->Forward(b);
+        ASSERT_TRUE(eval_fused.ok() && eval_logits.ok());
+        auto eval_plain = LabelSmoothedLoss(*eval_logits, b.tgt_out, eps, c.pad_id);
+        ASSERT_TRUE(eval_plain.ok());
+        EXPECT_NEAR(eval_fused->sum.item<double>(), eval_plain->sum.item<double>(),
+                    1e-5 * std::abs(eval_plain->sum.item<double>()));
+        EXPECT_EQ(eval_fused->tokens, eval_plain->tokens);
+        fused->train();
+      }
+    }
+  }
+}
+
+// The golden values of GoldenForwardBackwardSeed0 (below) through ForwardLoss.
+TEST_F(Seq2SeqTest, ForwardLossGoldenSeed0) {
+  ModelConfig c = Tiny("bahdanau");
+  c.dropout = 0.1;
+  Seq2Seq m = Make(c, 0);
+  m->SetDropoutSeed(0);
+  Batch b = TinyBatch(c);
+  auto loss = m->ForwardLoss(b, 0.1);
+  ASSERT_TRUE(loss.ok()) << loss.status();
+  loss->sum.backward();
+  double sq = 0;
+  for (const auto& p : m->OrderedParameters()) sq += p.grad().pow(2).sum().item<double>();
+  const double kLossSum = 28.6966534, kGradNorm = 6.15509259;
+  EXPECT_NEAR(loss->sum.item<double>(), kLossSum, 1e-5 * kLossSum);
+  EXPECT_NEAR(std::sqrt(sq), kGradNorm, 1e-5 * kGradNorm);
+}
+
+TEST_F(Seq2SeqTest, ForwardLossBadInputIsAStatus) {
+  ModelConfig c = Tiny("bahdanau");
+  Seq2Seq m = Make(c);
+  Batch b = TinyBatch(c);
+  EXPECT_FALSE(m->ForwardLoss(Batch{}, 0.1).ok());
+  EXPECT_THAT(std::string(m->ForwardLoss(b, 1.0).status().message()),
+              ::testing::HasSubstr("epsilon"));
+  Batch no_targets = b;
+  no_targets.tgt_out = torch::Tensor();
+  EXPECT_FALSE(m->ForwardLoss(no_targets, 0.1).ok());
+  Batch short_targets = b;
+  short_targets.tgt_out = b.tgt_out.narrow(1, 0, 2);
+  EXPECT_FALSE(m->ForwardLoss(short_targets, 0.1).ok());
+  Batch bad_src = b;
+  bad_src.src = b.src.clone();
+  bad_src.src[0][0] = 100;  // outside the source vocabulary
+  auto loss = m->ForwardLoss(bad_src, 0.1);
+  EXPECT_FALSE(loss.ok());
+  EXPECT_THAT(std::string(loss.status().message()), ::testing::HasSubstr("Seq2Seq::Forward"));
+  Batch bad_tgt = b;
+  bad_tgt.tgt_out = b.tgt_out.clone();
+  bad_tgt.tgt_out[0][0] = 11;  // outside the target vocabulary
+  EXPECT_FALSE(m->ForwardLoss(bad_tgt, 0.1).ok());
 }
 
 // Central finite differences (double precision) against backward, on a sample of entries of

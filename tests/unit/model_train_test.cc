@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/batch.h"
@@ -85,6 +87,181 @@ TEST_F(TrainTest, LossRejectsBadArguments) {
   EXPECT_FALSE(LabelSmoothedLoss(logits, torch::zeros({2, 4}, torch::kInt64), 0.1, 0).ok());
   // A target outside [0, V) is a status, not an exception.
   EXPECT_FALSE(LabelSmoothedLoss(logits, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0).ok());
+}
+
+// FusedOutputLoss against LabelSmoothedLoss(linear(x, W, b)): value, token count and the
+// gradients of x, W and b, in double (tight) and float. x is a non-leaf (x0 * 2, as the
+// model's features are); `tied` also uses W elsewhere in the graph (as the tied target
+// embedding does); `scale` != 1 checks that backward scales the saved gradients.
+struct FusedCase {
+  const char* name;
+  int64_t n;       // rows
+  int64_t chunk;   // 0: the default
+  double eps;
+  bool bias;
+  int pads;        // 0: none, 1: every third row, 2: all rows, 3: the first chunk all pad
+  bool tied;
+  double scale;
+};
+
+void CheckFused(const FusedCase& fc, torch::Dtype dtype) {
+  SCOPED_TRACE(std::string(fc.name) + (dtype == torch::kDouble ? " double" : " float"));
+  torch::manual_seed(11);
+  const int64_t P = 6, V = 9, pad = 0;
+  const auto opt = torch::dtype(dtype);
+  const torch::Tensor x0 = torch::randn({fc.n, P}, opt);
+  const torch::Tensor w0 = torch::randn({V, P}, opt) * 0.7;
+  const torch::Tensor b0 = torch::randn({V}, opt);
+  const torch::Tensor r = torch::randn({4, P}, opt);                 // tied use: sum(W[idx] * r)
+  const torch::Tensor idx = torch::tensor({3, 0, 3, 8}, torch::kInt64);
+  torch::Tensor y = torch::randint(1, V, {fc.n}, torch::kInt64);
+  if (fc.pads == 1) y.index_fill_(0, torch::arange(0, fc.n, 3), pad);
+  if (fc.pads == 2) y.fill_(pad);
+  if (fc.pads == 3) y.narrow(0, 0, std::min(fc.n, fc.chunk)).fill_(pad);
+  const int64_t want_tokens = y.ne(pad).sum().item<int64_t>();
+
+  struct Result {
+    double loss;
+    int64_t tokens;
+    torch::Tensor gx, gw, gb;
+  };
+  auto run = [&](bool fused) {
+    torch::Tensor x = x0.clone().requires_grad_(true), w = w0.clone().requires_grad_(true),
+                  b = b0.clone().requires_grad_(true);
+    torch::Tensor features = x * 2.0;
+    torch::Tensor bias = fc.bias ? b : torch::Tensor();
+    absl::StatusOr<LossSum> loss =
+        fused ? FusedOutputLoss(features, w, bias, y, fc.eps, pad, fc.chunk)
+              : LabelSmoothedLoss(torch::linear(features, w, bias), y, fc.eps, pad);
+    EXPECT_TRUE(loss.ok()) << loss.status();
+    if (!loss.ok()) return Result{};
+    EXPECT_TRUE(loss->sum.requires_grad());
+    torch::Tensor total = loss->sum * fc.scale;
+    if (fc.tied) total = total + (w.index_select(0, idx) * r).sum();
+    total.backward();
+    return Result{loss->sum.item<double>(), loss->tokens, x.grad(), w.grad(),
+                  fc.bias ? b.grad() : torch::zeros({V}, opt)};
+  };
+  const Result want = run(false), got = run(true);
+  const double rtol = dtype == torch::kDouble ? 1e-10 : 2e-5;
+  const double atol = dtype == torch::kDouble ? 1e-12 : 2e-6;
+  EXPECT_EQ(got.tokens, want_tokens);
+  EXPECT_EQ(want.tokens, want_tokens);
+  EXPECT_NEAR(got.loss, want.loss, atol + rtol * std::abs(want.loss));
+  for (auto [a, e, what] : {std::make_tuple(got.gx, want.gx, "x"),
+                            std::make_tuple(got.gw, want.gw, "W"),
+                            std::make_tuple(got.gb, want.gb, "b")}) {
+    ASSERT_TRUE(a.defined()) << what;
+    ASSERT_TRUE(e.defined()) << what;
+    EXPECT_EQ(a.sizes(), e.sizes()) << what;
+    // Absolute tolerance relative to the tensor's scale (sums over rows cancel to near zero).
+    const double scale = std::max(1.0, e.abs().max().item<double>());
+    EXPECT_TRUE(torch::allclose(a, e, rtol, atol * scale))
+        << what << ": max diff " << (a - e).abs().max().item<double>();
+  }
+  if (fc.pads == 2) {  // nothing to learn from: zero loss, zero gradients (but the tied use)
+    EXPECT_EQ(got.loss, 0.0);
+    EXPECT_EQ(got.gx.abs().max().item<double>(), 0.0);
+    EXPECT_EQ(got.gb.abs().max().item<double>(), 0.0);
+    if (!fc.tied) {
+      EXPECT_EQ(got.gw.abs().max().item<double>(), 0.0);
+    }
+  }
+  if (fc.pads == 1 || fc.pads == 3) {  // pad rows of x get no gradient
+    torch::Tensor pad_rows = y.eq(pad).nonzero().squeeze(1);
+    EXPECT_EQ(got.gx.index_select(0, pad_rows).abs().max().item<double>(), 0.0);
+  }
+}
+
+TEST_F(TrainTest, FusedOutputLossMatchesLinearPlusLabelSmoothedLoss) {
+  const FusedCase cases[] = {
+      {"N not a multiple of the chunk", 10, 4, 0.1, true, 0, false, 1.0},
+      {"N below the chunk", 3, 8, 0.1, true, 0, false, 1.0},
+      {"N = 1", 1, 4, 0.1, true, 0, false, 1.0},
+      {"some pad rows", 11, 4, 0.1, true, 1, false, 1.0},
+      {"all rows pad", 9, 4, 0.1, true, 2, false, 1.0},
+      {"an all-pad chunk", 10, 4, 0.1, true, 3, false, 1.0},
+      {"eps 0", 10, 4, 0.0, true, 1, false, 1.0},
+      {"no bias", 10, 4, 0.1, false, 1, false, 1.0},
+      {"no bias, eps 0", 7, 3, 0.0, false, 0, false, 1.0},
+      {"tied weight", 10, 4, 0.1, true, 1, true, 1.0},
+      {"tied weight, all pad", 5, 2, 0.1, false, 2, true, 1.0},
+      {"scaled backward (token mean)", 10, 4, 0.1, true, 1, false, 1.0 / 7},
+      {"default chunk, several chunks", 2 * kFusedLossChunkRows + 37, 0, 0.1, true, 1, false,
+       1.0},
+      {"chunk of one row", 5, 1, 0.1, true, 1, true, 0.5},
+  };
+  for (const FusedCase& fc : cases) {
+    CheckFused(fc, torch::kDouble);
+    CheckFused(fc, torch::kFloat);
+  }
+}
+
+// [B, T, P] features with [B, T] targets, as the model passes them.
+TEST_F(TrainTest, FusedOutputLossTakesBatchShapes) {
+  torch::manual_seed(2);
+  torch::Tensor x = torch::randn({2, 3, 4}, torch::kDouble), w = torch::randn({5, 4}, torch::kDouble);
+  torch::Tensor y = torch::tensor({1, 2, 0, 4, 3, 0}, torch::kInt64).view({2, 3});
+  auto fused = FusedOutputLoss(x, w, torch::Tensor(), y, 0.1, 0);
+  auto plain = LabelSmoothedLoss(torch::linear(x, w), y, 0.1, 0);
+  ASSERT_TRUE(fused.ok()) << fused.status();
+  ASSERT_TRUE(plain.ok());
+  EXPECT_NEAR(fused->sum.item<double>(), plain->sum.item<double>(), 1e-12);
+  EXPECT_EQ(fused->tokens, 4);
+}
+
+// Validation: under NoGradGuard (or with nothing requiring grad) the same loss, no graph.
+TEST_F(TrainTest, FusedOutputLossWithoutGradients) {
+  torch::manual_seed(5);
+  torch::Tensor x = torch::randn({13, 6}).requires_grad_(true);
+  torch::Tensor w = torch::randn({9, 6}).requires_grad_(true), b = torch::randn({9}).requires_grad_(true);
+  torch::Tensor y = torch::randint(0, 9, {13}, torch::kInt64);
+  auto with_grad = FusedOutputLoss(x, w, b, y, 0.1, 0, 4);
+  ASSERT_TRUE(with_grad.ok());
+  EXPECT_TRUE(with_grad->sum.requires_grad());
+  {
+    torch::NoGradGuard no_grad;
+    auto fused = FusedOutputLoss(x, w, b, y, 0.1, 0, 4);
+    ASSERT_TRUE(fused.ok()) << fused.status();
+    EXPECT_FALSE(fused->sum.requires_grad());
+    EXPECT_EQ(fused->sum.item<float>(), with_grad->sum.item<float>());
+    auto plain = LabelSmoothedLoss(torch::linear(x, w, b), y, 0.1, 0);
+    EXPECT_NEAR(fused->sum.item<double>(), plain->sum.item<double>(),
+                1e-5 * std::abs(plain->sum.item<double>()));
+    EXPECT_EQ(fused->tokens, plain->tokens);
+  }
+  auto detached = FusedOutputLoss(x.detach(), w.detach(), b.detach(), y, 0.1, 0, 4);
+  ASSERT_TRUE(detached.ok());
+  EXPECT_FALSE(detached->sum.requires_grad());
+  EXPECT_EQ(detached->sum.item<float>(), with_grad->sum.item<float>());
+  // Only the bias trainable: its gradient alone.
+  auto bias_only = FusedOutputLoss(x.detach(), w.detach(), b, y, 0.1, 0, 4);
+  ASSERT_TRUE(bias_only.ok());
+  bias_only->sum.backward();
+  ASSERT_TRUE(b.grad().defined());
+  EXPECT_FALSE(x.grad().defined());
+  EXPECT_FALSE(w.grad().defined());
+}
+
+TEST_F(TrainTest, FusedOutputLossRejectsBadArguments) {
+  torch::Tensor x = torch::zeros({2, 3, 4}), w = torch::zeros({5, 4}), b = torch::zeros({5});
+  torch::Tensor y = torch::ones({2, 3}, torch::kInt64);
+  EXPECT_TRUE(FusedOutputLoss(x, w, b, y, 0.1, 0).ok());
+  EXPECT_THAT(FusedOutputLoss(x, w, b, y, 1.0, 0).status().message(), HasSubstr("epsilon"));
+  EXPECT_THAT(FusedOutputLoss(x, w, b, y, -0.1, 0).status().message(), HasSubstr("epsilon"));
+  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::ones({2, 4}, torch::kInt64), 0.1, 0).ok());
+  EXPECT_FALSE(FusedOutputLoss(x, torch::zeros({5, 3}), b, y, 0.1, 0).ok());
+  EXPECT_FALSE(FusedOutputLoss(x, w, torch::zeros({4}), y, 0.1, 0).ok());
+  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::Tensor(), 0.1, 0).ok());
+  // A target outside [0, V) is a status, not an exception; padding may be anything.
+  EXPECT_THAT(FusedOutputLoss(x, w, b, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0)
+                  .status()
+                  .message(),
+              HasSubstr("outside"));
+  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, 0).ok());
+  EXPECT_TRUE(FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, -1).ok());
+  // A dtype mismatch from LibTorch is a status too.
+  EXPECT_FALSE(FusedOutputLoss(x, w.to(torch::kDouble), b, y, 0.1, 0).ok());
 }
 
 TEST_F(TrainTest, ClipGradNormScalesOnlyAboveTheLimit) {
