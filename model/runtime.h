@@ -14,6 +14,15 @@ namespace tandem::model {
 // OpenBLAS): about +8-10 % tokens/s. Cost: the process's RSS stays at its peak.
 void ConfigureTrainingRuntime(int threads, bool keep_heap = true);
 
+// Call first thing in main() of a training process. Unless GLIBC_TUNABLES already sets
+// glibc.malloc.tcache_count, re-executes the program (same PID, same arguments) with
+// glibc.malloc.tcache_count=0 added: glibc reads tunables only at startup. With the heap kept
+// (above), small blocks parked in the per-thread cache sit between the freed tensors of a
+// step and keep them from merging, so the heap grows past the live peak; without the cache,
+// R1's peak RSS falls from about 1150 to about 900 MiB at the same speed (BENCHMARKS.md).
+// Returns only when no re-exec happened (already set, TANDEM_MALLOC_REEXEC=0, or exec failed).
+void ReexecWithTrainingMalloc(char** argv);
+
 }  // namespace tandem::model
 
 #endif  // TANDEM_MODEL_RUNTIME_H_

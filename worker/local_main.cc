@@ -25,6 +25,7 @@
 #include "data/corpus.h"
 #include "data/sharding.h"
 #include "model/attention_svg.h"
+#include "model/runtime.h"
 #include "worker/trainer.h"
 
 namespace tandem {
@@ -272,7 +273,10 @@ int main(int argc, char** argv) {
   if (args.empty()) return tandem::Usage();
   const std::string cmd = args[0];
   args.erase(args.begin());
-  if (cmd == "train") return tandem::Train(args);
+  if (cmd == "train") {
+    tandem::model::ReexecWithTrainingMalloc(argv);
+    return tandem::Train(args);
+  }
   if (cmd == "translate") return tandem::Translate(args);
   if (cmd == "attention") return tandem::Attention(args);
   return tandem::Usage();

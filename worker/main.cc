@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "collective/collective_service.h"
 #include "collective/grpc_ring.h"
+#include "model/runtime.h"
 #include "worker/worker.h"
 
 ABSL_FLAG(std::string, coordinator, "127.0.0.1:7400", "coordinator host:port");
@@ -31,6 +32,7 @@ void OnSignal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tandem::model::ReexecWithTrainingMalloc(argv);
   absl::SetProgramUsageMessage("Tandem worker: tandem-worker --coordinator HOST:PORT");
   absl::ParseCommandLine(argc, argv);
   // Set once the worker exists; read by the server's threads.

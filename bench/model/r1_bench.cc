@@ -375,6 +375,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tandem::model::ReexecWithTrainingMalloc(argv);
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
