@@ -31,6 +31,9 @@ struct ModelConfig {
   int64_t preoutput_dim = 512;
   double dropout = 0.1;          // source embeddings, target embeddings, pre-output
   bool tie_embeddings = false;   // output projection shares the target embedding matrix
+  // Bahdanau: recompute the attention tanh in backward rather than keep it per decoder step
+  // (memory for time; same results).
+  bool recompute_attention = false;
   int64_t pad_id = 0;
   int64_t bos_id = 1;
   int64_t eos_id = 2;

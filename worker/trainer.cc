@@ -80,6 +80,7 @@ model::ModelConfig ModelConfigFor(const v1::JobSpec& spec, int src_vocab, int tg
   c.preoutput_dim = c.DecoderHidden();
   c.dropout = spec.model().dropout();
   c.tie_embeddings = spec.model().tie_embeddings();
+  c.recompute_attention = spec.model().recompute_attention();
   return c;
 }
 

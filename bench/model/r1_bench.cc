@@ -357,7 +357,8 @@ int Measure(const Flags& f, const ModelConfig& config) {
       "\"cpu_util\": %.2f, \"cpu_util_per_proc\": %s, \"gflop_per_step_mean\": %.2f, "
       "\"achieved_gflops\": %.2f, \"compute_ms_per_step\": %.1f, \"comm_ms_per_step\": %.1f, "
       "\"comm_exposed_ms_per_step\": %.1f, \"comm_hidden_fraction\": %.3f, "
-      "\"allreduce_full_grad_ms\": %.1f, \"bucket_mb\": %.1f, \"loss_first\": %.4f, "
+      "\"allreduce_full_grad_ms\": %.1f, \"bucket_mb\": %.1f, \"recompute_attention\": %s, "
+      "\"loss_first\": %.4f, "
       "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
       "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
       f.world > 1 ? "R1-DP" : "R1", f.world, at::get_num_threads(), f.steps, f.warmup,
@@ -365,7 +366,8 @@ int Measure(const Flags& f, const ModelConfig& config) {
       util[0], Json(util, "%.2f").c_str(), flops / steps / 1e9, f.world * flops / max_wall / 1e9,
       1e3 * sum(compute) / steps, comm_ms, wait_ms,
       comm_ms > 0 ? std::max(0.0, 1.0 - wait_ms / comm_ms) : 0.0, full_grad_ms,
-      Trainer::BucketBytes() / double(1 << 20), losses.front(), losses.back(), TORCH_VERSION,
+      Trainer::BucketBytes() / double(1 << 20), config.recompute_attention ? "true" : "false",
+      losses.front(), losses.back(), TORCH_VERSION,
       blas.c_str(), CpuModel().c_str(), sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2],
       date);
   std::cout << buf << std::endl;
@@ -403,8 +405,11 @@ int main(int argc, char** argv) {
   }
   if (f.world > 1) tandem::collective::TuneMallocForBulkTransfer();
   tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention
-  const ModelConfig config = tandem::model::R1Config();
+  ModelConfig config = tandem::model::R1Config();
   if (tandem::model::ParameterCount(config) != kParams) Die("R1Config() is not R1");
+  // TANDEM_R1_RECOMPUTE=1: the memory-saving variant (ModelConfig::recompute_attention).
+  const char* recompute = std::getenv("TANDEM_R1_RECOMPUTE");
+  config.recompute_attention = recompute != nullptr && std::string(recompute) == "1";
   try {
     return f.selftest ? SelfTest(config) : Measure(f, config);
   } catch (const std::exception& e) {

@@ -364,6 +364,41 @@ void GradCheck(const ModelConfig& c) {
 }
 
 TEST_F(Seq2SeqTest, GradientCheckBahdanau) { GradCheck(Tiny("bahdanau")); }
+TEST_F(Seq2SeqTest, GradientCheckBahdanauRecomputed) {
+  ModelConfig c = Tiny("bahdanau");
+  c.recompute_attention = true;
+  GradCheck(c);
+}
+
+// Recomputing the attention tanh in backward changes memory, not results: the same loss and
+// the same gradients (up to float rounding) as keeping it, with dropout and padding.
+TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
+  ModelConfig keep = Tiny("bahdanau");
+  keep.dropout = 0.1;
+  ModelConfig recompute = keep;
+  recompute.recompute_attention = true;
+  Seq2Seq a = Make(keep, 5), b = Make(recompute, 5);
+  const Batch batch = TinyBatch(keep);
+  ASSERT_TRUE(batch.src_padded) << "the batch should exercise the padding mask";
+  double losses[2];
+  int i = 0;
+  for (Seq2Seq* m : {&a, &b}) {
+    (*m)->SetDropoutSeed(9);
+    auto loss = (*m)->ForwardLoss(batch, 0.1);
+    ASSERT_TRUE(loss.ok()) << loss.status();
+    loss->sum.backward();
+    losses[i++] = loss->sum.item<double>();
+  }
+  EXPECT_NEAR(losses[0], losses[1], 1e-6 * std::fabs(losses[0]));
+  const auto pa = a->OrderedParameters(), pb = b->OrderedParameters();
+  const auto names = a->OrderedParameterNames();
+  for (size_t k = 0; k < pa.size(); ++k) {
+    ASSERT_TRUE(pa[k].grad().defined() && pb[k].grad().defined()) << names[k];
+    EXPECT_LT((pa[k].grad() - pb[k].grad()).abs().max().item<double>(),
+              1e-5 * (1 + pa[k].grad().abs().max().item<double>()))
+        << names[k];
+  }
+}
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneral) { GradCheck(Tiny("luong_general")); }
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneralLstmTwoLayers) {
   ModelConfig c = Tiny("luong_general", "lstm");
