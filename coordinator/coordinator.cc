@@ -390,8 +390,13 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::Progr
   (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
   (*p.mutable_worker_step())[r.worker_id()] = r.step();
   (*p.mutable_worker_checksum())[r.worker_id()] = r.param_checksum();
-  (*p.mutable_worker_compute_ms())[r.worker_id()] = r.compute_ms();
-  (*p.mutable_worker_wait_ms())[r.worker_id()] = r.comm_wait_ms();
+  // Step times vary with each batch's lengths: an exponential average shows which rank is
+  // steadily slower rather than which drew the longest batch last.
+  for (auto [map, value] : {std::pair{p.mutable_worker_compute_ms(), r.compute_ms()},
+                            std::pair{p.mutable_worker_wait_ms(), r.comm_wait_ms()}}) {
+    auto it = map->find(r.worker_id());
+    (*map)[r.worker_id()] = it == map->end() ? value : 0.8f * it->second + 0.2f * value;
+  }
   UpdateStraggler(p);
   float total_tps = 0;
   for (const auto& [id, tps] : p.worker_tokens_per_second()) total_tps += tps;

@@ -197,6 +197,21 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   EXPECT_EQ(progress.straggler_worker(), w2);
   EXPECT_FLOAT_EQ(progress.worker_wait_ms().at(w1), 100.0f);
   EXPECT_FLOAT_EQ(progress.tokens_per_second(), 2000.0f);
+  // One short step of w2 moves its average, not the whole figure: 0.8 * 150 + 0.2 * 50.
+  {
+    v1::ProgressReport r;
+    r.set_worker_id(w2);
+    r.set_job_id(*id);
+    r.set_generation(1);
+    r.set_rank(1);
+    r.set_step(2);
+    r.set_tokens_per_second(1000);
+    r.set_compute_ms(50);
+    ASSERT_TRUE(coordinator_->ReportProgress(r).ok());
+  }
+  progress = coordinator_->GetJob(*id)->progress();
+  EXPECT_FLOAT_EQ(progress.worker_compute_ms().at(w2), 130.0f);
+  EXPECT_FLOAT_EQ(progress.straggler_ms(), 30.0f);
   // w1 keeps beating, w2 goes silent past the timeout.
   now_ += 600;
   ASSERT_TRUE(coordinator_->Heartbeat(w1).ok());
