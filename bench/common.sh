@@ -31,3 +31,13 @@ with_scratch() {
         rm -rf "$tmp"' EXIT
   trap 'exit 130' INT TERM
 }
+
+# r1_setup BENCH ANCHOR: the preamble of the R1 benchmarks: $bin (tandem_r1_bench, built),
+# $anchors/$PY with ANCHOR present, $warmup/$steps (R1.md: 3 + 20; --quick: 1 + 5), $repeat.
+r1_setup() {
+  bin="$build/bench/model/tandem_r1_bench"
+  require_bin "$1" "$bin" tandem_r1_bench
+  require_anchor "$1" "$2"
+  if ((quick)); then warmup=1 steps=5; else warmup=3 steps=20; fi
+  repeat="${REPEAT:-1}"
+}

@@ -635,13 +635,14 @@ absl::Status Coordinator::AssignGeneration(JobInfo& job, const std::vector<std::
   MergeProgress(job);
   v1::JobProgress& p = *job.mutable_progress();
   const std::set<std::string> in(members.begin(), members.end());
-  for (auto* m : {p.mutable_worker_tokens_per_second(), p.mutable_worker_compute_ms(),
-                  p.mutable_worker_wait_ms()}) {
+  auto prune = [&in](auto* m) {
     for (auto it = m->begin(); it != m->end();) it = in.count(it->first) ? std::next(it) : m->erase(it);
-  }
-  for (auto* m : {p.mutable_worker_checksum(), p.mutable_worker_step()}) {
-    for (auto it = m->begin(); it != m->end();) it = in.count(it->first) ? std::next(it) : m->erase(it);
-  }
+  };
+  prune(p.mutable_worker_tokens_per_second());
+  prune(p.mutable_worker_compute_ms());
+  prune(p.mutable_worker_wait_ms());
+  prune(p.mutable_worker_checksum());
+  prune(p.mutable_worker_step());
   float total_tps = 0;
   for (const auto& [id, tps] : p.worker_tokens_per_second()) total_tps += tps;
   p.set_tokens_per_second(total_tps);

@@ -379,15 +379,19 @@ absl::Status Replica::Save(const std::string& path) const {
   }
 }
 
-absl::StatusOr<int64_t> Replica::SavedStep(const std::string& path) {
-  torch::serialize::InputArchive archive;
-  return ReadArchive(path, archive);
+absl::Status Replica::Load(const std::string& path) {
+  return LoadArchive(path, /*only_if_newer=*/false).status();
 }
 
-absl::Status Replica::Load(const std::string& path) {
+absl::StatusOr<bool> Replica::LoadIfNewer(const std::string& path) {
+  return LoadArchive(path, /*only_if_newer=*/true);
+}
+
+absl::StatusOr<bool> Replica::LoadArchive(const std::string& path, bool only_if_newer) {
   Impl& m = *impl_;
   torch::serialize::InputArchive archive;
   TANDEM_ASSIGN_OR_RETURN(const int64_t step, ReadArchive(path, archive));
+  if (only_if_newer && step <= m.step) return false;
   try {
     // Read and check everything before changing anything.
     std::vector<torch::Tensor> loaded(m.params.size());
@@ -425,7 +429,7 @@ absl::Status Replica::Load(const std::string& path) {
         absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
                      std::string(e.what()).substr(0, 200)));
   }
-  return absl::OkStatus();
+  return true;
 }
 
 }  // namespace tandem

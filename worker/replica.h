@@ -96,7 +96,8 @@ class Replica {
   // leave the replica as it was).
   absl::Status Save(const std::string& path) const;
   absl::Status Load(const std::string& path);
-  static absl::StatusOr<int64_t> SavedStep(const std::string& path);
+  // Loads the checkpoint only if its step is past this replica's; returns whether it did.
+  absl::StatusOr<bool> LoadIfNewer(const std::string& path);
 
   int64_t NumParameters() const;
   std::vector<float> FlatParameters() const;  // in the fixed parameter order
@@ -107,6 +108,7 @@ class Replica {
 
  private:
   explicit Replica(std::unique_ptr<Impl> impl);
+  absl::StatusOr<bool> LoadArchive(const std::string& path, bool only_if_newer);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -5,14 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <limits>
-#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "collective/communicator.h"
 #include "common/files.h"
 #include "common/status.h"
 #include "data/batching.h"
@@ -308,8 +305,10 @@ absl::Status Trainer::SaveCheckpoint(const std::string& path) const {
   return impl_->replica->Save(path);
 }
 
-absl::StatusOr<int64_t> Trainer::CheckpointStep(const std::string& path) {
-  return Replica::SavedStep(path);
+absl::StatusOr<bool> Trainer::LoadCheckpointIfNewer(const std::string& path) {
+  TANDEM_ASSIGN_OR_RETURN(const bool loaded, impl_->replica->LoadIfNewer(path));
+  if (loaded) impl_->SeekStreams();
+  return loaded;
 }
 
 absl::Status Trainer::LoadCheckpoint(const std::string& path) {

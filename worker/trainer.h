@@ -115,8 +115,8 @@ class Trainer {
   // Restores a checkpoint written by SaveCheckpoint for the same model shape; a truncated
   // file or one of another shape is an error naming the file, and leaves the trainer as it was.
   absl::Status LoadCheckpoint(const std::string& path);
-  // The step a checkpoint file was written at.
-  static absl::StatusOr<int64_t> CheckpointStep(const std::string& path);
+  // The same, only if the checkpoint's step is past this trainer's; returns whether it loaded.
+  absl::StatusOr<bool> LoadCheckpointIfNewer(const std::string& path);
 
   // Translates sentences with the current parameters (greedy if beam_size <= 1).
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,

@@ -245,12 +245,9 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   // replicas lost): parameters, Adam state and step carry over.
   std::string source = trainer.step() > 0 ? "its own replica" : "the job seed";
   if (auto it = a.artifacts().find("checkpoint"); it != a.artifacts().end()) {
-    const std::string path = cache_.PathFor(it->second);
-    TANDEM_ASSIGN_OR_RETURN(const int64_t checkpoint_step, Trainer::CheckpointStep(path));
-    if (checkpoint_step > trainer.step()) {
-      TANDEM_RETURN_IF_ERROR(trainer.LoadCheckpoint(path));
-      source = "the checkpoint";
-    }
+    TANDEM_ASSIGN_OR_RETURN(const bool loaded,
+                            trainer.LoadCheckpointIfNewer(cache_.PathFor(it->second)));
+    if (loaded) source = "the checkpoint";
   }
   if (a.world_size() > 1) {
     // Everyone adopts the newest replica of the generation (rank 0's for a new job).

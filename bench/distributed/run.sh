@@ -14,12 +14,7 @@
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-bin="$build/bench/model/tandem_r1_bench"
-require_bin distributed "$bin" tandem_r1_bench
-require_anchor distributed r1_ddp.py
-
-if ((quick)); then warmup=1 steps=5; else warmup=3 steps=20; fi
-repeat="${REPEAT:-1}"
+r1_setup distributed r1_ddp.py
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 with_scratch distributed_bench

@@ -14,12 +14,7 @@
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-bin="$build/bench/model/tandem_r1_bench"
-require_bin model "$bin" tandem_r1_bench
-require_anchor model r1_torch.py
-
-if ((quick)); then warmup=1 steps=5; else warmup=3 steps=20; fi
-repeat="${REPEAT:-1}"
+r1_setup model r1_torch.py
 threads_list="${THREADS:-1 2}"
 if [[ -n ${BLAS_DIR:-} ]]; then
   export LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

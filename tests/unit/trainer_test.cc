@@ -160,6 +160,31 @@ TEST_F(TrainerTest, BadCheckpointsAreRefusedAndChangeNothing) {
   EXPECT_EQ(t->LoadCheckpoint(dir_.Join("missing.ckpt")).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(TrainerTest, LoadCheckpointIfNewerSkipsOlderCheckpoints) {
+  auto t = Make(spec_);
+  ASSERT_TRUE(t->Step().ok());
+  ASSERT_TRUE(t->SaveCheckpoint(dir_.Join("one.ckpt")).ok());
+  ASSERT_TRUE(t->Step().ok());
+  ASSERT_TRUE(t->Step().ok());
+  ASSERT_TRUE(t->SaveCheckpoint(dir_.Join("three.ckpt")).ok());
+  const uint64_t at_three = t->ParameterChecksum();
+  ASSERT_TRUE(t->Step().ok());
+  const uint64_t at_four = t->ParameterChecksum();
+  auto older = t->LoadCheckpointIfNewer(dir_.Join("three.ckpt"));
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_FALSE(*older);
+  EXPECT_EQ(t->step(), 4);
+  EXPECT_EQ(t->ParameterChecksum(), at_four);
+  auto fresh = Make(spec_);
+  auto newer = fresh->LoadCheckpointIfNewer(dir_.Join("three.ckpt"));
+  ASSERT_TRUE(newer.ok()) << newer.status();
+  EXPECT_TRUE(*newer);
+  EXPECT_EQ(fresh->step(), 3);
+  EXPECT_EQ(fresh->ParameterChecksum(), at_three);
+  EXPECT_EQ(fresh->LoadCheckpointIfNewer(dir_.Join("missing.ckpt")).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(EarlyStoppingTest, StopsAfterPatienceValidationsWithoutImprovement) {
   EarlyStopping never(0);
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(never.ShouldStop(1.0));
