@@ -22,7 +22,9 @@ namespace {
 struct SendState {
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<size_t> unreleased;  // per chunk: payloads gRPC may still read
+  // Per slot (a chunk of the ring, a segment of the pair exchange, a step of recursive
+  // doubling): payloads gRPC may still read.
+  std::vector<size_t> unreleased;
   absl::Status error;              // first failure of the stream
 };
 
@@ -222,6 +224,19 @@ struct RingCommunicator::Impl {
   int n = 1, rank = 0, next = 0, prev = 0;
   size_t segment_elems = 1;
   size_t direct_max_bytes = 0;
+  bool pair_exchange = true;
+  size_t doubling_max_bytes = 0;
+
+  enum class Algo { kNone, kPair, kDoubling, kDirect, kRing };
+  Algo Choose(size_t count) const {
+    const size_t bytes = count * sizeof(float);
+    if (n == 1 || count == 0) return Algo::kNone;
+    if (n == 2 && pair_exchange) return Algo::kPair;
+    if ((n & (n - 1)) == 0 && bytes <= doubling_max_bytes) return Algo::kDoubling;
+    // Direct exchange while the bytes each rank sends, (n - 1) * count * 4, stay small.
+    if (bytes * (n - 1) <= direct_max_bytes) return Algo::kDirect;
+    return Algo::kRing;
+  }
 
   std::mutex op_mu;  // one operation at a time
   absl::Status broken;
@@ -322,6 +337,17 @@ struct RingCommunicator::Impl {
     }
   }
 
+  // Makes room for `slots` release counters (between operations all of them are zero).
+  void ReserveSlots(size_t slots) {
+    std::lock_guard<std::mutex> lock(send->mu);
+    if (send->unreleased.size() < slots) send->unreleased.resize(slots, 0);
+  }
+
+  // Waits until gRPC released every payload of `slot`.
+  absl::Status WaitReleased(Clock::time_point deadline, size_t slot, const char* what) {
+    return WaitSends(deadline, [&] { return send->unreleased[slot] == 0; }, what);
+  }
+
   // Waits until `done()` (evaluated under send->mu) holds or the operation failed.
   template <typename Pred>
   absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what) {
@@ -355,9 +381,10 @@ struct RingCommunicator::Impl {
     return status;
   }
 
-  // Takes segment (step, segment) from rank `from` and writes (or adds) it to dst[0..count).
-  absl::Status Receive(const OpOptions& o, int from, uint32_t step, uint32_t segment,
-                       float* dst, size_t count, bool add) {
+  // Takes segment (step, segment) from rank `from`, checking that it holds `count` elements
+  // of this operation's wire type.
+  absl::StatusOr<Delivery> Take(const OpOptions& o, int from, uint32_t step, uint32_t segment,
+                                size_t count) {
     absl::StatusOr<Delivery> delivery =
         service->mailbox().Take(options.group, o.sequence, step, segment, from, o.deadline);
     if (!delivery.ok()) {
@@ -371,7 +398,14 @@ struct RingCommunicator::Impl {
           segment, ") from ", Peer(from), " has ", h.count(), " elements of wire type ",
           h.wire_type(), "; expected ", count, " of wire type ", want));
     }
-    ConsumePayload(*delivery, dst, add);
+    return delivery;
+  }
+
+  // Takes segment (step, segment) from rank `from` and writes (or adds) it to dst[0..count).
+  absl::Status Receive(const OpOptions& o, int from, uint32_t step, uint32_t segment,
+                       float* dst, size_t count, bool add) {
+    TANDEM_ASSIGN_OR_RETURN(Delivery delivery, Take(o, from, step, segment, count));
+    ConsumePayload(delivery, dst, add);
     return absl::OkStatus();
   }
 
@@ -441,6 +475,59 @@ struct RingCommunicator::Impl {
     return absl::OkStatus();
   }
 
+  // Two ranks: each sends its whole buffer in segments and adds the peer's segments as they
+  // arrive: the ring's bytes (count per rank) in one message latency instead of two. Both
+  // ranks compute own + peer, and float addition is commutative, so the bits agree. A
+  // segment is overwritten only after gRPC released it (it went out straight from `data`).
+  // In bf16 mode both contributions are rounded first, so both ranks add the same values.
+  absl::Status PairAllReduce(float* data, size_t count, const OpOptions& o) {
+    const int peer = 1 - rank;
+    TANDEM_RETURN_IF_ERROR(EnsureStream(peer, o.deadline));
+    const size_t segments = SegmentCount(count, segment_elems);
+    ReserveSlots(segments);
+    for (size_t j = 0; j < segments; ++j) {
+      Range s = Partition(count, segments, j);
+      Write(peer, o, 0, j, data + s.begin, s.size(), j, j + 1 < segments);
+    }
+    for (size_t j = 0; j < segments; ++j) {
+      Range s = Partition(count, segments, j);
+      float* dst = data + s.begin;
+      TANDEM_ASSIGN_OR_RETURN(Delivery delivery, Take(o, peer, 0, j, s.size()));
+      TANDEM_RETURN_IF_ERROR(WaitReleased(o.deadline, j, "sending a segment"));
+      if (o.bf16_wire) RoundToBf16(dst, s.size());
+      ConsumePayload(delivery, dst, /*add=*/true);
+    }
+    return WaitSends(o.deadline, [&] { return AllReleased(); }, "flushing segments");
+  }
+
+  // A power-of-two number of ranks: at step k each rank exchanges its whole partial sum with
+  // rank ^ 2^k and adds it (log2 n message latencies; log2 n buffers sent per rank, against
+  // the ring's 2(n-1)/n). Partners compute own + other, equal by commutativity, so after
+  // every step the ranks of each block of 2^(k+1) hold the same bits. In bf16 mode each rank
+  // rounds its partial before adding, so both partners add the same values.
+  absl::Status DoublingAllReduce(float* data, size_t count, const OpOptions& o) {
+    for (int d = 1; d < n; d <<= 1) TANDEM_RETURN_IF_ERROR(EnsureStream(rank ^ d, o.deadline));
+    const size_t segments = SegmentCount(count, segment_elems);
+    ReserveSlots(1);
+    uint32_t step = 0;
+    for (int d = 1; d < n; d <<= 1, ++step) {
+      const int partner = rank ^ d;
+      for (size_t j = 0; j < segments; ++j) {
+        Range s = Partition(count, segments, j);
+        Write(partner, o, step, j, data + s.begin, s.size(), 0, j + 1 < segments);
+      }
+      // Everything sent from `data` must be released before it changes.
+      TANDEM_RETURN_IF_ERROR(WaitReleased(o.deadline, 0, "sending a partial sum"));
+      if (o.bf16_wire) RoundToBf16(data, count);
+      for (size_t j = 0; j < segments; ++j) {
+        Range s = Partition(count, segments, j);
+        TANDEM_RETURN_IF_ERROR(
+            Receive(o, partner, step, j, data + s.begin, s.size(), /*add=*/true));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status BroadcastImpl(float* data, size_t count, int root, const OpOptions& o) {
     const bool sends = next != root;
     if (sends) TANDEM_RETURN_IF_ERROR(EnsureStream(next, o.deadline));
@@ -497,6 +584,8 @@ absl::StatusOr<std::unique_ptr<RingCommunicator>> RingCommunicator::Create(
   impl->send->unreleased.assign(n, 0);
   impl->streams.resize(n);
   impl->direct_max_bytes = options.direct_max_bytes;
+  impl->pair_exchange = options.pair_exchange;
+  impl->doubling_max_bytes = options.doubling_max_bytes;
   impl->options = std::move(options);
   impl->service = service;
   service->mailbox().Attach(impl->options.group);
@@ -521,11 +610,35 @@ absl::Status RingCommunicator::AllReduceSum(float* data, size_t count, const OpO
   if (!impl_->broken.ok()) return impl_->broken;
   if (impl_->n == 1 || count == 0) return absl::OkStatus();
   if (data == nullptr) return absl::InvalidArgumentError("all-reduce of a null buffer");
-  // Direct exchange while the bytes each rank sends, (n - 1) * count * 4, stay small.
-  absl::Status status = count * sizeof(float) * (impl_->n - 1) <= impl_->direct_max_bytes
-                            ? impl_->DirectAllReduce(data, count, options)
-                            : impl_->RingAllReduce(data, count, options);
+  absl::Status status;
+  switch (impl_->Choose(count)) {
+    case Impl::Algo::kNone:
+      break;
+    case Impl::Algo::kPair:
+      status = impl_->PairAllReduce(data, count, options);
+      break;
+    case Impl::Algo::kDoubling:
+      status = impl_->DoublingAllReduce(data, count, options);
+      break;
+    case Impl::Algo::kDirect:
+      status = impl_->DirectAllReduce(data, count, options);
+      break;
+    case Impl::Algo::kRing:
+      status = impl_->RingAllReduce(data, count, options);
+      break;
+  }
   return status.ok() ? status : impl_->Fail(status);
+}
+
+const char* RingCommunicator::AllReduceAlgorithm(size_t count) const {
+  switch (impl_->Choose(count)) {
+    case Impl::Algo::kNone: return "none";
+    case Impl::Algo::kPair: return "pair";
+    case Impl::Algo::kDoubling: return "doubling";
+    case Impl::Algo::kDirect: return "direct";
+    case Impl::Algo::kRing: return "ring";
+  }
+  return "?";
 }
 
 absl::Status RingCommunicator::Broadcast(float* data, size_t count, int root,

@@ -3,8 +3,9 @@
 //
 // AllReduceSum is a ring reduce-scatter then all-gather: the buffer is cut into world_size
 // chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
-// has been reduced, so sending, receiving and adding overlap. Small buffers use a direct
-// exchange instead (RingOptions::direct_max_bytes). Broadcast pipelines segments
+// has been reduced, so sending, receiving and adding overlap. Two ranks exchange their
+// buffers directly, a power-of-two number of ranks uses recursive doubling for small and
+// medium buffers, other small buffers a direct exchange (RingOptions). Broadcast pipelines segments
 // along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
 // straight from the caller's buffer (gRPC slices over it; an operation returns only after
 // gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
@@ -34,6 +35,12 @@ struct RingOptions {
   // ((n - 1) * count * 4: its buffer to every other rank, one message latency instead of
   // 2(n - 1)) use it; larger ones use the ring. Measured in bench/allreduce/RESULTS.md.
   size_t direct_max_bytes = 64 << 10;
+  // Two ranks: each sends its whole buffer in segments and adds the other's as they arrive
+  // (the ring's bytes in one message latency instead of two), at every size.
+  bool pair_exchange = true;
+  // A power-of-two number of ranks (2 only with pair_exchange off): recursive doubling
+  // (log2 n exchanges of the whole buffer) for all-reduces of at most this many bytes.
+  size_t doubling_max_bytes = 256 << 10;
 };
 
 // Thread-compatible; see Communicator.
@@ -53,6 +60,9 @@ class RingCommunicator final : public Communicator {
   absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) override;
   absl::Status Broadcast(float* data, size_t count, int root,
                          const OpOptions& options) override;
+  // The algorithm AllReduceSum uses for `count` elements: "pair", "doubling", "direct",
+  // "ring" (or "none" when nothing is sent).
+  const char* AllReduceAlgorithm(size_t count) const;
 
   struct Impl;
 

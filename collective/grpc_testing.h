@@ -30,11 +30,13 @@ struct TestRing {
 };
 
 // Starts `n` servers on 127.0.0.1 with system-chosen ports and a ring over them. Ranks may use
-// different groups (`group_of(rank)`) to test generation checks.
+// different groups (`group_of(rank)`) to test generation checks; `configure` may change the
+// remaining options (e.g. force an algorithm).
 inline std::unique_ptr<TestRing> MakeTestRing(
     int n, size_t segment_bytes = 512 << 10,
     std::function<GroupId(int)> group_of = [](int) { return GroupId{"job-1", 1}; },
-    size_t direct_max_bytes = RingOptions().direct_max_bytes) {
+    size_t direct_max_bytes = RingOptions().direct_max_bytes,
+    const std::function<void(RingOptions&)>& configure = nullptr) {
   auto ring = std::make_unique<TestRing>();
   for (int r = 0; r < n; ++r) {
     auto server = CollectiveServer::Start("127.0.0.1:0");
@@ -49,6 +51,7 @@ inline std::unique_ptr<TestRing> MakeTestRing(
     options.peers = ring->addresses;
     options.segment_bytes = segment_bytes;
     options.direct_max_bytes = direct_max_bytes;
+    if (configure) configure(options);
     auto comm = RingCommunicator::Create(options, ring->servers[r]->service());
     if (!comm.ok()) return nullptr;
     ring->ranks.push_back(std::move(*comm));

@@ -6,7 +6,8 @@
 // final exact check. Rank 0 prints one JSON line per size on stdout.
 //
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
-//          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--bf16]
+//          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1]
+//          [--doubling_max_bytes=B] [--bf16]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
 #include <chrono>
@@ -36,6 +37,8 @@ struct Flags {
   double seconds = 0.5;
   size_t segment_bytes = 512 << 10;
   size_t direct_max_bytes = RingOptions().direct_max_bytes;
+  bool pair = RingOptions().pair_exchange;
+  size_t doubling_max_bytes = RingOptions().doubling_max_bytes;
   bool bf16 = false;
 };
 
@@ -52,6 +55,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     else if (k == "--seconds") f.seconds = std::atof(v.c_str());
     else if (k == "--segment_bytes") f.segment_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--direct_max_bytes") f.direct_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--pair") f.pair = v != "0";
+    else if (k == "--doubling_max_bytes") f.doubling_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--bf16") f.bf16 = true;
     else if (k == "--sizes") {
       f.sizes.clear();
@@ -70,7 +75,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
 
 class Bench {
  public:
-  Bench(const Flags& f, Communicator* comm) : f_(f), comm_(comm) {}
+  Bench(const Flags& f, RingCommunicator* comm) : f_(f), comm_(comm) {}
 
   absl::Status AllReduce(float* data, size_t count) {
     OpOptions o = OpOptions::WithTimeout(seq_++, std::chrono::seconds(60));
@@ -130,7 +135,7 @@ class Bench {
       std::printf(
           "{\"peer\":\"tandem\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
           "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
-          bytes * (f_.world - 1) <= f_.direct_max_bytes ? "direct" : "ring", f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0], algbw, busbw);
+          comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0], algbw, busbw);
       std::fflush(stdout);
     }
     return absl::OkStatus();
@@ -138,7 +143,7 @@ class Bench {
 
  private:
   const Flags& f_;
-  Communicator* comm_;
+  RingCommunicator* comm_;
   uint64_t seq_ = 0;
 };
 
@@ -154,6 +159,8 @@ absl::Status Main(int argc, char** argv) {
   options.peers = peers;
   options.segment_bytes = f.segment_bytes;
   options.direct_max_bytes = f.direct_max_bytes;
+  options.pair_exchange = f.pair;
+  options.doubling_max_bytes = f.doubling_max_bytes;
   TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));

@@ -47,9 +47,16 @@ TEST(RingFailureTest, SilentPeerEndsInErrorAtTheDeadlineOnEverySurvivor) {
   EXPECT_FALSE(ring->ranks[0]->AllReduceSum(data.data(), 10, OpOptions::WithTimeout(2, timeout)).ok());
 }
 
-TEST(RingFailureTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
-  const int n = 4;
-  auto ring = MakeTestRing(n);
+// (world size, force recursive doubling): the ring on 4 ranks, the pair exchange on 2,
+// recursive doubling on 4.
+class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+
+TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
+  const auto [n, doubling] = GetParam();
+  auto ring = MakeTestRing(n, 512 << 10, [](int) { return GroupId{"job-1", 1}; },
+                           RingOptions().direct_max_bytes, [doubling = doubling](RingOptions& o) {
+                             if (doubling) o.doubling_max_bytes = size_t{1} << 40;
+                           });
   ASSERT_NE(ring, nullptr);
   const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
   std::vector<std::vector<float>> data(n, std::vector<float>(count, 1.0f));
@@ -63,7 +70,7 @@ TEST(RingFailureTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline)
   const auto start = Clock::now();
   std::thread killer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ring->servers[3]->Shutdown();  // rank 3's endpoint dies mid-operation
+    ring->servers[n - 1]->Shutdown();  // the last rank's endpoint dies mid-operation
   });
   auto statuses = RunRanks(n, [&](int r) {
     return ring->ranks[r]->AllReduceSum(data[r].data(), count, OpOptions::WithTimeout(2, timeout));
@@ -75,13 +82,23 @@ TEST(RingFailureTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline)
   }
   // Failure spreads along the broken streams: nobody waits for the deadline.
   EXPECT_LT(elapsed, std::chrono::seconds(5));
-  // Someone names the dead rank (its predecessor's write, or its successor's broken stream).
+  // Someone names the dead rank (a rank that writes to it, or one whose stream from it broke).
   bool named = false;
-  for (int r = 0; r < 3; ++r) {
-    named = named || statuses[r].message().find(ring->addresses[3]) != std::string::npos;
+  std::string all;
+  for (int r = 0; r < n - 1; ++r) {
+    named = named || statuses[r].message().find(ring->addresses[n - 1]) != std::string::npos;
+    all += statuses[r].ToString() + "\n";
   }
-  EXPECT_TRUE(named) << statuses[0] << "\n" << statuses[1] << "\n" << statuses[2];
+  EXPECT_TRUE(named) << all;
 }
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
+                         ::testing::Values(std::make_tuple(4, false), std::make_tuple(2, false),
+                                           std::make_tuple(4, true)),
+                         [](const auto& info) {
+                           return absl::StrCat("n", std::get<0>(info.param),
+                                               std::get<1>(info.param) ? "_doubling" : "_auto");
+                         });
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
 // trying to connect to a dead peer returns at once, not at its deadline.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -20,17 +21,47 @@ using testing::RunRanks;
 float Value(int rank, size_t i) { return float((rank + 1) * (i % 1000 + 1)); }
 float Expected(int n, size_t i) { return float(n * (n + 1) / 2 * (i % 1000 + 1)); }
 
-enum class Algorithm { kAuto, kRingOnly };
+// kAuto: the defaults (pair exchange for 2 ranks, recursive doubling for small buffers on 4,
+// direct exchange for small buffers otherwise, else the ring). kRingOnly forces the ring for
+// every count; kDoubling forces recursive doubling for every count on power-of-two worlds
+// (others fall back to the direct exchange or the ring).
+enum class Algorithm { kAuto, kRingOnly, kDoubling };
+
+void Force(Algorithm algorithm, RingOptions& options) {
+  switch (algorithm) {
+    case Algorithm::kAuto:
+      break;
+    case Algorithm::kRingOnly:
+      options.direct_max_bytes = 0;
+      options.pair_exchange = false;
+      options.doubling_max_bytes = 0;
+      break;
+    case Algorithm::kDoubling:
+      options.pair_exchange = false;
+      options.doubling_max_bytes = std::numeric_limits<size_t>::max();
+      break;
+  }
+}
+
+const char* Name(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::kAuto: return "auto";
+    case Algorithm::kRingOnly: return "ring";
+    case Algorithm::kDoubling: return "doubling";
+  }
+  return "?";
+}
 
 class RingAllReduceTest
     : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
 
 TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
   const auto [n, count, algorithm] = GetParam();
-  // 64 KiB segments so that mid-sized counts span several segments per chunk. kAuto sends
-  // small counts by direct exchange; kRingOnly forces the ring for every count.
+  // 64 KiB segments so that mid-sized counts span several segments per chunk (and per
+  // exchange of the pair and doubling algorithms).
   auto ring = MakeTestRing(n, 64 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           algorithm == Algorithm::kRingOnly ? 0 : RingOptions().direct_max_bytes);
+                           RingOptions().direct_max_bytes,
+                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
   ASSERT_NE(ring, nullptr);
   auto statuses = RunRanks(n, [&, n = n, count = count](int r) -> absl::Status {
     std::vector<float> data(count);
@@ -58,10 +89,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(1, 2, 3, 4, 7),
                        ::testing::Values(size_t{0}, size_t{1}, size_t{3}, size_t{1009},
                                          size_t{100003}, size_t{1500000}),
-                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly)),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
+                                         Algorithm::kDoubling)),
     [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param),
-                          std::get<2>(info.param) == Algorithm::kAuto ? "_auto" : "_ring");
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                          Name(std::get<2>(info.param)));
     });
 
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
@@ -95,12 +127,14 @@ TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   }
 }
 
-class RingBf16Test : public ::testing::TestWithParam<size_t> {};
+class RingBf16Test
+    : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
 
 TEST_P(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
-  const int n = 4;
-  const size_t count = GetParam();
-  auto ring = MakeTestRing(n, 64 << 10);
+  const auto [n, count, algorithm] = GetParam();
+  auto ring = MakeTestRing(n, 64 << 10, [](int) { return GroupId{"job-1", 1}; },
+                           RingOptions().direct_max_bytes,
+                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
   ASSERT_NE(ring, nullptr);
   std::vector<std::vector<float>> data(n, std::vector<float>(count));
   std::vector<float> exact(count, 0.0f);
@@ -123,13 +157,22 @@ TEST_P(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
     max_err = std::max(max_err, std::fabs(double(data[0][i]) - exact[i]));
     for (int r = 1; r < n; ++r) ASSERT_EQ(data[r][i], data[0][i]) << "rank " << r << " i " << i;
   }
-  // Inputs in [-1, 1], 4 ranks: bf16 (8 bits of mantissa) keeps the error near 4 * 2^-8.
+  // Inputs in [-1, 1], up to 4 ranks: bf16 (8 bits of mantissa) keeps the error near 4 * 2^-8.
   EXPECT_LT(max_err, 0.05) << max_err;
   EXPECT_GT(max_err, 0.0);  // it really went through bf16
 }
 
-// A small count (direct exchange) and a large one (ring).
-INSTANTIATE_TEST_SUITE_P(Counts, RingBf16Test, ::testing::Values(size_t{5000}, size_t{200003}));
+// A small count and a large one (several segments), on 2 ranks (pair exchange), 3 (direct
+// exchange, ring) and 4 (recursive doubling, ring), by default and with the ring forced.
+INSTANTIATE_TEST_SUITE_P(
+    WorldSizesAndCounts, RingBf16Test,
+    ::testing::Combine(::testing::Values(2, 3, 4), ::testing::Values(size_t{5000}, size_t{200003}),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
+                                         Algorithm::kDoubling)),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                          Name(std::get<2>(info.param)));
+    });
 
 TEST(RingBucketsTest, GradientBucketsOverTheRing) {
   const int n = 3;
