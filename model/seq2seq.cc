@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "model/fused_decoder.h"
 
 namespace tandem::model {
 
@@ -299,8 +300,17 @@ Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_length
   // first term does not depend on the recurrence: one matmul for all steps, time-major so
   // that each step reads a contiguous [B, G*D] slice.
   Tensor w_iw = w_ih_[0].narrow(1, 0, E), w_ic_t = w_ih_[0].narrow(1, E, A).t();
-  Tensor gi_w = torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]);  // [T, B, G*D]
-
+  if (fused_decoder_ && c.attention == "bahdanau" && !lstm_ && c.decoder_layers == 1) {
+    // The whole loop as one node with a hand-written backward (fused_decoder.h).
+    FusedDecoderOutput out = BahdanauGruDecode(
+        torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]), state.h[0], enc.keys,
+        enc.annotations, enc.pad_mask, att_q_->weight, w_hh_[0], b_hh_[0],
+        att_v_->weight.squeeze(0), w_ih_[0].narrow(1, E, A), c.recompute_attention);
+    if (attention) *attention = out.weights.transpose(0, 1);  // [B, T, S]
+    Tensor features = torch::cat(
+        {out.states.transpose(0, 1), out.contexts.transpose(0, 1), w}, 2);  // [B, T, D+A+E]
+    return Dropout(torch::tanh(pre_out_(features)));
+  }
   // Bahdanau: W_q s_{t-1} (attention) and W_hh s_{t-1} + b_hh (top decoder cell) read the
   // same s_{t-1}; one [B, D] x [D, att + G*D] matmul per step does both (fewer, larger GEMMs
   // forward and backward).
@@ -312,6 +322,11 @@ Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_length
     w_qh_t = torch::cat({att_q_->weight, w_hh_[top]}, 0).t();  // [D, att + G*D]
     b_qh = torch::cat({torch::zeros({att}, b_hh_[top].options()), b_hh_[top]});
   }
+
+  // unbind, not gi_w[t]: select's backward would build a zero [T, B, G*D] gradient per
+  // step and add them up (O(T^2) work); unbind's backward stacks the T slices once.
+  const std::vector<Tensor> gi_w =
+      torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]).unbind(0);  // T x [B, G*D]
 
   std::vector<Tensor> states, contexts, weights;
   states.reserve(T);

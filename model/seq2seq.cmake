@@ -25,11 +25,15 @@ endif()
 add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/batch.cc
   ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
+  ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc
   ${CMAKE_CURRENT_LIST_DIR}/decode.cc
   ${CMAKE_CURRENT_LIST_DIR}/optim.cc
   ${CMAKE_CURRENT_LIST_DIR}/runtime.cc
 )
+# The fused decoder's loops: vectorised tanh/sigmoid and simd reductions.
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc PROPERTIES
+  COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp-simd")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor)
 

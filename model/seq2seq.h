@@ -80,6 +80,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   // stream's masks are the same in whichever process, thread or generation runs it.
   void SetDropoutSeed(uint64_t seed);
 
+  // Teacher-forced passes of a Bahdanau, one-layer GRU decoder run as one fused node
+  // (fused_decoder.h) unless turned off here; off gives the step-by-step autograd path with
+  // the same mathematics (tests compare the two; other configurations always use it).
+  void SetFusedDecoder(bool on) { fused_decoder_ = on; }
+
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
   // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
   // gradient buckets and checkpoints in this order.
@@ -119,6 +124,7 @@ class Seq2SeqImpl : public torch::nn::Module {
   ModelConfig config_;
   at::Generator dropout_generator_;
   bool lstm_;
+  bool fused_decoder_ = true;
   int64_t gates_;  // 3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o)
 
   torch::nn::Embedding src_emb_{nullptr};

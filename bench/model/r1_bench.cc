@@ -15,6 +15,7 @@
 // the process starts (bench/model/run.sh does): the thread pools read them when loaded.
 #include <ATen/Parallel.h>
 #include <sys/resource.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -278,6 +280,13 @@ int Measure(const Flags& f, const ModelConfig& config) {
   if (ring) barrier();
   using Clock = std::chrono::steady_clock;
   std::vector<double> times, compute, comm, wait;
+  // TANDEM_R1_PROFILE=FILE: a Chrome trace of the timed steps (LibTorch's profiler: every
+  // operator, forward and backward, with its shapes). Distorts the timing; for finding where
+  // a step goes, not for the figures.
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+  if (const char* path = std::getenv("TANDEM_R1_PROFILE"); path != nullptr && *path) {
+    profile = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(path));
+  }
   const auto t_start = Clock::now();
   const double c_start = CpuSeconds();
   for (int i = f.warmup; i < f.warmup + f.steps; ++i) {
@@ -291,6 +300,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
   }
   const double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
   const double cpu = CpuSeconds() - c_start;
+  profile.reset();  // writes the trace
   for (float l : losses) {
     if (!std::isfinite(l)) Die("non-finite loss");
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/batch.h"
+#include "model/fused_decoder.h"
 #include "model/loss.h"
 #include "model/model_config.h"
 #include "model/seq2seq.h"
@@ -174,7 +175,7 @@ TEST_F(Seq2SeqTest, PaddingInvariance) {
       ASSERT_TRUE(one.ok());
       EXPECT_FALSE(one->src_padded);
       auto logits_one = m->Forward(*one);
-      ASSERT_TRUE(logits_one.ok());
+      ASSERT_TRUE(logits_one.ok()) << logits_one.status();
       EXPECT_TRUE(torch::allclose(logits_all->select(0, 1), logits_one->select(0, 0), 1e-5, 1e-5));
     }
   }
@@ -399,6 +400,95 @@ TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
         << names[k];
   }
 }
+// The fused Bahdanau/GRU decoder (fused_decoder.h) against the step-by-step autograd path:
+// same loss, attention weights and gradients, in float and double, with and without the
+// recomputed attention tanh, on padded and unpadded batches and on a one-step target.
+TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
+  ModelConfig c = Tiny("bahdanau");
+  c.dropout = 0.1;
+  c.attention_dim = 19;  // the float loops: two 8-lane blocks and a scalar tail (D = 10: one)
+  std::vector<std::pair<std::string, Batch>> batches;
+  batches.emplace_back("padded", TinyBatch(c));
+  auto unpadded = MakeBatch({{4, 5, 6}, {7, 8, 9}}, {{4, 5}, {6, 7, 8, 9}}, c);
+  ASSERT_TRUE(unpadded.ok()) << unpadded.status();
+  ASSERT_FALSE(unpadded->src_padded);
+  batches.emplace_back("unpadded", *unpadded);
+  auto one_step = MakeBatch({{4}}, std::vector<std::vector<int>>{std::vector<int>{}}, c);
+  ASSERT_TRUE(one_step.ok()) << one_step.status();
+  ASSERT_EQ(one_step->tgt_in.size(1), 1);
+  batches.emplace_back("one step", *one_step);
+  for (const bool recompute : {false, true}) {
+    for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+      for (const auto& [what, batch] : batches) {
+        SCOPED_TRACE(what + (recompute ? " recompute" : "") +
+                     (dtype == torch::kDouble ? " double" : " float"));
+        ModelConfig cc = c;
+        cc.recompute_attention = recompute;
+        Seq2Seq fused = Make(cc, 7), plain = Make(cc, 7);
+        plain->SetFusedDecoder(false);
+        fused->to(dtype);
+        plain->to(dtype);
+        double loss[2];
+        torch::Tensor weights[2];
+        int i = 0;
+        for (Seq2Seq* m : {&fused, &plain}) {
+          (*m)->SetDropoutSeed(11);
+          auto l = (*m)->ForwardLoss(batch, 0.1);
+          ASSERT_TRUE(l.ok()) << l.status();
+          l->sum.backward();
+          loss[i] = l->sum.item<double>();
+          torch::NoGradGuard no_grad;
+          (*m)->SetDropoutSeed(11);
+          ASSERT_TRUE((*m)->Forward(batch, &weights[i]).ok());
+          ++i;
+        }
+        const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;
+        EXPECT_NEAR(loss[0], loss[1], tol * std::fabs(loss[1]));
+        ASSERT_EQ(weights[0].sizes(), weights[1].sizes());
+        EXPECT_LT((weights[0] - weights[1]).abs().max().item<double>(), tol);
+        if (batch.src_padded) {  // exactly zero weight at padding
+          auto pad = batch.src.eq(c.pad_id).unsqueeze(1).expand_as(weights[0]);
+          EXPECT_EQ(weights[0].masked_select(pad).abs().max().item<double>(), 0.0);
+        }
+        const auto pf = fused->OrderedParameters(), pp = plain->OrderedParameters();
+        const auto names = fused->OrderedParameterNames();
+        for (size_t k = 0; k < pf.size(); ++k) {
+          ASSERT_TRUE(pf[k].grad().defined() && pp[k].grad().defined()) << names[k];
+          EXPECT_LT((pf[k].grad() - pp[k].grad()).abs().max().item<double>(),
+                    tol * (1 + pp[k].grad().abs().max().item<double>()))
+              << names[k];
+        }
+      }
+    }
+  }
+}
+
+// FastTanh against the double-precision tanh: absolute error within a few float ulps of 1,
+// relative error small near zero, exact signs, limits and NaN.
+TEST_F(Seq2SeqTest, FastTanhIsAccurate) {
+  double max_abs = 0, max_rel = 0;
+  for (double x = -12; x <= 12; x += 1.0 / 4096) {
+    const float f = static_cast<float>(x);
+    const double want = std::tanh(static_cast<double>(f));
+    const double got = FastTanh(f);
+    max_abs = std::max(max_abs, std::fabs(got - want));
+    if (std::fabs(want) > 1e-30) max_rel = std::max(max_rel, std::fabs(got - want) / std::fabs(want));
+  }
+  EXPECT_LT(max_abs, 3e-7);
+  EXPECT_LT(max_rel, 1e-6);
+  for (const float tiny : {1e-3f, 1e-8f, 1e-30f, 1e-40f}) {  // 1e-40: subnormal
+    EXPECT_NEAR(FastTanh(tiny), tiny, 1e-6 * tiny) << tiny;
+    EXPECT_NEAR(FastTanh(-tiny), -tiny, 1e-6 * tiny) << tiny;
+  }
+  EXPECT_EQ(FastTanh(0.0f), 0.0f);
+  EXPECT_TRUE(std::signbit(FastTanh(-0.0f)));
+  EXPECT_EQ(FastTanh(20.0f), 1.0f);
+  EXPECT_EQ(FastTanh(-20.0f), -1.0f);
+  EXPECT_EQ(FastTanh(INFINITY), 1.0f);
+  EXPECT_EQ(FastTanh(-INFINITY), -1.0f);
+  EXPECT_TRUE(std::isnan(FastTanh(NAN)));
+}
+
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneral) { GradCheck(Tiny("luong_general")); }
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneralLstmTwoLayers) {
   ModelConfig c = Tiny("luong_general", "lstm");
