@@ -134,8 +134,10 @@ class Bench {
     if (f_.rank == 0) {
       std::printf(
           "{\"peer\":\"tandem\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
-          "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
-          comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0], algbw, busbw);
+          "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"time_us_p10\":%.2f,\"time_us_p90\":%.2f,"
+          "\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
+          comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0],
+          slowest[iters / 10], slowest[iters * 9 / 10], algbw, busbw);
       std::fflush(stdout);
     }
     return absl::OkStatus();

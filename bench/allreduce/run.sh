@@ -2,7 +2,8 @@
 # bench/run allreduce [--quick] [--json]: Tandem's gRPC ring all-reduce against Gloo's best
 # algorithm (../shared/anchors/gloo_bench), N = 2 and 4 processes on 127.0.0.1, same sizes, same
 # method, one invocation; plus iperf3 loopback TCP if installed. Ratio = Tandem busbw / Gloo's
-# best busbw at that size (above 1: Tandem faster).
+# best busbw at that size (above 1: Tandem faster). TANDEM_ALLREDUCE_FLAGS: extra flags for every
+# Tandem rank (e.g. "--pair=0 --doubling_max_bytes=0": the algorithm choice before run F).
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -23,13 +24,15 @@ with_scratch allreduce
 run_tandem() {
   local n=$1 out=$2 r p rc=0
   local rdv="$tmp/rdv$n"
+  local -a extra
+  read -r -a extra <<<"${TANDEM_ALLREDUCE_FLAGS:-}"
   mkdir -p "$rdv"
   pids=()
   for ((r = 0; r < n; r++)); do
     if ((r == 0)); then
-      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds >"$out" &
+      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds "${extra[@]}" >"$out" &
     else
-      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds >/dev/null &
+      "$bin" --rank=$r --world=$n --rendezvous="$rdv" --sizes=$sizes --seconds=$seconds "${extra[@]}" >/dev/null &
     fi
     pids+=($!)
   done
@@ -79,12 +82,12 @@ if as_json:
             "unit": "GB/s busbw",
             "tandem_time_us": t["time_us_median"], "peer_time_us": g["time_us_median"] if g else None}))
 else:
-    print(f"{'N':>2} {'size':>9} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio")
+    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio")
     for n, b, t, g in rows:
         size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
         gb = f"{g['busbw_GBps']:9.3f} {g['algo']:<16} {g['time_us_median']:9.1f}" if g else f"{'-':>9} {'':<16} {'-':>9}"
         ratio = f"{t['busbw_GBps'] / g['busbw_GBps']:.2f}x" if g else "-"
-        print(f"{n:>2} {size:>9} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio}")
+        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio}")
     for d in lines(f"{tmp}/iperf.jsonl"):
         print(f"# iperf3 loopback, {d['streams']} stream(s): {d['receiver_GBps']} GB/s")
     print("# busbw = algbw * 2(N-1)/N, GB = 1e9 B; time = median over iterations of the slowest rank")
