@@ -33,7 +33,7 @@ add_library(tandem_seq2seq STATIC
 )
 # The fused decoder's loops: vectorised tanh/sigmoid and simd reductions.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc PROPERTIES
-  COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp-simd")
+  COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp-simd;-Wno-psabi")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor)
 

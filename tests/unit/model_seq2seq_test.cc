@@ -42,8 +42,10 @@ ModelConfig Tiny(const std::string& attention, const std::string& cell = "gru") 
 Batch TinyBatch(const ModelConfig& c) {
   std::vector<std::vector<int>> src = {{4, 5, 6, 7}, {8}, {9, 10, 11}};
   std::vector<std::vector<int>> tgt = {{4, 5, 6}, {7, 8, 9, 10, 4}, {5}};
-  for (auto& s : src) for (int& id : s) id = 4 + (id - 4) % static_cast<int>(c.src_vocab - 4);
-  for (auto& s : tgt) for (int& id : s) id = 4 + (id - 4) % static_cast<int>(c.tgt_vocab - 4);
+  for (auto& s : src)
+    for (int& id : s) id = 4 + (id - 4) % static_cast<int>(c.src_vocab - 4);
+  for (auto& s : tgt)
+    for (int& id : s) id = 4 + (id - 4) % static_cast<int>(c.tgt_vocab - 4);
   absl::StatusOr<Batch> b = MakeBatch(src, tgt, c);
   EXPECT_TRUE(b.ok()) << b.status();
   return *b;
@@ -112,7 +114,8 @@ TEST_F(Seq2SeqTest, ParameterCountMatchesTorchFreeCounter) {
 }
 
 TEST_F(Seq2SeqTest, SameSeedSameParameters) {
-  Seq2Seq a = Make(Tiny("bahdanau"), 7), b = Make(Tiny("bahdanau"), 7), c = Make(Tiny("bahdanau"), 8);
+  Seq2Seq a = Make(Tiny("bahdanau"), 7), b = Make(Tiny("bahdanau"), 7),
+          c = Make(Tiny("bahdanau"), 8);
   auto pa = a->OrderedParameters(), pb = b->OrderedParameters(), pc = c->OrderedParameters();
   for (size_t i = 0; i < pa.size(); ++i) EXPECT_TRUE(pa[i].equal(pb[i]));
   EXPECT_FALSE(pa[0].equal(pc[0]));
@@ -259,7 +262,8 @@ TEST_F(Seq2SeqTest, ForwardLossMatchesForwardPlusLabelSmoothedLoss) {
         ASSERT_TRUE(pf[i].grad().defined()) << names[i];
         const double scale = std::max(1.0, pp[i].grad().abs().max().item<double>());
         EXPECT_TRUE(torch::allclose(pf[i].grad(), pp[i].grad(), 1e-4, 1e-5 * scale))
-            << names[i] << ": max diff " << (pf[i].grad() - pp[i].grad()).abs().max().item<double>();
+            << names[i] << ": max diff "
+            << (pf[i].grad() - pp[i].grad()).abs().max().item<double>();
       }
       // Validation: no gradients, same loss (same dropout seed; then eval mode, no dropout).
       {
@@ -357,7 +361,8 @@ void GradCheck(const ModelConfig& c) {
       flat[k].fill_(old);
       const double numeric = (up - down) / (2 * h);
       const double analytic = grad[k].item<double>();
-      EXPECT_NEAR(analytic, numeric, 1e-6 + 1e-5 * std::abs(numeric)) << names[i] << "[" << k << "]";
+      EXPECT_NEAR(analytic, numeric, 1e-6 + 1e-5 * std::abs(numeric))
+          << names[i] << "[" << k << "]";
       ++checked;
     }
   }
@@ -464,29 +469,48 @@ TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
 }
 
 // FastTanh against the double-precision tanh: absolute error within a few float ulps of 1,
-// relative error small near zero, exact signs, limits and NaN.
+// relative error small near zero, exact signs, limits and NaN, in its 8-lane form and in its
+// one-at-a-time form (the last n mod 8 elements), which must agree.
 TEST_F(Seq2SeqTest, FastTanhIsAccurate) {
-  double max_abs = 0, max_rel = 0;
-  for (double x = -12; x <= 12; x += 1.0 / 4096) {
-    const float f = static_cast<float>(x);
-    const double want = std::tanh(static_cast<double>(f));
-    const double got = FastTanh(f);
-    max_abs = std::max(max_abs, std::fabs(got - want));
-    if (std::fabs(want) > 1e-30) max_rel = std::max(max_rel, std::fabs(got - want) / std::fabs(want));
-  }
-  EXPECT_LT(max_abs, 3e-7);
-  EXPECT_LT(max_rel, 1e-6);
+  std::vector<float> x;
+  for (double v = -12; v <= 12; v += 1.0 / 4096) x.push_back(static_cast<float>(v));
   for (const float tiny : {1e-3f, 1e-8f, 1e-30f, 1e-40f}) {  // 1e-40: subnormal
-    EXPECT_NEAR(FastTanh(tiny), tiny, 1e-6 * tiny) << tiny;
-    EXPECT_NEAR(FastTanh(-tiny), -tiny, 1e-6 * tiny) << tiny;
+    x.push_back(tiny);
+    x.push_back(-tiny);
   }
-  EXPECT_EQ(FastTanh(0.0f), 0.0f);
-  EXPECT_TRUE(std::signbit(FastTanh(-0.0f)));
-  EXPECT_EQ(FastTanh(20.0f), 1.0f);
-  EXPECT_EQ(FastTanh(-20.0f), -1.0f);
-  EXPECT_EQ(FastTanh(INFINITY), 1.0f);
-  EXPECT_EQ(FastTanh(-INFINITY), -1.0f);
-  EXPECT_TRUE(std::isnan(FastTanh(NAN)));
+  for (const float special : {0.0f, -0.0f, 20.0f, -20.0f, INFINITY, -INFINITY})
+    x.push_back(special);
+  for (const size_t n : {x.size() - x.size() % 8, x.size()}) {  // all vector; odd tail
+    SCOPED_TRACE(n);
+    std::vector<float> y(n);
+    FastTanh(x.data(), y.data(), static_cast<int64_t>(n));
+    double max_abs = 0, max_rel = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double want = std::tanh(static_cast<double>(x[i]));
+      max_abs = std::max(max_abs, std::fabs(y[i] - want));
+      if (want != 0) max_rel = std::max(max_rel, std::fabs(y[i] - want) / std::fabs(want));
+      EXPECT_EQ(std::signbit(y[i]), std::signbit(x[i])) << x[i];
+    }
+    EXPECT_LT(max_abs, 3e-7);
+    EXPECT_LT(max_rel, 1e-6);
+  }
+  // Each element alone (scalar form) equals the 8-lane result up to FMA rounding.
+  std::vector<float> lanes(x.size()), one(x.size());
+  FastTanh(x.data(), lanes.data(), static_cast<int64_t>(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) FastTanh(&x[i], &one[i], 1);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(one[i], lanes[i], 2e-7) << x[i];
+  const float limits[] = {20.0f, -20.0f, INFINITY, -INFINITY, 0.0f, NAN, 9.0f, -9.0f, 0.5f};
+  float out[9];
+  FastTanh(limits, out, 9);
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], -1.0f);
+  EXPECT_EQ(out[2], 1.0f);
+  EXPECT_EQ(out[3], -1.0f);
+  EXPECT_EQ(out[4], 0.0f);
+  EXPECT_TRUE(std::isnan(out[5]));
+  float nan_alone;
+  FastTanh(&limits[5], &nan_alone, 1);
+  EXPECT_TRUE(std::isnan(nan_alone));
 }
 
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneral) { GradCheck(Tiny("luong_general")); }
