@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -21,6 +22,7 @@
 #include "common/job_spec.h"
 #include "common/job_states.h"
 #include "common/status.h"
+#include "model/attention_svg.h"
 #include "model/score_report.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -530,48 +532,103 @@ int RunTrain(const ParsedArgs& a, Context& ctx) {
   return ExecLocal(ctx, args);
 }
 
-// The model directory for --model DIR, or for --job JOB: the job's newest model (final, or the
-// newest checkpoint while it trains) fetched from the coordinator into a cache directory.
-absl::StatusOr<std::string> ModelFor(const ParsedArgs& a, Context& ctx) {
-  if (a.Has("model") == a.Has("job")) {
-    return absl::InvalidArgumentError("give either --model DIR or --job JOB_ID");
-  }
-  if (a.Has("model")) return a.Get("model");
-  const char* cache = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  const std::string base = cache != nullptr && *cache ? std::string(cache)
-                           : home != nullptr          ? std::string(home) + "/.cache"
-                                                      : std::string("/tmp");
-  const std::string dir = absl::StrCat(base, "/tandem/models/", a.Get("job"));
-  TANDEM_RETURN_IF_ERROR(ctx.client->DownloadModel(a.Get("job"), dir).status());
-  return dir;
-}
+// Sentences per Translate request (the coordinator's limit: TranslateRequest.sentences).
+constexpr size_t kSentencesPerRequest = 64;
 
+// --job: translated by the coordinator (JobService.Translate); --model DIR: by tandem-local.
 int RunTranslate(const ParsedArgs& a, Context& ctx) {
-  auto model = ModelFor(a, ctx);
-  if (!model.ok()) {
-    if (absl::IsInvalidArgument(model.status())) {
-      return Fail(ctx, absl::InvalidArgumentError(
-                           "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
-                           "[SENTENCE ...] (sentences from stdin if none)"));
-    }
-    return Fail(ctx, model.status());
+  if (a.Has("model") == a.Has("job")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
+                         "[SENTENCE ...] (sentences from stdin if none)"));
   }
-  std::vector<std::string> args = {"translate", "--model", *model};
-  if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
-  args.insert(args.end(), a.positional.begin(), a.positional.end());
-  return ExecLocal(ctx, args);
+  if (a.Has("model")) {
+    std::vector<std::string> args = {"translate", "--model", a.Get("model")};
+    if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
+    args.insert(args.end(), a.positional.begin(), a.positional.end());
+    return ExecLocal(ctx, args);
+  }
+  uint32_t beam = 0;
+  if (a.Has("beam") && (!absl::SimpleAtoi(a.Get("beam"), &beam) || beam < 1)) {
+    return Fail(ctx, absl::InvalidArgumentError("--beam: expected a positive number"));
+  }
+  std::vector<std::string> sentences = a.positional;
+  if (sentences.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) sentences.push_back(line);
+  }
+  if (sentences.empty()) return Fail(ctx, absl::InvalidArgumentError("no sentence to translate"));
+  v1::TranslateResponse all;
+  for (size_t i = 0; i < sentences.size(); i += kSentencesPerRequest) {
+    v1::TranslateRequest req;
+    req.set_job_id(a.Get("job"));
+    req.set_beam_size(beam);
+    for (size_t j = i; j < std::min(sentences.size(), i + kSentencesPerRequest); ++j) {
+      req.add_sentences(sentences[j]);
+    }
+    auto resp = ctx.client->Translate(req);
+    if (!resp.ok()) {
+      if (i == 0 || !absl::IsInvalidArgument(resp.status())) return Fail(ctx, resp.status());
+      // The coordinator numbers sentences within a request: name the line overall.
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat(
+                           "in sentences ", i + 1, "..", i + req.sentences_size(), ": ",
+                           resp.status().message())));
+    }
+    all.set_model(resp->model());
+    all.set_model_step(resp->model_step());
+    for (auto& t : *resp->mutable_translations()) *all.add_translations() = std::move(t);
+  }
+  if (ctx.json) {
+    *ctx.out << ToJson(all) << "\n";
+    return kExitOk;
+  }
+  for (const auto& t : all.translations()) *ctx.out << t.text() << "\n";
+  *ctx.err << "(" << all.model() << " model of job " << a.Get("job") << ", step "
+           << all.model_step() << ")\n";
+  return kExitOk;
 }
 
 int RunAttention(const ParsedArgs& a, Context& ctx) {
-  if (!a.Has("o") || a.positional.size() != 1) {
+  if (!a.Has("o") || a.positional.size() != 1 || a.Has("model") == a.Has("job")) {
     return Fail(ctx, absl::InvalidArgumentError(
                          "usage: tandem attention (--model DIR | --job JOB_ID) -o FILE.svg "
                          "\"SENTENCE\""));
   }
-  auto model = ModelFor(a, ctx);
-  if (!model.ok()) return Fail(ctx, model.status());
-  return ExecLocal(ctx, {"attention", "--model", *model, "-o", a.Get("o"), a.positional[0]});
+  if (a.Has("model")) {
+    return ExecLocal(ctx, {"attention", "--model", a.Get("model"), "-o", a.Get("o"),
+                           a.positional[0]});
+  }
+  v1::TranslateRequest req;
+  req.set_job_id(a.Get("job"));
+  req.add_sentences(a.positional[0]);
+  req.set_attention(true);
+  auto resp = ctx.client->Translate(req);
+  if (!resp.ok()) return Fail(ctx, resp.status());
+  if (resp->translations_size() != 1) {
+    return Fail(ctx, absl::InternalError("the coordinator sent no translation"));
+  }
+  const v1::Translation& t = resp->translations(0);
+  const size_t cols = t.source_pieces_size(), rows = t.target_pieces_size();
+  if (static_cast<size_t>(t.weights_size()) != rows * cols) {
+    return Fail(ctx, absl::InternalError(absl::StrCat(
+                         "the coordinator sent ", t.weights_size(), " attention weights for ",
+                         rows, " x ", cols, " subwords")));
+  }
+  std::vector<std::vector<float>> weights(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    weights[r].assign(t.weights().begin() + r * cols, t.weights().begin() + (r + 1) * cols);
+  }
+  auto svg = AttentionHeatmapSvg({t.source_pieces().begin(), t.source_pieces().end()},
+                                 {t.target_pieces().begin(), t.target_pieces().end()}, weights,
+                                 a.positional[0] + "  →  " + t.text());
+  if (!svg.ok()) return Fail(ctx, svg.status());
+  if (absl::Status s = WriteFileAtomic(a.Get("o"), *svg); !s.ok()) return Fail(ctx, s);
+  if (ctx.json) {
+    *ctx.out << ToJson(*resp) << "\n";
+  } else {
+    *ctx.out << t.text() << "\n(attention heatmap: " << a.Get("o") << ")\n";
+  }
+  return kExitOk;
 }
 
 // Scores a translation against references: local files, no coordinator involved.
@@ -645,8 +702,9 @@ std::vector<Command> Commands() {
         {"threads", true, "LibTorch threads (default 2)", "N"}},
        RunTrain},
       {"translate", "(--model DIR | --job JOB_ID) [SENTENCE ...]",
-       "translate sentences (arguments, or stdin lines) with a model directory or a job's "
-       "newest model (its final model, or its newest checkpoint while it trains)",
+       "translate sentences (arguments, or stdin lines) with a model directory, or on the "
+       "coordinator with a job's newest model (its final model, or its newest checkpoint "
+       "while it trains)",
        {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
         {"job", true, "a job on the coordinator", "JOB_ID"},
         {"beam", true, "beam size (1 = greedy; default 5)", "N"}},

@@ -104,6 +104,15 @@ absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::strin
   return std::vector<v1::MetricPoint>(resp.points().begin(), resp.points().end());
 }
 
+absl::StatusOr<v1::TranslateResponse> JobClient::Translate(const v1::TranslateRequest& request) {
+  // The first request of a job loads its model on the coordinator: allow it more time.
+  auto ctx = ContextWithDeadline(impl_->timeout * 24);
+  v1::TranslateResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->Translate(ctx.get(), request, &resp));
+  if (!s.ok()) return s;
+  return resp;
+}
+
 absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
   TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
   auto ctx = ContextWithDeadline(impl_->timeout * 120);

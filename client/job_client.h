@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "tandem/v1/job.pb.h"
+#include "tandem/v1/job_service.pb.h"
 
 namespace tandem {
 
@@ -27,6 +28,9 @@ class JobClient {
                                                            int64_t after_seq, uint32_t limit);
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
   absl::StatusOr<std::vector<tandem::v1::MetricPoint>> Metrics(const std::string& id);
+  // Translation on the coordinator with the job's newest model (JobService.Translate).
+  absl::StatusOr<tandem::v1::TranslateResponse> Translate(
+      const tandem::v1::TranslateRequest& request);
   // Writes the job's final model files into `dir` (created if needed); returns the bytes.
   absl::StatusOr<uint64_t> DownloadModel(const std::string& id, const std::string& dir);
 

@@ -92,6 +92,18 @@ grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status JobServiceImpl::Translate(grpc::ServerContext*, const v1::TranslateRequest* req,
+                                       v1::TranslateResponse* resp) {
+  if (!translate_) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        "this coordinator was started without translation");
+  }
+  auto r = translate_(*req);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
 grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext*,
                                                 const v1::ProgressReport* req,
                                                 v1::ProgressResponse* resp) {
@@ -184,9 +196,9 @@ grpc::Status ControlServiceImpl::Leave(grpc::ServerContext*, const v1::LeaveRequ
 }
 
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
-    Coordinator* coordinator, const std::string& address) {
+    Coordinator* coordinator, const std::string& address, TranslateFn translate) {
   std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
-  s->jobs_ = std::make_unique<JobServiceImpl>(coordinator);
+  s->jobs_ = std::make_unique<JobServiceImpl>(coordinator, std::move(translate));
   s->control_ = std::make_unique<ControlServiceImpl>(coordinator);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;

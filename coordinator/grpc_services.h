@@ -2,6 +2,7 @@
 #ifndef TANDEM_COORDINATOR_GRPC_SERVICES_H_
 #define TANDEM_COORDINATOR_GRPC_SERVICES_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -12,9 +13,16 @@
 
 namespace tandem {
 
+// Answers JobService.Translate (ModelServer::Translate in tandem-coordinator; kept behind a
+// function so that this library needs no LibTorch).
+using TranslateFn =
+    std::function<absl::StatusOr<v1::TranslateResponse>(const v1::TranslateRequest&)>;
+
 class JobServiceImpl final : public tandem::v1::JobService::Service {
  public:
-  explicit JobServiceImpl(Coordinator* coordinator) : c_(coordinator) {}
+  // An empty `translate` answers Translate with UNIMPLEMENTED.
+  explicit JobServiceImpl(Coordinator* coordinator, TranslateFn translate = nullptr)
+      : c_(coordinator), translate_(std::move(translate)) {}
   grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
                          v1::SubmitJobResponse*) override;
   grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest*, v1::JobInfo*) override;
@@ -30,9 +38,12 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                           v1::GetMetricsResponse*) override;
   grpc::Status DownloadModel(grpc::ServerContext*, const v1::DownloadModelRequest*,
                              grpc::ServerWriter<v1::ModelFileChunk>*) override;
+  grpc::Status Translate(grpc::ServerContext*, const v1::TranslateRequest*,
+                         v1::TranslateResponse*) override;
 
  private:
   Coordinator* c_;
+  TranslateFn translate_;
 };
 
 class ControlServiceImpl final : public tandem::v1::ControlService::Service {
@@ -59,8 +70,8 @@ class ControlServiceImpl final : public tandem::v1::ControlService::Service {
 class CoordinatorServer {
  public:
   // Binds `address` ("127.0.0.1:0" picks a free port; see port()).
-  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(Coordinator* coordinator,
-                                                                  const std::string& address);
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
+      Coordinator* coordinator, const std::string& address, TranslateFn translate = nullptr);
   ~CoordinatorServer();
   int port() const { return port_; }
   void Shutdown();

@@ -10,6 +10,7 @@
 #include "coordinator/coordinator.h"
 #include "coordinator/grpc_services.h"
 #include "coordinator/metrics_http_server.h"
+#include "coordinator/model_server.h"
 #include "coordinator/prometheus.h"
 #include "absl/strings/numbers.h"
 
@@ -21,6 +22,8 @@ ABSL_FLAG(int, heartbeat_ms, 500, "how often workers send heartbeats");
 ABSL_FLAG(int, worker_timeout_ms, 3000, "a worker silent this long is declared lost");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
           "host:port for Prometheus text at /metrics (port 0 picks one; empty disables)");
+ABSL_FLAG(int, translate_threads, 1,
+          "LibTorch threads for translating with a job's model (tandem translate --job)");
 ABSL_FLAG(std::string, port_file, "", "if set, write the bound port to this file");
 
 namespace {
@@ -40,7 +43,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tandem-coordinator: %s\n", coordinator.status().ToString().c_str());
     return 1;
   }
-  auto server = tandem::CoordinatorServer::Start(coordinator->get(), absl::GetFlag(FLAGS_listen));
+  tandem::ModelServer models(coordinator->get(), absl::GetFlag(FLAGS_translate_threads));
+  auto server = tandem::CoordinatorServer::Start(
+      coordinator->get(), absl::GetFlag(FLAGS_listen),
+      [&models](const tandem::v1::TranslateRequest& r) { return models.Translate(r); });
   if (!server.ok()) {
     std::fprintf(stderr, "tandem-coordinator: %s\n", server.status().ToString().c_str());
     return 1;

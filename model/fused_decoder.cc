@@ -214,8 +214,15 @@ FusedDecoderOutput BahdanauGruDecode(const Tensor& gi_w, const Tensor& s0, const
                                      const Tensor& v, const Tensor& w_ic, bool recompute) {
   const Tensor mask =
       pad_mask.defined() ? pad_mask : at::empty({0}, keys.options().dtype(at::kBool));
-  variable_list out =
-      BahdanauGru::apply(gi_w, s0, keys, annotations, mask, w_q, w_hh, b_hh, v, w_ic, recompute);
+  // Without a backward to come (validation, NoGradGuard) nothing of the [B, S, att] tanh is
+  // kept: the recompute layout keeps only q_t.
+  bool wants_grad = false;
+  for (const Tensor* t : {&gi_w, &s0, &keys, &annotations, &w_q, &w_hh, &b_hh, &v, &w_ic}) {
+    wants_grad = wants_grad || t->requires_grad();
+  }
+  wants_grad = wants_grad && at::GradMode::is_enabled();
+  variable_list out = BahdanauGru::apply(gi_w, s0, keys, annotations, mask, w_q, w_hh, b_hh, v,
+                                         w_ic, recompute || !wants_grad);
   return {out[0], out[1], out[2]};
 }
 

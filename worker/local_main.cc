@@ -27,6 +27,7 @@
 #include "model/attention_svg.h"
 #include "model/runtime.h"
 #include "worker/trainer.h"
+#include "worker/translation.h"
 
 namespace tandem {
 namespace {
@@ -194,33 +195,7 @@ int Train(std::vector<std::string> args) {
 
 // Loads a model directory written by `train` (or by `tandem download`).
 absl::StatusOr<std::unique_ptr<Trainer>> LoadModel(const std::string& dir) {
-  TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/job.json"));
-  TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobText(text, dir + "/job.json"));
-  TrainerConfig config;
-  config.spec = spec;
-  config.source_model = dir + "/source.model";
-  config.target_model = dir + "/target.model";
-  config.threads = 2;
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
-  TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(dir + "/model.ckpt"));
-  return trainer;
-}
-
-// Input limits for translation: one sentence, at most kMaxInputWords words / kMaxInputBytes.
-constexpr size_t kMaxInputWords = 200;
-constexpr size_t kMaxInputBytes = 4096;
-
-absl::Status CheckSentence(const std::string& s, size_t n) {
-  if (s.find_first_not_of(" \t\r") == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("sentence ", n, ": cannot translate an empty sentence"));
-  }
-  const size_t words = CountWords(s);
-  if (words > kMaxInputWords || s.size() > kMaxInputBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sentence ", n, " is too long: ", words, " words, ", s.size(), " bytes (the limit is ",
-        kMaxInputWords, " words and ", kMaxInputBytes, " bytes)"));
-  }
-  return absl::OkStatus();
+  return LoadTrainedModel(ModelPaths::InDirectory(dir), /*threads=*/2);
 }
 
 int Attention(std::vector<std::string> args) {
@@ -228,7 +203,7 @@ int Attention(std::vector<std::string> args) {
   if (!FlagValue(args, "model", &dir) || !FlagValue(args, "o", &out) || args.size() != 1) {
     return Usage();
   }
-  if (absl::Status s = CheckSentence(args[0], 1); !s.ok()) return Fail(s);
+  if (absl::Status s = CheckTranslationInput(args[0], 1); !s.ok()) return Fail(s);
   auto trainer = LoadModel(dir);
   if (!trainer.ok()) return Fail(trainer.status());
   auto a = (*trainer)->Attention(args[0]);
@@ -246,8 +221,8 @@ int Translate(std::vector<std::string> args) {
   if (!FlagValue(args, "model", &dir)) return Usage();
   FlagValue(args, "beam", &beam_flag);
   int beam = 5;
-  if (!absl::SimpleAtoi(beam_flag, &beam) || beam < 1 || beam > 64) {
-    return Fail(absl::InvalidArgumentError("--beam: expected 1..64"));
+  if (!absl::SimpleAtoi(beam_flag, &beam) || beam < 1 || beam > kMaxBeamSize) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--beam: expected 1..", kMaxBeamSize)));
   }
   std::vector<std::string> sentences = args;
   if (sentences.empty()) {
@@ -255,7 +230,7 @@ int Translate(std::vector<std::string> args) {
     while (std::getline(std::cin, line)) sentences.push_back(line);
   }
   for (size_t i = 0; i < sentences.size(); ++i) {
-    if (absl::Status s = CheckSentence(sentences[i], i + 1); !s.ok()) return Fail(s);
+    if (absl::Status s = CheckTranslationInput(sentences[i], i + 1); !s.ok()) return Fail(s);
   }
   auto trainer = LoadModel(dir);
   if (!trainer.ok()) return Fail(trainer.status());

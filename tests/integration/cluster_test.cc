@@ -235,11 +235,72 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   ASSERT_EQ(plot.Wait(std::chrono::seconds(30)), 0) << testing::ReadText(dir_.Join("plot.out"));
   EXPECT_THAT(testing::ReadText(dir_.Join("curves.svg")), HasSubstr("<polyline"));
 
-  // The CLI translates with the job's model fetched from the coordinator (--job).
+  // The coordinator translates with the job's model (--job): the same text as the downloaded
+  // model gives locally with the same beam.
+  ChildProcess local({testing::BinDir() + "/tandem-local", "translate", "--model",
+                      dir_.Join("model"), "--beam", "1", "the cat eats fish"},
+                     dir_.Join("local.out"), dir_.Join("local.err"));
+  ASSERT_EQ(local.Wait(std::chrono::seconds(60)), 0);
   ChildProcess by_job({testing::BinDir() + "/tandem", "translate", "--job", *id, "--beam", "1",
                        "--coordinator", address_, "the cat eats fish"},
-                      dir_.Join("by_job.out"));
-  ASSERT_EQ(by_job.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("by_job.out"));
+                      dir_.Join("by_job.out"), dir_.Join("by_job.err"));
+  ASSERT_EQ(by_job.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("by_job.err"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("by_job.err")), HasSubstr("final model of job"));
+  EXPECT_FALSE(testing::ReadText(dir_.Join("by_job.out")).empty());
+  EXPECT_EQ(testing::ReadText(dir_.Join("by_job.out")), testing::ReadText(dir_.Join("local.out")));
+
+  // The RPC: several sentences in order, the model named, attention matrices on request.
+  v1::TranslateRequest treq;
+  treq.set_job_id(*id);
+  treq.add_sentences("the cat eats fish");
+  treq.add_sentences("the dog sings");
+  treq.set_beam_size(1);
+  auto tr = client_->Translate(treq);
+  ASSERT_TRUE(tr.ok()) << tr.status();
+  ASSERT_EQ(tr->translations_size(), 2);
+  EXPECT_EQ(tr->translations(0).text() + "\n", testing::ReadText(dir_.Join("local.out")));
+  EXPECT_EQ(tr->model(), "final");
+  EXPECT_EQ(tr->model_step(), 150u);
+  EXPECT_EQ(tr->translations(0).weights_size(), 0) << "no attention unless asked";
+  treq.set_attention(true);
+  auto ta = client_->Translate(treq);
+  ASSERT_TRUE(ta.ok()) << ta.status();
+  ASSERT_EQ(ta->translations_size(), 2);
+  for (const auto& t : ta->translations()) {
+    const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
+    ASSERT_GT(cols, 0);
+    ASSERT_GT(rows, 0);
+    ASSERT_EQ(t.weights_size(), rows * cols);
+    for (int r = 0; r < rows; ++r) {
+      double sum = 0;
+      for (int c = 0; c < cols; ++c) sum += t.weights(r * cols + c);
+      EXPECT_NEAR(sum, 1.0, 1e-4) << "row " << r;
+    }
+  }
+  ChildProcess heatmap({testing::BinDir() + "/tandem", "attention", "--job", *id, "-o",
+                        dir_.Join("att.svg"), "--coordinator", address_, "the dog sings"},
+                       dir_.Join("att.out"));
+  ASSERT_EQ(heatmap.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("att.out"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("att.svg")), HasSubstr("<svg"));
+
+  // Bad requests are refused before any translation, naming the sentence and the limit.
+  v1::TranslateRequest bad;
+  bad.set_job_id(*id);
+  bad.add_sentences("the dog sings");
+  bad.add_sentences(" ");
+  auto empty_rpc = client_->Translate(bad);
+  EXPECT_EQ(empty_rpc.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(empty_rpc.status().message(), HasSubstr("sentence 2: cannot translate an empty"));
+  bad.set_sentences(1, std::string(5000, 'a'));
+  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("4096 bytes"));
+  bad.clear_sentences();
+  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("no sentence"));
+  bad.add_sentences("the dog");
+  bad.set_beam_size(65);
+  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("out of range 1..64"));
+  bad.set_job_id("job-999999");
+  bad.set_beam_size(1);
+  EXPECT_EQ(client_->Translate(bad).status().code(), absl::StatusCode::kNotFound);
 
   // An over-long sentence is refused with the limit named.
   std::string long_sentence;
@@ -405,6 +466,16 @@ TEST_F(ClusterTest, RpcErrorsAreClear) {
   grpc::Status s2 = jobs->SubmitJob(&ctx2, req, &resp);
   EXPECT_EQ(s2.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s2.error_message();
   EXPECT_TRUE(client_->List()->empty());
+
+  // Translating with a job that has no checkpoint yet says so.
+  auto queued = client_->Submit(Spec());  // no worker: it waits
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  v1::TranslateRequest treq;
+  treq.set_job_id(*queued);
+  treq.add_sentences("the dog sings");
+  auto no_model = client_->Translate(treq);
+  EXPECT_EQ(no_model.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(no_model.status().message(), HasSubstr("no checkpoint yet"));
 
   // Cancelling an unknown job.
   auto cancel = client_->Cancel("job-123456");

@@ -62,7 +62,8 @@ void WriteToyCorpus(const std::string& dir, int lines, unsigned seed) {
 std::string BundledCorpusDir() { return std::string(TANDEM_SOURCE_DIR) + "/data/corpus/en-es"; }
 std::string BinDir() { return std::string(TANDEM_BIN_DIR); }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
+                           const std::string& stderr_path) {
   pid_ = ::fork();
   if (pid_ == 0) {
     int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -70,6 +71,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::close(fd);
+    }
+    if (!stderr_path.empty()) {
+      fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
     }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

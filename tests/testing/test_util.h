@@ -38,8 +38,10 @@ std::string BinDir();
 // A child process; killed (SIGKILL) on destruction if still running.
 class ChildProcess {
  public:
-  // Starts `argv[0]` with arguments; stdout and stderr go to `log_path`.
-  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  // Starts `argv[0]` with arguments; stdout and stderr go to `log_path` (stderr to
+  // `stderr_path` instead when given).
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
+               const std::string& stderr_path = "");
   ~ChildProcess();
   pid_t pid() const { return pid_; }
   void Kill(int signal);

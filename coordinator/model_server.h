@@ -1,0 +1,57 @@
+// Translation served by the coordinator (JobService.Translate): each job's newest model (the
+// final model once stored, else the newest checkpoint: what DownloadModel sends) loaded into
+// LibTorch on first use and kept for the next requests until a newer one appears.
+#ifndef TANDEM_COORDINATOR_MODEL_SERVER_H_
+#define TANDEM_COORDINATOR_MODEL_SERVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "coordinator/coordinator.h"
+#include "tandem/v1/job_service.pb.h"
+
+namespace tandem {
+
+class Trainer;
+
+// Thread-safe; one translation at a time (requests queue on a mutex).
+class ModelServer {
+ public:
+  // `coordinator` (not owned) outlives this. `threads`: LibTorch intra-op threads for
+  // decoding. At most `max_models` models stay loaded (the least recently used goes first).
+  ModelServer(Coordinator* coordinator, int threads, size_t max_models = 2);
+  ~ModelServer();
+
+  // Checks the request (sentences, beam) before any model is loaded, then translates with the
+  // job's newest model; errors as JobService.Translate documents them.
+  absl::StatusOr<v1::TranslateResponse> Translate(const v1::TranslateRequest& request);
+
+  // How many times a model was read from disk (for tests: a repeated request reuses it).
+  uint64_t loads() const;
+
+ private:
+  struct Loaded {
+    std::string job_id;
+    std::string key;  // checkpoint path, size and modification time
+    bool final = false;
+    std::unique_ptr<Trainer> model;
+    uint64_t last_used = 0;
+  };
+
+  Coordinator* const coordinator_;
+  const int threads_;
+  const size_t max_models_;
+  mutable absl::Mutex mu_;
+  std::vector<Loaded> loaded_ ABSL_GUARDED_BY(mu_);
+  uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t loads_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_MODEL_SERVER_H_

@@ -1,0 +1,88 @@
+#include "worker/translation.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+#include "common/job_spec.h"
+#include "common/status.h"
+#include "data/corpus.h"
+
+namespace tandem {
+
+ModelPaths ModelPaths::InDirectory(const std::string& dir) {
+  return {dir + "/job.json", dir + "/source.model", dir + "/target.model", dir + "/model.ckpt"};
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> LoadTrainedModel(const ModelPaths& paths, int threads) {
+  TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(paths.job_json));
+  TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobText(text, paths.job_json));
+  TrainerConfig config;
+  config.spec = std::move(spec);
+  config.source_model = paths.source_model;
+  config.target_model = paths.target_model;
+  config.threads = threads;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
+  TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(paths.checkpoint));
+  return trainer;
+}
+
+absl::Status CheckTranslationInput(const std::string& sentence, size_t n) {
+  if (sentence.find_first_not_of(" \t\r") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sentence ", n, ": cannot translate an empty sentence"));
+  }
+  const size_t words = CountWords(sentence);
+  if (words > kMaxTranslateWords || sentence.size() > kMaxTranslateBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sentence ", n, " is too long: ", words, " words, ", sentence.size(),
+        " bytes (the limit is ", kMaxTranslateWords, " words and ", kMaxTranslateBytes,
+        " bytes)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTranslateRequest(const v1::TranslateRequest& request) {
+  const auto& sentences = request.sentences();
+  if (sentences.empty()) return absl::InvalidArgumentError("no sentence to translate");
+  if (static_cast<size_t>(sentences.size()) > kMaxTranslateSentences) {
+    return absl::InvalidArgumentError(absl::StrCat(sentences.size(),
+                                                   " sentences in one request (the limit is ",
+                                                   kMaxTranslateSentences, ")"));
+  }
+  if (request.beam_size() > static_cast<uint32_t>(kMaxBeamSize)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("beam_size ", request.beam_size(), " is out of range 1..", kMaxBeamSize));
+  }
+  for (int i = 0; i < sentences.size(); ++i) {
+    TANDEM_RETURN_IF_ERROR(CheckTranslationInput(sentences[i], i + 1));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::TranslateResponse> TranslateWith(Trainer& model,
+                                                    const v1::TranslateRequest& request) {
+  TANDEM_RETURN_IF_ERROR(CheckTranslateRequest(request));
+  const auto& sentences = request.sentences();
+  const int beam = request.beam_size() == 0 ? 5 : static_cast<int>(request.beam_size());
+  v1::TranslateResponse response;
+  if (!request.attention()) {
+    TANDEM_ASSIGN_OR_RETURN(
+        std::vector<std::string> out,
+        model.Translate(std::vector<std::string>(sentences.begin(), sentences.end()), beam));
+    for (std::string& text : out) response.add_translations()->set_text(std::move(text));
+    return response;
+  }
+  for (const std::string& sentence : sentences) {
+    TANDEM_ASSIGN_OR_RETURN(Trainer::Alignment a, model.Attention(sentence));
+    v1::Translation* t = response.add_translations();
+    t->set_text(a.translation);
+    for (const std::string& p : a.source_pieces) t->add_source_pieces(p);
+    for (const std::string& p : a.target_pieces) t->add_target_pieces(p);
+    for (const auto& row : a.weights) t->mutable_weights()->Add(row.begin(), row.end());
+  }
+  return response;
+}
+
+}  // namespace tandem
