@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a local coordinator and two workers train an attention translation model on
-# the bundled English-Spanish corpus (data/corpus/en-es) for a few minutes, then the model is
-# downloaded, scored on held-out sentences, used to translate, and its attention drawn.
+# the bundled English-Spanish corpus (data/corpus/en-es) for a few minutes, then the coordinator
+# translates held-out sentences with the job's model (scored with BLEU and chrF) and draws the
+# attention of one, and the model is downloaded for local use.
 # Installs what is missing and builds what is not built first.
 # Everything it writes goes under .tandem/demo/; the processes it starts are stopped (by PID)
 # when it ends.
@@ -52,9 +53,9 @@ echo
 TEST=data/corpus/en-es/test
 head -n 200 "$TEST.en" >"$DEMO/test.en"
 head -n 200 "$TEST.es" >"$DEMO/test.es"
-"$BIN/tandem" translate --model "$DEMO/model" --beam 1 <"$DEMO/test.en" >"$DEMO/test.hyp"
+"$BIN/tandem" translate --job "$JOB" --beam 1 <"$DEMO/test.en" >"$DEMO/test.hyp"
 echo
-echo "== BLEU on 200 held-out test sentences (greedy decoding) =="
+echo "== BLEU on 200 held-out test sentences (greedy decoding on the coordinator) =="
 "$BIN/tandem" score --ref "$DEMO/test.es" --hyp "$DEMO/test.hyp" --src "$DEMO/test.en"
 echo
 echo "== sample translations =="
@@ -64,9 +65,9 @@ for i in 1 2 3 4 5; do
   echo "OUT: $(sed -n "${i}p" "$DEMO/test.hyp")"
   echo
 done
-"$BIN/tandem" attention --model "$DEMO/model" -o "$DEMO/attention.svg" \
+"$BIN/tandem" attention --job "$JOB" -o "$DEMO/attention.svg" \
   "Click the button to open the dialog."
 echo
 echo "model: $DEMO/model"
 echo "attention heatmap: $DEMO/attention.svg   training curves: $DEMO/curves.svg"
-echo "try: build/bin/tandem translate --model $DEMO/model \"Save the document.\""
+echo "try: build/bin/tandem translate --model $DEMO/model \"Save the document.\"   (locally)"
