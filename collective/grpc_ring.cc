@@ -225,13 +225,14 @@ struct RingCommunicator::Impl {
   size_t segment_elems = 1;
   size_t direct_max_bytes = 0;
   bool pair_exchange = true;
+  size_t pair_max_bytes = 0;
   size_t doubling_max_bytes = 0;
 
   enum class Algo { kNone, kPair, kDoubling, kDirect, kRing };
   Algo Choose(size_t count) const {
     const size_t bytes = count * sizeof(float);
     if (n == 1 || count == 0) return Algo::kNone;
-    if (n == 2 && pair_exchange) return Algo::kPair;
+    if (n == 2 && pair_exchange && bytes <= pair_max_bytes) return Algo::kPair;
     if ((n & (n - 1)) == 0 && bytes <= doubling_max_bytes) return Algo::kDoubling;
     // Direct exchange while the bytes each rank sends, (n - 1) * count * 4, stay small.
     if (bytes * (n - 1) <= direct_max_bytes) return Algo::kDirect;
@@ -585,6 +586,7 @@ absl::StatusOr<std::unique_ptr<RingCommunicator>> RingCommunicator::Create(
   impl->streams.resize(n);
   impl->direct_max_bytes = options.direct_max_bytes;
   impl->pair_exchange = options.pair_exchange;
+  impl->pair_max_bytes = options.pair_max_bytes;
   impl->doubling_max_bytes = options.doubling_max_bytes;
   impl->options = std::move(options);
   impl->service = service;

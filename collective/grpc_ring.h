@@ -36,8 +36,10 @@ struct RingOptions {
   // 2(n - 1)) use it; larger ones use the ring. Measured in bench/allreduce/RESULTS.md.
   size_t direct_max_bytes = 64 << 10;
   // Two ranks: each sends its whole buffer in segments and adds the other's as they arrive
-  // (the ring's bytes in one message latency instead of two), at every size.
+  // (the ring's bytes in one message latency instead of two), for all-reduces of at most
+  // pair_max_bytes (above it the ring measured ~10 % faster; bench/allreduce/RESULTS.md).
   bool pair_exchange = true;
+  size_t pair_max_bytes = 512 << 10;
   // A power-of-two number of ranks (2 only with pair_exchange off): recursive doubling
   // (log2 n exchanges of the whole buffer) for all-reduces of at most this many bytes.
   size_t doubling_max_bytes = 256 << 10;

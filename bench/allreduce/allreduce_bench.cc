@@ -6,7 +6,7 @@
 // final exact check. Rank 0 prints one JSON line per size on stdout.
 //
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
-//          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1]
+//          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1] [--pair_max_bytes=B]
 //          [--doubling_max_bytes=B] [--bf16]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
@@ -38,6 +38,7 @@ struct Flags {
   size_t segment_bytes = 512 << 10;
   size_t direct_max_bytes = RingOptions().direct_max_bytes;
   bool pair = RingOptions().pair_exchange;
+  size_t pair_max_bytes = RingOptions().pair_max_bytes;
   size_t doubling_max_bytes = RingOptions().doubling_max_bytes;
   bool bf16 = false;
 };
@@ -56,6 +57,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     else if (k == "--segment_bytes") f.segment_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--direct_max_bytes") f.direct_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--pair") f.pair = v != "0";
+    else if (k == "--pair_max_bytes") f.pair_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--doubling_max_bytes") f.doubling_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--bf16") f.bf16 = true;
     else if (k == "--sizes") {
@@ -162,6 +164,7 @@ absl::Status Main(int argc, char** argv) {
   options.segment_bytes = f.segment_bytes;
   options.direct_max_bytes = f.direct_max_bytes;
   options.pair_exchange = f.pair;
+  options.pair_max_bytes = f.pair_max_bytes;
   options.doubling_max_bytes = f.doubling_max_bytes;
   TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());

@@ -47,15 +47,18 @@ TEST(RingFailureTest, SilentPeerEndsInErrorAtTheDeadlineOnEverySurvivor) {
   EXPECT_FALSE(ring->ranks[0]->AllReduceSum(data.data(), 10, OpOptions::WithTimeout(2, timeout)).ok());
 }
 
-// (world size, force recursive doubling): the ring on 4 ranks, the pair exchange on 2,
-// recursive doubling on 4.
+// (world size, force the small-buffer algorithm at this size): the ring on 4 ranks and on 2,
+// the pair exchange on 2, recursive doubling on 4.
 class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
 TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
-  const auto [n, doubling] = GetParam();
+  const auto [n, force] = GetParam();
   auto ring = MakeTestRing(n, 512 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes, [doubling = doubling](RingOptions& o) {
-                             if (doubling) o.doubling_max_bytes = size_t{1} << 40;
+                           RingOptions().direct_max_bytes, [force = force](RingOptions& o) {
+                             if (force) {
+                               o.pair_max_bytes = size_t{1} << 40;
+                               o.doubling_max_bytes = size_t{1} << 40;
+                             }
                            });
   ASSERT_NE(ring, nullptr);
   const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
@@ -94,10 +97,13 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
                          ::testing::Values(std::make_tuple(4, false), std::make_tuple(2, false),
-                                           std::make_tuple(4, true)),
+                                           std::make_tuple(2, true), std::make_tuple(4, true)),
                          [](const auto& info) {
-                           return absl::StrCat("n", std::get<0>(info.param),
-                                               std::get<1>(info.param) ? "_doubling" : "_auto");
+                           const int n = std::get<0>(info.param);
+                           return absl::StrCat("n", n,
+                                               !std::get<1>(info.param) ? "_ring"
+                                               : n == 2                 ? "_pair"
+                                                                        : "_doubling");
                          });
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
