@@ -3,9 +3,9 @@
 //
 // AllReduceSum is a ring reduce-scatter then all-gather: the buffer is cut into world_size
 // chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
-// has been reduced, so sending, receiving and adding overlap. Two ranks exchange their
-// buffers directly, a power-of-two number of ranks uses recursive doubling for small and
-// medium buffers, other small buffers a direct exchange (RingOptions). Broadcast pipelines segments
+// has been reduced, so sending, receiving and adding overlap. Smaller buffers use fewer
+// message latencies (RingOptions): two ranks exchange whole buffers (pair exchange), a
+// power-of-two number of ranks uses recursive doubling, other worlds a direct exchange. Broadcast pipelines segments
 // along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
 // straight from the caller's buffer (gRPC slices over it; an operation returns only after
 // gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
