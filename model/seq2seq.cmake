@@ -31,11 +31,15 @@ add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/optim.cc
   ${CMAKE_CURRENT_LIST_DIR}/runtime.cc
 )
-# The fused decoder's loops: vectorised tanh/sigmoid and simd reductions.
+# The fused decoder's loops: vectorised tanh/sigmoid, simd reductions, and -fopenmp so that
+# at::parallel_for (OpenMP in Debian's LibTorch, ATen/Config.h) really splits them across
+# threads: without it the pragma inside ATen's header is ignored and they run on one thread.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc PROPERTIES
-  COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp-simd;-Wno-psabi")
+  COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp;-Wno-psabi")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
-target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor)
+target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor
+  PRIVATE OpenMP::OpenMP_CXX)
 
 tandem_test(NAME model_seq2seq_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_seq2seq_test.cc
