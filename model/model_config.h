@@ -32,7 +32,8 @@ struct ModelConfig {
   double dropout = 0.1;          // source embeddings, target embeddings, pre-output
   bool tie_embeddings = false;   // output projection shares the target embedding matrix
   // Bahdanau: recompute the attention tanh in backward rather than keep it per decoder step
-  // (memory for time; same results).
+  // (memory for time; same results). The fused decoder (one-layer GRU) always recomputes; this
+  // chooses for the step-by-step path (LSTM or several decoder layers).
   bool recompute_attention = false;
   int64_t pad_id = 0;
   int64_t bos_id = 1;

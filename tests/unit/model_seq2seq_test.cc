@@ -476,35 +476,39 @@ TEST_F(Seq2SeqTest, FusedDecoderIsTheSameOnOneAndTwoThreads) {
   auto make = [](std::vector<int64_t> shape) {
     return (torch::rand(shape) - 0.5).requires_grad_();
   };
-  std::vector<torch::Tensor> in = {make({T, B, 3 * D}), make({B, D}), make({B, S, att}),
+  std::vector<torch::Tensor> in = {make({T, B, 3 * D}), make({B, D}),   make({B, S, att}),
                                    make({B, S, A}),     make({att, D}), make({3 * D, D}),
                                    make({3 * D}),       make({att}),    make({3 * D, A})};
   torch::Tensor mask = torch::zeros({B, S}, torch::kBool);
   mask.index_put_({torch::indexing::Slice(0, 3), torch::indexing::Slice(4, S)}, true);
   const torch::Tensor g_states = torch::rand({T, B, D}), g_contexts = torch::rand({T, B, A});
-  std::vector<torch::Tensor> results[2];
-  for (int threads : {1, 2}) {
-    at::set_num_threads(threads);
-    for (auto& t : in) t.mutable_grad() = torch::Tensor();
-    FusedDecoderOutput out = BahdanauGruDecode(in[0], in[1], in[2], in[3], mask, in[4], in[5],
-                                               in[6], in[7], in[8], /*recompute=*/false);
-    torch::autograd::backward({out.states, out.contexts}, {g_states, g_contexts});
-    auto& r = results[threads - 1];
-    r = {out.states.detach(), out.contexts.detach(), out.weights.detach()};
-    for (auto& t : in) r.push_back(t.grad().clone());
+  for (const bool recompute : {false, true}) {
+    SCOPED_TRACE(recompute ? "recompute" : "keep");
+    std::vector<torch::Tensor> results[2];
+    for (int threads : {1, 2}) {
+      at::set_num_threads(threads);
+      for (auto& t : in) t.mutable_grad() = torch::Tensor();
+      FusedDecoderOutput out = BahdanauGruDecode(in[0], in[1], in[2], in[3], mask, in[4], in[5],
+                                                 in[6], in[7], in[8], recompute);
+      torch::autograd::backward({out.states, out.contexts}, {g_states, g_contexts});
+      auto& r = results[threads - 1];
+      r = {out.states.detach(), out.contexts.detach(), out.weights.detach()};
+      for (auto& t : in) r.push_back(t.grad().clone());
+    }
+    at::set_num_threads(1);
+    ASSERT_EQ(results[0].size(), results[1].size());
+    for (size_t i = 0; i < results[0].size(); ++i) {
+      EXPECT_TRUE(results[0][i].equal(results[1][i])) << "result " << i;
+    }
+    // Padding got zero weight.
+    EXPECT_EQ(results[0][2]
+                  .index({torch::indexing::Slice(), torch::indexing::Slice(0, 3),
+                          torch::indexing::Slice(4, S)})
+                  .abs()
+                  .max()
+                  .item<float>(),
+              0.0f);
   }
-  at::set_num_threads(1);
-  ASSERT_EQ(results[0].size(), results[1].size());
-  for (size_t i = 0; i < results[0].size(); ++i) {
-    EXPECT_TRUE(results[0][i].equal(results[1][i])) << "result " << i;
-  }
-  // Padding got zero weight.
-  EXPECT_EQ(results[0][2].index({torch::indexing::Slice(), torch::indexing::Slice(0, 3),
-                                 torch::indexing::Slice(4, S)})
-                .abs()
-                .max()
-                .item<float>(),
-            0.0f);
 }
 
 // FastTanh against the double-precision tanh: absolute error within a few float ulps of 1,
