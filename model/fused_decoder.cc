@@ -6,6 +6,7 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -32,9 +33,11 @@ namespace avx2 {
 }  // namespace avx2
 #pragma GCC pop_options
 
+std::atomic<bool> g_generic_only{false};  // UseGenericFusedLoops
+
 bool CpuHasAvx2Fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
+  return yes && !g_generic_only.load(std::memory_order_relaxed);
 }
 
 // The row loops of one build for one scalar type.
@@ -199,6 +202,8 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
 };
 
 }  // namespace
+
+void UseGenericFusedLoops(bool on) { g_generic_only.store(on, std::memory_order_relaxed); }
 
 void FastTanh(const float* x, float* y, int64_t n) {
   if (CpuHasAvx2Fma()) {

@@ -37,6 +37,9 @@ FusedDecoderOutput BahdanauGruDecode(const torch::Tensor& gi_w, const torch::Ten
                                      const torch::Tensor& v, const torch::Tensor& w_ic,
                                      bool recompute);
 
+// For tests: run the generic x86-64 build of the loops even on a CPU with AVX2 + FMA.
+void UseGenericFusedLoops(bool on);
+
 // y[i] = tanh(x[i]) as the fused loops compute it in float (absolute error below 3e-7):
 // 8-lane blocks, then one element at a time for the last n mod 8. Exposed for its test.
 void FastTanh(const float* x, float* y, int64_t n);

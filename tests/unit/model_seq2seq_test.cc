@@ -422,50 +422,54 @@ TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
   ASSERT_TRUE(one_step.ok()) << one_step.status();
   ASSERT_EQ(one_step->tgt_in.size(1), 1);
   batches.emplace_back("one step", *one_step);
-  for (const bool recompute : {false, true}) {
-    for (const auto dtype : {torch::kFloat, torch::kDouble}) {
-      for (const auto& [what, batch] : batches) {
-        SCOPED_TRACE(what + (recompute ? " recompute" : "") +
-                     (dtype == torch::kDouble ? " double" : " float"));
-        ModelConfig cc = c;
-        cc.recompute_attention = recompute;
-        Seq2Seq fused = Make(cc, 7), plain = Make(cc, 7);
-        plain->SetFusedDecoder(false);
-        fused->to(dtype);
-        plain->to(dtype);
-        double loss[2];
-        torch::Tensor weights[2];
-        int i = 0;
-        for (Seq2Seq* m : {&fused, &plain}) {
-          (*m)->SetDropoutSeed(11);
-          auto l = (*m)->ForwardLoss(batch, 0.1);
-          ASSERT_TRUE(l.ok()) << l.status();
-          l->sum.backward();
-          loss[i] = l->sum.item<double>();
-          torch::NoGradGuard no_grad;
-          (*m)->SetDropoutSeed(11);
-          ASSERT_TRUE((*m)->Forward(batch, &weights[i]).ok());
-          ++i;
-        }
-        const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;
-        EXPECT_NEAR(loss[0], loss[1], tol * std::fabs(loss[1]));
-        ASSERT_EQ(weights[0].sizes(), weights[1].sizes());
-        EXPECT_LT((weights[0] - weights[1]).abs().max().item<double>(), tol);
-        if (batch.src_padded) {  // exactly zero weight at padding
-          auto pad = batch.src.eq(c.pad_id).unsqueeze(1).expand_as(weights[0]);
-          EXPECT_EQ(weights[0].masked_select(pad).abs().max().item<double>(), 0.0);
-        }
-        const auto pf = fused->OrderedParameters(), pp = plain->OrderedParameters();
-        const auto names = fused->OrderedParameterNames();
-        for (size_t k = 0; k < pf.size(); ++k) {
-          ASSERT_TRUE(pf[k].grad().defined() && pp[k].grad().defined()) << names[k];
-          EXPECT_LT((pf[k].grad() - pp[k].grad()).abs().max().item<double>(),
-                    tol * (1 + pp[k].grad().abs().max().item<double>()))
-              << names[k];
+  for (const bool generic : {false, true}) {  // the AVX2 build (where the CPU has it) and not
+    UseGenericFusedLoops(generic);
+    for (const bool recompute : {false, true}) {
+      for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+        for (const auto& [what, batch] : batches) {
+          SCOPED_TRACE(what + (recompute ? " recompute" : "") +
+                       (dtype == torch::kDouble ? " double" : " float"));
+          ModelConfig cc = c;
+          cc.recompute_attention = recompute;
+          Seq2Seq fused = Make(cc, 7), plain = Make(cc, 7);
+          plain->SetFusedDecoder(false);
+          fused->to(dtype);
+          plain->to(dtype);
+          double loss[2];
+          torch::Tensor weights[2];
+          int i = 0;
+          for (Seq2Seq* m : {&fused, &plain}) {
+            (*m)->SetDropoutSeed(11);
+            auto l = (*m)->ForwardLoss(batch, 0.1);
+            ASSERT_TRUE(l.ok()) << l.status();
+            l->sum.backward();
+            loss[i] = l->sum.item<double>();
+            torch::NoGradGuard no_grad;
+            (*m)->SetDropoutSeed(11);
+            ASSERT_TRUE((*m)->Forward(batch, &weights[i]).ok());
+            ++i;
+          }
+          const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;
+          EXPECT_NEAR(loss[0], loss[1], tol * std::fabs(loss[1]));
+          ASSERT_EQ(weights[0].sizes(), weights[1].sizes());
+          EXPECT_LT((weights[0] - weights[1]).abs().max().item<double>(), tol);
+          if (batch.src_padded) {  // exactly zero weight at padding
+            auto pad = batch.src.eq(c.pad_id).unsqueeze(1).expand_as(weights[0]);
+            EXPECT_EQ(weights[0].masked_select(pad).abs().max().item<double>(), 0.0);
+          }
+          const auto pf = fused->OrderedParameters(), pp = plain->OrderedParameters();
+          const auto names = fused->OrderedParameterNames();
+          for (size_t k = 0; k < pf.size(); ++k) {
+            ASSERT_TRUE(pf[k].grad().defined() && pp[k].grad().defined()) << names[k];
+            EXPECT_LT((pf[k].grad() - pp[k].grad()).abs().max().item<double>(),
+                      tol * (1 + pp[k].grad().abs().max().item<double>()))
+                << names[k];
+          }
         }
       }
     }
   }
+  UseGenericFusedLoops(false);
 }
 
 // The fused node splits its loops across LibTorch's threads by batch rows: one thread and two
@@ -515,45 +519,50 @@ TEST_F(Seq2SeqTest, FusedDecoderIsTheSameOnOneAndTwoThreads) {
 // relative error small near zero, exact signs, limits and NaN, in its 8-lane form and in its
 // one-at-a-time form (the last n mod 8 elements), which must agree.
 TEST_F(Seq2SeqTest, FastTanhIsAccurate) {
-  std::vector<float> x;
-  for (double v = -12; v <= 12; v += 1.0 / 4096) x.push_back(static_cast<float>(v));
-  for (const float tiny : {1e-3f, 1e-8f, 1e-30f, 1e-40f}) {  // 1e-40: subnormal
-    x.push_back(tiny);
-    x.push_back(-tiny);
-  }
-  for (const float special : {0.0f, -0.0f, 20.0f, -20.0f, INFINITY, -INFINITY})
-    x.push_back(special);
-  for (const size_t n : {x.size() - x.size() % 8, x.size()}) {  // all vector; odd tail
-    SCOPED_TRACE(n);
-    std::vector<float> y(n);
-    FastTanh(x.data(), y.data(), static_cast<int64_t>(n));
-    double max_abs = 0, max_rel = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const double want = std::tanh(static_cast<double>(x[i]));
-      max_abs = std::max(max_abs, std::fabs(y[i] - want));
-      if (want != 0) max_rel = std::max(max_rel, std::fabs(y[i] - want) / std::fabs(want));
-      EXPECT_EQ(std::signbit(y[i]), std::signbit(x[i])) << x[i];
+  for (const bool generic : {false, true}) {
+    SCOPED_TRACE(generic ? "generic build" : "AVX2 build where the CPU has it");
+    UseGenericFusedLoops(generic);
+    std::vector<float> x;
+    for (double v = -12; v <= 12; v += 1.0 / 4096) x.push_back(static_cast<float>(v));
+    for (const float tiny : {1e-3f, 1e-8f, 1e-30f, 1e-40f}) {  // 1e-40: subnormal
+      x.push_back(tiny);
+      x.push_back(-tiny);
     }
-    EXPECT_LT(max_abs, 3e-7);
-    EXPECT_LT(max_rel, 1e-6);
+    for (const float special : {0.0f, -0.0f, 20.0f, -20.0f, INFINITY, -INFINITY})
+      x.push_back(special);
+    for (const size_t n : {x.size() - x.size() % 8, x.size()}) {  // all vector; odd tail
+      SCOPED_TRACE(n);
+      std::vector<float> y(n);
+      FastTanh(x.data(), y.data(), static_cast<int64_t>(n));
+      double max_abs = 0, max_rel = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const double want = std::tanh(static_cast<double>(x[i]));
+        max_abs = std::max(max_abs, std::fabs(y[i] - want));
+        if (want != 0) max_rel = std::max(max_rel, std::fabs(y[i] - want) / std::fabs(want));
+        EXPECT_EQ(std::signbit(y[i]), std::signbit(x[i])) << x[i];
+      }
+      EXPECT_LT(max_abs, 3e-7);
+      EXPECT_LT(max_rel, 1e-6);
+    }
+    // Each element alone (scalar form) equals the 8-lane result up to FMA rounding.
+    std::vector<float> lanes(x.size()), one(x.size());
+    FastTanh(x.data(), lanes.data(), static_cast<int64_t>(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) FastTanh(&x[i], &one[i], 1);
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(one[i], lanes[i], 2e-7) << x[i];
+    const float limits[] = {20.0f, -20.0f, INFINITY, -INFINITY, 0.0f, NAN, 9.0f, -9.0f, 0.5f};
+    float out[9];
+    FastTanh(limits, out, 9);
+    EXPECT_EQ(out[0], 1.0f);
+    EXPECT_EQ(out[1], -1.0f);
+    EXPECT_EQ(out[2], 1.0f);
+    EXPECT_EQ(out[3], -1.0f);
+    EXPECT_EQ(out[4], 0.0f);
+    EXPECT_TRUE(std::isnan(out[5]));
+    float nan_alone;
+    FastTanh(&limits[5], &nan_alone, 1);
+    EXPECT_TRUE(std::isnan(nan_alone));
   }
-  // Each element alone (scalar form) equals the 8-lane result up to FMA rounding.
-  std::vector<float> lanes(x.size()), one(x.size());
-  FastTanh(x.data(), lanes.data(), static_cast<int64_t>(x.size()));
-  for (size_t i = 0; i < x.size(); ++i) FastTanh(&x[i], &one[i], 1);
-  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(one[i], lanes[i], 2e-7) << x[i];
-  const float limits[] = {20.0f, -20.0f, INFINITY, -INFINITY, 0.0f, NAN, 9.0f, -9.0f, 0.5f};
-  float out[9];
-  FastTanh(limits, out, 9);
-  EXPECT_EQ(out[0], 1.0f);
-  EXPECT_EQ(out[1], -1.0f);
-  EXPECT_EQ(out[2], 1.0f);
-  EXPECT_EQ(out[3], -1.0f);
-  EXPECT_EQ(out[4], 0.0f);
-  EXPECT_TRUE(std::isnan(out[5]));
-  float nan_alone;
-  FastTanh(&limits[5], &nan_alone, 1);
-  EXPECT_TRUE(std::isnan(nan_alone));
+  UseGenericFusedLoops(false);
 }
 
 TEST_F(Seq2SeqTest, GradientCheckLuongGeneral) { GradCheck(Tiny("luong_general")); }
