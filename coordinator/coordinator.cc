@@ -543,8 +543,13 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::Mo
     }
     checkpoint = all.back();
   }
-  // job.json is the spec with defaults, as the local mode reads it.
-  TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/job.json", SpecToJson(job.spec())));
+  // job.json is the spec with defaults, as the local mode reads it. Written only when it
+  // differs (every translation request asks for these files; a spec never changes).
+  const std::string spec_json = SpecToJson(job.spec());
+  absl::StatusOr<std::string> written = ReadFile(dir + "/job.json");
+  if (!written.ok() || *written != spec_json) {
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/job.json", spec_json));
+  }
   return std::vector<std::pair<std::string, std::string>>{
       {"job.json", dir + "/job.json"},
       {"source.model", dir + "/tokenizer/source.model"},

@@ -77,7 +77,7 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
   static variable_list forward(AutogradContext* ctx, const Tensor& gi_w_in, const Tensor& s0_in,
                                const Tensor& keys_in, const Tensor& ann_in, const Tensor& mask_in,
                                const Tensor& w_q, const Tensor& w_hh, const Tensor& b_hh,
-                               const Tensor& v_in, const Tensor& w_ic_in, bool recompute) {
+                               const Tensor& v_in, const Tensor& w_ic_in) {
     const Tensor gi_w = gi_w_in.contiguous(), s0 = s0_in.contiguous(), keys = keys_in.contiguous(),
                  ann = ann_in.contiguous(), v = v_in.contiguous(), w_ic = w_ic_in.contiguous();
     // An empty mask: nothing is padded (autograd Functions take no undefined tensors).
@@ -92,8 +92,8 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
     const Tensor b_qh = at::cat({at::zeros({att}, b_hh.options()), b_hh});
     Tensor states = at::empty({T, B, D}, opts), contexts = at::empty({T, B, A}, opts),
            weights = at::empty({T, B, S}, opts), gates = at::empty({T, B, 4 * D}, opts);
-    // Per step: the [B, S, att] tanh rows, or with `recompute` only q_t.
-    Tensor kept = recompute ? at::empty({T, B, att}, opts) : at::empty({T, B, S, att}, opts);
+    // q_t per step: backward recomputes tanh(q_t + k_j) from it.
+    Tensor qs = at::empty({T, B, att}, opts);
     Tensor qh = at::empty({B, att + G3}, opts), e = at::empty({B, S}, opts),
            gi = at::empty({B, G3}, opts);
     const bool* m = mask.defined() ? mask.data_ptr<bool>() : nullptr;
@@ -103,16 +103,10 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
       for (int64_t t = 0; t < T; ++t) {
         const Tensor s_prev = t == 0 ? s0 : states[t - 1];
         at::addmm_out(qh, b_qh, s_prev, w_qh.t());
-        T_* tt = nullptr;
-        if (recompute) {
-          kept[t].copy_(qh.narrow(1, 0, att));
-        } else {
-          tt = kept[t].data_ptr<T_>();
-        }
+        qs[t].copy_(qh.narrow(1, 0, att));
         ForRows(B, [&](int64_t b0, int64_t b1) {
-          std::vector<T_> scratch(att);
           k.energies_forward(b0, b1, S, att, keys.data_ptr<T_>(), qh.data_ptr<T_>(), att + G3,
-                             v.data_ptr<T_>(), m, tt, e.data_ptr<T_>(), scratch.data());
+                             v.data_ptr<T_>(), m, e.data_ptr<T_>());
         });
         Tensor c = contexts[t];
         ForRows(B, [&](int64_t b0, int64_t b1) {
@@ -126,19 +120,17 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
         });
       }
     });
-    ctx->saved_data["recompute"] = recompute;
-    ctx->save_for_backward({s0, keys, ann, w_qh, w_ic, v, states, contexts, weights, gates, kept});
+    ctx->save_for_backward({s0, keys, ann, w_qh, w_ic, v, states, contexts, weights, gates, qs});
     ctx->mark_non_differentiable({weights});
     return {states, contexts, weights};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const bool recompute = ctx->saved_data["recompute"].toBool();
     const variable_list saved = ctx->get_saved_variables();
     // Padding needs no mask here: it has zero weight, hence zero gradient.
     const Tensor &s0 = saved[0], &keys = saved[1], &ann = saved[2], &w_qh = saved[3],
                  &w_ic = saved[4], &v = saved[5], &states = saved[6], &contexts = saved[7],
-                 &weights = saved[8], &gates = saved[9], &kept = saved[10];
+                 &weights = saved[8], &gates = saved[9], &qs = saved[10];
     const Tensor dS = grads[0].defined() ? grads[0].contiguous() : Tensor();
     const Tensor dC = grads[1].defined() ? grads[1].contiguous() : Tensor();
     const int64_t T = states.size(0), B = states.size(1), D = states.size(2), S = keys.size(1),
@@ -170,13 +162,11 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
                                      weights[t].data_ptr<T_>(), dH.data_ptr<T_>(),
                                      de.data_ptr<T_>());
         });
-        const T_* tt = recompute ? nullptr : kept[t].data_ptr<T_>();
-        const T_* q = recompute ? kept[t].data_ptr<T_>() : nullptr;
         ForRows(B, [&](int64_t b0, int64_t b1) {
           std::vector<T_> scratch(att);
-          k.energies_backward(b0, b1, S, att, de.data_ptr<T_>(), tt, keys.data_ptr<T_>(), q, att,
-                              v.data_ptr<T_>(), dK.data_ptr<T_>(), dqh_t.data_ptr<T_>(), att + G3,
-                              dvb.data_ptr<T_>(), scratch.data());
+          k.energies_backward(b0, b1, S, att, de.data_ptr<T_>(), keys.data_ptr<T_>(),
+                              qs[t].data_ptr<T_>(), att, v.data_ptr<T_>(), dK.data_ptr<T_>(),
+                              dqh_t.data_ptr<T_>(), att + G3, dvb.data_ptr<T_>(), scratch.data());
         });
         at::addmm_out(ds, ds_z, dqh_t, w_qh);  // dL/ds_{t-1}
       }
@@ -191,13 +181,12 @@ class BahdanauGru : public torch::autograd::Function<BahdanauGru> {
             ds,
             dK,
             dH,
-            Tensor(),
+            /*mask*/ Tensor(),
             dw_qh.narrow(0, 0, att),
             dw_qh.narrow(0, att, G3),
             db_hh,
             dvb.sum(0),
-            dw_ic,
-            Tensor()};
+            dw_ic};
   }
 };
 
@@ -216,18 +205,11 @@ void FastTanh(const float* x, float* y, int64_t n) {
 FusedDecoderOutput BahdanauGruDecode(const Tensor& gi_w, const Tensor& s0, const Tensor& keys,
                                      const Tensor& annotations, const Tensor& pad_mask,
                                      const Tensor& w_q, const Tensor& w_hh, const Tensor& b_hh,
-                                     const Tensor& v, const Tensor& w_ic, bool recompute) {
+                                     const Tensor& v, const Tensor& w_ic) {
   const Tensor mask =
       pad_mask.defined() ? pad_mask : at::empty({0}, keys.options().dtype(at::kBool));
-  // Without a backward to come (validation, NoGradGuard) nothing of the [B, S, att] tanh is
-  // kept: the recompute layout keeps only q_t.
-  bool wants_grad = false;
-  for (const Tensor* t : {&gi_w, &s0, &keys, &annotations, &w_q, &w_hh, &b_hh, &v, &w_ic}) {
-    wants_grad = wants_grad || t->requires_grad();
-  }
-  wants_grad = wants_grad && at::GradMode::is_enabled();
-  variable_list out = BahdanauGru::apply(gi_w, s0, keys, annotations, mask, w_q, w_hh, b_hh, v,
-                                         w_ic, recompute || !wants_grad);
+  variable_list out =
+      BahdanauGru::apply(gi_w, s0, keys, annotations, mask, w_q, w_hh, b_hh, v, w_ic);
   return {out[0], out[1], out[2]};
 }
 

@@ -27,15 +27,14 @@ struct FusedDecoderOutput {
 //   s0 [B, D], keys [B, S, att] (W_k h_j), annotations [B, S, A] (h_j)
 //   pad_mask [B, S] bool (true at padding) or undefined; every row needs one real position
 //   w_q [att, D], w_hh [3D, D], b_hh [3D], v [att], w_ic [3D, A] (the context columns of W_ih)
-// `recompute`: keep only q_t per step and recompute tanh(q_t + k_j) in backward instead of
-// keeping the [B, S, att] tanh of every step (ModelConfig::recompute_attention).
+// Keeps only q_t per step: backward recomputes tanh(q_t + k_j) (cheaper than storing the
+// [B, S, att] tanh of every step; the step-by-step path calls this recompute_attention).
 // Differentiable in every tensor but pad_mask; supports one backward per forward.
 FusedDecoderOutput BahdanauGruDecode(const torch::Tensor& gi_w, const torch::Tensor& s0,
                                      const torch::Tensor& keys, const torch::Tensor& annotations,
                                      const torch::Tensor& pad_mask, const torch::Tensor& w_q,
                                      const torch::Tensor& w_hh, const torch::Tensor& b_hh,
-                                     const torch::Tensor& v, const torch::Tensor& w_ic,
-                                     bool recompute);
+                                     const torch::Tensor& v, const torch::Tensor& w_ic);
 
 // For tests: run the generic x86-64 build of the loops even on a CPU with AVX2 + FMA.
 void UseGenericFusedLoops(bool on);

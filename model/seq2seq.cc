@@ -300,14 +300,15 @@ Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_length
   // first term does not depend on the recurrence: one matmul for all steps, time-major so
   // that each step reads a contiguous [B, G*D] slice.
   Tensor w_iw = w_ih_[0].narrow(1, 0, E), w_ic_t = w_ih_[0].narrow(1, E, A).t();
+  const Tensor gi_w_all = torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]);  // [T, B, G*D]
   if (fused_decoder_ && c.attention == "bahdanau" && !lstm_ && c.decoder_layers == 1) {
     // The whole loop as one node with a hand-written backward (fused_decoder.h). It always
     // recomputes the attention tanh in backward: with its vectorised loops that costs no
     // measurable time (R1, 1 and 2 threads) and saves the [T, B, S, att] array (R1: ~250 MB).
-    FusedDecoderOutput out = BahdanauGruDecode(
-        torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]), state.h[0], enc.keys,
-        enc.annotations, enc.pad_mask, att_q_->weight, w_hh_[0], b_hh_[0],
-        att_v_->weight.squeeze(0), w_ih_[0].narrow(1, E, A), /*recompute=*/true);
+    FusedDecoderOutput out =
+        BahdanauGruDecode(gi_w_all, state.h[0], enc.keys, enc.annotations, enc.pad_mask,
+                          att_q_->weight, w_hh_[0], b_hh_[0], att_v_->weight.squeeze(0),
+                          w_ic_t.t());
     if (attention) *attention = out.weights.transpose(0, 1);  // [B, T, S]
     Tensor features = torch::cat(
         {out.states.transpose(0, 1), out.contexts.transpose(0, 1), w}, 2);  // [B, T, D+A+E]
@@ -327,8 +328,7 @@ Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_length
 
   // unbind, not gi_w[t]: select's backward would build a zero [T, B, G*D] gradient per
   // step and add them up (O(T^2) work); unbind's backward stacks the T slices once.
-  const std::vector<Tensor> gi_w =
-      torch::linear(w.transpose(0, 1), w_iw, b_ih_[0]).unbind(0);  // T x [B, G*D]
+  const std::vector<Tensor> gi_w = gi_w_all.unbind(0);  // T x [B, G*D]
 
   std::vector<Tensor> states, contexts, weights;
   states.reserve(T);

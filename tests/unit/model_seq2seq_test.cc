@@ -405,9 +405,11 @@ TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
         << names[k];
   }
 }
-// The fused Bahdanau/GRU decoder (fused_decoder.h) against the step-by-step autograd path:
-// same loss, attention weights and gradients, in float and double, with and without the
-// recomputed attention tanh, on padded and unpadded batches and on a one-step target.
+
+// The fused Bahdanau/GRU decoder (fused_decoder.h) against the step-by-step autograd path
+// (keeping and recomputing its attention tanh): same loss, attention weights and gradients, in
+// float and double, on padded and unpadded batches and on a one-step target, with the AVX2 and
+// the generic build of the fused loops.
 TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
   ModelConfig c = Tiny("bahdanau");
   c.dropout = 0.1;
@@ -486,14 +488,15 @@ TEST_F(Seq2SeqTest, FusedDecoderIsTheSameOnOneAndTwoThreads) {
   torch::Tensor mask = torch::zeros({B, S}, torch::kBool);
   mask.index_put_({torch::indexing::Slice(0, 3), torch::indexing::Slice(4, S)}, true);
   const torch::Tensor g_states = torch::rand({T, B, D}), g_contexts = torch::rand({T, B, A});
-  for (const bool recompute : {false, true}) {
-    SCOPED_TRACE(recompute ? "recompute" : "keep");
+  for (const bool generic : {false, true}) {
+    SCOPED_TRACE(generic ? "generic build" : "AVX2 build where the CPU has it");
+    UseGenericFusedLoops(generic);
     std::vector<torch::Tensor> results[2];
     for (int threads : {1, 2}) {
       at::set_num_threads(threads);
       for (auto& t : in) t.mutable_grad() = torch::Tensor();
-      FusedDecoderOutput out = BahdanauGruDecode(in[0], in[1], in[2], in[3], mask, in[4], in[5],
-                                                 in[6], in[7], in[8], recompute);
+      FusedDecoderOutput out =
+          BahdanauGruDecode(in[0], in[1], in[2], in[3], mask, in[4], in[5], in[6], in[7], in[8]);
       torch::autograd::backward({out.states, out.contexts}, {g_states, g_contexts});
       auto& r = results[threads - 1];
       r = {out.states.detach(), out.contexts.detach(), out.weights.detach()};
@@ -513,6 +516,7 @@ TEST_F(Seq2SeqTest, FusedDecoderIsTheSameOnOneAndTwoThreads) {
                   .item<float>(),
               0.0f);
   }
+  UseGenericFusedLoops(false);
 }
 
 // FastTanh against the double-precision tanh: absolute error within a few float ulps of 1,
