@@ -13,6 +13,7 @@
 namespace tandem::collective {
 
 void Mailbox::Attach(const GroupId& group) {
+  {
   std::lock_guard<std::mutex> lock(mu_);
   group_ = group;
   error_ = absl::OkStatus();
@@ -25,7 +26,8 @@ void Mailbox::Attach(const GroupId& group) {
       ++it;
     }
   }
-  cv_.notify_all();
+  }
+  Changed();
 }
 
 bool Mailbox::IsCurrent(const GroupId& group) const {
@@ -35,9 +37,7 @@ bool Mailbox::IsCurrent(const GroupId& group) const {
 
 absl::Status Mailbox::Put(Delivery delivery) {
   TANDEM_RETURN_IF_ERROR(Store(std::move(delivery)));
-  // Notified after the lock is released: a waiter woken under it would block on mu_ at once
-  // and need a second wake-up (seen in scheduler traces as a futex round trip per segment).
-  cv_.notify_all();
+  Changed();  // after the lock is released
   return absl::OkStatus();
 }
 
@@ -74,25 +74,20 @@ absl::Status Mailbox::Store(Delivery delivery) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Delivery> Mailbox::Take(const GroupId& group, uint64_t sequence, uint32_t step,
-                                       uint32_t segment, uint32_t from,
-                                       Clock::time_point deadline) {
+absl::StatusOr<std::optional<Delivery>> Mailbox::TryTake(const GroupId& group,
+                                                         uint64_t sequence, uint32_t step,
+                                                         uint32_t segment, uint32_t from) {
   Key key{group.generation, sequence, step, segment, from};
-  std::unique_lock<std::mutex> lock(mu_);
-  auto it = waiting_.end();
-  bool done = cv_.wait_until(lock, deadline, [&] {
-    if (!error_.ok() && IsCurrent(group)) return true;
-    it = waiting_.find(key);
-    return it != waiting_.end();
-  });
-  if (!error_.ok() && IsCurrent(group)) return error_;
-  if (!done) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "deadline passed waiting for sequence ", sequence, " step ", step, " segment ",
-        segment));  // the caller names the peer
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!IsCurrent(group)) {
+    return absl::CancelledError(absl::StrCat("generation ", group.generation, " of job ",
+                                             group.job_id, " was superseded"));
   }
-  Delivery out = std::move(it->second);
-  buffered_bytes_ -= out.message.Length();
+  if (!error_.ok()) return error_;
+  auto it = waiting_.find(key);
+  if (it == waiting_.end()) return std::nullopt;
+  std::optional<Delivery> out(std::move(it->second));
+  buffered_bytes_ -= out->message.Length();
   waiting_.erase(it);
   return out;
 }
@@ -103,7 +98,7 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
     if (!IsCurrent(group) || !error_.ok()) return;
     error_ = status;
   }
-  cv_.notify_all();
+  Changed();
 }
 
 absl::Status Mailbox::GroupStatus(const GroupId& group) {
@@ -117,86 +112,143 @@ absl::Status Mailbox::GroupStatus(const GroupId& group) {
 
 namespace {
 
-// Reads Segments from one Push stream into the mailbox until the sender closes it. A bad
-// segment ends the stream with the reason; a stream that breaks fails its group, so the
-// collective waiting on it returns UNAVAILABLE at once instead of at its deadline.
-class PushReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+using AsyncService = v1::CollectiveService::WithAsyncMethod_Ping<
+    v1::CollectiveService::WithRawMethod_Push<v1::CollectiveService::Service>>;
+
+// Parses a Push message into a Delivery: the header from its bounded prefix (copied out of
+// the slices), the payload left in gRPC's slices.
+absl::StatusOr<Delivery> ParseDelivery(grpc::ByteBuffer& message) {
+  std::vector<grpc::Slice> slices;
+  if (!message.Dump(&slices).ok()) return absl::InvalidArgumentError("unreadable collective segment");
+  uint8_t prefix[kMaxHeaderBytes + 32];
+  size_t n = 0;
+  for (const grpc::Slice& s : slices) {
+    size_t take = std::min(s.size(), sizeof(prefix) - n);
+    std::memcpy(prefix + n, s.begin(), take);
+    n += take;
+    if (n == sizeof(prefix)) break;
+  }
+  Delivery delivery;
+  TANDEM_RETURN_IF_ERROR(
+      ParseSegmentPrefix(prefix, n, message.Length(), &delivery.header, &delivery.payload_offset));
+  delivery.message = std::move(message);
+  message.Clear();
+  return delivery;
+}
+
+// One Ping call: answers with the worker id, then the next call is awaited by a new PingCall.
+class PingCall final : public CompletionDriver::Tag {
  public:
-  PushReactor(Mailbox* mailbox, grpc::CallbackServerContext* ctx)
-      : mailbox_(mailbox), ctx_(ctx) {
-    StartRead(&message_);
+  PingCall(AsyncService* service, CompletionDriver* driver,
+           const std::function<std::string()>* worker_id)
+      : service_(service), driver_(driver), worker_id_(worker_id), responder_(&ctx_) {
+    service_->RequestPing(&ctx_, &request_, &responder_, driver_->cq(), driver_->cq(), this);
   }
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {  // the sender closed the stream, or the call broke (then OnCancel runs too)
-      Finish(grpc::Status::OK);
+  void Proceed(bool ok) override {
+    // The server shut down, the answer went out, or the queue is closing.
+    if (!ok || answered_ || driver_->closing()) {
+      delete this;
       return;
     }
-    absl::Status status = Deliver();
-    if (!status.ok()) {
-      TANDEM_LOG(WARNING) << "refusing collective stream from " << ctx_->peer() << ": "
-                          << status;
-      Finish(ToGrpcStatus(status));
-      return;
-    }
-    StartRead(&message_);
+    new PingCall(service_, driver_, worker_id_);
+    answered_ = true;
+    v1::PingResponse response;
+    if (*worker_id_) response.set_worker_id((*worker_id_)());
+    responder_.Finish(response, grpc::Status::OK, this);
   }
-
-  // May run concurrently with OnReadDone, hence mu_.
-  void OnCancel() override {
-    GroupId group;
-    uint32_t from_rank;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!seen_header_) return;
-      group = group_;
-      from_rank = from_rank_;
-    }
-    mailbox_->Fail(group, absl::UnavailableError(absl::StrCat(
-                              "collective stream from rank ", from_rank, " (", ctx_->peer(),
-                              ") broke")));
-  }
-
-  void OnDone() override { delete this; }
 
  private:
+  AsyncService* service_;
+  CompletionDriver* driver_;
+  const std::function<std::string()>* worker_id_;
+  grpc::ServerContext ctx_;
+  v1::PingRequest request_;
+  grpc::ServerAsyncResponseWriter<v1::PingResponse> responder_;
+  bool answered_ = false;
+};
+
+// One Push stream: reads Segments into the mailbox until the sender closes it. A bad segment
+// ends the stream with the reason; a stream that breaks fails its group, so the collective
+// waiting on it returns UNAVAILABLE at once instead of at its deadline. One operation is
+// pending at a time (awaiting the call, a read, or the finish), so no lock is needed.
+class PushCall final : public CompletionDriver::Tag {
+ public:
+  PushCall(AsyncService* service, CompletionDriver* driver, Mailbox* mailbox)
+      : service_(service), driver_(driver), mailbox_(mailbox), stream_(&ctx_) {
+    service_->RequestPush(&ctx_, &stream_, driver_->cq(), driver_->cq(), this);
+  }
+
+  void Proceed(bool ok) override {
+    if (driver_->closing()) {  // the server is gone: no more operations on this call
+      delete this;
+      return;
+    }
+    switch (state_) {
+      case State::kAwaiting:
+        if (!ok) {  // the server shut down
+          delete this;
+          return;
+        }
+        new PushCall(service_, driver_, mailbox_);
+        state_ = State::kReading;
+        stream_.Read(&message_, this);
+        return;
+      case State::kReading:
+        if (!ok) {  // the sender closed the stream, or the call broke (then Finish fails)
+          ended_reading_ = true;
+          Finish(grpc::Status::OK);
+          return;
+        }
+        if (absl::Status status = Deliver(); !status.ok()) {
+          TANDEM_LOG(WARNING) << "refusing collective stream from " << ctx_.peer() << ": "
+                              << status;
+          Finish(ToGrpcStatus(status));
+          return;
+        }
+        stream_.Read(&message_, this);
+        return;
+      case State::kFinishing:
+        if (!ok && ended_reading_) Broke();
+        delete this;
+        return;
+    }
+  }
+
+ private:
+  enum class State { kAwaiting, kReading, kFinishing };
+
+  void Finish(const grpc::Status& status) {
+    state_ = State::kFinishing;
+    stream_.Finish(status, this);
+  }
+
+  void Broke() {
+    if (!seen_header_) return;
+    mailbox_->Fail(group_, absl::UnavailableError(absl::StrCat(
+                               "collective stream from rank ", from_rank_, " (", ctx_.peer(),
+                               ") broke")));
+  }
+
   absl::Status Deliver() {
-    // The prefix (header) is small; copy at most its bounded size out of the slices.
-    std::vector<grpc::Slice> slices;
-    if (!message_.Dump(&slices).ok()) {
-      return absl::InvalidArgumentError("unreadable collective segment");
-    }
-    uint8_t prefix[kMaxHeaderBytes + 32];
-    size_t n = 0;
-    for (const grpc::Slice& s : slices) {
-      size_t take = std::min(s.size(), sizeof(prefix) - n);
-      std::memcpy(prefix + n, s.begin(), take);
-      n += take;
-      if (n == sizeof(prefix)) break;
-    }
-    Delivery delivery;
-    size_t total = message_.Length();
-    absl::Status parsed =
-        ParseSegmentPrefix(prefix, n, total, &delivery.header, &delivery.payload_offset);
-    if (!parsed.ok()) return parsed;
+    TANDEM_ASSIGN_OR_RETURN(Delivery delivery, ParseDelivery(message_));
     const v1::CollectiveHeader& h = delivery.header;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!seen_header_) {
-        seen_header_ = true;
-        group_ = GroupId{h.job_id(), h.generation()};
-        from_rank_ = h.from_rank();
-      }
+    if (!seen_header_) {
+      seen_header_ = true;
+      group_ = GroupId{h.job_id(), h.generation()};
+      from_rank_ = h.from_rank();
     }
-    delivery.message = std::move(message_);
-    message_.Clear();
     return mailbox_->Put(std::move(delivery));
   }
 
+  AsyncService* service_;
+  CompletionDriver* driver_;
   Mailbox* mailbox_;
-  grpc::CallbackServerContext* ctx_;
+  grpc::ServerContext ctx_;
+  grpc::ServerAsyncReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer> stream_;
   grpc::ByteBuffer message_;
-  std::mutex mu_;  // guards the three below
+  State state_ = State::kAwaiting;
+  bool ended_reading_ = false;  // the Finish answers a read that failed
   bool seen_header_ = false;
   GroupId group_;
   uint32_t from_rank_ = 0;
@@ -204,47 +256,72 @@ class PushReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc:
 
 }  // namespace
 
-CollectiveService::CollectiveService(std::function<std::string()> worker_id,
-                                     size_t max_buffered_bytes)
-    : worker_id_(std::move(worker_id)), mailbox_(max_buffered_bytes) {}
+class CollectiveServer::Impl final : public CollectiveService,
+                                     public std::enable_shared_from_this<CollectiveServer::Impl> {
+ public:
+  Impl(std::function<std::string()> worker_id, size_t max_buffered_bytes)
+      : worker_id_(std::move(worker_id)),
+        mailbox_(max_buffered_bytes, [this] {
+          if (driver_ != nullptr) driver_->Wake();
+        }) {}
 
-grpc::ServerUnaryReactor* CollectiveService::Ping(grpc::CallbackServerContext* ctx,
-                                                  const v1::PingRequest*,
-                                                  v1::PingResponse* response) {
-  if (worker_id_) response->set_worker_id(worker_id_());
-  auto* reactor = ctx->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
-}
+  // The last reference: the server is shut down (a no-op if it was), then the queue drained.
+  ~Impl() override {
+    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+    if (driver_ != nullptr) driver_->Shutdown();
+  }
 
-grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* CollectiveService::Push(
-    grpc::CallbackServerContext* ctx) {
-  return new PushReactor(&mailbox_, ctx);
-}
+  Mailbox& mailbox() override { return mailbox_; }
+  CompletionDriver& driver() override { return *driver_; }
+  std::shared_ptr<CollectiveService> Ref() override { return shared_from_this(); }
+
+  std::function<std::string()> worker_id_;
+  Mailbox mailbox_;
+  AsyncService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<CompletionDriver> driver_;
+};
 
 absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
-    const std::string& address, std::function<std::string()> worker_id) {
-  std::unique_ptr<CollectiveServer> server(new CollectiveServer(std::move(worker_id)));
+    const std::string& address, std::function<std::string()> worker_id,
+    size_t max_buffered_bytes) {
+  auto impl = std::make_shared<Impl>(std::move(worker_id), max_buffered_bytes);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->port_);
-  builder.RegisterService(&server->service_);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
+  int port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&impl->service_);
+  std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
+  impl->server_ = builder.BuildAndStart();
+  if (impl->server_ == nullptr || port == 0) {
+    if (impl->server_ != nullptr) impl->server_->Shutdown();
+    cq->Shutdown();
+    void* tag;
+    bool ok;
+    while (cq->Next(&tag, &ok)) {
+    }
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
   }
+  impl->driver_ = std::make_unique<CompletionDriver>(std::move(cq));
+  // The first awaiting calls; each call that arrives posts the next.
+  new PingCall(&impl->service_, impl->driver_.get(), &impl->worker_id_);
+  new PushCall(&impl->service_, impl->driver_.get(), &impl->mailbox_);
+  std::unique_ptr<CollectiveServer> server(new CollectiveServer(std::move(impl)));
+  server->port_ = port;
   return server;
 }
 
+CollectiveServer::CollectiveServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
 CollectiveServer::~CollectiveServer() { Shutdown(); }
 
+CollectiveService* CollectiveServer::service() { return impl_.get(); }
+
 void CollectiveServer::Shutdown() {
-  if (server_ == nullptr) return;
   // Streams are persistent: waiting for them to end gracefully would only delay. Open
-  // streams are cancelled now.
-  server_->Shutdown(std::chrono::system_clock::now());
-  server_->Wait();
-  server_.reset();
+  // streams are cancelled now; the queue is drained when the last user lets go (~Impl).
+  if (!shut_down_) impl_->server_->Shutdown(std::chrono::system_clock::now());
+  shut_down_ = true;
 }
 
 }  // namespace tandem::collective

@@ -1,22 +1,24 @@
 // The receiving side of the gRPC collective: the CollectiveService endpoint (Ping, Push) and
-// the mailbox its Push streams deliver into. Handlers never block a gRPC thread: a segment is
-// validated, stored under (generation, sequence, step, segment, sender) and the next read starts; the
-// collective drains the mailbox with a deadline.
+// the mailbox its Push streams deliver into. Handlers never block: a segment is validated,
+// stored under (generation, sequence, step, segment, sender) and the next read starts; the
+// collective takes it from the mailbox. All of it runs on the CompletionDriver's queue (the
+// async API), polled by the operation that waits for the segment.
 #ifndef TANDEM_COLLECTIVE_COLLECTIVE_SERVICE_H_
 #define TANDEM_COLLECTIVE_COLLECTIVE_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 
 #include "absl/status/statusor.h"
 #include "collective/communicator.h"
+#include "collective/completion_driver.h"
 #include "tandem/v1/collective_service.grpc.pb.h"
 
 namespace tandem::collective {
@@ -31,10 +33,13 @@ struct Delivery {
 
 // Segments waiting for the collective of this process. Serves one group (job, generation) at
 // a time: segments of an older generation or another job are refused; segments of a newer
-// generation are kept (a neighbour may switch first). Thread-safe.
+// generation are kept (a neighbour may switch first). Thread-safe. Waiting is the caller's:
+// it polls the CompletionDriver and calls TryTake again; `on_change` (run after every change,
+// outside the lock) wakes it when the change came from another thread.
 class Mailbox {
  public:
-  explicit Mailbox(size_t max_buffered_bytes) : max_buffered_bytes_(max_buffered_bytes) {}
+  explicit Mailbox(size_t max_buffered_bytes, std::function<void()> on_change = nullptr)
+      : max_buffered_bytes_(max_buffered_bytes), on_change_(std::move(on_change)) {}
 
   // Serve `group` from now on: drops segments of other jobs and older generations and clears
   // the error of the previous group.
@@ -44,10 +49,11 @@ class Mailbox {
   // (naming both), RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
   absl::Status Put(Delivery delivery);
 
-  // Waits until segment (sequence, step, segment) from rank `from` of `group` arrives, the
-  // group fails, or `deadline` passes (DEADLINE_EXCEEDED).
-  absl::StatusOr<Delivery> Take(const GroupId& group, uint64_t sequence, uint32_t step,
-                                uint32_t segment, uint32_t from, Clock::time_point deadline);
+  // Segment (sequence, step, segment) from rank `from` of `group` if it has arrived, nullopt
+  // if not yet; the group's failure (or CANCELLED once another group is attached) if any.
+  absl::StatusOr<std::optional<Delivery>> TryTake(const GroupId& group, uint64_t sequence,
+                                                  uint32_t step, uint32_t segment,
+                                                  uint32_t from);
 
   // Marks `group` failed (if it is the attached one, or none is attached): waiting and later
   // Takes return `status` (the first one reported) until the next Attach.
@@ -62,55 +68,54 @@ class Mailbox {
   using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
   bool IsCurrent(const GroupId& group) const;  // requires mu_
   absl::Status Store(Delivery delivery);        // Put without the notification
+  void Changed() {
+    if (on_change_) on_change_();
+  }
 
   const size_t max_buffered_bytes_;
+  const std::function<void()> on_change_;
   std::mutex mu_;
-  std::condition_variable cv_;
   GroupId group_;  // empty job id: none attached yet
   std::map<Key, Delivery> waiting_;
   size_t buffered_bytes_ = 0;
   absl::Status error_;
 };
 
-// The CollectiveService implementation. Register it on any grpc::ServerBuilder (the worker
-// hosts it next to its other services) or let CollectiveServer own one.
-class CollectiveService final
-    : public v1::CollectiveService::WithCallbackMethod_Ping<
-          v1::CollectiveService::WithRawCallbackMethod_Push<v1::CollectiveService::Service>> {
+// What a RingCommunicator needs of its process's CollectiveServer: the mailbox the Push
+// streams fill and the driver of the queue its own streams run on.
+class CollectiveService {
  public:
-  // `worker_id` answers Ping (may be empty). `max_buffered_bytes` bounds undelivered data.
-  explicit CollectiveService(std::function<std::string()> worker_id = nullptr,
-                             size_t max_buffered_bytes = size_t{1} << 30);
-  Mailbox& mailbox() { return mailbox_; }
-
-  grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* ctx,
-                                 const v1::PingRequest* request,
-                                 v1::PingResponse* response) override;
-  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Push(
-      grpc::CallbackServerContext* ctx) override;
-
- private:
-  std::function<std::string()> worker_id_;
-  Mailbox mailbox_;
+  virtual ~CollectiveService() = default;
+  virtual Mailbox& mailbox() = 0;
+  virtual CompletionDriver& driver() = 0;
+  // Keeps the queue (and so the communicator's own streams) working until released, even
+  // after the server shut down: a communicator holds one for its lifetime.
+  virtual std::shared_ptr<CollectiveService> Ref() = 0;
 };
 
-// A gRPC server that hosts only a CollectiveService.
+// A gRPC server that hosts the CollectiveService (Ping, Push) on its own completion queue.
 class CollectiveServer {
  public:
-  // Binds `address` ("127.0.0.1:0" picks a port).
+  // Binds `address` ("127.0.0.1:0" picks a port). `worker_id` answers Ping (may be empty);
+  // `max_buffered_bytes` bounds the received data no operation has taken yet.
   static absl::StatusOr<std::unique_ptr<CollectiveServer>> Start(
-      const std::string& address, std::function<std::string()> worker_id = nullptr);
+      const std::string& address, std::function<std::string()> worker_id = nullptr,
+      size_t max_buffered_bytes = size_t{1} << 30);
   ~CollectiveServer();
   int port() const { return port_; }
-  CollectiveService* service() { return &service_; }
-  // Stops serving; open streams are cancelled (their senders see UNAVAILABLE). Idempotent.
+  CollectiveService* service();
+  // Stops serving; open streams are cancelled (their senders see UNAVAILABLE). The queue
+  // stays up for communicators that still use service() until the last one is destroyed.
+  // Idempotent.
   void Shutdown();
 
+  class Impl;
+
  private:
-  explicit CollectiveServer(std::function<std::string()> worker_id) : service_(worker_id) {}
-  CollectiveService service_;
-  std::unique_ptr<grpc::Server> server_;
+  explicit CollectiveServer(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
   int port_ = 0;
+  bool shut_down_ = false;
 };
 
 }  // namespace tandem::collective

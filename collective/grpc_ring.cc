@@ -9,6 +9,8 @@
 #include <functional>
 #include <thread>
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include "absl/strings/str_cat.h"
 #include "collective/wire.h"
 #include "common/log.h"
@@ -63,11 +65,6 @@ grpc::ByteBuffer MakeMessage(const std::shared_ptr<SendState>& state, const std:
   return grpc::ByteBuffer(slices, 2);
 }
 
-std::chrono::system_clock::time_point ToSystem(Clock::time_point deadline) {
-  return std::chrono::system_clock::now() +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(deadline - Clock::now());
-}
-
 // Writes the payload of `delivery` (header.count elements) to `dst`, adding when `add`.
 void ConsumePayload(const Delivery& delivery, float* dst, bool add) {
   std::vector<grpc::Slice> slices;
@@ -79,25 +76,33 @@ void ConsumePayload(const Delivery& delivery, float* dst, bool add) {
 }
 
 
-// One persistent Push stream to a peer, driven by gRPC's callback API: Send() queues a
+// One persistent Push stream to a peer on the CompletionDriver's queue: Send() queues a
 // message and starts writing it at once if the stream is idle (the caller never waits for a
-// write to complete: a blocking write cost ~80 us per message here), OnWriteDone starts the
-// next. One write is in flight at a time, as gRPC requires. How the stream ended decides what
-// fails: a refusal, or messages that could not be sent, fail the group at once; a peer that
-// closed an idle stream (it finished its last operation and left) fails only the next Send.
-class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// write to complete), the write's completion starts the next. One write is in flight at a
+// time, as gRPC requires. The call waits for the peer to be reachable (wait-for-ready), so a
+// peer that starts later is fine; the operation's deadline bounds the wait. How the stream
+// ended decides what fails: a refusal, or messages that could not be sent, fail the group at
+// once; a peer that closed an idle stream (it finished its last operation and left) fails
+// only the next Send.
+class PeerStream {
  public:
-  // `on_end(status, lost)` runs once, on a gRPC thread, unless the end was expected (Close).
-  PeerStream(std::shared_ptr<grpc::Channel> channel,
+  // `on_end(status, lost)` runs once, on the polling thread, unless the end was expected
+  // (Close).
+  PeerStream(std::shared_ptr<grpc::Channel> channel, grpc::CompletionQueue* cq,
              std::function<void(const grpc::Status&, bool)> on_end)
       : channel_(std::move(channel)),
-        method_("/tandem.v1.CollectiveService/Push", grpc::internal::RpcMethod::BIDI_STREAMING,
-                channel_),
-        on_end_(std::move(on_end)) {
-    grpc::internal::ClientCallbackReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
-        channel_.get(), method_, &ctx_, this);
-    StartRead(&ignored_);  // the server sends nothing; this read ends with the stream
-    StartCall();
+        on_end_(std::move(on_end)),
+        start_(this, &PeerStream::OnStart),
+        write_(this, &PeerStream::OnWrite),
+        read_(this, &PeerStream::OnRead),
+        writes_done_(this, &PeerStream::OnWritesDone),
+        finish_(this, &PeerStream::OnFinish) {
+    ctx_.set_wait_for_ready(true);
+    grpc::GenericStub stub(channel_);
+    call_ = stub.PrepareCall(&ctx_, "/tandem.v1.CollectiveService/Push", cq);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pending_;
+    call_->StartCall(&start_);
   }
 
   // Queues `message`. `more`: another Send follows at once, so gRPC may hold this one in its
@@ -106,8 +111,7 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
     std::unique_lock<std::mutex> lock(mu_);
     if (done_) return false;
     queue_.push_back({std::move(message), more});
-    if (writing_) return true;
-    StartNextLocked(lock);
+    if (started_ && !writing_) StartNextLocked();
     return true;
   }
 
@@ -120,22 +124,23 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   // Ends the stream: graceful half-closes once the queue is written and lets the peer finish
   // it (so it sees a clean end); otherwise cancels. Returns once gRPC is done with the call
   // (bounded: a peer that does not answer is cancelled after 2 s). False if even the cancel
-  // got no answer in 5 s; then the stream must not be destroyed.
+  // got no answer in 5 s; then the stream must not be destroyed. Not from a thread polling the
+  // queue in an OpScope: the driver's background thread completes the call.
   bool Close(bool graceful) {
     std::unique_lock<std::mutex> lock(mu_);
     closing_ = true;
     if (!done_) {
       if (!graceful) {
         ctx_.TryCancel();
-      } else if (writing_) {
-        half_close_pending_ = true;
       } else {
-        StartWritesDone();
+        half_close_pending_ = true;
+        if (started_ && !writing_) StartNextLocked();
       }
     }
-    if (!cv_.wait_for(lock, std::chrono::seconds(2), [&] { return done_; })) {
+    auto finished = [&] { return done_ && pending_ == 0; };
+    if (!cv_.wait_for(lock, std::chrono::seconds(2), finished)) {
       ctx_.TryCancel();
-      return cv_.wait_for(lock, std::chrono::seconds(5), [&] { return done_; });
+      return cv_.wait_for(lock, std::chrono::seconds(5), finished);
     }
     return true;
   }
@@ -148,13 +153,31 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
     bool more;
   };
 
-  // Requires mu_ held through `lock`; releases it to call into gRPC.
-  void StartNextLocked(std::unique_lock<std::mutex>& lock) {
+  // Routes one kind of completion to its handler; every handler runs under mu_ and counts
+  // the completion off `pending_`.
+  class Event final : public CompletionDriver::Tag {
+   public:
+    Event(PeerStream* stream, void (PeerStream::*handler)(bool)) : s_(stream), h_(handler) {}
+    void Proceed(bool ok) override {
+      std::unique_lock<std::mutex> lock(s_->mu_);
+      --s_->pending_;
+      (s_->*h_)(ok);
+      s_->cv_.notify_all();
+    }
+
+   private:
+    PeerStream* s_;
+    void (PeerStream::*h_)(bool);
+  };
+
+  // Requires mu_. Starts the next write, or the half-close once the queue is empty.
+  void StartNextLocked() {
     if (queue_.empty()) {
       writing_ = false;
-      if (half_close_pending_) {
+      if (half_close_pending_ && !finishing_) {
         half_close_pending_ = false;
-        StartWritesDone();
+        ++pending_;
+        call_->WritesDone(&writes_done_);
       }
       return;
     }
@@ -163,55 +186,75 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
     grpc::WriteOptions options;
     if (queue_.front().more) options.set_buffer_hint();
     queue_.pop_front();
-    lock.unlock();
-    StartWrite(&current_, options);
+    ++pending_;
+    call_->Write(current_, options, &write_);
   }
 
-  void OnWriteDone(bool ok) override {
-    std::unique_lock<std::mutex> lock(mu_);
+  void OnStart(bool ok) {
+    if (!ok) {  // the call never started (cancelled, or the channel shut down)
+      StartFinishLocked();
+      return;
+    }
+    started_ = true;
+    ++pending_;
+    call_->Read(&ignored_, &read_);  // the server sends nothing: this read ends with the stream
+    if (!writing_) StartNextLocked();
+  }
+
+  void OnWrite(bool ok) {
     current_.Clear();
-    if (!ok) {  // the stream broke; OnDone follows
+    if (!ok) {  // the stream broke; the read fails and the finish follows
       lost_ = true;
       writing_ = false;
       return;
     }
-    StartNextLocked(lock);
+    StartNextLocked();
   }
 
-  void OnReadDone(bool ok) override {
-    if (ok) StartRead(&ignored_);
-  }
+  void OnWritesDone(bool) {}
 
-  void OnDone(const grpc::Status& status) override {
-    std::function<void(const grpc::Status&, bool)> on_end;
-    bool lost;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      lost = lost_ || !queue_.empty();
-      queue_.clear();  // releases the payloads never written
-      status_ = status;
-      if (!closing_) on_end = on_end_;
+  void OnRead(bool ok) {
+    if (ok) {
+      ++pending_;
+      call_->Read(&ignored_, &read_);
+      return;
     }
-    if (on_end) on_end(status, lost);
-    std::lock_guard<std::mutex> lock(mu_);
+    StartFinishLocked();
+  }
+
+  void StartFinishLocked() {
+    finishing_ = true;
+    ++pending_;
+    call_->Finish(&status_, &finish_);
+  }
+
+  void OnFinish(bool) {
+    const bool lost = lost_ || !queue_.empty();
+    queue_.clear();  // releases the payloads never written
     done_ = true;
-    cv_.notify_all();
+    if (closing_ || !on_end_) return;
+    // Runs under mu_: on_end only records the error (SetError) and never calls back here.
+    on_end_(status_, lost);
   }
 
   std::shared_ptr<grpc::Channel> channel_;
-  grpc::internal::RpcMethod method_;
-  grpc::ClientContext ctx_;
   std::function<void(const grpc::Status&, bool)> on_end_;
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  Event start_, write_, read_, writes_done_, finish_;
   grpc::ByteBuffer ignored_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Queued> queue_;
   grpc::ByteBuffer current_;  // the message being written
+  int pending_ = 0;           // started operations whose completion has not run
+  bool started_ = false;
   bool writing_ = false;
   bool half_close_pending_ = false;
+  bool finishing_ = false;
   bool closing_ = false;
   bool lost_ = false;  // a write failed
-  bool done_ = false;
+  bool done_ = false;  // finished: status_ is final
   grpc::Status status_;
 };
 
@@ -220,6 +263,7 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
 struct RingCommunicator::Impl {
   RingOptions options;
   CollectiveService* service = nullptr;
+  std::shared_ptr<CollectiveService> service_ref;  // keeps the queue up while streams exist
   std::unique_ptr<CollectiveServer> owned_server;
   int n = 1, rank = 0, next = 0, prev = 0;
   size_t segment_elems = 1;
@@ -247,9 +291,10 @@ struct RingCommunicator::Impl {
 
   std::string Peer(int r) const { return absl::StrCat("rank ", r, " (", options.peers[r], ")"); }
 
-  // Opens the stream to `peer` if needed.
-  absl::Status EnsureStream(int peer, Clock::time_point deadline) {
-    if (streams[peer] != nullptr) return absl::OkStatus();
+  // Opens the stream to `peer` if needed (it connects in the background; writes queue
+  // until it does).
+  void EnsureStream(int peer) {
+    if (streams[peer] != nullptr) return;
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(-1);
     args.SetMaxSendMessageSize(-1);
@@ -261,28 +306,19 @@ struct RingCommunicator::Impl {
     // until the call commits, which a stream that gets no response does only after 256 KiB;
     // segments are never retried anyway.
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+    // A peer that is not up yet is retried every 100 ms .. 1 s, not after gRPC's default 1 s
+    // .. 120 s.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     auto channel =
         grpc::CreateCustomChannel(options.peers[peer], grpc::InsecureChannelCredentials(), args);
-    // Connect in short waits so that a failed or superseded group (the worker moved to a
-    // new generation) ends the wait at once rather than at the deadline.
-    for (;;) {
-      const Clock::time_point slice =
-          std::min(deadline, Clock::now() + std::chrono::milliseconds(100));
-      if (channel->WaitForConnected(ToSystem(slice))) break;
-      TANDEM_RETURN_IF_ERROR(service->mailbox().GroupStatus(options.group));
-      if (Clock::now() >= deadline) {
-        return absl::UnavailableError(absl::StrCat("rank ", rank, " cannot connect to ",
-                                                   Peer(peer), " before the deadline"));
-      }
-    }
     streams[peer] = std::make_unique<PeerStream>(
-        std::move(channel), [this, peer](const grpc::Status& status, bool lost) {
+        std::move(channel), service->driver().cq(),
+        [this, peer](const grpc::Status& status, bool lost) {
           absl::Status error = StreamError(status, peer);
           if (lost || error.code() != absl::StatusCode::kUnavailable) SetError(error);
         });
-    return absl::OkStatus();
   }
 
   // How a stream's end reads to the operation: the peer's refusal, or UNAVAILABLE naming it.
@@ -349,15 +385,24 @@ struct RingCommunicator::Impl {
     return WaitSends(deadline, [&] { return send->unreleased[slot] == 0; }, what);
   }
 
-  // Waits until `done()` (evaluated under send->mu) holds or the operation failed.
+  // Polls the queue until `done()` (evaluated under send->mu) holds or the operation failed.
+  // gRPC may drop a payload slice without a queue event (inside another thread's poll), so
+  // each poll here lasts at most 1 ms.
   template <typename Pred>
   absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what) {
-    std::unique_lock<std::mutex> lock(send->mu);
-    if (!send->cv.wait_until(lock, deadline, [&] { return !send->error.ok() || done(); })) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("rank ", rank, ": deadline passed ", what));
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(send->mu);
+        if (!send->error.ok()) return send->error;
+        if (done()) return absl::OkStatus();
+      }
+      const Clock::time_point now = Clock::now();
+      if (now >= deadline) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("rank ", rank, ": deadline passed ", what));
+      }
+      service->driver().PollOnce(std::min(deadline, now + std::chrono::milliseconds(1)));
     }
-    return send->error;
   }
 
   bool AllReleased() const {  // requires send->mu
@@ -382,12 +427,28 @@ struct RingCommunicator::Impl {
     return status;
   }
 
+  // Polls the queue until segment (step, segment) from rank `from` is in the mailbox, the
+  // group fails, or the deadline passes.
+  absl::StatusOr<Delivery> Poll(const OpOptions& o, int from, uint32_t step, uint32_t segment) {
+    for (;;) {
+      TANDEM_ASSIGN_OR_RETURN(
+          std::optional<Delivery> delivery,
+          service->mailbox().TryTake(options.group, o.sequence, step, segment, from));
+      if (delivery.has_value()) return std::move(*delivery);
+      if (Clock::now() >= o.deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "deadline passed waiting for sequence ", o.sequence, " step ", step, " segment ",
+            segment));
+      }
+      service->driver().PollOnce(o.deadline);
+    }
+  }
+
   // Takes segment (step, segment) from rank `from`, checking that it holds `count` elements
   // of this operation's wire type.
   absl::StatusOr<Delivery> Take(const OpOptions& o, int from, uint32_t step, uint32_t segment,
                                 size_t count) {
-    absl::StatusOr<Delivery> delivery =
-        service->mailbox().Take(options.group, o.sequence, step, segment, from, o.deadline);
+    absl::StatusOr<Delivery> delivery = Poll(o, from, step, segment);
     if (!delivery.ok()) {
       return Annotate(delivery.status(), absl::StrCat("rank ", rank, " waiting for ", Peer(from)));
     }
@@ -414,7 +475,7 @@ struct RingCommunicator::Impl {
   // (rank - t) mod n and receives chunk (rank - t - 1) mod n, which it forwards at step t + 1
   // as soon as each segment is reduced (or, in the all-gather, copied).
   absl::Status RingAllReduce(float* data, size_t count, const OpOptions& o) {
-    TANDEM_RETURN_IF_ERROR(EnsureStream(next, o.deadline));
+    EnsureStream(next);
     const size_t steps = 2 * (n - 1);
     auto chunk_of = [&](size_t t) { return static_cast<size_t>(((rank - int(t)) % n + n) % n); };
     auto send_chunk_segment = [&](size_t step, size_t chunk, size_t j, bool more) {
@@ -455,9 +516,7 @@ struct RingCommunicator::Impl {
   // latency instead of 2(n-1)) and sums all n buffers in rank order, so all ranks get the
   // same bits. In bf16 mode each contribution is rounded first, own one included.
   absl::Status DirectAllReduce(float* data, size_t count, const OpOptions& o) {
-    for (int i = 1; i < n; ++i) {
-      TANDEM_RETURN_IF_ERROR(EnsureStream((rank + i) % n, o.deadline));
-    }
+    for (int i = 1; i < n; ++i) EnsureStream((rank + i) % n);
     for (int i = 1; i < n; ++i) {
       Write((rank + i) % n, o, 0, 0, data, count, 0, /*more=*/false);
     }
@@ -483,7 +542,7 @@ struct RingCommunicator::Impl {
   // In bf16 mode both contributions are rounded first, so both ranks add the same values.
   absl::Status PairAllReduce(float* data, size_t count, const OpOptions& o) {
     const int peer = 1 - rank;
-    TANDEM_RETURN_IF_ERROR(EnsureStream(peer, o.deadline));
+    EnsureStream(peer);
     const size_t segments = SegmentCount(count, segment_elems);
     ReserveSlots(segments);
     for (size_t j = 0; j < segments; ++j) {
@@ -507,7 +566,7 @@ struct RingCommunicator::Impl {
   // every step the ranks of each block of 2^(k+1) hold the same bits. In bf16 mode each rank
   // rounds its partial before adding, so both partners add the same values.
   absl::Status DoublingAllReduce(float* data, size_t count, const OpOptions& o) {
-    for (int d = 1; d < n; d <<= 1) TANDEM_RETURN_IF_ERROR(EnsureStream(rank ^ d, o.deadline));
+    for (int d = 1; d < n; d <<= 1) EnsureStream(rank ^ d);
     const size_t segments = SegmentCount(count, segment_elems);
     ReserveSlots(1);
     uint32_t step = 0;
@@ -531,7 +590,7 @@ struct RingCommunicator::Impl {
 
   absl::Status BroadcastImpl(float* data, size_t count, int root, const OpOptions& o) {
     const bool sends = next != root;
-    if (sends) TANDEM_RETURN_IF_ERROR(EnsureStream(next, o.deadline));
+    if (sends) EnsureStream(next);
     const size_t segments = SegmentCount(count, segment_elems);
     if (rank == root && o.bf16_wire) RoundToBf16(data, count);
     for (size_t j = 0; j < segments; ++j) {
@@ -590,6 +649,7 @@ absl::StatusOr<std::unique_ptr<RingCommunicator>> RingCommunicator::Create(
   impl->doubling_max_bytes = options.doubling_max_bytes;
   impl->options = std::move(options);
   impl->service = service;
+  impl->service_ref = service->Ref();
   service->mailbox().Attach(impl->options.group);
   return std::unique_ptr<RingCommunicator>(new RingCommunicator(std::move(impl)));
 }
@@ -613,6 +673,8 @@ absl::Status RingCommunicator::AllReduceSum(float* data, size_t count, const OpO
   if (impl_->n == 1 || count == 0) return absl::OkStatus();
   if (data == nullptr) return absl::InvalidArgumentError("all-reduce of a null buffer");
   absl::Status status;
+  {
+  CompletionDriver::OpScope polling(&impl_->service->driver());
   switch (impl_->Choose(count)) {
     case Impl::Algo::kNone:
       break;
@@ -629,6 +691,8 @@ absl::Status RingCommunicator::AllReduceSum(float* data, size_t count, const OpO
       status = impl_->RingAllReduce(data, count, options);
       break;
   }
+  }
+  // Fail closes the streams, which the driver's background thread completes: outside the scope.
   return status.ok() ? status : impl_->Fail(status);
 }
 
@@ -652,7 +716,11 @@ absl::Status RingCommunicator::Broadcast(float* data, size_t count, int root,
   }
   if (impl_->n == 1 || count == 0) return absl::OkStatus();
   if (data == nullptr) return absl::InvalidArgumentError("broadcast of a null buffer");
-  absl::Status status = impl_->BroadcastImpl(data, count, root, options);
+  absl::Status status;
+  {
+    CompletionDriver::OpScope polling(&impl_->service->driver());
+    status = impl_->BroadcastImpl(data, count, root, options);
+  }
   return status.ok() ? status : impl_->Fail(status);
 }
 

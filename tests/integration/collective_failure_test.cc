@@ -234,17 +234,12 @@ TEST(CollectiveServiceTest, RefusesBadSegmentsWithClearStatuses) {
 }
 
 TEST(CollectiveServiceTest, FullMailboxIsRefused) {
-  grpc::ServerBuilder builder;  // the service attached to a builder the caller owns
-  CollectiveService service(nullptr, /*max_buffered_bytes=*/4096);
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  auto server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  service.mailbox().Attach(GroupId{"job-1", 1});
-  grpc::Status s = RawPush(absl::StrCat("127.0.0.1:", port), {Segment("job-1", 1, 2048, 8192)});
+  auto server = CollectiveServer::Start("127.0.0.1:0", nullptr, /*max_buffered_bytes=*/4096);
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*server)->service()->mailbox().Attach(GroupId{"job-1", 1});
+  grpc::Status s =
+      RawPush(absl::StrCat("127.0.0.1:", (*server)->port()), {Segment("job-1", 1, 2048, 8192)});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
-  server->Shutdown();
 }
 
 }  // namespace

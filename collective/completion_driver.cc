@@ -1,0 +1,115 @@
+#include "collective/completion_driver.h"
+
+#include <grpc/support/time.h>
+#include <grpcpp/alarm.h>
+
+#include <algorithm>
+
+namespace tandem::collective {
+namespace {
+
+// The driver whose OpScope this thread is in, while it is not inside AsyncNext: it will
+// re-check its condition before polling again, so Wake() need not kick it.
+thread_local const CompletionDriver* tls_rechecking = nullptr;
+
+constexpr auto kIdleBeforePolling = std::chrono::milliseconds(5);
+
+gpr_timespec ToGpr(Clock::time_point deadline) {
+  const int64_t ns = std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count());
+  return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_nanos(ns, GPR_TIMESPAN));
+}
+
+}  // namespace
+
+// An alarm due at once: makes one poller of the queue return.
+class CompletionDriver::KickTag final : public Tag {
+ public:
+  void Proceed(bool) override { delete this; }
+  grpc::Alarm alarm;
+};
+
+CompletionDriver::CompletionDriver(std::unique_ptr<grpc::ServerCompletionQueue> cq)
+    : cq_(std::move(cq)), background_([this] { Run(); }) {}
+
+CompletionDriver::~CompletionDriver() { Shutdown(); }
+
+void CompletionDriver::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+    if (bg_polling_) KickLocked();
+  }
+  cv_.notify_all();
+  background_.join();
+}
+
+void CompletionDriver::Run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // Operations often come in bursts (the gradient buckets of one step): poll only once
+      // none has run for kIdleBeforePolling, so back-to-back operations never pay for waking
+      // this thread and kicking it out again. Timed waits: operations do not notify.
+      while (!stop_ && (op_pollers_ > 0 || Clock::now() - last_op_end_ < kIdleBeforePolling)) {
+        cv_.wait_for(lock, kIdleBeforePolling);
+      }
+      if (stop_ && !cq_shut_) {  // between two handlers, so none is starting an operation
+        closing_.store(true, std::memory_order_release);
+        cq_shut_ = true;
+        cq_->Shutdown();
+      }
+      bg_polling_ = true;
+    }
+    void* tag = nullptr;
+    bool ok = false;
+    // Bounded so that a shut-down queue or a finished operation is noticed even if no event
+    // comes; operations kick this thread out at their start.
+    const auto status = cq_->AsyncNext(&tag, &ok, ToGpr(Clock::now() + std::chrono::seconds(1)));
+    if (status == grpc::CompletionQueue::GOT_EVENT) static_cast<Tag*>(tag)->Proceed(ok);
+    std::lock_guard<std::mutex> lock(mu_);
+    bg_polling_ = false;
+    if (status == grpc::CompletionQueue::SHUTDOWN) return;
+    // An operation began meanwhile and may wait for what this event changed; a Wake() from
+    // the handler may have been taken by this thread. From now on only it polls: kick it.
+    if (status == grpc::CompletionQueue::GOT_EVENT && op_pollers_ > 0) KickLocked();
+  }
+}
+
+void CompletionDriver::KickLocked() {
+  if (cq_shut_) return;
+  auto* kick = new KickTag;
+  kick->alarm.Set(cq_.get(), gpr_now(GPR_CLOCK_MONOTONIC), kick);
+}
+
+CompletionDriver::OpScope::OpScope(CompletionDriver* driver) : driver_(driver) {
+  std::lock_guard<std::mutex> lock(driver_->mu_);
+  ++driver_->op_pollers_;
+  if (driver_->bg_polling_) driver_->KickLocked();
+  tls_rechecking = driver_;
+}
+
+CompletionDriver::OpScope::~OpScope() {
+  tls_rechecking = nullptr;
+  std::lock_guard<std::mutex> lock(driver_->mu_);
+  --driver_->op_pollers_;
+  driver_->last_op_end_ = Clock::now();
+}
+
+void CompletionDriver::PollOnce(Clock::time_point deadline) {
+  void* tag = nullptr;
+  bool ok = false;
+  tls_rechecking = nullptr;
+  const auto status = cq_->AsyncNext(&tag, &ok, ToGpr(deadline));
+  tls_rechecking = this;
+  if (status == grpc::CompletionQueue::GOT_EVENT) static_cast<Tag*>(tag)->Proceed(ok);
+}
+
+void CompletionDriver::Wake() {
+  if (tls_rechecking == this) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (op_pollers_ > 0) KickLocked();
+}
+
+}  // namespace tandem::collective
