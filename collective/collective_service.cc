@@ -142,7 +142,9 @@ class PingCall final : public CompletionDriver::Tag {
   PingCall(AsyncService* service, CompletionDriver* driver,
            const std::function<std::string()>* worker_id)
       : service_(service), driver_(driver), worker_id_(worker_id), responder_(&ctx_) {
-    service_->RequestPing(&ctx_, &request_, &responder_, driver_->cq(), driver_->cq(), this);
+    grpc::ServerCompletionQueue* cq = driver->cq();
+    HandOff(this);  // nothing of this object is read after it
+    service->RequestPing(&ctx_, &request_, &responder_, cq, cq, this);
   }
 
   void Proceed(bool ok) override {
@@ -155,6 +157,7 @@ class PingCall final : public CompletionDriver::Tag {
     answered_ = true;
     v1::PingResponse response;
     if (*worker_id_) response.set_worker_id((*worker_id_)());
+    HandOff(this);
     responder_.Finish(response, grpc::Status::OK, this);
   }
 
@@ -171,55 +174,59 @@ class PingCall final : public CompletionDriver::Tag {
 // One Push stream: reads Segments into the mailbox until the sender closes it. A bad segment
 // ends the stream with the reason; a stream that breaks fails its group, so the collective
 // waiting on it returns UNAVAILABLE at once instead of at its deadline. One operation is
-// pending at a time (awaiting the call, a read, or the finish), so no lock is needed.
+// pending at a time (awaiting the call, a read, or the finish).
 class PushCall final : public CompletionDriver::Tag {
  public:
   PushCall(AsyncService* service, CompletionDriver* driver, Mailbox* mailbox)
       : service_(service), driver_(driver), mailbox_(mailbox), stream_(&ctx_) {
-    service_->RequestPush(&ctx_, &stream_, driver_->cq(), driver_->cq(), this);
+    grpc::ServerCompletionQueue* cq = driver->cq();
+    HandOff(this);  // nothing of this object is read after it
+    service->RequestPush(&ctx_, &stream_, cq, cq, this);
   }
 
   void Proceed(bool ok) override {
-    if (driver_->closing()) {  // the server is gone: no more operations on this call
-      delete this;
-      return;
-    }
+    if (!Step(ok)) delete this;
+  }
+
+ private:
+  // Handles one completion and starts the next operation; false once the call is over.
+  bool Step(bool ok) {
+    if (driver_->closing()) return false;  // the server is gone: no more operations
     switch (state_) {
       case State::kAwaiting:
-        if (!ok) {  // the server shut down
-          delete this;
-          return;
-        }
+        if (!ok) return false;  // the server shut down
         new PushCall(service_, driver_, mailbox_);
         state_ = State::kReading;
+        HandOff(this);
         stream_.Read(&message_, this);
-        return;
+        return true;
       case State::kReading:
         if (!ok) {  // the sender closed the stream, or the call broke (then Finish fails)
           ended_reading_ = true;
           Finish(grpc::Status::OK);
-          return;
+          return true;
         }
         if (absl::Status status = Deliver(); !status.ok()) {
           TANDEM_LOG(WARNING) << "refusing collective stream from " << ctx_.peer() << ": "
                               << status;
           Finish(ToGrpcStatus(status));
-          return;
+          return true;
         }
+        HandOff(this);
         stream_.Read(&message_, this);
-        return;
+        return true;
       case State::kFinishing:
         if (!ok && ended_reading_) Broke();
-        delete this;
-        return;
+        return false;
     }
+    return false;
   }
 
- private:
   enum class State { kAwaiting, kReading, kFinishing };
 
   void Finish(const grpc::Status& status) {
     state_ = State::kFinishing;
+    HandOff(this);
     stream_.Finish(status, this);
   }
 

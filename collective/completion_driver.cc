@@ -29,6 +29,18 @@ class CompletionDriver::KickTag final : public Tag {
   grpc::Alarm alarm;
 };
 
+namespace {
+
+// Runs the handler of a completion (see HandOff).
+void Dispatch(void* tag, bool ok) {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_acquire(tag);
+#endif
+  static_cast<CompletionDriver::Tag*>(tag)->Proceed(ok);
+}
+
+}  // namespace
+
 CompletionDriver::CompletionDriver(std::unique_ptr<grpc::ServerCompletionQueue> cq)
     : cq_(std::move(cq)), background_([this] { Run(); }) {}
 
@@ -67,7 +79,7 @@ void CompletionDriver::Run() {
     // Bounded so that a shut-down queue or a finished operation is noticed even if no event
     // comes; operations kick this thread out at their start.
     const auto status = cq_->AsyncNext(&tag, &ok, ToGpr(Clock::now() + std::chrono::seconds(1)));
-    if (status == grpc::CompletionQueue::GOT_EVENT) static_cast<Tag*>(tag)->Proceed(ok);
+    if (status == grpc::CompletionQueue::GOT_EVENT) Dispatch(tag, ok);
     std::lock_guard<std::mutex> lock(mu_);
     bg_polling_ = false;
     if (status == grpc::CompletionQueue::SHUTDOWN) return;
@@ -80,6 +92,7 @@ void CompletionDriver::Run() {
 void CompletionDriver::KickLocked() {
   if (cq_shut_) return;
   auto* kick = new KickTag;
+  HandOff(kick);
   kick->alarm.Set(cq_.get(), gpr_now(GPR_CLOCK_MONOTONIC), kick);
 }
 
@@ -103,7 +116,7 @@ void CompletionDriver::PollOnce(Clock::time_point deadline) {
   tls_rechecking = nullptr;
   const auto status = cq_->AsyncNext(&tag, &ok, ToGpr(deadline));
   tls_rechecking = this;
-  if (status == grpc::CompletionQueue::GOT_EVENT) static_cast<Tag*>(tag)->Proceed(ok);
+  if (status == grpc::CompletionQueue::GOT_EVENT) Dispatch(tag, ok);
 }
 
 void CompletionDriver::Wake() {

@@ -102,6 +102,7 @@ class PeerStream {
     call_ = stub.PrepareCall(&ctx_, "/tandem.v1.CollectiveService/Push", cq);
     std::lock_guard<std::mutex> lock(mu_);
     ++pending_;
+    HandOff(&start_);
     call_->StartCall(&start_);
   }
 
@@ -177,6 +178,7 @@ class PeerStream {
       if (half_close_pending_ && !finishing_) {
         half_close_pending_ = false;
         ++pending_;
+        HandOff(&writes_done_);
         call_->WritesDone(&writes_done_);
       }
       return;
@@ -187,6 +189,7 @@ class PeerStream {
     if (queue_.front().more) options.set_buffer_hint();
     queue_.pop_front();
     ++pending_;
+    HandOff(&write_);
     call_->Write(current_, options, &write_);
   }
 
@@ -197,6 +200,7 @@ class PeerStream {
     }
     started_ = true;
     ++pending_;
+    HandOff(&read_);
     call_->Read(&ignored_, &read_);  // the server sends nothing: this read ends with the stream
     if (!writing_) StartNextLocked();
   }
@@ -216,6 +220,7 @@ class PeerStream {
   void OnRead(bool ok) {
     if (ok) {
       ++pending_;
+      HandOff(&read_);
       call_->Read(&ignored_, &read_);
       return;
     }
@@ -225,6 +230,7 @@ class PeerStream {
   void StartFinishLocked() {
     finishing_ = true;
     ++pending_;
+    HandOff(&finish_);
     call_->Finish(&status_, &finish_);
   }
 

@@ -9,8 +9,8 @@
 // along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
 // straight from the caller's buffer (gRPC slices over it; an operation returns only after
 // gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
-// callback API and never block the calling thread; every wait of an operation ends by its
-// deadline.
+// service's completion queue and never block; while it waits, the operation's thread polls
+// that queue itself (CompletionDriver), and every wait ends by the operation's deadline.
 #ifndef TANDEM_COLLECTIVE_GRPC_RING_H_
 #define TANDEM_COLLECTIVE_GRPC_RING_H_
 
@@ -48,8 +48,9 @@ struct RingOptions {
 // Thread-compatible; see Communicator.
 class RingCommunicator final : public Communicator {
  public:
-  // `service` (not owned, must outlive the communicator) receives this rank's segments; its
-  // mailbox is attached to options.group. Connects lazily, at the first operation.
+  // `service` (of a CollectiveServer; not owned) receives this rank's segments; its mailbox
+  // is attached to options.group, and its queue stays up until the communicator is gone.
+  // Connects lazily, at the first operation.
   static absl::StatusOr<std::unique_ptr<RingCommunicator>> Create(RingOptions options,
                                                                   CollectiveService* service);
   // The same, owning `server` (shut down when the communicator is destroyed).
