@@ -312,6 +312,8 @@ struct RingCommunicator::Impl {
     // until the call commits, which a stream that gets no response does only after 256 KiB;
     // segments are never retried anyway.
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
     // A peer that is not up yet is retried every 100 ms .. 1 s, not after gRPC's default 1 s
     // .. 120 s.
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
