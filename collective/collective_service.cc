@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "collective/wire.h"
 #include "common/grpc_util.h"
@@ -232,9 +233,10 @@ class PushCall final : public CompletionDriver::Tag {
 
   void Broke() {
     if (!seen_header_) return;
-    mailbox_->Fail(group_, absl::UnavailableError(absl::StrCat(
-                               "collective stream from rank ", from_rank_, " (", ctx_.peer(),
-                               ") broke")));
+    absl::Status broke = absl::UnavailableError(
+        absl::StrCat("collective stream from rank ", from_rank_, " broke"));
+    broke.SetPayload(kFromRankPayload, absl::Cord(absl::StrCat(from_rank_)));
+    mailbox_->Fail(group_, broke);
   }
 
   absl::Status Deliver() {
@@ -285,8 +287,9 @@ class CollectiveServer::Impl final : public CollectiveService,
   std::function<std::string()> worker_id_;
   Mailbox mailbox_;
   AsyncService service_;
-  std::unique_ptr<grpc::Server> server_;
+  // Declared before server_: the server is destroyed first, then its queue (gRPC's order).
   std::unique_ptr<CompletionDriver> driver_;
+  std::unique_ptr<grpc::Server> server_;
 };
 
 absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(

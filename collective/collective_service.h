@@ -31,6 +31,10 @@ struct Delivery {
   size_t payload_offset = 0;
 };
 
+// Payload of a group failure caused by the stream from one rank (its number, decimal): lets
+// the communicator name that rank's address in the error it returns.
+inline constexpr char kFromRankPayload[] = "type.tandem/collective.from_rank";
+
 // Segments waiting for the collective of this process. Serves one group (job, generation) at
 // a time: segments of an older generation or another job are refused; segments of a newer
 // generation are kept (a neighbour may switch first). Thread-safe. Waiting is the caller's:
@@ -106,7 +110,8 @@ class CollectiveServer {
   CollectiveService* service();
   // Stops serving; open streams are cancelled (their senders see UNAVAILABLE). The queue
   // stays up for communicators that still use service() until the last one is destroyed.
-  // Idempotent.
+  // Idempotent. Not from a thread inside an OpScope: gRPC's shutdown waits for the server's
+  // calls to end, which needs the queue polled.
   void Shutdown();
 
   class Impl;

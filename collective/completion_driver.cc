@@ -64,7 +64,8 @@ void CompletionDriver::Run() {
       // Operations often come in bursts (the gradient buckets of one step): poll only once
       // none has run for kIdleBeforePolling, so back-to-back operations never pay for waking
       // this thread and kicking it out again. Timed waits: operations do not notify.
-      while (!stop_ && (op_pollers_ > 0 || Clock::now() - last_op_end_ < kIdleBeforePolling)) {
+      while (op_pollers_ > 0 ||
+             (!stop_ && Clock::now() - last_op_end_ < kIdleBeforePolling)) {
         cv_.wait_for(lock, kIdleBeforePolling);
       }
       if (stop_ && !cq_shut_) {  // between two handlers, so none is starting an operation
@@ -120,9 +121,9 @@ void CompletionDriver::PollOnce(Clock::time_point deadline) {
 }
 
 void CompletionDriver::Wake() {
-  if (tls_rechecking == this) return;
   std::lock_guard<std::mutex> lock(mu_);
-  if (op_pollers_ > 0) KickLocked();
+  // The polling thread itself re-checks before it polls again; any other poller needs a kick.
+  if (op_pollers_ > (tls_rechecking == this ? 1 : 0)) KickLocked();
 }
 
 }  // namespace tandem::collective

@@ -60,7 +60,8 @@ class CompletionDriver {
   grpc::ServerCompletionQueue* cq() { return cq_.get(); }
 
   // Shuts the queue down and drains it on the background thread, which then ends. Call after
-  // the server's Shutdown and once no client call uses the queue any more.
+  // the server's Shutdown and once no client call uses the queue any more; waits for running
+  // operations (OpScopes) to end first.
   void Shutdown();
 
   // True once the queue is shutting down: handlers must not start new operations (gRPC
@@ -69,7 +70,9 @@ class CompletionDriver {
   bool closing() const { return closing_.load(std::memory_order_acquire); }
 
   // Makes the constructing thread a poller of the queue until destruction: the background
-  // thread stops polling (it is woken if it was), and Wake() reaches this thread.
+  // thread stops polling (an alarm kicks it; if this thread takes the alarm instead, the
+  // background thread stops after its next event or within 1 s), and Wake() reaches this
+  // thread.
   class OpScope {
    public:
     explicit OpScope(CompletionDriver* driver);

@@ -11,6 +11,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collective/wire.h"
 #include "common/log.h"
@@ -88,9 +89,10 @@ class PeerStream {
  public:
   // `on_end(status, lost)` runs once, on the polling thread, unless the end was expected
   // (Close).
-  PeerStream(std::shared_ptr<grpc::Channel> channel, grpc::CompletionQueue* cq,
+  PeerStream(std::shared_ptr<grpc::Channel> channel, CompletionDriver* driver,
              std::function<void(const grpc::Status&, bool)> on_end)
       : channel_(std::move(channel)),
+        driver_(driver),
         on_end_(std::move(on_end)),
         start_(this, &PeerStream::OnStart),
         write_(this, &PeerStream::OnWrite),
@@ -99,7 +101,7 @@ class PeerStream {
         finish_(this, &PeerStream::OnFinish) {
     ctx_.set_wait_for_ready(true);
     grpc::GenericStub stub(channel_);
-    call_ = stub.PrepareCall(&ctx_, "/tandem.v1.CollectiveService/Push", cq);
+    call_ = stub.PrepareCall(&ctx_, "/tandem.v1.CollectiveService/Push", driver_->cq());
     std::lock_guard<std::mutex> lock(mu_);
     ++pending_;
     HandOff(&start_);
@@ -107,12 +109,13 @@ class PeerStream {
   }
 
   // Queues `message`. `more`: another Send follows at once, so gRPC may hold this one in its
-  // write buffer (the buffer hint) until then. False once the stream has ended.
+  // write buffer (the buffer hint) until then. False once the stream has ended (a message
+  // queued while it is finishing is counted as lost when it ends).
   bool Send(grpc::ByteBuffer message, bool more) {
     std::unique_lock<std::mutex> lock(mu_);
     if (done_) return false;
     queue_.push_back({std::move(message), more});
-    if (started_ && !writing_) StartNextLocked();
+    if (started_ && !writing_ && !finishing_) StartNextLocked();
     return true;
   }
 
@@ -135,7 +138,7 @@ class PeerStream {
         ctx_.TryCancel();
       } else {
         half_close_pending_ = true;
-        if (started_ && !writing_) StartNextLocked();
+        if (started_ && !writing_ && !finishing_) StartNextLocked();
       }
     }
     auto finished = [&] { return done_ && pending_ == 0; };
@@ -171,11 +174,16 @@ class PeerStream {
     void (PeerStream::*h_)(bool);
   };
 
-  // Requires mu_. Starts the next write, or the half-close once the queue is empty.
+  // Requires mu_. Starts the next write, or the half-close once the queue is empty; nothing
+  // once the call is finishing (it has nothing more to send) or the queue is closing.
   void StartNextLocked() {
+    if (finishing_ || driver_->closing()) {
+      writing_ = false;
+      return;
+    }
     if (queue_.empty()) {
       writing_ = false;
-      if (half_close_pending_ && !finishing_) {
+      if (half_close_pending_) {
         half_close_pending_ = false;
         ++pending_;
         HandOff(&writes_done_);
@@ -218,7 +226,7 @@ class PeerStream {
   void OnWritesDone(bool) {}
 
   void OnRead(bool ok) {
-    if (ok) {
+    if (ok && !driver_->closing()) {
       ++pending_;
       HandOff(&read_);
       call_->Read(&ignored_, &read_);
@@ -229,13 +237,18 @@ class PeerStream {
 
   void StartFinishLocked() {
     finishing_ = true;
+    if (driver_->closing()) {  // a leaked stream outliving its queue: nothing more to start
+      done_ = true;
+      return;
+    }
     ++pending_;
     HandOff(&finish_);
     call_->Finish(&status_, &finish_);
   }
 
   void OnFinish(bool) {
-    const bool lost = lost_ || !queue_.empty();
+    // A write still in flight will fail: its message is lost too.
+    const bool lost = lost_ || writing_ || !queue_.empty();
     queue_.clear();  // releases the payloads never written
     done_ = true;
     if (closing_ || !on_end_) return;
@@ -244,6 +257,7 @@ class PeerStream {
   }
 
   std::shared_ptr<grpc::Channel> channel_;
+  CompletionDriver* driver_;
   std::function<void(const grpc::Status&, bool)> on_end_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
@@ -322,11 +336,21 @@ struct RingCommunicator::Impl {
     auto channel =
         grpc::CreateCustomChannel(options.peers[peer], grpc::InsecureChannelCredentials(), args);
     streams[peer] = std::make_unique<PeerStream>(
-        std::move(channel), service->driver().cq(),
+        std::move(channel), &service->driver(),
         [this, peer](const grpc::Status& status, bool lost) {
           absl::Status error = StreamError(status, peer);
           if (lost || error.code() != absl::StatusCode::kUnavailable) SetError(error);
         });
+  }
+
+  // A group failure that a broken stream from some rank caused, naming that rank's address.
+  absl::Status NamePeer(const absl::Status& status) const {
+    auto from = status.GetPayload(kFromRankPayload);  // absl::optional<absl::Cord>
+    int r = -1;
+    if (!from.has_value() || !absl::SimpleAtoi(std::string(*from), &r) || r < 0 || r >= n) {
+      return status;
+    }
+    return Annotate(status, absl::StrCat("rank ", rank, ": from ", Peer(r)));
   }
 
   // How a stream's end reads to the operation: the peer's refusal, or UNAVAILABLE naming it.
@@ -403,6 +427,11 @@ struct RingCommunicator::Impl {
         std::lock_guard<std::mutex> lock(send->mu);
         if (!send->error.ok()) return send->error;
         if (done()) return absl::OkStatus();
+      }
+      // A failed or superseded group ends the wait too (e.g. the worker moved on while a
+      // send to a peer that never came up is still queued).
+      if (absl::Status group = service->mailbox().GroupStatus(options.group); !group.ok()) {
+        return NamePeer(group);
       }
       const Clock::time_point now = Clock::now();
       if (now >= deadline) {

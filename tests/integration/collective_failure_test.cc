@@ -107,8 +107,15 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
                          });
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
-// trying to connect to a dead peer returns at once, not at its deadline.
-TEST(RingFailureTest, FailingTheGroupEndsAConnectToADeadPeer) {
+// waiting on peers that never came up returns at once, not at its deadline, whether it waits
+// to receive (pair exchange), for its own sends to go out first (recursive doubling on 4
+// ranks), or only sends (the root of a broadcast).
+enum class DeadPeerOp { kPair, kDoubling, kBroadcastRoot };
+
+class DeadPeerTest : public ::testing::TestWithParam<DeadPeerOp> {};
+
+TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
+  const DeadPeerOp op = GetParam();
   auto server = CollectiveServer::Start("127.0.0.1:0");
   ASSERT_TRUE(server.ok()) << server.status();
   CollectiveService* service = (*server)->service();
@@ -121,6 +128,7 @@ TEST(RingFailureTest, FailingTheGroupEndsAConnectToADeadPeer) {
   options.group = {"job-x", 7};
   options.rank = 0;
   options.peers = {absl::StrCat("127.0.0.1:", (*server)->port()), dead};
+  if (op == DeadPeerOp::kDoubling) options.peers = {options.peers[0], dead, dead, dead};
   auto ring = RingCommunicator::Create(options, service);
   ASSERT_TRUE(ring.ok()) << ring.status();
   const auto start = Clock::now();
@@ -129,12 +137,26 @@ TEST(RingFailureTest, FailingTheGroupEndsAConnectToADeadPeer) {
     service->mailbox().Fail(options.group, absl::CancelledError("moved to generation 8"));
   });
   std::vector<float> data(1000, 1.0f);
-  absl::Status s = (*ring)->AllReduceSum(data.data(), data.size(),
-                                         OpOptions::WithTimeout(1, std::chrono::seconds(60)));
+  const OpOptions o = OpOptions::WithTimeout(1, std::chrono::seconds(60));
+  absl::Status s = op == DeadPeerOp::kBroadcastRoot
+                       ? (*ring)->Broadcast(data.data(), data.size(), /*root=*/0, o)
+                       : (*ring)->AllReduceSum(data.data(), data.size(), o);
   fail.join();
   EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
 }
+
+INSTANTIATE_TEST_SUITE_P(Ops, DeadPeerTest,
+                         ::testing::Values(DeadPeerOp::kPair, DeadPeerOp::kDoubling,
+                                           DeadPeerOp::kBroadcastRoot),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case DeadPeerOp::kPair: return std::string("pair");
+                             case DeadPeerOp::kDoubling: return std::string("doubling");
+                             case DeadPeerOp::kBroadcastRoot: return std::string("broadcast_root");
+                           }
+                           return std::string("?");
+                         });
 
 TEST(RingFailureTest, StaleGenerationIsRefusedNamingBothGenerations) {
   // Rank 0 still runs generation 4; rank 1 has moved on to generation 5.
