@@ -57,6 +57,19 @@ Seq2Seq Make(const ModelConfig& c, uint64_t seed = 0) {
   return *m;
 }
 
+// Every parameter of `got` has a gradient within tol * (1 + max |want's|) of `want`'s.
+void ExpectSameGradients(const Seq2Seq& got, const Seq2Seq& want, double tol) {
+  const auto pg = got->OrderedParameters(), pw = want->OrderedParameters();
+  const auto names = want->OrderedParameterNames();
+  ASSERT_EQ(pg.size(), pw.size());
+  for (size_t k = 0; k < pw.size(); ++k) {
+    ASSERT_TRUE(pg[k].grad().defined() && pw[k].grad().defined()) << names[k];
+    EXPECT_LT((pg[k].grad() - pw[k].grad()).abs().max().item<double>(),
+              tol * (1 + pw[k].grad().abs().max().item<double>()))
+        << names[k];
+  }
+}
+
 TEST_F(Seq2SeqTest, R1ParametersCountOrderNamesShapes) {
   Seq2Seq m = Make(R1Config());
   EXPECT_EQ(m->NumParameters(), 12270912);
@@ -370,16 +383,21 @@ void GradCheck(const ModelConfig& c) {
 }
 
 TEST_F(Seq2SeqTest, GradientCheckBahdanau) { GradCheck(Tiny("bahdanau")); }
+// The recompute option applies on the step-by-step path (an LSTM decoder here); the GRU
+// check above goes through the fused node, which always recomputes.
 TEST_F(Seq2SeqTest, GradientCheckBahdanauRecomputed) {
-  ModelConfig c = Tiny("bahdanau");
+  ModelConfig c = Tiny("bahdanau", "lstm");
   c.recompute_attention = true;
   GradCheck(c);
 }
 
 // Recomputing the attention tanh in backward changes memory, not results: the same loss and
-// the same gradients (up to float rounding) as keeping it, with dropout and padding.
+// the same gradients (up to float rounding) as keeping it, with dropout and padding. An LSTM
+// decoder, so the step-by-step path runs, where the option applies (a one-layer GRU decoder
+// takes the fused node, which always recomputes: FusedDecoderMatchesStepByStep covers both
+// choices of the step-by-step GRU path against it).
 TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
-  ModelConfig keep = Tiny("bahdanau");
+  ModelConfig keep = Tiny("bahdanau", "lstm");
   keep.dropout = 0.1;
   ModelConfig recompute = keep;
   recompute.recompute_attention = true;
@@ -396,14 +414,7 @@ TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
     losses[i++] = loss->sum.item<double>();
   }
   EXPECT_NEAR(losses[0], losses[1], 1e-6 * std::fabs(losses[0]));
-  const auto pa = a->OrderedParameters(), pb = b->OrderedParameters();
-  const auto names = a->OrderedParameterNames();
-  for (size_t k = 0; k < pa.size(); ++k) {
-    ASSERT_TRUE(pa[k].grad().defined() && pb[k].grad().defined()) << names[k];
-    EXPECT_LT((pa[k].grad() - pb[k].grad()).abs().max().item<double>(),
-              1e-5 * (1 + pa[k].grad().abs().max().item<double>()))
-        << names[k];
-  }
+  ExpectSameGradients(b, a, 1e-5);
 }
 
 // The fused Bahdanau/GRU decoder (fused_decoder.h) against the step-by-step autograd path
@@ -459,14 +470,7 @@ TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
             auto pad = batch.src.eq(c.pad_id).unsqueeze(1).expand_as(weights[0]);
             EXPECT_EQ(weights[0].masked_select(pad).abs().max().item<double>(), 0.0);
           }
-          const auto pf = fused->OrderedParameters(), pp = plain->OrderedParameters();
-          const auto names = fused->OrderedParameterNames();
-          for (size_t k = 0; k < pf.size(); ++k) {
-            ASSERT_TRUE(pf[k].grad().defined() && pp[k].grad().defined()) << names[k];
-            EXPECT_LT((pf[k].grad() - pp[k].grad()).abs().max().item<double>(),
-                      tol * (1 + pp[k].grad().abs().max().item<double>()))
-                << names[k];
-          }
+          ExpectSameGradients(fused, plain, tol);
         }
       }
     }
