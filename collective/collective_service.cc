@@ -80,11 +80,7 @@ absl::StatusOr<std::optional<Delivery>> Mailbox::TryTake(const GroupId& group,
                                                          uint32_t segment, uint32_t from) {
   Key key{group.generation, sequence, step, segment, from};
   std::lock_guard<std::mutex> lock(mu_);
-  if (!IsCurrent(group)) {
-    return absl::CancelledError(absl::StrCat("generation ", group.generation, " of job ",
-                                             group.job_id, " was superseded"));
-  }
-  if (!error_.ok()) return error_;
+  TANDEM_RETURN_IF_ERROR(GroupStatusLocked(group));
   auto it = waiting_.find(key);
   if (it == waiting_.end()) return std::nullopt;
   std::optional<Delivery> out(std::move(it->second));
@@ -104,6 +100,10 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
 
 absl::Status Mailbox::GroupStatus(const GroupId& group) {
   std::lock_guard<std::mutex> lock(mu_);
+  return GroupStatusLocked(group);
+}
+
+absl::Status Mailbox::GroupStatusLocked(const GroupId& group) const {
   if (!IsCurrent(group)) {
     return absl::CancelledError(absl::StrCat("generation ", group.generation, " of job ",
                                              group.job_id, " was superseded"));

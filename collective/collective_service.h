@@ -71,6 +71,7 @@ class Mailbox {
   // generation, sequence, step, segment, sender rank
   using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
   bool IsCurrent(const GroupId& group) const;  // requires mu_
+  absl::Status GroupStatusLocked(const GroupId& group) const;  // requires mu_
   absl::Status Store(Delivery delivery);        // Put without the notification
   void Changed() {
     if (on_change_) on_change_();
