@@ -5,8 +5,9 @@
 // chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
 // has been reduced, so sending, receiving and adding overlap. Smaller buffers use fewer
 // message latencies (RingOptions): two ranks exchange whole buffers (pair exchange), a
-// power-of-two number of ranks uses recursive doubling, other worlds a direct exchange. Broadcast pipelines segments
-// along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
+// power-of-two number of ranks uses recursive doubling, other worlds a direct exchange; a
+// power-of-two number of ranks from 4 up uses recursive halving-doubling for larger buffers.
+// Broadcast pipelines segments along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
 // straight from the caller's buffer (gRPC slices over it; an operation returns only after
 // gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
 // service's completion queue and never block; while it waits, the operation's thread polls
@@ -14,6 +15,7 @@
 #ifndef TANDEM_COLLECTIVE_GRPC_RING_H_
 #define TANDEM_COLLECTIVE_GRPC_RING_H_
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +45,11 @@ struct RingOptions {
   // A power-of-two number of ranks (2 only with pair_exchange off): recursive doubling
   // (log2 n exchanges of the whole buffer) for all-reduces of at most this many bytes.
   size_t doubling_max_bytes = 256 << 10;
+  // Four or more ranks, a power of two: recursive halving then doubling for larger
+  // all-reduces of at most this many bytes (the ring's bytes per rank in 2 log2 n pairwise
+  // steps instead of 2(n - 1)); above it, the ring. On 4 ranks it measured 1.6-1.9x faster
+  // than the ring at 1 MiB and equal from 4 MiB (bench/allreduce/RESULTS.md, run H).
+  size_t halving_max_bytes = std::numeric_limits<size_t>::max();
 };
 
 // Thread-compatible; see Communicator.
@@ -74,9 +81,10 @@ class RingCommunicator final : public Communicator {
   std::unique_ptr<Impl> impl_;
 };
 
-// Process-wide malloc settings for bulk gRPC transfers (large read buffers stay on the heap
-// instead of mmap/munmap per read; see reference/grpc-bandwidth.md, setting B). For main().
-void TuneMallocForBulkTransfer();
+// Process-wide settings for bulk gRPC transfers, for main(): malloc keeps large read buffers
+// on the heap instead of mmap/munmap per read (reference/grpc-bandwidth.md, setting B), and
+// Abseil's mutex deadlock detection is off (see the definition).
+void TuneProcessForBulkTransfer();
 
 }  // namespace tandem::collective
 

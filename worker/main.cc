@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // Set once the worker exists; read by the server's threads.
   std::atomic<tandem::Worker*> worker_ptr{nullptr};
-  tandem::collective::TuneMallocForBulkTransfer();
+  tandem::collective::TuneProcessForBulkTransfer();
   auto server = tandem::collective::CollectiveServer::Start(absl::GetFlag(FLAGS_listen), [&worker_ptr] {
     tandem::Worker* w = worker_ptr.load();
     return w ? w->id() : std::string();

@@ -7,7 +7,7 @@
 //
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
 //          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1] [--pair_max_bytes=B]
-//          [--doubling_max_bytes=B] [--bf16]
+//          [--doubling_max_bytes=B] [--halving_max_bytes=B] [--bf16]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
 #include <chrono>
@@ -40,6 +40,7 @@ struct Flags {
   bool pair = RingOptions().pair_exchange;
   size_t pair_max_bytes = RingOptions().pair_max_bytes;
   size_t doubling_max_bytes = RingOptions().doubling_max_bytes;
+  size_t halving_max_bytes = RingOptions().halving_max_bytes;
   bool bf16 = false;
 };
 
@@ -59,6 +60,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     else if (k == "--pair") f.pair = v != "0";
     else if (k == "--pair_max_bytes") f.pair_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--doubling_max_bytes") f.doubling_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--halving_max_bytes") f.halving_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--bf16") f.bf16 = true;
     else if (k == "--sizes") {
       f.sizes.clear();
@@ -152,7 +154,7 @@ class Bench {
 };
 
 absl::Status Main(int argc, char** argv) {
-  TuneMallocForBulkTransfer();
+  TuneProcessForBulkTransfer();
   TANDEM_ASSIGN_OR_RETURN(Flags f, ParseFlags(argc, argv));
   TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
   const int port = server->port();
@@ -166,6 +168,7 @@ absl::Status Main(int argc, char** argv) {
   options.pair_exchange = f.pair;
   options.pair_max_bytes = f.pair_max_bytes;
   options.doubling_max_bytes = f.doubling_max_bytes;
+  options.halving_max_bytes = f.halving_max_bytes;
   TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));

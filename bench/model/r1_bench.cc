@@ -413,7 +413,7 @@ int main(int argc, char** argv) {
     Die("need threads >= 1, steps >= 1, warmup >= 0, 0 <= rank < world, and --rendezvous "
         "with world > 1");
   }
-  if (f.world > 1) tandem::collective::TuneMallocForBulkTransfer();
+  if (f.world > 1) tandem::collective::TuneProcessForBulkTransfer();
   tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention
   ModelConfig config = tandem::model::R1Config();
   if (tandem::model::ParameterCount(config) != kParams) Die("R1Config() is not R1");

@@ -2,6 +2,7 @@
 // within its deadline; stale, malformed and oversized segments are refused.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -47,18 +48,21 @@ TEST(RingFailureTest, SilentPeerEndsInErrorAtTheDeadlineOnEverySurvivor) {
   EXPECT_FALSE(ring->ranks[0]->AllReduceSum(data.data(), 10, OpOptions::WithTimeout(2, timeout)).ok());
 }
 
-// (world size, force the small-buffer algorithm at this size): the ring on 4 ranks and on 2,
-// the pair exchange on 2, recursive doubling on 4.
-class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+// (world size, algorithm): the ring on 2 and 4 ranks, the pair exchange on 2, recursive
+// doubling and halving-doubling on 4.
+class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, std::string>> {};
 
 TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
-  const auto [n, force] = GetParam();
+  const auto [n, algorithm] = GetParam();
   auto ring = MakeTestRing(n, 512 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes, [force = force](RingOptions& o) {
-                             if (force) {
+                           RingOptions().direct_max_bytes, [algorithm = algorithm](RingOptions& o) {
+                             if (algorithm == "ring") {
+                               o.pair_exchange = false;
+                               o.halving_max_bytes = 0;
+                             } else if (algorithm == "pair" || algorithm == "doubling") {
                                o.pair_max_bytes = size_t{1} << 40;
                                o.doubling_max_bytes = size_t{1} << 40;
-                             }
+                             }  // "halving": the default for 64 MB on 4 ranks
                            });
   ASSERT_NE(ring, nullptr);
   const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
@@ -96,21 +100,19 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
-                         ::testing::Values(std::make_tuple(4, false), std::make_tuple(2, false),
-                                           std::make_tuple(2, true), std::make_tuple(4, true)),
+                         ::testing::Values(std::make_tuple(4, "ring"), std::make_tuple(2, "ring"),
+                                           std::make_tuple(2, "pair"), std::make_tuple(4, "doubling"),
+                                           std::make_tuple(4, "halving")),
                          [](const auto& info) {
-                           const int n = std::get<0>(info.param);
-                           return absl::StrCat("n", n,
-                                               !std::get<1>(info.param) ? "_ring"
-                                               : n == 2                 ? "_pair"
-                                                                        : "_doubling");
+                           return absl::StrCat("n", std::get<0>(info.param), "_",
+                                               std::get<1>(info.param));
                          });
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
 // waiting on peers that never came up returns at once, not at its deadline, whether it waits
-// to receive (pair exchange), for its own sends to go out first (recursive doubling on 4
-// ranks), or only sends (the root of a broadcast).
-enum class DeadPeerOp { kPair, kDoubling, kBroadcastRoot };
+// to receive (pair exchange), for its own sends to go out first (recursive doubling and
+// halving-doubling on 4 ranks), or only sends (the root of a broadcast).
+enum class DeadPeerOp { kPair, kDoubling, kHalving, kBroadcastRoot };
 
 class DeadPeerTest : public ::testing::TestWithParam<DeadPeerOp> {};
 
@@ -128,7 +130,10 @@ TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
   options.group = {"job-x", 7};
   options.rank = 0;
   options.peers = {absl::StrCat("127.0.0.1:", (*server)->port()), dead};
-  if (op == DeadPeerOp::kDoubling) options.peers = {options.peers[0], dead, dead, dead};
+  if (op == DeadPeerOp::kDoubling || op == DeadPeerOp::kHalving) {
+    options.peers = {options.peers[0], dead, dead, dead};
+  }
+  if (op == DeadPeerOp::kHalving) options.doubling_max_bytes = 0;
   auto ring = RingCommunicator::Create(options, service);
   ASSERT_TRUE(ring.ok()) << ring.status();
   const auto start = Clock::now();
@@ -148,11 +153,12 @@ TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, DeadPeerTest,
                          ::testing::Values(DeadPeerOp::kPair, DeadPeerOp::kDoubling,
-                                           DeadPeerOp::kBroadcastRoot),
+                                           DeadPeerOp::kHalving, DeadPeerOp::kBroadcastRoot),
                          [](const auto& info) {
                            switch (info.param) {
                              case DeadPeerOp::kPair: return std::string("pair");
                              case DeadPeerOp::kDoubling: return std::string("doubling");
+                             case DeadPeerOp::kHalving: return std::string("halving");
                              case DeadPeerOp::kBroadcastRoot: return std::string("broadcast_root");
                            }
                            return std::string("?");

@@ -22,11 +22,12 @@ float Value(int rank, size_t i) { return float((rank + 1) * (i % 1000 + 1)); }
 float Expected(int n, size_t i) { return float(n * (n + 1) / 2 * (i % 1000 + 1)); }
 
 // kAuto: the defaults (pair exchange for small and medium buffers on 2 ranks, recursive
-// doubling for small buffers on 4, direct exchange for small buffers otherwise, else the
-// ring). kRingOnly forces the ring for every count; kPair forces the pair exchange on 2 ranks
-// for every count; kDoubling forces recursive doubling for every count on power-of-two worlds
-// (other worlds fall back to the direct exchange or the ring in both).
-enum class Algorithm { kAuto, kRingOnly, kPair, kDoubling };
+// doubling for small buffers on 4 and 8 and halving-doubling for larger ones, direct exchange
+// for small buffers otherwise, else the ring). kRingOnly forces the ring for every count;
+// kPair forces the pair exchange on 2 ranks for every count; kDoubling forces recursive
+// doubling and kHalving recursive halving-doubling for every count on power-of-two worlds
+// (halving from 4 ranks up; other worlds fall back to the direct exchange or the ring).
+enum class Algorithm { kAuto, kRingOnly, kPair, kDoubling, kHalving };
 
 void Force(Algorithm algorithm, RingOptions& options) {
   switch (algorithm) {
@@ -36,6 +37,7 @@ void Force(Algorithm algorithm, RingOptions& options) {
       options.direct_max_bytes = 0;
       options.pair_exchange = false;
       options.doubling_max_bytes = 0;
+      options.halving_max_bytes = 0;
       break;
     case Algorithm::kPair:
       options.pair_max_bytes = std::numeric_limits<size_t>::max();
@@ -43,6 +45,12 @@ void Force(Algorithm algorithm, RingOptions& options) {
     case Algorithm::kDoubling:
       options.pair_exchange = false;
       options.doubling_max_bytes = std::numeric_limits<size_t>::max();
+      break;
+    case Algorithm::kHalving:
+      options.pair_exchange = false;
+      options.direct_max_bytes = 0;
+      options.doubling_max_bytes = 0;
+      options.halving_max_bytes = std::numeric_limits<size_t>::max();
       break;
   }
 }
@@ -53,6 +61,7 @@ const char* Name(Algorithm algorithm) {
     case Algorithm::kRingOnly: return "ring";
     case Algorithm::kPair: return "pair";
     case Algorithm::kDoubling: return "doubling";
+    case Algorithm::kHalving: return "halving";
   }
   return "?";
 }
@@ -95,7 +104,21 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(size_t{0}, size_t{1}, size_t{3}, size_t{1009},
                                          size_t{100003}, size_t{1500000}),
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
-                                         Algorithm::kPair, Algorithm::kDoubling)),
+                                         Algorithm::kPair, Algorithm::kDoubling,
+                                         Algorithm::kHalving)),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                          Name(std::get<2>(info.param)));
+    });
+
+// Eight ranks: three levels of halving-doubling, with empty blocks (fewer elements than
+// ranks) and blocks of unequal size.
+INSTANTIATE_TEST_SUITE_P(
+    EightRanks, RingAllReduceTest,
+    ::testing::Combine(::testing::Values(8),
+                       ::testing::Values(size_t{0}, size_t{3}, size_t{1009}, size_t{100003}),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
+                                         Algorithm::kDoubling, Algorithm::kHalving)),
     [](const auto& info) {
       return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
                           Name(std::get<2>(info.param)));
@@ -168,12 +191,13 @@ TEST_P(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
 }
 
 // A small count and a large one (several segments), on 2 ranks (pair exchange), 3 (direct
-// exchange, ring) and 4 (recursive doubling, ring), by default and with each algorithm forced.
+// exchange, ring) and 4 (recursive doubling, halving-doubling, ring), by default and with each
+// algorithm forced.
 INSTANTIATE_TEST_SUITE_P(
     WorldSizesAndCounts, RingBf16Test,
     ::testing::Combine(::testing::Values(2, 3, 4), ::testing::Values(size_t{5000}, size_t{200003}),
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly, Algorithm::kPair,
-                                         Algorithm::kDoubling)),
+                                         Algorithm::kDoubling, Algorithm::kHalving)),
     [](const auto& info) {
       return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
                           Name(std::get<2>(info.param)));
