@@ -13,6 +13,7 @@ namespace {
 thread_local const CompletionDriver* tls_rechecking = nullptr;
 
 constexpr auto kIdleBeforePolling = std::chrono::milliseconds(5);
+constexpr auto kCheckWhileOperating = std::chrono::milliseconds(50);
 
 gpr_timespec ToGpr(Clock::time_point deadline) {
   const int64_t ns = std::max<int64_t>(
@@ -63,10 +64,16 @@ void CompletionDriver::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       // Operations often come in bursts (the gradient buckets of one step): poll only once
       // none has run for kIdleBeforePolling, so back-to-back operations never pay for waking
-      // this thread and kicking it out again. Timed waits: operations do not notify.
-      while (op_pollers_ > 0 ||
-             (!stop_ && Clock::now() - last_op_end_ < kIdleBeforePolling)) {
-        cv_.wait_for(lock, kIdleBeforePolling);
+      // this thread and kicking it out again. Timed waits (operations do not notify), long
+      // ones while an operation runs: these wake-ups cost CPU that the operation needs.
+      for (;;) {
+        if (op_pollers_ > 0) {
+          cv_.wait_for(lock, kCheckWhileOperating);
+        } else if (!stop_ && Clock::now() - last_op_end_ < kIdleBeforePolling) {
+          cv_.wait_until(lock, last_op_end_ + kIdleBeforePolling);
+        } else {
+          break;
+        }
       }
       if (stop_ && !cq_shut_) {  // between two handlers, so none is starting an operation
         closing_.store(true, std::memory_order_release);
@@ -109,6 +116,7 @@ CompletionDriver::OpScope::~OpScope() {
   std::lock_guard<std::mutex> lock(driver_->mu_);
   --driver_->op_pollers_;
   driver_->last_op_end_ = Clock::now();
+  if (driver_->stop_) driver_->cv_.notify_all();  // Shutdown is waiting for this
 }
 
 void CompletionDriver::PollOnce(Clock::time_point deadline) {
