@@ -1,5 +1,4 @@
 #include "collective/grpc_ring.h"
-#include "absl/synchronization/mutex.h"
 
 #include <malloc.h>
 
@@ -14,6 +13,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "collective/wire.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -279,6 +279,10 @@ class PeerStream {
   grpc::Status status_;
 };
 
+size_t SaturatingAdd(size_t a, size_t b) {
+  return a > std::numeric_limits<size_t>::max() - b ? std::numeric_limits<size_t>::max() : a + b;
+}
+
 }  // namespace
 
 struct RingCommunicator::Impl {
@@ -293,6 +297,7 @@ struct RingCommunicator::Impl {
   size_t pair_max_bytes = 0;
   size_t doubling_max_bytes = 0;
   size_t halving_max_bytes = 0;
+  size_t send_ahead = 1;  // segments; SIZE_MAX when options.send_ahead_segments is 0
 
   enum class Algo { kNone, kPair, kDoubling, kDirect, kHalving, kRing };
   Algo Choose(size_t count) const {
@@ -518,24 +523,35 @@ struct RingCommunicator::Impl {
     EnsureStream(next);
     const size_t steps = 2 * (n - 1);
     auto chunk_of = [&](size_t t) { return static_cast<size_t>(((rank - int(t)) % n + n) % n); };
-    auto send_chunk_segment = [&](size_t step, size_t chunk, size_t j, bool more) {
-      Range c = Partition(count, n, chunk);
-      Range s = Partition(c.size(), SegmentCount(c.size(), segment_elems), j);
-      Write(next, o, step, j, data + c.begin + s.begin, s.size(), chunk, more);
+    // Segments ready to go to `next`, in the order `next` takes them: (step, segment). At most
+    // send_ahead of them go out beyond the segments received so far (RingOptions).
+    std::deque<std::pair<size_t, size_t>> ready;
+    size_t sent = 0, received = 0;
+    auto send_ready = [&](bool all_through_step, size_t step) {
+      while (!ready.empty() && (SaturatingAdd(received, send_ahead) > sent ||
+                                (all_through_step && ready.front().first <= step))) {
+        const auto [t, j] = ready.front();
+        ready.pop_front();
+        const size_t chunk = chunk_of(t);
+        Range c = Partition(count, n, chunk);
+        Range s = Partition(c.size(), SegmentCount(c.size(), segment_elems), j);
+        Write(next, o, t, j, data + c.begin + s.begin, s.size(), chunk, /*more=*/false);
+        ++sent;
+      }
     };
-    {
-      Range c = Partition(count, n, rank);
-      const size_t segments = SegmentCount(c.size(), segment_elems);
-      for (size_t j = 0; j < segments; ++j) send_chunk_segment(0, rank, j, j + 1 < segments);
+    for (size_t j = 0; j < SegmentCount(Partition(count, n, rank).size(), segment_elems); ++j) {
+      ready.emplace_back(0, j);
     }
+    send_ready(false, 0);
     for (size_t t = 0; t < steps; ++t) {
       const size_t chunk = chunk_of(t + 1);
       const bool reduce = t < size_t(n - 1);
       Range c = Partition(count, n, chunk);
       const size_t segments = SegmentCount(c.size(), segment_elems);
       if (!reduce) {
-        // This chunk went out (straight from `data`) at step t - (n - 1); gRPC must be done
+        // This chunk goes out (straight from `data`) at step t - (n - 1); gRPC must be done
         // reading it before we overwrite it.
+        send_ready(true, t - (n - 1));
         TANDEM_RETURN_IF_ERROR(WaitSends(
             o.deadline, [&] { return send->unreleased[chunk] == 0; }, "sending a chunk"));
       }
@@ -543,12 +559,15 @@ struct RingCommunicator::Impl {
         Range s = Partition(c.size(), segments, j);
         float* dst = data + c.begin + s.begin;
         TANDEM_RETURN_IF_ERROR(Receive(o, prev, t, j, dst, s.size(), reduce));
+        ++received;
         // After the last reduce step this rank owns the chunk's sum; in bf16 mode it keeps
         // exactly what the others will receive.
         if (o.bf16_wire && t == size_t(n - 2)) RoundToBf16(dst, s.size());
-        if (t + 1 < steps) send_chunk_segment(t + 1, chunk, j, /*more=*/false);
+        if (t + 1 < steps) ready.emplace_back(t + 1, j);
+        send_ready(false, 0);
       }
     }
+    send_ready(true, steps);
     return WaitSends(o.deadline, [&] { return AllReleased(); }, "flushing segments");
   }
 
@@ -628,6 +647,33 @@ struct RingCommunicator::Impl {
     return absl::OkStatus();
   }
 
+  // Sends data[out] to `partner` as segments of `step` (payloads counted in `slot`) and
+  // takes the partner's segments of the same step into data[in] (adding when `add`), keeping
+  // at most send_ahead segments sent beyond those received (see RingOptions).
+  absl::Status Exchange(float* data, const OpOptions& o, int partner, uint32_t step, Range out,
+                        size_t slot, Range in, bool add) {
+    const size_t out_segments = SegmentCount(out.size(), segment_elems);
+    const size_t in_segments = SegmentCount(in.size(), segment_elems);
+    size_t sent = 0;
+    auto send_until = [&](size_t end) {
+      end = std::min(end, out_segments);
+      for (; sent < end; ++sent) {
+        Range s = Partition(out.size(), out_segments, sent);
+        Write(partner, o, step, uint32_t(sent), data + out.begin + s.begin, s.size(), slot,
+              sent + 1 < end);
+      }
+    };
+    send_until(send_ahead);
+    for (size_t j = 0; j < in_segments; ++j) {
+      Range s = Partition(in.size(), in_segments, j);
+      TANDEM_RETURN_IF_ERROR(
+          Receive(o, partner, step, uint32_t(j), data + in.begin + s.begin, s.size(), add));
+      send_until(SaturatingAdd(j + 1, send_ahead));
+    }
+    send_until(out_segments);
+    return absl::OkStatus();
+  }
+
   // A power-of-two number of ranks, large buffers: recursive halving then doubling (the
   // ring's bytes per rank, 2(n-1)/n buffers, in 2 log2 n pairwise steps instead of 2(n-1)).
   // The buffer is cut into n blocks. Reduce-scatter: at step k a rank and its partner
@@ -643,29 +689,13 @@ struct RingCommunicator::Impl {
     auto elements = [&](int b0, int b1) {  // blocks [b0, b1) as an element range
       return Range{Partition(count, n, b0).begin, Partition(count, n, b1 - 1).end};
     };
-    auto send_range = [&](int partner, uint32_t step, Range r, size_t slot) {
-      const size_t segments = SegmentCount(r.size(), segment_elems);
-      for (size_t j = 0; j < segments; ++j) {
-        Range s = Partition(r.size(), segments, j);
-        Write(partner, o, step, j, data + r.begin + s.begin, s.size(), slot, j + 1 < segments);
-      }
-    };
-    auto receive_range = [&](int partner, uint32_t step, Range r, bool add) -> absl::Status {
-      const size_t segments = SegmentCount(r.size(), segment_elems);
-      for (size_t j = 0; j < segments; ++j) {
-        Range s = Partition(r.size(), segments, j);
-        TANDEM_RETURN_IF_ERROR(
-            Receive(o, partner, step, j, data + r.begin + s.begin, s.size(), add));
-      }
-      return absl::OkStatus();
-    };
     int b0 = 0, width = n;  // the blocks this rank still reduces: [b0, b0 + width)
     for (int k = 0; k < levels; ++k) {
       const int m = n >> (k + 1), partner = rank ^ m;
       const bool keep_low = (rank & m) == 0;
       const int keep0 = keep_low ? b0 : b0 + m, give0 = keep_low ? b0 + m : b0;
-      send_range(partner, k, elements(give0, give0 + m), size_t(k));
-      TANDEM_RETURN_IF_ERROR(receive_range(partner, k, elements(keep0, keep0 + m), true));
+      TANDEM_RETURN_IF_ERROR(Exchange(data, o, partner, k, elements(give0, give0 + m), size_t(k),
+                                      elements(keep0, keep0 + m), /*add=*/true));
       b0 = keep0;
       width = m;
     }
@@ -676,11 +706,11 @@ struct RingCommunicator::Impl {
     for (int k = levels - 1; k >= 0; --k) {
       const int m = n >> (k + 1), partner = rank ^ m;
       const int other0 = b0 ^ m;  // the partner's range, which this rank gave away at step k
-      const uint32_t step = uint32_t(2 * levels - 1 - k);
-      send_range(partner, step, elements(b0, b0 + width), size_t(levels + k));
-      // The partner's range went out from `data` at step k: gRPC must be done reading it.
+      // That range went out from `data` at step k: gRPC must be done reading it.
       TANDEM_RETURN_IF_ERROR(WaitReleased(o.deadline, size_t(k), "sending a half"));
-      TANDEM_RETURN_IF_ERROR(receive_range(partner, step, elements(other0, other0 + width), false));
+      TANDEM_RETURN_IF_ERROR(Exchange(data, o, partner, uint32_t(2 * levels - 1 - k),
+                                      elements(b0, b0 + width), size_t(levels + k),
+                                      elements(other0, other0 + width), /*add=*/false));
       b0 = std::min(b0, other0);
       width *= 2;
     }
@@ -747,6 +777,8 @@ absl::StatusOr<std::unique_ptr<RingCommunicator>> RingCommunicator::Create(
   impl->pair_max_bytes = options.pair_max_bytes;
   impl->doubling_max_bytes = options.doubling_max_bytes;
   impl->halving_max_bytes = options.halving_max_bytes;
+  impl->send_ahead = options.send_ahead_segments == 0 ? std::numeric_limits<size_t>::max()
+                                                      : options.send_ahead_segments;
   impl->options = std::move(options);
   impl->service = service;
   impl->service_ref = service->Ref();

@@ -7,7 +7,7 @@
 //
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
 //          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1] [--pair_max_bytes=B]
-//          [--doubling_max_bytes=B] [--halving_max_bytes=B] [--bf16]
+//          [--doubling_max_bytes=B] [--halving_max_bytes=B] [--send_ahead_segments=K] [--bf16]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
 #include <chrono>
@@ -41,6 +41,7 @@ struct Flags {
   size_t pair_max_bytes = RingOptions().pair_max_bytes;
   size_t doubling_max_bytes = RingOptions().doubling_max_bytes;
   size_t halving_max_bytes = RingOptions().halving_max_bytes;
+  size_t send_ahead_segments = RingOptions().send_ahead_segments;
   bool bf16 = false;
 };
 
@@ -61,6 +62,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     else if (k == "--pair_max_bytes") f.pair_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--doubling_max_bytes") f.doubling_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--halving_max_bytes") f.halving_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--send_ahead_segments") f.send_ahead_segments = std::strtoull(v.c_str(), nullptr, 10);
     else if (k == "--bf16") f.bf16 = true;
     else if (k == "--sizes") {
       f.sizes.clear();
@@ -169,6 +171,7 @@ absl::Status Main(int argc, char** argv) {
   options.pair_max_bytes = f.pair_max_bytes;
   options.doubling_max_bytes = f.doubling_max_bytes;
   options.halving_max_bytes = f.halving_max_bytes;
+  options.send_ahead_segments = f.send_ahead_segments;
   TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));

@@ -124,6 +124,47 @@ INSTANTIATE_TEST_SUITE_P(
                           Name(std::get<2>(info.param)));
     });
 
+// How far a rank may send ahead of what it received (RingOptions::send_ahead_segments; 0 =
+// everything at once) only paces the sends: the ring (3 ranks) and halving-doubling (4)
+// give exact sums with every setting, including more segments in flight than exist.
+class SendAheadTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {};
+
+TEST_P(SendAheadTest, SumsExactly) {
+  const auto [n, send_ahead] = GetParam();
+  // 16 KiB segments: a chunk of 100003 / n floats spans 6-9 of them.
+  auto ring = MakeTestRing(n, 16 << 10, [](int) { return GroupId{"job-1", 1}; },
+                           RingOptions().direct_max_bytes, [send_ahead = send_ahead](RingOptions& o) {
+                             o.send_ahead_segments = send_ahead;
+                             o.doubling_max_bytes = 0;
+                           });
+  ASSERT_NE(ring, nullptr);
+  const size_t count = 100003;
+  auto statuses = RunRanks(n, [&, n = n](int r) -> absl::Status {
+    std::vector<float> data(count);
+    for (uint64_t seq = 0; seq < 2; ++seq) {
+      for (size_t i = 0; i < count; ++i) data[i] = Value(r, i);
+      TANDEM_RETURN_IF_ERROR(ring->ranks[r]->AllReduceSum(
+          data.data(), count, OpOptions::WithTimeout(seq, std::chrono::seconds(20))));
+      for (size_t i = 0; i < count; ++i) {
+        if (data[i] != Expected(n, i)) {
+          return absl::InternalError(absl::StrCat("rank ", r, " element ", i, ": ", data[i]));
+        }
+      }
+    }
+    return absl::OkStatus();
+  });
+  for (int r = 0; r < n; ++r) EXPECT_TRUE(statuses[r].ok()) << "rank " << r << ": " << statuses[r];
+}
+
+INSTANTIATE_TEST_SUITE_P(Settings, SendAheadTest,
+                         ::testing::Combine(::testing::Values(3, 4),
+                                            ::testing::Values(size_t{0}, size_t{1}, size_t{2},
+                                                              size_t{5}, size_t{100})),
+                         [](const auto& info) {
+                           return absl::StrCat("n", std::get<0>(info.param), "_ahead",
+                                               std::get<1>(info.param));
+                         });
+
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   for (int n : {2, 3, 4, 7}) {
     auto ring = MakeTestRing(n, 64 << 10);
