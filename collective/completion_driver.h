@@ -7,10 +7,13 @@
 // threads on its path. gRPC's callback API cost two thread wake-ups per message here (its
 // poller thread, then the operation's); polling the queue from the operation's thread made a
 // 64 KiB exchange 3-5x and a 1 MiB one ~1.7x faster (bench/allreduce/RESULTS.md, run G).
-// Between operations (once none has run for 5 ms) a background thread polls, so streams are
-// accepted, pings answered and bad segments refused at any time; while operations run it
-// checks only every 50 ms (at every 5 ms its wake-ups took ~2 % of the CPU of a 4-rank
-// all-reduce on 2 cores). Handlers must be short and never block.
+// Between operations a background thread polls, so streams are accepted, pings answered and
+// bad segments refused at any time: it starts once no operation has run for 5 ms, noticed
+// within 50 ms (it is not woken when an operation ends, and checks only every 50 ms while
+// operations run: at every 5 ms its wake-ups took ~2 % of the CPU of a 4-rank all-reduce on
+// 2 cores). So between operations the queue may go unpolled for up to ~55 ms; nothing an
+// operation waits for depends on that (a peer's operation never waits on this process's
+// polling once this process's operation has ended). Handlers must be short and never block.
 #ifndef TANDEM_COLLECTIVE_COMPLETION_DRIVER_H_
 #define TANDEM_COLLECTIVE_COMPLETION_DRIVER_H_
 

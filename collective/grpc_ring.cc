@@ -27,7 +27,7 @@ struct SendState {
   std::mutex mu;
   std::condition_variable cv;
   // Per slot (a chunk of the ring, a segment of the pair exchange, a step of recursive
-  // doubling): payloads gRPC may still read.
+  // doubling, a step of halving-doubling): payloads gRPC may still read.
   std::vector<size_t> unreleased;
   absl::Status error;              // first failure of the stream
 };
@@ -528,15 +528,18 @@ struct RingCommunicator::Impl {
     std::deque<std::pair<size_t, size_t>> ready;
     size_t sent = 0, received = 0;
     auto send_ready = [&](bool all_through_step, size_t step) {
-      while (!ready.empty() && (SaturatingAdd(received, send_ahead) > sent ||
-                                (all_through_step && ready.front().first <= step))) {
+      auto may_send = [&] {
+        return !ready.empty() && (SaturatingAdd(received, send_ahead) > sent ||
+                                  (all_through_step && ready.front().first <= step));
+      };
+      while (may_send()) {
         const auto [t, j] = ready.front();
         ready.pop_front();
+        ++sent;
         const size_t chunk = chunk_of(t);
         Range c = Partition(count, n, chunk);
         Range s = Partition(c.size(), SegmentCount(c.size(), segment_elems), j);
-        Write(next, o, t, j, data + c.begin + s.begin, s.size(), chunk, /*more=*/false);
-        ++sent;
+        Write(next, o, t, j, data + c.begin + s.begin, s.size(), chunk, /*more=*/may_send());
       }
     };
     for (size_t j = 0; j < SegmentCount(Partition(count, n, rank).size(), segment_elems); ++j) {
@@ -550,7 +553,8 @@ struct RingCommunicator::Impl {
       const size_t segments = SegmentCount(c.size(), segment_elems);
       if (!reduce) {
         // This chunk goes out (straight from `data`) at step t - (n - 1); gRPC must be done
-        // reading it before we overwrite it.
+        // reading it before we overwrite it. Defensive: chunk sizes differ by at most one
+        // element, so pacing has always sent it by now and this flush sends nothing.
         send_ready(true, t - (n - 1));
         TANDEM_RETURN_IF_ERROR(WaitSends(
             o.deadline, [&] { return send->unreleased[chunk] == 0; }, "sending a chunk"));
@@ -706,7 +710,9 @@ struct RingCommunicator::Impl {
     for (int k = levels - 1; k >= 0; --k) {
       const int m = n >> (k + 1), partner = rank ^ m;
       const int other0 = b0 ^ m;  // the partner's range, which this rank gave away at step k
-      // That range went out from `data` at step k: gRPC must be done reading it.
+      // That range went out from `data` at step k: gRPC must be done reading it. (The
+      // partner's bytes can only arrive after it received ours, so on loopback this wait
+      // never waits; it is the contract that makes overwriting safe.)
       TANDEM_RETURN_IF_ERROR(WaitReleased(o.deadline, size_t(k), "sending a half"));
       TANDEM_RETURN_IF_ERROR(Exchange(data, o, partner, uint32_t(2 * levels - 1 - k),
                                       elements(b0, b0 + width), size_t(levels + k),

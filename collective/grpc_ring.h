@@ -77,7 +77,7 @@ class RingCommunicator final : public Communicator {
   absl::Status Broadcast(float* data, size_t count, int root,
                          const OpOptions& options) override;
   // The algorithm AllReduceSum uses for `count` elements: "pair", "doubling", "direct",
-  // "ring" (or "none" when nothing is sent).
+  // "halving", "ring" (or "none" when nothing is sent).
   const char* AllReduceAlgorithm(size_t count) const;
 
   struct Impl;

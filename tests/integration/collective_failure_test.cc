@@ -66,6 +66,7 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
                            });
   ASSERT_NE(ring, nullptr);
   const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
+  EXPECT_EQ(std::string(ring->ranks[0]->AllReduceAlgorithm(count)), algorithm);
   std::vector<std::vector<float>> data(n, std::vector<float>(count, 1.0f));
   // A first operation opens every stream.
   auto warm = RunRanks(n, [&](int r) {
@@ -110,8 +111,9 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
 // waiting on peers that never came up returns at once, not at its deadline, whether it waits
-// to receive (pair exchange), for its own sends to go out first (recursive doubling and
-// halving-doubling on 4 ranks), or only sends (the root of a broadcast).
+// to receive (pair exchange, halving-doubling on 4 ranks, which sends ahead and then waits
+// for its partner's segments), for its own sends to go out first (recursive doubling on 4
+// ranks), or only sends (the root of a broadcast).
 enum class DeadPeerOp { kPair, kDoubling, kHalving, kBroadcastRoot };
 
 class DeadPeerTest : public ::testing::TestWithParam<DeadPeerOp> {};
@@ -133,9 +135,15 @@ TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
   if (op == DeadPeerOp::kDoubling || op == DeadPeerOp::kHalving) {
     options.peers = {options.peers[0], dead, dead, dead};
   }
-  if (op == DeadPeerOp::kHalving) options.doubling_max_bytes = 0;
+  if (op == DeadPeerOp::kHalving) {
+    options.doubling_max_bytes = 0;
+    options.direct_max_bytes = 0;
+  }
   auto ring = RingCommunicator::Create(options, service);
   ASSERT_TRUE(ring.ok()) << ring.status();
+  if (op == DeadPeerOp::kPair) EXPECT_STREQ((*ring)->AllReduceAlgorithm(1000), "pair");
+  if (op == DeadPeerOp::kDoubling) EXPECT_STREQ((*ring)->AllReduceAlgorithm(1000), "doubling");
+  if (op == DeadPeerOp::kHalving) EXPECT_STREQ((*ring)->AllReduceAlgorithm(1000), "halving");
   const auto start = Clock::now();
   std::thread fail([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -165,6 +165,49 @@ INSTANTIATE_TEST_SUITE_P(Settings, SendAheadTest,
                                                std::get<1>(info.param));
                          });
 
+// Random (not integer-valued) float32 data, where the order of additions changes the bits:
+// every rank must still end with the same bits, close to the exact sum.
+class IdenticalBitsTest : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
+
+TEST_P(IdenticalBitsTest, EveryRankHoldsTheSameBits) {
+  const auto [n, count, algorithm] = GetParam();
+  auto ring = MakeTestRing(n, 16 << 10, [](int) { return GroupId{"job-1", 1}; },
+                           RingOptions().direct_max_bytes,
+                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
+  ASSERT_NE(ring, nullptr);
+  std::vector<std::vector<float>> data(n, std::vector<float>(count));
+  std::vector<double> exact(count, 0.0);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int r = 0; r < n; ++r) {
+    for (size_t i = 0; i < count; ++i) {
+      data[r][i] = dist(rng);
+      exact[i] += data[r][i];
+    }
+  }
+  auto statuses = RunRanks(n, [&](int r) {
+    return ring->ranks[r]->AllReduceSum(data[r].data(), count,
+                                        OpOptions::WithTimeout(1, std::chrono::seconds(20)));
+  });
+  for (const auto& s : statuses) ASSERT_TRUE(s.ok()) << s;
+  for (size_t i = 0; i < count; ++i) {
+    ASSERT_NEAR(data[0][i], exact[i], 1e-5 * n) << "element " << i;
+    for (int r = 1; r < n; ++r) {
+      ASSERT_EQ(data[r][i], data[0][i]) << "rank " << r << " element " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Worlds, IdenticalBitsTest,
+    ::testing::Combine(::testing::Values(2, 3, 4, 8), ::testing::Values(size_t{1009}, size_t{100003}),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
+                                         Algorithm::kDoubling, Algorithm::kHalving)),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                          Name(std::get<2>(info.param)));
+    });
+
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   for (int n : {2, 3, 4, 7}) {
     auto ring = MakeTestRing(n, 64 << 10);
