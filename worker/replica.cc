@@ -11,6 +11,7 @@
 #include <functional>
 #include <sstream>
 
+#include "absl/base/casts.h"
 #include "absl/strings/str_cat.h"
 #include "collective/bucketing.h"
 #include "collective/communicator.h"
@@ -54,6 +55,17 @@ int64_t DecodeInt(const float* in) {
   uint64_t u = 0;
   for (int i = 0; i < kIntFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
   return static_cast<int64_t>(u);
+}
+
+// Any 64 bit pattern travels through a float sum exactly as four 16-bit parts (added to zeros).
+constexpr int kBitsFloats = 4;
+void EncodeBits(uint64_t u, float* out) {
+  for (int i = 0; i < kBitsFloats; ++i) out[i] = static_cast<float>((u >> (16 * i)) & 0xFFFF);
+}
+uint64_t DecodeBits(const float* in) {
+  uint64_t u = 0;
+  for (int i = 0; i < kBitsFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
+  return u;
 }
 
 // Calls `fn` after AccumulateGrad has added a backward's gradient into a parameter's .grad.
@@ -220,6 +232,33 @@ void Replica::SetCommunicator(collective::Communicator* communicator) {
 }
 
 bool Replica::distributed() const { return impl_->Distributed(); }
+
+int Replica::rank() const { return impl_->Distributed() ? impl_->comm->rank() : 0; }
+int Replica::world_size() const { return impl_->Distributed() ? impl_->comm->world_size() : 1; }
+
+absl::StatusOr<std::vector<double>> Replica::SumOverRanks(const std::vector<double>& values) {
+  Impl& m = *impl_;
+  if (!m.Distributed()) return values;
+  collective::Communicator& comm = *m.comm;
+  const size_t per_rank = values.size() * kBitsFloats;
+  // Each rank fills its own slots: the sum is a gather.
+  std::vector<float> slots(static_cast<size_t>(comm.world_size()) * per_rank, 0.0f);
+  float* mine = slots.data() + static_cast<size_t>(comm.rank()) * per_rank;
+  for (size_t i = 0; i < values.size(); ++i) {
+    EncodeBits(absl::bit_cast<uint64_t>(values[i]), mine + i * kBitsFloats);
+  }
+  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(
+      slots.data(), slots.size(),
+      collective::OpOptions::WithTimeout(m.next_sequence++, m.options.collective_timeout)));
+  std::vector<double> sums(values.size(), 0.0);
+  for (int r = 0; r < comm.world_size(); ++r) {
+    const float* theirs = slots.data() + static_cast<size_t>(r) * per_rank;
+    for (size_t i = 0; i < values.size(); ++i) {
+      sums[i] += absl::bit_cast<double>(DecodeBits(theirs + i * kBitsFloats));
+    }
+  }
+  return sums;
+}
 
 absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
   Impl& m = *impl_;

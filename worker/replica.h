@@ -91,6 +91,15 @@ class Replica {
   };
   absl::StatusOr<Agreement> Synchronize(int64_t proposal);
 
+  // This rank and the world size (0 and 1 without a communicator).
+  int rank() const;
+  int world_size() const;
+
+  // Collective: every rank passes the same number of values and gets, for each, the sum over
+  // the ranks, added in rank order in double precision from the exact values (each travels as
+  // its 64 bit pattern), so every rank holds the same bits. Without a communicator: `values`.
+  absl::StatusOr<std::vector<double>> SumOverRanks(const std::vector<double>& values);
+
   int64_t step() const;
   // Parameters, Adam state and step (checkpoint files: atomic; errors name the file and
   // leave the replica as it was).

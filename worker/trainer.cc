@@ -377,6 +377,10 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
   Impl& m = *impl_;
   ValidationStats stats;
   if (m.valid.src.empty()) return absl::FailedPreconditionError("no validation set");
+  // Each rank scores every world-th batch and decodes every world-th sentence; the sums of
+  // the loss and of BLEU's statistics then go to every rank (the same bits everywhere).
+  const size_t rank = static_cast<size_t>(m.replica->rank());
+  const size_t world = static_cast<size_t>(m.replica->world_size());
   double loss_sum = 0;
   int64_t tokens = 0;
   try {
@@ -384,8 +388,9 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
     m.replica->model().eval();
     BatchingOptions o;
     o.batch_tokens = m.config.spec.training().batch_tokens();
-    for (const auto& b : PlanBatches(m.valid.src_len, m.valid.tgt_len, o, 0)) {
-      TANDEM_ASSIGN_OR_RETURN(model::LossSum loss, m.BatchLoss(m.valid, b));
+    const auto batches = PlanBatches(m.valid.src_len, m.valid.tgt_len, o, 0);
+    for (size_t i = rank; i < batches.size(); i += world) {
+      TANDEM_ASSIGN_OR_RETURN(model::LossSum loss, m.BatchLoss(m.valid, batches[i]));
       loss_sum += loss.sum.item<double>();
       tokens += loss.tokens;
     }
@@ -394,17 +399,36 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
     m.replica->model().train();
     return model::TorchError("validation", e);
   }
-  stats.loss = tokens > 0 ? loss_sum / static_cast<double>(tokens) : 0;
   size_t n = m.valid.src_text.size();
   if (m.config.valid_bleu_sentences > 0) n = std::min<size_t>(n, m.config.valid_bleu_sentences);
-  std::vector<std::string> sources(m.valid.src_text.begin(),
-                                   m.valid.src_text.begin() + static_cast<long>(n));
-  std::vector<std::string> refs(m.valid.tgt_text.begin(),
-                                m.valid.tgt_text.begin() + static_cast<long>(n));
-  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> hyps, Translate(sources, 1));
-  TANDEM_ASSIGN_OR_RETURN(BleuScore bleu, CorpusBleu(hyps, {refs}));
-  stats.bleu = bleu.score;
+  std::vector<std::string> sources, refs;
+  for (size_t i = rank; i < n; i += world) {
+    sources.push_back(m.valid.src_text[i]);
+    refs.push_back(m.valid.tgt_text[i]);
+  }
+  std::vector<std::string> hyps;
+  if (!sources.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(hyps, Translate(sources, 1));
+  }
+  TANDEM_ASSIGN_OR_RETURN(BleuScore mine, CorpusBleu(hyps, {refs}));
+  std::vector<double> values = {loss_sum, static_cast<double>(tokens),
+                                static_cast<double>(mine.sys_len),
+                                static_cast<double>(mine.ref_len)};
+  for (int64_t c : mine.counts) values.push_back(static_cast<double>(c));
+  for (int64_t t : mine.totals) values.push_back(static_cast<double>(t));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums, m.replica->SumOverRanks(values));
+  stats.loss = sums[1] > 0 ? sums[0] / sums[1] : 0;
+  const size_t orders = mine.counts.size();
+  BleuStats all(static_cast<int>(orders));
+  all.sys_len = static_cast<int64_t>(sums[2]);
+  all.ref_len = static_cast<int64_t>(sums[3]);
+  for (size_t k = 0; k < orders; ++k) {
+    all.matches[k] = static_cast<int64_t>(sums[4 + k]);
+    all.totals[k] = static_cast<int64_t>(sums[4 + orders + k]);
+  }
+  stats.bleu = BleuFromStats(all).score;
   stats.sentences = static_cast<int64_t>(n);
+  stats.decoded_here = static_cast<int64_t>(sources.size());
   return stats;
 }
 

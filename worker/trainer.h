@@ -57,6 +57,7 @@ struct ValidationStats {
   double loss = 0;         // token-mean loss over the validation set
   double bleu = 0;         // greedy decoding, sacreBLEU-compatible
   int64_t sentences = 0;   // decoded for BLEU
+  int64_t decoded_here = 0;  // of those, decoded by this rank (its share when distributed)
 };
 
 // Early stopping on validation BLEU (training.early_stopping_patience; 0 = never).
@@ -90,6 +91,9 @@ class Trainer {
 
   // FAILED_PRECONDITION while a communicator is set but Synchronize() has not succeeded.
   absl::StatusOr<StepStats> Step();
+  // Loss over the validation set and greedy BLEU over its first valid_bleu_sentences. With a
+  // communicator it is collective: every rank scores 1/world of the batches and sentences and
+  // all get the same result (call it on every rank at the same step).
   absl::StatusOr<ValidationStats> Validate();
 
   // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the

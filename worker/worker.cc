@@ -258,9 +258,11 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
                    << ": training from step " << trainer.step() << " (" << source << ")";
   const auto& tr = a.spec().training();
   const std::string worker_id = id();
-  const bool validates = a.rank() == 0 && a.artifacts().count("valid.tsv") > 0;
+  // Every rank validates (Validate is collective: each scores its share); all get the same
+  // figures, and rank 0 reports them.
+  const bool validates = a.artifacts().count("valid.tsv") > 0;
   double tokens = 0, seconds = 0;
-  EarlyStopping early_stopping(tr.early_stopping_patience());  // rank 0 validates
+  EarlyStopping early_stopping(tr.early_stopping_patience());
   while (!trainer.Finished() && !cancel) {
     TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer.Step());
     tokens += static_cast<double>(stats.tokens) / a.world_size();
@@ -282,14 +284,18 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     bool last = trainer.Finished();
     if (validates && (stats.step % tr.validation_interval_steps() == 0 || last)) {
       TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer.Validate());
-      report.set_has_validation(true);
-      report.set_valid_loss(static_cast<float>(v.loss));
-      report.set_valid_bleu(static_cast<float>(v.bleu));
-      TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << v.loss << ", BLEU "
-                       << v.bleu;
-      if (early_stopping.ShouldStop(v.bleu)) {
-        TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in "
-                         << early_stopping.bad_validations() << " validations";
+      if (a.rank() == 0) {
+        report.set_has_validation(true);
+        report.set_valid_loss(static_cast<float>(v.loss));
+        report.set_valid_bleu(static_cast<float>(v.bleu));
+        TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << v.loss << ", BLEU "
+                         << v.bleu;
+      }
+      if (early_stopping.ShouldStop(v.bleu)) {  // the same decision on every rank
+        if (a.rank() == 0) {
+          TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in "
+                           << early_stopping.bad_validations() << " validations";
+        }
         last = true;  // rank 0 uploads the final model; the coordinator ends the job
       }
     }

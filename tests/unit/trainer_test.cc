@@ -267,6 +267,41 @@ TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatch
   EXPECT_LT(MaxDiff(replicas[0]->FlatParameters(), single->FlatParameters()), 1e-5);
 }
 
+TEST_F(TrainerTest, ValidationIsSharedByTheRanksAndAgreesWithOneProcess) {
+  collective::InProcessGroup group(2);
+  std::vector<TrainerConfig> configs = {Config({0}), Config({1})};
+  for (auto& c : configs) {
+    c.valid_file = dir_.Join("job/valid.tsv");
+    c.valid_bleu_sentences = 51;  // odd: the ranks decode 26 and 25
+  }
+  auto replicas = MakeReplicas(group, configs);
+  TrainerConfig one = Config({0, 1});
+  one.valid_file = dir_.Join("job/valid.tsv");
+  one.valid_bleu_sentences = 51;
+  auto single = std::move(*Trainer::Create(one));
+  for (int step = 0; step < 40; ++step) {  // long enough for BLEU above 0
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_TRUE(stats[0].ok() && stats[1].ok());
+    ASSERT_TRUE(single->Step().ok());
+  }
+  auto v = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Validate(); });
+  ASSERT_TRUE(v[0].ok()) << v[0].status();
+  ASSERT_TRUE(v[1].ok()) << v[1].status();
+  // The same bits on both ranks.
+  EXPECT_EQ(v[0]->loss, v[1]->loss);
+  EXPECT_EQ(v[0]->bleu, v[1]->bleu);
+  EXPECT_EQ(v[0]->sentences, 51);
+  EXPECT_EQ(v[1]->sentences, 51);
+  EXPECT_EQ(v[0]->decoded_here, 26);  // each rank decoded its share
+  EXPECT_EQ(v[1]->decoded_here, 25);
+  // And what one process with the same parameters computes over the whole set.
+  auto alone = single->Validate();
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_NEAR(v[0]->loss, alone->loss, 1e-4 * alone->loss);
+  EXPECT_NEAR(v[0]->bleu, alone->bleu, 1e-9);
+  EXPECT_GT(alone->bleu, 0.0);
+}
+
 TEST_F(TrainerTest, ASurvivorTakesOverALostRanksStreamAndContinuesExactly) {
   collective::InProcessGroup group(2);
   auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
