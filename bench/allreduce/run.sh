@@ -2,7 +2,9 @@
 # bench/run allreduce [--quick] [--json]: Tandem's gRPC ring all-reduce against Gloo's best
 # algorithm (../shared/anchors/gloo_bench), N = 2 and 4 processes on 127.0.0.1, same sizes, same
 # method, one invocation; plus iperf3 loopback TCP if installed. Ratio = Tandem busbw / Gloo's
-# best busbw at that size (above 1: Tandem faster). TANDEM_ALLREDUCE_FLAGS: extra flags for every
+# best busbw at that size (above 1: Tandem faster). ALLREDUCE_WORLDS: the world sizes (default
+# "2 4", the issue's; e.g. "2 3 4" adds a world that is not a power of two, which uses the
+# ring). TANDEM_ALLREDUCE_FLAGS: extra flags for every
 # Tandem rank (e.g. "--pair=0 --doubling_max_bytes=0": the algorithm choice before run F).
 set -euo pipefail
 # shellcheck source=../common.sh
@@ -13,9 +15,9 @@ gloo="$root/../shared/anchors/gloo_bench/run.sh"
 [[ -x "$gloo" ]] || { echo "allreduce: Gloo harness $gloo not found" >&2; exit 1; }
 
 if ((quick)); then
-  sizes=4096,65536,1048576,16777216 seconds=0.3 worlds="2 4"
+  sizes=4096,65536,1048576,16777216 seconds=0.3 worlds="${ALLREDUCE_WORLDS:-2 4}"
 else
-  sizes=4096,65536,262144,1048576,4194304,16777216,67108864 seconds=0.5 worlds="2 4"
+  sizes=4096,65536,262144,1048576,4194304,16777216,67108864 seconds=0.5 worlds="${ALLREDUCE_WORLDS:-2 4}"
 fi
 
 with_scratch allreduce
