@@ -302,6 +302,24 @@ TEST_F(TrainerTest, ValidationIsSharedByTheRanksAndAgreesWithOneProcess) {
   EXPECT_GT(alone->bleu, 0.0);
 }
 
+TEST_F(TrainerTest, ARankWithNoValidationSentenceStillTakesPart) {
+  collective::InProcessGroup group(2);
+  std::vector<TrainerConfig> configs = {Config({0}), Config({1})};
+  for (auto& c : configs) {
+    c.valid_file = dir_.Join("job/valid.tsv");
+    c.valid_bleu_sentences = 1;  // rank 1 decodes nothing
+  }
+  auto replicas = MakeReplicas(group, configs);
+  auto v = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Validate(); });
+  ASSERT_TRUE(v[0].ok()) << v[0].status();
+  ASSERT_TRUE(v[1].ok()) << v[1].status();
+  EXPECT_EQ(v[0]->decoded_here, 1);
+  EXPECT_EQ(v[1]->decoded_here, 0);
+  EXPECT_EQ(v[0]->bleu, v[1]->bleu);
+  EXPECT_EQ(v[0]->loss, v[1]->loss);
+  EXPECT_GT(v[0]->loss, 0.0);
+}
+
 TEST_F(TrainerTest, ASurvivorTakesOverALostRanksStreamAndContinuesExactly) {
   collective::InProcessGroup group(2);
   auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
