@@ -35,8 +35,10 @@ struct RingOptions {
   size_t segment_bytes = 512 << 10;
   // All-reduces where each rank would send at most this many bytes in a direct exchange
   // ((n - 1) * count * 4: its buffer to every other rank, one message latency instead of
-  // 2(n - 1)) use it; larger ones use the ring. Measured in bench/allreduce/RESULTS.md.
-  size_t direct_max_bytes = 64 << 10;
+  // 2(n - 1)) use it; larger ones use the ring. 128 KiB against 64 KiB: 0.72x the time at
+  // 3 ranks 64 KiB, 0.57x at 5 ranks 32 KiB, 0.81x at 7 ranks 16 KiB; 256 KiB was 1.13x
+  // slower at 3 ranks 128 KiB (alternating pairs, BENCHMARKS.md all-reduce run H).
+  size_t direct_max_bytes = 128 << 10;
   // Two ranks: each sends its whole buffer in segments and adds the other's as they arrive
   // (the ring's bytes in one message latency instead of two), for all-reduces of at most
   // pair_max_bytes (above it the ring measured ~10 % faster; bench/allreduce/RESULTS.md).
