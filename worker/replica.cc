@@ -45,18 +45,6 @@ uint64_t Fnv1a64(const void* data, size_t n, uint64_t h) {
   return h;
 }
 
-// Non-negative integers below 2^48 travel through a float sum exactly as three 16-bit parts.
-constexpr int kIntFloats = 3;
-void EncodeInt(int64_t v, float* out) {
-  const auto u = static_cast<uint64_t>(std::clamp<int64_t>(v, 0, (int64_t{1} << 48) - 1));
-  for (int i = 0; i < kIntFloats; ++i) out[i] = static_cast<float>((u >> (16 * i)) & 0xFFFF);
-}
-int64_t DecodeInt(const float* in) {
-  uint64_t u = 0;
-  for (int i = 0; i < kIntFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
-  return static_cast<int64_t>(u);
-}
-
 // Any 64 bit pattern travels through a float sum exactly as four 16-bit parts (added to zeros).
 constexpr int kBitsFloats = 4;
 void EncodeBits(uint64_t u, float* out) {
@@ -66,6 +54,22 @@ uint64_t DecodeBits(const float* in) {
   uint64_t u = 0;
   for (int i = 0; i < kBitsFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
   return u;
+}
+
+// Collective: every rank passes the same number of 64 bit patterns; returns all ranks'
+// patterns, rank after rank. Each rank fills its own slots of an all-reduce, so the sum is a
+// gather.
+absl::StatusOr<std::vector<uint64_t>> GatherBits(collective::Communicator& comm,
+                                                 const std::vector<uint64_t>& mine,
+                                                 const collective::OpOptions& options) {
+  const size_t per_rank = mine.size() * kBitsFloats;
+  std::vector<float> slots(static_cast<size_t>(comm.world_size()) * per_rank, 0.0f);
+  float* own = slots.data() + static_cast<size_t>(comm.rank()) * per_rank;
+  for (size_t i = 0; i < mine.size(); ++i) EncodeBits(mine[i], own + i * kBitsFloats);
+  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(slots.data(), slots.size(), options));
+  std::vector<uint64_t> all(static_cast<size_t>(comm.world_size()) * mine.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = DecodeBits(slots.data() + i * kBitsFloats);
+  return all;
 }
 
 // Calls `fn` after AccumulateGrad has added a backward's gradient into a parameter's .grad.
@@ -239,23 +243,16 @@ int Replica::world_size() const { return impl_->Distributed() ? impl_->comm->wor
 absl::StatusOr<std::vector<double>> Replica::SumOverRanks(const std::vector<double>& values) {
   Impl& m = *impl_;
   if (!m.Distributed()) return values;
-  collective::Communicator& comm = *m.comm;
-  const size_t per_rank = values.size() * kBitsFloats;
-  // Each rank fills its own slots: the sum is a gather.
-  std::vector<float> slots(static_cast<size_t>(comm.world_size()) * per_rank, 0.0f);
-  float* mine = slots.data() + static_cast<size_t>(comm.rank()) * per_rank;
-  for (size_t i = 0; i < values.size(); ++i) {
-    EncodeBits(absl::bit_cast<uint64_t>(values[i]), mine + i * kBitsFloats);
-  }
-  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(
-      slots.data(), slots.size(),
-      collective::OpOptions::WithTimeout(m.next_sequence++, m.options.collective_timeout)));
+  std::vector<uint64_t> mine(values.size());
+  for (size_t i = 0; i < values.size(); ++i) mine[i] = absl::bit_cast<uint64_t>(values[i]);
+  TANDEM_ASSIGN_OR_RETURN(
+      std::vector<uint64_t> all,
+      GatherBits(*m.comm, mine,
+                 collective::OpOptions::WithTimeout(m.next_sequence++,
+                                                    m.options.collective_timeout)));
   std::vector<double> sums(values.size(), 0.0);
-  for (int r = 0; r < comm.world_size(); ++r) {
-    const float* theirs = slots.data() + static_cast<size_t>(r) * per_rank;
-    for (size_t i = 0; i < values.size(); ++i) {
-      sums[i] += absl::bit_cast<double>(DecodeBits(theirs + i * kBitsFloats));
-    }
+  for (size_t i = 0; i < all.size(); ++i) {
+    sums[i % values.size()] += absl::bit_cast<double>(all[i]);  // in rank order
   }
   return sums;
 }
@@ -270,21 +267,20 @@ absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
   auto options = [&] {
     return collective::OpOptions::WithTimeout(m.next_sequence++, m.options.collective_timeout);
   };
-  // 1. Every rank's step and proposal: each fills its own slots, so the sum is a gather.
-  constexpr int kSlots = 2 * kIntFloats;
-  std::vector<float> slots(static_cast<size_t>(world) * kSlots, 0.0f);
-  float* mine = slots.data() + static_cast<size_t>(comm.rank()) * kSlots;
-  EncodeInt(m.step, mine);
-  EncodeInt(proposal, mine + kIntFloats);
-  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(slots.data(), slots.size(), options()));
+  // 1. Every rank's step and proposal.
+  TANDEM_ASSIGN_OR_RETURN(
+      std::vector<uint64_t> all,
+      GatherBits(comm, {static_cast<uint64_t>(m.step), static_cast<uint64_t>(proposal)},
+                 options()));
   int64_t root_step = -1;
   for (int r = 0; r < world; ++r) {
-    const float* theirs = slots.data() + static_cast<size_t>(r) * kSlots;
-    if (DecodeInt(theirs) > root_step) {
-      root_step = DecodeInt(theirs);
+    const size_t at = 2 * static_cast<size_t>(r);
+    const auto step = static_cast<int64_t>(all[at]);
+    if (step > root_step) {
+      root_step = step;
       agreement.root = r;
     }
-    agreement.max_proposal = std::max(agreement.max_proposal, DecodeInt(theirs + kIntFloats));
+    agreement.max_proposal = std::max(agreement.max_proposal, static_cast<int64_t>(all[at + 1]));
   }
   // 2. The root's parameters and Adam state, to everyone.
   std::vector<float> values = m.GatherParams();
