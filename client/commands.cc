@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "client/args.h"
+#include "common/flags.h"
 #include "client/job_client.h"
 #include "client/plot_svg.h"
 #include "client/render.h"
@@ -224,13 +224,13 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
       {"source", "corpus.train_source"},
       {"target", "corpus.train_target"},
       {"tsv", "corpus.train_tsv"},
-      {"valid-source", "corpus.valid_source"},
-      {"valid-target", "corpus.valid_target"},
+      {"valid_source", "corpus.valid_source"},
+      {"valid_target", "corpus.valid_target"},
       {"workers", "workers.min"},
-      {"max-workers", "workers.max"},
+      {"max_workers", "workers.max"},
       {"attention", "model.attention"},
-      {"vocab-size", "tokenizer.vocab_size"},
-      {"max-steps", "training.max_steps"},
+      {"vocab_size", "tokenizer.vocab_size"},
+      {"max_steps", "training.max_steps"},
       {"epochs", "training.epochs"},
   };
   for (const auto& [flag, path] : shorthands) {
@@ -244,7 +244,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
     absl::Status s = ApplyOverride(set, spec);
     if (!s.ok()) return Fail(ctx, s);
   }
-  if (a.Has("workers") && !a.Has("max-workers") && spec.workers().max() < spec.workers().min()) {
+  if (a.Has("workers") && !a.Has("max_workers") && spec.workers().max() < spec.workers().min()) {
     spec.mutable_workers()->set_max(spec.workers().min());
   }
   // Refuse a bad spec here with the same message the coordinator would give.
@@ -666,13 +666,13 @@ std::vector<Command> Commands() {
       {"source", true, "training source file (Moses pair)", "FILE"},
       {"target", true, "training target file (Moses pair)", "FILE"},
       {"tsv", true, "training TSV file (source<TAB>target)", "FILE"},
-      {"valid-source", true, "validation source file", "FILE"},
-      {"valid-target", true, "validation target file", "FILE"},
+      {"valid_source", true, "validation source file", "FILE"},
+      {"valid_target", true, "validation target file", "FILE"},
       {"workers", true, "minimum number of workers", "N"},
-      {"max-workers", true, "maximum number of workers", "N"},
+      {"max_workers", true, "maximum number of workers", "N"},
       {"attention", true, "bahdanau, luong_dot, luong_general or none", "TYPE"},
-      {"vocab-size", true, "SentencePiece vocabulary size", "N"},
-      {"max-steps", true, "stop after N updates", "N"},
+      {"vocab_size", true, "SentencePiece vocabulary size", "N"},
+      {"max_steps", true, "stop after N updates", "N"},
       {"epochs", true, "stop after N passes over the corpus", "N"},
       {"watch", false, "follow the job's events after submitting"},
   };

@@ -1,6 +1,5 @@
 #include <sstream>
 
-#include "client/args.h"
 #include "client/commands.h"
 #include "client/plot_svg.h"
 
@@ -14,21 +13,6 @@ namespace tandem {
 namespace {
 
 using ::testing::HasSubstr;
-
-TEST(ArgsTest, FlagsValuesAndPositionals) {
-  std::vector<FlagSpec> specs = {{"json", false, ""}, {"set", true, ""}, {"name", true, ""}};
-  auto a = ParseArgs({"job.yaml", "--json", "--set", "a=1", "--set=b=2", "--name=x", "--",
-                      "--not-a-flag"},
-                     specs);
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_TRUE(a->Has("json"));
-  EXPECT_EQ(a->All("set"), (std::vector<std::string>{"a=1", "b=2"}));
-  EXPECT_EQ(a->Get("name"), "x");
-  EXPECT_EQ(a->positional, (std::vector<std::string>{"job.yaml", "--not-a-flag"}));
-  EXPECT_THAT(ParseArgs({"--nope"}, specs).status().message(), HasSubstr("unknown flag --nope"));
-  EXPECT_THAT(ParseArgs({"--set"}, specs).status().message(), HasSubstr("--set needs a value"));
-  EXPECT_THAT(ParseArgs({"--json=1"}, specs).status().message(), HasSubstr("takes no value"));
-}
 
 TEST(RenderTest, TablesAlignUtf8AndDurations) {
   const std::string t = RenderTable({"A", "B", "C"}, {{"ñandú", "x", "last"}, {"b", "yy", ""}});

@@ -1,7 +1,8 @@
-#include "client/args.h"
+#include "common/flags.h"
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -9,8 +10,21 @@ namespace tandem {
 
 std::string ParsedArgs::Get(const std::string& name, const std::string& fallback) const {
   auto it = flags.find(name);
-  if (it == flags.end() || it->second.empty()) return fallback;
-  return it->second.back();
+  if (it != flags.end() && !it->second.empty()) return it->second.back();
+  if (!fallback.empty()) return fallback;
+  auto d = defaults.find(name);
+  return d == defaults.end() ? std::string() : d->second;
+}
+
+absl::StatusOr<int64_t> ParsedArgs::GetInt(const std::string& name, int64_t min,
+                                           int64_t max) const {
+  const std::string text = Get(name);
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat("--", name, ": expected an integer in ", min,
+                                                   "..", max, ", got '", text, "'"));
+  }
+  return value;
 }
 
 const std::vector<std::string>& ParsedArgs::All(const std::string& name) const {
@@ -22,6 +36,9 @@ const std::vector<std::string>& ParsedArgs::All(const std::string& name) const {
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
                                      const std::vector<FlagSpec>& specs) {
   ParsedArgs out;
+  for (const auto& s : specs) {
+    if (!s.default_value.empty()) out.defaults[s.name] = s.default_value;
+  }
   bool only_positional = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -42,6 +59,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       name = name.substr(0, eq);
       has_value = true;
     }
+    std::replace(name.begin(), name.end(), '-', '_');
     auto spec = std::find_if(specs.begin(), specs.end(),
                              [&](const FlagSpec& s) { return s.name == name; });
     if (spec == specs.end()) {
@@ -73,6 +91,9 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
   std::string out;
   for (size_t i = 0; i < specs.size(); ++i) {
     absl::StrAppend(&out, left[i], std::string(width - left[i].size() + 2, ' '), specs[i].help,
+                    specs[i].default_value.empty()
+                        ? ""
+                        : absl::StrCat(" (default ", specs[i].default_value, ")"),
                     "\n");
   }
   return out;
