@@ -41,7 +41,7 @@
 #include "model/model_config.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
-#include "worker/replica.h"
+#include "training/replica.h"
 
 namespace {
 

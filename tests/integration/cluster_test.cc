@@ -15,7 +15,7 @@
 #include "tandem/v1/control_service.grpc.pb.h"
 #include "tandem/v1/job_service.grpc.pb.h"
 #include "tests/testing/test_util.h"
-#include "worker/trainer.h"
+#include "training/trainer.h"
 
 namespace tandem {
 namespace {

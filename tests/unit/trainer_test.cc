@@ -1,5 +1,6 @@
 // The trainer with real SentencePiece models and a tiny real model (no sockets).
-#include "worker/trainer.h"
+#include "training/trainer.h"
+#include "training/training_loop.h"
 
 #include <cmath>
 #include <fstream>
@@ -94,7 +95,7 @@ TEST_F(TrainerTest, LossFallsAndValidationTranslates) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->sentences, 50);
   EXPECT_GT(v->bleu, 0.0);
-  auto out = t->Translate({"the dog runs", "a small bird sings"}, 3);
+  auto out = t->translator().Translate({"the dog runs", "a small bird sings"}, 3);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->size(), 2u);
 }
