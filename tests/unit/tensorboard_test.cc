@@ -4,6 +4,7 @@
 
 #include "common/files.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
@@ -49,9 +50,9 @@ TEST(TensorBoardTest, ScalarEventEncoding) {
 TEST(TensorBoardTest, WriterAppendsRecordsAfterTheVersionRecord) {
   testing::TempDir dir;
   TensorBoardWriter w(dir.Join("tb"));
-  ASSERT_TRUE(w.Add(100.0, 1, {{"a", 1.0f}}).ok());
-  ASSERT_TRUE(w.Add(101.0, 2, {{"a", 0.5f}}).ok());
-  const std::string bytes = *ReadFile(w.path());
+  ASSERT_OK(w.Add(100.0, 1, {{"a", 1.0f}}));
+  ASSERT_OK(w.Add(101.0, 2, {{"a", 0.5f}}));
+  ASSERT_OK_AND_ASSIGN(const std::string bytes, ReadFile(w.path()));
   EXPECT_NE(w.path().find("events.out.tfevents.100.tandem"), std::string::npos);
   // Walk the records: three (version + two scalars), each with valid CRCs.
   size_t pos = 0;
