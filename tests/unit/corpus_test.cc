@@ -54,6 +54,9 @@ TEST_F(CorpusTest, LastLineWithoutNewlineCounts) {
   auto counts = ReadCorpus(Pair("a\nb", "x\ny"), 100, c.Emit());
   ASSERT_OK(counts);
   EXPECT_EQ(counts->kept_pairs, 2u);
+  ASSERT_EQ(c.pairs.size(), 2u);
+  EXPECT_EQ(c.pairs[1].first, "b");
+  EXPECT_EQ(c.pairs[1].second, "y");
 }
 
 TEST_F(CorpusTest, MissingFileNamesThePath) {

@@ -44,7 +44,12 @@ TEST(TensorBoardTest, ScalarEventEncoding) {
   EXPECT_EQ(static_cast<unsigned char>(e[11]), 0x02);
   // summary: tag 0x2A, then Summary{value{tag "loss", simple_value 2.0}}.
   EXPECT_EQ(static_cast<unsigned char>(e[12]), 0x2A);
-  EXPECT_NE(e.find("loss"), std::string::npos);
+  // Value: tag (field 1, 0x0A) "loss", simple_value (field 2, fixed32, 0x15) 2.0f.
+  EXPECT_NE(e.find(std::string("\x0A\x04loss", 6)), std::string::npos);
+  const float two = 2.0f;
+  std::string simple_value("\x15", 1);
+  simple_value.append(reinterpret_cast<const char*>(&two), sizeof(two));
+  EXPECT_NE(e.find(simple_value), std::string::npos) << "simple_value 2.0";
 }
 
 TEST(TensorBoardTest, WriterAppendsRecordsAfterTheVersionRecord) {
