@@ -15,7 +15,7 @@ target_link_libraries(tandem_model_config PUBLIC tandem_common absl::status absl
 
 tandem_test(NAME model_config_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_config_test.cc
-  LIBS tandem_model_config LABEL small TIMEOUT 60)
+  LIBS tandem_model_config tandem_testing LABEL small TIMEOUT 60)
 
 if(NOT TARGET torch)
   message(STATUS "model: LibTorch not found, skipping tandem_seq2seq")
@@ -44,7 +44,7 @@ target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::stat
 
 tandem_test(NAME model_seq2seq_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_seq2seq_test.cc
-  LIBS tandem_seq2seq LABEL small TIMEOUT 120)
+  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)
 tandem_test(NAME model_train_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_train_test.cc
-  LIBS tandem_seq2seq LABEL small TIMEOUT 120)
+  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)
