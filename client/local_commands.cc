@@ -16,7 +16,7 @@
 #include "common/flags.h"
 #include "common/job_spec.h"
 #include "common/status.h"
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 #include "data/sharding.h"
 #include "inference/trained_model.h"
 #include "inference/translate_request.h"

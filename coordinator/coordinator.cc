@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "coordinator/job_state.h"
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 #include "data/sharding.h"
 
 namespace tandem {

@@ -10,7 +10,7 @@
 #include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/job_spec.h"
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
