@@ -6,12 +6,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/environment.h"
 #include "common/log.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/grpc_services.h"
 #include "coordinator/metrics_http_server.h"
 #include "coordinator/model_server.h"
 #include "coordinator/prometheus.h"
+#include "data/tokenizer.h"
 #include "absl/strings/numbers.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
@@ -32,6 +34,8 @@ void OnSignal(int) { g_stop = 1; }
 }  // namespace
 
 int main(int argc, char** argv) {
+  const tandem::MainEnvironment env = tandem::ApplyEnvironment();
+  tandem::SetSentencePieceModulePath(env.spm_module);
   absl::SetProgramUsageMessage("Tandem coordinator: tandem-coordinator --data_dir DIR --listen ADDR");
   absl::ParseCommandLine(argc, argv);
   tandem::CoordinatorOptions options;

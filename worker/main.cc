@@ -9,8 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "collective/collective_service.h"
 #include "collective/grpc_ring.h"
+#include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "data/tokenizer.h"
 #include "model/runtime.h"
 #include "worker/worker.h"
 
@@ -38,7 +40,9 @@ void OnSignal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tandem::model::ReexecWithTrainingMalloc(argv);
+  const tandem::MainEnvironment env = tandem::ApplyEnvironment();
+  tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+  tandem::SetSentencePieceModulePath(env.spm_module);
   auto flags = tandem::ParseArgs({argv + 1, argv + argc}, Flags());
   if (!flags.ok() || flags->Has("help") || !flags->positional.empty()) {
     if (!flags.ok()) std::cerr << "tandem-worker: " << flags.status().message() << "\n";

@@ -1,6 +1,9 @@
 // Real SentencePiece through the module seam (no mocks).
 #include "data/tokenizer.h"
 
+#include <cstdlib>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -85,6 +88,33 @@ TEST(TokenizerTest, LoadErrorsNameThePath) {
   EXPECT_THAT(Tokenizer::Load(dir.Join("junk.model")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("cannot load tokenizer model " + dir.Join("junk.model"))));
+}
+
+// The module is loaded once per process, so each of these runs in a child process of its own
+// (re-executed, not forked: the module is loaded with dlmopen).
+TEST(TokenizerDeathTest, ExplicitModulePathIsTriedFirst) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  testing::TempDir dir;
+  const std::string copy = dir.Join("libtandem_spm.so");
+  testing::WriteText(copy, testing::ReadText(testing::BinDir() + "/libtandem_spm.so"));
+  EXPECT_EXIT(
+      {
+        SetSentencePieceModulePath(copy);
+        const absl::StatusOr<std::string> path = SpmModulePath();
+        std::exit(path.ok() && *path == copy ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST(TokenizerDeathTest, MissingExplicitModulePathFallsBackToTheDefaults) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        SetSentencePieceModulePath("/nonexistent/libtandem_spm.so");
+        const absl::StatusOr<std::string> path = SpmModulePath();
+        std::exit(path.ok() && *path != "/nonexistent/libtandem_spm.so" ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
