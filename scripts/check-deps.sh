@@ -37,14 +37,6 @@ project_folders=" common data model collective inference training worker coordin
 # The folders whose files are checked (the report is sorted by file and line).
 checked_folders="common data model collective inference training worker coordinator client"
 
-# Known violations, as "file:included header", each with the reason it is tolerated. An entry
-# that no longer matches is reported as a note (not an error) so it can be removed.
-allowed_exceptions=(
-  # TODO(lead): remove when coordinator/model_server.cc no longer includes worker/translation.h
-  # (translation moves below coordinator/; issue "[5] One house plan").
-  "coordinator/model_server.cc:worker/translation.h"
-)
-
 # One grep over the checked folders and one awk over its hits ("file:line:text"): fast
 # enough for a test on a busy machine (a shell loop per include is not).
 rules=""
@@ -62,8 +54,7 @@ if ((${#existing[@]} > 0)); then
                --include='*.h' --include='*.cc' --include='*.inc' --include='*.hpp' \
                --include='*.cpp' "${existing[@]}" || true) |
     LC_ALL=C sort -t: -k1,1 -k2,2n |
-    awk -v rules="$rules" -v project="$project_folders" \
-        -v exceptions="$(printf '%s\n' "${allowed_exceptions[@]}")" '
+    awk -v rules="$rules" -v project="$project_folders" '
       BEGIN {
         n = split(rules, r, ";")
         for (i = 1; i <= n; i++) {
@@ -71,8 +62,6 @@ if ((${#existing[@]} > 0)); then
           split(r[i], kv, "=")
           may[kv[1]] = kv[2]
         }
-        m = split(exceptions, e, "\n")
-        for (i = 1; i <= m; i++) if (e[i] != "") exception[e[i]] = 0
       }
       {
         file = $0; sub(/:.*/, "", file)
@@ -86,18 +75,12 @@ if ((${#existing[@]} > 0)); then
         if (index(project, " " top " ") == 0) next
         folder = file; sub(/\/.*/, "", folder)
         if (top == folder || index(" " may[folder] " ", " " top " ") > 0) next
-        if ((file ":" header) in exception) { exception[file ":" header] = 1; next }
         allowed = may[folder] == "" ? "(nothing else)" : may[folder]
         printf "check-deps: %s:%s: includes \"%s\", but %s/ may include only: %s\n",
                file, line, header, folder, allowed
         violations++
       }
       END {
-        for (x in exception) {
-          f = x; sub(/:.*/, "", f)
-          if (exception[x] == 0 && system("test -f \"" f "\"") == 0)
-            print "check-deps: note: allowed exception " x " no longer occurs; remove it"
-        }
         if (violations > 0) {
           print "check-deps: " violations " forbidden include(s); see DESIGN.md section 2"
           exit 1
