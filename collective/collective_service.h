@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "collective/communicator.h"
-#include "collective/completion_driver.h"
+#include "collective/grpc_completion_driver.h"
 #include "tandem/v1/collective_service.grpc.pb.h"
 
 namespace tandem::collective {
