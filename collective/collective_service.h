@@ -86,7 +86,7 @@ class Mailbox {
   absl::Status error_;
 };
 
-// What a RingCommunicator needs of its process's CollectiveServer: the mailbox the Push
+// What a GrpcTransport needs of its process's CollectiveServer: the mailbox the Push
 // streams fill and the driver of the queue its own streams run on.
 class CollectiveService {
  public:

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "collective/collective_service.h"
-#include "collective/grpc_ring.h"
+#include "collective/grpc_communicator.h"
 #include "model/runtime.h"
 #include "worker/worker.h"
 
