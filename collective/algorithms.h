@@ -33,18 +33,18 @@ struct Pacing {
 };
 
 // In place: data[0..count) becomes the element-wise sum over the ranks. In bf16 mode
-// (op.wire == kBf16) every rank still ends with the same bits. count > 0.
+// (op.wire == kBf16) every rank still ends with the same bits. count > 0. The pair exchange
+// needs 2 ranks; recursive doubling and halving-doubling a power-of-two number.
 absl::Status PairExchangeAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
-                                   float* data, size_t count);       // world size 2
-absl::Status RecursiveDoublingAllReduce(Transport& t, const OpContext& op,
-                                        const Pacing& pacing, float* data,
-                                        size_t count);               // power-of-two ranks
+                                   float* data, size_t count);
+absl::Status RecursiveDoublingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
+                                        float* data, size_t count);
 absl::Status DirectExchangeAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
                                      float* data, size_t count);
 absl::Status HalvingDoublingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
-                                      float* data, size_t count);    // power-of-two ranks
-absl::Status RingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
-                           float* data, size_t count);
+                                      float* data, size_t count);
+absl::Status RingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing, float* data,
+                           size_t count);
 
 // In place: data[0..count) becomes the root's. count > 0.
 absl::Status RingBroadcast(Transport& t, const OpContext& op, const Pacing& pacing, float* data,

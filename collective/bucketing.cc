@@ -31,8 +31,7 @@ BucketLayout PlanBuckets(const std::vector<size_t>& tensor_sizes,
   // bucket's index.
   auto place = [&](size_t size) {
     if (layout.buckets.empty() ||
-        (layout.buckets.back().end - layout.buckets.back().begin) * sizeof(float) >=
-            bucket_bytes) {
+        (layout.buckets.back().end - layout.buckets.back().begin) * sizeof(float) >= bucket_bytes) {
       layout.buckets.push_back(BucketLayout::Bucket{offset, offset, {}, {}});
     }
     offset += size;
@@ -137,9 +136,7 @@ absl::Status GradientBuckets::WaitAll() {
 void GradientBuckets::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] {
-      return stop_ || (in_round_ && next_bucket_ < layout_.buckets.size());
-    });
+    cv_.wait(lock, [&] { return stop_ || (in_round_ && next_bucket_ < layout_.buckets.size()); });
     if (stop_) return;
     const size_t b = next_bucket_;
     if (error_.ok() &&
@@ -155,8 +152,8 @@ void GradientBuckets::Loop() {
       options.bf16_wire = bf16_wire_;
       lock.unlock();
       const Clock::time_point start = Clock::now();
-      absl::Status status = communicator_->AllReduceSum(
-          flat_.data() + bucket.begin, bucket.end - bucket.begin, options);
+      absl::Status status = communicator_->AllReduceSum(flat_.data() + bucket.begin,
+                                                        bucket.end - bucket.begin, options);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       lock.lock();
       op_seconds_ += seconds;

@@ -55,7 +55,7 @@ struct BucketLayout {
   std::vector<int> bucket_of;   // per tensor
   std::vector<Slot> slots;      // per extra slot, in the order given
   std::vector<Bucket> buckets;
-  size_t total = 0;             // elements
+  size_t total = 0;  // elements
 
   // The span every tensor lies in (contiguous, no extra slot inside).
   Span params() const;

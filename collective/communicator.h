@@ -56,8 +56,7 @@ class Communicator {
   virtual absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) = 0;
 
   // In place: on success every rank's `data[0..count)` equals the root's.
-  virtual absl::Status Broadcast(float* data, size_t count, int root,
-                                 const OpOptions& options) = 0;
+  virtual absl::Status Broadcast(float* data, size_t count, int root, const OpOptions& options) = 0;
 
   // On success `out[r * bytes .. (r + 1) * bytes)` holds rank r's `mine[0..bytes)` for every
   // rank r, bit-exact, on every rank (`out` holds world_size() * bytes). `mine` may be

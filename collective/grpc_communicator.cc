@@ -71,12 +71,18 @@ GrpcCommunicator::Algorithm GrpcCommunicator::Choose(size_t count) const {
 
 const char* GrpcCommunicator::AllReduceAlgorithm(size_t count) const {
   switch (Choose(count)) {
-    case Algorithm::kNone: return "none";
-    case Algorithm::kPair: return "pair";
-    case Algorithm::kDoubling: return "doubling";
-    case Algorithm::kDirect: return "direct";
-    case Algorithm::kHalving: return "halving";
-    case Algorithm::kRing: return "ring";
+    case Algorithm::kNone:
+      return "none";
+    case Algorithm::kPair:
+      return "pair";
+    case Algorithm::kDoubling:
+      return "doubling";
+    case Algorithm::kDirect:
+      return "direct";
+    case Algorithm::kHalving:
+      return "halving";
+    case Algorithm::kRing:
+      return "ring";
   }
   return "?";
 }
@@ -93,8 +99,7 @@ absl::Status GrpcCommunicator::RunLocked(absl::FunctionRef<absl::Status()> body)
   return status;
 }
 
-absl::Status GrpcCommunicator::AllReduceSum(float* data, size_t count,
-                                            const OpOptions& options) {
+absl::Status GrpcCommunicator::AllReduceSum(float* data, size_t count, const OpOptions& options) {
   std::lock_guard<std::mutex> lock(op_mu_);
   TANDEM_ASSIGN_OR_RETURN(
       const OpContext op,
@@ -104,12 +109,18 @@ absl::Status GrpcCommunicator::AllReduceSum(float* data, size_t count,
   return RunLocked([&] {
     Transport& t = *transport_;
     switch (Choose(count)) {
-      case Algorithm::kNone: break;
-      case Algorithm::kPair: return PairExchangeAllReduce(t, op, pacing_, data, count);
-      case Algorithm::kDoubling: return RecursiveDoublingAllReduce(t, op, pacing_, data, count);
-      case Algorithm::kDirect: return DirectExchangeAllReduce(t, op, pacing_, data, count);
-      case Algorithm::kHalving: return HalvingDoublingAllReduce(t, op, pacing_, data, count);
-      case Algorithm::kRing: return RingAllReduce(t, op, pacing_, data, count);
+      case Algorithm::kNone:
+        break;
+      case Algorithm::kPair:
+        return PairExchangeAllReduce(t, op, pacing_, data, count);
+      case Algorithm::kDoubling:
+        return RecursiveDoublingAllReduce(t, op, pacing_, data, count);
+      case Algorithm::kDirect:
+        return DirectExchangeAllReduce(t, op, pacing_, data, count);
+      case Algorithm::kHalving:
+        return HalvingDoublingAllReduce(t, op, pacing_, data, count);
+      case Algorithm::kRing:
+        return RingAllReduce(t, op, pacing_, data, count);
     }
     return absl::OkStatus();
   });

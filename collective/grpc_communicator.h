@@ -70,8 +70,8 @@ class GrpcCommunicator final : public Communicator {
   // is attached to options.group, and its queue stays up until the communicator is gone.
   // Connects lazily, at the first operation. Destroy a generation's communicator before
   // creating the next one on the same service (the mailbox serves one group at a time).
-  static absl::StatusOr<std::unique_ptr<GrpcCommunicator>> Create(
-      GrpcCommunicatorOptions options, CollectiveService* service);
+  static absl::StatusOr<std::unique_ptr<GrpcCommunicator>> Create(GrpcCommunicatorOptions options,
+                                                                  CollectiveService* service);
   // The same, owning `server` (shut down when the communicator is destroyed).
   static absl::StatusOr<std::unique_ptr<GrpcCommunicator>> Create(
       GrpcCommunicatorOptions options, std::unique_ptr<CollectiveServer> server);
@@ -79,8 +79,7 @@ class GrpcCommunicator final : public Communicator {
   int rank() const override { return transport_->rank(); }
   int world_size() const override { return transport_->world_size(); }
   absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) override;
-  absl::Status Broadcast(float* data, size_t count, int root,
-                         const OpOptions& options) override;
+  absl::Status Broadcast(float* data, size_t count, int root, const OpOptions& options) override;
   absl::Status AllGather(const void* mine, size_t bytes, void* out,
                          const OpOptions& options) override;
 

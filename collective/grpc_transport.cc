@@ -56,9 +56,12 @@ void ReleasePayload(void* arg) {
 
 v1::WireType ToWireType(WireFormat wire) {
   switch (wire) {
-    case WireFormat::kF32: return v1::WIRE_TYPE_F32;
-    case WireFormat::kBf16: return v1::WIRE_TYPE_BF16;
-    case WireFormat::kBytes: return v1::WIRE_TYPE_BYTES;
+    case WireFormat::kF32:
+      return v1::WIRE_TYPE_F32;
+    case WireFormat::kBf16:
+      return v1::WIRE_TYPE_BF16;
+    case WireFormat::kBytes:
+      return v1::WIRE_TYPE_BYTES;
   }
   return v1::WIRE_TYPE_UNSPECIFIED;
 }
@@ -109,8 +112,7 @@ class GrpcReceivedSegment final : public ReceivedSegment {
 }  // namespace
 
 GrpcTransport::GrpcTransport(GroupId group, int rank, std::vector<std::string> peers,
-                             CollectiveService* service,
-                             std::unique_ptr<CollectiveServer> server)
+                             CollectiveService* service, std::unique_ptr<CollectiveServer> server)
     : group_(std::move(group)),
       rank_(rank),
       peers_(std::move(peers)),
@@ -152,11 +154,9 @@ void GrpcTransport::Connect(int peer) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  auto channel =
-      grpc::CreateCustomChannel(peers_[peer], grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(peers_[peer], grpc::InsecureChannelCredentials(), args);
   streams_[peer] = std::make_unique<PeerStream>(
-      std::move(channel), &service_->driver(),
-      [this, peer](const grpc::Status& status, bool lost) {
+      std::move(channel), &service_->driver(), [this, peer](const grpc::Status& status, bool lost) {
         absl::Status error = StreamError(status, peer);
         if (lost || error.code() != absl::StatusCode::kUnavailable) SetError(error);
       });
@@ -181,10 +181,10 @@ absl::Status GrpcTransport::StreamError(const grpc::Status& status, int peer) co
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                         absl::StrCat(Peer(peer), " refused: ", status.error_message()));
   }
-  return absl::UnavailableError(absl::StrCat(
-      "rank ", rank_, ": stream to ", Peer(peer), " ended: ",
-      status.ok() ? "closed by the peer" : status.error_message(), " (gRPC code ",
-      static_cast<int>(status.error_code()), ")"));
+  return absl::UnavailableError(
+      absl::StrCat("rank ", rank_, ": stream to ", Peer(peer),
+                   " ended: ", status.ok() ? "closed by the peer" : status.error_message(),
+                   " (gRPC code ", static_cast<int>(status.error_code()), ")"));
 }
 
 void GrpcTransport::SetError(const absl::Status& error) {
@@ -230,11 +230,13 @@ void GrpcTransport::ReserveSlots(size_t slots) {
 }
 
 absl::Status GrpcTransport::WaitReleased(const OpContext& op, size_t slot, const char* what) {
-  return WaitSends(op.deadline, [&] { return send_->unreleased[slot] == 0; }, what);
+  return WaitSends(
+      op.deadline, [&] { return send_->unreleased[slot] == 0; }, what);
 }
 
 absl::Status GrpcTransport::WaitAllReleased(const OpContext& op, const char* what) {
-  return WaitSends(op.deadline, [&] { return send_->AllReleased(); }, what);
+  return WaitSends(
+      op.deadline, [&] { return send_->AllReleased(); }, what);
 }
 
 // Polls the queue until `done()` (evaluated under send_->mu) holds or the operation failed.
@@ -266,9 +268,8 @@ absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, con
 absl::StatusOr<Delivery> GrpcTransport::Poll(const OpContext& op, int from, uint32_t step,
                                              uint32_t segment) {
   for (;;) {
-    TANDEM_ASSIGN_OR_RETURN(
-        std::optional<Delivery> delivery,
-        service_->mailbox().TryTake(group_, op.sequence, step, segment, from));
+    TANDEM_ASSIGN_OR_RETURN(std::optional<Delivery> delivery,
+                            service_->mailbox().TryTake(group_, op.sequence, step, segment, from));
     if (delivery.has_value()) return std::move(*delivery);
     if (Clock::now() >= op.deadline) {
       return absl::DeadlineExceededError(absl::StrCat("deadline passed waiting for sequence ",
@@ -281,9 +282,8 @@ absl::StatusOr<Delivery> GrpcTransport::Poll(const OpContext& op, int from, uint
 
 // Takes segment (step, segment) from rank `from`, checking that it holds `count` elements of
 // this operation's wire type.
-absl::StatusOr<Delivery> GrpcTransport::TakeDelivery(const OpContext& op, int from,
-                                                     uint32_t step, uint32_t segment,
-                                                     size_t count) {
+absl::StatusOr<Delivery> GrpcTransport::TakeDelivery(const OpContext& op, int from, uint32_t step,
+                                                     uint32_t segment, size_t count) {
   absl::StatusOr<Delivery> delivery = Poll(op, from, step, segment);
   if (!delivery.ok()) {
     return Annotate(delivery.status(), absl::StrCat("rank ", rank_, " waiting for ", Peer(from)));
@@ -292,23 +292,23 @@ absl::StatusOr<Delivery> GrpcTransport::TakeDelivery(const OpContext& op, int fr
   const v1::WireType want = ToWireType(op.wire);
   if (h.count() != count || h.wire_type() != want) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "rank ", rank_, ": segment (sequence ", op.sequence, ", step ", step, ", segment ",
-        segment, ") from ", Peer(from), " has ", h.count(), " elements of wire type ",
-        h.wire_type(), "; expected ", count, " of wire type ", want));
+        "rank ", rank_, ": segment (sequence ", op.sequence, ", step ", step, ", segment ", segment,
+        ") from ", Peer(from), " has ", h.count(), " elements of wire type ", h.wire_type(),
+        "; expected ", count, " of wire type ", want));
   }
   return delivery;
 }
 
-absl::StatusOr<std::unique_ptr<ReceivedSegment>> GrpcTransport::Take(const OpContext& op,
-                                                                     int from, uint32_t step,
+absl::StatusOr<std::unique_ptr<ReceivedSegment>> GrpcTransport::Take(const OpContext& op, int from,
+                                                                     uint32_t step,
                                                                      uint32_t segment,
                                                                      size_t count) {
   TANDEM_ASSIGN_OR_RETURN(Delivery delivery, TakeDelivery(op, from, step, segment, count));
   return std::make_unique<GrpcReceivedSegment>(std::move(delivery));
 }
 
-absl::Status GrpcTransport::Receive(const OpContext& op, int from, uint32_t step,
-                                    uint32_t segment, void* dst, size_t count, bool add) {
+absl::Status GrpcTransport::Receive(const OpContext& op, int from, uint32_t step, uint32_t segment,
+                                    void* dst, size_t count, bool add) {
   TANDEM_ASSIGN_OR_RETURN(Delivery delivery, TakeDelivery(op, from, step, segment, count));
   ConsumePayload(delivery, dst, add);
   return absl::OkStatus();

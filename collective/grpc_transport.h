@@ -25,8 +25,8 @@ class GrpcTransport final : public Transport {
   // `peers[r]` is rank r's CollectiveService address. `service` (not owned unless `server`,
   // its server, is given) receives this rank's segments: its mailbox is attached to `group`,
   // and its queue stays up until the transport is gone. Connects lazily (Connect).
-  GrpcTransport(GroupId group, int rank, std::vector<std::string> peers,
-                CollectiveService* service, std::unique_ptr<CollectiveServer> server = nullptr);
+  GrpcTransport(GroupId group, int rank, std::vector<std::string> peers, CollectiveService* service,
+                std::unique_ptr<CollectiveServer> server = nullptr);
   // Closes the streams (gracefully unless an operation failed), then shuts an owned server down.
   ~GrpcTransport() override;
 
@@ -39,8 +39,8 @@ class GrpcTransport final : public Transport {
   absl::StatusOr<std::unique_ptr<ReceivedSegment>> Take(const OpContext& op, int from,
                                                         uint32_t step, uint32_t segment,
                                                         size_t count) override;
-  absl::Status Receive(const OpContext& op, int from, uint32_t step, uint32_t segment,
-                       void* dst, size_t count, bool add) override;
+  absl::Status Receive(const OpContext& op, int from, uint32_t step, uint32_t segment, void* dst,
+                       size_t count, bool add) override;
   absl::Status WaitReleased(const OpContext& op, size_t slot, const char* what) override;
   absl::Status WaitAllReleased(const OpContext& op, const char* what) override;
 

@@ -50,7 +50,7 @@ absl::Status HalvingDoublingAllReduce(Transport& t, const OpContext& op, const P
   int levels = 0;
   while ((1 << levels) < n) ++levels;
   for (int m = 1; m < n; m <<= 1) t.Connect(rank ^ m);
-  t.ReserveSlots(size_t(2 * levels));  // reduce-scatter sends, then all-gather sends
+  t.ReserveSlots(size_t(2 * levels));    // reduce-scatter sends, then all-gather sends
   auto elements = [&](int b0, int b1) {  // blocks [b0, b1) as an element range
     return Range{Partition(count, n, b0).begin, Partition(count, n, b1 - 1).end};
   };

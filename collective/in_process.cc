@@ -40,8 +40,8 @@ struct InProcessGroup::State {
     std::unique_lock<std::mutex> lock(mu);
     auto broken_or_ready = [&](auto pred) { return cv.wait_until(lock, deadline, pred); };
     if (!broken_or_ready([&] { return !error.ok() || !result_ready; })) {
-      return Fail(absl::DeadlineExceededError(absl::StrCat(
-          "in-process rank ", rank, ": previous operation still draining")));
+      return Fail(absl::DeadlineExceededError(
+          absl::StrCat("in-process rank ", rank, ": previous operation still draining")));
     }
     if (!error.ok()) return error;
     slots[rank] = mine;
@@ -49,20 +49,20 @@ struct InProcessGroup::State {
       for (const Slot& s : slots) {
         if (s.kind != mine.kind || s.size != mine.size || s.sequence != mine.sequence ||
             s.root != mine.root) {
-          return Fail(absl::InvalidArgumentError(absl::StrCat(
-              "in-process ranks disagree on operation: sequence ", s.sequence, " vs ",
-              mine.sequence, ", kind ", static_cast<int>(s.kind), " vs ",
-              static_cast<int>(mine.kind), ", count ", s.size, " vs ", mine.size, ", root ",
-              s.root, " vs ", mine.root)));
+          return Fail(absl::InvalidArgumentError(
+              absl::StrCat("in-process ranks disagree on operation: sequence ", s.sequence, " vs ",
+                           mine.sequence, ", kind ", static_cast<int>(s.kind), " vs ",
+                           static_cast<int>(mine.kind), ", count ", s.size, " vs ", mine.size,
+                           ", root ", s.root, " vs ", mine.root)));
         }
       }
       Compute();
       result_ready = true;
       cv.notify_all();
     } else if (!broken_or_ready([&] { return !error.ok() || result_ready; })) {
-      return Fail(absl::DeadlineExceededError(absl::StrCat(
-          "in-process rank ", rank, ": sequence ", mine.sequence, ": only ", arrived, " of ",
-          world_size, " ranks arrived before the deadline")));
+      return Fail(absl::DeadlineExceededError(
+          absl::StrCat("in-process rank ", rank, ": sequence ", mine.sequence, ": only ", arrived,
+                       " of ", world_size, " ranks arrived before the deadline")));
     }
     if (!error.ok()) return error;
     if (!result.empty()) std::memcpy(mine.out, result.data(), result.size());
@@ -124,20 +124,20 @@ class InProcessCommunicator final : public Communicator {
         rank_, State::Slot{State::Kind::kAllReduce, data, data, count, next_sequence_++, -1},
         options.deadline);
   }
-  absl::Status Broadcast(float* data, size_t count, int root,
-                         const OpOptions& options) override {
+  absl::Status Broadcast(float* data, size_t count, int root, const OpOptions& options) override {
     const uint64_t sequence = next_sequence_++;
     if (root < 0 || root >= state_->world_size) {
       return absl::InvalidArgumentError(absl::StrCat("broadcast root ", root, " out of range"));
     }
-    return state_->Run(rank_, State::Slot{State::Kind::kBroadcast, data, data, count, sequence, root},
+    return state_->Run(rank_,
+                       State::Slot{State::Kind::kBroadcast, data, data, count, sequence, root},
                        options.deadline);
   }
   absl::Status AllGather(const void* mine, size_t bytes, void* out,
                          const OpOptions& options) override {
-    return state_->Run(
-        rank_, State::Slot{State::Kind::kAllGather, mine, out, bytes, next_sequence_++, -1},
-        options.deadline);
+    return state_->Run(rank_,
+                       State::Slot{State::Kind::kAllGather, mine, out, bytes, next_sequence_++, -1},
+                       options.deadline);
   }
 
  private:

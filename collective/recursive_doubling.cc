@@ -10,8 +10,8 @@
 
 namespace tandem::collective {
 
-absl::Status RecursiveDoublingAllReduce(Transport& t, const OpContext& op,
-                                        const Pacing& pacing, float* data, size_t count) {
+absl::Status RecursiveDoublingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
+                                        float* data, size_t count) {
   const int n = t.world_size(), rank = t.rank();
   for (int d = 1; d < n; d <<= 1) t.Connect(rank ^ d);
   const size_t segments = SegmentCount(count, pacing.segment_elems);

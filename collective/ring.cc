@@ -63,7 +63,8 @@ absl::Status RingAllReduce(Transport& t, const OpContext& op, const Pacing& paci
     for (size_t j = 0; j < segments; ++j) {
       Range seg = Partition(c.size(), segments, j);
       float* dst = data + c.begin + seg.begin;
-      TANDEM_RETURN_IF_ERROR(t.Receive(op, prev, uint32_t(s), uint32_t(j), dst, seg.size(), reduce));
+      TANDEM_RETURN_IF_ERROR(
+          t.Receive(op, prev, uint32_t(s), uint32_t(j), dst, seg.size(), reduce));
       ++received;
       // After the last reduce step this rank owns the chunk's sum; in bf16 mode it keeps
       // exactly what the others will receive.

@@ -69,8 +69,7 @@ class Transport {
   // Waits for segment (step, segment) of `op` from rank `from` and checks that it holds
   // `count` elements in op.wire (INVALID_ARGUMENT otherwise).
   virtual absl::StatusOr<std::unique_ptr<ReceivedSegment>> Take(const OpContext& op, int from,
-                                                                uint32_t step,
-                                                                uint32_t segment,
+                                                                uint32_t step, uint32_t segment,
                                                                 size_t count) = 0;
   // Take, then CopyTo(dst, add), without holding the segment in between.
   virtual absl::Status Receive(const OpContext& op, int from, uint32_t step, uint32_t segment,

@@ -278,8 +278,8 @@ TEST(CollectiveServiceTest, RefusesBadSegmentsWithClearStatuses) {
 }
 
 TEST(CollectiveServiceTest, FullMailboxIsRefused) {
-  ASSERT_OK_AND_ASSIGN(auto server,
-                       CollectiveServer::Start("127.0.0.1:0", nullptr, /*max_buffered_bytes=*/4096));
+  ASSERT_OK_AND_ASSIGN(
+      auto server, CollectiveServer::Start("127.0.0.1:0", nullptr, /*max_buffered_bytes=*/4096));
   server->service()->mailbox().Attach(GroupId{"job-1", 1});
   grpc::Status s =
       RawPush(absl::StrCat("127.0.0.1:", server->port()), {Segment("job-1", 1, 2048, 8192)});

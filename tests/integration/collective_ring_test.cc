@@ -334,7 +334,7 @@ TEST_P(AllGatherTest, EveryRankGetsEveryContributionInRankOrder) {
     std::vector<uint8_t> mine = GatherInput(r, bytes);
     expected.insert(expected.end(), mine.begin(), mine.end());
   }
-  auto statuses = RunRanks(n, [&, n = n, bytes = bytes, in_place = in_place](int r) -> absl::Status {
+  auto gather = [&, n = n, bytes = bytes, in_place = in_place](int r) -> absl::Status {
     for (int round = 0; round < 2; ++round) {  // twice: the streams are reused
       std::vector<uint8_t> mine = GatherInput(r, bytes);
       std::vector<uint8_t> out(size_t(n) * bytes, 0xEE);
@@ -343,8 +343,8 @@ TEST_P(AllGatherTest, EveryRankGetsEveryContributionInRankOrder) {
         if (bytes > 0) std::memcpy(out.data() + size_t(r) * bytes, mine.data(), bytes);
         in = out.data() + size_t(r) * bytes;
       }
-      TANDEM_RETURN_IF_ERROR(
-          group->ranks[r]->AllGather(in, bytes, out.data(), OpOptions::WithTimeout(std::chrono::seconds(20))));
+      TANDEM_RETURN_IF_ERROR(group->ranks[r]->AllGather(
+          in, bytes, out.data(), OpOptions::WithTimeout(std::chrono::seconds(20))));
       if (out != expected) {
         for (size_t i = 0; i < out.size(); ++i) {
           if (out[i] != expected[i]) {
@@ -356,7 +356,8 @@ TEST_P(AllGatherTest, EveryRankGetsEveryContributionInRankOrder) {
       }
     }
     return absl::OkStatus();
-  });
+  };
+  auto statuses = RunRanks(n, gather);
   for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
 }
 
@@ -381,8 +382,8 @@ TEST(OperationSequenceTest, MixedOperationsBackToBack) {
     for (int round = 0; round < 5; ++round) {
       uint64_t mine = uint64_t(r) << 40 | uint64_t(round);
       std::vector<uint64_t> all(n);
-      TANDEM_RETURN_IF_ERROR(
-          group->ranks[r]->AllGather(&mine, sizeof mine, all.data(), OpOptions::WithTimeout(timeout)));
+      TANDEM_RETURN_IF_ERROR(group->ranks[r]->AllGather(&mine, sizeof mine, all.data(),
+                                                        OpOptions::WithTimeout(timeout)));
       for (int q = 0; q < n; ++q) {
         if (all[q] != (uint64_t(q) << 40 | uint64_t(round))) {
           return absl::InternalError(absl::StrCat("round ", round, ": gathered ", all[q]));
