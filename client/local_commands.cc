@@ -41,9 +41,7 @@ class TerminalObserver final : public TrainingObserver {
     if (tty_) std::cerr << "\n";
   }
 
-  absl::Status OnCheckpoint(const std::string&, int64_t, bool) override {
-    return absl::OkStatus();
-  }
+  absl::Status OnCheckpoint(const std::string&, int64_t, bool) override { return absl::OkStatus(); }
 
   absl::StatusOr<bool> AfterStep(const StepReport& r) override {
     const StepStats& s = r.stats;
@@ -54,8 +52,9 @@ class TerminalObserver final : public TrainingObserver {
                           s.loss, s.learning_rate, r.tokens_per_second);
       if (max_steps_ > 0 && static_cast<uint64_t>(s.step) <= max_steps_) {
         const double per_step = seconds_ / static_cast<double>(s.step);
-        absl::StrAppend(&line, absl::StrFormat("  ETA %.0fs",
-                                               per_step * static_cast<double>(max_steps_ - s.step)));
+        absl::StrAppend(
+            &line,
+            absl::StrFormat("  ETA %.0fs", per_step * static_cast<double>(max_steps_ - s.step)));
       }
       std::cerr << (tty_ ? "\r" : "") << line << (tty_ ? "   " : "\n") << std::flush;
     }
@@ -138,8 +137,8 @@ absl::Status Train(const ParsedArgs& a) {
       std::cerr << "resumed from " << newest->path << " at step " << trainer->step() << "\n";
     }
   }
-  std::cerr << "model: " << trainer->NumParameters() << " parameters, "
-            << spec.model().attention() << " attention\n";
+  std::cerr << "model: " << trainer->NumParameters() << " parameters, " << spec.model().attention()
+            << " attention\n";
   {
     TerminalObserver observer(spec.training().max_steps());
     TANDEM_RETURN_IF_ERROR(RunTrainingLoop(*trainer, loop, observer).status());

@@ -8,10 +8,10 @@
 #include <limits>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace tandem {
 namespace {
@@ -66,8 +66,8 @@ absl::Status RotateCheckpoints(const std::string& dir, size_t keep) {
   std::vector<CheckpointFile> all = ListCheckpoints(dir);
   for (size_t i = 0; i + keep < all.size(); ++i) {
     if (std::remove(all[i].path.c_str()) != 0 && errno != ENOENT) {
-      return absl::InternalError(absl::StrCat("cannot remove old checkpoint ", all[i].path, ": ",
-                                              std::strerror(errno)));
+      return absl::InternalError(
+          absl::StrCat("cannot remove old checkpoint ", all[i].path, ": ", std::strerror(errno)));
     }
   }
   return absl::OkStatus();

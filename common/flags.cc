@@ -60,13 +60,13 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       has_value = true;
     }
     std::replace(name.begin(), name.end(), '-', '_');
-    auto spec = std::find_if(specs.begin(), specs.end(),
-                             [&](const FlagSpec& s) { return s.name == name; });
+    auto spec =
+        std::find_if(specs.begin(), specs.end(), [&](const FlagSpec& s) { return s.name == name; });
     if (spec == specs.end()) {
       std::vector<std::string> known;
       for (const auto& s : specs) known.push_back("--" + s.name);
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (known: ",
-                                                     absl::StrJoin(known, ", "), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name, " (known: ", absl::StrJoin(known, ", "), ")"));
     }
     if (spec->takes_value && !has_value) {
       if (i + 1 >= args.size()) {

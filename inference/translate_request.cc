@@ -19,8 +19,7 @@ absl::Status CheckTranslationInput(const std::string& sentence, size_t n) {
   if (words > kMaxTranslateWords || sentence.size() > kMaxTranslateBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sentence ", n, " is too long: ", words, " words, ", sentence.size(),
-        " bytes (the limit is ", kMaxTranslateWords, " words and ", kMaxTranslateBytes,
-        " bytes)"));
+        " bytes (the limit is ", kMaxTranslateWords, " words and ", kMaxTranslateBytes, " bytes)"));
   }
   return absl::OkStatus();
 }
@@ -29,9 +28,8 @@ absl::Status CheckTranslateRequest(const v1::TranslateRequest& request) {
   const auto& sentences = request.sentences();
   if (sentences.empty()) return absl::InvalidArgumentError("no sentence to translate");
   if (static_cast<size_t>(sentences.size()) > kMaxTranslateSentences) {
-    return absl::InvalidArgumentError(absl::StrCat(sentences.size(),
-                                                   " sentences in one request (the limit is ",
-                                                   kMaxTranslateSentences, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        sentences.size(), " sentences in one request (the limit is ", kMaxTranslateSentences, ")"));
   }
   if (request.beam_size() > static_cast<uint32_t>(kMaxBeamSize)) {
     return absl::InvalidArgumentError(

@@ -52,8 +52,7 @@ absl::StatusOr<std::vector<std::string>> Translator::Translate(
 
 absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, source_->Encode(sentence));
-  TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps,
-                          model::GreedyDecode(*model_, {ids}));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps, model::GreedyDecode(*model_, {ids}));
   const model::Hypothesis& h = hyps.front();
   Alignment out;
   for (int id : ids) out.source_pieces.push_back(source_->IdToPiece(id));

@@ -12,9 +12,9 @@ namespace tandem::model {
 namespace {
 
 absl::Status Unreadable(const std::string& path, const std::exception& e) {
-  return absl::InvalidArgumentError(absl::StrCat("cannot read checkpoint ", path,
-                                                 " (truncated or not a checkpoint): ",
-                                                 std::string(e.what()).substr(0, 200)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot read checkpoint ", path,
+                   " (truncated or not a checkpoint): ", std::string(e.what()).substr(0, 200)));
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Create(const ReplicaOptions& o
   std::vector<size_t> sizes;
   for (const auto& p : m.params) sizes.push_back(static_cast<size_t>(p.numel()));
   m.adam = std::make_unique<model::FlatAdam>(sizes, options.adam);
-  m.layout = collective::PlanBuckets(sizes, {{kLossAndTokens, 2}}, options.bucket_bytes);
+  m.layout = collective::PlanBuckets(sizes, {{kLossAndTokens, 2}}, options.exchange.bucket_bytes);
   m.param_span = m.layout.params();
   TANDEM_ASSIGN_OR_RETURN(const collective::Span loss, m.layout.slot(kLossAndTokens));
   m.loss_offset = loss.offset;
@@ -216,7 +216,7 @@ absl::StatusOr<std::vector<double>> Replica::SumOverRanks(const std::vector<doub
   for (size_t i = 0; i < values.size(); ++i) mine[i] = absl::bit_cast<uint64_t>(values[i]);
   TANDEM_ASSIGN_OR_RETURN(
       std::vector<uint64_t> all,
-      GatherBits(*m.comm, mine, collective::OpOptions::WithTimeout(m.options.collective_timeout)));
+      GatherBits(*m.comm, mine, collective::OpOptions::WithTimeout(m.options.exchange.timeout)));
   std::vector<double> sums(values.size(), 0.0);
   for (size_t i = 0; i < all.size(); ++i) {
     sums[i % values.size()] += absl::bit_cast<double>(all[i]);  // in rank order
@@ -231,7 +231,7 @@ absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
   if (!m.Distributed()) return agreement;
   collective::Communicator& comm = *m.comm;
   const int world = comm.world_size();
-  auto options = [&] { return collective::OpOptions::WithTimeout(m.options.collective_timeout); };
+  auto options = [&] { return collective::OpOptions::WithTimeout(m.options.exchange.timeout); };
   // 1. Every rank's step and proposal.
   TANDEM_ASSIGN_OR_RETURN(
       std::vector<uint64_t> all,
@@ -272,7 +272,7 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   std::fill(m.marked.begin(), m.marked.end(), 0);
   m.hook_error = absl::OkStatus();
   if (m.Distributed()) {
-    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(start + m.options.collective_timeout));
+    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(start + m.options.exchange.timeout));
   }
   // Ends the bucket round whatever happens below: an entry not marked (a parameter unused by
   // the model, or backward failed) goes as it is.

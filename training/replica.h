@@ -7,10 +7,10 @@
 // buffer laid out in buckets (collective::PlanBuckets). With a communicator of more than one
 // rank, each bucket is all-reduced as soon as the last backward has produced all of its
 // gradients, overlapping the rest of backward; the loss sum and the token count travel with
-// them, in the layout's extra slot "loss_and_tokens". Then the sums are divided by the global token count, clipped by the
-// global norm, and Adam (model::FlatAdam) steps, in one pass. Every replica applies the same
-// update and holds the same bits. A failed all-reduce returns ABORTED and leaves parameters,
-// Adam state and step as they were.
+// them, in the layout's extra slot "loss_and_tokens". Then the sums are divided by the global token
+// count, clipped by the global norm, and Adam (model::FlatAdam) steps, in one pass. Every replica
+// applies the same update and holds the same bits. A failed all-reduce returns ABORTED and leaves
+// parameters, Adam state and step as they were.
 //
 // Torch-free header. Not thread-safe: one thread drives a Replica.
 #ifndef TANDEM_TRAINING_REPLICA_H_
@@ -38,6 +38,18 @@ struct Batch;
 class Seq2SeqImpl;
 }  // namespace model
 
+// How a replica's gradients travel: the one place these defaults live (TrainerConfig carries
+// one for its replica).
+struct GradientExchange {
+  // Gradient bucket size: a bucket's all-reduce starts once backward has filled it, so
+  // smaller buckets start communication earlier and larger ones cost fewer operations
+  // (4 MiB is what the R1-DP runs of BENCHMARKS.md use).
+  size_t bucket_bytes = 4 << 20;
+  // Deadline of each collective operation of a step (its buckets, synchronisation,
+  // validation sums); a peer silent this long fails the step with ABORTED.
+  std::chrono::milliseconds timeout{120000};
+};
+
 struct ReplicaOptions {
   model::ModelConfig model;  // valid
   uint64_t seed = 0;         // initialisation
@@ -45,18 +57,17 @@ struct ReplicaOptions {
   model::LrSchedule schedule;  // valid
   double clip_norm = 1.0;      // <= 0: no clipping
   double label_smoothing = 0.1;
-  size_t bucket_bytes = 4 << 20;
-  std::chrono::milliseconds collective_timeout{120000};  // per step's all-reduce
+  GradientExchange exchange;
 };
 
 struct StepStats {
-  int64_t step = 0;        // the update just applied (1-based)
-  int64_t epoch = 0;       // epoch of the batch just used (0-based; set by the trainer)
-  double loss = 0;         // global token-mean loss of this step
-  int64_t tokens = 0;      // global target tokens of this step
-  double grad_norm = 0;    // before clipping
+  int64_t step = 0;      // the update just applied (1-based)
+  int64_t epoch = 0;     // epoch of the batch just used (0-based; set by the trainer)
+  double loss = 0;       // global token-mean loss of this step
+  int64_t tokens = 0;    // global target tokens of this step
+  double grad_norm = 0;  // before clipping
   double learning_rate = 0;
-  double seconds = 0;      // wall time of the step
+  double seconds = 0;            // wall time of the step
   double compute_seconds = 0;    // forward + backward of this rank's batches
   double comm_wait_seconds = 0;  // waiting for the all-reduce after backward ended
   double comm_seconds = 0;       // the bucket all-reduces' own time (partly hidden)
@@ -110,8 +121,8 @@ class Replica {
 
   int64_t NumParameters() const;
   std::vector<float> FlatParameters() const;  // in the fixed parameter order
-  uint64_t ParameterChecksum() const;          // of all parameter bits
-  model::Seq2SeqImpl& model();                 // for decoding (eval mode is the caller's)
+  uint64_t ParameterChecksum() const;         // of all parameter bits
+  model::Seq2SeqImpl& model();                // for decoding (eval mode is the caller's)
 
   struct Impl;
 

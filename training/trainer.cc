@@ -14,8 +14,8 @@
 #include "common/status.h"
 #include "data/batching.h"
 #include "data/tokenizer.h"
-#include "model/batch.h"
 #include "inference/trained_model.h"
+#include "model/batch.h"
 #include "model/bleu.h"
 #include "model/loss.h"
 #include "model/runtime.h"
@@ -94,8 +94,7 @@ struct Trainer::Impl {
     void LearnEpochs(int64_t e, const v1::TrainingSpec& tr) {
       while (static_cast<int64_t>(epoch_starts.size()) <= e + 1) {
         const int64_t next = static_cast<int64_t>(epoch_starts.size()) - 1;
-        epoch_starts.push_back(epoch_starts.back() +
-                               static_cast<int64_t>(PlanOf(next, tr).size()));
+        epoch_starts.push_back(epoch_starts.back() + static_cast<int64_t>(PlanOf(next, tr).size()));
       }
     }
     // The step at which `epochs` passes over this stream are complete.
@@ -187,7 +186,6 @@ struct Trainer::Impl {
     TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, model_config));
     return replica->model().ForwardLoss(batch, training().label_smoothing());
   }
-
 };
 
 Trainer::Trainer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -218,11 +216,10 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   options.schedule.total_steps = static_cast<int64_t>(tr.max_steps());
   options.clip_norm = tr.clip_norm();
   options.label_smoothing = tr.label_smoothing();
-  options.bucket_bytes = m.config.bucket_bytes;
-  options.collective_timeout = m.config.collective_timeout;
+  options.exchange = m.config.exchange;
   TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
-  m.translator = std::make_unique<inference::Translator>(
-      &m.replica->model(), m.src_tok.get(), m.tgt_tok.get(), m.model_config.eos_id);
+  m.translator = std::make_unique<inference::Translator>(&m.replica->model(), m.src_tok.get(),
+                                                         m.tgt_tok.get(), m.model_config.eos_id);
   TANDEM_RETURN_IF_ERROR(m.LoadStreams(std::move(stream_configs)));
   auto trainer = std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
   trainer->SetCommunicator(communicator);
@@ -279,9 +276,9 @@ absl::StatusOr<StepStats> Trainer::Step() {
     }
     TANDEM_ASSIGN_OR_RETURN(model::Batch batch, model::MakeBatch(src, tgt, m.model_config));
     batches.push_back(std::move(batch));
-    inputs.push_back({&batches.back(), MixSeed(tr.seed() ^ 0xD0D0D0D0ull,
-                                               static_cast<uint64_t>(m.replica->step()),
-                                               stream.id)});
+    inputs.push_back(
+        {&batches.back(),
+         MixSeed(tr.seed() ^ 0xD0D0D0D0ull, static_cast<uint64_t>(m.replica->step()), stream.id)});
   }
   TANDEM_ASSIGN_OR_RETURN(StepStats stats, m.replica->Step(inputs));
   for (auto& stream : m.streams) ++stream.batch_index;

@@ -33,8 +33,8 @@
 namespace tandem {
 
 struct TrainerConfig {
-  tandem::v1::JobSpec spec;         // defaults applied, valid
-  std::string source_model;         // SentencePiece models
+  tandem::v1::JobSpec spec;  // defaults applied, valid
+  std::string source_model;  // SentencePiece models
   std::string target_model;
   // One data stream: the prepared TSV shards it cycles and its id (Assignment.streams).
   struct Stream {
@@ -44,20 +44,19 @@ struct TrainerConfig {
   // This rank's streams. A process given the streams of ranks 0..N-1 computes exactly the
   // update that N ranks compute together.
   std::vector<Stream> streams;
-  std::string valid_file;                // prepared validation TSV ("" = none)
-  uint32_t valid_bleu_sentences = 200;   // decoded for validation BLEU (0 = all)
+  std::string valid_file;               // prepared validation TSV ("" = none)
+  uint32_t valid_bleu_sentences = 200;  // decoded for validation BLEU (0 = all)
   int threads = 2;
   // The generation's communicator (not owned; outlives its use; see SetCommunicator).
   // nullptr: a world of one.
   collective::Communicator* communicator = nullptr;
-  size_t bucket_bytes = 4 << 20;         // gradient bucket size
-  std::chrono::milliseconds collective_timeout{120000};  // per step's all-reduce
+  GradientExchange exchange;  // bucket size and collective deadline
 };
 
 struct ValidationStats {
-  double loss = 0;         // token-mean loss over the validation set
-  double bleu = 0;         // greedy decoding, sacreBLEU-compatible
-  int64_t sentences = 0;   // decoded for BLEU
+  double loss = 0;           // token-mean loss over the validation set
+  double bleu = 0;           // greedy decoding, sacreBLEU-compatible
+  int64_t sentences = 0;     // decoded for BLEU
   int64_t decoded_here = 0;  // of those, decoded by this rank (its share when distributed)
 };
 

@@ -66,9 +66,9 @@ struct TrainingLoopOptions {
 struct StepReport {
   StepStats stats;
   std::optional<ValidationStats> validation;  // set when this step validated
-  bool early_stop = false;  // this step's validation ended training
-  uint32_t bad_validations = 0;  // validations in a row without a better BLEU
-  bool last = false;        // no step follows: finished, or stopped early
+  bool early_stop = false;                    // this step's validation ended training
+  uint32_t bad_validations = 0;               // validations in a row without a better BLEU
+  bool last = false;                          // no step follows: finished, or stopped early
   // This rank's share of the tokens per second since the loop started: global tokens /
   // world size / wall seconds of the steps.
   double tokens_per_second = 0;

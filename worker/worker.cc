@@ -7,11 +7,11 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "collective/collective_service.h"
+#include "collective/grpc_communicator.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "common/status.h"
-#include "collective/collective_service.h"
-#include "collective/grpc_communicator.h"
 #include "training/trainer.h"
 #include "training/training_loop.h"
 #include "worker/progress_reporter.h"
@@ -71,7 +71,8 @@ void Worker::Run() {
       if (joined.ok()) {
         absl::MutexLock lock(&mu_);
         worker_id_ = joined->worker_id();
-        interval = std::chrono::milliseconds(std::max<uint32_t>(50, joined->heartbeat_interval_ms()));
+        interval =
+            std::chrono::milliseconds(std::max<uint32_t>(50, joined->heartbeat_interval_ms()));
         TANDEM_LOG(INFO) << "joined the coordinator at " << options_.coordinator << " as "
                          << worker_id_;
         reported_unavailable = false;
@@ -137,8 +138,7 @@ absl::Status Worker::EnsureArtifact(const std::string& job_id, const std::string
     ++cached;
     return absl::OkStatus();
   }
-  TANDEM_ASSIGN_OR_RETURN(std::string data,
-                          client_.FetchArtifact(id(), job_id, name, sha256));
+  TANDEM_ASSIGN_OR_RETURN(std::string data, client_.FetchArtifact(id(), job_id, name, sha256));
   TANDEM_RETURN_IF_ERROR(cache_.Put(sha256, data));
   ++fetched;
   return absl::OkStatus();

@@ -97,7 +97,7 @@ struct Trainer {
     o.schedule.base_lr = o.adam.lr;  // AdamConfig's defaults are R1's
     o.clip_norm = kClip;
     o.label_smoothing = kSmoothing;
-    o.bucket_bytes = BucketBytes();
+    o.exchange.bucket_bytes = BucketBytes();
     replica = Check(tandem::Replica::Create(o), "Replica::Create");
   }
   static size_t BucketBytes() {

@@ -39,8 +39,7 @@ MATCHER(IsOk, negation ? "is not OK" : "is OK") {
 // Matches a status (or StatusOr) whose code is `code` and, with the second form, whose
 // message matches `message_matcher` (a string or any string matcher such as HasSubstr).
 MATCHER_P(StatusIs, code,
-          std::string(negation ? "has no" : "has") + " code " +
-              absl::StatusCodeToString(code)) {
+          std::string(negation ? "has no" : "has") + " code " + absl::StatusCodeToString(code)) {
   const absl::Status& status = internal::GetStatus(arg);
   *result_listener << "which is " << status;
   return status.code() == code;
@@ -51,9 +50,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
                ::testing::DescribeMatcher<std::string>(message_matcher, negation)) {
   const absl::Status& status = internal::GetStatus(arg);
   *result_listener << "which is " << status;
-  return status.code() == code &&
-         ::testing::Matches(::testing::SafeMatcherCast<const std::string&>(message_matcher))(
-             std::string(status.message()));
+  return status.code() == code && ::testing::Matches(::testing::SafeMatcherCast<const std::string&>(
+                                      message_matcher))(std::string(status.message()));
 }
 
 // Matches an absl::StatusOr<T> holding a value that matches `value_matcher`.
@@ -79,9 +77,9 @@ MATCHER_P(IsOkAndHolds, value_matcher,
 // `lhs` = the value of the StatusOr `rexpr`; fails the test (printing the status) otherwise.
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
   ASSERT_OK_AND_ASSIGN_IMPL(TANDEM_MATCHERS_CONCAT(_status_or_, __LINE__), lhs, rexpr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)   \
-  auto tmp = (rexpr);                                \
-  ASSERT_THAT(tmp, ::tandem::testing::IsOk());       \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr) \
+  auto tmp = (rexpr);                              \
+  ASSERT_THAT(tmp, ::tandem::testing::IsOk());     \
   lhs = std::move(tmp).value()
 
 #endif  // TANDEM_TESTS_TESTING_STATUS_MATCHERS_H_

@@ -10,9 +10,9 @@
 namespace tandem {
 namespace {
 
-using ::testing::HasSubstr;
 using ::tandem::testing::IsOkAndHolds;
 using ::tandem::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(FlagsTest, FlagsValuesAndPositionals) {
   std::vector<FlagSpec> specs = {{"json", false, ""}, {"set", true, ""}, {"name", true, ""}};
@@ -25,8 +25,8 @@ TEST(FlagsTest, FlagsValuesAndPositionals) {
   EXPECT_EQ(a.positional, (std::vector<std::string>{"job.yaml", "--not-a-flag"}));
   EXPECT_THAT(ParseArgs({"--nope"}, specs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown flag --nope")));
-  EXPECT_THAT(ParseArgs({"--set"}, specs), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                    HasSubstr("--set needs a value")));
+  EXPECT_THAT(ParseArgs({"--set"}, specs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--set needs a value")));
   EXPECT_THAT(ParseArgs({"--json=1"}, specs),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("takes no value")));
 }
@@ -66,8 +66,8 @@ TEST(FlagsTest, DefaultsFallbacksAndIntegers) {
 }
 
 TEST(FlagsTest, HelpAlignsNamesAndShowsDefaults) {
-  const std::string help = FlagHelp({{"threads", true, "LibTorch threads", "N", "2"},
-                                     {"insecure", false, "allow plaintext"}});
+  const std::string help = FlagHelp(
+      {{"threads", true, "LibTorch threads", "N", "2"}, {"insecure", false, "allow plaintext"}});
   EXPECT_EQ(help,
             "  --threads N  LibTorch threads (default 2)\n"
             "  --insecure   allow plaintext\n");

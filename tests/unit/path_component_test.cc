@@ -8,9 +8,9 @@
 namespace tandem {
 namespace {
 
-using ::testing::HasSubstr;
 using ::tandem::testing::IsOk;
 using ::tandem::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(CheckPathComponentTest, AcceptsIdsAndChecksums) {
   for (const char* name : {"j1", "job-20261204-0001", "a", "A.b_c-d", "step-0000042.ckpt",
@@ -24,8 +24,8 @@ TEST(CheckPathComponentTest, RefusesWhatCouldLeaveItsDirectory) {
   for (const std::string name :
        {std::string(), std::string("."), std::string(".."), std::string("../etc"),
         std::string("a/b"), std::string("/abs"), std::string(".hidden"), std::string("-rf"),
-        std::string("a b"), std::string("a\\b"), std::string("nul\0byte", 8),
-        std::string("ñandú"), std::string(129, 'x'), std::string("a\nb")}) {
+        std::string("a b"), std::string("a\\b"), std::string("nul\0byte", 8), std::string("ñandú"),
+        std::string(129, 'x'), std::string("a\nb")}) {
     EXPECT_THAT(CheckPathComponent("job id", name),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job id '")))
         << name;

@@ -54,7 +54,7 @@ class TrainerTest : public ::testing::Test {
     c.target_model = dir_.Join("job/tokenizer/target.model");
     for (size_t s : streams) c.streams.push_back({{shards_[s]}, s});
     c.threads = 1;
-    c.bucket_bytes = 2048;  // many buckets: the overlap path with several rounds in flight
+    c.exchange.bucket_bytes = 2048;  // many buckets: the overlap path with several rounds in flight
     return c;
   }
   std::vector<TrainerConfig::Stream> Streams(std::vector<size_t> streams) {

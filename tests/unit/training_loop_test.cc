@@ -20,9 +20,9 @@
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::tandem::testing::StatusIs;
 
 // Records what the loop hands over; stops or fails at chosen steps.
 class RecordingObserver : public TrainingObserver {
