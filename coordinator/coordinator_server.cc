@@ -1,7 +1,7 @@
 #include "coordinator/coordinator_server.h"
 
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
 #include <vector>
@@ -53,9 +53,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   s->models_ = std::make_unique<ModelServer>(c, options.translate_threads);
 
   s->jobs_ = std::make_unique<JobServiceImpl>(
-      c, [models = s->models_.get()](const v1::TranslateRequest& r) {
-        return models->Translate(r);
-      });
+      c,
+      [models = s->models_.get()](const v1::TranslateRequest& r) { return models->Translate(r); });
   s->control_ = std::make_unique<ControlServiceImpl>(c);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;

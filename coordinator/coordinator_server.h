@@ -44,8 +44,7 @@ class CoordinatorServer {
   // Opens the coordinator's state (recovering jobs and workers), starts every part and writes
   // the port file. InvalidArgument for a malformed address, Unavailable when a port cannot
   // be bound; nothing keeps running after an error.
-  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
-      CoordinatorServerOptions options);
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(CoordinatorServerOptions options);
   ~CoordinatorServer();
   CoordinatorServer(const CoordinatorServer&) = delete;
   CoordinatorServer& operator=(const CoordinatorServer&) = delete;

@@ -45,9 +45,9 @@ EventDraft AssignedEvent(const JobInfo& job, const std::string& why) {
   if (job.artifacts().count("checkpoint") > 0) {
     resume = absl::StrCat("; newest checkpoint: step ", job.progress().checkpoint_step());
   }
-  return {"assigned", absl::StrCat("generation ", job.generation(), " (", why, "): ranks ",
-                                   absl::StrJoin(ranks, ", "), "; ", job.shards_size(),
-                                   " shards", resume)};
+  return {"assigned",
+          absl::StrCat("generation ", job.generation(), " (", why, "): ranks ",
+                       absl::StrJoin(ranks, ", "), "; ", job.shards_size(), " shards", resume)};
 }
 
 absl::StatusOr<std::vector<EventDraft>> MarkReady(JobInfo& job,
@@ -64,12 +64,11 @@ absl::StatusOr<std::vector<EventDraft>> MarkReady(JobInfo& job,
     if (member.worker_id() == request.worker_id() && !member.ready()) {
       found = true;
       member.set_ready(true);
-      events.push_back(
-          {"worker_ready",
-           absl::StrCat("rank ", member.rank(), " (", member.worker_id(), ") has its ",
-                        member.shards_size(), " shards and the tokenizer (",
-                        request.fetched_artifacts(), " fetched, ", request.cached_artifacts(),
-                        " from its cache)")});
+      events.push_back({"worker_ready",
+                        absl::StrCat("rank ", member.rank(), " (", member.worker_id(), ") has its ",
+                                     member.shards_size(), " shards and the tokenizer (",
+                                     request.fetched_artifacts(), " fetched, ",
+                                     request.cached_artifacts(), " from its cache)")});
     } else if (member.worker_id() == request.worker_id()) {
       found = true;
     }
@@ -82,8 +81,7 @@ absl::StatusOr<std::vector<EventDraft>> MarkReady(JobInfo& job,
   if (events.empty()) return events;  // a repeated report
   if (all_ready) {
     job.set_message(absl::StrCat("all ", job.assignments_size(),
-                                 " workers have their shards (generation ", job.generation(),
-                                 ")"));
+                                 " workers have their shards (generation ", job.generation(), ")"));
     events.push_back({"all_ready", job.message()});
   }
   return events;

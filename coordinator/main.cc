@@ -14,14 +14,14 @@
 namespace {
 
 const std::vector<tandem::FlagSpec> kFlags = {
-    {"listen", true, "host:port for the JobService and ControlService (port 0 picks one)",
-     "ADDR", "127.0.0.1:7400"},
+    {"listen", true, "host:port for the JobService and ControlService (port 0 picks one)", "ADDR",
+     "127.0.0.1:7400"},
     {"data_dir", true, "directory for the state database and job artifacts", "DIR",
      ".tandem/coordinator"},
     {"heartbeat_ms", true, "how often workers send heartbeats", "MS", "500"},
     {"worker_timeout_ms", true, "a worker silent this long is declared lost", "MS", "3000"},
-    {"metrics_listen", true, "host:port for Prometheus text at /metrics (port 0 picks one; "
-     "empty disables)", "ADDR", "127.0.0.1:0"},
+    {"metrics_listen", true, "host:port for Prometheus text at /metrics (empty disables)", "ADDR",
+     "127.0.0.1:0"},
     {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
     {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},
     {"help", false, "show this help", "", ""}};

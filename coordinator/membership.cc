@@ -76,8 +76,7 @@ absl::Status Membership::CheckAssigned(const std::string& worker_id,
                                        const std::string& job_id) const {
   auto it = workers_.find(worker_id);
   if (it == workers_.end()) return UnknownWorker(worker_id);
-  if (it->second.info.job_id() != job_id ||
-      it->second.info.state() != v1::WORKER_STATE_ASSIGNED) {
+  if (it->second.info.job_id() != job_id || it->second.info.state() != v1::WORKER_STATE_ASSIGNED) {
     return absl::PermissionDeniedError(
         absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
   }
@@ -160,8 +159,8 @@ absl::Status Membership::FormGeneration(JobInfo& job, const std::vector<std::str
     Persist(w);
   }
   job.set_state(v1::JOB_STATE_RUNNING);
-  job.set_message(absl::StrCat("generation ", job.generation(), ": ", world,
-                               " workers fetching their shards"));
+  job.set_message(
+      absl::StrCat("generation ", job.generation(), ": ", world, " workers fetching their shards"));
   return absl::OkStatus();
 }
 

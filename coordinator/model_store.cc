@@ -44,7 +44,8 @@ absl::Status ModelStore::Store(const JobInfo& job, uint64_t step, bool final,
 
 EventDraft ModelStore::StoredEvent(uint64_t step, bool final, size_t bytes) {
   if (final) {
-    return {"model_stored", absl::StrCat("final model stored (step ", step, ", ", bytes, " bytes)")};
+    return {"model_stored",
+            absl::StrCat("final model stored (step ", step, ", ", bytes, " bytes)")};
   }
   return {"checkpoint", absl::StrCat("checkpoint at step ", step, " stored (", bytes, " bytes)")};
 }

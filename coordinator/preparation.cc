@@ -61,13 +61,12 @@ void Preparation::Run(JobInfo job) {
     for (const auto& [name, sha] : prepared->artifacts) (*updated.mutable_artifacts())[name] = sha;
     const auto& r = prepared->report;
     events.push_back(
-        {"prepared",
-         absl::StrCat(r.kept_pairs(), " of ", r.input_pairs(), " pairs kept (dropped: ",
-                      r.dropped_empty(), " empty, ", r.dropped_too_long(), " too long; ",
-                      r.crlf_stripped(), " CRLF lines fixed), ", r.valid_pairs(),
-                      " validation pairs, vocabularies ", r.source_vocab(), "/", r.target_vocab(),
-                      ", ", r.num_shards(), " shards, in ",
-                      absl::StrFormat("%.1f", seconds.count()), " s")});
+        {"prepared", absl::StrCat(r.kept_pairs(), " of ", r.input_pairs(), " pairs kept (dropped: ",
+                                  r.dropped_empty(), " empty, ", r.dropped_too_long(),
+                                  " too long; ", r.crlf_stripped(), " CRLF lines fixed), ",
+                                  r.valid_pairs(), " validation pairs, vocabularies ",
+                                  r.source_vocab(), "/", r.target_vocab(), ", ", r.num_shards(),
+                                  " shards, in ", absl::StrFormat("%.1f", seconds.count()), " s")});
     updated.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
     updated.set_message("waiting for workers");
   }

@@ -98,8 +98,8 @@ ProgressTracker::Update ProgressTracker::Record(const v1::ProgressReport& r, Job
     if (id != r.worker_id() && step == r.step() &&
         p.worker_checksum().at(id) != r.param_checksum()) {
       update.events.push_back(
-          {"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ", id,
-                                      " and ", r.worker_id(), " differ")});
+          {"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ", id, " and ",
+                                      r.worker_id(), " differ")});
     }
   }
   update.persist = now - saved_ms_[r.job_id()] >= kPersistIntervalMs;

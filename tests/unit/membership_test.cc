@@ -141,14 +141,15 @@ TEST_F(MembershipTest, SilentWorkersAreLostOneAtATimeAndLeavingNamesTheJob) {
   ASSERT_OK(membership_->Heartbeat(w1, 2000).status());
 
   std::vector<std::tuple<std::string, std::string, std::string>> lost;
-  membership_->DeclareLost(2500, 1000, [&](const std::string& worker, const std::string& job_id,
-                                           const std::string& why) {
-    // The next silent worker is still as it was when this one is handled.
-    if (worker == w2) {
-      EXPECT_EQ(Find(w3)->state(), v1::WORKER_STATE_IDLE);
-    }
-    lost.emplace_back(worker, job_id, why);
-  });
+  membership_->DeclareLost(
+      2500, 1000,
+      [&](const std::string& worker, const std::string& job_id, const std::string& why) {
+        // The next silent worker is still as it was when this one is handled.
+        if (worker == w2) {
+          EXPECT_EQ(Find(w3)->state(), v1::WORKER_STATE_IDLE);
+        }
+        lost.emplace_back(worker, job_id, why);
+      });
   // w3 held no job: lost without a callback.
   ASSERT_EQ(lost.size(), 1u);
   EXPECT_EQ(lost[0], std::make_tuple(w2, job.id(), std::string("lost (no heartbeat for 1500 ms)")));

@@ -55,9 +55,10 @@ TEST_F(ModelStoreTest, KeepsTheNewestCheckpointsAndServesTheNewest) {
   ASSERT_EQ(files.size(), 4u);
   EXPECT_EQ(files[0].first, "job.json");
   EXPECT_EQ(testing::ReadText(files[0].second), SpecToJson(job_.spec()));
-  EXPECT_EQ(files[3], std::make_pair(std::string("model.ckpt"),
-                                     job_dir_ + "/checkpoints/step-0000030.ckpt"));
-  EXPECT_EQ(ModelStore::StoredEvent(30, false, 6).message, "checkpoint at step 30 stored (6 bytes)");
+  EXPECT_EQ(files[3],
+            std::make_pair(std::string("model.ckpt"), job_dir_ + "/checkpoints/step-0000030.ckpt"));
+  EXPECT_EQ(ModelStore::StoredEvent(30, false, 6).message,
+            "checkpoint at step 30 stored (6 bytes)");
 }
 
 TEST_F(ModelStoreTest, TheFinalModelIsADownloadableDirectory) {

@@ -35,10 +35,9 @@ TEST(SchedulerTest, PreparesOldestFirstAndOnlyWhenNothingIsPreparing) {
 }
 
 TEST(SchedulerTest, WaitingJobsTakeFreeWorkersFirstComeFirstServed) {
-  const std::vector<v1::JobInfo> jobs = {
-      Job("job-3", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
-      Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 3),
-      Job("job-1", v1::JOB_STATE_RUNNING, 1, 4)};
+  const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
+                                         Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 3),
+                                         Job("job-1", v1::JOB_STATE_RUNNING, 1, 4)};
   const SchedulePlan plan = PlanSchedule(jobs, {"w-1", "w-2", "w-3", "w-4"}, 6, false);
   ASSERT_EQ(plan.start.size(), 2u);
   EXPECT_EQ(plan.start[0].job.id(), "job-2");
@@ -60,7 +59,8 @@ TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
   EXPECT_THAT(PlanSchedule({job}, {"w-1"}, 2, false).waiting, IsEmpty()) << "unchanged";
   plan = PlanSchedule({job}, {"w-1"}, 3, false);
   ASSERT_EQ(plan.waiting.size(), 1u);
-  EXPECT_EQ(plan.waiting[0].message(), "waiting for workers: needs at least 3, 1 free of 3 registered");
+  EXPECT_EQ(plan.waiting[0].message(),
+            "waiting for workers: needs at least 3, 1 free of 3 registered");
 }
 
 }  // namespace
