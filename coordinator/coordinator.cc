@@ -346,6 +346,7 @@ void Coordinator::ScheduleJobs() {
     TANDEM_LOG(ERROR) << "cannot list jobs: " << jobs.status();
     return;
   }
+  preparation_.mutex()->AssertHeld();  // mu_: the analysis cannot see that they are the same
   Membership::Available free = membership_.Idle();
   SchedulePlan plan = PlanSchedule(std::move(*jobs), std::move(free.idle), free.registered,
                                    preparation_.preparing());

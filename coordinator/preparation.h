@@ -32,6 +32,10 @@ class Preparation {
   Preparation(const Preparation&) = delete;
   Preparation& operator=(const Preparation&) = delete;
 
+  // The mutex given at construction, for the owner to tell the thread-safety analysis that it
+  // holds it (mutex()->AssertHeld()).
+  absl::Mutex* mutex() const ABSL_LOCK_RETURNED(mu_) { return mu_; }
+
   bool preparing() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(*mu_) { return preparing_; }
 
   // Marks a QUEUED `job` PREPARING (stored) and prepares it on the preparation thread; a job
