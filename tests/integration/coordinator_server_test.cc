@@ -1,7 +1,9 @@
 // The CoordinatorServer in-process, as tandem-coordinator builds it: both services on one
 // system-chosen port on 127.0.0.1, translation wired, the port file, recovery of its data
-// directory after a restart, and an orderly shutdown.
+// directory after a restart, and an orderly shutdown; and the binary's flags and signals.
 #include "coordinator/coordinator_server.h"
+
+#include <signal.h>
 
 #include <memory>
 
@@ -101,6 +103,39 @@ TEST_F(CoordinatorServerTest, StartErrorsAreClear) {
   CoordinatorServerOptions bad_port_file = Options();
   bad_port_file.port_file = dir_.Join("no/such/dir/port");
   EXPECT_FALSE(CoordinatorServer::Start(bad_port_file).ok());
+}
+
+// tandem-coordinator takes `--name value` and `--name=value` (and dashes for underscores),
+// explains bad flags, and shuts down cleanly on SIGTERM.
+TEST_F(CoordinatorServerTest, BinaryTakesBothFlagFormsAndStopsOnSigterm) {
+  const std::string bin = testing::BinDir() + "/tandem-coordinator";
+  testing::ChildProcess help({bin, "--help"}, dir_.Join("help.out"));
+  ASSERT_EQ(help.Wait(std::chrono::seconds(30)), 0);
+  EXPECT_THAT(testing::ReadText(dir_.Join("help.out")),
+              HasSubstr("--worker_timeout_ms MS  a worker silent this long is declared lost"));
+  testing::ChildProcess bad({bin, "--heartbeat_ms", "soon"}, dir_.Join("bad.out"));
+  ASSERT_EQ(bad.Wait(std::chrono::seconds(30)), 2);
+  EXPECT_THAT(testing::ReadText(dir_.Join("bad.out")),
+              HasSubstr("--heartbeat_ms: expected an integer"));
+
+  testing::ChildProcess coordinator(
+      {bin, "--data-dir", dir_.Join("coord"), "--listen", "127.0.0.1:0",
+       "--metrics_listen=", "--port_file=" + dir_.Join("port"), "--heartbeat_ms", "300"},
+      dir_.Join("coordinator.log"));
+  ASSERT_TRUE(testing::WaitFor([&] { return !testing::ReadText(dir_.Join("port")).empty(); },
+                               std::chrono::seconds(30)))
+      << testing::ReadText(dir_.Join("coordinator.log"));
+  const int port = std::stoi(testing::ReadText(dir_.Join("port")));
+  auto control = v1::ControlService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port)));
+  auto ctx = ContextWithDeadline(std::chrono::seconds(5));
+  v1::JoinRequest join;
+  join.set_address("127.0.0.1:1001");
+  v1::JoinResponse joined;
+  ASSERT_OK(FromGrpcStatus(control->Join(ctx.get(), join, &joined)));
+  EXPECT_EQ(joined.heartbeat_interval_ms(), 300u);
+  coordinator.Kill(SIGTERM);
+  EXPECT_EQ(coordinator.Wait(std::chrono::seconds(30)), 0)
+      << testing::ReadText(dir_.Join("coordinator.log"));
 }
 
 }  // namespace
