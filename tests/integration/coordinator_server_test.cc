@@ -9,6 +9,7 @@
 
 #include "client/job_client.h"
 #include "common/grpc_util.h"
+#include "common/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tandem/v1/control_service.grpc.pb.h"
@@ -33,6 +34,17 @@ class CoordinatorServerTest : public ::testing::Test {
     return o;
   }
 
+  // A worker's ControlService.Join to the coordinator on `port`.
+  static absl::StatusOr<v1::JoinResponse> JoinOverGrpc(int port) {
+    auto control = v1::ControlService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port)));
+    auto ctx = ContextWithDeadline(std::chrono::seconds(5));
+    v1::JoinRequest join;
+    join.set_address("127.0.0.1:1001");
+    v1::JoinResponse joined;
+    TANDEM_RETURN_IF_ERROR(FromGrpcStatus(control->Join(ctx.get(), join, &joined)));
+    return joined;
+  }
+
   testing::TempDir dir_;
 };
 
@@ -44,12 +56,7 @@ TEST_F(CoordinatorServerTest, ServesBothServicesAndWritesThePortFile) {
   const std::string address = "127.0.0.1:" + std::to_string(server->port());
 
   // ControlService: a worker joins and learns the heartbeat interval.
-  auto control = v1::ControlService::NewStub(MakeChannel(address));
-  auto ctx = ContextWithDeadline(std::chrono::seconds(5));
-  v1::JoinRequest join;
-  join.set_address("127.0.0.1:1001");
-  v1::JoinResponse joined;
-  ASSERT_OK(FromGrpcStatus(control->Join(ctx.get(), join, &joined)));
+  ASSERT_OK_AND_ASSIGN(const v1::JoinResponse joined, JoinOverGrpc(server->port()));
   EXPECT_EQ(joined.heartbeat_interval_ms(), 250u);
 
   // JobService: the same coordinator's state; translation goes to the ModelServer.
@@ -125,13 +132,8 @@ TEST_F(CoordinatorServerTest, BinaryTakesBothFlagFormsAndStopsOnSigterm) {
   ASSERT_TRUE(testing::WaitFor([&] { return !testing::ReadText(dir_.Join("port")).empty(); },
                                std::chrono::seconds(30)))
       << testing::ReadText(dir_.Join("coordinator.log"));
-  const int port = std::stoi(testing::ReadText(dir_.Join("port")));
-  auto control = v1::ControlService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port)));
-  auto ctx = ContextWithDeadline(std::chrono::seconds(5));
-  v1::JoinRequest join;
-  join.set_address("127.0.0.1:1001");
-  v1::JoinResponse joined;
-  ASSERT_OK(FromGrpcStatus(control->Join(ctx.get(), join, &joined)));
+  ASSERT_OK_AND_ASSIGN(const v1::JoinResponse joined,
+                       JoinOverGrpc(std::stoi(testing::ReadText(dir_.Join("port")))));
   EXPECT_EQ(joined.heartbeat_interval_ms(), 300u);
   coordinator.Kill(SIGTERM);
   EXPECT_EQ(coordinator.Wait(std::chrono::seconds(30)), 0)
