@@ -741,7 +741,8 @@ std::string MainHelp(const std::vector<Command>& commands) {
 
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const std::string& default_coordinator) {
   const std::vector<Command> commands = Commands();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     (args.empty() ? err : out) << MainHelp(commands);
@@ -768,9 +769,9 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         << FlagHelp(flags);
     return kExitOk;
   }
-  const char* env = std::getenv("TANDEM_COORDINATOR");
   Context ctx;
-  ctx.coordinator = parsed->Get("coordinator", env != nullptr && *env ? env : kDefaultCoordinator);
+  ctx.coordinator = parsed->Get(
+      "coordinator", !default_coordinator.empty() ? default_coordinator : kDefaultCoordinator);
   ctx.json = parsed->Has("json");
   ctx.out = &out;
   ctx.err = &err;

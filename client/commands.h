@@ -25,7 +25,10 @@ enum ExitCode : int {
 };
 
 // Runs the CLI on `args` (argv without the program name); writes to `out` and `err`.
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `default_coordinator` is used when --coordinator is not given (main passes
+// $TANDEM_COORDINATOR); empty means 127.0.0.1:7400.
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const std::string& default_coordinator = "");
 
 }  // namespace tandem
 

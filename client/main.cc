@@ -4,8 +4,10 @@
 #include <vector>
 
 #include "client/commands.h"
+#include "common/environment.h"
 
 int main(int argc, char** argv) {
+  const tandem::MainEnvironment env = tandem::ApplyEnvironment();
   std::vector<std::string> args(argv + 1, argv + argc);
-  return tandem::RunCli(args, std::cout, std::cerr);
+  return tandem::RunCli(args, std::cout, std::cerr, env.coordinator);
 }

@@ -6,26 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/xml.h"
 
 namespace tandem {
 namespace {
 
 constexpr double kWidth = 760, kPanelHeight = 190, kLeft = 70, kRight = 150, kTop = 44,
                  kGap = 46;
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Label(double v) {
   if (v == 0) return "0";
@@ -78,7 +65,7 @@ std::string LineChartSvg(const std::string& title, const std::string& x_label,
       "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n"
       "<text x=\"%.0f\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>\n",
-      kWidth, height, kWidth, height, kLeft, Escape(title));
+      kWidth, height, kWidth, height, kLeft, XmlEscape(title));
   for (size_t p = 0; p < panels.size(); ++p) {
     const PlotPanel& panel = panels[p];
     const double top = kTop + p * (kPanelHeight + kGap) + 18;
@@ -93,7 +80,7 @@ std::string LineChartSvg(const std::string& title, const std::string& x_label,
     }
     absl::StrAppend(&svg, absl::StrFormat("<text x=\"%.0f\" y=\"%.0f\" font-weight=\"bold\">%s"
                                           "</text>\n",
-                                          kLeft, top - 6, Escape(panel.title)));
+                                          kLeft, top - 6, XmlEscape(panel.title)));
     absl::StrAppend(&svg, absl::StrFormat("<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
                                           "height=\"%.0f\" fill=\"none\" stroke=\"#999999\"/>\n",
                                           kLeft, top, plot_w, bottom - top));
@@ -148,14 +135,14 @@ std::string LineChartSvg(const std::string& title, const std::string& x_label,
                                 "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"3\" "
                                 "fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">%s</text>\n",
                                 kLeft + plot_w + 12, legend_y - 4, s.color,
-                                kLeft + plot_w + 30, legend_y, Escape(s.name)));
+                                kLeft + plot_w + 30, legend_y, XmlEscape(s.name)));
       legend_y += 16;
     }
   }
   if (!panels.empty()) {
     absl::StrAppend(&svg, absl::StrFormat("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" "
                                           "fill=\"#444444\">%s</text>\n",
-                                          kLeft + plot_w / 2, height - 8, Escape(x_label)));
+                                          kLeft + plot_w / 2, height - 8, XmlEscape(x_label)));
   }
   absl::StrAppend(&svg, "</svg>\n");
   return svg;

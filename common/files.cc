@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace tandem {
@@ -154,6 +156,18 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::string& su
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+absl::Status CheckPathComponent(absl::string_view what, absl::string_view name) {
+  bool ok = !name.empty() && name.size() <= 128 && name[0] != '.' && name[0] != '-';
+  for (char c : name) {
+    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                c == '-');
+  }
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      what, " '", absl::CHexEscape(name.substr(0, 64)), name.size() > 64 ? "..." : "",
+      "' cannot name a file: expected 1-128 of [A-Za-z0-9._-], not starting with '.' or '-'"));
 }
 
 std::string Sha256Hex(absl::string_view data) {

@@ -36,6 +36,11 @@ std::string ExecutableDir();
 // `dir` does not exist.
 std::vector<std::string> ListFiles(const std::string& dir, const std::string& suffix);
 
+// OK when `name` can be one component of a path: 1 to 128 characters from [A-Za-z0-9._-],
+// not "." or "..", not starting with '.' or '-'. INVALID_ARGUMENT naming `what` otherwise.
+// Every identifier that comes over the network and becomes part of a path goes through it.
+absl::Status CheckPathComponent(absl::string_view what, absl::string_view name);
+
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(absl::string_view data);
 

@@ -1,24 +1,35 @@
 #include "common/log.h"
 
+#include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
 #include <sys/time.h>
 
-namespace tandem::log_internal {
+namespace tandem {
 namespace {
 
-Level ThresholdFromEnv() {
-  const char* env = std::getenv("TANDEM_LOG_LEVEL");
-  if (env == nullptr) return Level::kInfo;
-  std::string v(env);
-  if (v == "DEBUG") return Level::kDebug;
-  if (v == "WARNING") return Level::kWarning;
-  if (v == "ERROR") return Level::kError;
-  return Level::kInfo;
+std::atomic<LogLevel> g_threshold{LogLevel::kInfo};
+
+}  // namespace
+
+void SetLogLevel(LogLevel level) { g_threshold.store(level, std::memory_order_relaxed); }
+
+LogLevel GetLogLevel() { return g_threshold.load(std::memory_order_relaxed); }
+
+std::optional<LogLevel> ParseLogLevel(absl::string_view text) {
+  if (text == "DEBUG") return LogLevel::kDebug;
+  if (text == "INFO") return LogLevel::kInfo;
+  if (text == "WARNING") return LogLevel::kWarning;
+  if (text == "ERROR") return LogLevel::kError;
+  return std::nullopt;
 }
+
+}  // namespace tandem
+
+namespace tandem::log_internal {
+namespace {
 
 const char* Basename(const char* path) {
   const char* slash = std::strrchr(path, '/');
@@ -27,10 +38,7 @@ const char* Basename(const char* path) {
 
 }  // namespace
 
-bool Enabled(Level level) {
-  static const Level threshold = ThresholdFromEnv();
-  return level >= threshold;
-}
+bool Enabled(Level level) { return level >= GetLogLevel(); }
 
 Line::Line(Level level, const char* file, int line) : level_(level) {
   timeval tv;

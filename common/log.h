@@ -1,16 +1,34 @@
 // The one logging header. Lines go to stderr as
 //   2026-11-25T13:15:05.123Z I coordinator.cc:42] message
-// TANDEM_LOG(INFO|WARNING|ERROR) << ...; the level threshold comes from the environment
-// variable TANDEM_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; default INFO), read once.
+// TANDEM_LOG(DEBUG|INFO|WARNING|ERROR) << ...; lines below the process-wide threshold
+// (SetLogLevel, default INFO) are dropped. A main() sets it from TANDEM_LOG_LEVEL through
+// ApplyEnvironment (common/environment.h); this library reads no environment.
 // Thread-safe: each line is written with one call.
 #ifndef TANDEM_COMMON_LOG_H_
 #define TANDEM_COMMON_LOG_H_
 
+#include <optional>
 #include <sstream>
+
+#include "absl/strings/string_view.h"
+
+namespace tandem {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// Sets the threshold: lines of a lower level are dropped from then on. Thread-safe; meant
+// to be called once, early in main().
+void SetLogLevel(LogLevel level);
+LogLevel GetLogLevel();
+
+// "DEBUG", "INFO", "WARNING" or "ERROR" (exactly, upper case); nullopt for anything else.
+std::optional<LogLevel> ParseLogLevel(absl::string_view text);
+
+}  // namespace tandem
 
 namespace tandem::log_internal {
 
-enum class Level { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+using Level = LogLevel;
 
 bool Enabled(Level level);
 

@@ -9,8 +9,8 @@
 #include "common/status.h"
 #include "coordinator/generation.h"
 #include "coordinator/job_paths.h"
-#include "coordinator/preparer.h"
 #include "coordinator/scheduler.h"
+#include "data/preparer.h"
 
 namespace tandem {
 

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "coordinator/coordinator_server.h"
+#include "data/tokenizer.h"
 
 namespace {
 
@@ -27,28 +29,33 @@ const std::vector<tandem::FlagSpec> kFlags = {
     {"help", false, "show this help", "", ""}};
 
 absl::StatusOr<tandem::CoordinatorServerOptions> Options(
-    const absl::StatusOr<tandem::ParsedArgs>& parsed) {
-  TANDEM_RETURN_IF_ERROR(parsed.status());
-  const tandem::ParsedArgs& args = *parsed;
+    const absl::StatusOr<tandem::ParsedArgs>& args) {
+  TANDEM_RETURN_IF_ERROR(args.status());
   tandem::CoordinatorServerOptions o;
-  if (!args.positional.empty()) {
-    return absl::InvalidArgumentError("unexpected argument '" + args.positional[0] + "'");
+  if (!args->positional.empty()) {
+    return absl::InvalidArgumentError("unexpected argument '" + args->positional[0] + "'");
   }
-  o.coordinator.data_dir = args.Get("data_dir");
-  TANDEM_ASSIGN_OR_RETURN(int64_t heartbeat_ms, args.GetInt("heartbeat_ms", 1, 3'600'000));
-  TANDEM_ASSIGN_OR_RETURN(int64_t timeout_ms, args.GetInt("worker_timeout_ms", 1, 86'400'000));
-  TANDEM_ASSIGN_OR_RETURN(o.translate_threads, args.GetInt("translate_threads", 1, 1024));
+  o.coordinator.data_dir = args->Get("data_dir");
+  TANDEM_ASSIGN_OR_RETURN(int64_t heartbeat_ms, args->GetInt("heartbeat_ms", 1, 3'600'000));
+  TANDEM_ASSIGN_OR_RETURN(int64_t timeout_ms, args->GetInt("worker_timeout_ms", 1, 86'400'000));
+  TANDEM_ASSIGN_OR_RETURN(o.translate_threads, args->GetInt("translate_threads", 1, 1024));
   o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   o.coordinator.worker_timeout = std::chrono::milliseconds(timeout_ms);
-  o.listen = args.Get("listen");
-  o.metrics_listen = args.Get("metrics_listen");
-  o.port_file = args.Get("port_file");
+  o.listen = args->Get("listen");
+  o.metrics_listen = args->Get("metrics_listen");
+  o.port_file = args->Get("port_file");
   return o;
+}
+
+int Fail(const absl::Status& status, int exit_code) {
+  std::fprintf(stderr, "tandem-coordinator: %s\n", std::string(status.message()).c_str());
+  return exit_code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  tandem::SetSentencePieceModulePath(tandem::ApplyEnvironment().spm_module);  // + log level
   auto args = tandem::ParseArgs(std::vector<std::string>(argv + 1, argv + argc), kFlags);
   if (args.ok() && args->Has("help")) {
     std::printf("Tandem coordinator: tandem-coordinator --data_dir DIR --listen ADDR\n\n%s",
@@ -56,11 +63,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto options = Options(args);
-  if (!options.ok()) {
-    std::fprintf(stderr, "tandem-coordinator: %s (see --help)\n",
-                 std::string(options.status().message()).c_str());
-    return 2;
-  }
+  if (!options.ok()) return Fail(options.status(), 2);
   // SIGINT and SIGTERM wait for sigwait: blocked before any thread starts, so in every thread.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -68,10 +71,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto server = tandem::CoordinatorServer::Start(*std::move(options));
-  if (!server.ok()) {
-    std::fprintf(stderr, "tandem-coordinator: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
+  if (!server.ok()) return Fail(server.status(), 1);
   int signal = 0;
   sigwait(&stop_signals, &signal);
   TANDEM_LOG(INFO) << "shutting down (signal " << signal << ")";

@@ -8,7 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "worker/translation.h"
+#include "inference/trained_model.h"
+#include "inference/translate_request.h"
 
 namespace tandem {
 
@@ -23,9 +24,9 @@ uint64_t ModelServer::loads() const {
 }
 
 absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::TranslateRequest& request) {
-  TANDEM_RETURN_IF_ERROR(CheckTranslateRequest(request));
+  TANDEM_RETURN_IF_ERROR(inference::CheckTranslateRequest(request));
   TANDEM_ASSIGN_OR_RETURN(auto files, coordinator_->ModelFiles(request.job_id()));
-  ModelPaths paths;
+  inference::ModelPaths paths;
   for (const auto& [name, path] : files) {
     if (name == "job.json") paths.job_json = path;
     if (name == "source.model") paths.source_model = path;
@@ -45,7 +46,8 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
   auto it = std::find_if(loaded_.begin(), loaded_.end(),
                          [&](const Loaded& l) { return l.job_id == request.job_id(); });
   if (it == loaded_.end() || it->key != key) {
-    TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> model, LoadTrainedModel(paths, threads_));
+    TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<inference::TrainedModel> model,
+                            inference::TrainedModel::Load(paths, threads_));
     ++loads_;
     if (it == loaded_.end()) {
       if (loaded_.size() >= max_models_) {
@@ -63,7 +65,8 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
     it->model = std::move(model);
   }
   it->last_used = ++clock_;
-  TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response, TranslateWith(*it->model, request));
+  TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
+                          inference::TranslateWith(it->model->translator(), request));
   response.set_model(it->final ? "final" : "checkpoint");
   response.set_model_step(static_cast<uint64_t>(it->model->step()));
   return response;

@@ -17,7 +17,9 @@
 
 namespace tandem {
 
-class Trainer;
+namespace inference {
+class TrainedModel;
+}  // namespace inference
 
 // Thread-safe; one translation at a time (requests queue on a mutex).
 class ModelServer {
@@ -39,7 +41,7 @@ class ModelServer {
     std::string job_id;
     std::string key;  // checkpoint path, size and modification time
     bool final = false;
-    std::unique_ptr<Trainer> model;
+    std::unique_ptr<inference::TrainedModel> model;
     uint64_t last_used = 0;
   };
 

@@ -9,7 +9,7 @@
 #include "common/job_states.h"
 #include "common/status.h"
 #include "coordinator/job_paths.h"
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 
 namespace tandem {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "common/log.h"
 #include "coordinator/job_paths.h"
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 
 namespace tandem {
 

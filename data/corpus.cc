@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/status.h"
-#include "data/utf8.h"
+#include "common/utf8.h"
 
 namespace tandem {
 namespace {

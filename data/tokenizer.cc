@@ -3,8 +3,8 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <mutex>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -32,12 +32,17 @@ struct SpmModule {
   tandem_spm_free_buffer_fn free_buffer = nullptr;
 };
 
+std::mutex g_module_path_mu;
+std::string* const g_module_path = new std::string;  // SetSentencePieceModulePath's; never freed
 
-// Candidate locations, first match wins: $TANDEM_SPM_MODULE, next to the executable, the
-// install layout (<prefix>/lib/tandem/), the build tree.
+// Candidate locations, first match wins: SetSentencePieceModulePath's path, next to the
+// executable, the install layout (<prefix>/lib/tandem/), the build tree.
 std::vector<std::string> Candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("TANDEM_SPM_MODULE")) out.push_back(env);
+  {
+    std::lock_guard<std::mutex> lock(g_module_path_mu);
+    if (!g_module_path->empty()) out.push_back(*g_module_path);
+  }
   const std::string dir = ExecutableDir();
   out.push_back(dir + "/libtandem_spm.so");
   out.push_back(dir + "/../lib/tandem/libtandem_spm.so");
@@ -46,6 +51,15 @@ std::vector<std::string> Candidates() {
 #endif
   return out;
 }
+
+}  // namespace
+
+void SetSentencePieceModulePath(std::string path) {
+  std::lock_guard<std::mutex> lock(g_module_path_mu);
+  *g_module_path = std::move(path);
+}
+
+namespace {
 
 absl::StatusOr<const SpmModule*> GetModule() {
   static std::once_flag once;

@@ -54,6 +54,13 @@ class Tokenizer {
   void* handle_;
 };
 
+// Makes `path` the first place libtandem_spm.so is looked for, before the executable's
+// directory, the install layout (<prefix>/lib/tandem/) and the build tree; empty: none.
+// Process-wide and effective only before the module is first needed (the first
+// TrainTokenizer, Tokenizer::Load or SpmModulePath call loads it once): main() calls it with
+// $TANDEM_SPM_MODULE (common/environment.h). Thread-safe.
+void SetSentencePieceModulePath(std::string path);
+
 // Where the module was found (for diagnostics); an error says where it was looked for.
 absl::StatusOr<std::string> SpmModulePath();
 

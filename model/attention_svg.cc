@@ -8,44 +8,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "model/bleu.h"
+#include "common/utf8.h"
+#include "common/xml.h"
 
 namespace tandem {
 namespace {
 
-using metrics_internal::AppendUtf8;
-using metrics_internal::DecodeUtf8;
-
 constexpr char kWordMark[] = "\xE2\x96\x81";  // U+2581 LOWER ONE EIGHTH BLOCK
 constexpr int kFontPx = 12;
 constexpr double kCharPx = 7.0;  // rough advance of one character at kFontPx
-
-std::string XmlEscape(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Valid UTF-8 with characters XML 1.0 forbids (and other controls) replaced by U+FFFD, cut
 // to `max_chars` code points with a trailing "…".
@@ -64,12 +35,6 @@ std::string CleanText(absl::string_view s, size_t max_chars) {
     ++n;
   }
   return out;
-}
-
-size_t CodePoints(absl::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
 }
 
 struct Rgb {
@@ -175,8 +140,8 @@ absl::StatusOr<std::string> AttentionHeatmapSvg(const std::vector<std::string>& 
   const std::vector<std::string> src = labels(source_tokens);
   const std::vector<std::string> tgt = labels(target_tokens);
   size_t src_chars = 1, tgt_chars = 1;
-  for (const std::string& s : src) src_chars = std::max(src_chars, CodePoints(s));
-  for (const std::string& s : tgt) tgt_chars = std::max(tgt_chars, CodePoints(s));
+  for (const std::string& s : src) src_chars = std::max(src_chars, Utf8Length(s));
+  for (const std::string& s : tgt) tgt_chars = std::max(tgt_chars, Utf8Length(s));
 
   const double cell = options.cell_px;
   const double pad = 12;
@@ -190,7 +155,7 @@ absl::StatusOr<std::string> AttentionHeatmapSvg(const std::vector<std::string>& 
   const double legend_x = gx + grid_w + 24;
   const double legend_w = 14;
   const double width =
-      std::max(legend_x + legend_w + 40 + pad, pad + CodePoints(clean_title) * 9.5 + pad);  // bold 15 px title
+      std::max(legend_x + legend_w + 40 + pad, pad + Utf8Length(clean_title) * 9.5 + pad);  // bold 15 px title
   const double height = gy + std::max(grid_h, legend_h) + pad;
 
   std::string out;

@@ -10,94 +10,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "common/utf8.h"
 
 namespace tandem {
 namespace metrics_internal {
-namespace {
-
-// Decodes one code point at `pos`. On a malformed sequence returns false and sets *len to 1.
-bool DecodeOne(absl::string_view s, size_t pos, char32_t* cp, size_t* len) {
-  const unsigned char b0 = static_cast<unsigned char>(s[pos]);
-  *len = 1;
-  if (b0 < 0x80) {
-    *cp = b0;
-    return true;
-  }
-  size_t n;
-  char32_t c;
-  char32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, c = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, c = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, c = b0 & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (pos + n > s.size()) return false;
-  for (size_t i = 1; i < n; ++i) {
-    const unsigned char b = static_cast<unsigned char>(s[pos + i]);
-    if ((b & 0xC0) != 0x80) return false;
-    c = (c << 6) | (b & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return false;
-  *cp = c;
-  *len = n;
-  return true;
-}
-
-}  // namespace
 
 bool IsPythonSpace(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
          c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
          c == 0x205F || c == 0x3000;
-}
-
-bool DecodeUtf8(absl::string_view text, std::u32string* out) {
-  out->clear();
-  out->reserve(text.size());
-  bool ok = true;
-  for (size_t pos = 0; pos < text.size();) {
-    char32_t cp;
-    size_t len;
-    if (!DecodeOne(text, pos, &cp, &len)) {
-      ok = false;
-      cp = 0xFFFD;
-    }
-    out->push_back(cp);
-    pos += len;
-  }
-  return ok;
-}
-
-int64_t FirstInvalidUtf8Byte(absl::string_view text) {
-  for (size_t pos = 0; pos < text.size();) {
-    char32_t cp;
-    size_t len;
-    if (!DecodeOne(text, pos, &cp, &len)) return static_cast<int64_t>(pos);
-    pos += len;
-  }
-  return -1;
-}
-
-void AppendUtf8(char32_t c, std::string* out) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
 }
 
 std::vector<absl::string_view> SplitPythonWhitespace(absl::string_view text) {
@@ -107,7 +28,7 @@ std::vector<absl::string_view> SplitPythonWhitespace(absl::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
     char32_t cp;
     size_t len;
-    const bool space = DecodeOne(text, pos, &cp, &len) && IsPythonSpace(cp);
+    const bool space = DecodeUtf8At(text, pos, &cp, &len) && IsPythonSpace(cp);
     if (space) {
       if (in_field) fields.push_back(text.substr(start, pos - start));
       in_field = false;
@@ -126,7 +47,7 @@ absl::string_view RStripPythonWhitespace(absl::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
     char32_t cp;
     size_t len;
-    const bool space = DecodeOne(text, pos, &cp, &len) && IsPythonSpace(cp);
+    const bool space = DecodeUtf8At(text, pos, &cp, &len) && IsPythonSpace(cp);
     pos += len;
     if (!space) end = pos;
   }
@@ -137,7 +58,6 @@ absl::string_view RStripPythonWhitespace(absl::string_view text) {
 
 namespace {
 
-using metrics_internal::FirstInvalidUtf8Byte;
 using metrics_internal::RStripPythonWhitespace;
 using metrics_internal::SplitPythonWhitespace;
 
@@ -258,12 +178,12 @@ absl::Status CheckScoreStreams(const std::vector<std::string>& hypotheses,
     }
   }
   for (size_t i = 0; i < hypotheses.size(); ++i) {
-    if (FirstInvalidUtf8Byte(hypotheses[i]) >= 0) {
+    if (!IsValidUtf8(hypotheses[i])) {
       return absl::InvalidArgumentError(
           absl::StrCat("hypothesis segment ", i + 1, " is not valid UTF-8"));
     }
     for (size_t k = 0; k < references.size(); ++k) {
-      if (FirstInvalidUtf8Byte(references[k][i]) >= 0) {
+      if (!IsValidUtf8(references[k][i])) {
         return absl::InvalidArgumentError(
             absl::StrCat("reference stream ", k + 1, " segment ", i + 1, " is not valid UTF-8"));
       }

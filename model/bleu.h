@@ -120,11 +120,6 @@ namespace metrics_internal {
 
 // Python's str.isspace() for one code point.
 bool IsPythonSpace(char32_t c);
-// Decodes UTF-8; false on malformed input (overlong forms, surrogates, > U+10FFFF, truncation).
-bool DecodeUtf8(absl::string_view text, std::u32string* out);
-// Byte offset of the first malformed sequence, or -1 if `text` is valid UTF-8.
-int64_t FirstInvalidUtf8Byte(absl::string_view text);
-void AppendUtf8(char32_t c, std::string* out);
 // Python str.split() without arguments.
 std::vector<absl::string_view> SplitPythonWhitespace(absl::string_view text);
 // Python str.rstrip() without arguments.

@@ -6,13 +6,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/utf8.h"
 #include "model/bleu.h"
 
 namespace tandem {
 namespace {
 
-using metrics_internal::DecodeUtf8;
-using metrics_internal::FirstInvalidUtf8Byte;
 using metrics_internal::IsPythonSpace;
 
 using CharNgrams = std::vector<std::unordered_map<std::u32string, int64_t>>;

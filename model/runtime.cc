@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 namespace tandem::model {
@@ -21,18 +20,19 @@ void ConfigureTrainingRuntime(int threads, bool keep_heap) {
   }
 }
 
-void ReexecWithTrainingMalloc(char** argv) {
+void ReexecWithTrainingMalloc(char** argv, const std::optional<std::string>& glibc_tunables,
+                              bool enabled) {
   constexpr const char* kTunable = "glibc.malloc.tcache_count";
-  const char* current = std::getenv("GLIBC_TUNABLES");
-  if (current != nullptr && std::strstr(current, kTunable) != nullptr) return;
-  const char* opt_out = std::getenv("TANDEM_MALLOC_REEXEC");
-  if (opt_out != nullptr && std::strcmp(opt_out, "0") == 0) return;
-  std::string tunables = current != nullptr && *current != '\0' ? std::string(current) + ":" : "";
+  if (glibc_tunables.has_value() && glibc_tunables->find(kTunable) != std::string::npos) return;
+  if (!enabled) return;
+  std::string tunables =
+      glibc_tunables.has_value() && !glibc_tunables->empty() ? *glibc_tunables + ":" : "";
   tunables += std::string(kTunable) + "=0";
+  // The new image reads its tunables from the environment it inherits through execv.
   setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
   execv("/proc/self/exe", argv);
   unsetenv("GLIBC_TUNABLES");  // exec failed: carry on as we are
-  if (current != nullptr) setenv("GLIBC_TUNABLES", current, 1);
+  if (glibc_tunables.has_value()) setenv("GLIBC_TUNABLES", glibc_tunables->c_str(), 1);
 }
 
 }  // namespace tandem::model

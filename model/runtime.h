@@ -3,6 +3,9 @@
 #ifndef TANDEM_MODEL_RUNTIME_H_
 #define TANDEM_MODEL_RUNTIME_H_
 
+#include <optional>
+#include <string>
+
 namespace tandem::model {
 
 // Sets LibTorch's intra-op threads to `threads` (>= 1; LibTorch 1.13 on this class of machine
@@ -14,14 +17,18 @@ namespace tandem::model {
 // OpenBLAS): about +8-10 % tokens/s. Cost: the process's RSS stays at its peak.
 void ConfigureTrainingRuntime(int threads, bool keep_heap = true);
 
-// Call first thing in main() of a training process. Unless GLIBC_TUNABLES already sets
-// glibc.malloc.tcache_count, re-executes the program (same PID, same arguments) with
-// glibc.malloc.tcache_count=0 added: glibc reads tunables only at startup. With the heap kept
-// (above), small blocks parked in the per-thread cache sit between the freed tensors of a
-// step and keep them from merging, so the heap grows past the live peak; without the cache,
-// R1's peak RSS falls from about 1150 to about 900 MiB at the same speed (BENCHMARKS.md).
-// Returns only when no re-exec happened (already set, TANDEM_MALLOC_REEXEC=0, or exec failed).
-void ReexecWithTrainingMalloc(char** argv);
+// Call first thing in main() of a training process, with the process's current
+// GLIBC_TUNABLES (nullopt when unset) and `enabled` false when TANDEM_MALLOC_REEXEC is "0"
+// (common/environment.h reads both; this function reads no environment). Unless
+// `glibc_tunables` already sets glibc.malloc.tcache_count, re-executes the program (same PID,
+// same arguments) with glibc.malloc.tcache_count=0 added to GLIBC_TUNABLES: glibc reads
+// tunables only at startup. With the heap kept (above), small blocks parked in the per-thread
+// cache sit between the freed tensors of a step and keep them from merging, so the heap grows
+// past the live peak; without the cache, R1's peak RSS falls from about 1150 to about 900 MiB
+// at the same speed (BENCHMARKS.md). Returns only when no re-exec happened (already set, not
+// enabled, or exec failed; then GLIBC_TUNABLES is as `glibc_tunables` says).
+void ReexecWithTrainingMalloc(char** argv, const std::optional<std::string>& glibc_tunables,
+                              bool enabled);
 
 }  // namespace tandem::model
 

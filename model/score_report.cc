@@ -8,12 +8,11 @@
 #include "absl/strings/str_join.h"
 #include "common/files.h"
 #include "common/status.h"
+#include "common/utf8.h"
 
 namespace tandem {
 namespace {
 
-using metrics_internal::DecodeUtf8;
-using metrics_internal::FirstInvalidUtf8Byte;
 using metrics_internal::RStripPythonWhitespace;
 
 struct NamedLines {
@@ -59,7 +58,7 @@ std::string JsonString(absl::string_view s) {
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", static_cast<unsigned>(c));
         } else {
-          metrics_internal::AppendUtf8(c, &out);
+          AppendUtf8(c, &out);
         }
     }
   }
@@ -100,7 +99,7 @@ absl::StatusOr<std::vector<std::string>> SplitScoreLines(const std::string& cont
     if (end == std::string::npos) end = contents.size();
     ++line_no;
     absl::string_view line(contents.data() + start, end - start);
-    if (const int64_t bad = FirstInvalidUtf8Byte(line); bad >= 0) {
+    if (const size_t bad = FindInvalidUtf8(line); bad != absl::string_view::npos) {
       return absl::InvalidArgumentError(
           absl::StrFormat("%s:%d: invalid UTF-8 (byte 0x%02x at column %d)", path, line_no,
                           static_cast<unsigned char>(line[bad]), bad + 1));

@@ -15,7 +15,7 @@ target_link_libraries(tandem_model_config PUBLIC tandem_common absl::status absl
 
 tandem_test(NAME model_config_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_config_test.cc
-  LIBS tandem_model_config LABEL small TIMEOUT 60)
+  LIBS tandem_model_config tandem_testing LABEL small TIMEOUT 60)
 
 if(NOT TARGET torch)
   message(STATUS "model: LibTorch not found, skipping tandem_seq2seq")
@@ -24,6 +24,7 @@ endif()
 
 add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/batch.cc
+  ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cc
   ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc
@@ -43,7 +44,7 @@ target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::stat
 
 tandem_test(NAME model_seq2seq_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_seq2seq_test.cc
-  LIBS tandem_seq2seq LABEL small TIMEOUT 120)
+  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)
 tandem_test(NAME model_train_test
   SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_train_test.cc
-  LIBS tandem_seq2seq LABEL small TIMEOUT 120)
+  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)

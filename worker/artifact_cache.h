@@ -15,6 +15,7 @@ class ArtifactCache {
  public:
   explicit ArtifactCache(std::string dir) : dir_(std::move(dir)) {}
   absl::Status Init();
+  const std::string& dir() const { return dir_; }
   // The path an artifact with this checksum has (or will have) in the cache.
   std::string PathFor(const std::string& sha256) const;
   // True if the cached file exists and its contents match the checksum; a corrupt entry is

@@ -1,64 +1,82 @@
-// tandem-worker: the data-plane daemon. Flags only here; the logic is in Worker.
+// tandem-worker: the data-plane daemon. Flags and environment are read only here; the logic
+// is in Worker (worker/worker.h).
 #include <atomic>
 #include <csignal>
-#include <cstdio>
+#include <iostream>
 #include <string>
-#include <thread>
+#include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "common/log.h"
 #include "collective/collective_service.h"
 #include "collective/grpc_ring.h"
+#include "common/environment.h"
+#include "common/flags.h"
+#include "common/log.h"
+#include "data/tokenizer.h"
 #include "model/runtime.h"
 #include "worker/worker.h"
 
-ABSL_FLAG(std::string, coordinator, "127.0.0.1:7400", "coordinator host:port");
-ABSL_FLAG(std::string, listen, "127.0.0.1:0",
-          "host:port for this worker's CollectiveService (port 0 picks a free port)");
-ABSL_FLAG(std::string, advertise_host, "127.0.0.1",
-          "host name or address ring neighbours use to reach this worker");
-ABSL_FLAG(int, threads, 2, "LibTorch threads used for training");
-ABSL_FLAG(std::string, cache_dir, ".tandem/worker-cache",
-          "directory where shards and tokenizers are cached by checksum");
-
 namespace {
-tandem::Worker* g_worker = nullptr;
-void OnSignal(int) {
-  if (g_worker != nullptr) g_worker->Stop();
+
+const std::vector<tandem::FlagSpec>& Flags() {
+  static const std::vector<tandem::FlagSpec> flags = {
+      {"coordinator", true, "coordinator address", "HOST:PORT", "127.0.0.1:7400"},
+      {"listen", true, "this worker's CollectiveService (port 0 picks a free port)", "HOST:PORT",
+       "127.0.0.1:0"},
+      {"advertise_host", true, "host name or address ring neighbours use to reach this worker",
+       "HOST", "127.0.0.1"},
+      {"threads", true, "LibTorch threads used for training", "N", "2"},
+      {"cache_dir", true, "where shards and tokenizers are cached by checksum", "DIR",
+       ".tandem/worker-cache"},
+      {"help", false, "print this help"}};
+  return flags;
 }
+
+std::atomic<tandem::Worker*> g_worker{nullptr};
+void OnSignal(int) {
+  if (tandem::Worker* w = g_worker.load()) w->Stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  tandem::model::ReexecWithTrainingMalloc(argv);
-  absl::SetProgramUsageMessage("Tandem worker: tandem-worker --coordinator HOST:PORT");
-  absl::ParseCommandLine(argc, argv);
-  // Set once the worker exists; read by the server's threads.
-  std::atomic<tandem::Worker*> worker_ptr{nullptr};
+  const tandem::MainEnvironment env = tandem::ApplyEnvironment();
+  tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+  tandem::SetSentencePieceModulePath(env.spm_module);
+  auto flags = tandem::ParseArgs({argv + 1, argv + argc}, Flags());
+  if (!flags.ok() || flags->Has("help") || !flags->positional.empty()) {
+    if (!flags.ok()) std::cerr << "tandem-worker: " << flags.status().message() << "\n";
+    std::cerr << "usage: tandem-worker [flags]\n" << tandem::FlagHelp(Flags());
+    return flags.ok() && flags->Has("help") ? 0 : 2;
+  }
+  tandem::WorkerOptions options;
+  auto threads = flags->GetInt("threads", 1, 1024);
+  if (!threads.ok()) {
+    std::cerr << "tandem-worker: " << threads.status().message() << "\n";
+    return 2;
+  }
+  options.threads = static_cast<int>(*threads);
+  options.coordinator = flags->Get("coordinator");
+  options.cache_dir = flags->Get("cache_dir");
   tandem::collective::TuneProcessForBulkTransfer();
-  auto server = tandem::collective::CollectiveServer::Start(absl::GetFlag(FLAGS_listen), [&worker_ptr] {
-    tandem::Worker* w = worker_ptr.load();
+  // Peers push gradient segments to this server; Ping answers with the worker's id once it
+  // has joined.
+  auto server = tandem::collective::CollectiveServer::Start(flags->Get("listen"), [] {
+    tandem::Worker* w = g_worker.load();
     return w ? w->id() : std::string();
   });
   if (!server.ok()) {
-    std::fprintf(stderr, "tandem-worker: %s\n", server.status().ToString().c_str());
+    std::cerr << "tandem-worker: " << server.status() << "\n";
     return 1;
   }
-  tandem::WorkerOptions options;
-  options.coordinator = absl::GetFlag(FLAGS_coordinator);
-  options.advertise_address =
-      absl::StrCat(absl::GetFlag(FLAGS_advertise_host), ":", (*server)->port());
-  options.cache_dir = absl::GetFlag(FLAGS_cache_dir);
-  options.threads = absl::GetFlag(FLAGS_threads);
+  options.advertise_address = absl::StrCat(flags->Get("advertise_host"), ":", (*server)->port());
   tandem::Worker worker(options, (*server)->service());
-  worker_ptr = &worker;
   g_worker = &worker;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   TANDEM_LOG(INFO) << "worker listening on " << options.advertise_address;
   worker.Run();
+  g_worker = nullptr;
   (*server)->Shutdown();
   return 0;
 }

@@ -12,7 +12,9 @@
 #include "common/status.h"
 #include "collective/collective_service.h"
 #include "collective/grpc_ring.h"
-#include "worker/trainer.h"
+#include "training/trainer.h"
+#include "training/training_loop.h"
+#include "worker/progress_reporter.h"
 
 namespace tandem {
 
@@ -177,14 +179,7 @@ void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
   absl::Status trained = Train(a, cancel);
   if (!trained.ok() && !cancel) {
     TANDEM_LOG(ERROR) << "job " << a.job_id() << ": training failed: " << trained;
-    v1::ProgressReport report;
-    report.set_worker_id(id());
-    report.set_job_id(a.job_id());
-    report.set_generation(a.generation());
-    report.set_rank(a.rank());
-    report.set_error(std::string(trained.message()));
-    report.set_collective_failure(absl::IsAborted(trained));
-    (void)client_.ReportProgress(report);
+    ProgressReporter(&client_, id(), a, nullptr).ReportFailure(trained);
   }
 }
 
@@ -256,69 +251,16 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   }
   TANDEM_LOG(INFO) << "job " << a.job_id() << " generation " << a.generation()
                    << ": training from step " << trainer.step() << " (" << source << ")";
-  const auto& tr = a.spec().training();
-  const std::string worker_id = id();
-  // Every rank validates (Validate is collective: each scores its share); all get the same
-  // figures, and rank 0 reports them.
-  const bool validates = a.artifacts().count("valid.tsv") > 0;
-  double tokens = 0, seconds = 0;
-  EarlyStopping early_stopping(tr.early_stopping_patience());
-  while (!trainer.Finished() && !cancel) {
-    TANDEM_ASSIGN_OR_RETURN(StepStats stats, trainer.Step());
-    tokens += static_cast<double>(stats.tokens) / a.world_size();
-    seconds += stats.seconds;
-    v1::ProgressReport report;
-    report.set_worker_id(worker_id);
-    report.set_job_id(a.job_id());
-    report.set_generation(a.generation());
-    report.set_rank(a.rank());
-    report.set_step(static_cast<uint64_t>(stats.step));
-    report.set_epoch(static_cast<uint64_t>(stats.epoch));
-    report.set_loss(static_cast<float>(stats.loss));
-    report.set_learning_rate(static_cast<float>(stats.learning_rate));
-    report.set_tokens_per_second(static_cast<float>(tokens / std::max(seconds, 1e-9)));
-    report.set_param_checksum(trainer.ParameterChecksum());
-    report.set_compute_ms(static_cast<float>(1e3 * stats.compute_seconds));
-    report.set_comm_wait_ms(static_cast<float>(1e3 * stats.comm_wait_seconds));
-    report.set_comm_ms(static_cast<float>(1e3 * stats.comm_seconds));
-    bool last = trainer.Finished();
-    if (validates && (stats.step % tr.validation_interval_steps() == 0 || last)) {
-      TANDEM_ASSIGN_OR_RETURN(ValidationStats v, trainer.Validate());
-      if (a.rank() == 0) {
-        report.set_has_validation(true);
-        report.set_valid_loss(static_cast<float>(v.loss));
-        report.set_valid_bleu(static_cast<float>(v.bleu));
-        TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << v.loss << ", BLEU "
-                         << v.bleu;
-      }
-      if (early_stopping.ShouldStop(v.bleu)) {  // the same decision on every rank
-        if (a.rank() == 0) {
-          TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in "
-                           << early_stopping.bad_validations() << " validations";
-        }
-        last = true;  // rank 0 uploads the final model; the coordinator ends the job
-      }
-    }
-    if (a.rank() == 0 && (stats.step % tr.checkpoint_interval_steps() == 0 || last)) {
-      const std::string path = cache_.PathFor(absl::StrCat("checkpoint-", a.job_id()));
-      TANDEM_RETURN_IF_ERROR(trainer.SaveCheckpoint(path));
-      TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-      TANDEM_RETURN_IF_ERROR(client_.UploadCheckpoint(worker_id, a.job_id(),
-                                                      static_cast<uint64_t>(stats.step), last,
-                                                      bytes));
-      std::remove(path.c_str());
-    }
-    report.set_finished(last);
-    auto response = client_.ReportProgress(report);
-    if (response.ok() && response->stop()) {
-      TANDEM_LOG(INFO) << "job " << a.job_id() << ": coordinator says stop at step " << stats.step;
-      break;
-    }
-    if (!response.ok()) {
-      TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();
-    }
+  TrainingLoopOptions loop = TrainingLoopOptions::FromSpec(a.spec().training());
+  loop.validate = a.artifacts().count("valid.tsv") > 0;
+  if (a.rank() == 0) {
+    // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
+    TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", a.job_id()));
+    loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
-  if (trainer.Finished()) {
+  ProgressReporter reporter(&client_, id(), a, &trainer);
+  TANDEM_ASSIGN_OR_RETURN(const LoopEnd end, RunTrainingLoop(trainer, loop, reporter, &cancel));
+  if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped) {
     std::move(detach).Invoke();
     trainer_.reset();  // the job is over: free the replica
     trainer_job_.clear();

@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/common/rendezvous.h"
 #include "collective/grpc_ring.h"
+#include "common/environment.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -185,6 +186,7 @@ absl::Status Main(int argc, char** argv) {
 }  // namespace tandem::collective
 
 int main(int argc, char** argv) {
+  tandem::ApplyEnvironment();  // TANDEM_LOG_LEVEL
   absl::Status status = tandem::collective::Main(argc, argv);
   if (!status.ok()) {
     TANDEM_LOG(ERROR) << "allreduce bench: " << status;

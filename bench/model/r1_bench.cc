@@ -37,11 +37,12 @@
 
 #include "bench/common/rendezvous.h"
 #include "collective/grpc_ring.h"
+#include "common/environment.h"
 #include "model/batch.h"
 #include "model/model_config.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
-#include "worker/replica.h"
+#include "training/replica.h"
 
 namespace {
 
@@ -387,7 +388,8 @@ int Measure(const Flags& f, const ModelConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tandem::model::ReexecWithTrainingMalloc(argv);
+  const tandem::MainEnvironment env = tandem::ApplyEnvironment();
+  tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

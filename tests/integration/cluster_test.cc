@@ -14,14 +14,17 @@
 #include "gtest/gtest.h"
 #include "tandem/v1/control_service.grpc.pb.h"
 #include "tandem/v1/job_service.grpc.pb.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
-#include "worker/trainer.h"
+#include "training/trainer.h"
 
 namespace tandem {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::IsOkAndHolds;
+using testing::StatusIs;
 using testing::ChildProcess;
 using testing::WaitFor;
 
@@ -129,12 +132,12 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
   ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
 
   auto id = client_->Submit(Spec());
-  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_OK(id);
   ASSERT_TRUE(WaitFor([&] { return HasEvent(*id, "all_ready"); }, std::chrono::seconds(60)))
       << testing::ReadText(dir_.Join("coordinator.log"));
 
   // Every shard and the tokenizer sit in the right worker's cache under their checksum.
-  v1::JobInfo job = *client_->Get(*id);
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, client_->Get(*id));
   ASSERT_EQ(job.assignments_size(), 2);
   for (const auto& member : job.assignments()) {
     std::string cache;
@@ -146,10 +149,10 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
     ASSERT_FALSE(cache.empty()) << "rank " << member.rank() << " has no cached shard";
     for (uint32_t s : member.shards()) {
       const std::string sha = job.shards(static_cast<int>(s)).sha256();
-      EXPECT_EQ(*Sha256OfFile(cache + "/" + sha), sha);
+      EXPECT_THAT(Sha256OfFile(cache + "/" + sha), IsOkAndHolds(sha));
     }
     for (const auto& [name, sha] : job.artifacts()) {
-      EXPECT_EQ(*Sha256OfFile(cache + "/" + sha), sha) << name;
+      EXPECT_THAT(Sha256OfFile(cache + "/" + sha), IsOkAndHolds(sha)) << name;
     }
   }
 
@@ -219,7 +222,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   spec.mutable_training()->set_validation_interval_steps(75);
   spec.mutable_training()->set_checkpoint_interval_steps(50);
   auto id = client_->Submit(spec);
-  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_OK(id);
   ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
                       std::chrono::seconds(180)))
       << client_->Get(*id)->message() << "\n"
@@ -241,7 +244,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
       std::chrono::seconds(10)));
 
   auto bytes = client_->DownloadModel(*id, dir_.Join("model"));
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_OK(bytes);
   for (const char* f : {"job.json", "source.model", "target.model", "model.ckpt"}) {
     EXPECT_TRUE(PathExists(dir_.Join("model/") + f)) << f;
   }
@@ -253,7 +256,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
 
   // The training curve was recorded, one point per step, and plots.
   auto points = client_->Metrics(*id);
-  ASSERT_TRUE(points.ok()) << points.status();
+  ASSERT_OK(points);
   ASSERT_EQ(points->size(), 150u);
   EXPECT_EQ(points->back().step(), 150u);
   int validations = 0;
@@ -286,7 +289,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   treq.add_sentences("the dog sings");
   treq.set_beam_size(1);
   auto tr = client_->Translate(treq);
-  ASSERT_TRUE(tr.ok()) << tr.status();
+  ASSERT_OK(tr);
   ASSERT_EQ(tr->translations_size(), 2);
   EXPECT_EQ(tr->translations(0).text() + "\n", testing::ReadText(dir_.Join("local.out")));
   EXPECT_EQ(tr->model(), "final");
@@ -294,7 +297,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_EQ(tr->translations(0).weights_size(), 0) << "no attention unless asked";
   treq.set_attention(true);
   auto ta = client_->Translate(treq);
-  ASSERT_TRUE(ta.ok()) << ta.status();
+  ASSERT_OK(ta);
   ASSERT_EQ(ta->translations_size(), 2);
   for (const auto& t : ta->translations()) {
     const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
@@ -319,18 +322,22 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   bad.add_sentences("the dog sings");
   bad.add_sentences(" ");
   auto empty_rpc = client_->Translate(bad);
-  EXPECT_EQ(empty_rpc.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(empty_rpc.status().message(), HasSubstr("sentence 2: cannot translate an empty"));
+  EXPECT_THAT(empty_rpc, StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr("sentence 2: cannot translate an empty")));
   bad.set_sentences(1, std::string(5000, 'a'));
-  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("4096 bytes"));
+  EXPECT_THAT(client_->Translate(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("4096 bytes")));
   bad.clear_sentences();
-  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("no sentence"));
+  EXPECT_THAT(client_->Translate(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no sentence")));
   bad.add_sentences("the dog");
   bad.set_beam_size(65);
-  EXPECT_THAT(client_->Translate(bad).status().message(), HasSubstr("out of range 1..64"));
+  EXPECT_THAT(client_->Translate(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of range 1..64")));
   bad.set_job_id("job-999999");
   bad.set_beam_size(1);
-  EXPECT_EQ(client_->Translate(bad).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(client_->Translate(bad),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-999999")));
 
   // An over-long sentence is refused with the limit named.
   std::string long_sentence;
@@ -350,7 +357,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
 
   // Downloading a job without a model says why.
   auto none = client_->DownloadModel("job-999999", dir_.Join("none"));
-  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(none, StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-999999")));
 }
 
 // Losing a worker mid-training: the survivor forms a new generation and continues from its own
@@ -362,7 +369,7 @@ TEST_F(ClusterTest, SurvivorContinuesFromItsOwnReplicaAfterALostWorker) {
   ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
   v1::JobSpec spec = TinySpec(300, 40);
   auto id = client_->Submit(spec);
-  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_OK(id);
   // Kill between two checkpoints, so a checkpoint resume would visibly roll back.
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -402,11 +409,11 @@ TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
   v1::JobSpec spec = TinySpec(12, 100);
   spec.mutable_workers()->set_min(2);
   auto id = client_->Submit(spec);
-  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_OK(id);
   ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
                       std::chrono::seconds(120)))
       << client_->Get(*id)->message();
-  ASSERT_TRUE(client_->DownloadModel(*id, dir_.Join("distributed")).ok());
+  ASSERT_OK(client_->DownloadModel(*id, dir_.Join("distributed")));
 
   ApplyDefaults(spec);
   testing::WriteText(dir_.Join("job.json"), SpecToJson(spec));
@@ -423,8 +430,8 @@ TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
     c.target_model = dir + "/target.model";
     c.threads = 1;
     auto t = Trainer::Create(c);
-    EXPECT_TRUE(t.ok()) << t.status();
-    EXPECT_TRUE((*t)->LoadCheckpoint(dir + "/model.ckpt").ok());
+    EXPECT_OK(t);
+    EXPECT_OK((*t)->LoadCheckpoint(dir + "/model.ckpt"));
     EXPECT_EQ((*t)->step(), step);
     return (*t)->FlatParameters();
   };
@@ -460,7 +467,7 @@ TEST_F(ClusterTest, FreshWorkerResumesFromTheNewestCheckpoint) {
   spec.mutable_workers()->set_min(1);
   spec.mutable_workers()->set_max(1);
   auto id = client_->Submit(spec);
-  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_OK(id);
   ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->progress().checkpoint_step() >= 30; },
                       std::chrono::seconds(120)));
   w1->Kill(SIGKILL);
@@ -499,18 +506,17 @@ TEST_F(ClusterTest, RpcErrorsAreClear) {
 
   // Translating with a job that has no checkpoint yet says so.
   auto queued = client_->Submit(Spec());  // no worker: it waits
-  ASSERT_TRUE(queued.ok()) << queued.status();
+  ASSERT_OK(queued);
   v1::TranslateRequest treq;
   treq.set_job_id(*queued);
   treq.add_sentences("the dog sings");
   auto no_model = client_->Translate(treq);
-  EXPECT_EQ(no_model.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(no_model.status().message(), HasSubstr("no checkpoint yet"));
+  EXPECT_THAT(no_model,
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no checkpoint yet")));
 
   // Cancelling an unknown job.
   auto cancel = client_->Cancel("job-123456");
-  EXPECT_EQ(cancel.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(cancel.status().message(), HasSubstr("job-123456"));
+  EXPECT_THAT(cancel, StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-123456")));
 }
 
 }  // namespace

@@ -4,32 +4,37 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::IsOkAndHolds;
+using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(FilesTest, AtomicWriteAndRead) {
   testing::TempDir dir;
   const std::string p = dir.Join("a/b/c.txt");
-  ASSERT_TRUE(MakeDirs(dir.Join("a/b")).ok());
-  ASSERT_TRUE(WriteFileAtomic(p, "hello").ok());
-  EXPECT_EQ(*ReadFile(p), "hello");
-  ASSERT_TRUE(WriteFileAtomic(p, "").ok());
-  EXPECT_EQ(*ReadFile(p), "");
+  ASSERT_OK(MakeDirs(dir.Join("a/b")));
+  ASSERT_OK(WriteFileAtomic(p, "hello"));
+  EXPECT_THAT(ReadFile(p), IsOkAndHolds("hello"));
+  ASSERT_OK(WriteFileAtomic(p, ""));
+  EXPECT_THAT(ReadFile(p), IsOkAndHolds(""));
   EXPECT_FALSE(PathExists(p + ".tmp." + std::to_string(::getpid())));
 }
 
 TEST(FilesTest, ReadErrors) {
   testing::TempDir dir;
-  EXPECT_EQ(ReadFile(dir.Join("missing")).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(ReadFile(dir.path()).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(ReadFile(dir.Join("missing")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir.Join("missing"))));
+  EXPECT_THAT(ReadFile(dir.path()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is not a regular file")));
   testing::WriteText(dir.Join("big"), std::string(100, 'x'));
-  auto big = ReadFile(dir.Join("big"), 10);
-  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(big.status().message(), HasSubstr("100 bytes"));
+  EXPECT_THAT(ReadFile(dir.Join("big"), 10),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("is 100 bytes, more than the limit of 10")));
 }
 
 TEST(FilesTest, Sha256KnownAnswers) {
@@ -37,15 +42,17 @@ TEST(FilesTest, Sha256KnownAnswers) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   testing::TempDir dir;
   testing::WriteText(dir.Join("f"), "abc");
-  EXPECT_EQ(*Sha256OfFile(dir.Join("f")), Sha256Hex("abc"));
+  EXPECT_THAT(Sha256OfFile(dir.Join("f")), IsOkAndHolds(Sha256Hex("abc")));
 }
 
 TEST(FilesTest, MakeDirsRefusesAFile) {
   testing::TempDir dir;
   testing::WriteText(dir.Join("f"), "x");
-  EXPECT_FALSE(MakeDirs(dir.Join("f")).ok());
-  EXPECT_TRUE(MakeDirs(dir.Join("x/y/z")).ok());
-  EXPECT_TRUE(MakeDirs(dir.Join("x/y/z")).ok());  // idempotent
+  EXPECT_THAT(MakeDirs(dir.Join("f")), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                                HasSubstr("exists and is not a directory")));
+  EXPECT_OK(MakeDirs(dir.Join("x/y/z")));
+  EXPECT_OK(MakeDirs(dir.Join("x/y/z")));  // idempotent
+  EXPECT_TRUE(PathExists(dir.Join("x/y/z")));
 }
 
 }  // namespace

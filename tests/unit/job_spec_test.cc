@@ -2,11 +2,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using v1::JobSpec;
 
@@ -29,7 +32,7 @@ workers:
 
 TEST(JobSpecTest, ParsesYaml) {
   auto spec = ParseJobText(kYaml, "job.yaml");
-  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_OK(spec);
   EXPECT_EQ(spec->name(), "demo");
   EXPECT_EQ(spec->corpus().train_source(), "train.en");
   EXPECT_EQ(spec->tokenizer().vocab_size(), 4000u);
@@ -45,42 +48,47 @@ TEST(JobSpecTest, ParsesJson) {
   auto spec = ParseJobText(
       R"({"corpus": {"train_tsv": "c.tsv"}, "model": {"attention": "none"}, "workers": {"min": 3, "max": 4}})",
       "job.json");
-  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_OK(spec);
   EXPECT_EQ(spec->corpus().train_tsv(), "c.tsv");
   EXPECT_EQ(spec->model().attention(), "none");
   EXPECT_EQ(spec->workers().max(), 4u);
 }
 
 TEST(JobSpecTest, UnknownFieldNamesFileLineAndKnownFields) {
-  auto spec = ParseJobText("model:\n  hidden_dim: 8\n  atention: bahdanau\n", "job.yaml");
-  ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(spec.status().message(), HasSubstr("job.yaml:3:3: unknown field 'atention' in model"));
-  EXPECT_THAT(spec.status().message(), HasSubstr("attention"));
-  auto top = ParseJobText("modle: {}\n", "j.yaml");
-  EXPECT_THAT(top.status().message(), HasSubstr("unknown field 'modle' in the job"));
+  EXPECT_THAT(ParseJobText("model:\n  hidden_dim: 8\n  atention: bahdanau\n", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("job.yaml:3:3: unknown field 'atention' in model (known: "),
+                             HasSubstr(" attention"))));
+  EXPECT_THAT(
+      ParseJobText("modle: {}\n", "j.yaml"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown field 'modle' in the job")));
 }
 
 TEST(JobSpecTest, WrongTypesNameTheField) {
-  auto s1 = ParseJobText("training:\n  learning_rate: fast\n", "j.yaml");
-  EXPECT_THAT(s1.status().message(),
-              HasSubstr("j.yaml:2:18: training.learning_rate: expected a number, got 'fast'"));
-  auto s2 = ParseJobText("workers:\n  min: -2\n", "j.yaml");
-  EXPECT_THAT(s2.status().message(), HasSubstr("workers.min: expected a whole number"));
-  auto s3 = ParseJobText("tokenizer:\n  joint: maybe\n", "j.yaml");
-  EXPECT_THAT(s3.status().message(), HasSubstr("tokenizer.joint: expected true or false"));
-  auto s4 = ParseJobText("model: bahdanau\n", "j.yaml");
-  EXPECT_THAT(s4.status().message(), HasSubstr("model: expected a mapping"));
-  auto s5 = ParseJobText("name: [a, b]\n", "j.yaml");
-  EXPECT_THAT(s5.status().message(), HasSubstr("name: expected a single value"));
+  EXPECT_THAT(ParseJobText("training:\n  learning_rate: fast\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("j.yaml:2:18: training.learning_rate: expected a number, "
+                                 "got 'fast'")));
+  EXPECT_THAT(ParseJobText("workers:\n  min: -2\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("workers.min: expected a whole number")));
+  EXPECT_THAT(ParseJobText("tokenizer:\n  joint: maybe\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tokenizer.joint: expected true or false")));
+  EXPECT_THAT(ParseJobText("model: bahdanau\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model: expected a mapping")));
+  EXPECT_THAT(
+      ParseJobText("name: [a, b]\n", "j.yaml"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name: expected a single value")));
 }
 
 TEST(JobSpecTest, SyntaxErrorsAndEmptyFiles) {
-  EXPECT_THAT(ParseJobText("model: {attention: x\n", "j.yaml").status().message(),
-              HasSubstr("j.yaml:"));
-  EXPECT_THAT(ParseJobText("", "e.yaml").status().message(), HasSubstr("e.yaml: the job file is empty"));
-  EXPECT_THAT(ParseJobText("- a\n- b\n", "l.yaml").status().message(),
-              HasSubstr("a job file is a mapping"));
+  EXPECT_THAT(ParseJobText("model: {attention: x\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("j.yaml:")));
+  EXPECT_THAT(ParseJobText("", "e.yaml"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   HasSubstr("e.yaml: the job file is empty")));
+  EXPECT_THAT(ParseJobText("- a\n- b\n", "l.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a job file is a mapping")));
 }
 
 JobSpec Valid() {
@@ -93,7 +101,7 @@ JobSpec Valid() {
 
 TEST(JobSpecTest, DefaultsAreDocumentedValuesAndValid) {
   JobSpec spec = Valid();
-  EXPECT_TRUE(ValidateSpec(spec).ok());
+  EXPECT_OK(ValidateSpec(spec));
   EXPECT_EQ(spec.tokenizer().vocab_size(), kDefaultVocabSize);
   EXPECT_EQ(spec.model().attention(), "bahdanau");
   EXPECT_FLOAT_EQ(spec.model().dropout(), kDefaultDropout);
@@ -107,7 +115,7 @@ TEST(JobSpecTest, DefaultsAreDocumentedValuesAndValid) {
 
 TEST(JobSpecTest, ExplicitZeroDropoutIsKept) {
   auto spec = ParseJobText("model:\n  dropout: 0\ntraining:\n  label_smoothing: 0\n", "j");
-  ASSERT_TRUE(spec.ok());
+  ASSERT_OK(spec);
   ApplyDefaults(*spec);
   EXPECT_EQ(spec->model().dropout(), 0.0f);
   EXPECT_EQ(spec->training().label_smoothing(), 0.0f);
@@ -142,36 +150,40 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
   for (const Case& c : cases) {
     JobSpec spec = Valid();
     c.mutate(spec);
-    absl::Status s = ValidateSpec(spec);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.expected;
-    EXPECT_THAT(s.message(), HasSubstr(c.expected));
+    EXPECT_THAT(ValidateSpec(spec),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)));
   }
 }
 
 TEST(JobSpecTest, OverridesSetNestedFieldsAndKeepOthers) {
-  JobSpec spec = *ParseJobText(kYaml, "job.yaml");
-  ASSERT_TRUE(ApplyOverride("training.max_steps=50", spec).ok());
-  ASSERT_TRUE(ApplyOverride("name=it's mine", spec).ok());
-  ASSERT_TRUE(ApplyOverride("model.tie_embeddings=true", spec).ok());
+  ASSERT_OK_AND_ASSIGN(JobSpec spec, ParseJobText(kYaml, "job.yaml"));
+  ASSERT_OK(ApplyOverride("training.max_steps=50", spec));
+  ASSERT_OK(ApplyOverride("name=it's mine", spec));
+  ASSERT_OK(ApplyOverride("model.tie_embeddings=true", spec));
   EXPECT_EQ(spec.training().max_steps(), 50u);
   EXPECT_EQ(spec.name(), "it's mine");
   EXPECT_TRUE(spec.model().tie_embeddings());
   EXPECT_FLOAT_EQ(spec.training().learning_rate(), 0.001f);  // untouched
-  EXPECT_THAT(ApplyOverride("training.nope=1", spec).message(), HasSubstr("unknown field 'nope'"));
-  EXPECT_THAT(ApplyOverride("no_equals", spec).message(), HasSubstr("expected path=value"));
-  EXPECT_THAT(ApplyOverride("training..x=1", spec).message(), HasSubstr("empty field name"));
-  EXPECT_THAT(ApplyOverride("training.max_steps=lots", spec).message(),
-              HasSubstr("training.max_steps: expected a whole number"));
+  EXPECT_THAT(ApplyOverride("training.nope=1", spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown field 'nope'")));
+  EXPECT_THAT(ApplyOverride("no_equals", spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected path=value")));
+  EXPECT_THAT(ApplyOverride("training..x=1", spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty field name")));
+  EXPECT_THAT(ApplyOverride("training.max_steps=lots", spec),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("training.max_steps: expected a whole number")));
+  EXPECT_EQ(spec.training().max_steps(), 50u) << "a refused override changes nothing";
 }
 
 TEST(JobSpecTest, JobFileResolvesRelativeCorpusPaths) {
   testing::TempDir dir;
   testing::WriteText(dir.Join("job.yaml"), kYaml);
   auto spec = ParseJobFile(dir.Join("job.yaml"));
-  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_OK(spec);
   EXPECT_EQ(spec->corpus().train_source(), dir.Join("train.en"));
-  auto missing = ParseJobFile(dir.Join("none.yaml"));
-  EXPECT_THAT(missing.status().message(), HasSubstr("none.yaml"));
+  EXPECT_THAT(ParseJobFile(dir.Join("none.yaml")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir.Join("none.yaml"))));
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::IsOkAndHolds;
+using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 
 v1::JobSpec Spec(const std::string& name) {
@@ -20,34 +23,38 @@ v1::JobSpec Spec(const std::string& name) {
 TEST(JobStoreTest, CreateGetListAndEvents) {
   testing::TempDir dir;
   auto store = JobStore::Open(dir.Join("state.db"));
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   auto a = (*store)->CreateJob(Spec("a"), 1000);
   auto b = (*store)->CreateJob(Spec("b"), 2000);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_OK(a);
+  ASSERT_OK(b);
   EXPECT_EQ(*a, "job-000001");
   EXPECT_EQ(*b, "job-000002");
   auto job = (*store)->GetJob(*a);
-  ASSERT_TRUE(job.ok());
+  ASSERT_OK(job);
   EXPECT_EQ(job->state(), v1::JOB_STATE_QUEUED);
   EXPECT_EQ(job->spec().name(), "a");
   auto list = (*store)->ListJobs();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id(), *b) << "newest first";
   auto events = (*store)->ListEvents(*a, 0, 0);
+  ASSERT_OK(events);
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].kind(), "submitted");
-  EXPECT_EQ((*store)->GetJob("job-999999").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT((*store)->GetJob("job-999999"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no job 'job-999999'")));
 }
 
 TEST(JobStoreTest, LegalTransitionAppendsEventsInOrder) {
   testing::TempDir dir;
-  auto store = *JobStore::Open(dir.Join("state.db"));
-  const std::string id = *store->CreateJob(Spec("a"), 1);
-  v1::JobInfo job = *store->GetJob(id);
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string id, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(id));
   job.set_state(v1::JOB_STATE_PREPARING);
   job.set_message("go");
-  ASSERT_TRUE(store->UpdateJob(job, {{"note", "first"}}, 5).ok());
-  auto events = *store->ListEvents(id, 0, 0);
+  ASSERT_OK(store->UpdateJob(job, {{"note", "first"}}, 5));
+  ASSERT_OK_AND_ASSIGN(auto events, store->ListEvents(id, 0, 0));
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[1].kind(), "note");
   EXPECT_EQ(events[2].kind(), "state");
@@ -60,14 +67,13 @@ TEST(JobStoreTest, LegalTransitionAppendsEventsInOrder) {
 
 TEST(JobStoreTest, IllegalTransitionChangesNothing) {
   testing::TempDir dir;
-  auto store = *JobStore::Open(dir.Join("state.db"));
-  const std::string id = *store->CreateJob(Spec("a"), 1);
-  v1::JobInfo job = *store->GetJob(id);
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string id, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(id));
   job.set_state(v1::JOB_STATE_SUCCEEDED);
   job.set_message("cheating");
-  absl::Status s = store->UpdateJob(job, {{"note", "must not appear"}}, 2);
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.message(), HasSubstr("queued to succeeded"));
+  EXPECT_THAT(store->UpdateJob(job, {{"note", "must not appear"}}, 2),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("queued to succeeded")));
   EXPECT_EQ(store->GetJob(id)->state(), v1::JOB_STATE_QUEUED);
   EXPECT_EQ(store->GetJob(id)->message(), "queued for preparation");
   EXPECT_EQ(store->ListEvents(id, 0, 0)->size(), 1u) << "the rolled-back events are gone";
@@ -77,28 +83,30 @@ TEST(JobStoreTest, ReopenKeepsEverything) {
   testing::TempDir dir;
   std::string id;
   {
-    auto store = *JobStore::Open(dir.Join("state.db"));
-    id = *store->CreateJob(Spec("persist"), 1);
+    ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+    ASSERT_OK_AND_ASSIGN(id, store->CreateJob(Spec("persist"), 1));
+    ASSERT_OK_AND_ASSIGN(const std::string worker_id, store->NextWorkerId());
     v1::WorkerInfo w;
-    w.set_id(*store->NextWorkerId());
+    w.set_id(worker_id);
     w.set_address("127.0.0.1:1");
-    ASSERT_TRUE(store->PutWorker(w).ok());
-    ASSERT_TRUE(store->AppendEvent(id, {"custom", "kept"}, 3).ok());
+    ASSERT_OK(store->PutWorker(w));
+    ASSERT_OK(store->AppendEvent(id, {"custom", "kept"}, 3));
   }
-  auto store = *JobStore::Open(dir.Join("state.db"));
-  EXPECT_EQ(store->GetJob(id)->spec().name(), "persist");
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, store->GetJob(id));
+  EXPECT_EQ(job.spec().name(), "persist");
   EXPECT_EQ(store->ListEvents(id, 0, 0)->size(), 2u);
   ASSERT_EQ(store->ListWorkers()->size(), 1u);
   EXPECT_EQ((*store->ListWorkers())[0].address(), "127.0.0.1:1");
   // Counters continue where they were.
-  EXPECT_EQ(*store->NextWorkerId(), "w-000002");
-  EXPECT_EQ(*store->CreateJob(Spec("next"), 4), "job-000002");
+  EXPECT_THAT(store->NextWorkerId(), IsOkAndHolds("w-000002"));
+  EXPECT_THAT(store->CreateJob(Spec("next"), 4), IsOkAndHolds("job-000002"));
 }
 
 TEST(JobStoreTest, UnwritableLocationIsAClearError) {
-  auto store = JobStore::Open("/nonexistent-dir/state.db");
-  ASSERT_FALSE(store.ok());
-  EXPECT_THAT(store.status().message(), HasSubstr("/nonexistent-dir/state.db"));
+  EXPECT_THAT(JobStore::Open("/nonexistent-dir/state.db"),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("cannot open state database /nonexistent-dir/state.db")));
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/attention_svg.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -80,7 +82,7 @@ TEST(AttentionSvgTest, WellFormedWithCellsLabelsAndLegend) {
   std::vector<std::vector<float>> w = {
       {0.9f, 0.05f, 0.05f, 0.0f}, {0.0f, 0.7f, 0.3f, 0.0f}, {0.0f, 0.0f, 0.1f, 0.9f}};
   absl::StatusOr<std::string> svg = AttentionHeatmapSvg(src, tgt, w, "en \xE2\x86\x92 es");
-  ASSERT_TRUE(svg.ok()) << svg.status();
+  ASSERT_OK(svg);
   std::string why;
   EXPECT_TRUE(WellFormed(*svg, &why)) << why;
   EXPECT_THAT(*svg, HasSubstr("<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -107,7 +109,7 @@ TEST(AttentionSvgTest, EscapesMarkupInLabelsAndTitle) {
                                   "ctl"};
   std::vector<std::vector<float>> w = {{0.25f, 0.25f, 0.25f, 0.25f}, {1, 0, 0, 0}};
   absl::StatusOr<std::string> svg = AttentionHeatmapSvg(src, tgt, w, "<script>&\"");
-  ASSERT_TRUE(svg.ok()) << svg.status();
+  ASSERT_OK(svg);
   std::string why;
   EXPECT_TRUE(WellFormed(*svg, &why)) << why;
   EXPECT_THAT(*svg, Not(HasSubstr("<b>")));
@@ -125,25 +127,24 @@ TEST(AttentionSvgTest, BlueScaleAndClamping) {
   options.colors = AttentionColors::kBlues;
   absl::StatusOr<std::string> svg =
       AttentionHeatmapSvg({"a", "b"}, {"c"}, {{1.5f, -0.2f}}, "", options);
-  ASSERT_TRUE(svg.ok()) << svg.status();
+  ASSERT_OK(svg);
   EXPECT_THAT(*svg, HasSubstr("fill=\"#08306b\""));  // clamped to 1
   EXPECT_THAT(*svg, HasSubstr("fill=\"#f7fbff\""));  // clamped to 0
 }
 
 TEST(AttentionSvgTest, ShapeMismatchIsAnError) {
-  absl::StatusOr<std::string> rows =
-      AttentionHeatmapSvg({"a", "b"}, {"x", "y"}, {{0.5f, 0.5f}}, "t");
-  ASSERT_FALSE(rows.ok());
-  EXPECT_EQ(rows.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(rows.status().message(), HasSubstr("1 rows but there are 2 target tokens"));
-
-  absl::StatusOr<std::string> cols =
-      AttentionHeatmapSvg({"a", "b"}, {"x", "y"}, {{0.5f, 0.5f}, {1.0f}}, "t");
-  ASSERT_FALSE(cols.ok());
-  EXPECT_THAT(cols.status().message(), HasSubstr("row 1 has 1 columns but there are 2 source"));
-
-  EXPECT_FALSE(AttentionHeatmapSvg({}, {"x"}, {{}}, "t").ok());
-  EXPECT_FALSE(AttentionHeatmapSvg({"a"}, {"x"}, {{std::nanf("")}}, "t").ok());
+  EXPECT_THAT(AttentionHeatmapSvg({"a", "b"}, {"x", "y"}, {{0.5f, 0.5f}}, "t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("1 rows but there are 2 target tokens")));
+  EXPECT_THAT(AttentionHeatmapSvg({"a", "b"}, {"x", "y"}, {{0.5f, 0.5f}, {1.0f}}, "t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("row 1 has 1 columns but there are 2 source")));
+  EXPECT_THAT(AttentionHeatmapSvg({}, {"x"}, {{}}, "t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("at least one source and one target token; got 0 source")));
+  EXPECT_THAT(AttentionHeatmapSvg({"a"}, {"x"}, {{std::nanf("")}}, "t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("attention weight [0][0] is not finite")));
 }
 
 TEST(AttentionSvgTest, DisplaySubword) {

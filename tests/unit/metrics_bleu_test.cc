@@ -8,17 +8,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/bleu.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 BleuScore Bleu(const std::vector<std::string>& hyps,
                const std::vector<std::vector<std::string>>& refs) {
   absl::StatusOr<BleuScore> score = CorpusBleu(hyps, refs);
-  EXPECT_TRUE(score.ok()) << score.status();
+  EXPECT_OK(score);
   return score.ok() ? *score : BleuScore{};
 }
 
@@ -182,12 +184,14 @@ TEST(BleuTest, TrailingWhitespaceIsStripped) {
 }
 
 TEST(BleuTest, ErrorsOnMismatchedStreamsAndBadUtf8) {
-  absl::StatusOr<BleuScore> s = CorpusBleu({"a", "b"}, {{"a"}});
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.status().message(), HasSubstr("1 segments but there are 2 hypotheses"));
-  EXPECT_FALSE(CorpusBleu({"a"}, {}).ok());
-  s = CorpusBleu({"ok", "bad \xFF"}, {{"ok", "ok"}});
-  EXPECT_THAT(s.status().message(), HasSubstr("hypothesis segment 2 is not valid UTF-8"));
+  EXPECT_THAT(CorpusBleu({"a", "b"}, {{"a"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("reference stream 1 has 1 segments but there are 2 hypotheses")));
+  EXPECT_THAT(CorpusBleu({"a"}, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no reference stream given")));
+  EXPECT_THAT(CorpusBleu({"ok", "bad \xFF"}, {{"ok", "ok"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("hypothesis segment 2 is not valid UTF-8")));
 }
 
 TEST(BleuBucketsTest, DefaultBucketsAndLabels) {
@@ -195,12 +199,16 @@ TEST(BleuBucketsTest, DefaultBucketsAndLabels) {
   for (const LengthBucket& b : DefaultLengthBuckets()) labels.push_back(b.Label());
   EXPECT_THAT(labels, ElementsAre("1-10", "11-20", "21-30", "31-40", "41+"));
   absl::StatusOr<std::vector<LengthBucket>> custom = BucketsFromUpperBounds({5, 15});
-  ASSERT_TRUE(custom.ok());
+  ASSERT_OK(custom);
   labels.clear();
   for (const LengthBucket& b : *custom) labels.push_back(b.Label());
   EXPECT_THAT(labels, ElementsAre("1-5", "6-15", "16+"));
-  EXPECT_FALSE(BucketsFromUpperBounds({10, 10}).ok());
-  EXPECT_FALSE(BucketsFromUpperBounds({0}).ok());
+  EXPECT_THAT(BucketsFromUpperBounds({10, 10}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("strictly increasing; got 10 after 10")));
+  EXPECT_THAT(BucketsFromUpperBounds({0}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("must be positive and strictly increasing; got 0 after 0")));
 }
 
 TEST(BleuBucketsTest, SplitsBySourceWordCount) {
@@ -216,7 +224,7 @@ TEST(BleuBucketsTest, SplitsBySourceWordCount) {
   std::vector<std::vector<std::string>> ref = {
       {"the cat sat on the mat", "e f g h", "x y z w v", "one two three four"}};
   absl::StatusOr<std::vector<BucketBleu>> buckets = BleuBySourceLength(src, hyp, ref);
-  ASSERT_TRUE(buckets.ok()) << buckets.status();
+  ASSERT_OK(buckets);
   ASSERT_EQ(buckets->size(), 5u);
   EXPECT_EQ((*buckets)[0].segments, 2);
   EXPECT_DOUBLE_EQ((*buckets)[0].bleu.score, 100.0);
@@ -237,10 +245,14 @@ TEST(BleuBucketsTest, SplitsBySourceWordCount) {
 TEST(BleuBucketsTest, EmptySourceGoesToFirstBucketAndErrors) {
   absl::StatusOr<std::vector<BucketBleu>> buckets =
       BleuBySourceLength({""}, {"a b c d"}, {{"a b c d"}});
-  ASSERT_TRUE(buckets.ok());
+  ASSERT_OK(buckets);
   EXPECT_EQ((*buckets)[0].segments, 1);
-  EXPECT_FALSE(BleuBySourceLength({"a", "b"}, {"a"}, {{"a"}}).ok());
-  EXPECT_FALSE(BleuBySourceLength({"a"}, {"a"}, {{"a"}}, {{1, 5}, {7, -1}}).ok());
+  EXPECT_THAT(BleuBySourceLength({"a", "b"}, {"a"}, {{"a"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("there are 2 source segments but 1 hypotheses")));
+  EXPECT_THAT(BleuBySourceLength({"a"}, {"a"}, {{"a"}}, {{1, 5}, {7, -1}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("must be contiguous and increasing; bucket 1 is 1-5")));
 }
 
 }  // namespace

@@ -6,16 +6,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/chrf.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 ChrfScore Chrf(const std::vector<std::string>& hyps,
                const std::vector<std::vector<std::string>>& refs, ChrfOptions options = {}) {
   absl::StatusOr<ChrfScore> score = CorpusChrf(hyps, refs, options);
-  EXPECT_TRUE(score.ok()) << score.status();
+  EXPECT_OK(score);
   return score.ok() ? *score : ChrfScore{};
 }
 
@@ -100,9 +103,18 @@ TEST(ChrfTest, CountsUnicodeCodePoints) {
 }
 
 TEST(ChrfTest, Errors) {
-  EXPECT_FALSE(CorpusChrf({"a"}, {}).ok());
-  EXPECT_FALSE(CorpusChrf({"a", "b"}, {{"a"}}).ok());
-  EXPECT_FALSE(CorpusChrf({"\xC3"}, {{"a"}}).ok());
+  EXPECT_THAT(CorpusChrf({"a"}, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no reference stream given")));
+  EXPECT_THAT(CorpusChrf({"a", "b"}, {{"a"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("reference stream 1 has 1 segments but there are 2 hypotheses")));
+  EXPECT_THAT(CorpusChrf({"\xC3"}, {{"a"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("hypothesis segment 1 is not valid UTF-8")));
+  ChrfOptions bad_order;
+  bad_order.char_order = 0;
+  EXPECT_THAT(CorpusChrf({"a"}, {{"a"}}, bad_order),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("char_order must be 1..16")));
 }
 
 }  // namespace

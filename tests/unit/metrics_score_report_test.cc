@@ -7,10 +7,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/score_report.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::IsOkAndHolds;
+using ::tandem::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -24,7 +28,7 @@ class ScoreReportTest : public ::testing::Test {
   }
   std::string Write(const std::string& name, const std::string& contents) {
     const std::string path = dir_ + "/" + name;
-    EXPECT_TRUE(WriteFileAtomic(path, contents).ok());
+    EXPECT_OK(WriteFileAtomic(path, contents));
     return path;
   }
   std::string dir_;
@@ -32,21 +36,18 @@ class ScoreReportTest : public ::testing::Test {
 
 TEST(SplitScoreLinesTest, PythonLineSemantics) {
   auto lines = SplitScoreLines("a \nb\r\n\nc", "f");
-  ASSERT_TRUE(lines.ok());
+  ASSERT_OK(lines);
   EXPECT_THAT(*lines, ElementsAre("a", "b", "", "c"));
-  EXPECT_THAT(*SplitScoreLines("x\n", "f"), ElementsAre("x"));
-  EXPECT_TRUE(SplitScoreLines("", "f")->empty());
+  EXPECT_THAT(SplitScoreLines("x\n", "f"), IsOkAndHolds(ElementsAre("x")));
+  EXPECT_THAT(SplitScoreLines("", "f"), IsOkAndHolds(::testing::IsEmpty()));
 }
 
 TEST(SplitScoreLinesTest, InvalidUtf8NamesFileAndLine) {
-  auto lines = SplitScoreLines(
-      "fine\nab\xFF"
-      "c\n",
-      "hyp.txt");
-  ASSERT_FALSE(lines.ok());
-  EXPECT_EQ(lines.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(lines.status().message(), HasSubstr("hyp.txt:2: invalid UTF-8"));
-  EXPECT_THAT(lines.status().message(), HasSubstr("0xff at column 3"));
+  EXPECT_THAT(SplitScoreLines("fine\nab\xFF"
+                              "c\n",
+                              "hyp.txt"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("hyp.txt:2: invalid UTF-8 (byte 0xff at column 3)")));
 }
 
 TEST_F(ScoreReportTest, ScoresFilesWithBuckets) {
@@ -55,7 +56,7 @@ TEST_F(ScoreReportTest, ScoresFilesWithBuckets) {
   const std::string src =
       Write("src.txt", "el gato\n" + std::string(60, 'w') + " x y z w v u t s r q p\n");
   absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, src);
-  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_OK(report);
   EXPECT_EQ(report->segments, 2);
   EXPECT_EQ(report->bleu.sys_len, 10);
   ASSERT_EQ(report->buckets.size(), 5u);
@@ -91,7 +92,7 @@ TEST_F(ScoreReportTest, NoSourceMeansNoBuckets) {
   const std::string ref = Write("ref.txt", "a b c d\n");
   const std::string hyp = Write("hyp.txt", "a b c d\n");
   absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, "");
-  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_OK(report);
   EXPECT_TRUE(report->buckets.empty());
   EXPECT_DOUBLE_EQ(report->bleu.score, 100.0);
   EXPECT_THAT(ScoreReportJson(*report), HasSubstr("\"src\":null"));
@@ -103,7 +104,7 @@ TEST_F(ScoreReportTest, TwoReferenceFiles) {
   const std::string r2 = Write("r2.txt", "a b c d\n");
   const std::string hyp = Write("hyp.txt", "a b c d e\n");
   absl::StatusOr<ScoreReport> report = ScoreFiles({r1, r2}, hyp, "");
-  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_OK(report);
   EXPECT_EQ(report->bleu.ref_len, 4);
   EXPECT_EQ(report->bleu.num_refs, 2);
 }
@@ -111,30 +112,27 @@ TEST_F(ScoreReportTest, TwoReferenceFiles) {
 TEST_F(ScoreReportTest, MismatchedLineCountsNameBothFiles) {
   const std::string ref = Write("ref.txt", "one\ntwo\nthree\n");
   const std::string hyp = Write("hyp.txt", "one\ntwo\n");
-  absl::StatusOr<ScoreReport> report = ScoreFiles({ref}, hyp, "");
-  ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(report.status().message(), HasSubstr(ref + " has 3 lines"));
-  EXPECT_THAT(report.status().message(), HasSubstr(hyp + " has 2 lines"));
+  EXPECT_THAT(ScoreFiles({ref}, hyp, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("line counts differ"), HasSubstr(ref + " has 3 lines"),
+                             HasSubstr(hyp + " has 2 lines"))));
 
   const std::string src = Write("src.txt", "uno\n");
   const std::string hyp3 = Write("hyp3.txt", "one\ntwo\nthree\n");
-  report = ScoreFiles({ref}, hyp3, src);
-  ASSERT_FALSE(report.ok());
-  EXPECT_THAT(report.status().message(), HasSubstr(src + " has 1 lines"));
-  EXPECT_THAT(report.status().message(), HasSubstr(hyp3 + " has 3 lines"));
+  EXPECT_THAT(ScoreFiles({ref}, hyp3, src),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(src + " has 1 lines"), HasSubstr(hyp3 + " has 3 lines"))));
 }
 
 TEST_F(ScoreReportTest, OtherErrors) {
   const std::string hyp = Write("hyp.txt", "one\n");
-  EXPECT_FALSE(ScoreFiles({}, hyp, "").ok());
-  absl::StatusOr<ScoreReport> missing = ScoreFiles({dir_ + "/nope.txt"}, hyp, "");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.status().message(), HasSubstr("nope.txt"));
+  EXPECT_THAT(ScoreFiles({}, hyp, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no reference file given")));
+  EXPECT_THAT(ScoreFiles({dir_ + "/nope.txt"}, hyp, ""),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir_ + "/nope.txt")));
   const std::string bad = Write("bad.txt", "\xC0\xAF\n");  // overlong '/'
-  absl::StatusOr<ScoreReport> invalid = ScoreFiles({bad}, hyp, "");
-  ASSERT_FALSE(invalid.ok());
-  EXPECT_THAT(invalid.status().message(), HasSubstr(bad + ":1: invalid UTF-8"));
+  EXPECT_THAT(ScoreFiles({bad}, hyp, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(bad + ":1: invalid UTF-8")));
 }
 
 }  // namespace

@@ -1,18 +1,21 @@
 // ModelConfig validation, the R1 parameter count without LibTorch, and LR schedules.
+#include "model/model_config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "model/lr_schedule.h"
-#include "model/model_config.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem::model {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(ModelConfigTest, R1IsValidAndHas12270912Parameters) {
   const ModelConfig c = R1Config();
-  EXPECT_TRUE(Validate(c).ok());
+  EXPECT_OK(Validate(c));
   EXPECT_EQ(ParameterCount(c), 12270912);
   EXPECT_EQ(c.AnnotationDim(), 512);
   EXPECT_EQ(c.DecoderHidden(), 512);
@@ -21,17 +24,17 @@ TEST(ModelConfigTest, R1IsValidAndHas12270912Parameters) {
 TEST(ModelConfigTest, UnknownAttentionNamesFieldAndChoices) {
   ModelConfig c = R1Config();
   c.attention = "foo";
-  const absl::Status s = Validate(c);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "model.attention: unknown attention type 'foo' (expected bahdanau, luong_dot, "
-            "luong_general, none)");
+  EXPECT_THAT(Validate(c),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "model.attention: unknown attention type 'foo' (expected bahdanau, "
+                       "luong_dot, luong_general, none)"));
 }
 
 TEST(ModelConfigTest, UnknownCell) {
   ModelConfig c = R1Config();
   c.cell = "rnn";
-  EXPECT_THAT(Validate(c).message(), HasSubstr("model.cell: unknown cell type 'rnn'"));
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("model.cell: unknown cell type 'rnn'")));
 }
 
 TEST(ModelConfigTest, ZeroSizesAreRejectedWithTheField) {
@@ -49,10 +52,9 @@ TEST(ModelConfigTest, ZeroSizesAreRejectedWithTheField) {
   for (const auto& tc : cases) {
     ModelConfig c = R1Config();
     c.*tc.member = 0;
-    const absl::Status s = Validate(c);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << tc.field;
-    EXPECT_THAT(s.message(), HasSubstr(std::string("model.") + tc.field + ": must be in ["))
-        << s.message();
+    EXPECT_THAT(Validate(c),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(std::string("model.") + tc.field + ": must be in [")));
   }
 }
 
@@ -60,23 +62,26 @@ TEST(ModelConfigTest, AttentionDimIgnoredWithoutBahdanau) {
   ModelConfig c = R1Config();
   c.attention = "luong_dot";
   c.attention_dim = 0;
-  EXPECT_TRUE(Validate(c).ok());
+  EXPECT_OK(Validate(c));
 }
 
 TEST(ModelConfigTest, DropoutRange) {
   ModelConfig c = R1Config();
   c.dropout = 1.0;
-  EXPECT_THAT(Validate(c).message(), HasSubstr("model.dropout: must be in [0, 1)"));
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("model.dropout: must be in [0, 1), got 1")));
   c.dropout = -0.1;
-  EXPECT_FALSE(Validate(c).ok());
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("model.dropout: must be in [0, 1), got -0.1")));
 }
 
 TEST(ModelConfigTest, TyingNeedsEqualSizes) {
   ModelConfig c = R1Config();
   c.tie_embeddings = true;  // embedding 256 != pre-output 512
-  EXPECT_THAT(Validate(c).message(), HasSubstr("model.tie_embeddings: needs embedding_dim =="));
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("model.tie_embeddings: needs embedding_dim ==")));
   c.preoutput_dim = 256;
-  EXPECT_TRUE(Validate(c).ok());
+  EXPECT_OK(Validate(c));
   // Tying removes the 8000 x 256 output matrix.
   ModelConfig untied = c;
   untied.tie_embeddings = false;
@@ -86,19 +91,20 @@ TEST(ModelConfigTest, TyingNeedsEqualSizes) {
 TEST(ModelConfigTest, SpecialIdsMustDiffer) {
   ModelConfig c = R1Config();
   c.eos_id = c.bos_id;
-  EXPECT_THAT(Validate(c).message(), HasSubstr("model.eos_id: must differ from bos_id"));
+  EXPECT_THAT(Validate(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("model.eos_id: must differ from bos_id")));
 }
 
 TEST(LrScheduleTest, Constant) {
   LrSchedule s{"constant", 3e-4, 0, 0};
-  ASSERT_TRUE(Validate(s).ok());
+  ASSERT_OK(Validate(s));
   EXPECT_DOUBLE_EQ(LearningRate(s, 1), 3e-4);
   EXPECT_DOUBLE_EQ(LearningRate(s, 100000), 3e-4);
 }
 
 TEST(LrScheduleTest, InverseSqrt) {
   LrSchedule s{"inverse_sqrt", 1e-3, 4000, 0};
-  ASSERT_TRUE(Validate(s).ok());
+  ASSERT_OK(Validate(s));
   EXPECT_DOUBLE_EQ(LearningRate(s, 1), 1e-3 / 4000);
   EXPECT_DOUBLE_EQ(LearningRate(s, 2000), 5e-4);
   EXPECT_DOUBLE_EQ(LearningRate(s, 4000), 1e-3);
@@ -109,7 +115,7 @@ TEST(LrScheduleTest, InverseSqrt) {
 
 TEST(LrScheduleTest, LinearDecay) {
   LrSchedule s{"linear_decay", 1e-3, 100, 1100};
-  ASSERT_TRUE(Validate(s).ok());
+  ASSERT_OK(Validate(s));
   EXPECT_DOUBLE_EQ(LearningRate(s, 50), 5e-4);
   EXPECT_DOUBLE_EQ(LearningRate(s, 100), 1e-3);
   EXPECT_DOUBLE_EQ(LearningRate(s, 600), 5e-4);
@@ -118,12 +124,13 @@ TEST(LrScheduleTest, LinearDecay) {
 }
 
 TEST(LrScheduleTest, ValidateNamesField) {
-  EXPECT_THAT(Validate(LrSchedule{"cosine", 1e-3, 0, 0}).message(),
-              HasSubstr("schedule.kind: unknown schedule 'cosine'"));
-  EXPECT_THAT(Validate(LrSchedule{"linear_decay", 1e-3, 100, 100}).message(),
-              HasSubstr("schedule.total_steps"));
-  EXPECT_THAT(Validate(LrSchedule{"constant", 0.0, 0, 0}).message(),
-              HasSubstr("schedule.base_lr"));
+  EXPECT_THAT(Validate(LrSchedule{"cosine", 1e-3, 0, 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("schedule.kind: unknown schedule 'cosine'")));
+  EXPECT_THAT(Validate(LrSchedule{"linear_decay", 1e-3, 100, 100}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("schedule.total_steps")));
+  EXPECT_THAT(Validate(LrSchedule{"constant", 0.0, 0, 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("schedule.base_lr")));
 }
 
 }  // namespace

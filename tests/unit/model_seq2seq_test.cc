@@ -15,9 +15,13 @@
 #include "model/loss.h"
 #include "model/model_config.h"
 #include "model/seq2seq.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem::model {
 namespace {
+
+using ::tandem::testing::StatusIs;
+using ::testing::HasSubstr;
 
 class Seq2SeqTest : public ::testing::Test {
  protected:
@@ -47,13 +51,13 @@ Batch TinyBatch(const ModelConfig& c) {
   for (auto& s : tgt)
     for (int& id : s) id = 4 + (id - 4) % static_cast<int>(c.tgt_vocab - 4);
   absl::StatusOr<Batch> b = MakeBatch(src, tgt, c);
-  EXPECT_TRUE(b.ok()) << b.status();
+  EXPECT_OK(b);
   return *b;
 }
 
 Seq2Seq Make(const ModelConfig& c, uint64_t seed = 0) {
   absl::StatusOr<Seq2Seq> m = CreateSeq2Seq(c, seed);
-  EXPECT_TRUE(m.ok()) << m.status();
+  EXPECT_OK(m);
   return *m;
 }
 
@@ -147,7 +151,7 @@ TEST_F(Seq2SeqTest, ShapesAndMaskingForEveryAttentionAndCell) {
         Batch b = TinyBatch(c);
         torch::Tensor attn;
         absl::StatusOr<torch::Tensor> logits = m->Forward(b, &attn);
-        ASSERT_TRUE(logits.ok()) << logits.status();
+        ASSERT_OK(logits);
         EXPECT_EQ(logits->sizes().vec(), (std::vector<int64_t>{3, 6, 11}));
         EXPECT_TRUE(logits->is_contiguous());
         EXPECT_TRUE(torch::isfinite(*logits).all().item<bool>());
@@ -163,7 +167,7 @@ TEST_F(Seq2SeqTest, ShapesAndMaskingForEveryAttentionAndCell) {
         }
         // Backward reaches every parameter.
         auto loss = LabelSmoothedLoss(*logits, b.tgt_out, 0.1, c.pad_id);
-        ASSERT_TRUE(loss.ok());
+        ASSERT_OK(loss);
         EXPECT_EQ(loss->tokens, 4 + 6 + 2);
         loss->sum.backward();
         for (const auto& p : m->OrderedParameters()) {
@@ -186,12 +190,12 @@ TEST_F(Seq2SeqTest, PaddingInvariance) {
       m->eval();
       Batch all = TinyBatch(c);
       auto logits_all = m->Forward(all);
-      ASSERT_TRUE(logits_all.ok());
+      ASSERT_OK(logits_all);
       absl::StatusOr<Batch> one = MakeBatch({{8}}, {{7, 8, 9, 10, 4}}, c);
-      ASSERT_TRUE(one.ok());
+      ASSERT_OK(one);
       EXPECT_FALSE(one->src_padded);
       auto logits_one = m->Forward(*one);
-      ASSERT_TRUE(logits_one.ok()) << logits_one.status();
+      ASSERT_OK(logits_one);
       EXPECT_TRUE(torch::allclose(logits_all->select(0, 1), logits_one->select(0, 0), 1e-5, 1e-5));
     }
   }
@@ -208,9 +212,9 @@ TEST_F(Seq2SeqTest, TiedEmbeddingsShareOneMatrix) {
   EXPECT_EQ(std::count(names.begin(), names.end(), "out.weight"), 0);
   Batch b = TinyBatch(c);
   auto logits = m->Forward(b);
-  ASSERT_TRUE(logits.ok());
+  ASSERT_OK(logits);
   auto loss = LabelSmoothedLoss(*logits, b.tgt_out, 0.0, c.pad_id);
-  ASSERT_TRUE(loss.ok());
+  ASSERT_OK(loss);
   loss->sum.backward();
   EXPECT_TRUE(m->named_parameters()["tgt_emb.weight"].grad().defined());
 }
@@ -222,12 +226,14 @@ TEST_F(Seq2SeqTest, BadInputIsAStatusNotAnException) {
   b.src = b.src.clone();
   b.src[0][0] = 100;  // outside the source vocabulary
   absl::StatusOr<torch::Tensor> logits = m->Forward(b);
-  EXPECT_FALSE(logits.ok());
-  EXPECT_THAT(std::string(logits.status().message()), ::testing::HasSubstr("Seq2Seq::Forward"));
-  EXPECT_FALSE(m->Forward(Batch{}).ok());
+  EXPECT_THAT(logits, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Seq2Seq::Forward")));
+  EXPECT_THAT(m->Forward(Batch{}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("Seq2Seq::Forward: batch needs src [B,S] and tgt_in [B,T]")));
   ModelConfig bad = c;
   bad.attention = "foo";
-  EXPECT_EQ(CreateSeq2Seq(bad, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(CreateSeq2Seq(bad, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model.attention")));
 }
 
 // ForwardLoss (fused output layer and loss) against Forward + LabelSmoothedLoss: same loss,
@@ -256,11 +262,11 @@ TEST_F(Seq2SeqTest, ForwardLossMatchesForwardPlusLabelSmoothedLoss) {
       plain->SetDropoutSeed(42);
       fused->SetDropoutSeed(42);
       auto logits = plain->Forward(b);
-      ASSERT_TRUE(logits.ok()) << logits.status();
+      ASSERT_OK(logits);
       auto want = LabelSmoothedLoss(*logits, b.tgt_out, eps, c.pad_id);
-      ASSERT_TRUE(want.ok());
+      ASSERT_OK(want);
       auto got = fused->ForwardLoss(b, eps);
-      ASSERT_TRUE(got.ok()) << got.status();
+      ASSERT_OK(got);
       EXPECT_EQ(got->tokens, want->tokens);
       EXPECT_EQ(got->tokens, b.target_tokens);
       EXPECT_NEAR(got->sum.item<double>(), want->sum.item<double>(),
@@ -283,16 +289,17 @@ TEST_F(Seq2SeqTest, ForwardLossMatchesForwardPlusLabelSmoothedLoss) {
         torch::NoGradGuard no_grad;
         fused->SetDropoutSeed(42);
         auto again = fused->ForwardLoss(b, eps);
-        ASSERT_TRUE(again.ok()) << again.status();
+        ASSERT_OK(again);
         EXPECT_FALSE(again->sum.requires_grad());
         EXPECT_NEAR(again->sum.item<double>(), got->sum.item<double>(),
                     1e-6 * std::abs(got->sum.item<double>()));
         fused->eval();
         auto eval_fused = fused->ForwardLoss(b, eps);
         auto eval_logits = fused->Forward(b);
-        ASSERT_TRUE(eval_fused.ok() && eval_logits.ok());
+        ASSERT_OK(eval_fused);
+        ASSERT_OK(eval_logits);
         auto eval_plain = LabelSmoothedLoss(*eval_logits, b.tgt_out, eps, c.pad_id);
-        ASSERT_TRUE(eval_plain.ok());
+        ASSERT_OK(eval_plain);
         EXPECT_NEAR(eval_fused->sum.item<double>(), eval_plain->sum.item<double>(),
                     1e-5 * std::abs(eval_plain->sum.item<double>()));
         EXPECT_EQ(eval_fused->tokens, eval_plain->tokens);
@@ -310,7 +317,7 @@ TEST_F(Seq2SeqTest, ForwardLossGoldenSeed0) {
   m->SetDropoutSeed(0);
   Batch b = TinyBatch(c);
   auto loss = m->ForwardLoss(b, 0.1);
-  ASSERT_TRUE(loss.ok()) << loss.status();
+  ASSERT_OK(loss);
   loss->sum.backward();
   double sq = 0;
   for (const auto& p : m->OrderedParameters()) sq += p.grad().pow(2).sum().item<double>();
@@ -323,25 +330,30 @@ TEST_F(Seq2SeqTest, ForwardLossBadInputIsAStatus) {
   ModelConfig c = Tiny("bahdanau");
   Seq2Seq m = Make(c);
   Batch b = TinyBatch(c);
-  EXPECT_FALSE(m->ForwardLoss(Batch{}, 0.1).ok());
-  EXPECT_THAT(std::string(m->ForwardLoss(b, 1.0).status().message()),
-              ::testing::HasSubstr("epsilon"));
+  EXPECT_THAT(m->ForwardLoss(Batch{}, 0.1),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("Seq2Seq::ForwardLoss: batch needs src")));
+  EXPECT_THAT(m->ForwardLoss(b, 1.0), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("epsilon must be in [0, 1), got 1")));
   Batch no_targets = b;
   no_targets.tgt_out = torch::Tensor();
-  EXPECT_FALSE(m->ForwardLoss(no_targets, 0.1).ok());
+  EXPECT_THAT(m->ForwardLoss(no_targets, 0.1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch needs tgt_out")));
   Batch short_targets = b;
   short_targets.tgt_out = b.tgt_out.narrow(1, 0, 2);
-  EXPECT_FALSE(m->ForwardLoss(short_targets, 0.1).ok());
+  EXPECT_THAT(m->ForwardLoss(short_targets, 0.1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch needs tgt_out")));
   Batch bad_src = b;
   bad_src.src = b.src.clone();
   bad_src.src[0][0] = 100;  // outside the source vocabulary
   auto loss = m->ForwardLoss(bad_src, 0.1);
-  EXPECT_FALSE(loss.ok());
-  EXPECT_THAT(std::string(loss.status().message()), ::testing::HasSubstr("Seq2Seq::Forward"));
+  EXPECT_THAT(loss,
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Seq2Seq::ForwardLoss")));
   Batch bad_tgt = b;
   bad_tgt.tgt_out = b.tgt_out.clone();
   bad_tgt.tgt_out[0][0] = 11;  // outside the target vocabulary
-  EXPECT_FALSE(m->ForwardLoss(bad_tgt, 0.1).ok());
+  EXPECT_THAT(m->ForwardLoss(bad_tgt, 0.1), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                     HasSubstr("a target id is outside [0, 11)")));
 }
 
 // Central finite differences (double precision) against backward, on a sample of entries of
@@ -352,7 +364,7 @@ void GradCheck(const ModelConfig& c) {
   Batch b = TinyBatch(c);
   auto loss_value = [&]() {
     auto logits = m->Forward(b);
-    EXPECT_TRUE(logits.ok());
+    EXPECT_OK(logits);
     return LabelSmoothedLoss(*logits, b.tgt_out, 0.1, c.pad_id)->sum;
   };
   loss_value().backward();
@@ -409,7 +421,7 @@ TEST_F(Seq2SeqTest, RecomputedAttentionGivesTheSameLossAndGradients) {
   for (Seq2Seq* m : {&a, &b}) {
     (*m)->SetDropoutSeed(9);
     auto loss = (*m)->ForwardLoss(batch, 0.1);
-    ASSERT_TRUE(loss.ok()) << loss.status();
+    ASSERT_OK(loss);
     loss->sum.backward();
     losses[i++] = loss->sum.item<double>();
   }
@@ -428,11 +440,11 @@ TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
   std::vector<std::pair<std::string, Batch>> batches;
   batches.emplace_back("padded", TinyBatch(c));
   auto unpadded = MakeBatch({{4, 5, 6}, {7, 8, 9}}, {{4, 5}, {6, 7, 8, 9}}, c);
-  ASSERT_TRUE(unpadded.ok()) << unpadded.status();
+  ASSERT_OK(unpadded);
   ASSERT_FALSE(unpadded->src_padded);
   batches.emplace_back("unpadded", *unpadded);
   auto one_step = MakeBatch({{4}}, std::vector<std::vector<int>>{std::vector<int>{}}, c);
-  ASSERT_TRUE(one_step.ok()) << one_step.status();
+  ASSERT_OK(one_step);
   ASSERT_EQ(one_step->tgt_in.size(1), 1);
   batches.emplace_back("one step", *one_step);
   for (const bool generic : {false, true}) {  // the AVX2 build (where the CPU has it) and not
@@ -454,12 +466,12 @@ TEST_F(Seq2SeqTest, FusedDecoderMatchesStepByStep) {
           for (Seq2Seq* m : {&fused, &plain}) {
             (*m)->SetDropoutSeed(11);
             auto l = (*m)->ForwardLoss(batch, 0.1);
-            ASSERT_TRUE(l.ok()) << l.status();
+            ASSERT_OK(l);
             l->sum.backward();
             loss[i] = l->sum.item<double>();
             torch::NoGradGuard no_grad;
             (*m)->SetDropoutSeed(11);
-            ASSERT_TRUE((*m)->Forward(batch, &weights[i]).ok());
+            ASSERT_OK((*m)->Forward(batch, &weights[i]));
             ++i;
           }
           const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;
@@ -596,9 +608,9 @@ TEST_F(Seq2SeqTest, GoldenForwardBackwardSeed0) {
     m->SetDropoutSeed(0);
     Batch b = TinyBatch(c);
     auto logits = m->Forward(b);
-    ASSERT_TRUE(logits.ok());
+    ASSERT_OK(logits);
     auto loss = LabelSmoothedLoss(*logits, b.tgt_out, 0.1, c.pad_id);
-    ASSERT_TRUE(loss.ok());
+    ASSERT_OK(loss);
     loss->sum.backward();
     double sq = 0;
     for (const auto& p : m->OrderedParameters()) sq += p.grad().pow(2).sum().item<double>();

@@ -16,10 +16,12 @@
 #include "model/loss.h"
 #include "model/optim.h"
 #include "model/seq2seq.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem::model {
 namespace {
 
+using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 
 class TrainTest : public ::testing::Test {
@@ -53,7 +55,7 @@ TEST_F(TrainTest, LabelSmoothingMatchesHandComputationAndSkipsPads) {
   logits.requires_grad_(true);
   torch::Tensor targets = torch::tensor(y, torch::kInt64).view({2, 2});
   absl::StatusOr<LossSum> loss = LabelSmoothedLoss(logits, targets, eps, pad);
-  ASSERT_TRUE(loss.ok()) << loss.status();
+  ASSERT_OK(loss);
   EXPECT_EQ(loss->tokens, 3);
   EXPECT_EQ(tokens, 3);
   EXPECT_NEAR(loss->sum.item<double>(), expected, 1e-12);
@@ -72,7 +74,7 @@ TEST_F(TrainTest, LossWithoutSmoothingIsNll) {
   torch::Tensor logits = torch::randn({5, 7}, torch::kDouble);
   torch::Tensor targets = torch::tensor({1, 2, 0, 4, 6}, torch::kInt64);
   auto loss = LabelSmoothedLoss(logits, targets, 0.0, 0);
-  ASSERT_TRUE(loss.ok());
+  ASSERT_OK(loss);
   torch::Tensor logp = torch::log_softmax(logits, 1);
   double nll = 0;
   for (int64_t i : {0, 1, 3, 4}) nll -= logp[i][targets[i].item<int64_t>()].item<double>();
@@ -82,11 +84,15 @@ TEST_F(TrainTest, LossWithoutSmoothingIsNll) {
 
 TEST_F(TrainTest, LossRejectsBadArguments) {
   torch::Tensor logits = torch::zeros({2, 3, 5});
-  EXPECT_THAT(LabelSmoothedLoss(logits, torch::zeros({2, 3}, torch::kInt64), 1.0, 0).status().message(),
-              HasSubstr("epsilon"));
-  EXPECT_FALSE(LabelSmoothedLoss(logits, torch::zeros({2, 4}, torch::kInt64), 0.1, 0).ok());
+  EXPECT_THAT(
+      LabelSmoothedLoss(logits, torch::zeros({2, 3}, torch::kInt64), 1.0, 0),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("epsilon must be in [0, 1), got 1")));
+  EXPECT_THAT(LabelSmoothedLoss(logits, torch::zeros({2, 4}, torch::kInt64), 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("LabelSmoothedLoss: logits must be [..., V], targets [...]")));
   // A target outside [0, V) is a status, not an exception.
-  EXPECT_FALSE(LabelSmoothedLoss(logits, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0).ok());
+  EXPECT_THAT(LabelSmoothedLoss(logits, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("LabelSmoothedLoss: ")));
 }
 
 // FusedOutputLoss against LabelSmoothedLoss(linear(x, W, b)): value, token count and the
@@ -133,7 +139,7 @@ void CheckFused(const FusedCase& fc, torch::Dtype dtype) {
     absl::StatusOr<LossSum> loss =
         fused ? FusedOutputLoss(features, w, bias, y, fc.eps, pad, fc.chunk)
               : LabelSmoothedLoss(torch::linear(features, w, bias), y, fc.eps, pad);
-    EXPECT_TRUE(loss.ok()) << loss.status();
+    EXPECT_OK(loss);
     if (!loss.ok()) return Result{};
     EXPECT_TRUE(loss->sum.requires_grad());
     torch::Tensor total = loss->sum * fc.scale;
@@ -204,8 +210,8 @@ TEST_F(TrainTest, FusedOutputLossTakesBatchShapes) {
   torch::Tensor y = torch::tensor({1, 2, 0, 4, 3, 0}, torch::kInt64).view({2, 3});
   auto fused = FusedOutputLoss(x, w, torch::Tensor(), y, 0.1, 0);
   auto plain = LabelSmoothedLoss(torch::linear(x, w), y, 0.1, 0);
-  ASSERT_TRUE(fused.ok()) << fused.status();
-  ASSERT_TRUE(plain.ok());
+  ASSERT_OK(fused);
+  ASSERT_OK(plain);
   EXPECT_NEAR(fused->sum.item<double>(), plain->sum.item<double>(), 1e-12);
   EXPECT_EQ(fused->tokens, 4);
 }
@@ -217,12 +223,12 @@ TEST_F(TrainTest, FusedOutputLossWithoutGradients) {
   torch::Tensor w = torch::randn({9, 6}).requires_grad_(true), b = torch::randn({9}).requires_grad_(true);
   torch::Tensor y = torch::randint(0, 9, {13}, torch::kInt64);
   auto with_grad = FusedOutputLoss(x, w, b, y, 0.1, 0, 4);
-  ASSERT_TRUE(with_grad.ok());
+  ASSERT_OK(with_grad);
   EXPECT_TRUE(with_grad->sum.requires_grad());
   {
     torch::NoGradGuard no_grad;
     auto fused = FusedOutputLoss(x, w, b, y, 0.1, 0, 4);
-    ASSERT_TRUE(fused.ok()) << fused.status();
+    ASSERT_OK(fused);
     EXPECT_FALSE(fused->sum.requires_grad());
     EXPECT_EQ(fused->sum.item<float>(), with_grad->sum.item<float>());
     auto plain = LabelSmoothedLoss(torch::linear(x, w, b), y, 0.1, 0);
@@ -231,12 +237,12 @@ TEST_F(TrainTest, FusedOutputLossWithoutGradients) {
     EXPECT_EQ(fused->tokens, plain->tokens);
   }
   auto detached = FusedOutputLoss(x.detach(), w.detach(), b.detach(), y, 0.1, 0, 4);
-  ASSERT_TRUE(detached.ok());
+  ASSERT_OK(detached);
   EXPECT_FALSE(detached->sum.requires_grad());
   EXPECT_EQ(detached->sum.item<float>(), with_grad->sum.item<float>());
   // Only the bias trainable: its gradient alone.
   auto bias_only = FusedOutputLoss(x.detach(), w.detach(), b, y, 0.1, 0, 4);
-  ASSERT_TRUE(bias_only.ok());
+  ASSERT_OK(bias_only);
   bias_only->sum.backward();
   ASSERT_TRUE(b.grad().defined());
   EXPECT_FALSE(x.grad().defined());
@@ -246,22 +252,33 @@ TEST_F(TrainTest, FusedOutputLossWithoutGradients) {
 TEST_F(TrainTest, FusedOutputLossRejectsBadArguments) {
   torch::Tensor x = torch::zeros({2, 3, 4}), w = torch::zeros({5, 4}), b = torch::zeros({5});
   torch::Tensor y = torch::ones({2, 3}, torch::kInt64);
-  EXPECT_TRUE(FusedOutputLoss(x, w, b, y, 0.1, 0).ok());
-  EXPECT_THAT(FusedOutputLoss(x, w, b, y, 1.0, 0).status().message(), HasSubstr("epsilon"));
-  EXPECT_THAT(FusedOutputLoss(x, w, b, y, -0.1, 0).status().message(), HasSubstr("epsilon"));
-  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::ones({2, 4}, torch::kInt64), 0.1, 0).ok());
-  EXPECT_FALSE(FusedOutputLoss(x, torch::zeros({5, 3}), b, y, 0.1, 0).ok());
-  EXPECT_FALSE(FusedOutputLoss(x, w, torch::zeros({4}), y, 0.1, 0).ok());
-  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::Tensor(), 0.1, 0).ok());
+  EXPECT_OK(FusedOutputLoss(x, w, b, y, 0.1, 0));
+  EXPECT_THAT(
+      FusedOutputLoss(x, w, b, y, 1.0, 0),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("epsilon must be in [0, 1), got 1")));
+  EXPECT_THAT(FusedOutputLoss(x, w, b, y, -0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("epsilon must be in [0, 1), got -0.1")));
+  const auto shapes = HasSubstr("FusedOutputLoss: features must be [..., P], weight [V, P]");
+  EXPECT_THAT(FusedOutputLoss(x, w, b, torch::ones({2, 4}, torch::kInt64), 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, shapes));
+  EXPECT_THAT(FusedOutputLoss(x, torch::zeros({5, 3}), b, y, 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, shapes));
+  EXPECT_THAT(FusedOutputLoss(x, w, torch::zeros({4}), y, 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, shapes));
+  EXPECT_THAT(FusedOutputLoss(x, w, b, torch::Tensor(), 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, shapes));
   // A target outside [0, V) is a status, not an exception; padding may be anything.
-  EXPECT_THAT(FusedOutputLoss(x, w, b, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0)
-                  .status()
-                  .message(),
-              HasSubstr("outside"));
-  EXPECT_FALSE(FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, 0).ok());
-  EXPECT_TRUE(FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, -1).ok());
+  EXPECT_THAT(
+      FusedOutputLoss(x, w, b, torch::full({2, 3}, 9, torch::kInt64), 0.1, 0),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a target id is outside [0, 5)")));
+  EXPECT_THAT(
+      FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, 0),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a target id is outside [0, 5)")));
+  EXPECT_OK(FusedOutputLoss(x, w, b, torch::full({2, 3}, -1, torch::kInt64), 0.1, -1));
   // A dtype mismatch from LibTorch is a status too.
-  EXPECT_FALSE(FusedOutputLoss(x, w.to(torch::kDouble), b, y, 0.1, 0).ok());
+  EXPECT_THAT(FusedOutputLoss(x, w.to(torch::kDouble), b, y, 0.1, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("FusedOutputLoss: ")));
 }
 
 TEST_F(TrainTest, ClipGradNormScalesOnlyAboveTheLimit) {
@@ -281,14 +298,15 @@ TEST_F(TrainTest, ClipGradNormScalesOnlyAboveTheLimit) {
 TEST_F(TrainTest, AdamFirstStepAndLearningRate) {
   torch::Tensor p = torch::tensor({1.0, -2.0}, torch::dtype(torch::kDouble).requires_grad(true));
   auto adam = MakeAdam({p}, AdamConfig{});
-  ASSERT_TRUE(adam.ok());
+  ASSERT_OK(adam);
   p.mutable_grad() = torch::tensor({0.5, -0.25}, torch::kDouble);
   (*adam)->step();
   EXPECT_NEAR(p[0].item<double>(), 1.0 - 3e-4 * 0.5 / (0.5 + 1e-8), 1e-15);
   EXPECT_NEAR(p[1].item<double>(), -2.0 + 3e-4 * 0.25 / (0.25 + 1e-8), 1e-15);
   SetLearningRate(**adam, 0.5);
   EXPECT_EQ((*adam)->param_groups()[0].options().get_lr(), 0.5);
-  EXPECT_FALSE(MakeAdam({p}, AdamConfig{0.0}).ok());
+  EXPECT_THAT(MakeAdam({p}, AdamConfig{0.0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("adam: need lr > 0")));
 }
 
 // The fused flat Adam against torch::optim::Adam: three tensors of odd sizes (one empty),
@@ -304,7 +322,7 @@ TEST_F(TrainTest, FlatAdamMatchesTorchAdam) {
     mine.push_back(ref.back().detach().clone());
   }
   auto adam = MakeAdam(ref, config);
-  ASSERT_TRUE(adam.ok());
+  ASSERT_OK(adam);
   FlatAdam flat({7, 0, 1031}, config);
   const float scale = 0.25f;
   for (int step = 1; step <= 4; ++step) {
@@ -327,7 +345,8 @@ TEST_F(TrainTest, FlatAdamMatchesTorchAdam) {
   }
   EXPECT_EQ(flat.steps(), 4);
   EXPECT_EQ(flat.total(), 1038u);
-  EXPECT_FALSE(ValidateAdam(AdamConfig{0.0}).ok());
+  EXPECT_THAT(ValidateAdam(AdamConfig{0.0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("adam: need lr > 0")));
 }
 
 TEST(SumOfSquaresTest, OddSizesAndEmpty) {
@@ -340,17 +359,23 @@ TEST(SumOfSquaresTest, OddSizesAndEmpty) {
 TEST_F(TrainTest, MakeBatchLayout) {
   ModelConfig c = R1Config();
   absl::StatusOr<Batch> b = MakeBatch({{10, 11, 12}, {13}}, {{20}, {21, 22}}, c);
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_OK(b);
   EXPECT_TRUE(b->src.equal(torch::tensor({10, 11, 12, 2, 13, 2, 0, 0}, torch::kInt64).view({2, 4})));
   EXPECT_TRUE(b->src_lengths.equal(torch::tensor({4, 2}, torch::kInt64)));
   EXPECT_TRUE(b->tgt_in.equal(torch::tensor({1, 20, 0, 1, 21, 22}, torch::kInt64).view({2, 3})));
   EXPECT_TRUE(b->tgt_out.equal(torch::tensor({20, 2, 0, 21, 22, 2}, torch::kInt64).view({2, 3})));
   EXPECT_EQ(b->target_tokens, 5);
   EXPECT_TRUE(b->src_padded);
-  EXPECT_THAT(MakeBatch({{8000}}, {{5}}, c).status().message(), HasSubstr("source sentence 0"));
-  EXPECT_FALSE(MakeBatch({{5}}, {{2}}, c).ok());  // EOS inside a sentence
-  EXPECT_FALSE(MakeBatch({{5}}, {}, c).ok());
-  EXPECT_FALSE(MakeBatch({}, {}, c).ok());
+  EXPECT_THAT(MakeBatch({{8000}}, {{5}}, c),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("source sentence 0 token 0: id 8000 is outside")));
+  EXPECT_THAT(MakeBatch({{5}}, {{2}}, c),  // EOS inside a sentence
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("target sentence 0 token 0: id 2 is outside")));
+  EXPECT_THAT(MakeBatch({{5}}, {}, c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1 sources but 0 targets")));
+  EXPECT_THAT(MakeBatch({}, {}, c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch: no sentences")));
 }
 
 // Eight pairs over a 20-word vocabulary; target = source reversed and shifted, lengths 1-6.
@@ -382,21 +407,21 @@ void OverfitAndTranslate(const std::string& attention, const std::string& cell) 
   c.cell = cell;
   c.dropout = 0.0;
   absl::StatusOr<Seq2Seq> model = CreateSeq2Seq(c, 0);
-  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_OK(model);
   Seq2Seq m = *model;
   Corpus corpus = TinyCorpus();
   absl::StatusOr<Batch> batch = MakeBatch(corpus.src, corpus.tgt, c);
-  ASSERT_TRUE(batch.ok());
+  ASSERT_OK(batch);
   auto adam = MakeAdam(m->OrderedParameters(), AdamConfig{1e-2});
-  ASSERT_TRUE(adam.ok());
+  ASSERT_OK(adam);
   double mean = 0;
   int step = 0;
   for (; step < 600; ++step) {
     (*adam)->zero_grad();
     auto logits = m->Forward(*batch);
-    ASSERT_TRUE(logits.ok());
+    ASSERT_OK(logits);
     auto loss = LabelSmoothedLoss(*logits, batch->tgt_out, 0.0, c.pad_id);
-    ASSERT_TRUE(loss.ok());
+    ASSERT_OK(loss);
     (loss->sum / static_cast<double>(loss->tokens)).backward();
     ClipGradNorm(m->OrderedParameters(), 1.0);
     (*adam)->step();
@@ -408,11 +433,11 @@ void OverfitAndTranslate(const std::string& attention, const std::string& cell) 
   EXPECT_TRUE(m->is_training());
 
   auto greedy = GreedyDecode(*m, corpus.src);
-  ASSERT_TRUE(greedy.ok()) << greedy.status();
+  ASSERT_OK(greedy);
   DecodeOptions beam_options;
   beam_options.beam_size = 4;
   auto beam = BeamSearch(*m, corpus.src, beam_options);
-  ASSERT_TRUE(beam.ok()) << beam.status();
+  ASSERT_OK(beam);
   EXPECT_TRUE(m->is_training());  // decoding restores the mode
   for (size_t i = 0; i < corpus.src.size(); ++i) {
     for (const auto* hyps : {&*greedy, &*beam}) {
@@ -445,7 +470,7 @@ TEST_F(TrainTest, BeamOfOneEqualsGreedyAndLimitsLength) {
   c.attention_dim = 8;
   c.preoutput_dim = 8;
   auto m = CreateSeq2Seq(c, 5);
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   Corpus corpus = TinyCorpus();
   DecodeOptions o;
   o.beam_size = 1;
@@ -453,7 +478,8 @@ TEST_F(TrainTest, BeamOfOneEqualsGreedyAndLimitsLength) {
   o.max_length_ratio = 1.0;
   auto greedy = GreedyDecode(**m, corpus.src, o);
   auto beam = BeamSearch(**m, corpus.src, o);
-  ASSERT_TRUE(greedy.ok() && beam.ok());
+  ASSERT_OK(greedy);
+  ASSERT_OK(beam);
   for (size_t i = 0; i < corpus.src.size(); ++i) {
     EXPECT_EQ((*greedy)[i].tokens, (*beam)[i].tokens) << i;
     EXPECT_NEAR((*greedy)[i].log_prob, (*beam)[i].log_prob, 1e-4) << i;
@@ -462,8 +488,12 @@ TEST_F(TrainTest, BeamOfOneEqualsGreedyAndLimitsLength) {
     EXPECT_LE((*beam)[i].attention.size(), corpus.src[i].size() + 1);
   }
   o.beam_size = 0;
-  EXPECT_THAT(BeamSearch(**m, corpus.src, o).status().message(), HasSubstr("beam_size"));
-  EXPECT_FALSE(GreedyDecode(**m, {{99}}).ok());  // id outside the vocabulary
+  EXPECT_THAT(BeamSearch(**m, corpus.src, o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("decode: beam_size must be in [1, 1000], got 0")));
+  EXPECT_THAT(GreedyDecode(**m, {{99}}),  // id outside the vocabulary
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("source sentence 0 token 0: id 99 is outside [0, 20)")));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "common/files.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
@@ -43,15 +44,20 @@ TEST(TensorBoardTest, ScalarEventEncoding) {
   EXPECT_EQ(static_cast<unsigned char>(e[11]), 0x02);
   // summary: tag 0x2A, then Summary{value{tag "loss", simple_value 2.0}}.
   EXPECT_EQ(static_cast<unsigned char>(e[12]), 0x2A);
-  EXPECT_NE(e.find("loss"), std::string::npos);
+  // Value: tag (field 1, 0x0A) "loss", simple_value (field 2, fixed32, 0x15) 2.0f.
+  EXPECT_NE(e.find(std::string("\x0A\x04loss", 6)), std::string::npos);
+  const float two = 2.0f;
+  std::string simple_value("\x15", 1);
+  simple_value.append(reinterpret_cast<const char*>(&two), sizeof(two));
+  EXPECT_NE(e.find(simple_value), std::string::npos) << "simple_value 2.0";
 }
 
 TEST(TensorBoardTest, WriterAppendsRecordsAfterTheVersionRecord) {
   testing::TempDir dir;
   TensorBoardWriter w(dir.Join("tb"));
-  ASSERT_TRUE(w.Add(100.0, 1, {{"a", 1.0f}}).ok());
-  ASSERT_TRUE(w.Add(101.0, 2, {{"a", 0.5f}}).ok());
-  const std::string bytes = *ReadFile(w.path());
+  ASSERT_OK(w.Add(100.0, 1, {{"a", 1.0f}}));
+  ASSERT_OK(w.Add(101.0, 2, {{"a", 0.5f}}));
+  ASSERT_OK_AND_ASSIGN(const std::string bytes, ReadFile(w.path()));
   EXPECT_NE(w.path().find("events.out.tfevents.100.tandem"), std::string::npos);
   // Walk the records: three (version + two scalars), each with valid CRCs.
   size_t pos = 0;

@@ -1,14 +1,22 @@
 // Real SentencePiece through the module seam (no mocks).
 #include "data/tokenizer.h"
 
+#include <cstdlib>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::IsOkAndHolds;
+using ::tandem::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 TEST(TokenizerTest, TrainEncodeDecodeRoundTrip) {
   testing::TempDir dir;
@@ -17,26 +25,28 @@ TEST(TokenizerTest, TrainEncodeDecodeRoundTrip) {
   o.input_files = {dir.Join("train.en")};
   o.model_prefix = dir.Join("m");
   o.vocab_size = 40;
-  ASSERT_TRUE(TrainTokenizer(o).ok());
+  ASSERT_OK(TrainTokenizer(o));
   auto tok = Tokenizer::Load(dir.Join("m.model"));
-  ASSERT_TRUE(tok.ok()) << tok.status();
+  ASSERT_OK(tok);
   EXPECT_EQ((*tok)->vocab_size(), 40);
   EXPECT_EQ((*tok)->IdToPiece(kPadId), "<pad>");
   EXPECT_EQ((*tok)->IdToPiece(kBosId), "<s>");
   EXPECT_EQ((*tok)->IdToPiece(kEosId), "</s>");
   EXPECT_EQ((*tok)->IdToPiece(kUnkId), "<unk>");
   auto ids = (*tok)->Encode("the big dog sings");
-  ASSERT_TRUE(ids.ok());
+  ASSERT_OK(ids);
   EXPECT_FALSE(ids->empty());
   for (int id : *ids) EXPECT_GT(id, kUnkId);
   auto text = (*tok)->Decode(*ids);
-  ASSERT_TRUE(text.ok());
+  ASSERT_OK(text);
   EXPECT_EQ(*text, "the big dog sings");
   auto pieces = (*tok)->EncodePieces("the dog");
-  ASSERT_TRUE(pieces.ok());
+  ASSERT_OK(pieces);
   EXPECT_GE(pieces->size(), 2u);
-  EXPECT_TRUE((*tok)->Encode("")->empty());
-  EXPECT_FALSE((*tok)->Decode({99999}).ok());
+  EXPECT_THAT((*tok)->Encode(""), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT((*tok)->Decode({99999}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tokenizer: id 99999 is outside the vocabulary [0, 40)")));
 }
 
 TEST(TokenizerTest, SameInputAndSeedGiveTheSameModel) {
@@ -46,9 +56,9 @@ TEST(TokenizerTest, SameInputAndSeedGiveTheSameModel) {
   o.input_files = {dir.Join("train.es")};
   o.vocab_size = 40;
   o.model_prefix = dir.Join("a");
-  ASSERT_TRUE(TrainTokenizer(o).ok());
+  ASSERT_OK(TrainTokenizer(o));
   o.model_prefix = dir.Join("b");
-  ASSERT_TRUE(TrainTokenizer(o).ok());
+  ASSERT_OK(TrainTokenizer(o));
   // The .model file records its own paths; the vocabulary with its scores must be identical.
   const std::string vocab = testing::ReadText(dir.Join("a.vocab"));
   EXPECT_FALSE(vocab.empty());
@@ -62,22 +72,49 @@ TEST(TokenizerTest, VocabularyLargerThanTheCorpusAllowsNamesTheField) {
   o.input_files = {dir.Join("train.en")};
   o.model_prefix = dir.Join("m");
   o.vocab_size = 5000;
-  absl::Status s = TrainTokenizer(o);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message(), HasSubstr("tokenizer.vocab_size: 5000 is larger than this corpus allows"));
-  EXPECT_THAT(s.message(), HasSubstr("at most"));
+  EXPECT_THAT(
+      TrainTokenizer(o),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("tokenizer.vocab_size: 5000 is larger than this corpus allows"),
+                     HasSubstr("at most"))));
 }
 
 TEST(TokenizerTest, LoadErrorsNameThePath) {
   testing::TempDir dir;
-  auto missing = Tokenizer::Load(dir.Join("none.model"));
-  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(missing.status().message(), HasSubstr("none.model"));
+  EXPECT_THAT(Tokenizer::Load(dir.Join("none.model")),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("cannot read tokenizer model " + dir.Join("none.model"))));
   testing::WriteText(dir.Join("junk.model"), "not a model");
-  auto junk = Tokenizer::Load(dir.Join("junk.model"));
-  EXPECT_EQ(junk.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(junk.status().message(), HasSubstr("junk.model"));
+  EXPECT_THAT(Tokenizer::Load(dir.Join("junk.model")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cannot load tokenizer model " + dir.Join("junk.model"))));
+}
+
+// The module is loaded once per process, so each of these runs in a child process of its own
+// (re-executed, not forked: the module is loaded with dlmopen).
+TEST(TokenizerDeathTest, ExplicitModulePathIsTriedFirst) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  testing::TempDir dir;
+  const std::string copy = dir.Join("libtandem_spm.so");
+  testing::WriteText(copy, testing::ReadText(testing::BinDir() + "/libtandem_spm.so"));
+  EXPECT_EXIT(
+      {
+        SetSentencePieceModulePath(copy);
+        const absl::StatusOr<std::string> path = SpmModulePath();
+        std::exit(path.ok() && *path == copy ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST(TokenizerDeathTest, MissingExplicitModulePathFallsBackToTheDefaults) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(
+      {
+        SetSentencePieceModulePath("/nonexistent/libtandem_spm.so");
+        const absl::StatusOr<std::string> path = SpmModulePath();
+        std::exit(path.ok() && *path != "/nonexistent/libtandem_spm.so" ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
-// Job preparation: validates the corpus, writes the prepared corpus, trains the job's
-// SentencePiece model(s) and cuts the shards. Everything goes under the job's directory:
+// Job preparation (used by the coordinator and tandem-local): validates the corpus, writes
+// the prepared corpus, trains the job's SentencePiece model(s) and cuts the shards. Takes the
+// job spec and a directory only, so it depends on nothing above data/. Everything goes under
+// the job's directory:
 //   corpus.tsv, valid.tsv (if a validation set is given), tokenizer/{source,target}.model,
 //   shards/shard-00000.tsv ...
 // A failure leaves no partial artifact behind that a later run could mistake for a result
 // (the shards index is returned only when everything succeeded).
-#ifndef TANDEM_COORDINATOR_PREPARER_H_
-#define TANDEM_COORDINATOR_PREPARER_H_
+#ifndef TANDEM_DATA_PREPARER_H_
+#define TANDEM_DATA_PREPARER_H_
 
 #include <map>
 #include <string>
@@ -41,4 +43,4 @@ std::string ShardArtifactName(uint32_t index);
 
 }  // namespace tandem
 
-#endif  // TANDEM_COORDINATOR_PREPARER_H_
+#endif  // TANDEM_DATA_PREPARER_H_

@@ -1,23 +1,21 @@
-#include "worker/replica.h"
+#include "training/replica.h"
 
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/function_hook.h>
-#include <torch/serialize.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <sstream>
 
 #include "absl/base/casts.h"
 #include "absl/strings/str_cat.h"
 #include "collective/bucketing.h"
 #include "collective/communicator.h"
-#include "common/files.h"
 #include "common/status.h"
 #include "model/batch.h"
+#include "model/checkpoint.h"
 #include "model/loss.h"
 #include "model/seq2seq.h"
 
@@ -90,25 +88,6 @@ class AfterAccumulate : public torch::autograd::FunctionPostHook {
 torch::Tensor FloatsTensor(const std::vector<float>& v) {
   return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
                           torch::kFloat32);
-}
-
-// Reads a checkpoint archive and its step ("meta/position"[0]).
-absl::StatusOr<int64_t> ReadArchive(const std::string& path,
-                                    torch::serialize::InputArchive& archive) {
-  TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  try {
-    std::istringstream in(bytes);
-    archive.load_from(in);
-    torch::Tensor position;
-    if (!archive.try_read("meta/position", position) || position.numel() < 1) {
-      return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " lacks its step"));
-    }
-    return position[0].item<int64_t>();
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
-                     std::string(e.what()).substr(0, 200)));
-  }
 }
 
 }  // namespace
@@ -397,21 +376,13 @@ model::Seq2SeqImpl& Replica::model() { return *impl_->model; }
 
 absl::Status Replica::Save(const std::string& path) const {
   const Impl& m = *impl_;
-  try {
-    torch::serialize::OutputArchive archive;
-    for (size_t i = 0; i < m.params.size(); ++i) {
-      archive.write("param/" + m.names[i], m.params[i].detach());
-    }
-    archive.write("adam/exp_avg", FloatsTensor(m.adam->exp_avg()));
-    archive.write("adam/exp_avg_sq", FloatsTensor(m.adam->exp_avg_sq()));
-    // The step is the whole position: data streams and dropout masks follow from it.
-    archive.write("meta/position", torch::tensor({m.step}));
-    std::ostringstream out;
-    archive.save_to(out);
-    return WriteFileAtomic(path, out.str());
-  } catch (const std::exception& e) {
-    return model::TorchError(("saving checkpoint " + path).c_str(), e);
-  }
+  model::CheckpointContents contents;
+  contents.names = m.names;
+  contents.params = m.params;
+  contents.exp_avg = FloatsTensor(m.adam->exp_avg());
+  contents.exp_avg_sq = FloatsTensor(m.adam->exp_avg_sq());
+  contents.step = m.step;
+  return model::WriteCheckpoint(path, contents);
 }
 
 absl::Status Replica::Load(const std::string& path) {
@@ -424,46 +395,22 @@ absl::StatusOr<bool> Replica::LoadIfNewer(const std::string& path) {
 
 absl::StatusOr<bool> Replica::LoadArchive(const std::string& path, bool only_if_newer) {
   Impl& m = *impl_;
-  torch::serialize::InputArchive archive;
-  TANDEM_ASSIGN_OR_RETURN(const int64_t step, ReadArchive(path, archive));
-  if (only_if_newer && step <= m.step) return false;
-  try {
-    // Read and check everything before changing anything.
-    std::vector<torch::Tensor> loaded(m.params.size());
-    for (size_t i = 0; i < m.params.size(); ++i) {
-      if (!archive.try_read("param/" + m.names[i], loaded[i])) {
-        return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path, " has no parameter ",
-                                                       m.names[i], " (another model?)"));
-      }
-      if (!loaded[i].sizes().equals(m.params[i].sizes())) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "checkpoint ", path, " is for another model shape: ", m.names[i], " is ",
-            c10::str(loaded[i].sizes()), ", this model has ", c10::str(m.params[i].sizes())));
-      }
-    }
-    torch::Tensor exp_avg, exp_avg_sq;
-    const auto n = static_cast<int64_t>(m.adam->total());
-    if (!archive.try_read("adam/exp_avg", exp_avg) ||
-        !archive.try_read("adam/exp_avg_sq", exp_avg_sq) || exp_avg.numel() != n ||
-        exp_avg_sq.numel() != n) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("checkpoint ", path, " lacks this model's optimizer state"));
-    }
-    {
-      torch::NoGradGuard no_grad;
-      for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(loaded[i]);
-    }
-    exp_avg = exp_avg.to(torch::kFloat32).contiguous();
-    exp_avg_sq = exp_avg_sq.to(torch::kFloat32).contiguous();
-    std::memcpy(m.adam->exp_avg().data(), exp_avg.data_ptr<float>(), sizeof(float) * n);
-    std::memcpy(m.adam->exp_avg_sq().data(), exp_avg_sq.data_ptr<float>(), sizeof(float) * n);
-    m.step = step;
-    m.adam->set_steps(step);
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read checkpoint ", path, " (truncated or not a checkpoint): ",
-                     std::string(e.what()).substr(0, 200)));
+  TANDEM_ASSIGN_OR_RETURN(const model::CheckpointReader reader,
+                          model::CheckpointReader::Open(path));
+  if (only_if_newer && reader.step() <= m.step) return false;
+  // Read and check everything before changing anything.
+  TANDEM_ASSIGN_OR_RETURN(std::vector<torch::Tensor> loaded, reader.Parameters(m.names, m.params));
+  const auto n = static_cast<int64_t>(m.adam->total());
+  torch::Tensor exp_avg, exp_avg_sq;
+  TANDEM_RETURN_IF_ERROR(reader.AdamMoments(n, exp_avg, exp_avg_sq));
+  {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(loaded[i]);
   }
+  std::memcpy(m.adam->exp_avg().data(), exp_avg.data_ptr<float>(), sizeof(float) * n);
+  std::memcpy(m.adam->exp_avg_sq().data(), exp_avg_sq.data_ptr<float>(), sizeof(float) * n);
+  m.step = reader.step();
+  m.adam->set_steps(reader.step());
   return true;
 }
 

@@ -1,4 +1,4 @@
-#include "worker/trainer.h"
+#include "training/trainer.h"
 
 #include <torch/torch.h>
 
@@ -15,12 +15,12 @@
 #include "data/batching.h"
 #include "data/tokenizer.h"
 #include "model/batch.h"
+#include "inference/trained_model.h"
 #include "model/bleu.h"
-#include "model/decode.h"
 #include "model/loss.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
-#include "worker/replica.h"
+#include "training/replica.h"
 
 namespace tandem {
 
@@ -63,24 +63,6 @@ absl::Status LoadPairs(const std::string& path, const Tokenizer& src_tok, const 
   return absl::OkStatus();
 }
 
-model::ModelConfig ModelConfigFor(const v1::JobSpec& spec, int src_vocab, int tgt_vocab) {
-  model::ModelConfig c;
-  c.src_vocab = src_vocab;
-  c.tgt_vocab = tgt_vocab;
-  c.embedding_dim = spec.model().embedding_dim();
-  c.hidden_dim = spec.model().hidden_dim();
-  c.encoder_layers = spec.model().encoder_layers();
-  c.decoder_layers = spec.model().decoder_layers();
-  c.cell = spec.model().cell();
-  c.attention = spec.model().attention();
-  c.attention_dim = c.DecoderHidden();
-  c.preoutput_dim = c.DecoderHidden();
-  c.dropout = spec.model().dropout();
-  c.tie_embeddings = spec.model().tie_embeddings();
-  c.recompute_attention = spec.model().recompute_attention();
-  return c;
-}
-
 constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
 
 }  // namespace
@@ -90,6 +72,7 @@ struct Trainer::Impl {
   std::unique_ptr<Tokenizer> src_tok, tgt_tok;
   model::ModelConfig model_config;
   std::unique_ptr<Replica> replica;
+  std::unique_ptr<inference::Translator> translator;  // over replica's model
 
   // One data stream: its pairs and its position, the batch plan of `epoch` and the next
   // batch in it. Every step advances every stream by one batch.
@@ -223,7 +206,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
     TANDEM_RETURN_IF_ERROR(LoadPairs(m.config.valid_file, *m.src_tok, *m.tgt_tok, m.valid));
   }
   m.model_config =
-      ModelConfigFor(m.config.spec, m.src_tok->vocab_size(), m.tgt_tok->vocab_size());
+      inference::ModelConfigFor(m.config.spec, m.src_tok->vocab_size(), m.tgt_tok->vocab_size());
   const auto& tr = m.training();
   ReplicaOptions options;
   options.model = m.model_config;
@@ -238,6 +221,8 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   options.bucket_bytes = m.config.bucket_bytes;
   options.collective_timeout = m.config.collective_timeout;
   TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
+  m.translator = std::make_unique<inference::Translator>(
+      &m.replica->model(), m.src_tok.get(), m.tgt_tok.get(), m.model_config.eos_id);
   TANDEM_RETURN_IF_ERROR(m.LoadStreams(std::move(stream_configs)));
   auto trainer = std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
   trainer->SetCommunicator(communicator);
@@ -267,6 +252,10 @@ absl::StatusOr<int> Trainer::Synchronize() {
 bool Trainer::Finished() const { return impl_->replica->step() >= impl_->last_step; }
 
 int64_t Trainer::step() const { return impl_->replica->step(); }
+
+int Trainer::rank() const { return impl_->replica->rank(); }
+
+int Trainer::world_size() const { return impl_->replica->world_size(); }
 
 int64_t Trainer::NumParameters() const { return impl_->replica->NumParameters(); }
 
@@ -317,61 +306,7 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> Trainer::Translate(
-    const std::vector<std::string>& sentences, int beam_size) {
-  Impl& m = *impl_;
-  std::vector<std::vector<int>> src;
-  for (const auto& s : sentences) {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, m.src_tok->Encode(s));
-    src.push_back(std::move(ids));
-  }
-  m.replica->model().eval();
-  model::DecodeOptions o;
-  o.beam_size = beam_size;
-  std::vector<std::string> out;
-  constexpr size_t kChunk = 32;
-  for (size_t i = 0; i < src.size(); i += kChunk) {
-    std::vector<std::vector<int>> part(src.begin() + static_cast<long>(i),
-                                       src.begin() + static_cast<long>(std::min(src.size(), i + kChunk)));
-    auto hyps = beam_size > 1 ? model::BeamSearch(m.replica->model(), part, o)
-                              : model::GreedyDecode(m.replica->model(), part, o);
-    if (!hyps.ok()) return hyps.status();
-    for (const auto& h : *hyps) {
-      std::vector<int> ids;
-      for (int t : h.tokens) {
-        if (t != m.model_config.eos_id) ids.push_back(t);
-      }
-      TANDEM_ASSIGN_OR_RETURN(std::string text, m.tgt_tok->Decode(ids));
-      out.push_back(std::move(text));
-    }
-  }
-  m.replica->model().train();
-  return out;
-}
-
-absl::StatusOr<Trainer::Alignment> Trainer::Attention(const std::string& sentence) {
-  Impl& m = *impl_;
-  TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, m.src_tok->Encode(sentence));
-  m.replica->model().eval();
-  auto hyps = model::GreedyDecode(m.replica->model(), {ids});
-  m.replica->model().train();
-  if (!hyps.ok()) return hyps.status();
-  const model::Hypothesis& h = hyps->front();
-  Alignment out;
-  for (int id : ids) out.source_pieces.push_back(m.src_tok->IdToPiece(id));
-  out.source_pieces.push_back("</s>");
-  std::vector<int> text_ids;
-  for (int t : h.tokens) {
-    if (t == m.model_config.eos_id) continue;
-    out.target_pieces.push_back(m.tgt_tok->IdToPiece(t));
-    text_ids.push_back(t);
-  }
-  // The decoder's last step, which emitted EOS, has an attention row too.
-  if (h.attention.size() > out.target_pieces.size()) out.target_pieces.push_back("</s>");
-  out.weights = h.attention;
-  TANDEM_ASSIGN_OR_RETURN(out.translation, m.tgt_tok->Decode(text_ids));
-  return out;
-}
+inference::Translator& Trainer::translator() { return *impl_->translator; }
 
 absl::StatusOr<ValidationStats> Trainer::Validate() {
   Impl& m = *impl_;
@@ -408,7 +343,7 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
   }
   std::vector<std::string> hyps;
   if (!sources.empty()) {
-    TANDEM_ASSIGN_OR_RETURN(hyps, Translate(sources, 1));
+    TANDEM_ASSIGN_OR_RETURN(hyps, m.translator->Translate(sources, 1));
   }
   TANDEM_ASSIGN_OR_RETURN(BleuScore mine, CorpusBleu(hyps, {refs}));
   std::vector<double> values = {loss_sum, static_cast<double>(tokens),

@@ -1,6 +1,6 @@
-// The trainer: one replica's training loop over its data streams (DESIGN.md sections 3-5).
-// The local mode (`tandem-local train`) runs it with a world of one; a distributed worker
-// gives it a communicator of its generation.
+// The trainer: one replica and its data streams (DESIGN.md sections 3-5). The training loop
+// (training/training_loop.h) drives it: the local mode (`tandem train --local`) with a world
+// of one, a distributed worker with a communicator of its generation.
 //
 // Step() takes the next batch of every stream of this rank and makes one update of the
 // Replica (worker/replica.h: gradient buckets that overlap backward, global token-mean, global
@@ -15,8 +15,8 @@
 // Checkpoints hold parameters, Adam state and step, written atomically; a run resumed from
 // one continues with the same losses as a run never stopped.
 // Not thread-safe: one thread drives a Trainer.
-#ifndef TANDEM_WORKER_TRAINER_H_
-#define TANDEM_WORKER_TRAINER_H_
+#ifndef TANDEM_TRAINING_TRAINER_H_
+#define TANDEM_TRAINING_TRAINER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -26,8 +26,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "inference/translator.h"
 #include "tandem/v1/job.pb.h"
-#include "worker/replica.h"  // StepStats
+#include "training/replica.h"  // StepStats
 
 namespace tandem {
 
@@ -58,28 +59,6 @@ struct ValidationStats {
   double bleu = 0;         // greedy decoding, sacreBLEU-compatible
   int64_t sentences = 0;   // decoded for BLEU
   int64_t decoded_here = 0;  // of those, decoded by this rank (its share when distributed)
-};
-
-// Early stopping on validation BLEU (training.early_stopping_patience; 0 = never).
-class EarlyStopping {
- public:
-  explicit EarlyStopping(uint32_t patience) : patience_(patience) {}
-  // Records one validation; true when `patience` validations in a row brought no
-  // improvement over the best BLEU so far.
-  bool ShouldStop(double bleu) {
-    if (bleu > best_) {
-      best_ = bleu;
-      bad_ = 0;
-      return false;
-    }
-    return patience_ > 0 && ++bad_ >= patience_;
-  }
-  uint32_t bad_validations() const { return bad_; }
-
- private:
-  uint32_t patience_;
-  double best_ = -1;
-  uint32_t bad_ = 0;
 };
 
 class Trainer {
@@ -113,6 +92,9 @@ class Trainer {
   // True once max_steps updates or `epochs` passes over the longest stream are done.
   bool Finished() const;
   int64_t step() const;
+  // This rank and the world size of the current generation (0 and 1 without a communicator).
+  int rank() const;
+  int world_size() const;
 
   // Writes a checkpoint file atomically.
   absl::Status SaveCheckpoint(const std::string& path) const;
@@ -122,18 +104,8 @@ class Trainer {
   // The same, only if the checkpoint's step is past this trainer's; returns whether it loaded.
   absl::StatusOr<bool> LoadCheckpointIfNewer(const std::string& path);
 
-  // Translates sentences with the current parameters (greedy if beam_size <= 1).
-  absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,
-                                                     int beam_size);
-
-  // Translates one sentence (greedy) and returns the subwords on both sides with the
-  // attention weights [target piece][source piece] (the source side ends with "</s>").
-  struct Alignment {
-    std::vector<std::string> source_pieces, target_pieces;
-    std::vector<std::vector<float>> weights;
-    std::string translation;
-  };
-  absl::StatusOr<Alignment> Attention(const std::string& sentence);
+  // Decoding with the current parameters (translations, alignments).
+  inference::Translator& translator();
 
   // The number of parameters, and a checksum of all parameter bits (equal on all replicas).
   int64_t NumParameters() const;
@@ -149,4 +121,4 @@ class Trainer {
 
 }  // namespace tandem
 
-#endif  // TANDEM_WORKER_TRAINER_H_
+#endif  // TANDEM_TRAINING_TRAINER_H_

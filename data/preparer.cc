@@ -1,4 +1,4 @@
-#include "coordinator/preparer.h"
+#include "data/preparer.h"
 
 #include <fstream>
 

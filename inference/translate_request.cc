@@ -1,32 +1,14 @@
-#include "worker/translation.h"
+#include "inference/translate_request.h"
 
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/files.h"
-#include "common/job_spec.h"
 #include "common/status.h"
 #include "data/corpus.h"
 
-namespace tandem {
-
-ModelPaths ModelPaths::InDirectory(const std::string& dir) {
-  return {dir + "/job.json", dir + "/source.model", dir + "/target.model", dir + "/model.ckpt"};
-}
-
-absl::StatusOr<std::unique_ptr<Trainer>> LoadTrainedModel(const ModelPaths& paths, int threads) {
-  TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(paths.job_json));
-  TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobText(text, paths.job_json));
-  TrainerConfig config;
-  config.spec = std::move(spec);
-  config.source_model = paths.source_model;
-  config.target_model = paths.target_model;
-  config.threads = threads;
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
-  TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(paths.checkpoint));
-  return trainer;
-}
+namespace tandem::inference {
 
 absl::Status CheckTranslationInput(const std::string& sentence, size_t n) {
   if (sentence.find_first_not_of(" \t\r") == std::string::npos) {
@@ -61,7 +43,7 @@ absl::Status CheckTranslateRequest(const v1::TranslateRequest& request) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::TranslateResponse> TranslateWith(Trainer& model,
+absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
                                                     const v1::TranslateRequest& request) {
   TANDEM_RETURN_IF_ERROR(CheckTranslateRequest(request));
   const auto& sentences = request.sentences();
@@ -70,12 +52,12 @@ absl::StatusOr<v1::TranslateResponse> TranslateWith(Trainer& model,
   if (!request.attention()) {
     TANDEM_ASSIGN_OR_RETURN(
         std::vector<std::string> out,
-        model.Translate(std::vector<std::string>(sentences.begin(), sentences.end()), beam));
+        translator.Translate(std::vector<std::string>(sentences.begin(), sentences.end()), beam));
     for (std::string& text : out) response.add_translations()->set_text(std::move(text));
     return response;
   }
   for (const std::string& sentence : sentences) {
-    TANDEM_ASSIGN_OR_RETURN(Trainer::Alignment a, model.Attention(sentence));
+    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence));
     v1::Translation* t = response.add_translations();
     t->set_text(a.translation);
     for (const std::string& p : a.source_pieces) t->add_source_pieces(p);
@@ -85,4 +67,4 @@ absl::StatusOr<v1::TranslateResponse> TranslateWith(Trainer& model,
   return response;
 }
 
-}  // namespace tandem
+}  // namespace tandem::inference

@@ -13,8 +13,8 @@
 // Adam state and step as they were.
 //
 // Torch-free header. Not thread-safe: one thread drives a Replica.
-#ifndef TANDEM_WORKER_REPLICA_H_
-#define TANDEM_WORKER_REPLICA_H_
+#ifndef TANDEM_TRAINING_REPLICA_H_
+#define TANDEM_TRAINING_REPLICA_H_
 
 #include <chrono>
 #include <cstdint>
@@ -123,4 +123,4 @@ class Replica {
 
 }  // namespace tandem
 
-#endif  // TANDEM_WORKER_REPLICA_H_
+#endif  // TANDEM_TRAINING_REPLICA_H_

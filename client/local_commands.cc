@@ -1,0 +1,233 @@
+#include "client/local_commands.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/checkpoint_files.h"
+#include "common/files.h"
+#include "common/flags.h"
+#include "common/job_spec.h"
+#include "common/status.h"
+#include "data/preparer.h"
+#include "data/sharding.h"
+#include "inference/trained_model.h"
+#include "inference/translate_request.h"
+#include "model/attention_svg.h"
+#include "training/trainer.h"
+#include "training/training_loop.h"
+
+namespace tandem {
+namespace {
+
+int Fail(const absl::Status& s) {
+  std::cerr << "tandem-local: " << s.message() << "\n";
+  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// Progress on stderr (one line rewritten in place on a terminal) and validations on their
+// own lines. Checkpoints stay in DIR/checkpoints; the caller writes DIR/model.ckpt.
+class TerminalObserver final : public TrainingObserver {
+ public:
+  explicit TerminalObserver(uint64_t max_steps) : max_steps_(max_steps), tty_(::isatty(2) != 0) {}
+  ~TerminalObserver() override {
+    if (tty_) std::cerr << "\n";
+  }
+
+  absl::Status OnCheckpoint(const std::string&, int64_t, bool) override {
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> AfterStep(const StepReport& r) override {
+    const StepStats& s = r.stats;
+    seconds_ += s.seconds;
+    if (s.step % 10 == 0 || r.last) {
+      std::string line =
+          absl::StrFormat("step %d  epoch %d  loss %.3f  lr %.2e  %.0f tok/s", s.step, s.epoch,
+                          s.loss, s.learning_rate, r.tokens_per_second);
+      if (max_steps_ > 0 && static_cast<uint64_t>(s.step) <= max_steps_) {
+        const double per_step = seconds_ / static_cast<double>(s.step);
+        absl::StrAppend(&line, absl::StrFormat("  ETA %.0fs",
+                                               per_step * static_cast<double>(max_steps_ - s.step)));
+      }
+      std::cerr << (tty_ ? "\r" : "") << line << (tty_ ? "   " : "\n") << std::flush;
+    }
+    if (r.validation.has_value()) {
+      std::cerr << (tty_ ? "\n" : "")
+                << absl::StrFormat("validation at step %d: loss %.3f  BLEU %.2f (%d sentences)\n",
+                                   s.step, r.validation->loss, r.validation->bleu,
+                                   r.validation->sentences);
+    }
+    if (r.early_stop) {
+      std::cerr << "early stopping: no BLEU improvement in " << r.bad_validations
+                << " validations\n";
+    }
+    return false;
+  }
+
+ private:
+  const uint64_t max_steps_;
+  const bool tty_;
+  double seconds_ = 0;
+};
+
+// Prepares the corpus under DIR/prepared (validation, SentencePiece, shards) and writes the
+// model directory's job.json and tokenizers; returns the trainer's configuration.
+absl::StatusOr<TrainerConfig> PrepareLocalJob(const v1::JobSpec& spec, const std::string& out,
+                                              int threads) {
+  std::cerr << "preparing the corpus and training the tokenizer...\n";
+  TANDEM_ASSIGN_OR_RETURN(PreparedJob prepared, PrepareJob(spec, out + "/prepared"));
+  const auto& r = prepared.report;
+  std::cerr << r.kept_pairs() << " of " << r.input_pairs() << " pairs kept, " << r.valid_pairs()
+            << " validation pairs, vocabularies " << r.source_vocab() << "/" << r.target_vocab()
+            << "\n";
+  for (const char* name : {"source.model", "target.model"}) {
+    TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(out + "/prepared/tokenizer/" + name));
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(out + "/" + name, bytes));
+  }
+  TANDEM_RETURN_IF_ERROR(WriteFileAtomic(out + "/job.json", SpecToJson(spec)));
+  TrainerConfig config;
+  config.spec = spec;
+  config.source_model = out + "/source.model";
+  config.target_model = out + "/target.model";
+  // The job's data streams (one per worker it asks for, see Assignment.streams), all in
+  // this process: the same updates as the distributed job.
+  const uint32_t num_streams = std::max<uint32_t>(1, spec.workers().max());
+  const auto num_shards = static_cast<uint32_t>(prepared.shards.size());
+  for (uint32_t s = 0; s < num_streams; ++s) {
+    TrainerConfig::Stream stream;
+    stream.id = s;
+    for (uint32_t shard : ShardsForRank(num_shards, s, num_streams)) {
+      TANDEM_ASSIGN_OR_RETURN(std::string path,
+                              ArtifactPath(out + "/prepared", ShardArtifactName(shard)));
+      stream.shard_files.push_back(std::move(path));
+    }
+    if (!stream.shard_files.empty()) config.streams.push_back(std::move(stream));
+  }
+  if (r.valid_pairs() > 0) config.valid_file = out + "/prepared/valid.tsv";
+  config.threads = threads;
+  return config;
+}
+
+absl::Status Train(const ParsedArgs& a) {
+  if (a.positional.size() != 1 || !a.Has("out")) {
+    return absl::InvalidArgumentError("usage: tandem-local train JOB_FILE --out DIR");
+  }
+  const std::string out = a.Get("out");
+  TANDEM_ASSIGN_OR_RETURN(const int64_t threads, a.GetInt("threads", 1, 1024));
+  TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobFile(a.positional[0]));
+  ApplyDefaults(spec);
+  TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
+  TANDEM_ASSIGN_OR_RETURN(TrainerConfig config,
+                          PrepareLocalJob(spec, out, static_cast<int>(threads)));
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
+  TrainingLoopOptions loop = TrainingLoopOptions::FromSpec(spec.training());
+  loop.validate = !config.valid_file.empty();
+  loop.checkpoint_dir = out + "/checkpoints";
+  loop.checkpoints_kept = spec.training().checkpoints_kept();
+  if (a.Has("resume")) {
+    if (std::optional<CheckpointFile> newest = NewestCheckpoint(loop.checkpoint_dir)) {
+      TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(newest->path));
+      std::cerr << "resumed from " << newest->path << " at step " << trainer->step() << "\n";
+    }
+  }
+  std::cerr << "model: " << trainer->NumParameters() << " parameters, "
+            << spec.model().attention() << " attention\n";
+  {
+    TerminalObserver observer(spec.training().max_steps());
+    TANDEM_RETURN_IF_ERROR(RunTrainingLoop(*trainer, loop, observer).status());
+  }
+  // The final model: the trainer's state at the end (also when a resumed run had nothing
+  // left to train).
+  TANDEM_RETURN_IF_ERROR(trainer->SaveCheckpoint(out + "/model.ckpt"));
+  std::cout << "model written to " << out << " (step " << trainer->step() << ")\n";
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<inference::TrainedModel>> LoadModel(const std::string& dir) {
+  return inference::TrainedModel::Load(inference::ModelPaths::InDirectory(dir), /*threads=*/2);
+}
+
+absl::Status Translate(const ParsedArgs& a) {
+  if (!a.Has("model")) {
+    return absl::InvalidArgumentError(
+        "usage: tandem-local translate --model DIR [--beam N] [SENTENCE ...]");
+  }
+  TANDEM_ASSIGN_OR_RETURN(const int64_t beam, a.GetInt("beam", 1, inference::kMaxBeamSize));
+  std::vector<std::string> sentences = a.positional;
+  if (sentences.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) sentences.push_back(line);
+  }
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    TANDEM_RETURN_IF_ERROR(inference::CheckTranslationInput(sentences[i], i + 1));
+  }
+  TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> out,
+                          model->translator().Translate(sentences, static_cast<int>(beam)));
+  for (const auto& line : out) std::cout << line << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status Attention(const ParsedArgs& a) {
+  if (!a.Has("model") || !a.Has("o") || a.positional.size() != 1) {
+    return absl::InvalidArgumentError(
+        "usage: tandem-local attention --model DIR -o FILE.svg SENTENCE");
+  }
+  const std::string& sentence = a.positional[0];
+  TANDEM_RETURN_IF_ERROR(inference::CheckTranslationInput(sentence, 1));
+  TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
+  TANDEM_ASSIGN_OR_RETURN(inference::Alignment al, model->translator().Attention(sentence));
+  TANDEM_ASSIGN_OR_RETURN(std::string svg,
+                          AttentionHeatmapSvg(al.source_pieces, al.target_pieces, al.weights,
+                                              sentence + "  →  " + al.translation));
+  TANDEM_RETURN_IF_ERROR(WriteFileAtomic(a.Get("o"), svg));
+  std::cout << al.translation << "\n(attention heatmap: " << a.Get("o") << ")\n";
+  return absl::OkStatus();
+}
+
+int Run(const std::vector<std::string>& args, const std::vector<FlagSpec>& flags,
+        absl::Status (*command)(const ParsedArgs&)) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, flags);
+  if (!parsed.ok()) return Fail(parsed.status());
+  absl::Status s = command(*parsed);
+  return s.ok() ? 0 : Fail(s);
+}
+
+}  // namespace
+
+int LocalTrain(const std::vector<std::string>& args) {
+  return Run(args,
+             {{"out", true, "model directory", "DIR"},
+              {"resume", false, "continue from the newest checkpoint in DIR/checkpoints"},
+              {"threads", true, "LibTorch threads", "N", "2"}},
+             Train);
+}
+
+int LocalTranslate(const std::vector<std::string>& args) {
+  return Run(args,
+             {{"model", true, "model directory", "DIR"},
+              {"beam", true, "beam size (1: greedy)", "N", "5"}},
+             Translate);
+}
+
+int LocalAttention(const std::vector<std::string>& args) {
+  return Run(args, {{"model", true, "model directory", "DIR"}, {"o", true, "SVG file", "FILE"}},
+             Attention);
+}
+
+int LocalUsage() {
+  std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
+               "  tandem-local translate --model DIR [--beam N] [SENTENCE ...]\n"
+               "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n";
+  return 2;
+}
+
+}  // namespace tandem

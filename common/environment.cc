@@ -1,0 +1,23 @@
+#include "common/environment.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "common/log.h"
+
+namespace tandem {
+
+MainEnvironment ApplyEnvironment() {
+  const char* level = std::getenv("TANDEM_LOG_LEVEL");
+  SetLogLevel(level != nullptr ? ParseLogLevel(level).value_or(LogLevel::kInfo)
+                               : LogLevel::kInfo);
+  MainEnvironment env;
+  if (const char* spm = std::getenv("TANDEM_SPM_MODULE")) env.spm_module = spm;
+  if (const char* tunables = std::getenv("GLIBC_TUNABLES")) env.glibc_tunables = tunables;
+  const char* reexec = std::getenv("TANDEM_MALLOC_REEXEC");
+  env.malloc_reexec = reexec == nullptr || std::strcmp(reexec, "0") != 0;
+  if (const char* coordinator = std::getenv("TANDEM_COORDINATOR")) env.coordinator = coordinator;
+  return env;
+}
+
+}  // namespace tandem

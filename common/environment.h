@@ -1,0 +1,35 @@
+// The environment variables Tandem's programs read, in one place. For main() functions (and
+// tests) only: libraries read neither flags nor the environment (DESIGN.md section 2); they
+// take these values as options or setters, and a main passes them on.
+//
+//   TANDEM_LOG_LEVEL     DEBUG, INFO, WARNING or ERROR; anything else or unset means INFO.
+//                        Applied here (SetLogLevel, common/log.h).
+//   TANDEM_SPM_MODULE    path of libtandem_spm.so, tried before the default locations
+//                        (SetSentencePieceModulePath, data/tokenizer.h).
+//   GLIBC_TUNABLES       the current glibc tunables, kept when a training process re-executes
+//                        itself (ReexecWithTrainingMalloc, model/runtime.h).
+//   TANDEM_MALLOC_REEXEC "0" turns that re-execution off.
+//   TANDEM_COORDINATOR   the client's coordinator when --coordinator is not given
+//                        (RunCli, client/commands.h).
+#ifndef TANDEM_COMMON_ENVIRONMENT_H_
+#define TANDEM_COMMON_ENVIRONMENT_H_
+
+#include <optional>
+#include <string>
+
+namespace tandem {
+
+// What ApplyEnvironment read and leaves to the main to pass on.
+struct MainEnvironment {
+  std::string spm_module;                     // TANDEM_SPM_MODULE; empty when unset
+  std::optional<std::string> glibc_tunables;  // GLIBC_TUNABLES; nullopt when unset
+  bool malloc_reexec = true;                  // false when TANDEM_MALLOC_REEXEC is "0"
+  std::string coordinator;                    // TANDEM_COORDINATOR; empty when unset
+};
+
+// For main() only, first thing: applies TANDEM_LOG_LEVEL and returns the other variables.
+MainEnvironment ApplyEnvironment();
+
+}  // namespace tandem
+
+#endif  // TANDEM_COMMON_ENVIRONMENT_H_

@@ -1,0 +1,38 @@
+// The Translate request (JobService.Translate, `tandem translate`): its input limits, the
+// checks that need no model, and one request answered with a Translator.
+#ifndef TANDEM_INFERENCE_TRANSLATE_REQUEST_H_
+#define TANDEM_INFERENCE_TRANSLATE_REQUEST_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inference/translator.h"
+#include "tandem/v1/job_service.pb.h"
+
+namespace tandem::inference {
+
+// Input limits, per sentence and per request.
+inline constexpr size_t kMaxTranslateWords = 200;
+inline constexpr size_t kMaxTranslateBytes = 4096;
+inline constexpr size_t kMaxTranslateSentences = 64;
+inline constexpr int kMaxBeamSize = 64;
+
+// INVALID_ARGUMENT, naming sentence `n` (1-based) and the limit, for an empty sentence or one
+// over kMaxTranslateWords words or kMaxTranslateBytes bytes.
+absl::Status CheckTranslationInput(const std::string& sentence, size_t n);
+
+// The checks of a request that need no model: 1..kMaxTranslateSentences sentences, each
+// passing CheckTranslationInput, and beam_size 0 (default 5) .. kMaxBeamSize.
+absl::Status CheckTranslateRequest(const v1::TranslateRequest& request);
+
+// Answers `request` (its job_id is not looked at) with `translator`: CheckTranslateRequest, then
+// translates (beam search; greedy with attention matrices when
+// request.attention). Leaves TranslateResponse.model / model_step to the caller.
+absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
+                                                    const v1::TranslateRequest& request);
+
+}  // namespace tandem::inference
+
+#endif  // TANDEM_INFERENCE_TRANSLATE_REQUEST_H_

@@ -1,0 +1,43 @@
+#include <string>
+
+#include "common/files.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using ::tandem::testing::IsOk;
+using ::tandem::testing::StatusIs;
+
+TEST(CheckPathComponentTest, AcceptsIdsAndChecksums) {
+  for (const char* name : {"j1", "job-20261204-0001", "a", "A.b_c-d", "step-0000042.ckpt",
+                           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}) {
+    EXPECT_THAT(CheckPathComponent("job id", name), IsOk()) << name;
+  }
+  EXPECT_THAT(CheckPathComponent("id", std::string(128, 'x')), IsOk());
+}
+
+TEST(CheckPathComponentTest, RefusesWhatCouldLeaveItsDirectory) {
+  for (const std::string name :
+       {std::string(), std::string("."), std::string(".."), std::string("../etc"),
+        std::string("a/b"), std::string("/abs"), std::string(".hidden"), std::string("-rf"),
+        std::string("a b"), std::string("a\\b"), std::string("nul\0byte", 8),
+        std::string("ñandú"), std::string(129, 'x'), std::string("a\nb")}) {
+    EXPECT_THAT(CheckPathComponent("job id", name),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job id '")))
+        << name;
+  }
+}
+
+TEST(CheckPathComponentTest, MessageIsBoundedAndEscaped) {
+  const absl::Status s = CheckPathComponent("artifact name", std::string(10000, '/') + "\n");
+  EXPECT_LT(s.message().size(), 300u);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("artifact name")));
+  EXPECT_THAT(std::string(CheckPathComponent("x", "a\nb").message()), HasSubstr("a\\nb"));
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,239 @@
+// The training loop's cadences and endings with a tiny real trainer (real SentencePiece, a
+// real model, no sockets): validation, checkpoints and their rotation, the observer's stop,
+// cancellation, early stopping, and errors from the observer.
+#include "training/training_loop.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "common/checkpoint_files.h"
+#include "common/files.h"
+#include "common/job_spec.h"
+#include "data/preparer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+#include "training/trainer.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::tandem::testing::StatusIs;
+
+// Records what the loop hands over; stops or fails at chosen steps.
+class RecordingObserver : public TrainingObserver {
+ public:
+  absl::Status OnCheckpoint(const std::string& path, int64_t step, bool final) override {
+    EXPECT_TRUE(PathExists(path)) << path;
+    EXPECT_EQ(ParseCheckpointFileName(path.substr(path.rfind('/') + 1)), step);
+    checkpoints.push_back(step);
+    if (final) finals.push_back(step);
+    if (step == fail_checkpoint_at) return absl::UnavailableError("upload refused");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> AfterStep(const StepReport& r) override {
+    steps.push_back(r.stats.step);
+    if (r.validation.has_value()) validations.push_back(r.stats.step);
+    if (r.last) lasts.push_back(r.stats.step);
+    if (r.early_stop) early_stops.push_back(r.stats.step);
+    EXPECT_GT(r.tokens_per_second, 0);
+    // A checkpoint of this step, if any, was handed over before this call.
+    if (!checkpoints.empty() && checkpoints.back() == r.stats.step) ++checkpoint_before_step;
+    if (r.stats.step == stop_at) return true;
+    return false;
+  }
+
+  int64_t stop_at = -1;
+  int64_t fail_checkpoint_at = -1;
+  std::vector<int64_t> steps, validations, lasts, early_stops, checkpoints, finals;
+  int checkpoint_before_step = 0;
+};
+
+class TrainingLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteToyCorpus(dir_.path(), 300, 7);
+    spec_.mutable_corpus()->set_train_source(dir_.Join("train.en"));
+    spec_.mutable_corpus()->set_train_target(dir_.Join("train.es"));
+    spec_.mutable_corpus()->set_valid_source(dir_.Join("train.en"));
+    spec_.mutable_corpus()->set_valid_target(dir_.Join("train.es"));
+    spec_.mutable_tokenizer()->set_vocab_size(40);
+    spec_.mutable_model()->set_embedding_dim(8);
+    spec_.mutable_model()->set_hidden_dim(8);
+    spec_.mutable_training()->set_batch_tokens(200);
+    spec_.mutable_training()->set_max_steps(7);
+    spec_.mutable_training()->set_validation_interval_steps(3);
+    spec_.mutable_training()->set_checkpoint_interval_steps(2);
+    spec_.mutable_training()->set_seed(3);
+    ApplyDefaults(spec_);
+    ASSERT_OK(ValidateSpec(spec_));
+    ASSERT_OK_AND_ASSIGN(PreparedJob prepared, PrepareJob(spec_, dir_.Join("job")));
+    for (const auto& s : prepared.shards) {
+      ASSERT_OK_AND_ASSIGN(std::string path,
+                           ArtifactPath(dir_.Join("job"), ShardArtifactName(s.index())));
+      shards_.push_back(path);
+    }
+  }
+
+  std::unique_ptr<Trainer> Make() {
+    TrainerConfig c;
+    c.spec = spec_;
+    c.source_model = dir_.Join("job/tokenizer/source.model");
+    c.target_model = dir_.Join("job/tokenizer/target.model");
+    c.streams = {{shards_, 0}};
+    c.valid_file = dir_.Join("job/valid.tsv");
+    c.valid_bleu_sentences = 5;
+    c.threads = 1;
+    absl::StatusOr<std::unique_ptr<Trainer>> t = Trainer::Create(c);
+    EXPECT_OK(t);
+    return t.ok() ? std::move(*t) : nullptr;
+  }
+
+  TrainingLoopOptions Options(size_t kept = 2) {
+    TrainingLoopOptions o = TrainingLoopOptions::FromSpec(spec_.training());
+    o.validate = true;
+    o.checkpoint_dir = dir_.Join("ckpt");
+    o.checkpoints_kept = kept;
+    return o;
+  }
+
+  std::vector<int64_t> StepsOnDisk() {
+    std::vector<int64_t> steps;
+    for (const CheckpointFile& f : ListCheckpoints(dir_.Join("ckpt"))) steps.push_back(f.step);
+    return steps;
+  }
+
+  testing::TempDir dir_;
+  v1::JobSpec spec_;
+  std::vector<std::string> shards_;
+};
+
+TEST_F(TrainingLoopTest, ValidatesAndCheckpointsAtTheirIntervalsAndAtTheEnd) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), observer),
+              testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_THAT(observer.steps, ElementsAre(1, 2, 3, 4, 5, 6, 7));
+  EXPECT_THAT(observer.validations, ElementsAre(3, 6, 7));
+  EXPECT_THAT(observer.checkpoints, ElementsAre(2, 4, 6, 7));
+  EXPECT_THAT(observer.finals, ElementsAre(7));
+  EXPECT_THAT(observer.lasts, ElementsAre(7));
+  EXPECT_TRUE(observer.early_stops.empty());
+  EXPECT_EQ(observer.checkpoint_before_step, 4);
+  EXPECT_THAT(StepsOnDisk(), ElementsAre(6, 7));  // the newest two
+  EXPECT_EQ(trainer->step(), 7);
+  EXPECT_TRUE(trainer->Finished());
+}
+
+TEST_F(TrainingLoopTest, WithoutValidationSetOrCheckpointDirectoryNeitherHappens) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  o.validate = false;
+  o.checkpoint_dir.clear();
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_EQ(observer.steps.size(), 7u);
+  EXPECT_TRUE(observer.validations.empty());
+  EXPECT_TRUE(observer.checkpoints.empty());
+  EXPECT_FALSE(PathExists(dir_.Join("ckpt")));
+}
+
+TEST_F(TrainingLoopTest, ZeroIntervalsMeanOnlyAtTheEnd) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options(/*kept=*/0);  // at least one is always kept
+  o.validation_interval_steps = 0;
+  o.checkpoint_interval_steps = 0;
+  RecordingObserver observer;
+  ASSERT_OK(RunTrainingLoop(*trainer, o, observer));
+  EXPECT_THAT(observer.validations, ElementsAre(7));
+  EXPECT_THAT(observer.checkpoints, ElementsAre(7));
+  EXPECT_THAT(StepsOnDisk(), ElementsAre(7));
+}
+
+TEST_F(TrainingLoopTest, ObserverStopEndsTheLoopAfterThatStep) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  RecordingObserver observer;
+  observer.stop_at = 4;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), observer),
+              testing::IsOkAndHolds(LoopEnd::kStopped));
+  EXPECT_THAT(observer.steps, ElementsAre(1, 2, 3, 4));
+  EXPECT_TRUE(observer.finals.empty());
+  EXPECT_EQ(trainer->step(), 4);
+  EXPECT_FALSE(trainer->Finished());
+  // A later run (the next generation) continues where this one stopped.
+  RecordingObserver rest;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), rest),
+              testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_THAT(rest.steps, ElementsAre(5, 6, 7));
+  EXPECT_THAT(rest.validations, ElementsAre(6, 7));
+}
+
+TEST_F(TrainingLoopTest, CancelledBeforeAStepTrainsNothing) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  std::atomic<bool> cancel{true};
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), observer, &cancel),
+              testing::IsOkAndHolds(LoopEnd::kCancelled));
+  EXPECT_TRUE(observer.steps.empty());
+  EXPECT_EQ(trainer->step(), 0);
+}
+
+TEST_F(TrainingLoopTest, AFinishedTrainerRunsNoStep) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  while (!trainer->Finished()) ASSERT_OK(trainer->Step().status());
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), observer),
+              testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_TRUE(observer.steps.empty());
+}
+
+TEST_F(TrainingLoopTest, ObserverErrorsEndTheLoopWithThem) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  RecordingObserver observer;
+  observer.fail_checkpoint_at = 4;
+  EXPECT_THAT(RunTrainingLoop(*trainer, Options(), observer),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("upload refused")));
+  EXPECT_THAT(observer.steps, ElementsAre(1, 2, 3));  // step 4's AfterStep never came
+  EXPECT_EQ(trainer->step(), 4);
+}
+
+TEST_F(TrainingLoopTest, EarlyStoppingEndsWithAFinalCheckpoint) {
+  // Validation every step, patience 1: training stops at the first validation whose BLEU is
+  // not above the best so far. With 5 sentences and a tiny model BLEU moves rarely, but the
+  // checks below hold whichever step it is.
+  spec_.mutable_training()->set_max_steps(40);
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  o.validation_interval_steps = 1;
+  o.early_stopping_patience = 1;
+  RecordingObserver observer;
+  ASSERT_OK_AND_ASSIGN(const LoopEnd end, RunTrainingLoop(*trainer, o, observer));
+  ASSERT_FALSE(observer.steps.empty());
+  const int64_t last = observer.steps.back();
+  EXPECT_THAT(observer.lasts, ElementsAre(last));
+  EXPECT_THAT(observer.finals, ElementsAre(last));
+  if (end == LoopEnd::kEarlyStopped) {
+    EXPECT_THAT(observer.early_stops, ElementsAre(last));
+    EXPECT_GE(last, 2);  // the first validation always improves on nothing
+    EXPECT_FALSE(trainer->Finished());
+  } else {
+    EXPECT_EQ(end, LoopEnd::kFinished);
+    EXPECT_TRUE(observer.early_stops.empty());
+    EXPECT_EQ(last, 40);
+  }
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,89 @@
+#include "worker/progress_reporter.h"
+
+#include <cstdio>
+#include <utility>
+
+#include "common/files.h"
+#include "common/log.h"
+#include "common/status.h"
+
+namespace tandem {
+
+ProgressReporter::ProgressReporter(CoordinatorClient* client, std::string worker_id,
+                                   const v1::WorkAssignment& assignment, const Trainer* trainer)
+    : client_(client),
+      worker_id_(std::move(worker_id)),
+      job_id_(assignment.job_id()),
+      generation_(assignment.generation()),
+      rank_(assignment.rank()),
+      trainer_(trainer) {}
+
+v1::ProgressReport ProgressReporter::NewReport() const {
+  v1::ProgressReport report;
+  report.set_worker_id(worker_id_);
+  report.set_job_id(job_id_);
+  report.set_generation(generation_);
+  report.set_rank(rank_);
+  return report;
+}
+
+absl::Status ProgressReporter::OnCheckpoint(const std::string& path, int64_t step, bool final) {
+  TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  TANDEM_RETURN_IF_ERROR(
+      client_->UploadCheckpoint(worker_id_, job_id_, static_cast<uint64_t>(step), final, bytes));
+  // The coordinator keeps the job's checkpoints; the worker's copy was only for the upload.
+  std::remove(path.c_str());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
+  const StepStats& stats = r.stats;
+  v1::ProgressReport report = NewReport();
+  report.set_step(static_cast<uint64_t>(stats.step));
+  report.set_epoch(static_cast<uint64_t>(stats.epoch));
+  report.set_loss(static_cast<float>(stats.loss));
+  report.set_learning_rate(static_cast<float>(stats.learning_rate));
+  report.set_tokens_per_second(static_cast<float>(r.tokens_per_second));
+  report.set_param_checksum(trainer_->ParameterChecksum());
+  report.set_compute_ms(static_cast<float>(1e3 * stats.compute_seconds));
+  report.set_comm_wait_ms(static_cast<float>(1e3 * stats.comm_wait_seconds));
+  report.set_comm_ms(static_cast<float>(1e3 * stats.comm_seconds));
+  // Every rank validates (the figures are the same everywhere); rank 0 reports them.
+  if (r.validation.has_value() && rank_ == 0) {
+    report.set_has_validation(true);
+    report.set_valid_loss(static_cast<float>(r.validation->loss));
+    report.set_valid_bleu(static_cast<float>(r.validation->bleu));
+    TANDEM_LOG(INFO) << "step " << stats.step << ": validation loss " << r.validation->loss
+                     << ", BLEU " << r.validation->bleu;
+  }
+  if (r.early_stop && rank_ == 0) {
+    TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in " << r.bad_validations
+                     << " validations";
+  }
+  // `finished` on the last step: rank 0 has uploaded the final model, the coordinator ends
+  // the job.
+  report.set_finished(r.last);
+  absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
+  if (!response.ok()) {
+    TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();
+    return false;
+  }
+  if (response->stop()) {
+    TANDEM_LOG(INFO) << "job " << job_id_ << ": coordinator says stop at step " << stats.step;
+  }
+  return response->stop();
+}
+
+void ProgressReporter::ReportFailure(const absl::Status& error) {
+  v1::ProgressReport report = NewReport();
+  report.set_error(std::string(error.message()));
+  report.set_collective_failure(absl::IsAborted(error));
+  absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
+  if (!response.ok()) {
+    TANDEM_LOG(WARNING) << "job " << job_id_ << ": could not report the training failure to the "
+                        << "coordinator (" << response.status().message()
+                        << "); it will notice the missing heartbeats or progress";
+  }
+}
+
+}  // namespace tandem

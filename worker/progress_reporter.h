@@ -1,0 +1,46 @@
+// The worker's TrainingObserver: each step's figures go to the coordinator as a
+// ProgressReport (whose answer may stop the loop), and rank 0's checkpoints are uploaded
+// (the last one as the job's final model). Progress reports that fail are logged and
+// training continues: the next report carries newer figures.
+#ifndef TANDEM_WORKER_PROGRESS_REPORTER_H_
+#define TANDEM_WORKER_PROGRESS_REPORTER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tandem/v1/control_service.pb.h"
+#include "training/training_loop.h"
+#include "worker/coordinator_client.h"
+
+namespace tandem {
+
+class ProgressReporter final : public TrainingObserver {
+ public:
+  // `client` and `trainer` (not owned) outlive the reporter; `assignment` is the
+  // generation the loop trains in.
+  ProgressReporter(CoordinatorClient* client, std::string worker_id,
+                   const v1::WorkAssignment& assignment, const Trainer* trainer);
+
+  absl::Status OnCheckpoint(const std::string& path, int64_t step, bool final) override;
+  absl::StatusOr<bool> AfterStep(const StepReport& report) override;
+
+  // Reports a training failure (the error text; `collective_failure` when an all-reduce
+  // broke, so the coordinator forms a new generation). Logged when the report cannot be sent.
+  void ReportFailure(const absl::Status& error);
+
+ private:
+  v1::ProgressReport NewReport() const;
+
+  CoordinatorClient* const client_;
+  const std::string worker_id_;
+  const std::string job_id_;
+  const uint64_t generation_;
+  const uint32_t rank_;
+  const Trainer* const trainer_;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_WORKER_PROGRESS_REPORTER_H_
