@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "collective/communicator.h"
-#include "collective/completion_driver.h"
+#include "collective/grpc_completion_driver.h"
 #include "tandem/v1/collective_service.grpc.pb.h"
 
 namespace tandem::collective {
@@ -86,7 +86,7 @@ class Mailbox {
   absl::Status error_;
 };
 
-// What a RingCommunicator needs of its process's CollectiveServer: the mailbox the Push
+// What a GrpcTransport needs of its process's CollectiveServer: the mailbox the Push
 // streams fill and the driver of the queue its own streams run on.
 class CollectiveService {
  public:

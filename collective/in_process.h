@@ -1,6 +1,7 @@
 // An in-process Communicator: N ranks are threads of one process that share memory. For
-// unit tests of code above the collective (bucketing, the trainer); it checks that the ranks
-// agree on sequence, count and root like the real transport does.
+// unit tests of code above the collective (bucketing, the trainer); like the real transport it
+// numbers each rank's operations and refuses ranks that disagree on the operation (its
+// number, kind, size or root).
 #ifndef TANDEM_COLLECTIVE_IN_PROCESS_H_
 #define TANDEM_COLLECTIVE_IN_PROCESS_H_
 

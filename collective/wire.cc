@@ -81,7 +81,8 @@ absl::Status ParseSegmentPrefix(const uint8_t* bytes, size_t n, size_t total,
         "collective segment payload of ", payload_len, " bytes exceeds the limit of ",
         kMaxSegmentPayloadBytes));
   }
-  if (header->wire_type() != v1::WIRE_TYPE_F32 && header->wire_type() != v1::WIRE_TYPE_BF16) {
+  if (header->wire_type() != v1::WIRE_TYPE_F32 && header->wire_type() != v1::WIRE_TYPE_BF16 &&
+      header->wire_type() != v1::WIRE_TYPE_BYTES) {
     return absl::InvalidArgumentError(
         absl::StrCat("collective segment: unknown wire type ", header->wire_type()));
   }
@@ -177,6 +178,18 @@ void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType
     n -= whole * width;
     std::memcpy(carry, p, n);
     carried = n;
+  }
+}
+
+void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst) {
+  for (const ByteSpan& span : spans) {
+    if (skip >= span.size) {
+      skip -= span.size;
+      continue;
+    }
+    std::memcpy(dst, span.data + skip, span.size - skip);
+    dst += span.size - skip;
+    skip = 0;
   }
 }
 

@@ -34,7 +34,7 @@ inline size_t SegmentCount(size_t count, size_t segment_elems) {
 }
 
 inline size_t WireBytesPerElement(v1::WireType type) {
-  return type == v1::WIRE_TYPE_BF16 ? 2 : 4;
+  return type == v1::WIRE_TYPE_BF16 ? 2 : type == v1::WIRE_TYPE_BYTES ? 1 : 4;
 }
 
 // The bytes of a v1::Segment before its payload: field 1 (the header) then the tag and
@@ -54,9 +54,12 @@ struct ByteSpan {
 };
 
 // Decodes the payload that starts `skip` bytes into the concatenation of `spans` (elements of
-// `type`, up to the end) into dst, adding when `add`. Elements may straddle spans.
+// `type` F32 or BF16, up to the end) into dst, adding when `add`. Elements may straddle spans.
 void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType type,
                    float* dst, bool add);
+// Copies the bytes that start `skip` bytes into the concatenation of `spans`, up to the end,
+// to dst (a WIRE_TYPE_BYTES payload).
+void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst);
 
 // bfloat16: round to nearest even (NaN stays NaN); widening is exact.
 uint16_t FloatToBf16(float value);

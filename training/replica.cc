@@ -43,30 +43,17 @@ uint64_t Fnv1a64(const void* data, size_t n, uint64_t h) {
   return h;
 }
 
-// Any 64 bit pattern travels through a float sum exactly as four 16-bit parts (added to zeros).
-constexpr int kBitsFloats = 4;
-void EncodeBits(uint64_t u, float* out) {
-  for (int i = 0; i < kBitsFloats; ++i) out[i] = static_cast<float>((u >> (16 * i)) & 0xFFFF);
-}
-uint64_t DecodeBits(const float* in) {
-  uint64_t u = 0;
-  for (int i = 0; i < kBitsFloats; ++i) u |= static_cast<uint64_t>(in[i]) << (16 * i);
-  return u;
-}
+// The extra slot of the gradient buffer that carries {loss sum, token count}.
+constexpr char kLossAndTokens[] = "loss_and_tokens";
 
 // Collective: every rank passes the same number of 64 bit patterns; returns all ranks'
-// patterns, rank after rank. Each rank fills its own slots of an all-reduce, so the sum is a
-// gather.
+// patterns, rank after rank.
 absl::StatusOr<std::vector<uint64_t>> GatherBits(collective::Communicator& comm,
                                                  const std::vector<uint64_t>& mine,
                                                  const collective::OpOptions& options) {
-  const size_t per_rank = mine.size() * kBitsFloats;
-  std::vector<float> slots(static_cast<size_t>(comm.world_size()) * per_rank, 0.0f);
-  float* own = slots.data() + static_cast<size_t>(comm.rank()) * per_rank;
-  for (size_t i = 0; i < mine.size(); ++i) EncodeBits(mine[i], own + i * kBitsFloats);
-  TANDEM_RETURN_IF_ERROR(comm.AllReduceSum(slots.data(), slots.size(), options));
   std::vector<uint64_t> all(static_cast<size_t>(comm.world_size()) * mine.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = DecodeBits(slots.data() + i * kBitsFloats);
+  TANDEM_RETURN_IF_ERROR(
+      comm.AllGather(mine.data(), mine.size() * sizeof(uint64_t), all.data(), options));
   return all;
 }
 
@@ -100,51 +87,53 @@ struct Replica::Impl {
   std::unique_ptr<model::FlatAdam> adam;
   int64_t step = 0;
 
-  // Gradients: one flat buffer laid out by `layout` (tensor 0 = {loss sum, token count},
-  // tensor i + 1 = params[i]); every parameter's .grad is a view of its part, so backward
-  // accumulates straight into it. The buffer is `buckets`' with a communicator of more than
-  // one rank, else `local_grads`.
+  // Gradients: one flat buffer laid out by `layout` (tensor i = params[i], and the extra slot
+  // kLossAndTokens = {loss sum, token count}); every parameter's .grad is a view of its part,
+  // so backward accumulates straight into it. The buffer is `buckets`' with a communicator of
+  // more than one rank, else `local_grads`.
   collective::BucketLayout layout;
+  collective::Span param_span;  // where every parameter's gradient lies
+  size_t loss_offset = 0;       // where the {loss sum, token count} slot lies
   std::vector<float> local_grads;
   std::unique_ptr<collective::GradientBuckets> buckets;
   float* grads = nullptr;
   collective::Communicator* comm = nullptr;
-  uint64_t next_sequence = 0;
   bool synchronized = true;
   // Post-accumulation hooks (kept alive here: a parameter holds its accumulator weakly) mark
   // a parameter's bucket entry ready during the last backward of a step.
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
   bool hooks_armed = false;
-  std::vector<char> marked;
+  std::vector<char> marked;  // per parameter, and the loss slot last
   absl::Status hook_error;
 
   bool Distributed() const { return buckets != nullptr; }
-  float* LossSlot() { return grads + layout.offsets[0]; }
-  size_t ParamElements() const { return layout.total - 2; }
+  float* LossSlot() { return grads + loss_offset; }
 
-  void MarkReady(size_t tensor) {
-    if (marked[tensor]) return;
-    marked[tensor] = 1;
-    absl::Status s = buckets->MarkReady(static_cast<int>(tensor));
+  // Entry `entry` (params[entry], or the loss slot for params.size()) is ready, once.
+  void MarkReady(size_t entry) {
+    if (marked[entry]) return;
+    marked[entry] = 1;
+    absl::Status s = entry < params.size() ? buckets->MarkReady(static_cast<int>(entry))
+                                           : buckets->MarkSlotReady(kLossAndTokens);
     if (!s.ok() && hook_error.ok()) hook_error = s;
   }
 
   void OnGradReady(size_t param) {
-    if (hooks_armed) MarkReady(param + 1);
+    if (hooks_armed) MarkReady(param);
   }
 
   void BindGradients() {
     grads = buckets ? buckets->data() : local_grads.data();
     for (size_t i = 0; i < params.size(); ++i) {
       params[i].mutable_grad() =
-          torch::from_blob(grads + layout.offsets[i + 1], params[i].sizes(), torch::kFloat32);
+          torch::from_blob(grads + layout.offsets[i], params[i].sizes(), torch::kFloat32);
     }
   }
 
   std::vector<model::ParamSpan> Spans() {
     std::vector<model::ParamSpan> spans;
     for (size_t i = 0; i < params.size(); ++i) {
-      spans.push_back({params[i].data_ptr<float>(), grads + layout.offsets[i + 1],
+      spans.push_back({params[i].data_ptr<float>(), grads + layout.offsets[i],
                        static_cast<size_t>(params[i].numel())});
     }
     return spans;
@@ -182,10 +171,12 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Create(const ReplicaOptions& o
   std::vector<size_t> sizes;
   for (const auto& p : m.params) sizes.push_back(static_cast<size_t>(p.numel()));
   m.adam = std::make_unique<model::FlatAdam>(sizes, options.adam);
-  sizes.insert(sizes.begin(), 2);  // the {loss sum, token count} slot travels last
-  m.layout = collective::PlanBuckets(sizes, options.bucket_bytes);
+  m.layout = collective::PlanBuckets(sizes, {{kLossAndTokens, 2}}, options.bucket_bytes);
+  m.param_span = m.layout.params();
+  TANDEM_ASSIGN_OR_RETURN(const collective::Span loss, m.layout.slot(kLossAndTokens));
+  m.loss_offset = loss.offset;
   m.local_grads.assign(m.layout.total, 0.0f);
-  m.marked.assign(sizes.size(), 0);
+  m.marked.assign(sizes.size() + 1, 0);
   try {
     for (size_t i = 0; i < m.params.size(); ++i) {
       std::shared_ptr<torch::autograd::Node> acc =
@@ -205,7 +196,6 @@ void Replica::SetCommunicator(collective::Communicator* communicator) {
   Impl& m = *impl_;
   m.buckets.reset();
   m.comm = communicator;
-  m.next_sequence = 0;
   m.synchronized = true;
   if (communicator != nullptr && communicator->world_size() > 1) {
     m.buckets = std::make_unique<collective::GradientBuckets>(communicator, m.layout);
@@ -226,9 +216,7 @@ absl::StatusOr<std::vector<double>> Replica::SumOverRanks(const std::vector<doub
   for (size_t i = 0; i < values.size(); ++i) mine[i] = absl::bit_cast<uint64_t>(values[i]);
   TANDEM_ASSIGN_OR_RETURN(
       std::vector<uint64_t> all,
-      GatherBits(*m.comm, mine,
-                 collective::OpOptions::WithTimeout(m.next_sequence++,
-                                                    m.options.collective_timeout)));
+      GatherBits(*m.comm, mine, collective::OpOptions::WithTimeout(m.options.collective_timeout)));
   std::vector<double> sums(values.size(), 0.0);
   for (size_t i = 0; i < all.size(); ++i) {
     sums[i % values.size()] += absl::bit_cast<double>(all[i]);  // in rank order
@@ -243,9 +231,7 @@ absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
   if (!m.Distributed()) return agreement;
   collective::Communicator& comm = *m.comm;
   const int world = comm.world_size();
-  auto options = [&] {
-    return collective::OpOptions::WithTimeout(m.next_sequence++, m.options.collective_timeout);
-  };
+  auto options = [&] { return collective::OpOptions::WithTimeout(m.options.collective_timeout); };
   // 1. Every rank's step and proposal.
   TANDEM_ASSIGN_OR_RETURN(
       std::vector<uint64_t> all,
@@ -286,11 +272,10 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   std::fill(m.marked.begin(), m.marked.end(), 0);
   m.hook_error = absl::OkStatus();
   if (m.Distributed()) {
-    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(m.next_sequence, start + m.options.collective_timeout));
-    m.next_sequence += m.layout.buckets.size();
+    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(start + m.options.collective_timeout));
   }
-  // Ends the bucket round whatever happens below: a tensor not marked (unused by the model,
-  // or backward failed) goes as it is.
+  // Ends the bucket round whatever happens below: an entry not marked (a parameter unused by
+  // the model, or backward failed) goes as it is.
   auto finish_round = [&m] {
     m.hooks_armed = false;
     if (!m.Distributed()) return absl::OkStatus();
@@ -316,7 +301,7 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
         m.LossSlot()[0] = static_cast<float>(local_loss);
         m.LossSlot()[1] = static_cast<float>(local_tokens);
         m.hooks_armed = true;
-        m.MarkReady(0);
+        m.MarkReady(m.params.size());  // the loss slot
       }
       loss->sum.backward();
     }
@@ -344,7 +329,9 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   if (global_tokens <= 0) return absl::InternalError("a step with no target tokens");
   // Gradient sums -> means over the global token count, clipped by the global norm, and the
   // Adam update, in one pass over the parameters.
-  stats.grad_norm = std::sqrt(model::SumOfSquares(m.grads, m.ParamElements())) / global_tokens;
+  stats.grad_norm =
+      std::sqrt(model::SumOfSquares(m.grads + m.param_span.offset, m.param_span.size)) /
+      global_tokens;
   double factor = 1.0;
   const double clip = m.options.clip_norm;
   if (clip > 0 && clip / (stats.grad_norm + 1e-6) < 1.0) factor = clip / (stats.grad_norm + 1e-6);

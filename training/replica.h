@@ -6,8 +6,8 @@
 // backward, its loss a SUM over target tokens; gradients accumulate as sums in one flat
 // buffer laid out in buckets (collective::PlanBuckets). With a communicator of more than one
 // rank, each bucket is all-reduced as soon as the last backward has produced all of its
-// gradients, overlapping the rest of backward; the loss sum and the token count travel in
-// the last bucket. Then the sums are divided by the global token count, clipped by the
+// gradients, overlapping the rest of backward; the loss sum and the token count travel with
+// them, in the layout's extra slot "loss_and_tokens". Then the sums are divided by the global token count, clipped by the
 // global norm, and Adam (model::FlatAdam) steps, in one pass. Every replica applies the same
 // update and holds the same bits. A failed all-reduce returns ABORTED and leaves parameters,
 // Adam state and step as they were.

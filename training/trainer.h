@@ -3,7 +3,7 @@
 // of one, a distributed worker with a communicator of its generation.
 //
 // Step() takes the next batch of every stream of this rank and makes one update of the
-// Replica (worker/replica.h: gradient buckets that overlap backward, global token-mean, global
+// Replica (training/replica.h: gradient buckets that overlap backward, global token-mean, global
 // norm clipping, fused Adam; a failed all-reduce returns ABORTED and changes nothing).
 //
 // Everything but (parameters, Adam state, step) is a function of the step: a stream's

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collective/collective_service.h"
-#include "collective/grpc_ring.h"
+#include "collective/grpc_communicator.h"
 #include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "collective/collective_service.h"
-#include "collective/grpc_ring.h"
+#include "collective/grpc_communicator.h"
 #include "training/trainer.h"
 #include "training/training_loop.h"
 #include "worker/progress_reporter.h"
@@ -204,13 +204,13 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     streams.push_back(std::move(stream));
   }
   // Replicas sum gradients over a gRPC ring of this generation's members.
-  std::unique_ptr<collective::RingCommunicator> ring;
+  std::unique_ptr<collective::GrpcCommunicator> ring;
   if (a.world_size() > 1) {
-    collective::RingOptions ring_options;
+    collective::GrpcCommunicatorOptions ring_options;
     ring_options.group = {a.job_id(), a.generation()};
     ring_options.rank = static_cast<int>(a.rank());
     for (const auto& m : a.members()) ring_options.peers.push_back(m.address());
-    TANDEM_ASSIGN_OR_RETURN(ring, collective::RingCommunicator::Create(ring_options, collective_));
+    TANDEM_ASSIGN_OR_RETURN(ring, collective::GrpcCommunicator::Create(ring_options, collective_));
   }
   // A worker that trained this job in the previous generation keeps its replica: after a
   // failure the survivors continue from their own state (they are identical after every

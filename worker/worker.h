@@ -21,7 +21,7 @@
 
 namespace tandem {
 
-class Trainer;  // worker/trainer.h (LibTorch stays out of this header)
+class Trainer;  // training/trainer.h (LibTorch stays out of this header)
 
 namespace collective {
 class CollectiveService;  // collective/collective_service.h (gRPC stays out of this header)

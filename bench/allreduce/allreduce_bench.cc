@@ -22,7 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/common/rendezvous.h"
-#include "collective/grpc_ring.h"
+#include "collective/grpc_communicator.h"
 #include "common/environment.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -37,12 +37,12 @@ struct Flags {
   std::vector<size_t> sizes = {4096, 65536, 262144, 1 << 20, 4 << 20, 16 << 20, 64 << 20};
   double seconds = 0.5;
   size_t segment_bytes = 512 << 10;
-  size_t direct_max_bytes = RingOptions().direct_max_bytes;
-  bool pair = RingOptions().pair_exchange;
-  size_t pair_max_bytes = RingOptions().pair_max_bytes;
-  size_t doubling_max_bytes = RingOptions().doubling_max_bytes;
-  size_t halving_max_bytes = RingOptions().halving_max_bytes;
-  size_t send_ahead_segments = RingOptions().send_ahead_segments;
+  size_t direct_max_bytes = GrpcCommunicatorOptions().direct_max_bytes;
+  bool pair = GrpcCommunicatorOptions().pair_exchange;
+  size_t pair_max_bytes = GrpcCommunicatorOptions().pair_max_bytes;
+  size_t doubling_max_bytes = GrpcCommunicatorOptions().doubling_max_bytes;
+  size_t halving_max_bytes = GrpcCommunicatorOptions().halving_max_bytes;
+  size_t send_ahead_segments = GrpcCommunicatorOptions().send_ahead_segments;
   bool bf16 = false;
 };
 
@@ -82,10 +82,10 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
 
 class Bench {
  public:
-  Bench(const Flags& f, RingCommunicator* comm) : f_(f), comm_(comm) {}
+  Bench(const Flags& f, GrpcCommunicator* comm) : f_(f), comm_(comm) {}
 
   absl::Status AllReduce(float* data, size_t count) {
-    OpOptions o = OpOptions::WithTimeout(seq_++, std::chrono::seconds(60));
+    OpOptions o = OpOptions::WithTimeout(std::chrono::seconds(60));
     o.bf16_wire = f_.bf16;
     return comm_->AllReduceSum(data, count, o);
   }
@@ -114,7 +114,7 @@ class Bench {
     double per_iter = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / warmup;
     // Rank 0 decides the iteration count; everyone adopts it (a broadcast).
     float iters_f = float(std::max(5.0, std::min(100000.0, f_.seconds / per_iter)));
-    OpOptions o = OpOptions::WithTimeout(seq_++, std::chrono::seconds(60));
+    OpOptions o = OpOptions::WithTimeout(std::chrono::seconds(60));
     TANDEM_RETURN_IF_ERROR(comm_->Broadcast(&iters_f, 1, 0, o));
     const int iters = int(iters_f);
     float barrier = 0;
@@ -152,8 +152,7 @@ class Bench {
 
  private:
   const Flags& f_;
-  RingCommunicator* comm_;
-  uint64_t seq_ = 0;
+  GrpcCommunicator* comm_;
 };
 
 absl::Status Main(int argc, char** argv) {
@@ -162,7 +161,7 @@ absl::Status Main(int argc, char** argv) {
   TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
   const int port = server->port();
   TANDEM_ASSIGN_OR_RETURN(auto peers, bench::Rendezvous(f.rendezvous, f.rank, f.world, port));
-  RingOptions options;
+  GrpcCommunicatorOptions options;
   options.group = GroupId{"bench", 1};
   options.rank = f.rank;
   options.peers = peers;
@@ -173,12 +172,12 @@ absl::Status Main(int argc, char** argv) {
   options.doubling_max_bytes = f.doubling_max_bytes;
   options.halving_max_bytes = f.halving_max_bytes;
   options.send_ahead_segments = f.send_ahead_segments;
-  TANDEM_ASSIGN_OR_RETURN(auto ring, RingCommunicator::Create(options, std::move(server)));
+  TANDEM_ASSIGN_OR_RETURN(auto ring, GrpcCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));
   // A last barrier so no rank closes its stream while others still finish.
   float barrier = 0;
-  OpOptions o = OpOptions::WithTimeout(1u << 30, std::chrono::seconds(60));
+  OpOptions o = OpOptions::WithTimeout(std::chrono::seconds(60));
   return ring->AllReduceSum(&barrier, 1, o);
 }
 

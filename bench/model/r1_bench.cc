@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "bench/common/rendezvous.h"
-#include "collective/grpc_ring.h"
+#include "collective/grpc_communicator.h"
 #include "common/environment.h"
 #include "model/batch.h"
 #include "model/model_config.h"
@@ -245,26 +245,25 @@ struct Flags {
 
 // R1 (world 1) or one rank of R1-DP (world > 1); rank 0 prints the JSON line.
 int Measure(const Flags& f, const ModelConfig& config) {
-  using tandem::collective::RingCommunicator;
+  using tandem::collective::GrpcCommunicator;
   Trainer tr(config);
-  std::unique_ptr<RingCommunicator> ring;
-  uint64_t bench_sequence = uint64_t{1} << 40;  // the replica numbers its own operations from 0
+  std::unique_ptr<GrpcCommunicator> ring;
   auto barrier = [&] {
     float one = 1;
     absl::Status s = ring->AllReduceSum(
         &one, 1,
-        tandem::collective::OpOptions::WithTimeout(bench_sequence++, std::chrono::seconds(120)));
+        tandem::collective::OpOptions::WithTimeout(std::chrono::seconds(120)));
     if (!s.ok()) Die("barrier: " + std::string(s.message()));
   };
   if (f.world > 1) {
     auto server = Check(tandem::collective::CollectiveServer::Start("127.0.0.1:0"),
                         "CollectiveServer::Start");
-    tandem::collective::RingOptions ro;
+    tandem::collective::GrpcCommunicatorOptions ro;
     ro.group = {"r1-dp", 1};
     ro.rank = f.rank;
     ro.peers = Check(tandem::bench::Rendezvous(f.rendezvous, f.rank, f.world, server->port()),
                      "rendezvous");
-    ring = Check(RingCommunicator::Create(ro, std::move(server)), "RingCommunicator::Create");
+    ring = Check(GrpcCommunicator::Create(ro, std::move(server)), "GrpcCommunicator::Create");
     tr.replica->SetCommunicator(ring.get());
     Check(tr.replica->Synchronize(0), "Synchronize");  // rank 0's parameters to everyone
   }
@@ -326,7 +325,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
   if (ring) {
     auto gathered = ring->AllReduceSum(slots.data(), slots.size(),
                                        tandem::collective::OpOptions::WithTimeout(
-                                           bench_sequence++, std::chrono::seconds(120)));
+                                           std::chrono::seconds(120)));
     if (!gathered.ok()) Die(std::string(gathered.message()));
     // A stand-alone all-reduce of one full gradient (as r1_ddp.py measures), median of 5.
     std::vector<float> flat(static_cast<size_t>(kParams), 1.0f);
@@ -336,7 +335,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
       const auto t0 = Clock::now();
       auto s = ring->AllReduceSum(flat.data(), flat.size(),
                                   tandem::collective::OpOptions::WithTimeout(
-                                      bench_sequence++, std::chrono::seconds(120)));
+                                      std::chrono::seconds(120)));
       if (!s.ok()) Die(std::string(s.message()));
       if (i > 0) ar.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     }

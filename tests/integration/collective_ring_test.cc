@@ -1,21 +1,26 @@
-// The gRPC ring on real servers on 127.0.0.1 (ranks are threads, each with its own server and
-// channel): exact sums and broadcasts over world sizes and awkward element counts.
+// GrpcCommunicator on real servers on 127.0.0.1 (ranks are threads, each with its own server
+// and channel): exact sums, broadcasts and all-gathers over world sizes and awkward sizes, with
+// every algorithm.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "collective/bucketing.h"
-#include "collective/grpc_testing.h"
 #include "common/status.h"
+#include "tests/testing/grpc_collective_testing.h"
+#include "tests/testing/status_matchers.h"
 
 namespace tandem::collective {
 namespace {
 
-using testing::MakeTestRing;
+using testing::MakeTestGroup;
 using testing::RunRanks;
+using testing::TestGroup;
 
 // Integer-valued floats: every partial sum is exact, so results compare with ==.
 float Value(int rank, size_t i) { return float((rank + 1) * (i % 1000 + 1)); }
@@ -29,7 +34,7 @@ float Expected(int n, size_t i) { return float(n * (n + 1) / 2 * (i % 1000 + 1))
 // (halving from 4 ranks up; other worlds fall back to the direct exchange or the ring).
 enum class Algorithm { kAuto, kRingOnly, kPair, kDoubling, kHalving };
 
-void Force(Algorithm algorithm, RingOptions& options) {
+void Force(Algorithm algorithm, GrpcCommunicatorOptions& options) {
   switch (algorithm) {
     case Algorithm::kAuto:
       break;
@@ -73,17 +78,17 @@ TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
   const auto [n, count, algorithm] = GetParam();
   // 64 KiB segments so that mid-sized counts span several segments per chunk (and per
   // exchange of the pair and doubling algorithms).
-  auto ring = MakeTestRing(n, 64 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes,
-                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
-  ASSERT_NE(ring, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto ring,
+                       MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
+                         o.segment_bytes = 64 << 10;
+                         Force(algorithm, o);
+                       }));
   auto statuses = RunRanks(n, [&, n = n, count = count](int r) -> absl::Status {
     std::vector<float> data(count);
-    for (uint64_t seq = 0; seq < 2; ++seq) {  // twice: the persistent stream is reused
+    for (int round = 0; round < 2; ++round) {  // twice: the persistent stream is reused
       for (size_t i = 0; i < count; ++i) data[i] = Value(r, i);
-      absl::Status s = ring->ranks[r]->AllReduceSum(
-          data.data(), count, OpOptions::WithTimeout(seq, std::chrono::seconds(20)));
-      if (!s.ok()) return s;
+      TANDEM_RETURN_IF_ERROR(ring->ranks[r]->AllReduceSum(
+          data.data(), count, OpOptions::WithTimeout(std::chrono::seconds(20))));
       for (size_t i = 0; i < count; ++i) {
         if (data[i] != Expected(n, i)) {
           return absl::InternalError(absl::StrCat("rank ", r, " element ", i, ": ", data[i],
@@ -93,7 +98,7 @@ TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
     }
     return absl::OkStatus();
   });
-  for (int r = 0; r < n; ++r) EXPECT_TRUE(statuses[r].ok()) << "rank " << r << ": " << statuses[r];
+  for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
 }
 
 // 0, 1, fewer than ranks, a prime (not divisible by any world size), more than one 64 KiB
@@ -124,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
                           Name(std::get<2>(info.param)));
     });
 
-// How far a rank may send ahead of what it received (RingOptions::send_ahead_segments; 0 =
+// How far a rank may send ahead of what it received (send_ahead_segments; 0 =
 // everything at once) only paces the sends: the ring (3 ranks) and halving-doubling (4)
 // give exact sums with every setting, including more segments in flight than exist.
 class SendAheadTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {};
@@ -132,19 +137,19 @@ class SendAheadTest : public ::testing::TestWithParam<std::tuple<int, size_t>> {
 TEST_P(SendAheadTest, SumsExactly) {
   const auto [n, send_ahead] = GetParam();
   // 16 KiB segments: a chunk of 100003 / n floats spans 6-9 of them.
-  auto ring = MakeTestRing(n, 16 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes, [send_ahead = send_ahead](RingOptions& o) {
-                             o.send_ahead_segments = send_ahead;
-                             o.doubling_max_bytes = 0;
-                           });
-  ASSERT_NE(ring, nullptr);
+  ASSERT_OK_AND_ASSIGN(
+      auto ring, MakeTestGroup(n, [send_ahead = send_ahead](int, GrpcCommunicatorOptions& o) {
+        o.segment_bytes = 16 << 10;
+        o.send_ahead_segments = send_ahead;
+        o.doubling_max_bytes = 0;
+      }));
   const size_t count = 100003;
   auto statuses = RunRanks(n, [&, n = n](int r) -> absl::Status {
     std::vector<float> data(count);
-    for (uint64_t seq = 0; seq < 2; ++seq) {
+    for (int round = 0; round < 2; ++round) {
       for (size_t i = 0; i < count; ++i) data[i] = Value(r, i);
       TANDEM_RETURN_IF_ERROR(ring->ranks[r]->AllReduceSum(
-          data.data(), count, OpOptions::WithTimeout(seq, std::chrono::seconds(20))));
+          data.data(), count, OpOptions::WithTimeout(std::chrono::seconds(20))));
       for (size_t i = 0; i < count; ++i) {
         if (data[i] != Expected(n, i)) {
           return absl::InternalError(absl::StrCat("rank ", r, " element ", i, ": ", data[i]));
@@ -153,7 +158,7 @@ TEST_P(SendAheadTest, SumsExactly) {
     }
     return absl::OkStatus();
   });
-  for (int r = 0; r < n; ++r) EXPECT_TRUE(statuses[r].ok()) << "rank " << r << ": " << statuses[r];
+  for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
 }
 
 INSTANTIATE_TEST_SUITE_P(Settings, SendAheadTest,
@@ -168,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(Settings, SendAheadTest,
 // All-reduces uniform random floats in [-1, 1] (rank r's from seed + r) on every rank of
 // `ring`, fails the test unless all ranks end with the same bits, and returns the largest
 // deviation from the exact sum.
-double AllReduceRandomData(testing::TestRing& ring, int n, size_t count, bool bf16) {
+double AllReduceRandomData(TestGroup& ring, int n, size_t count, bool bf16) {
   std::vector<std::vector<float>> data(n, std::vector<float>(count));
   std::vector<double> exact(count, 0.0);
   for (int r = 0; r < n; ++r) {
@@ -180,11 +185,11 @@ double AllReduceRandomData(testing::TestRing& ring, int n, size_t count, bool bf
     }
   }
   auto statuses = RunRanks(n, [&](int r) {
-    OpOptions options = OpOptions::WithTimeout(1, std::chrono::seconds(20));
+    OpOptions options = OpOptions::WithTimeout(std::chrono::seconds(20));
     options.bf16_wire = bf16;
     return ring.ranks[r]->AllReduceSum(data[r].data(), count, options);
   });
-  for (const auto& s : statuses) EXPECT_TRUE(s.ok()) << s;
+  for (const auto& s : statuses) EXPECT_OK(s);
   double max_err = 0;
   for (size_t i = 0; i < count; ++i) {
     max_err = std::max(max_err, std::fabs(double(data[0][i]) - exact[i]));
@@ -205,10 +210,11 @@ class IdenticalBitsTest : public ::testing::TestWithParam<std::tuple<int, size_t
 
 TEST_P(IdenticalBitsTest, EveryRankHoldsTheSameBits) {
   const auto [n, count, algorithm] = GetParam();
-  auto ring = MakeTestRing(n, 16 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes,
-                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
-  ASSERT_NE(ring, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto ring,
+                       MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
+                         o.segment_bytes = 16 << 10;
+                         Force(algorithm, o);
+                       }));
   EXPECT_LT(AllReduceRandomData(*ring, n, count, /*bf16=*/false), 1e-5 * n);
 }
 
@@ -224,8 +230,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   for (int n : {2, 3, 4, 7}) {
-    auto ring = MakeTestRing(n, 64 << 10);
-    ASSERT_NE(ring, nullptr);
+    ASSERT_OK_AND_ASSIGN(auto ring, MakeTestGroup(n, [](int, GrpcCommunicatorOptions& o) {
+                           o.segment_bytes = 64 << 10;
+                         }));
     for (size_t count : {size_t{1}, size_t{1009}, size_t{300001}}) {
       auto statuses = RunRanks(n, [&](int r) -> absl::Status {
         for (int root = 0; root < n; ++root) {
@@ -233,10 +240,8 @@ TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
           if (r == root) {
             for (size_t i = 0; i < count; ++i) data[i] = Value(root, i);
           }
-          absl::Status s = ring->ranks[r]->Broadcast(
-              data.data(), count, root,
-              OpOptions::WithTimeout(count * 100 + root, std::chrono::seconds(20)));
-          if (!s.ok()) return s;
+          TANDEM_RETURN_IF_ERROR(ring->ranks[r]->Broadcast(
+              data.data(), count, root, OpOptions::WithTimeout(std::chrono::seconds(20))));
           for (size_t i = 0; i < count; ++i) {
             if (data[i] != Value(root, i)) {
               return absl::InternalError(absl::StrCat("root ", root, " element ", i));
@@ -246,8 +251,7 @@ TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
         return absl::OkStatus();
       });
       for (int r = 0; r < n; ++r) {
-        EXPECT_TRUE(statuses[r].ok()) << "n=" << n << " count=" << count << " rank " << r
-                                      << ": " << statuses[r];
+        EXPECT_OK(statuses[r]) << "n=" << n << " count=" << count << " rank " << r;
       }
     }
   }
@@ -258,10 +262,11 @@ class RingBf16Test
 
 TEST_P(RingBf16Test, ApproximatelyCorrectAndIdenticalOnEveryRank) {
   const auto [n, count, algorithm] = GetParam();
-  auto ring = MakeTestRing(n, 64 << 10, [](int) { return GroupId{"job-1", 1}; },
-                           RingOptions().direct_max_bytes,
-                           [algorithm = algorithm](RingOptions& o) { Force(algorithm, o); });
-  ASSERT_NE(ring, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto ring,
+                       MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
+                         o.segment_bytes = 64 << 10;
+                         Force(algorithm, o);
+                       }));
   const double max_err = AllReduceRandomData(*ring, n, count, /*bf16=*/true);
   // Inputs in [-1, 1], up to 4 ranks: bf16 (8 bits of mantissa) keeps the error near 4 * 2^-8.
   EXPECT_LT(max_err, 0.05) << max_err;
@@ -284,12 +289,11 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RingBucketsTest, GradientBucketsOverTheRing) {
   const int n = 3;
   const std::vector<size_t> sizes = {1000, 70000, 3, 250000, 17};
-  auto ring = MakeTestRing(n);
-  ASSERT_NE(ring, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto ring, MakeTestGroup(n));
   auto statuses = RunRanks(n, [&](int r) -> absl::Status {
     GradientBuckets b(ring->ranks[r].get(), PlanBuckets(sizes, 256 << 10));
     for (int round = 0; round < 3; ++round) {
-      TANDEM_RETURN_IF_ERROR(b.Begin(round * 10, Clock::now() + std::chrono::seconds(20)));
+      TANDEM_RETURN_IF_ERROR(b.Begin(Clock::now() + std::chrono::seconds(20)));
       for (int t = int(sizes.size()) - 1; t >= 0; --t) {
         for (size_t i = 0; i < sizes[t]; ++i) b.tensor_data(t)[i] = Value(r, i + t + round);
         TANDEM_RETURN_IF_ERROR(b.MarkReady(t));
@@ -305,7 +309,103 @@ TEST(RingBucketsTest, GradientBucketsOverTheRing) {
     }
     return absl::OkStatus();
   });
-  for (const auto& s : statuses) EXPECT_TRUE(s.ok()) << s;
+  for (const auto& s : statuses) EXPECT_OK(s);
+}
+
+// Rank r's all-gather contribution: `bytes` bytes that differ by rank and position and cover
+// every byte value (NaN patterns included, were they read as floats).
+std::vector<uint8_t> GatherInput(int rank, size_t bytes) {
+  std::vector<uint8_t> v(bytes);
+  for (size_t i = 0; i < bytes; ++i) v[i] = uint8_t(i * 131 + rank * 29 + i / 251);
+  return v;
+}
+
+// Every rank's bytes reach every rank, in rank order and bit-exact: world sizes 1 to 8, empty
+// and odd sizes, several segments (16 KiB segments: 100003 bytes span 7), in place or not.
+class AllGatherTest : public ::testing::TestWithParam<std::tuple<int, size_t, bool>> {};
+
+TEST_P(AllGatherTest, EveryRankGetsEveryContributionInRankOrder) {
+  const auto [n, bytes, in_place] = GetParam();
+  ASSERT_OK_AND_ASSIGN(auto group, MakeTestGroup(n, [](int, GrpcCommunicatorOptions& o) {
+                         o.segment_bytes = 16 << 10;
+                       }));
+  std::vector<uint8_t> expected;
+  for (int r = 0; r < n; ++r) {
+    std::vector<uint8_t> mine = GatherInput(r, bytes);
+    expected.insert(expected.end(), mine.begin(), mine.end());
+  }
+  auto gather = [&, n = n, bytes = bytes, in_place = in_place](int r) -> absl::Status {
+    for (int round = 0; round < 2; ++round) {  // twice: the streams are reused
+      std::vector<uint8_t> mine = GatherInput(r, bytes);
+      std::vector<uint8_t> out(size_t(n) * bytes, 0xEE);
+      const void* in = mine.data();
+      if (in_place) {
+        if (bytes > 0) std::memcpy(out.data() + size_t(r) * bytes, mine.data(), bytes);
+        in = out.data() + size_t(r) * bytes;
+      }
+      TANDEM_RETURN_IF_ERROR(group->ranks[r]->AllGather(
+          in, bytes, out.data(), OpOptions::WithTimeout(std::chrono::seconds(20))));
+      if (out != expected) {
+        for (size_t i = 0; i < out.size(); ++i) {
+          if (out[i] != expected[i]) {
+            return absl::InternalError(absl::StrCat("rank ", r, " byte ", i, " (from rank ",
+                                                    i / bytes, "): ", int(out[i]), " != ",
+                                                    int(expected[i])));
+          }
+        }
+      }
+    }
+    return absl::OkStatus();
+  };
+  auto statuses = RunRanks(n, gather);
+  for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    WorldSizesAndSizes, AllGatherTest,
+    ::testing::Combine(::testing::Values(1, 2, 3, 4, 8),
+                       ::testing::Values(size_t{0}, size_t{1}, size_t{7}, size_t{16},
+                                         size_t{100003}),
+                       ::testing::Bool()),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_bytes", std::get<1>(info.param),
+                          std::get<2>(info.param) ? "_in_place" : "");
+    });
+
+// The communicator numbers its operations: a mix of all-gathers, all-reduces and broadcasts
+// of different algorithms, issued back to back, each finds its own segments.
+TEST(OperationSequenceTest, MixedOperationsBackToBack) {
+  const int n = 3;
+  ASSERT_OK_AND_ASSIGN(auto group, MakeTestGroup(n));
+  auto statuses = RunRanks(n, [&](int r) -> absl::Status {
+    const auto timeout = std::chrono::seconds(20);
+    for (int round = 0; round < 5; ++round) {
+      uint64_t mine = uint64_t(r) << 40 | uint64_t(round);
+      std::vector<uint64_t> all(n);
+      TANDEM_RETURN_IF_ERROR(group->ranks[r]->AllGather(&mine, sizeof mine, all.data(),
+                                                        OpOptions::WithTimeout(timeout)));
+      for (int q = 0; q < n; ++q) {
+        if (all[q] != (uint64_t(q) << 40 | uint64_t(round))) {
+          return absl::InternalError(absl::StrCat("round ", round, ": gathered ", all[q]));
+        }
+      }
+      for (size_t count : {size_t{10}, size_t{300000}}) {  // direct exchange, then the ring
+        std::vector<float> data(count);
+        for (size_t i = 0; i < count; ++i) data[i] = Value(r, i + round);
+        TANDEM_RETURN_IF_ERROR(
+            group->ranks[r]->AllReduceSum(data.data(), count, OpOptions::WithTimeout(timeout)));
+        if (data[count - 1] != Expected(n, count - 1 + round)) {
+          return absl::InternalError(absl::StrCat("round ", round, " count ", count));
+        }
+      }
+      float value = float(r);
+      TANDEM_RETURN_IF_ERROR(
+          group->ranks[r]->Broadcast(&value, 1, round % n, OpOptions::WithTimeout(timeout)));
+      if (value != float(round % n)) return absl::InternalError("broadcast");
+    }
+    return absl::OkStatus();
+  });
+  for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
 }
 
 }  // namespace

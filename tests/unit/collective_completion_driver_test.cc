@@ -1,6 +1,6 @@
 // CompletionDriver: who handles a completion (the background thread between operations, the
 // polling thread within one), Wake, bounded polls, and shutdown with work still queued.
-#include "collective/completion_driver.h"
+#include "collective/grpc_completion_driver.h"
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -50,17 +51,19 @@ struct Fixture {
   std::unique_ptr<CompletionDriver> driver;
 };
 
-bool WaitFor(const std::atomic<bool>& flag, milliseconds limit) {
+// Polls `condition` every millisecond until it holds or `limit` passes. (Not
+// tandem::testing::WaitFor: the collective's tests build without tests/testing's library.)
+bool WaitUntil(const std::function<bool()>& condition, milliseconds limit) {
   const auto end = Clock::now() + limit;
-  while (!flag.load() && Clock::now() < end) std::this_thread::sleep_for(milliseconds(1));
-  return flag.load();
+  while (!condition() && Clock::now() < end) std::this_thread::sleep_for(milliseconds(1));
+  return condition();
 }
 
 TEST(CompletionDriverTest, BackgroundThreadHandlesEventsBetweenOperations) {
   Fixture f;
   RecordingTag tag;
   tag.SetIn(*f.driver, milliseconds(1));
-  ASSERT_TRUE(WaitFor(tag.done, milliseconds(5000)));
+  ASSERT_TRUE(WaitUntil([&] { return tag.done.load(); }, milliseconds(5000)));
   EXPECT_TRUE(tag.ok);
   EXPECT_NE(tag.thread, std::this_thread::get_id());
 }
@@ -68,8 +71,9 @@ TEST(CompletionDriverTest, BackgroundThreadHandlesEventsBetweenOperations) {
 TEST(CompletionDriverTest, TheOperationThreadHandlesEventsWhileItPolls) {
   Fixture f;
   CompletionDriver::OpScope op(f.driver.get());
-  // Let the background thread see the operation and step aside (it was kicked at once).
-  std::this_thread::sleep_for(milliseconds(50));
+  // The background thread steps aside (it was kicked at once) and polls no more while the
+  // operation runs.
+  ASSERT_TRUE(WaitUntil([&] { return !f.driver->TEST_background_polling(); }, milliseconds(5000)));
   RecordingTag tag;
   tag.SetIn(*f.driver, milliseconds(1));
   const auto deadline = Clock::now() + std::chrono::seconds(5);
@@ -96,6 +100,7 @@ TEST(CompletionDriverTest, WakeFromAnotherThreadEndsAPoll) {
   CompletionDriver::OpScope op(f.driver.get());
   f.driver->PollOnce(Clock::now() + milliseconds(10));  // absorb the kick of OpScope's start
   std::thread waker([&] {
+    // Deliberate timing, not a wait: the Wake comes while the poll below is blocked.
     std::this_thread::sleep_for(milliseconds(100));
     f.driver->Wake();
   });

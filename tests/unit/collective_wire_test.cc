@@ -5,8 +5,12 @@
 #include <cmath>
 #include <vector>
 
+#include "tests/testing/status_matchers.h"
+
 namespace tandem::collective {
 namespace {
+
+using tandem::testing::StatusIs;
 
 TEST(PartitionTest, CoversRangeInOrderWithNearEqualParts) {
   for (size_t count : {0u, 1u, 3u, 7u, 1009u, 1000000u}) {
@@ -51,9 +55,8 @@ TEST(SegmentPrefixTest, RoundTripsAndIsAValidSegmentMessage) {
 
   v1::CollectiveHeader parsed;
   size_t offset = 0;
-  ASSERT_TRUE(ParseSegmentPrefix(reinterpret_cast<const uint8_t*>(message.data()),
-                                 message.size(), message.size(), &parsed, &offset)
-                  .ok());
+  ASSERT_OK(ParseSegmentPrefix(reinterpret_cast<const uint8_t*>(message.data()), message.size(),
+                               message.size(), &parsed, &offset));
   EXPECT_EQ(offset, prefix.size());
   EXPECT_EQ(parsed.job_id(), "job-7");
   EXPECT_EQ(parsed.generation(), 3u);
@@ -68,22 +71,32 @@ absl::Status Parse(const std::string& message) {
 }
 
 TEST(SegmentPrefixTest, RefusesMalformedAndOversized) {
-  EXPECT_EQ(Parse("").code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Parse("garbage bytes here").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Parse(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Parse("garbage bytes here"), StatusIs(absl::StatusCode::kInvalidArgument));
   // Payload shorter than declared, and a count that does not match the payload.
-  EXPECT_EQ(Parse(EncodeSegmentPrefix(Header(3), 12) + "abc").code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Parse(EncodeSegmentPrefix(Header(2), 12) + std::string(12, 'x')).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Parse(EncodeSegmentPrefix(Header(3), 12) + "abc"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Parse(EncodeSegmentPrefix(Header(2), 12) + std::string(12, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // Unknown wire type.
   v1::CollectiveHeader h = Header(3);
   h.set_wire_type(v1::WIRE_TYPE_UNSPECIFIED);
-  EXPECT_EQ(Parse(EncodeSegmentPrefix(h, 12) + std::string(12, 'x')).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Parse(EncodeSegmentPrefix(h, 12) + std::string(12, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // Oversized payload.
   size_t big = kMaxSegmentPayloadBytes + 4;
-  absl::Status status = Parse(EncodeSegmentPrefix(Header(big / 4), big) + std::string(big, 0));
-  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_THAT(Parse(EncodeSegmentPrefix(Header(big / 4), big) + std::string(big, 0)),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// Bytes segments (all-gather) count one element per byte: any length, odd ones included.
+TEST(SegmentPrefixTest, BytesSegmentsCountBytes) {
+  v1::CollectiveHeader h = Header(7);
+  h.set_wire_type(v1::WIRE_TYPE_BYTES);
+  EXPECT_OK(Parse(EncodeSegmentPrefix(h, 7) + std::string(7, 'x')));
+  EXPECT_THAT(Parse(EncodeSegmentPrefix(h, 28) + std::string(28, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(WireBytesPerElement(v1::WIRE_TYPE_BYTES), 1u);
 }
 
 // Splits `bytes` at the given cut points into spans.
@@ -124,6 +137,18 @@ TEST(DecodePayloadTest, ElementsStraddlingSpansOfAnySize) {
   std::vector<float> out(values.size());
   DecodePayload(Split(half, {1, 2, 5, 6, 7, 30}), 0, v1::WIRE_TYPE_BF16, out.data(), false);
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(out[i], Bf16ToFloat(FloatToBf16(values[i])));
+}
+
+TEST(CopyPayloadBytesTest, CopiesEveryByteAcrossSpans) {
+  std::string bytes = "hdr";
+  for (int i = 0; i < 41; ++i) bytes.push_back(char(i * 37 + 1));
+  for (size_t a = 0; a <= bytes.size(); ++a) {
+    for (size_t b = a; b <= bytes.size(); b += 2) {
+      std::string out(41, '\0');
+      CopyPayloadBytes(Split(bytes, {a, b}), 3, reinterpret_cast<uint8_t*>(out.data()));
+      ASSERT_EQ(out, bytes.substr(3)) << "cuts " << a << "," << b;
+    }
+  }
 }
 
 TEST(Bf16Test, RoundsToNearestEvenAndWidensExactly) {

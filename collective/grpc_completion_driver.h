@@ -14,8 +14,8 @@
 // 2 cores). So between operations the queue may go unpolled for up to ~55 ms; nothing an
 // operation waits for depends on that (a peer's operation never waits on this process's
 // polling once this process's operation has ended). Handlers must be short and never block.
-#ifndef TANDEM_COLLECTIVE_COMPLETION_DRIVER_H_
-#define TANDEM_COLLECTIVE_COMPLETION_DRIVER_H_
+#ifndef TANDEM_COLLECTIVE_GRPC_COMPLETION_DRIVER_H_
+#define TANDEM_COLLECTIVE_GRPC_COMPLETION_DRIVER_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -97,6 +97,12 @@ class CompletionDriver {
   // when called from the polling thread itself outside PollOnce (it re-checks anyway).
   void Wake();
 
+  // For tests: whether the background thread is inside a poll of the queue now.
+  bool TEST_background_polling() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return bg_polling_;
+  }
+
  private:
   class KickTag;
   void Run();
@@ -116,4 +122,4 @@ class CompletionDriver {
 
 }  // namespace tandem::collective
 
-#endif  // TANDEM_COLLECTIVE_COMPLETION_DRIVER_H_
+#endif  // TANDEM_COLLECTIVE_GRPC_COMPLETION_DRIVER_H_

@@ -1,4 +1,4 @@
-#include "collective/completion_driver.h"
+#include "collective/grpc_completion_driver.h"
 
 #include <grpc/support/time.h>
 #include <grpcpp/alarm.h>

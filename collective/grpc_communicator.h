@@ -1,32 +1,35 @@
-// The gRPC Communicator: a ring of ranks, each sending to its successor over one persistent
-// Push stream and receiving from its predecessor through its CollectiveService's mailbox.
+// The gRPC Communicator: the ranks of one (job, generation) in separate processes, each with
+// a CollectiveServer. It numbers its operations, picks an algorithm by world size and buffer
+// size (the thresholds below were measured, not guessed) and runs it over a GrpcTransport:
 //
-// AllReduceSum is a ring reduce-scatter then all-gather: the buffer is cut into world_size
-// chunks and each chunk into segments (segment_bytes); a segment is forwarded as soon as it
-// has been reduced, so sending, receiving and adding overlap. Smaller buffers use fewer
-// message latencies (RingOptions): two ranks exchange whole buffers (pair exchange), a
-// power-of-two number of ranks uses recursive doubling, other worlds a direct exchange; a
-// power-of-two number of ranks from 4 up uses recursive halving-doubling for larger buffers.
-// Broadcast pipelines segments along the ring from the root. Payloads are the caller's bytes: float32 segments are sent
-// straight from the caller's buffer (gRPC slices over it; an operation returns only after
-// gRPC has released them), bf16 segments from a converted copy. Writes are queued on the
-// service's completion queue and never block; while it waits, the operation's thread polls
-// that queue itself (CompletionDriver), and every wait ends by the operation's deadline.
-#ifndef TANDEM_COLLECTIVE_GRPC_RING_H_
-#define TANDEM_COLLECTIVE_GRPC_RING_H_
+//   AllReduceSum  pair exchange (2 ranks, up to 512 KiB), recursive doubling (power-of-two
+//                 ranks, up to 256 KiB), direct exchange (other small buffers), recursive
+//                 halving-doubling (power-of-two ranks from 4, larger buffers), ring
+//                 reduce-scatter + all-gather (2 ranks from 1 MiB, other worlds)
+//   Broadcast     pipelined along the ring from the root
+//   AllGather     direct exchange of raw bytes
+//
+// The algorithms live one per file (algorithms.h); the transport (grpc_transport.h) queues
+// writes on the service's completion queue without blocking, and while an operation waits its
+// own thread polls that queue (CompletionDriver); every wait ends by the operation's deadline.
+#ifndef TANDEM_COLLECTIVE_GRPC_COMMUNICATOR_H_
+#define TANDEM_COLLECTIVE_GRPC_COMMUNICATOR_H_
 
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "collective/algorithms.h"
 #include "collective/collective_service.h"
 #include "collective/communicator.h"
+#include "collective/grpc_transport.h"
 
 namespace tandem::collective {
 
-struct RingOptions {
+struct GrpcCommunicatorOptions {
   GroupId group;
   int rank = 0;
   // host:port of every rank's CollectiveService, in ring order (index = rank).
@@ -61,32 +64,49 @@ struct RingOptions {
 };
 
 // Thread-compatible; see Communicator.
-class RingCommunicator final : public Communicator {
+class GrpcCommunicator final : public Communicator {
  public:
   // `service` (of a CollectiveServer; not owned) receives this rank's segments; its mailbox
   // is attached to options.group, and its queue stays up until the communicator is gone.
-  // Connects lazily, at the first operation.
-  static absl::StatusOr<std::unique_ptr<RingCommunicator>> Create(RingOptions options,
+  // Connects lazily, at the first operation. Destroy a generation's communicator before
+  // creating the next one on the same service (the mailbox serves one group at a time).
+  static absl::StatusOr<std::unique_ptr<GrpcCommunicator>> Create(GrpcCommunicatorOptions options,
                                                                   CollectiveService* service);
   // The same, owning `server` (shut down when the communicator is destroyed).
-  static absl::StatusOr<std::unique_ptr<RingCommunicator>> Create(
-      RingOptions options, std::unique_ptr<CollectiveServer> server);
-  ~RingCommunicator() override;
+  static absl::StatusOr<std::unique_ptr<GrpcCommunicator>> Create(
+      GrpcCommunicatorOptions options, std::unique_ptr<CollectiveServer> server);
 
-  int rank() const override;
-  int world_size() const override;
+  int rank() const override { return transport_->rank(); }
+  int world_size() const override { return transport_->world_size(); }
   absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) override;
-  absl::Status Broadcast(float* data, size_t count, int root,
+  absl::Status Broadcast(float* data, size_t count, int root, const OpOptions& options) override;
+  absl::Status AllGather(const void* mine, size_t bytes, void* out,
                          const OpOptions& options) override;
+
   // The algorithm AllReduceSum uses for `count` elements: "pair", "doubling", "direct",
   // "halving", "ring" (or "none" when nothing is sent).
   const char* AllReduceAlgorithm(size_t count) const;
 
-  struct Impl;
-
  private:
-  explicit RingCommunicator(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  enum class Algorithm { kNone, kPair, kDoubling, kDirect, kHalving, kRing };
+
+  GrpcCommunicator(const GrpcCommunicatorOptions& options,
+                   std::unique_ptr<GrpcTransport> transport);
+  Algorithm Choose(size_t count) const;
+  // Requires op_mu_. The next operation (numbered, with its deadline and wire format), or the
+  // status the communicator broke with.
+  absl::StatusOr<OpContext> NextOpLocked(const OpOptions& options, WireFormat wire);
+  // Requires op_mu_. Runs `body` over the transport; a failure breaks the communicator.
+  absl::Status RunLocked(absl::FunctionRef<absl::Status()> body);
+
+  const GrpcCommunicatorOptions options_;
+  const Pacing pacing_;
+  const std::unique_ptr<GrpcTransport> transport_;
+  std::mutex op_mu_;  // one operation at a time
+  absl::Status broken_;
+  // Every rank calls the same operations in the same order, so every rank numbers them alike;
+  // each Segment carries the number (the mailbox keys on it).
+  uint64_t next_sequence_ = 0;
 };
 
 // Process-wide settings for bulk gRPC transfers, for main(): malloc keeps large read buffers
@@ -96,4 +116,4 @@ void TuneProcessForBulkTransfer();
 
 }  // namespace tandem::collective
 
-#endif  // TANDEM_COLLECTIVE_GRPC_RING_H_
+#endif  // TANDEM_COLLECTIVE_GRPC_COMMUNICATOR_H_
