@@ -1,19 +1,26 @@
-// The coordinator's logic, free of gRPC: jobs, preparation, membership and scheduling.
-// The gRPC services (job_service.h, control_service.h) are thin adapters over this class.
+// Coordinator: the control plane's logic, free of gRPC, behind one facade whose methods the
+// gRPC adapters (grpc_services.h) call one to one. It composes the roles:
+//   JobStore         durable state in SQLite (jobs, events, metrics, workers)
+//   Membership       workers joining, beating, leaving, declared lost; forming generations
+//   PlanSchedule     which job is prepared and which waiting job gets free workers
+//   Preparation      the preparation thread
+//   ProgressTracker  merged progress of the ranks, curve points, their persistence
+//   ModelStore       checkpoints, the final model, model and artifact files
 //
-// Threading: public methods are thread-safe. A background thread (Start) calls Tick() every
-// `tick` to prepare queued jobs, declare silent workers lost and assign free workers to
-// waiting jobs; preparation itself runs on its own thread, one job at a time.
+// Threading: public methods are thread-safe. One mutex (mu_) guards every role but the
+// JobStore and the ModelStore, which are thread-safe on their own; the store's lock is
+// always taken after mu_, never before. File writes of uploads run outside mu_. A
+// background thread (Start) calls Tick() every `tick`.
 #ifndef TANDEM_COORDINATOR_COORDINATOR_H_
 #define TANDEM_COORDINATOR_COORDINATOR_H_
 
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -21,7 +28,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "coordinator/job_store.h"
-#include "coordinator/tensorboard.h"
+#include "coordinator/membership.h"
+#include "coordinator/model_store.h"
+#include "coordinator/preparation.h"
+#include "coordinator/progress_tracker.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
 
@@ -39,6 +49,7 @@ struct CoordinatorOptions {
 
 class Coordinator {
  public:
+  // Opens (creating) the data directory and its state, and recovers jobs and workers from it.
   static absl::StatusOr<std::unique_ptr<Coordinator>> Create(CoordinatorOptions options);
   ~Coordinator();
   Coordinator(const Coordinator&) = delete;
@@ -83,52 +94,40 @@ class Coordinator {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ModelFiles(
       const std::string& job_id);
 
-  // One scheduling pass (the background thread's body; tests may call it directly).
+  // One scheduling pass (the background thread's body; tests may call it directly): declares
+  // silent workers lost, starts a preparation, gives free workers to waiting jobs.
   void Tick();
 
   std::string JobDir(const std::string& id) const;
 
  private:
-  struct WorkerEntry {
-    tandem::v1::WorkerInfo info;
-    int64_t last_heartbeat_ms = 0;
-  };
-
   Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store);
   absl::Status Recover();
   int64_t Now() const { return options_.now_ms(); }
 
-  void DeclareLostWorkers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the next generation of `job` with `members` (ranks in that order) and stores it
+  // with an "assigned" event.
+  absl::Status StartGeneration(tandem::v1::JobInfo& job, const std::vector<std::string>& members,
+                               const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A member of `job_id` is gone: re-form the generation or go back to waiting.
   void HandleMemberLoss(const std::string& job_id, const std::string& worker_id,
                         const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A rank reported an error: a broken all-reduce re-forms the generation, anything else
+  // fails the job.
+  absl::Status HandleRankError(tandem::v1::JobInfo& job, const tandem::v1::ProgressReport& r)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model).
+  absl::Status Finish(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ScheduleJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Forms a new generation of `job` from `workers` (ranks in the given order).
-  absl::Status AssignGeneration(tandem::v1::JobInfo& job, const std::vector<std::string>& workers,
-                                const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ReleaseWorkers(const tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void PersistWorker(const WorkerEntry& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartPreparation(tandem::v1::JobInfo job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RunPreparation(tandem::v1::JobInfo job);
 
   const CoordinatorOptions options_;
   const std::unique_ptr<JobStore> store_;
-
-  // Applies the in-memory progress of a job to `job` (progress is persisted at most once a
-  // second, and at validations and the end).
-  void MergeProgress(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const ModelStore models_;
 
   absl::Mutex mu_;
-  std::map<std::string, WorkerEntry> workers_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, tandem::v1::JobProgress> progress_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, int64_t> progress_saved_ms_ ABSL_GUARDED_BY(mu_);
-  // Curve points waiting to be written with the next progress flush.
-  std::map<std::string, std::vector<tandem::v1::MetricPoint>> pending_metrics_
-      ABSL_GUARDED_BY(mu_);
-  // One TensorBoard event file per job (jobs/<id>/tensorboard/), written at each flush.
-  std::map<std::string, TensorBoardWriter> tensorboard_ ABSL_GUARDED_BY(mu_);
-  bool preparing_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread preparation_thread_ ABSL_GUARDED_BY(mu_);
+  Membership membership_ ABSL_GUARDED_BY(mu_);
+  ProgressTracker progress_ ABSL_GUARDED_BY(mu_);
+  Preparation preparation_;  // its state is guarded by mu_ too
 
   std::atomic<bool> stop_{false};
   std::thread scheduler_;

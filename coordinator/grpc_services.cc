@@ -1,7 +1,5 @@
 #include "coordinator/grpc_services.h"
 
-#include <grpcpp/health_check_service_interface.h>
-
 #include <algorithm>
 #include <fstream>
 
@@ -193,34 +191,6 @@ grpc::Status ControlServiceImpl::ReportReady(grpc::ServerContext*,
 grpc::Status ControlServiceImpl::Leave(grpc::ServerContext*, const v1::LeaveRequest* req,
                                        v1::LeaveResponse*) {
   return ToGrpcStatus(c_->Leave(req->worker_id()));
-}
-
-absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
-    Coordinator* coordinator, const std::string& address, TranslateFn translate) {
-  std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
-  s->jobs_ = std::make_unique<JobServiceImpl>(coordinator, std::move(translate));
-  s->control_ = std::make_unique<ControlServiceImpl>(coordinator);
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  ConfigureServerBuilder(builder);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &s->port_);
-  builder.RegisterService(s->jobs_.get());
-  builder.RegisterService(s->control_.get());
-  s->server_ = builder.BuildAndStart();
-  if (s->server_ == nullptr || s->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
-  }
-  return s;
-}
-
-CoordinatorServer::~CoordinatorServer() { Shutdown(); }
-
-void CoordinatorServer::Shutdown() {
-  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-}
-
-void CoordinatorServer::Wait() {
-  if (server_) server_->Wait();
 }
 
 }  // namespace tandem

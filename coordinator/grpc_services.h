@@ -1,9 +1,10 @@
-// The coordinator's gRPC adapters: each RPC converts messages and delegates to Coordinator.
+// The coordinator's gRPC adapters: each RPC converts messages, delegates to the Coordinator
+// (or the translate function) and converts the status; no logic of their own beyond streaming
+// files in chunks and bounding an upload. CoordinatorServer (coordinator_server.h) serves them.
 #ifndef TANDEM_COORDINATOR_GRPC_SERVICES_H_
 #define TANDEM_COORDINATOR_GRPC_SERVICES_H_
 
 #include <functional>
-#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -64,25 +65,6 @@ class ControlServiceImpl final : public tandem::v1::ControlService::Service {
 
  private:
   Coordinator* c_;
-};
-
-// A running coordinator server: the services, the gRPC health service, one listening port.
-class CoordinatorServer {
- public:
-  // Binds `address` ("127.0.0.1:0" picks a free port; see port()).
-  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
-      Coordinator* coordinator, const std::string& address, TranslateFn translate = nullptr);
-  ~CoordinatorServer();
-  int port() const { return port_; }
-  void Shutdown();
-  void Wait();
-
- private:
-  CoordinatorServer() = default;
-  std::unique_ptr<JobServiceImpl> jobs_;
-  std::unique_ptr<ControlServiceImpl> control_;
-  std::unique_ptr<grpc::Server> server_;
-  int port_ = 0;
 };
 
 }  // namespace tandem

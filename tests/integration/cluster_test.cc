@@ -1,9 +1,9 @@
 // A real coordinator and real worker processes on 127.0.0.1 with system-chosen ports.
 #include <signal.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <thread>
 #include <memory>
 
 #include "client/job_client.h"
@@ -30,6 +30,8 @@ using testing::WaitFor;
 
 class ClusterTest : public ::testing::Test {
  protected:
+  static constexpr int64_t kWorkerTimeoutMs = 1500;
+
   void SetUp() override {
     testing::WriteToyCorpus(dir_.path(), 1500);
     StartCoordinator("0");
@@ -41,7 +43,7 @@ class ClusterTest : public ::testing::Test {
         std::vector<std::string>{testing::BinDir() + "/tandem-coordinator",
                                  "--data_dir=" + dir_.Join("coord"), "--listen=127.0.0.1:" + port,
                                  "--port_file=" + dir_.Join("port"), "--heartbeat_ms=200",
-                                 "--worker_timeout_ms=1500"},
+                                 "--worker_timeout_ms=" + std::to_string(kWorkerTimeoutMs)},
         dir_.Join("coordinator.log"));
     ASSERT_TRUE(WaitFor([&] { return !testing::ReadText(dir_.Join("port")).empty(); },
                         std::chrono::seconds(20)))
@@ -67,6 +69,26 @@ class ClusterTest : public ::testing::Test {
       n += w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
     }
     return n;
+  }
+
+  // Whether every worker in `ids` is active and has beaten after `since_ms`.
+  bool BeatingSince(const std::vector<std::string>& ids, int64_t since_ms) {
+    auto workers = client_->Workers();
+    if (!workers.ok()) return false;
+    size_t beating = 0;
+    for (const auto& w : *workers) {
+      const bool active =
+          w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+      beating += active && w.last_heartbeat_unix_ms() > since_ms &&
+                 std::find(ids.begin(), ids.end(), w.id()) != ids.end();
+    }
+    return beating == ids.size();
+  }
+
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
 
   bool HasEvent(const std::string& id, const std::string& kind, int count = 1) {
@@ -148,7 +170,15 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
   }
   ASSERT_EQ(client_->List()->size(), jobs_before.size());
   EXPECT_EQ(client_->Get(*id)->state(), v1::JOB_STATE_RUNNING);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // past the worker timeout
+  // The restarted coordinator gave every worker a full timeout from its recovery (before
+  // `restarted`); a worker still active with a heartbeat later than that timeout kept
+  // beating to it and was never declared lost.
+  const int64_t restarted = NowMs();
+  std::vector<std::string> members;
+  for (const auto& m : job.assignments()) members.push_back(m.worker_id());
+  ASSERT_TRUE(WaitFor([&] { return BeatingSince(members, restarted + kWorkerTimeoutMs); },
+                      std::chrono::seconds(20)))
+      << testing::ReadText(dir_.Join("coordinator.log"));
   EXPECT_EQ(ActiveWorkers(), 2u) << "workers kept heartbeating to the restarted coordinator";
 
   // Kill one worker: it is declared lost and the survivor forms generation 2 alone, fetching

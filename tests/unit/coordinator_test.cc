@@ -1,4 +1,6 @@
-// The coordinator's logic without gRPC: real SQLite, real SentencePiece, a fake clock.
+// The Coordinator facade without gRPC: real SQLite, real SentencePiece, a fake clock. The
+// roles have their own tests (membership_test, generation_test, scheduler_test,
+// progress_tracker_test, model_store_test); these go through the facade as the services do.
 #include "coordinator/coordinator.h"
 
 #include <atomic>
@@ -7,12 +9,14 @@
 #include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::StatusIs;
 
 class CoordinatorTest : public ::testing::Test {
  protected:
@@ -27,9 +31,7 @@ class CoordinatorTest : public ::testing::Test {
     o.data_dir = dir_.Join("coord");
     o.worker_timeout = std::chrono::milliseconds(1000);
     o.now_ms = [this] { return now_.load(); };
-    auto c = Coordinator::Create(o);
-    ASSERT_TRUE(c.ok()) << c.status();
-    coordinator_ = std::move(*c);
+    ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));
   }
 
   v1::JobSpec Spec(uint32_t min_workers = 1) {
@@ -45,8 +47,8 @@ class CoordinatorTest : public ::testing::Test {
     v1::JoinRequest r;
     r.set_address(addr);
     auto j = coordinator_->Join(r);
-    EXPECT_TRUE(j.ok()) << j.status();
-    return j->worker_id();
+    EXPECT_OK(j);
+    return j.ok() ? j->worker_id() : "";
   }
 
   // Ticks until the job reaches `state` (preparation runs on its own thread).
@@ -74,20 +76,19 @@ class CoordinatorTest : public ::testing::Test {
 TEST_F(CoordinatorTest, BadSubmissionsStoreNothing) {
   v1::JobSpec missing = Spec();
   missing.mutable_corpus()->set_train_target(dir_.Join("absent.es"));
-  auto r1 = coordinator_->SubmitJob(missing);
-  EXPECT_EQ(r1.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(r1.status().message(), HasSubstr("absent.es"));
+  EXPECT_THAT(coordinator_->SubmitJob(missing),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("absent.es")));
 
   testing::WriteText(dir_.Join("short.es"), "uno\n");
   v1::JobSpec misaligned = Spec();
   misaligned.mutable_corpus()->set_train_target(dir_.Join("short.es"));
-  EXPECT_THAT(coordinator_->SubmitJob(misaligned).status().message(),
-              HasSubstr("has 400 lines but"));
+  EXPECT_THAT(coordinator_->SubmitJob(misaligned),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has 400 lines but")));
 
   v1::JobSpec bad_rate = Spec();
   bad_rate.mutable_training()->set_learning_rate(-0.5f);
-  EXPECT_THAT(coordinator_->SubmitJob(bad_rate).status().message(),
-              HasSubstr("training.learning_rate"));
+  EXPECT_THAT(coordinator_->SubmitJob(bad_rate),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("training.learning_rate")));
 
   EXPECT_TRUE(coordinator_->ListJobs()->empty());
 }
@@ -95,10 +96,9 @@ TEST_F(CoordinatorTest, BadSubmissionsStoreNothing) {
 TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
   const std::string w2 = JoinWorker("127.0.0.1:1002");
-  auto id = coordinator_->SubmitJob(Spec(2));
-  ASSERT_TRUE(id.ok()) << id.status();
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
-  v1::JobInfo job = *coordinator_->GetJob(*id);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(2)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, coordinator_->GetJob(id));
   EXPECT_EQ(job.generation(), 1u);
   ASSERT_EQ(job.assignments_size(), 2);
   EXPECT_EQ(job.preparation().kept_pairs(), 400u);
@@ -107,60 +107,61 @@ TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
   uint64_t lines = 0;
   for (const auto& s : job.shards()) {
     lines += s.num_lines();
-    EXPECT_EQ(*Sha256OfFile(*coordinator_->ArtifactFile(w1, *id, "shard/" + std::to_string(s.index()))),
-              s.sha256());
+    ASSERT_OK_AND_ASSIGN(const std::string path,
+                         coordinator_->ArtifactFile(w1, id, "shard/" + std::to_string(s.index())));
+    EXPECT_THAT(Sha256OfFile(path), testing::IsOkAndHolds(s.sha256()));
   }
   EXPECT_EQ(lines, 400u);
   // The heartbeat carries the assignment.
-  auto beat = coordinator_->Heartbeat(w2);
-  ASSERT_TRUE(beat.ok());
-  EXPECT_EQ(beat->assignment().job_id(), *id);
-  EXPECT_EQ(beat->assignment().world_size(), 2u);
-  EXPECT_EQ(beat->assignment().artifacts().count("source.model"), 1u);
+  ASSERT_OK_AND_ASSIGN(const v1::HeartbeatResponse beat, coordinator_->Heartbeat(w2));
+  EXPECT_EQ(beat.assignment().job_id(), id);
+  EXPECT_EQ(beat.assignment().world_size(), 2u);
+  EXPECT_EQ(beat.assignment().artifacts().count("source.model"), 1u);
   // Ready reports: a stale generation is refused; both ranks make the job "all ready".
   v1::ReportReadyRequest ready;
   ready.set_worker_id(w1);
-  ready.set_job_id(*id);
+  ready.set_job_id(id);
   ready.set_generation(7);
-  EXPECT_EQ(coordinator_->ReportReady(ready).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(coordinator_->ReportReady(ready),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not 7")));
   ready.set_generation(1);
-  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());
-  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());  // repeated: no second event
-  EXPECT_EQ(CountEvents(*id, "worker_ready"), 1);
-  EXPECT_EQ(CountEvents(*id, "all_ready"), 0);
+  ASSERT_OK(coordinator_->ReportReady(ready));
+  ASSERT_OK(coordinator_->ReportReady(ready));  // repeated: no second event
+  EXPECT_EQ(CountEvents(id, "worker_ready"), 1);
+  EXPECT_EQ(CountEvents(id, "all_ready"), 0);
   ready.set_worker_id(w2);
-  ASSERT_TRUE(coordinator_->ReportReady(ready).ok());
-  EXPECT_EQ(CountEvents(*id, "all_ready"), 1);
+  ASSERT_OK(coordinator_->ReportReady(ready));
+  EXPECT_EQ(CountEvents(id, "all_ready"), 1);
 }
 
 TEST_F(CoordinatorTest, ArtifactsOnlyForMembersAndKnownNames) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
   const std::string outsider = JoinWorker("127.0.0.1:1002");
-  auto id = coordinator_->SubmitJob(Spec(1));
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
-  const v1::JobInfo job = *coordinator_->GetJob(*id);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, coordinator_->GetJob(id));
   const std::string member = job.assignments(0).worker_id();
   const std::string other = member == w1 ? outsider : w1;
-  EXPECT_TRUE(coordinator_->ArtifactFile(member, *id, "source.model").ok());
-  EXPECT_EQ(coordinator_->ArtifactFile(other, *id, "source.model").status().code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(coordinator_->ArtifactFile(member, *id, "../../state.db").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(coordinator_->ArtifactFile("w-nobody", *id, "source.model").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_OK(coordinator_->ArtifactFile(member, id, "source.model"));
+  EXPECT_THAT(coordinator_->ArtifactFile(other, id, "source.model"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("not a member of job")));
+  EXPECT_THAT(coordinator_->ArtifactFile(member, id, "../../state.db"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(coordinator_->ArtifactFile("w-nobody", id, "source.model"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("w-nobody")));
 }
 
 TEST_F(CoordinatorTest, WaitsForMinimumWorkersAndSaysWhy) {
   JoinWorker("127.0.0.1:1001");
-  auto id = coordinator_->SubmitJob(Spec(3));
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(3)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_WAITING_FOR_WORKERS));
   coordinator_->Tick();
-  EXPECT_THAT(coordinator_->GetJob(*id)->message(),
+  EXPECT_THAT(coordinator_->GetJob(id)->message(),
               HasSubstr("needs at least 3, 1 free of 1 registered (the job asks for more workers "
                         "than exist)"));
   JoinWorker("127.0.0.1:1002");
   JoinWorker("127.0.0.1:1003");
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
 }
 
 TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
@@ -168,11 +169,11 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   const std::string w2 = JoinWorker("127.0.0.1:1002");
   v1::JobSpec spec = Spec(1);
   spec.mutable_workers()->set_max(2);
-  auto id = coordinator_->SubmitJob(spec);
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
-  ASSERT_EQ(coordinator_->GetJob(*id)->assignments_size(), 2);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_EQ(coordinator_->GetJob(id)->assignments_size(), 2);
   // Two data streams (workers.max), one per rank; stream s holds shards s, s + 2, ...
-  const v1::JobInfo first = *coordinator_->GetJob(*id);
+  const v1::JobInfo first = *coordinator_->GetJob(id);
   for (const auto& a : first.assignments()) {
     ASSERT_EQ(a.streams_size(), 1);
     EXPECT_EQ(a.streams(0), a.rank());
@@ -182,7 +183,7 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
        {std::tuple{w1, 0u, 100.0f}, std::tuple{w2, 1u, 150.0f}}) {
     v1::ProgressReport r;
     r.set_worker_id(worker);
-    r.set_job_id(*id);
+    r.set_job_id(id);
     r.set_generation(1);
     r.set_rank(rank);
     r.set_step(1);
@@ -190,9 +191,9 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
     r.set_tokens_per_second(1000);
     r.set_compute_ms(compute);
     r.set_comm_wait_ms(200 - compute);
-    ASSERT_TRUE(coordinator_->ReportProgress(r).ok());
+    ASSERT_OK(coordinator_->ReportProgress(r));
   }
-  v1::JobProgress progress = coordinator_->GetJob(*id)->progress();
+  v1::JobProgress progress = coordinator_->GetJob(id)->progress();
   EXPECT_FLOAT_EQ(progress.straggler_ms(), 50.0f);
   EXPECT_EQ(progress.straggler_worker(), w2);
   EXPECT_FLOAT_EQ(progress.worker_wait_ms().at(w1), 100.0f);
@@ -201,23 +202,23 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   {
     v1::ProgressReport r;
     r.set_worker_id(w2);
-    r.set_job_id(*id);
+    r.set_job_id(id);
     r.set_generation(1);
     r.set_rank(1);
     r.set_step(2);
     r.set_tokens_per_second(1000);
     r.set_compute_ms(50);
-    ASSERT_TRUE(coordinator_->ReportProgress(r).ok());
+    ASSERT_OK(coordinator_->ReportProgress(r));
   }
-  progress = coordinator_->GetJob(*id)->progress();
+  progress = coordinator_->GetJob(id)->progress();
   EXPECT_FLOAT_EQ(progress.worker_compute_ms().at(w2), 130.0f);
   EXPECT_FLOAT_EQ(progress.straggler_ms(), 30.0f);
   // w1 keeps beating, w2 goes silent past the timeout.
   now_ += 600;
-  ASSERT_TRUE(coordinator_->Heartbeat(w1).ok());
+  ASSERT_OK(coordinator_->Heartbeat(w1));
   now_ += 600;
   coordinator_->Tick();
-  v1::JobInfo job = *coordinator_->GetJob(*id);
+  v1::JobInfo job = *coordinator_->GetJob(id);
   EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
   EXPECT_EQ(job.generation(), 2u);
   ASSERT_EQ(job.assignments_size(), 1);
@@ -225,9 +226,8 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   EXPECT_EQ(job.assignments(0).shards_size(), job.shards_size()) << "survivor takes every shard";
   // ... as both data streams, each with its own shards; the lost worker's figures are gone.
   EXPECT_THAT(job.assignments(0).streams(), ::testing::ElementsAre(0u, 1u));
-  auto survivor_beat = coordinator_->Heartbeat(w1);
-  ASSERT_TRUE(survivor_beat.ok());
-  const auto& streams = survivor_beat->assignment().streams();
+  ASSERT_OK_AND_ASSIGN(const v1::HeartbeatResponse survivor_beat, coordinator_->Heartbeat(w1));
+  const auto& streams = survivor_beat.assignment().streams();
   ASSERT_EQ(streams.size(), 2);
   for (const auto& ds : streams) {
     ASSERT_GT(ds.shards_size(), 0);
@@ -238,9 +238,8 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   EXPECT_EQ(job.progress().worker_tokens_per_second().count(w2), 0u);
   EXPECT_FLOAT_EQ(job.progress().tokens_per_second(), 1000.0f) << "the survivor's only";
   // The lost worker's heartbeats are refused: it must join again.
-  auto beat = coordinator_->Heartbeat(w2);
-  EXPECT_EQ(beat.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(beat.status().message(), HasSubstr("join again"));
+  EXPECT_THAT(coordinator_->Heartbeat(w2),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("join again")));
   bool lost = false;
   for (const auto& w : coordinator_->ListWorkers()) {
     if (w.id() == w2) lost = w.state() == v1::WORKER_STATE_LOST;
@@ -249,52 +248,49 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   // Losing the last member sends the job back to waiting.
   now_ += 2000;
   coordinator_->Tick();
-  EXPECT_EQ(coordinator_->GetJob(*id)->state(), v1::JOB_STATE_WAITING_FOR_WORKERS);
+  EXPECT_EQ(coordinator_->GetJob(id)->state(), v1::JOB_STATE_WAITING_FOR_WORKERS);
 }
 
 TEST_F(CoordinatorTest, CancelReleasesWorkersAndRefusesUnknownOrEnded) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
-  auto id = coordinator_->SubmitJob(Spec(1));
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
-  auto cancelled = coordinator_->CancelJob(*id);
-  ASSERT_TRUE(cancelled.ok());
-  EXPECT_EQ(cancelled->state(), v1::JOB_STATE_CANCELLED);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo cancelled, coordinator_->CancelJob(id));
+  EXPECT_EQ(cancelled.state(), v1::JOB_STATE_CANCELLED);
   EXPECT_FALSE(coordinator_->Heartbeat(w1)->has_assignment());
-  EXPECT_EQ(coordinator_->CancelJob(*id).status().code(), absl::StatusCode::kFailedPrecondition);
-  auto unknown = coordinator_->CancelJob("job-424242");
-  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(unknown.status().message(), HasSubstr("job-424242"));
+  EXPECT_THAT(coordinator_->CancelJob(id),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("has already ended")));
+  EXPECT_THAT(coordinator_->CancelJob("job-424242"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-424242")));
 }
 
 TEST_F(CoordinatorTest, VocabularyTooLargeFailsTheJobWithTheField) {
   v1::JobSpec spec = Spec();
   spec.mutable_tokenizer()->set_vocab_size(20000);
-  auto id = coordinator_->SubmitJob(spec);
-  ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_FAILED));
-  EXPECT_THAT(coordinator_->GetJob(*id)->message(),
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_FAILED));
+  EXPECT_THAT(coordinator_->GetJob(id)->message(),
               HasSubstr("tokenizer.vocab_size: 20000 is larger than this corpus allows"));
 }
 
 TEST_F(CoordinatorTest, UnknownWorkerIdsAreRefused) {
-  EXPECT_EQ(coordinator_->Heartbeat("w-999").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(coordinator_->Leave("w-999").code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(coordinator_->Heartbeat("w-999"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(coordinator_->Leave("w-999"), StatusIs(absl::StatusCode::kNotFound));
   v1::JoinRequest bad;
-  EXPECT_EQ(coordinator_->Join(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(coordinator_->Join(bad), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(CoordinatorTest, RestartKeepsJobsEventsAndWorkers) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
-  auto id = coordinator_->SubmitJob(Spec(1));
-  ASSERT_TRUE(TickUntil(*id, v1::JOB_STATE_RUNNING));
-  const size_t events = coordinator_->ListEvents(*id, 0, 0)->size();
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  const size_t events = coordinator_->ListEvents(id, 0, 0)->size();
   Open();  // a new Coordinator on the same data directory
-  EXPECT_EQ(coordinator_->GetJob(*id)->state(), v1::JOB_STATE_RUNNING);
-  EXPECT_EQ(coordinator_->ListEvents(*id, 0, 0)->size(), events);
+  EXPECT_EQ(coordinator_->GetJob(id)->state(), v1::JOB_STATE_RUNNING);
+  EXPECT_EQ(coordinator_->ListEvents(id, 0, 0)->size(), events);
   // The worker reconnects with its old id and still has its assignment.
-  auto beat = coordinator_->Heartbeat(w1);
-  ASSERT_TRUE(beat.ok()) << beat.status();
-  EXPECT_EQ(beat->assignment().job_id(), *id);
+  ASSERT_OK_AND_ASSIGN(const v1::HeartbeatResponse beat, coordinator_->Heartbeat(w1));
+  EXPECT_EQ(beat.assignment().job_id(), id);
 }
 
 }  // namespace

@@ -1,0 +1,101 @@
+#include "coordinator/coordinator_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/files.h"
+#include "common/grpc_util.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "coordinator/grpc_services.h"
+#include "coordinator/metrics_http_server.h"
+#include "coordinator/model_server.h"
+#include "coordinator/prometheus.h"
+
+namespace tandem {
+
+namespace {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+absl::StatusOr<HostPort> ParseHostPort(const std::string& what, const std::string& address) {
+  const size_t colon = address.rfind(':');
+  HostPort out;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &out.port) ||
+      out.port < 0 || out.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": expected host:port, got '", address, "'"));
+  }
+  out.host = address.substr(0, colon);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    CoordinatorServerOptions options) {
+  std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
+  HostPort metrics_address;
+  if (!options.metrics_listen.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(metrics_address,
+                            ParseHostPort("metrics_listen", options.metrics_listen));
+  }
+  TANDEM_ASSIGN_OR_RETURN(s->coordinator_, Coordinator::Create(options.coordinator));
+  Coordinator* c = s->coordinator_.get();
+  s->models_ = std::make_unique<ModelServer>(c, options.translate_threads);
+
+  s->jobs_ = std::make_unique<JobServiceImpl>(
+      c,
+      [models = s->models_.get()](const v1::TranslateRequest& r) { return models->Translate(r); });
+  s->control_ = std::make_unique<ControlServiceImpl>(c);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  ConfigureServerBuilder(builder);
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.RegisterService(s->jobs_.get());
+  builder.RegisterService(s->control_.get());
+  s->grpc_ = builder.BuildAndStart();
+  if (s->grpc_ == nullptr || s->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+
+  if (!options.metrics_listen.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(
+        s->metrics_, MetricsHttpServer::Start(metrics_address.host, metrics_address.port, [c] {
+          auto jobs = c->ListJobs();
+          return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{}, c->ListWorkers());
+        }));
+    TANDEM_LOG(INFO) << "Prometheus metrics on http://" << metrics_address.host << ":"
+                     << s->metrics_->port() << "/metrics";
+  }
+  c->Start();
+  if (!options.port_file.empty()) {
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(options.port_file, absl::StrCat(s->port_, "\n")));
+  }
+  TANDEM_LOG(INFO) << "coordinator listening on port " << s->port_ << ", data in "
+                   << options.coordinator.data_dir;
+  return s;
+}
+
+CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+int CoordinatorServer::metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+
+void CoordinatorServer::Shutdown() {
+  if (grpc_) {
+    grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    grpc_.reset();
+  }
+  metrics_.reset();
+  if (coordinator_) coordinator_->Stop();
+}
+
+}  // namespace tandem

@@ -1,0 +1,197 @@
+#include "coordinator/membership.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "coordinator/generation.h"
+#include "data/sharding.h"
+
+namespace tandem {
+
+using tandem::v1::JobInfo;
+using tandem::v1::WorkerInfo;
+
+namespace {
+
+bool IsActive(const WorkerInfo& w) {
+  return w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+}
+
+absl::Status UnknownWorker(const std::string& worker_id) {
+  return absl::NotFoundError(absl::StrCat("unknown worker id '", worker_id, "'"));
+}
+
+}  // namespace
+
+absl::Status Membership::Recover(int64_t now_ms) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<WorkerInfo> workers, store_->ListWorkers());
+  for (WorkerInfo& w : workers) {
+    Entry entry;
+    entry.info = std::move(w);
+    entry.last_heartbeat_ms = now_ms;
+    workers_[entry.info.id()] = std::move(entry);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int64_t now_ms) {
+  if (request.address().empty() || request.address().size() > 256) {
+    return absl::InvalidArgumentError("join: address must be host:port, at most 256 bytes");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->NextWorkerId());
+  Entry entry;
+  entry.info.set_id(id);
+  entry.info.set_address(request.address());
+  entry.info.set_hostname(request.hostname().substr(0, 256));
+  entry.info.set_cpus(request.cpus());
+  entry.info.set_memory_bytes(request.memory_bytes());
+  entry.info.set_state(v1::WORKER_STATE_IDLE);
+  entry.info.set_joined_unix_ms(now_ms);
+  entry.last_heartbeat_ms = now_ms;
+  Persist(entry);
+  workers_[id] = std::move(entry);
+  TANDEM_LOG(INFO) << "worker " << id << " joined from " << request.address();
+  return id;
+}
+
+absl::StatusOr<const WorkerInfo*> Membership::Heartbeat(const std::string& worker_id,
+                                                        int64_t now_ms) {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || !IsActive(it->second.info)) {
+    return absl::NotFoundError(absl::StrCat(
+        "unknown worker id '", worker_id, "'",
+        it == workers_.end() ? "" : " (it was declared lost or left)", "; join again"));
+  }
+  it->second.last_heartbeat_ms = now_ms;
+  return &it->second.info;
+}
+
+absl::Status Membership::CheckActive(const std::string& worker_id) const {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || !IsActive(it->second.info)) return UnknownWorker(worker_id);
+  return absl::OkStatus();
+}
+
+absl::Status Membership::CheckAssigned(const std::string& worker_id,
+                                       const std::string& job_id) const {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end()) return UnknownWorker(worker_id);
+  if (it->second.info.job_id() != job_id || it->second.info.state() != v1::WORKER_STATE_ASSIGNED) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
+  }
+  return absl::OkStatus();
+}
+
+bool Membership::HoldsJob(const std::string& worker_id, const std::string& job_id) const {
+  auto it = workers_.find(worker_id);
+  return it != workers_.end() && it->second.info.job_id() == job_id;
+}
+
+absl::StatusOr<std::string> Membership::Leave(const std::string& worker_id) {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end()) return UnknownWorker(worker_id);
+  const std::string job_id = it->second.info.job_id();
+  it->second.info.set_state(v1::WORKER_STATE_LEFT);
+  it->second.info.clear_job_id();
+  Persist(it->second);
+  return job_id;
+}
+
+void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& on_lost) {
+  for (auto& [id, w] : workers_) {
+    if (!IsActive(w.info)) continue;
+    const int64_t silent_ms = now_ms - w.last_heartbeat_ms;
+    if (silent_ms <= timeout_ms) continue;
+    const std::string job_id = w.info.job_id();
+    TANDEM_LOG(WARNING) << "worker " << id << " lost: no heartbeat for " << silent_ms << " ms";
+    w.info.set_state(v1::WORKER_STATE_LOST);
+    w.info.clear_job_id();
+    Persist(w);
+    if (!job_id.empty()) {
+      on_lost(id, job_id, absl::StrCat("lost (no heartbeat for ", silent_ms, " ms)"));
+    }
+  }
+}
+
+Membership::Available Membership::Idle() const {
+  Available out;
+  for (const auto& [id, w] : workers_) {
+    if (!IsActive(w.info)) continue;
+    ++out.registered;
+    if (w.info.state() == v1::WORKER_STATE_IDLE) out.idle.push_back(id);
+  }
+  return out;
+}
+
+std::vector<std::string> Membership::StillAssigned(const JobInfo& job) const {
+  std::vector<std::string> members;
+  for (const auto& m : job.assignments()) {
+    auto it = workers_.find(m.worker_id());
+    if (it != workers_.end() && it->second.info.state() == v1::WORKER_STATE_ASSIGNED) {
+      members.push_back(m.worker_id());
+    }
+  }
+  return members;
+}
+
+absl::Status Membership::FormGeneration(JobInfo& job, const std::vector<std::string>& members) {
+  const uint32_t world = static_cast<uint32_t>(members.size());
+  if (world > NumStreams(job)) {
+    return absl::InternalError(absl::StrCat("job ", job.id(), ": ", world, " workers for ",
+                                            NumStreams(job), " data streams"));
+  }
+  job.clear_assignments();
+  job.set_generation(job.generation() + 1);
+  for (uint32_t rank = 0; rank < world; ++rank) {
+    Entry& w = workers_.at(members[rank]);
+    v1::Assignment& a = *job.add_assignments();
+    a.set_worker_id(members[rank]);
+    a.set_rank(rank);
+    a.set_address(w.info.address());
+    for (uint32_t stream : ShardsForRank(NumStreams(job), rank, world)) {
+      a.add_streams(stream);
+      for (uint32_t s : StreamShards(job, stream)) a.add_shards(s);
+    }
+    w.info.set_state(v1::WORKER_STATE_ASSIGNED);
+    w.info.set_job_id(job.id());
+    w.info.set_rank(rank);
+    Persist(w);
+  }
+  job.set_state(v1::JOB_STATE_RUNNING);
+  job.set_message(
+      absl::StrCat("generation ", job.generation(), ": ", world, " workers fetching their shards"));
+  return absl::OkStatus();
+}
+
+void Membership::Release(const JobInfo& job) {
+  for (const auto& m : job.assignments()) {
+    auto it = workers_.find(m.worker_id());
+    if (it == workers_.end() || it->second.info.job_id() != job.id()) continue;
+    if (it->second.info.state() == v1::WORKER_STATE_ASSIGNED) {
+      it->second.info.set_state(v1::WORKER_STATE_IDLE);
+    }
+    it->second.info.clear_job_id();
+    it->second.info.set_rank(0);
+    Persist(it->second);
+  }
+}
+
+std::vector<WorkerInfo> Membership::List() const {
+  std::vector<WorkerInfo> out;
+  for (const auto& [id, w] : workers_) {
+    WorkerInfo info = w.info;
+    info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void Membership::Persist(const Entry& w) {
+  WorkerInfo info = w.info;
+  info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+  absl::Status s = store_->PutWorker(info);
+  if (!s.ok()) TANDEM_LOG(ERROR) << "cannot store worker " << info.id() << ": " << s;
+}
+
+}  // namespace tandem

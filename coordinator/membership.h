@@ -1,0 +1,98 @@
+// Membership: the registry of workers (join, heartbeats, leaving, declared lost), persisted in
+// the JobStore, and the forming of a job's generations from registered workers.
+//
+// Not thread-safe: the Coordinator serialises every call under its one mutex (the members
+// are ABSL_GUARDED_BY it there). The JobStore is thread-safe on its own and is always
+// locked after the Coordinator's mutex, never before.
+#ifndef TANDEM_COORDINATOR_MEMBERSHIP_H_
+#define TANDEM_COORDINATOR_MEMBERSHIP_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "coordinator/job_store.h"
+#include "tandem/v1/control_service.pb.h"
+#include "tandem/v1/job.pb.h"
+
+namespace tandem {
+
+class Membership {
+ public:
+  // `store` (not owned) outlives this.
+  explicit Membership(JobStore* store) : store_(store) {}
+
+  // Loads the registry from the store. Workers alive before a restart get a full timeout
+  // (from `now_ms`) to reconnect with their ids.
+  absl::Status Recover(int64_t now_ms);
+  size_t size() const { return workers_.size(); }
+
+  // Registers a new, idle worker and returns its id. InvalidArgument for an empty or
+  // over-long (256 bytes) address.
+  absl::StatusOr<std::string> Join(const tandem::v1::JoinRequest& request, int64_t now_ms);
+
+  // Records a heartbeat and returns the worker. NotFound (saying "join again") for an unknown
+  // worker and for one declared lost or gone.
+  absl::StatusOr<const tandem::v1::WorkerInfo*> Heartbeat(const std::string& worker_id,
+                                                          int64_t now_ms);
+
+  // NotFound unless `worker_id` is registered and neither lost nor gone.
+  absl::Status CheckActive(const std::string& worker_id) const;
+  // NotFound for an unknown worker, PermissionDenied unless it is assigned to `job_id`.
+  absl::Status CheckAssigned(const std::string& worker_id, const std::string& job_id) const;
+  // Whether `worker_id` is registered and holds `job_id` (in any state).
+  bool HoldsJob(const std::string& worker_id, const std::string& job_id) const;
+
+  // Marks the worker gone and returns the job it held ("" if none); the caller re-forms that
+  // job. NotFound for an unknown worker.
+  absl::StatusOr<std::string> Leave(const std::string& worker_id);
+
+  // Declares every active worker silent for more than `timeout_ms` lost. `on_lost(worker,
+  // job, why)` runs right after each declaration, before the next worker is looked at, for a
+  // worker that held a job: a generation re-formed for one loss still holds the next silent
+  // member, which is then lost in turn.
+  using LostFn = std::function<void(const std::string& worker_id, const std::string& job_id,
+                                    const std::string& why)>;
+  void DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& on_lost);
+
+  // Idle workers (in id order, the order they get ranks in), and how many are active.
+  struct Available {
+    std::vector<std::string> idle;
+    size_t registered = 0;
+  };
+  Available Idle() const;
+
+  // The members of `job`'s generation still assigned (not lost or gone), in rank order.
+  std::vector<std::string> StillAssigned(const tandem::v1::JobInfo& job) const;
+
+  // Starts the next generation of `job` with `members` as ranks 0..n-1 (ring order): their
+  // addresses, their data streams (each rank takes streams rank, rank + n, ... of
+  // NumStreams) and those streams' shards; marks the workers assigned and the job RUNNING.
+  // The caller stores the job. Internal if there are more members than data streams.
+  absl::Status FormGeneration(tandem::v1::JobInfo& job, const std::vector<std::string>& members);
+
+  // Returns the members of `job` that still hold it to idle.
+  void Release(const tandem::v1::JobInfo& job);
+
+  // Every registered worker with its last heartbeat.
+  std::vector<tandem::v1::WorkerInfo> List() const;
+
+ private:
+  struct Entry {
+    tandem::v1::WorkerInfo info;
+    int64_t last_heartbeat_ms = 0;
+  };
+  // Best effort: a failed write is logged (a worker missing after a restart joins again).
+  void Persist(const Entry& w);
+
+  JobStore* const store_;
+  std::map<std::string, Entry> workers_;
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_MEMBERSHIP_H_

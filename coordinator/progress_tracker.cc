@@ -1,0 +1,158 @@
+#include "coordinator/progress_tracker.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "coordinator/job_paths.h"
+
+namespace tandem {
+
+using tandem::v1::JobInfo;
+using tandem::v1::JobProgress;
+
+namespace {
+
+// Progress is written at most this often between validations and events.
+constexpr int64_t kPersistIntervalMs = 1000;
+
+float TotalTokensPerSecond(const JobProgress& p) {
+  float total = 0;
+  for (const auto& [id, tps] : p.worker_tokens_per_second()) total += tps;
+  return total;
+}
+
+}  // namespace
+
+void UpdateStraggler(JobProgress& p) {
+  float fastest = 0, slowest = 0;
+  std::string slow;
+  for (const auto& [id, ms] : p.worker_compute_ms()) {
+    if (slow.empty() || ms > slowest) {
+      slowest = ms;
+      slow = id;
+    }
+    if (fastest == 0 || ms < fastest) fastest = ms;
+  }
+  const bool several = p.worker_compute_ms_size() > 1;
+  p.set_straggler_ms(several ? slowest - fastest : 0);
+  p.set_straggler_worker(several ? slow : "");
+}
+
+JobProgress& ProgressTracker::For(const JobInfo& job) {
+  return progress_.try_emplace(job.id(), job.progress()).first->second;
+}
+
+void ProgressTracker::MergeInto(JobInfo& job) const {
+  auto it = progress_.find(job.id());
+  if (it != progress_.end()) *job.mutable_progress() = it->second;
+}
+
+std::vector<v1::MetricPoint> ProgressTracker::Pending(const std::string& job_id) const {
+  auto it = pending_.find(job_id);
+  return it == pending_.end() ? std::vector<v1::MetricPoint>{} : it->second;
+}
+
+void ProgressTracker::KeepMembers(JobInfo& job) {
+  MergeInto(job);
+  JobProgress& p = *job.mutable_progress();
+  std::set<std::string> in;
+  for (const auto& member : job.assignments()) in.insert(member.worker_id());
+  auto prune = [&in](auto* m) {
+    for (auto it = m->begin(); it != m->end();) {
+      it = in.count(it->first) ? std::next(it) : m->erase(it);
+    }
+  };
+  prune(p.mutable_worker_tokens_per_second());
+  prune(p.mutable_worker_compute_ms());
+  prune(p.mutable_worker_wait_ms());
+  prune(p.mutable_worker_checksum());
+  prune(p.mutable_worker_step());
+  p.set_tokens_per_second(TotalTokensPerSecond(p));
+  UpdateStraggler(p);
+  if (auto it = progress_.find(job.id()); it != progress_.end()) it->second = p;
+}
+
+ProgressTracker::Update ProgressTracker::Record(const v1::ProgressReport& r, JobProgress& p,
+                                                int64_t now) {
+  Update update;
+  if (p.started_unix_ms() == 0) p.set_started_unix_ms(now);
+  (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
+  (*p.mutable_worker_step())[r.worker_id()] = r.step();
+  (*p.mutable_worker_checksum())[r.worker_id()] = r.param_checksum();
+  // Step times vary with each batch's lengths: an exponential average shows which rank is
+  // steadily slower rather than which drew the longest batch last.
+  for (auto [map, value] : {std::pair{p.mutable_worker_compute_ms(), r.compute_ms()},
+                            std::pair{p.mutable_worker_wait_ms(), r.comm_wait_ms()}}) {
+    auto it = map->find(r.worker_id());
+    (*map)[r.worker_id()] = it == map->end() ? value : 0.8f * it->second + 0.2f * value;
+  }
+  UpdateStraggler(p);
+  const float total_tps = TotalTokensPerSecond(p);
+  p.set_tokens_per_second(total_tps);
+  // Replicas must hold the same bits after the same step: say so loudly if they do not.
+  for (const auto& [id, step] : p.worker_step()) {
+    if (id != r.worker_id() && step == r.step() &&
+        p.worker_checksum().at(id) != r.param_checksum()) {
+      update.events.push_back(
+          {"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ", id, " and ",
+                                      r.worker_id(), " differ")});
+    }
+  }
+  update.persist = now - saved_ms_[r.job_id()] >= kPersistIntervalMs;
+  if (r.rank() != 0) return update;
+  v1::MetricPoint point;
+  point.set_step(r.step());
+  point.set_unix_ms(now);
+  point.set_loss(r.loss());
+  point.set_tokens_per_second(total_tps);
+  point.set_learning_rate(r.learning_rate());
+  point.set_has_validation(r.has_validation());
+  point.set_valid_loss(r.valid_loss());
+  point.set_valid_bleu(r.valid_bleu());
+  pending_[r.job_id()].push_back(point);
+  p.set_step(r.step());
+  p.set_epoch(r.epoch());
+  p.set_loss(r.loss());
+  p.set_learning_rate(r.learning_rate());
+  if (r.has_validation()) {
+    p.set_valid_loss(r.valid_loss());
+    p.set_valid_bleu(r.valid_bleu());
+    p.set_valid_step(r.step());
+    if (r.valid_bleu() > p.best_valid_bleu()) p.set_best_valid_bleu(r.valid_bleu());
+    update.events.push_back(
+        {"validation", absl::StrFormat("step %d: validation loss %.3f, BLEU %.2f", r.step(),
+                                       r.valid_loss(), r.valid_bleu())});
+    update.persist = true;
+  }
+  return update;
+}
+
+absl::Status ProgressTracker::Persist(const JobInfo& job, const std::vector<EventDraft>& events,
+                                      int64_t now) {
+  TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, events, now));
+  const auto& points = pending_[job.id()];
+  TANDEM_RETURN_IF_ERROR(store_->AppendMetrics(job.id(), points));
+  auto tb = tensorboard_.try_emplace(job.id(), JobDir(data_dir_, job.id()) + "/tensorboard").first;
+  for (const auto& point : points) {
+    std::vector<std::pair<std::string, float>> scalars = {
+        {"train/loss", point.loss()},
+        {"train/tokens_per_second", point.tokens_per_second()},
+        {"train/learning_rate", point.learning_rate()}};
+    if (point.has_validation()) {
+      scalars.push_back({"valid/loss", point.valid_loss()});
+      scalars.push_back({"valid/bleu", point.valid_bleu()});
+    }
+    absl::Status s = tb->second.Add(static_cast<double>(point.unix_ms()) / 1000.0,
+                                    static_cast<int64_t>(point.step()), scalars);
+    if (!s.ok()) TANDEM_LOG(WARNING) << "tensorboard: " << s;
+  }
+  pending_.erase(job.id());
+  saved_ms_[job.id()] = now;
+  return absl::OkStatus();
+}
+
+}  // namespace tandem

@@ -1,0 +1,39 @@
+// Scheduling decisions, as a plain function of the jobs and the free workers: which queued job
+// gets prepared, which waiting job gets which free workers, and what a job still waiting is
+// told. The Coordinator carries the plan out (Preparation, Membership::FormGeneration).
+//
+// First come, first served: jobs are looked at oldest first; one preparation runs at a time;
+// a waiting job takes min(workers.max, free) workers once at least workers.min are free.
+#ifndef TANDEM_COORDINATOR_SCHEDULER_H_
+#define TANDEM_COORDINATOR_SCHEDULER_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "tandem/v1/job.pb.h"
+
+namespace tandem {
+
+struct SchedulePlan {
+  // Jobs to prepare, oldest first: QUEUED jobs and PREPARING jobs whose preparation died with
+  // a previous process. The first that starts is prepared; empty while a preparation runs.
+  std::vector<tandem::v1::JobInfo> prepare;
+  // Waiting jobs that get workers, each with its members in rank order.
+  struct Start {
+    tandem::v1::JobInfo job;
+    std::vector<std::string> members;
+  };
+  std::vector<Start> start;
+  // Waiting jobs whose message changed (set in these copies) and must be stored.
+  std::vector<tandem::v1::JobInfo> waiting;
+};
+
+// `jobs` as JobStore::ListJobs returns them (newest first); `idle` free workers in the order
+// they get ranks; `registered` active workers; `preparing` whether a preparation runs.
+SchedulePlan PlanSchedule(std::vector<tandem::v1::JobInfo> jobs, std::vector<std::string> idle,
+                          size_t registered, bool preparing);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_SCHEDULER_H_

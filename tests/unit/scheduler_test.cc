@@ -1,0 +1,67 @@
+// Scheduling decisions as a plain function: no store, no threads.
+#include "coordinator/scheduler.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+v1::JobInfo Job(const std::string& id, v1::JobState state, uint32_t min = 1, uint32_t max = 1) {
+  v1::JobInfo job;
+  job.set_id(id);
+  job.set_state(state);
+  job.mutable_spec()->mutable_workers()->set_min(min);
+  job.mutable_spec()->mutable_workers()->set_max(max);
+  return job;
+}
+
+std::vector<std::string> Ids(const std::vector<v1::JobInfo>& jobs) {
+  std::vector<std::string> ids;
+  for (const auto& j : jobs) ids.push_back(j.id());
+  return ids;
+}
+
+TEST(SchedulerTest, PreparesOldestFirstAndOnlyWhenNothingIsPreparing) {
+  // Newest first, as the store lists them; job-1 was interrupted by a restart.
+  const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_QUEUED),
+                                         Job("job-2", v1::JOB_STATE_SUCCEEDED),
+                                         Job("job-1", v1::JOB_STATE_PREPARING)};
+  EXPECT_THAT(Ids(PlanSchedule(jobs, {}, 0, false).prepare), ElementsAre("job-1", "job-3"));
+  EXPECT_THAT(PlanSchedule(jobs, {}, 0, true).prepare, IsEmpty());
+}
+
+TEST(SchedulerTest, WaitingJobsTakeFreeWorkersFirstComeFirstServed) {
+  const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
+                                         Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 3),
+                                         Job("job-1", v1::JOB_STATE_RUNNING, 1, 4)};
+  const SchedulePlan plan = PlanSchedule(jobs, {"w-1", "w-2", "w-3", "w-4"}, 6, false);
+  ASSERT_EQ(plan.start.size(), 2u);
+  EXPECT_EQ(plan.start[0].job.id(), "job-2");
+  EXPECT_THAT(plan.start[0].members, ElementsAre("w-1", "w-2", "w-3")) << "up to workers.max";
+  EXPECT_EQ(plan.start[1].job.id(), "job-3");
+  EXPECT_THAT(plan.start[1].members, ElementsAre("w-4"));
+  EXPECT_THAT(plan.waiting, IsEmpty());
+}
+
+TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
+  v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 3, 3);
+  SchedulePlan plan = PlanSchedule({job}, {"w-1"}, 2, false);
+  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_EQ(plan.waiting[0].message(),
+            "waiting for workers: needs at least 3, 1 free of 2 registered (the job asks for "
+            "more workers than exist)");
+  job.set_message(plan.waiting[0].message());
+  EXPECT_THAT(PlanSchedule({job}, {"w-1"}, 2, false).waiting, IsEmpty()) << "unchanged";
+  plan = PlanSchedule({job}, {"w-1"}, 3, false);
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_EQ(plan.waiting[0].message(),
+            "waiting for workers: needs at least 3, 1 free of 3 registered");
+}
+
+}  // namespace
+}  // namespace tandem
