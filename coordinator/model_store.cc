@@ -1,9 +1,9 @@
 #include "coordinator/model_store.h"
 
-#include <cstdio>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/job_states.h"
@@ -28,15 +28,13 @@ absl::Status ModelStore::Store(const JobInfo& job, uint64_t step, bool final,
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(model + "/job.json", SpecToJson(job.spec())));
     return WriteFileAtomic(model + "/model.ckpt", data);
   }
-  TANDEM_RETURN_IF_ERROR(MakeDirs(dir + "/checkpoints"));
+  const std::string checkpoints = dir + "/checkpoints";
+  TANDEM_RETURN_IF_ERROR(MakeDirs(checkpoints));
   TANDEM_RETURN_IF_ERROR(
-      WriteFileAtomic(absl::StrFormat("%s/checkpoints/step-%07d.ckpt", dir, step), data));
-  // Keep the newest checkpoints_kept (names sort by step).
-  std::vector<std::string> all = ListFiles(dir + "/checkpoints", ".ckpt");
-  while (all.size() > job.spec().training().checkpoints_kept()) {
-    std::remove(all.front().c_str());
-    all.erase(all.begin());
-  }
+      WriteFileAtomic(checkpoints + "/" + CheckpointFileName(static_cast<int64_t>(step)), data));
+  // Keep the newest checkpoints_kept, by step number.
+  TANDEM_RETURN_IF_ERROR(
+      RotateCheckpoints(checkpoints, job.spec().training().checkpoints_kept()));
   // The newest checkpoint is also the "checkpoint" artifact a new generation resumes from.
   TANDEM_ASSIGN_OR_RETURN(std::string artifact, ArtifactPath(dir, "checkpoint"));
   return WriteFileAtomic(artifact, data);
@@ -55,8 +53,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ModelStore::Mod
   const std::string dir = JobDir(data_dir_, job.id());
   std::string checkpoint = dir + "/model/model.ckpt";
   if (!job.progress().model_ready() || !PathExists(checkpoint)) {
-    const std::vector<std::string> all = ListFiles(dir + "/checkpoints", ".ckpt");
-    if (all.empty()) {
+    const std::optional<CheckpointFile> newest = NewestCheckpoint(dir + "/checkpoints");
+    if (!newest.has_value()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "job ", job.id(), " has no checkpoint yet (", StateName(job.state()),
           job.progress().step() > 0
@@ -65,7 +63,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ModelStore::Mod
               : std::string(),
           ")"));
     }
-    checkpoint = all.back();
+    checkpoint = newest->path;
   }
   // Written only when it differs: every translation request asks for these files, and a
   // spec never changes.
