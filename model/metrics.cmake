@@ -8,17 +8,3 @@ add_library(tandem_metrics STATIC
 )
 target_link_libraries(tandem_metrics PUBLIC tandem_common absl::status absl::statusor
   absl::strings absl::str_format)
-
-set(_tandem_metrics_tests ${CMAKE_CURRENT_LIST_DIR}/../tests/unit)
-tandem_test(NAME metrics_bleu_test
-  SRCS ${_tandem_metrics_tests}/metrics_bleu_test.cc
-  LIBS tandem_metrics tandem_testing LABEL small)
-tandem_test(NAME metrics_chrf_test
-  SRCS ${_tandem_metrics_tests}/metrics_chrf_test.cc
-  LIBS tandem_metrics tandem_testing LABEL small)
-tandem_test(NAME metrics_score_report_test
-  SRCS ${_tandem_metrics_tests}/metrics_score_report_test.cc
-  LIBS tandem_metrics tandem_testing LABEL small)
-tandem_test(NAME metrics_attention_svg_test
-  SRCS ${_tandem_metrics_tests}/metrics_attention_svg_test.cc
-  LIBS tandem_metrics tandem_testing LABEL small)

@@ -13,9 +13,6 @@ set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/flat_adam.cc PROPERTIES
   COMPILE_OPTIONS "-O3;-fno-math-errno")
 target_link_libraries(tandem_model_config PUBLIC tandem_common absl::status absl::strings)
 
-tandem_test(NAME model_config_test
-  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_config_test.cc
-  LIBS tandem_model_config tandem_testing LABEL small TIMEOUT 60)
 
 if(NOT TARGET torch)
   message(STATUS "model: LibTorch not found, skipping tandem_seq2seq")
@@ -42,9 +39,3 @@ set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc PROPERTIE
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor
   PRIVATE OpenMP::OpenMP_CXX)
 
-tandem_test(NAME model_seq2seq_test
-  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_seq2seq_test.cc
-  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)
-tandem_test(NAME model_train_test
-  SRCS ${PROJECT_SOURCE_DIR}/tests/unit/model_train_test.cc
-  LIBS tandem_seq2seq tandem_testing LABEL small TIMEOUT 120)

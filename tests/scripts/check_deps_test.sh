@@ -3,7 +3,7 @@
 # forbidden include fails naming the file and the include, that every violation is listed,
 # and that allowed includes (lower folders, generated protos, other libraries, bench/,
 # tests/) pass.
-#   tests/unit/check_deps_test.sh SOURCE_ROOT
+#   tests/scripts/check_deps_test.sh SOURCE_ROOT
 set -euo pipefail
 script="$1/scripts/check-deps.sh"
 tmp=$(mktemp -d)
