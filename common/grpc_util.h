@@ -1,5 +1,5 @@
 // The one conversion between absl::Status and grpc::Status, and the channel/server settings
-// every Tandem process uses (message size limits, keepalive, credentials).
+// every Tandem process uses (message size limits, keepalive).
 #ifndef TANDEM_COMMON_GRPC_UTIL_H_
 #define TANDEM_COMMON_GRPC_UTIL_H_
 
@@ -13,8 +13,8 @@
 
 namespace tandem {
 
-// Largest message any Tandem RPC accepts (artifact chunks are 1 MiB; gradient segments later
-// stay below this too). Larger messages are refused by gRPC with RESOURCE_EXHAUSTED.
+// Largest message any Tandem RPC accepts (artifact chunks are 1 MiB; the collective's
+// segments are at most 16 MiB). Larger messages are refused by gRPC with RESOURCE_EXHAUSTED.
 inline constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
 grpc::Status ToGrpcStatus(const absl::Status& status);

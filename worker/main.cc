@@ -44,17 +44,14 @@ int main(int argc, char** argv) {
   tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
   tandem::SetSentencePieceModulePath(env.spm_module);
   auto flags = tandem::ParseArgs({argv + 1, argv + argc}, Flags());
-  if (!flags.ok() || flags->Has("help") || !flags->positional.empty()) {
-    if (!flags.ok()) std::cerr << "tandem-worker: " << flags.status().message() << "\n";
+  absl::StatusOr<int64_t> threads =
+      flags.ok() ? flags->GetInt("threads", 1, 1024) : absl::StatusOr<int64_t>(flags.status());
+  if (!threads.ok() || flags->Has("help") || !flags->positional.empty()) {
+    if (!threads.ok()) std::cerr << "tandem-worker: " << threads.status().message() << "\n";
     std::cerr << "usage: tandem-worker [flags]\n" << tandem::FlagHelp(Flags());
-    return flags.ok() && flags->Has("help") ? 0 : 2;
+    return threads.ok() && flags->Has("help") ? 0 : 2;
   }
   tandem::WorkerOptions options;
-  auto threads = flags->GetInt("threads", 1, 1024);
-  if (!threads.ok()) {
-    std::cerr << "tandem-worker: " << threads.status().message() << "\n";
-    return 2;
-  }
   options.threads = static_cast<int>(*threads);
   options.coordinator = flags->Get("coordinator");
   options.cache_dir = flags->Get("cache_dir");

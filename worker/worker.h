@@ -1,6 +1,7 @@
 // The worker daemon's logic: join the coordinator, heartbeat, and when an assignment arrives
-// fetch (or find in the cache) the shards and tokenizer, then report ready. Training plugs in
-// after "ready" (issue [4]). One worker serves one job at a time.
+// fetch (or find in the cache) the shards and tokenizer, report ready, and train the
+// assignment's generation with the training loop (training/training_loop.h), reporting to the
+// coordinator (worker/progress_reporter.h). One worker serves one job at a time.
 //
 // Threading: Run() blocks in the heartbeat loop until Stop(); assignments are prepared on a
 // separate thread so heartbeats continue during long transfers.
