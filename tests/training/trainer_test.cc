@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
+#include "tests/testing/toy_job.h"
 
 namespace tandem {
 namespace {
@@ -24,26 +25,15 @@ using ::testing::HasSubstr;
 class TrainerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteToyCorpus(dir_.path(), 600, 5);
-    spec_.mutable_corpus()->set_train_source(dir_.Join("train.en"));
-    spec_.mutable_corpus()->set_train_target(dir_.Join("train.es"));
-    spec_.mutable_corpus()->set_valid_source(dir_.Join("train.en"));
-    spec_.mutable_corpus()->set_valid_target(dir_.Join("train.es"));
-    spec_.mutable_tokenizer()->set_vocab_size(40);
-    spec_.mutable_model()->set_embedding_dim(16);
-    spec_.mutable_model()->set_hidden_dim(16);
+    spec_ = testing::ToyJobSpec(dir_, 600, 5, /*dim=*/16);
     spec_.mutable_training()->set_batch_tokens(300);
     spec_.mutable_training()->set_max_steps(40);
     spec_.mutable_training()->set_learning_rate(0.01f);
     spec_.mutable_training()->set_seed(11);
     spec_.mutable_workers()->set_max(2);  // two shards
-    ApplyDefaults(spec_);
-    ASSERT_OK(ValidateSpec(spec_));
-    auto prepared = PrepareJob(spec_, dir_.Join("job"));
-    ASSERT_OK(prepared);
-    for (const auto& s : prepared->shards) {
-      shards_.push_back(*ArtifactPath(dir_.Join("job"), ShardArtifactName(s.index())));
-    }
+    ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
+    spec_ = job.spec;
+    shards_ = job.shards;
   }
 
   // A trainer config whose streams are the given shard indices (stream id = shard index).

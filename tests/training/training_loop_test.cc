@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
+#include "tests/testing/toy_job.h"
 #include "training/trainer.h"
 
 namespace tandem {
@@ -56,27 +57,15 @@ class RecordingObserver : public TrainingObserver {
 class TrainingLoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteToyCorpus(dir_.path(), 300, 7);
-    spec_.mutable_corpus()->set_train_source(dir_.Join("train.en"));
-    spec_.mutable_corpus()->set_train_target(dir_.Join("train.es"));
-    spec_.mutable_corpus()->set_valid_source(dir_.Join("train.en"));
-    spec_.mutable_corpus()->set_valid_target(dir_.Join("train.es"));
-    spec_.mutable_tokenizer()->set_vocab_size(40);
-    spec_.mutable_model()->set_embedding_dim(8);
-    spec_.mutable_model()->set_hidden_dim(8);
+    spec_ = testing::ToyJobSpec(dir_, 300, 7, /*dim=*/8);
     spec_.mutable_training()->set_batch_tokens(200);
     spec_.mutable_training()->set_max_steps(7);
     spec_.mutable_training()->set_validation_interval_steps(3);
     spec_.mutable_training()->set_checkpoint_interval_steps(2);
     spec_.mutable_training()->set_seed(3);
-    ApplyDefaults(spec_);
-    ASSERT_OK(ValidateSpec(spec_));
-    ASSERT_OK_AND_ASSIGN(PreparedJob prepared, PrepareJob(spec_, dir_.Join("job")));
-    for (const auto& s : prepared.shards) {
-      ASSERT_OK_AND_ASSIGN(std::string path,
-                           ArtifactPath(dir_.Join("job"), ShardArtifactName(s.index())));
-      shards_.push_back(path);
-    }
+    ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
+    spec_ = job.spec;
+    shards_ = job.shards;
   }
 
   std::unique_ptr<Trainer> Make() {
