@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -16,6 +17,15 @@
 namespace tandem {
 
 struct FlagSpec {
+  // A constructor (not an aggregate) so that tables may leave out the trailing fields.
+  FlagSpec(std::string name, bool takes_value, std::string help,
+           std::string value_name = "VALUE", std::string default_value = "")
+      : name(std::move(name)),
+        takes_value(takes_value),
+        help(std::move(help)),
+        value_name(std::move(value_name)),
+        default_value(std::move(default_value)) {}
+
   std::string name;  // without dashes, words joined by '_'
   bool takes_value = false;
   std::string help;
