@@ -138,9 +138,5 @@ def main():
           f"test {stats['test']['pairs']}) -> {args.out}", file=sys.stderr)
 
 
-# --------------------------------------------------------------------------
-# SOURCES.md
-
-
 if __name__ == "__main__":
     main()

@@ -6,9 +6,7 @@ import unicodedata
 
 from corpus_tunables import GETTEXT_MIN_WORDS, HELP_MIN_WORDS, MAX_WORDS
 
-# --------------------------------------------------------------------------
-# Cleaning
-# --------------------------------------------------------------------------
+
 PLACEHOLDER_RES = [
     re.compile(r"%(\d+\$)?[-+#0']*(\d+|\*)?(\.(\d+|\*))?"
                r"(hh|h|ll|l|L|q|j|z|Z|t|I64|I32|I)?[diouxXeEfFgGaAcspnSCmb]"),
@@ -144,4 +142,3 @@ def clean_pair(en, es, kind, reasons):
     return en, es
 
 
-# --------------------------------------------------------------------------

@@ -1,11 +1,5 @@
 """Tunables of build_corpus.py: length limits, held-out set sizes and length buckets."""
 
-
-
-
-# --------------------------------------------------------------------------
-# Tunables
-# --------------------------------------------------------------------------
 MAX_WORDS = 120          # drop pairs whose English or Spanish side is longer
 GETTEXT_MIN_WORDS = 4    # gettext: keep sentence-like strings only
 HELP_MIN_WORDS = 1       # help: keep headings too (they are real translations)

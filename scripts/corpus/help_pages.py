@@ -6,9 +6,6 @@ import os
 import re
 
 
-# --------------------------------------------------------------------------
-# LibreOffice help
-# --------------------------------------------------------------------------
 ID_RE = re.compile(r"^(par|hd)_id")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
         "meta", "param", "source", "track", "wbr"}
@@ -109,4 +106,3 @@ def help_pairs(en_root, es_root):
                 yield rel, en, es
 
 
-# --------------------------------------------------------------------------

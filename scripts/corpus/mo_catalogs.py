@@ -4,8 +4,7 @@ import os
 import re
 import struct
 
-# gettext .mo
-# --------------------------------------------------------------------------
+
 def read_mo(path):
     """Yields (msgid, msgstr) strings from a GNU .mo file."""
     with open(path, "rb") as f:

@@ -8,7 +8,7 @@ from corpus_tunables import (BUCKETS, GETTEXT_MIN_WORDS, HELDOUT_MIN_SHARE, HELP
                              MAX_WORDS, N_TEST, N_VALID)
 from splitting import bucket_name
 
-# --------------------------------------------------------------------------
+
 # Main licence of packages whose copyright file is free-form (not DEP-5),
 # is elsewhere, or whose "Files: *" stanza is not the code/translations one.
 # Read off each package's /usr/share/doc/PKG/copyright.

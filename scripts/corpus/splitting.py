@@ -4,9 +4,7 @@ import hashlib
 
 from corpus_tunables import BUCKETS, HELDOUT_MIN_SHARE
 
-# --------------------------------------------------------------------------
-# Split and report
-# --------------------------------------------------------------------------
+
 def bucket_of(n):
     for lo, hi in BUCKETS:
         if lo <= n <= hi:
