@@ -1,0 +1,69 @@
+// Internal to client/: what the `tandem` subcommands share. The public interface is
+// client/commands.h (RunCli); the command table and help are in commands.cc, the job
+// subcommands in job_commands.cc, the model subcommands in model_commands.cc.
+#ifndef TANDEM_CLIENT_COMMAND_CONTEXT_H_
+#define TANDEM_CLIENT_COMMAND_CONTEXT_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/job_client.h"
+#include "common/flags.h"
+#include "google/protobuf/message.h"
+
+namespace tandem::cli {
+
+// What a subcommand runs with: the parsed common flags and where to write.
+struct Context {
+  std::string coordinator;
+  bool json = false;
+  std::ostream* out;
+  std::ostream* err;
+  JobClient* client;
+};
+
+// The exit code (client/commands.h) for a status.
+int ExitFor(const absl::Status& s);
+
+// Prints "tandem: MESSAGE" to ctx.err and returns ExitFor(s).
+int Fail(Context& ctx, const absl::Status& s);
+
+// The message as one line of JSON, with the proto field names.
+std::string ToJson(const google::protobuf::Message& m);
+
+// The messages as one JSON array.
+template <typename T>
+std::string ToJsonArray(const std::vector<T>& items) {
+  std::vector<std::string> parts;
+  for (const auto& i : items) parts.push_back(ToJson(i));
+  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
+}
+
+// Wall-clock time in Unix milliseconds.
+int64_t NowMs();
+
+// The subcommands: each returns its exit code (client/commands.h).
+// job_commands.cc: jobs on the coordinator.
+int RunSubmit(const ParsedArgs& a, Context& ctx);
+int RunList(const ParsedArgs& a, Context& ctx);
+int RunStatus(const ParsedArgs& a, Context& ctx);
+int RunEvents(const ParsedArgs& a, Context& ctx);
+int RunCancel(const ParsedArgs& a, Context& ctx);
+int RunWatch(const ParsedArgs& a, Context& ctx);
+int RunWorkers(const ParsedArgs& a, Context& ctx);
+// model_commands.cc: curves, models, translation and scores.
+int RunPlot(const ParsedArgs& a, Context& ctx);
+int RunDownload(const ParsedArgs& a, Context& ctx);
+int RunTrain(const ParsedArgs& a, Context& ctx);
+int RunTranslate(const ParsedArgs& a, Context& ctx);
+int RunAttention(const ParsedArgs& a, Context& ctx);
+int RunScore(const ParsedArgs& a, Context& ctx);
+
+}  // namespace tandem::cli
+
+#endif  // TANDEM_CLIENT_COMMAND_CONTEXT_H_

@@ -1,0 +1,381 @@
+// The job subcommands of `tandem`: submit, list, status, events, cancel, watch, workers.
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "client/command_context.h"
+#include "client/commands.h"
+#include "client/render.h"
+#include "common/files.h"
+#include "common/job_spec.h"
+#include "common/job_states.h"
+
+namespace tandem::cli {
+namespace {
+
+using tandem::v1::JobInfo;
+
+int ExitForState(v1::JobState s) {
+  switch (s) {
+    case v1::JOB_STATE_SUCCEEDED:
+      return kExitOk;
+    case v1::JOB_STATE_CANCELLED:
+      return kExitCancelled;
+    default:
+      return kExitJobFailed;
+  }
+}
+
+
+// --- watch ---------------------------------------------------------------------------------
+
+// "step 120/2000  epoch 0  loss 4.321  2450 tok/s (2 workers)  valid BLEU 12.30  ETA 5m10s"
+std::string ProgressLine(const JobInfo& j) {
+  const auto& p = j.progress();
+  std::string line = absl::StrCat("step ", p.step());
+  const uint64_t max_steps = j.spec().training().max_steps();
+  if (max_steps > 0) absl::StrAppend(&line, "/", max_steps);
+  absl::StrAppend(&line, absl::StrFormat("  epoch %d  loss %.3f  %.0f tok/s", p.epoch(), p.loss(),
+                                         p.tokens_per_second()));
+  if (p.worker_tokens_per_second_size() > 1) {
+    std::vector<std::string> per;
+    for (const auto& m : j.assignments()) {
+      auto it = p.worker_tokens_per_second().find(m.worker_id());
+      if (it != p.worker_tokens_per_second().end()) {
+        per.push_back(absl::StrFormat("r%d %.0f", m.rank(), it->second));
+      }
+    }
+    // Ranks are known only while the job has its members.
+    if (!per.empty()) absl::StrAppend(&line, " (", absl::StrJoin(per, ", "), ")");
+  }
+  // The time the other ranks wait each step for the slowest one.
+  if (!p.straggler_worker().empty()) {
+    for (const auto& m : j.assignments()) {
+      if (m.worker_id() == p.straggler_worker()) {
+        absl::StrAppend(&line, absl::StrFormat("  straggler r%d +%.0fms", m.rank(),
+                                               p.straggler_ms()));
+      }
+    }
+  }
+  if (p.valid_step() > 0) absl::StrAppend(&line, absl::StrFormat("  valid BLEU %.2f", p.valid_bleu()));
+  if (max_steps > 0 && p.step() > 0 && p.started_unix_ms() > 0) {
+    const double per_step = static_cast<double>(NowMs() - p.started_unix_ms()) / p.step();
+    absl::StrAppend(&line, "  ETA ",
+                    HumanDuration(static_cast<int64_t>(per_step * (max_steps - p.step()))));
+  }
+  return line;
+}
+
+// Prints the job's events as they happen until it ends (or reaches `until`: "ready" = all
+// workers have their shards, "running"). Returns the exit code for the outcome.
+int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t timeout_s) {
+  int64_t after = 0;
+  uint64_t shown_step = 0;
+  int64_t shown_ms = 0;
+  bool progress_open = false;  // a progress line without its newline is on the terminal
+  const int64_t deadline = timeout_s > 0 ? NowMs() + timeout_s * 1000 : 0;
+  while (true) {
+    auto events = ctx.client->Events(id, after, 1000);
+    if (!events.ok()) return Fail(ctx, events.status());
+    bool ready = false;
+    for (const auto& e : *events) {
+      after = e.seq();
+      if (progress_open) {
+        *ctx.out << "\n";
+        progress_open = false;
+      }
+      if (ctx.json) {
+        *ctx.out << ToJson(e) << "\n";
+      } else {
+        *ctx.out << HumanTime(e.unix_ms()) << "  " << e.kind() << "  " << e.message() << "\n";
+      }
+      if (e.kind() == "all_ready") ready = true;
+    }
+    ctx.out->flush();
+    auto job = ctx.client->Get(id);
+    if (!job.ok()) return Fail(ctx, job.status());
+    // A progress line when the step moved: on a terminal rewritten in place every 2 s,
+    // otherwise (logs, pipes) a new line every 15 s.
+    const bool tty = ctx.out == &std::cout && ::isatty(1);
+    if (!ctx.json && job->progress().step() != shown_step &&
+        NowMs() - shown_ms >= (tty ? 2000 : 15000)) {
+      shown_step = job->progress().step();
+      shown_ms = NowMs();
+      if (tty) {
+        *ctx.out << "\r\033[K" << ProgressLine(*job);
+        progress_open = true;
+      } else {
+        *ctx.out << HumanTime(shown_ms) << "  progress  " << ProgressLine(*job) << "\n";
+      }
+      ctx.out->flush();
+    }
+    if (IsTerminal(job->state())) {
+      if (progress_open) *ctx.out << "\n";
+      if (!ctx.json) {
+        *ctx.out << "job " << id << " " << StateName(job->state())
+                 << (job->message().empty() ? "" : ": " + job->message()) << "\n";
+      }
+      return ExitForState(job->state());
+    }
+    if (until == "ready" && ready) return kExitOk;
+    if (until == "running" && job->state() == v1::JOB_STATE_RUNNING) return kExitOk;
+    if (deadline != 0 && NowMs() > deadline) {
+      *ctx.err << "tandem: gave up watching " << id << " after " << timeout_s << " s (state "
+               << StateName(job->state()) << ": " << job->message() << ")\n";
+      return kExitError;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+}  // namespace
+
+int RunSubmit(const ParsedArgs& a, Context& ctx) {
+  v1::JobSpec spec;
+  if (a.positional.size() > 1) {
+    return Fail(ctx, absl::InvalidArgumentError("submit takes at most one job file"));
+  }
+  if (!a.positional.empty()) {
+    auto parsed = ParseJobFile(a.positional[0]);
+    if (!parsed.ok()) return Fail(ctx, parsed.status());
+    spec = *parsed;
+  }
+  // Convenience flags are shorthands for --set.
+  const std::vector<std::pair<std::string, std::string>> shorthands = {
+      {"name", "name"},
+      {"source", "corpus.train_source"},
+      {"target", "corpus.train_target"},
+      {"tsv", "corpus.train_tsv"},
+      {"valid_source", "corpus.valid_source"},
+      {"valid_target", "corpus.valid_target"},
+      {"workers", "workers.min"},
+      {"max_workers", "workers.max"},
+      {"attention", "model.attention"},
+      {"vocab_size", "tokenizer.vocab_size"},
+      {"max_steps", "training.max_steps"},
+      {"epochs", "training.epochs"},
+  };
+  for (const auto& [flag, path] : shorthands) {
+    if (!a.Has(flag)) continue;
+    std::string value = a.Get(flag);
+    if (path.rfind("corpus.", 0) == 0) value = AbsolutePath(value);
+    absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec);
+    if (!s.ok()) return Fail(ctx, s);
+  }
+  for (const std::string& set : a.All("set")) {
+    absl::Status s = ApplyOverride(set, spec);
+    if (!s.ok()) return Fail(ctx, s);
+  }
+  if (a.Has("workers") && !a.Has("max_workers") && spec.workers().max() < spec.workers().min()) {
+    spec.mutable_workers()->set_max(spec.workers().min());
+  }
+  // Refuse a bad spec here with the same message the coordinator would give.
+  v1::JobSpec checked = spec;
+  ApplyDefaults(checked);
+  absl::Status valid = ValidateSpec(checked);
+  if (!valid.ok()) return Fail(ctx, valid);
+  auto id = ctx.client->Submit(spec);
+  if (!id.ok()) return Fail(ctx, id.status());
+  if (ctx.json) {
+    *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";
+  } else {
+    *ctx.out << *id << "\n";
+  }
+  if (a.Has("watch")) {
+    int64_t timeout = 0;
+    (void)absl::SimpleAtoi(a.Get("timeout", "0"), &timeout);
+    return Watch(ctx, *id, a.Get("until"), timeout);
+  }
+  return kExitOk;
+}
+
+int RunList(const ParsedArgs&, Context& ctx) {
+  auto jobs = ctx.client->List();
+  if (!jobs.ok()) return Fail(ctx, jobs.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*jobs) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  const int64_t now = NowMs();
+  for (const JobInfo& j : *jobs) {
+    const auto& w = j.spec().workers();
+    rows.push_back({j.id(), j.spec().name().empty() ? "-" : j.spec().name(), StateName(j.state()),
+                    absl::StrCat(j.assignments_size(), "/", w.min(),
+                                 w.max() != w.min() ? absl::StrCat("-", w.max()) : ""),
+                    j.preparation().kept_pairs() ? absl::StrCat(j.preparation().kept_pairs()) : "-",
+                    HumanDuration(now - j.created_unix_ms()), j.message()});
+  }
+  *ctx.out << RenderTable({"ID", "NAME", "STATE", "WORKERS", "PAIRS", "AGE", "MESSAGE"}, rows);
+  return kExitOk;
+}
+
+int RunStatus(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem status JOB_ID"));
+  }
+  auto job = ctx.client->Get(a.positional[0]);
+  if (!job.ok()) return Fail(ctx, job.status());
+  if (ctx.json) {
+    *ctx.out << ToJson(*job) << "\n";
+    return kExitOk;
+  }
+  const JobInfo& j = *job;
+  const auto& c = j.spec().corpus();
+  const auto& p = j.preparation();
+  auto& o = *ctx.out;
+  o << "Job:          " << j.id() << (j.spec().name().empty() ? "" : "  (" + j.spec().name() + ")")
+    << "\n";
+  o << "State:        " << StateName(j.state()) << "\n";
+  if (!j.message().empty()) o << "Message:      " << j.message() << "\n";
+  o << "Created:      " << HumanTime(j.created_unix_ms()) << " UTC ("
+    << HumanDuration(NowMs() - j.created_unix_ms()) << " ago)\n";
+  o << "Corpus:       "
+    << (c.train_tsv().empty() ? c.train_source() + " + " + c.train_target() : c.train_tsv())
+    << "\n";
+  o << "Model:        " << j.spec().model().attention() << " attention, "
+    << j.spec().model().cell() << ", embedding " << j.spec().model().embedding_dim()
+    << ", hidden " << j.spec().model().hidden_dim() << "\n";
+  o << "Workers:      " << j.assignments_size() << " assigned (wants " << j.spec().workers().min()
+    << "-" << j.spec().workers().max() << ")";
+  if (j.generation() > 0) o << ", generation " << j.generation();
+  o << "\n";
+  if (p.input_pairs() > 0) {
+    o << "Preparation:  " << p.kept_pairs() << " of " << p.input_pairs() << " pairs kept ("
+      << p.dropped_empty() << " empty, " << p.dropped_too_long() << " too long dropped; "
+      << p.crlf_stripped() << " CRLF fixed), " << p.valid_pairs() << " validation pairs\n";
+    o << "Tokenizer:    vocabulary " << p.source_vocab() << " / " << p.target_vocab()
+      << (j.spec().tokenizer().joint() ? " (joint)" : "") << "\n";
+    o << "Shards:       " << p.num_shards() << "\n";
+  }
+  if (j.progress().step() > 0) {
+    const auto& pr = j.progress();
+    o << "Progress:     " << ProgressLine(j) << "\n";
+    if (pr.valid_step() > 0) {
+      o << absl::StrFormat("Validation:   step %d: loss %.3f, BLEU %.2f (best %.2f)\n",
+                           pr.valid_step(), pr.valid_loss(), pr.valid_bleu(),
+                           pr.best_valid_bleu());
+    }
+    if (pr.checkpoint_step() > 0) o << "Checkpoint:   step " << pr.checkpoint_step() << "\n";
+    if (pr.model_ready()) o << "Model:        ready (tandem download " << j.id() << " DIR)\n";
+  }
+  if (j.assignments_size() > 0) {
+    std::vector<std::vector<std::string>> rows;
+    const auto& pr = j.progress();
+    for (const auto& m : j.assignments()) {
+      auto tps = pr.worker_tokens_per_second().find(m.worker_id());
+      auto step = pr.worker_step().find(m.worker_id());
+      auto sum = pr.worker_checksum().find(m.worker_id());
+      auto compute = pr.worker_compute_ms().find(m.worker_id());
+      auto wait = pr.worker_wait_ms().find(m.worker_id());
+      const bool timed = compute != pr.worker_compute_ms().end() &&
+                         wait != pr.worker_wait_ms().end();
+      rows.push_back({absl::StrCat(m.rank()), m.worker_id(), m.address(),
+                      absl::StrJoin(m.streams(), ","), absl::StrJoin(m.shards(), ","),
+                      m.ready() ? "yes" : "no",
+                      step == pr.worker_step().end() ? "-" : absl::StrCat(step->second),
+                      tps == pr.worker_tokens_per_second().end()
+                          ? "-"
+                          : absl::StrFormat("%.0f", tps->second),
+                      timed ? absl::StrFormat("%.0f/%.0f", compute->second, wait->second) : "-",
+                      sum == pr.worker_checksum().end()
+                          ? "-"
+                          : absl::StrFormat("%016x", sum->second)});
+    }
+    o << "\n"
+      << RenderTable({"RANK", "WORKER", "ADDRESS", "STREAMS", "SHARDS", "READY", "STEP", "TOK/S",
+                      "COMPUTE/WAIT MS", "CHECKSUM"},
+                     rows);
+  }
+  return kExitOk;
+}
+
+int RunEvents(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() > 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem events [JOB_ID]"));
+  }
+  const std::string id = a.positional.empty() ? "" : a.positional[0];
+  if (a.Has("follow")) {
+    if (id.empty()) return Fail(ctx, absl::InvalidArgumentError("--follow needs a JOB_ID"));
+    return Watch(ctx, id, "", 0);
+  }
+  auto events = ctx.client->Events(id, 0, 100000);
+  if (!events.ok()) return Fail(ctx, events.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*events) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : *events) {
+    std::vector<std::string> row = {HumanTime(e.unix_ms())};
+    if (id.empty()) row.push_back(e.job_id());
+    row.push_back(e.kind());
+    row.push_back(e.message());
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> header = {"TIME (UTC)"};
+  if (id.empty()) header.push_back("JOB");
+  header.push_back("EVENT");
+  header.push_back("MESSAGE");
+  *ctx.out << RenderTable(header, rows);
+  return kExitOk;
+}
+
+int RunCancel(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem cancel JOB_ID"));
+  }
+  auto job = ctx.client->Cancel(a.positional[0]);
+  if (!job.ok()) return Fail(ctx, job.status());
+  if (ctx.json) {
+    *ctx.out << ToJson(*job) << "\n";
+  } else {
+    *ctx.out << job->id() << " cancelled\n";
+  }
+  return kExitOk;
+}
+
+int RunWatch(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem watch JOB_ID"));
+  }
+  int64_t timeout = 0;
+  if (!absl::SimpleAtoi(a.Get("timeout", "0"), &timeout) || timeout < 0) {
+    return Fail(ctx, absl::InvalidArgumentError("--timeout: expected whole seconds >= 0"));
+  }
+  const std::string until = a.Get("until");
+  if (!until.empty() && until != "ready" && until != "running") {
+    return Fail(ctx, absl::InvalidArgumentError("--until: expected ready or running"));
+  }
+  return Watch(ctx, a.positional[0], until, timeout);
+}
+
+int RunWorkers(const ParsedArgs&, Context& ctx) {
+  auto workers = ctx.client->Workers();
+  if (!workers.ok()) return Fail(ctx, workers.status());
+  if (ctx.json) {
+    *ctx.out << ToJsonArray(*workers) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  const int64_t now = NowMs();
+  for (const auto& w : *workers) {
+    rows.push_back({w.id(), w.address(), WorkerStateName(w.state()),
+                    w.job_id().empty() ? "-" : w.job_id(),
+                    w.job_id().empty() ? "-" : absl::StrCat(w.rank()),
+                    HumanDuration(now - w.last_heartbeat_unix_ms()) + " ago", w.hostname(),
+                    absl::StrCat(w.cpus())});
+  }
+  *ctx.out << RenderTable(
+      {"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS"}, rows);
+  return kExitOk;
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,217 @@
+// The model subcommands of `tandem`: plot, download, train/translate/attention (tandem-local
+// or the coordinator's Translate) and score.
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/command_context.h"
+#include "client/commands.h"
+#include "client/plot_svg.h"
+#include "common/files.h"
+#include "model/attention_svg.h"
+#include "model/score_report.h"
+
+namespace tandem::cli {
+namespace {
+
+// The local (single-process) modes live in tandem-local, which holds LibTorch; `tandem`
+// stays a small gRPC client and hands these commands over to it.
+std::string LocalBinary() { return ExecutableDir() + "/tandem-local"; }
+
+int ExecLocal(Context& ctx, std::vector<std::string> args) {
+  const std::string bin = LocalBinary();
+  if (::access(bin.c_str(), X_OK) != 0) {
+    return Fail(ctx, absl::FailedPreconditionError(
+                         absl::StrCat("the local mode needs ", bin,
+                                      " (built with LibTorch: scripts/build.sh tandem-local)")));
+  }
+  args.insert(args.begin(), bin);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ctx.out->flush();
+  ::execv(bin.c_str(), argv.data());
+  return Fail(ctx, absl::InternalError(absl::StrCat("cannot run ", bin)));
+}
+
+// Sentences per Translate request (the coordinator's limit: TranslateRequest.sentences).
+constexpr size_t kSentencesPerRequest = 64;
+
+}  // namespace
+
+// Training curves of a job as SVG: loss, validation BLEU, throughput over steps.
+int RunPlot(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 1 || !a.Has("o")) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem plot JOB_ID -o FILE.svg"));
+  }
+  const std::string id = a.positional[0];
+  auto points = ctx.client->Metrics(id);
+  if (!points.ok()) return Fail(ctx, points.status());
+  PlotSeries loss{"train loss", "#1f77b4", {}, false};
+  PlotSeries valid_loss{"valid loss", "#d62728", {}, true};
+  PlotSeries bleu{"valid BLEU", "#2ca02c", {}, true};
+  PlotSeries tps{"tokens/s", "#9467bd", {}, false};
+  for (const auto& p : *points) {
+    const double x = static_cast<double>(p.step());
+    loss.points.push_back({x, p.loss()});
+    tps.points.push_back({x, p.tokens_per_second()});
+    if (p.has_validation()) {
+      valid_loss.points.push_back({x, p.valid_loss()});
+      bleu.points.push_back({x, p.valid_bleu()});
+    }
+  }
+  const std::string svg =
+      LineChartSvg(absl::StrCat("Tandem job ", id), "step",
+                   {{"Loss (label-smoothed cross-entropy per target token)", {loss, valid_loss}},
+                    {"Validation BLEU", {bleu}},
+                    {"Throughput (target tokens/s, all workers)", {tps}}});
+  if (absl::Status s = WriteFileAtomic(a.Get("o"), svg); !s.ok()) return Fail(ctx, s);
+  if (ctx.json) {
+    *ctx.out << "{\"file\":\"" << a.Get("o") << "\",\"points\":" << points->size() << "}\n";
+  } else {
+    *ctx.out << "wrote " << a.Get("o") << " (" << points->size() << " steps)\n";
+  }
+  return kExitOk;
+}
+
+int RunDownload(const ParsedArgs& a, Context& ctx) {
+  if (a.positional.size() != 2) {
+    return Fail(ctx, absl::InvalidArgumentError("usage: tandem download JOB_ID DIR"));
+  }
+  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1]);
+  if (!bytes.ok()) return Fail(ctx, bytes.status());
+  if (ctx.json) {
+    *ctx.out << "{\"dir\":\"" << a.positional[1] << "\",\"bytes\":" << *bytes << "}\n";
+  } else {
+    *ctx.out << "model of " << a.positional[0] << " written to " << a.positional[1] << " ("
+             << *bytes << " bytes); try: tandem translate --model " << a.positional[1]
+             << " \"a sentence\"\n";
+  }
+  return kExitOk;
+}
+
+int RunTrain(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("local") || a.positional.size() != 1 || !a.Has("out")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem train --local JOB_FILE --out DIR [--resume] [--threads N] "
+                         "(distributed jobs: tandem submit)"));
+  }
+  std::vector<std::string> args = {"train", a.positional[0], "--out", a.Get("out")};
+  if (a.Has("resume")) args.push_back("--resume");
+  if (a.Has("threads")) args.insert(args.end(), {"--threads", a.Get("threads")});
+  return ExecLocal(ctx, args);
+}
+
+// --job: translated by the coordinator (JobService.Translate); --model DIR: by tandem-local.
+int RunTranslate(const ParsedArgs& a, Context& ctx) {
+  if (a.Has("model") == a.Has("job")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
+                         "[SENTENCE ...] (sentences from stdin if none)"));
+  }
+  if (a.Has("model")) {
+    std::vector<std::string> args = {"translate", "--model", a.Get("model")};
+    if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
+    args.insert(args.end(), a.positional.begin(), a.positional.end());
+    return ExecLocal(ctx, args);
+  }
+  uint32_t beam = 0;
+  if (a.Has("beam") && (!absl::SimpleAtoi(a.Get("beam"), &beam) || beam < 1)) {
+    return Fail(ctx, absl::InvalidArgumentError("--beam: expected a positive number"));
+  }
+  std::vector<std::string> sentences = a.positional;
+  if (sentences.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) sentences.push_back(line);
+  }
+  if (sentences.empty()) return Fail(ctx, absl::InvalidArgumentError("no sentence to translate"));
+  v1::TranslateResponse all;
+  for (size_t i = 0; i < sentences.size(); i += kSentencesPerRequest) {
+    v1::TranslateRequest req;
+    req.set_job_id(a.Get("job"));
+    req.set_beam_size(beam);
+    for (size_t j = i; j < std::min(sentences.size(), i + kSentencesPerRequest); ++j) {
+      req.add_sentences(sentences[j]);
+    }
+    auto resp = ctx.client->Translate(req);
+    if (!resp.ok()) {
+      if (i == 0 || !absl::IsInvalidArgument(resp.status())) return Fail(ctx, resp.status());
+      // The coordinator numbers sentences within a request: name the line overall.
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat(
+                           "in sentences ", i + 1, "..", i + req.sentences_size(), ": ",
+                           resp.status().message())));
+    }
+    all.set_model(resp->model());
+    all.set_model_step(resp->model_step());
+    for (auto& t : *resp->mutable_translations()) *all.add_translations() = std::move(t);
+  }
+  if (ctx.json) {
+    *ctx.out << ToJson(all) << "\n";
+    return kExitOk;
+  }
+  for (const auto& t : all.translations()) *ctx.out << t.text() << "\n";
+  *ctx.err << "(" << all.model() << " model of job " << a.Get("job") << ", step "
+           << all.model_step() << ")\n";
+  return kExitOk;
+}
+
+int RunAttention(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("o") || a.positional.size() != 1 || a.Has("model") == a.Has("job")) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem attention (--model DIR | --job JOB_ID) -o FILE.svg "
+                         "\"SENTENCE\""));
+  }
+  if (a.Has("model")) {
+    return ExecLocal(ctx, {"attention", "--model", a.Get("model"), "-o", a.Get("o"),
+                           a.positional[0]});
+  }
+  v1::TranslateRequest req;
+  req.set_job_id(a.Get("job"));
+  req.add_sentences(a.positional[0]);
+  req.set_attention(true);
+  auto resp = ctx.client->Translate(req);
+  if (!resp.ok()) return Fail(ctx, resp.status());
+  if (resp->translations_size() != 1) {
+    return Fail(ctx, absl::InternalError("the coordinator sent no translation"));
+  }
+  const v1::Translation& t = resp->translations(0);
+  const size_t cols = t.source_pieces_size(), rows = t.target_pieces_size();
+  if (static_cast<size_t>(t.weights_size()) != rows * cols) {
+    return Fail(ctx, absl::InternalError(absl::StrCat(
+                         "the coordinator sent ", t.weights_size(), " attention weights for ",
+                         rows, " x ", cols, " subwords")));
+  }
+  std::vector<std::vector<float>> weights(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    weights[r].assign(t.weights().begin() + r * cols, t.weights().begin() + (r + 1) * cols);
+  }
+  auto svg = AttentionHeatmapSvg({t.source_pieces().begin(), t.source_pieces().end()},
+                                 {t.target_pieces().begin(), t.target_pieces().end()}, weights,
+                                 a.positional[0] + "  →  " + t.text());
+  if (!svg.ok()) return Fail(ctx, svg.status());
+  if (absl::Status s = WriteFileAtomic(a.Get("o"), *svg); !s.ok()) return Fail(ctx, s);
+  if (ctx.json) {
+    *ctx.out << ToJson(*resp) << "\n";
+  } else {
+    *ctx.out << t.text() << "\n(attention heatmap: " << a.Get("o") << ")\n";
+  }
+  return kExitOk;
+}
+
+// Scores a translation against references: local files, no coordinator involved.
+int RunScore(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("ref") || !a.Has("hyp") || !a.positional.empty()) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem score --ref REF [--ref REF2 ...] --hyp HYP [--src SRC]"));
+  }
+  auto report = ScoreFiles(a.All("ref"), a.Get("hyp"), a.Get("src"));
+  if (!report.ok()) return Fail(ctx, report.status());
+  *ctx.out << (ctx.json ? ScoreReportJson(*report) + "\n" : FormatScoreReport(*report));
+  return kExitOk;
+}
+
+}  // namespace tandem::cli
