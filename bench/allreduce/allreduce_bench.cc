@@ -17,13 +17,16 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/common/rendezvous.h"
 #include "collective/grpc_communicator.h"
 #include "common/environment.h"
+#include "common/flags.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -48,34 +51,54 @@ struct Flags {
 
 absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::vector<std::string> kv = absl::StrSplit(arg, absl::MaxSplits('=', 1));
-    const std::string& k = kv[0];
-    const std::string v = kv.size() > 1 ? kv[1] : "";
-    if (k == "--rank") f.rank = std::atoi(v.c_str());
-    else if (k == "--world") f.world = std::atoi(v.c_str());
-    else if (k == "--rendezvous") f.rendezvous = v;
-    else if (k == "--seconds") f.seconds = std::atof(v.c_str());
-    else if (k == "--segment_bytes") f.segment_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--direct_max_bytes") f.direct_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--pair") f.pair = v != "0";
-    else if (k == "--pair_max_bytes") f.pair_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--doubling_max_bytes") f.doubling_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--halving_max_bytes") f.halving_max_bytes = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--send_ahead_segments") f.send_ahead_segments = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--bf16") f.bf16 = true;
-    else if (k == "--sizes") {
-      f.sizes.clear();
-      for (absl::string_view s : absl::StrSplit(v, ',')) {
-        f.sizes.push_back(std::strtoull(std::string(s).c_str(), nullptr, 10));
-      }
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
-    }
+  TANDEM_ASSIGN_OR_RETURN(
+      const ParsedArgs a,
+      ParseArgs({argv + 1, argv + argc},
+                {{"rank", true, "this process's rank", "R", "0"},
+                 {"world", true, "number of ranks", "N", "2"},
+                 {"rendezvous", true, "directory where ranks publish their addresses", "DIR"},
+                 {"sizes", true, "all-reduce sizes in bytes", "B,B,..."},
+                 {"seconds", true, "work per size", "S", "0.5"},
+                 {"segment_bytes", true, "", "B"},
+                 {"direct_max_bytes", true, "", "B"},
+                 {"pair", true, "pair exchange on 2 ranks", "0|1"},
+                 {"pair_max_bytes", true, "", "B"},
+                 {"doubling_max_bytes", true, "", "B"},
+                 {"halving_max_bytes", true, "", "B"},
+                 {"send_ahead_segments", true, "", "K"},
+                 {"bf16", false, "bfloat16 on the wire"}}));
+  TANDEM_ASSIGN_OR_RETURN(const int64_t world, a.GetInt("world", 1, 1024));
+  TANDEM_ASSIGN_OR_RETURN(const int64_t rank, a.GetInt("rank", 0, world - 1));
+  f.world = static_cast<int>(world);
+  f.rank = static_cast<int>(rank);
+  f.rendezvous = a.Get("rendezvous");
+  if (f.rendezvous.empty()) return absl::InvalidArgumentError("need --rendezvous");
+  if (!absl::SimpleAtod(a.Get("seconds"), &f.seconds) || !(f.seconds > 0)) {
+    return absl::InvalidArgumentError("--seconds: expected a positive number");
   }
-  if (f.rendezvous.empty() || f.world < 1 || f.rank < 0 || f.rank >= f.world) {
-    return absl::InvalidArgumentError("need --rank, --world and --rendezvous");
+  // Thresholds keep GrpcCommunicatorOptions' defaults unless given.
+  for (auto [name, field] : std::vector<std::pair<const char*, size_t*>>{
+           {"segment_bytes", &f.segment_bytes},
+           {"direct_max_bytes", &f.direct_max_bytes},
+           {"pair_max_bytes", &f.pair_max_bytes},
+           {"doubling_max_bytes", &f.doubling_max_bytes},
+           {"halving_max_bytes", &f.halving_max_bytes},
+           {"send_ahead_segments", &f.send_ahead_segments}}) {
+    if (!a.Has(name)) continue;
+    TANDEM_ASSIGN_OR_RETURN(const int64_t v, a.GetInt(name, 0, int64_t{1} << 40));
+    *field = static_cast<size_t>(v);
+  }
+  if (a.Has("pair")) f.pair = a.Get("pair") != "0";
+  f.bf16 = a.Has("bf16");
+  if (a.Has("sizes")) {
+    f.sizes.clear();
+    for (absl::string_view text : absl::StrSplit(a.Get("sizes"), ',')) {
+      uint64_t bytes = 0;
+      if (!absl::SimpleAtoi(text, &bytes) || bytes == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("--sizes: '", text, "' is not a size"));
+      }
+      f.sizes.push_back(static_cast<size_t>(bytes));
+    }
   }
   return f;
 }

@@ -38,6 +38,7 @@
 #include "bench/common/rendezvous.h"
 #include "collective/grpc_communicator.h"
 #include "common/environment.h"
+#include "common/flags.h"
 #include "model/batch.h"
 #include "model/model_config.h"
 #include "model/runtime.h"
@@ -243,6 +244,13 @@ struct Flags {
   bool selftest = false;
 };
 
+// The integer flag `name` in [min, max], or exit naming the flag.
+int64_t Int(const tandem::ParsedArgs& args, const std::string& name, int64_t min, int64_t max) {
+  absl::StatusOr<int64_t> v = args.GetInt(name, min, max);
+  if (!v.ok()) Die(std::string(v.status().message()));
+  return *v;
+}
+
 // R1 (world 1) or one rank of R1-DP (world > 1); rank 0 prints the JSON line.
 int Measure(const Flags& f, const ModelConfig& config) {
   using tandem::collective::GrpcCommunicator;
@@ -389,31 +397,26 @@ int Measure(const Flags& f, const ModelConfig& config) {
 int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
   tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+  const std::vector<tandem::FlagSpec> specs = {
+      {"threads", true, "LibTorch threads", "N", "1"},
+      {"steps", true, "timed steps", "N", "20"},
+      {"warmup", true, "untimed steps first", "N", "3"},
+      {"world", true, "ranks (R1-DP when above 1)", "W", "1"},
+      {"rank", true, "this process's rank", "R", "0"},
+      {"rendezvous", true, "directory where ranks publish their addresses", "DIR"},
+      {"selftest", false, "check the batches and the loss against R1.md, then exit"},
+      {"json", false, "accepted for symmetry with the peers: the output is always JSON"}};
+  auto args = tandem::ParseArgs({argv + 1, argv + argc}, specs);
+  if (!args.ok()) Die(std::string(args.status().message()) + "\n" + tandem::FlagHelp(specs));
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--threads") f.threads = std::atoi(value().c_str());
-    else if (a == "--steps") f.steps = std::atoi(value().c_str());
-    else if (a == "--warmup") f.warmup = std::atoi(value().c_str());
-    else if (a == "--world") f.world = std::atoi(value().c_str());
-    else if (a == "--rank") f.rank = std::atoi(value().c_str());
-    else if (a == "--rendezvous") f.rendezvous = value();
-    else if (a == "--selftest") f.selftest = true;
-    else if (a == "--json") {}  // always JSON
-    else {
-      Die("usage: tandem_r1_bench [--threads N] [--steps N] [--warmup N] [--selftest] "
-          "[--world W --rank R --rendezvous DIR]");
-    }
-  }
-  if (f.threads < 1 || f.steps < 1 || f.warmup < 0 || f.world < 1 || f.rank < 0 ||
-      f.rank >= f.world || (f.world > 1 && f.rendezvous.empty())) {
-    Die("need threads >= 1, steps >= 1, warmup >= 0, 0 <= rank < world, and --rendezvous "
-        "with world > 1");
-  }
+  f.threads = static_cast<int>(Int(*args, "threads", 1, 1024));
+  f.steps = static_cast<int>(Int(*args, "steps", 1, 1 << 20));
+  f.warmup = static_cast<int>(Int(*args, "warmup", 0, 1 << 20));
+  f.world = static_cast<int>(Int(*args, "world", 1, 1024));
+  f.rank = static_cast<int>(Int(*args, "rank", 0, f.world - 1));
+  f.rendezvous = args->Get("rendezvous");
+  f.selftest = args->Has("selftest");
+  if (f.world > 1 && f.rendezvous.empty()) Die("--rendezvous is needed with --world above 1");
   if (f.world > 1) tandem::collective::TuneProcessForBulkTransfer();
   tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention
   ModelConfig config = tandem::model::R1Config();
