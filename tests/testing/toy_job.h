@@ -1,7 +1,7 @@
 // A small real job for tests that train (training/, inference/): the toy corpus of
 // test_util.h as both training and validation set, a tiny model, and the job prepared by
 // data/preparer.h (real SentencePiece models, real shards). Header-only; a test using it links
-// tandem_preparer and tandem_jobspec.
+// tandem_preparer, tandem_jobspec and tandem_trainer.
 #ifndef TANDEM_TESTS_TESTING_TOY_JOB_H_
 #define TANDEM_TESTS_TESTING_TOY_JOB_H_
 
@@ -15,6 +15,7 @@
 #include "data/preparer.h"
 #include "tandem/v1/job.pb.h"
 #include "tests/testing/test_util.h"
+#include "training/trainer.h"
 
 namespace tandem::testing {
 
@@ -41,6 +42,20 @@ struct ToyJob {
   std::string source_model() const { return dir + "/tokenizer/source.model"; }
   std::string target_model() const { return dir + "/tokenizer/target.model"; }
   std::string valid_file() const { return dir + "/valid.tsv"; }
+
+  // A one-thread trainer of `spec` with one data stream over all shards, validating on
+  // the first `valid_bleu_sentences` sentences.
+  TrainerConfig TrainerConfigFor(const v1::JobSpec& spec, uint32_t valid_bleu_sentences) const {
+    TrainerConfig c;
+    c.spec = spec;
+    c.source_model = source_model();
+    c.target_model = target_model();
+    c.streams = {{shards, 0}};
+    c.valid_file = valid_file();
+    c.valid_bleu_sentences = valid_bleu_sentences;
+    c.threads = 1;
+    return c;
+  }
 };
 
 // Applies defaults to `spec`, validates it and prepares it under `job_dir`.

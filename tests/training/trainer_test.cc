@@ -34,6 +34,7 @@ class TrainerTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
     spec_ = job.spec;
     shards_ = job.shards;
+    job_ = std::move(job);
   }
 
   // A trainer config whose streams are the given shard indices (stream id = shard index).
@@ -52,14 +53,7 @@ class TrainerTest : public ::testing::Test {
   }
 
   std::unique_ptr<Trainer> Make(const v1::JobSpec& spec) {
-    TrainerConfig c;
-    c.spec = spec;
-    c.source_model = dir_.Join("job/tokenizer/source.model");
-    c.target_model = dir_.Join("job/tokenizer/target.model");
-    c.streams = {{shards_, 0}};
-    c.valid_file = dir_.Join("job/valid.tsv");
-    c.valid_bleu_sentences = 50;
-    c.threads = 1;
+    TrainerConfig c = job_.TrainerConfigFor(spec, 50);
     auto t = Trainer::Create(c);
     EXPECT_OK(t);
     return t.ok() ? std::move(*t) : nullptr;
@@ -68,6 +62,7 @@ class TrainerTest : public ::testing::Test {
   testing::TempDir dir_;
   v1::JobSpec spec_;
   std::vector<std::string> shards_;
+  testing::ToyJob job_;
 };
 
 TEST_F(TrainerTest, LossFallsAndValidationTranslates) {

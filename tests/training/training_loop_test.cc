@@ -66,17 +66,11 @@ class TrainingLoopTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
     spec_ = job.spec;
     shards_ = job.shards;
+    job_ = std::move(job);
   }
 
   std::unique_ptr<Trainer> Make() {
-    TrainerConfig c;
-    c.spec = spec_;
-    c.source_model = dir_.Join("job/tokenizer/source.model");
-    c.target_model = dir_.Join("job/tokenizer/target.model");
-    c.streams = {{shards_, 0}};
-    c.valid_file = dir_.Join("job/valid.tsv");
-    c.valid_bleu_sentences = 5;
-    c.threads = 1;
+    TrainerConfig c = job_.TrainerConfigFor(spec_, 5);
     absl::StatusOr<std::unique_ptr<Trainer>> t = Trainer::Create(c);
     EXPECT_OK(t);
     return t.ok() ? std::move(*t) : nullptr;
@@ -99,6 +93,7 @@ class TrainingLoopTest : public ::testing::Test {
   testing::TempDir dir_;
   v1::JobSpec spec_;
   std::vector<std::string> shards_;
+  testing::ToyJob job_;
 };
 
 TEST_F(TrainingLoopTest, ValidatesAndCheckpointsAtTheirIntervalsAndAtTheEnd) {
