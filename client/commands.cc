@@ -9,6 +9,8 @@
 #include "client/job_client.h"
 #include "client/render.h"
 #include "common/flags.h"
+#include "common/secrets.h"
+#include "common/transport_security.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace tandem {
@@ -26,6 +28,9 @@ int ExitFor(const absl::Status& s) {
       return kExitUnavailable;
     case absl::StatusCode::kNotFound:
       return kExitNotFound;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitNotAuthorized;
     default:
       return kExitError;
   }
@@ -84,9 +89,16 @@ const std::vector<FlagSpec>& CommonFlags() {
       {"coordinator", true, "coordinator host:port (default $TANDEM_COORDINATOR or 127.0.0.1:7400)",
        "ADDR"},
       {"json", false, "machine-readable JSON output"},
+      {"token_file", true, "a file holding the client token (default $TANDEM_TOKEN)", "FILE"},
       {"help", false, "show this help"},
   };
-  return flags;
+  static const std::vector<FlagSpec> all = [] {
+    std::vector<FlagSpec> out = flags;
+    for (auto& f : TransportSecurityFlags(/*with_insecure=*/false)) out.push_back(f);
+    out[out.size() - 3].help += " (default $TANDEM_TLS_CA)";
+    return out;
+  }();
+  return all;
 }
 
 std::vector<Command> Commands() {
@@ -170,7 +182,7 @@ std::string MainHelp(const std::vector<Command>& commands) {
   absl::StrAppend(&out, table.substr(table.find('\n') + 1));
   absl::StrAppend(&out, "\nFlags for every command:\n", FlagHelp(CommonFlags()),
                   "\nExit codes: 0 ok, 1 job failed, 2 bad input, 3 coordinator unreachable,\n"
-                  "            4 no such job, 5 job cancelled, 6 other error.\n"
+                  "            4 no such job, 5 job cancelled, 6 other error, 7 not authorised.\n"
                   "\nRun 'tandem COMMAND --help' for a command's flags.\n");
   return out;
 }
@@ -178,7 +190,7 @@ std::string MainHelp(const std::vector<Command>& commands) {
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           const std::string& default_coordinator) {
+           const MainEnvironment& env) {
   const std::vector<Command> commands = Commands();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     (args.empty() ? err : out) << MainHelp(commands);
@@ -207,11 +219,25 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
   Context ctx;
   ctx.coordinator = parsed->Get(
-      "coordinator", !default_coordinator.empty() ? default_coordinator : kDefaultCoordinator);
+      "coordinator", !env.coordinator.empty() ? env.coordinator : kDefaultCoordinator);
   ctx.json = parsed->Has("json");
   ctx.out = &out;
   ctx.err = &err;
-  JobClient client(ctx.coordinator, std::chrono::seconds(5));
+  absl::StatusOr<TransportSecurity> security =
+      TransportSecurityFromFlags(*parsed, /*need_certificate=*/false, env.tls_ca);
+  absl::StatusOr<std::string> token = env.token;
+  if (parsed->Has("token_file")) {
+    token = ReadTokenFile(parsed->Get("token_file"));
+  } else if (!env.token.empty()) {
+    if (absl::Status s = CheckToken("TANDEM_TOKEN", env.token); !s.ok()) token = s;
+  }
+  for (const absl::Status& s : {security.status(), token.status()}) {
+    if (!s.ok()) {
+      err << "tandem " << cmd->name << ": " << s.message() << "\n";
+      return kExitBadInput;
+    }
+  }
+  JobClient client(ctx.coordinator, std::chrono::seconds(5), *security, *token);
   ctx.client = &client;
   return cmd->run(*parsed, ctx);
 }

@@ -12,10 +12,25 @@ struct JobClient::Impl {
   std::string target;
   std::unique_ptr<v1::JobService::Stub> stub;
   std::chrono::milliseconds timeout;
+  std::string token;
+
+  // A context with a deadline of `timeouts` times the timeout and the client's token.
+  std::unique_ptr<grpc::ClientContext> Context(int timeouts = 1) const {
+    auto ctx = ContextWithDeadline(timeout * timeouts);
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
 
   // One-line errors: gRPC's connection failures become a sentence naming the address.
   absl::Status Convert(const grpc::Status& s) const {
     if (s.ok()) return absl::OkStatus();
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
+        (s.error_message().find("andshake") != std::string::npos ||
+         s.error_message().find("SSL") != std::string::npos)) {
+      return absl::UnavailableError(absl::StrCat(
+          "TLS with the coordinator at ", target, " failed (is --tls_ca the deployment's CA, ",
+          "and does the coordinator's certificate name this host?): ", s.error_message()));
+    }
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
          s.error_message().find("onnect") != std::string::npos)) {
@@ -27,14 +42,16 @@ struct JobClient::Impl {
   }
 };
 
-JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeout)
-    : impl_(new Impl{target, v1::JobService::NewStub(MakeChannel(target)), timeout}) {}
+JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeout,
+                     const TransportSecurity& security, std::string token)
+    : impl_(new Impl{target, v1::JobService::NewStub(MakeChannel(target, security)), timeout,
+                     std::move(token)}) {}
 
 JobClient::~JobClient() = default;
 
 absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec) {
   // Submission reads the whole corpus on the coordinator: allow it more time.
-  auto ctx = ContextWithDeadline(impl_->timeout * 24);
+  auto ctx = impl_->Context(24);
   v1::SubmitJobRequest req;
   *req.mutable_spec() = spec;
   v1::SubmitJobResponse resp;
@@ -44,7 +61,7 @@ absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec) {
 }
 
 absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::GetJobRequest req;
   req.set_job_id(id);
   v1::JobInfo resp;
@@ -54,7 +71,7 @@ absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {
 }
 
 absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List() {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::ListJobsResponse resp;
   absl::Status s =
       impl_->Convert(impl_->stub->ListJobs(ctx.get(), v1::ListJobsRequest(), &resp));
@@ -63,7 +80,7 @@ absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List() {
 }
 
 absl::StatusOr<v1::JobInfo> JobClient::Cancel(const std::string& id) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::CancelJobRequest req;
   req.set_job_id(id);
   v1::JobInfo resp;
@@ -74,7 +91,7 @@ absl::StatusOr<v1::JobInfo> JobClient::Cancel(const std::string& id) {
 
 absl::StatusOr<std::vector<v1::JobEvent>> JobClient::Events(const std::string& id,
                                                             int64_t after_seq, uint32_t limit) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::ListEventsRequest req;
   req.set_job_id(id);
   req.set_after_seq(after_seq);
@@ -86,7 +103,7 @@ absl::StatusOr<std::vector<v1::JobEvent>> JobClient::Events(const std::string& i
 }
 
 absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::ListWorkersResponse resp;
   absl::Status s =
       impl_->Convert(impl_->stub->ListWorkers(ctx.get(), v1::ListWorkersRequest(), &resp));
@@ -95,7 +112,7 @@ absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::string& id) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::GetMetricsRequest req;
   req.set_job_id(id);
   v1::GetMetricsResponse resp;
@@ -106,7 +123,7 @@ absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::strin
 
 absl::StatusOr<v1::TranslateResponse> JobClient::Translate(const v1::TranslateRequest& request) {
   // The first request of a job loads its model on the coordinator: allow it more time.
-  auto ctx = ContextWithDeadline(impl_->timeout * 24);
+  auto ctx = impl_->Context(24);
   v1::TranslateResponse resp;
   absl::Status s = impl_->Convert(impl_->stub->Translate(ctx.get(), request, &resp));
   if (!s.ok()) return s;
@@ -115,7 +132,7 @@ absl::StatusOr<v1::TranslateResponse> JobClient::Translate(const v1::TranslateRe
 
 absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
   TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
-  auto ctx = ContextWithDeadline(impl_->timeout * 120);
+  auto ctx = impl_->Context(120);
   v1::DownloadModelRequest req;
   req.set_job_id(id);
   auto reader = impl_->stub->DownloadModel(ctx.get(), req);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/transport_security.h"
 #include "tandem/v1/job.pb.h"
 #include "tandem/v1/job_service.pb.h"
 
@@ -17,7 +18,9 @@ namespace tandem {
 
 class JobClient {
  public:
-  JobClient(const std::string& target, std::chrono::milliseconds timeout);
+  // Calls `target` through `security`, presenting `token` (if not empty) as the bearer.
+  JobClient(const std::string& target, std::chrono::milliseconds timeout,
+            const TransportSecurity& security = {}, std::string token = "");
   ~JobClient();
 
   absl::StatusOr<std::string> Submit(const tandem::v1::JobSpec& spec);

@@ -9,5 +9,5 @@
 int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
   std::vector<std::string> args(argv + 1, argv + argc);
-  return tandem::RunCli(args, std::cout, std::cerr, env.coordinator);
+  return tandem::RunCli(args, std::cout, std::cerr, env);
 }

@@ -1,23 +1,65 @@
 #include "collective/collective_service.h"
 
+#include <grpcpp/alarm.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collective/wire.h"
 #include "common/grpc_util.h"
 #include "common/log.h"
+#include "common/secrets.h"
 #include "common/status.h"
 
 namespace tandem::collective {
 
-void Mailbox::Attach(const GroupId& group) {
+void Mailbox::Announce(const GroupId& group, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::pair<std::string, uint64_t> id{group.job_id, group.generation};
+  for (auto it = announced_.begin(); it != announced_.end(); ++it) {
+    if (it->first == id) {
+      announced_.erase(it);
+      break;
+    }
+  }
+  announced_.push_back({id, key});
+  if (announced_.size() > kMaxAnnounced) announced_.erase(announced_.begin());
+}
+
+absl::StatusOr<bool> Mailbox::Admit(const GroupId& group, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (group.job_id == group_.job_id && group.generation < group_.generation) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "stale generation: stream of generation ", group.generation,
+        " but the current generation is ", group_.generation));
+  }
+  for (const auto& [id, announced_key] : announced_) {
+    if (id.first != group.job_id || id.second != group.generation) continue;
+    if (!TokensEqual(key, announced_key)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "wrong key for generation ", group.generation, " of job ", group.job_id,
+          ": not a member of that generation"));
+    }
+    return true;
+  }
+  return false;
+}
+
+void Mailbox::Attach(const GroupId& group, const std::string& key) {
+  Announce(group, key);
   {
   std::lock_guard<std::mutex> lock(mu_);
   group_ = group;
   error_ = absl::OkStatus();
+  for (auto it = announced_.begin(); it != announced_.end();) {
+    const bool stale = it->first.first != group.job_id || it->first.second < group.generation;
+    it = stale ? announced_.erase(it) : it + 1;
+  }
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     const v1::CollectiveHeader& h = it->second.header;
     if (h.job_id() != group.job_id || h.generation() < group.generation) {
@@ -176,14 +218,30 @@ class PingCall final : public CompletionDriver::Tag {
 // ends the stream with the reason; a stream that breaks fails its group, so the collective
 // waiting on it returns UNAVAILABLE at once instead of at its deadline. One operation is
 // pending at a time (awaiting the call, a read, or the finish).
+// What every PushCall of a server shares.
+struct PushShared {
+  AsyncService* service;
+  CompletionDriver* driver;
+  Mailbox* mailbox;
+  std::chrono::milliseconds admit_timeout;
+  // Streams waiting for their group's announcement, at most kMaxWaiting.
+  std::atomic<int> waiting{0};
+  static constexpr int kMaxWaiting = 256;
+};
+
 class PushCall final : public CompletionDriver::Tag {
  public:
-  PushCall(AsyncService* service, CompletionDriver* driver, Mailbox* mailbox)
-      : service_(service), driver_(driver), mailbox_(mailbox), stream_(&ctx_) {
-    grpc::ServerCompletionQueue* cq = driver->cq();
+  explicit PushCall(PushShared* shared)
+      : shared_(shared),
+        service_(shared->service),
+        driver_(shared->driver),
+        mailbox_(shared->mailbox),
+        stream_(&ctx_) {
+    grpc::ServerCompletionQueue* cq = driver_->cq();
     HandOff(this);  // nothing of this object is read after it
-    service->RequestPush(&ctx_, &stream_, cq, cq, this);
+    service_->RequestPush(&ctx_, &stream_, cq, cq, this);
   }
+  ~PushCall() override { StopWaiting(); }
 
   void Proceed(bool ok) override {
     if (!Step(ok)) delete this;
@@ -196,23 +254,20 @@ class PushCall final : public CompletionDriver::Tag {
     switch (state_) {
       case State::kAwaiting:
         if (!ok) return false;  // the server shut down
-        new PushCall(service_, driver_, mailbox_);
-        state_ = State::kReading;
-        HandOff(this);
-        stream_.Read(&message_, this);
-        return true;
+        new PushCall(shared_);
+        if (absl::Status s = ReadGroup(); !s.ok()) return Refuse(s);
+        state_ = State::kAdmitting;
+        return Admit();
+      case State::kAdmitting:  // the alarm rang (ok) or was cancelled by shutdown
+        if (!ok) return false;
+        return Admit();
       case State::kReading:
         if (!ok) {  // the sender closed the stream, or the call broke (then Finish fails)
           ended_reading_ = true;
           Finish(grpc::Status::OK);
           return true;
         }
-        if (absl::Status status = Deliver(); !status.ok()) {
-          TANDEM_LOG(WARNING) << "refusing collective stream from " << ctx_.peer() << ": "
-                              << status;
-          Finish(ToGrpcStatus(status));
-          return true;
-        }
+        if (absl::Status status = Deliver(); !status.ok()) return Refuse(status);
         HandOff(this);
         stream_.Read(&message_, this);
         return true;
@@ -223,7 +278,74 @@ class PushCall final : public CompletionDriver::Tag {
     return false;
   }
 
-  enum class State { kAwaiting, kReading, kFinishing };
+  enum class State { kAwaiting, kAdmitting, kReading, kFinishing };
+
+  // How often a stream waiting for its group to be announced asks again.
+  static constexpr auto kAdmitPoll = std::chrono::milliseconds(20);
+
+  // The group the stream names in its metadata, and the key it presents.
+  absl::Status ReadGroup() {
+    const auto& md = ctx_.client_metadata();
+    auto group = md.find(kGroupMetadata);
+    auto key = md.find(kGroupKeyMetadata);
+    if (group == md.end() || key == md.end()) {
+      return absl::UnauthenticatedError("a collective stream must name its group and key");
+    }
+    const std::string g(group->second.data(), group->second.size());
+    const size_t slash = g.rfind('/');
+    if (slash == std::string::npos || slash == 0 ||
+        !absl::SimpleAtoi(g.substr(slash + 1), &group_.generation)) {
+      return absl::InvalidArgumentError("malformed collective group metadata");
+    }
+    group_.job_id = g.substr(0, slash);
+    key_.assign(key->second.data(), key->second.size());
+    admit_deadline_ = std::chrono::system_clock::now() + shared_->admit_timeout;
+    return absl::OkStatus();
+  }
+
+  // Starts reading once the mailbox admits the group; waits (an alarm) while it is not
+  // announced; refuses a wrong key, a stale group, or a wait past the deadline.
+  bool Admit() {
+    absl::StatusOr<bool> admitted = mailbox_->Admit(group_, key_);
+    if (!admitted.ok()) return Refuse(admitted.status());
+    if (*admitted) {
+      StopWaiting();
+      key_.clear();
+      state_ = State::kReading;
+      HandOff(this);
+      stream_.Read(&message_, this);
+      return true;
+    }
+    const auto now = std::chrono::system_clock::now();
+    if (!waiting_) {
+      waiting_ = true;
+      if (shared_->waiting.fetch_add(1) >= PushShared::kMaxWaiting) {
+        return Refuse(absl::ResourceExhaustedError(
+            "too many collective streams wait for their generation to be announced"));
+      }
+    }
+    if (now >= admit_deadline_) {
+      return Refuse(absl::PermissionDeniedError(
+          absl::StrCat("generation ", group_.generation, " of job ", group_.job_id,
+                       " was not announced to this worker")));
+    }
+    HandOff(this);
+    alarm_.Set(driver_->cq(), now + kAdmitPoll, this);
+    return true;
+  }
+
+  void StopWaiting() {
+    if (waiting_) shared_->waiting.fetch_sub(1);
+    waiting_ = false;
+  }
+
+  // Ends the stream with `status`, logged with the peer's address.
+  bool Refuse(const absl::Status& status) {
+    StopWaiting();
+    TANDEM_LOG(WARNING) << "refusing collective stream from " << ctx_.peer() << ": " << status;
+    Finish(ToGrpcStatus(status));
+    return true;
+  }
 
   void Finish(const grpc::Status& status) {
     state_ = State::kFinishing;
@@ -242,24 +364,34 @@ class PushCall final : public CompletionDriver::Tag {
   absl::Status Deliver() {
     TANDEM_ASSIGN_OR_RETURN(Delivery delivery, ParseDelivery(message_));
     const v1::CollectiveHeader& h = delivery.header;
+    if (h.job_id() != group_.job_id || h.generation() != group_.generation) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "segment of generation ", h.generation(), " of job ", h.job_id(),
+          " on a stream admitted for generation ", group_.generation, " of job ",
+          group_.job_id));
+    }
     if (!seen_header_) {
       seen_header_ = true;
-      group_ = GroupId{h.job_id(), h.generation()};
       from_rank_ = h.from_rank();
     }
     return mailbox_->Put(std::move(delivery));
   }
 
+  PushShared* shared_;
   AsyncService* service_;
   CompletionDriver* driver_;
   Mailbox* mailbox_;
+  bool waiting_ = false;  // counted in shared_->waiting
   grpc::ServerContext ctx_;
   grpc::ServerAsyncReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer> stream_;
   grpc::ByteBuffer message_;
   State state_ = State::kAwaiting;
   bool ended_reading_ = false;  // the Finish answers a read that failed
   bool seen_header_ = false;
-  GroupId group_;
+  GroupId group_;  // named by the stream's metadata
+  std::string key_;
+  std::chrono::system_clock::time_point admit_deadline_;
+  grpc::Alarm alarm_;
   uint32_t from_rank_ = 0;
 };
 
@@ -289,17 +421,20 @@ class CollectiveServer::Impl final : public CollectiveService,
   AsyncService service_;
   // Declared before server_: the server is destroyed first, then its queue (gRPC's order).
   std::unique_ptr<CompletionDriver> driver_;
+  std::unique_ptr<PushShared> push_;  // outlives the calls: they end with the queue
   std::unique_ptr<grpc::Server> server_;
 };
 
 absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
-    const std::string& address, std::function<std::string()> worker_id,
-    size_t max_buffered_bytes) {
-  auto impl = std::make_shared<Impl>(std::move(worker_id), max_buffered_bytes);
+    const std::string& address, CollectiveServerOptions options) {
+  const TransportSecurity& security = options.security;
+  TANDEM_RETURN_IF_ERROR(security.CheckListen("--listen", address));
+  auto impl = std::make_shared<Impl>(std::move(options.worker_id), options.max_buffered_bytes);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, security.ServerCredentials(ClientCertificates::kRequired),
+                           &port);
   builder.RegisterService(&impl->service_);
   std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
   impl->server_ = builder.BuildAndStart();
@@ -315,7 +450,12 @@ absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
   impl->driver_ = std::make_unique<CompletionDriver>(std::move(cq));
   // The first awaiting calls; each call that arrives posts the next.
   new PingCall(&impl->service_, impl->driver_.get(), &impl->worker_id_);
-  new PushCall(&impl->service_, impl->driver_.get(), &impl->mailbox_);
+  impl->push_ = std::make_unique<PushShared>();
+  impl->push_->service = &impl->service_;
+  impl->push_->driver = impl->driver_.get();
+  impl->push_->mailbox = &impl->mailbox_;
+  impl->push_->admit_timeout = options.admit_timeout;
+  new PushCall(impl->push_.get());
   std::unique_ptr<CollectiveServer> server(new CollectiveServer(std::move(impl)));
   server->port_ = port;
   return server;

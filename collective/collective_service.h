@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,10 +16,13 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "collective/communicator.h"
 #include "collective/grpc_completion_driver.h"
+#include "common/transport_security.h"
 #include "tandem/v1/collective_service.grpc.pb.h"
 
 namespace tandem::collective {
@@ -35,19 +39,40 @@ struct Delivery {
 // the communicator name that rank's address in the error it returns.
 inline constexpr char kFromRankPayload[] = "type.tandem/collective.from_rank";
 
+// Metadata of a Push stream: its group ("<job id>/<generation>") and the group's key.
+inline constexpr char kGroupMetadata[] = "tandem-group";
+inline constexpr char kGroupKeyMetadata[] = "tandem-group-key";
+
 // Segments waiting for the collective of this process. Serves one group (job, generation) at
 // a time: segments of an older generation or another job are refused; segments of a newer
 // generation are kept (a neighbour may switch first). Thread-safe. Waiting is the caller's:
 // it polls the CompletionDriver and calls TryTake again; `on_change` (run after every change,
 // outside the lock) wakes it when the change came from another thread.
+//
+// Who may push (DESIGN.md section 8): a stream names its group and presents the group's key
+// when it opens (kGroupMetadata, kGroupKeyMetadata); it is admitted only for a group
+// announced to this process with that key: by the coordinator's assignment (Announce) or by
+// the local transport (Attach). A stream for a group not announced yet waits, unread, until
+// it is (a peer may hear of its generation first); nothing it sends is stored before.
 class Mailbox {
  public:
   explicit Mailbox(size_t max_buffered_bytes, std::function<void()> on_change = nullptr)
       : max_buffered_bytes_(max_buffered_bytes), on_change_(std::move(on_change)) {}
 
-  // Serve `group` from now on: drops segments of other jobs and older generations and clears
-  // the error of the previous group.
-  void Attach(const GroupId& group);
+  // Serve `group` from now on (announcing it with `key`): drops segments and announcements of
+  // other jobs and older generations and clears the error of the previous group.
+  void Attach(const GroupId& group, const std::string& key = "");
+
+  // Admits streams of `group` that present `key` (hex; empty for groups formed without a
+  // coordinator). Keeps the newest kMaxAnnounced announcements.
+  void Announce(const GroupId& group, const std::string& key);
+  static constexpr size_t kMaxAnnounced = 16;
+
+  // Whether a stream of `group` presenting `key` may deliver: true when admitted, false while
+  // its group has not been announced (ask again later). PermissionDenied for a wrong key,
+  // FailedPrecondition for a group this process has moved past (an older generation of its
+  // job). The key is compared in constant time and never logged.
+  absl::StatusOr<bool> Admit(const GroupId& group, const std::string& key);
 
   // Stores a segment; never blocks. FAILED_PRECONDITION for a stale generation or another job
   // (naming both), RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
@@ -81,6 +106,8 @@ class Mailbox {
   const std::function<void()> on_change_;
   std::mutex mu_;
   GroupId group_;  // empty job id: none attached yet
+  // (job, generation) -> key, oldest first.
+  std::vector<std::pair<std::pair<std::string, uint64_t>, std::string>> announced_;
   std::map<Key, Delivery> waiting_;
   size_t buffered_bytes_ = 0;
   absl::Status error_;
@@ -98,14 +125,24 @@ class CollectiveService {
   virtual std::shared_ptr<CollectiveService> Ref() = 0;
 };
 
+struct CollectiveServerOptions {
+  // Answers Ping (may be empty).
+  std::function<std::string()> worker_id;
+  // Bounds the received data no operation has taken yet.
+  size_t max_buffered_bytes = size_t{1} << 30;
+  // TLS is mutual: a peer without a certificate signed by the CA cannot connect.
+  TransportSecurity security;
+  // How long a stream waits for its group to be announced before it is refused.
+  std::chrono::milliseconds admit_timeout{30000};
+};
+
 // A gRPC server that hosts the CollectiveService (Ping, Push) on its own completion queue.
 class CollectiveServer {
  public:
-  // Binds `address` ("127.0.0.1:0" picks a port). `worker_id` answers Ping (may be empty);
-  // `max_buffered_bytes` bounds the received data no operation has taken yet.
+  // Binds `address` ("127.0.0.1:0" picks a port). FailedPrecondition for a plaintext
+  // address off loopback (TransportSecurity::CheckListen).
   static absl::StatusOr<std::unique_ptr<CollectiveServer>> Start(
-      const std::string& address, std::function<std::string()> worker_id = nullptr,
-      size_t max_buffered_bytes = size_t{1} << 30);
+      const std::string& address, CollectiveServerOptions options = {});
   ~CollectiveServer();
   int port() const { return port_; }
   CollectiveService* service();

@@ -30,8 +30,8 @@ absl::Status CheckOptions(const GrpcCommunicatorOptions& options,
 absl::StatusOr<std::unique_ptr<GrpcCommunicator>> GrpcCommunicator::Create(
     GrpcCommunicatorOptions options, CollectiveService* service) {
   TANDEM_RETURN_IF_ERROR(CheckOptions(options, service));
-  auto transport =
-      std::make_unique<GrpcTransport>(options.group, options.rank, options.peers, service);
+  auto transport = std::make_unique<GrpcTransport>(options.group, options.rank, options.peers,
+                                                   service, options.security);
   return std::unique_ptr<GrpcCommunicator>(new GrpcCommunicator(options, std::move(transport)));
 }
 
@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<GrpcCommunicator>> GrpcCommunicator::Create(
   CollectiveService* service = server->service();
   TANDEM_RETURN_IF_ERROR(CheckOptions(options, service));
   auto transport = std::make_unique<GrpcTransport>(options.group, options.rank, options.peers,
-                                                   service, std::move(server));
+                                                   service, options.security, std::move(server));
   return std::unique_ptr<GrpcCommunicator>(new GrpcCommunicator(options, std::move(transport)));
 }
 

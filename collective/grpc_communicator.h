@@ -34,6 +34,8 @@ struct GrpcCommunicatorOptions {
   int rank = 0;
   // host:port of every rank's CollectiveService, in ring order (index = rank).
   std::vector<std::string> peers;
+  // TLS of the streams and the group's key (grpc_transport.h).
+  StreamSecurity security;
   // Elements per segment are segment_bytes / 4 (the same count in bf16 mode).
   size_t segment_bytes = 512 << 10;
   // All-reduces where each rank would send at most this many bytes in a direct exchange

@@ -6,6 +6,7 @@
 namespace tandem::collective {
 
 PeerStream::PeerStream(std::shared_ptr<grpc::Channel> channel, CompletionDriver* driver,
+                       const std::vector<std::pair<std::string, std::string>>& metadata,
                        std::function<void(const grpc::Status&, bool)> on_end)
     : channel_(std::move(channel)),
       driver_(driver),
@@ -16,6 +17,7 @@ PeerStream::PeerStream(std::shared_ptr<grpc::Channel> channel, CompletionDriver*
       writes_done_(this, &PeerStream::OnWritesDone),
       finish_(this, &PeerStream::OnFinish) {
   ctx_.set_wait_for_ready(true);
+  for (const auto& [key, value] : metadata) ctx_.AddMetadata(key, value);
   grpc::GenericStub stub(channel_);
   call_ = stub.PrepareCall(&ctx_, "/tandem.v1.CollectiveService/Push", driver_->cq());
   std::lock_guard<std::mutex> lock(mu_);

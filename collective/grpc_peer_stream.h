@@ -11,6 +11,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "collective/grpc_completion_driver.h"
 
@@ -26,8 +29,9 @@ namespace tandem::collective {
 class PeerStream {
  public:
   // `on_end(status, lost)` runs once, on the polling thread, unless the end was expected
-  // (Close).
+  // (Close). `metadata` (key, value pairs) opens the call.
   PeerStream(std::shared_ptr<grpc::Channel> channel, CompletionDriver* driver,
+             const std::vector<std::pair<std::string, std::string>>& metadata,
              std::function<void(const grpc::Status&, bool)> on_end);
   PeerStream(const PeerStream&) = delete;
   PeerStream& operator=(const PeerStream&) = delete;

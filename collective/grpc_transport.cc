@@ -112,17 +112,19 @@ class GrpcReceivedSegment final : public ReceivedSegment {
 }  // namespace
 
 GrpcTransport::GrpcTransport(GroupId group, int rank, std::vector<std::string> peers,
-                             CollectiveService* service, std::unique_ptr<CollectiveServer> server)
+                             CollectiveService* service, StreamSecurity security,
+                             std::unique_ptr<CollectiveServer> server)
     : group_(std::move(group)),
       rank_(rank),
       peers_(std::move(peers)),
+      security_(std::move(security)),
       service_(service),
       service_ref_(service->Ref()),
       owned_server_(std::move(server)),
       send_(std::make_shared<SendState>()) {
   send_->unreleased.assign(peers_.size(), 0);
   streams_.resize(peers_.size());
-  service_->mailbox().Attach(group_);
+  service_->mailbox().Attach(group_, security_.group_key);
 }
 
 GrpcTransport::~GrpcTransport() {
@@ -154,9 +156,15 @@ void GrpcTransport::Connect(int peer) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  auto channel = grpc::CreateCustomChannel(peers_[peer], grpc::InsecureChannelCredentials(), args);
+  if (security_.tls.tls()) args.SetSslTargetNameOverride(kWorkerServerName);
+  auto channel =
+      grpc::CreateCustomChannel(peers_[peer], security_.tls.ChannelCredentials(), args);
+  const std::vector<std::pair<std::string, std::string>> metadata = {
+      {kGroupMetadata, absl::StrCat(group_.job_id, "/", group_.generation)},
+      {kGroupKeyMetadata, security_.group_key}};
   streams_[peer] = std::make_unique<PeerStream>(
-      std::move(channel), &service_->driver(), [this, peer](const grpc::Status& status, bool lost) {
+      std::move(channel), &service_->driver(), metadata,
+      [this, peer](const grpc::Status& status, bool lost) {
         absl::Status error = StreamError(status, peer);
         if (lost || error.code() != absl::StatusCode::kUnavailable) SetError(error);
       });

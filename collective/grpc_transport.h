@@ -20,13 +20,23 @@
 
 namespace tandem::collective {
 
+// How a transport's streams are secured and admitted (DESIGN.md section 8).
+struct StreamSecurity {
+  // The channels' TLS; a peer's certificate must name kWorkerServerName.
+  TransportSecurity tls;
+  // The group's key (WorkAssignment.collective_key), presented when a stream opens; empty
+  // for groups formed without a coordinator (tests, benchmarks).
+  std::string group_key;
+};
+
 class GrpcTransport final : public Transport {
  public:
   // `peers[r]` is rank r's CollectiveService address. `service` (not owned unless `server`,
-  // its server, is given) receives this rank's segments: its mailbox is attached to `group`,
-  // and its queue stays up until the transport is gone. Connects lazily (Connect).
+  // its server, is given) receives this rank's segments: its mailbox is attached to `group`
+  // (with the group's key), and its queue stays up until the transport is gone. Connects
+  // lazily (Connect), through `security`.
   GrpcTransport(GroupId group, int rank, std::vector<std::string> peers, CollectiveService* service,
-                std::unique_ptr<CollectiveServer> server = nullptr);
+                StreamSecurity security = {}, std::unique_ptr<CollectiveServer> server = nullptr);
   // Closes the streams (gracefully unless an operation failed), then shuts an owned server down.
   ~GrpcTransport() override;
 
@@ -68,6 +78,7 @@ class GrpcTransport final : public Transport {
   const GroupId group_;
   const int rank_;
   const std::vector<std::string> peers_;
+  const StreamSecurity security_;
   CollectiveService* const service_;
   std::shared_ptr<CollectiveService> service_ref_;  // keeps the queue up while streams exist
   std::unique_ptr<CollectiveServer> owned_server_;

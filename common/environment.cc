@@ -17,6 +17,8 @@ MainEnvironment ApplyEnvironment() {
   const char* reexec = std::getenv("TANDEM_MALLOC_REEXEC");
   env.malloc_reexec = reexec == nullptr || std::strcmp(reexec, "0") != 0;
   if (const char* coordinator = std::getenv("TANDEM_COORDINATOR")) env.coordinator = coordinator;
+  if (const char* token = std::getenv("TANDEM_TOKEN")) env.token = token;
+  if (const char* ca = std::getenv("TANDEM_TLS_CA")) env.tls_ca = ca;
   return env;
 }
 

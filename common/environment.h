@@ -11,6 +11,9 @@
 //   TANDEM_MALLOC_REEXEC "0" turns that re-execution off.
 //   TANDEM_COORDINATOR   the client's coordinator when --coordinator is not given
 //                        (RunCli, client/commands.h).
+//   TANDEM_TOKEN         the client's bearer token when --token_file is not given (never
+//                        logged).
+//   TANDEM_TLS_CA        the client's CA certificate file when --tls_ca is not given.
 #ifndef TANDEM_COMMON_ENVIRONMENT_H_
 #define TANDEM_COMMON_ENVIRONMENT_H_
 
@@ -25,6 +28,8 @@ struct MainEnvironment {
   std::optional<std::string> glibc_tunables;  // GLIBC_TUNABLES; nullopt when unset
   bool malloc_reexec = true;                  // false when TANDEM_MALLOC_REEXEC is "0"
   std::string coordinator;                    // TANDEM_COORDINATOR; empty when unset
+  std::string token;                          // TANDEM_TOKEN; empty when unset
+  std::string tls_ca;                         // TANDEM_TLS_CA; empty when unset
 };
 
 // For main() only, first thing: applies TANDEM_LOG_LEVEL and returns the other variables.

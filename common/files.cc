@@ -64,9 +64,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, uint64_t max_bytes
   return data;
 }
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents) {
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents, int mode) {
   const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot create", tmp);
   const char* p = contents.data();
   size_t left = contents.size();

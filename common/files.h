@@ -19,7 +19,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
 
 // Writes `contents` atomically: a temporary file in the same directory, fsync, rename over
 // `path`, fsync of the directory. Readers see the old file or the new one, never a mix.
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents);
+// `mode`: the new file's permissions (before the umask); 0600 for secrets.
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents,
+                             int mode = 0644);
 
 // Creates `path` and its missing parents (like mkdir -p).
 absl::Status MakeDirs(const std::string& path);

@@ -12,7 +12,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
+                                           const TransportSecurity& security,
+                                           const std::string& server_name) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -21,7 +23,10 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
   // Reconnect quickly after a coordinator restart.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  if (security.tls() && !server_name.empty()) {
+    args.SetSslTargetNameOverride(server_name);
+  }
+  return grpc::CreateCustomChannel(target, security.ChannelCredentials(), args);
 }
 
 void ConfigureServerBuilder(grpc::ServerBuilder& builder) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/transport_security.h"
 
 namespace tandem {
 
@@ -20,9 +21,12 @@ inline constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-// A channel to `target` (host:port) with Tandem's limits. Plain-text: loopback development
-// only until TLS lands (DESIGN.md section 8).
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
+// A channel to `target` (host:port) with Tandem's limits, secured by `security` (plaintext
+// when it has no TLS files). With TLS the server's certificate must name `server_name`, or
+// the target's host when that is empty.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
+                                           const TransportSecurity& security = {},
+                                           const std::string& server_name = "");
 
 // Applies Tandem's limits to a server builder.
 void ConfigureServerBuilder(grpc::ServerBuilder& builder);

@@ -6,6 +6,7 @@
 #include "common/job_spec.h"
 #include "common/job_states.h"
 #include "common/log.h"
+#include "common/secrets.h"
 #include "common/status.h"
 #include "coordinator/generation.h"
 #include "coordinator/job_paths.h"
@@ -39,14 +40,24 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOpti
   if (!options.now_ms) options.now_ms = SystemNowMs;
   TANDEM_RETURN_IF_ERROR(MakeDirs(JobsDir(options.data_dir)));
   TANDEM_ASSIGN_OR_RETURN(auto store, JobStore::Open(options.data_dir + "/state.db"));
-  std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store)));
+  // The key that generations' collective keys derive from: made once, kept with the state so
+  // that a restarted coordinator gives running generations the same keys.
+  const std::string key_file = options.data_dir + "/secret.key";
+  if (!PathExists(key_file)) {
+    TANDEM_RETURN_IF_ERROR(WriteFileAtomic(key_file, RandomHex(32) + "\n", 0600));
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string secret, ReadTokenFile(key_file));
+  std::unique_ptr<Coordinator> c(
+      new Coordinator(std::move(options), std::move(store), std::move(secret)));
   TANDEM_RETURN_IF_ERROR(c->Recover());
   return c;
 }
 
-Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store)
+Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store,
+                         std::string secret)
     : options_(std::move(options)),
       store_(std::move(store)),
+      secret_(std::move(secret)),
       models_(options_.data_dir),
       membership_(store_.get()),
       progress_(store_.get(), options_.data_dir),
@@ -162,9 +173,11 @@ std::vector<WorkerInfo> Coordinator::ListWorkers() {
 
 absl::StatusOr<v1::JoinResponse> Coordinator::Join(const v1::JoinRequest& request) {
   absl::MutexLock lock(&mu_);
-  TANDEM_ASSIGN_OR_RETURN(std::string id, membership_.Join(request, Now()));
+  const std::string session = RandomHex(32);
+  TANDEM_ASSIGN_OR_RETURN(std::string id, membership_.Join(request, Now(), Sha256Hex(session)));
   v1::JoinResponse response;
   response.set_worker_id(id);
+  response.set_session_token(session);
   response.set_heartbeat_interval_ms(static_cast<uint32_t>(options_.heartbeat_interval.count()));
   return response;
 }
@@ -177,7 +190,18 @@ absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(const std::string& 
   auto job = store_->GetJob(worker->job_id());
   if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING) return response;
   *response.mutable_assignment() = AssignmentFor(*job, worker_id);
+  response.mutable_assignment()->set_collective_key(CollectiveKey(job->id(), job->generation()));
   return response;
+}
+
+std::string Coordinator::CollectiveKey(const std::string& job_id, uint64_t generation) const {
+  return HmacSha256Hex(secret_, absl::StrCat("collective/", job_id, "/", generation));
+}
+
+absl::Status Coordinator::AuthenticateWorker(const std::string& worker_id,
+                                             const std::string& session_token) {
+  absl::MutexLock lock(&mu_);
+  return membership_.CheckSession(worker_id, session_token);
 }
 
 absl::StatusOr<std::string> Coordinator::ArtifactFile(const std::string& worker_id,
@@ -207,14 +231,18 @@ absl::Status Coordinator::Leave(const std::string& worker_id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(const v1::ProgressReport& r) {
+absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
+    const v1::ProgressReport& report) {
   absl::MutexLock lock(&mu_);
-  TANDEM_RETURN_IF_ERROR(membership_.CheckActive(r.worker_id()));
-  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(r.job_id()));
-  if (job.state() != v1::JOB_STATE_RUNNING || job.generation() != r.generation() ||
-      !membership_.HoldsJob(r.worker_id(), job.id())) {
+  TANDEM_RETURN_IF_ERROR(membership_.CheckActive(report.worker_id()));
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(report.job_id()));
+  if (job.state() != v1::JOB_STATE_RUNNING || job.generation() != report.generation() ||
+      !membership_.HoldsJob(report.worker_id(), job.id())) {
     return StopResponse();  // the job ended or moved on to another generation
   }
+  // The rank is the coordinator's record, never the report's claim (DESIGN.md section 8).
+  v1::ProgressReport r = report;
+  r.set_rank(membership_.Find(r.worker_id())->rank());
   if (!r.error().empty()) {
     TANDEM_RETURN_IF_ERROR(HandleRankError(job, r));
     return StopResponse();
@@ -267,16 +295,49 @@ absl::Status Coordinator::Finish(JobInfo& job) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<JobInfo> Coordinator::CheckUploaderLocked(const std::string& worker_id,
+                                                          const std::string& job_id,
+                                                          uint64_t generation, uint64_t step) {
+  const WorkerInfo* worker = membership_.Find(worker_id);
+  if (worker == nullptr || worker->job_id() != job_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
+  }
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(job_id));
+  if (job.state() != v1::JOB_STATE_RUNNING || job.generation() != generation) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "job ", job_id, " is not running generation ", generation, " (it is ",
+        StateName(job.state()), ", generation ", job.generation(), ")"));
+  }
+  if (worker->rank() != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "worker ", worker_id, " is rank ", worker->rank(),
+        " of job ", job_id, "; only rank 0 stores checkpoints and the model"));
+  }
+  // Rank 0 uploads a checkpoint before it reports the step.
+  const uint64_t reached = progress_.For(job).step() + 1;
+  if (step == 0 || step > reached ||
+      (job.spec().training().max_steps() > 0 && step > job.spec().training().max_steps())) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "checkpoint step ", step, " of job ", job_id, " is not one rank 0 has reached (step ",
+        reached - 1, " reported)"));
+  }
+  return job;
+}
+
+absl::Status Coordinator::CheckUploader(const std::string& worker_id, const std::string& job_id,
+                                        uint64_t generation, uint64_t step) {
+  absl::MutexLock lock(&mu_);
+  return CheckUploaderLocked(worker_id, job_id, generation, step).status();
+}
+
 absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const std::string& job_id,
-                                          uint64_t step, bool final, const std::string& data) {
+                                          uint64_t generation, uint64_t step, bool final,
+                                          const std::string& data) {
   JobInfo job;
   {
     absl::MutexLock lock(&mu_);
-    if (!membership_.HoldsJob(worker_id, job_id)) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
-    }
-    TANDEM_ASSIGN_OR_RETURN(job, store_->GetJob(job_id));
+    TANDEM_ASSIGN_OR_RETURN(job, CheckUploaderLocked(worker_id, job_id, generation, step));
   }
   // Writing a checkpoint takes a while: other RPCs go on meanwhile.
   TANDEM_RETURN_IF_ERROR(models_.Store(job, step, final, data));

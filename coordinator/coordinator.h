@@ -72,7 +72,15 @@ class Coordinator {
   absl::StatusOr<std::vector<tandem::v1::MetricPoint>> GetMetrics(const std::string& id);
 
   // --- ControlService ---
+  // Registers the worker; the response carries its session token, which only the worker
+  // (and, as a digest, the coordinator's state) knows.
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
+  // OK when `session_token` is the one `worker_id` got from Join. Unauthenticated for a wrong
+  // token, NotFound ("join again") for an unknown worker or one registered before sessions.
+  absl::Status AuthenticateWorker(const std::string& worker_id, const std::string& session_token);
+  // The secret of a generation's collective (WorkAssignment.collective_key): derived from the
+  // coordinator's key (secret.key in the data directory), the job and the generation.
+  std::string CollectiveKey(const std::string& job_id, uint64_t generation) const;
   absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id);
   // The file to stream for an artifact; only members of the job's current generation may
   // fetch. NotFound / PermissionDenied / InvalidArgument otherwise.
@@ -84,10 +92,16 @@ class Coordinator {
   // generation.
   absl::StatusOr<tandem::v1::ProgressResponse> ReportProgress(
       const tandem::v1::ProgressReport& report);
-  // Stores a checkpoint uploaded by a member of the job (atomically; the newest
+  // OK when `worker_id` may store a checkpoint of `step`: it is rank 0 of `generation`, the
+  // running job's current one, and has reached the step (at most one past the step it
+  // reported). PermissionDenied saying why otherwise. Checked before an upload is read.
+  absl::Status CheckUploader(const std::string& worker_id, const std::string& job_id,
+                             uint64_t generation, uint64_t step);
+  // Stores a checkpoint uploaded by rank 0 (CheckUploader; atomically; the newest
   // checkpoints_kept are kept). `final` stores the finished model for download.
   absl::Status StoreCheckpoint(const std::string& worker_id, const std::string& job_id,
-                               uint64_t step, bool final, const std::string& data);
+                               uint64_t generation, uint64_t step, bool final,
+                               const std::string& data);
   // The files of a job's model, name -> path: job.json, source.model, target.model and
   // model.ckpt, which is the final model once stored, else the newest checkpoint of a running
   // job. FailedPrecondition (saying why) while there is neither.
@@ -101,7 +115,7 @@ class Coordinator {
   std::string JobDir(const std::string& id) const;
 
  private:
-  Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store);
+  Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret);
   absl::Status Recover();
   int64_t Now() const { return options_.now_ms(); }
 
@@ -119,9 +133,14 @@ class Coordinator {
   // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model).
   absl::Status Finish(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ScheduleJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<tandem::v1::JobInfo> CheckUploaderLocked(const std::string& worker_id,
+                                                          const std::string& job_id,
+                                                          uint64_t generation, uint64_t step)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CoordinatorOptions options_;
   const std::unique_ptr<JobStore> store_;
+  const std::string secret_;  // never logged
   const ModelStore models_;
 
   absl::Mutex mu_;

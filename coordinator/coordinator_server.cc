@@ -47,19 +47,34 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (!options.metrics_listen.empty()) {
     TANDEM_ASSIGN_OR_RETURN(metrics_address,
                             ParseHostPort("metrics_listen", options.metrics_listen));
+    TANDEM_RETURN_IF_ERROR(CheckPlaintextListen("--metrics_listen", options.metrics_listen,
+                                                options.security.insecure()));
   }
+  const bool insecure = options.security.insecure();
+  TANDEM_RETURN_IF_ERROR(options.security.CheckListen("--listen", options.listen));
+  if (!IsLoopbackAddress(options.listen) && !insecure &&
+      (options.access.client_tokens.empty() || options.access.join_tokens.empty())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--listen ", options.listen,
+        ": off loopback the coordinator needs --client_token_file and --join_token_file "
+        "(scripts/make-certs.sh makes them), or --insecure"));
+  }
+  options.access.tls = options.security.tls();
+  s->access_ = std::make_unique<AccessControl>(options.access);
   TANDEM_ASSIGN_OR_RETURN(s->coordinator_, Coordinator::Create(options.coordinator));
   Coordinator* c = s->coordinator_.get();
   s->models_ = std::make_unique<ModelServer>(c, options.translate_threads);
 
   s->jobs_ = std::make_unique<JobServiceImpl>(
-      c,
+      c, s->access_.get(),
       [models = s->models_.get()](const v1::TranslateRequest& r) { return models->Translate(r); });
-  s->control_ = std::make_unique<ControlServiceImpl>(c);
+  s->control_ = std::make_unique<ControlServiceImpl>(c, s->access_.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(options.listen,
+                           options.security.ServerCredentials(ClientCertificates::kOptional),
+                           &s->port_);
   builder.RegisterService(s->jobs_.get());
   builder.RegisterService(s->control_.get());
   s->grpc_ = builder.BuildAndStart();
@@ -69,10 +84,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
 
   if (!options.metrics_listen.empty()) {
     TANDEM_ASSIGN_OR_RETURN(
-        s->metrics_, MetricsHttpServer::Start(metrics_address.host, metrics_address.port, [c] {
-          auto jobs = c->ListJobs();
-          return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{}, c->ListWorkers());
-        }));
+        s->metrics_,
+        MetricsHttpServer::Start(
+            metrics_address.host, metrics_address.port,
+            [c, access = s->access_.get(), insecure] {
+              auto jobs = c->ListJobs();
+              return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{},
+                                    c->ListWorkers()) +
+                     SecurityPrometheusText(access->Refusals(), insecure);
+            }));
     TANDEM_LOG(INFO) << "Prometheus metrics on http://" << metrics_address.host << ":"
                      << s->metrics_->port() << "/metrics";
   }
@@ -80,7 +100,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (!options.port_file.empty()) {
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(options.port_file, absl::StrCat(s->port_, "\n")));
   }
-  TANDEM_LOG(INFO) << "coordinator listening on port " << s->port_ << ", data in "
+  TANDEM_LOG(INFO) << "coordinator listening on port " << s->port_
+                   << (options.security.tls() ? " (TLS)" : " (plaintext)") << ", data in "
                    << options.coordinator.data_dir;
   return s;
 }

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/transport_security.h"
+#include "coordinator/access_control.h"
 #include "coordinator/coordinator.h"
 
 namespace grpc {
@@ -37,13 +39,18 @@ struct CoordinatorServerOptions {
   int translate_threads = 1;
   // If set, the bound gRPC port is written here (atomically) once everything runs.
   std::string port_file;
+  // TLS of the gRPC port (plaintext by default: loopback only, unless security.insecure()).
+  TransportSecurity security;
+  // Client and join tokens; required when `listen` is off loopback (unless insecure).
+  AccessOptions access;
 };
 
 class CoordinatorServer {
  public:
   // Opens the coordinator's state (recovering jobs and workers), starts every part and writes
-  // the port file. InvalidArgument for a malformed address, Unavailable when a port cannot
-  // be bound; nothing keeps running after an error.
+  // the port file. InvalidArgument for a malformed address, FailedPrecondition for a
+  // listener off loopback without TLS or tokens (DESIGN.md section 8; unless insecure),
+  // Unavailable when a port cannot be bound; nothing keeps running after an error.
   static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(CoordinatorServerOptions options);
   ~CoordinatorServer();
   CoordinatorServer(const CoordinatorServer&) = delete;
@@ -62,6 +69,7 @@ class CoordinatorServer {
   CoordinatorServer() = default;
 
   std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<AccessControl> access_;
   std::unique_ptr<ModelServer> models_;
   std::unique_ptr<JobServiceImpl> jobs_;
   std::unique_ptr<ControlServiceImpl> control_;

@@ -3,64 +3,114 @@
 #include <algorithm>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/grpc_util.h"
+#include "common/status.h"
+#include "common/transport_security.h"
 
 namespace tandem {
 
 namespace {
+
 constexpr size_t kChunkBytes = 1 << 20;
+
+std::string Metadata(const grpc::ServerContext& ctx, const char* key) {
+  auto it = ctx.client_metadata().find(key);
+  if (it == ctx.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
 }
 
-grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest* req,
+Caller CallerOf(const grpc::ServerContext& ctx) {
+  Caller c;
+  c.peer = ctx.peer();
+  if (auto auth = ctx.auth_context(); auth != nullptr) c.role = PeerRole(*auth);
+  std::string bearer = Metadata(ctx, kAuthorizationMetadata);
+  if (absl::StartsWith(bearer, "Bearer ")) c.bearer = bearer.substr(7);
+  c.session = Metadata(ctx, kSessionMetadata);
+  return c;
+}
+
+}  // namespace
+
+// Ends the RPC with the refusal when `check` is not OK.
+#define TANDEM_GRPC_ALLOW(check)                          \
+  do {                                                    \
+    absl::Status tandem_allow_ = (check);                 \
+    if (!tandem_allow_.ok()) return ToGrpcStatus(tandem_allow_); \
+  } while (0)
+
+absl::Status JobServiceImpl::Allow(grpc::ServerContext* ctx, const char* method) {
+  return access_ == nullptr ? absl::OkStatus() : access_->CheckClient(CallerOf(*ctx), method);
+}
+
+absl::Status ControlServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
+                                       const std::string& worker_id) {
+  const Caller caller = CallerOf(*ctx);
+  if (access_ != nullptr) TANDEM_RETURN_IF_ERROR(access_->CheckWorker(caller, method));
+  absl::Status session = c_->AuthenticateWorker(worker_id, caller.session);
+  if (session.code() == absl::StatusCode::kUnauthenticated && access_ != nullptr) {
+    return access_->Refuse(caller, method, "wrong_session", session);
+  }
+  return session;
+}
+
+grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::SubmitJobRequest* req,
                                        v1::SubmitJobResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob"));
   auto id = c_->SubmitJob(req->spec());
   if (!id.ok()) return ToGrpcStatus(id.status());
   resp->set_job_id(*id);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* req,
+grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
                                     v1::JobInfo* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "GetJob"));
   auto job = c_->GetJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest*,
                                       v1::ListJobsResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs"));
   auto jobs = c_->ListJobs();
   if (!jobs.ok()) return ToGrpcStatus(jobs.status());
   for (auto& j : *jobs) *resp->add_jobs() = std::move(j);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext*, const v1::CancelJobRequest* req,
+grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
                                        v1::JobInfo* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "CancelJob"));
   auto job = c_->CancelJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* req,
+grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* req,
                                         v1::ListEventsResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListEvents"));
   auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit());
   if (!events.ok()) return ToGrpcStatus(events.status());
   for (auto& e : *events) *resp->add_events() = std::move(e);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext* ctx, const v1::ListWorkersRequest*,
                                          v1::ListWorkersResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListWorkers"));
   for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext*, const v1::GetMetricsRequest* req,
+grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext* ctx, const v1::GetMetricsRequest* req,
                                         v1::GetMetricsResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "GetMetrics"));
   auto points = c_->GetMetrics(req->job_id());
   if (!points.ok()) return ToGrpcStatus(points.status());
   for (auto& p : *points) *resp->add_points() = std::move(p);
@@ -70,6 +120,7 @@ grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext*, const v1::GetMetri
 grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
                                            const v1::DownloadModelRequest* req,
                                            grpc::ServerWriter<v1::ModelFileChunk>* writer) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "DownloadModel"));
   auto files = c_->ModelFiles(req->job_id());
   if (!files.ok()) return ToGrpcStatus(files.status());
   for (const auto& [name, path] : *files) {
@@ -90,8 +141,9 @@ grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::Translate(grpc::ServerContext*, const v1::TranslateRequest* req,
+grpc::Status JobServiceImpl::Translate(grpc::ServerContext* ctx, const v1::TranslateRequest* req,
                                        v1::TranslateResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "Translate"));
   if (!translate_) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                         "this coordinator was started without translation");
@@ -102,16 +154,17 @@ grpc::Status JobServiceImpl::Translate(grpc::ServerContext*, const v1::Translate
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext*,
+grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext* ctx,
                                                 const v1::ProgressReport* req,
                                                 v1::ProgressResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ReportProgress", req->worker_id()));
   auto r = c_->ReportProgress(*req);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = *r;
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext*,
+grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext* ctx,
                                                   grpc::ServerReader<v1::CheckpointChunk>* reader,
                                                   v1::UploadCheckpointResponse* resp) {
   // A checkpoint is bounded (parameters + optimizer state of models that fit a worker).
@@ -121,8 +174,12 @@ grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext*,
   bool first = true;
   while (reader->Read(&chunk)) {
     if (first) {
+      // Who uploads, and whether it may, is settled before any data is kept.
       header = chunk;
       first = false;
+      TANDEM_GRPC_ALLOW(Allow(ctx, "UploadCheckpoint", header.worker_id()));
+      TANDEM_GRPC_ALLOW(c_->CheckUploader(header.worker_id(), header.job_id(),
+                                          header.generation(), header.step()));
     }
     if (data.size() + chunk.data().size() > kMaxCheckpointBytes) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -132,22 +189,25 @@ grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext*,
   }
   if (first) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty checkpoint upload");
   absl::Status s =
-      c_->StoreCheckpoint(header.worker_id(), header.job_id(), header.step(), header.final(), data);
+      c_->StoreCheckpoint(header.worker_id(), header.job_id(), header.generation(),
+                          header.step(), header.final(), data);
   if (!s.ok()) return ToGrpcStatus(s);
   resp->set_bytes(data.size());
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::Join(grpc::ServerContext*, const v1::JoinRequest* req,
+grpc::Status ControlServiceImpl::Join(grpc::ServerContext* ctx, const v1::JoinRequest* req,
                                       v1::JoinResponse* resp) {
+  if (access_ != nullptr) TANDEM_GRPC_ALLOW(access_->CheckJoin(CallerOf(*ctx)));
   auto r = c_->Join(*req);
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest* req,
+grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext* ctx, const v1::HeartbeatRequest* req,
                                            v1::HeartbeatResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "Heartbeat", req->worker_id()));
   auto r = c_->Heartbeat(req->worker_id());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = std::move(*r);
@@ -157,6 +217,7 @@ grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext*, const v1::Heart
 grpc::Status ControlServiceImpl::FetchArtifact(grpc::ServerContext* ctx,
                                                const v1::FetchArtifactRequest* req,
                                                grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "FetchArtifact", req->worker_id()));
   auto path = c_->ArtifactFile(req->worker_id(), req->job_id(), req->name());
   if (!path.ok()) return ToGrpcStatus(path.status());
   auto sha = Sha256OfFile(*path);
@@ -182,14 +243,16 @@ grpc::Status ControlServiceImpl::FetchArtifact(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::ReportReady(grpc::ServerContext*,
+grpc::Status ControlServiceImpl::ReportReady(grpc::ServerContext* ctx,
                                              const v1::ReportReadyRequest* req,
                                              v1::ReportReadyResponse*) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ReportReady", req->worker_id()));
   return ToGrpcStatus(c_->ReportReady(*req));
 }
 
-grpc::Status ControlServiceImpl::Leave(grpc::ServerContext*, const v1::LeaveRequest* req,
+grpc::Status ControlServiceImpl::Leave(grpc::ServerContext* ctx, const v1::LeaveRequest* req,
                                        v1::LeaveResponse*) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "Leave", req->worker_id()));
   return ToGrpcStatus(c_->Leave(req->worker_id()));
 }
 

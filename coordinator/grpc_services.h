@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "coordinator/access_control.h"
 #include "coordinator/coordinator.h"
 #include "tandem/v1/control_service.grpc.pb.h"
 #include "tandem/v1/job_service.grpc.pb.h"
@@ -21,9 +22,10 @@ using TranslateFn =
 
 class JobServiceImpl final : public tandem::v1::JobService::Service {
  public:
-  // An empty `translate` answers Translate with UNIMPLEMENTED.
-  explicit JobServiceImpl(Coordinator* coordinator, TranslateFn translate = nullptr)
-      : c_(coordinator), translate_(std::move(translate)) {}
+  // An empty `translate` answers Translate with UNIMPLEMENTED. `access` (not owned; null:
+  // every client call allowed) checks each call's client token.
+  JobServiceImpl(Coordinator* coordinator, AccessControl* access, TranslateFn translate = nullptr)
+      : c_(coordinator), access_(access), translate_(std::move(translate)) {}
   grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
                          v1::SubmitJobResponse*) override;
   grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest*, v1::JobInfo*) override;
@@ -43,13 +45,19 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                          v1::TranslateResponse*) override;
 
  private:
+  absl::Status Allow(grpc::ServerContext* ctx, const char* method);
+
   Coordinator* c_;
+  AccessControl* access_;
   TranslateFn translate_;
 };
 
 class ControlServiceImpl final : public tandem::v1::ControlService::Service {
  public:
-  explicit ControlServiceImpl(Coordinator* coordinator) : c_(coordinator) {}
+  // Every call but Join needs the worker's session (Coordinator::AuthenticateWorker);
+  // `access` (not owned; null: no certificate or join token needed) checks the rest.
+  ControlServiceImpl(Coordinator* coordinator, AccessControl* access)
+      : c_(coordinator), access_(access) {}
   grpc::Status Join(grpc::ServerContext*, const v1::JoinRequest*, v1::JoinResponse*) override;
   grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,
                          v1::HeartbeatResponse*) override;
@@ -64,7 +72,11 @@ class ControlServiceImpl final : public tandem::v1::ControlService::Service {
                                 v1::UploadCheckpointResponse*) override;
 
  private:
+  // The worker certificate (with TLS) and the session of `worker_id`.
+  absl::Status Allow(grpc::ServerContext* ctx, const char* method, const std::string& worker_id);
+
   Coordinator* c_;
+  AccessControl* access_;
 };
 
 }  // namespace tandem

@@ -9,13 +9,15 @@
 #include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/secrets.h"
+#include "common/transport_security.h"
 #include "common/status.h"
 #include "coordinator/coordinator_server.h"
 #include "data/tokenizer.h"
 
 namespace {
 
-const std::vector<tandem::FlagSpec> kFlags = {
+const std::vector<tandem::FlagSpec> kOwnFlags = {
     {"listen", true, "host:port for the JobService and ControlService (port 0 picks one)", "ADDR",
      "127.0.0.1:7400"},
     {"data_dir", true, "directory for the state database and job artifacts", "DIR",
@@ -26,7 +28,18 @@ const std::vector<tandem::FlagSpec> kFlags = {
      "127.0.0.1:0"},
     {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
     {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},
+    {"client_token_file", true, "a file holding a client token (repeatable; required off loopback)",
+     "FILE"},
+    {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
+     "loopback)", "FILE"},
     {"help", false, "show this help", "", ""}};
+
+std::vector<tandem::FlagSpec> Flags() {
+  std::vector<tandem::FlagSpec> flags = kOwnFlags;
+  for (auto& f : tandem::TransportSecurityFlags(/*with_insecure=*/true)) flags.push_back(f);
+  return flags;
+}
+
 
 absl::StatusOr<tandem::CoordinatorServerOptions> Options(
     const absl::StatusOr<tandem::ParsedArgs>& args) {
@@ -44,6 +57,9 @@ absl::StatusOr<tandem::CoordinatorServerOptions> Options(
   o.listen = args->Get("listen");
   o.metrics_listen = args->Get("metrics_listen");
   o.port_file = args->Get("port_file");
+  TANDEM_ASSIGN_OR_RETURN(o.security, tandem::TransportSecurityFromFlags(*args, true));
+  TANDEM_ASSIGN_OR_RETURN(o.access.client_tokens, tandem::ReadTokenFiles(args->All("client_token_file")));
+  TANDEM_ASSIGN_OR_RETURN(o.access.join_tokens, tandem::ReadTokenFiles(args->All("join_token_file")));
   return o;
 }
 
@@ -56,10 +72,11 @@ int Fail(const absl::Status& status, int exit_code) {
 
 int main(int argc, char** argv) {
   tandem::SetSentencePieceModulePath(tandem::ApplyEnvironment().spm_module);  // + log level
-  auto args = tandem::ParseArgs(std::vector<std::string>(argv + 1, argv + argc), kFlags);
+  const std::vector<tandem::FlagSpec> flags = Flags();
+  auto args = tandem::ParseArgs(std::vector<std::string>(argv + 1, argv + argc), flags);
   if (args.ok() && args->Has("help")) {
     std::printf("Tandem coordinator: tandem-coordinator --data_dir DIR --listen ADDR\n\n%s",
-                tandem::FlagHelp(kFlags).c_str());
+                tandem::FlagHelp(flags).c_str());
     return 0;
   }
   auto options = Options(args);

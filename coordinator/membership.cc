@@ -1,7 +1,9 @@
 #include "coordinator/membership.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "common/log.h"
+#include "common/secrets.h"
 #include "common/status.h"
 #include "coordinator/generation.h"
 #include "data/sharding.h"
@@ -34,7 +36,8 @@ absl::Status Membership::Recover(int64_t now_ms) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int64_t now_ms) {
+absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int64_t now_ms,
+                                             const std::string& session_sha256) {
   if (request.address().empty() || request.address().size() > 256) {
     return absl::InvalidArgumentError("join: address must be host:port, at most 256 bytes");
   }
@@ -47,6 +50,7 @@ absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int
   entry.info.set_memory_bytes(request.memory_bytes());
   entry.info.set_state(v1::WORKER_STATE_IDLE);
   entry.info.set_joined_unix_ms(now_ms);
+  entry.info.set_session_sha256(session_sha256);
   entry.last_heartbeat_ms = now_ms;
   Persist(entry);
   workers_[id] = std::move(entry);
@@ -81,6 +85,24 @@ absl::Status Membership::CheckAssigned(const std::string& worker_id,
         absl::StrCat("worker ", worker_id, " is not a member of job ", job_id));
   }
   return absl::OkStatus();
+}
+
+absl::Status Membership::CheckSession(const std::string& worker_id,
+                                      const std::string& session_token) const {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || it->second.info.session_sha256().empty()) {
+    return UnknownWorker(worker_id);
+  }
+  if (!TokensEqual(Sha256Hex(session_token), it->second.info.session_sha256())) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the session token is not the one worker ", worker_id, " got when it joined"));
+  }
+  return absl::OkStatus();
+}
+
+const WorkerInfo* Membership::Find(const std::string& worker_id) const {
+  auto it = workers_.find(worker_id);
+  return it == workers_.end() ? nullptr : &it->second.info;
 }
 
 bool Membership::HoldsJob(const std::string& worker_id, const std::string& job_id) const {
@@ -182,6 +204,7 @@ std::vector<WorkerInfo> Membership::List() const {
   for (const auto& [id, w] : workers_) {
     WorkerInfo info = w.info;
     info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+    info.clear_session_sha256();  // the registry's secret, not for clients
     out.push_back(std::move(info));
   }
   return out;

@@ -31,9 +31,15 @@ class Membership {
   absl::Status Recover(int64_t now_ms);
   size_t size() const { return workers_.size(); }
 
-  // Registers a new, idle worker and returns its id. InvalidArgument for an empty or
-  // over-long (256 bytes) address.
-  absl::StatusOr<std::string> Join(const tandem::v1::JoinRequest& request, int64_t now_ms);
+  // Registers a new, idle worker and returns its id; `session_sha256` is the digest of its
+  // session token. InvalidArgument for an empty or over-long (256 bytes) address.
+  absl::StatusOr<std::string> Join(const tandem::v1::JoinRequest& request, int64_t now_ms,
+                                   const std::string& session_sha256 = "");
+
+  // OK when SHA-256(`session_token`) is the registered digest (compared in constant time).
+  // NotFound ("join again") for an unknown worker or one without a digest, Unauthenticated
+  // for a wrong token.
+  absl::Status CheckSession(const std::string& worker_id, const std::string& session_token) const;
 
   // Records a heartbeat and returns the worker. NotFound (saying "join again") for an unknown
   // worker and for one declared lost or gone.
@@ -46,6 +52,8 @@ class Membership {
   absl::Status CheckAssigned(const std::string& worker_id, const std::string& job_id) const;
   // Whether `worker_id` is registered and holds `job_id` (in any state).
   bool HoldsJob(const std::string& worker_id, const std::string& job_id) const;
+  // The registered worker, or nullptr.
+  const tandem::v1::WorkerInfo* Find(const std::string& worker_id) const;
 
   // Marks the worker gone and returns the job it held ("" if none); the caller re-forms that
   // job. NotFound for an unknown worker.

@@ -106,4 +106,20 @@ std::string PrometheusText(const std::vector<v1::JobInfo>& jobs,
   return out;
 }
 
+std::string SecurityPrometheusText(const std::map<std::string, uint64_t>& refusals,
+                                   bool insecure) {
+  std::string out =
+      "# HELP tandem_refused_calls_total Calls refused for missing or wrong credentials, or "
+      "for acting beyond the caller's role, by reason.\n"
+      "# TYPE tandem_refused_calls_total counter\n";
+  for (const auto& [reason, n] : refusals) {
+    absl::StrAppend(&out, "tandem_refused_calls_total{reason=\"", LabelValue(reason), "\"} ", n,
+                    "\n");
+  }
+  Header(out, "tandem_insecure",
+         "1 when the coordinator was started with --insecure (plaintext off loopback).");
+  absl::StrAppend(&out, "tandem_insecure ", insecure ? 1 : 0, "\n");
+  return out;
+}
+
 }  // namespace tandem

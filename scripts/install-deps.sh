@@ -16,6 +16,7 @@ PACKAGES=(
   libgloo-dev
   gettext
   iperf3
+  openssl
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/grpc_util.h"
+#include "absl/synchronization/mutex.h"
 #include "tandem/v1/control_service.grpc.pb.h"
 
 namespace tandem {
@@ -12,23 +13,39 @@ namespace tandem {
 struct CoordinatorClient::Impl {
   std::unique_ptr<v1::ControlService::Stub> stub;
   std::chrono::milliseconds timeout;
+  std::string join_token;
+  absl::Mutex mu;
+  std::string session ABSL_GUARDED_BY(mu);  // from the last Join
+
+  // A context with a deadline of `timeouts` times the timeout and the worker's session.
+  std::unique_ptr<grpc::ClientContext> Context(int timeouts = 1) {
+    auto ctx = ContextWithDeadline(timeout * timeouts);
+    absl::MutexLock lock(&mu);
+    if (!session.empty()) ctx->AddMetadata("tandem-session", session);
+    return ctx;
+  }
 };
 
-CoordinatorClient::CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout)
-    : impl_(new Impl{v1::ControlService::NewStub(MakeChannel(target)), timeout}) {}
+CoordinatorClient::CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout,
+                                     const TransportSecurity& security, std::string join_token)
+    : impl_(new Impl{v1::ControlService::NewStub(MakeChannel(target, security)), timeout,
+                     std::move(join_token)}) {}
 
 CoordinatorClient::~CoordinatorClient() = default;
 
 absl::StatusOr<v1::JoinResponse> CoordinatorClient::Join(const v1::JoinRequest& request) {
   auto ctx = ContextWithDeadline(impl_->timeout);
+  if (!impl_->join_token.empty()) ctx->AddMetadata("authorization", "Bearer " + impl_->join_token);
   v1::JoinResponse response;
   grpc::Status s = impl_->stub->Join(ctx.get(), request, &response);
   if (!s.ok()) return FromGrpcStatus(s);
+  absl::MutexLock lock(&impl_->mu);
+  impl_->session = response.session_token();
   return response;
 }
 
 absl::StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const std::string& worker_id) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::HeartbeatRequest request;
   request.set_worker_id(worker_id);
   v1::HeartbeatResponse response;
@@ -43,7 +60,7 @@ absl::StatusOr<std::string> CoordinatorClient::FetchArtifact(const std::string& 
                                                              const std::string& expected_sha256,
                                                              uint64_t max_bytes) {
   // Large artifacts take longer than one RPC timeout: allow a generous transfer deadline.
-  auto ctx = ContextWithDeadline(impl_->timeout * 60);
+  auto ctx = impl_->Context(60);
   v1::FetchArtifactRequest request;
   request.set_worker_id(worker_id);
   request.set_job_id(job_id);
@@ -77,13 +94,13 @@ absl::StatusOr<std::string> CoordinatorClient::FetchArtifact(const std::string& 
 }
 
 absl::Status CoordinatorClient::ReportReady(const v1::ReportReadyRequest& request) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::ReportReadyResponse response;
   return FromGrpcStatus(impl_->stub->ReportReady(ctx.get(), request, &response));
 }
 
 absl::Status CoordinatorClient::Leave(const std::string& worker_id) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::LeaveRequest request;
   request.set_worker_id(worker_id);
   v1::LeaveResponse response;
@@ -92,7 +109,7 @@ absl::Status CoordinatorClient::Leave(const std::string& worker_id) {
 
 absl::StatusOr<v1::ProgressResponse> CoordinatorClient::ReportProgress(
     const v1::ProgressReport& report) {
-  auto ctx = ContextWithDeadline(impl_->timeout);
+  auto ctx = impl_->Context();
   v1::ProgressResponse response;
   grpc::Status s = impl_->stub->ReportProgress(ctx.get(), report, &response);
   if (!s.ok()) return FromGrpcStatus(s);
@@ -100,9 +117,10 @@ absl::StatusOr<v1::ProgressResponse> CoordinatorClient::ReportProgress(
 }
 
 absl::Status CoordinatorClient::UploadCheckpoint(const std::string& worker_id,
-                                                 const std::string& job_id, uint64_t step,
-                                                 bool final, const std::string& data) {
-  auto ctx = ContextWithDeadline(impl_->timeout * 60);
+                                                 const std::string& job_id, uint64_t generation,
+                                                 uint64_t step, bool final,
+                                                 const std::string& data) {
+  auto ctx = impl_->Context(60);
   v1::UploadCheckpointResponse response;
   auto writer = impl_->stub->UploadCheckpoint(ctx.get(), &response);
   constexpr size_t kChunk = 1 << 20;
@@ -112,6 +130,7 @@ absl::Status CoordinatorClient::UploadCheckpoint(const std::string& worker_id,
     if (offset == 0) {
       chunk.set_worker_id(worker_id);
       chunk.set_job_id(job_id);
+      chunk.set_generation(generation);
       chunk.set_step(step);
       chunk.set_final(final);
     }

@@ -8,14 +8,18 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/transport_security.h"
 #include "tandem/v1/control_service.pb.h"
 
 namespace tandem {
 
 class CoordinatorClient {
  public:
-  // `target` is the coordinator's host:port. Every call has `timeout` as its deadline.
-  CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout);
+  // `target` is the coordinator's host:port, reached through `security`. Every call has
+  // `timeout` as its deadline. Join presents `join_token` (if not empty); every later call
+  // presents the session token the last Join returned.
+  CoordinatorClient(const std::string& target, std::chrono::milliseconds timeout,
+                    const TransportSecurity& security = {}, std::string join_token = "");
   ~CoordinatorClient();
 
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
@@ -30,9 +34,10 @@ class CoordinatorClient {
   absl::Status Leave(const std::string& worker_id);
   absl::StatusOr<tandem::v1::ProgressResponse> ReportProgress(
       const tandem::v1::ProgressReport& report);
-  // Streams a checkpoint file's bytes in 1 MiB chunks.
+  // Streams a checkpoint file's bytes in 1 MiB chunks (rank 0 of `generation`).
   absl::Status UploadCheckpoint(const std::string& worker_id, const std::string& job_id,
-                                uint64_t step, bool final, const std::string& data);
+                                uint64_t generation, uint64_t step, bool final,
+                                const std::string& data);
 
  private:
   struct Impl;

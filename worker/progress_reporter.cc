@@ -30,7 +30,8 @@ v1::ProgressReport ProgressReporter::NewReport() const {
 absl::Status ProgressReporter::OnCheckpoint(const std::string& path, int64_t step, bool final) {
   TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
   TANDEM_RETURN_IF_ERROR(
-      client_->UploadCheckpoint(worker_id_, job_id_, static_cast<uint64_t>(step), final, bytes));
+      client_->UploadCheckpoint(worker_id_, job_id_, generation_, static_cast<uint64_t>(step),
+                                final, bytes));
   // The coordinator keeps the job's checkpoints; the worker's copy was only for the upload.
   std::remove(path.c_str());
   return absl::OkStatus();

@@ -21,7 +21,7 @@ namespace tandem {
 Worker::Worker(WorkerOptions options, collective::CollectiveService* collective)
     : options_(std::move(options)),
       collective_(collective),
-      client_(options_.coordinator, options_.rpc_timeout),
+      client_(options_.coordinator, options_.rpc_timeout, options_.security, options_.join_token),
       cache_(options_.cache_dir) {}
 
 Worker::~Worker() {
@@ -127,6 +127,8 @@ void Worker::HandleAssignment(const v1::WorkAssignment& a) {
                    << a.shards_size() << " shards";
   run_cancel_ = std::make_unique<std::atomic<bool>>(false);
   run_group_ = {a.job_id(), a.generation()};
+  // Peers may push before this worker's run starts: admit their streams from now on.
+  collective_->mailbox().Announce(run_group_, a.collective_key());
   const std::atomic<bool>* cancel = run_cancel_.get();
   run_thread_ = std::thread([this, a, cancel] { Prepare(a, *cancel); });
 }
@@ -210,6 +212,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     ring_options.group = {a.job_id(), a.generation()};
     ring_options.rank = static_cast<int>(a.rank());
     for (const auto& m : a.members()) ring_options.peers.push_back(m.address());
+    ring_options.security = {options_.security, a.collective_key()};
     TANDEM_ASSIGN_OR_RETURN(ring, collective::GrpcCommunicator::Create(ring_options, collective_));
   }
   // A worker that trained this job in the previous generation keeps its replica: after a

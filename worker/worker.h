@@ -34,6 +34,10 @@ struct WorkerOptions {
   std::string cache_dir;
   std::chrono::milliseconds rpc_timeout{5000};
   int threads = 2;  // LibTorch threads for training
+  // TLS towards the coordinator and the peers (the worker's certificate is its identity).
+  TransportSecurity security;
+  // Presented when joining; the coordinator requires it off loopback.
+  std::string join_token;
 };
 
 class Worker {

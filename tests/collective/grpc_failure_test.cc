@@ -21,6 +21,7 @@ using ::testing::HasSubstr;
 using testing::MakeTestGroup;
 using testing::RawPush;
 using testing::RunRanks;
+using tandem::testing::IsOkAndHolds;
 using tandem::testing::StatusIs;
 
 // How a survivor sees a peer that died or went silent.
@@ -255,35 +256,131 @@ TEST(CollectiveServiceTest, RefusesBadSegmentsWithClearStatuses) {
   server->service()->mailbox().Attach(GroupId{"job-1", 3});
   const std::string address = absl::StrCat("127.0.0.1:", server->port());
 
-  grpc::Status s = RawPush(address, {Segment("job-1", 3, 4, 16)});
+  grpc::Status s = RawPush(address, "job-1/3", {Segment("job-1", 3, 4, 16)});
   EXPECT_TRUE(s.ok()) << s.error_message();
 
-  s = RawPush(address, {"\x01\x02 not a segment"});
+  s = RawPush(address, "job-1/3", {"\x01\x02 not a segment"});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
 
-  s = RawPush(address, {Segment("job-1", 3, 5, 16)});  // count does not fill the payload
+  s = RawPush(address, "job-1/3", {Segment("job-1", 3, 5, 16)});  // count does not fill the payload
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
 
-  s = RawPush(address, {Segment("job-1", 2, 4, 16)});
+  s = RawPush(address, "job-1/2", {Segment("job-1", 2, 4, 16)});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
   EXPECT_NE(s.error_message().find("generation 2"), std::string::npos) << s.error_message();
   EXPECT_NE(s.error_message().find("generation is 3"), std::string::npos) << s.error_message();
 
-  s = RawPush(address, {Segment("other-job", 3, 4, 16)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
-
   const size_t big = kMaxSegmentPayloadBytes + 1024;
-  s = RawPush(address, {Segment("job-1", 3, big / 4, big)});
+  s = RawPush(address, "job-1/3", {Segment("job-1", 3, big / 4, big)});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
 }
 
 TEST(CollectiveServiceTest, FullMailboxIsRefused) {
-  ASSERT_OK_AND_ASSIGN(
-      auto server, CollectiveServer::Start("127.0.0.1:0", nullptr, /*max_buffered_bytes=*/4096));
+  CollectiveServerOptions options;
+  options.max_buffered_bytes = 4096;
+  ASSERT_OK_AND_ASSIGN(auto server, CollectiveServer::Start("127.0.0.1:0", options));
   server->service()->mailbox().Attach(GroupId{"job-1", 1});
-  grpc::Status s =
-      RawPush(absl::StrCat("127.0.0.1:", server->port()), {Segment("job-1", 1, 2048, 8192)});
+  grpc::Status s = RawPush(absl::StrCat("127.0.0.1:", server->port()), "job-1/1",
+                           {Segment("job-1", 1, 2048, 8192)});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+// DESIGN.md section 8: a segment is accepted only from a member of an announced generation,
+// authenticated by the generation's key, never by header fields alone.
+class CollectiveAdmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CollectiveServerOptions options;
+    options.admit_timeout = std::chrono::milliseconds(400);
+    ASSERT_OK_AND_ASSIGN(server_, CollectiveServer::Start("127.0.0.1:0", options));
+    address_ = absl::StrCat("127.0.0.1:", server_->port());
+    mailbox().Attach(GroupId{"job-1", 3}, kKey3);
+  }
+  Mailbox& mailbox() { return server_->service()->mailbox(); }
+  // Whether segment (sequence 0, step 0, segment 0) from rank 0 of `group` was stored.
+  bool Stored(const GroupId& group) {
+    auto taken = mailbox().TryTake(group, 0, 0, 0, 0);
+    return taken.ok() && taken->has_value();
+  }
+
+  static constexpr char kKey3[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  static constexpr char kKey4[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  std::unique_ptr<CollectiveServer> server_;
+  std::string address_;
+};
+
+TEST_F(CollectiveAdmissionTest, TheGroupsKeyAdmitsAStream) {
+  grpc::Status s = RawPush(address_, "job-1/3", {Segment("job-1", 3, 4, 16)}, kKey3);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(Stored(GroupId{"job-1", 3}));
+}
+
+TEST_F(CollectiveAdmissionTest, AWrongOrMissingKeyIsRefusedAndNothingIsStored) {
+  grpc::Status s = RawPush(address_, "job-1/3", {Segment("job-1", 3, 4, 16)}, kKey4);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("not a member"));
+  s = RawPush(address_, "job-1/3", {Segment("job-1", 3, 4, 16)}, "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  s = RawPush(address_, nullptr, {Segment("job-1", 3, 4, 16)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  s = RawPush(address_, "no-generation", {Segment("job-1", 3, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_FALSE(Stored(GroupId{"job-1", 3}));
+  EXPECT_TRUE(mailbox().GroupStatus(GroupId{"job-1", 3}).ok());  // the group goes on
+}
+
+TEST_F(CollectiveAdmissionTest, AMemberOfOneGenerationCannotPushIntoAnother) {
+  mailbox().Announce(GroupId{"job-1", 4}, kKey4);
+  // Generation 3's key on a stream for generation 4.
+  grpc::Status s = RawPush(address_, "job-1/4", {Segment("job-1", 4, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  // A stream admitted for generation 3 carrying segments of generation 4 (or another job).
+  s = RawPush(address_, "job-1/3", {Segment("job-1", 4, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  s = RawPush(address_, "job-1/3", {Segment("other-job", 3, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_FALSE(Stored(GroupId{"job-1", 3}));
+  EXPECT_TRUE(mailbox().GroupStatus(GroupId{"job-1", 3}).ok());
+}
+
+TEST_F(CollectiveAdmissionTest, AGroupNeverAnnouncedIsRefusedAfterTheWait) {
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status s = RawPush(address_, "job-9/1", {Segment("job-9", 1, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("not announced"));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(350));
+}
+
+TEST_F(CollectiveAdmissionTest, AStreamWaitsUnreadUntilItsGroupIsAnnounced) {
+  // A peer that heard of generation 4 first: its stream waits, then delivers once this
+  // worker hears of it too.
+  grpc::Status s;
+  std::thread push([&] { s = RawPush(address_, "job-1/4", {Segment("job-1", 4, 4, 16)}, kKey4); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  mailbox().Announce(GroupId{"job-1", 4}, kKey4);
+  push.join();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  mailbox().Attach(GroupId{"job-1", 4}, kKey4);
+  EXPECT_TRUE(Stored(GroupId{"job-1", 4}));
+}
+
+TEST(MailboxTest, AnnouncementsAreBoundedAndDroppedWhenStale) {
+  Mailbox mailbox(1 << 20);
+  for (uint64_t g = 1; g <= Mailbox::kMaxAnnounced + 4; ++g) {
+    mailbox.Announce(GroupId{"job-1", g}, "k" + std::to_string(g));
+  }
+  // The oldest announcements fell out; the newest are kept.
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 1}, "k1"), IsOkAndHolds(false));
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 20}, "k20"), IsOkAndHolds(true));
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 20}, "k19"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  mailbox.Attach(GroupId{"job-1", 19}, "k19");
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 18}, "k18"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 20}, "k20"), IsOkAndHolds(true));
+  mailbox.Attach(GroupId{"job-2", 1}, "j2");  // another job: job-1's announcements go
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-1", 20}, "k20"), IsOkAndHolds(false));
+  EXPECT_THAT(mailbox.Admit(GroupId{"job-2", 1}, "j2"), IsOkAndHolds(true));
 }
 
 }  // namespace

@@ -119,7 +119,11 @@ TEST_F(CoordinatorServerTest, BinaryTakesBothFlagFormsAndStopsOnSigterm) {
   testing::ChildProcess help({bin, "--help"}, dir_.Join("help.out"));
   ASSERT_EQ(help.Wait(std::chrono::seconds(30)), 0);
   EXPECT_THAT(testing::ReadText(dir_.Join("help.out")),
-              HasSubstr("--worker_timeout_ms MS  a worker silent this long is declared lost"));
+              ::testing::ContainsRegex("--worker_timeout_ms MS +a worker silent this long is "
+                                       "declared lost"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("help.out")),
+              ::testing::AllOf(HasSubstr("--tls_ca FILE"), HasSubstr("--client_token_file FILE"),
+                               HasSubstr("--insecure")));
   testing::ChildProcess bad({bin, "--heartbeat_ms", "soon"}, dir_.Join("bad.out"));
   ASSERT_EQ(bad.Wait(std::chrono::seconds(30)), 2);
   EXPECT_THAT(testing::ReadText(dir_.Join("bad.out")),

@@ -273,6 +273,117 @@ TEST_F(CoordinatorTest, VocabularyTooLargeFailsTheJobWithTheField) {
               HasSubstr("tokenizer.vocab_size: 20000 is larger than this corpus allows"));
 }
 
+// DESIGN.md section 8: a worker acts only for itself (its session), with the rank the
+// coordinator recorded, and only the current rank 0 stores checkpoints.
+TEST_F(CoordinatorTest, SessionsIdentifyWorkers) {
+  v1::JoinRequest r;
+  r.set_address("127.0.0.1:1001");
+  ASSERT_OK_AND_ASSIGN(const v1::JoinResponse a, coordinator_->Join(r));
+  ASSERT_OK_AND_ASSIGN(const v1::JoinResponse b, coordinator_->Join(r));
+  EXPECT_EQ(a.session_token().size(), 64u);
+  EXPECT_NE(a.session_token(), b.session_token());
+  EXPECT_OK(coordinator_->AuthenticateWorker(a.worker_id(), a.session_token()));
+  EXPECT_THAT(coordinator_->AuthenticateWorker(a.worker_id(), b.session_token()),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(a.worker_id())));
+  EXPECT_THAT(coordinator_->AuthenticateWorker(a.worker_id(), ""),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(coordinator_->AuthenticateWorker("w-999999", a.session_token()),
+              StatusIs(absl::StatusCode::kNotFound));
+  // Clients never see the digest; a restarted coordinator still knows the session.
+  for (const auto& w : coordinator_->ListWorkers()) EXPECT_EQ(w.session_sha256(), "");
+  Open();
+  EXPECT_OK(coordinator_->AuthenticateWorker(a.worker_id(), a.session_token()));
+  EXPECT_THAT(coordinator_->AuthenticateWorker(b.worker_id(), a.session_token()),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(CoordinatorTest, CollectiveKeysDifferByGenerationAndSurviveARestart) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(const v1::HeartbeatResponse beat, coordinator_->Heartbeat(w1));
+  const std::string key = beat.assignment().collective_key();
+  EXPECT_EQ(key.size(), 64u);
+  EXPECT_EQ(key, coordinator_->CollectiveKey(id, 1));
+  EXPECT_NE(key, coordinator_->CollectiveKey(id, 2));
+  EXPECT_NE(key, coordinator_->CollectiveKey("other", 1));
+  Open();
+  EXPECT_EQ(coordinator_->CollectiveKey(id, 1), key);
+  // Another coordinator (another data directory) derives other keys.
+  CoordinatorOptions o;
+  o.data_dir = dir_.Join("other-coord");
+  ASSERT_OK_AND_ASSIGN(auto other, Coordinator::Create(o));
+  EXPECT_NE(other->CollectiveKey(id, 1), key);
+}
+
+TEST_F(CoordinatorTest, RanksAreTheCoordinatorsRecordAndOnlyRankZeroUploads) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string w2 = JoinWorker("127.0.0.1:1002");
+  const std::string outsider = JoinWorker("127.0.0.1:1003");
+  v1::JobSpec spec = Spec(2);
+  spec.mutable_workers()->set_max(2);
+  spec.mutable_training()->set_max_steps(50);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, coordinator_->GetJob(id));
+  std::string rank0, rank1;
+  for (const auto& a : job.assignments()) (a.rank() == 0 ? rank0 : rank1) = a.worker_id();
+  ASSERT_FALSE(rank0.empty());
+  ASSERT_FALSE(rank1.empty());
+  EXPECT_NE(rank0, outsider);
+  EXPECT_NE(rank1, outsider);
+
+  // Rank 1 claims to be rank 0 and to have finished: the claim is ignored.
+  v1::ProgressReport claim;
+  claim.set_worker_id(rank1);
+  claim.set_job_id(id);
+  claim.set_generation(job.generation());
+  claim.set_rank(0);
+  claim.set_step(1);
+  claim.set_finished(true);
+  ASSERT_OK(coordinator_->ReportProgress(claim));
+  ASSERT_OK_AND_ASSIGN(job, coordinator_->GetJob(id));
+  EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
+  EXPECT_OK(coordinator_->GetMetrics(id));
+  EXPECT_THAT(*coordinator_->GetMetrics(id), ::testing::IsEmpty());  // no rank-0 curve point
+
+  const uint64_t gen = job.generation();
+  auto upload = [&](const std::string& w, uint64_t g, uint64_t step) {
+    return coordinator_->StoreCheckpoint(w, id, g, step, false, "bytes");
+  };
+  EXPECT_THAT(upload(rank1, gen, 1), StatusIs(absl::StatusCode::kPermissionDenied,
+                                             HasSubstr("only rank 0")));
+  EXPECT_THAT(upload(outsider, gen, 1), StatusIs(absl::StatusCode::kPermissionDenied,
+                                                HasSubstr("not a member")));
+  EXPECT_THAT(upload(rank0, gen + 1, 1), StatusIs(absl::StatusCode::kPermissionDenied,
+                                                 HasSubstr("generation")));
+  EXPECT_THAT(upload(rank0, gen - 1, 1), StatusIs(absl::StatusCode::kPermissionDenied));
+  // Rank 0 has reported no step: it may store step 1 (it uploads before it reports) but not 2.
+  EXPECT_THAT(upload(rank0, gen, 2), StatusIs(absl::StatusCode::kPermissionDenied,
+                                             HasSubstr("reached")));
+  EXPECT_THAT(upload(rank0, gen, 0), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(coordinator_->CheckUploader(rank1, id, gen, 1),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(CountEvents(id, "checkpoint"), 0);
+  ASSERT_OK_AND_ASSIGN(job, coordinator_->GetJob(id));
+  EXPECT_EQ(job.artifacts().count("checkpoint"), 0u);  // nothing stored by the refusals
+
+  EXPECT_OK(coordinator_->CheckUploader(rank0, id, gen, 1));
+  EXPECT_OK(upload(rank0, gen, 1));
+  v1::ProgressReport step;
+  step.set_worker_id(rank0);
+  step.set_job_id(id);
+  step.set_generation(gen);
+  step.set_rank(1);  // a wrong claim the other way: still rank 0's report
+  step.set_step(10);
+  ASSERT_OK(coordinator_->ReportProgress(step));
+  EXPECT_OK(upload(rank0, gen, 11));
+  EXPECT_THAT(upload(rank0, gen, 51), StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(const auto points, coordinator_->GetMetrics(id));
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].step(), 10u);
+}
+
 TEST_F(CoordinatorTest, UnknownWorkerIdsAreRefused) {
   EXPECT_THAT(coordinator_->Heartbeat("w-999"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(coordinator_->Leave("w-999"), StatusIs(absl::StatusCode::kNotFound));

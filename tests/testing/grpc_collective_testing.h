@@ -56,9 +56,11 @@ inline absl::StatusOr<std::unique_ptr<TestGroup>> MakeTestGroup(
   return group;
 }
 
-// Opens a Push stream to `address`, writes `messages` as raw bytes, and returns the status the
+// Opens a Push stream to `address` naming `group` ("job/generation"; nullptr: no group
+// metadata) and presenting `key`, writes `messages` as raw bytes, and returns the status the
 // server ended the stream with.
-inline grpc::Status RawPush(const std::string& address, const std::vector<std::string>& messages) {
+inline grpc::Status RawPush(const std::string& address, const char* group,
+                            const std::vector<std::string>& messages, const std::string& key = "") {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(-1);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -67,6 +69,10 @@ inline grpc::Status RawPush(const std::string& address, const std::vector<std::s
                                    grpc::internal::RpcMethod::BIDI_STREAMING, channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (group != nullptr) {
+    ctx.AddMetadata(kGroupMetadata, group);
+    ctx.AddMetadata(kGroupKeyMetadata, key);
+  }
   std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> writer(
       grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
           channel.get(), method, &ctx));

@@ -1,6 +1,9 @@
 #include "tests/testing/test_util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -61,6 +64,31 @@ void WriteToyCorpus(const std::string& dir, int lines, unsigned seed) {
 
 std::string BundledCorpusDir() { return std::string(TANDEM_SOURCE_DIR) + "/data/corpus/en-es"; }
 std::string BinDir() { return std::string(TANDEM_BIN_DIR); }
+
+std::string HttpRequest(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return "";
+  }
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+bool MakeCertificates(const std::string& dir, const std::string& args) {
+  const std::string command = std::string("bash '") + TANDEM_SOURCE_DIR +
+                              "/scripts/make-certs.sh' '" + dir + "' " + args + " >/dev/null";
+  return std::system(command.c_str()) == 0;
+}
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
                            const std::string& stderr_path) {

@@ -35,6 +35,15 @@ std::string BundledCorpusDir();
 // A build output (the directory holding tandem, tandem-coordinator, tandem-worker).
 std::string BinDir();
 
+// Sends `request` (raw bytes) to 127.0.0.1:`port` and returns everything the server sent
+// back until it closed the connection ("" if the connection failed).
+std::string HttpRequest(int port, const std::string& request);
+
+// Runs scripts/make-certs.sh into `dir` with `args` (a CA, the coordinator's, workers' and
+// clients' certificates, client.token and join.token); false (with the script's output on
+// stderr) if it failed.
+bool MakeCertificates(const std::string& dir, const std::string& args = "");
+
 // A child process; killed (SIGKILL) on destruction if still running.
 class ChildProcess {
  public:

@@ -1,0 +1,72 @@
+// AccessControl: who may call what on the coordinator's port (DESIGN.md section 8), free of
+// gRPC (grpc_services.cc turns a call's metadata and certificate into a Caller).
+//
+//   client calls (JobService)  the bearer token of a client (TANDEM_TOKEN / --token_file);
+//                              no token needed while no client token is configured, which
+//                              the coordinator allows only on loopback
+//   Join                       a worker certificate when TLS is on, and the join token
+//                              when one is configured
+//   other worker calls         a worker certificate when TLS is on; the worker's session
+//                              (Coordinator::AuthenticateWorker) is checked by the adapter
+//
+// Every refusal is logged with the caller's address, role and method (never a token) and
+// counted by reason for /metrics. Thread-safe.
+#ifndef TANDEM_COORDINATOR_ACCESS_CONTROL_H_
+#define TANDEM_COORDINATOR_ACCESS_CONTROL_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+
+namespace tandem {
+
+struct AccessOptions {
+  std::vector<std::string> client_tokens;  // empty: client calls need no token
+  std::vector<std::string> join_tokens;    // empty: joining needs no token
+  bool tls = false;                        // worker calls need a worker certificate
+};
+
+// What a call says about its caller.
+struct Caller {
+  std::string peer;     // the transport address, for the log
+  std::string role;     // the role in the verified certificate (coordinator/worker/client)
+  std::string bearer;   // "authorization: Bearer ..." metadata, empty if none
+  std::string session;  // "tandem-session" metadata (workers), empty if none
+};
+
+// Metadata keys of the credentials above.
+inline constexpr char kAuthorizationMetadata[] = "authorization";
+inline constexpr char kSessionMetadata[] = "tandem-session";
+
+class AccessControl {
+ public:
+  explicit AccessControl(AccessOptions options) : options_(std::move(options)) {}
+
+  // OK, or Unauthenticated (no or a wrong token) after Refuse.
+  absl::Status CheckClient(const Caller& caller, const char* method);
+  absl::Status CheckJoin(const Caller& caller);
+  // Unauthenticated without a worker certificate when TLS is on.
+  absl::Status CheckWorker(const Caller& caller, const char* method);
+
+  // Logs and counts a refusal under `reason` (a metric label) and returns `status`.
+  absl::Status Refuse(const Caller& caller, const char* method, const std::string& reason,
+                      absl::Status status);
+
+  // Refusals so far by reason.
+  std::map<std::string, uint64_t> Refusals() const;
+
+ private:
+  bool TokenIn(const std::string& token, const std::vector<std::string>& tokens) const;
+
+  const AccessOptions options_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, uint64_t> refusals_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_ACCESS_CONTROL_H_
