@@ -170,6 +170,15 @@ absl::Status CheckPathComponent(absl::string_view what, absl::string_view name) 
       "' cannot name a file: expected 1-128 of [A-Za-z0-9._-], not starting with '.' or '-'"));
 }
 
+absl::Status CheckSha256Hex(absl::string_view what, absl::string_view sha256) {
+  bool ok = sha256.size() == 64;
+  for (char c : sha256) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      what, " '", absl::CHexEscape(sha256.substr(0, 80)), sha256.size() > 80 ? "..." : "",
+      "' is not a SHA-256 digest (64 lower-case hex digits)"));
+}
+
 std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -43,6 +43,10 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::string& su
 // Every identifier that comes over the network and becomes part of a path goes through it.
 absl::Status CheckPathComponent(absl::string_view what, absl::string_view name);
 
+// OK when `sha256` is a SHA-256 digest in lower-case hex (64 of [0-9a-f]); INVALID_ARGUMENT
+// naming `what` otherwise. Checksums from the network name cached files: they go through it.
+absl::Status CheckSha256Hex(absl::string_view what, absl::string_view sha256);
+
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(absl::string_view data);
 

@@ -119,6 +119,7 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
 }
 
 absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
   TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(id));
   absl::MutexLock lock(&mu_);
   progress_.MergeInto(job);
@@ -133,6 +134,7 @@ absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() {
 }
 
 absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
   absl::MutexLock lock(&mu_);
   TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->GetJob(id));
   if (IsTerminal(job.state())) {
@@ -151,11 +153,13 @@ absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
 absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::string& id,
                                                                   int64_t after_seq,
                                                                   uint32_t limit) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
   if (!id.empty()) TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
   return store_->ListEvents(id, after_seq, limit);
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
   TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
   TANDEM_ASSIGN_OR_RETURN(std::vector<v1::MetricPoint> points, store_->ListMetrics(id));
   absl::MutexLock lock(&mu_);

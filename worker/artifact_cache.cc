@@ -14,6 +14,7 @@ std::string ArtifactCache::PathFor(const std::string& sha256) const {
 }
 
 bool ArtifactCache::Has(const std::string& sha256) const {
+  if (!CheckSha256Hex("artifact checksum", sha256).ok()) return false;
   const std::string path = PathFor(sha256);
   if (!PathExists(path)) return false;
   auto actual = Sha256OfFile(path);

@@ -16,10 +16,11 @@ class ArtifactCache {
   explicit ArtifactCache(std::string dir) : dir_(std::move(dir)) {}
   absl::Status Init();
   const std::string& dir() const { return dir_; }
-  // The path an artifact with this checksum has (or will have) in the cache.
+  // The path an artifact with this checksum has (or will have) in the cache. `sha256` must
+  // have passed CheckSha256Hex (Worker checks every assignment first).
   std::string PathFor(const std::string& sha256) const;
   // True if the cached file exists and its contents match the checksum; a corrupt entry is
-  // deleted.
+  // deleted. False, touching nothing, for a string that is not a SHA-256 digest.
   bool Has(const std::string& sha256) const;
   // Stores `data` under its checksum, which must equal `sha256` (DataLoss otherwise).
   absl::Status Put(const std::string& sha256, const std::string& data);

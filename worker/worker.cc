@@ -146,9 +146,40 @@ absl::Status Worker::EnsureArtifact(const std::string& job_id, const std::string
   return absl::OkStatus();
 }
 
+namespace {
+
+// An assignment's identifiers become paths in the cache (DESIGN.md section 8): checked
+// before anything is fetched or opened.
+absl::Status CheckAssignment(const v1::WorkAssignment& a) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("assignment: job id", a.job_id()));
+  for (const auto& shard : a.shards()) {
+    TANDEM_RETURN_IF_ERROR(CheckSha256Hex("assignment: shard checksum", shard.sha256()));
+  }
+  for (const auto& [name, sha] : a.artifacts()) {
+    if (name != "source.model" && name != "target.model" && name != "valid.tsv" &&
+        name != "checkpoint") {
+      TANDEM_RETURN_IF_ERROR(CheckPathComponent("assignment: artifact name", name));
+      return absl::InvalidArgumentError(
+          absl::StrCat("assignment: unknown artifact '", name, "'"));
+    }
+    TANDEM_RETURN_IF_ERROR(CheckSha256Hex("assignment: artifact checksum", sha));
+  }
+  if (a.artifacts().count("source.model") == 0 || a.artifacts().count("target.model") == 0) {
+    return absl::InvalidArgumentError("assignment: the tokenizer models are missing");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
   uint32_t fetched = 0, cached = 0;
-  absl::Status status;
+  absl::Status status = CheckAssignment(a);
+  if (!status.ok()) {
+    TANDEM_LOG(ERROR) << "refusing the assignment: " << status;
+    ProgressReporter(&client_, id(), a, nullptr).ReportFailure(status);
+    return;
+  }
   for (const auto& shard : a.shards()) {
     status = EnsureArtifact(a.job_id(), absl::StrCat("shard/", shard.index()), shard.sha256(),
                             fetched, cached);
@@ -258,7 +289,6 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   loop.validate = a.artifacts().count("valid.tsv") > 0;
   if (a.rank() == 0) {
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
-    TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", a.job_id()));
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
   ProgressReporter reporter(&client_, id(), a, &trainer);

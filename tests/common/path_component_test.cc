@@ -39,5 +39,20 @@ TEST(CheckPathComponentTest, MessageIsBoundedAndEscaped) {
   EXPECT_THAT(std::string(CheckPathComponent("x", "a\nb").message()), HasSubstr("a\\nb"));
 }
 
+TEST(CheckSha256HexTest, OnlyLowerCaseHexDigestsOfSixtyFourDigits) {
+  const std::string digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  EXPECT_THAT(CheckSha256Hex("shard checksum", digest), IsOk());
+  for (const std::string bad :
+       {std::string(), digest.substr(1), digest + "0", std::string(64, 'g'),
+        std::string("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"),
+        std::string("../../../../etc/passwd") + std::string(42, 'a'),
+        digest.substr(0, 63) + std::string("\0", 1)}) {
+    EXPECT_THAT(CheckSha256Hex("shard checksum", bad),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("shard checksum '")))
+        << bad;
+  }
+  EXPECT_LT(CheckSha256Hex("x", std::string(100000, 'a')).message().size(), 300u);
+}
+
 }  // namespace
 }  // namespace tandem

@@ -384,6 +384,17 @@ TEST_F(CoordinatorTest, RanksAreTheCoordinatorsRecordAndOnlyRankZeroUploads) {
   EXPECT_EQ(points[0].step(), 10u);
 }
 
+TEST_F(CoordinatorTest, MalformedJobIdsAreRefusedBeforeUse) {
+  for (const std::string id : {std::string("../coord"), std::string(""), std::string("a/b"),
+                               std::string(".."), std::string(300, 'j')}) {
+    EXPECT_THAT(coordinator_->GetJob(id), StatusIs(absl::StatusCode::kInvalidArgument)) << id;
+    EXPECT_THAT(coordinator_->CancelJob(id), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(coordinator_->ListEvents(id, 0, 0), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(coordinator_->GetMetrics(id), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(coordinator_->ModelFiles(id), StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+}
+
 TEST_F(CoordinatorTest, UnknownWorkerIdsAreRefused) {
   EXPECT_THAT(coordinator_->Heartbeat("w-999"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(coordinator_->Leave("w-999"), StatusIs(absl::StatusCode::kNotFound));
