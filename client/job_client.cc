@@ -1,5 +1,9 @@
 #include "client/job_client.h"
 
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/grpc_util.h"
@@ -49,11 +53,69 @@ JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeou
 
 JobClient::~JobClient() = default;
 
-absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec) {
-  // Submission reads the whole corpus on the coordinator: allow it more time.
-  auto ctx = impl_->Context(24);
+absl::StatusOr<std::string> JobClient::Upload(const std::string& path,
+                                              const UploadProgress& progress) {
+  TANDEM_ASSIGN_OR_RETURN(const std::string sha256, Sha256OfFile(path));
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const uint64_t total = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  {
+    auto ctx = impl_->Context();
+    v1::HasUploadRequest req;
+    req.set_sha256(sha256);
+    v1::HasUploadResponse resp;
+    TANDEM_RETURN_IF_ERROR(impl_->Convert(impl_->stub->HasUpload(ctx.get(), req, &resp)));
+    if (resp.present()) {
+      if (progress) progress(path, total, total, /*skipped=*/true);
+      return absl::StrCat("upload:", sha256);
+    }
+  }
+  // A generous deadline: about 1 MiB/s at worst, and never under a minute.
+  auto ctx = impl_->Context(std::max<int>(12, static_cast<int>(total >> 20) / 5));
+  v1::UploadFileResponse resp;
+  auto writer = impl_->stub->UploadFile(ctx.get(), &resp);
+  constexpr size_t kChunk = 1 << 20;
+  std::string buf(kChunk, '\0');
+  uint64_t sent = 0;
+  do {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const size_t n = static_cast<size_t>(in.gcount());
+    v1::UploadChunk chunk;
+    if (sent == 0) {
+      chunk.set_sha256(sha256);
+      chunk.set_total_bytes(total);
+    }
+    chunk.set_data(buf.data(), n);
+    if (!writer->Write(chunk)) break;  // the coordinator refused: Finish says why
+    sent += n;
+    if (progress) progress(path, sent, total, false);
+  } while (sent < total && in);
+  writer->WritesDone();
+  TANDEM_RETURN_IF_ERROR(Annotate(impl_->Convert(writer->Finish()), path));
+  if (sent != total) {
+    return absl::DataLossError(absl::StrCat(path, " changed while it was uploaded"));
+  }
+  return resp.reference();
+}
+
+absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec,
+                                              const UploadProgress& progress) {
   v1::SubmitJobRequest req;
   *req.mutable_spec() = spec;
+  v1::CorpusSpec& c = *req.mutable_spec()->mutable_corpus();
+  for (std::string* file : {c.mutable_train_source(), c.mutable_train_target(),
+                            c.mutable_train_tsv(), c.mutable_valid_source(),
+                            c.mutable_valid_target(), c.mutable_valid_tsv()}) {
+    if (file->empty() || absl::StartsWith(*file, "upload:")) continue;
+    if (absl::StartsWith(*file, "server:")) {
+      *file = file->substr(7);
+      continue;
+    }
+    TANDEM_ASSIGN_OR_RETURN(*file, Upload(*file, progress));
+  }
+  // Submission reads the whole corpus on the coordinator: allow it more time.
+  auto ctx = impl_->Context(24);
   v1::SubmitJobResponse resp;
   absl::Status s = impl_->Convert(impl_->stub->SubmitJob(ctx.get(), req, &resp));
   if (!s.ok()) return s;

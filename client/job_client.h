@@ -5,6 +5,7 @@
 #define TANDEM_CLIENT_JOB_CLIENT_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +24,20 @@ class JobClient {
             const TransportSecurity& security = {}, std::string token = "");
   ~JobClient();
 
-  absl::StatusOr<std::string> Submit(const tandem::v1::JobSpec& spec);
+  // What an upload reports as it goes: the file, bytes sent so far, its size; `skipped`
+  // when the coordinator already held it.
+  using UploadProgress = std::function<void(const std::string& file, uint64_t sent,
+                                            uint64_t total, bool skipped)>;
+
+  // Uploads every corpus file `spec` names on this machine (streamed in 1 MiB chunks, checked
+  // by SHA-256, skipped when the coordinator already holds it) and submits the job with
+  // "upload:<sha256>" in their place. A path written "server:/abs/path" names a file on the
+  // coordinator's host instead (accepted under its --corpus_root directories only).
+  absl::StatusOr<std::string> Submit(const tandem::v1::JobSpec& spec,
+                                     const UploadProgress& progress = nullptr);
+  // Uploads one file; returns its reference ("upload:<sha256>").
+  absl::StatusOr<std::string> Upload(const std::string& path,
+                                     const UploadProgress& progress = nullptr);
   absl::StatusOr<tandem::v1::JobInfo> Get(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> List();
   absl::StatusOr<tandem::v1::JobInfo> Cancel(const std::string& id);

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -135,6 +137,27 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
   }
 }
 
+// Reports corpus uploads on `err`: a line per file, and progress every 10 % of large ones.
+JobClient::UploadProgress UploadReporter(std::ostream& err) {
+  auto last_tenth = std::make_shared<std::map<std::string, uint64_t>>();
+  return [&err, last_tenth](const std::string& file, uint64_t sent, uint64_t total,
+                            bool skipped) {
+    const std::string mib = absl::StrFormat("%.1f MiB", static_cast<double>(total) / (1 << 20));
+    if (skipped) {
+      err << "tandem: " << file << " (" << mib << ") is already on the coordinator\n";
+      return;
+    }
+    const uint64_t tenth = total == 0 ? 10 : sent * 10 / total;
+    uint64_t& last = (*last_tenth)[file];
+    if (sent == total) {
+      err << "tandem: uploaded " << file << " (" << mib << ", SHA-256 checked)\n";
+    } else if (total >= (8u << 20) && tenth > last) {
+      err << "tandem: uploading " << file << ": " << tenth * 10 << "% of " << mib << "\n";
+    }
+    last = tenth;
+  };
+}
+
 }  // namespace
 
 int RunSubmit(const ParsedArgs& a, Context& ctx) {
@@ -165,7 +188,10 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   for (const auto& [flag, path] : shorthands) {
     if (!a.Has(flag)) continue;
     std::string value = a.Get(flag);
-    if (path.rfind("corpus.", 0) == 0) value = AbsolutePath(value);
+    if (path.rfind("corpus.", 0) == 0 && value.rfind("server:", 0) != 0 &&
+        value.rfind("upload:", 0) != 0) {
+      value = AbsolutePath(value);
+    }
     absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec);
     if (!s.ok()) return Fail(ctx, s);
   }
@@ -181,7 +207,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   ApplyDefaults(checked);
   absl::Status valid = ValidateSpec(checked);
   if (!valid.ok()) return Fail(ctx, valid);
-  auto id = ctx.client->Submit(spec);
+  auto id = ctx.client->Submit(spec, UploadReporter(*ctx.err));
   if (!id.ok()) return Fail(ctx, id.status());
   if (ctx.json) {
     *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";

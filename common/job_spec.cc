@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/files.h"
@@ -170,8 +171,12 @@ absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string
 
 bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
 
+// "upload:<sha256>" and "server:/path" (files the coordinator holds or has) stay as written.
 void ResolveAgainst(const std::string& dir, std::string* path) {
-  if (path->empty() || IsAbsolute(*path)) return;
+  if (path->empty() || IsAbsolute(*path) || absl::StartsWith(*path, "upload:") ||
+      absl::StartsWith(*path, "server:")) {
+    return;
+  }
   *path = absl::StrCat(dir, "/", *path);
 }
 

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/secrets.h"
 #include "common/status.h"
+#include "coordinator/corpus_files.h"
 #include "coordinator/generation.h"
 #include "coordinator/job_paths.h"
 #include "coordinator/scheduler.h"
@@ -47,17 +48,22 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOpti
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(key_file, RandomHex(32) + "\n", 0600));
   }
   TANDEM_ASSIGN_OR_RETURN(std::string secret, ReadTokenFile(key_file));
-  std::unique_ptr<Coordinator> c(
-      new Coordinator(std::move(options), std::move(store), std::move(secret)));
+  TANDEM_ASSIGN_OR_RETURN(options.corpus_roots, ResolveCorpusRoots(options.corpus_roots));
+  TANDEM_ASSIGN_OR_RETURN(auto uploads,
+                          UploadStore::Open(options.data_dir + "/uploads", options.max_upload_bytes,
+                                            options.upload_quota_bytes));
+  std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store),
+                                                 std::move(secret), std::move(uploads)));
   TANDEM_RETURN_IF_ERROR(c->Recover());
   return c;
 }
 
 Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store,
-                         std::string secret)
+                         std::string secret, std::unique_ptr<UploadStore> uploads)
     : options_(std::move(options)),
       store_(std::move(store)),
       secret_(std::move(secret)),
+      uploads_(std::move(uploads)),
       models_(options_.data_dir),
       membership_(store_.get()),
       progress_(store_.get(), options_.data_dir),
@@ -110,6 +116,7 @@ void Coordinator::Stop() {
 absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
+  TANDEM_RETURN_IF_ERROR(ResolveCorpusFiles(spec, *uploads_, options_.corpus_roots));
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(CheckCorpus(spec));

@@ -32,6 +32,7 @@
 #include "coordinator/model_store.h"
 #include "coordinator/preparation.h"
 #include "coordinator/progress_tracker.h"
+#include "coordinator/upload_store.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
 
@@ -43,6 +44,11 @@ struct CoordinatorOptions {
   // A worker silent for this long is declared lost.
   std::chrono::milliseconds worker_timeout{3000};
   std::chrono::milliseconds tick{100};
+  // Directories whose files jobs may name by path (--corpus_root); none: uploads only.
+  std::vector<std::string> corpus_roots;
+  // Limits of uploads: each file, and all of them together (UploadStore).
+  uint64_t max_upload_bytes = uint64_t{4} << 30;
+  uint64_t upload_quota_bytes = uint64_t{64} << 30;
   // Wall clock in milliseconds since the epoch; injectable for tests.
   std::function<int64_t()> now_ms;
 };
@@ -60,8 +66,11 @@ class Coordinator {
   void Stop();
 
   // --- JobService ---
-  // Applies defaults, validates the spec and the corpus files; stores the job (QUEUED).
+  // Applies defaults, validates the spec and the corpus files (uploads, or paths under the
+  // corpus roots: corpus_files.h); stores the job (QUEUED) with the files it will read.
   absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec);
+  // Corpus files uploaded by clients.
+  UploadStore& uploads() { return *uploads_; }
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
@@ -115,7 +124,8 @@ class Coordinator {
   std::string JobDir(const std::string& id) const;
 
  private:
-  Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret);
+  Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret,
+              std::unique_ptr<UploadStore> uploads);
   absl::Status Recover();
   int64_t Now() const { return options_.now_ms(); }
 
@@ -141,6 +151,7 @@ class Coordinator {
   const CoordinatorOptions options_;
   const std::unique_ptr<JobStore> store_;
   const std::string secret_;  // never logged
+  const std::unique_ptr<UploadStore> uploads_;
   const ModelStore models_;
 
   absl::Mutex mu_;

@@ -154,6 +154,39 @@ grpc::Status JobServiceImpl::Translate(grpc::ServerContext* ctx, const v1::Trans
   return grpc::Status::OK;
 }
 
+grpc::Status JobServiceImpl::UploadFile(grpc::ServerContext* ctx,
+                                        grpc::ServerReader<v1::UploadChunk>* reader,
+                                        v1::UploadFileResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "UploadFile"));
+  v1::UploadChunk chunk;
+  if (!reader->Read(&chunk)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty upload");
+  }
+  const std::string sha256 = chunk.sha256();
+  const uint64_t total = chunk.total_bytes();
+  // The size and quota are checked here, before anything is written; the chunks go straight
+  // to disk.
+  auto writer = c_->uploads().Begin(sha256, total);
+  if (!writer.ok()) return ToGrpcStatus(writer.status());
+  if (*writer != nullptr) {
+    do {
+      TANDEM_GRPC_ALLOW((*writer)->Append(chunk.data()));
+    } while (reader->Read(&chunk));
+    TANDEM_GRPC_ALLOW((*writer)->Finish());
+  }
+  resp->set_reference(kUploadPrefix + sha256);
+  resp->set_bytes(total);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::HasUpload(grpc::ServerContext* ctx, const v1::HasUploadRequest* req,
+                                       v1::HasUploadResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "HasUpload"));
+  TANDEM_GRPC_ALLOW(CheckSha256Hex("upload", req->sha256()));
+  resp->set_present(c_->uploads().Has(req->sha256()));
+  return grpc::Status::OK;
+}
+
 grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext* ctx,
                                                 const v1::ProgressReport* req,
                                                 v1::ProgressResponse* resp) {

@@ -43,6 +43,10 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                              grpc::ServerWriter<v1::ModelFileChunk>*) override;
   grpc::Status Translate(grpc::ServerContext*, const v1::TranslateRequest*,
                          v1::TranslateResponse*) override;
+  grpc::Status UploadFile(grpc::ServerContext*, grpc::ServerReader<v1::UploadChunk>*,
+                          v1::UploadFileResponse*) override;
+  grpc::Status HasUpload(grpc::ServerContext*, const v1::HasUploadRequest*,
+                         v1::HasUploadResponse*) override;
 
  private:
   absl::Status Allow(grpc::ServerContext* ctx, const char* method);

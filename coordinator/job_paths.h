@@ -1,5 +1,7 @@
 // Where a job's files live under the coordinator's data directory:
 //   <data_dir>/state.db                       the SQLite state (JobStore)
+//   <data_dir>/secret.key                     the key collective keys derive from (0600)
+//   <data_dir>/uploads/<sha256>               corpus files clients uploaded (UploadStore)
 //   <data_dir>/jobs/<id>/                     corpus.tsv, valid.tsv, tokenizer/, shards/ (Preparer)
 //                       checkpoints/, checkpoint, model/, job.json (ModelStore)
 //                       tensorboard/ (ProgressTracker)

@@ -32,6 +32,10 @@ const std::vector<tandem::FlagSpec> kOwnFlags = {
      "FILE"},
     {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
      "loopback)", "FILE"},
+    {"corpus_root", true, "a directory whose files jobs may name by path (repeatable; default: "
+     "none, jobs use uploaded files)", "DIR"},
+    {"max_upload_bytes", true, "the largest file a client may upload", "BYTES", "4294967296"},
+    {"upload_quota_bytes", true, "all uploads together", "BYTES", "68719476736"},
     {"help", false, "show this help", "", ""}};
 
 std::vector<tandem::FlagSpec> Flags() {
@@ -54,6 +58,11 @@ absl::StatusOr<tandem::CoordinatorServerOptions> Options(
   TANDEM_ASSIGN_OR_RETURN(o.translate_threads, args->GetInt("translate_threads", 1, 1024));
   o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   o.coordinator.worker_timeout = std::chrono::milliseconds(timeout_ms);
+  o.coordinator.corpus_roots = args->All("corpus_root");
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_upload, args->GetInt("max_upload_bytes", 0, int64_t{1} << 50));
+  TANDEM_ASSIGN_OR_RETURN(int64_t quota, args->GetInt("upload_quota_bytes", 0, int64_t{1} << 50));
+  o.coordinator.max_upload_bytes = static_cast<uint64_t>(max_upload);
+  o.coordinator.upload_quota_bytes = static_cast<uint64_t>(quota);
   o.listen = args->Get("listen");
   o.metrics_listen = args->Get("metrics_listen");
   o.port_file = args->Get("port_file");

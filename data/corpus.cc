@@ -29,35 +29,53 @@ class LineReader {
     return absl::OkStatus();
   }
 
-  // Reads the next line into `line` (without LF). Returns false at end of file.
+  // Reads the next line into `line` (without LF). Returns false at end of file. The length is
+  // checked while reading: of a line longer than kMaxLineBytes only kMaxLineBytes + 1 bytes
+  // are kept (CheckLine refuses it; length() has its full length), so a file without line
+  // breaks never makes memory grow.
   bool Next(std::string& line) {
-    if (!std::getline(in_, line)) return false;
+    line.clear();
+    length_ = 0;
+    std::streambuf* buf = in_.rdbuf();
+    int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) return false;
     ++line_no_;
+    while (c != std::char_traits<char>::eof() && c != '\n') {
+      if (line.size() <= kMaxLineBytes) line.push_back(static_cast<char>(c));
+      ++length_;
+      c = buf->sbumpc();
+    }
     return true;
   }
 
   // Counts the lines left (used to report both counts of misaligned files).
   uint64_t CountRest() {
-    std::string line;
+    std::streambuf* buf = in_.rdbuf();
     uint64_t n = 0;
-    while (std::getline(in_, line)) ++n;
-    return n;
+    bool partial = false;
+    for (int c = buf->sbumpc(); c != std::char_traits<char>::eof(); c = buf->sbumpc()) {
+      partial = c != '\n';
+      n += c == '\n';
+    }
+    return n + (partial ? 1 : 0);
   }
 
   uint64_t line_no() const { return line_no_; }
+  uint64_t length() const { return length_; }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   std::ifstream in_;
   uint64_t line_no_ = 0;
+  uint64_t length_ = 0;  // of the last line read, in bytes
 };
 
 // Validates one raw line: length, UTF-8, and strips a trailing CR.
 absl::Status CheckLine(const LineReader& r, std::string& line, bool& had_cr) {
-  if (line.size() > kMaxLineBytes) {
+  if (r.length() > kMaxLineBytes) {
     return absl::InvalidArgumentError(absl::StrCat(r.path(), ":", r.line_no(), ": line is ",
-                                                   line.size(), " bytes, more than the limit of ",
+                                                   r.length(), " bytes, more than the limit of ",
                                                    kMaxLineBytes));
   }
   had_cr = !line.empty() && line.back() == '\r';

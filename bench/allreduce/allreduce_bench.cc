@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/common/rendezvous.h"
+#include "bench/common/secure_collective.h"
 #include "collective/grpc_communicator.h"
 #include "common/environment.h"
 #include "common/flags.h"
@@ -47,6 +48,7 @@ struct Flags {
   size_t halving_max_bytes = GrpcCommunicatorOptions().halving_max_bytes;
   size_t send_ahead_segments = GrpcCommunicatorOptions().send_ahead_segments;
   bool bf16 = false;
+  std::string tls_dir;  // mutual TLS with these certificates (bench/common/secure_collective.h)
 };
 
 absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
@@ -66,7 +68,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
                  {"doubling_max_bytes", true, "", "B"},
                  {"halving_max_bytes", true, "", "B"},
                  {"send_ahead_segments", true, "", "K"},
-                 {"bf16", false, "bfloat16 on the wire"}}));
+                 {"bf16", false, "bfloat16 on the wire"},
+                 {"tls_dir", true, "mutual TLS with scripts/make-certs.sh's certificates", "DIR"}}));
   TANDEM_ASSIGN_OR_RETURN(const int64_t world, a.GetInt("world", 1, 1024));
   TANDEM_ASSIGN_OR_RETURN(const int64_t rank, a.GetInt("rank", 0, world - 1));
   f.world = static_cast<int>(world);
@@ -90,6 +93,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   }
   if (a.Has("pair")) f.pair = a.Get("pair") != "0";
   f.bf16 = a.Has("bf16");
+  f.tls_dir = a.Get("tls_dir");
   if (a.Has("sizes")) {
     f.sizes.clear();
     for (absl::string_view text : absl::StrSplit(a.Get("sizes"), ',')) {
@@ -163,10 +167,10 @@ class Bench {
     double busbw = algbw * 2.0 * (f_.world - 1) / f_.world;
     if (f_.rank == 0) {
       std::printf(
-          "{\"peer\":\"tandem\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
+          "{\"peer\":\"tandem%s\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
           "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"time_us_p10\":%.2f,\"time_us_p90\":%.2f,"
           "\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
-          comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0],
+          f_.tls_dir.empty() ? "" : "_tls", comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0],
           slowest[iters / 10], slowest[iters * 9 / 10], algbw, busbw);
       std::fflush(stdout);
     }
@@ -181,7 +185,8 @@ class Bench {
 absl::Status Main(int argc, char** argv) {
   TuneProcessForBulkTransfer();
   TANDEM_ASSIGN_OR_RETURN(Flags f, ParseFlags(argc, argv));
-  TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
+  TANDEM_ASSIGN_OR_RETURN(bench::SecureCollective collective, bench::StartCollective(f.tls_dir));
+  std::unique_ptr<CollectiveServer> server = std::move(collective.server);
   const int port = server->port();
   TANDEM_ASSIGN_OR_RETURN(auto peers, bench::Rendezvous(f.rendezvous, f.rank, f.world, port));
   GrpcCommunicatorOptions options;
@@ -195,6 +200,7 @@ absl::Status Main(int argc, char** argv) {
   options.doubling_max_bytes = f.doubling_max_bytes;
   options.halving_max_bytes = f.halving_max_bytes;
   options.send_ahead_segments = f.send_ahead_segments;
+  options.security = collective.security;
   TANDEM_ASSIGN_OR_RETURN(auto ring, GrpcCommunicator::Create(options, std::move(server)));
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));

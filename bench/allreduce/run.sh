@@ -6,6 +6,9 @@
 # "2 4", the issue's; e.g. "2 3 4" adds a world that is not a power of two, which uses the
 # ring). TANDEM_ALLREDUCE_FLAGS: extra flags for every
 # Tandem rank (e.g. "--pair=0 --doubling_max_bytes=0": the algorithm choice before run F).
+# ALLREDUCE_TLS=1 (default; 0 skips it): Tandem again with mutual TLS and group keys as a
+# deployment runs it (certificates from scripts/make-certs.sh), printed beside plaintext;
+# "tls/plain" = TLS busbw / plaintext busbw.
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -22,13 +25,21 @@ fi
 
 with_scratch allreduce
 
-# Starts N Tandem ranks; rank 0's JSON lines go to $1. Fails if any rank fails.
+tls=${ALLREDUCE_TLS:-1}
+if ((tls)); then
+  bash "$root/scripts/make-certs.sh" "$tmp/certs" >/dev/null
+fi
+
+# Starts N Tandem ranks (extra flags after the output file); rank 0's JSON lines go to $2.
+# Fails if any rank fails.
 run_tandem() {
   local n=$1 out=$2 r p rc=0
-  local rdv="$tmp/rdv$n"
+  shift 2
+  local rdv
+  rdv="$(mktemp -d "$tmp/rdv$n.XXXXXX")"
   local -a extra
   read -r -a extra <<<"${TANDEM_ALLREDUCE_FLAGS:-}"
-  mkdir -p "$rdv"
+  extra+=("$@")
   pids=()
   for ((r = 0; r < n; r++)); do
     if ((r == 0)); then
@@ -47,6 +58,10 @@ echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load a
 for n in $worlds; do
   echo "# tandem world=$n" >&2
   run_tandem "$n" "$tmp/tandem_$n.jsonl"
+  if ((tls)); then
+    echo "# tandem world=$n, mutual TLS" >&2
+    run_tandem "$n" "$tmp/tandem_tls_$n.jsonl" --tls_dir="$tmp/certs"
+  fi
   echo "# gloo world=$n" >&2
   GLOO_BENCH_BUILD_DIR="$build/gloo_bench" BENCH_SIZES=$sizes BENCH_SECONDS=$seconds \
     "$gloo" "$n" >"$tmp/gloo_$n.jsonl"
@@ -67,29 +82,35 @@ def lines(path):
 rows = []
 for n in worlds:
     tandem = {d["bytes"]: d for d in lines(f"{tmp}/tandem_{n}.jsonl")}
+    secure = {d["bytes"]: d for d in lines(f"{tmp}/tandem_tls_{n}.jsonl")}
     best = {}
     for d in lines(f"{tmp}/gloo_{n}.jsonl"):
         if d["bytes"] not in best or d["busbw_GBps"] > best[d["bytes"]]["busbw_GBps"]:
             best[d["bytes"]] = d
     for b in sorted(tandem):
         t, g = tandem[b], best.get(b)
-        rows.append((int(n), b, t, g))
+        rows.append((int(n), b, t, g, secure.get(b)))
 if as_json:
-    for n, b, t, g in rows:
+    for n, b, t, g, s in rows:
         print(json.dumps({
             "bench": "allreduce", "point": {"world": n, "bytes": b},
             "tandem": t["busbw_GBps"], "peer": g["busbw_GBps"] if g else None,
             "peer_name": f"gloo/{g['algo']}" if g else "gloo",
             "ratio": round(t["busbw_GBps"] / g["busbw_GBps"], 3) if g else None,
             "unit": "GB/s busbw",
-            "tandem_time_us": t["time_us_median"], "peer_time_us": g["time_us_median"] if g else None}))
+            "tandem_time_us": t["time_us_median"], "peer_time_us": g["time_us_median"] if g else None,
+            "tandem_tls": s["busbw_GBps"] if s else None,
+            "tls_over_plain": round(s["busbw_GBps"] / t["busbw_GBps"], 3) if s else None,
+            "tls_over_peer": round(s["busbw_GBps"] / g["busbw_GBps"], 3) if s and g else None}))
 else:
-    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio")
-    for n, b, t, g in rows:
+    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio | {'tls busbw':>9} {'tls/plain':>9} {'tls/gloo':>8}")
+    for n, b, t, g, s in rows:
         size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
         gb = f"{g['busbw_GBps']:9.3f} {g['algo']:<16} {g['time_us_median']:9.1f}" if g else f"{'-':>9} {'':<16} {'-':>9}"
         ratio = f"{t['busbw_GBps'] / g['busbw_GBps']:.2f}x" if g else "-"
-        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio}")
+        sec = (f"{s['busbw_GBps']:9.3f} {s['busbw_GBps'] / t['busbw_GBps']:8.2f}x "
+               f"{(s['busbw_GBps'] / g['busbw_GBps']) if g else float('nan'):7.2f}x") if s else f"{'-':>9} {'-':>9} {'-':>8}"
+        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec}")
     for d in lines(f"{tmp}/iperf.jsonl"):
         print(f"# iperf3 loopback, {d['streams']} stream(s): {d['receiver_GBps']} GB/s")
     print("# busbw = algbw * 2(N-1)/N, GB = 1e9 B; time = median over iterations of the slowest rank")

@@ -10,6 +10,9 @@
 # efficiency = tokens/s of 2 workers / (2 x tokens/s of 1); hidden fraction = the part of
 # the bucket all-reduces' time that overlapped backward (1 - exposed / total).
 #
+# DISTRIBUTED_TLS=1 (default; 0 skips it): Tandem's 2 workers again with mutual TLS and group
+# keys as a deployment runs them (scripts/make-certs.sh), beside plaintext and DDP.
+#
 # Environment: REPEAT (default 1; each side keeps its best run by tokens/s), TANDEM_BUCKET_MB.
 set -euo pipefail
 # shellcheck source=../common.sh
@@ -22,17 +25,24 @@ with_scratch distributed_bench
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 log() { echo "# $(date -u +%FT%TZ) $*" >&2; }
 
-# Starts W Tandem ranks on 127.0.0.1; rank 0's JSON line is appended to $2.
+tls=${DISTRIBUTED_TLS:-1}
+if ((tls)); then
+  bash "$root/scripts/make-certs.sh" "$tmp/certs" >/dev/null
+fi
+
+# Starts W Tandem ranks on 127.0.0.1 (extra flags after the output file); rank 0's JSON line
+# is appended to $2.
 run_tandem() {
   local w=$1 out=$2 r p rc=0
+  shift 2
   local rdv
   rdv="$(mktemp -d "$tmp/rdv.XXXXXX")"
   pids=()
   for ((r = 0; r < w; r++)); do
     if ((r == 0)); then
-      "$bin" --world "$w" --rank $r --rendezvous "$rdv" --warmup $warmup --steps $steps >>"$out" &
+      "$bin" --world "$w" --rank $r --rendezvous "$rdv" --warmup $warmup --steps $steps "$@" >>"$out" &
     else
-      "$bin" --world "$w" --rank $r --rendezvous "$rdv" --warmup $warmup --steps $steps >/dev/null &
+      "$bin" --world "$w" --rank $r --rendezvous "$rdv" --warmup $warmup --steps $steps "$@" >/dev/null &
     fi
     pids+=($!)
   done
@@ -49,6 +59,11 @@ for ((i = 1; i <= repeat; i++)); do
     run_tandem "$w" "$tmp/tandem_$w.jsonl"
     tail -n1 "$tmp/tandem_$w.jsonl" >&2
   done
+  if ((tls)); then
+    log "tandem world=2 mutual TLS run $i: load $(load)"
+    run_tandem 2 "$tmp/tandem_tls_2.jsonl" --tls_dir "$tmp/certs"
+    tail -n1 "$tmp/tandem_tls_2.jsonl" >&2
+  fi
   log "pytorch ddp run $i: load $(load)"
   (cd "$anchors" && "$PY" r1_ddp.py --json --warmup $warmup --steps $steps) >>"$tmp/ddp.jsonl"
   tail -n1 "$tmp/ddp.jsonl" >&2
@@ -64,13 +79,17 @@ import json, sys
 tmp, as_json = sys.argv[1], sys.argv[2] == "1"
 
 def best(name):
-    runs = [json.loads(l) for l in open(f"{tmp}/{name}.jsonl") if l.strip().startswith("{")]
+    try:
+        runs = [json.loads(l) for l in open(f"{tmp}/{name}.jsonl") if l.strip().startswith("{")]
+    except FileNotFoundError:
+        return None, 0
     return max(runs, key=lambda d: d["tokens_per_s"]), len(runs)
 
 t1, runs = best("tandem_1")
 t2, _ = best("tandem_2")
 ddp, _ = best("ddp")
 p1, _ = best("torch_1")
+t2s, _ = best("tandem_tls_2")
 eff_t = t2["tokens_per_s"] / (2 * t1["tokens_per_s"])
 eff_d = ddp["tokens_per_s"] / (2 * p1["tokens_per_s"])
 ratio = t2["tokens_per_s"] / ddp["tokens_per_s"]
@@ -96,6 +115,9 @@ if as_json:
         "loss": {"tandem": [t2["loss_first"], t2["loss_last"]],
                  "peer": [ddp["loss_first"], ddp["loss_last"]]},
         "steps": t2["steps"], "warmup": t2["warmup"], "runs_per_side": runs,
+        "tandem_tls": t2s["tokens_per_s"] if t2s else None,
+        "tls_ratio": round(t2s["tokens_per_s"] / ddp["tokens_per_s"], 3) if t2s else None,
+        "tls_over_plain": round(t2s["tokens_per_s"] / t2["tokens_per_s"], 3) if t2s else None,
     }))
 else:
     print(f"{'side':<18} {'tokens/s':>9} {'ms/step':>8} {'compute':>8} {'comm':>7} {'exposed':>8} "
@@ -109,11 +131,19 @@ else:
     row("tandem 1 worker", t1, f"{t1['compute_ms_per_step']:.1f}")
     row("tandem 2 workers", t2, f"{t2['compute_ms_per_step']:.1f}", f"{t2['comm_ms_per_step']:.1f}",
         f"{t2['comm_exposed_ms_per_step']:.1f}", f"{t2['comm_hidden_fraction']:.2f}")
+    if t2s:
+        row("tandem 2 w, mTLS", t2s, f"{t2s['compute_ms_per_step']:.1f}",
+            f"{t2s['comm_ms_per_step']:.1f}", f"{t2s['comm_exposed_ms_per_step']:.1f}",
+            f"{t2s['comm_hidden_fraction']:.2f}")
     row("pytorch 1 thread", p1)
     row("pytorch DDP x2", ddp)
     print(f"ratio aggregate tokens/s, Tandem 2 workers / DDP: {ratio:.3f}x   "
           f"peak RSS per process DDP / Tandem: {rss_ratio:.3f}x")
     print(f"scaling efficiency (2 workers / 2 x 1): Tandem {eff_t:.3f}, DDP {eff_d:.3f}")
+    if t2s:
+        print(f"ratio aggregate tokens/s, Tandem 2 workers with mutual TLS / DDP (plaintext gloo): "
+              f"{t2s['tokens_per_s'] / ddp['tokens_per_s']:.3f}x   mTLS / plaintext Tandem: "
+              f"{t2s['tokens_per_s'] / t2['tokens_per_s']:.3f}x")
     print(f"# loss first/last: tandem {t2['loss_first']:.4f}/{t2['loss_last']:.4f}, "
           f"ddp {ddp['loss_first']:.4f}/{ddp['loss_last']:.4f}; warm-up {t2['warmup']}, "
           f"timed {t2['steps']}, best of {runs}; bucket {t2['bucket_mb']} MiB")

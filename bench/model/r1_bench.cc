@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "bench/common/rendezvous.h"
+#include "bench/common/secure_collective.h"
 #include "collective/grpc_communicator.h"
 #include "common/environment.h"
 #include "common/flags.h"
@@ -241,6 +242,7 @@ std::string Json(const std::vector<double>& v, const char* fmt = "%.1f") {
 struct Flags {
   int threads = 1, steps = 20, warmup = 3, world = 1, rank = 0;
   std::string rendezvous;
+  std::string tls_dir;  // R1-DP with mutual TLS (bench/common/secure_collective.h)
   bool selftest = false;
 };
 
@@ -264,9 +266,10 @@ int Measure(const Flags& f, const ModelConfig& config) {
     if (!s.ok()) Die("barrier: " + std::string(s.message()));
   };
   if (f.world > 1) {
-    auto server = Check(tandem::collective::CollectiveServer::Start("127.0.0.1:0"),
-                        "CollectiveServer::Start");
+    auto collective = Check(tandem::bench::StartCollective(f.tls_dir), "CollectiveServer::Start");
+    auto server = std::move(collective.server);
     tandem::collective::GrpcCommunicatorOptions ro;
+    ro.security = collective.security;
     ro.group = {"r1-dp", 1};
     ro.rank = f.rank;
     ro.peers = Check(tandem::bench::Rendezvous(f.rendezvous, f.rank, f.world, server->port()),
@@ -404,6 +407,7 @@ int main(int argc, char** argv) {
       {"world", true, "ranks (R1-DP when above 1)", "W", "1"},
       {"rank", true, "this process's rank", "R", "0"},
       {"rendezvous", true, "directory where ranks publish their addresses", "DIR"},
+      {"tls_dir", true, "R1-DP with mutual TLS (scripts/make-certs.sh's certificates)", "DIR"},
       {"selftest", false, "check the batches and the loss against R1.md, then exit"},
       {"json", false, "accepted for symmetry with the peers: the output is always JSON"}};
   auto args = tandem::ParseArgs({argv + 1, argv + argc}, specs);
@@ -415,6 +419,7 @@ int main(int argc, char** argv) {
   f.world = static_cast<int>(Int(*args, "world", 1, 1024));
   f.rank = static_cast<int>(Int(*args, "rank", 0, f.world - 1));
   f.rendezvous = args->Get("rendezvous");
+  f.tls_dir = args->Get("tls_dir");
   f.selftest = args->Has("selftest");
   if (f.world > 1 && f.rendezvous.empty()) Die("--rendezvous is needed with --world above 1");
   if (f.world > 1) tandem::collective::TuneProcessForBulkTransfer();

@@ -29,6 +29,7 @@ class CoordinatorTest : public ::testing::Test {
     coordinator_.reset();
     CoordinatorOptions o;
     o.data_dir = dir_.Join("coord");
+    o.corpus_roots = {dir_.path()};  // the toy corpus is named by path
     o.worker_timeout = std::chrono::milliseconds(1000);
     o.now_ms = [this] { return now_.load(); };
     ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));

@@ -1,5 +1,8 @@
 #include "data/corpus.h"
 
+#include <sys/resource.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -137,6 +140,36 @@ TEST_F(CorpusTest, OverlongLineIsRejectedWithItsLine) {
   EXPECT_THAT(counts, StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr("a.en:2: line is " + std::to_string(kMaxLineBytes + 1) +
                                          " bytes, more than the limit")));
+}
+
+// The length is checked while reading: a file with no line break at all (here 96 MiB) is
+// refused without being held in memory.
+TEST_F(CorpusTest, AHugeLineIsRefusedBeforeMemoryGrows) {
+  {
+    std::ofstream out(dir_.Join("huge.en"), std::ios::binary);
+    const std::string block(1 << 20, 'x');
+    for (int i = 0; i < 96; ++i) out << block;
+  }
+  WriteText(dir_.Join("huge.es"), "b\n");
+  struct rusage before, after;
+  ::getrusage(RUSAGE_SELF, &before);
+  Collected c;
+  auto counts = ReadCorpus({dir_.Join("huge.en"), dir_.Join("huge.es"), ""}, 100, c.Emit());
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_THAT(counts, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("huge.en:1: line is " + std::to_string(96 << 20))));
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 8 * 1024) << "KiB";
+}
+
+TEST_F(CorpusTest, LinesAreCountedWithOrWithoutAFinalNewline) {
+  Collected c;
+  EXPECT_THAT(ReadCorpus(Pair("a\nb\nc", "x\n"), 100, c.Emit()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has 3 lines but")));
+  EXPECT_THAT(ReadCorpus(Pair("a\n", "x\ny\n\n"), 100, c.Emit()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has 3 lines")));
+  auto ok = ReadCorpus(Pair("a\nb", "x\ny"), 100, c.Emit());
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->kept_pairs, 2u);
 }
 
 TEST_F(CorpusTest, TsvCorpus) {

@@ -49,6 +49,7 @@ void WriteToyCorpus(const std::string& dir, int lines, unsigned seed) {
                               "grande", "pequeño", "rojo",   "verde", "azul", "come",   "pez",
                               "pájaro", "canta",   "canción", "hoy",  "noche", "río"};
   std::mt19937 rng(seed);
+  std::filesystem::create_directories(dir);
   std::ofstream en(dir + "/train.en"), es(dir + "/train.es");
   for (int i = 0; i < lines; ++i) {
     const int n = 3 + static_cast<int>(rng() % 10);

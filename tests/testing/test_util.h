@@ -27,7 +27,8 @@ void WriteText(const std::string& path, const std::string& text);
 std::string ReadText(const std::string& path);
 
 // Writes a line-aligned synthetic parallel corpus of `lines` pairs (a small word-for-word
-// English/Spanish grammar, deterministic from `seed`) to `<dir>/train.en` and `train.es`.
+// English/Spanish grammar, deterministic from `seed`) to `<dir>/train.en` and `train.es`
+// (creating `dir`).
 void WriteToyCorpus(const std::string& dir, int lines, unsigned seed = 1);
 
 // The bundled corpus (data/corpus/en-es) in the source tree.

@@ -1,0 +1,31 @@
+// Where a job's corpus files may come from (DESIGN.md section 8): uploads the coordinator
+// holds ("upload:<sha256>"), or absolute paths on the coordinator's host under a directory
+// the operator allowed (--corpus_root), after resolving symbolic links, and only regular
+// files. Nothing else: a client cannot make the coordinator read (and hand to workers as
+// shards) any file it can name.
+#ifndef TANDEM_COORDINATOR_CORPUS_FILES_H_
+#define TANDEM_COORDINATOR_CORPUS_FILES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "coordinator/upload_store.h"
+#include "tandem/v1/job.pb.h"
+
+namespace tandem {
+
+// The operator's --corpus_root directories, resolved (symbolic links followed).
+// InvalidArgument naming the flag for one that is not an existing directory.
+absl::StatusOr<std::vector<std::string>> ResolveCorpusRoots(const std::vector<std::string>& roots);
+
+// Replaces every corpus file of `spec` by the file the coordinator will read: an upload's
+// path, or the resolved server path. InvalidArgument (a missing or malformed file) or
+// PermissionDenied (a path outside the roots) naming the field, the path and the fix
+// otherwise; `spec` is unchanged on error.
+absl::Status ResolveCorpusFiles(tandem::v1::JobSpec& spec, const UploadStore& uploads,
+                                const std::vector<std::string>& roots);
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_CORPUS_FILES_H_

@@ -1,0 +1,147 @@
+// Corpus upload end to end, in-process: a JobClient submits a job naming files on its own
+// machine; they stream to a real CoordinatorServer on 127.0.0.1, are checked and
+// deduplicated; server paths are accepted only under --corpus_root; limits hold before
+// anything is stored, and the coordinator goes on serving.
+#include <sys/resource.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/job_client.h"
+#include "common/files.h"
+#include "coordinator/coordinator_server.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::StatusIs;
+
+struct Reported {
+  std::string file;
+  uint64_t sent, total;
+  bool skipped;
+};
+
+class UploadTest : public ::testing::Test {
+ protected:
+  void Start(uint64_t max_upload = 64 << 20, std::vector<std::string> roots = {}) {
+    CoordinatorServerOptions o;
+    o.coordinator.data_dir = dir_.Join("coord");
+    o.coordinator.max_upload_bytes = max_upload;
+    o.coordinator.corpus_roots = std::move(roots);
+    o.listen = "127.0.0.1:0";
+    o.metrics_listen = "";
+    server_.reset();
+    auto server = CoordinatorServer::Start(o);
+    ASSERT_OK(server);
+    server_ = *std::move(server);
+    client_ = std::make_unique<JobClient>("127.0.0.1:" + std::to_string(server_->port()),
+                                          std::chrono::seconds(10));
+  }
+
+  v1::JobSpec Spec(const std::string& dir) {
+    v1::JobSpec spec;
+    spec.mutable_corpus()->set_train_source(dir + "/train.en");
+    spec.mutable_corpus()->set_train_target(dir + "/train.es");
+    spec.mutable_tokenizer()->set_vocab_size(40);
+    return spec;
+  }
+
+  JobClient::UploadProgress Record() {
+    return [this](const std::string& f, uint64_t sent, uint64_t total, bool skipped) {
+      reported_.push_back({f, sent, total, skipped});
+    };
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<CoordinatorServer> server_;
+  std::unique_ptr<JobClient> client_;
+  std::vector<Reported> reported_;
+};
+
+TEST_F(UploadTest, SubmitUploadsTheCorpusOnceAndTheJobReadsIt) {
+  Start();
+  testing::WriteToyCorpus(dir_.Join("laptop"), 300);
+  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(Spec(dir_.Join("laptop")), Record()));
+  ASSERT_EQ(reported_.size(), 2u);
+  for (const Reported& r : reported_) {
+    EXPECT_FALSE(r.skipped);
+    EXPECT_EQ(r.sent, r.total);
+  }
+  // The stored job reads the uploads, not the client's paths.
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, client_->Get(id));
+  const std::string uploads = dir_.Join("coord/uploads/");
+  EXPECT_THAT(job.spec().corpus().train_source(), HasSubstr(uploads));
+  ASSERT_OK_AND_ASSIGN(const std::string sha, Sha256OfFile(dir_.Join("laptop/train.en")));
+  EXPECT_EQ(job.spec().corpus().train_source(), uploads + sha);
+  EXPECT_EQ(testing::ReadText(uploads + sha), testing::ReadText(dir_.Join("laptop/train.en")));
+
+  // The same files again: nothing is sent.
+  reported_.clear();
+  ASSERT_OK(client_->Submit(Spec(dir_.Join("laptop")), Record()));
+  ASSERT_EQ(reported_.size(), 2u);
+  EXPECT_TRUE(reported_[0].skipped && reported_[1].skipped);
+  EXPECT_EQ(ListFiles(uploads, "").size(), 2u);
+}
+
+TEST_F(UploadTest, ServerPathsOnlyUnderACorpusRoot) {
+  testing::WriteToyCorpus(dir_.Join("srv"), 100);
+  Start();
+  v1::JobSpec spec = Spec("server:" + dir_.Join("srv"));
+  EXPECT_THAT(client_->Submit(spec),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::AllOf(HasSubstr("corpus.train_source"), HasSubstr("--corpus_root"))));
+  Start(64 << 20, {dir_.Join("srv")});
+  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(spec));
+  EXPECT_EQ(client_->Get(id)->spec().corpus().train_source(), dir_.Join("srv/train.en"));
+  // Outside the root, even with a root set.
+  testing::WriteToyCorpus(dir_.Join("elsewhere"), 100);
+  EXPECT_THAT(client_->Submit(Spec("server:" + dir_.Join("elsewhere"))),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(client_->List()->size(), 1u);
+}
+
+TEST_F(UploadTest, AnOversizedUploadIsRefusedBeforeItIsStoredOrBuffered) {
+  Start(/*max_upload=*/1 << 20);
+  ASSERT_OK(MakeDirs(dir_.Join("big")));
+  // 24 MiB per file: refused at the first chunk, from its announced size.
+  const std::string line(999, 'w');
+  std::string text;
+  for (int i = 0; i < 24 * 1024; ++i) text += line + "\n";
+  testing::WriteText(dir_.Join("big/train.en"), text);
+  testing::WriteText(dir_.Join("big/train.es"), text);
+  struct rusage before, after;
+  ::getrusage(RUSAGE_SELF, &before);
+  EXPECT_THAT(client_->Submit(Spec(dir_.Join("big"))),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("--max_upload_bytes")));
+  ::getrusage(RUSAGE_SELF, &after);
+  // Client and coordinator share this process: its peak memory did not grow by the file.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 16 * 1024) << "KiB";
+  EXPECT_TRUE(ListFiles(dir_.Join("coord/uploads"), "").empty());
+  EXPECT_TRUE(client_->List()->empty());
+  // The coordinator still serves, and a small corpus still goes through.
+  testing::WriteToyCorpus(dir_.Join("small"), 100);
+  EXPECT_OK(client_->Submit(Spec(dir_.Join("small"))));
+}
+
+TEST_F(UploadTest, AFileThatDoesNotMatchItsChecksumIsNotKept) {
+  Start();
+  testing::WriteToyCorpus(dir_.Join("c"), 50);
+  ASSERT_OK_AND_ASSIGN(std::string ref, client_->Upload(dir_.Join("c/train.en")));
+  EXPECT_THAT(ref, ::testing::StartsWith("upload:"));
+  EXPECT_THAT(client_->Upload(dir_.Join("c/missing.en")), StatusIs(absl::StatusCode::kNotFound));
+  // Naming an upload that was never made.
+  v1::JobSpec spec = Spec(dir_.Join("c"));
+  spec.mutable_corpus()->set_train_target("upload:" + std::string(64, 'a'));
+  EXPECT_THAT(client_->Submit(spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corpus.train_target")));
+}
+
+}  // namespace
+}  // namespace tandem
