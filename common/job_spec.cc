@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <filesystem>
 #include <cstdlib>
 #include <limits>
 
@@ -177,7 +178,8 @@ void ResolveAgainst(const std::string& dir, std::string* path) {
       absl::StartsWith(*path, "server:")) {
     return;
   }
-  *path = absl::StrCat(dir, "/", *path);
+  // "examples/../data/x" reads as "data/x" in messages and uploads.
+  *path = std::filesystem::path(absl::StrCat(dir, "/", *path)).lexically_normal().string();
 }
 
 }  // namespace
@@ -220,12 +222,38 @@ void ApplyDefaults(JobSpec& spec) {
   if (w.max() == 0) w.set_max(w.min());
 }
 
+uint64_t ModelParameterBound(const v1::ModelSpec& m, uint32_t vocab_size) {
+  const uint64_t v = vocab_size, e = m.embedding_dim(), h = m.hidden_dim();
+  const uint64_t gates = m.cell() == "lstm" ? 4 : 3;
+  // Both embeddings; the output layer (at most [hidden; context; embedding] wide); per layer
+  // a recurrent cell of 2h units over inputs of at most e + 2h (counted twice for the
+  // encoder's two directions); the pre-output layer; attention and bridges.
+  const uint64_t layers = uint64_t{m.encoder_layers()} * 2 + m.decoder_layers();
+  return 2 * v * e + v * (4 * h + e + 1) + layers * gates * (2 * h) * (e + 4 * h + 2) +
+         2 * h * (4 * h + e + 1) + 16 * h * h;
+}
+
 absl::Status ValidateSpec(const JobSpec& spec) {
   if (spec.name().size() > 128) {
     return absl::InvalidArgumentError(
         absl::StrCat("name: at most 128 characters, got ", spec.name().size()));
   }
   const auto& c = spec.corpus();
+  for (const auto& [field, code] : {std::pair<const char*, const std::string*>{
+                                        "corpus.source_lang", &c.source_lang()},
+                                    {"corpus.target_lang", &c.target_lang()}}) {
+    if (code->size() > 32) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": at most 32 characters, got ", code->size()));
+    }
+  }
+  for (const std::string* file : {&c.train_source(), &c.train_target(), &c.train_tsv(),
+                                  &c.valid_source(), &c.valid_target(), &c.valid_tsv()}) {
+    if (file->size() > 4096) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("corpus: a file name of at most 4096 bytes, got ", file->size()));
+    }
+  }
   const bool pair = !c.train_source().empty() || !c.train_target().empty();
   if (pair == !c.train_tsv().empty()) {
     return absl::InvalidArgumentError(
@@ -262,6 +290,16 @@ absl::Status ValidateSpec(const JobSpec& spec) {
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 8));
   if (!(m.dropout() >= 0 && m.dropout() < 1)) {
     return RangeError("model.dropout", "[0, 1)", m.dropout());
+  }
+  // Each dimension may be in range and the model still not fit any worker: the total is
+  // bounded too, before a worker tries to allocate it.
+  const uint64_t params = ModelParameterBound(m, t.vocab_size());
+  if (params > kMaxModelParameters) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model: up to ", params, " parameters with tokenizer.vocab_size ", t.vocab_size(),
+        ", embedding_dim ", m.embedding_dim(), ", hidden_dim ", m.hidden_dim(), " and ",
+        m.encoder_layers(), "+", m.decoder_layers(), " layers; the limit is ",
+        kMaxModelParameters, ": make the model smaller"));
   }
   const auto& tr = spec.training();
   TANDEM_RETURN_IF_ERROR(

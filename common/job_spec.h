@@ -30,8 +30,18 @@ inline constexpr uint32_t kDefaultCheckpointsKept = 3;
 // Fills every unset (zero) field with its documented default. Idempotent.
 void ApplyDefaults(tandem::v1::JobSpec& spec);
 
-// Checks every field against its allowed range after defaults; the error names the field
-// (e.g. "training.learning_rate: must be in (0, 10], got -1"). Does not touch the filesystem.
+// The most parameters a job's model may have (4 GB in float32; with Adam's two moments and
+// the gradients about 16 GB on a worker).
+inline constexpr uint64_t kMaxModelParameters = 1'000'000'000;
+
+// An upper bound on the parameters of a model of `m` with vocabularies of `vocab_size`
+// (generous: it counts a bidirectional encoder and the widest output layer).
+uint64_t ModelParameterBound(const tandem::v1::ModelSpec& m, uint32_t vocab_size);
+
+// Checks every field against its allowed range after defaults, string fields against their
+// length limits and the model's total size against kMaxModelParameters; the error names the
+// field (e.g. "training.learning_rate: must be in (0, 10], got -1"). Does not touch the
+// filesystem.
 absl::Status ValidateSpec(const tandem::v1::JobSpec& spec);
 
 // Parses a job file's text (YAML, or JSON, which is YAML's flow style). `filename` is used in

@@ -40,7 +40,7 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOpti
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
   if (!options.now_ms) options.now_ms = SystemNowMs;
   TANDEM_RETURN_IF_ERROR(MakeDirs(JobsDir(options.data_dir)));
-  TANDEM_ASSIGN_OR_RETURN(auto store, JobStore::Open(options.data_dir + "/state.db"));
+  TANDEM_ASSIGN_OR_RETURN(auto store, JobStore::Open(options.data_dir + "/state.db", options.limits));
   // The key that generations' collective keys derive from: made once, kept with the state so
   // that a restarted coordinator gives running generations the same keys.
   const std::string key_file = options.data_dir + "/secret.key";
@@ -251,9 +251,15 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
       !membership_.HoldsJob(report.worker_id(), job.id())) {
     return StopResponse();  // the job ended or moved on to another generation
   }
-  // The rank is the coordinator's record, never the report's claim (DESIGN.md section 8).
+  // The rank is the coordinator's record, never the report's claim (DESIGN.md section 8);
+  // the error text a worker sends becomes the job's message: bounded.
   v1::ProgressReport r = report;
   r.set_rank(membership_.Find(r.worker_id())->rank());
+  if (r.error().size() > kMaxErrorBytes) {
+    size_t cut = kMaxErrorBytes;  // on a UTF-8 character boundary
+    while (cut > 0 && (static_cast<unsigned char>(r.error()[cut]) & 0xC0) == 0x80) --cut;
+    r.set_error(absl::StrCat(r.error().substr(0, cut), "..."));
+  }
   if (!r.error().empty()) {
     TANDEM_RETURN_IF_ERROR(HandleRankError(job, r));
     return StopResponse();

@@ -38,6 +38,9 @@
 
 namespace tandem {
 
+// The longest error text a worker's report may put in a job's message and events.
+inline constexpr size_t kMaxErrorBytes = 4096;
+
 struct CoordinatorOptions {
   std::string data_dir;  // holds state.db and jobs/<id>/
   std::chrono::milliseconds heartbeat_interval{500};
@@ -49,6 +52,8 @@ struct CoordinatorOptions {
   // Limits of uploads: each file, and all of them together (UploadStore).
   uint64_t max_upload_bytes = uint64_t{4} << 30;
   uint64_t upload_quota_bytes = uint64_t{64} << 30;
+  // Jobs and events kept (JobStoreLimits).
+  JobStoreLimits limits;
   // Wall clock in milliseconds since the epoch; injectable for tests.
   std::function<int64_t()> now_ms;
 };

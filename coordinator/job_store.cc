@@ -119,7 +119,8 @@ class Transaction {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path,
+                                                          JobStoreLimits limits) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
@@ -129,7 +130,7 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path
     return absl::InternalError(msg);
   }
   sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<JobStore> store(new JobStore(db));
+  std::unique_ptr<JobStore> store(new JobStore(db, limits));
   absl::MutexLock lock(&store->mu_);
   TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
   TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
@@ -169,13 +170,29 @@ absl::Status JobStore::InsertEvent(const std::string& job_id, const EventDraft& 
                                    int64_t now_ms) {
   Stmt ins(db_, "INSERT INTO events(job_id, unix_ms, kind, message) VALUES(?1, ?2, ?3, ?4)");
   TANDEM_RETURN_IF_ERROR(ins.status());
-  return ins.Text(1, job_id).Int(2, now_ms).Text(3, e.kind).Text(4, e.message).Done();
+  TANDEM_RETURN_IF_ERROR(ins.Text(1, job_id).Int(2, now_ms).Text(3, e.kind).Text(4, e.message).Done());
+  // Keep the newest max_events_per_job: the oldest one beyond them goes (one at a time, as
+  // they come, so this is an indexed lookup and at most one delete).
+  Stmt trim(db_,
+            "DELETE FROM events WHERE job_id = ?1 AND seq <= (SELECT seq FROM events WHERE "
+            "job_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)");
+  TANDEM_RETURN_IF_ERROR(trim.status());
+  return trim.Text(1, job_id).Int(2, static_cast<int64_t>(limits_.max_events_per_job)).Done();
 }
 
 absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
+  {
+    Stmt count(db_, "SELECT COUNT(*) FROM jobs");
+    TANDEM_RETURN_IF_ERROR(count.status());
+    if (count.Step() == SQLITE_ROW &&
+        static_cast<uint64_t>(count.ColumnInt(0)) >= limits_.max_jobs) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the coordinator holds ", limits_.max_jobs, " jobs, its limit (--max_jobs)"));
+    }
+  }
   TANDEM_ASSIGN_OR_RETURN(uint64_t n, NextCounter("job"));
   const std::string id = absl::StrFormat("job-%06d", n);
   JobInfo info;

@@ -25,15 +25,26 @@ struct EventDraft {
   std::string message;
 };
 
+// What the store keeps at most (DESIGN.md section 8: nothing from the network grows without
+// bound).
+struct JobStoreLimits {
+  // Jobs: CreateJob is refused (ResourceExhausted) at this many.
+  uint64_t max_jobs = 10000;
+  // Events per job: appending drops the oldest beyond this many.
+  uint64_t max_events_per_job = 100000;
+};
+
 class JobStore {
  public:
   // Opens (creating if needed) the database at `path`.
-  static absl::StatusOr<std::unique_ptr<JobStore>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<JobStore>> Open(const std::string& path,
+                                                        JobStoreLimits limits = {});
   ~JobStore();
   JobStore(const JobStore&) = delete;
   JobStore& operator=(const JobStore&) = delete;
 
   // Stores a new job in state QUEUED with a "submitted" event; returns its id ("job-000001").
+  // ResourceExhausted when the store holds limits.max_jobs jobs.
   absl::StatusOr<std::string> CreateJob(const tandem::v1::JobSpec& spec, int64_t now_ms);
 
   // NotFound names the id.
@@ -66,7 +77,7 @@ class JobStore {
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> ListWorkers();
 
  private:
-  explicit JobStore(sqlite3* db) : db_(db) {}
+  JobStore(sqlite3* db, JobStoreLimits limits) : limits_(limits), db_(db) {}
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status InsertEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -75,6 +86,7 @@ class JobStore {
   absl::StatusOr<tandem::v1::JobInfo> GetJobLocked(const std::string& id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const JobStoreLimits limits_;
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
 };

@@ -36,6 +36,8 @@ const std::vector<tandem::FlagSpec> kOwnFlags = {
      "none, jobs use uploaded files)", "DIR"},
     {"max_upload_bytes", true, "the largest file a client may upload", "BYTES", "4294967296"},
     {"upload_quota_bytes", true, "all uploads together", "BYTES", "68719476736"},
+    {"max_jobs", true, "jobs kept; submitting more is refused", "N", "10000"},
+    {"max_events_per_job", true, "events kept per job (the oldest go)", "N", "100000"},
     {"help", false, "show this help", "", ""}};
 
 std::vector<tandem::FlagSpec> Flags() {
@@ -63,6 +65,9 @@ absl::StatusOr<tandem::CoordinatorServerOptions> Options(
   TANDEM_ASSIGN_OR_RETURN(int64_t quota, args->GetInt("upload_quota_bytes", 0, int64_t{1} << 50));
   o.coordinator.max_upload_bytes = static_cast<uint64_t>(max_upload);
   o.coordinator.upload_quota_bytes = static_cast<uint64_t>(quota);
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_jobs, args->GetInt("max_jobs", 1, int64_t{1} << 40));
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_events, args->GetInt("max_events_per_job", 10, int64_t{1} << 40));
+  o.coordinator.limits = {static_cast<uint64_t>(max_jobs), static_cast<uint64_t>(max_events)};
   o.listen = args->Get("listen");
   o.metrics_listen = args->Get("metrics_listen");
   o.port_file = args->Get("port_file");

@@ -146,6 +146,17 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
       {[](JobSpec& s) { s.mutable_training()->set_lr_schedule("cosine"); }, "training.lr_schedule"},
       {[](JobSpec& s) { s.mutable_model()->set_hidden_dim(100000); }, "model.hidden_dim"},
       {[](JobSpec& s) { s.set_name(std::string(200, 'n')); }, "name: at most 128"},
+      {[](JobSpec& s) { s.mutable_corpus()->set_source_lang(std::string(33, 'x')); },
+       "corpus.source_lang: at most 32"},
+      {[](JobSpec& s) { s.mutable_corpus()->set_train_source(std::string(5000, 'f')); },
+       "file name of at most 4096"},
+      // Every dimension in range, the whole far too large for any worker.
+      {[](JobSpec& s) {
+         s.mutable_tokenizer()->set_vocab_size(64000);
+         s.mutable_model()->set_embedding_dim(4096);
+         s.mutable_model()->set_hidden_dim(4096);
+       },
+       "parameters with tokenizer.vocab_size 64000"},
   };
   for (const Case& c : cases) {
     JobSpec spec = Valid();
@@ -153,6 +164,35 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
     EXPECT_THAT(ValidateSpec(spec),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)));
   }
+}
+
+TEST(JobSpecTest, ModelParameterBoundIsAnUpperBoundThatScales) {
+  JobSpec spec = Valid();
+  ApplyDefaults(spec);
+  v1::ModelSpec m = spec.model();
+  m.set_embedding_dim(256);
+  m.set_hidden_dim(256);
+  m.set_encoder_layers(1);
+  m.set_decoder_layers(1);
+  m.set_cell("gru");
+  // The README's example model has about 10 million parameters; the bound is above that,
+  // within a small factor.
+  const uint64_t bound = ModelParameterBound(m, 8000);
+  EXPECT_GT(bound, 10'000'000u);
+  EXPECT_LT(bound, 40'000'000u);
+  v1::ModelSpec lstm = m;
+  lstm.set_cell("lstm");
+  EXPECT_GT(ModelParameterBound(lstm, 8000), bound);
+  v1::ModelSpec deeper = m;
+  deeper.set_encoder_layers(4);
+  EXPECT_GT(ModelParameterBound(deeper, 8000), bound);
+  EXPECT_GT(ModelParameterBound(m, 16000), bound);
+  // The largest model within the per-dimension limits is refused as a whole.
+  m.set_embedding_dim(4096);
+  m.set_hidden_dim(4096);
+  m.set_encoder_layers(8);
+  m.set_decoder_layers(8);
+  EXPECT_GT(ModelParameterBound(m, 64000), kMaxModelParameters);
 }
 
 TEST(JobSpecTest, OverridesSetNestedFieldsAndKeepOthers) {

@@ -385,6 +385,24 @@ TEST_F(CoordinatorTest, RanksAreTheCoordinatorsRecordAndOnlyRankZeroUploads) {
   EXPECT_EQ(points[0].step(), 10u);
 }
 
+TEST_F(CoordinatorTest, AWorkersErrorTextIsBoundedInTheJobsMessage) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  v1::ProgressReport r;
+  r.set_worker_id(w1);
+  r.set_job_id(id);
+  r.set_generation(1);
+  std::string error;
+  for (int i = 0; i < 5000; ++i) error += "\xc3\xa9";  // "é": two bytes each
+  r.set_error(error);
+  ASSERT_OK(coordinator_->ReportProgress(r));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, coordinator_->GetJob(id));
+  EXPECT_EQ(job.state(), v1::JOB_STATE_FAILED);
+  EXPECT_LT(job.message().size(), kMaxErrorBytes + 100);
+  EXPECT_THAT(job.message(), ::testing::EndsWith("\xc3\xa9..."));  // cut between characters
+}
+
 TEST_F(CoordinatorTest, MalformedJobIdsAreRefusedBeforeUse) {
   for (const std::string id : {std::string("../coord"), std::string(""), std::string("a/b"),
                                std::string(".."), std::string(300, 'j')}) {

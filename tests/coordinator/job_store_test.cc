@@ -65,6 +65,27 @@ TEST(JobStoreTest, LegalTransitionAppendsEventsInOrder) {
   EXPECT_EQ(store->GetJob(id)->updated_unix_ms(), 5);
 }
 
+TEST(JobStoreTest, JobsAndEventsAreBounded) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db"), {/*max_jobs=*/2,
+                                                                       /*max_events_per_job=*/3}));
+  ASSERT_OK_AND_ASSIGN(const std::string a, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(const std::string b, store->CreateJob(Spec("b"), 2));
+  EXPECT_THAT(store->CreateJob(Spec("c"), 3),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("--max_jobs")));
+  EXPECT_EQ(store->ListJobs()->size(), 2u);
+  // The newest 3 events of a job are kept; another job's are untouched.
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(a));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(store->UpdateJob(job, {{"note", "n" + std::to_string(i)}}, 10 + i));
+  }
+  ASSERT_OK_AND_ASSIGN(auto events, store->ListEvents(a, 0, 0));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].message(), "n2");
+  EXPECT_EQ(events[2].message(), "n4");
+  EXPECT_EQ(store->ListEvents(b, 0, 0)->size(), 1u);
+}
+
 TEST(JobStoreTest, IllegalTransitionChangesNothing) {
   testing::TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/job_spec.h"
 #include "model/lr_schedule.h"
 #include "tests/testing/status_matchers.h"
 
@@ -131,6 +132,42 @@ TEST(LrScheduleTest, ValidateNamesField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("schedule.total_steps")));
   EXPECT_THAT(Validate(LrSchedule{"constant", 0.0, 0, 0}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("schedule.base_lr")));
+}
+
+// ValidateSpec bounds a job's model by ModelParameterBound: it must never be below the
+// parameters the model really has.
+TEST(ModelConfigTest, TheSpecsParameterBoundIsNeverBelowTheRealCount) {
+  for (const char* cell : {"gru", "lstm"}) {
+    for (int64_t e : {8, 256, 1000}) {
+      for (int64_t h : {8, 256, 1000}) {
+        for (int64_t layers : {1, 3}) {
+          for (int64_t v : {50, 8000}) {
+            for (bool tie : {false, true}) {
+              ModelConfig c;
+              c.src_vocab = c.tgt_vocab = v;
+              c.embedding_dim = e;
+              c.hidden_dim = h;
+              c.encoder_layers = c.decoder_layers = layers;
+              c.cell = cell;
+              c.attention_dim = c.preoutput_dim = c.DecoderHidden();  // as ModelConfigFor
+              c.tie_embeddings = tie && c.preoutput_dim == e;
+              v1::ModelSpec m;
+              m.set_embedding_dim(static_cast<uint32_t>(e));
+              m.set_hidden_dim(static_cast<uint32_t>(h));
+              m.set_encoder_layers(static_cast<uint32_t>(layers));
+              m.set_decoder_layers(static_cast<uint32_t>(layers));
+              m.set_cell(cell);
+              const int64_t real = ParameterCount(c);
+              const uint64_t bound = ModelParameterBound(m, static_cast<uint32_t>(v));
+              EXPECT_GE(bound, static_cast<uint64_t>(real))
+                  << cell << " e=" << e << " h=" << h << " layers=" << layers << " v=" << v;
+              EXPECT_LT(bound, static_cast<uint64_t>(real) * 4 + 100000);
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
