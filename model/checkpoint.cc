@@ -64,6 +64,12 @@ absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::Parameters(
         return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path_, " has no parameter ",
                                                        names[i], " (another model?)"));
       }
+      if (loaded[i].scalar_type() != like[i].scalar_type() || !loaded[i].device().is_cpu()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "checkpoint ", path_, ": ", names[i], " holds ", c10::toString(loaded[i].scalar_type()),
+            " on ", loaded[i].device().str(), ", this model ",
+            c10::toString(like[i].scalar_type()), " on cpu"));
+      }
       if (!loaded[i].sizes().equals(like[i].sizes())) {
         return absl::InvalidArgumentError(absl::StrCat(
             "checkpoint ", path_, " is for another model shape: ", names[i], " is ",
@@ -81,7 +87,8 @@ absl::Status CheckpointReader::AdamMoments(int64_t total, torch::Tensor& exp_avg
   try {
     torch::Tensor a, b;
     if (!archive_->try_read("adam/exp_avg", a) || !archive_->try_read("adam/exp_avg_sq", b) ||
-        a.numel() != total || b.numel() != total) {
+        a.numel() != total || b.numel() != total || a.scalar_type() != torch::kFloat32 ||
+        b.scalar_type() != torch::kFloat32 || !a.device().is_cpu() || !b.device().is_cpu()) {
       return absl::InvalidArgumentError(
           absl::StrCat("checkpoint ", path_, " lacks this model's optimizer state"));
     }

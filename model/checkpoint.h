@@ -44,11 +44,11 @@ class CheckpointReader {
   int64_t step() const { return step_; }
   const std::string& path() const { return path_; }
 
-  // The parameters named `names`, each with the shape of `like[i]` (INVALID_ARGUMENT naming
-  // the first missing parameter or the first shape that differs).
+  // The parameters named `names`, each with the shape and dtype of `like[i]`, on the CPU
+  // (INVALID_ARGUMENT naming the first missing parameter or the first that differs).
   absl::StatusOr<std::vector<torch::Tensor>> Parameters(
       const std::vector<std::string>& names, const std::vector<torch::Tensor>& like) const;
-  // Adam's two moment vectors as contiguous float32 of `total` elements each.
+  // Adam's two moment vectors: float32 of `total` elements each (anything else is refused).
   absl::Status AdamMoments(int64_t total, torch::Tensor& exp_avg, torch::Tensor& exp_avg_sq) const;
 
  private:
