@@ -1,5 +1,5 @@
-// tandem-worker: the data-plane daemon. Flags and environment are read only here; the logic
-// is in Worker (worker/worker.h).
+// tandem-worker: the data-plane daemon. Flags (flags.cc) and environment are read only here;
+// the logic is in Worker (worker/worker.h).
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -12,50 +12,12 @@
 #include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
-#include "common/secrets.h"
-#include "common/status.h"
-#include "common/transport_security.h"
 #include "data/tokenizer.h"
 #include "model/runtime.h"
+#include "worker/flags.h"
 #include "worker/worker.h"
 
 namespace {
-
-const std::vector<tandem::FlagSpec>& Flags() {
-  static const std::vector<tandem::FlagSpec> flags = {
-      {"coordinator", true, "coordinator address", "HOST:PORT", "127.0.0.1:7400"},
-      {"listen", true, "this worker's CollectiveService (port 0 picks a free port)", "HOST:PORT",
-       "127.0.0.1:0"},
-      {"advertise_host", true, "host name or address ring neighbours use to reach this worker",
-       "HOST", "127.0.0.1"},
-      {"threads", true, "LibTorch threads used for training", "N", "2"},
-      {"cache_dir", true, "where shards and tokenizers are cached by checksum", "DIR",
-       ".tandem/worker-cache"},
-      {"join_token_file", true, "a file holding the coordinator's join token", "FILE"},
-      {"help", false, "print this help"}};
-  static const std::vector<tandem::FlagSpec> all = [] {
-    std::vector<tandem::FlagSpec> out = flags;
-    for (auto& f : tandem::TransportSecurityFlags(/*with_insecure=*/true)) out.push_back(f);
-    return out;
-  }();
-  return all;
-}
-
-// The options from the flags; InvalidArgument naming the flag.
-absl::Status Configure(const absl::StatusOr<tandem::ParsedArgs>& flags,
-                       tandem::WorkerOptions& options) {
-  TANDEM_RETURN_IF_ERROR(flags.status());
-  TANDEM_ASSIGN_OR_RETURN(int64_t threads, flags->GetInt("threads", 1, 1024));
-  options.threads = static_cast<int>(threads);
-  options.coordinator = flags->Get("coordinator");
-  options.cache_dir = flags->Get("cache_dir");
-  TANDEM_ASSIGN_OR_RETURN(options.security, tandem::TransportSecurityFromFlags(*flags, true));
-  if (flags->Has("join_token_file")) {
-    TANDEM_ASSIGN_OR_RETURN(options.join_token,
-                            tandem::ReadTokenFile(flags->Get("join_token_file")));
-  }
-  return absl::OkStatus();
-}
 
 std::atomic<tandem::Worker*> g_worker{nullptr};
 void OnSignal(int) {
@@ -68,12 +30,12 @@ int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
   tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
   tandem::SetSentencePieceModulePath(env.spm_module);
-  auto flags = tandem::ParseArgs({argv + 1, argv + argc}, Flags());
+  auto flags = tandem::ParseArgs({argv + 1, argv + argc}, tandem::WorkerFlags());
   tandem::WorkerOptions options;
-  absl::Status valid = Configure(flags, options);
+  absl::Status valid = tandem::WorkerOptionsFromFlags(flags, options);
   if (!valid.ok() || flags->Has("help") || !flags->positional.empty()) {
     if (!valid.ok()) std::cerr << "tandem-worker: " << valid.message() << "\n";
-    std::cerr << "usage: tandem-worker [flags]\n" << tandem::FlagHelp(Flags());
+    std::cerr << "usage: tandem-worker [flags]\n" << tandem::FlagHelp(tandem::WorkerFlags());
     return valid.ok() && flags->Has("help") ? 0 : 2;
   }
   tandem::collective::TuneProcessForBulkTransfer();

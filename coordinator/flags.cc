@@ -1,0 +1,74 @@
+#include "coordinator/flags.h"
+
+#include "common/secrets.h"
+#include "common/status.h"
+#include "common/transport_security.h"
+
+namespace tandem {
+
+namespace {
+
+const std::vector<FlagSpec> kOwnFlags = {
+    {"listen", true, "host:port for the JobService and ControlService (port 0 picks one)", "ADDR",
+     "127.0.0.1:7400"},
+    {"data_dir", true, "directory for the state database and job artifacts", "DIR",
+     ".tandem/coordinator"},
+    {"heartbeat_ms", true, "how often workers send heartbeats", "MS", "500"},
+    {"worker_timeout_ms", true, "a worker silent this long is declared lost", "MS", "3000"},
+    {"metrics_listen", true, "host:port for Prometheus text at /metrics (empty disables)", "ADDR",
+     "127.0.0.1:0"},
+    {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
+    {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},
+    {"client_token_file", true, "a file holding a client token (repeatable; required off loopback)",
+     "FILE"},
+    {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
+     "loopback)", "FILE"},
+    {"corpus_root", true, "a directory whose files jobs may name by path (repeatable; default: "
+     "none, jobs use uploaded files)", "DIR"},
+    {"max_upload_bytes", true, "the largest file a client may upload", "BYTES", "4294967296"},
+    {"upload_quota_bytes", true, "all uploads together", "BYTES", "68719476736"},
+    {"max_jobs", true, "jobs kept; submitting more is refused", "N", "10000"},
+    {"max_events_per_job", true, "events kept per job (the oldest go)", "N", "100000"},
+    {"help", false, "show this help", "", ""}};
+
+}  // namespace
+
+std::vector<FlagSpec> CoordinatorFlags() {
+  std::vector<FlagSpec> flags = kOwnFlags;
+  for (auto& f : TransportSecurityFlags(/*with_insecure=*/true)) flags.push_back(f);
+  return flags;
+}
+
+absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
+    const absl::StatusOr<ParsedArgs>& args) {
+  TANDEM_RETURN_IF_ERROR(args.status());
+  CoordinatorServerOptions o;
+  if (!args->positional.empty()) {
+    return absl::InvalidArgumentError("unexpected argument '" + args->positional[0] + "'");
+  }
+  o.coordinator.data_dir = args->Get("data_dir");
+  TANDEM_ASSIGN_OR_RETURN(int64_t heartbeat_ms, args->GetInt("heartbeat_ms", 1, 3'600'000));
+  TANDEM_ASSIGN_OR_RETURN(int64_t timeout_ms, args->GetInt("worker_timeout_ms", 1, 86'400'000));
+  TANDEM_ASSIGN_OR_RETURN(o.translate_threads, args->GetInt("translate_threads", 1, 1024));
+  o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  o.coordinator.worker_timeout = std::chrono::milliseconds(timeout_ms);
+  o.coordinator.corpus_roots = args->All("corpus_root");
+  constexpr int64_t kMaxBytes = int64_t{1} << 50;
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_upload, args->GetInt("max_upload_bytes", 0, kMaxBytes));
+  TANDEM_ASSIGN_OR_RETURN(int64_t quota, args->GetInt("upload_quota_bytes", 0, kMaxBytes));
+  o.coordinator.max_upload_bytes = static_cast<uint64_t>(max_upload);
+  o.coordinator.upload_quota_bytes = static_cast<uint64_t>(quota);
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_jobs, args->GetInt("max_jobs", 1, kMaxBytes));
+  TANDEM_ASSIGN_OR_RETURN(int64_t max_events, args->GetInt("max_events_per_job", 10, kMaxBytes));
+  o.coordinator.limits = {static_cast<uint64_t>(max_jobs), static_cast<uint64_t>(max_events)};
+  o.listen = args->Get("listen");
+  o.metrics_listen = args->Get("metrics_listen");
+  o.port_file = args->Get("port_file");
+  TANDEM_ASSIGN_OR_RETURN(o.security, TransportSecurityFromFlags(*args, true));
+  TANDEM_ASSIGN_OR_RETURN(o.access.client_tokens,
+                          ReadTokenFiles(args->All("client_token_file")));
+  TANDEM_ASSIGN_OR_RETURN(o.access.join_tokens, ReadTokenFiles(args->All("join_token_file")));
+  return o;
+}
+
+}  // namespace tandem
