@@ -57,6 +57,10 @@ class TransportSecurity {
 
   bool tls() const { return !ca_pem_.empty(); }
   bool insecure() const { return insecure_; }
+  // This process's certificate chain and key (PEM), for listeners that are not gRPC (the
+  // metrics endpoint); empty without TLS.
+  const std::string& cert_pem() const { return cert_pem_; }
+  const std::string& key_pem() const { return key_pem_; }
 
   std::shared_ptr<grpc::ServerCredentials> ServerCredentials(ClientCertificates mode) const;
   std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() const;
@@ -71,8 +75,8 @@ class TransportSecurity {
   bool insecure_ = false;
 };
 
-// CheckListen for a listener that has no TLS (the metrics endpoint): OK on loopback, or off
-// it with `insecure` (logging a warning); FailedPrecondition naming `flag` and the fix.
+// CheckListen for a listener without TLS: OK on loopback, or off it with `insecure`
+// (logging a warning); FailedPrecondition naming `flag` and the fix.
 absl::Status CheckPlaintextListen(absl::string_view flag, const std::string& address,
                                   bool insecure);
 

@@ -27,6 +27,24 @@ absl::Status AccessControl::CheckClient(const Caller& caller, const char* method
   return absl::OkStatus();
 }
 
+absl::Status AccessControl::CheckMetrics(const Caller& caller) {
+  if (options_.client_tokens.empty() && options_.metrics_tokens.empty()) return absl::OkStatus();
+  constexpr char kMethod[] = "GET /metrics";
+  if (caller.bearer.empty()) {
+    return Refuse(caller, kMethod, "no_token",
+                  absl::UnauthenticatedError("/metrics needs a metrics or client token "
+                                             "(Authorization: Bearer <token>)"));
+  }
+  // Both lists are walked whatever the first finds: the time does not say which matched.
+  const bool metrics = TokenIn(caller.bearer, options_.metrics_tokens);
+  const bool client = TokenIn(caller.bearer, options_.client_tokens);
+  if (!metrics && !client) {
+    return Refuse(caller, kMethod, "wrong_token",
+                  absl::UnauthenticatedError("the token was not accepted"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AccessControl::CheckJoin(const Caller& caller) {
   if (absl::Status s = CheckWorker(caller, "Join"); !s.ok()) return s;
   if (options_.join_tokens.empty()) return absl::OkStatus();

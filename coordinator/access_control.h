@@ -1,6 +1,8 @@
 // AccessControl: who may call what on the coordinator's port (DESIGN.md section 8), free of
 // gRPC (grpc_services.cc turns a call's metadata and certificate into a Caller).
 //
+//   GET /metrics               a metrics token (--metrics_token_file) or a client token,
+//                              once either is configured
 //   client calls (JobService)  the bearer token of a client (TANDEM_TOKEN / --token_file);
 //                              no token needed while no client token is configured, which
 //                              the coordinator allows only on loopback
@@ -28,6 +30,9 @@ struct AccessOptions {
   std::vector<std::string> client_tokens;  // empty: client calls need no token
   std::vector<std::string> join_tokens;    // empty: joining needs no token
   bool tls = false;                        // worker calls need a worker certificate
+  // Tokens that may read /metrics and nothing else (a Prometheus scraper's); client tokens
+  // may read it too. With neither configured /metrics needs no token.
+  std::vector<std::string> metrics_tokens;
 };
 
 // What a call says about its caller.
@@ -49,6 +54,8 @@ class AccessControl {
   // OK, or Unauthenticated (no or a wrong token) after Refuse.
   absl::Status CheckClient(const Caller& caller, const char* method);
   absl::Status CheckJoin(const Caller& caller);
+  // GET /metrics: a metrics or a client token, once either kind is configured.
+  absl::Status CheckMetrics(const Caller& caller);
   // Unauthenticated without a worker certificate when TLS is on.
   absl::Status CheckWorker(const Caller& caller, const char* method);
 

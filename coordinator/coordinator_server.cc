@@ -35,6 +35,10 @@ absl::StatusOr<HostPort> ParseHostPort(const std::string& what, const std::strin
         absl::StrCat(what, ": expected host:port, got '", address, "'"));
   }
   out.host = address.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);  // [v6]:port
+  }
+  if (out.host == "localhost") out.host = "127.0.0.1";
   return out;
 }
 
@@ -47,8 +51,14 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (!options.metrics_listen.empty()) {
     TANDEM_ASSIGN_OR_RETURN(metrics_address,
                             ParseHostPort("metrics_listen", options.metrics_listen));
-    TANDEM_RETURN_IF_ERROR(CheckPlaintextListen("--metrics_listen", options.metrics_listen,
-                                                options.security.insecure()));
+    TANDEM_RETURN_IF_ERROR(options.security.CheckListen("--metrics_listen", options.metrics_listen));
+    if (!IsLoopbackAddress(options.metrics_listen) && !options.security.insecure() &&
+        options.access.client_tokens.empty() && options.access.metrics_tokens.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--metrics_listen ", options.metrics_listen,
+          ": off loopback /metrics needs --metrics_token_file or --client_token_file, "
+          "or --insecure"));
+    }
   }
   const bool insecure = options.security.insecure();
   TANDEM_RETURN_IF_ERROR(options.security.CheckListen("--listen", options.listen));
@@ -83,18 +93,25 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
 
   if (!options.metrics_listen.empty()) {
+    MetricsHttpOptions http;
+    http.host = metrics_address.host;
+    http.port = metrics_address.port;
+    http.cert_pem = options.security.cert_pem();
+    http.key_pem = options.security.key_pem();
+    http.authorize = [access = s->access_.get()](const std::string& peer,
+                                                 const std::string& bearer) {
+      return access->CheckMetrics(Caller{peer, "", bearer, ""});
+    };
     TANDEM_ASSIGN_OR_RETURN(
         s->metrics_,
-        MetricsHttpServer::Start(
-            metrics_address.host, metrics_address.port,
-            [c, access = s->access_.get(), insecure] {
-              auto jobs = c->ListJobs();
-              return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{},
-                                    c->ListWorkers()) +
-                     SecurityPrometheusText(access->Refusals(), insecure);
-            }));
-    TANDEM_LOG(INFO) << "Prometheus metrics on http://" << metrics_address.host << ":"
-                     << s->metrics_->port() << "/metrics";
+        MetricsHttpServer::Start(std::move(http), [c, access = s->access_.get(), insecure] {
+          auto jobs = c->ListJobs();
+          return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{},
+                                c->ListWorkers()) +
+                 SecurityPrometheusText(access->Refusals(), insecure);
+        }));
+    TANDEM_LOG(INFO) << "Prometheus metrics on " << (s->metrics_->tls() ? "https" : "http")
+                     << "://" << metrics_address.host << ":" << s->metrics_->port() << "/metrics";
   }
   c->Start();
   if (!options.port_file.empty()) {

@@ -23,6 +23,8 @@ const std::vector<FlagSpec> kOwnFlags = {
      "FILE"},
     {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
      "loopback)", "FILE"},
+    {"metrics_token_file", true, "a file holding a token that may read /metrics and nothing "
+     "else (repeatable)", "FILE"},
     {"corpus_root", true, "a directory whose files jobs may name by path (repeatable; default: "
      "none, jobs use uploaded files)", "DIR"},
     {"max_upload_bytes", true, "the largest file a client may upload", "BYTES", "4294967296"},
@@ -68,6 +70,8 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   TANDEM_ASSIGN_OR_RETURN(o.access.client_tokens,
                           ReadTokenFiles(args->All("client_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.join_tokens, ReadTokenFiles(args->All("join_token_file")));
+  TANDEM_ASSIGN_OR_RETURN(o.access.metrics_tokens,
+                          ReadTokenFiles(args->All("metrics_token_file")));
   return o;
 }
 

@@ -17,6 +17,7 @@ PACKAGES=(
   gettext
   iperf3
   openssl
+  libboost1.74-dev
 )
 
 missing=()

@@ -116,8 +116,10 @@ class SecurityTest : public ::testing::Test {
   std::string Metrics() {
     std::smatch m;
     const std::string log = testing::ReadText(dir_.Join("coordinator.log"));
-    if (!std::regex_search(log, m, std::regex("http://127.0.0.1:([0-9]+)/metrics"))) return "";
-    return testing::HttpRequest(std::stoi(m[1]), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    if (!std::regex_search(log, m, std::regex("https://127.0.0.1:([0-9]+)/metrics"))) return "";
+    return testing::HttpsRequest(
+        std::stoi(m[1]), Cert("ca.pem"),
+        "GET /metrics HTTP/1.1\r\nAuthorization: Bearer " + client_token_ + "\r\n\r\n");
   }
 
   // A ControlService stub through `security` (nullptr: plaintext).

@@ -69,6 +69,30 @@ TEST(AccessControlTest, JoiningNeedsTheJoinTokenAndWithTlsAWorkerCertificate) {
   EXPECT_THAT(tls.Refusals(), ElementsAre(Pair("not_a_worker", 3), Pair("wrong_token", 1)));
 }
 
+TEST(AccessControlTest, MetricsNeedAMetricsOrClientTokenOnceEitherIsConfigured) {
+  constexpr char kScrape[] = "scrape-token-0123456789";
+  AccessControl open({{}, {kJoin}, false});
+  EXPECT_OK(open.CheckMetrics(With("")));
+
+  AccessControl scoped({{kClient}, {kJoin}, false, {kScrape}});
+  EXPECT_OK(scoped.CheckMetrics(With(kScrape)));
+  EXPECT_OK(scoped.CheckMetrics(With(kClient)));
+  EXPECT_THAT(scoped.CheckMetrics(With("")),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("Authorization: Bearer")));
+  EXPECT_THAT(scoped.CheckMetrics(With(kJoin)), StatusIs(absl::StatusCode::kUnauthenticated));
+  // A scrape token is for /metrics only.
+  EXPECT_THAT(scoped.CheckClient(With(kScrape), "ListJobs"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(scoped.CheckJoin(With(kScrape)), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(scoped.Refusals(), ElementsAre(Pair("no_token", 1), Pair("wrong_token", 3)));
+
+  // Metrics tokens alone protect /metrics and leave client calls as configured (open).
+  AccessControl metrics_only({{}, {}, false, {kScrape}});
+  EXPECT_THAT(metrics_only.CheckMetrics(With(kClient)),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_OK(metrics_only.CheckClient(With(""), "ListJobs"));
+}
+
 TEST(AccessControlTest, JoinTokensAloneLeaveClientCallsOpen) {
   AccessControl access({{}, {kJoin}, false});
   EXPECT_OK(access.CheckClient(With(""), "ListJobs"));

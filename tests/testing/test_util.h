@@ -36,9 +36,17 @@ std::string BundledCorpusDir();
 // A build output (the directory holding tandem, tandem-coordinator, tandem-worker).
 std::string BinDir();
 
+// A socket connected to 127.0.0.1:`port` with a 5 s receive timeout, or -1; the caller
+// closes it.
+int Connect(int port);
+
 // Sends `request` (raw bytes) to 127.0.0.1:`port` and returns everything the server sent
-// back until it closed the connection ("" if the connection failed).
+// back until it closed the connection or was silent for 5 s ("" if the connection failed).
 std::string HttpRequest(int port, const std::string& request);
+
+// HttpRequest over TLS, verifying the server's chain against the CA in `ca_file`; "" if the
+// connection or the handshake failed.
+std::string HttpsRequest(int port, const std::string& ca_file, const std::string& request);
 
 // Runs scripts/make-certs.sh into `dir` with `args` (a CA, the coordinator's, workers' and
 // clients' certificates, client.token and join.token); false (with the script's output on
