@@ -8,7 +8,7 @@
 #
 # Includes without a folder ("replica.h"), of other libraries (absl/, grpcpp/, torch/) and of
 # the generated protos (tandem/v1/...) are allowed everywhere. Only the folders below are
-# checked; inference/ and training/ are optional. bench/ and tests/ may include anything.
+# checked; inference/ and training/ are optional. bench/, tests/ and fuzz/ may include anything.
 # Registered as the ctest `dependency_check` (tests/CMakeLists.txt).
 set -euo pipefail
 
@@ -33,7 +33,7 @@ declare -A may_include=(
 )
 # Every folder an include can name; an include whose first component is not one of these
 # (absl/, gtest/, tandem/v1/, ...) is not a project header.
-project_folders=" common data model collective inference training worker coordinator client bench tests "
+project_folders=" common data model collective inference training worker coordinator client bench tests fuzz "
 # The folders whose files are checked (the report is sorted by file and line).
 checked_folders="common data model collective inference training worker coordinator client"
 

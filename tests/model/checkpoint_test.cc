@@ -101,5 +101,80 @@ TEST_F(CheckpointTest, OptimizerStateMustBeFloat32OfTheModelsSize) {
   EXPECT_THAT(good.AdamMoments(total + 1, m, v), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Hand-made files: every field is checked against the bytes that remain before anything is
+// allocated, and each refusal says what is wrong.
+class CheckpointFormatTest : public CheckpointTest {
+ protected:
+  template <class T>
+  static void Put(std::string& out, T v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof(v));
+  }
+  static std::string Header(uint32_t count, int64_t step = 3) {
+    std::string out = "TANDEMCK";
+    Put<uint32_t>(out, 1);
+    Put<uint32_t>(out, count);
+    Put<int64_t>(out, step);
+    return out;
+  }
+  static std::string Tensor(const std::string& name, uint8_t dtype, std::vector<int64_t> dims,
+                            size_t data_bytes) {
+    std::string out;
+    Put<uint32_t>(out, static_cast<uint32_t>(name.size()));
+    out += name;
+    Put<uint8_t>(out, dtype);
+    Put<uint8_t>(out, static_cast<uint8_t>(dims.size()));
+    for (int64_t d : dims) Put<int64_t>(out, d);
+    return out + std::string(data_bytes, '\0');
+  }
+  absl::Status OpenBytes(const std::string& bytes) {
+    const std::string path = dir_.Join("hand.ckpt");
+    testing::WriteText(path, bytes);
+    return CheckpointReader::Open(path).status();
+  }
+};
+
+TEST_F(CheckpointFormatTest, ReadsAWellFormedFile) {
+  const std::string file = Header(2, 11) + Tensor("param/w", 1, {2, 3}, 24) +
+                           Tensor("param/empty", 1, {0, 4}, 0);
+  testing::WriteText(dir_.Join("ok.ckpt"), file);
+  ASSERT_OK_AND_ASSIGN(CheckpointReader reader, CheckpointReader::Open(dir_.Join("ok.ckpt")));
+  EXPECT_EQ(reader.step(), 11);
+  ASSERT_OK_AND_ASSIGN(auto params, reader.Parameters({"w", "empty"},
+                                                      {torch::ones({2, 3}), torch::ones({0, 4})}));
+  EXPECT_EQ(params[0].sum().item<float>(), 0.0f);
+  EXPECT_EQ(params[1].numel(), 0);
+}
+
+TEST_F(CheckpointFormatTest, RefusesEveryMalformedField) {
+  auto refused = [](const std::string& what) {
+    return StatusIs(absl::StatusCode::kInvalidArgument,
+                    ::testing::AllOf(HasSubstr("hand.ckpt"), HasSubstr(what)));
+  };
+  EXPECT_THAT(OpenBytes(""), refused("no TANDEMCK header"));
+  EXPECT_THAT(OpenBytes("PK\3\4 some zip"), refused("older Tandem"));
+  std::string v2 = Header(0);
+  v2[8] = 2;
+  EXPECT_THAT(OpenBytes(v2), refused("format version 2"));
+  EXPECT_THAT(OpenBytes(Header(0).substr(0, 14)), refused("header"));
+  EXPECT_THAT(OpenBytes(Header(kMaxCheckpointTensors + 1)), refused("at most"));
+  // A tensor count the file does not hold.
+  EXPECT_THAT(OpenBytes(Header(3) + Tensor("a", 1, {1}, 4)), refused("tensor 1: name"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor(std::string(5000, 'n'), 1, {1}, 4)),
+              refused("name of 5000 bytes"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 9, {1}, 4)), refused("a: dtype 9"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 1, std::vector<int64_t>(9, 1), 4)),
+              refused("rank 9"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 1, {-4}, 0)), refused("dimension 0 is -4"));
+  // Dimensions whose product overflows, or asks for far more than the file holds: refused
+  // before any allocation (this is what LibTorch's own archive did not do).
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 1, {int64_t{1} << 40, int64_t{1} << 30}, 16)),
+              refused("dimension 1"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 1, {400'000'000}, 16)),
+              refused("1600000000 bytes of elements, 16 left"));
+  EXPECT_THAT(OpenBytes(Header(1) + Tensor("a", 1, {4}, 16) + "x"), refused("1 bytes after"));
+  EXPECT_THAT(OpenBytes(Header(2) + Tensor("a", 1, {1}, 4) + Tensor("a", 1, {1}, 4)),
+              refused("appears twice"));
+}
+
 }  // namespace
 }  // namespace tandem::model
