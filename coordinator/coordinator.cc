@@ -116,10 +116,11 @@ void Coordinator::Stop() {
 absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
+  const JobSpec submitted = spec;
   TANDEM_RETURN_IF_ERROR(ResolveCorpusFiles(spec, *uploads_, options_.corpus_roots));
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
-  TANDEM_RETURN_IF_ERROR(CheckCorpus(spec));
+  TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
   TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now()));
   TANDEM_LOG(INFO) << "job " << id << " submitted";
   return id;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/status.h"
 
 namespace tandem {
@@ -77,6 +78,17 @@ absl::StatusOr<std::vector<std::string>> ResolveCorpusRoots(const std::vector<st
   return out;
 }
 
+namespace {
+
+// The corpus fields of a spec with their names, in ResolveCorpusFiles' order.
+std::vector<std::pair<const char*, const std::string*>> CorpusFields(const v1::CorpusSpec& c) {
+  return {{"corpus.train_source", &c.train_source()}, {"corpus.train_target", &c.train_target()},
+          {"corpus.train_tsv", &c.train_tsv()},       {"corpus.valid_source", &c.valid_source()},
+          {"corpus.valid_target", &c.valid_target()}, {"corpus.valid_tsv", &c.valid_tsv()}};
+}
+
+}  // namespace
+
 absl::Status ResolveCorpusFiles(v1::JobSpec& spec, const UploadStore& uploads,
                                 const std::vector<std::string>& roots) {
   v1::CorpusSpec corpus = spec.corpus();
@@ -102,6 +114,20 @@ absl::Status ResolveCorpusFiles(v1::JobSpec& spec, const UploadStore& uploads,
   }
   *spec.mutable_corpus() = std::move(corpus);
   return absl::OkStatus();
+}
+
+absl::Status NameUploadedFiles(const absl::Status& error, const v1::JobSpec& submitted,
+                               const v1::JobSpec& resolved) {
+  if (error.ok()) return error;
+  std::string message(error.message());
+  const auto before = CorpusFields(submitted.corpus());
+  const auto after = CorpusFields(resolved.corpus());
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (absl::StartsWith(*before[i].second, kUploadPrefix) && !after[i].second->empty()) {
+      message = absl::StrReplaceAll(message, {{*after[i].second, before[i].first}});
+    }
+  }
+  return absl::Status(error.code(), message);
 }
 
 }  // namespace tandem

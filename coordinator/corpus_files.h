@@ -26,6 +26,12 @@ absl::StatusOr<std::vector<std::string>> ResolveCorpusRoots(const std::vector<st
 absl::Status ResolveCorpusFiles(tandem::v1::JobSpec& spec, const UploadStore& uploads,
                                 const std::vector<std::string>& roots);
 
+// `error` (about the files of `resolved`) with every uploaded file's storage path replaced by
+// the field that names it in `submitted` ("corpus.train_source:3: line is ..."): the user
+// knows their job file's fields, not the coordinator's data directory.
+absl::Status NameUploadedFiles(const absl::Status& error, const tandem::v1::JobSpec& submitted,
+                               const tandem::v1::JobSpec& resolved);
+
 }  // namespace tandem
 
 #endif  // TANDEM_COORDINATOR_CORPUS_FILES_H_

@@ -4,6 +4,7 @@
 // anything is stored, and the coordinator goes on serving.
 #include <sys/resource.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +129,63 @@ TEST_F(UploadTest, AnOversizedUploadIsRefusedBeforeItIsStoredOrBuffered) {
   // The coordinator still serves, and a small corpus still goes through.
   testing::WriteToyCorpus(dir_.Join("small"), 100);
   EXPECT_OK(client_->Submit(Spec(dir_.Join("small"))));
+}
+
+// Peak resident memory of this process (client and coordinator), KiB.
+long PeakRssKiB() {
+  struct rusage usage;
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+TEST_F(UploadTest, AnOverlongLineIsRefusedWhileReadingNotAfter) {
+  Start(/*max_upload=*/256 << 20);
+  testing::WriteToyCorpus(dir_.Join("ok"), 100);
+  ASSERT_OK_AND_ASSIGN(const std::string good, client_->Submit(Spec(dir_.Join("ok"))));
+  // 96 MiB without a newline on line 3 of the source.
+  ASSERT_OK(MakeDirs(dir_.Join("long")));
+  {
+    std::ofstream out(dir_.Join("long/train.en"), std::ios::binary);
+    out << "one\ntwo\n";
+    const std::string block(1 << 20, 'x');
+    for (int i = 0; i < 96; ++i) out << block;
+    out << "\n";
+  }
+  testing::WriteText(dir_.Join("long/train.es"), "uno\ndos\ntres\n");
+  const long before = PeakRssKiB();
+  // Refused at submit, naming the job's field and the line (not the coordinator's copy).
+  EXPECT_THAT(client_->Submit(Spec(dir_.Join("long"))),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("corpus.train_source:3: line is 100663296 bytes"),
+                                        HasSubstr("more than the limit"),
+                                        ::testing::Not(HasSubstr("uploads/")))));
+  // Uploading streamed it and reading stopped at the limit: memory did not grow by the line.
+  EXPECT_LT(PeakRssKiB() - before, 32 * 1024) << "KiB";
+  // The other job is untouched.
+  ASSERT_OK_AND_ASSIGN(auto jobs, client_->List());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].id(), good);
+}
+
+TEST_F(UploadTest, AnOversizedModelIsRefusedAtSubmitBeforeAnythingIsAllocated) {
+  Start();
+  testing::WriteToyCorpus(dir_.Join("ok"), 100);
+  ASSERT_OK_AND_ASSIGN(const std::string good, client_->Submit(Spec(dir_.Join("ok"))));
+  // Every dimension in range; the whole is tens of billions of parameters (hundreds of GB).
+  v1::JobSpec spec = Spec(dir_.Join("ok"));
+  spec.mutable_tokenizer()->set_vocab_size(64000);
+  spec.mutable_model()->set_embedding_dim(4096);
+  spec.mutable_model()->set_hidden_dim(4096);
+  spec.mutable_model()->set_encoder_layers(8);
+  spec.mutable_model()->set_decoder_layers(8);
+  const long before = PeakRssKiB();
+  EXPECT_THAT(client_->Submit(spec),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("parameters"), HasSubstr("make the model smaller"))));
+  EXPECT_LT(PeakRssKiB() - before, 16 * 1024) << "KiB";
+  ASSERT_OK_AND_ASSIGN(auto jobs, client_->List());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].id(), good);
 }
 
 TEST_F(UploadTest, AFileThatDoesNotMatchItsChecksumIsNotKept) {
