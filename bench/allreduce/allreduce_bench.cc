@@ -49,6 +49,7 @@ struct Flags {
   size_t send_ahead_segments = GrpcCommunicatorOptions().send_ahead_segments;
   bool bf16 = false;
   std::string tls_dir;  // mutual TLS with these certificates (bench/common/secure_collective.h)
+  std::string host = "127.0.0.1";  // the address to listen on and publish
 };
 
 absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
@@ -69,7 +70,9 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
                  {"halving_max_bytes", true, "", "B"},
                  {"send_ahead_segments", true, "", "K"},
                  {"bf16", false, "bfloat16 on the wire"},
-                 {"tls_dir", true, "mutual TLS with scripts/make-certs.sh's certificates", "DIR"}}));
+                 {"tls_dir", true, "mutual TLS with scripts/make-certs.sh's certificates", "DIR"},
+                 {"host", true, "address to listen on and publish (a network namespace's)",
+                  "IP", "127.0.0.1"}}));
   TANDEM_ASSIGN_OR_RETURN(const int64_t world, a.GetInt("world", 1, 1024));
   TANDEM_ASSIGN_OR_RETURN(const int64_t rank, a.GetInt("rank", 0, world - 1));
   f.world = static_cast<int>(world);
@@ -94,6 +97,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   if (a.Has("pair")) f.pair = a.Get("pair") != "0";
   f.bf16 = a.Has("bf16");
   f.tls_dir = a.Get("tls_dir");
+  f.host = a.Get("host");
   if (a.Has("sizes")) {
     f.sizes.clear();
     for (absl::string_view text : absl::StrSplit(a.Get("sizes"), ',')) {
@@ -185,10 +189,13 @@ class Bench {
 absl::Status Main(int argc, char** argv) {
   TuneProcessForBulkTransfer();
   TANDEM_ASSIGN_OR_RETURN(Flags f, ParseFlags(argc, argv));
-  TANDEM_ASSIGN_OR_RETURN(bench::SecureCollective collective, bench::StartCollective(f.tls_dir));
+  TANDEM_ASSIGN_OR_RETURN(bench::SecureCollective collective,
+                          bench::StartCollective(f.tls_dir, f.host));
   std::unique_ptr<CollectiveServer> server = std::move(collective.server);
   const int port = server->port();
-  TANDEM_ASSIGN_OR_RETURN(auto peers, bench::Rendezvous(f.rendezvous, f.rank, f.world, port));
+  TANDEM_ASSIGN_OR_RETURN(auto peers,
+                          bench::Rendezvous(f.rendezvous, f.rank, f.world, port, f.host));
+  const auto setup_start = std::chrono::steady_clock::now();
   GrpcCommunicatorOptions options;
   options.group = GroupId{"bench", 1};
   options.rank = f.rank;
@@ -202,6 +209,15 @@ absl::Status Main(int argc, char** argv) {
   options.send_ahead_segments = f.send_ahead_segments;
   options.security = collective.security;
   TANDEM_ASSIGN_OR_RETURN(auto ring, GrpcCommunicator::Create(options, std::move(server)));
+  {
+    // Setup: connecting to every peer (TLS: the handshakes) and a first 1-element operation.
+    float one = 1;
+    TANDEM_RETURN_IF_ERROR(
+        ring->AllReduceSum(&one, 1, OpOptions::WithTimeout(std::chrono::seconds(60))));
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                setup_start).count();
+    if (f.rank == 0) std::fprintf(stderr, "# setup (connect + first operation): %.1f ms\n", ms);
+  }
   Bench bench(f, ring.get());
   for (size_t bytes : f.sizes) TANDEM_RETURN_IF_ERROR(bench.RunSize(bytes));
   // A last barrier so no rank closes its stream while others still finish.

@@ -9,6 +9,9 @@
 # ALLREDUCE_TLS=1 (default; 0 skips it): Tandem again with mutual TLS and group keys as a
 # deployment runs it (certificates from scripts/make-certs.sh), printed beside plaintext;
 # "tls/plain" = TLS busbw / plaintext busbw.
+# ALLREDUCE_LINK=RATE (e.g. 10gbit; needs root): also N = 2 with the ranks in two network
+# namespaces joined by a veth pair shaped to RATE (tc tbf), plaintext and TLS: what the
+# TLS cost is when a network link, not loopback's memory copies, bounds the bytes.
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -54,6 +57,42 @@ run_tandem() {
   return $rc
 }
 
+# The ranks of N = 2 in two network namespaces (made here, removed on exit) over a veth pair
+# shaped to $1 in both directions; rank 0's JSON lines go to $2, extra flags after.
+link_ns=()
+remove_link() { for ns in "${link_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done; }
+run_tandem_link() {
+  local rate=$1 out=$2 rdv r p rc=0
+  shift 2
+  if ((${#link_ns[@]} == 0)); then
+    link_ns=("tandem-bench-$$-a" "tandem-bench-$$-b")
+    trap 'remove_link; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+          for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+    ip netns add "${link_ns[0]}" && ip netns add "${link_ns[1]}" &&
+      ip link add "tb$$a" netns "${link_ns[0]}" type veth peer name "tb$$b" netns "${link_ns[1]}" ||
+      return 1
+    for r in 0 1; do
+      local ns=${link_ns[$r]} dev="tb$$$([[ $r == 0 ]] && echo a || echo b)"
+      ip -n "$ns" link set lo up
+      ip -n "$ns" addr add "10.231.0.$((r + 1))/24" dev "$dev"
+      ip -n "$ns" link set "$dev" up
+      ip netns exec "$ns" tc qdisc add dev "$dev" root tbf rate "$rate" burst 4mb latency 20ms
+    done
+  fi
+  rdv="$(mktemp -d "$tmp/rdvlink.XXXXXX")"
+  pids=()
+  for r in 0 1; do
+    local sink=/dev/null
+    ((r == 0)) && sink=$out
+    ip netns exec "${link_ns[$r]}" "$bin" --rank=$r --world=2 --rendezvous="$rdv" \
+      --host="10.231.0.$((r + 1))" --sizes=$sizes --seconds=$seconds "$@" >"$sink" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  pids=()
+  return $rc
+}
+
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load at start: $(uptime)" >&2
 for n in $worlds; do
   echo "# tandem world=$n" >&2
@@ -66,6 +105,14 @@ for n in $worlds; do
   GLOO_BENCH_BUILD_DIR="$build/gloo_bench" BENCH_SIZES=$sizes BENCH_SECONDS=$seconds \
     "$gloo" "$n" >"$tmp/gloo_$n.jsonl"
 done
+link=${ALLREDUCE_LINK:-}
+if [[ -n $link ]]; then
+  echo "# tandem world=2 over a $link veth link between network namespaces" >&2
+  if run_tandem_link "$link" "$tmp/link_plain.jsonl" && { ((!tls)) ||
+       run_tandem_link "$link" "$tmp/link_tls.jsonl" --tls_dir="$tmp/certs"; }; then :; else
+    echo "# the $link link could not be set up (root and ip netns are needed): skipped" >&2
+  fi
+fi
 if command -v iperf3 >/dev/null; then
   "$gloo" iperf >"$tmp/iperf.jsonl" || echo "# iperf3 failed" >&2
 else
@@ -73,9 +120,9 @@ else
 fi
 echo "# load at end: $(uptime)" >&2
 
-python3 - "$tmp" "$json" "$worlds" <<'PY'
+python3 - "$tmp" "$json" "$worlds" "$link" <<'PY'
 import json, os, sys
-tmp, as_json, worlds = sys.argv[1], sys.argv[2] == "1", sys.argv[3].split()
+tmp, as_json, worlds, link = sys.argv[1], sys.argv[2] == "1", sys.argv[3].split(), sys.argv[4]
 def lines(path):
     if not os.path.exists(path): return []
     return [json.loads(l) for l in open(path) if l.strip().startswith("{")]
@@ -111,6 +158,16 @@ else:
         sec = (f"{s['busbw_GBps']:9.3f} {s['busbw_GBps'] / t['busbw_GBps']:8.2f}x "
                f"{(s['busbw_GBps'] / g['busbw_GBps']) if g else float('nan'):7.2f}x") if s else f"{'-':>9} {'-':>9} {'-':>8}"
         print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec}")
+    plain = {d["bytes"]: d for d in lines(f"{tmp}/link_plain.jsonl")}
+    secure = {d["bytes"]: d for d in lines(f"{tmp}/link_tls.jsonl")}
+    if plain:
+        print(f"# N = 2 over a {link} link (two network namespaces, veth, tc tbf):")
+        print(f"{'N':>2} {'size':>9} {'plain busbw':>11} {'tls busbw':>9} {'tls/plain':>9}")
+        for b in sorted(plain):
+            size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
+            p, s = plain[b], secure.get(b)
+            sec = f"{s['busbw_GBps']:9.3f} {s['busbw_GBps'] / p['busbw_GBps']:8.2f}x" if s else f"{'-':>9} {'-':>9}"
+            print(f"{2:>2} {size:>9} {p['busbw_GBps']:11.3f} {sec}")
     for d in lines(f"{tmp}/iperf.jsonl"):
         print(f"# iperf3 loopback, {d['streams']} stream(s): {d['receiver_GBps']} GB/s")
     print("# busbw = algbw * 2(N-1)/N, GB = 1e9 B; time = median over iterations of the slowest rank")

@@ -10,11 +10,11 @@
 namespace tandem::bench {
 
 absl::StatusOr<std::vector<std::string>> Rendezvous(const std::string& dir, int rank, int world,
-                                                    int port) {
+                                                    int port, const std::string& host) {
   const std::string mine = absl::StrCat(dir, "/rank", rank, ".addr");
   {
     std::ofstream out(mine + ".tmp");
-    out << "127.0.0.1:" << port << "\n";
+    out << host << ":" << port << "\n";
   }
   std::rename((mine + ".tmp").c_str(), mine.c_str());
   std::vector<std::string> peers(static_cast<size_t>(world));

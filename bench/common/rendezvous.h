@@ -10,10 +10,10 @@
 
 namespace tandem::bench {
 
-// Writes "127.0.0.1:<port>" as rank `rank`'s address under `dir`, then waits (at most 60 s)
+// Writes "<host>:<port>" as rank `rank`'s address under `dir`, then waits (at most 60 s)
 // for all `world` ranks' addresses; returns them by rank.
 absl::StatusOr<std::vector<std::string>> Rendezvous(const std::string& dir, int rank, int world,
-                                                    int port);
+                                                    int port, const std::string& host = "127.0.0.1");
 
 }  // namespace tandem::bench
 

@@ -19,7 +19,10 @@ struct SecureCollective {
   collective::StreamSecurity security;  // for GrpcCommunicatorOptions::security
 };
 
-absl::StatusOr<SecureCollective> StartCollective(const std::string& tls_dir);
+// Listens on `host`:0 (a plaintext listener off loopback is allowed: benchmarks run between
+// network namespaces the harness made).
+absl::StatusOr<SecureCollective> StartCollective(const std::string& tls_dir,
+                                                 const std::string& host = "127.0.0.1");
 
 }  // namespace tandem::bench
 
