@@ -7,6 +7,18 @@ for arg in "$@"; do
   case "$arg" in --quick) quick=1 ;; --json) json=1 ;; esac
 done
 
+# OpenBLAS: a machine may pin an old kernel (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE); a peer
+# slowed that way is no comparison, so both sides run without them, and the kernel OpenBLAS
+# then picks is logged.
+if [[ -n ${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-} ]]; then
+  echo "# unset for both sides: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-}" >&2
+fi
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+blas_kernel=$(/usr/bin/python3 -c 'import ctypes
+l = ctypes.CDLL("libopenblas.so.0"); l.openblas_get_corename.restype = ctypes.c_char_p
+print(l.openblas_get_corename().decode())' 2>/dev/null || echo unknown)
+echo "# BLAS kernel (OpenBLAS core, both sides): $blas_kernel" >&2
+
 # require_bin BENCH PATH TARGET: exits with a message when PATH was not built.
 require_bin() {
   [[ -x "$2" ]] || { echo "$1: $2 not found; build first (target $3)" >&2; exit 1; }
