@@ -13,32 +13,45 @@ bool AccessControl::TokenIn(const std::string& token,
   return found;
 }
 
-absl::Status AccessControl::CheckClient(const Caller& caller, const char* method) {
-  if (options_.client_tokens.empty()) return absl::OkStatus();
+absl::Status AccessControl::CheckClient(const Caller& caller, const char* method,
+                                        ClientAccess access) {
+  if (options_.client_tokens.empty() && options_.read_tokens.empty()) return absl::OkStatus();
   if (caller.bearer.empty()) {
     return Refuse(caller, method, "no_token",
                   absl::UnauthenticatedError(
                       "this coordinator needs a client token: set TANDEM_TOKEN or --token_file"));
   }
-  if (!TokenIn(caller.bearer, options_.client_tokens)) {
+  // Both lists are walked whatever the first finds: the time does not say which matched.
+  const bool client = TokenIn(caller.bearer, options_.client_tokens);
+  const bool read = TokenIn(caller.bearer, options_.read_tokens);
+  if (!client && !read) {
     return Refuse(caller, method, "wrong_token",
                   absl::UnauthenticatedError("the client token was not accepted"));
+  }
+  if (!client && access == ClientAccess::kChange) {
+    return Refuse(caller, method, "read_only_token",
+                  absl::PermissionDeniedError(absl::StrCat(
+                      method, " changes jobs and needs a client token; this token may only "
+                      "read (status, events, downloads, translation)")));
   }
   return absl::OkStatus();
 }
 
 absl::Status AccessControl::CheckMetrics(const Caller& caller) {
-  if (options_.client_tokens.empty() && options_.metrics_tokens.empty()) return absl::OkStatus();
+  if (options_.client_tokens.empty() && options_.metrics_tokens.empty() &&
+      options_.read_tokens.empty()) {
+    return absl::OkStatus();
+  }
   constexpr char kMethod[] = "GET /metrics";
   if (caller.bearer.empty()) {
     return Refuse(caller, kMethod, "no_token",
-                  absl::UnauthenticatedError("/metrics needs a metrics or client token "
+                  absl::UnauthenticatedError("/metrics needs a metrics, read or client token "
                                              "(Authorization: Bearer <token>)"));
   }
-  // Both lists are walked whatever the first finds: the time does not say which matched.
   const bool metrics = TokenIn(caller.bearer, options_.metrics_tokens);
+  const bool read = TokenIn(caller.bearer, options_.read_tokens);
   const bool client = TokenIn(caller.bearer, options_.client_tokens);
-  if (!metrics && !client) {
+  if (!metrics && !read && !client) {
     return Refuse(caller, kMethod, "wrong_token",
                   absl::UnauthenticatedError("the token was not accepted"));
   }

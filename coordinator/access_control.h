@@ -1,11 +1,12 @@
 // AccessControl: who may call what on the coordinator's port (DESIGN.md section 8), free of
 // gRPC (grpc_services.cc turns a call's metadata and certificate into a Caller).
 //
-//   GET /metrics               a metrics token (--metrics_token_file) or a client token,
-//                              once either is configured
-//   client calls (JobService)  the bearer token of a client (TANDEM_TOKEN / --token_file);
-//                              no token needed while no client token is configured, which
-//                              the coordinator allows only on loopback
+//   GET /metrics               a metrics, read or client token, once any is configured
+//   client calls that read     a read token (--read_token_file) or a client token
+//   (status, events, metrics,  (TANDEM_TOKEN / --token_file); no token needed while none
+//   download, translate)       is configured, which the coordinator allows only on loopback
+//   client calls that change   a client token: submit, cancel, upload
+//   (submit, cancel, upload)
 //   Join                       a worker certificate when TLS is on, and the join token
 //                              when one is configured
 //   other worker calls         a worker certificate when TLS is on; the worker's session
@@ -33,7 +34,13 @@ struct AccessOptions {
   // Tokens that may read /metrics and nothing else (a Prometheus scraper's); client tokens
   // may read it too. With neither configured /metrics needs no token.
   std::vector<std::string> metrics_tokens;
+  // Tokens for client calls that only read (status, events, downloads, translation, /metrics):
+  // for dashboards and people who watch but do not submit or cancel.
+  std::vector<std::string> read_tokens;
 };
+
+// What a client call does: read (kRead) or change (kChange) the coordinator's jobs.
+enum class ClientAccess { kRead, kChange };
 
 // What a call says about its caller.
 struct Caller {
@@ -51,10 +58,11 @@ class AccessControl {
  public:
   explicit AccessControl(AccessOptions options) : options_(std::move(options)) {}
 
-  // OK, or Unauthenticated (no or a wrong token) after Refuse.
-  absl::Status CheckClient(const Caller& caller, const char* method);
+  // OK, or after Refuse: Unauthenticated (no or a wrong token), PermissionDenied (a read
+  // token for a call that changes something).
+  absl::Status CheckClient(const Caller& caller, const char* method, ClientAccess access);
   absl::Status CheckJoin(const Caller& caller);
-  // GET /metrics: a metrics or a client token, once either kind is configured.
+  // GET /metrics: a metrics, read or client token, once any kind is configured.
   absl::Status CheckMetrics(const Caller& caller);
   // Unauthenticated without a worker certificate when TLS is on.
   absl::Status CheckWorker(const Caller& caller, const char* method);

@@ -23,6 +23,8 @@ const std::vector<FlagSpec> kOwnFlags = {
      "FILE"},
     {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
      "loopback)", "FILE"},
+    {"read_token_file", true, "a file holding a token for client calls that only read: status, "
+     "events, downloads, translation, /metrics (repeatable)", "FILE"},
     {"metrics_token_file", true, "a file holding a token that may read /metrics and nothing "
      "else (repeatable)", "FILE"},
     {"corpus_root", true, "a directory whose files jobs may name by path (repeatable; default: "
@@ -70,6 +72,7 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   TANDEM_ASSIGN_OR_RETURN(o.access.client_tokens,
                           ReadTokenFiles(args->All("client_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.join_tokens, ReadTokenFiles(args->All("join_token_file")));
+  TANDEM_ASSIGN_OR_RETURN(o.access.read_tokens, ReadTokenFiles(args->All("read_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.metrics_tokens,
                           ReadTokenFiles(args->All("metrics_token_file")));
   return o;

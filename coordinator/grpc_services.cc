@@ -41,8 +41,10 @@ Caller CallerOf(const grpc::ServerContext& ctx) {
     if (!tandem_allow_.ok()) return ToGrpcStatus(tandem_allow_); \
   } while (0)
 
-absl::Status JobServiceImpl::Allow(grpc::ServerContext* ctx, const char* method) {
-  return access_ == nullptr ? absl::OkStatus() : access_->CheckClient(CallerOf(*ctx), method);
+absl::Status JobServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
+                                   ClientAccess access) {
+  return access_ == nullptr ? absl::OkStatus()
+                            : access_->CheckClient(CallerOf(*ctx), method, access);
 }
 
 absl::Status ControlServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
@@ -58,7 +60,7 @@ absl::Status ControlServiceImpl::Allow(grpc::ServerContext* ctx, const char* met
 
 grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::SubmitJobRequest* req,
                                        v1::SubmitJobResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob", ClientAccess::kChange));
   auto id = c_->SubmitJob(req->spec());
   if (!id.ok()) return ToGrpcStatus(id.status());
   resp->set_job_id(*id);
@@ -67,7 +69,7 @@ grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::Submi
 
 grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
                                     v1::JobInfo* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "GetJob"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "GetJob", ClientAccess::kRead));
   auto job = c_->GetJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
@@ -76,7 +78,7 @@ grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRe
 
 grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest*,
                                       v1::ListJobsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs", ClientAccess::kRead));
   auto jobs = c_->ListJobs();
   if (!jobs.ok()) return ToGrpcStatus(jobs.status());
   for (auto& j : *jobs) *resp->add_jobs() = std::move(j);
@@ -85,7 +87,7 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJo
 
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
                                        v1::JobInfo* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "CancelJob"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "CancelJob", ClientAccess::kChange));
   auto job = c_->CancelJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
@@ -94,7 +96,7 @@ grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* ctx, const v1::Cance
 
 grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* req,
                                         v1::ListEventsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListEvents"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListEvents", ClientAccess::kRead));
   auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit());
   if (!events.ok()) return ToGrpcStatus(events.status());
   for (auto& e : *events) *resp->add_events() = std::move(e);
@@ -103,14 +105,14 @@ grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::List
 
 grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext* ctx, const v1::ListWorkersRequest*,
                                          v1::ListWorkersResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListWorkers"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "ListWorkers", ClientAccess::kRead));
   for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
   return grpc::Status::OK;
 }
 
 grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext* ctx, const v1::GetMetricsRequest* req,
                                         v1::GetMetricsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "GetMetrics"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "GetMetrics", ClientAccess::kRead));
   auto points = c_->GetMetrics(req->job_id());
   if (!points.ok()) return ToGrpcStatus(points.status());
   for (auto& p : *points) *resp->add_points() = std::move(p);
@@ -120,7 +122,7 @@ grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext* ctx, const v1::GetM
 grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
                                            const v1::DownloadModelRequest* req,
                                            grpc::ServerWriter<v1::ModelFileChunk>* writer) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "DownloadModel"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "DownloadModel", ClientAccess::kRead));
   auto files = c_->ModelFiles(req->job_id());
   if (!files.ok()) return ToGrpcStatus(files.status());
   for (const auto& [name, path] : *files) {
@@ -143,7 +145,7 @@ grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
 
 grpc::Status JobServiceImpl::Translate(grpc::ServerContext* ctx, const v1::TranslateRequest* req,
                                        v1::TranslateResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "Translate"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "Translate", ClientAccess::kRead));
   if (!translate_) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                         "this coordinator was started without translation");
@@ -157,7 +159,7 @@ grpc::Status JobServiceImpl::Translate(grpc::ServerContext* ctx, const v1::Trans
 grpc::Status JobServiceImpl::UploadFile(grpc::ServerContext* ctx,
                                         grpc::ServerReader<v1::UploadChunk>* reader,
                                         v1::UploadFileResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "UploadFile"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "UploadFile", ClientAccess::kChange));
   v1::UploadChunk chunk;
   if (!reader->Read(&chunk)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty upload");
@@ -181,7 +183,7 @@ grpc::Status JobServiceImpl::UploadFile(grpc::ServerContext* ctx,
 
 grpc::Status JobServiceImpl::HasUpload(grpc::ServerContext* ctx, const v1::HasUploadRequest* req,
                                        v1::HasUploadResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "HasUpload"));
+  TANDEM_GRPC_ALLOW(Allow(ctx, "HasUpload", ClientAccess::kRead));
   TANDEM_GRPC_ALLOW(CheckSha256Hex("upload", req->sha256()));
   resp->set_present(c_->uploads().Has(req->sha256()));
   return grpc::Status::OK;

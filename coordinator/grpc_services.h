@@ -49,7 +49,7 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                          v1::HasUploadResponse*) override;
 
  private:
-  absl::Status Allow(grpc::ServerContext* ctx, const char* method);
+  absl::Status Allow(grpc::ServerContext* ctx, const char* method, ClientAccess access);
 
   Coordinator* c_;
   AccessControl* access_;

@@ -10,6 +10,8 @@
 #                                    authenticate with the client token)
 #   client.token                     the bearer token of `tandem` (TANDEM_TOKEN or --token_file)
 #   join.token                       the token workers present to join
+#   read.token                       a token for client calls that only read (status,
+#                                    events, downloads, translation, /metrics)
 #   metrics.token                    a token that may read /metrics and nothing else
 #                                    (Prometheus: authorization credentials_file)
 # Keys and tokens are readable by the owner only. Production deployments use their own CA;
@@ -69,7 +71,7 @@ issue() {
 issue coordinator coordinator serverAuth localhost 127.0.0.1 ::1 "${coordinator_hosts[@]}"
 issue worker worker serverAuth,clientAuth tandem-worker localhost 127.0.0.1 ::1 "${worker_hosts[@]}"
 issue client client clientAuth
-for token in client join metrics; do
+for token in client join read metrics; do
   [[ -f $out/$token.token ]] || openssl rand -hex 32 > "$out/$token.token"
 done
 chmod 644 "$out"/*.pem

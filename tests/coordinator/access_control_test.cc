@@ -28,8 +28,8 @@ Caller With(const std::string& bearer, const std::string& role = "") {
 
 TEST(AccessControlTest, WithoutTokensEverythingIsOpen) {
   AccessControl access({});
-  EXPECT_OK(access.CheckClient(With(""), "ListJobs"));
-  EXPECT_OK(access.CheckClient(With("anything"), "ListJobs"));
+  EXPECT_OK(access.CheckClient(With(""), "ListJobs", ClientAccess::kRead));
+  EXPECT_OK(access.CheckClient(With("anything"), "ListJobs", ClientAccess::kRead));
   EXPECT_OK(access.CheckJoin(With("")));
   EXPECT_OK(access.CheckWorker(With(""), "Heartbeat"));
   EXPECT_THAT(access.Refusals(), IsEmpty());
@@ -37,14 +37,15 @@ TEST(AccessControlTest, WithoutTokensEverythingIsOpen) {
 
 TEST(AccessControlTest, ClientCallsNeedOneOfTheClientTokens) {
   AccessControl access({{kClient, kOtherClient}, {kJoin}, false});
-  EXPECT_OK(access.CheckClient(With(kClient), "SubmitJob"));
-  EXPECT_OK(access.CheckClient(With(kOtherClient), "SubmitJob"));
-  EXPECT_THAT(access.CheckClient(With(""), "SubmitJob"),
+  EXPECT_OK(access.CheckClient(With(kClient), "SubmitJob", ClientAccess::kChange));
+  EXPECT_OK(access.CheckClient(With(kOtherClient), "SubmitJob", ClientAccess::kChange));
+  EXPECT_THAT(access.CheckClient(With(""), "SubmitJob", ClientAccess::kChange),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("TANDEM_TOKEN")));
-  EXPECT_THAT(access.CheckClient(With("client-token-012345678"), "CancelJob"),  // a prefix
+  EXPECT_THAT(access.CheckClient(With("client-token-012345678"), "CancelJob",  // a prefix
+                                 ClientAccess::kChange),
               StatusIs(absl::StatusCode::kUnauthenticated, Not(HasSubstr("client-token"))));
   // A worker's join token is not a client token.
-  EXPECT_THAT(access.CheckClient(With(kJoin), "CancelJob"),
+  EXPECT_THAT(access.CheckClient(With(kJoin), "CancelJob", ClientAccess::kChange),
               StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(access.Refusals(), ElementsAre(Pair("no_token", 1), Pair("wrong_token", 2)));
 }
@@ -81,7 +82,7 @@ TEST(AccessControlTest, MetricsNeedAMetricsOrClientTokenOnceEitherIsConfigured) 
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("Authorization: Bearer")));
   EXPECT_THAT(scoped.CheckMetrics(With(kJoin)), StatusIs(absl::StatusCode::kUnauthenticated));
   // A scrape token is for /metrics only.
-  EXPECT_THAT(scoped.CheckClient(With(kScrape), "ListJobs"),
+  EXPECT_THAT(scoped.CheckClient(With(kScrape), "ListJobs", ClientAccess::kRead),
               StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(scoped.CheckJoin(With(kScrape)), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(scoped.Refusals(), ElementsAre(Pair("no_token", 1), Pair("wrong_token", 3)));
@@ -90,12 +91,37 @@ TEST(AccessControlTest, MetricsNeedAMetricsOrClientTokenOnceEitherIsConfigured) 
   AccessControl metrics_only({{}, {}, false, {kScrape}});
   EXPECT_THAT(metrics_only.CheckMetrics(With(kClient)),
               StatusIs(absl::StatusCode::kUnauthenticated));
-  EXPECT_OK(metrics_only.CheckClient(With(""), "ListJobs"));
+  EXPECT_OK(metrics_only.CheckClient(With(""), "ListJobs", ClientAccess::kRead));
+}
+
+TEST(AccessControlTest, ReadTokensReadButDoNotChange) {
+  constexpr char kRead[] = "read-token-0123456789";
+  AccessControl access({{kClient}, {kJoin}, false, {}, {kRead}});
+  EXPECT_OK(access.CheckClient(With(kRead), "ListJobs", ClientAccess::kRead));
+  EXPECT_OK(access.CheckClient(With(kRead), "DownloadModel", ClientAccess::kRead));
+  EXPECT_OK(access.CheckMetrics(With(kRead)));
+  EXPECT_THAT(access.CheckClient(With(kRead), "CancelJob", ClientAccess::kChange),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::AllOf(HasSubstr("CancelJob changes jobs"),
+                                        Not(HasSubstr(kRead)))));
+  EXPECT_THAT(access.CheckJoin(With(kRead)), StatusIs(absl::StatusCode::kUnauthenticated));
+  // Client tokens do both.
+  EXPECT_OK(access.CheckClient(With(kClient), "CancelJob", ClientAccess::kChange));
+  EXPECT_OK(access.CheckClient(With(kClient), "ListJobs", ClientAccess::kRead));
+  EXPECT_THAT(access.Refusals(), ElementsAre(Pair("read_only_token", 1), Pair("wrong_token", 1)));
+
+  // Read tokens alone: reading needs one, and nothing can change jobs.
+  AccessControl read_only({{}, {}, false, {}, {kRead}});
+  EXPECT_THAT(read_only.CheckClient(With(""), "ListJobs", ClientAccess::kRead),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_OK(read_only.CheckClient(With(kRead), "ListJobs", ClientAccess::kRead));
+  EXPECT_THAT(read_only.CheckClient(With(kRead), "SubmitJob", ClientAccess::kChange),
+              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 TEST(AccessControlTest, JoinTokensAloneLeaveClientCallsOpen) {
   AccessControl access({{}, {kJoin}, false});
-  EXPECT_OK(access.CheckClient(With(""), "ListJobs"));
+  EXPECT_OK(access.CheckClient(With(""), "ListJobs", ClientAccess::kRead));
   EXPECT_THAT(access.CheckJoin(With("")), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 

@@ -260,6 +260,8 @@ TEST_F(CoordinatorMetricsTest, WithTlsMetricsAreHttpsAndNeedAMetricsOrClientToke
   const std::string scrape_token = RandomHex(32);
   o.access.client_tokens = {client_token};
   o.access.metrics_tokens = {scrape_token};
+  ASSERT_OK_AND_ASSIGN(const std::string read_token, ReadTokenFile(certs + "/read.token"));
+  o.access.read_tokens = {read_token};
   o.access.tls = true;
   ASSERT_OK_AND_ASSIGN(auto server, CoordinatorServer::Start(o));
   const int port = server->metrics_port();
@@ -290,6 +292,18 @@ TEST_F(CoordinatorMetricsTest, WithTlsMetricsAreHttpsAndNeedAMetricsOrClientToke
   JobClient client("127.0.0.1:" + std::to_string(server->port()), std::chrono::seconds(10),
                    *security, client_token);
   EXPECT_OK(client.List());
+  // A read token reads (jobs, /metrics) and changes nothing.
+  JobClient reader("127.0.0.1:" + std::to_string(server->port()), std::chrono::seconds(10),
+                   *security, read_token);
+  EXPECT_OK(reader.List());
+  EXPECT_THAT(testing::HttpsRequest(port, ca, get(read_token)), StartsWith("HTTP/1.1 200 OK"));
+  EXPECT_THAT(reader.Cancel("job-000001"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("CancelJob changes jobs")));
+  v1::JobSpec spec;
+  spec.mutable_corpus()->set_train_tsv("server:/etc/hostname");
+  EXPECT_THAT(reader.Submit(spec), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(testing::HttpsRequest(port, ca, get(scrape_token)),
+              HasSubstr("tandem_refused_calls_total{reason=\"read_only_token\"} 2\n"));
 }
 
 TEST_F(CoordinatorMetricsTest, OffLoopbackMetricsNeedTlsAndATokenUnlessInsecure) {
