@@ -1,5 +1,8 @@
 #include "coordinator/coordinator.h"
 
+#include <set>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/files.h"
@@ -97,8 +100,13 @@ absl::Status Coordinator::Recover() {
 void Coordinator::Start() {
   stop_ = false;
   scheduler_ = std::thread([this] {
+    int64_t next_collect = Now();
     while (!stop_) {
       Tick();
+      if (Now() >= next_collect) {
+        CollectUploads();
+        next_collect = Now() + options_.upload_collect_interval.count();
+      }
       std::this_thread::sleep_for(options_.tick);
     }
   });
@@ -124,6 +132,25 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
   TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now()));
   TANDEM_LOG(INFO) << "job " << id << " submitted";
   return id;
+}
+
+uint64_t Coordinator::CollectUploads() {
+  auto jobs = store_->ListJobs();
+  if (!jobs.ok()) {
+    TANDEM_LOG(WARNING) << "not collecting uploads: " << jobs.status();
+    return 0;
+  }
+  const std::string dir = options_.data_dir + "/uploads/";
+  std::set<std::string> referenced;
+  for (const JobInfo& job : *jobs) {
+    if (IsTerminal(job.state())) continue;
+    const v1::CorpusSpec& c = job.spec().corpus();
+    for (const std::string* path : {&c.train_source(), &c.train_target(), &c.train_tsv(),
+                                    &c.valid_source(), &c.valid_target(), &c.valid_tsv()}) {
+      if (absl::StartsWith(*path, dir)) referenced.insert(path->substr(dir.size()));
+    }
+  }
+  return uploads_->Collect(referenced, options_.upload_ttl);
 }
 
 absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) {
@@ -435,6 +462,13 @@ void Coordinator::ScheduleJobs() {
   for (SchedulePlan::Start& start : plan.start) {
     absl::Status s = StartGeneration(start.job, start.members, "workers available");
     if (!s.ok()) TANDEM_LOG(ERROR) << "job " << start.job.id() << ": " << s;
+  }
+  for (SchedulePlan::Start& grow : plan.grow) {
+    const std::string why = absl::StrCat(grow.members.size() - grow.job.assignments_size(),
+                                         " more worker(s) free, below workers.max ",
+                                         grow.job.spec().workers().max());
+    absl::Status s = StartGeneration(grow.job, grow.members, why);
+    if (!s.ok()) TANDEM_LOG(ERROR) << "job " << grow.job.id() << ": " << s;
   }
   for (const JobInfo& job : plan.waiting) {
     absl::Status s = store_->UpdateJob(job, {}, Now());

@@ -52,6 +52,10 @@ struct CoordinatorOptions {
   // Limits of uploads: each file, and all of them together (UploadStore).
   uint64_t max_upload_bytes = uint64_t{4} << 30;
   uint64_t upload_quota_bytes = uint64_t{64} << 30;
+  // An upload no job in progress names is removed once unused this long (CollectUploads,
+  // run by the scheduling thread at start and every upload_collect_interval).
+  std::chrono::seconds upload_ttl{24 * 3600};
+  std::chrono::milliseconds upload_collect_interval{10 * 60 * 1000};
   // Jobs and events kept (JobStoreLimits).
   JobStoreLimits limits;
   // Wall clock in milliseconds since the epoch; injectable for tests.
@@ -76,6 +80,9 @@ class Coordinator {
   absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec);
   // Corpus files uploaded by clients.
   UploadStore& uploads() { return *uploads_; }
+  // Removes uploads that no queued, preparing, waiting or running job names and that were
+  // not used for upload_ttl; returns the bytes freed.
+  uint64_t CollectUploads();
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);

@@ -31,6 +31,8 @@ const std::vector<FlagSpec> kOwnFlags = {
      "none, jobs use uploaded files)", "DIR"},
     {"max_upload_bytes", true, "the largest file a client may upload", "BYTES", "4294967296"},
     {"upload_quota_bytes", true, "all uploads together", "BYTES", "68719476736"},
+    {"upload_ttl_hours", true, "an upload no job in progress names is removed once unused this "
+     "long", "H", "24"},
     {"max_jobs", true, "jobs kept; submitting more is refused", "N", "10000"},
     {"max_events_per_job", true, "events kept per job (the oldest go)", "N", "100000"},
     {"help", false, "show this help", "", ""}};
@@ -62,6 +64,8 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   TANDEM_ASSIGN_OR_RETURN(int64_t quota, args->GetInt("upload_quota_bytes", 0, kMaxBytes));
   o.coordinator.max_upload_bytes = static_cast<uint64_t>(max_upload);
   o.coordinator.upload_quota_bytes = static_cast<uint64_t>(quota);
+  TANDEM_ASSIGN_OR_RETURN(int64_t ttl_hours, args->GetInt("upload_ttl_hours", 1, 100'000));
+  o.coordinator.upload_ttl = std::chrono::hours(ttl_hours);
   TANDEM_ASSIGN_OR_RETURN(int64_t max_jobs, args->GetInt("max_jobs", 1, kMaxBytes));
   TANDEM_ASSIGN_OR_RETURN(int64_t max_events, args->GetInt("max_events_per_job", 10, kMaxBytes));
   o.coordinator.limits = {static_cast<uint64_t>(max_jobs), static_cast<uint64_t>(max_events)};

@@ -185,7 +185,7 @@ grpc::Status JobServiceImpl::HasUpload(grpc::ServerContext* ctx, const v1::HasUp
                                        v1::HasUploadResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "HasUpload", ClientAccess::kRead));
   TANDEM_GRPC_ALLOW(CheckSha256Hex("upload", req->sha256()));
-  resp->set_present(c_->uploads().Has(req->sha256()));
+  resp->set_present(c_->uploads().Keep(req->sha256()));
   return grpc::Status::OK;
 }
 

@@ -4,6 +4,8 @@
 //
 // First come, first served: jobs are looked at oldest first; one preparation runs at a time;
 // a waiting job takes min(workers.max, free) workers once at least workers.min are free.
+// Elastic growth: workers still free after that go to running jobs below workers.max, oldest
+// first, which then continue in a new generation with their members plus the new ones.
 #ifndef TANDEM_COORDINATOR_SCHEDULER_H_
 #define TANDEM_COORDINATOR_SCHEDULER_H_
 
@@ -25,6 +27,9 @@ struct SchedulePlan {
     std::vector<std::string> members;
   };
   std::vector<Start> start;
+  // Running jobs below workers.max that take free workers: their new member list (the
+  // current members in rank order, then the new ones).
+  std::vector<Start> grow;
   // Waiting jobs whose message changed (set in these copies) and must be stored.
   std::vector<tandem::v1::JobInfo> waiting;
 };

@@ -57,6 +57,34 @@ bool UploadStore::Has(const std::string& sha256) const {
   return ::stat(absl::StrCat(dir_, "/", sha256).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool UploadStore::Keep(const std::string& sha256) {
+  if (!Has(sha256)) return false;
+  ::utimensat(AT_FDCWD, absl::StrCat(dir_, "/", sha256).c_str(), nullptr, 0);  // now
+  return true;
+}
+
+uint64_t UploadStore::Collect(const std::set<std::string>& referenced,
+                              std::chrono::seconds min_age) {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - min_age;
+  uint64_t freed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!CheckSha256Hex("upload", name).ok() || referenced.count(name) > 0 ||
+        !entry.is_regular_file(ec) || entry.last_write_time(ec) > cutoff || ec) {
+      continue;  // in progress (.part), named by a job, or used recently
+    }
+    const uint64_t bytes = entry.file_size(ec);
+    if (!ec && std::filesystem::remove(entry.path(), ec)) {
+      freed += bytes;
+      TANDEM_LOG(INFO) << "removed upload " << name << " (" << bytes
+                       << " bytes): no job in progress names it";
+    }
+  }
+  Release(freed);
+  return freed;
+}
+
 absl::StatusOr<std::string> UploadStore::PathOf(const std::string& sha256) const {
   TANDEM_RETURN_IF_ERROR(CheckSha256Hex("upload", sha256));
   if (!Has(sha256)) {
@@ -80,7 +108,7 @@ void UploadStore::Release(uint64_t bytes) {
 absl::StatusOr<std::unique_ptr<UploadStore::Writer>> UploadStore::Begin(const std::string& sha256,
                                                                         uint64_t total_bytes) {
   TANDEM_RETURN_IF_ERROR(CheckSha256Hex("upload", sha256));
-  if (Has(sha256)) return nullptr;
+  if (Keep(sha256)) return nullptr;
   if (total_bytes > max_file_bytes_) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "upload of ", total_bytes, " bytes is over the limit of ", max_file_bytes_,

@@ -3,13 +3,18 @@
 // by size and SHA-256, deduplicated by checksum. Bounded: each file by max_file_bytes, all
 // of them together by quota_bytes, both checked before anything is written.
 //
+// Collected: an upload no job in progress names, not used for a while (uploaded, or asked for
+// by a client deduplicating, or named by a submission), is removed by Collect.
+//
 // Thread-safe: uploads of different files proceed in parallel; the quota is reserved when an
 // upload begins and released if it fails.
 #ifndef TANDEM_COORDINATOR_UPLOAD_STORE_H_
 #define TANDEM_COORDINATOR_UPLOAD_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,6 +33,9 @@ class UploadStore {
                                                            uint64_t quota_bytes);
 
   bool Has(const std::string& sha256) const;
+  // Has, and marks the upload as used now, so that Collect keeps it for another `min_age`
+  // (a client that found its file here submits the job that names it next).
+  bool Keep(const std::string& sha256);
   // The file of a finished upload (InvalidArgument for a malformed checksum, NotFound saying
   // how to upload for one the store does not hold).
   absl::StatusOr<std::string> PathOf(const std::string& sha256) const;
@@ -64,6 +72,10 @@ class UploadStore {
   absl::StatusOr<std::unique_ptr<Writer>> Begin(const std::string& sha256, uint64_t total_bytes);
 
   uint64_t used_bytes() const;
+
+  // Removes every finished upload whose checksum is not in `referenced` and that was last used
+  // more than `min_age` ago (by its file's modification time); returns the bytes freed.
+  uint64_t Collect(const std::set<std::string>& referenced, std::chrono::seconds min_age);
 
  private:
   UploadStore(std::string dir, uint64_t max_file_bytes, uint64_t quota_bytes)

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "client/job_client.h"
 #include "common/files.h"
 #include "common/job_spec.h"
@@ -477,6 +478,39 @@ TEST_F(ClusterTest, FreshWorkerResumesFromTheNewestCheckpoint) {
       << client_->Get(*id)->message();
   EXPECT_THAT(testing::ReadText(dir_.Join("cache2.log")), HasSubstr("(the checkpoint)"));
   EXPECT_EQ(client_->Get(*id)->progress().step(), 120u);
+}
+
+// Elastic growth: a worker that appears while a job runs below workers.max joins it in a new
+// generation (taking the parameters from its peer, no checkpoint), and the job ends at its
+// step count.
+TEST_F(ClusterTest, AWorkerThatAppearsJoinsARunningJobBelowItsMaximum) {
+  auto w1 = StartWorker("cache1");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
+  auto id = client_->Submit(TinySpec(200, 1000));
+  ASSERT_OK(id);
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->progress().step() >= 20; },
+                      std::chrono::seconds(120)));
+  const uint64_t generation = client_->Get(*id)->generation();
+  ASSERT_EQ(client_->Get(*id)->assignments_size(), 1);
+  auto w2 = StartWorker("cache2");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto j = client_->Get(*id);
+        return j->assignments_size() == 2 || j->state() == v1::JOB_STATE_SUCCEEDED;
+      },
+      std::chrono::seconds(60)));
+  EXPECT_EQ(client_->Get(*id)->assignments_size(), 2) << "the job ended before the worker joined";
+  EXPECT_GT(client_->Get(*id)->generation(), generation);
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
+                      std::chrono::seconds(180)))
+      << client_->Get(*id)->message();
+  EXPECT_EQ(client_->Get(*id)->progress().step(), 200u);
+  auto events = client_->Events(*id, 0, 0);
+  ASSERT_OK(events);
+  bool grew = false;
+  for (const auto& e : *events) grew |= absl::StrContains(e.message(), "below workers.max 2");
+  EXPECT_TRUE(grew);
+  EXPECT_THAT(testing::ReadText(dir_.Join("cache2.log")), Not(HasSubstr("(the checkpoint)")));
 }
 
 TEST_F(ClusterTest, RpcErrorsAreClear) {

@@ -47,6 +47,35 @@ TEST(SchedulerTest, WaitingJobsTakeFreeWorkersFirstComeFirstServed) {
   EXPECT_THAT(plan.waiting, IsEmpty());
 }
 
+// A running job's members, in rank order.
+v1::JobInfo Running(const std::string& id, uint32_t min, uint32_t max,
+                    std::vector<std::string> members) {
+  v1::JobInfo job = Job(id, v1::JOB_STATE_RUNNING, min, max);
+  for (const std::string& m : members) job.add_assignments()->set_worker_id(m);
+  return job;
+}
+
+TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
+  const std::vector<v1::JobInfo> jobs = {Job("job-4", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
+                                         Running("job-3", 1, 4, {"w-7"}),
+                                         Running("job-2", 1, 2, {"w-5", "w-6"}),
+                                         Running("job-1", 1, 3, {"w-9", "w-8"})};
+  SchedulePlan plan = PlanSchedule(jobs, {"w-1", "w-2", "w-3"}, 9, false);
+  // The waiting job first; then the oldest running job below its maximum (job-1, 2 of 3),
+  // then job-3; job-2 is at its maximum.
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_THAT(plan.start[0].members, ElementsAre("w-1"));
+  ASSERT_EQ(plan.grow.size(), 2u);
+  EXPECT_EQ(plan.grow[0].job.id(), "job-1");
+  EXPECT_THAT(plan.grow[0].members, ElementsAre("w-9", "w-8", "w-2")) << "members keep ranks";
+  EXPECT_EQ(plan.grow[1].job.id(), "job-3");
+  EXPECT_THAT(plan.grow[1].members, ElementsAre("w-7", "w-3"));
+  // Nothing free, or everyone at the maximum: no growth.
+  EXPECT_THAT(PlanSchedule(jobs, {}, 9, false).grow, IsEmpty());
+  EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, {"w-1"}, 3, false).grow,
+              IsEmpty());
+}
+
 TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
   v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 3, 3);
   SchedulePlan plan = PlanSchedule({job}, {"w-1"}, 2, false);

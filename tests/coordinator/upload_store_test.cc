@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +137,50 @@ TEST_F(UploadStoreTest, TheSameFileTwiceAtOnceIsStoredOnce) {
   ASSERT_OK(b->Finish());
   EXPECT_EQ(store->used_bytes(), data.size());
   EXPECT_THAT(Files(), ::testing::ElementsAre(sha));
+}
+
+// Uploads no job in progress names are collected once unused for the TTL; named or recently
+// used ones stay, and the quota gets their bytes back.
+TEST_F(UploadStoreTest, CollectRemovesOnlyOldUnreferencedUploads) {
+  auto store = Open();
+  auto put = [&store](const std::string& data) {
+    const std::string sha = Sha256Hex(data);
+    auto writer = store->Begin(sha, data.size());
+    EXPECT_OK(writer);
+    EXPECT_OK((*writer)->Append(data));
+    EXPECT_OK((*writer)->Finish());
+    return sha;
+  };
+  const std::string named = put("named by a job\n");
+  const std::string old = put("nobody's\n");
+  const std::string recent = put("just uploaded\n");
+  const std::string asked = put("asked for again\n");
+  // Three of them an hour old.
+  auto age = [this](const std::string& sha) {
+    const std::string path = dir_.Join("uploads/" + sha);
+    std::filesystem::last_write_time(
+        path, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+  };
+  age(named);
+  age(old);
+  age(asked);
+  EXPECT_TRUE(store->Keep(asked));  // a client deduplicating: used now
+  EXPECT_FALSE(store->Keep(Sha256Hex("never uploaded")));
+  EXPECT_FALSE(store->Keep("../../etc/passwd"));
+  const uint64_t used = store->used_bytes();
+  // A .part file of an upload in progress is never touched.
+  testing::WriteText(dir_.Join("uploads/" + old + ".abcd.part"), "partial");
+
+  EXPECT_EQ(store->Collect({named}, std::chrono::minutes(30)), 9u);  // "nobody's\n"
+  EXPECT_FALSE(store->Has(old));
+  EXPECT_TRUE(store->Has(named) && store->Has(recent) && store->Has(asked));
+  EXPECT_EQ(store->used_bytes(), used - 9);
+  EXPECT_THAT(Files(), ::testing::Contains(old + ".abcd.part"));
+  // Nothing more to do at once; with a TTL of 0 everything unnamed goes.
+  EXPECT_EQ(store->Collect({named}, std::chrono::minutes(30)), 0u);
+  store->Collect({named}, std::chrono::seconds(0));
+  EXPECT_TRUE(store->Has(named));
+  EXPECT_FALSE(store->Has(recent) || store->Has(asked));
 }
 
 }  // namespace

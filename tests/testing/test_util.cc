@@ -67,6 +67,17 @@ void WriteToyCorpus(const std::string& dir, int lines, unsigned seed) {
 std::string BundledCorpusDir() { return std::string(TANDEM_SOURCE_DIR) + "/data/corpus/en-es"; }
 std::string BinDir() { return std::string(TANDEM_BIN_DIR); }
 
+long PeakRssKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
 int Connect(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -36,6 +36,12 @@ std::string BundledCorpusDir();
 // A build output (the directory holding tandem, tandem-coordinator, tandem-worker).
 std::string BinDir();
 
+// This process's peak resident memory (VmHWM) in KiB, and a reset of that peak to the
+// current resident memory (/proc/self/clear_refs), so that a test measures how far one
+// step raises memory above where it started.
+long PeakRssKiB();
+void ResetPeakRss();
+
 // A socket connected to 127.0.0.1:`port` with a 5 s receive timeout, or -1; the caller
 // closes it.
 int Connect(int port);
