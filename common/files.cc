@@ -1,4 +1,7 @@
 #include "common/files.h"
+#include "common/log.h"
+
+#include <sys/file.h>
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -103,6 +106,32 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents
   }
   return absl::OkStatus();
 }
+
+absl::StatusOr<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path,
+                                                            absl::string_view what) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": cannot open ", path, ": ", std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    const std::string holder(pid, n > 0 ? static_cast<size_t>(n) : 0);
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, ": ", path, " is locked by process ",
+        holder.empty() ? "(unknown)" : std::string(absl::StripAsciiWhitespace(holder)),
+        "; stop it first, or use another directory"));
+  }
+  const std::string mine = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, mine.data(), mine.size(), 0) < 0) {
+    TANDEM_LOG(WARNING) << "cannot write the PID into " << path;
+  }
+  return std::unique_ptr<FileLock>(new FileLock(fd));
+}
+
+FileLock::~FileLock() { ::close(fd_); }  // closing releases the lock
 
 absl::Status MakeDirs(const std::string& path) {
   if (path.empty()) return absl::OkStatus();

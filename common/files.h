@@ -3,6 +3,7 @@
 #define TANDEM_COMMON_FILES_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,23 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents
 
 // Creates `path` and its missing parents (like mkdir -p).
 absl::Status MakeDirs(const std::string& path);
+
+// An exclusive lock on a file (flock), held until the object is destroyed or the process
+// ends (so a crash never leaves a stale lock). The file holds the holder's PID for messages.
+class FileLock {
+ public:
+  // Creates `path` if needed and locks it. FailedPrecondition naming `what`, the path and the
+  // holder's PID when another process (or another FileLock) holds it.
+  static absl::StatusOr<std::unique_ptr<FileLock>> Acquire(const std::string& path,
+                                                           absl::string_view what);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 bool PathExists(const std::string& path);
 

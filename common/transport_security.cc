@@ -1,5 +1,8 @@
 #include "common/transport_security.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -10,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "common/status.h"
 
 namespace tandem {
 
@@ -113,8 +117,25 @@ std::shared_ptr<grpc::ChannelCredentials> TransportSecurity::ChannelCredentials(
   return grpc::SslCredentials(options);
 }
 
+absl::Status CheckListenAddress(absl::string_view flag, const std::string& address) {
+  if (absl::StartsWith(address, "unix:") && address.size() > 5) return absl::OkStatus();
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  const std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
+  const std::string digits = colon == std::string::npos ? "" : address.substr(colon + 1);
+  const bool numeric = !digits.empty() && digits.size() <= 5 &&
+                       std::all_of(digits.begin(), digits.end(), ::isdigit);
+  if (numeric) port = std::stoi(digits);
+  if (host.empty() || host == "[]" || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " ", address, ": expected host:port with a port from 0 to 65535 (0: any free port)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status TransportSecurity::CheckListen(absl::string_view flag,
                                             const std::string& address) const {
+  TANDEM_RETURN_IF_ERROR(CheckListenAddress(flag, address));
   if (tls()) return absl::OkStatus();
   return CheckPlaintextListen(flag, address, insecure_);
 }

@@ -65,9 +65,11 @@ class TransportSecurity {
   std::shared_ptr<grpc::ServerCredentials> ServerCredentials(ClientCertificates mode) const;
   std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() const;
 
-  // OK for a TLS listener, for a plaintext one on a loopback address (127.0.0.0/8, ::1,
-  // localhost) or a Unix socket, and for any address with --insecure (then a warning is
-  // logged). FailedPrecondition naming `flag`, the address and the fix otherwise.
+  // InvalidArgument naming `flag` for an address that is not host:port with a port in
+  // [0, 65535] (or unix:path). Then: OK for a TLS listener, for a plaintext one on a loopback
+  // address (127.0.0.0/8, ::1, localhost) or a Unix socket, and for any address with
+  // --insecure (then a warning is logged). FailedPrecondition naming `flag`, the address
+  // and the fix otherwise.
   absl::Status CheckListen(absl::string_view flag, const std::string& address) const;
 
  private:
@@ -89,6 +91,10 @@ std::vector<FlagSpec> TransportSecurityFlags(bool with_insecure);
 absl::StatusOr<TransportSecurity> TransportSecurityFromFlags(const ParsedArgs& args,
                                                              bool need_certificate,
                                                              const std::string& ca_fallback = "");
+
+// InvalidArgument naming `flag` unless `address` is host:port, [v6]:port or unix:path with
+// a non-empty host and a decimal port in [0, 65535] (0: the system picks one).
+absl::Status CheckListenAddress(absl::string_view flag, const std::string& address);
 
 // Whether `address` (host:port, [v6]:port or unix:path) is reachable only from this machine.
 bool IsLoopbackAddress(const std::string& address);

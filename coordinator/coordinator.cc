@@ -43,6 +43,10 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOpti
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir is required");
   if (!options.now_ms) options.now_ms = SystemNowMs;
   TANDEM_RETURN_IF_ERROR(MakeDirs(JobsDir(options.data_dir)));
+  // One coordinator per data directory: two would each believe they own its jobs.
+  TANDEM_ASSIGN_OR_RETURN(auto lock,
+                          FileLock::Acquire(options.data_dir + "/LOCK",
+                                            "another coordinator uses this --data_dir"));
   TANDEM_ASSIGN_OR_RETURN(auto store, JobStore::Open(options.data_dir + "/state.db", options.limits));
   // The key that generations' collective keys derive from: made once, kept with the state so
   // that a restarted coordinator gives running generations the same keys.
@@ -57,6 +61,7 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(CoordinatorOpti
                                             options.upload_quota_bytes));
   std::unique_ptr<Coordinator> c(new Coordinator(std::move(options), std::move(store),
                                                  std::move(secret), std::move(uploads)));
+  c->lock_ = std::move(lock);
   TANDEM_RETURN_IF_ERROR(c->Recover());
   return c;
 }

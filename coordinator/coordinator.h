@@ -32,6 +32,7 @@
 #include "coordinator/model_store.h"
 #include "coordinator/preparation.h"
 #include "coordinator/progress_tracker.h"
+#include "common/files.h"
 #include "coordinator/upload_store.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
@@ -160,6 +161,7 @@ class Coordinator {
                                                           uint64_t generation, uint64_t step)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  std::unique_ptr<FileLock> lock_;  // data_dir/LOCK, held for the coordinator's lifetime
   const CoordinatorOptions options_;
   const std::unique_ptr<JobStore> store_;
   const std::string secret_;  // never logged

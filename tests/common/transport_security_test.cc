@@ -32,6 +32,24 @@ TEST(IsLoopbackAddressTest, OnlyAddressesThatStayOnThisMachine) {
   }
 }
 
+TEST(CheckListenTest, AddressesNeedAHostAndAPortInRange) {
+  for (const std::string ok : {"127.0.0.1:0", "0.0.0.0:65535", "[::1]:7400", "localhost:1",
+                               "unix:/tmp/tandem.sock"}) {
+    EXPECT_OK(CheckListenAddress("--listen", ok)) << ok;
+  }
+  for (const std::string bad : {"127.0.0.1:65536", "127.0.0.1:99999", "127.0.0.1:-1",
+                                "127.0.0.1:", ":7400", "[]:7400", "127.0.0.1", "127.0.0.1:7e3",
+                                "127.0.0.1:0000080000", "unix:", ""}) {
+    EXPECT_THAT(CheckListenAddress("--listen", bad),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         ::testing::AllOf(HasSubstr("--listen " + bad), HasSubstr("0 to 65535"))))
+        << bad;
+  }
+  // CheckListen checks the address first, with TLS or without.
+  EXPECT_THAT(TransportSecurity().CheckListen("--listen", "127.0.0.1:99999"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(CheckListenTest, PlaintextOffLoopbackNeedsInsecure) {
   const TransportSecurity plain;
   EXPECT_TRUE(plain.CheckListen("--listen", "127.0.0.1:0").ok());

@@ -3,6 +3,8 @@
 // directory after a restart, and an orderly shutdown; and the binary's flags and signals.
 #include "coordinator/coordinator_server.h"
 
+#include <unistd.h>
+
 #include <signal.h>
 
 #include <memory>
@@ -110,6 +112,39 @@ TEST_F(CoordinatorServerTest, StartErrorsAreClear) {
   CoordinatorServerOptions bad_port_file = Options();
   bad_port_file.port_file = dir_.Join("no/such/dir/port");
   EXPECT_FALSE(CoordinatorServer::Start(bad_port_file).ok());
+}
+
+// One coordinator per data directory and per port; listen addresses are checked.
+TEST_F(CoordinatorServerTest, OneCoordinatorPerDataDirectoryAndPerPort) {
+  ASSERT_OK_AND_ASSIGN(auto first, CoordinatorServer::Start(Options()));
+  // The same data directory: refused, naming the holder's PID.
+  CoordinatorServerOptions same_dir = Options();
+  same_dir.port_file = "";
+  EXPECT_THAT(CoordinatorServer::Start(same_dir),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::AllOf(HasSubstr("another coordinator uses this --data_dir"),
+                                        HasSubstr("LOCK is locked by process " +
+                                                  std::to_string(::getpid())))));
+  // The same port, another directory: refused (no port sharing).
+  CoordinatorServerOptions same_port = Options();
+  same_port.coordinator.data_dir = dir_.Join("coord2");
+  same_port.port_file = "";
+  same_port.listen = "127.0.0.1:" + std::to_string(first->port());
+  EXPECT_THAT(CoordinatorServer::Start(same_port),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("cannot listen")));
+  // Ports out of range and malformed addresses.
+  for (const std::string bad : {"127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:", ":7400",
+                                "127.0.0.1:74x0", "127.0.0.1"}) {
+    CoordinatorServerOptions o = same_port;
+    o.listen = bad;
+    EXPECT_THAT(CoordinatorServer::Start(o),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--listen " + bad)))
+        << bad;
+  }
+  // The first still serves; once it is gone, its directory can be opened again.
+  EXPECT_OK(JoinOverGrpc(first->port()));
+  first.reset();
+  EXPECT_OK(CoordinatorServer::Start(Options()));
 }
 
 // tandem-coordinator takes `--name value` and `--name=value` (and dashes for underscores),

@@ -243,6 +243,7 @@ TEST_F(CoordinatorMetricsTest, ServesItsCoordinatorsStateInPlaintextOnLoopback) 
                        HasSubstr("metrics_listen: expected host:port, got '127.0.0.1'")));
   // IPv6 loopback in brackets and "localhost" are addresses too.
   CoordinatorServerOptions v6 = Options();
+  v6.coordinator.data_dir = dir_.Join("coord2");  // the first still holds its data directory
   v6.metrics_listen = "localhost:0";
   ASSERT_OK_AND_ASSIGN(auto local, CoordinatorServer::Start(v6));
   EXPECT_THAT(testing::HttpRequest(local->metrics_port(), kGet), StartsWith("HTTP/1.1 200"));
