@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/job_states.h"
@@ -316,14 +317,15 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
 absl::Status Coordinator::HandleRankError(JobInfo& job, const v1::ProgressReport& r) {
   *job.mutable_progress() = progress_.For(job);
   if (r.collective_failure()) {
-    // A broken ring: form a new generation of the members still assigned (a dead peer is
-    // dropped when its heartbeats stop); the reporting rank's generation is over.
-    const std::vector<std::string> members = membership_.StillAssigned(job);
+    // A broken ring: the generation is over. Re-formed once it is known who is alive.
     const std::string why =
         absl::StrCat("rank ", r.rank(), " reported a failed all-reduce: ", r.error());
     TANDEM_RETURN_IF_ERROR(store_->AppendEvent(job.id(), {"collective_failure", why}, Now()));
-    if (members.size() < job.spec().workers().min()) return absl::OkStatus();
-    return StartGeneration(job, members, "all-reduce failed");
+    FailedGeneration& failed = failed_[job.id()];
+    if (failed.generation != job.generation()) failed = {job.generation(), Now(), {}};
+    failed.reported.insert(r.worker_id());
+    ReformFailedGenerations();
+    return absl::OkStatus();
   }
   membership_.Release(job);
   job.clear_assignments();
@@ -415,11 +417,54 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::Mo
 
 void Coordinator::Tick() {
   absl::MutexLock lock(&mu_);
+  ReformFailedGenerations();
   membership_.DeclareLost(
       Now(), options_.worker_timeout.count(),
       [this](const std::string& worker_id, const std::string& job_id, const std::string& why)
           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { HandleMemberLoss(job_id, worker_id, why); });
   ScheduleJobs();
+}
+
+void Coordinator::ReformFailedGenerations() {
+  for (auto it = failed_.begin(); it != failed_.end();) {
+    const FailedGeneration& failed = it->second;
+    auto job = store_->GetJob(it->first);
+    if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING ||
+        job->generation() != failed.generation) {
+      it = failed_.erase(it);  // ended, or re-formed meanwhile (a member was lost)
+      continue;
+    }
+    std::vector<std::string> alive, silent;
+    for (const std::string& m : membership_.StillAssigned(*job)) {
+      const bool heard =
+          failed.reported.count(m) > 0 || membership_.LastHeartbeatMs(m) >= failed.failed_ms;
+      (heard ? alive : silent).push_back(m);
+    }
+    if (!silent.empty() && Now() < failed.failed_ms + FailureGraceMs()) {
+      ++it;  // a member may still be heard from
+      continue;
+    }
+    it = failed_.erase(it);
+    for (const std::string& m : silent) {
+      membership_.DeclareLostNow(m, absl::StrCat("silent since generation ", job->generation(),
+                                                 " of job ", job->id(), " broke"));
+    }
+    const std::string why =
+        silent.empty() ? "all-reduce failed"
+                       : absl::StrCat("all-reduce failed; ", absl::StrJoin(silent, ", "),
+                                      " silent since, lost");
+    absl::Status s;
+    if (alive.size() >= job->spec().workers().min()) {
+      s = StartGeneration(*job, alive, why);
+    } else {
+      membership_.Release(*job);
+      job->clear_assignments();
+      job->set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+      job->set_message(absl::StrCat(why, "; waiting for workers"));
+      s = store_->UpdateJob(*job, {{"member_lost", why}}, Now());
+    }
+    if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job->id() << ": " << s;
+  }
 }
 
 void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string& worker_id,

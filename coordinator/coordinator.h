@@ -17,7 +17,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -149,10 +151,17 @@ class Coordinator {
   // A member of `job_id` is gone: re-form the generation or go back to waiting.
   void HandleMemberLoss(const std::string& job_id, const std::string& worker_id,
                         const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A rank reported an error: a broken all-reduce re-forms the generation, anything else
-  // fails the job.
+  // A rank reported an error: a broken all-reduce re-forms the generation (once it is known
+  // who is alive: ReformFailedGenerations), anything else fails the job.
   absl::Status HandleRankError(tandem::v1::JobInfo& job, const tandem::v1::ProgressReport& r)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-forms each generation whose all-reduce broke as soon as every member was heard from
+  // since (a failure report or a heartbeat), or after FailureGrace(): members silent since
+  // the failure are then declared lost, so the new generation holds only the living instead
+  // of waiting out the heartbeat timeout with a dead member in it.
+  void ReformFailedGenerations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Two heartbeat intervals and a margin: a living member is heard from within it.
+  int64_t FailureGraceMs() const { return 2 * options_.heartbeat_interval.count() + 250; }
   // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model).
   absl::Status Finish(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ScheduleJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -172,6 +181,13 @@ class Coordinator {
   Membership membership_ ABSL_GUARDED_BY(mu_);
   ProgressTracker progress_ ABSL_GUARDED_BY(mu_);
   Preparation preparation_;  // its state is guarded by mu_ too
+  // Generations whose all-reduce broke, by job: when, and the members that reported it.
+  struct FailedGeneration {
+    uint64_t generation = 0;
+    int64_t failed_ms = 0;
+    std::set<std::string> reported;
+  };
+  std::map<std::string, FailedGeneration> failed_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<bool> stop_{false};
   std::thread scheduler_;

@@ -136,6 +136,20 @@ void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& o
   }
 }
 
+void Membership::DeclareLostNow(const std::string& worker_id, const std::string& why) {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || !IsActive(it->second.info)) return;
+  TANDEM_LOG(WARNING) << "worker " << worker_id << " lost: " << why;
+  it->second.info.set_state(v1::WORKER_STATE_LOST);
+  it->second.info.clear_job_id();
+  Persist(it->second);
+}
+
+int64_t Membership::LastHeartbeatMs(const std::string& worker_id) const {
+  auto it = workers_.find(worker_id);
+  return it == workers_.end() ? 0 : it->second.last_heartbeat_ms;
+}
+
 Membership::Available Membership::Idle() const {
   Available out;
   for (const auto& [id, w] : workers_) {

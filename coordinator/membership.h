@@ -66,6 +66,12 @@ class Membership {
   using LostFn = std::function<void(const std::string& worker_id, const std::string& job_id,
                                     const std::string& why)>;
   void DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& on_lost);
+  // Declares one active worker lost at once (silent since its generation's all-reduce broke);
+  // it leaves its job, which the caller re-forms. If it was alive after all, its next
+  // heartbeat is told to join again.
+  void DeclareLostNow(const std::string& worker_id, const std::string& why);
+  // When the worker's last heartbeat (or join) arrived; 0 for an unknown worker.
+  int64_t LastHeartbeatMs(const std::string& worker_id) const;
 
   // Idle workers (in id order, the order they get ranks in), and how many are active.
   struct Available {

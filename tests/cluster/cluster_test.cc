@@ -392,6 +392,20 @@ TEST_F(ClusterTest, SurvivorContinuesFromItsOwnReplicaAfterALostWorker) {
   EXPECT_GE(lowest_after, before.step()) << "progress went back to the checkpoint at step "
                                          << before.checkpoint_step();
   EXPECT_GE(client_->Get(*id)->generation(), 2u);
+  // The generation formed after the broken all-reduce holds the survivor alone: the dead
+  // worker, silent since, was not taken into it to be timed out later.
+  auto events = client_->Events(*id, 0, 0);
+  ASSERT_OK(events);
+  bool failed = false, checked = false;
+  for (const auto& e : *events) {
+    failed |= e.kind() == "collective_failure";
+    if (failed && !checked && e.kind() == "assigned") {
+      EXPECT_THAT(e.message(), ::testing::AllOf(HasSubstr("all-reduce failed"),
+                                                Not(HasSubstr(", w-"))));
+      checked = true;
+    }
+  }
+  EXPECT_TRUE(checked) << "no generation after the failure";
   const std::string log =
       testing::ReadText(dir_.Join("cache1.log")) + testing::ReadText(dir_.Join("cache2.log"));
   EXPECT_THAT(log, HasSubstr("(its own replica)"));

@@ -31,6 +31,7 @@ class CoordinatorTest : public ::testing::Test {
     o.data_dir = dir_.Join("coord");
     o.corpus_roots = {dir_.path()};  // the toy corpus is named by path
     o.worker_timeout = std::chrono::milliseconds(1000);
+    o.heartbeat_interval = std::chrono::milliseconds(200);  // failure grace: 650 ms
     o.now_ms = [this] { return now_.load(); };
     ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));
   }
@@ -250,6 +251,70 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
   now_ += 2000;
   coordinator_->Tick();
   EXPECT_EQ(coordinator_->GetJob(id)->state(), v1::JOB_STATE_WAITING_FOR_WORKERS);
+}
+
+// A broken all-reduce: the new generation holds only the members heard from since (a report
+// or a heartbeat), formed as soon as all are heard from or after a short grace, not after the
+// heartbeat timeout with a dead member still in it.
+TEST_F(CoordinatorTest, ABrokenAllReduceReformsWithTheMembersHeardFromSince) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string w2 = JoinWorker("127.0.0.1:1002");
+  const std::string w3 = JoinWorker("127.0.0.1:1003");
+  v1::JobSpec spec = Spec(1);
+  spec.mutable_workers()->set_max(3);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  ASSERT_EQ(coordinator_->GetJob(id)->assignments_size(), 3);
+  auto broken = [&](const std::string& worker, uint64_t generation) {
+    v1::ProgressReport r;
+    r.set_worker_id(worker);
+    r.set_job_id(id);
+    r.set_generation(generation);
+    r.set_error("all-reduce failed: peer closed the stream");
+    r.set_collective_failure(true);
+    return coordinator_->ReportProgress(r);
+  };
+  // All three alive: w1 and w3 report, w2 beats; the generation re-forms with all three at
+  // once, before any grace ran out.
+  now_ += 100;
+  ASSERT_OK(broken(w1, 1));
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 1u) << "w2 and w3 not heard from yet";
+  ASSERT_OK(broken(w3, 1));
+  ASSERT_OK(coordinator_->Heartbeat(w2));
+  coordinator_->Tick();
+  v1::JobInfo job = *coordinator_->GetJob(id);
+  EXPECT_EQ(job.generation(), 2u);
+  EXPECT_EQ(job.assignments_size(), 3);
+
+  // w2 dies: w1 reports at once, w3 beats; w2 stays silent. Within the grace (2 heartbeat
+  // intervals + 250 ms = 650 ms) nothing changes; after it, a generation of w1 and w3, well
+  // before w2's heartbeat timeout (1000 ms) would have noticed.
+  now_ += 100;
+  ASSERT_OK(broken(w1, 2));
+  ASSERT_OK(coordinator_->Heartbeat(w3));
+  now_ += 500;
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 2u);
+  now_ += 200;
+  ASSERT_OK(coordinator_->Heartbeat(w1));
+  ASSERT_OK(coordinator_->Heartbeat(w3));
+  coordinator_->Tick();
+  job = *coordinator_->GetJob(id);
+  EXPECT_EQ(job.generation(), 3u);
+  ASSERT_EQ(job.assignments_size(), 2);
+  EXPECT_EQ(job.assignments(0).worker_id(), w1);
+  EXPECT_EQ(job.assignments(1).worker_id(), w3);
+  // w2 was declared lost (800 ms after its last heartbeat); if it was alive after all, it is
+  // told to join again.
+  EXPECT_THAT(coordinator_->Heartbeat(w2),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("join again")));
+  const auto events = coordinator_->ListEvents(id, 0, 0);
+  ASSERT_OK(events);
+  EXPECT_THAT(events->back().message(), HasSubstr(w2 + " silent since, lost"));
+  // A late report from the old generation changes nothing.
+  ASSERT_OK(broken(w3, 2));
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 3u);
 }
 
 TEST_F(CoordinatorTest, CancelReleasesWorkersAndRefusesUnknownOrEnded) {
