@@ -1,6 +1,7 @@
 #include "client/job_client.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/match.h"
@@ -55,9 +56,12 @@ JobClient::~JobClient() = default;
 
 absl::StatusOr<std::string> JobClient::Upload(const std::string& path,
                                               const UploadProgress& progress) {
-  TANDEM_ASSIGN_OR_RETURN(const std::string sha256, Sha256OfFile(path));
+  // A local file that cannot be read is the user's input, not a missing job (exit code 2).
+  absl::StatusOr<std::string> sha = Sha256OfFile(path);
+  if (!sha.ok()) return absl::InvalidArgumentError(sha.status().message());
+  const std::string sha256 = *sha;
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot open ", path));
   const uint64_t total = static_cast<uint64_t>(in.tellg());
   in.seekg(0);
   {
@@ -193,7 +197,19 @@ absl::StatusOr<v1::TranslateResponse> JobClient::Translate(const v1::TranslateRe
 }
 
 absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
-  TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
+  // The folder is made when the first file arrives, and removed again if this call made it
+  // and the download fails: a job without a model leaves nothing behind.
+  const bool made_here = !PathExists(dir);
+  absl::StatusOr<uint64_t> total = DownloadModelInto(id, dir);
+  if (!total.ok() && made_here) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  return total;
+}
+
+absl::StatusOr<uint64_t> JobClient::DownloadModelInto(const std::string& id,
+                                                      const std::string& dir) {
   auto ctx = impl_->Context(120);
   v1::DownloadModelRequest req;
   req.set_job_id(id);
@@ -215,6 +231,7 @@ absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const s
     }
     data.append(chunk.data());
     if (chunk.last()) {
+      TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
       TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + current, data));
       total += data.size();
     }

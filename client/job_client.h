@@ -49,9 +49,11 @@ class JobClient {
   absl::StatusOr<tandem::v1::TranslateResponse> Translate(
       const tandem::v1::TranslateRequest& request);
   // Writes the job's final model files into `dir` (created if needed); returns the bytes.
+  // On an error a `dir` this call created is removed.
   absl::StatusOr<uint64_t> DownloadModel(const std::string& id, const std::string& dir);
 
  private:
+  absl::StatusOr<uint64_t> DownloadModelInto(const std::string& id, const std::string& dir);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

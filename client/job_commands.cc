@@ -167,7 +167,8 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   }
   if (!a.positional.empty()) {
     auto parsed = ParseJobFile(a.positional[0]);
-    if (!parsed.ok()) return Fail(ctx, parsed.status());
+    // A job file that cannot be read is bad input (exit 2), not a missing job (exit 4).
+    if (!parsed.ok()) return Fail(ctx, absl::InvalidArgumentError(parsed.status().message()));
     spec = *parsed;
   }
   // Convenience flags are shorthands for --set.

@@ -74,6 +74,20 @@ TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
   EXPECT_THAT(err, HasSubstr("job3.yaml:2:12: unknown field 'epoch' in training"));
 }
 
+TEST(CliTest, LocalFilesThatCannotBeReadAreBadInput) {
+  testing::TempDir dir;
+  std::string out, err;
+  EXPECT_EQ(Cli({"submit", dir.Join("missing.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("missing.yaml"));
+  // A corpus file named by the job but absent: refused before any RPC, as bad input.
+  EXPECT_EQ(Cli({"submit", "--source", dir.Join("nope.en"), "--target", dir.Join("nope.es"),
+                 "--coordinator", "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("nope.en"));
+}
+
 TEST(CliTest, UnreachableCoordinatorIsOneLine) {
   std::string out, err;
   EXPECT_EQ(Cli({"list", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitUnavailable);

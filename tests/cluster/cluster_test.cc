@@ -356,9 +356,10 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_EQ(empty.Wait(std::chrono::seconds(60)), 2);
   EXPECT_THAT(testing::ReadText(dir_.Join("empty.out")), HasSubstr("empty sentence"));
 
-  // Downloading a job without a model says why.
+  // Downloading a job without a model says why, and leaves no empty folder behind.
   auto none = client_->DownloadModel("job-999999", dir_.Join("none"));
   EXPECT_THAT(none, StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-999999")));
+  EXPECT_FALSE(PathExists(dir_.Join("none")));
 }
 
 // Losing a worker mid-training: the survivor forms a new generation and continues from its own
