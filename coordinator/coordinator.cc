@@ -96,6 +96,15 @@ absl::Status Coordinator::Recover() {
       TANDEM_RETURN_IF_ERROR(store_->AppendEvent(
           job.id(), {"recovered", "coordinator restarted during preparation; preparing again"},
           now));
+    } else if (job.state() == v1::JOB_STATE_RUNNING) {
+      // The generation goes on: its members keep training and reconnect with their ids.
+      TANDEM_RETURN_IF_ERROR(store_->AppendEvent(
+          job.id(),
+          {"recovered", absl::StrCat("coordinator restarted; generation ", job.generation(),
+                                     " goes on, its ", job.assignments_size(),
+                                     " worker(s) reconnecting (each has ",
+                                     options_.worker_timeout.count(), " ms)")},
+          now));
     }
   }
   TANDEM_LOG(INFO) << "recovered " << jobs.size() << " jobs and " << membership_.size()

@@ -157,18 +157,20 @@ TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
     }
   }
 
-  // SIGKILL the coordinator, restart it on the same port: jobs and events are intact and the
-  // workers reconnect with their ids.
+  // SIGKILL the coordinator, restart it on the same port: jobs and events are intact (and
+  // one more says it restarted) and the workers reconnect with their ids.
   const auto events_before = *client_->Events(*id, 0, 0);
   const auto jobs_before = *client_->List();
   coordinator_->Kill(SIGKILL);
   ASSERT_EQ(coordinator_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
   StartCoordinator(std::to_string(port_));
   const auto events_after = *client_->Events(*id, 0, 0);
-  ASSERT_EQ(events_after.size(), events_before.size());
+  ASSERT_GT(events_after.size(), events_before.size());
   for (size_t i = 0; i < events_before.size(); ++i) {
     EXPECT_EQ(events_after[i].SerializeAsString(), events_before[i].SerializeAsString());
   }
+  EXPECT_EQ(events_after[events_before.size()].kind(), "recovered");
+  EXPECT_THAT(events_after[events_before.size()].message(), HasSubstr("coordinator restarted"));
   ASSERT_EQ(client_->List()->size(), jobs_before.size());
   EXPECT_EQ(client_->Get(*id)->state(), v1::JOB_STATE_RUNNING);
   // The restarted coordinator gave every worker a full timeout from its recovery (before

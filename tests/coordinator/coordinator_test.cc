@@ -493,7 +493,12 @@ TEST_F(CoordinatorTest, RestartKeepsJobsEventsAndWorkers) {
   const size_t events = coordinator_->ListEvents(id, 0, 0)->size();
   Open();  // a new Coordinator on the same data directory
   EXPECT_EQ(coordinator_->GetJob(id)->state(), v1::JOB_STATE_RUNNING);
-  EXPECT_EQ(coordinator_->ListEvents(id, 0, 0)->size(), events);
+  // Every event kept, and one more that says the coordinator restarted.
+  ASSERT_OK_AND_ASSIGN(const auto after, coordinator_->ListEvents(id, 0, 0));
+  ASSERT_EQ(after.size(), events + 1);
+  EXPECT_EQ(after.back().kind(), "recovered");
+  EXPECT_THAT(after.back().message(),
+              HasSubstr("coordinator restarted; generation 1 goes on, its 1 worker(s) reconnecting"));
   // The worker reconnects with its old id and still has its assignment.
   ASSERT_OK_AND_ASSIGN(const v1::HeartbeatResponse beat, coordinator_->Heartbeat(w1));
   EXPECT_EQ(beat.assignment().job_id(), id);

@@ -220,7 +220,8 @@ TEST_F(UploadTest, AFileThatDoesNotMatchItsChecksumIsNotKept) {
   testing::WriteToyCorpus(dir_.Join("c"), 50);
   ASSERT_OK_AND_ASSIGN(std::string ref, client_->Upload(dir_.Join("c/train.en")));
   EXPECT_THAT(ref, ::testing::StartsWith("upload:"));
-  EXPECT_THAT(client_->Upload(dir_.Join("c/missing.en")), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(client_->Upload(dir_.Join("c/missing.en")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("missing.en")));
   // Naming an upload that was never made.
   v1::JobSpec spec = Spec(dir_.Join("c"));
   spec.mutable_corpus()->set_train_target("upload:" + std::string(64, 'a'));
