@@ -158,15 +158,25 @@ JobClient::UploadProgress UploadReporter(std::ostream& err) {
   };
 }
 
+// A corpus file field of JobSpec (paths on the user's machine until uploaded).
+bool IsCorpusFileField(const std::string& path) {
+  for (const char* f : {"corpus.train_source", "corpus.train_target", "corpus.train_tsv",
+                        "corpus.valid_source", "corpus.valid_target", "corpus.valid_tsv"}) {
+    if (path == f) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int RunSubmit(const ParsedArgs& a, Context& ctx) {
   v1::JobSpec spec;
+  JobFileMarks marks;  // where each field was written, for validation errors
   if (a.positional.size() > 1) {
     return Fail(ctx, absl::InvalidArgumentError("submit takes at most one job file"));
   }
   if (!a.positional.empty()) {
-    auto parsed = ParseJobFile(a.positional[0]);
+    auto parsed = ParseJobFile(a.positional[0], &marks);
     // A job file that cannot be read is bad input (exit 2), not a missing job (exit 4).
     if (!parsed.ok()) return Fail(ctx, absl::InvalidArgumentError(parsed.status().message()));
     spec = *parsed;
@@ -193,11 +203,20 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
         value.rfind("upload:", 0) != 0) {
       value = AbsolutePath(value);
     }
-    absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec);
+    absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec, &marks);
     if (!s.ok()) return Fail(ctx, s);
   }
-  for (const std::string& set : a.All("set")) {
-    absl::Status s = ApplyOverride(set, spec);
+  for (std::string set : a.All("set")) {
+    // A corpus file given with --set is relative to where the user stands, as --source is
+    // (and as a job file's paths are relative to the job file).
+    const size_t eq = set.find('=');
+    if (eq != std::string::npos && IsCorpusFileField(set.substr(0, eq))) {
+      const std::string value = set.substr(eq + 1);
+      if (!value.empty() && value.rfind("server:", 0) != 0 && value.rfind("upload:", 0) != 0) {
+        set = absl::StrCat(set.substr(0, eq), "=", AbsolutePath(value));
+      }
+    }
+    absl::Status s = ApplyOverride(set, spec, &marks);
     if (!s.ok()) return Fail(ctx, s);
   }
   if (a.Has("workers") && !a.Has("max_workers") && spec.workers().max() < spec.workers().min()) {
@@ -206,7 +225,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   // Refuse a bad spec here with the same message the coordinator would give.
   v1::JobSpec checked = spec;
   ApplyDefaults(checked);
-  absl::Status valid = ValidateSpec(checked);
+  absl::Status valid = LocateSpecError(ValidateSpec(checked), marks);
   if (!valid.ok()) return Fail(ctx, valid);
   auto id = ctx.client->Submit(spec, UploadReporter(*ctx.err));
   if (!id.ok()) return Fail(ctx, id.status());

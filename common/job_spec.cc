@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <cstdlib>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
@@ -72,10 +74,25 @@ absl::Status TypeError(const std::string& where, const std::string& path, const 
 }
 
 absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string& prefix,
-                         const std::string& filename);
+                         const std::string& filename, JobFileMarks* marks);
+
+// Fields whose 0 is not a value but "use the default" (ApplyDefaults): writing 0 is a mistake.
+bool ZeroMeansDefault(const std::string& path) {
+  static const std::set<std::string> kPaths = {
+      "corpus.max_words",        "tokenizer.vocab_size",
+      "tokenizer.character_coverage", "model.embedding_dim",
+      "model.hidden_dim",        "model.encoder_layers",
+      "model.decoder_layers",    "training.batch_tokens",
+      "training.learning_rate",  "training.clip_norm",
+      "training.validation_interval_steps", "training.checkpoint_interval_steps",
+      "training.checkpoints_kept", "workers.min",
+      "workers.max"};
+  return kPaths.count(path) > 0;
+}
 
 absl::Status FillField(const YAML::Node& value, Message& msg, const FieldDescriptor* f,
-                       const std::string& path, const std::string& filename) {
+                       const std::string& path, const std::string& filename,
+                       JobFileMarks* marks) {
   const Reflection* r = msg.GetReflection();
   const std::string where = Where(filename, value);
   if (f->is_repeated()) {
@@ -83,10 +100,17 @@ absl::Status FillField(const YAML::Node& value, Message& msg, const FieldDescrip
   }
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
     if (!value.IsMap()) return TypeError(where, path, "a mapping", value);
-    return FillMessage(value, *r->MutableMessage(&msg, f), path, filename);
+    return FillMessage(value, *r->MutableMessage(&msg, f), path, filename, marks);
   }
   if (!value.IsScalar()) return TypeError(where, path, "a single value", value);
   const std::string& s = value.Scalar();
+  if (ZeroMeansDefault(path)) {
+    double number = 1;
+    if (absl::SimpleAtod(s, &number) && number == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": ", path, ": 0 is not a value here; leave the field out for the default"));
+    }
+  }
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
       r->SetString(&msg, f, s);
@@ -143,8 +167,9 @@ absl::Status FillField(const YAML::Node& value, Message& msg, const FieldDescrip
 }
 
 absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string& prefix,
-                         const std::string& filename) {
+                         const std::string& filename, JobFileMarks* marks) {
   const Descriptor* d = msg.GetDescriptor();
+  std::map<std::string, std::string> seen;  // field -> where it was first written
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) {
       return absl::InvalidArgumentError(
@@ -159,9 +184,14 @@ absl::Status FillMessage(const YAML::Node& node, Message& msg, const std::string
           where, ": unknown field '", key, "' in ", prefix.empty() ? "the job" : prefix,
           " (known: ", KnownFields(d), ")"));
     }
-    // "model.dropout: 0" must mean zero, not "use the default": remember it was set.
     const std::string path = prefix.empty() ? key : absl::StrCat(prefix, ".", f->name());
-    TANDEM_RETURN_IF_ERROR(FillField(it->second, msg, f, path, filename));
+    if (auto [first, added] = seen.emplace(f->name(), where); !added) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", path, " is written twice (first at ",
+                                                     first->second, ")"));
+    }
+    if (marks != nullptr) marks->where[path] = Where(filename, it->second);
+    // "model.dropout: 0" must mean zero, not "use the default": remember it was set.
+    TANDEM_RETURN_IF_ERROR(FillField(it->second, msg, f, path, filename, marks));
     const FieldDescriptor* set_flag = d->FindFieldByName(f->name() + "_set");
     if (set_flag != nullptr && set_flag->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
       msg.GetReflection()->SetBool(&msg, set_flag, true);
@@ -324,17 +354,32 @@ absl::Status ValidateSpec(const JobSpec& spec) {
       CheckRange<uint32_t>("training.checkpoints_kept", tr.checkpoints_kept(), 1, 100));
   const auto& w = spec.workers();
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.min", w.min(), 1, 1024));
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.max", w.max(), w.min(), 1024));
+  if (w.max() < w.min()) {
+    return absl::InvalidArgumentError(absl::StrCat("workers.max: ", w.max(),
+                                                   " is below workers.min ", w.min()));
+  }
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.max", w.max(), 1, 1024));
   return absl::OkStatus();
 }
 
-absl::StatusOr<JobSpec> ParseJobText(absl::string_view text, const std::string& filename) {
+absl::StatusOr<JobSpec> ParseJobText(absl::string_view text, const std::string& filename,
+                                     JobFileMarks* marks) {
   JobSpec spec;
-  TANDEM_RETURN_IF_ERROR(MergeJobText(text, filename, spec));
+  TANDEM_RETURN_IF_ERROR(MergeJobText(text, filename, spec, marks));
   return spec;
 }
 
-absl::Status ApplyOverride(const std::string& assignment, JobSpec& spec) {
+absl::Status LocateSpecError(const absl::Status& error, const JobFileMarks& marks) {
+  if (error.ok()) return error;
+  const absl::string_view message = error.message();
+  const size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos) return error;
+  auto it = marks.where.find(std::string(message.substr(0, colon)));
+  if (it == marks.where.end()) return error;
+  return absl::Status(error.code(), absl::StrCat(it->second, ": ", message));
+}
+
+absl::Status ApplyOverride(const std::string& assignment, JobSpec& spec, JobFileMarks* marks) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     return absl::InvalidArgumentError(
@@ -363,10 +408,16 @@ absl::Status ApplyOverride(const std::string& assignment, JobSpec& spec) {
     quoted += c;
   }
   absl::StrAppend(&yaml, " '", quoted, "'\n");
-  return MergeJobText(yaml, "--set " + path, spec);
+  JobFileMarks own;
+  TANDEM_RETURN_IF_ERROR(MergeJobText(yaml, "--set " + path, spec, &own));
+  if (marks != nullptr) {
+    for (const auto& [field, where] : own.where) marks->where[field] = "--set " + path;
+  }
+  return absl::OkStatus();
 }
 
-absl::Status MergeJobText(absl::string_view text, const std::string& filename, JobSpec& spec) {
+absl::Status MergeJobText(absl::string_view text, const std::string& filename, JobSpec& spec,
+                          JobFileMarks* marks) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -382,12 +433,12 @@ absl::Status MergeJobText(absl::string_view text, const std::string& filename, J
         absl::StrCat(Where(filename, root), ": a job file is a mapping of fields (corpus, "
                                             "tokenizer, model, training, workers)"));
   }
-  return FillMessage(root, spec, "", filename);
+  return FillMessage(root, spec, "", filename, marks);
 }
 
-absl::StatusOr<JobSpec> ParseJobFile(const std::string& path) {
+absl::StatusOr<JobSpec> ParseJobFile(const std::string& path, JobFileMarks* marks) {
   TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
-  TANDEM_ASSIGN_OR_RETURN(JobSpec spec, ParseJobText(text, path));
+  TANDEM_ASSIGN_OR_RETURN(JobSpec spec, ParseJobText(text, path, marks));
   const size_t slash = path.rfind('/');
   const std::string dir = AbsolutePath(slash == std::string::npos ? "." : path.substr(0, slash));
   auto& c = *spec.mutable_corpus();

@@ -4,6 +4,7 @@
 #ifndef TANDEM_COMMON_JOB_SPEC_H_
 #define TANDEM_COMMON_JOB_SPEC_H_
 
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
@@ -44,22 +45,39 @@ uint64_t ModelParameterBound(const tandem::v1::ModelSpec& m, uint32_t vocab_size
 // filesystem.
 absl::Status ValidateSpec(const tandem::v1::JobSpec& spec);
 
+// Where each field of a job came from: "job.yaml:4:3" for a field of a job file, "--set
+// training.max_steps" for an override; keyed by field path ("training.max_steps").
+struct JobFileMarks {
+  std::map<std::string, std::string> where;
+};
+
+// `error` (from ValidateSpec, whose messages begin with the field's path) with the place the
+// field was written prepended when `marks` knows it: "job.yaml:7:19: training.learning_rate:
+// must be in (0, 10], got -1".
+absl::Status LocateSpecError(const absl::Status& error, const JobFileMarks& marks);
+
 // Parses a job file's text (YAML, or JSON, which is YAML's flow style). `filename` is used in
 // messages: "job.yaml:4:3: unknown field 'atention' in model (known: ...)". Unknown fields,
 // wrong types and out-of-range numbers are errors. Does not apply defaults.
+// A field written twice in one mapping, and an explicit 0 for a field whose 0 only means
+// "the default" (training.batch_tokens: 0), are errors too. `marks`, if set, receives where
+// each field was written.
 absl::StatusOr<tandem::v1::JobSpec> ParseJobText(absl::string_view text,
-                                                  const std::string& filename);
+                                                  const std::string& filename,
+                                                  JobFileMarks* marks = nullptr);
 
 // Like ParseJobText, but sets the fields found in `text` on an existing spec, leaving the
 // others as they are (used for command-line overrides such as training.max_steps=100).
 absl::Status MergeJobText(absl::string_view text, const std::string& filename,
-                          tandem::v1::JobSpec& spec);
+                          tandem::v1::JobSpec& spec, JobFileMarks* marks = nullptr);
 
 // Applies one "dotted.path=value" override (the CLI's --set).
-absl::Status ApplyOverride(const std::string& assignment, tandem::v1::JobSpec& spec);
+absl::Status ApplyOverride(const std::string& assignment, tandem::v1::JobSpec& spec,
+                           JobFileMarks* marks = nullptr);
 
 // Reads and parses a job file. Relative corpus paths are resolved against the file's directory.
-absl::StatusOr<tandem::v1::JobSpec> ParseJobFile(const std::string& path);
+absl::StatusOr<tandem::v1::JobSpec> ParseJobFile(const std::string& path,
+                                                  JobFileMarks* marks = nullptr);
 
 // The spec as JSON (proto field names), for --json output.
 std::string SpecToJson(const tandem::v1::JobSpec& spec);

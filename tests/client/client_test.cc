@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include "client/render.h"
+#include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
@@ -72,6 +73,26 @@ TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
   EXPECT_EQ(Cli({"submit", dir.Join("job3.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("job3.yaml:2:12: unknown field 'epoch' in training"));
+  // Range errors name where the field was written too.
+  testing::WriteText(dir.Join("job4.yaml"),
+                     "corpus: {train_tsv: x.tsv}\ntraining:\n  learning_rate: -1\n");
+  EXPECT_EQ(Cli({"submit", dir.Join("job4.yaml"), "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("job4.yaml:3:18: training.learning_rate: must be in"));
+  EXPECT_EQ(Cli({"submit", dir.Join("job4.yaml"), "--set", "training.learning_rate=0.001",
+                 "--set", "workers.min=4", "--max_workers", "2", "--coordinator", "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--set workers.max: workers.max: 2 is below workers.min 4"));
+}
+
+TEST(CliTest, CorpusFilesFromSetAreRelativeToWhereTheUserStands) {
+  std::string out, err;
+  EXPECT_EQ(Cli({"submit", "--set", "corpus.train_tsv=no-such-dir/pairs.tsv", "--coordinator",
+                 "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr(AbsolutePath("no-such-dir/pairs.tsv")));
 }
 
 TEST(CliTest, LocalFilesThatCannotBeReadAreBadInput) {

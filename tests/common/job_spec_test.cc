@@ -136,8 +136,13 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
       {[](JobSpec& s) { s.mutable_model()->set_dropout(1.0f); }, "model.dropout: must be in [0, 1)"},
       {[](JobSpec& s) { s.mutable_training()->set_batch_tokens(1); },
        "training.batch_tokens: must be in [16, 1000000], got 1"},
-      {[](JobSpec& s) { s.mutable_workers()->set_max(0); }, "workers.max: must be in [1, 1024], got 0"},
-      {[](JobSpec& s) { s.mutable_workers()->set_min(3); }, "workers.max: must be in [3, 1024], got 1"},
+      {[](JobSpec& s) { s.mutable_workers()->set_max(0); }, "workers.max: 0 is below workers.min 1"},
+      {[](JobSpec& s) { s.mutable_workers()->set_min(3); }, "workers.max: 1 is below workers.min 3"},
+      {[](JobSpec& s) {
+         s.mutable_workers()->set_min(1025);
+         s.mutable_workers()->set_max(1025);
+       },
+       "workers.min: must be in [1, 1024], got 1025"},
       {[](JobSpec& s) { s.mutable_training()->set_clip_norm(-2); }, "training.clip_norm"},
       {[](JobSpec& s) { s.mutable_corpus()->clear_train_target(); }, "train_target is missing"},
       {[](JobSpec& s) { s.mutable_corpus()->set_train_tsv("x.tsv"); }, "either train_source"},
@@ -164,6 +169,47 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
     EXPECT_THAT(ValidateSpec(spec),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)));
   }
+}
+
+TEST(JobSpecTest, DuplicateFieldsAndZerosThatMeanDefaultAreRefusedWithTheirPlace) {
+  EXPECT_THAT(ParseJobText("training:\n  max_steps: 5\n  max_steps: 7\n", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("job.yaml:3:3: training.max_steps is written twice (first at "
+                                 "job.yaml:2:3)")));
+  EXPECT_THAT(ParseJobText("{workers: {min: 1}, workers: {max: 2}}", "job.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("workers is written twice")));
+  EXPECT_THAT(ParseJobText("training:\n  batch_tokens: 0\n", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("job.yaml:2:17: training.batch_tokens: 0 is not a value here")));
+  EXPECT_THAT(ParseJobText("model: {hidden_dim: 0.0}", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model.hidden_dim: 0")));
+  // Where 0 is a value, it stays one.
+  ASSERT_OK_AND_ASSIGN(const JobSpec zero,
+                       ParseJobText("model: {dropout: 0}\ntraining: {warmup_steps: 0}\n", "j"));
+  EXPECT_TRUE(zero.model().dropout_set());
+}
+
+TEST(JobSpecTest, ValidationErrorsNameWhereTheFieldWasWritten) {
+  JobFileMarks marks;
+  ASSERT_OK_AND_ASSIGN(JobSpec spec,
+                       ParseJobText("corpus: {train_tsv: x.tsv}\ntraining:\n  learning_rate: -1\n",
+                                    "job.yaml", &marks));
+  ASSERT_OK(ApplyOverride("workers.min=5", spec, &marks));
+  ASSERT_OK(ApplyOverride("workers.max=2", spec, &marks));
+  ApplyDefaults(spec);
+  EXPECT_THAT(LocateSpecError(ValidateSpec(spec), marks),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("job.yaml:3:18: training.learning_rate: must be in")));
+  spec.mutable_training()->set_learning_rate(0.001f);
+  EXPECT_THAT(LocateSpecError(ValidateSpec(spec), marks),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--set workers.max: workers.max: 2 is below workers.min 5")));
+  // A field nobody wrote (a default) has no place; the message is unchanged.
+  spec.mutable_workers()->set_max(5);
+  spec.mutable_model()->set_cell("rnn");
+  EXPECT_THAT(LocateSpecError(ValidateSpec(spec), marks),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::StartsWith("model.cell:")));
+  EXPECT_OK(LocateSpecError(absl::OkStatus(), marks));
 }
 
 TEST(JobSpecTest, ModelParameterBoundIsAnUpperBoundThatScales) {
