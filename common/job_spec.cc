@@ -53,7 +53,8 @@ absl::Status CheckOneOf(absl::string_view field, const std::string& value,
 
 std::string Where(const std::string& filename, const YAML::Node& node) {
   const YAML::Mark m = node.Mark();
-  if (m.line < 0) return filename;
+  // An override's YAML is made here: its lines and columns mean nothing to the user.
+  if (m.line < 0 || absl::StartsWith(filename, "--set ")) return filename;
   return absl::StrCat(filename, ":", m.line + 1, ":", m.column + 1);
 }
 
@@ -408,12 +409,7 @@ absl::Status ApplyOverride(const std::string& assignment, JobSpec& spec, JobFile
     quoted += c;
   }
   absl::StrAppend(&yaml, " '", quoted, "'\n");
-  JobFileMarks own;
-  TANDEM_RETURN_IF_ERROR(MergeJobText(yaml, "--set " + path, spec, &own));
-  if (marks != nullptr) {
-    for (const auto& [field, where] : own.where) marks->where[field] = "--set " + path;
-  }
-  return absl::OkStatus();
+  return MergeJobText(yaml, "--set " + path, spec, marks);
 }
 
 absl::Status MergeJobText(absl::string_view text, const std::string& filename, JobSpec& spec,
