@@ -462,18 +462,19 @@ void Coordinator::ReformFailedGenerations() {
         silent.empty() ? "all-reduce failed"
                        : absl::StrCat("all-reduce failed; ", absl::StrJoin(silent, ", "),
                                       " silent since, lost");
-    absl::Status s;
-    if (alive.size() >= job->spec().workers().min()) {
-      s = StartGeneration(*job, alive, why);
-    } else {
-      membership_.Release(*job);
-      job->clear_assignments();
-      job->set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
-      job->set_message(absl::StrCat(why, "; waiting for workers"));
-      s = store_->UpdateJob(*job, {{"member_lost", why}}, Now());
-    }
+    const absl::Status s = ContinueWith(*job, alive, why);
     if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job->id() << ": " << s;
   }
+}
+
+absl::Status Coordinator::ContinueWith(JobInfo& job, const std::vector<std::string>& members,
+                                       const std::string& why) {
+  if (members.size() >= job.spec().workers().min()) return StartGeneration(job, members, why);
+  membership_.Release(job);
+  job.clear_assignments();
+  job.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+  job.set_message(absl::StrCat(why, "; waiting for workers"));
+  return store_->UpdateJob(job, {{"member_lost", why}}, Now());
 }
 
 void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string& worker_id,
@@ -484,17 +485,8 @@ void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string&
   for (const auto& m : job->assignments()) {
     if (m.worker_id() != worker_id) survivors.push_back(m.worker_id());
   }
-  const std::string reason = absl::StrCat("worker ", worker_id, " ", why);
-  absl::Status s;
-  if (survivors.size() >= job->spec().workers().min()) {
-    s = StartGeneration(*job, survivors, reason);
-  } else {
-    membership_.Release(*job);
-    job->clear_assignments();
-    job->set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
-    job->set_message(absl::StrCat(reason, "; waiting for workers"));
-    s = store_->UpdateJob(*job, {{"member_lost", reason}}, Now());
-  }
+  const absl::Status s =
+      ContinueWith(*job, survivors, absl::StrCat("worker ", worker_id, " ", why));
   if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job_id << ": " << s;
 }
 

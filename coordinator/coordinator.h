@@ -148,6 +148,10 @@ class Coordinator {
   // with an "assigned" event.
   absl::Status StartGeneration(tandem::v1::JobInfo& job, const std::vector<std::string>& members,
                                const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next generation of `job` with `members` if they are at least workers.min, else back
+  // to waiting (members released); stored with `why`.
+  absl::Status ContinueWith(tandem::v1::JobInfo& job, const std::vector<std::string>& members,
+                            const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A member of `job_id` is gone: re-form the generation or go back to waiting.
   void HandleMemberLoss(const std::string& job_id, const std::string& worker_id,
                         const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
