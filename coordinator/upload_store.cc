@@ -58,6 +58,7 @@ bool UploadStore::Has(const std::string& sha256) const {
 }
 
 bool UploadStore::Keep(const std::string& sha256) {
+  absl::MutexLock lock(&mu_);  // not between Collect's look at the file and its removal
   if (!Has(sha256)) return false;
   ::utimensat(AT_FDCWD, absl::StrCat(dir_, "/", sha256).c_str(), nullptr, 0);  // now
   return true;
@@ -74,14 +75,16 @@ uint64_t UploadStore::Collect(const std::set<std::string>& referenced,
         !entry.is_regular_file(ec) || entry.last_write_time(ec) > cutoff || ec) {
       continue;  // in progress (.part), named by a job, or used recently
     }
+    absl::MutexLock lock(&mu_);
+    // Looked at again under the lock: a client may have just asked for it (Keep).
+    const auto written = std::filesystem::last_write_time(entry.path(), ec);
     const uint64_t bytes = entry.file_size(ec);
-    if (!ec && std::filesystem::remove(entry.path(), ec)) {
-      freed += bytes;
-      TANDEM_LOG(INFO) << "removed upload " << name << " (" << bytes
-                       << " bytes): no job in progress names it";
-    }
+    if (ec || written > cutoff || !std::filesystem::remove(entry.path(), ec)) continue;
+    freed += bytes;
+    used_ -= std::min(used_, bytes);
+    TANDEM_LOG(INFO) << "removed upload " << name << " (" << bytes
+                     << " bytes): no job in progress names it";
   }
-  Release(freed);
   return freed;
 }
 

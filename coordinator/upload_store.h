@@ -87,6 +87,7 @@ class UploadStore {
   const uint64_t quota_bytes_;
   mutable absl::Mutex mu_;
   uint64_t used_ ABSL_GUARDED_BY(mu_) = 0;  // finished uploads and reservations
+  // mu_ also orders Keep against Collect's removal of the same file.
 };
 
 }  // namespace tandem
