@@ -56,6 +56,7 @@ int RunEvents(const ParsedArgs& a, Context& ctx);
 int RunCancel(const ParsedArgs& a, Context& ctx);
 int RunWatch(const ParsedArgs& a, Context& ctx);
 int RunWorkers(const ParsedArgs& a, Context& ctx);
+int RunVersion(const ParsedArgs& a, Context& ctx);
 // model_commands.cc: curves, models, translation and scores.
 int RunPlot(const ParsedArgs& a, Context& ctx);
 int RunDownload(const ParsedArgs& a, Context& ctx);

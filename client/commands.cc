@@ -66,6 +66,7 @@ using cli::RunStatus;
 using cli::RunWatch;
 using cli::RunEvents;
 using cli::RunCancel;
+using cli::RunVersion;
 using cli::RunWorkers;
 using cli::RunPlot;
 using cli::RunDownload;
@@ -137,6 +138,7 @@ std::vector<Command> Commands() {
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
+      {"version", "", "print this program's version and the coordinator's", {}, RunVersion},
       {"plot", "JOB_ID -o FILE.svg", "draw a job's training curves (loss, BLEU, tokens/s) as SVG",
        {{"o", true, "the SVG file to write", "FILE"}}, RunPlot},
       {"download", "JOB_ID DIR",

@@ -177,6 +177,15 @@ absl::StatusOr<std::vector<v1::WorkerInfo>> JobClient::Workers() {
   return std::vector<v1::WorkerInfo>(resp.workers().begin(), resp.workers().end());
 }
 
+absl::StatusOr<std::string> JobClient::CoordinatorVersion() {
+  auto ctx = impl_->Context();
+  v1::ListWorkersResponse resp;
+  TANDEM_RETURN_IF_ERROR(
+      impl_->Convert(impl_->stub->ListWorkers(ctx.get(), v1::ListWorkersRequest(), &resp)));
+  return resp.coordinator_version().empty() ? "unknown (older than 0.1.0)"
+                                            : resp.coordinator_version();
+}
+
 absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::string& id) {
   auto ctx = impl_->Context();
   v1::GetMetricsRequest req;

@@ -44,6 +44,8 @@ class JobClient {
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
                                                            int64_t after_seq, uint32_t limit);
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
+  // The coordinator's Tandem version.
+  absl::StatusOr<std::string> CoordinatorVersion();
   absl::StatusOr<std::vector<tandem::v1::MetricPoint>> Metrics(const std::string& id);
   // Translation on the coordinator with the job's newest model (JobService.Translate).
   absl::StatusOr<tandem::v1::TranslateResponse> Translate(

@@ -17,6 +17,7 @@
 #include "client/render.h"
 #include "common/files.h"
 #include "common/job_spec.h"
+#include "common/version.h"
 #include "common/job_states.h"
 
 namespace tandem::cli {
@@ -417,11 +418,25 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
                     w.job_id().empty() ? "-" : w.job_id(),
                     w.job_id().empty() ? "-" : absl::StrCat(w.rank()),
                     HumanDuration(now - w.last_heartbeat_unix_ms()) + " ago", w.hostname(),
-                    absl::StrCat(w.cpus())});
+                    absl::StrCat(w.cpus()), w.version().empty() ? "-" : w.version()});
   }
   *ctx.out << RenderTable(
-      {"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS"}, rows);
+      {"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS", "VERSION"}, rows);
   return kExitOk;
+}
+
+// Like `kubectl version`: this program's version always, then the coordinator's, or the
+// reason it could not be asked (and that error's exit code).
+int RunVersion(const ParsedArgs&, Context& ctx) {
+  const absl::StatusOr<std::string> coordinator = ctx.client->CoordinatorVersion();
+  if (ctx.json) {
+    *ctx.out << "{\"client\":\"" << TandemVersion() << "\",\"coordinator\":"
+             << (coordinator.ok() ? "\"" + *coordinator + "\"" : std::string("null")) << "}\n";
+  } else {
+    *ctx.out << "tandem " << TandemVersion() << "\n";
+    if (coordinator.ok()) *ctx.out << "coordinator " << ctx.coordinator << ": " << *coordinator << "\n";
+  }
+  return coordinator.ok() ? kExitOk : Fail(ctx, coordinator.status());
 }
 
 }  // namespace tandem::cli

@@ -35,6 +35,7 @@ const std::vector<FlagSpec> kOwnFlags = {
      "long", "H", "24"},
     {"max_jobs", true, "jobs kept; submitting more is refused", "N", "10000"},
     {"max_events_per_job", true, "events kept per job (the oldest go)", "N", "100000"},
+    {"version", false, "print the version and exit", "", ""},
     {"help", false, "show this help", "", ""}};
 
 }  // namespace

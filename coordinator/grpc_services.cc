@@ -1,5 +1,7 @@
 #include "coordinator/grpc_services.h"
 
+#include "common/version.h"
+
 #include <algorithm>
 #include <fstream>
 
@@ -107,6 +109,7 @@ grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext* ctx, const v1::Lis
                                          v1::ListWorkersResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "ListWorkers", ClientAccess::kRead));
   for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
+  resp->set_coordinator_version(TandemVersion());
   return grpc::Status::OK;
 }
 

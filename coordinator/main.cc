@@ -9,6 +9,7 @@
 #include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/flags.h"
 #include "data/tokenizer.h"
@@ -26,6 +27,10 @@ int main(int argc, char** argv) {
   tandem::SetSentencePieceModulePath(tandem::ApplyEnvironment().spm_module);  // + log level
   const std::vector<tandem::FlagSpec> flags = tandem::CoordinatorFlags();
   auto args = tandem::ParseArgs(std::vector<std::string>(argv + 1, argv + argc), flags);
+  if (args.ok() && args->Has("version")) {
+    std::printf("tandem-coordinator %s\n", tandem::TandemVersion().c_str());
+    return 0;
+  }
   if (args.ok() && args->Has("help")) {
     std::printf("Tandem coordinator: tandem-coordinator --data_dir DIR --listen ADDR\n\n%s",
                 tandem::FlagHelp(flags).c_str());

@@ -47,6 +47,7 @@ absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int
   entry.info.set_address(request.address());
   entry.info.set_hostname(request.hostname().substr(0, 256));
   entry.info.set_cpus(request.cpus());
+  entry.info.set_version(request.version().substr(0, 64));
   entry.info.set_memory_bytes(request.memory_bytes());
   entry.info.set_state(v1::WORKER_STATE_IDLE);
   entry.info.set_joined_unix_ms(now_ms);

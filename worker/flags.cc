@@ -17,6 +17,7 @@ const std::vector<FlagSpec>& WorkerFlags() {
       {"cache_dir", true, "where shards and tokenizers are cached by checksum", "DIR",
        ".tandem/worker-cache"},
       {"join_token_file", true, "a file holding the coordinator's join token", "FILE"},
+      {"version", false, "print the version and exit"},
       {"help", false, "print this help"}};
   static const std::vector<FlagSpec> all = [] {
     std::vector<FlagSpec> out = flags;

@@ -12,6 +12,7 @@
 #include "common/environment.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "data/tokenizer.h"
 #include "model/runtime.h"
 #include "worker/flags.h"
@@ -31,6 +32,10 @@ int main(int argc, char** argv) {
   tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
   tandem::SetSentencePieceModulePath(env.spm_module);
   auto flags = tandem::ParseArgs({argv + 1, argv + argc}, tandem::WorkerFlags());
+  if (flags.ok() && flags->Has("version")) {
+    std::cout << "tandem-worker " << tandem::TandemVersion() << "\n";
+    return 0;
+  }
   tandem::WorkerOptions options;
   absl::Status valid = tandem::WorkerOptionsFromFlags(flags, options);
   if (!valid.ok() || flags->Has("help") || !flags->positional.empty()) {

@@ -11,6 +11,7 @@
 #include "collective/grpc_communicator.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/status.h"
 #include "training/trainer.h"
 #include "training/training_loop.h"
@@ -65,6 +66,7 @@ void Worker::Run() {
       ::gethostname(host, sizeof(host) - 1);
       join.set_hostname(host);
       join.set_cpus(std::thread::hardware_concurrency());
+      join.set_version(TandemVersion());
       join.set_memory_bytes(static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
                             static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)));
       auto joined = client_.Join(join);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include "client/render.h"
 #include "common/files.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
@@ -46,7 +47,7 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
        {"submit", "list", "status", "watch", "events", "cancel", "workers", "score", "train",
-        "translate", "download", "attention", "plot"}) {
+        "translate", "download", "attention", "plot", "version"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }
@@ -107,6 +108,16 @@ TEST(CliTest, LocalFilesThatCannotBeReadAreBadInput) {
                 &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("nope.en"));
+}
+
+TEST(CliTest, VersionPrintsThisProgramsEvenWithoutACoordinator) {
+  std::string out, err;
+  EXPECT_EQ(Cli({"version", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitUnavailable);
+  EXPECT_EQ(out, "tandem " + TandemVersion() + "\n");
+  EXPECT_THAT(TandemVersion(), ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+( \\([0-9a-f]+\\))?"));
+  EXPECT_EQ(Cli({"version", "--json", "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitUnavailable);
+  EXPECT_EQ(out, "{\"client\":\"" + TandemVersion() + "\",\"coordinator\":null}\n");
 }
 
 TEST(CliTest, UnreachableCoordinatorIsOneLine) {

@@ -10,6 +10,7 @@
 #include "client/job_client.h"
 #include "common/files.h"
 #include "common/job_spec.h"
+#include "common/version.h"
 #include "common/grpc_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -528,6 +529,21 @@ TEST_F(ClusterTest, AWorkerThatAppearsJoinsARunningJobBelowItsMaximum) {
   for (const auto& e : *events) grew |= absl::StrContains(e.message(), "below workers.max 2");
   EXPECT_TRUE(grew);
   EXPECT_THAT(testing::ReadText(dir_.Join("cache2.log")), Not(HasSubstr("(the checkpoint)")));
+}
+
+TEST_F(ClusterTest, EveryProgramSaysItsVersion) {
+  auto w1 = StartWorker("cache1");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
+  EXPECT_THAT(client_->CoordinatorVersion(), IsOkAndHolds(TandemVersion()));
+  ASSERT_OK_AND_ASSIGN(const auto workers, client_->Workers());
+  ASSERT_EQ(workers.size(), 1u);
+  EXPECT_EQ(workers[0].version(), TandemVersion());
+  for (const char* program : {"/tandem-coordinator", "/tandem-worker"}) {
+    ChildProcess p({testing::BinDir() + program, "--version"}, dir_.Join("version.out"));
+    EXPECT_EQ(p.Wait(std::chrono::seconds(20)), 0) << program;
+  }
+  EXPECT_EQ(testing::ReadText(dir_.Join("version.out")),
+            "tandem-coordinator " + TandemVersion() + "\ntandem-worker " + TandemVersion() + "\n");
 }
 
 TEST_F(ClusterTest, RpcErrorsAreClear) {
