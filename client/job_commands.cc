@@ -206,6 +206,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
     }
     absl::Status s = ApplyOverride(absl::StrCat(path, "=", value), spec, &marks);
     if (!s.ok()) return Fail(ctx, s);
+    marks.where[path] = "--" + flag;  // errors name the flag the user typed
   }
   for (std::string set : a.All("set")) {
     // A corpus file given with --set is relative to where the user stands, as --source is

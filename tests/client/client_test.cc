@@ -84,7 +84,7 @@ TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
                  "--set", "workers.min=4", "--max_workers", "2", "--coordinator", "127.0.0.1:1"},
                 &out, &err),
             kExitBadInput);
-  EXPECT_THAT(err, HasSubstr("--set workers.max: workers.max: 2 is below workers.min 4"));
+  EXPECT_THAT(err, HasSubstr("--max_workers: workers.max: 2 is below workers.min 4"));
 }
 
 TEST(CliTest, CorpusFilesFromSetAreRelativeToWhereTheUserStands) {
