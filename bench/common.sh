@@ -34,12 +34,15 @@ require_anchor() {
 }
 
 # with_scratch NAME: sets $tmp to a fresh scratch folder and $pids to an empty list of the
-# PIDs the script starts; on exit it stops those (only those) and removes the folder.
+# PIDs the script starts; on exit it stops those (only those), runs the function
+# scratch_cleanup if the script defines one (e.g. to remove network namespaces it made), and
+# removes the folder.
 with_scratch() {
   pids=()
   tmp="$(mktemp -d "/tmp/tandem_$1.XXXXXX")"
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
         for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+        if declare -F scratch_cleanup >/dev/null; then scratch_cleanup; fi
         rm -rf "$tmp"' EXIT
   trap 'exit 130' INT TERM
 }

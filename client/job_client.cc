@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
+#include "common/job_spec.h"
 #include "common/grpc_util.h"
 #include "common/status.h"
 #include "tandem/v1/job_service.grpc.pb.h"
@@ -107,10 +108,7 @@ absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec,
                                               const UploadProgress& progress) {
   v1::SubmitJobRequest req;
   *req.mutable_spec() = spec;
-  v1::CorpusSpec& c = *req.mutable_spec()->mutable_corpus();
-  for (std::string* file : {c.mutable_train_source(), c.mutable_train_target(),
-                            c.mutable_train_tsv(), c.mutable_valid_source(),
-                            c.mutable_valid_target(), c.mutable_valid_tsv()}) {
+  for (const auto& [field, file] : CorpusFileFields(*req.mutable_spec()->mutable_corpus())) {
     if (file->empty() || absl::StartsWith(*file, "upload:")) continue;
     if (absl::StartsWith(*file, "server:")) {
       *file = file->substr(7);

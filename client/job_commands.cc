@@ -161,9 +161,8 @@ JobClient::UploadProgress UploadReporter(std::ostream& err) {
 
 // A corpus file field of JobSpec (paths on the user's machine until uploaded).
 bool IsCorpusFileField(const std::string& path) {
-  for (const char* f : {"corpus.train_source", "corpus.train_target", "corpus.train_tsv",
-                        "corpus.valid_source", "corpus.valid_target", "corpus.valid_tsv"}) {
-    if (path == f) return true;
+  for (const auto& [field, file] : CorpusFileFields(v1::CorpusSpec())) {
+    if (path == field) return true;
   }
   return false;
 }

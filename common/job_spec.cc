@@ -215,6 +215,21 @@ void ResolveAgainst(const std::string& dir, std::string* path) {
 
 }  // namespace
 
+std::vector<CorpusFileField<std::string>> CorpusFileFields(v1::CorpusSpec& c) {
+  return {{"corpus.train_source", c.mutable_train_source()},
+          {"corpus.train_target", c.mutable_train_target()},
+          {"corpus.train_tsv", c.mutable_train_tsv()},
+          {"corpus.valid_source", c.mutable_valid_source()},
+          {"corpus.valid_target", c.mutable_valid_target()},
+          {"corpus.valid_tsv", c.mutable_valid_tsv()}};
+}
+
+std::vector<CorpusFileField<const std::string>> CorpusFileFields(const v1::CorpusSpec& c) {
+  return {{"corpus.train_source", &c.train_source()}, {"corpus.train_target", &c.train_target()},
+          {"corpus.train_tsv", &c.train_tsv()},       {"corpus.valid_source", &c.valid_source()},
+          {"corpus.valid_target", &c.valid_target()}, {"corpus.valid_tsv", &c.valid_tsv()}};
+}
+
 void ApplyDefaults(JobSpec& spec) {
   auto& c = *spec.mutable_corpus();
   if (c.max_words() == 0) c.set_max_words(kDefaultMaxWords);
@@ -278,8 +293,7 @@ absl::Status ValidateSpec(const JobSpec& spec) {
           absl::StrCat(field, ": at most 32 characters, got ", code->size()));
     }
   }
-  for (const std::string* file : {&c.train_source(), &c.train_target(), &c.train_tsv(),
-                                  &c.valid_source(), &c.valid_target(), &c.valid_tsv()}) {
+  for (const auto& [field, file] : CorpusFileFields(c)) {
     if (file->size() > 4096) {
       return absl::InvalidArgumentError(
           absl::StrCat("corpus: a file name of at most 4096 bytes, got ", file->size()));
@@ -437,11 +451,8 @@ absl::StatusOr<JobSpec> ParseJobFile(const std::string& path, JobFileMarks* mark
   TANDEM_ASSIGN_OR_RETURN(JobSpec spec, ParseJobText(text, path, marks));
   const size_t slash = path.rfind('/');
   const std::string dir = AbsolutePath(slash == std::string::npos ? "." : path.substr(0, slash));
-  auto& c = *spec.mutable_corpus();
-  for (std::string* p : {c.mutable_train_source(), c.mutable_train_target(), c.mutable_train_tsv(),
-                         c.mutable_valid_source(), c.mutable_valid_target(),
-                         c.mutable_valid_tsv()}) {
-    ResolveAgainst(dir, p);
+  for (const auto& [field, file] : CorpusFileFields(*spec.mutable_corpus())) {
+    ResolveAgainst(dir, file);
   }
   return spec;
 }

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,6 +28,17 @@ inline constexpr float kDefaultClipNorm = 1.0f;
 inline constexpr uint32_t kDefaultValidationInterval = 500;
 inline constexpr uint32_t kDefaultCheckpointInterval = 1000;
 inline constexpr uint32_t kDefaultCheckpointsKept = 3;
+
+// The corpus's file fields with their paths ("corpus.train_source", ...), always in this
+// order: train_source, train_target, train_tsv, valid_source, valid_target, valid_tsv.
+template <class String>
+struct CorpusFileField {
+  const char* path;
+  String* value;
+};
+std::vector<CorpusFileField<std::string>> CorpusFileFields(tandem::v1::CorpusSpec& corpus);
+std::vector<CorpusFileField<const std::string>> CorpusFileFields(
+    const tandem::v1::CorpusSpec& corpus);
 
 // Fills every unset (zero) field with its documented default. Idempotent.
 void ApplyDefaults(tandem::v1::JobSpec& spec);

@@ -159,9 +159,7 @@ uint64_t Coordinator::CollectUploads() {
   std::set<std::string> referenced;
   for (const JobInfo& job : *jobs) {
     if (IsTerminal(job.state())) continue;
-    const v1::CorpusSpec& c = job.spec().corpus();
-    for (const std::string* path : {&c.train_source(), &c.train_target(), &c.train_tsv(),
-                                    &c.valid_source(), &c.valid_target(), &c.valid_tsv()}) {
+    for (const auto& [field, path] : CorpusFileFields(job.spec().corpus())) {
       if (absl::StartsWith(*path, dir)) referenced.insert(path->substr(dir.size()));
     }
   }

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/job_spec.h"
 #include "common/status.h"
 
 namespace tandem {
@@ -78,28 +79,10 @@ absl::StatusOr<std::vector<std::string>> ResolveCorpusRoots(const std::vector<st
   return out;
 }
 
-namespace {
-
-// The corpus fields of a spec with their names, in ResolveCorpusFiles' order.
-std::vector<std::pair<const char*, const std::string*>> CorpusFields(const v1::CorpusSpec& c) {
-  return {{"corpus.train_source", &c.train_source()}, {"corpus.train_target", &c.train_target()},
-          {"corpus.train_tsv", &c.train_tsv()},       {"corpus.valid_source", &c.valid_source()},
-          {"corpus.valid_target", &c.valid_target()}, {"corpus.valid_tsv", &c.valid_tsv()}};
-}
-
-}  // namespace
-
 absl::Status ResolveCorpusFiles(v1::JobSpec& spec, const UploadStore& uploads,
                                 const std::vector<std::string>& roots) {
   v1::CorpusSpec corpus = spec.corpus();
-  const std::pair<const char*, std::string*> fields[] = {
-      {"corpus.train_source", corpus.mutable_train_source()},
-      {"corpus.train_target", corpus.mutable_train_target()},
-      {"corpus.train_tsv", corpus.mutable_train_tsv()},
-      {"corpus.valid_source", corpus.mutable_valid_source()},
-      {"corpus.valid_target", corpus.mutable_valid_target()},
-      {"corpus.valid_tsv", corpus.mutable_valid_tsv()}};
-  for (const auto& [field, value] : fields) {
+  for (const auto& [field, value] : CorpusFileFields(corpus)) {
     if (value->empty()) continue;
     if (absl::StartsWith(*value, kUploadPrefix)) {
       absl::StatusOr<std::string> path =
@@ -120,11 +103,11 @@ absl::Status NameUploadedFiles(const absl::Status& error, const v1::JobSpec& sub
                                const v1::JobSpec& resolved) {
   if (error.ok()) return error;
   std::string message(error.message());
-  const auto before = CorpusFields(submitted.corpus());
-  const auto after = CorpusFields(resolved.corpus());
+  const auto before = CorpusFileFields(submitted.corpus());
+  const auto after = CorpusFileFields(resolved.corpus());
   for (size_t i = 0; i < before.size(); ++i) {
-    if (absl::StartsWith(*before[i].second, kUploadPrefix) && !after[i].second->empty()) {
-      message = absl::StrReplaceAll(message, {{*after[i].second, before[i].first}});
+    if (absl::StartsWith(*before[i].value, kUploadPrefix) && !after[i].value->empty()) {
+      message = absl::StrReplaceAll(message, {{*after[i].value, before[i].path}});
     }
   }
   return absl::Status(error.code(), message);

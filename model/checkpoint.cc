@@ -103,7 +103,6 @@ absl::StatusOr<CheckpointReader> CheckpointReader::Open(const std::string& path)
   reader.bytes_ = std::make_shared<const std::string>(std::move(file));
   const std::string& bytes = *reader.bytes_;
   Cursor in(bytes);
-  char magic[sizeof(kMagic)];
   uint32_t version = 0, count = 0;
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Malformed(path, bytes.rfind("PK", 0) == 0
@@ -111,7 +110,7 @@ absl::StatusOr<CheckpointReader> CheckpointReader::Open(const std::string& path)
                                  "version no longer reads"
                                : "no TANDEMCK header");
   }
-  in.Skip(sizeof(magic));
+  in.Skip(sizeof(kMagic));
   if (!in.Get(&version) || version != kVersion) {
     return Malformed(path, absl::StrCat("format version ", version, ", this Tandem reads ",
                                         kVersion));
@@ -162,14 +161,9 @@ absl::StatusOr<CheckpointReader> CheckpointReader::Open(const std::string& path)
   return reader;
 }
 
-absl::StatusOr<const CheckpointReader::Entry*> CheckpointReader::Find(
-    const std::string& name) const {
+const CheckpointReader::Entry* CheckpointReader::Find(const std::string& name) const {
   auto it = entries_.find(name);
-  if (it == entries_.end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("checkpoint ", path_, " has no ", name, " (another model?)"));
-  }
-  return &it->second;
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
 torch::Tensor CheckpointReader::Materialize(const Entry& e) const {
@@ -182,22 +176,22 @@ absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::Parameters(
     const std::vector<std::string>& names, const std::vector<torch::Tensor>& like) const {
   std::vector<const Entry*> found;
   for (size_t i = 0; i < names.size(); ++i) {
-    auto e = Find(kParamPrefix + names[i]);
-    if (!e.ok()) {
+    const Entry* e = Find(kParamPrefix + names[i]);
+    if (e == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path_, " has no parameter ",
                                                      names[i], " (another model?)"));
     }
-    if ((*e)->dtype != like[i].scalar_type()) {
+    if (e->dtype != like[i].scalar_type()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "checkpoint ", path_, ": ", names[i], " holds ", c10::toString((*e)->dtype),
+          "checkpoint ", path_, ": ", names[i], " holds ", c10::toString(e->dtype),
           ", this model ", c10::toString(like[i].scalar_type())));
     }
-    if (!like[i].sizes().equals((*e)->shape)) {
+    if (!like[i].sizes().equals(e->shape)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "checkpoint ", path_, " is for another model shape: ", names[i], " is ",
-          c10::str(c10::IntArrayRef((*e)->shape)), ", this model has ", c10::str(like[i].sizes())));
+          c10::str(c10::IntArrayRef(e->shape)), ", this model has ", c10::str(like[i].sizes())));
     }
-    found.push_back(*e);
+    found.push_back(e);
   }
   std::vector<torch::Tensor> loaded;
   loaded.reserve(found.size());
@@ -207,17 +201,18 @@ absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::Parameters(
 
 absl::Status CheckpointReader::AdamMoments(int64_t total, torch::Tensor& exp_avg,
                                            torch::Tensor& exp_avg_sq) const {
-  auto a = Find(kExpAvg);
-  auto b = Find(kExpAvgSq);
-  auto fits = [total](const Entry& e) {
-    return e.dtype == torch::kFloat32 && e.shape.size() == 1 && e.shape[0] == total;
+  const Entry* a = Find(kExpAvg);
+  const Entry* b = Find(kExpAvgSq);
+  auto fits = [total](const Entry* e) {
+    return e != nullptr && e->dtype == torch::kFloat32 && e->shape.size() == 1 &&
+           e->shape[0] == total;
   };
-  if (!a.ok() || !b.ok() || !fits(**a) || !fits(**b)) {
+  if (!fits(a) || !fits(b)) {
     return absl::InvalidArgumentError(
         absl::StrCat("checkpoint ", path_, " lacks this model's optimizer state"));
   }
-  exp_avg = Materialize(**a);
-  exp_avg_sq = Materialize(**b);
+  exp_avg = Materialize(*a);
+  exp_avg_sq = Materialize(*b);
   return absl::OkStatus();
 }
 

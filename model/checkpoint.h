@@ -72,8 +72,8 @@ class CheckpointReader {
     std::vector<int64_t> shape;
     size_t offset = 0;  // of the elements in bytes_
   };
-  // Looks `name` up; the error names the file and the tensor.
-  absl::StatusOr<const Entry*> Find(const std::string& name) const;
+  // The tensor named `name`, or nullptr.
+  const Entry* Find(const std::string& name) const;
   // A tensor with `e`'s dtype and shape holding its bytes (checked by Open).
   torch::Tensor Materialize(const Entry& e) const;
 

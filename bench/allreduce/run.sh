@@ -60,14 +60,12 @@ run_tandem() {
 # The ranks of N = 2 in two network namespaces (made here, removed on exit) over a veth pair
 # shaped to $1 in both directions; rank 0's JSON lines go to $2, extra flags after.
 link_ns=()
-remove_link() { for ns in "${link_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done; }
+scratch_cleanup() { for ns in "${link_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done; }
 run_tandem_link() {
   local rate=$1 out=$2 rdv r p rc=0
   shift 2
   if ((${#link_ns[@]} == 0)); then
     link_ns=("tandem-bench-$$-a" "tandem-bench-$$-b")
-    trap 'remove_link; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-          for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
     ip netns add "${link_ns[0]}" && ip netns add "${link_ns[1]}" &&
       ip link add "tb$$a" netns "${link_ns[0]}" type veth peer name "tb$$b" netns "${link_ns[1]}" ||
       return 1
