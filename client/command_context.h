@@ -57,6 +57,7 @@ int RunCancel(const ParsedArgs& a, Context& ctx);
 int RunWatch(const ParsedArgs& a, Context& ctx);
 int RunWorkers(const ParsedArgs& a, Context& ctx);
 int RunVersion(const ParsedArgs& a, Context& ctx);
+int RunHealth(const ParsedArgs& a, Context& ctx);
 // model_commands.cc: curves, models, translation and scores.
 int RunPlot(const ParsedArgs& a, Context& ctx);
 int RunDownload(const ParsedArgs& a, Context& ctx);

@@ -67,6 +67,7 @@ using cli::RunWatch;
 using cli::RunEvents;
 using cli::RunCancel;
 using cli::RunVersion;
+using cli::RunHealth;
 using cli::RunWorkers;
 using cli::RunPlot;
 using cli::RunDownload;
@@ -139,6 +140,12 @@ std::vector<Command> Commands() {
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
       {"version", "", "print this program's version and the coordinator's", {}, RunVersion},
+      {"health", "[--service NAME] [--live]",
+       "ask a coordinator, or a worker at its collective address, whether it is serving "
+       "(gRPC's health check; exit 0 serving, 1 not serving, 3 unreachable): for probes",
+       {{"service", true, "the gRPC service to ask about (default: the whole server)", "NAME"},
+        {"live", false, "exit 0 whenever the server answers, serving or not (liveness)"}},
+       RunHealth},
       {"plot", "JOB_ID -o FILE.svg", "draw a job's training curves (loss, BLEU, tokens/s) as SVG",
        {{"o", true, "the SVG file to write", "FILE"}}, RunPlot},
       {"download", "JOB_ID DIR",

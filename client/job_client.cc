@@ -10,12 +10,14 @@
 #include "common/job_spec.h"
 #include "common/grpc_util.h"
 #include "common/status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tandem/v1/job_service.grpc.pb.h"
 
 namespace tandem {
 
 struct JobClient::Impl {
   std::string target;
+  std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::JobService::Stub> stub;
   std::chrono::milliseconds timeout;
   std::string token;
@@ -50,8 +52,10 @@ struct JobClient::Impl {
 
 JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeout,
                      const TransportSecurity& security, std::string token)
-    : impl_(new Impl{target, v1::JobService::NewStub(MakeChannel(target, security)), timeout,
-                     std::move(token)}) {}
+    : impl_(new Impl{target, MakeChannel(target, security), nullptr, timeout,
+                     std::move(token)}) {
+  impl_->stub = v1::JobService::NewStub(impl_->channel);
+}
 
 JobClient::~JobClient() = default;
 
@@ -182,6 +186,16 @@ absl::StatusOr<std::string> JobClient::CoordinatorVersion() {
       impl_->Convert(impl_->stub->ListWorkers(ctx.get(), v1::ListWorkersRequest(), &resp)));
   return resp.coordinator_version().empty() ? "unknown (older than 0.1.0)"
                                             : resp.coordinator_version();
+}
+
+absl::StatusOr<bool> JobClient::Serving(const std::string& service) {
+  auto ctx = impl_->Context();
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(service);
+  grpc::health::v1::HealthCheckResponse resp;
+  TANDEM_RETURN_IF_ERROR(impl_->Convert(
+      grpc::health::v1::Health::NewStub(impl_->channel)->Check(ctx.get(), req, &resp)));
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> JobClient::Metrics(const std::string& id) {

@@ -46,6 +46,10 @@ class JobClient {
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
   // The coordinator's Tandem version.
   absl::StatusOr<std::string> CoordinatorVersion();
+  // The server's answer to gRPC's standard health check (grpc.health.v1) for `service` (""
+  // = the server as a whole): true for SERVING, false for any other answer. The target may
+  // be a worker's collective address as well as the coordinator's.
+  absl::StatusOr<bool> Serving(const std::string& service);
   absl::StatusOr<std::vector<tandem::v1::MetricPoint>> Metrics(const std::string& id);
   // Translation on the coordinator with the job's newest model (JobService.Translate).
   absl::StatusOr<tandem::v1::TranslateResponse> Translate(

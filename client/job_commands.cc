@@ -439,4 +439,20 @@ int RunVersion(const ParsedArgs&, Context& ctx) {
   return coordinator.ok() ? kExitOk : Fail(ctx, coordinator.status());
 }
 
+
+// gRPC's standard health check against --coordinator (a coordinator, or a worker's collective
+// address), for container probes: exit 0 when serving, 1 when the server answered that it is
+// not, 3 when it cannot be reached. --live: exit 0 whenever it answers (a liveness probe: a
+// worker that cannot reach its coordinator is alive but not ready).
+int RunHealth(const ParsedArgs& a, Context& ctx) {
+  const absl::StatusOr<bool> serving = ctx.client->Serving(a.Get("service"));
+  if (!serving.ok()) return Fail(ctx, serving.status());
+  if (ctx.json) {
+    *ctx.out << "{\"serving\":" << (*serving ? "true" : "false") << "}\n";
+  } else {
+    *ctx.out << ctx.coordinator << ": " << (*serving ? "serving" : "not serving") << "\n";
+  }
+  return *serving || a.Has("live") ? kExitOk : kExitJobFailed;
+}
+
 }  // namespace tandem::cli

@@ -1,6 +1,7 @@
 #include "collective/collective_service.h"
 
 #include <grpcpp/alarm.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
 #include <atomic>
@@ -415,6 +416,11 @@ class CollectiveServer::Impl final : public CollectiveService,
   Mailbox& mailbox() override { return mailbox_; }
   CompletionDriver& driver() override { return *driver_; }
   std::shared_ptr<CollectiveService> Ref() override { return shared_from_this(); }
+  void SetServing(bool serving) override {
+    if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
+      server_->GetHealthCheckService()->SetServingStatus(serving);
+    }
+  }
 
   std::function<std::string()> worker_id_;
   Mailbox mailbox_;
@@ -430,6 +436,7 @@ absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
   const TransportSecurity& security = options.security;
   TANDEM_RETURN_IF_ERROR(security.CheckListen("--listen", address));
   auto impl = std::make_shared<Impl>(std::move(options.worker_id), options.max_buffered_bytes);
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);
   int port = 0;

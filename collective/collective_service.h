@@ -123,6 +123,9 @@ class CollectiveService {
   // Keeps the queue (and so the communicator's own streams) working until released, even
   // after the server shut down: a communicator holds one for its lifetime.
   virtual std::shared_ptr<CollectiveService> Ref() = 0;
+  // What the server answers to gRPC's standard health check (grpc.health.v1): a worker is
+  // serving while it is joined to its coordinator (container readiness probes ask this).
+  virtual void SetServing(bool serving) = 0;
 };
 
 struct CollectiveServerOptions {

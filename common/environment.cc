@@ -3,6 +3,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "common/log.h"
 
 namespace tandem {
@@ -20,6 +26,20 @@ MainEnvironment ApplyEnvironment() {
   if (const char* token = std::getenv("TANDEM_TOKEN")) env.token = token;
   if (const char* ca = std::getenv("TANDEM_TLS_CA")) env.tls_ca = ca;
   return env;
+}
+
+uint64_t MemoryLimitBytes(const std::string& cgroup_root) {
+  uint64_t limit = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  for (const char* file : {"/memory.max", "/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(cgroup_root + file);
+    std::string text;
+    uint64_t value = 0;
+    if (in >> text && absl::SimpleAtoi(text, &value) && value > 0 && value < limit) {
+      limit = value;
+    }
+  }
+  return limit;
 }
 
 }  // namespace tandem

@@ -17,6 +17,7 @@
 #ifndef TANDEM_COMMON_ENVIRONMENT_H_
 #define TANDEM_COMMON_ENVIRONMENT_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,12 @@ struct MainEnvironment {
 
 // For main() only, first thing: applies TANDEM_LOG_LEVEL and returns the other variables.
 MainEnvironment ApplyEnvironment();
+
+// The memory this process may use: the machine's physical memory, or its control group's
+// limit when that is lower (a container's --memory, a Kubernetes memory limit). Reads
+// `cgroup_root`/memory.max (cgroup v2) and `cgroup_root`/memory/memory.limit_in_bytes (v1);
+// "max", a missing file or garbage means no limit.
+uint64_t MemoryLimitBytes(const std::string& cgroup_root = "/sys/fs/cgroup");
 
 }  // namespace tandem
 

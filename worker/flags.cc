@@ -1,5 +1,6 @@
 #include "worker/flags.h"
 
+#include "common/environment.h"
 #include "common/secrets.h"
 #include "common/status.h"
 #include "common/transport_security.h"
@@ -11,8 +12,10 @@ const std::vector<FlagSpec>& WorkerFlags() {
       {"coordinator", true, "coordinator address", "HOST:PORT", "127.0.0.1:7400"},
       {"listen", true, "this worker's CollectiveService (port 0 picks a free port)", "HOST:PORT",
        "127.0.0.1:0"},
-      {"advertise_host", true, "host name or address ring neighbours use to reach this worker",
-       "HOST", "127.0.0.1"},
+      {"advertise_host", true,
+       "host name or address ring neighbours use to reach this worker (default: the --listen "
+       "host, or for 0.0.0.0 this machine's address towards the coordinator)",
+       "HOST", ""},
       {"threads", true, "LibTorch threads used for training", "N", "2"},
       {"cache_dir", true, "where shards and tokenizers are cached by checksum", "DIR",
        ".tandem/worker-cache"},
@@ -34,6 +37,7 @@ absl::Status WorkerOptionsFromFlags(const absl::StatusOr<ParsedArgs>& flags,
   options.threads = static_cast<int>(threads);
   options.coordinator = flags->Get("coordinator");
   options.cache_dir = flags->Get("cache_dir");
+  options.memory_bytes = MemoryLimitBytes();
   TANDEM_ASSIGN_OR_RETURN(options.security, TransportSecurityFromFlags(*flags, true));
   if (flags->Has("join_token_file")) {
     TANDEM_ASSIGN_OR_RETURN(options.join_token,

@@ -57,12 +57,15 @@ int main(int argc, char** argv) {
     std::cerr << "tandem-worker: " << server.status() << "\n";
     return 1;
   }
-  options.advertise_address = absl::StrCat(flags->Get("advertise_host"), ":", (*server)->port());
+  options.advertise_host = flags->Get("advertise_host");
+  options.listen_address = flags->Get("listen");
+  options.listen_port = (*server)->port();
   tandem::Worker worker(options, (*server)->service());
   g_worker = &worker;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  TANDEM_LOG(INFO) << "worker listening on " << options.advertise_address;
+  TANDEM_LOG(INFO) << "worker listening on " << options.listen_address << " (port "
+                   << options.listen_port << ")";
   worker.Run();
   g_worker = nullptr;
   (*server)->Shutdown();

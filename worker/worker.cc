@@ -10,6 +10,7 @@
 #include "collective/collective_service.h"
 #include "collective/grpc_communicator.h"
 #include "common/files.h"
+#include "common/net.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "common/status.h"
@@ -55,38 +56,75 @@ void Worker::StopCurrentRun() {
 void Worker::Run() {
   absl::Status cache_status = cache_.Init();
   if (!cache_status.ok()) TANDEM_LOG(ERROR) << cache_status;
+  // Not ready (health check) until joined; ready while the coordinator answers.
+  collective_->SetServing(false);
   std::chrono::milliseconds interval(500);
-  bool reported_unavailable = false;
+  // While the coordinator cannot be reached, joining is retried with a doubling delay (up to
+  // kMaxBackoff); heartbeats keep their interval (they are what tells the coordinator, once
+  // back, that this worker lives). The reason is logged when it changes and every 30 s.
+  constexpr std::chrono::milliseconds kMaxBackoff(5000);
+  std::chrono::milliseconds backoff(0);
+  std::string last_error;
+  auto last_error_log = std::chrono::steady_clock::time_point();
+  auto unavailable = [&](const std::string& what, const absl::Status& status) {
+    collective_->SetServing(false);
+    const bool joining = this->id().empty();
+    backoff = !joining ? interval
+                       : std::min(kMaxBackoff, backoff.count() == 0 ? interval : backoff * 2);
+    const auto now = std::chrono::steady_clock::now();
+    const std::string error = std::string(status.message());
+    if (error != last_error || now - last_error_log > std::chrono::seconds(30)) {
+      TANDEM_LOG(WARNING) << what << " the coordinator at " << options_.coordinator
+                          << " failed: " << error << " (retrying in " << backoff.count()
+                          << " ms; health: not serving)";
+      last_error = error;
+      last_error_log = now;
+    }
+  };
+  auto reachable = [&] {
+    if (!last_error.empty()) {
+      TANDEM_LOG(INFO) << "the coordinator at " << options_.coordinator << " answers again";
+    }
+    collective_->SetServing(true);
+    backoff = std::chrono::milliseconds(0);
+    last_error.clear();
+  };
   while (!stop_) {
     std::string id = this->id();
     if (id.empty()) {
+      absl::StatusOr<std::string> host =
+          options_.advertise_host.empty()
+              ? DefaultAdvertiseHost(options_.listen_address, options_.coordinator)
+              : absl::StatusOr<std::string>(options_.advertise_host);
+      if (!host.ok()) {
+        unavailable("finding this worker's address towards", host.status());
+        for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(backoff / 10);
+        continue;
+      }
       v1::JoinRequest join;
-      join.set_address(options_.advertise_address);
-      char host[256] = {0};
-      ::gethostname(host, sizeof(host) - 1);
-      join.set_hostname(host);
+      join.set_address(absl::StrCat(*host, ":", options_.listen_port));
+      char hostname[256] = {0};
+      ::gethostname(hostname, sizeof(hostname) - 1);
+      join.set_hostname(hostname);
       join.set_cpus(std::thread::hardware_concurrency());
       join.set_version(TandemVersion());
-      join.set_memory_bytes(static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
-                            static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)));
+      join.set_memory_bytes(options_.memory_bytes);
       auto joined = client_.Join(join);
       if (joined.ok()) {
+        reachable();
         absl::MutexLock lock(&mu_);
         worker_id_ = joined->worker_id();
         interval =
             std::chrono::milliseconds(std::max<uint32_t>(50, joined->heartbeat_interval_ms()));
         TANDEM_LOG(INFO) << "joined the coordinator at " << options_.coordinator << " as "
-                         << worker_id_;
-        reported_unavailable = false;
-      } else if (!reported_unavailable) {
-        TANDEM_LOG(WARNING) << "cannot join the coordinator at " << options_.coordinator << ": "
-                            << joined.status().message() << " (retrying)";
-        reported_unavailable = true;
+                         << worker_id_ << ", reachable at " << join.address();
+      } else {
+        unavailable("joining", joined.status());
       }
     } else {
       auto beat = client_.Heartbeat(id);
       if (beat.ok()) {
-        reported_unavailable = false;
+        reachable();
         HandleAssignment(beat->assignment());
       } else if (absl::IsNotFound(beat.status())) {
         TANDEM_LOG(WARNING) << "coordinator does not know " << id << " any more; joining again";
@@ -95,12 +133,12 @@ void Worker::Run() {
         worker_id_.clear();
         current_job_.clear();
         current_generation_ = 0;
-      } else if (!reported_unavailable) {
-        TANDEM_LOG(WARNING) << "heartbeat failed: " << beat.status().message() << " (retrying)";
-        reported_unavailable = true;
+      } else {
+        unavailable("a heartbeat to", beat.status());
       }
     }
-    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(interval / 10);
+    const auto wait = std::max(interval, backoff);
+    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(wait / 10);
   }
   StopCurrentRun();
   for (auto& t : retired_) t.join();

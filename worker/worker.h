@@ -30,10 +30,17 @@ class CollectiveService;  // collective/collective_service.h (gRPC stays out of 
 
 struct WorkerOptions {
   std::string coordinator;  // host:port
-  std::string advertise_address;  // the CollectiveService address peers use
+  // Where peers reach this worker's CollectiveService: `advertise_host`:`listen_port`. An
+  // empty host is found before each join (DefaultAdvertiseHost, common/net.h: the --listen
+  // host, or for a wildcard listen this machine's address towards the coordinator).
+  std::string advertise_host;
+  std::string listen_address;  // the --listen flag (its host decides the default above)
+  int listen_port = 0;         // the port the CollectiveService is bound to
   std::string cache_dir;
   std::chrono::milliseconds rpc_timeout{5000};
   int threads = 2;  // LibTorch threads for training
+  // The memory this worker may use (MemoryLimitBytes), reported when joining.
+  uint64_t memory_bytes = 0;
   // TLS towards the coordinator and the peers (the worker's certificate is its identity).
   TransportSecurity security;
   // Presented when joining; the coordinator requires it off loopback.
@@ -43,7 +50,7 @@ struct WorkerOptions {
 class Worker {
  public:
   // `collective` (not owned, outlives the worker) is the CollectiveService this worker hosts
-  // at options.advertise_address; ring neighbours push gradient segments to it.
+  // at options.advertise_host:listen_port; ring neighbours push gradient segments to it.
   Worker(WorkerOptions options, collective::CollectiveService* collective);
   ~Worker();
 

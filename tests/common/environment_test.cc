@@ -2,11 +2,13 @@
 #include "common/environment.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "common/log.h"
+#include "tests/testing/test_util.h"
 #include "gtest/gtest.h"
 
 namespace tandem {
@@ -108,6 +110,33 @@ TEST_F(EnvironmentTest, OnlyZeroTurnsTheMallocReexecOff) {
 TEST_F(EnvironmentTest, EmptyTunablesAreKeptApartFromUnset) {
   setenv("GLIBC_TUNABLES", "", 1);
   EXPECT_EQ(ApplyEnvironment().glibc_tunables, std::string());
+}
+
+// The control group's limit wins when it is lower than the machine's memory; "max", garbage,
+// zero, a limit above the machine's and missing files leave the machine's.
+TEST(MemoryLimitTest, TakesTheLowerOfMachineAndControlGroup) {
+  testing::TempDir dir;
+  const uint64_t machine = MemoryLimitBytes(dir.Join("absent"));
+  ASSERT_GT(machine, 0u);
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), machine);  // no files
+
+  testing::WriteText(dir.Join("memory.max"), "max\n");
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), machine);
+  testing::WriteText(dir.Join("memory.max"), "268435456\n");  // cgroup v2: 256 MiB
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), 268435456u);
+  testing::WriteText(dir.Join("memory.max"), "12abc\n");
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), machine);
+  testing::WriteText(dir.Join("memory.max"), "0\n");
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), machine);
+
+  // cgroup v1 reports "no limit" as a number near 2^63.
+  std::filesystem::create_directories(dir.Join("memory"));
+  testing::WriteText(dir.Join("memory/memory.limit_in_bytes"), "9223372036854771712\n");
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), machine);
+  testing::WriteText(dir.Join("memory/memory.limit_in_bytes"), "536870912\n");
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), 536870912u);
+  testing::WriteText(dir.Join("memory.max"), "268435456\n");  // both: the lower
+  EXPECT_EQ(MemoryLimitBytes(dir.path()), 268435456u);
 }
 
 }  // namespace
