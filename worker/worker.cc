@@ -140,14 +140,28 @@ void Worker::Run() {
     const auto wait = std::max(interval, backoff);
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(wait / 10);
   }
+  // Stopping (SIGTERM: a container stopped, a Deployment scaled down) drains: the coordinator
+  // hears first, and re-forms this worker's job without it from the last step all ranks
+  // completed; only then does this worker stop training and close its streams, so that its
+  // peers move to the new generation instead of reporting a broken one.
+  const std::string id = this->id();
+  std::string job;
+  {
+    absl::MutexLock lock(&mu_);
+    job = current_job_;
+  }
+  if (!id.empty()) {
+    absl::Status s = client_.Leave(id);
+    if (s.ok()) {
+      TANDEM_LOG(INFO) << "left the coordinator"
+                       << (job.empty() ? "" : absl::StrCat("; job ", job, " goes on without it"));
+    } else {
+      TANDEM_LOG(WARNING) << "leave: " << s.message();
+    }
+  }
   StopCurrentRun();
   for (auto& t : retired_) t.join();
   retired_.clear();
-  const std::string id = this->id();
-  if (!id.empty()) {
-    absl::Status s = client_.Leave(id);
-    if (!s.ok()) TANDEM_LOG(WARNING) << "leave: " << s.message();
-  }
 }
 
 void Worker::HandleAssignment(const v1::WorkAssignment& a) {

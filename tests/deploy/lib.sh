@@ -57,3 +57,17 @@ dump_logs() {
     podman logs --tail 40 "$c" >&2 || true
   done
 }
+
+# Waits (bounded) for the job to end, polling its status (a transient error of one poll is
+# retried); fails unless it succeeded.
+wait_succeeded() {
+  local job=$1 seconds=$2
+  job_ended() { [[ $(job_state "$job") =~ ^JOB_STATE_(SUCCEEDED|FAILED|CANCELLED) ]]; }
+  wait_for "$seconds" "job $job to end" job_ended
+  local state
+  state=$(job_state "$job")
+  [[ $state == JOB_STATE_SUCCEEDED* ]] || {
+    cli events "$job" >&2 || true
+    fail "job $job ended as $state"
+  }
+}
