@@ -418,10 +418,14 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
                     w.job_id().empty() ? "-" : w.job_id(),
                     w.job_id().empty() ? "-" : absl::StrCat(w.rank()),
                     HumanDuration(now - w.last_heartbeat_unix_ms()) + " ago", w.hostname(),
-                    absl::StrCat(w.cpus()), w.version().empty() ? "-" : w.version()});
+                    absl::StrCat(w.cpus()),
+                    // The memory it may use: its container's limit where it has one.
+                    w.memory_bytes() == 0 ? "-" : absl::StrCat(w.memory_bytes() >> 20, " MiB"),
+                    w.version().empty() ? "-" : w.version()});
   }
-  *ctx.out << RenderTable(
-      {"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS", "VERSION"}, rows);
+  *ctx.out << RenderTable({"ID", "ADDRESS", "STATE", "JOB", "RANK", "HEARTBEAT", "HOST", "CPUS",
+                           "MEMORY", "VERSION"},
+                          rows);
   return kExitOk;
 }
 

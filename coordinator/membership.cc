@@ -156,7 +156,7 @@ Membership::Available Membership::Idle() const {
   for (const auto& [id, w] : workers_) {
     if (!IsActive(w.info)) continue;
     ++out.registered;
-    if (w.info.state() == v1::WORKER_STATE_IDLE) out.idle.push_back(id);
+    if (w.info.state() == v1::WORKER_STATE_IDLE) out.idle.push_back({id, w.info.memory_bytes()});
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "coordinator/job_store.h"
+#include "coordinator/scheduler.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
 
@@ -75,7 +76,7 @@ class Membership {
 
   // Idle workers (in id order, the order they get ranks in), and how many are active.
   struct Available {
-    std::vector<std::string> idle;
+    std::vector<FreeWorker> idle;
     size_t registered = 0;
   };
   Available Idle() const;

@@ -3,12 +3,33 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "model/model_spec.h"
 
 namespace tandem {
 
 using tandem::v1::JobInfo;
 
-SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<std::string> idle,
+namespace {
+
+std::string Mib(uint64_t bytes) { return absl::StrCat(bytes >> 20, " MiB"); }
+
+// Takes up to `count` workers of `idle` that have the memory `job` needs, in order.
+std::vector<std::string> Take(std::vector<FreeWorker>& idle, size_t count, uint64_t floor) {
+  std::vector<std::string> taken;
+  for (auto it = idle.begin(); it != idle.end() && taken.size() < count;) {
+    if (it->memory_bytes != 0 && it->memory_bytes < floor) {
+      ++it;
+      continue;
+    }
+    taken.push_back(it->id);
+    it = idle.erase(it);
+  }
+  return taken;
+}
+
+}  // namespace
+
+SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<FreeWorker> idle,
                           size_t registered, bool preparing) {
   SchedulePlan plan;
   std::reverse(jobs.begin(), jobs.end());  // oldest first: first come, first served
@@ -23,16 +44,24 @@ SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<std::string> id
     if (job.state() != v1::JOB_STATE_WAITING_FOR_WORKERS) continue;
     const uint32_t min = job.spec().workers().min();
     const uint32_t max = job.spec().workers().max();
-    if (idle.size() >= min) {
-      const auto take = static_cast<long>(std::min<size_t>(max, idle.size()));
-      std::vector<std::string> members(idle.begin(), idle.begin() + take);
-      idle.erase(idle.begin(), idle.begin() + take);
-      plan.start.push_back({std::move(job), std::move(members)});
+    const uint64_t floor = model::TrainingMemoryFloorBytes(job.spec());
+    std::vector<const FreeWorker*> small;
+    for (const FreeWorker& w : idle) {
+      if (w.memory_bytes != 0 && w.memory_bytes < floor) small.push_back(&w);
+    }
+    const size_t fit = idle.size() - small.size();
+    if (fit >= min) {
+      plan.start.push_back({std::move(job), Take(idle, max, floor)});
       continue;
     }
-    std::string msg = absl::StrCat("waiting for workers: needs at least ", min, ", ", idle.size(),
+    std::string msg = absl::StrCat("waiting for workers: needs at least ", min, ", ", fit,
                                    " free of ", registered, " registered");
     if (min > registered) absl::StrAppend(&msg, " (the job asks for more workers than exist)");
+    if (!small.empty()) {
+      absl::StrAppend(&msg, "; ", small.size(), " free worker(s) have too little memory for ",
+                      "this model (", small.front()->id, ": ", Mib(small.front()->memory_bytes),
+                      ", it needs at least ", Mib(floor), ")");
+    }
     if (msg != job.message()) {
       job.set_message(msg);
       plan.waiting.push_back(std::move(job));
@@ -44,11 +73,12 @@ SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<std::string> id
     const size_t max = job->spec().workers().max();
     if (idle.empty()) break;
     if (members == 0 || members >= max) continue;
-    const size_t take = std::min(max - members, idle.size());
+    std::vector<std::string> taken =
+        Take(idle, max - members, model::TrainingMemoryFloorBytes(job->spec()));
+    if (taken.empty()) continue;
     std::vector<std::string> grown;
     for (const auto& a : job->assignments()) grown.push_back(a.worker_id());
-    grown.insert(grown.end(), idle.begin(), idle.begin() + static_cast<long>(take));
-    idle.erase(idle.begin(), idle.begin() + static_cast<long>(take));
+    grown.insert(grown.end(), taken.begin(), taken.end());
     plan.grow.push_back({*job, std::move(grown)});
   }
   return plan;

@@ -6,10 +6,13 @@
 // a waiting job takes min(workers.max, free) workers once at least workers.min are free.
 // Elastic growth: workers still free after that go to running jobs below workers.max, oldest
 // first, which then continue in a new generation with their members plus the new ones.
+// A job never gets a worker whose memory limit is below what its model needs at least
+// (model::TrainingMemoryFloorBytes); a waiting job's message names such workers.
 #ifndef TANDEM_COORDINATOR_SCHEDULER_H_
 #define TANDEM_COORDINATOR_SCHEDULER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,9 +37,15 @@ struct SchedulePlan {
   std::vector<tandem::v1::JobInfo> waiting;
 };
 
+// A worker free for a job, and the memory it may use (0: not known, never refused).
+struct FreeWorker {
+  std::string id;
+  uint64_t memory_bytes = 0;
+};
+
 // `jobs` as JobStore::ListJobs returns them (newest first); `idle` free workers in the order
 // they get ranks; `registered` active workers; `preparing` whether a preparation runs.
-SchedulePlan PlanSchedule(std::vector<tandem::v1::JobInfo> jobs, std::vector<std::string> idle,
+SchedulePlan PlanSchedule(std::vector<tandem::v1::JobInfo> jobs, std::vector<FreeWorker> idle,
                           size_t registered, bool preparing);
 
 }  // namespace tandem

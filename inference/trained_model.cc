@@ -7,6 +7,7 @@
 #include "common/status.h"
 #include "data/tokenizer.h"
 #include "model/checkpoint.h"
+#include "model/model_spec.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
 
@@ -14,24 +15,6 @@ namespace tandem::inference {
 
 ModelPaths ModelPaths::InDirectory(const std::string& dir) {
   return {dir + "/job.json", dir + "/source.model", dir + "/target.model", dir + "/model.ckpt"};
-}
-
-model::ModelConfig ModelConfigFor(const v1::JobSpec& spec, int source_vocab, int target_vocab) {
-  model::ModelConfig c;
-  c.src_vocab = source_vocab;
-  c.tgt_vocab = target_vocab;
-  c.embedding_dim = spec.model().embedding_dim();
-  c.hidden_dim = spec.model().hidden_dim();
-  c.encoder_layers = spec.model().encoder_layers();
-  c.decoder_layers = spec.model().decoder_layers();
-  c.cell = spec.model().cell();
-  c.attention = spec.model().attention();
-  c.attention_dim = c.DecoderHidden();
-  c.preoutput_dim = c.DecoderHidden();
-  c.dropout = spec.model().dropout();
-  c.tie_embeddings = spec.model().tie_embeddings();
-  c.recompute_attention = spec.model().recompute_attention();
-  return c;
 }
 
 struct TrainedModel::Impl {
@@ -53,7 +36,7 @@ absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPath
   TANDEM_ASSIGN_OR_RETURN(impl->source, Tokenizer::Load(paths.source_model));
   TANDEM_ASSIGN_OR_RETURN(impl->target, Tokenizer::Load(paths.target_model));
   const model::ModelConfig config =
-      ModelConfigFor(spec, impl->source->vocab_size(), impl->target->vocab_size());
+      model::ModelConfigFor(spec, impl->source->vocab_size(), impl->target->vocab_size());
   // The initial values are overwritten by the checkpoint; the seed only makes them defined.
   TANDEM_ASSIGN_OR_RETURN(impl->model, model::CreateSeq2Seq(config, spec.training().seed()));
   TANDEM_ASSIGN_OR_RETURN(impl->step, model::LoadParameters(paths.checkpoint, *impl->model));

@@ -24,10 +24,6 @@ struct ModelPaths {
   static ModelPaths InDirectory(const std::string& dir);
 };
 
-// The model shape a job asks for, with the vocabulary sizes of its tokenizers. The same
-// function builds the model for training and for translation, so a checkpoint always fits.
-model::ModelConfig ModelConfigFor(const v1::JobSpec& spec, int source_vocab, int target_vocab);
-
 class TrainedModel {
  public:
   // Builds the model of `paths.job_json` and restores `paths.checkpoint`'s parameters into

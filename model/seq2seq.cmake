@@ -1,17 +1,20 @@
 # The attention encoder-decoder (model/README.md). Included from model/CMakeLists.txt.
 #
-#   tandem_model_config  torch-free: ModelConfig + Validate, LR schedules, the fused Adam
+#   tandem_model_config  torch-free: ModelConfig + Validate, a job's model and its memory floor
+#                        (model_spec.h), LR schedules, the fused Adam
 #   tandem_seq2seq       LibTorch: Batch, Seq2Seq, loss, decoding, optimizer helpers (worker)
 
 add_library(tandem_model_config STATIC
   ${CMAKE_CURRENT_LIST_DIR}/model_config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/model_spec.cc
   ${CMAKE_CURRENT_LIST_DIR}/lr_schedule.cc
   ${CMAKE_CURRENT_LIST_DIR}/flat_adam.cc
 )
 # The Adam pass is the optimizer's whole cost: let the compiler vectorise its sqrt and division.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/flat_adam.cc PROPERTIES
   COMPILE_OPTIONS "-O3;-fno-math-errno")
-target_link_libraries(tandem_model_config PUBLIC tandem_common absl::status absl::strings)
+target_link_libraries(tandem_model_config PUBLIC tandem_common tandem_proto absl::status
+  absl::strings)
 
 
 if(NOT TARGET torch)

@@ -18,6 +18,7 @@
 #include "model/batch.h"
 #include "model/bleu.h"
 #include "model/loss.h"
+#include "model/model_spec.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
 #include "training/replica.h"
@@ -204,7 +205,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
     TANDEM_RETURN_IF_ERROR(LoadPairs(m.config.valid_file, *m.src_tok, *m.tgt_tok, m.valid));
   }
   m.model_config =
-      inference::ModelConfigFor(m.config.spec, m.src_tok->vocab_size(), m.tgt_tok->vocab_size());
+      model::ModelConfigFor(m.config.spec, m.src_tok->vocab_size(), m.tgt_tok->vocab_size());
   const auto& tr = m.training();
   ReplicaOptions options;
   options.model = m.model_config;

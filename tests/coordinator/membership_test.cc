@@ -129,7 +129,9 @@ TEST_F(MembershipTest, FormsAGenerationWithRanksAddressesAndStreams) {
   EXPECT_EQ(Find(w1)->state(), v1::WORKER_STATE_IDLE);
   EXPECT_EQ(Find(w1)->job_id(), "");
   EXPECT_EQ(Find(w2)->state(), v1::WORKER_STATE_ASSIGNED) << "not a member of generation 2";
-  EXPECT_THAT(membership_->Idle().idle, ElementsAre(w1, w3));
+  std::vector<std::string> idle;
+  for (const FreeWorker& w : membership_->Idle().idle) idle.push_back(w.id);
+  EXPECT_THAT(idle, ElementsAre(w1, w3));
 }
 
 TEST_F(MembershipTest, SilentWorkersAreLostOneAtATimeAndLeavingNamesTheJob) {

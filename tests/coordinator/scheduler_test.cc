@@ -1,7 +1,9 @@
 // Scheduling decisions as a plain function: no store, no threads.
 #include "coordinator/scheduler.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "model/model_spec.h"
 #include "gtest/gtest.h"
 
 namespace tandem {
@@ -17,6 +19,13 @@ v1::JobInfo Job(const std::string& id, v1::JobState state, uint32_t min = 1, uin
   job.mutable_spec()->mutable_workers()->set_min(min);
   job.mutable_spec()->mutable_workers()->set_max(max);
   return job;
+}
+
+// Free workers whose memory is not known.
+std::vector<FreeWorker> Free(const std::vector<std::string>& ids) {
+  std::vector<FreeWorker> out;
+  for (const auto& id : ids) out.push_back({id, 0});
+  return out;
 }
 
 std::vector<std::string> Ids(const std::vector<v1::JobInfo>& jobs) {
@@ -38,7 +47,7 @@ TEST(SchedulerTest, WaitingJobsTakeFreeWorkersFirstComeFirstServed) {
   const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
                                          Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 3),
                                          Job("job-1", v1::JOB_STATE_RUNNING, 1, 4)};
-  const SchedulePlan plan = PlanSchedule(jobs, {"w-1", "w-2", "w-3", "w-4"}, 6, false);
+  const SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3", "w-4"}), 6, false);
   ASSERT_EQ(plan.start.size(), 2u);
   EXPECT_EQ(plan.start[0].job.id(), "job-2");
   EXPECT_THAT(plan.start[0].members, ElementsAre("w-1", "w-2", "w-3")) << "up to workers.max";
@@ -60,7 +69,7 @@ TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
                                          Running("job-3", 1, 4, {"w-7"}),
                                          Running("job-2", 1, 2, {"w-5", "w-6"}),
                                          Running("job-1", 1, 3, {"w-9", "w-8"})};
-  SchedulePlan plan = PlanSchedule(jobs, {"w-1", "w-2", "w-3"}, 9, false);
+  SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3"}), 9, false);
   // The waiting job first; then the oldest running job below its maximum (job-1, 2 of 3),
   // then job-3; job-2 is at its maximum.
   ASSERT_EQ(plan.start.size(), 1u);
@@ -72,24 +81,68 @@ TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
   EXPECT_THAT(plan.grow[1].members, ElementsAre("w-7", "w-3"));
   // Nothing free, or everyone at the maximum: no growth.
   EXPECT_THAT(PlanSchedule(jobs, {}, 9, false).grow, IsEmpty());
-  EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, {"w-1"}, 3, false).grow,
+  EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, Free({"w-1"}), 3, false).grow,
               IsEmpty());
 }
 
 TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
   v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 3, 3);
-  SchedulePlan plan = PlanSchedule({job}, {"w-1"}, 2, false);
+  SchedulePlan plan = PlanSchedule({job}, Free({"w-1"}), 2, false);
   EXPECT_THAT(plan.start, IsEmpty());
   ASSERT_EQ(plan.waiting.size(), 1u);
   EXPECT_EQ(plan.waiting[0].message(),
             "waiting for workers: needs at least 3, 1 free of 2 registered (the job asks for "
             "more workers than exist)");
   job.set_message(plan.waiting[0].message());
-  EXPECT_THAT(PlanSchedule({job}, {"w-1"}, 2, false).waiting, IsEmpty()) << "unchanged";
-  plan = PlanSchedule({job}, {"w-1"}, 3, false);
+  EXPECT_THAT(PlanSchedule({job}, Free({"w-1"}), 2, false).waiting, IsEmpty()) << "unchanged";
+  plan = PlanSchedule({job}, Free({"w-1"}), 3, false);
   ASSERT_EQ(plan.waiting.size(), 1u);
   EXPECT_EQ(plan.waiting[0].message(),
             "waiting for workers: needs at least 3, 1 free of 3 registered");
+}
+
+// A job whose model needs more memory than a free worker has never gets that worker, waiting
+// or running; a waiting job's message names the worker, its memory and the floor. Workers
+// whose memory is not known, or is enough, are taken as before.
+TEST(SchedulerTest, AWorkerWithTooLittleMemoryIsNotGivenTheJob) {
+  v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 2);
+  v1::ModelSpec& model = *job.mutable_spec()->mutable_model();
+  model.set_cell("gru");
+  model.set_attention("bahdanau");
+  model.set_embedding_dim(512);
+  model.set_hidden_dim(512);
+  model.set_encoder_layers(1);
+  model.set_decoder_layers(1);
+  job.mutable_spec()->mutable_tokenizer()->set_vocab_size(32000);
+  const uint64_t floor = model::TrainingMemoryFloorBytes(job.spec());
+  ASSERT_GT(floor, model::kTrainingRuntimeBytes + (uint64_t{200} << 20)) << "a 512-wide model";
+  const uint64_t small = uint64_t{256} << 20, big = uint64_t{8} << 30;
+
+  SchedulePlan plan = PlanSchedule({job}, {{"w-small", small}}, 1, false);
+  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_THAT(plan.waiting[0].message(),
+              ::testing::AllOf(::testing::HasSubstr("0 free of 1 registered"),
+                               ::testing::HasSubstr("w-small: 256 MiB"),
+                               ::testing::HasSubstr(absl::StrCat((floor >> 20), " MiB"))));
+
+  // The small worker is passed over; the others take ranks in order.
+  plan = PlanSchedule({job}, {{"w-small", small}, {"w-big", big}, {"w-unknown", 0}}, 3, false);
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_THAT(plan.start[0].members, ElementsAre("w-big", "w-unknown"));
+
+  // Growth passes it over too.
+  v1::JobInfo running = job;
+  running.set_state(v1::JOB_STATE_RUNNING);
+  running.add_assignments()->set_worker_id("w-1");
+  EXPECT_THAT(PlanSchedule({running}, {{"w-small", small}}, 2, false).grow, IsEmpty());
+  plan = PlanSchedule({running}, {{"w-small", small}, {"w-big", big}}, 3, false);
+  ASSERT_EQ(plan.grow.size(), 1u);
+  EXPECT_THAT(plan.grow[0].members, ElementsAre("w-1", "w-big"));
+
+  // Exactly the floor is enough.
+  plan = PlanSchedule({job}, {{"w-exact", floor}}, 1, false);
+  ASSERT_EQ(plan.start.size(), 1u);
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 # the host submits a short job, one worker container is killed mid-run, and the job still
 # ends with a model that translates. Also: the image runs as a non-root user and holds no
 # compiler or -dev package; a worker that cannot reach its coordinator says so in its log and
-# its health; a coordinator whose data volume is read-only refuses to start naming the path.
+# its health; a coordinator whose data volume is read-only refuses to start naming the path;
+# a worker container with too little memory for a job's model is not given the job, and
+# `tandem status` says why.
 # Removes every container, network and file it made, also when it fails.
 #   tests/deploy/container_test.sh SOURCE_DIR BIN_DIR   (the image: deploy/image_test.sh)
 SRC=$1 BIN=$2
@@ -76,6 +78,21 @@ cli download "$job" "$WORK/model" >/dev/null
 out=$("$BIN/tandem" translate --model "$WORK/model" "Save the document.")
 [[ -n $out ]] || fail "the downloaded model translated to nothing"
 log "translation: $out"
+
+log "bad input: a worker container with 256 MiB for a model that needs more"
+podman run -d --init --name "$TAG-small" --network "$NET" --memory 256m \
+  -v "$WORK/certs:/etc/tandem:ro" "$IMAGE" \
+  tandem-worker --coordinator "$TAG-coordinator:7400" --listen 0.0.0.0:7500 \
+  $(tls_flags worker) --join_token_file /etc/tandem/join.token >/dev/null
+small_joined() { cli workers | grep -q "256 MiB"; }
+wait_for 60 "the 256 MiB worker to join (and show its memory)" small_joined
+big=$(cli submit "$SRC/examples/demo.yaml" --name too-big --workers 2 --max_workers 2 \
+  --set model.embedding_dim=512 --set model.hidden_dim=512 --set tokenizer.vocab_size=1000)
+says_too_little() { cli status "$big" | grep -q "too little memory for this model"; }
+wait_for 120 "the job's status to say a worker has too little memory" says_too_little
+log "$(cli status "$big" | grep -o "waiting for workers.*")"
+[[ $(job_state "$big") == JOB_STATE_WAITING_FOR_WORKERS* ]] || fail "the too-big job is not waiting"
+cli cancel "$big" >/dev/null
 
 log "bad input: a worker without a coordinator, a read-only data volume"
 podman run -d --init --name "$TAG-orphan" --network "$NET" -v "$WORK/certs:/etc/tandem:ro" \
