@@ -15,10 +15,7 @@ cleanup() {
   local rc=$?
   ((rc == 0)) || dump_logs
   compose down >/dev/null 2>&1 || true
-  podman rm -f -t 0 $(podman ps -a --format '{{.Names}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman volume rm -f $(podman volume ls --format '{{.Name}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman network rm -f $(podman network ls --format '{{.Name}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  remove_tagged
   exit $rc
 }
 trap cleanup EXIT

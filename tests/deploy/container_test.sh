@@ -15,9 +15,7 @@ NET=$TAG-net
 cleanup() {
   local rc=$?
   ((rc == 0)) || dump_logs
-  podman rm -f -t 0 $(podman ps -a --format '{{.Names}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman network rm -f "$NET" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  remove_tagged
   exit $rc
 }
 trap cleanup EXIT

@@ -23,11 +23,7 @@ cleanup() {
   for f in "$WORK"/play/*.yaml; do
     [[ -f $f ]] && podman kube down "$f" >/dev/null 2>&1 || true
   done
-  podman rm -f -t 0 $(podman ps -a --format '{{.Names}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman pod rm -f $(podman pod ps --format '{{.Name}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman volume rm -f $(podman volume ls --format '{{.Name}}' | grep "^$TAG" || true) >/dev/null 2>&1 || true
-  podman network rm -f "$NET" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  remove_tagged
   exit $rc
 }
 trap cleanup EXIT

@@ -49,6 +49,21 @@ tls_flags() {
   echo "--tls_ca /etc/tandem/ca.pem --tls_cert /etc/tandem/$1.pem --tls_key /etc/tandem/$1.key"
 }
 
+# Removes everything named after $TAG (containers, pods, volumes, networks) and $WORK: the
+# end of every test's EXIT trap, after what the test undoes itself (kube down, compose down).
+remove_tagged() {
+  local names
+  names=$(podman pod ps --format '{{.Name}}' | grep "^$TAG" || true)
+  [[ -z $names ]] || podman pod rm -f $names >/dev/null 2>&1 || true
+  names=$(podman ps -a --format '{{.Names}}' | grep "^$TAG" || true)
+  [[ -z $names ]] || podman rm -f -v -t 0 $names >/dev/null 2>&1 || true
+  names=$(podman volume ls --format '{{.Name}}' | grep "^$TAG" || true)
+  [[ -z $names ]] || podman volume rm -f $names >/dev/null 2>&1 || true
+  names=$(podman network ls --format '{{.Name}}' | grep "^$TAG" || true)
+  [[ -z $names ]] || podman network rm -f $names >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+
 # Dumps what a failed test needs to be understood: every container's last log lines.
 dump_logs() {
   local c
