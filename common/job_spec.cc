@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "common/files.h"
 #include "common/status.h"
 #include "google/protobuf/descriptor.h"
@@ -374,6 +375,15 @@ absl::Status ValidateSpec(const JobSpec& spec) {
                                                    " is below workers.min ", w.min()));
   }
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.max", w.max(), 1, 1024));
+  if (!w.wait_timeout().empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(w.wait_timeout(), &d) || d <= absl::ZeroDuration() ||
+        d > absl::Hours(24 * 365)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "workers.wait_timeout: '", w.wait_timeout(),
+          "' is not a duration between 1s and a year (write e.g. 90s, 30m or 2h)"));
+    }
+  }
   return absl::OkStatus();
 }
 

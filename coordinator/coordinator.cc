@@ -472,6 +472,7 @@ absl::Status Coordinator::ContinueWith(JobInfo& job, const std::vector<std::stri
   job.clear_assignments();
   job.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
   job.set_message(absl::StrCat(why, "; waiting for workers"));
+  job.set_waiting_since_unix_ms(Now());
   return store_->UpdateJob(job, {{"member_lost", why}}, Now());
 }
 
@@ -491,6 +492,7 @@ void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string&
 absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::string>& members,
                                           const std::string& why) {
   TANDEM_RETURN_IF_ERROR(membership_.FormGeneration(job, members));
+  job.set_waiting_since_unix_ms(0);
   progress_.KeepMembers(job);
   return store_->UpdateJob(job, {AssignedEvent(job, why)}, Now());
 }
@@ -504,7 +506,7 @@ void Coordinator::ScheduleJobs() {
   preparation_.mutex()->AssertHeld();  // mu_: the analysis cannot see that they are the same
   Membership::Available free = membership_.Idle();
   SchedulePlan plan = PlanSchedule(std::move(*jobs), std::move(free.idle), free.registered,
-                                   preparation_.preparing());
+                                   preparation_.preparing(), Now());
   for (JobInfo& job : plan.prepare) {
     if (preparation_.Start(std::move(job))) break;  // one preparation at a time
   }
@@ -522,6 +524,11 @@ void Coordinator::ScheduleJobs() {
   for (const JobInfo& job : plan.waiting) {
     absl::Status s = store_->UpdateJob(job, {}, Now());
     if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+  }
+  for (const JobInfo& job : plan.timed_out) {
+    absl::Status s = store_->UpdateJob(job, {{"wait_timeout", job.message()}}, Now());
+    if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
+    TANDEM_LOG(WARNING) << "job " << job.id() << " failed: " << job.message();
   }
 }
 

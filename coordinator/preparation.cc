@@ -69,6 +69,7 @@ void Preparation::Run(JobInfo job) {
                                   " shards, in ", absl::StrFormat("%.1f", seconds.count()), " s")});
     updated.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
     updated.set_message("waiting for workers");
+    updated.set_waiting_since_unix_ms(now_ms_());
   }
   absl::Status s = store_->UpdateJob(updated, events, now_ms_());
   if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "model/model_spec.h"
 
 namespace tandem {
@@ -30,7 +31,7 @@ std::vector<std::string> Take(std::vector<FreeWorker>& idle, size_t count, uint6
 }  // namespace
 
 SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<FreeWorker> idle,
-                          size_t registered, bool preparing) {
+                          size_t registered, bool preparing, int64_t now_ms) {
   SchedulePlan plan;
   std::reverse(jobs.begin(), jobs.end());  // oldest first: first come, first served
   std::vector<JobInfo*> running;
@@ -61,6 +62,17 @@ SchedulePlan PlanSchedule(std::vector<JobInfo> jobs, std::vector<FreeWorker> idl
       absl::StrAppend(&msg, "; ", small.size(), " free worker(s) have too little memory for ",
                       "this model (", small.front()->id, ": ", Mib(small.front()->memory_bytes),
                       ", it needs at least ", Mib(floor), ")");
+    }
+    absl::Duration timeout;
+    if (!job.spec().workers().wait_timeout().empty() && job.waiting_since_unix_ms() > 0 &&
+        absl::ParseDuration(job.spec().workers().wait_timeout(), &timeout) &&
+        now_ms - job.waiting_since_unix_ms() >= absl::ToInt64Milliseconds(timeout)) {
+      job.set_state(v1::JOB_STATE_FAILED);
+      job.set_message(absl::StrCat("no workers within workers.wait_timeout ",
+                                   job.spec().workers().wait_timeout(), ": ", msg));
+      job.set_waiting_since_unix_ms(0);
+      plan.timed_out.push_back(std::move(job));
+      continue;
     }
     if (msg != job.message()) {
       job.set_message(msg);

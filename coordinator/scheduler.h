@@ -35,6 +35,8 @@ struct SchedulePlan {
   std::vector<Start> grow;
   // Waiting jobs whose message changed (set in these copies) and must be stored.
   std::vector<tandem::v1::JobInfo> waiting;
+  // Waiting jobs past their workers.wait_timeout: FAILED, with the reason as their message.
+  std::vector<tandem::v1::JobInfo> timed_out;
 };
 
 // A worker free for a job, and the memory it may use (0: not known, never refused).
@@ -44,9 +46,10 @@ struct FreeWorker {
 };
 
 // `jobs` as JobStore::ListJobs returns them (newest first); `idle` free workers in the order
-// they get ranks; `registered` active workers; `preparing` whether a preparation runs.
+// they get ranks; `registered` active workers; `preparing` whether a preparation runs;
+// `now_ms` the time (Unix ms) that wait timeouts are measured against.
 SchedulePlan PlanSchedule(std::vector<tandem::v1::JobInfo> jobs, std::vector<FreeWorker> idle,
-                          size_t registered, bool preparing);
+                          size_t registered, bool preparing, int64_t now_ms);
 
 }  // namespace tandem
 

@@ -121,6 +121,22 @@ TEST(JobSpecTest, ExplicitZeroDropoutIsKept) {
   EXPECT_EQ(spec->training().label_smoothing(), 0.0f);
 }
 
+// workers.wait_timeout takes a duration as people write them; a bad one is refused with the
+// place it was written.
+TEST(JobSpecTest, WaitTimeoutIsADuration) {
+  JobFileMarks marks;
+  ASSERT_OK_AND_ASSIGN(JobSpec spec,
+                       ParseJobText("corpus: {train_tsv: x.tsv}\nworkers:\n  wait_timeout: 1h30m\n",
+                                    "job.yaml", &marks));
+  ApplyDefaults(spec);
+  EXPECT_OK(ValidateSpec(spec));
+  EXPECT_EQ(spec.workers().wait_timeout(), "1h30m");
+  ASSERT_OK(ApplyOverride("workers.wait_timeout=soon", spec, &marks));
+  EXPECT_THAT(LocateSpecError(ValidateSpec(spec), marks),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--set workers.wait_timeout: workers.wait_timeout: 'soon'")));
+}
+
 TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
   struct Case {
     std::function<void(JobSpec&)> mutate;
@@ -143,6 +159,12 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
          s.mutable_workers()->set_max(1025);
        },
        "workers.min: must be in [1, 1024], got 1025"},
+      {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("5x"); },
+       "workers.wait_timeout: '5x' is not a duration between 1s and a year (write e.g. 90s, 30m "
+       "or 2h)"},
+      {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("0s"); }, "workers.wait_timeout: '0s'"},
+      {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("-5m"); }, "workers.wait_timeout"},
+      {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("9000h"); }, "workers.wait_timeout"},
       {[](JobSpec& s) { s.mutable_training()->set_clip_norm(-2); }, "training.clip_norm"},
       {[](JobSpec& s) { s.mutable_corpus()->clear_train_target(); }, "train_target is missing"},
       {[](JobSpec& s) { s.mutable_corpus()->set_train_tsv("x.tsv"); }, "either train_source"},

@@ -39,15 +39,15 @@ TEST(SchedulerTest, PreparesOldestFirstAndOnlyWhenNothingIsPreparing) {
   const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_QUEUED),
                                          Job("job-2", v1::JOB_STATE_SUCCEEDED),
                                          Job("job-1", v1::JOB_STATE_PREPARING)};
-  EXPECT_THAT(Ids(PlanSchedule(jobs, {}, 0, false).prepare), ElementsAre("job-1", "job-3"));
-  EXPECT_THAT(PlanSchedule(jobs, {}, 0, true).prepare, IsEmpty());
+  EXPECT_THAT(Ids(PlanSchedule(jobs, {}, 0, false, 0).prepare), ElementsAre("job-1", "job-3"));
+  EXPECT_THAT(PlanSchedule(jobs, {}, 0, true, 0).prepare, IsEmpty());
 }
 
 TEST(SchedulerTest, WaitingJobsTakeFreeWorkersFirstComeFirstServed) {
   const std::vector<v1::JobInfo> jobs = {Job("job-3", v1::JOB_STATE_WAITING_FOR_WORKERS, 1, 1),
                                          Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 3),
                                          Job("job-1", v1::JOB_STATE_RUNNING, 1, 4)};
-  const SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3", "w-4"}), 6, false);
+  const SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3", "w-4"}), 6, false, 0);
   ASSERT_EQ(plan.start.size(), 2u);
   EXPECT_EQ(plan.start[0].job.id(), "job-2");
   EXPECT_THAT(plan.start[0].members, ElementsAre("w-1", "w-2", "w-3")) << "up to workers.max";
@@ -69,7 +69,7 @@ TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
                                          Running("job-3", 1, 4, {"w-7"}),
                                          Running("job-2", 1, 2, {"w-5", "w-6"}),
                                          Running("job-1", 1, 3, {"w-9", "w-8"})};
-  SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3"}), 9, false);
+  SchedulePlan plan = PlanSchedule(jobs, Free({"w-1", "w-2", "w-3"}), 9, false, 0);
   // The waiting job first; then the oldest running job below its maximum (job-1, 2 of 3),
   // then job-3; job-2 is at its maximum.
   ASSERT_EQ(plan.start.size(), 1u);
@@ -80,22 +80,22 @@ TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
   EXPECT_EQ(plan.grow[1].job.id(), "job-3");
   EXPECT_THAT(plan.grow[1].members, ElementsAre("w-7", "w-3"));
   // Nothing free, or everyone at the maximum: no growth.
-  EXPECT_THAT(PlanSchedule(jobs, {}, 9, false).grow, IsEmpty());
-  EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, Free({"w-1"}), 3, false).grow,
+  EXPECT_THAT(PlanSchedule(jobs, {}, 9, false, 0).grow, IsEmpty());
+  EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, Free({"w-1"}), 3, false, 0).grow,
               IsEmpty());
 }
 
 TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
   v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 3, 3);
-  SchedulePlan plan = PlanSchedule({job}, Free({"w-1"}), 2, false);
+  SchedulePlan plan = PlanSchedule({job}, Free({"w-1"}), 2, false, 0);
   EXPECT_THAT(plan.start, IsEmpty());
   ASSERT_EQ(plan.waiting.size(), 1u);
   EXPECT_EQ(plan.waiting[0].message(),
             "waiting for workers: needs at least 3, 1 free of 2 registered (the job asks for "
             "more workers than exist)");
   job.set_message(plan.waiting[0].message());
-  EXPECT_THAT(PlanSchedule({job}, Free({"w-1"}), 2, false).waiting, IsEmpty()) << "unchanged";
-  plan = PlanSchedule({job}, Free({"w-1"}), 3, false);
+  EXPECT_THAT(PlanSchedule({job}, Free({"w-1"}), 2, false, 0).waiting, IsEmpty()) << "unchanged";
+  plan = PlanSchedule({job}, Free({"w-1"}), 3, false, 0);
   ASSERT_EQ(plan.waiting.size(), 1u);
   EXPECT_EQ(plan.waiting[0].message(),
             "waiting for workers: needs at least 3, 1 free of 3 registered");
@@ -118,7 +118,7 @@ TEST(SchedulerTest, AWorkerWithTooLittleMemoryIsNotGivenTheJob) {
   ASSERT_GT(floor, model::kTrainingRuntimeBytes + (uint64_t{200} << 20)) << "a 512-wide model";
   const uint64_t small = uint64_t{256} << 20, big = uint64_t{8} << 30;
 
-  SchedulePlan plan = PlanSchedule({job}, {{"w-small", small}}, 1, false);
+  SchedulePlan plan = PlanSchedule({job}, {{"w-small", small}}, 1, false, 0);
   EXPECT_THAT(plan.start, IsEmpty());
   ASSERT_EQ(plan.waiting.size(), 1u);
   EXPECT_THAT(plan.waiting[0].message(),
@@ -127,7 +127,7 @@ TEST(SchedulerTest, AWorkerWithTooLittleMemoryIsNotGivenTheJob) {
                                ::testing::HasSubstr(absl::StrCat((floor >> 20), " MiB"))));
 
   // The small worker is passed over; the others take ranks in order.
-  plan = PlanSchedule({job}, {{"w-small", small}, {"w-big", big}, {"w-unknown", 0}}, 3, false);
+  plan = PlanSchedule({job}, {{"w-small", small}, {"w-big", big}, {"w-unknown", 0}}, 3, false, 0);
   ASSERT_EQ(plan.start.size(), 1u);
   EXPECT_THAT(plan.start[0].members, ElementsAre("w-big", "w-unknown"));
 
@@ -135,14 +135,46 @@ TEST(SchedulerTest, AWorkerWithTooLittleMemoryIsNotGivenTheJob) {
   v1::JobInfo running = job;
   running.set_state(v1::JOB_STATE_RUNNING);
   running.add_assignments()->set_worker_id("w-1");
-  EXPECT_THAT(PlanSchedule({running}, {{"w-small", small}}, 2, false).grow, IsEmpty());
-  plan = PlanSchedule({running}, {{"w-small", small}, {"w-big", big}}, 3, false);
+  EXPECT_THAT(PlanSchedule({running}, {{"w-small", small}}, 2, false, 0).grow, IsEmpty());
+  plan = PlanSchedule({running}, {{"w-small", small}, {"w-big", big}}, 3, false, 0);
   ASSERT_EQ(plan.grow.size(), 1u);
   EXPECT_THAT(plan.grow[0].members, ElementsAre("w-1", "w-big"));
 
   // Exactly the floor is enough.
-  plan = PlanSchedule({job}, {{"w-exact", floor}}, 1, false);
+  plan = PlanSchedule({job}, {{"w-exact", floor}}, 1, false, 0);
   ASSERT_EQ(plan.start.size(), 1u);
+}
+
+// A waiting job with workers.wait_timeout fails once it has waited that long since it began
+// waiting, with the reason why it waited; without one it waits for ever; in time it starts.
+TEST(SchedulerTest, AJobThatWaitsPastItsWaitTimeoutFails) {
+  v1::JobInfo job = Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 2);
+  job.mutable_spec()->mutable_workers()->set_wait_timeout("90s");
+  job.set_waiting_since_unix_ms(1'000'000);
+
+  SchedulePlan plan = PlanSchedule({job}, Free({"w-1"}), 1, false, 1'000'000 + 89'999);
+  EXPECT_THAT(plan.timed_out, IsEmpty()) << "1 ms early";
+  ASSERT_EQ(plan.waiting.size(), 1u);
+
+  plan = PlanSchedule({job}, Free({"w-1"}), 1, false, 1'000'000 + 90'000);
+  ASSERT_EQ(plan.timed_out.size(), 1u);
+  EXPECT_THAT(plan.waiting, IsEmpty());
+  EXPECT_EQ(plan.timed_out[0].state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(plan.timed_out[0].message(),
+            "no workers within workers.wait_timeout 90s: waiting for workers: needs at least 2, "
+            "1 free of 1 registered (the job asks for more workers than exist)");
+
+  // Enough workers at the deadline: it starts instead.
+  plan = PlanSchedule({job}, Free({"w-1", "w-2"}), 2, false, 1'000'000 + 90'000);
+  EXPECT_THAT(plan.timed_out, IsEmpty());
+  ASSERT_EQ(plan.start.size(), 1u);
+
+  // No timeout, or no record of when it began waiting (a job from before this field): waits.
+  job.mutable_spec()->mutable_workers()->clear_wait_timeout();
+  EXPECT_THAT(PlanSchedule({job}, Free({"w-1"}), 1, false, 1'000'000'000).timed_out, IsEmpty());
+  job.mutable_spec()->mutable_workers()->set_wait_timeout("1s");
+  job.set_waiting_since_unix_ms(0);
+  EXPECT_THAT(PlanSchedule({job}, Free({"w-1"}), 1, false, 1'000'000'000).timed_out, IsEmpty());
 }
 
 }  // namespace
