@@ -92,6 +92,9 @@ class Coordinator {
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
                                                                int64_t after_seq, uint32_t limit);
   std::vector<tandem::v1::WorkerInfo> ListWorkers();
+  // What happened to jobs since start (Prometheus counters), and the coordinator's clock.
+  JobCounters Counters() { return store_->Counters(); }
+  int64_t NowMs() const { return Now(); }
   // The job's training curve (stored points and those not yet flushed).
   absl::StatusOr<std::vector<tandem::v1::MetricPoint>> GetMetrics(const std::string& id);
 

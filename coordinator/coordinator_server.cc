@@ -106,9 +106,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
         s->metrics_,
         MetricsHttpServer::Start(std::move(http), [c, access = s->access_.get(), insecure] {
           auto jobs = c->ListJobs();
-          return PrometheusText(jobs.ok() ? *jobs : std::vector<v1::JobInfo>{},
-                                c->ListWorkers()) +
-                 SecurityPrometheusText(access->Refusals(), insecure);
+          const std::vector<v1::JobInfo> listed = jobs.ok() ? *jobs : std::vector<v1::JobInfo>{};
+          return PrometheusText(listed, c->ListWorkers()) +
+                 SecurityPrometheusText(access->Refusals(), insecure) +
+                 OperationsPrometheusText(c->Counters(), listed, c->NowMs());
         }));
     TANDEM_LOG(INFO) << "Prometheus metrics on " << (s->metrics_->tls() ? "https" : "http")
                      << "://" << metrics_address.host << ":" << s->metrics_->port() << "/metrics";

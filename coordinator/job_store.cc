@@ -213,7 +213,13 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
   TANDEM_RETURN_IF_ERROR(
       InsertEvent(id, {"submitted", absl::StrCat("job", name, " submitted")}, now_ms));
   TANDEM_RETURN_IF_ERROR(tx.Commit());
+  ++counters_.submitted;
   return id;
+}
+
+JobCounters JobStore::Counters() {
+  absl::MutexLock lock(&mu_);
+  return counters_;
 }
 
 absl::StatusOr<JobInfo> JobStore::GetJobLocked(const std::string& id) {
@@ -267,7 +273,14 @@ absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& eve
   TANDEM_RETURN_IF_ERROR(up.status());
   TANDEM_RETURN_IF_ERROR(
       up.Text(1, job.id()).Int(2, job.state()).Blob(3, job.SerializeAsString()).Done());
-  return tx.Commit();
+  TANDEM_RETURN_IF_ERROR(tx.Commit());
+  if (job.generation() > old.generation()) ++counters_.generations;
+  if (old.state() != job.state()) {
+    if (job.state() == v1::JOB_STATE_SUCCEEDED) ++counters_.succeeded;
+    if (job.state() == v1::JOB_STATE_FAILED) ++counters_.failed;
+    if (job.state() == v1::JOB_STATE_CANCELLED) ++counters_.cancelled;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& job_id,

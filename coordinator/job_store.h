@@ -34,6 +34,16 @@ struct JobStoreLimits {
   uint64_t max_events_per_job = 100000;
 };
 
+// What happened to jobs since this store was opened (Prometheus counters: they restart at 0
+// with the coordinator, which Prometheus reads as a counter reset).
+struct JobCounters {
+  uint64_t submitted = 0;
+  uint64_t succeeded = 0;
+  uint64_t failed = 0;
+  uint64_t cancelled = 0;
+  uint64_t generations = 0;  // generations formed (first assignment, growth, re-forming)
+};
+
 class JobStore {
  public:
   // Opens (creating if needed) the database at `path`.
@@ -49,6 +59,8 @@ class JobStore {
 
   // NotFound names the id.
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
+
+  JobCounters Counters();
 
   // All jobs, newest first.
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
@@ -89,6 +101,7 @@ class JobStore {
   const JobStoreLimits limits_;
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  JobCounters counters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tandem

@@ -1,9 +1,17 @@
 #include "coordinator/prometheus.h"
 
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/version.h"
 #include "coordinator/job_state.h"
 
 namespace tandem {
@@ -119,6 +127,80 @@ std::string SecurityPrometheusText(const std::map<std::string, uint64_t>& refusa
   Header(out, "tandem_insecure",
          "1 when the coordinator was started with --insecure (plaintext off loopback).");
   absl::StrAppend(&out, "tandem_insecure ", insecure ? 1 : 0, "\n");
+  return out;
+}
+
+namespace {
+
+void CounterHeader(std::string& out, const char* name, const char* help) {
+  absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n");
+}
+
+// utime + stime of /proc/self/stat in clock ticks, and the start time in ticks after boot.
+bool ReadProcStat(double& cpu_seconds, double& start_seconds_after_boot) {
+  std::ifstream in("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return false;
+  std::vector<std::string> f = absl::StrSplit(text.substr(close + 2), ' ');
+  // Fields after the name, from 3 (state): utime is 14, stime 15, starttime 22.
+  double utime = 0, stime = 0, start = 0;
+  if (f.size() < 20 || !absl::SimpleAtod(f[11], &utime) || !absl::SimpleAtod(f[12], &stime) ||
+      !absl::SimpleAtod(f[19], &start)) {
+    return false;
+  }
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  cpu_seconds = (utime + stime) / ticks;
+  start_seconds_after_boot = start / ticks;
+  return true;
+}
+
+}  // namespace
+
+std::string OperationsPrometheusText(const JobCounters& counters,
+                                     const std::vector<v1::JobInfo>& jobs, int64_t now_ms) {
+  std::string out;
+  CounterHeader(out, "tandem_jobs_submitted_total", "Jobs submitted since the coordinator started.");
+  absl::StrAppend(&out, "tandem_jobs_submitted_total ", counters.submitted, "\n");
+  CounterHeader(out, "tandem_jobs_ended_total",
+                "Jobs that ended since the coordinator started, by outcome.");
+  absl::StrAppend(&out, "tandem_jobs_ended_total{outcome=\"succeeded\"} ", counters.succeeded,
+                  "\ntandem_jobs_ended_total{outcome=\"failed\"} ", counters.failed,
+                  "\ntandem_jobs_ended_total{outcome=\"cancelled\"} ", counters.cancelled, "\n");
+  CounterHeader(out, "tandem_generations_formed_total",
+                "Generations formed since the coordinator started: first assignments, growth "
+                "and re-forming after a lost worker.");
+  absl::StrAppend(&out, "tandem_generations_formed_total ", counters.generations, "\n");
+  Header(out, "tandem_job_waiting_seconds", "How long a job has been waiting for workers.");
+  for (const v1::JobInfo& job : jobs) {
+    if (job.state() != v1::JOB_STATE_WAITING_FOR_WORKERS || job.waiting_since_unix_ms() <= 0) {
+      continue;
+    }
+    absl::StrAppend(&out, "tandem_job_waiting_seconds{job=\"", LabelValue(job.id()), "\"} ",
+                    absl::StrFormat("%.3f", (now_ms - job.waiting_since_unix_ms()) / 1000.0),
+                    "\n");
+  }
+  Header(out, "tandem_build_info", "The coordinator's version (the value is always 1).");
+  absl::StrAppend(&out, "tandem_build_info{version=\"", LabelValue(TandemVersion()), "\"} 1\n");
+  double cpu = 0, start_after_boot = 0;
+  if (ReadProcStat(cpu, start_after_boot)) {
+    CounterHeader(out, "process_cpu_seconds_total", "User and system CPU time of the process.");
+    absl::StrAppend(&out, "process_cpu_seconds_total ", absl::StrFormat("%.2f", cpu), "\n");
+    struct sysinfo info {};
+    if (::sysinfo(&info) == 0) {
+      Header(out, "process_start_time_seconds", "Start time of the process, Unix seconds.");
+      const double boot = static_cast<double>(now_ms) / 1000.0 - static_cast<double>(info.uptime);
+      absl::StrAppend(&out, "process_start_time_seconds ",
+                      absl::StrFormat("%.0f", boot + start_after_boot), "\n");
+    }
+  }
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (statm >> pages >> resident) {
+    Header(out, "process_resident_memory_bytes", "Resident memory of the process.");
+    absl::StrAppend(&out, "process_resident_memory_bytes ",
+                    resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)), "\n");
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Prometheus text exposition (format 0.0.4) of the coordinator's state: jobs by state, each
-// active job's step, loss, throughput and validation BLEU, workers by state.
+// active job's step, loss, throughput and validation BLEU, workers by state; security and
+// operations counters; build and process information.
 #ifndef TANDEM_COORDINATOR_PROMETHEUS_H_
 #define TANDEM_COORDINATOR_PROMETHEUS_H_
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/job_store.h"
 #include "tandem/v1/job.pb.h"
 
 namespace tandem {
@@ -19,6 +21,15 @@ std::string PrometheusText(const std::vector<tandem::v1::JobInfo>& jobs,
 // tandem_insecure (1 when the operator turned transport security off with --insecure).
 std::string SecurityPrometheusText(const std::map<std::string, uint64_t>& refusals,
                                    bool insecure);
+
+// Operations: counters of jobs submitted and ended by outcome and of generations formed
+// (since the coordinator started); tandem_job_waiting_seconds for each job waiting for
+// workers (since it began waiting, at `now_ms`); tandem_build_info{version}; and the process's
+// own process_cpu_seconds_total, process_resident_memory_bytes and
+// process_start_time_seconds, read from /proc/self.
+std::string OperationsPrometheusText(const JobCounters& counters,
+                                     const std::vector<tandem::v1::JobInfo>& jobs,
+                                     int64_t now_ms);
 
 }  // namespace tandem
 

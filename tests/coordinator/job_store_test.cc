@@ -130,5 +130,38 @@ TEST(JobStoreTest, UnwritableLocationIsAClearError) {
                        HasSubstr("cannot open state database /nonexistent-dir/state.db")));
 }
 
+// Counters: submissions, each terminal outcome once per job, each new generation; an update
+// that changes neither state nor generation, or an illegal one, counts nothing.
+TEST(JobStoreTest, CountsSubmissionsOutcomesAndGenerations) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string a, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(const std::string b, store->CreateJob(Spec("b"), 1));
+  EXPECT_EQ(store->Counters().submitted, 2u);
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(a));
+  for (v1::JobState s : {v1::JOB_STATE_PREPARING, v1::JOB_STATE_WAITING_FOR_WORKERS,
+                         v1::JOB_STATE_RUNNING}) {
+    job.set_state(s);
+    ASSERT_OK(store->UpdateJob(job, {}, 2));
+  }
+  job.set_generation(1);
+  ASSERT_OK(store->UpdateJob(job, {}, 3));
+  ASSERT_OK(store->UpdateJob(job, {}, 3));  // unchanged: not counted again
+  job.set_generation(2);
+  ASSERT_OK(store->UpdateJob(job, {}, 4));
+  job.set_state(v1::JOB_STATE_FAILED);
+  ASSERT_OK(store->UpdateJob(job, {}, 5));
+  job.set_state(v1::JOB_STATE_SUCCEEDED);
+  EXPECT_FALSE(store->UpdateJob(job, {}, 6).ok()) << "failed -> succeeded is illegal";
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo other, store->GetJob(b));
+  other.set_state(v1::JOB_STATE_CANCELLED);
+  ASSERT_OK(store->UpdateJob(other, {}, 7));
+  const JobCounters c = store->Counters();
+  EXPECT_EQ(c.generations, 2u);
+  EXPECT_EQ(c.failed, 1u);
+  EXPECT_EQ(c.succeeded, 0u);
+  EXPECT_EQ(c.cancelled, 1u);
+}
+
 }  // namespace
 }  // namespace tandem

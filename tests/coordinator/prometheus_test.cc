@@ -1,5 +1,7 @@
 #include "coordinator/prometheus.h"
 
+#include "absl/strings/str_format.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -43,6 +45,43 @@ TEST(PrometheusTest, EmptyCoordinatorStillExportsZeroes) {
   const std::string text = PrometheusText({}, {});
   EXPECT_THAT(text, HasSubstr("tandem_jobs{state=\"running\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("tandem_workers{state=\"idle\"} 0\n"));
+}
+
+// Counters, waiting times (only of jobs that wait and know since when), build information and
+// the process's own CPU, memory and start time.
+TEST(PrometheusTest, OperationsCountersWaitingBuildAndProcess) {
+  JobCounters counters;
+  counters.submitted = 7;
+  counters.succeeded = 3;
+  counters.failed = 2;
+  counters.cancelled = 1;
+  counters.generations = 9;
+  v1::JobInfo waiting, old_waiting, running;
+  waiting.set_id("job-000004");
+  waiting.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+  waiting.set_waiting_since_unix_ms(10'000);
+  old_waiting.set_id("job-000003");
+  old_waiting.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
+  running.set_id("job-000002");
+  running.set_state(v1::JOB_STATE_RUNNING);
+  running.set_waiting_since_unix_ms(1);
+  const int64_t now_ms = 1'700'000'000'000;
+  const std::string text =
+      OperationsPrometheusText(counters, {waiting, old_waiting, running}, now_ms);
+  EXPECT_THAT(text, HasSubstr("# TYPE tandem_jobs_submitted_total counter\n"
+                              "tandem_jobs_submitted_total 7\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_jobs_ended_total{outcome=\"succeeded\"} 3\n"
+                              "tandem_jobs_ended_total{outcome=\"failed\"} 2\n"
+                              "tandem_jobs_ended_total{outcome=\"cancelled\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_generations_formed_total 9\n"));
+  EXPECT_THAT(text, HasSubstr(absl::StrFormat("tandem_job_waiting_seconds{job=\"job-000004\"} %.3f\n",
+                                              (now_ms - 10'000) / 1000.0)));
+  EXPECT_THAT(text, Not(HasSubstr("job-000003"))) << "no record of when it began waiting";
+  EXPECT_THAT(text, Not(HasSubstr("job-000002"))) << "running";
+  EXPECT_THAT(text, HasSubstr("tandem_build_info{version=\"" + TandemVersion() + "\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE process_cpu_seconds_total counter\n"));
+  EXPECT_THAT(text, HasSubstr("process_start_time_seconds 1"));
+  EXPECT_THAT(text, ::testing::ContainsRegex("process_resident_memory_bytes [1-9][0-9]{5,}\n"));
 }
 
 }  // namespace
