@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "client/command_context.h"
 #include "client/commands.h"
+#include "client/job_filter.h"
 #include "client/render.h"
 #include "common/files.h"
 #include "common/job_spec.h"
@@ -243,8 +244,10 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   return kExitOk;
 }
 
-int RunList(const ParsedArgs&, Context& ctx) {
-  auto jobs = ctx.client->List();
+int RunList(const ParsedArgs& a, Context& ctx) {
+  auto listed = ctx.client->List();
+  if (!listed.ok()) return Fail(ctx, listed.status());
+  auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"));
   if (!jobs.ok()) return Fail(ctx, jobs.status());
   if (ctx.json) {
     *ctx.out << ToJsonArray(*jobs) << "\n";

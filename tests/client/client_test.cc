@@ -4,17 +4,22 @@
 #include "client/plot_svg.h"
 
 #include <cmath>
+#include "client/job_filter.h"
 #include "client/render.h"
 #include "common/files.h"
 #include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
 
+using ::tandem::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 TEST(RenderTest, TablesAlignUtf8AndDurations) {
@@ -34,6 +39,41 @@ int Cli(const std::vector<std::string>& args, std::string* out, std::string* err
   *out = o.str();
   *err = e.str();
   return rc;
+}
+
+// `tandem list --state/--name`: one state, "active", "ended", a name, both; order kept; an
+// unknown state is refused naming the accepted ones.
+TEST(JobFilterTest, StateAndName) {
+  std::vector<v1::JobInfo> jobs;
+  auto add = [&](const std::string& id, v1::JobState s, const std::string& name) {
+    v1::JobInfo j;
+    j.set_id(id);
+    j.set_state(s);
+    j.mutable_spec()->set_name(name);
+    jobs.push_back(j);
+  };
+  add("job-4", v1::JOB_STATE_RUNNING, "en-es");
+  add("job-3", v1::JOB_STATE_FAILED, "en-es");
+  add("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, "de-en");
+  add("job-1", v1::JOB_STATE_SUCCEEDED, "");
+  auto ids = [](const absl::StatusOr<std::vector<v1::JobInfo>>& r) {
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& j : *r) out.push_back(j.id());
+    }
+    return out;
+  };
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "")), ElementsAre("job-4", "job-3", "job-2", "job-1"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "running", "")), ElementsAre("job-4"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "active", "")), ElementsAre("job-4", "job-2"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "ended", "")), ElementsAre("job-3", "job-1"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "en-es")), ElementsAre("job-4", "job-3"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "ended", "en-es")), ElementsAre("job-3"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "cancelled", "")), IsEmpty());
+  EXPECT_THAT(ids(FilterJobs({}, "active", "x")), IsEmpty());
+  EXPECT_THAT(FilterJobs(jobs, "Running", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--state: 'Running' is not one of active, ended, queued")));
 }
 
 TEST(CliTest, HelpAndUsageErrors) {
