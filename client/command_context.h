@@ -30,6 +30,9 @@ struct Context {
 // The exit code (client/commands.h) for a status.
 int ExitFor(const absl::Status& s);
 
+// The exit code for an ended job: 0 succeeded, kExitCancelled, else kExitJobFailed.
+int ExitForState(tandem::v1::JobState s);
+
 // Prints "tandem: MESSAGE" to ctx.err and returns ExitFor(s).
 int Fail(Context& ctx, const absl::Status& s);
 
@@ -54,6 +57,9 @@ int RunList(const ParsedArgs& a, Context& ctx);
 int RunStatus(const ParsedArgs& a, Context& ctx);
 int RunEvents(const ParsedArgs& a, Context& ctx);
 int RunCancel(const ParsedArgs& a, Context& ctx);
+// lifecycle_commands.cc: deleting jobs and reading their logs.
+int RunDelete(const ParsedArgs& a, Context& ctx);
+int RunLogs(const ParsedArgs& a, Context& ctx);
 int RunWatch(const ParsedArgs& a, Context& ctx);
 int RunWorkers(const ParsedArgs& a, Context& ctx);
 int RunVersion(const ParsedArgs& a, Context& ctx);

@@ -1,5 +1,6 @@
 #include "client/commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -23,6 +24,7 @@ int ExitFor(const absl::Status& s) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kOutOfRange:
     case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAlreadyExists:  // a job name taken by another spec
       return kExitBadInput;
     case absl::StatusCode::kUnavailable:
       return kExitUnavailable;
@@ -33,6 +35,17 @@ int ExitFor(const absl::Status& s) {
       return kExitNotAuthorized;
     default:
       return kExitError;
+  }
+}
+
+int ExitForState(v1::JobState s) {
+  switch (s) {
+    case v1::JOB_STATE_SUCCEEDED:
+      return kExitOk;
+    case v1::JOB_STATE_CANCELLED:
+      return kExitCancelled;
+    default:
+      return kExitJobFailed;
   }
 }
 
@@ -66,6 +79,8 @@ using cli::RunStatus;
 using cli::RunWatch;
 using cli::RunEvents;
 using cli::RunCancel;
+using cli::RunDelete;
+using cli::RunLogs;
 using cli::RunVersion;
 using cli::RunHealth;
 using cli::RunWorkers;
@@ -124,6 +139,8 @@ std::vector<Command> Commands() {
       {"vocab_size", true, "SentencePiece vocabulary size", "N"},
       {"max_steps", true, "stop after N updates", "N"},
       {"epochs", true, "stop after N passes over the corpus", "N"},
+      {"max_duration", true, "stop at the first step after this much time, e.g. 2h", "DURATION"},
+      {"label", true, "a label KEY=VALUE for finding the job (repeatable)", "KEY=VALUE"},
       {"watch", false, "follow the job's events after submitting"},
   };
   submit_flags.insert(submit_flags.end(), watch_flags.begin(), watch_flags.end());
@@ -131,12 +148,14 @@ std::vector<Command> Commands() {
       {"submit", "[JOB_FILE] [flags]",
        "submit a training job from a YAML/JSON job file and/or flags; prints the job id",
        submit_flags, RunSubmit},
-      {"list", "[--state STATE] [--name NAME]", "list jobs, newest first",
+      {"list", "[--state STATE] [--name NAME] [--label KEY[=VALUE]]...", "list jobs, newest first",
        {{"state", true,
          "only jobs in this state (queued, preparing, waiting_for_workers, running, "
          "succeeded, failed, cancelled), or 'active' or 'ended'",
          "STATE"},
-        {"name", true, "only jobs with this name", "NAME"}},
+        {"name", true, "only jobs with this name", "NAME"},
+        {"label", true, "only jobs with this label (KEY=VALUE) or label key (KEY); repeatable, "
+         "all must match", "KEY[=VALUE]"}},
        RunList},
       {"status", "JOB_ID", "show one job: state, preparation, workers and shards", {}, RunStatus},
       {"watch", "JOB_ID", "follow a job's events until it ends; exits with the job's outcome",
@@ -144,6 +163,13 @@ std::vector<Command> Commands() {
       {"events", "[JOB_ID]", "show the event log of one job (or of all jobs)",
        {{"follow", false, "keep following new events until the job ends"}}, RunEvents},
       {"cancel", "JOB_ID", "cancel a job and release its workers", {}, RunCancel},
+      {"delete", "JOB_ID...", "delete ended jobs: their state, events, prepared corpus, "
+       "checkpoints, model and logs", {}, RunDelete},
+      {"logs", "JOB_ID [--rank N] [--follow]",
+       "print the log lines the job's workers sent to the coordinator",
+       {{"rank", true, "only this rank's lines", "N"},
+        {"follow", false, "keep printing new lines until the job ends"}},
+       RunLogs},
       {"workers", "", "list the workers known to the coordinator", {}, RunWorkers},
       {"version", "", "print this program's version and the coordinator's", {}, RunVersion},
       {"health", "[--service NAME] [--live]",
@@ -202,10 +228,40 @@ std::string MainHelp(const std::vector<Command>& commands) {
   return out;
 }
 
+// The arguments with the flags for every command that came before the command moved after
+// it ("tandem --coordinator H list" is "tandem list --coordinator H"). An unknown leading
+// flag stays where it is, for the unknown-command message.
+std::vector<std::string> CommandFirst(const std::vector<std::string>& args) {
+  std::vector<std::string> leading;
+  size_t i = 0;
+  while (i < args.size() && args[i].size() > 2 && args[i].rfind("--", 0) == 0 &&
+         args[i] != "--help") {
+    std::string name = args[i].substr(2, args[i].find('=') - 2);
+    std::replace(name.begin(), name.end(), '-', '_');
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& f : CommonFlags()) {
+      if (f.name == name) spec = &f;
+    }
+    if (spec == nullptr) break;
+    const bool separate_value = spec->takes_value && args[i].find('=') == std::string::npos;
+    const size_t n = separate_value && i + 1 < args.size() ? 2 : 1;
+    leading.insert(leading.end(), args.begin() + static_cast<std::ptrdiff_t>(i),
+                   args.begin() + static_cast<std::ptrdiff_t>(i + n));
+    i += n;
+  }
+  if (leading.empty() || i >= args.size()) return args;
+  std::vector<std::string> out(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  // After "--" everything is positional: the moved flags go before it.
+  auto dashes = std::find(out.begin() + 1, out.end(), "--");
+  out.insert(dashes, leading.begin(), leading.end());
+  return out;
+}
+
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err,
            const MainEnvironment& env) {
+  const std::vector<std::string> args = CommandFirst(raw_args);
   const std::vector<Command> commands = Commands();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     (args.empty() ? err : out) << MainHelp(commands);

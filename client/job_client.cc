@@ -109,7 +109,7 @@ absl::StatusOr<std::string> JobClient::Upload(const std::string& path,
 }
 
 absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec,
-                                              const UploadProgress& progress) {
+                                              const UploadProgress& progress, bool* existing) {
   v1::SubmitJobRequest req;
   *req.mutable_spec() = spec;
   for (const auto& [field, file] : CorpusFileFields(*req.mutable_spec()->mutable_corpus())) {
@@ -125,7 +125,32 @@ absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec,
   v1::SubmitJobResponse resp;
   absl::Status s = impl_->Convert(impl_->stub->SubmitJob(ctx.get(), req, &resp));
   if (!s.ok()) return s;
+  if (existing != nullptr) *existing = resp.existing();
   return resp.job_id();
+}
+
+absl::StatusOr<uint64_t> JobClient::Delete(const std::string& id) {
+  auto ctx = impl_->Context();
+  v1::DeleteJobRequest req;
+  req.set_job_id(id);
+  v1::DeleteJobResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->DeleteJob(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return resp.freed_bytes();
+}
+
+absl::StatusOr<v1::GetLogsResponse> JobClient::Logs(const std::string& id,
+                                                    std::optional<uint32_t> rank,
+                                                    uint64_t offset) {
+  auto ctx = impl_->Context();
+  v1::GetLogsRequest req;
+  req.set_job_id(id);
+  if (rank.has_value()) req.set_rank(*rank);
+  req.set_offset(offset);
+  v1::GetLogsResponse resp;
+  absl::Status s = impl_->Convert(impl_->stub->GetLogs(ctx.get(), req, &resp));
+  if (!s.ok()) return s;
+  return resp;
 }
 
 absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,17 @@ class JobClient {
   // by SHA-256, skipped when the coordinator already holds it) and submits the job with
   // "upload:<sha256>" in their place. A path written "server:/abs/path" names a file on the
   // coordinator's host instead (accepted under its --corpus_root directories only).
+  // `*existing` (if given) tells whether the coordinator found a job of the same name and
+  // spec instead of making one (SubmitJobResponse.existing).
   absl::StatusOr<std::string> Submit(const tandem::v1::JobSpec& spec,
-                                     const UploadProgress& progress = nullptr);
+                                     const UploadProgress& progress = nullptr,
+                                     bool* existing = nullptr);
+  // Deletes an ended job; returns the bytes its files took.
+  absl::StatusOr<uint64_t> Delete(const std::string& id);
+  // The job's worker log lines from `offset` (0: the beginning), only `rank`'s if set.
+  absl::StatusOr<tandem::v1::GetLogsResponse> Logs(const std::string& id,
+                                                   std::optional<uint32_t> rank,
+                                                   uint64_t offset);
   // Uploads one file; returns its reference ("upload:<sha256>").
   absl::StatusOr<std::string> Upload(const std::string& path,
                                      const UploadProgress& progress = nullptr);

@@ -26,16 +26,6 @@ namespace {
 
 using tandem::v1::JobInfo;
 
-int ExitForState(v1::JobState s) {
-  switch (s) {
-    case v1::JOB_STATE_SUCCEEDED:
-      return kExitOk;
-    case v1::JOB_STATE_CANCELLED:
-      return kExitCancelled;
-    default:
-      return kExitJobFailed;
-  }
-}
 
 
 // --- watch ---------------------------------------------------------------------------------
@@ -84,6 +74,8 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
   uint64_t shown_step = 0;
   int64_t shown_ms = 0;
   bool progress_open = false;  // a progress line without its newline is on the terminal
+  std::string waiting_shown;    // the waiting reason last printed
+  int64_t waiting_ms = 0;       // and when
   const int64_t deadline = timeout_s > 0 ? NowMs() + timeout_s * 1000 : 0;
   while (true) {
     auto events = ctx.client->Events(id, after, 1000);
@@ -118,6 +110,20 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
       } else {
         *ctx.out << HumanTime(shown_ms) << "  progress  " << ProgressLine(*job) << "\n";
       }
+      ctx.out->flush();
+    }
+    // While the job waits for workers, say so when the reason changes and every 30 s.
+    if (!ctx.json && job->state() == v1::JOB_STATE_WAITING_FOR_WORKERS &&
+        (job->message() != waiting_shown || NowMs() - waiting_ms >= 30000)) {
+      waiting_shown = job->message();
+      waiting_ms = NowMs();
+      if (progress_open) *ctx.out << "\n";
+      progress_open = false;
+      *ctx.out << HumanTime(waiting_ms) << "  waiting  " << job->message();
+      if (job->waiting_since_unix_ms() > 0) {
+        *ctx.out << " (for " << HumanDuration(waiting_ms - job->waiting_since_unix_ms()) << ")";
+      }
+      *ctx.out << "\n";
       ctx.out->flush();
     }
     if (IsTerminal(job->state())) {
@@ -196,6 +202,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
       {"vocab_size", "tokenizer.vocab_size"},
       {"max_steps", "training.max_steps"},
       {"epochs", "training.epochs"},
+      {"max_duration", "training.max_duration"},
   };
   for (const auto& [flag, path] : shorthands) {
     if (!a.Has(flag)) continue;
@@ -221,6 +228,20 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
     absl::Status s = ApplyOverride(set, spec, &marks);
     if (!s.ok()) return Fail(ctx, s);
   }
+  for (const std::string& label : a.All("label")) {
+    const size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(ctx, absl::InvalidArgumentError(
+                           absl::StrCat("--label ", label, ": expected KEY=VALUE, e.g. team=nlp")));
+    }
+    const std::string key = label.substr(0, eq);
+    absl::Status valid = CheckLabel(key, label.substr(eq + 1));
+    if (!valid.ok()) {
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat("--label ", label, ": ",
+                                                               valid.message())));
+    }
+    (*spec.mutable_labels())[key] = label.substr(eq + 1);
+  }
   if (a.Has("workers") && !a.Has("max_workers") && spec.workers().max() < spec.workers().min()) {
     spec.mutable_workers()->set_max(spec.workers().min());
   }
@@ -229,8 +250,14 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   ApplyDefaults(checked);
   absl::Status valid = LocateSpecError(ValidateSpec(checked), marks);
   if (!valid.ok()) return Fail(ctx, valid);
-  auto id = ctx.client->Submit(spec, UploadReporter(*ctx.err));
+  bool existing = false;
+  auto id = ctx.client->Submit(spec, UploadReporter(*ctx.err), &existing);
   if (!id.ok()) return Fail(ctx, id.status());
+  if (existing) {
+    // An idempotent submit: the job of this name and spec was already there.
+    *ctx.err << "tandem: job '" << spec.name() << "' was already submitted as " << *id
+             << " with this spec; nothing new was made\n";
+  }
   if (ctx.json) {
     *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";
   } else {
@@ -247,7 +274,7 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
 int RunList(const ParsedArgs& a, Context& ctx) {
   auto listed = ctx.client->List();
   if (!listed.ok()) return Fail(ctx, listed.status());
-  auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"));
+  auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"), a.All("label"));
   if (!jobs.ok()) return Fail(ctx, jobs.status());
   if (ctx.json) {
     *ctx.out << ToJsonArray(*jobs) << "\n";
@@ -287,6 +314,23 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
   if (!j.message().empty()) o << "Message:      " << j.message() << "\n";
   o << "Created:      " << HumanTime(j.created_unix_ms()) << " UTC ("
     << HumanDuration(NowMs() - j.created_unix_ms()) << " ago)\n";
+  if (!j.spec().labels().empty()) {
+    std::map<std::string, std::string> sorted(j.spec().labels().begin(), j.spec().labels().end());
+    std::vector<std::string> labels;
+    for (const auto& [k, v] : sorted) labels.push_back(absl::StrCat(k, "=", v));
+    o << "Labels:       " << absl::StrJoin(labels, ", ") << "\n";
+  }
+  if (const std::string& budget = j.spec().training().max_duration(); !budget.empty()) {
+    o << "Time budget:  " << budget;
+    if (j.deadline_unix_ms() == 0) {
+      o << " (counted from the job's first start on workers)";
+    } else if (!IsTerminal(j.state())) {
+      const int64_t left = j.deadline_unix_ms() - NowMs();
+      o << " (ends " << HumanTime(j.deadline_unix_ms()) << " UTC, "
+        << (left > 0 ? "in " + HumanDuration(left) : "now: at the next step") << ")";
+    }
+    o << "\n";
+  }
   o << "Corpus:       "
     << (c.train_tsv().empty() ? c.train_source() + " + " + c.train_target() : c.train_tsv())
     << "\n";

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_format.h"
 #include "common/checkpoint_files.h"
 #include "common/files.h"
@@ -68,6 +70,7 @@ class TerminalObserver final : public TrainingObserver {
       std::cerr << "early stopping: no BLEU improvement in " << r.bad_validations
                 << " validations\n";
     }
+    if (r.time_up) std::cerr << "training.max_duration reached at step " << s.step << "\n";
     return false;
   }
 
@@ -131,6 +134,13 @@ absl::Status Train(const ParsedArgs& a) {
   loop.validate = !config.valid_file.empty();
   loop.checkpoint_dir = out + "/checkpoints";
   loop.checkpoints_kept = spec.training().checkpoints_kept();
+  if (!spec.training().max_duration().empty()) {
+    // Counted from this start (a resumed run gets the whole budget again).
+    TANDEM_ASSIGN_OR_RETURN(absl::Duration budget,
+                            ParseJobDuration("training.max_duration",
+                                             spec.training().max_duration()));
+    loop.deadline_unix_ms = absl::ToUnixMillis(absl::Now() + budget);
+  }
   if (a.Has("resume")) {
     if (std::optional<CheckpointFile> newest = NewestCheckpoint(loop.checkpoint_dir)) {
       TANDEM_RETURN_IF_ERROR(trainer->LoadCheckpoint(newest->path));

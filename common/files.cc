@@ -157,6 +157,25 @@ bool PathExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+absl::StatusOr<uint64_t> RemoveTree(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t bytes = 0;
+  if (!fs::exists(fs::symlink_status(path, ec))) return 0;
+  if (fs::is_directory(fs::symlink_status(path, ec))) {
+    for (auto it = fs::recursive_directory_iterator(path, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && !it->is_symlink(ec)) bytes += it->file_size(ec);
+    }
+  } else if (fs::is_regular_file(fs::symlink_status(path, ec))) {
+    bytes = fs::file_size(path, ec);
+  }
+  ec.clear();
+  fs::remove_all(path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot remove ", path, ": ", ec.message()));
+  return bytes;
+}
+
 std::string AbsolutePath(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   char cwd[4096];

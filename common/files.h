@@ -46,6 +46,10 @@ class FileLock {
 
 bool PathExists(const std::string& path);
 
+// Removes `path` and everything under it (links are removed, not followed); returns the
+// bytes of the regular files removed. A missing path removes nothing and returns 0.
+absl::StatusOr<uint64_t> RemoveTree(const std::string& path);
+
 // `path` made absolute against the current directory (unchanged if already absolute or empty).
 std::string AbsolutePath(const std::string& path);
 

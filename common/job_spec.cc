@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -92,11 +94,44 @@ bool ZeroMeansDefault(const std::string& path) {
   return kPaths.count(path) > 0;
 }
 
+// A map<string, string> field (JobSpec.labels): a mapping of plain values, each key once.
+absl::Status FillStringMap(const YAML::Node& value, Message& msg, const FieldDescriptor* f,
+                           const std::string& path, const std::string& filename) {
+  const std::string where = Where(filename, value);
+  if (!value.IsMap()) return TypeError(where, path, "a mapping of names to values", value);
+  const Descriptor* entry_type = f->message_type();
+  const FieldDescriptor* key_f = entry_type->FindFieldByName("key");
+  const FieldDescriptor* value_f = entry_type->FindFieldByName("value");
+  if (key_f->cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
+      value_f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": ", path, ": field type not supported in job files"));
+  }
+  std::map<std::string, std::string> seen;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const std::string key_where = Where(filename, it->first);
+    if (!it->first.IsScalar() || !it->second.IsScalar()) {
+      return TypeError(key_where, path, "plain names and values", it->second);
+    }
+    const std::string& key = it->first.Scalar();
+    if (auto [first, added] = seen.emplace(key, key_where); !added) {
+      return absl::InvalidArgumentError(absl::StrCat(key_where, ": ", path, ".", key,
+                                                     " is written twice (first at ",
+                                                     first->second, ")"));
+    }
+    Message* entry = msg.GetReflection()->AddMessage(&msg, f);
+    entry->GetReflection()->SetString(entry, key_f, key);
+    entry->GetReflection()->SetString(entry, value_f, it->second.Scalar());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status FillField(const YAML::Node& value, Message& msg, const FieldDescriptor* f,
                        const std::string& path, const std::string& filename,
                        JobFileMarks* marks) {
   const Reflection* r = msg.GetReflection();
   const std::string where = Where(filename, value);
+  if (f->is_map()) return FillStringMap(value, msg, f, path, filename);
   if (f->is_repeated()) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", path, ": lists are not supported"));
   }
@@ -249,7 +284,8 @@ void ApplyDefaults(JobSpec& spec) {
   m.set_dropout_set(true);
   auto& tr = *spec.mutable_training();
   if (tr.batch_tokens() == 0) tr.set_batch_tokens(kDefaultBatchTokens);
-  if (tr.max_steps() == 0 && tr.epochs() == 0) tr.set_epochs(1);
+  // A time budget alone bounds training; without one, one pass over the corpus.
+  if (tr.max_steps() == 0 && tr.epochs() == 0 && tr.max_duration().empty()) tr.set_epochs(1);
   if (tr.learning_rate() == 0) tr.set_learning_rate(kDefaultLearningRate);
   if (tr.lr_schedule().empty()) tr.set_lr_schedule("constant");
   if (!tr.label_smoothing_set() && tr.label_smoothing() == 0) {
@@ -278,6 +314,51 @@ uint64_t ModelParameterBound(const v1::ModelSpec& m, uint32_t vocab_size) {
   const uint64_t layers = uint64_t{m.encoder_layers()} * 2 + m.decoder_layers();
   return 2 * v * e + v * (4 * h + e + 1) + layers * gates * (2 * h) * (e + 4 * h + 2) +
          2 * h * (4 * h + e + 1) + 16 * h * h;
+}
+
+absl::StatusOr<absl::Duration> ParseJobDuration(const std::string& field,
+                                                const std::string& text) {
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d) || d < absl::Seconds(1) || d > absl::Hours(24 * 365)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", text,
+                     "' is not a duration between 1s and a year (write e.g. 90s, 30m or 2h)"));
+  }
+  return d;
+}
+
+absl::Status CheckDuration(const std::string& field, const std::string& text) {
+  if (text.empty()) return absl::OkStatus();
+  return ParseJobDuration(field, text).status();
+}
+
+absl::Status CheckLabel(absl::string_view key, absl::string_view value) {
+  auto lower_or_digit = [](char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c); };
+  const bool key_ok =
+      !key.empty() && key.size() <= kMaxLabelKeyBytes && lower_or_digit(key[0]) &&
+      std::all_of(key.begin(), key.end(), [&](char c) {
+        return lower_or_digit(c) || c == '.' || c == '_' || c == '/' || c == '-';
+      });
+  if (!key_ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "labels: '", key, "' is not a label name (1 to ", kMaxLabelKeyBytes,
+        " characters of a-z 0-9 . _ / -, beginning with a letter or digit)"));
+  }
+  if (value.size() > kMaxLabelValueBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("labels: the value of '", key, "' is ",
+                                                   value.size(), " bytes; at most ",
+                                                   kMaxLabelValueBytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLabels(const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > kMaxLabels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("labels: ", labels.size(), " labels; at most ", kMaxLabels));
+  }
+  for (const auto& [key, value] : labels) TANDEM_RETURN_IF_ERROR(CheckLabel(key, value));
+  return absl::OkStatus();
 }
 
 absl::Status ValidateSpec(const JobSpec& spec) {
@@ -350,9 +431,10 @@ absl::Status ValidateSpec(const JobSpec& spec) {
   const auto& tr = spec.training();
   TANDEM_RETURN_IF_ERROR(
       CheckRange<uint32_t>("training.batch_tokens", tr.batch_tokens(), 16, 1000000));
-  if (tr.max_steps() == 0 && tr.epochs() == 0) {
-    return absl::InvalidArgumentError("training: set max_steps or epochs (or both)");
+  if (tr.max_steps() == 0 && tr.epochs() == 0 && tr.max_duration().empty()) {
+    return absl::InvalidArgumentError("training: set max_steps, epochs or max_duration");
   }
+  TANDEM_RETURN_IF_ERROR(CheckDuration("training.max_duration", tr.max_duration()));
   if (!(tr.learning_rate() > 0 && tr.learning_rate() <= 10)) {
     return RangeError("training.learning_rate", "(0, 10]", tr.learning_rate());
   }
@@ -375,16 +457,8 @@ absl::Status ValidateSpec(const JobSpec& spec) {
                                                    " is below workers.min ", w.min()));
   }
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.max", w.max(), 1, 1024));
-  if (!w.wait_timeout().empty()) {
-    absl::Duration d;
-    if (!absl::ParseDuration(w.wait_timeout(), &d) || d <= absl::ZeroDuration() ||
-        d > absl::Hours(24 * 365)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "workers.wait_timeout: '", w.wait_timeout(),
-          "' is not a duration between 1s and a year (write e.g. 90s, 30m or 2h)"));
-    }
-  }
-  return absl::OkStatus();
+  TANDEM_RETURN_IF_ERROR(CheckDuration("workers.wait_timeout", w.wait_timeout()));
+  return CheckLabels(spec.labels());
 }
 
 absl::StatusOr<JobSpec> ParseJobText(absl::string_view text, const std::string& filename,

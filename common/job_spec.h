@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "tandem/v1/job.pb.h"
 
 namespace tandem {
@@ -56,6 +57,20 @@ uint64_t ModelParameterBound(const tandem::v1::ModelSpec& m, uint32_t vocab_size
 // field (e.g. "training.learning_rate: must be in (0, 10], got -1"). Does not touch the
 // filesystem.
 absl::Status ValidateSpec(const tandem::v1::JobSpec& spec);
+
+// A job field's duration ("90s", "30m", "2h"; 1s to a year); the error names `field`.
+absl::StatusOr<absl::Duration> ParseJobDuration(const std::string& field,
+                                                const std::string& text);
+// ParseJobDuration's check; "" (no limit) is fine.
+absl::Status CheckDuration(const std::string& field, const std::string& text);
+
+// Job labels (JobSpec.labels): how many, and what a key and a value may be.
+inline constexpr size_t kMaxLabels = 32;
+inline constexpr size_t kMaxLabelKeyBytes = 63;
+inline constexpr size_t kMaxLabelValueBytes = 256;
+// One label; the error begins "labels: " and names the key.
+absl::Status CheckLabel(absl::string_view key, absl::string_view value);
+absl::Status CheckLabels(const google::protobuf::Map<std::string, std::string>& labels);
 
 // Where each field of a job came from: "job.yaml:4:3" for a field of a job file, "--set
 // training.max_steps" for an override; keyed by field path ("training.max_steps").

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <ctime>
 #include <string>
 #include <sys/time.h>
@@ -12,7 +13,29 @@ namespace {
 
 std::atomic<LogLevel> g_threshold{LogLevel::kInfo};
 
+std::mutex g_sink_mu;
+LogSink* g_sink = nullptr;  // guarded by g_sink_mu
+thread_local bool t_in_sink = false;
+
 }  // namespace
+
+void SetLogSink(LogSink* sink) {
+  std::lock_guard<std::mutex> lock(g_sink_mu);
+  g_sink = sink;
+}
+
+namespace log_internal {
+
+void SendToSink(Level level, absl::string_view line) {
+  if (t_in_sink) return;  // a line the sink logs itself
+  std::lock_guard<std::mutex> lock(g_sink_mu);
+  if (g_sink == nullptr) return;
+  t_in_sink = true;
+  g_sink->Send(level, line);
+  t_in_sink = false;
+}
+
+}  // namespace log_internal
 
 void SetLogLevel(LogLevel level) { g_threshold.store(level, std::memory_order_relaxed); }
 
@@ -60,6 +83,7 @@ Line::~Line() {
   const std::string text = stream_.str();
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
+  SendToSink(level_, absl::string_view(text).substr(0, text.size() - 1));
 }
 
 }  // namespace tandem::log_internal

@@ -7,6 +7,7 @@
 #ifndef TANDEM_COMMON_LOG_H_
 #define TANDEM_COMMON_LOG_H_
 
+#include <cstddef>
 #include <optional>
 #include <sstream>
 
@@ -24,6 +25,25 @@ LogLevel GetLogLevel();
 // "DEBUG", "INFO", "WARNING" or "ERROR" (exactly, upper case); nullopt for anything else.
 std::optional<LogLevel> ParseLogLevel(absl::string_view text);
 
+// Receives a copy of every line written (those above the threshold), e.g. to send it on: a
+// worker ships its lines to the coordinator (`tandem logs`). Send runs on the logging thread,
+// one line at a time (serialised), and must be quick; lines it logs itself are not sent to it.
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  // `line` is the whole line as written to stderr, without the newline.
+  virtual void Send(LogLevel level, absl::string_view line) = 0;
+};
+
+// Lines a worker sends to the coordinator with a heartbeat (`tandem logs`): at most this
+// many per heartbeat, each cut to this many bytes by the coordinator.
+inline constexpr int kMaxLogLinesPerHeartbeat = 256;
+inline constexpr size_t kMaxLogLineBytes = 4096;
+
+// Installs `sink` (not owned; nullptr removes it). After SetLogSink(nullptr) returns, the
+// previous sink receives nothing more and may be destroyed.
+void SetLogSink(LogSink* sink);
+
 }  // namespace tandem
 
 namespace tandem::log_internal {
@@ -31,6 +51,9 @@ namespace tandem::log_internal {
 using Level = LogLevel;
 
 bool Enabled(Level level);
+
+// Hands a written line to the installed LogSink, if any.
+void SendToSink(Level level, absl::string_view line);
 
 // Collects one line and writes it to stderr when destroyed.
 class Line {

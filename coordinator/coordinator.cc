@@ -1,11 +1,13 @@
 #include "coordinator/coordinator.h"
 
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/job_states.h"
@@ -17,6 +19,7 @@
 #include "coordinator/job_paths.h"
 #include "coordinator/scheduler.h"
 #include "data/preparer.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace tandem {
 
@@ -74,6 +77,7 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> s
       secret_(std::move(secret)),
       uploads_(std::move(uploads)),
       models_(options_.data_dir),
+      logs_(options_.data_dir, options_.max_log_bytes_per_job),
       membership_(store_.get()),
       progress_(store_.get(), options_.data_dir),
       preparation_(&mu_, store_.get(), options_.data_dir, options_.now_ms) {}
@@ -107,9 +111,30 @@ absl::Status Coordinator::Recover() {
           now));
     }
   }
+  RemoveOrphanJobDirs(jobs);
   TANDEM_LOG(INFO) << "recovered " << jobs.size() << " jobs and " << membership_.size()
                    << " workers from " << options_.data_dir;
   return absl::OkStatus();
+}
+
+void Coordinator::RemoveOrphanJobDirs(const std::vector<JobInfo>& jobs) {
+  std::set<std::string> known;
+  for (const JobInfo& job : jobs) known.insert(job.id());
+  std::error_code ec;
+  std::vector<std::string> orphans;
+  for (const auto& entry : std::filesystem::directory_iterator(JobsDir(options_.data_dir), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory(ec) && known.count(name) == 0) orphans.push_back(name);
+  }
+  for (const std::string& id : orphans) {
+    absl::StatusOr<uint64_t> freed = RemoveTree(JobDir(id));
+    if (freed.ok()) {
+      TANDEM_LOG(INFO) << "removed the files of deleted job " << id << " (" << *freed
+                       << " bytes)";
+    } else {
+      TANDEM_LOG(WARNING) << freed.status();
+    }
+  }
 }
 
 void Coordinator::Start() {
@@ -119,6 +144,7 @@ void Coordinator::Start() {
     while (!stop_) {
       Tick();
       if (Now() >= next_collect) {
+        DeleteExpiredJobs();
         CollectUploads();
         next_collect = Now() + options_.upload_collect_interval.count();
       }
@@ -136,17 +162,77 @@ void Coordinator::Stop() {
 // ---------------------------------------------------------------------------------------------
 // JobService
 
-absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
+absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing) {
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
   const JobSpec submitted = spec;
   TANDEM_RETURN_IF_ERROR(ResolveCorpusFiles(spec, *uploads_, options_.corpus_roots));
+  if (!spec.name().empty()) {
+    // A named job is submitted once: the same spec again finds it (a retried submit, a
+    // script run twice); another spec under the name is refused rather than guessed at.
+    absl::StatusOr<JobInfo> named = store_->FindJobByName(spec.name());
+    if (named.ok()) {
+      if (!google::protobuf::util::MessageDifferencer::Equals(named->spec(), spec)) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "name: '", spec.name(), "' is taken by job ", named->id(), " (",
+            StateName(named->state()), ") with another spec; choose another name, or delete ",
+            "that job first (tandem delete ", named->id(), ")"));
+      }
+      if (existing != nullptr) *existing = true;
+      return named->id();
+    }
+    if (!absl::IsNotFound(named.status())) return named.status();
+  }
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
   TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now()));
   TANDEM_LOG(INFO) << "job " << id << " submitted";
+  if (existing != nullptr) *existing = false;
   return id;
+}
+
+absl::StatusOr<uint64_t> Coordinator::DeleteJob(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
+  absl::MutexLock lock(&mu_);
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->DeleteJob(id));
+  progress_.Forget(id);
+  failed_.erase(id);
+  logs_.Forget(id);
+  // The state goes first: a crash before the files are gone leaves a directory no job
+  // names, which the next start removes (RemoveOrphanJobDirs).
+  absl::StatusOr<uint64_t> freed = RemoveTree(JobDir(id));
+  if (!freed.ok()) {
+    TANDEM_LOG(ERROR) << "job " << id << " deleted, its files not: " << freed.status();
+    return freed.status();
+  }
+  TANDEM_LOG(INFO) << "job " << id << " (" << StateName(job.state()) << ") deleted, "
+                   << *freed << " bytes freed";
+  return *freed;
+}
+
+int Coordinator::DeleteExpiredJobs() {
+  if (options_.job_retention.count() <= 0) return 0;
+  auto jobs = store_->ListJobs();
+  if (!jobs.ok()) {
+    TANDEM_LOG(WARNING) << "not deleting expired jobs: " << jobs.status();
+    return 0;
+  }
+  const int64_t cutoff = Now() - options_.job_retention.count();
+  int deleted = 0;
+  for (const JobInfo& job : *jobs) {
+    if (!IsTerminal(job.state()) || job.updated_unix_ms() > cutoff) continue;
+    if (DeleteJob(job.id()).ok()) ++deleted;
+  }
+  return deleted;
+}
+
+absl::StatusOr<LogStore::Page> Coordinator::GetLogs(const std::string& id,
+                                                    std::optional<uint32_t> rank,
+                                                    uint64_t offset) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));
+  TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
+  return logs_.Read(id, rank, offset);
 }
 
 uint64_t Coordinator::CollectUploads() {
@@ -234,15 +320,41 @@ absl::StatusOr<v1::JoinResponse> Coordinator::Join(const v1::JoinRequest& reques
   return response;
 }
 
-absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(const std::string& worker_id) {
-  absl::MutexLock lock(&mu_);
-  TANDEM_ASSIGN_OR_RETURN(const WorkerInfo* worker, membership_.Heartbeat(worker_id, Now()));
+absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(
+    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines) {
+  if (log_lines.size() > static_cast<size_t>(kMaxLogLinesPerHeartbeat)) {
+    return absl::InvalidArgumentError(absl::StrCat("heartbeat: ", log_lines.size(),
+                                                   " log lines; at most ",
+                                                   kMaxLogLinesPerHeartbeat));
+  }
   v1::HeartbeatResponse response;
-  if (worker->state() != v1::WORKER_STATE_ASSIGNED) return response;
-  auto job = store_->GetJob(worker->job_id());
-  if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING) return response;
-  *response.mutable_assignment() = AssignmentFor(*job, worker_id);
-  response.mutable_assignment()->set_collective_key(CollectiveKey(job->id(), job->generation()));
+  std::map<std::string, std::vector<v1::LogLine>> kept;  // by job
+  {
+    absl::MutexLock lock(&mu_);
+    TANDEM_ASSIGN_OR_RETURN(const WorkerInfo* worker, membership_.Heartbeat(worker_id, Now()));
+    for (const v1::LogLine& line : log_lines) {
+      // The job and rank are the coordinator's record, not the worker's claim.
+      std::optional<uint32_t> rank = membership_.RankForLogs(worker_id, line.job_id());
+      if (!rank.has_value()) continue;
+      v1::LogLine l = line;
+      l.set_rank(*rank);
+      l.set_worker_id(worker_id);
+      kept[line.job_id()].push_back(std::move(l));
+    }
+    if (worker->state() == v1::WORKER_STATE_ASSIGNED) {
+      auto job = store_->GetJob(worker->job_id());
+      if (job.ok() && job->state() == v1::JOB_STATE_RUNNING) {
+        *response.mutable_assignment() = AssignmentFor(*job, worker_id);
+        response.mutable_assignment()->set_collective_key(
+            CollectiveKey(job->id(), job->generation()));
+      }
+    }
+  }
+  // File writes outside the lock; a failure loses log lines, not the heartbeat.
+  for (const auto& [job_id, lines] : kept) {
+    absl::Status s = logs_.Append(job_id, lines);
+    if (!s.ok()) TANDEM_LOG(WARNING) << "job " << job_id << ": " << s;
+  }
   return response;
 }
 
@@ -311,7 +423,7 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
   *job.mutable_progress() = progress;
   v1::ProgressResponse response;
   if (r.finished() && r.rank() == 0) {
-    TANDEM_RETURN_IF_ERROR(Finish(job));
+    TANDEM_RETURN_IF_ERROR(Finish(job, r.time_up()));
     response.set_stop(true);
     update.persist = true;
   }
@@ -341,7 +453,7 @@ absl::Status Coordinator::HandleRankError(JobInfo& job, const v1::ProgressReport
   return store_->UpdateJob(job, {}, Now());
 }
 
-absl::Status Coordinator::Finish(JobInfo& job) {
+absl::Status Coordinator::Finish(JobInfo& job, bool time_up) {
   const v1::JobProgress& p = job.progress();
   if (!p.model_ready()) {
     return absl::FailedPreconditionError("finished without an uploaded final model");
@@ -351,6 +463,10 @@ absl::Status Coordinator::Finish(JobInfo& job) {
   job.set_state(v1::JOB_STATE_SUCCEEDED);
   job.set_message(absl::StrFormat("trained %d steps; validation BLEU %.2f (best %.2f)", p.step(),
                                   p.valid_bleu(), p.best_valid_bleu()));
+  if (time_up) {
+    job.set_message(absl::StrCat("training.max_duration ", job.spec().training().max_duration(),
+                                 " reached: ", job.message()));
+  }
   return absl::OkStatus();
 }
 
@@ -493,6 +609,13 @@ absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::s
                                           const std::string& why) {
   TANDEM_RETURN_IF_ERROR(membership_.FormGeneration(job, members));
   job.set_waiting_since_unix_ms(0);
+  // training.max_duration counts from the job's first start on workers, across generations.
+  if (job.deadline_unix_ms() == 0 && !job.spec().training().max_duration().empty()) {
+    TANDEM_ASSIGN_OR_RETURN(absl::Duration budget,
+                            ParseJobDuration("training.max_duration",
+                                             job.spec().training().max_duration()));
+    job.set_deadline_unix_ms(Now() + absl::ToInt64Milliseconds(budget));
+  }
   progress_.KeepMembers(job);
   return store_->UpdateJob(job, {AssignedEvent(job, why)}, Now());
 }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -30,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "coordinator/job_store.h"
+#include "coordinator/log_store.h"
 #include "coordinator/membership.h"
 #include "coordinator/model_store.h"
 #include "coordinator/preparation.h"
@@ -61,6 +63,11 @@ struct CoordinatorOptions {
   std::chrono::milliseconds upload_collect_interval{10 * 60 * 1000};
   // Jobs and events kept (JobStoreLimits).
   JobStoreLimits limits;
+  // Ended jobs are deleted (DeleteJob) this long after they ended; 0: kept until deleted.
+  // Checked with the upload collection (at start and every upload_collect_interval).
+  std::chrono::milliseconds job_retention{0};
+  // The most bytes of worker log lines kept per job (LogStore).
+  uint64_t max_log_bytes_per_job = uint64_t{64} << 20;
   // Wall clock in milliseconds since the epoch; injectable for tests.
   std::function<int64_t()> now_ms;
 };
@@ -80,7 +87,17 @@ class Coordinator {
   // --- JobService ---
   // Applies defaults, validates the spec and the corpus files (uploads, or paths under the
   // corpus roots: corpus_files.h); stores the job (QUEUED) with the files it will read.
-  absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec);
+  // A named spec is submitted once: when a stored job has the name and the same spec, its
+  // id is returned and `*existing` (if given) set; with another spec, AlreadyExists.
+  absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec, bool* existing = nullptr);
+  // Removes an ended job: its state (JobStore::DeleteJob) and its files; returns the bytes
+  // of files removed.
+  absl::StatusOr<uint64_t> DeleteJob(const std::string& id);
+  // Deletes the jobs that ended more than options.job_retention ago; returns how many.
+  int DeleteExpiredJobs();
+  // The job's worker log lines from `offset` (LogStore::Read); NotFound for an unknown job.
+  absl::StatusOr<LogStore::Page> GetLogs(const std::string& id, std::optional<uint32_t> rank,
+                                         uint64_t offset);
   // Corpus files uploaded by clients.
   UploadStore& uploads() { return *uploads_; }
   // Removes uploads that no queued, preparing, waiting or running job names and that were
@@ -108,7 +125,11 @@ class Coordinator {
   // The secret of a generation's collective (WorkAssignment.collective_key): derived from the
   // coordinator's key (secret.key in the data directory), the job and the generation.
   std::string CollectiveKey(const std::string& job_id, uint64_t generation) const;
-  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id);
+  // A worker's heartbeat, with the log lines it logged since the last one: kept for the
+  // job the coordinator assigned it to (or last did), tagged with its rank there; lines for
+  // other jobs are dropped. InvalidArgument for more than kMaxLogLinesPerHeartbeat lines.
+  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
+      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {});
   // The file to stream for an artifact; only members of the job's current generation may
   // fetch. NotFound / PermissionDenied / InvalidArgument otherwise.
   absl::StatusOr<std::string> ArtifactFile(const std::string& worker_id, const std::string& job_id,
@@ -145,6 +166,8 @@ class Coordinator {
   Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret,
               std::unique_ptr<UploadStore> uploads);
   absl::Status Recover();
+  // Removes job directories no stored job names (a deletion cut short by a crash).
+  void RemoveOrphanJobDirs(const std::vector<tandem::v1::JobInfo>& jobs);
   int64_t Now() const { return options_.now_ms(); }
 
   // Starts the next generation of `job` with `members` (ranks in that order) and stores it
@@ -169,8 +192,9 @@ class Coordinator {
   void ReformFailedGenerations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Two heartbeat intervals and a margin: a living member is heard from within it.
   int64_t FailureGraceMs() const { return 2 * options_.heartbeat_interval.count() + 250; }
-  // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model).
-  absl::Status Finish(tandem::v1::JobInfo& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model);
+  // `time_up`: at the step its training.max_duration ran out (the message says so).
+  absl::Status Finish(tandem::v1::JobInfo& job, bool time_up) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ScheduleJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<tandem::v1::JobInfo> CheckUploaderLocked(const std::string& worker_id,
                                                           const std::string& job_id,
@@ -183,6 +207,7 @@ class Coordinator {
   const std::string secret_;  // never logged
   const std::unique_ptr<UploadStore> uploads_;
   const ModelStore models_;
+  LogStore logs_;
 
   absl::Mutex mu_;
   Membership membership_ ABSL_GUARDED_BY(mu_);

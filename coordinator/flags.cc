@@ -1,5 +1,7 @@
 #include "coordinator/flags.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/secrets.h"
 #include "common/status.h"
 #include "common/transport_security.h"
@@ -35,6 +37,10 @@ const std::vector<FlagSpec> kOwnFlags = {
      "long", "H", "24"},
     {"max_jobs", true, "jobs kept; submitting more is refused", "N", "10000"},
     {"max_events_per_job", true, "events kept per job (the oldest go)", "N", "100000"},
+    {"job_retention", true, "delete ended jobs (state, files, logs) this long after they ended, "
+     "e.g. 720h (empty: keep them until tandem delete)", "DURATION", ""},
+    {"max_log_bytes_per_job", true, "worker log lines kept per job (tandem logs)", "BYTES",
+     "67108864"},
     {"version", false, "print the version and exit", "", ""},
     {"help", false, "show this help", "", ""}};
 
@@ -70,6 +76,17 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   TANDEM_ASSIGN_OR_RETURN(int64_t max_jobs, args->GetInt("max_jobs", 1, kMaxBytes));
   TANDEM_ASSIGN_OR_RETURN(int64_t max_events, args->GetInt("max_events_per_job", 10, kMaxBytes));
   o.coordinator.limits = {static_cast<uint64_t>(max_jobs), static_cast<uint64_t>(max_events)};
+  if (const std::string retention = args->Get("job_retention"); !retention.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(retention, &d) || d < absl::Minutes(1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--job_retention: '", retention, "' is not a duration of at least 1m (e.g. 720h)"));
+    }
+    o.coordinator.job_retention = absl::ToChronoMilliseconds(d);
+  }
+  TANDEM_ASSIGN_OR_RETURN(int64_t log_bytes,
+                          args->GetInt("max_log_bytes_per_job", 4096, kMaxBytes));
+  o.coordinator.max_log_bytes_per_job = static_cast<uint64_t>(log_bytes);
   o.listen = args->Get("listen");
   o.metrics_listen = args->Get("metrics_listen");
   o.port_file = args->Get("port_file");

@@ -63,9 +63,34 @@ absl::Status ControlServiceImpl::Allow(grpc::ServerContext* ctx, const char* met
 grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::SubmitJobRequest* req,
                                        v1::SubmitJobResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob", ClientAccess::kChange));
-  auto id = c_->SubmitJob(req->spec());
+  bool existing = false;
+  auto id = c_->SubmitJob(req->spec(), &existing);
   if (!id.ok()) return ToGrpcStatus(id.status());
   resp->set_job_id(*id);
+  resp->set_existing(existing);
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::DeleteJob(grpc::ServerContext* ctx, const v1::DeleteJobRequest* req,
+                                       v1::DeleteJobResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "DeleteJob", ClientAccess::kChange));
+  auto freed = c_->DeleteJob(req->job_id());
+  if (!freed.ok()) return ToGrpcStatus(freed.status());
+  resp->set_freed_bytes(*freed);
+  resp->set_job_id(req->job_id());
+  return grpc::Status::OK;
+}
+
+grpc::Status JobServiceImpl::GetLogs(grpc::ServerContext* ctx, const v1::GetLogsRequest* req,
+                                     v1::GetLogsResponse* resp) {
+  TANDEM_GRPC_ALLOW(Allow(ctx, "GetLogs", ClientAccess::kRead));
+  std::optional<uint32_t> rank;
+  if (req->has_rank()) rank = req->rank();
+  auto page = c_->GetLogs(req->job_id(), rank, req->offset());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& l : page->lines) *resp->add_lines() = std::move(l);
+  resp->set_next_offset(page->next_offset);
+  resp->set_more(page->more);
   return grpc::Status::OK;
 }
 
@@ -246,7 +271,8 @@ grpc::Status ControlServiceImpl::Join(grpc::ServerContext* ctx, const v1::JoinRe
 grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext* ctx, const v1::HeartbeatRequest* req,
                                            v1::HeartbeatResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "Heartbeat", req->worker_id()));
-  auto r = c_->Heartbeat(req->worker_id());
+  auto r = c_->Heartbeat(req->worker_id(),
+                         {req->log_lines().begin(), req->log_lines().end()});
   if (!r.ok()) return ToGrpcStatus(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

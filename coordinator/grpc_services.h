@@ -28,6 +28,10 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
       : c_(coordinator), access_(access), translate_(std::move(translate)) {}
   grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
                          v1::SubmitJobResponse*) override;
+  grpc::Status DeleteJob(grpc::ServerContext*, const v1::DeleteJobRequest*,
+                         v1::DeleteJobResponse*) override;
+  grpc::Status GetLogs(grpc::ServerContext*, const v1::GetLogsRequest*,
+                       v1::GetLogsResponse*) override;
   grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest*, v1::JobInfo*) override;
   grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
                         v1::ListJobsResponse*) override;

@@ -5,6 +5,7 @@
 //   <data_dir>/jobs/<id>/                     corpus.tsv, valid.tsv, tokenizer/, shards/ (Preparer)
 //                       checkpoints/, checkpoint, model/, job.json (ModelStore)
 //                       tensorboard/ (ProgressTracker)
+//                       worker.log (LogStore)
 #ifndef TANDEM_COORDINATOR_JOB_PATHS_H_
 #define TANDEM_COORDINATOR_JOB_PATHS_H_
 

@@ -3,10 +3,12 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status.h"
+#include "common/job_states.h"
 #include "coordinator/job_state.h"
 
 namespace tandem {
@@ -135,6 +137,7 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path
   TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
   TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
   TANDEM_RETURN_IF_ERROR(store->Exec(kSchema));
+  TANDEM_RETURN_IF_ERROR(store->AddNameColumn());
   return store;
 }
 
@@ -151,6 +154,73 @@ absl::Status JobStore::Exec(const char* sql) {
     return absl::InternalError(msg);
   }
   return absl::OkStatus();
+}
+
+absl::Status JobStore::AddNameColumn() {
+  {
+    Stmt has(db_, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'name'");
+    TANDEM_RETURN_IF_ERROR(has.status());
+    if (has.Step() == SQLITE_ROW) return absl::OkStatus();
+  }
+  // A data directory from before job names were looked up: the column, filled from the
+  // stored records, in one transaction.
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_RETURN_IF_ERROR(Exec("ALTER TABLE jobs ADD COLUMN name TEXT NOT NULL DEFAULT ''"));
+  std::vector<std::pair<std::string, std::string>> names;
+  {
+    Stmt list(db_, "SELECT id, info FROM jobs");
+    TANDEM_RETURN_IF_ERROR(list.status());
+    while (list.Step() == SQLITE_ROW) {
+      JobInfo info;
+      if (info.ParseFromString(list.ColumnBlob(1)) && !info.spec().name().empty()) {
+        names.emplace_back(list.ColumnText(0), info.spec().name());
+      }
+    }
+  }
+  for (const auto& [id, name] : names) {
+    Stmt up(db_, "UPDATE jobs SET name = ?2 WHERE id = ?1");
+    TANDEM_RETURN_IF_ERROR(up.status());
+    TANDEM_RETURN_IF_ERROR(up.Text(1, id).Text(2, name).Done());
+  }
+  TANDEM_RETURN_IF_ERROR(Exec("CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name)"));
+  return tx.Commit();
+}
+
+absl::StatusOr<std::string> JobStore::FindNameLocked(const std::string& name) {
+  Stmt q(db_, "SELECT id FROM jobs WHERE name = ?1 ORDER BY created_ms DESC, id DESC LIMIT 1");
+  TANDEM_RETURN_IF_ERROR(q.status());
+  q.Text(1, name);
+  if (q.Step() != SQLITE_ROW) return absl::NotFoundError(absl::StrCat("no job named '", name, "'"));
+  return q.ColumnText(0);
+}
+
+absl::StatusOr<JobInfo> JobStore::FindJobByName(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  TANDEM_ASSIGN_OR_RETURN(std::string id, FindNameLocked(name));
+  return GetJobLocked(id);
+}
+
+absl::StatusOr<JobInfo> JobStore::DeleteJob(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, GetJobLocked(id));
+  if (!IsTerminal(job.state())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id, " is ", StateName(job.state()),
+                     "; only an ended job can be deleted (cancel it first: tandem cancel ", id,
+                     ")"));
+  }
+  for (const char* sql : {"DELETE FROM jobs WHERE id = ?1", "DELETE FROM events WHERE job_id = ?1",
+                          "DELETE FROM metrics WHERE job_id = ?1"}) {
+    Stmt del(db_, sql);
+    TANDEM_RETURN_IF_ERROR(del.status());
+    TANDEM_RETURN_IF_ERROR(del.Text(1, id).Done());
+  }
+  TANDEM_RETURN_IF_ERROR(tx.Commit());
+  ++counters_.deleted;
+  return job;
 }
 
 absl::StatusOr<uint64_t> JobStore::NextCounter(const std::string& name) {
@@ -193,6 +263,14 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
           "the coordinator holds ", limits_.max_jobs, " jobs, its limit (--max_jobs)"));
     }
   }
+  if (!spec.name().empty()) {
+    absl::StatusOr<std::string> taken = FindNameLocked(spec.name());
+    if (taken.ok()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("the name '", spec.name(), "' is taken by job ", *taken));
+    }
+    if (!absl::IsNotFound(taken.status())) return taken.status();
+  }
   TANDEM_ASSIGN_OR_RETURN(uint64_t n, NextCounter("job"));
   const std::string id = absl::StrFormat("job-%06d", n);
   JobInfo info;
@@ -202,12 +280,13 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
   info.set_message("queued for preparation");
   info.set_created_unix_ms(now_ms);
   info.set_updated_unix_ms(now_ms);
-  Stmt ins(db_, "INSERT INTO jobs(id, created_ms, state, info) VALUES(?1, ?2, ?3, ?4)");
+  Stmt ins(db_, "INSERT INTO jobs(id, created_ms, state, info, name) VALUES(?1, ?2, ?3, ?4, ?5)");
   TANDEM_RETURN_IF_ERROR(ins.status());
   TANDEM_RETURN_IF_ERROR(ins.Text(1, id)
                              .Int(2, now_ms)
                              .Int(3, info.state())
                              .Blob(4, info.SerializeAsString())
+                             .Text(5, spec.name())
                              .Done());
   const std::string name = spec.name().empty() ? "" : absl::StrCat(" '", spec.name(), "'");
   TANDEM_RETURN_IF_ERROR(

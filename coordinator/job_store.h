@@ -42,6 +42,7 @@ struct JobCounters {
   uint64_t failed = 0;
   uint64_t cancelled = 0;
   uint64_t generations = 0;  // generations formed (first assignment, growth, re-forming)
+  uint64_t deleted = 0;      // jobs deleted (tandem delete, or past the retention)
 };
 
 class JobStore {
@@ -54,8 +55,16 @@ class JobStore {
   JobStore& operator=(const JobStore&) = delete;
 
   // Stores a new job in state QUEUED with a "submitted" event; returns its id ("job-000001").
-  // ResourceExhausted when the store holds limits.max_jobs jobs.
+  // ResourceExhausted when the store holds limits.max_jobs jobs; AlreadyExists (naming the
+  // job) when the spec has a name a stored job has.
   absl::StatusOr<std::string> CreateJob(const tandem::v1::JobSpec& spec, int64_t now_ms);
+
+  // The newest job whose spec has this name; NotFound if none.
+  absl::StatusOr<tandem::v1::JobInfo> FindJobByName(const std::string& name);
+
+  // Removes an ended job with its events and curve, and returns it; NotFound for an unknown
+  // id, FailedPrecondition (nothing removed) for a job not ended yet.
+  absl::StatusOr<tandem::v1::JobInfo> DeleteJob(const std::string& id);
 
   // NotFound names the id.
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
@@ -91,6 +100,10 @@ class JobStore {
  private:
   JobStore(sqlite3* db, JobStoreLimits limits) : limits_(limits), db_(db) {}
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The jobs.name column (looked up by name), added to a database from before it.
+  absl::Status AddNameColumn() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> FindNameLocked(const std::string& name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status InsertEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> NextCounter(const std::string& name)

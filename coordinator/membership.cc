@@ -101,6 +101,25 @@ absl::Status Membership::CheckSession(const std::string& worker_id,
   return absl::OkStatus();
 }
 
+void Membership::Unassign(Entry& w) {
+  if (!w.info.job_id().empty()) {
+    w.last_job_id = w.info.job_id();
+    w.last_rank = w.info.rank();
+  }
+  w.info.clear_job_id();
+  w.info.set_rank(0);
+}
+
+std::optional<uint32_t> Membership::RankForLogs(const std::string& worker_id,
+                                                const std::string& job_id) const {
+  auto it = workers_.find(worker_id);
+  if (it == workers_.end() || job_id.empty()) return std::nullopt;
+  const Entry& w = it->second;
+  if (w.info.job_id() == job_id) return w.info.rank();
+  if (w.last_job_id == job_id) return w.last_rank;
+  return std::nullopt;
+}
+
 const WorkerInfo* Membership::Find(const std::string& worker_id) const {
   auto it = workers_.find(worker_id);
   return it == workers_.end() ? nullptr : &it->second.info;
@@ -116,7 +135,7 @@ absl::StatusOr<std::string> Membership::Leave(const std::string& worker_id) {
   if (it == workers_.end()) return UnknownWorker(worker_id);
   const std::string job_id = it->second.info.job_id();
   it->second.info.set_state(v1::WORKER_STATE_LEFT);
-  it->second.info.clear_job_id();
+  Unassign(it->second);
   Persist(it->second);
   return job_id;
 }
@@ -129,7 +148,7 @@ void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& o
     const std::string job_id = w.info.job_id();
     TANDEM_LOG(WARNING) << "worker " << id << " lost: no heartbeat for " << silent_ms << " ms";
     w.info.set_state(v1::WORKER_STATE_LOST);
-    w.info.clear_job_id();
+    Unassign(w);
     Persist(w);
     if (!job_id.empty()) {
       on_lost(id, job_id, absl::StrCat("lost (no heartbeat for ", silent_ms, " ms)"));
@@ -142,7 +161,7 @@ void Membership::DeclareLostNow(const std::string& worker_id, const std::string&
   if (it == workers_.end() || !IsActive(it->second.info)) return;
   TANDEM_LOG(WARNING) << "worker " << worker_id << " lost: " << why;
   it->second.info.set_state(v1::WORKER_STATE_LOST);
-  it->second.info.clear_job_id();
+  Unassign(it->second);
   Persist(it->second);
 }
 
@@ -208,8 +227,7 @@ void Membership::Release(const JobInfo& job) {
     if (it->second.info.state() == v1::WORKER_STATE_ASSIGNED) {
       it->second.info.set_state(v1::WORKER_STATE_IDLE);
     }
-    it->second.info.clear_job_id();
-    it->second.info.set_rank(0);
+    Unassign(it->second);
     Persist(it->second);
   }
 }

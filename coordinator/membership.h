@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ class Membership {
   bool HoldsJob(const std::string& worker_id, const std::string& job_id) const;
   // The registered worker, or nullptr.
   const tandem::v1::WorkerInfo* Find(const std::string& worker_id) const;
+  // The rank to file a log line of `worker_id` about `job_id` under: its rank in the job it
+  // holds, or had in the job it last held (its final lines come after it is released);
+  // nullopt for any other job.
+  std::optional<uint32_t> RankForLogs(const std::string& worker_id,
+                                      const std::string& job_id) const;
 
   // Marks the worker gone and returns the job it held ("" if none); the caller re-forms that
   // job. NotFound for an unknown worker.
@@ -100,7 +106,11 @@ class Membership {
   struct Entry {
     tandem::v1::WorkerInfo info;
     int64_t last_heartbeat_ms = 0;
+    std::string last_job_id;  // the job it held before its current one, and its rank there
+    uint32_t last_rank = 0;
   };
+  // Clears the worker's job and rank, remembering them as its last.
+  static void Unassign(Entry& w);
   // Best effort: a failed write is logged (a worker missing after a restart joins again).
   void Persist(const Entry& w);
 

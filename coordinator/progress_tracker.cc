@@ -155,4 +155,11 @@ absl::Status ProgressTracker::Persist(const JobInfo& job, const std::vector<Even
   return absl::OkStatus();
 }
 
+void ProgressTracker::Forget(const std::string& job_id) {
+  progress_.erase(job_id);
+  saved_ms_.erase(job_id);
+  pending_.erase(job_id);
+  tensorboard_.erase(job_id);
+}
+
 }  // namespace tandem

@@ -43,6 +43,8 @@ class ProgressTracker {
   // For a new generation (job.assignments holds its members): merges the tracked progress
   // into `job`, drops the per-worker figures of workers outside the generation (they would
   // skew totals and spreads) and recomputes the total throughput and the straggler.
+  // Drops everything held for a job (a deleted job).
+  void Forget(const std::string& job_id);
   void KeepMembers(tandem::v1::JobInfo& job);
 
   // What one report changed: events to append and whether to write now.

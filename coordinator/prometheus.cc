@@ -171,6 +171,10 @@ std::string OperationsPrometheusText(const JobCounters& counters,
                 "Generations formed since the coordinator started: first assignments, growth "
                 "and re-forming after a lost worker.");
   absl::StrAppend(&out, "tandem_generations_formed_total ", counters.generations, "\n");
+  CounterHeader(out, "tandem_jobs_deleted_total",
+                "Jobs deleted since the coordinator started (tandem delete, or past "
+                "--job_retention).");
+  absl::StrAppend(&out, "tandem_jobs_deleted_total ", counters.deleted, "\n");
   Header(out, "tandem_job_waiting_seconds", "How long a job has been waiting for workers.");
   for (const v1::JobInfo& job : jobs) {
     if (job.state() != v1::JOB_STATE_WAITING_FOR_WORKERS || job.waiting_since_unix_ms() <= 0) {

@@ -255,6 +255,12 @@ int Trainer::rank() const { return impl_->replica->rank(); }
 
 int Trainer::world_size() const { return impl_->replica->world_size(); }
 
+absl::StatusOr<bool> Trainer::AnyRank(bool mine) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums,
+                          impl_->replica->SumOverRanks({mine ? 1.0 : 0.0}));
+  return sums[0] > 0;
+}
+
 int64_t Trainer::NumParameters() const { return impl_->replica->NumParameters(); }
 
 std::vector<float> Trainer::FlatParameters() const { return impl_->replica->FlatParameters(); }

@@ -90,6 +90,9 @@ class Trainer {
 
   // True once max_steps updates or `epochs` passes over the longest stream are done.
   bool Finished() const;
+  // Collective (every rank calls it at the same step): whether any rank passed true. The
+  // ranks use it to agree on decisions taken from their own clocks (training.max_duration).
+  absl::StatusOr<bool> AnyRank(bool mine);
   int64_t step() const;
   // This rank and the world size of the current generation (0 and 1 without a communicator).
   int rank() const;

@@ -1,6 +1,7 @@
 #include "training/training_loop.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/checkpoint_files.h"
 #include "common/files.h"
@@ -8,6 +9,12 @@
 
 namespace tandem {
 namespace {
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 bool Due(int64_t step, uint32_t interval) {
   return interval > 0 && step % static_cast<int64_t>(interval) == 0;
@@ -39,6 +46,11 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
     seconds += report.stats.seconds;
     report.tokens_per_second = tokens / std::max(seconds, 1e-9);
     report.last = trainer.Finished();
+    if (options.deadline_unix_ms > 0) {
+      const int64_t now = options.now_ms ? options.now_ms() : WallClockMs();
+      TANDEM_ASSIGN_OR_RETURN(report.time_up, trainer.AnyRank(now >= options.deadline_unix_ms));
+      report.last |= report.time_up;
+    }
     if (options.validate && (Due(step, options.validation_interval_steps) || report.last)) {
       TANDEM_ASSIGN_OR_RETURN(report.validation, trainer.Validate());
       report.early_stop = early_stopping.ShouldStop(report.validation->bleu);
@@ -55,6 +67,7 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
     }
     TANDEM_ASSIGN_OR_RETURN(const bool stop, observer.AfterStep(report));
     if (report.early_stop) return LoopEnd::kEarlyStopped;
+    if (report.time_up && !trainer.Finished()) return LoopEnd::kTimeUp;
     if (stop) return LoopEnd::kStopped;
   }
   return LoopEnd::kFinished;

@@ -9,14 +9,17 @@
 //      `checkpoint_dir` under the common naming (common/checkpoint_files.h), the newest
 //      `checkpoints_kept` kept, then handed to the observer (which uploads or copies it);
 //   4. the observer's AfterStep with the step's figures, which may stop the loop.
-// The last step is the one after which Trainer::Finished() holds, or the one whose
-// validation decided to stop early.
+// The last step is the one after which Trainer::Finished() holds, the first one after which
+// any rank's clock is past the deadline (training.max_duration; the ranks agree through
+// Trainer::AnyRank after every step, before validating), or the one whose validation decided
+// to stop early.
 #ifndef TANDEM_TRAINING_TRAINING_LOOP_H_
 #define TANDEM_TRAINING_TRAINING_LOOP_H_
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -56,6 +59,10 @@ struct TrainingLoopOptions {
   bool validate = false;                   // a validation set exists
   std::string checkpoint_dir;              // "" : this process writes no checkpoints
   size_t checkpoints_kept = 1;             // in checkpoint_dir (at least 1 is kept)
+  // Wall-clock end of training in Unix milliseconds (training.max_duration); 0: none.
+  int64_t deadline_unix_ms = 0;
+  // The clock the deadline is read from (Unix milliseconds); empty: the system clock.
+  std::function<int64_t()> now_ms;
 
   // The cadences of a job's TrainingSpec (defaults applied); validate, checkpoint_dir and
   // checkpoints_kept are the caller's.
@@ -67,6 +74,7 @@ struct StepReport {
   StepStats stats;
   std::optional<ValidationStats> validation;  // set when this step validated
   bool early_stop = false;                    // this step's validation ended training
+  bool time_up = false;                       // the deadline ended training after this step
   uint32_t bad_validations = 0;               // validations in a row without a better BLEU
   bool last = false;                          // no step follows: finished, or stopped early
   // This rank's share of the tokens per second since the loop started: global tokens /
@@ -90,6 +98,7 @@ class TrainingObserver {
 enum class LoopEnd {
   kFinished,      // Trainer::Finished(): max_steps or epochs reached
   kEarlyStopped,  // validation BLEU stopped improving
+  kTimeUp,        // the deadline passed (training.max_duration)
   kStopped,       // the observer said stop
   kCancelled,     // `cancel` was set
 };

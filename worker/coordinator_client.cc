@@ -44,10 +44,12 @@ absl::StatusOr<v1::JoinResponse> CoordinatorClient::Join(const v1::JoinRequest& 
   return response;
 }
 
-absl::StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(const std::string& worker_id) {
+absl::StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(
+    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines) {
   auto ctx = impl_->Context();
   v1::HeartbeatRequest request;
   request.set_worker_id(worker_id);
+  for (const v1::LogLine& l : log_lines) *request.add_log_lines() = l;
   v1::HeartbeatResponse response;
   grpc::Status s = impl_->stub->Heartbeat(ctx.get(), request, &response);
   if (!s.ok()) return FromGrpcStatus(s);

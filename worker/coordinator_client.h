@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,7 +24,9 @@ class CoordinatorClient {
   ~CoordinatorClient();
 
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
-  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id);
+  // With the log lines logged since the last heartbeat (LogShipper::Take).
+  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
+      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {});
   // Streams an artifact into memory, checks its size and SHA-256 (DataLoss on mismatch).
   // At most `max_bytes` are accepted.
   absl::StatusOr<std::string> FetchArtifact(const std::string& worker_id,

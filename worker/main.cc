@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   options.advertise_host = flags->Get("advertise_host");
   options.listen_address = flags->Get("listen");
   options.listen_port = (*server)->port();
+  // Log lines logged while on a job go to the coordinator with the heartbeats.
+  tandem::LogShipper log_shipper;
+  tandem::SetLogSink(&log_shipper);
+  options.log_shipper = &log_shipper;
   tandem::Worker worker(options, (*server)->service());
   g_worker = &worker;
   std::signal(SIGINT, OnSignal);
@@ -68,6 +72,7 @@ int main(int argc, char** argv) {
                    << options.listen_port << ")";
   worker.Run();
   g_worker = nullptr;
+  tandem::SetLogSink(nullptr);
   (*server)->Shutdown();
   return 0;
 }

@@ -61,9 +61,13 @@ absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
     TANDEM_LOG(INFO) << "early stopping: no BLEU improvement in " << r.bad_validations
                      << " validations";
   }
+  if (r.time_up && rank_ == 0) {
+    TANDEM_LOG(INFO) << "training.max_duration reached: step " << stats.step << " is the last";
+  }
   // `finished` on the last step: rank 0 has uploaded the final model, the coordinator ends
   // the job.
   report.set_finished(r.last);
+  report.set_time_up(r.time_up);
   absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
   if (!response.ok()) {
     TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();

@@ -122,13 +122,21 @@ void Worker::Run() {
         unavailable("joining", joined.status());
       }
     } else {
-      auto beat = client_.Heartbeat(id);
+      std::vector<v1::LogLine> lines;
+      if (options_.log_shipper != nullptr) {
+        lines = options_.log_shipper->Take(kMaxLogLinesPerHeartbeat);
+      }
+      auto beat = client_.Heartbeat(id, lines);
+      if (!beat.ok() && options_.log_shipper != nullptr) {
+        options_.log_shipper->Return(std::move(lines));
+      }
       if (beat.ok()) {
         reachable();
         HandleAssignment(beat->assignment());
       } else if (absl::IsNotFound(beat.status())) {
         TANDEM_LOG(WARNING) << "coordinator does not know " << id << " any more; joining again";
         StopCurrentRun();
+        if (options_.log_shipper != nullptr) options_.log_shipper->SetJob("");
         absl::MutexLock lock(&mu_);
         worker_id_.clear();
         current_job_.clear();
@@ -171,6 +179,8 @@ void Worker::HandleAssignment(const v1::WorkAssignment& a) {
     if (a.job_id().empty() && !current_job_.empty()) {
       TANDEM_LOG(INFO) << "released from job " << current_job_ << "; idle";
     }
+    // Lines from now on belong to the new job (none while idle).
+    if (options_.log_shipper != nullptr) options_.log_shipper->SetJob(a.job_id());
     current_job_ = a.job_id();
     current_generation_ = a.generation();
   }
@@ -341,13 +351,14 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
                    << ": training from step " << trainer.step() << " (" << source << ")";
   TrainingLoopOptions loop = TrainingLoopOptions::FromSpec(a.spec().training());
   loop.validate = a.artifacts().count("valid.tsv") > 0;
+  loop.deadline_unix_ms = a.deadline_unix_ms();
   if (a.rank() == 0) {
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
   ProgressReporter reporter(&client_, id(), a, &trainer);
   TANDEM_ASSIGN_OR_RETURN(const LoopEnd end, RunTrainingLoop(trainer, loop, reporter, &cancel));
-  if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped) {
+  if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped || end == LoopEnd::kTimeUp) {
     std::move(detach).Invoke();
     trainer_.reset();  // the job is over: free the replica
     trainer_job_.clear();

@@ -16,6 +16,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "worker/log_shipper.h"
 #include "collective/communicator.h"
 #include "worker/artifact_cache.h"
 #include "worker/coordinator_client.h"
@@ -45,6 +46,9 @@ struct WorkerOptions {
   TransportSecurity security;
   // Presented when joining; the coordinator requires it off loopback.
   std::string join_token;
+  // Where this process's log lines collect to go with the heartbeats (`tandem logs`); not
+  // owned, installed as the LogSink by main(). Null: no lines are sent.
+  LogShipper* log_shipper = nullptr;
 };
 
 class Worker {

@@ -1,3 +1,4 @@
+#include <map>
 #include <sstream>
 
 #include "client/commands.h"
@@ -76,6 +77,36 @@ TEST(JobFilterTest, StateAndName) {
                        HasSubstr("--state: 'Running' is not one of active, ended, queued")));
 }
 
+TEST(JobFilterTest, LabelsMatchByValueOrPresenceAndAllMustMatch) {
+  std::vector<v1::JobInfo> jobs;
+  auto add = [&](const std::string& id, std::map<std::string, std::string> labels) {
+    v1::JobInfo j;
+    j.set_id(id);
+    j.set_state(v1::JOB_STATE_RUNNING);
+    for (const auto& [k, v] : labels) (*j.mutable_spec()->mutable_labels())[k] = v;
+    jobs.push_back(j);
+  };
+  add("job-3", {{"team", "nlp"}, {"exp", "7"}});
+  add("job-2", {{"team", "mt"}});
+  add("job-1", {});
+  auto ids = [](const absl::StatusOr<std::vector<v1::JobInfo>>& r) {
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& j : *r) out.push_back(j.id());
+    }
+    return out;
+  };
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team=nlp"})), ElementsAre("job-3"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team"})), ElementsAre("job-3", "job-2"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team", "exp=7"})), ElementsAre("job-3"));
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team=mt", "exp=7"})), IsEmpty());
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team="})), IsEmpty()) << "an empty value is a value";
+  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {})), ElementsAre("job-3", "job-2", "job-1"));
+  EXPECT_THAT(FilterJobs(jobs, "", "", {"Team=x"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--label Team=x: labels: 'Team' is not a label name")));
+}
+
 TEST(CliTest, HelpAndUsageErrors) {
   std::string out, err;
   EXPECT_EQ(Cli({"--help"}, &out, &err), kExitOk);
@@ -86,8 +117,8 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_EQ(Cli({"frobnicate"}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
-       {"submit", "list", "status", "watch", "events", "cancel", "workers", "score", "train",
-        "translate", "download", "attention", "plot", "version"}) {
+       {"submit", "list", "status", "watch", "events", "cancel", "delete", "logs", "workers",
+        "score", "train", "translate", "download", "attention", "plot", "version"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }
@@ -125,6 +156,45 @@ TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
                 &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("--max_workers: workers.max: 2 is below workers.min 4"));
+}
+
+TEST(CliTest, FlagsForEveryCommandMayComeBeforeTheCommand) {
+  std::string out, err;
+  // Reaching for the coordinator named before the command proves the flag was taken.
+  EXPECT_EQ(Cli({"--coordinator", "127.0.0.1:1", "list"}, &out, &err), kExitUnavailable);
+  EXPECT_THAT(err, HasSubstr("127.0.0.1:1"));
+  EXPECT_EQ(Cli({"--coordinator=127.0.0.1:1", "--json", "status", "job-1"}, &out, &err),
+            kExitUnavailable);
+  EXPECT_THAT(err, HasSubstr("127.0.0.1:1"));
+  EXPECT_EQ(Cli({"--bogus", "list"}, &out, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("unknown command '--bogus'"));
+  EXPECT_EQ(Cli({"--coordinator", "127.0.0.1:1"}, &out, &err), kExitBadInput)
+      << "flags and no command";
+}
+
+TEST(CliTest, LabelsAndDurationsAreCheckedBeforeAnyRpc) {
+  std::string out, err;
+  EXPECT_EQ(Cli({"submit", "--tsv", "x.tsv", "--label", "Team=a", "--coordinator", "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--label Team=a: labels: 'Team' is not a label name"));
+  EXPECT_EQ(Cli({"submit", "--tsv", "x.tsv", "--label", "team", "--coordinator", "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--label team: expected KEY=VALUE"));
+  EXPECT_EQ(Cli({"submit", "--tsv", "x.tsv", "--max_duration", "soon", "--coordinator",
+                 "127.0.0.1:1"},
+                &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--max_duration: training.max_duration: 'soon' is not a duration"));
+  EXPECT_EQ(Cli({"list", "--label", "Bad", "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitUnavailable)
+      << "the filter is applied to the listed jobs";
+  EXPECT_EQ(Cli({"logs", "job-1", "--rank", "x", "--coordinator", "127.0.0.1:1"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--rank: 'x' is not a rank"));
+  EXPECT_EQ(Cli({"delete", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("usage: tandem delete JOB_ID..."));
 }
 
 TEST(CliTest, CorpusFilesFromSetAreRelativeToWhereTheUserStands) {

@@ -1,5 +1,6 @@
 #include "common/job_spec.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -137,6 +138,52 @@ TEST(JobSpecTest, WaitTimeoutIsADuration) {
                        HasSubstr("--set workers.wait_timeout: workers.wait_timeout: 'soon'")));
 }
 
+// training.max_duration alone bounds a job: no default epoch limit is added beside it.
+TEST(JobSpecTest, MaxDurationAloneBoundsTraining) {
+  ASSERT_OK_AND_ASSIGN(JobSpec spec, ParseJobText("corpus: {train_tsv: x.tsv}\n"
+                                                  "training: {max_duration: 2h}\n",
+                                                  "job.yaml"));
+  ApplyDefaults(spec);
+  EXPECT_OK(ValidateSpec(spec));
+  EXPECT_EQ(spec.training().epochs(), 0u);
+  EXPECT_EQ(spec.training().max_steps(), 0u);
+  EXPECT_THAT(ParseJobDuration("training.max_duration", "90m"),
+              testing::IsOkAndHolds(absl::Minutes(90)));
+  spec.mutable_training()->clear_max_duration();
+  EXPECT_THAT(ValidateSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("set max_steps, epochs or max_duration")));
+  JobSpec plain = Valid();
+  plain.mutable_training()->clear_epochs();
+  plain.mutable_training()->clear_max_steps();
+  ApplyDefaults(plain);
+  EXPECT_EQ(plain.training().epochs(), 1u) << "without a budget: one pass over the corpus";
+}
+
+// Labels come from job files (a mapping) and --set labels.KEY=VALUE; each key once.
+TEST(JobSpecTest, LabelsFromJobFilesAndOverrides) {
+  JobFileMarks marks;
+  ASSERT_OK_AND_ASSIGN(JobSpec spec, ParseJobText("corpus: {train_tsv: x.tsv}\n"
+                                                  "labels:\n  team: nlp\n  exp.id: '42'\n",
+                                                  "job.yaml", &marks));
+  ASSERT_OK(ApplyOverride("labels.owner=ana", spec, &marks));
+  ASSERT_OK(ApplyOverride("labels.team=mt", spec, &marks));
+  ApplyDefaults(spec);
+  EXPECT_OK(ValidateSpec(spec));
+  EXPECT_EQ(spec.labels().size(), 3u);
+  EXPECT_EQ(spec.labels().at("team"), "mt") << "--set overrides the file";
+  EXPECT_EQ(spec.labels().at("exp.id"), "42");
+  EXPECT_EQ(spec.labels().at("owner"), "ana");
+  EXPECT_THAT(ParseJobText("labels:\n  team: a\n  team: b\n", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("job.yaml:3:3: labels.team is written twice (first at "
+                                 "job.yaml:2:3)")));
+  EXPECT_THAT(ParseJobText("labels: [a, b]\n", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job.yaml:1:")));
+  ASSERT_OK(ApplyOverride("labels.Bad=x", spec, &marks));
+  EXPECT_THAT(LocateSpecError(ValidateSpec(spec), marks),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'Bad' is not a label")));
+}
+
 TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
   struct Case {
     std::function<void(JobSpec&)> mutate;
@@ -165,6 +212,22 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
       {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("0s"); }, "workers.wait_timeout: '0s'"},
       {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("-5m"); }, "workers.wait_timeout"},
       {[](JobSpec& s) { s.mutable_workers()->set_wait_timeout("9000h"); }, "workers.wait_timeout"},
+      {[](JobSpec& s) { s.mutable_training()->set_max_duration("0.5s"); },
+       "training.max_duration: '0.5s' is not a duration between 1s and a year"},
+      {[](JobSpec& s) { s.mutable_training()->set_max_duration("2 hours"); },
+       "training.max_duration: '2 hours'"},
+      {[](JobSpec& s) { (*s.mutable_labels())["Team"] = "x"; },
+       "labels: 'Team' is not a label name (1 to 63 characters of a-z 0-9 . _ / -, beginning "
+       "with a letter or digit)"},
+      {[](JobSpec& s) { (*s.mutable_labels())[""] = "x"; }, "labels: '' is not a label name"},
+      {[](JobSpec& s) { (*s.mutable_labels())["-x"] = "x"; }, "labels: '-x' is not"},
+      {[](JobSpec& s) { (*s.mutable_labels())[std::string(64, 'k')] = "x"; }, "is not a label"},
+      {[](JobSpec& s) { (*s.mutable_labels())["k"] = std::string(257, 'v'); },
+       "labels: the value of 'k' is 257 bytes; at most 256"},
+      {[](JobSpec& s) {
+         for (int i = 0; i < 33; ++i) (*s.mutable_labels())[absl::StrCat("k", i)] = "v";
+       },
+       "labels: 33 labels; at most 32"},
       {[](JobSpec& s) { s.mutable_training()->set_clip_norm(-2); }, "training.clip_norm"},
       {[](JobSpec& s) { s.mutable_corpus()->clear_train_target(); }, "train_target is missing"},
       {[](JobSpec& s) { s.mutable_corpus()->set_train_tsv("x.tsv"); }, "either train_source"},

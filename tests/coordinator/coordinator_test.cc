@@ -9,6 +9,7 @@
 #include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/coordinator/coordinator_fixture.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
@@ -17,63 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::StatusIs;
-
-class CoordinatorTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    testing::WriteToyCorpus(dir_.path(), 400);
-    Open();
-  }
-
-  void Open() {
-    coordinator_.reset();
-    CoordinatorOptions o;
-    o.data_dir = dir_.Join("coord");
-    o.corpus_roots = {dir_.path()};  // the toy corpus is named by path
-    o.worker_timeout = std::chrono::milliseconds(1000);
-    o.heartbeat_interval = std::chrono::milliseconds(200);  // failure grace: 650 ms
-    o.now_ms = [this] { return now_.load(); };
-    ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));
-  }
-
-  v1::JobSpec Spec(uint32_t min_workers = 1) {
-    v1::JobSpec s;
-    s.mutable_corpus()->set_train_source(dir_.Join("train.en"));
-    s.mutable_corpus()->set_train_target(dir_.Join("train.es"));
-    s.mutable_tokenizer()->set_vocab_size(40);
-    s.mutable_workers()->set_min(min_workers);
-    return s;
-  }
-
-  std::string JoinWorker(const std::string& addr) {
-    v1::JoinRequest r;
-    r.set_address(addr);
-    auto j = coordinator_->Join(r);
-    EXPECT_OK(j);
-    return j.ok() ? j->worker_id() : "";
-  }
-
-  // Ticks until the job reaches `state` (preparation runs on its own thread).
-  bool TickUntil(const std::string& id, v1::JobState state) {
-    return testing::WaitFor(
-        [&] {
-          coordinator_->Tick();
-          return coordinator_->GetJob(id)->state() == state;
-        },
-        std::chrono::seconds(60));
-  }
-
-  int CountEvents(const std::string& id, const std::string& kind) {
-    int n = 0;
-    const auto events = coordinator_->ListEvents(id, 0, 0);
-    for (const auto& e : *events) n += e.kind() == kind;
-    return n;
-  }
-
-  testing::TempDir dir_;
-  std::atomic<int64_t> now_{1'000'000};
-  std::unique_ptr<Coordinator> coordinator_;
-};
+using CoordinatorTest = testing::CoordinatorFixture;
 
 TEST_F(CoordinatorTest, BadSubmissionsStoreNothing) {
   v1::JobSpec missing = Spec();

@@ -396,5 +396,62 @@ TEST_F(TrainerTest, RanksAgreeOnTheLastStepOfAnEpochLimit) {
   EXPECT_GT(steps, 1);
 }
 
+TEST_F(TrainerTest, AnyRankIsTrueOnEveryRankWhenOneRankSaysSo) {
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
+  for (const auto& [mine0, mine1] : {std::pair{false, false}, std::pair{true, false},
+                                     std::pair{false, true}, std::pair{true, true}}) {
+    auto any = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->AnyRank(r == 0 ? mine0 : mine1); });
+    ASSERT_OK(any[0]);
+    ASSERT_OK(any[1]);
+    EXPECT_EQ(*any[0], mine0 || mine1);
+    EXPECT_EQ(*any[1], mine0 || mine1);
+  }
+  auto alone = std::move(*Trainer::Create(Config({0, 1})));
+  EXPECT_THAT(alone->AnyRank(true), testing::IsOkAndHolds(true));
+  EXPECT_THAT(alone->AnyRank(false), testing::IsOkAndHolds(false));
+}
+
+// Records the steps of one rank's loop.
+class StepsObserver : public TrainingObserver {
+ public:
+  absl::Status OnCheckpoint(const std::string&, int64_t, bool) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> AfterStep(const StepReport& r) override {
+    steps.push_back(r.stats.step);
+    if (r.time_up) time_up.push_back(r.stats.step);
+    if (r.validation.has_value()) validations.push_back(r.stats.step);
+    return false;
+  }
+  std::vector<int64_t> steps, time_up, validations;
+};
+
+TEST_F(TrainerTest, RanksStopTogetherAtTheFirstStepAnyRanksClockPassesTheDeadline) {
+  // Rank 0's clock passes the deadline after its step 3; rank 1's clock is 1 hour behind
+  // and never does. Both end after step 3 with the same parameters.
+  spec_.mutable_training()->set_max_steps(50);
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
+  const int64_t deadline = 1'000'000;
+  std::vector<StepsObserver> observers(2);
+  auto ends = OnRanks(2, [&](int r) {
+    Trainer& trainer = *replicas[static_cast<size_t>(r)];
+    TrainingLoopOptions o = TrainingLoopOptions::FromSpec(spec_.training());
+    o.deadline_unix_ms = deadline;
+    o.now_ms = [&trainer, r, deadline] {
+      return deadline - 3 + trainer.step() - (r == 1 ? 3'600'000 : 0);
+    };
+    return RunTrainingLoop(trainer, o, observers[static_cast<size_t>(r)]);
+  });
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_THAT(ends[static_cast<size_t>(r)], testing::IsOkAndHolds(LoopEnd::kTimeUp)) << r;
+    EXPECT_THAT(observers[static_cast<size_t>(r)].steps, ::testing::ElementsAre(1, 2, 3)) << r;
+    EXPECT_THAT(observers[static_cast<size_t>(r)].time_up, ::testing::ElementsAre(3)) << r;
+  }
+  EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
+  EXPECT_FALSE(replicas[0]->Finished());
+}
+
 }  // namespace
 }  // namespace tandem

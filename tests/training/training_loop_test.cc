@@ -219,5 +219,45 @@ TEST_F(TrainingLoopTest, EarlyStoppingEndsWithAFinalCheckpoint) {
   }
 }
 
+TEST_F(TrainingLoopTest, TimeBudgetEndsAfterTheFirstStepPastTheDeadlineAsAtMaxSteps) {
+  // The clock advances 10 ms per step from 1000; the deadline is 1035: the step that brings
+  // the clock to 1040 (step 4) is the last, validated and checkpointed as final.
+  spec_.mutable_training()->set_max_steps(40);
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  o.deadline_unix_ms = 1035;
+  Trainer* t = trainer.get();
+  o.now_ms = [t] { return 1000 + 10 * t->step(); };
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kTimeUp));
+  EXPECT_THAT(observer.steps, ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(observer.lasts, ElementsAre(4));
+  EXPECT_THAT(observer.validations, ElementsAre(3, 4));
+  EXPECT_THAT(observer.finals, ElementsAre(4));
+  EXPECT_FALSE(trainer->Finished());
+}
+
+TEST_F(TrainingLoopTest, ADeadlineAlreadyPastStillTrainsOneStepAndEndsWithAModel) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  o.deadline_unix_ms = 1;  // 1970: long past on the system clock
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kTimeUp));
+  EXPECT_THAT(observer.steps, ElementsAre(1));
+  EXPECT_THAT(observer.finals, ElementsAre(1));
+}
+
+TEST_F(TrainingLoopTest, MaxStepsBeforeTheDeadlineEndsAsFinished) {
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  o.deadline_unix_ms = int64_t{1} << 62;  // far in the future
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_THAT(observer.lasts, ElementsAre(7));
+}
+
 }  // namespace
 }  // namespace tandem

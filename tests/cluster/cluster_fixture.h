@@ -1,0 +1,120 @@
+// The fixture of the cluster tests: a real tandem-coordinator on 127.0.0.1 (system-chosen
+// port, short heartbeats) on a temporary data directory with the toy corpus, a JobClient to
+// it, and helpers to start real tandem-worker processes and wait on jobs and workers.
+#ifndef TANDEM_TESTS_CLUSTER_CLUSTER_FIXTURE_H_
+#define TANDEM_TESTS_CLUSTER_CLUSTER_FIXTURE_H_
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/job_client.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem::testing {
+
+class ClusterFixture : public ::testing::Test {
+ protected:
+  static constexpr int64_t kWorkerTimeoutMs = 1500;
+
+  void SetUp() override {
+    WriteToyCorpus(dir_.path(), 1500);
+    StartCoordinator("0");
+  }
+
+  void StartCoordinator(const std::string& port) {
+    std::remove(dir_.Join("port").c_str());
+    coordinator_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{BinDir() + "/tandem-coordinator",
+                                 "--data_dir=" + dir_.Join("coord"), "--listen=127.0.0.1:" + port,
+                                 "--port_file=" + dir_.Join("port"), "--heartbeat_ms=200",
+                                 "--worker_timeout_ms=" + std::to_string(kWorkerTimeoutMs)},
+        dir_.Join("coordinator.log"));
+    ASSERT_TRUE(WaitFor([&] { return !ReadText(dir_.Join("port")).empty(); },
+                        std::chrono::seconds(20)))
+        << ReadText(dir_.Join("coordinator.log"));
+    port_ = std::stoi(ReadText(dir_.Join("port")));
+    address_ = "127.0.0.1:" + std::to_string(port_);
+    client_ = std::make_unique<JobClient>(address_, std::chrono::seconds(5));
+  }
+
+  std::unique_ptr<ChildProcess> StartWorker(const std::string& name) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{BinDir() + "/tandem-worker",
+                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(name),
+                                 "--threads=1"},
+        dir_.Join(name + ".log"));
+  }
+
+  size_t ActiveWorkers() {
+    auto workers = client_->Workers();
+    if (!workers.ok()) return 0;
+    size_t n = 0;
+    for (const auto& w : *workers) {
+      n += w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+    }
+    return n;
+  }
+
+  // Whether every worker in `ids` is active and has beaten after `since_ms`.
+  bool BeatingSince(const std::vector<std::string>& ids, int64_t since_ms) {
+    auto workers = client_->Workers();
+    if (!workers.ok()) return false;
+    size_t beating = 0;
+    for (const auto& w : *workers) {
+      const bool active =
+          w.state() == v1::WORKER_STATE_IDLE || w.state() == v1::WORKER_STATE_ASSIGNED;
+      beating += active && w.last_heartbeat_unix_ms() > since_ms &&
+                 std::find(ids.begin(), ids.end(), w.id()) != ids.end();
+    }
+    return beating == ids.size();
+  }
+
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  bool HasEvent(const std::string& id, const std::string& kind, int count = 1) {
+    auto events = client_->Events(id, 0, 0);
+    if (!events.ok()) return false;
+    int n = 0;
+    for (const auto& e : *events) n += e.kind() == kind;
+    return n >= count;
+  }
+
+  v1::JobSpec Spec() {
+    v1::JobSpec spec;
+    spec.mutable_corpus()->set_train_source(dir_.Join("train.en"));
+    spec.mutable_corpus()->set_train_target(dir_.Join("train.es"));
+    spec.mutable_tokenizer()->set_vocab_size(40);
+    spec.mutable_workers()->set_min(1);
+    spec.mutable_workers()->set_max(2);
+    return spec;
+  }
+  // A tiny model that trains `max_steps` in seconds, checkpointing every `checkpoint_every`.
+  v1::JobSpec TinySpec(uint32_t max_steps, uint32_t checkpoint_every) {
+    v1::JobSpec spec = Spec();
+    spec.mutable_model()->set_embedding_dim(16);
+    spec.mutable_model()->set_hidden_dim(16);
+    spec.mutable_training()->set_batch_tokens(300);
+    spec.mutable_training()->set_max_steps(max_steps);
+    spec.mutable_training()->set_checkpoint_interval_steps(checkpoint_every);
+    return spec;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ChildProcess> coordinator_;
+  std::unique_ptr<JobClient> client_;
+  int port_ = 0;
+  std::string address_;
+};
+
+}  // namespace tandem::testing
+
+#endif  // TANDEM_TESTS_CLUSTER_CLUSTER_FIXTURE_H_
