@@ -88,21 +88,23 @@ if sys.argv[2] == "1":
     for p in points:
         print(json.dumps({"bench": "coordinator", "point": {"jobs": p["jobs"], "workers": p["workers"]}, **p}))
     sys.exit(0)
-cols = [("jobs", "jobs", "{:>6}"), ("workers", "workers", "{:>7}"), ("training", "train", "{:>5}"),
+cols = [("jobs", "jobs", "{:>6}"), ("workers", "workers", "{:>7}"), ("training", "training", "{:>9}"),
         ("hb50", "hb p50", "{:>7.2f}"), ("hb99", "hb p99", "{:>7.2f}"),
         ("pr50", "prog p50", "{:>8.2f}"), ("pr99", "prog p99", "{:>8.2f}"),
         ("lr50", "ListJobs", "{:>8.1f}"), ("lc50", "tandem list", "{:>11.1f}"),
         ("cpu", "coord cores", "{:>11.3f}"), ("rss", "coord RSS", "{:>9.0f}"),
-        ("bcpu", "bench cores", "{:>11.3f}"), ("settle", "settle s", "{:>8.1f}")]
+        ("bcpu", "bench cores", "{:>11.3f}"), ("settle", "settle s", "{:>8.1f}"),
+        ("rejoins", "lost", "{:>5}")]
 def row(p):
-    return {"jobs": p["jobs"], "workers": p["workers"], "training": p["training"],
+    training = f"{p['training']}/{p['expected_training']}" + ("" if p["settled"] else "*")
+    return {"jobs": p["jobs"], "workers": p["workers"], "training": training, "rejoins": p["rejoins"],
             "hb50": p["heartbeat_ms"]["p50"], "hb99": p["heartbeat_ms"]["p99"],
             "pr50": p["progress_ms"]["p50"], "pr99": p["progress_ms"]["p99"],
             "lr50": p["list_rpc_ms"]["p50"], "lc50": p["list_cli_ms"]["p50"],
             "cpu": p["coordinator_cpu_cores"], "rss": p["coordinator_rss_mib"],
             "bcpu": p["bench_cpu_cores"], "settle": p["settle_s"]}
 rows = [row(p) for p in points]
-print(" ".join(f"{h:>{len(f.format(0))}}" for _, h, f in cols))
+print(" ".join(f"{h:>{len(f.format(0 if k != 'training' else ''))}}" for k, h, f in cols))
 for r in rows:
     print(" ".join(f.format(r[k]) for k, _, f in cols))
 errors = [(p["jobs"], p["workers"], k) for p in points for k in ("heartbeat_ms", "progress_ms", "ready_ms", "list_rpc_ms", "list_cli_ms") if p[k]["errors"]]
@@ -125,6 +127,9 @@ if goal:
     ok = lambda b: "met" if b else "MISSED"
     print(f"# goals at 1,000 workers / 10,000 jobs: heartbeat p99 {g['hb99']:.1f} ms < 20 ({ok(g['hb99'] < 20)}), "
           f"tandem list {g['lc50']:.0f} ms < 200 ({ok(g['lc50'] < 200)}), coordinator {g['cpu']:.2f} cores < 0.5 ({ok(g['cpu'] < 0.5)})")
+if any(not p["settled"] for p in points):
+    print("# *: never settled: after 60 s fewer workers trained than expected (workers declared lost "
+          "and joining again); measured as it was. lost: workers declared lost in the window")
 print("# latencies in ms at the client (p50/p99 over the window; list: median of its runs); cores = CPU seconds / "
       "window seconds from /proc/PID/stat; RSS in MiB at the window's end. The coordinator and the bench "
       "(all simulated workers, one process) share the machine's cores: 'bench cores' is the bench's own CPU.")
