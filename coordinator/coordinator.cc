@@ -150,15 +150,9 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec) {
 }
 
 uint64_t Coordinator::CollectUploads() {
-  auto jobs = store_->ListJobs();
-  if (!jobs.ok()) {
-    TANDEM_LOG(WARNING) << "not collecting uploads: " << jobs.status();
-    return 0;
-  }
   const std::string dir = options_.data_dir + "/uploads/";
   std::set<std::string> referenced;
-  for (const JobInfo& job : *jobs) {
-    if (IsTerminal(job.state())) continue;
+  for (const JobInfo& job : store_->ListActiveJobs()) {
     for (const auto& [field, path] : CorpusFileFields(job.spec().corpus())) {
       if (absl::StartsWith(*path, dir)) referenced.insert(path->substr(dir.size()));
     }
@@ -235,12 +229,18 @@ absl::StatusOr<v1::JoinResponse> Coordinator::Join(const v1::JoinRequest& reques
 }
 
 absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(const std::string& worker_id) {
-  absl::MutexLock lock(&mu_);
-  TANDEM_ASSIGN_OR_RETURN(const WorkerInfo* worker, membership_.Heartbeat(worker_id, Now()));
+  // Off mu_: the liveness table and the store's jobs in memory have locks of their own, so a
+  // heartbeat never waits for a write to SQLite (membership.h).
+  TANDEM_ASSIGN_OR_RETURN(const Membership::Liveness worker, membership_.Heartbeat(worker_id, Now()));
   v1::HeartbeatResponse response;
-  if (worker->state() != v1::WORKER_STATE_ASSIGNED) return response;
-  auto job = store_->GetJob(worker->job_id());
-  if (!job.ok() || job->state() != v1::JOB_STATE_RUNNING) return response;
+  if (worker.state != v1::WORKER_STATE_ASSIGNED) return response;
+  std::shared_ptr<const JobInfo> job = store_->FindJob(worker.job_id);
+  if (job == nullptr || job->state() != v1::JOB_STATE_RUNNING) return response;
+  // A generation being formed marks its members before the job is stored: until then the
+  // stored job does not name a new member, which is told nothing yet.
+  bool member = false;
+  for (const auto& a : job->assignments()) member |= a.worker_id() == worker_id;
+  if (!member) return response;
   *response.mutable_assignment() = AssignmentFor(*job, worker_id);
   response.mutable_assignment()->set_collective_key(CollectiveKey(job->id(), job->generation()));
   return response;
@@ -498,14 +498,10 @@ absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::s
 }
 
 void Coordinator::ScheduleJobs() {
-  auto jobs = store_->ListJobs();
-  if (!jobs.ok()) {
-    TANDEM_LOG(ERROR) << "cannot list jobs: " << jobs.status();
-    return;
-  }
   preparation_.mutex()->AssertHeld();  // mu_: the analysis cannot see that they are the same
   Membership::Available free = membership_.Idle();
-  SchedulePlan plan = PlanSchedule(std::move(*jobs), std::move(free.idle), free.registered,
+  // Ended jobs play no part in scheduling: only the active ones are read.
+  SchedulePlan plan = PlanSchedule(store_->ListActiveJobs(), std::move(free.idle), free.registered,
                                    preparation_.preparing(), Now());
   for (JobInfo& job : plan.prepare) {
     if (preparation_.Start(std::move(job))) break;  // one preparation at a time

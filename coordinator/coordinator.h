@@ -108,7 +108,10 @@ class Coordinator {
   // The secret of a generation's collective (WorkAssignment.collective_key): derived from the
   // coordinator's key (secret.key in the data directory), the job and the generation.
   std::string CollectiveKey(const std::string& job_id, uint64_t generation) const;
-  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id);
+  // Takes no mu_ (Membership::Heartbeat and the store's jobs in memory are thread-safe): a
+  // heartbeat never waits for another call's write to SQLite.
+  absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(const std::string& worker_id)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The file to stream for an artifact; only members of the job's current generation may
   // fetch. NotFound / PermissionDenied / InvalidArgument otherwise.
   absl::StatusOr<std::string> ArtifactFile(const std::string& worker_id, const std::string& job_id,
