@@ -29,7 +29,7 @@ absl::Status Membership::Recover(int64_t now_ms) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<WorkerInfo> workers, store_->ListWorkers());
   absl::MutexLock lock(&live_mu_);
   for (WorkerInfo& w : workers) {
-    live_[w.id()] = {{w.state(), w.job_id()}, now_ms};
+    live_[w.id()] = {{w.state(), w.job_id()}, now_ms, w.session_sha256()};
     Entry entry;
     entry.info = std::move(w);
     workers_[entry.info.id()] = std::move(entry);
@@ -97,11 +97,14 @@ absl::Status Membership::CheckAssigned(const std::string& worker_id,
 
 absl::Status Membership::CheckSession(const std::string& worker_id,
                                       const std::string& session_token) const {
-  auto it = workers_.find(worker_id);
-  if (it == workers_.end() || it->second.info.session_sha256().empty()) {
-    return UnknownWorker(worker_id);
+  std::string digest;
+  {
+    absl::MutexLock lock(&live_mu_);
+    auto it = live_.find(worker_id);
+    if (it != live_.end()) digest = it->second.session_sha256;
   }
-  if (!TokensEqual(Sha256Hex(session_token), it->second.info.session_sha256())) {
+  if (digest.empty()) return UnknownWorker(worker_id);
+  if (!TokensEqual(Sha256Hex(session_token), digest)) {
     return absl::UnauthenticatedError(
         absl::StrCat("the session token is not the one worker ", worker_id, " got when it joined"));
   }
@@ -129,12 +132,23 @@ absl::StatusOr<std::string> Membership::Leave(const std::string& worker_id) {
 }
 
 void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& on_lost) {
-  for (auto& [id, w] : workers_) {
+  // One pass over the liveness table finds the silent (in id order, as workers_ is kept);
+  // each is then checked again and marked lost under the liveness lock: a heartbeat either
+  // came in time or is told to join again, as when both ran under one mutex.
+  std::vector<std::string> silent;
+  {
+    absl::MutexLock lock(&live_mu_);
+    for (const auto& [id, live] : live_) {
+      const v1::WorkerState state = live.liveness.state;
+      const bool active = state == v1::WORKER_STATE_IDLE || state == v1::WORKER_STATE_ASSIGNED;
+      if (active && now_ms - live.last_heartbeat_ms > timeout_ms) silent.push_back(id);
+    }
+  }
+  for (const std::string& id : silent) {
+    Entry& w = workers_.at(id);
     if (!IsActive(w.info)) continue;
     int64_t silent_ms = 0;
     {
-      // Checked and marked lost under the liveness lock: a heartbeat either came in time or
-      // is told to join again, as when both ran under one mutex.
       absl::MutexLock lock(&live_mu_);
       Live& live = live_[id];
       silent_ms = now_ms - live.last_heartbeat_ms;
@@ -247,6 +261,7 @@ void Membership::Persist(const Entry& w) {
     absl::MutexLock lock(&live_mu_);
     Live& live = live_[info.id()];
     live.liveness = {info.state(), info.job_id()};
+    live.session_sha256 = info.session_sha256();
     info.set_last_heartbeat_unix_ms(live.last_heartbeat_ms);
   }
   absl::Status s = store_->PutWorker(info);

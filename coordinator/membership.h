@@ -44,8 +44,9 @@ class Membership {
 
   // OK when SHA-256(`session_token`) is the registered digest (compared in constant time).
   // NotFound ("join again") for an unknown worker or one without a digest, Unauthenticated
-  // for a wrong token.
-  absl::Status CheckSession(const std::string& worker_id, const std::string& session_token) const;
+  // for a wrong token. Thread-safe like Heartbeat (every worker call is checked first).
+  absl::Status CheckSession(const std::string& worker_id, const std::string& session_token) const
+      ABSL_LOCKS_EXCLUDED(live_mu_);
 
   // What a heartbeat learns: the worker's state and the job it holds ("" if none).
   struct Liveness {
@@ -113,6 +114,7 @@ class Membership {
   struct Live {
     Liveness liveness;
     int64_t last_heartbeat_ms = 0;
+    std::string session_sha256;
   };
   // After every change of a worker: mirrors its state and job into the liveness table and
   // stores it. Best effort: a failed write is logged (a worker missing after a restart joins
@@ -121,7 +123,8 @@ class Membership {
 
   JobStore* const store_;
   std::map<std::string, Entry> workers_;
-  // Per registered worker: its state and job as last changed, and its last heartbeat.
+  // Per registered worker: its state and job as last changed, its last heartbeat and its
+  // session's digest.
   mutable absl::Mutex live_mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(live_mu_);
 };
