@@ -168,10 +168,46 @@ absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) {
   return job;
 }
 
-absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+JobInfo JobSummary(const JobInfo& job) {
+  JobInfo s;
+  s.set_id(job.id());
+  s.set_state(job.state());
+  s.set_message(job.message());
+  s.set_created_unix_ms(job.created_unix_ms());
+  s.set_updated_unix_ms(job.updated_unix_ms());
+  s.set_waiting_since_unix_ms(job.waiting_since_unix_ms());
+  s.set_generation(job.generation());
+  s.mutable_spec()->set_name(job.spec().name());
+  *s.mutable_spec()->mutable_workers() = job.spec().workers();
+  s.mutable_preparation()->set_kept_pairs(job.preparation().kept_pairs());
+  for (const auto& a : job.assignments()) {
+    v1::Assignment& m = *s.add_assignments();
+    m.set_worker_id(a.worker_id());
+    m.set_rank(a.rank());
+  }
+  s.mutable_progress()->set_step(job.progress().step());
+  return s;
+}
+
+absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs(bool summary) {
+  if (!summary) {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+    absl::MutexLock lock(&mu_);
+    for (JobInfo& job : jobs) progress_.MergeInto(job);
+    return jobs;
+  }
+  // Summaries straight from the stored jobs: no whole copies. Only a running job's step can
+  // be newer in the tracker than in the store.
+  std::vector<JobInfo> jobs;
+  for (const auto& job : store_->AllJobs()) jobs.push_back(JobSummary(*job));
   absl::MutexLock lock(&mu_);
-  for (JobInfo& job : jobs) progress_.MergeInto(job);
+  for (JobInfo& job : jobs) {
+    if (job.state() != v1::JOB_STATE_RUNNING) continue;
+    JobInfo merged;
+    merged.set_id(job.id());
+    progress_.MergeInto(merged);
+    if (merged.has_progress()) job.mutable_progress()->set_step(merged.progress().step());
+  }
   return jobs;
 }
 
@@ -252,7 +288,6 @@ std::string Coordinator::CollectiveKey(const std::string& job_id, uint64_t gener
 
 absl::Status Coordinator::AuthenticateWorker(const std::string& worker_id,
                                              const std::string& session_token) {
-  absl::MutexLock lock(&mu_);
   return membership_.CheckSession(worker_id, session_token);
 }
 

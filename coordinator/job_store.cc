@@ -254,7 +254,7 @@ absl::StatusOr<JobInfo> JobStore::GetJob(const std::string& id) {
 }
 
 template <class Pred>
-std::vector<JobInfo> JobStore::Select(Pred keep) {
+std::vector<std::shared_ptr<const JobInfo>> JobStore::Select(Pred keep) {
   std::vector<std::shared_ptr<const JobInfo>> selected;
   {
     absl::MutexLock lock(&jobs_mu_);
@@ -269,18 +269,29 @@ std::vector<JobInfo> JobStore::Select(Pred keep) {
     }
     return a->id() > b->id();
   });
+  return selected;
+}
+
+namespace {
+
+// Copies made outside any lock: the jobs are immutable.
+std::vector<JobInfo> Copies(const std::vector<std::shared_ptr<const JobInfo>>& jobs) {
   std::vector<JobInfo> out;
-  out.reserve(selected.size());
-  for (const auto& job : selected) out.push_back(*job);
+  out.reserve(jobs.size());
+  for (const auto& job : jobs) out.push_back(*job);
   return out;
 }
 
-absl::StatusOr<std::vector<JobInfo>> JobStore::ListJobs() {
+}  // namespace
+
+std::vector<std::shared_ptr<const JobInfo>> JobStore::AllJobs() {
   return Select([](const JobInfo&) { return true; });
 }
 
+absl::StatusOr<std::vector<JobInfo>> JobStore::ListJobs() { return Copies(AllJobs()); }
+
 std::vector<JobInfo> JobStore::ListActiveJobs() {
-  return Select([](const JobInfo& job) { return !IsTerminal(job.state()); });
+  return Copies(Select([](const JobInfo& job) { return !IsTerminal(job.state()); }));
 }
 
 absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& events,

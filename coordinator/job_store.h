@@ -73,6 +73,8 @@ class JobStore {
 
   // All jobs, newest first.
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
+  // All jobs, newest first, without copies (each immutable, as FindJob's).
+  std::vector<std::shared_ptr<const tandem::v1::JobInfo>> AllJobs();
   // The jobs not ended (queued, preparing, waiting, running), newest first.
   std::vector<tandem::v1::JobInfo> ListActiveJobs();
 
@@ -110,9 +112,9 @@ class JobStore {
   absl::Status LoadJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores `job` in jobs_ once its write committed.
   void Remember(tandem::v1::JobInfo job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Copies of the jobs `keep` selects, newest first; the copies are made outside any lock.
+  // The jobs `keep` selects, newest first.
   template <class Pred>
-  std::vector<tandem::v1::JobInfo> Select(Pred keep);
+  std::vector<std::shared_ptr<const tandem::v1::JobInfo>> Select(Pred keep);
 
   const JobStoreLimits limits_;
   absl::Mutex mu_;
