@@ -105,8 +105,8 @@ struct Sim {
 
 // One call in flight; its address is the completion queue tag.
 struct Call {
-  Kind kind;
-  int sim;
+  Kind kind = kJoin;
+  int sim = 0;
   Clock::time_point start;
   std::string job;  // the assignment a ready or progress report was sent for
   uint64_t generation = 0;
@@ -181,7 +181,10 @@ void Load::Issue(Kind kind, int i) {
   if (kind != kJoin && s.id.empty()) return;  // joining again
   if (kind == kReady && (s.job.empty() || s.ready)) return;     // released meanwhile
   if (kind == kProgress && (s.job.empty() || !s.ready)) return;  // released meanwhile
-  auto* call = new Call{kind, i, Clock::now()};
+  auto* call = new Call;
+  call->kind = kind;
+  call->sim = i;
+  call->start = Clock::now();
   call->ctx.set_deadline(Wall(call->start + o_.rpc_timeout));
   if (!s.session.empty()) call->ctx.AddMetadata("tandem-session", s.session);
   switch (kind) {
@@ -282,7 +285,9 @@ void Load::Complete(Call* call) {
       if (!ok && call->status.error_code() == grpc::StatusCode::NOT_FOUND) {
         if (Measuring()) ++rejoins_;  // declared lost
         if (s.ready) --training_;
-        s = Sim{std::move(s.stub)};
+        Sim fresh;  // joins again from scratch
+        fresh.stub = std::move(s.stub);
+        s = std::move(fresh);
         --joined_;
         At(now, kJoin, call->sim);
         return;
@@ -381,7 +386,7 @@ absl::StatusOr<std::string> Load::Run() {
       phase_start = now;
       coord0 = ReadProc(pid);
       self0 = ReadProc("self");
-      // ListJobs and `tandem list`, one after the other, through the window.
+      // ListJobs and `tandem list`, one after the other every 2 s or so, through the window.
       lister = std::thread([&, end = now + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(o_.window_s))] {
         auto stub = v1::JobService::NewStub(OwnChannel(o_.target));
@@ -402,7 +407,7 @@ absl::StatusOr<std::string> Load::Run() {
             if (ms >= 0) list_cli.ms.push_back(ms);
             else ++list_cli.errors;
           }
-          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          std::this_thread::sleep_for(std::chrono::seconds(2));
         }
       });
     } else if (phase_ == kWindow && in_phase >= o_.window_s) {
