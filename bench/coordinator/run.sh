@@ -8,7 +8,8 @@
 # real workers send them). Half the workers are given jobs by the real scheduler (jobs of
 # workers.min = max = K) and report progress; the rest are idle and only beat. Once they train,
 # after a warm-up, a window measures: heartbeat and ReportProgress latency (p50, p99), ListJobs
-# and the real `tandem list` (each run in turn through the window), the coordinator's CPU in
+# as `tandem list` asks for it and the real `tandem list` (in turn, every 2 s or so through the
+# window; whole jobs, as --json asks, three times after it), the coordinator's CPU in
 # cores (/proc/PID/stat over the window) and RSS, and the bench process's own CPU: both share
 # this machine's cores.
 #
@@ -92,6 +93,7 @@ cols = [("jobs", "jobs", "{:>6}"), ("workers", "workers", "{:>7}"), ("training",
         ("hb50", "hb p50", "{:>7.2f}"), ("hb99", "hb p99", "{:>7.2f}"),
         ("pr50", "prog p50", "{:>8.2f}"), ("pr99", "prog p99", "{:>8.2f}"),
         ("lr50", "ListJobs", "{:>8.1f}"), ("lc50", "tandem list", "{:>11.1f}"),
+        ("lf50", "full list", "{:>9.1f}"),
         ("cpu", "coord cores", "{:>11.3f}"), ("rss", "coord RSS", "{:>9.0f}"),
         ("bcpu", "bench cores", "{:>11.3f}"), ("settle", "settle s", "{:>8.1f}"),
         ("rejoins", "lost", "{:>5}")]
@@ -101,13 +103,14 @@ def row(p):
             "hb50": p["heartbeat_ms"]["p50"], "hb99": p["heartbeat_ms"]["p99"],
             "pr50": p["progress_ms"]["p50"], "pr99": p["progress_ms"]["p99"],
             "lr50": p["list_rpc_ms"]["p50"], "lc50": p["list_cli_ms"]["p50"],
+            "lf50": p["list_full_ms"]["p50"],
             "cpu": p["coordinator_cpu_cores"], "rss": p["coordinator_rss_mib"],
             "bcpu": p["bench_cpu_cores"], "settle": p["settle_s"]}
 rows = [row(p) for p in points]
 print(" ".join(f"{h:>{len(f.format(0 if k != 'training' else ''))}}" for k, h, f in cols))
 for r in rows:
     print(" ".join(f.format(r[k]) for k, _, f in cols))
-errors = [(p["jobs"], p["workers"], k) for p in points for k in ("heartbeat_ms", "progress_ms", "ready_ms", "list_rpc_ms", "list_cli_ms") if p[k]["errors"]]
+errors = [(p["jobs"], p["workers"], k) for p in points for k in ("heartbeat_ms", "progress_ms", "ready_ms", "list_rpc_ms", "list_cli_ms", "list_full_ms") if p[k]["errors"]]
 if errors:
     print("# failed calls at (jobs, workers, kind): " + ", ".join(map(str, errors)))
 # How each figure grows along each axis, at the other axis' largest value.
@@ -117,7 +120,7 @@ def growth(axis, other):
     if len(line) < 2:
         return
     lo, hi = line[0], line[-1]
-    parts = [f"{h.strip()} x{hi[k] / lo[k]:.1f}" for k, h, _ in cols[3:12] if lo[k] > 0]
+    parts = [f"{h.strip()} x{hi[k] / lo[k]:.1f}" for k, h, _ in cols[3:13] if lo[k] > 0]
     print(f"# growth {axis} {lo[axis]} -> {hi[axis]} (at {top} {other}): " + ", ".join(parts))
 growth("workers", "jobs")
 growth("jobs", "workers")
@@ -130,7 +133,9 @@ if goal:
 if any(not p["settled"] for p in points):
     print("# *: never settled: after 60 s fewer workers trained than expected (workers declared lost "
           "and joining again); measured as it was. lost: workers declared lost in the window")
-print("# latencies in ms at the client (p50/p99 over the window; list: median of its runs); cores = CPU seconds / "
+print("# ListJobs: as `tandem list` asks (a summary; a server before it takes whole jobs), every 2 s with "
+      "`tandem list` through the window; full list: whole jobs (--json), median of 3 after the window.")
+print("# latencies in ms at the client (p50/p99 over the window; lists: median of their runs); cores = CPU seconds / "
       "window seconds from /proc/PID/stat; RSS in MiB at the window's end. The coordinator and the bench "
       "(all simulated workers, one process) share the machine's cores: 'bench cores' is the bench's own CPU.")
 PY

@@ -329,6 +329,22 @@ void Load::Complete(Call* call) {
   }
 }
 
+// One ListJobs call, timed into `series`; `bytes` gets the response's size.
+void TimeListJobs(v1::JobService::Stub& stub, bool summary, Series& series, size_t& bytes) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::ListJobsRequest request;
+  request.set_summary(summary);
+  v1::ListJobsResponse response;
+  const Clock::time_point start = Clock::now();
+  if (stub.ListJobs(&ctx, request, &response).ok()) {
+    series.ms.push_back(Ms(Clock::now() - start));
+    bytes = response.ByteSizeLong();
+  } else {
+    ++series.errors;
+  }
+}
+
 // Runs `argv` with its output discarded; returns the wall time in ms, or -1 if it failed.
 double TimeCommand(const std::vector<std::string>& argv) {
   std::vector<char*> args;
@@ -356,8 +372,8 @@ absl::StatusOr<std::string> Load::Run() {
   Clock::time_point phase_start = begin, settled{};
   ProcSample coord0, self0;
   std::thread lister;
-  Series list_rpc, list_cli;
-  size_t list_bytes = 0;
+  Series list_rpc, list_cli, list_full;
+  size_t list_bytes = 0, full_bytes = 0;
   while (phase_ != kDone || outstanding_ > 0) {
     Clock::time_point now = Clock::now();
     while (phase_ != kDone && !timers_.empty() && timers_.top().due <= now) {
@@ -386,22 +402,13 @@ absl::StatusOr<std::string> Load::Run() {
       phase_start = now;
       coord0 = ReadProc(pid);
       self0 = ReadProc("self");
-      // ListJobs and `tandem list`, one after the other every 2 s or so, through the window.
+      // ListJobs as `tandem list` asks (a summary) and `tandem list` itself, one after the
+      // other every 2 s or so, through the window.
       lister = std::thread([&, end = now + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(o_.window_s))] {
         auto stub = v1::JobService::NewStub(OwnChannel(o_.target));
         while (Clock::now() < end) {
-          grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-          v1::ListJobsResponse resp;
-          const Clock::time_point start = Clock::now();
-          grpc::Status s = stub->ListJobs(&ctx, v1::ListJobsRequest(), &resp);
-          if (s.ok()) {
-            list_rpc.ms.push_back(Ms(Clock::now() - start));
-            list_bytes = resp.ByteSizeLong();
-          } else {
-            ++list_rpc.errors;
-          }
+          TimeListJobs(*stub, /*summary=*/true, list_rpc, list_bytes);
           if (!o_.cli.empty()) {
             const double ms = TimeCommand({o_.cli, "list", "--coordinator", o_.target});
             if (ms >= 0) list_cli.ms.push_back(ms);
@@ -415,6 +422,9 @@ absl::StatusOr<std::string> Load::Run() {
       const double wall = std::chrono::duration<double>(now - phase_start).count();
       const ProcSample coord1 = ReadProc(pid), self1 = ReadProc("self");
       lister.join();
+      // Whole jobs (`tandem list --json`), three times after the window: the workers wait.
+      auto stub = v1::JobService::NewStub(OwnChannel(o_.target));
+      for (int i = 0; i < 3; ++i) TimeListJobs(*stub, /*summary=*/false, list_full, full_bytes);
       std::string out = absl::StrFormat(
           R"({"workers":%d,"training":%d,"expected_training":%d,"settled":%s,"rejoins":%d,)"
           R"("heartbeat_interval_ms":%d,"step_ms":%d,"window_s":%.1f,"settle_s":%.1f,)",
@@ -427,10 +437,11 @@ absl::StatusOr<std::string> Load::Run() {
       }
       absl::StrAppendFormat(
           &out,
-          R"("list_rpc_ms":%s,"list_cli_ms":%s,"list_bytes":%d,)"
+          R"("list_rpc_ms":%s,"list_cli_ms":%s,"list_bytes":%d,"list_full_ms":%s,"full_bytes":%d,)"
           R"("coordinator_cpu_cores":%.3f,"coordinator_rss_mib":%.1f,"coordinator_hwm_mib":%.1f,)"
           R"("bench_cpu_cores":%.3f,"last_error":"%s"})",
-          list_rpc.Json(), list_cli.Json(), list_bytes, (coord1.cpu_s - coord0.cpu_s) / wall,
+          list_rpc.Json(), list_cli.Json(), list_bytes, list_full.Json(), full_bytes,
+          (coord1.cpu_s - coord0.cpu_s) / wall,
           coord1.rss_mib, coord1.hwm_mib, (self1.cpu_s - self0.cpu_s) / wall,
           absl::StrReplaceAll(series_[kHeartbeat].last_error + series_[kProgress].last_error,
                               {{"\"", "'"}, {"\\", "/"}}));
