@@ -163,11 +163,12 @@ absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {
   return resp;
 }
 
-absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List() {
+absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List(bool summary) {
   auto ctx = impl_->Context();
+  v1::ListJobsRequest req;
+  req.set_summary(summary);
   v1::ListJobsResponse resp;
-  absl::Status s =
-      impl_->Convert(impl_->stub->ListJobs(ctx.get(), v1::ListJobsRequest(), &resp));
+  absl::Status s = impl_->Convert(impl_->stub->ListJobs(ctx.get(), req, &resp));
   if (!s.ok()) return s;
   return std::vector<v1::JobInfo>(resp.jobs().begin(), resp.jobs().end());
 }

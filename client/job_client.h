@@ -49,7 +49,8 @@ class JobClient {
   absl::StatusOr<std::string> Upload(const std::string& path,
                                      const UploadProgress& progress = nullptr);
   absl::StatusOr<tandem::v1::JobInfo> Get(const std::string& id);
-  absl::StatusOr<std::vector<tandem::v1::JobInfo>> List();
+  // All jobs, newest first; `summary`: only what a listing shows (ListJobsRequest.summary).
+  absl::StatusOr<std::vector<tandem::v1::JobInfo>> List(bool summary = false);
   absl::StatusOr<tandem::v1::JobInfo> Cancel(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
                                                            int64_t after_seq, uint32_t limit);

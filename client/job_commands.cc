@@ -272,7 +272,8 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
 }
 
 int RunList(const ParsedArgs& a, Context& ctx) {
-  auto listed = ctx.client->List();
+  // The table needs only a summary of each job; --json prints whole jobs.
+  auto listed = ctx.client->List(/*summary=*/!ctx.json);
   if (!listed.ok()) return Fail(ctx, listed.status());
   auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"), a.All("label"));
   if (!jobs.ok()) return Fail(ctx, jobs.status());

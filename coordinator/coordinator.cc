@@ -236,15 +236,9 @@ absl::StatusOr<LogStore::Page> Coordinator::GetLogs(const std::string& id,
 }
 
 uint64_t Coordinator::CollectUploads() {
-  auto jobs = store_->ListJobs();
-  if (!jobs.ok()) {
-    TANDEM_LOG(WARNING) << "not collecting uploads: " << jobs.status();
-    return 0;
-  }
   const std::string dir = options_.data_dir + "/uploads/";
   std::set<std::string> referenced;
-  for (const JobInfo& job : *jobs) {
-    if (IsTerminal(job.state())) continue;
+  for (const JobInfo& job : store_->ListActiveJobs()) {
     for (const auto& [field, path] : CorpusFileFields(job.spec().corpus())) {
       if (absl::StartsWith(*path, dir)) referenced.insert(path->substr(dir.size()));
     }
@@ -260,10 +254,47 @@ absl::StatusOr<JobInfo> Coordinator::GetJob(const std::string& id) {
   return job;
 }
 
-absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs() {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+JobInfo JobSummary(const JobInfo& job) {
+  JobInfo s;
+  s.set_id(job.id());
+  s.set_state(job.state());
+  s.set_message(job.message());
+  s.set_created_unix_ms(job.created_unix_ms());
+  s.set_updated_unix_ms(job.updated_unix_ms());
+  s.set_waiting_since_unix_ms(job.waiting_since_unix_ms());
+  s.set_generation(job.generation());
+  s.mutable_spec()->set_name(job.spec().name());
+  *s.mutable_spec()->mutable_labels() = job.spec().labels();  // `tandem list --label`
+  *s.mutable_spec()->mutable_workers() = job.spec().workers();
+  s.mutable_preparation()->set_kept_pairs(job.preparation().kept_pairs());
+  for (const auto& a : job.assignments()) {
+    v1::Assignment& m = *s.add_assignments();
+    m.set_worker_id(a.worker_id());
+    m.set_rank(a.rank());
+  }
+  s.mutable_progress()->set_step(job.progress().step());
+  return s;
+}
+
+absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs(bool summary) {
+  if (!summary) {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
+    absl::MutexLock lock(&mu_);
+    for (JobInfo& job : jobs) progress_.MergeInto(job);
+    return jobs;
+  }
+  // Summaries straight from the stored jobs: no whole copies. Only a running job's step can
+  // be newer in the tracker than in the store.
+  std::vector<JobInfo> jobs;
+  for (const auto& job : store_->AllJobs()) jobs.push_back(JobSummary(*job));
   absl::MutexLock lock(&mu_);
-  for (JobInfo& job : jobs) progress_.MergeInto(job);
+  for (JobInfo& job : jobs) {
+    if (job.state() != v1::JOB_STATE_RUNNING) continue;
+    JobInfo merged;
+    merged.set_id(job.id());
+    progress_.MergeInto(merged);
+    if (merged.has_progress()) job.mutable_progress()->set_step(merged.progress().step());
+  }
   return jobs;
 }
 
@@ -327,34 +358,41 @@ absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(
                                                    " log lines; at most ",
                                                    kMaxLogLinesPerHeartbeat));
   }
-  v1::HeartbeatResponse response;
-  std::map<std::string, std::vector<v1::LogLine>> kept;  // by job
-  {
-    absl::MutexLock lock(&mu_);
-    TANDEM_ASSIGN_OR_RETURN(const WorkerInfo* worker, membership_.Heartbeat(worker_id, Now()));
-    for (const v1::LogLine& line : log_lines) {
-      // The job and rank are the coordinator's record, not the worker's claim.
-      std::optional<uint32_t> rank = membership_.RankForLogs(worker_id, line.job_id());
-      if (!rank.has_value()) continue;
-      v1::LogLine l = line;
-      l.set_rank(*rank);
-      l.set_worker_id(worker_id);
-      kept[line.job_id()].push_back(std::move(l));
-    }
-    if (worker->state() == v1::WORKER_STATE_ASSIGNED) {
-      auto job = store_->GetJob(worker->job_id());
-      if (job.ok() && job->state() == v1::JOB_STATE_RUNNING) {
-        *response.mutable_assignment() = AssignmentFor(*job, worker_id);
-        response.mutable_assignment()->set_collective_key(
-            CollectiveKey(job->id(), job->generation()));
+  // Off mu_: the liveness table and the store's jobs in memory have locks of their own, so a
+  // heartbeat never waits for a write to SQLite (membership.h). Only one carrying log lines
+  // takes mu_, briefly, to file them under the coordinator's record of the worker.
+  TANDEM_ASSIGN_OR_RETURN(const Membership::Liveness worker, membership_.Heartbeat(worker_id, Now()));
+  if (!log_lines.empty()) {
+    std::map<std::string, std::vector<v1::LogLine>> kept;  // by job
+    {
+      absl::MutexLock lock(&mu_);
+      for (const v1::LogLine& line : log_lines) {
+        // The job and rank are the coordinator's record, not the worker's claim.
+        std::optional<uint32_t> rank = membership_.RankForLogs(worker_id, line.job_id());
+        if (!rank.has_value()) continue;
+        v1::LogLine l = line;
+        l.set_rank(*rank);
+        l.set_worker_id(worker_id);
+        kept[line.job_id()].push_back(std::move(l));
       }
     }
+    // File writes outside the lock; a failure loses log lines, not the heartbeat.
+    for (const auto& [job_id, lines] : kept) {
+      absl::Status s = logs_.Append(job_id, lines);
+      if (!s.ok()) TANDEM_LOG(WARNING) << "job " << job_id << ": " << s;
+    }
   }
-  // File writes outside the lock; a failure loses log lines, not the heartbeat.
-  for (const auto& [job_id, lines] : kept) {
-    absl::Status s = logs_.Append(job_id, lines);
-    if (!s.ok()) TANDEM_LOG(WARNING) << "job " << job_id << ": " << s;
-  }
+  v1::HeartbeatResponse response;
+  if (worker.state != v1::WORKER_STATE_ASSIGNED) return response;
+  std::shared_ptr<const JobInfo> job = store_->FindJob(worker.job_id);
+  if (job == nullptr || job->state() != v1::JOB_STATE_RUNNING) return response;
+  // A generation being formed marks its members before the job is stored: until then the
+  // stored job does not name a new member, which is told nothing yet.
+  bool member = false;
+  for (const auto& a : job->assignments()) member |= a.worker_id() == worker_id;
+  if (!member) return response;
+  *response.mutable_assignment() = AssignmentFor(*job, worker_id);
+  response.mutable_assignment()->set_collective_key(CollectiveKey(job->id(), job->generation()));
   return response;
 }
 
@@ -364,7 +402,6 @@ std::string Coordinator::CollectiveKey(const std::string& job_id, uint64_t gener
 
 absl::Status Coordinator::AuthenticateWorker(const std::string& worker_id,
                                              const std::string& session_token) {
-  absl::MutexLock lock(&mu_);
   return membership_.CheckSession(worker_id, session_token);
 }
 
@@ -621,14 +658,10 @@ absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::s
 }
 
 void Coordinator::ScheduleJobs() {
-  auto jobs = store_->ListJobs();
-  if (!jobs.ok()) {
-    TANDEM_LOG(ERROR) << "cannot list jobs: " << jobs.status();
-    return;
-  }
   preparation_.mutex()->AssertHeld();  // mu_: the analysis cannot see that they are the same
   Membership::Available free = membership_.Idle();
-  SchedulePlan plan = PlanSchedule(std::move(*jobs), std::move(free.idle), free.registered,
+  // Ended jobs play no part in scheduling: only the active ones are read.
+  SchedulePlan plan = PlanSchedule(store_->ListActiveJobs(), std::move(free.idle), free.registered,
                                    preparation_.preparing(), Now());
   for (JobInfo& job : plan.prepare) {
     if (preparation_.Start(std::move(job))) break;  // one preparation at a time

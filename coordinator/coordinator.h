@@ -43,6 +43,9 @@
 
 namespace tandem {
 
+// What ListJobsRequest.summary keeps of a job (its live progress merged in by the caller).
+tandem::v1::JobInfo JobSummary(const tandem::v1::JobInfo& job);
+
 // The longest error text a worker's report may put in a job's message and events.
 inline constexpr size_t kMaxErrorBytes = 4096;
 
@@ -104,7 +107,8 @@ class Coordinator {
   // not used for upload_ttl; returns the bytes freed.
   uint64_t CollectUploads();
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
-  absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
+  // All jobs, newest first; with `summary`, each as JobSummary.
+  absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs(bool summary = false);
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
                                                                int64_t after_seq, uint32_t limit);
@@ -121,15 +125,20 @@ class Coordinator {
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
   // OK when `session_token` is the one `worker_id` got from Join. Unauthenticated for a wrong
   // token, NotFound ("join again") for an unknown worker or one registered before sessions.
-  absl::Status AuthenticateWorker(const std::string& worker_id, const std::string& session_token);
+  // Takes no mu_, like Heartbeat (Membership::CheckSession is thread-safe).
+  absl::Status AuthenticateWorker(const std::string& worker_id, const std::string& session_token)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The secret of a generation's collective (WorkAssignment.collective_key): derived from the
   // coordinator's key (secret.key in the data directory), the job and the generation.
   std::string CollectiveKey(const std::string& job_id, uint64_t generation) const;
   // A worker's heartbeat, with the log lines it logged since the last one: kept for the
   // job the coordinator assigned it to (or last did), tagged with its rank there; lines for
   // other jobs are dropped. InvalidArgument for more than kMaxLogLinesPerHeartbeat lines.
+  // Takes no mu_ (Membership::Heartbeat and the store's jobs in memory are thread-safe): a
+  // heartbeat never waits for another call's write to SQLite.
   absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
-      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {});
+      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {})
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The file to stream for an artifact; only members of the job's current generation may
   // fetch. NotFound / PermissionDenied / InvalidArgument otherwise.
   absl::StatusOr<std::string> ArtifactFile(const std::string& worker_id, const std::string& job_id,

@@ -103,10 +103,10 @@ grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRe
   return grpc::Status::OK;
 }
 
-grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest*,
+grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest* req,
                                       v1::ListJobsResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs", ClientAccess::kRead));
-  auto jobs = c_->ListJobs();
+  auto jobs = c_->ListJobs(req->summary());
   if (!jobs.ok()) return ToGrpcStatus(jobs.status());
   for (auto& j : *jobs) *resp->add_jobs() = std::move(j);
   return grpc::Status::OK;

@@ -2,13 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/status.h"
 #include "common/job_states.h"
+#include "common/status.h"
 #include "coordinator/job_state.h"
 
 namespace tandem {
@@ -138,7 +139,28 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path
   TANDEM_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
   TANDEM_RETURN_IF_ERROR(store->Exec(kSchema));
   TANDEM_RETURN_IF_ERROR(store->AddNameColumn());
+  TANDEM_RETURN_IF_ERROR(store->LoadJobs());
   return store;
+}
+
+absl::Status JobStore::LoadJobs() {
+  Stmt list(db_, "SELECT info FROM jobs");
+  TANDEM_RETURN_IF_ERROR(list.status());
+  while (list.Step() == SQLITE_ROW) {
+    auto info = std::make_shared<JobInfo>();
+    if (!info->ParseFromString(list.ColumnBlob(0))) {
+      return absl::DataLossError("a stored job record is corrupt");
+    }
+    absl::MutexLock lock(&jobs_mu_);
+    jobs_[info->id()] = std::move(info);
+  }
+  return absl::OkStatus();
+}
+
+void JobStore::Remember(JobInfo job) {
+  auto stored = std::make_shared<const JobInfo>(std::move(job));
+  absl::MutexLock lock(&jobs_mu_);
+  jobs_[stored->id()] = std::move(stored);
 }
 
 JobStore::~JobStore() {
@@ -198,14 +220,14 @@ absl::StatusOr<std::string> JobStore::FindNameLocked(const std::string& name) {
 absl::StatusOr<JobInfo> JobStore::FindJobByName(const std::string& name) {
   absl::MutexLock lock(&mu_);
   TANDEM_ASSIGN_OR_RETURN(std::string id, FindNameLocked(name));
-  return GetJobLocked(id);
+  return GetJob(id);
 }
 
 absl::StatusOr<JobInfo> JobStore::DeleteJob(const std::string& id) {
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
-  TANDEM_ASSIGN_OR_RETURN(JobInfo job, GetJobLocked(id));
+  TANDEM_ASSIGN_OR_RETURN(JobInfo job, GetJob(id));
   if (!IsTerminal(job.state())) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", id, " is ", StateName(job.state()),
@@ -219,6 +241,10 @@ absl::StatusOr<JobInfo> JobStore::DeleteJob(const std::string& id) {
     TANDEM_RETURN_IF_ERROR(del.Text(1, id).Done());
   }
   TANDEM_RETURN_IF_ERROR(tx.Commit());
+  {
+    absl::MutexLock jobs_lock(&jobs_mu_);
+    jobs_.erase(id);
+  }
   ++counters_.deleted;
   return job;
 }
@@ -254,14 +280,9 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
-  {
-    Stmt count(db_, "SELECT COUNT(*) FROM jobs");
-    TANDEM_RETURN_IF_ERROR(count.status());
-    if (count.Step() == SQLITE_ROW &&
-        static_cast<uint64_t>(count.ColumnInt(0)) >= limits_.max_jobs) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "the coordinator holds ", limits_.max_jobs, " jobs, its limit (--max_jobs)"));
-    }
+  if (jobs_.size() >= limits_.max_jobs) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the coordinator holds ", limits_.max_jobs, " jobs, its limit (--max_jobs)"));
   }
   if (!spec.name().empty()) {
     absl::StatusOr<std::string> taken = FindNameLocked(spec.name());
@@ -292,6 +313,7 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
   TANDEM_RETURN_IF_ERROR(
       InsertEvent(id, {"submitted", absl::StrCat("job", name, " submitted")}, now_ms));
   TANDEM_RETURN_IF_ERROR(tx.Commit());
+  Remember(std::move(info));
   ++counters_.submitted;
   return id;
 }
@@ -301,36 +323,57 @@ JobCounters JobStore::Counters() {
   return counters_;
 }
 
-absl::StatusOr<JobInfo> JobStore::GetJobLocked(const std::string& id) {
-  Stmt get(db_, "SELECT info FROM jobs WHERE id = ?1");
-  TANDEM_RETURN_IF_ERROR(get.status());
-  get.Text(1, id);
-  if (get.Step() != SQLITE_ROW) return absl::NotFoundError(absl::StrCat("no job '", id, "'"));
-  JobInfo info;
-  if (!info.ParseFromString(get.ColumnBlob(0))) {
-    return absl::DataLossError(absl::StrCat("job ", id, ": stored record is corrupt"));
-  }
-  return info;
+std::shared_ptr<const JobInfo> JobStore::FindJob(const std::string& id) {
+  absl::MutexLock lock(&jobs_mu_);
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : it->second;
 }
 
 absl::StatusOr<JobInfo> JobStore::GetJob(const std::string& id) {
-  absl::MutexLock lock(&mu_);
-  return GetJobLocked(id);
+  std::shared_ptr<const JobInfo> job = FindJob(id);
+  if (job == nullptr) return absl::NotFoundError(absl::StrCat("no job '", id, "'"));
+  return *job;
 }
 
-absl::StatusOr<std::vector<JobInfo>> JobStore::ListJobs() {
-  absl::MutexLock lock(&mu_);
-  Stmt list(db_, "SELECT info FROM jobs ORDER BY created_ms DESC, id DESC");
-  TANDEM_RETURN_IF_ERROR(list.status());
-  std::vector<JobInfo> out;
-  while (list.Step() == SQLITE_ROW) {
-    JobInfo info;
-    if (!info.ParseFromString(list.ColumnBlob(0))) {
-      return absl::DataLossError("a stored job record is corrupt");
+template <class Pred>
+std::vector<std::shared_ptr<const JobInfo>> JobStore::Select(Pred keep) {
+  std::vector<std::shared_ptr<const JobInfo>> selected;
+  {
+    absl::MutexLock lock(&jobs_mu_);
+    for (const auto& [id, job] : jobs_) {
+      if (keep(*job)) selected.push_back(job);
     }
-    out.push_back(std::move(info));
   }
+  // Newest first: the order of the jobs table's created_ms (the creation time), then id.
+  std::sort(selected.begin(), selected.end(), [](const auto& a, const auto& b) {
+    if (a->created_unix_ms() != b->created_unix_ms()) {
+      return a->created_unix_ms() > b->created_unix_ms();
+    }
+    return a->id() > b->id();
+  });
+  return selected;
+}
+
+namespace {
+
+// Copies made outside any lock: the jobs are immutable.
+std::vector<JobInfo> Copies(const std::vector<std::shared_ptr<const JobInfo>>& jobs) {
+  std::vector<JobInfo> out;
+  out.reserve(jobs.size());
+  for (const auto& job : jobs) out.push_back(*job);
   return out;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<const JobInfo>> JobStore::AllJobs() {
+  return Select([](const JobInfo&) { return true; });
+}
+
+absl::StatusOr<std::vector<JobInfo>> JobStore::ListJobs() { return Copies(AllJobs()); }
+
+std::vector<JobInfo> JobStore::ListActiveJobs() {
+  return Copies(Select([](const JobInfo& job) { return !IsTerminal(job.state()); }));
 }
 
 absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& events,
@@ -338,7 +381,10 @@ absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& eve
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
-  TANDEM_ASSIGN_OR_RETURN(JobInfo old, GetJobLocked(job.id()));
+  // Only writers change jobs_, and they hold mu_: `old` stays valid without jobs_mu_.
+  std::shared_ptr<const JobInfo> old_job = FindJob(job.id());
+  if (old_job == nullptr) return absl::NotFoundError(absl::StrCat("no job '", job.id(), "'"));
+  const JobInfo& old = *old_job;
   // The caller's events (what happened) come before the state change they caused.
   for (const EventDraft& e : events) TANDEM_RETURN_IF_ERROR(InsertEvent(job.id(), e, now_ms));
   if (old.state() != job.state()) {
@@ -359,6 +405,7 @@ absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& eve
     if (job.state() == v1::JOB_STATE_FAILED) ++counters_.failed;
     if (job.state() == v1::JOB_STATE_CANCELLED) ++counters_.cancelled;
   }
+  Remember(std::move(job));
   return absl::OkStatus();
 }
 

@@ -1,11 +1,17 @@
 // Durable coordinator state in SQLite (WAL, synchronous=FULL): jobs (the whole JobInfo),
 // an append-only event log, and the worker registry. Every write is one transaction, so a
 // coordinator killed at any instant restarts with every committed job and event intact.
+// Jobs are also kept in memory, loaded when the store opens and updated after each write
+// commits: reading a job, all jobs or the active ones never touches SQLite (the scheduler
+// reads the active jobs ten times a second; heartbeats and progress reports read one), and
+// never waits for a write's fsync: the jobs in memory have a lock of their own, held only to
+// find or swap one.
 // Thread-safe: one connection, serialised by a mutex.
 #ifndef TANDEM_COORDINATOR_JOB_STORE_H_
 #define TANDEM_COORDINATOR_JOB_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,11 +74,18 @@ class JobStore {
 
   // NotFound names the id.
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
+  // The stored job without a copy, or nullptr: immutable (a later write stores a new one),
+  // so it stays valid and unchanged for as long as the caller holds it.
+  std::shared_ptr<const tandem::v1::JobInfo> FindJob(const std::string& id);
 
   JobCounters Counters();
 
   // All jobs, newest first.
   absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs();
+  // All jobs, newest first, without copies (each immutable, as FindJob's).
+  std::vector<std::shared_ptr<const tandem::v1::JobInfo>> AllJobs();
+  // The jobs not ended (queued, preparing, waiting, running), newest first.
+  std::vector<tandem::v1::JobInfo> ListActiveJobs();
 
   // Replaces the stored job with `job` and appends `events`, in one transaction. A change of
   // state must be legal (CheckTransition) and appends a "state" event; an illegal one changes
@@ -108,13 +121,22 @@ class JobStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> NextCounter(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<tandem::v1::JobInfo> GetJobLocked(const std::string& id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Loads the jobs table into jobs_ (Open).
+  absl::Status LoadJobs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores `job` in jobs_ once its write committed.
+  void Remember(tandem::v1::JobInfo job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The jobs `keep` selects, newest first.
+  template <class Pred>
+  std::vector<std::shared_ptr<const tandem::v1::JobInfo>> Select(Pred keep);
 
   const JobStoreLimits limits_;
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
   JobCounters counters_ ABSL_GUARDED_BY(mu_);
+  // Every row of the jobs table, by id, as last committed. Changed only with both mu_ and
+  // jobs_mu_ held (a writer holds mu_ throughout its transaction), read with either.
+  mutable absl::Mutex jobs_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::map<std::string, std::shared_ptr<const tandem::v1::JobInfo>> jobs_;
 };
 
 }  // namespace tandem

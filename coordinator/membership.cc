@@ -27,10 +27,11 @@ absl::Status UnknownWorker(const std::string& worker_id) {
 
 absl::Status Membership::Recover(int64_t now_ms) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<WorkerInfo> workers, store_->ListWorkers());
+  absl::MutexLock lock(&live_mu_);
   for (WorkerInfo& w : workers) {
+    live_[w.id()] = {{w.state(), w.job_id()}, now_ms, w.session_sha256()};
     Entry entry;
     entry.info = std::move(w);
-    entry.last_heartbeat_ms = now_ms;
     workers_[entry.info.id()] = std::move(entry);
   }
   return absl::OkStatus();
@@ -52,23 +53,29 @@ absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int
   entry.info.set_state(v1::WORKER_STATE_IDLE);
   entry.info.set_joined_unix_ms(now_ms);
   entry.info.set_session_sha256(session_sha256);
-  entry.last_heartbeat_ms = now_ms;
+  {
+    absl::MutexLock lock(&live_mu_);
+    live_[id].last_heartbeat_ms = now_ms;
+  }
   Persist(entry);
   workers_[id] = std::move(entry);
   TANDEM_LOG(INFO) << "worker " << id << " joined from " << request.address();
   return id;
 }
 
-absl::StatusOr<const WorkerInfo*> Membership::Heartbeat(const std::string& worker_id,
-                                                        int64_t now_ms) {
-  auto it = workers_.find(worker_id);
-  if (it == workers_.end() || !IsActive(it->second.info)) {
+absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& worker_id,
+                                                           int64_t now_ms) {
+  absl::MutexLock lock(&live_mu_);
+  auto it = live_.find(worker_id);
+  const bool active = it != live_.end() && (it->second.liveness.state == v1::WORKER_STATE_IDLE ||
+                                            it->second.liveness.state == v1::WORKER_STATE_ASSIGNED);
+  if (!active) {
     return absl::NotFoundError(absl::StrCat(
         "unknown worker id '", worker_id, "'",
-        it == workers_.end() ? "" : " (it was declared lost or left)", "; join again"));
+        it == live_.end() ? "" : " (it was declared lost or left)", "; join again"));
   }
   it->second.last_heartbeat_ms = now_ms;
-  return &it->second.info;
+  return it->second.liveness;
 }
 
 absl::Status Membership::CheckActive(const std::string& worker_id) const {
@@ -90,11 +97,14 @@ absl::Status Membership::CheckAssigned(const std::string& worker_id,
 
 absl::Status Membership::CheckSession(const std::string& worker_id,
                                       const std::string& session_token) const {
-  auto it = workers_.find(worker_id);
-  if (it == workers_.end() || it->second.info.session_sha256().empty()) {
-    return UnknownWorker(worker_id);
+  std::string digest;
+  {
+    absl::MutexLock lock(&live_mu_);
+    auto it = live_.find(worker_id);
+    if (it != live_.end()) digest = it->second.session_sha256;
   }
-  if (!TokensEqual(Sha256Hex(session_token), it->second.info.session_sha256())) {
+  if (digest.empty()) return UnknownWorker(worker_id);
+  if (!TokensEqual(Sha256Hex(session_token), digest)) {
     return absl::UnauthenticatedError(
         absl::StrCat("the session token is not the one worker ", worker_id, " got when it joined"));
   }
@@ -141,10 +151,29 @@ absl::StatusOr<std::string> Membership::Leave(const std::string& worker_id) {
 }
 
 void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& on_lost) {
-  for (auto& [id, w] : workers_) {
+  // One pass over the liveness table finds the silent (in id order, as workers_ is kept);
+  // each is then checked again and marked lost under the liveness lock: a heartbeat either
+  // came in time or is told to join again, as when both ran under one mutex.
+  std::vector<std::string> silent;
+  {
+    absl::MutexLock lock(&live_mu_);
+    for (const auto& [id, live] : live_) {
+      const v1::WorkerState state = live.liveness.state;
+      const bool active = state == v1::WORKER_STATE_IDLE || state == v1::WORKER_STATE_ASSIGNED;
+      if (active && now_ms - live.last_heartbeat_ms > timeout_ms) silent.push_back(id);
+    }
+  }
+  for (const std::string& id : silent) {
+    Entry& w = workers_.at(id);
     if (!IsActive(w.info)) continue;
-    const int64_t silent_ms = now_ms - w.last_heartbeat_ms;
-    if (silent_ms <= timeout_ms) continue;
+    int64_t silent_ms = 0;
+    {
+      absl::MutexLock lock(&live_mu_);
+      Live& live = live_[id];
+      silent_ms = now_ms - live.last_heartbeat_ms;
+      if (silent_ms <= timeout_ms) continue;
+      live.liveness = {v1::WORKER_STATE_LOST, ""};
+    }
     const std::string job_id = w.info.job_id();
     TANDEM_LOG(WARNING) << "worker " << id << " lost: no heartbeat for " << silent_ms << " ms";
     w.info.set_state(v1::WORKER_STATE_LOST);
@@ -166,8 +195,9 @@ void Membership::DeclareLostNow(const std::string& worker_id, const std::string&
 }
 
 int64_t Membership::LastHeartbeatMs(const std::string& worker_id) const {
-  auto it = workers_.find(worker_id);
-  return it == workers_.end() ? 0 : it->second.last_heartbeat_ms;
+  absl::MutexLock lock(&live_mu_);
+  auto it = live_.find(worker_id);
+  return it == live_.end() ? 0 : it->second.last_heartbeat_ms;
 }
 
 Membership::Available Membership::Idle() const {
@@ -236,7 +266,7 @@ std::vector<WorkerInfo> Membership::List() const {
   std::vector<WorkerInfo> out;
   for (const auto& [id, w] : workers_) {
     WorkerInfo info = w.info;
-    info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+    info.set_last_heartbeat_unix_ms(LastHeartbeatMs(id));
     info.clear_session_sha256();  // the registry's secret, not for clients
     out.push_back(std::move(info));
   }
@@ -245,7 +275,13 @@ std::vector<WorkerInfo> Membership::List() const {
 
 void Membership::Persist(const Entry& w) {
   WorkerInfo info = w.info;
-  info.set_last_heartbeat_unix_ms(w.last_heartbeat_ms);
+  {
+    absl::MutexLock lock(&live_mu_);
+    Live& live = live_[info.id()];
+    live.liveness = {info.state(), info.job_id()};
+    live.session_sha256 = info.session_sha256();
+    info.set_last_heartbeat_unix_ms(live.last_heartbeat_ms);
+  }
   absl::Status s = store_->PutWorker(info);
   if (!s.ok()) TANDEM_LOG(ERROR) << "cannot store worker " << info.id() << ": " << s;
 }

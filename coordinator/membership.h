@@ -1,9 +1,12 @@
 // Membership: the registry of workers (join, heartbeats, leaving, declared lost), persisted in
 // the JobStore, and the forming of a job's generations from registered workers.
 //
-// Not thread-safe: the Coordinator serialises every call under its one mutex (the members
-// are ABSL_GUARDED_BY it there). The JobStore is thread-safe on its own and is always
-// locked after the Coordinator's mutex, never before.
+// Not thread-safe, but for Heartbeat: the Coordinator serialises every other call under its
+// one mutex (the members are ABSL_GUARDED_BY it there). Heartbeat, the call every worker makes
+// every interval, needs only the liveness table, which has a lock of its own (held for a
+// lookup, never across a store write), so heartbeats do not wait for the coordinator's
+// mutex while it writes to SQLite. The JobStore is thread-safe on its own and is always locked
+// after the Coordinator's mutex, never before.
 #ifndef TANDEM_COORDINATOR_MEMBERSHIP_H_
 #define TANDEM_COORDINATOR_MEMBERSHIP_H_
 
@@ -14,8 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "coordinator/job_store.h"
 #include "coordinator/scheduler.h"
 #include "tandem/v1/control_service.pb.h"
@@ -40,13 +45,19 @@ class Membership {
 
   // OK when SHA-256(`session_token`) is the registered digest (compared in constant time).
   // NotFound ("join again") for an unknown worker or one without a digest, Unauthenticated
-  // for a wrong token.
-  absl::Status CheckSession(const std::string& worker_id, const std::string& session_token) const;
+  // for a wrong token. Thread-safe like Heartbeat (every worker call is checked first).
+  absl::Status CheckSession(const std::string& worker_id, const std::string& session_token) const
+      ABSL_LOCKS_EXCLUDED(live_mu_);
 
-  // Records a heartbeat and returns the worker. NotFound (saying "join again") for an unknown
-  // worker and for one declared lost or gone.
-  absl::StatusOr<const tandem::v1::WorkerInfo*> Heartbeat(const std::string& worker_id,
-                                                          int64_t now_ms);
+  // What a heartbeat learns: the worker's state and the job it holds ("" if none).
+  struct Liveness {
+    tandem::v1::WorkerState state = tandem::v1::WORKER_STATE_UNSPECIFIED;
+    std::string job_id;
+  };
+  // Records a heartbeat. NotFound (saying "join again") for an unknown worker and for one
+  // declared lost or gone. Thread-safe, also against the calls below (the liveness lock).
+  absl::StatusOr<Liveness> Heartbeat(const std::string& worker_id, int64_t now_ms)
+      ABSL_LOCKS_EXCLUDED(live_mu_);
 
   // NotFound unless `worker_id` is registered and neither lost nor gone.
   absl::Status CheckActive(const std::string& worker_id) const;
@@ -105,17 +116,27 @@ class Membership {
  private:
   struct Entry {
     tandem::v1::WorkerInfo info;
-    int64_t last_heartbeat_ms = 0;
     std::string last_job_id;  // the job it held before its current one, and its rank there
     uint32_t last_rank = 0;
   };
   // Clears the worker's job and rank, remembering them as its last.
   static void Unassign(Entry& w);
-  // Best effort: a failed write is logged (a worker missing after a restart joins again).
-  void Persist(const Entry& w);
+  struct Live {
+    Liveness liveness;
+    int64_t last_heartbeat_ms = 0;
+    std::string session_sha256;
+  };
+  // After every change of a worker: mirrors its state and job into the liveness table and
+  // stores it. Best effort: a failed write is logged (a worker missing after a restart joins
+  // again).
+  void Persist(const Entry& w) ABSL_LOCKS_EXCLUDED(live_mu_);
 
   JobStore* const store_;
   std::map<std::string, Entry> workers_;
+  // Per registered worker: its state and job as last changed, its last heartbeat and its
+  // session's digest.
+  mutable absl::Mutex live_mu_;
+  std::map<std::string, Live> live_ ABSL_GUARDED_BY(live_mu_);
 };
 
 }  // namespace tandem

@@ -81,6 +81,43 @@ TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
   EXPECT_EQ(CountEvents(id, "all_ready"), 1);
 }
 
+// A summary listing keeps what `tandem list` shows, with a running job's live step, and drops
+// the rest (spec beyond name and workers, shards, artifacts, per-worker progress).
+TEST_F(CoordinatorTest, SummaryListingKeepsWhatAListingShows) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  v1::JobSpec spec = Spec(1);
+  spec.set_name("summarised");
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  v1::ProgressReport r;
+  r.set_worker_id(w1);
+  r.set_job_id(id);
+  r.set_generation(1);
+  r.set_step(3);
+  ASSERT_OK(coordinator_->ReportProgress(r));
+  ASSERT_OK_AND_ASSIGN(const std::vector<v1::JobInfo> full, coordinator_->ListJobs());
+  ASSERT_OK_AND_ASSIGN(const std::vector<v1::JobInfo> summary, coordinator_->ListJobs(true));
+  ASSERT_EQ(full.size(), 1u);
+  ASSERT_EQ(summary.size(), 1u);
+  const v1::JobInfo& s = summary[0];
+  EXPECT_EQ(s.id(), id);
+  EXPECT_EQ(s.state(), v1::JOB_STATE_RUNNING);
+  EXPECT_EQ(s.message(), full[0].message());
+  EXPECT_EQ(s.created_unix_ms(), full[0].created_unix_ms());
+  EXPECT_EQ(s.generation(), 1u);
+  EXPECT_EQ(s.spec().name(), "summarised");
+  EXPECT_EQ(s.spec().workers().min(), 1u);
+  EXPECT_EQ(s.preparation().kept_pairs(), 400u);
+  ASSERT_EQ(s.assignments_size(), 1);
+  EXPECT_EQ(s.assignments(0).worker_id(), w1);
+  EXPECT_EQ(s.progress().step(), 3u) << "the live step, before it is stored";
+  EXPECT_EQ(s.shards_size(), 0);
+  EXPECT_TRUE(s.artifacts().empty());
+  EXPECT_FALSE(s.spec().has_corpus());
+  EXPECT_TRUE(s.progress().worker_step().empty());
+  EXPECT_LT(s.ByteSizeLong() * 4, full[0].ByteSizeLong());
+}
+
 TEST_F(CoordinatorTest, ArtifactsOnlyForMembersAndKnownNames) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
   const std::string outsider = JoinWorker("127.0.0.1:1002");

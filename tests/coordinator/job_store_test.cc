@@ -163,5 +163,80 @@ TEST(JobStoreTest, CountsSubmissionsOutcomesAndGenerations) {
   EXPECT_EQ(c.cancelled, 1u);
 }
 
+// Jobs are read from memory: a committed write is what every later read sees, a job already
+// handed out stays as it was, and an unknown id is not there.
+TEST(JobStoreTest, ReadsSeeEachCommittedWrite) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string id, store->CreateJob(Spec("a"), 1));
+  std::shared_ptr<const v1::JobInfo> before = store->FindJob(id);
+  ASSERT_NE(before, nullptr);
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(id));
+  job.set_state(v1::JOB_STATE_PREPARING);
+  job.set_message("go");
+  ASSERT_OK(store->UpdateJob(job, {}, 5));
+  EXPECT_EQ(before->state(), v1::JOB_STATE_QUEUED) << "a job handed out is immutable";
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo read, store->GetJob(id));
+  EXPECT_EQ(read.state(), v1::JOB_STATE_PREPARING);
+  EXPECT_EQ(read.message(), "go");
+  EXPECT_EQ(read.updated_unix_ms(), 5);
+  EXPECT_EQ(store->FindJob(id)->message(), "go");
+  EXPECT_EQ((*store->ListJobs())[0].message(), "go");
+  EXPECT_EQ(store->ListActiveJobs()[0].message(), "go");
+  EXPECT_EQ(store->FindJob("job-999999"), nullptr);
+  v1::JobInfo unknown = job;
+  unknown.set_id("job-999999");
+  EXPECT_THAT(store->UpdateJob(unknown, {}, 6), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(store->ListJobs()->size(), 1u);
+}
+
+TEST(JobStoreTest, ActiveJobsLeaveOutEndedOnesNewestFirst) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string a, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(const std::string b, store->CreateJob(Spec("b"), 2));
+  ASSERT_OK_AND_ASSIGN(const std::string c, store->CreateJob(Spec("c"), 3));
+  ASSERT_OK_AND_ASSIGN(const std::string d, store->CreateJob(Spec("d"), 3));  // same time
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(b));
+  job.set_state(v1::JOB_STATE_CANCELLED);
+  ASSERT_OK(store->UpdateJob(job, {}, 4));
+  auto ids = [](const std::vector<v1::JobInfo>& jobs) {
+    std::vector<std::string> out;
+    for (const auto& j : jobs) out.push_back(j.id());
+    return out;
+  };
+  EXPECT_THAT(ids(store->ListActiveJobs()), ::testing::ElementsAre(d, c, a));
+  EXPECT_THAT(ids(*store->ListJobs()), ::testing::ElementsAre(d, c, b, a));
+}
+
+// A reopened store (a restarted coordinator) reads back every job as last written, and the
+// job limit counts them.
+TEST(JobStoreTest, ReopenReloadsJobsAsLastWritten) {
+  testing::TempDir dir;
+  std::string a, b;
+  v1::JobInfo written;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+    ASSERT_OK_AND_ASSIGN(a, store->CreateJob(Spec("a"), 1));
+    ASSERT_OK_AND_ASSIGN(b, store->CreateJob(Spec("b"), 2));
+    ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store->GetJob(a));
+    job.set_state(v1::JOB_STATE_PREPARING);
+    job.set_message("preparing");
+    ASSERT_OK(store->UpdateJob(job, {}, 7));
+    ASSERT_OK_AND_ASSIGN(job, store->GetJob(b));
+    job.set_state(v1::JOB_STATE_CANCELLED);
+    ASSERT_OK(store->UpdateJob(job, {}, 8));
+    ASSERT_OK_AND_ASSIGN(written, store->GetJob(a));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db"), {/*max_jobs=*/2}));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo read, store->GetJob(a));
+  EXPECT_EQ(read.DebugString(), written.DebugString());
+  EXPECT_EQ(store->GetJob(b)->state(), v1::JOB_STATE_CANCELLED);
+  ASSERT_EQ(store->ListActiveJobs().size(), 1u);
+  EXPECT_EQ(store->ListActiveJobs()[0].id(), a);
+  EXPECT_EQ(store->ListJobs()->size(), 2u);
+  EXPECT_THAT(store->CreateJob(Spec("c"), 9), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
 }  // namespace
 }  // namespace tandem

@@ -2,6 +2,7 @@
 #include "coordinator/membership.h"
 
 #include <memory>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -61,9 +62,10 @@ class MembershipTest : public ::testing::Test {
 TEST_F(MembershipTest, JoinsBeatsAndSurvivesARestart) {
   const std::string w1 = Join("127.0.0.1:1001", 1000);
   EXPECT_EQ(w1, "w-000001");
-  ASSERT_OK_AND_ASSIGN(const v1::WorkerInfo* info, membership_->Heartbeat(w1, 1700));
-  EXPECT_EQ(info->address(), "127.0.0.1:1001");
-  EXPECT_EQ(info->state(), v1::WORKER_STATE_IDLE);
+  ASSERT_OK_AND_ASSIGN(const Membership::Liveness live, membership_->Heartbeat(w1, 1700));
+  EXPECT_EQ(live.state, v1::WORKER_STATE_IDLE);
+  EXPECT_EQ(live.job_id, "");
+  EXPECT_EQ(Find(w1)->address(), "127.0.0.1:1001");
   EXPECT_EQ(Find(w1)->last_heartbeat_unix_ms(), 1700);
   EXPECT_EQ(Find(w1)->joined_unix_ms(), 1000);
 
@@ -166,6 +168,41 @@ TEST_F(MembershipTest, SilentWorkersAreLostOneAtATimeAndLeavingNamesTheJob) {
   EXPECT_EQ(left_job, job.id());
   EXPECT_EQ(Find(w1)->state(), v1::WORKER_STATE_LEFT);
   EXPECT_THAT(membership_->CheckActive(w1), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Heartbeat reads the liveness table, not the registry: every change of a worker shows there
+// at once, and a heartbeat from another thread is safe while the registry changes.
+TEST_F(MembershipTest, HeartbeatsSeeEachChangeOfAWorker) {
+  const std::string w1 = Join("127.0.0.1:1001", 1000);
+  const std::string w2 = Join("127.0.0.1:1002", 1000);
+  v1::JobInfo job = Job(4, 2);
+  ASSERT_OK(membership_->FormGeneration(job, {w1, w2}));
+  ASSERT_OK_AND_ASSIGN(Membership::Liveness live, membership_->Heartbeat(w1, 1100));
+  EXPECT_EQ(live.state, v1::WORKER_STATE_ASSIGNED);
+  EXPECT_EQ(live.job_id, job.id());
+  EXPECT_EQ(membership_->LastHeartbeatMs(w1), 1100);
+  membership_->Release(job);
+  ASSERT_OK_AND_ASSIGN(live, membership_->Heartbeat(w1, 1200));
+  EXPECT_EQ(live.state, v1::WORKER_STATE_IDLE);
+  EXPECT_EQ(live.job_id, "");
+  membership_->DeclareLostNow(w1, "test");
+  EXPECT_THAT(membership_->Heartbeat(w1, 1300), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(membership_->Leave(w2).status());
+  EXPECT_THAT(membership_->Heartbeat(w2, 1300), StatusIs(absl::StatusCode::kNotFound));
+
+  const std::string w3 = Join("127.0.0.1:1003", 2000);
+  std::thread beating([&] {
+    for (int i = 0; i < 2000; ++i) (void)membership_->Heartbeat(w3, 2000 + i);
+  });
+  for (int i = 0; i < 50; ++i) {
+    v1::JobInfo other = Job(4, 1);
+    other.set_id("job-2");
+    ASSERT_OK(membership_->FormGeneration(other, {w3}));
+    membership_->Release(other);
+  }
+  beating.join();
+  ASSERT_OK_AND_ASSIGN(live, membership_->Heartbeat(w3, 5000));
+  EXPECT_EQ(live.state, v1::WORKER_STATE_IDLE);
 }
 
 }  // namespace
