@@ -20,6 +20,7 @@
 #include "common/job_spec.h"
 #include "common/version.h"
 #include "common/job_states.h"
+#include "tandem/v1/cli.pb.h"
 
 namespace tandem::cli {
 namespace {
@@ -96,7 +97,7 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
         progress_open = false;
       }
       if (ctx.json) {
-        *ctx.out << ToJson(e) << "\n";
+        *ctx.out << JsonObject(e) << "\n";
       } else {
         *ctx.out << HumanTime(e.unix_ms()) << "  " << e.kind() << "  " << e.message() << "\n";
       }
@@ -232,7 +233,9 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
   auto id = ctx.client->Submit(spec, UploadReporter(*ctx.err));
   if (!id.ok()) return Fail(ctx, id.status());
   if (ctx.json) {
-    *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";
+    v1::SubmitOutput submitted;
+    submitted.set_id(*id);
+    *ctx.out << JsonObject(submitted) << "\n";  // with --watch, the events follow as lines
   } else {
     *ctx.out << *id << "\n";
   }
@@ -250,7 +253,7 @@ int RunList(const ParsedArgs& a, Context& ctx) {
   auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"));
   if (!jobs.ok()) return Fail(ctx, jobs.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*jobs) << "\n";
+    *ctx.out << JsonArray(*jobs) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -274,7 +277,7 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
   auto job = ctx.client->Get(a.positional[0]);
   if (!job.ok()) return Fail(ctx, job.status());
   if (ctx.json) {
-    *ctx.out << ToJson(*job) << "\n";
+    *ctx.out << JsonObject(*job) << "\n";
     return kExitOk;
   }
   const JobInfo& j = *job;
@@ -359,7 +362,7 @@ int RunEvents(const ParsedArgs& a, Context& ctx) {
   auto events = ctx.client->Events(id, 0, 100000);
   if (!events.ok()) return Fail(ctx, events.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*events) << "\n";
+    *ctx.out << JsonArray(*events) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -385,7 +388,7 @@ int RunCancel(const ParsedArgs& a, Context& ctx) {
   auto job = ctx.client->Cancel(a.positional[0]);
   if (!job.ok()) return Fail(ctx, job.status());
   if (ctx.json) {
-    *ctx.out << ToJson(*job) << "\n";
+    *ctx.out << JsonObject(*job) << "\n";
   } else {
     *ctx.out << job->id() << " cancelled\n";
   }
@@ -411,7 +414,7 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
   auto workers = ctx.client->Workers();
   if (!workers.ok()) return Fail(ctx, workers.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*workers) << "\n";
+    *ctx.out << JsonArray(*workers) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -437,8 +440,10 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
 int RunVersion(const ParsedArgs&, Context& ctx) {
   const absl::StatusOr<std::string> coordinator = ctx.client->CoordinatorVersion();
   if (ctx.json) {
-    *ctx.out << "{\"client\":\"" << TandemVersion() << "\",\"coordinator\":"
-             << (coordinator.ok() ? "\"" + *coordinator + "\"" : std::string("null")) << "}\n";
+    v1::VersionOutput version;
+    version.set_client(TandemVersion());
+    if (coordinator.ok()) version.set_coordinator(*coordinator);
+    *ctx.out << JsonObject(version) << "\n";
   } else {
     *ctx.out << "tandem " << TandemVersion() << "\n";
     if (coordinator.ok()) *ctx.out << "coordinator " << ctx.coordinator << ": " << *coordinator << "\n";
@@ -455,7 +460,9 @@ int RunHealth(const ParsedArgs& a, Context& ctx) {
   const absl::StatusOr<bool> serving = ctx.client->Serving(a.Get("service"));
   if (!serving.ok()) return Fail(ctx, serving.status());
   if (ctx.json) {
-    *ctx.out << "{\"serving\":" << (*serving ? "true" : "false") << "}\n";
+    v1::HealthOutput health;
+    health.set_serving(*serving);
+    *ctx.out << JsonObject(health) << "\n";
   } else {
     *ctx.out << ctx.coordinator << ": " << (*serving ? "serving" : "not serving") << "\n";
   }
