@@ -10,17 +10,17 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "client/job_client.h"
+#include "client/json_output.h"
 #include "common/flags.h"
-#include "google/protobuf/message.h"
 
 namespace tandem::cli {
 
 // What a subcommand runs with: the parsed common flags and where to write.
 struct Context {
   std::string coordinator;
+  // --json: print one JSON object, one JSON array, or JSON Lines (client/json_output.h;
+  // client/JSON.md says which command prints which).
   bool json = false;
   std::ostream* out;
   std::ostream* err;
@@ -35,17 +35,6 @@ int ExitForState(tandem::v1::JobState s);
 
 // Prints "tandem: MESSAGE" to ctx.err and returns ExitFor(s).
 int Fail(Context& ctx, const absl::Status& s);
-
-// The message as one line of JSON, with the proto field names.
-std::string ToJson(const google::protobuf::Message& m);
-
-// The messages as one JSON array.
-template <typename T>
-std::string ToJsonArray(const std::vector<T>& items) {
-  std::vector<std::string> parts;
-  for (const auto& i : items) parts.push_back(ToJson(i));
-  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
-}
 
 // Wall-clock time in Unix milliseconds.
 int64_t NowMs();

@@ -12,7 +12,6 @@
 #include "common/flags.h"
 #include "common/secrets.h"
 #include "common/transport_security.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace tandem {
 namespace cli {
@@ -52,14 +51,6 @@ int ExitForState(v1::JobState s) {
 int Fail(Context& ctx, const absl::Status& s) {
   *ctx.err << "tandem: " << s.message() << "\n";
   return ExitFor(s);
-}
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
 }
 
 int64_t NowMs() {
@@ -105,7 +96,8 @@ const std::vector<FlagSpec>& CommonFlags() {
   static const std::vector<FlagSpec> flags = {
       {"coordinator", true, "coordinator host:port (default $TANDEM_COORDINATOR or 127.0.0.1:7400)",
        "ADDR"},
-      {"json", false, "machine-readable JSON output"},
+      {"json", false,
+       "machine-readable output: one JSON object or array, or JSON Lines (client/JSON.md)"},
       {"token_file", true, "a file holding the client token (default $TANDEM_TOKEN)", "FILE"},
       {"help", false, "show this help"},
   };
@@ -260,7 +252,7 @@ std::vector<std::string> CommandFirst(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err,
-           const MainEnvironment& env) {
+           const MainEnvironment& env, JobClient* client) {
   const std::vector<std::string> args = CommandFirst(raw_args);
   const std::vector<Command> commands = Commands();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -308,8 +300,8 @@ int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ost
       return kExitBadInput;
     }
   }
-  JobClient client(ctx.coordinator, std::chrono::seconds(5), *security, *token);
-  ctx.client = &client;
+  JobClient connected(ctx.coordinator, std::chrono::seconds(5), *security, *token);
+  ctx.client = client != nullptr ? client : &connected;
   return cmd->run(*parsed, ctx);
 }
 

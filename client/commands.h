@@ -17,6 +17,8 @@
 
 namespace tandem {
 
+class JobClient;
+
 enum ExitCode : int {
   kExitOk = 0,
   kExitJobFailed = 1,
@@ -30,9 +32,10 @@ enum ExitCode : int {
 
 // Runs the CLI on `args` (argv without the program name); writes to `out` and `err`.
 // `env` stands in for missing flags: its coordinator for --coordinator (empty means
-// 127.0.0.1:7400), its token for --token_file, its CA for --tls_ca.
+// 127.0.0.1:7400), its token for --token_file, its CA for --tls_ca. A `client` (tests) is used
+// instead of connecting to the coordinator.
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-           const MainEnvironment& env = {});
+           const MainEnvironment& env = {}, JobClient* client = nullptr);
 
 }  // namespace tandem
 

@@ -57,6 +57,12 @@ JobClient::JobClient(const std::string& target, std::chrono::milliseconds timeou
   impl_->stub = v1::JobService::NewStub(impl_->channel);
 }
 
+JobClient::JobClient(std::shared_ptr<grpc::Channel> channel, const std::string& target,
+                     std::chrono::milliseconds timeout)
+    : impl_(new Impl{target, std::move(channel), nullptr, timeout, ""}) {
+  impl_->stub = v1::JobService::NewStub(impl_->channel);
+}
+
 JobClient::~JobClient() = default;
 
 absl::StatusOr<std::string> JobClient::Upload(const std::string& path,

@@ -16,6 +16,10 @@
 #include "tandem/v1/job.pb.h"
 #include "tandem/v1/job_service.pb.h"
 
+namespace grpc {
+class Channel;
+}  // namespace grpc
+
 namespace tandem {
 
 class JobClient {
@@ -23,6 +27,9 @@ class JobClient {
   // Calls `target` through `security`, presenting `token` (if not empty) as the bearer.
   JobClient(const std::string& target, std::chrono::milliseconds timeout,
             const TransportSecurity& security = {}, std::string token = "");
+  // Calls over `channel` (tests: an in-process server's); errors name it `target`.
+  JobClient(std::shared_ptr<grpc::Channel> channel, const std::string& target,
+            std::chrono::milliseconds timeout);
   ~JobClient();
 
   // What an upload reports as it goes: the file, bytes sent so far, its size; `skipped`

@@ -20,6 +20,7 @@
 #include "common/job_spec.h"
 #include "common/version.h"
 #include "common/job_states.h"
+#include "tandem/v1/cli.pb.h"
 
 namespace tandem::cli {
 namespace {
@@ -88,7 +89,7 @@ int Watch(Context& ctx, const std::string& id, const std::string& until, int64_t
         progress_open = false;
       }
       if (ctx.json) {
-        *ctx.out << ToJson(e) << "\n";
+        *ctx.out << JsonObject(e) << "\n";
       } else {
         *ctx.out << HumanTime(e.unix_ms()) << "  " << e.kind() << "  " << e.message() << "\n";
       }
@@ -259,7 +260,10 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
              << " with this spec; nothing new was made\n";
   }
   if (ctx.json) {
-    *ctx.out << "{\"job_id\":\"" << *id << "\"}\n";
+    v1::SubmitOutput submitted;
+    submitted.set_id(*id);
+    submitted.set_existing(existing);
+    *ctx.out << JsonObject(submitted) << "\n";  // with --watch, the events follow as lines
   } else {
     *ctx.out << *id << "\n";
   }
@@ -278,7 +282,7 @@ int RunList(const ParsedArgs& a, Context& ctx) {
   auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"), a.All("label"));
   if (!jobs.ok()) return Fail(ctx, jobs.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*jobs) << "\n";
+    *ctx.out << JsonArray(*jobs) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -302,7 +306,7 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
   auto job = ctx.client->Get(a.positional[0]);
   if (!job.ok()) return Fail(ctx, job.status());
   if (ctx.json) {
-    *ctx.out << ToJson(*job) << "\n";
+    *ctx.out << JsonObject(*job) << "\n";
     return kExitOk;
   }
   const JobInfo& j = *job;
@@ -404,7 +408,7 @@ int RunEvents(const ParsedArgs& a, Context& ctx) {
   auto events = ctx.client->Events(id, 0, 100000);
   if (!events.ok()) return Fail(ctx, events.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*events) << "\n";
+    *ctx.out << JsonArray(*events) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -430,7 +434,7 @@ int RunCancel(const ParsedArgs& a, Context& ctx) {
   auto job = ctx.client->Cancel(a.positional[0]);
   if (!job.ok()) return Fail(ctx, job.status());
   if (ctx.json) {
-    *ctx.out << ToJson(*job) << "\n";
+    *ctx.out << JsonObject(*job) << "\n";
   } else {
     *ctx.out << job->id() << " cancelled\n";
   }
@@ -456,7 +460,7 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
   auto workers = ctx.client->Workers();
   if (!workers.ok()) return Fail(ctx, workers.status());
   if (ctx.json) {
-    *ctx.out << ToJsonArray(*workers) << "\n";
+    *ctx.out << JsonArray(*workers) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -482,8 +486,10 @@ int RunWorkers(const ParsedArgs&, Context& ctx) {
 int RunVersion(const ParsedArgs&, Context& ctx) {
   const absl::StatusOr<std::string> coordinator = ctx.client->CoordinatorVersion();
   if (ctx.json) {
-    *ctx.out << "{\"client\":\"" << TandemVersion() << "\",\"coordinator\":"
-             << (coordinator.ok() ? "\"" + *coordinator + "\"" : std::string("null")) << "}\n";
+    v1::VersionOutput version;
+    version.set_client(TandemVersion());
+    if (coordinator.ok()) version.set_coordinator(*coordinator);
+    *ctx.out << JsonObject(version) << "\n";
   } else {
     *ctx.out << "tandem " << TandemVersion() << "\n";
     if (coordinator.ok()) *ctx.out << "coordinator " << ctx.coordinator << ": " << *coordinator << "\n";
@@ -500,7 +506,9 @@ int RunHealth(const ParsedArgs& a, Context& ctx) {
   const absl::StatusOr<bool> serving = ctx.client->Serving(a.Get("service"));
   if (!serving.ok()) return Fail(ctx, serving.status());
   if (ctx.json) {
-    *ctx.out << "{\"serving\":" << (*serving ? "true" : "false") << "}\n";
+    v1::HealthOutput health;
+    health.set_serving(*serving);
+    *ctx.out << JsonObject(health) << "\n";
   } else {
     *ctx.out << ctx.coordinator << ": " << (*serving ? "serving" : "not serving") << "\n";
   }

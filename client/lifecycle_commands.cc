@@ -37,7 +37,7 @@ int RunDelete(const ParsedArgs& a, Context& ctx) {
     r.set_freed_bytes(*freed);
     deleted.push_back(r);
   }
-  if (ctx.json) *ctx.out << ToJsonArray(deleted) << "\n";
+  if (ctx.json) *ctx.out << JsonArray(deleted) << "\n";
   return exit_code;
 }
 
@@ -46,7 +46,7 @@ namespace {
 void PrintLogLines(Context& ctx, const v1::GetLogsResponse& page) {
   for (const v1::LogLine& l : page.lines()) {
     if (ctx.json) {
-      *ctx.out << ToJson(l) << "\n";  // --follow: JSON Lines, one line object each
+      *ctx.out << JsonObject(l) << "\n";  // --follow: JSON Lines, one line object each
     } else {
       *ctx.out << "[r" << l.rank() << " " << l.worker_id() << "] " << l.text() << "\n";
     }
@@ -99,7 +99,7 @@ int RunLogs(const ParsedArgs& a, Context& ctx) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  if (ctx.json) *ctx.out << ToJsonArray(all) << "\n";
+  if (ctx.json) *ctx.out << JsonArray(all) << "\n";
   return kExitOk;
 }
 

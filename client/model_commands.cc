@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 #include "absl/status/status.h"
@@ -14,6 +15,7 @@
 #include "common/files.h"
 #include "model/attention_svg.h"
 #include "model/score_report.h"
+#include "tandem/v1/cli.pb.h"
 
 namespace tandem::cli {
 namespace {
@@ -23,6 +25,11 @@ namespace {
 std::string LocalBinary() { return ExecutableDir() + "/tandem-local"; }
 
 int ExecLocal(Context& ctx, std::vector<std::string> args) {
+  if (ctx.json) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "--json is not available in the local mode (train --local, --model "
+                         "DIR): its output is text"));
+  }
   const std::string bin = LocalBinary();
   if (::access(bin.c_str(), X_OK) != 0) {
     return Fail(ctx, absl::FailedPreconditionError(
@@ -36,6 +43,51 @@ int ExecLocal(Context& ctx, std::vector<std::string> args) {
   ctx.out->flush();
   ::execv(bin.c_str(), argv.data());
   return Fail(ctx, absl::InternalError(absl::StrCat("cannot run ", bin)));
+}
+
+// Scores with 4 decimals, ratios with 6 (as the tables show them, with two more digits).
+double Round(double x, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(x * scale) / scale;
+}
+
+v1::ScoreOutput::Bleu BleuOutput(const BleuScore& b) {
+  v1::ScoreOutput::Bleu out;
+  out.set_score(Round(b.score, 4));
+  for (int64_t c : b.counts) out.add_counts(c);
+  for (int64_t t : b.totals) out.add_totals(t);
+  for (double p : b.precisions) out.add_precisions(Round(p, 4));
+  out.set_bp(Round(b.bp, 6));
+  out.set_ratio(Round(b.ratio(), 6));
+  out.set_sys_len(b.sys_len);
+  out.set_ref_len(b.ref_len);
+  out.set_signature(b.Signature());
+  return out;
+}
+
+// `tandem score --json`.
+v1::ScoreOutput ScoreOutputOf(const ScoreReport& r) {
+  v1::ScoreOutput out;
+  out.set_hyp(r.hyp_path);
+  for (const std::string& ref : r.ref_paths) out.add_refs(ref);
+  if (!r.src_path.empty()) out.set_src(r.src_path);
+  out.set_segments(r.segments);
+  *out.mutable_bleu() = BleuOutput(r.bleu);
+  v1::ScoreOutput::Chrf& chrf = *out.mutable_chrf();
+  chrf.set_name(r.chrf.Name());
+  chrf.set_score(Round(r.chrf.score, 4));
+  chrf.set_char_order(r.chrf.char_order);
+  chrf.set_beta(r.chrf.beta);
+  chrf.set_signature(r.chrf.Signature());
+  for (const BucketBleu& b : r.buckets) {
+    v1::ScoreOutput::Bucket& bucket = *out.add_buckets();
+    bucket.set_label(b.bucket.Label());
+    bucket.set_min_words(b.bucket.min_words);
+    if (b.bucket.max_words >= 0) bucket.set_max_words(b.bucket.max_words);
+    bucket.set_segments(b.segments);
+    *bucket.mutable_bleu() = BleuOutput(b.bleu);
+  }
+  return out;
 }
 
 // Sentences per Translate request (the coordinator's limit: TranslateRequest.sentences).
@@ -71,7 +123,10 @@ int RunPlot(const ParsedArgs& a, Context& ctx) {
                     {"Throughput (target tokens/s, all workers)", {tps}}});
   if (absl::Status s = WriteFileAtomic(a.Get("o"), svg); !s.ok()) return Fail(ctx, s);
   if (ctx.json) {
-    *ctx.out << "{\"file\":\"" << a.Get("o") << "\",\"points\":" << points->size() << "}\n";
+    v1::PlotOutput plotted;
+    plotted.set_file(a.Get("o"));
+    plotted.set_points(points->size());
+    *ctx.out << JsonObject(plotted) << "\n";
   } else {
     *ctx.out << "wrote " << a.Get("o") << " (" << points->size() << " steps)\n";
   }
@@ -85,7 +140,10 @@ int RunDownload(const ParsedArgs& a, Context& ctx) {
   auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1]);
   if (!bytes.ok()) return Fail(ctx, bytes.status());
   if (ctx.json) {
-    *ctx.out << "{\"dir\":\"" << a.positional[1] << "\",\"bytes\":" << *bytes << "}\n";
+    v1::DownloadOutput downloaded;
+    downloaded.set_dir(a.positional[1]);
+    downloaded.set_bytes(*bytes);
+    *ctx.out << JsonObject(downloaded) << "\n";
   } else {
     *ctx.out << "model of " << a.positional[0] << " written to " << a.positional[1] << " ("
              << *bytes << " bytes); try: tandem translate --model " << a.positional[1]
@@ -150,7 +208,7 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
     for (auto& t : *resp->mutable_translations()) *all.add_translations() = std::move(t);
   }
   if (ctx.json) {
-    *ctx.out << ToJson(all) << "\n";
+    *ctx.out << JsonObject(all) << "\n";
     return kExitOk;
   }
   for (const auto& t : all.translations()) *ctx.out << t.text() << "\n";
@@ -195,7 +253,7 @@ int RunAttention(const ParsedArgs& a, Context& ctx) {
   if (!svg.ok()) return Fail(ctx, svg.status());
   if (absl::Status s = WriteFileAtomic(a.Get("o"), *svg); !s.ok()) return Fail(ctx, s);
   if (ctx.json) {
-    *ctx.out << ToJson(*resp) << "\n";
+    *ctx.out << JsonObject(*resp) << "\n";
   } else {
     *ctx.out << t.text() << "\n(attention heatmap: " << a.Get("o") << ")\n";
   }
@@ -210,7 +268,11 @@ int RunScore(const ParsedArgs& a, Context& ctx) {
   }
   auto report = ScoreFiles(a.All("ref"), a.Get("hyp"), a.Get("src"));
   if (!report.ok()) return Fail(ctx, report.status());
-  *ctx.out << (ctx.json ? ScoreReportJson(*report) + "\n" : FormatScoreReport(*report));
+  if (ctx.json) {
+    *ctx.out << JsonObject(ScoreOutputOf(*report)) << "\n";
+  } else {
+    *ctx.out << FormatScoreReport(*report);
+  }
   return kExitOk;
 }
 

@@ -2,24 +2,38 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace tandem {
 namespace {
 
-std::string Strip(std::string name, const std::string& prefix, int value) {
-  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-  if (name.empty()) return absl::StrCat("state_", value);
-  return absl::AsciiStrToLower(name);
+// "JobState" -> "JOB_STATE_": the prefix protobuf's style guide gives the enum's values.
+std::string ValuePrefix(const std::string& type_name) {
+  std::string prefix;
+  for (char c : type_name) {
+    if (absl::ascii_isupper(c) && !prefix.empty()) prefix += '_';
+    prefix += absl::ascii_toupper(c);
+  }
+  return prefix + "_";
 }
 
 }  // namespace
 
+std::string EnumValueName(const google::protobuf::EnumDescriptor& type, int number) {
+  const std::string prefix = ValuePrefix(type.name());
+  const google::protobuf::EnumValueDescriptor* value = type.FindValueByNumber(number);
+  if (value == nullptr) return absl::AsciiStrToLower(absl::StrCat(prefix, number));
+  absl::string_view name = value->name();
+  absl::ConsumePrefix(&name, prefix);
+  return absl::AsciiStrToLower(name);
+}
+
 std::string StateName(v1::JobState s) {
-  return Strip(v1::JobState_Name(s), "JOB_STATE_", static_cast<int>(s));
+  return EnumValueName(*v1::JobState_descriptor(), static_cast<int>(s));
 }
 
 std::string WorkerStateName(v1::WorkerState s) {
-  return Strip(v1::WorkerState_Name(s), "WORKER_STATE_", static_cast<int>(s));
+  return EnumValueName(*v1::WorkerState_descriptor(), static_cast<int>(s));
 }
 
 bool IsTerminal(v1::JobState s) {

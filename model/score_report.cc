@@ -33,60 +33,6 @@ absl::Status CheckSameCount(const NamedLines& a, const NamedLines& b) {
                                                  b.lines.size(), " lines"));
 }
 
-std::string JsonString(absl::string_view s) {
-  std::u32string chars;
-  DecodeUtf8(s, &chars);  // malformed bytes become U+FFFD
-  std::string out = "\"";
-  for (char32_t c : chars) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<unsigned>(c));
-        } else {
-          AppendUtf8(c, &out);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
-
-std::string JsonNumber(double x, int decimals) { return absl::StrFormat("%.*f", decimals, x); }
-
-template <typename T>
-std::string JsonIntArray(const std::vector<T>& v) {
-  return absl::StrCat("[", absl::StrJoin(v, ","), "]");
-}
-
-std::string JsonDoubleArray(const std::vector<double>& v, int decimals) {
-  std::vector<std::string> parts;
-  for (double x : v) parts.push_back(JsonNumber(x, decimals));
-  return absl::StrCat("[", absl::StrJoin(parts, ","), "]");
-}
-
-std::string BleuJson(const BleuScore& b) {
-  return absl::StrCat("{\"score\":", JsonNumber(b.score, 4), ",\"counts\":", JsonIntArray(b.counts),
-                      ",\"totals\":", JsonIntArray(b.totals),
-                      ",\"precisions\":", JsonDoubleArray(b.precisions, 4),
-                      ",\"bp\":", JsonNumber(b.bp, 6), ",\"ratio\":", JsonNumber(b.ratio(), 6),
-                      ",\"sys_len\":", b.sys_len, ",\"ref_len\":", b.ref_len);
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> SplitScoreLines(const std::string& contents,
@@ -170,29 +116,6 @@ std::string FormatScoreReport(const ScoreReport& r) {
                             b.segments, b.bleu.score, b.bleu.sys_len, b.bleu.ref_len, b.bleu.bp);
     }
   }
-  return out;
-}
-
-std::string ScoreReportJson(const ScoreReport& r) {
-  std::vector<std::string> refs;
-  for (const std::string& p : r.ref_paths) refs.push_back(JsonString(p));
-  std::string out = absl::StrCat(
-      "{\"hyp\":", JsonString(r.hyp_path), ",\"refs\":[", absl::StrJoin(refs, ","), "]",
-      ",\"src\":", r.src_path.empty() ? std::string("null") : JsonString(r.src_path),
-      ",\"segments\":", r.segments, ",\"bleu\":", BleuJson(r.bleu),
-      ",\"signature\":", JsonString(r.bleu.Signature()), "}",
-      ",\"chrf\":{\"name\":", JsonString(r.chrf.Name()), ",\"score\":", JsonNumber(r.chrf.score, 4),
-      ",\"char_order\":", r.chrf.char_order, ",\"word_order\":0,\"beta\":", r.chrf.beta,
-      ",\"signature\":", JsonString(r.chrf.Signature()), "}");
-  std::vector<std::string> buckets;
-  for (const BucketBleu& b : r.buckets) {
-    buckets.push_back(absl::StrCat(
-        "{\"label\":", JsonString(b.bucket.Label()), ",\"min_words\":", b.bucket.min_words,
-        ",\"max_words\":",
-        b.bucket.max_words < 0 ? std::string("null") : absl::StrCat(b.bucket.max_words),
-        ",\"segments\":", b.segments, ",\"bleu\":", BleuJson(b.bleu), "}}"));
-  }
-  absl::StrAppend(&out, ",\"buckets\":[", absl::StrJoin(buckets, ","), "]}");
   return out;
 }
 

@@ -37,11 +37,9 @@ absl::StatusOr<ScoreReport> ScoreFiles(
     const std::vector<std::string>& ref_paths, const std::string& hyp_path,
     const std::string& src_path, const std::vector<LengthBucket>& buckets = DefaultLengthBuckets());
 
-// A table for people: BLEU line, chrF line, signatures, and the bucket table if any.
+// A table for people: BLEU line, chrF line, signatures, and the bucket table if any
+// (`tandem score --json` writes the report as tandem.v1.ScoreOutput).
 std::string FormatScoreReport(const ScoreReport& report);
-
-// One JSON object (single line, no trailing newline) with the same content.
-std::string ScoreReportJson(const ScoreReport& report);
 
 }  // namespace tandem
 

@@ -35,7 +35,7 @@ for i in 1 2; do
   PIDS+=($!)
 done
 for _ in $(seq 100); do
-  [[ $("$BIN/tandem" workers --json | grep -o '"WORKER_STATE_IDLE"' | wc -l) -ge 2 ]] && break
+  [[ $("$BIN/tandem" workers --json | grep -o '"state":"idle"' | wc -l) -ge 2 ]] && break
   sleep 0.1
 done
 "$BIN/tandem" workers

@@ -1,16 +1,20 @@
+#include <cmath>
 #include <map>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "client/commands.h"
-#include "client/plot_svg.h"
-
-#include <cmath>
+#include "client/job_client.h"
 #include "client/job_filter.h"
+#include "client/plot_svg.h"
 #include "client/render.h"
 #include "common/files.h"
 #include "common/version.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "tandem/v1/job_service.grpc.pb.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 
@@ -228,6 +232,7 @@ TEST(CliTest, VersionPrintsThisProgramsEvenWithoutACoordinator) {
   EXPECT_EQ(Cli({"version", "--json", "--coordinator", "127.0.0.1:1"}, &out, &err),
             kExitUnavailable);
   EXPECT_EQ(out, "{\"client\":\"" + TandemVersion() + "\",\"coordinator\":null}\n");
+  EXPECT_THAT(err, HasSubstr("cannot reach the coordinator"));
 }
 
 TEST(CliTest, UnreachableCoordinatorIsOneLine) {
@@ -286,12 +291,185 @@ TEST(CliTest, ScoreFilesWithoutACoordinator) {
   ASSERT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("hyp"), "--json"}, &out, &err),
             kExitOk);
   EXPECT_THAT(out, StartsWith("{\"hyp\":"));
-  EXPECT_THAT(out, HasSubstr("\"segments\":2"));
+  EXPECT_THAT(out, HasSubstr("\"src\":null,\"segments\":2,\"bleu\":{\"score\":100,"));
+  EXPECT_THAT(out, HasSubstr("\"chrf\":{\"name\":\"chrF2\",\"score\":100,\"char_order\":6,"
+                             "\"word_order\":0,\"beta\":2,"));
+  EXPECT_THAT(out, HasSubstr("\"buckets\":[]}\n"));
+  ASSERT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("hyp"), "--src",
+                 dir.Join("ref"), "--json"},
+                &out, &err),
+            kExitOk);
+  EXPECT_THAT(out, HasSubstr("\"label\":\"1-10\",\"min_words\":1,\"max_words\":10,"
+                             "\"segments\":2,\"bleu\":{\"score\":100,"));
+  // An empty bucket has its BLEU with zeros; the last has no upper bound.
+  EXPECT_THAT(out, HasSubstr("\"label\":\"41+\",\"min_words\":41,\"max_words\":null,"
+                             "\"segments\":0,\"bleu\":{\"score\":0,"));
   EXPECT_EQ(Cli({"score", "--ref", dir.Join("ref"), "--hyp", dir.Join("short")}, &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("line counts differ"));
   EXPECT_EQ(Cli({"score", "--hyp", dir.Join("hyp")}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("usage: tandem score --ref REF"));
+}
+
+// --- --json of the commands against a fake coordinator (an in-process gRPC server) ---------
+
+class FakeJobService final : public v1::JobService::Service {
+ public:
+  std::vector<v1::JobInfo> jobs;
+  std::vector<v1::JobEvent> events;
+  std::vector<v1::WorkerInfo> workers;
+
+  grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
+                         v1::SubmitJobResponse* resp) override {
+    resp->set_job_id("job-9");
+    return grpc::Status::OK;
+  }
+  grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest* req,
+                      v1::JobInfo* resp) override {
+    for (const auto& j : jobs) {
+      if (j.id() == req->job_id()) {
+        *resp = j;
+        return grpc::Status::OK;
+      }
+    }
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no job " + req->job_id());
+  }
+  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+                        v1::ListJobsResponse* resp) override {
+    for (const auto& j : jobs) *resp->add_jobs() = j;
+    return grpc::Status::OK;
+  }
+  grpc::Status CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
+                         v1::JobInfo* resp) override {
+    v1::GetJobRequest get;
+    get.set_job_id(req->job_id());
+    grpc::Status s = GetJob(ctx, &get, resp);
+    resp->set_state(v1::JOB_STATE_CANCELLED);
+    return s;
+  }
+  grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* req,
+                          v1::ListEventsResponse* resp) override {
+    for (const auto& e : events) {
+      if (e.seq() > req->after_seq() && (req->job_id().empty() || e.job_id() == req->job_id())) {
+        *resp->add_events() = e;
+      }
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
+                           v1::ListWorkersResponse* resp) override {
+    for (const auto& w : workers) *resp->add_workers() = w;
+    resp->set_coordinator_version("9.9.9");
+    return grpc::Status::OK;
+  }
+};
+
+class JsonCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    v1::JobInfo running;  // zero step, shard 0, no name: all still written
+    running.set_id("job-2");
+    running.set_state(v1::JOB_STATE_RUNNING);
+    running.set_created_unix_ms(1'700'000'000'000);
+    running.add_shards()->set_num_lines(10);
+    running.mutable_progress()->mutable_worker_checksum()->insert({"w1", ~uint64_t{0}});
+    v1::JobInfo done;
+    done.set_id("job-1");
+    done.set_state(v1::JOB_STATE_SUCCEEDED);
+    service_.jobs = {running, done};
+    for (int i = 1; i <= 2; ++i) {
+      v1::JobEvent e;
+      e.set_seq(i);
+      e.set_job_id("job-1");
+      e.set_kind(i == 1 ? "submitted" : "state");
+      service_.events.push_back(e);
+    }
+    v1::WorkerInfo w;
+    w.set_id("w1");
+    w.set_state(v1::WORKER_STATE_IDLE);
+    service_.workers = {w};
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    client_ = std::make_unique<JobClient>(server_->InProcessChannel(grpc::ChannelArguments()),
+                                          "fake", std::chrono::seconds(5));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  // Runs `tandem ARGS --json` against the fake; returns stdout.
+  std::string Json(std::vector<std::string> args, int want = kExitOk) {
+    args.push_back("--json");
+    std::ostringstream out, err;
+    EXPECT_EQ(RunCli(args, out, err, {}, client_.get()), want) << err.str();
+    return out.str();
+  }
+
+  FakeJobService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<JobClient> client_;
+};
+
+TEST_F(JsonCommandsTest, ListIsOneArrayOfJobsWithEveryField) {
+  const std::string out = Json({"list"});
+  EXPECT_THAT(out, StartsWith(R"([{"id":"job-2","spec":{"name":"","corpus":{"train_source":"",)"));
+  EXPECT_THAT(out, HasSubstr(R"("state":"running","message":"","created_unix_ms":1700000000000,)"));
+  EXPECT_THAT(out, HasSubstr(R"("progress":{"step":0,"epoch":0,"loss":0,)"));
+  EXPECT_THAT(out, HasSubstr(R"("shards":[{"index":0,"first_line":0,"num_lines":10,)"));
+  // 64-bit values are numbers with every digit.
+  EXPECT_THAT(out, HasSubstr(R"("worker_checksum":{"w1":18446744073709551615})"));
+  EXPECT_THAT(out, HasSubstr(R"("assignments":[],"artifacts":{},)"));
+  EXPECT_THAT(out, HasSubstr(R"(},{"id":"job-1",)"));
+  EXPECT_THAT(out, ::testing::EndsWith("}]\n"));
+  EXPECT_EQ(Json({"list", "--state", "cancelled"}), "[]\n");
+}
+
+TEST_F(JsonCommandsTest, StatusAndCancelAreOneJobObject) {
+  const std::string status = Json({"status", "job-2"});
+  EXPECT_THAT(status, StartsWith(R"({"id":"job-2",)"));
+  EXPECT_THAT(status, HasSubstr(R"("state":"running")"));
+  EXPECT_EQ(status.find('\n'), status.size() - 1);  // one line
+  EXPECT_THAT(Json({"cancel", "job-2"}), HasSubstr(R"("state":"cancelled")"));
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli({"status", "job-7", "--json"}, out, err, {}, client_.get()), kExitNotFound);
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST_F(JsonCommandsTest, SubmitPrintsTheIdAsListNamesIt) {
+  EXPECT_EQ(Json({"submit", "--tsv", "server:/data/pairs.tsv"}),
+            "{\"id\":\"job-9\",\"existing\":false}\n");
+}
+
+TEST_F(JsonCommandsTest, EventsAreAnArrayAndFollowingThemLines) {
+  EXPECT_EQ(Json({"events", "job-1"}),
+            R"([{"seq":1,"job_id":"job-1","unix_ms":0,"kind":"submitted","message":""},)"
+            R"({"seq":2,"job_id":"job-1","unix_ms":0,"kind":"state","message":""}])"
+            "\n");
+  // job-1 has ended: watching prints its events as JSON Lines, then nothing else.
+  const std::string lines =
+      R"({"seq":1,"job_id":"job-1","unix_ms":0,"kind":"submitted","message":""})"
+      "\n"
+      R"({"seq":2,"job_id":"job-1","unix_ms":0,"kind":"state","message":""})"
+      "\n";
+  EXPECT_EQ(Json({"watch", "job-1"}), lines);
+  EXPECT_EQ(Json({"events", "job-1", "--follow"}), lines);
+}
+
+TEST_F(JsonCommandsTest, WorkersVersionAndHealth) {
+  const std::string workers = Json({"workers"});
+  EXPECT_THAT(workers, StartsWith(R"([{"id":"w1","address":"","state":"idle","job_id":"",)"
+                                  R"("rank":0,)"));
+  EXPECT_EQ(Json({"version"}),
+            absl::StrCat(R"({"client":")", TandemVersion(), R"(","coordinator":"9.9.9"})", "\n"));
+  EXPECT_EQ(Json({"health"}), "{\"serving\":true}\n");
+}
+
+TEST_F(JsonCommandsTest, TheLocalModeRefusesJson) {
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli({"translate", "--model", "/nowhere", "hi", "--json"}, out, err, {},
+                   client_.get()),
+            kExitBadInput);
+  EXPECT_THAT(err.str(), HasSubstr("--json is not available in the local mode"));
 }
 
 }  // namespace

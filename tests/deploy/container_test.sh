@@ -60,7 +60,7 @@ job=$(cli submit "$SRC/examples/demo.yaml" --name container-test --workers 1 --m
 log "job $job"
 two_workers_past_step() {
   cli status "$job" --json | json \
-    'int(d.get("generation", 0)) > 0 and len(d.get("assignments", [])) == 2 and int(d.get("progress", {}).get("step", 0)) >= '"$1" |
+    'd["generation"] > 0 and len(d["assignments"]) == 2 and d["progress"]["step"] >= '"$1" |
     grep -q True
 }
 wait_for 300 "the job to train on 2 workers past step 20" two_workers_past_step 20
@@ -89,7 +89,7 @@ big=$(cli submit "$SRC/examples/demo.yaml" --name too-big --workers 2 --max_work
 says_too_little() { cli status "$big" | grep -q "too little memory for this model"; }
 wait_for 120 "the job's status to say a worker has too little memory" says_too_little
 log "$(cli status "$big" | grep -o "waiting for workers.*")"
-[[ $(job_state "$big") == JOB_STATE_WAITING_FOR_WORKERS* ]] || fail "the too-big job is not waiting"
+[[ $(job_state "$big") == "waiting_for_workers "* ]] || fail "the too-big job is not waiting"
 cli cancel "$big" >/dev/null
 
 log "bad input: a worker without a coordinator, a read-only data volume"

@@ -70,7 +70,7 @@ podman network create "$NET" >/dev/null
 podman kube play --network "$NET:alias=tandem-coordinator" "$WORK/play/tandem-coordinator.yaml" >/dev/null
 wait_for 60 "the coordinator's health check from the host" cli health
 podman kube play --network "$NET" "$WORK/play/tandem-worker.yaml" >/dev/null
-workers_ready() { [[ $(cli workers --json | json 'sum(1 for w in d if w["state"] != "WORKER_STATE_LOST")') == "$1" ]]; }
+workers_ready() { [[ $(cli workers --json | json 'sum(1 for w in d if w["state"] != "lost")') == "$1" ]]; }
 wait_for 60 "the worker to join" workers_ready 1
 
 log "submit a job for up to 2 workers; it starts on 1"
@@ -80,7 +80,7 @@ job=$(cli submit "$SRC/examples/demo.yaml" --name k8s-test --workers 1 --max_wor
   --set model.embedding_dim=64 --set model.hidden_dim=64)
 ranks_past_step() {
   cli status "$job" --json | json \
-    'len(d.get("assignments", [])) == '"$1"' and int(d.get("progress", {}).get("step", 0)) >= '"$2" |
+    'len(d["assignments"]) == '"$1"' and d["progress"]["step"] >= '"$2" |
     grep -q True
 }
 wait_for 300 "the job to train on 1 worker" ranks_past_step 1 10

@@ -41,8 +41,8 @@ cli() {
     --token_file "$WORK/certs/client.token" "$@"
 }
 
-# The job's state name and step ("RUNNING 42").
-job_state() { cli status "$1" --json | json 'd["state"] + " " + str(d.get("progress", {}).get("step", 0))'; }
+# The job's state name and step ("running 42"), from its --json status (client/JSON.md).
+job_state() { cli status "$1" --json | json 'd["state"] + " " + str(d["progress"]["step"])'; }
 
 # The TLS flags a container passes, with its role's certificate.
 tls_flags() {
@@ -77,11 +77,11 @@ dump_logs() {
 # retried); fails unless it succeeded.
 wait_succeeded() {
   local job=$1 seconds=$2
-  job_ended() { [[ $(job_state "$job") =~ ^JOB_STATE_(SUCCEEDED|FAILED|CANCELLED) ]]; }
+  job_ended() { [[ $(job_state "$job") =~ ^(succeeded|failed|cancelled) ]]; }
   wait_for "$seconds" "job $job to end" job_ended
   local state
   state=$(job_state "$job")
-  [[ $state == JOB_STATE_SUCCEEDED* ]] || {
+  [[ $state == "succeeded "* ]] || {
     cli events "$job" >&2 || true
     fail "job $job ended as $state"
   }
