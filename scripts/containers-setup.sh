@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Makes this machine able to build and run Tandem's containers with podman, with nothing done
 # by hand (deploy/README.md). Idempotent: each step is skipped when its result is present.
-#   1. installs podman, runc, debootstrap and podman-compose;
-#   2. writes /etc/containers/containers.conf when it is missing: runc (crun fails on hybrid
-#      cgroups), cgroupfs, and ulimits this VM's bounding set allows (podman's default
-#      nofile=1048576 is refused without CAP_SYS_RESOURCE);
+#   1. installs podman, runc, debootstrap, podman-compose, plus what --no-install-recommends
+#      would leave out and the deployment needs: catatonit (the init process behind `podman
+#      run --init`, compose's `init: true` and kube play's pause image), and netavark with
+#      aardvark-dns (container names resolve on a user network; apt otherwise satisfies
+#      podman's network stack with the CNI plugins, which have no DNS at all);
+#   2. writes /etc/containers/containers.conf when it is missing or is one this script wrote:
+#      runc (crun fails on hybrid cgroups), cgroupfs, the netavark network backend, and
+#      ulimits this VM's bounding set allows (podman's default nofile=1048576 is refused
+#      without CAP_SYS_RESOURCE); a containers.conf written by someone else is left alone;
 #   3. makes the base image localhost/debian:bookworm with debootstrap from the mirror in this
 #      machine's apt sources (no image registry is reachable here), trimmed like the official
 #      image: no apt caches, no recommends.
@@ -16,7 +21,7 @@ if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
 BASE_IMAGE=localhost/debian:bookworm
 
 need=()
-for p in podman runc debootstrap podman-compose uidmap; do
+for p in podman runc debootstrap podman-compose uidmap catatonit netavark aardvark-dns; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
@@ -27,18 +32,23 @@ if ((${#need[@]})); then
 fi
 
 conf=/etc/containers/containers.conf
-if [[ ! -f $conf ]]; then
+header="# Written by Tandem's scripts/containers-setup.sh."
+wanted="$header
+[containers]
+default_ulimits = [\"nofile=$(ulimit -Hn):$(ulimit -Hn)\", \"nproc=32768:32768\"]
+[engine]
+runtime = \"runc\"
+cgroup_manager = \"cgroupfs\"
+events_logger = \"file\"
+[network]
+network_backend = \"netavark\""
+if [[ ! -f $conf ]] || { head -1 "$conf" | grep -qxF "$header" && [[ $(cat "$conf") != "$wanted" ]]; }; then
   echo "containers-setup: writing $conf"
   $SUDO install -d /etc/containers
-  $SUDO tee "$conf" >/dev/null <<EOF
-# Written by Tandem's scripts/containers-setup.sh.
-[containers]
-default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
+  printf '%s\n' "$wanted" | $SUDO tee "$conf" >/dev/null
+elif ! grep -q 'network_backend *= *"netavark"' "$conf"; then
+  echo "containers-setup: warning: $conf is not ours and does not choose the netavark" \
+    "network backend; container names may not resolve" >&2
 fi
 
 if ! podman image exists "$BASE_IMAGE"; then
@@ -71,5 +81,5 @@ if ! podman image exists "$BASE_IMAGE"; then
   $SUDO tar -C "$root" -c . | $SUDO podman import --change 'CMD ["/bin/bash"]' - "$BASE_IMAGE" \
     >/dev/null
 fi
-echo "containers-setup: podman $(podman version --format '{{.Client.Version}}'), base image" \
-  "$BASE_IMAGE ready"
+echo "containers-setup: podman $(podman version --format '{{.Client.Version}}')," \
+  "network backend $(podman info --format '{{.Host.NetworkBackend}}'), base image $BASE_IMAGE ready"
