@@ -157,6 +157,9 @@ void Coordinator::Stop() {
   stop_ = true;
   if (scheduler_.joinable()) scheduler_.join();
   preparation_.Join();
+  absl::MutexLock lock(&mu_);  // progress not yet written: a clean stop loses none
+  const absl::Status flushed = progress_.Flush(Now(), /*everything=*/true);
+  if (!flushed.ok()) TANDEM_LOG(ERROR) << "writing progress at stop: " << flushed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,25 +361,22 @@ absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(
                                                    " log lines; at most ",
                                                    kMaxLogLinesPerHeartbeat));
   }
-  // Off mu_: the liveness table and the store's jobs in memory have locks of their own, so a
-  // heartbeat never waits for a write to SQLite (membership.h). Only one carrying log lines
-  // takes mu_, briefly, to file them under the coordinator's record of the worker.
+  // Off mu_: the liveness table, the store's jobs in memory and the log store have locks of
+  // their own, so a heartbeat never waits for a write to SQLite (membership.h); it runs on
+  // gRPC's callback threads (grpc_services.h), where nothing may block for long.
   TANDEM_ASSIGN_OR_RETURN(const Membership::Liveness worker, membership_.Heartbeat(worker_id, Now()));
   if (!log_lines.empty()) {
     std::map<std::string, std::vector<v1::LogLine>> kept;  // by job
-    {
-      absl::MutexLock lock(&mu_);
-      for (const v1::LogLine& line : log_lines) {
-        // The job and rank are the coordinator's record, not the worker's claim.
-        std::optional<uint32_t> rank = membership_.RankForLogs(worker_id, line.job_id());
-        if (!rank.has_value()) continue;
-        v1::LogLine l = line;
-        l.set_rank(*rank);
-        l.set_worker_id(worker_id);
-        kept[line.job_id()].push_back(std::move(l));
-      }
+    for (const v1::LogLine& line : log_lines) {
+      // The job and rank are the coordinator's record, not the worker's claim.
+      std::optional<uint32_t> rank = membership_.RankForLogs(worker_id, line.job_id());
+      if (!rank.has_value()) continue;
+      v1::LogLine l = line;
+      l.set_rank(*rank);
+      l.set_worker_id(worker_id);
+      kept[line.job_id()].push_back(std::move(l));
     }
-    // File writes outside the lock; a failure loses log lines, not the heartbeat.
+    // A failure loses log lines, not the heartbeat.
     for (const auto& [job_id, lines] : kept) {
       absl::Status s = logs_.Append(job_id, lines);
       if (!s.ok()) TANDEM_LOG(WARNING) << "job " << job_id << ": " << s;
@@ -454,18 +454,17 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
     TANDEM_RETURN_IF_ERROR(HandleRankError(job, r));
     return StopResponse();
   }
+  // In memory only: the tick writes every job's progress in one transaction (Flush), so a
+  // report does not wait for SQLite; the end of the job is written at once.
   const int64_t now = Now();
   v1::JobProgress& progress = progress_.For(job);
-  ProgressTracker::Update update = progress_.Record(r, progress, now);
-  *job.mutable_progress() = progress;
+  progress_.Record(r, progress, now);
   v1::ProgressResponse response;
   if (r.finished() && r.rank() == 0) {
+    *job.mutable_progress() = progress;
     TANDEM_RETURN_IF_ERROR(Finish(job, r.time_up()));
     response.set_stop(true);
-    update.persist = true;
-  }
-  if (update.persist || !update.events.empty()) {
-    TANDEM_RETURN_IF_ERROR(progress_.Persist(job, update.events, now));
+    TANDEM_RETURN_IF_ERROR(progress_.Persist(job, {}, now));
   }
   return response;
 }
@@ -577,6 +576,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Coordinator::Mo
 
 void Coordinator::Tick() {
   absl::MutexLock lock(&mu_);
+  const absl::Status flushed = progress_.Flush(Now());
+  if (!flushed.ok()) TANDEM_LOG(ERROR) << "writing progress (kept, tried again): " << flushed;
   ReformFailedGenerations();
   membership_.DeclareLost(
       Now(), options_.worker_timeout.count(),

@@ -134,8 +134,9 @@ class Coordinator {
   // A worker's heartbeat, with the log lines it logged since the last one: kept for the
   // job the coordinator assigned it to (or last did), tagged with its rank there; lines for
   // other jobs are dropped. InvalidArgument for more than kMaxLogLinesPerHeartbeat lines.
-  // Takes no mu_ (Membership::Heartbeat and the store's jobs in memory are thread-safe): a
-  // heartbeat never waits for another call's write to SQLite.
+  // Takes no mu_ (Membership's liveness table, the store's jobs in memory and the log store
+  // are thread-safe): a heartbeat never waits for another call's write to SQLite, and may
+  // run on gRPC's callback threads (grpc_services.h).
   absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
       const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {})
       ABSL_NO_THREAD_SAFETY_ANALYSIS;

@@ -18,13 +18,13 @@ namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;
 
-std::string Metadata(const grpc::ServerContext& ctx, const char* key) {
+std::string Metadata(const grpc::ServerContextBase& ctx, const char* key) {
   auto it = ctx.client_metadata().find(key);
   if (it == ctx.client_metadata().end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
 
-Caller CallerOf(const grpc::ServerContext& ctx) {
+Caller CallerOf(const grpc::ServerContextBase& ctx) {
   Caller c;
   c.peer = ctx.peer();
   if (auto auth = ctx.auth_context(); auth != nullptr) c.role = PeerRole(*auth);
@@ -49,7 +49,7 @@ absl::Status JobServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
                             : access_->CheckClient(CallerOf(*ctx), method, access);
 }
 
-absl::Status ControlServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
+absl::Status ControlServiceImpl::Allow(grpc::ServerContextBase* ctx, const char* method,
                                        const std::string& worker_id) {
   const Caller caller = CallerOf(*ctx);
   if (access_ != nullptr) TANDEM_RETURN_IF_ERROR(access_->CheckWorker(caller, method));
@@ -268,14 +268,19 @@ grpc::Status ControlServiceImpl::Join(grpc::ServerContext* ctx, const v1::JoinRe
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::Heartbeat(grpc::ServerContext* ctx, const v1::HeartbeatRequest* req,
-                                           v1::HeartbeatResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "Heartbeat", req->worker_id()));
-  auto r = c_->Heartbeat(req->worker_id(),
-                         {req->log_lines().begin(), req->log_lines().end()});
-  if (!r.ok()) return ToGrpcStatus(r.status());
-  *resp = std::move(*r);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* ControlServiceImpl::Heartbeat(grpc::CallbackServerContext* ctx,
+                                                        const v1::HeartbeatRequest* req,
+                                                        v1::HeartbeatResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::Status allowed = Allow(ctx, "Heartbeat", req->worker_id());
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  auto r = c_->Heartbeat(req->worker_id(), {req->log_lines().begin(), req->log_lines().end()});
+  if (r.ok()) *resp = std::move(*r);
+  reactor->Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
+  return reactor;
 }
 
 grpc::Status ControlServiceImpl::FetchArtifact(grpc::ServerContext* ctx,

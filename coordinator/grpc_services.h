@@ -60,15 +60,23 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
   TranslateFn translate_;
 };
 
-class ControlServiceImpl final : public tandem::v1::ControlService::Service {
+// Heartbeat, the call every worker makes every interval (2,000 a second from 1,000 workers),
+// is served on gRPC's callback API: it runs on the thread that read the request, without
+// the synchronous server's hand-off to a pool thread and back per call (most of the
+// coordinator's CPU at that scale: BENCHMARKS.md). So it must not block: Coordinator::
+// Heartbeat takes no lock that is held across a write to SQLite. The other calls stay
+// synchronous: they take the coordinator's mutex.
+class ControlServiceImpl final
+    : public tandem::v1::ControlService::WithCallbackMethod_Heartbeat<
+          tandem::v1::ControlService::Service> {
  public:
   // Every call but Join needs the worker's session (Coordinator::AuthenticateWorker);
   // `access` (not owned; null: no certificate or join token needed) checks the rest.
   ControlServiceImpl(Coordinator* coordinator, AccessControl* access)
       : c_(coordinator), access_(access) {}
   grpc::Status Join(grpc::ServerContext*, const v1::JoinRequest*, v1::JoinResponse*) override;
-  grpc::Status Heartbeat(grpc::ServerContext*, const v1::HeartbeatRequest*,
-                         v1::HeartbeatResponse*) override;
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext*, const v1::HeartbeatRequest*,
+                                      v1::HeartbeatResponse*) override;
   grpc::Status FetchArtifact(grpc::ServerContext*, const v1::FetchArtifactRequest*,
                              grpc::ServerWriter<v1::ArtifactChunk>*) override;
   grpc::Status ReportReady(grpc::ServerContext*, const v1::ReportReadyRequest*,
@@ -81,7 +89,8 @@ class ControlServiceImpl final : public tandem::v1::ControlService::Service {
 
  private:
   // The worker certificate (with TLS) and the session of `worker_id`.
-  absl::Status Allow(grpc::ServerContext* ctx, const char* method, const std::string& worker_id);
+  absl::Status Allow(grpc::ServerContextBase* ctx, const char* method,
+                     const std::string& worker_id);
 
   Coordinator* c_;
   AccessControl* access_;

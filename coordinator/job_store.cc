@@ -446,6 +446,12 @@ absl::Status JobStore::AppendMetrics(const std::string& job_id,
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
+  TANDEM_RETURN_IF_ERROR(InsertMetrics(job_id, points));
+  return tx.Commit();
+}
+
+absl::Status JobStore::InsertMetrics(const std::string& job_id,
+                                     const std::vector<v1::MetricPoint>& points) {
   for (const auto& p : points) {
     Stmt ins(db_, "INSERT INTO metrics(job_id, step, point) VALUES(?1, ?2, ?3)");
     TANDEM_RETURN_IF_ERROR(ins.status());
@@ -454,7 +460,31 @@ absl::Status JobStore::AppendMetrics(const std::string& job_id,
                                .Blob(3, p.SerializeAsString())
                                .Done());
   }
-  return tx.Commit();
+  return absl::OkStatus();
+}
+
+absl::Status JobStore::SaveProgress(const std::vector<ProgressWrite>& writes, int64_t now_ms) {
+  if (writes.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  Transaction tx(db_);
+  TANDEM_RETURN_IF_ERROR(tx.status());
+  std::vector<JobInfo> saved;
+  for (const ProgressWrite& w : writes) {
+    std::shared_ptr<const JobInfo> old = FindJob(w.job_id);  // writers hold mu_: stays valid
+    if (old == nullptr) continue;
+    JobInfo job = *old;
+    *job.mutable_progress() = w.progress;
+    job.set_updated_unix_ms(now_ms);
+    for (const EventDraft& e : w.events) TANDEM_RETURN_IF_ERROR(InsertEvent(w.job_id, e, now_ms));
+    TANDEM_RETURN_IF_ERROR(InsertMetrics(w.job_id, w.points));
+    Stmt up(db_, "UPDATE jobs SET info = ?2 WHERE id = ?1");
+    TANDEM_RETURN_IF_ERROR(up.status());
+    TANDEM_RETURN_IF_ERROR(up.Text(1, job.id()).Blob(2, job.SerializeAsString()).Done());
+    saved.push_back(std::move(job));
+  }
+  TANDEM_RETURN_IF_ERROR(tx.Commit());
+  for (JobInfo& job : saved) Remember(std::move(job));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> JobStore::ListMetrics(const std::string& job_id) {

@@ -93,6 +93,18 @@ class JobStore {
   absl::Status UpdateJob(tandem::v1::JobInfo job, const std::vector<EventDraft>& events,
                          int64_t now_ms);
 
+  // One job's progress to write (SaveProgress).
+  struct ProgressWrite {
+    std::string job_id;
+    tandem::v1::JobProgress progress;
+    std::vector<EventDraft> events;
+    std::vector<tandem::v1::MetricPoint> points;
+  };
+  // For each write: replaces the job's progress (the rest of the stored job stays as it is)
+  // and appends its events and curve points; all in one transaction. A job no longer stored
+  // (deleted meanwhile) is skipped.
+  absl::Status SaveProgress(const std::vector<ProgressWrite>& writes, int64_t now_ms);
+
   // Events with seq > after_seq (all jobs if job_id is empty), oldest first.
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& job_id,
                                                                int64_t after_seq, uint32_t limit);
@@ -118,6 +130,9 @@ class JobStore {
   absl::StatusOr<std::string> FindNameLocked(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status InsertEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InsertMetrics(const std::string& job_id,
+                             const std::vector<tandem::v1::MetricPoint>& points)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> NextCounter(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -29,7 +29,11 @@ absl::Status Membership::Recover(int64_t now_ms) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<WorkerInfo> workers, store_->ListWorkers());
   absl::MutexLock lock(&live_mu_);
   for (WorkerInfo& w : workers) {
-    live_[w.id()] = {{w.state(), w.job_id()}, now_ms, w.session_sha256()};
+    Live& live = live_[w.id()];
+    live.liveness = {w.state(), w.job_id()};
+    live.last_heartbeat_ms = now_ms;
+    live.session_sha256 = w.session_sha256();
+    live.rank = w.rank();
     Entry entry;
     entry.info = std::move(w);
     workers_[entry.info.id()] = std::move(entry);
@@ -122,10 +126,12 @@ void Membership::Unassign(Entry& w) {
 
 std::optional<uint32_t> Membership::RankForLogs(const std::string& worker_id,
                                                 const std::string& job_id) const {
-  auto it = workers_.find(worker_id);
-  if (it == workers_.end() || job_id.empty()) return std::nullopt;
-  const Entry& w = it->second;
-  if (w.info.job_id() == job_id) return w.info.rank();
+  if (job_id.empty()) return std::nullopt;
+  absl::MutexLock lock(&live_mu_);
+  auto it = live_.find(worker_id);
+  if (it == live_.end()) return std::nullopt;
+  const Live& w = it->second;
+  if (w.liveness.job_id == job_id) return w.rank;
   if (w.last_job_id == job_id) return w.last_rank;
   return std::nullopt;
 }
@@ -172,6 +178,10 @@ void Membership::DeclareLost(int64_t now_ms, int64_t timeout_ms, const LostFn& o
       Live& live = live_[id];
       silent_ms = now_ms - live.last_heartbeat_ms;
       if (silent_ms <= timeout_ms) continue;
+      if (!live.liveness.job_id.empty()) {  // as Unassign does, for RankForLogs
+        live.last_job_id = live.liveness.job_id;
+        live.last_rank = live.rank;
+      }
       live.liveness = {v1::WORKER_STATE_LOST, ""};
     }
     const std::string job_id = w.info.job_id();
@@ -280,6 +290,9 @@ void Membership::Persist(const Entry& w) {
     Live& live = live_[info.id()];
     live.liveness = {info.state(), info.job_id()};
     live.session_sha256 = info.session_sha256();
+    live.rank = info.rank();
+    live.last_job_id = w.last_job_id;
+    live.last_rank = w.last_rank;
     info.set_last_heartbeat_unix_ms(live.last_heartbeat_ms);
   }
   absl::Status s = store_->PutWorker(info);

@@ -69,9 +69,10 @@ class Membership {
   const tandem::v1::WorkerInfo* Find(const std::string& worker_id) const;
   // The rank to file a log line of `worker_id` about `job_id` under: its rank in the job it
   // holds, or had in the job it last held (its final lines come after it is released);
-  // nullopt for any other job.
+  // nullopt for any other job. Thread-safe like Heartbeat (read from the liveness table).
   std::optional<uint32_t> RankForLogs(const std::string& worker_id,
-                                      const std::string& job_id) const;
+                                      const std::string& job_id) const
+      ABSL_LOCKS_EXCLUDED(live_mu_);
 
   // Marks the worker gone and returns the job it held ("" if none); the caller re-forms that
   // job. NotFound for an unknown worker.
@@ -125,6 +126,10 @@ class Membership {
     Liveness liveness;
     int64_t last_heartbeat_ms = 0;
     std::string session_sha256;
+    // For RankForLogs: the rank in liveness.job_id, and the last job held before it.
+    uint32_t rank = 0;
+    std::string last_job_id;
+    uint32_t last_rank = 0;
   };
   // After every change of a worker: mirrors its state and job into the liveness table and
   // stores it. Best effort: a failed write is logged (a worker missing after a restart joins
@@ -133,8 +138,8 @@ class Membership {
 
   JobStore* const store_;
   std::map<std::string, Entry> workers_;
-  // Per registered worker: its state and job as last changed, its last heartbeat and its
-  // session's digest.
+  // Per registered worker: its state, job and rank as last changed (with the job before),
+  // its last heartbeat and its session's digest.
   mutable absl::Mutex live_mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(live_mu_);
 };

@@ -16,7 +16,7 @@ using tandem::v1::JobProgress;
 
 namespace {
 
-// Progress is written at most this often between validations and events.
+// Progress is written at most this often (events at once, at the next Flush).
 constexpr int64_t kPersistIntervalMs = 1000;
 
 float TotalTokensPerSecond(const JobProgress& p) {
@@ -76,9 +76,10 @@ void ProgressTracker::KeepMembers(JobInfo& job) {
   if (auto it = progress_.find(job.id()); it != progress_.end()) it->second = p;
 }
 
-ProgressTracker::Update ProgressTracker::Record(const v1::ProgressReport& r, JobProgress& p,
-                                                int64_t now) {
-  Update update;
+std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, JobProgress& p,
+                                               int64_t now) {
+  std::vector<EventDraft> raised;
+  dirty_.insert(r.job_id());
   if (p.started_unix_ms() == 0) p.set_started_unix_ms(now);
   (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
   (*p.mutable_worker_step())[r.worker_id()] = r.step();
@@ -97,46 +98,84 @@ ProgressTracker::Update ProgressTracker::Record(const v1::ProgressReport& r, Job
   for (const auto& [id, step] : p.worker_step()) {
     if (id != r.worker_id() && step == r.step() &&
         p.worker_checksum().at(id) != r.param_checksum()) {
-      update.events.push_back(
+      raised.push_back(
           {"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ", id, " and ",
                                       r.worker_id(), " differ")});
     }
   }
-  update.persist = now - saved_ms_[r.job_id()] >= kPersistIntervalMs;
-  if (r.rank() != 0) return update;
-  v1::MetricPoint point;
-  point.set_step(r.step());
-  point.set_unix_ms(now);
-  point.set_loss(r.loss());
-  point.set_tokens_per_second(total_tps);
-  point.set_learning_rate(r.learning_rate());
-  point.set_has_validation(r.has_validation());
-  point.set_valid_loss(r.valid_loss());
-  point.set_valid_bleu(r.valid_bleu());
-  pending_[r.job_id()].push_back(point);
-  p.set_step(r.step());
-  p.set_epoch(r.epoch());
-  p.set_loss(r.loss());
-  p.set_learning_rate(r.learning_rate());
-  if (r.has_validation()) {
-    p.set_valid_loss(r.valid_loss());
-    p.set_valid_bleu(r.valid_bleu());
-    p.set_valid_step(r.step());
-    if (r.valid_bleu() > p.best_valid_bleu()) p.set_best_valid_bleu(r.valid_bleu());
-    update.events.push_back(
-        {"validation", absl::StrFormat("step %d: validation loss %.3f, BLEU %.2f", r.step(),
-                                       r.valid_loss(), r.valid_bleu())});
-    update.persist = true;
+  if (r.rank() == 0) {
+    v1::MetricPoint point;
+    point.set_step(r.step());
+    point.set_unix_ms(now);
+    point.set_loss(r.loss());
+    point.set_tokens_per_second(total_tps);
+    point.set_learning_rate(r.learning_rate());
+    point.set_has_validation(r.has_validation());
+    point.set_valid_loss(r.valid_loss());
+    point.set_valid_bleu(r.valid_bleu());
+    pending_[r.job_id()].push_back(point);
+    p.set_step(r.step());
+    p.set_epoch(r.epoch());
+    p.set_loss(r.loss());
+    p.set_learning_rate(r.learning_rate());
+    if (r.has_validation()) {
+      p.set_valid_loss(r.valid_loss());
+      p.set_valid_bleu(r.valid_bleu());
+      p.set_valid_step(r.step());
+      if (r.valid_bleu() > p.best_valid_bleu()) p.set_best_valid_bleu(r.valid_bleu());
+      raised.push_back(
+          {"validation", absl::StrFormat("step %d: validation loss %.3f, BLEU %.2f", r.step(),
+                                         r.valid_loss(), r.valid_bleu())});
+    }
   }
-  return update;
+  if (!raised.empty()) {
+    std::vector<EventDraft>& waiting = events_[r.job_id()];
+    waiting.insert(waiting.end(), raised.begin(), raised.end());
+  }
+  return raised;
+}
+
+absl::Status ProgressTracker::Flush(int64_t now, bool everything) {
+  // Every job's progress together, once a second: one commit however many jobs run.
+  const bool all_due = everything || now - flushed_ms_ >= kPersistIntervalMs;
+  std::vector<JobStore::ProgressWrite> writes;
+  for (const std::string& id : dirty_) {
+    auto events = events_.find(id);
+    const bool has_events = events != events_.end() && !events->second.empty();
+    if (!all_due && !has_events) continue;
+    JobStore::ProgressWrite w;
+    w.job_id = id;
+    w.progress = progress_.at(id);
+    if (has_events) w.events = events->second;
+    if (auto points = pending_.find(id); points != pending_.end()) w.points = points->second;
+    writes.push_back(std::move(w));
+  }
+  if (writes.empty()) return absl::OkStatus();
+  TANDEM_RETURN_IF_ERROR(store_->SaveProgress(writes, now));
+  if (all_due) flushed_ms_ = now;
+  for (const JobStore::ProgressWrite& w : writes) {
+    AddToTensorBoard(w.job_id, w.points);
+    Written(w.job_id);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ProgressTracker::Persist(const JobInfo& job, const std::vector<EventDraft>& events,
                                       int64_t now) {
-  TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, events, now));
-  const auto& points = pending_[job.id()];
+  std::vector<EventDraft> all = events_[job.id()];
+  all.insert(all.end(), events.begin(), events.end());
+  TANDEM_RETURN_IF_ERROR(store_->UpdateJob(job, all, now));
+  const std::vector<v1::MetricPoint> points = pending_[job.id()];
   TANDEM_RETURN_IF_ERROR(store_->AppendMetrics(job.id(), points));
-  auto tb = tensorboard_.try_emplace(job.id(), JobDir(data_dir_, job.id()) + "/tensorboard").first;
+  AddToTensorBoard(job.id(), points);
+  Written(job.id());
+  return absl::OkStatus();
+}
+
+void ProgressTracker::AddToTensorBoard(const std::string& job_id,
+                                       const std::vector<v1::MetricPoint>& points) {
+  if (points.empty()) return;
+  auto tb = tensorboard_.try_emplace(job_id, JobDir(data_dir_, job_id) + "/tensorboard").first;
   for (const auto& point : points) {
     std::vector<std::pair<std::string, float>> scalars = {
         {"train/loss", point.loss()},
@@ -150,15 +189,19 @@ absl::Status ProgressTracker::Persist(const JobInfo& job, const std::vector<Even
                                     static_cast<int64_t>(point.step()), scalars);
     if (!s.ok()) TANDEM_LOG(WARNING) << "tensorboard: " << s;
   }
-  pending_.erase(job.id());
-  saved_ms_[job.id()] = now;
-  return absl::OkStatus();
+}
+
+void ProgressTracker::Written(const std::string& job_id) {
+  dirty_.erase(job_id);
+  pending_.erase(job_id);
+  events_.erase(job_id);
 }
 
 void ProgressTracker::Forget(const std::string& job_id) {
   progress_.erase(job_id);
-  saved_ms_.erase(job_id);
   pending_.erase(job_id);
+  events_.erase(job_id);
+  dirty_.erase(job_id);
   tensorboard_.erase(job_id);
 }
 

@@ -1,8 +1,11 @@
 // ProgressTracker: the live progress of running jobs, merged from every rank's reports
 // (throughput, step and checksum per worker, averaged compute and wait times, the
 // straggler), the replicas' divergence check, the training-curve points of rank 0, and their
-// persistence: progress goes to the JobStore at most once a second (and at validations,
-// events and the end), curve points with it, and to the job's TensorBoard event file.
+// persistence. Reports only update memory; Flush (the coordinator's tick) writes every job
+// with something due in one store transaction: a job with events at once, the others at
+// most once a second, curve points with them, and to the job's TensorBoard event file. A
+// report never waits for SQLite, and a thousand workers cost one commit a second, not two
+// per job.
 //
 // Not thread-safe: the Coordinator serialises every call under its one mutex.
 #ifndef TANDEM_COORDINATOR_PROGRESS_TRACKER_H_
@@ -10,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,30 +51,44 @@ class ProgressTracker {
   void Forget(const std::string& job_id);
   void KeepMembers(tandem::v1::JobInfo& job);
 
-  // What one report changed: events to append and whether to write now.
-  struct Update {
-    std::vector<EventDraft> events;
-    bool persist = false;
-  };
   // Merges a successful step report into `progress` (from For()): the rank's figures,
   // totals, straggler, a "divergence" event when two replicas report different checksums
   // for the same step; from rank 0 also the step, loss, curve point and validation (with a
-  // "validation" event, written at once).
-  Update Record(const tandem::v1::ProgressReport& report, tandem::v1::JobProgress& progress,
-                int64_t now_ms);
+  // "validation" event). Returns the events raised; they wait, with the curve point, for the
+  // next Flush or Persist of the job.
+  std::vector<EventDraft> Record(const tandem::v1::ProgressReport& report,
+                                 tandem::v1::JobProgress& progress, int64_t now_ms);
 
-  // Stores `job` with `events` and the pending curve points, and appends those to the job's
-  // TensorBoard file (a failure there is logged, not returned).
+  // Writes what is due in one transaction (JobStore::SaveProgress): each job with waiting
+  // events, and every job with new progress when the last such write was a second or more
+  // ago (all of them: one commit a second however many jobs run); then
+  // appends their curve points to TensorBoard (a failure there is logged, not returned). On
+  // an error nothing is dropped: the next Flush tries again. `everything`: all that waits,
+  // due or not (a coordinator stopping).
+  absl::Status Flush(int64_t now_ms, bool everything = false);
+
+  // Stores `job` (a change of state; the caller merged the tracked progress into it) with
+  // `events` after the events and curve points waiting for it, at once.
   absl::Status Persist(const tandem::v1::JobInfo& job, const std::vector<EventDraft>& events,
                        int64_t now_ms);
+
+  // Whether anything of `job_id` waits for a Flush (for tests).
+  bool Waiting(const std::string& job_id) const { return dirty_.count(job_id) > 0; }
 
  private:
   JobStore* const store_;
   const std::string data_dir_;
   std::map<std::string, tandem::v1::JobProgress> progress_;
-  std::map<std::string, int64_t> saved_ms_;
-  // Curve points waiting to be written with the next Persist.
+  int64_t flushed_ms_ = 0;  // when every job with new progress was last written
+  // Jobs with progress not yet written, and the curve points and events waiting with it.
+  std::set<std::string> dirty_;
   std::map<std::string, std::vector<tandem::v1::MetricPoint>> pending_;
+  std::map<std::string, std::vector<EventDraft>> events_;
+  // Appends `points` to the job's TensorBoard event file.
+  void AddToTensorBoard(const std::string& job_id,
+                        const std::vector<tandem::v1::MetricPoint>& points);
+  // Drops what waited for `job_id`: it is written.
+  void Written(const std::string& job_id);
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };

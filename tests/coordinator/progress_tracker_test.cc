@@ -77,49 +77,128 @@ TEST_F(ProgressTrackerTest, MergesRanksIntoTotalsAndTheStraggler) {
 
 TEST_F(ProgressTrackerTest, DivergingReplicasAreAnEvent) {
   v1::JobProgress& p = tracker_->For(job_);
-  EXPECT_THAT(tracker_->Record(Report("w1", 0, 3, 100, 7), p, 0).events, IsEmpty());
-  const ProgressTracker::Update u = tracker_->Record(Report("w2", 1, 3, 100, 8), p, 0);
-  ASSERT_EQ(u.events.size(), 1u);
-  EXPECT_EQ(u.events[0].kind, "divergence");
-  EXPECT_EQ(u.events[0].message, "step 3: parameter checksums of w1 and w2 differ");
-  EXPECT_THAT(tracker_->Record(Report("w2", 1, 4, 100, 8), p, 0).events, IsEmpty())
+  EXPECT_THAT(tracker_->Record(Report("w1", 0, 3, 100, 7), p, 0), IsEmpty());
+  const std::vector<EventDraft> raised = tracker_->Record(Report("w2", 1, 3, 100, 8), p, 0);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, "divergence");
+  EXPECT_EQ(raised[0].message, "step 3: parameter checksums of w1 and w2 differ");
+  EXPECT_THAT(tracker_->Record(Report("w2", 1, 4, 100, 8), p, 0), IsEmpty())
       << "different steps are not compared";
 }
 
-TEST_F(ProgressTrackerTest, PersistsOnceASecondAndAtValidations) {
+// What the store holds of the job: its step and event kinds.
+struct Stored {
+  uint64_t step = 0;
+  std::vector<std::string> kinds;
+  size_t points = 0;
+};
+
+TEST_F(ProgressTrackerTest, ReportsWaitInMemoryAndFlushWritesOnceASecondOrAtEvents) {
+  auto stored = [&] {
+    Stored s;
+    auto job = store_->GetJob(job_.id());
+    EXPECT_OK(job.status());
+    if (job.ok()) s.step = job->progress().step();
+    auto events = store_->ListEvents(job_.id(), 0, 0);
+    EXPECT_OK(events.status());
+    if (events.ok()) {
+      for (const auto& e : *events) s.kinds.push_back(e.kind());
+    }
+    auto points = store_->ListMetrics(job_.id());
+    if (points.ok()) s.points = points->size();
+    return s;
+  };
   v1::JobProgress& p = tracker_->For(job_);
   const int64_t t = 1'000'000;
-  EXPECT_TRUE(tracker_->Record(Report("w1", 0, 1, 100), p, t).persist) << "never written yet";
-  *job_.mutable_progress() = p;
-  ASSERT_OK(tracker_->Persist(job_, {}, t));
-  EXPECT_FALSE(tracker_->Record(Report("w1", 0, 2, 100), p, t + 500).persist);
-  EXPECT_FALSE(tracker_->Record(Report("w2", 1, 2, 100), p, t + 600).persist);
-  EXPECT_EQ(tracker_->Pending(job_.id()).size(), 1u) << "curve points come from rank 0 only";
+  tracker_->Record(Report("w1", 0, 1, 100), p, t);
+  EXPECT_EQ(stored().step, 0u) << "a report alone writes nothing";
+  EXPECT_TRUE(tracker_->Waiting(job_.id()));
+  ASSERT_OK(tracker_->Flush(t));
+  EXPECT_EQ(stored().step, 1u) << "never written yet: the first Flush writes it";
+  EXPECT_EQ(stored().points, 1u);
+  EXPECT_FALSE(tracker_->Waiting(job_.id()));
 
+  tracker_->Record(Report("w1", 0, 2, 100), p, t + 500);
+  tracker_->Record(Report("w2", 1, 2, 100), p, t + 600);
+  EXPECT_EQ(tracker_->Pending(job_.id()).size(), 1u) << "curve points come from rank 0 only";
+  ASSERT_OK(tracker_->Flush(t + 600));
+  EXPECT_EQ(stored().step, 1u) << "written 600 ms ago: not due";
+  EXPECT_TRUE(tracker_->Waiting(job_.id()));
+
+  // An event makes the job due at once, with the progress and points waiting before it.
   v1::ProgressReport validation = Report("w1", 0, 3, 100);
   validation.set_has_validation(true);
   validation.set_valid_loss(1.5f);
   validation.set_valid_bleu(12.345f);
-  const ProgressTracker::Update u = tracker_->Record(validation, p, t + 700);
-  EXPECT_TRUE(u.persist);
-  ASSERT_EQ(u.events.size(), 1u);
-  EXPECT_EQ(u.events[0].message, "step 3: validation loss 1.500, BLEU 12.35");
+  const std::vector<EventDraft> raised = tracker_->Record(validation, p, t + 700);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].message, "step 3: validation loss 1.500, BLEU 12.35");
   EXPECT_FLOAT_EQ(p.best_valid_bleu(), 12.345f);
   EXPECT_EQ(p.valid_step(), 3u);
-  EXPECT_TRUE(tracker_->Record(Report("w1", 0, 4, 100), p, t + 1000).persist);
-
-  // Persist writes the job, its events and the pending points (to SQLite and TensorBoard).
-  *job_.mutable_progress() = p;
-  ASSERT_OK(tracker_->Persist(job_, u.events, t + 1000));
+  ASSERT_OK(tracker_->Flush(t + 700));
+  Stored after = stored();
+  EXPECT_EQ(after.step, 3u);
+  EXPECT_EQ(after.points, 3u);
+  EXPECT_EQ(after.kinds.back(), "validation");
   EXPECT_THAT(tracker_->Pending(job_.id()), IsEmpty());
-  ASSERT_OK_AND_ASSIGN(const auto points, store_->ListMetrics(job_.id()));
-  ASSERT_EQ(points.size(), 4u);
-  EXPECT_TRUE(points[2].has_validation());
-  ASSERT_OK_AND_ASSIGN(const v1::JobInfo stored, store_->GetJob(job_.id()));
-  EXPECT_EQ(stored.progress().step(), 4u);
   EXPECT_EQ(ListFiles(dir_.path() + "/jobs/" + job_.id() + "/tensorboard", ".tandem").size(), 1u);
+
+  // A second later every job with new progress is written.
+  tracker_->Record(Report("w1", 0, 4, 100), p, t + 900);
+  ASSERT_OK(tracker_->Flush(t + 950));
+  EXPECT_EQ(stored().step, 3u);
+  ASSERT_OK(tracker_->Flush(t + 1000));
+  EXPECT_EQ(stored().step, 4u);
+  EXPECT_EQ(stored().kinds, after.kinds) << "events are written once";
+}
+
+TEST_F(ProgressTrackerTest, OneFlushWritesEveryJobInOneTransaction) {
+  std::vector<v1::JobInfo> jobs = {job_};
+  for (int i = 0; i < 4; ++i) {
+    v1::JobSpec spec;
+    spec.mutable_corpus()->set_train_tsv("/x.tsv");
+    ASSERT_OK_AND_ASSIGN(const std::string id, store_->CreateJob(spec, 0));
+    ASSERT_OK_AND_ASSIGN(v1::JobInfo job, store_->GetJob(id));
+    jobs.push_back(job);
+  }
+  for (const v1::JobInfo& job : jobs) {
+    v1::ProgressReport r = Report("w1", 0, 5, 100);
+    r.set_job_id(job.id());
+    tracker_->Record(r, tracker_->For(job), 2000);
+  }
+  // A job deleted meanwhile is skipped, not an error.
+  v1::JobInfo gone = jobs.back();
+  gone.set_state(v1::JOB_STATE_CANCELLED);
+  ASSERT_OK(store_->UpdateJob(gone, {}, 2000));
+  ASSERT_OK(store_->DeleteJob(gone.id()).status());
+  ASSERT_OK(tracker_->Flush(2000));
+  for (size_t i = 0; i + 1 < jobs.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(const v1::JobInfo stored, store_->GetJob(jobs[i].id()));
+    EXPECT_EQ(stored.progress().step(), 5u) << jobs[i].id();
+    EXPECT_EQ(stored.state(), jobs[i].state()) << "only progress is replaced";
+    EXPECT_FALSE(tracker_->Waiting(jobs[i].id()));
+  }
+}
+
+TEST_F(ProgressTrackerTest, PersistWritesTheJobWithWhatWaitedForIt) {
+  v1::JobProgress& p = tracker_->For(job_);
+  v1::ProgressReport r = Report("w1", 0, 2, 100);
+  r.set_has_validation(true);
+  tracker_->Record(r, p, 100);
+  v1::JobInfo job = job_;
+  *job.mutable_progress() = p;
+  job.set_state(v1::JOB_STATE_CANCELLED);
+  ASSERT_OK(tracker_->Persist(job, {{"note", "x"}}, 200));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo stored, store_->GetJob(job_.id()));
+  EXPECT_EQ(stored.state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(stored.progress().step(), 2u);
   ASSERT_OK_AND_ASSIGN(const auto events, store_->ListEvents(job_.id(), 0, 0));
-  EXPECT_EQ(events.back().kind(), "validation");
+  std::vector<std::string> kinds;
+  for (const auto& e : events) kinds.push_back(e.kind());
+  EXPECT_THAT(kinds, ::testing::ElementsAre("submitted", "validation", "note", "state"));
+  ASSERT_OK_AND_ASSIGN(const auto points, store_->ListMetrics(job_.id()));
+  EXPECT_EQ(points.size(), 1u);
+  EXPECT_FALSE(tracker_->Waiting(job_.id()));
 }
 
 }  // namespace
