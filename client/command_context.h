@@ -27,6 +27,10 @@ struct Context {
   JobClient* client;
 };
 
+// `tandem list`: the newest jobs it shows without --limit or --all, and the largest --limit.
+inline constexpr uint64_t kDefaultListLimit = 100;
+inline constexpr int64_t kMaxListLimit = 1'000'000;
+
 // The exit code (client/commands.h) for a status.
 int ExitFor(const absl::Status& s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -169,14 +170,32 @@ absl::StatusOr<v1::JobInfo> JobClient::Get(const std::string& id) {
   return resp;
 }
 
-absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List(bool summary) {
-  auto ctx = impl_->Context();
-  v1::ListJobsRequest req;
-  req.set_summary(summary);
-  v1::ListJobsResponse resp;
-  absl::Status s = impl_->Convert(impl_->stub->ListJobs(ctx.get(), req, &resp));
-  if (!s.ok()) return s;
-  return std::vector<v1::JobInfo>(resp.jobs().begin(), resp.jobs().end());
+absl::StatusOr<std::vector<v1::JobInfo>> JobClient::List() {
+  TANDEM_ASSIGN_OR_RETURN(Listing listing, ListMatching({}));
+  return std::move(listing.jobs);
+}
+
+absl::StatusOr<JobClient::Listing> JobClient::ListMatching(v1::ListJobsRequest request,
+                                                           uint64_t limit) {
+  Listing listing;
+  request.clear_page_token();
+  for (;;) {
+    const uint64_t left = limit == 0 ? kListPageSize : limit - listing.jobs.size();
+    request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(left, kListPageSize)));
+    auto ctx = impl_->Context();
+    v1::ListJobsResponse resp;
+    absl::Status s = impl_->Convert(impl_->stub->ListJobs(ctx.get(), request, &resp));
+    if (!s.ok()) return s;
+    listing.total = resp.total();
+    listing.jobs.insert(listing.jobs.end(), std::make_move_iterator(resp.mutable_jobs()->begin()),
+                        std::make_move_iterator(resp.mutable_jobs()->end()));
+    // An empty page that names a next one would never end: taken as the last.
+    if (resp.next_page_token().empty() || resp.jobs_size() == 0 ||
+        (limit != 0 && listing.jobs.size() >= limit)) {
+      return listing;
+    }
+    request.set_page_token(resp.next_page_token());
+  }
 }
 
 absl::StatusOr<v1::JobInfo> JobClient::Cancel(const std::string& id) {

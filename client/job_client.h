@@ -24,6 +24,9 @@ namespace tandem {
 
 class JobClient {
  public:
+  // The most jobs List asks for in one ListJobs call.
+  static constexpr uint32_t kListPageSize = 1000;
+
   // Calls `target` through `security`, presenting `token` (if not empty) as the bearer.
   JobClient(const std::string& target, std::chrono::milliseconds timeout,
             const TransportSecurity& security = {}, std::string token = "");
@@ -56,8 +59,20 @@ class JobClient {
   absl::StatusOr<std::string> Upload(const std::string& path,
                                      const UploadProgress& progress = nullptr);
   absl::StatusOr<tandem::v1::JobInfo> Get(const std::string& id);
-  // All jobs, newest first; `summary`: only what a listing shows (ListJobsRequest.summary).
-  absl::StatusOr<std::vector<tandem::v1::JobInfo>> List(bool summary = false);
+  // Every job, whole, newest first (ListMatching with no filters and no limit).
+  absl::StatusOr<std::vector<tandem::v1::JobInfo>> List();
+  // What ListMatching received: the jobs, newest first, and how many matched the filters in
+  // all (the last page's ListJobsResponse.total).
+  struct Listing {
+    std::vector<tandem::v1::JobInfo> jobs;
+    uint64_t total = 0;
+  };
+  // The jobs `request` asks for (its summary and filters; its limit and page_token are set
+  // here), newest first: pages of at most kListPageSize jobs, followed until `limit` jobs
+  // (0: all) came or the coordinator says there are no more. A coordinator from before
+  // paging ignores the filters and the limit and sends every job (total 0): callers that
+  // filter must filter again, and cut to `limit`.
+  absl::StatusOr<Listing> ListMatching(tandem::v1::ListJobsRequest request, uint64_t limit = 0);
   absl::StatusOr<tandem::v1::JobInfo> Cancel(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
                                                            int64_t after_seq, uint32_t limit);

@@ -1,6 +1,7 @@
 // The job subcommands of `tandem`: submit, list, status, events, cancel, watch, workers.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -14,9 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "client/command_context.h"
 #include "client/commands.h"
-#include "client/job_filter.h"
 #include "client/render.h"
 #include "common/files.h"
+#include "common/job_filter.h"
 #include "common/job_spec.h"
 #include "common/version.h"
 #include "common/job_states.h"
@@ -276,18 +277,43 @@ int RunSubmit(const ParsedArgs& a, Context& ctx) {
 }
 
 int RunList(const ParsedArgs& a, Context& ctx) {
-  // The table needs only a summary of each job; --json prints whole jobs.
-  auto listed = ctx.client->List(/*summary=*/!ctx.json);
+  // The filters are checked before any call (errors name the flags); the coordinator applies
+  // them too, and so does this client to what comes back, for a coordinator from before them.
+  absl::StatusOr<JobMatcher> matcher =
+      JobMatcher::Make(a.Get("state"), a.Get("name"), a.All("label"), FilterNames::kFlags);
+  if (!matcher.ok()) return Fail(ctx, matcher.status());
+  uint64_t limit = kDefaultListLimit;  // 0: every job
+  if (a.Has("all") && a.Has("limit")) {
+    return Fail(ctx, absl::InvalidArgumentError("--all and --limit: give one of them"));
+  }
+  if (a.Has("all")) limit = 0;
+  if (a.Has("limit")) {
+    absl::StatusOr<int64_t> n = a.GetInt("limit", 1, kMaxListLimit);
+    if (!n.ok()) return Fail(ctx, n.status());
+    limit = static_cast<uint64_t>(*n);
+  }
+  v1::ListJobsRequest request;
+  request.set_summary(!ctx.json);  // the table needs only a summary; --json prints whole jobs
+  request.set_state(a.Get("state"));
+  request.set_name(a.Get("name"));
+  for (const std::string& l : a.All("label")) request.add_labels(l);
+  auto listed = ctx.client->ListMatching(request, limit);
   if (!listed.ok()) return Fail(ctx, listed.status());
-  auto jobs = FilterJobs(std::move(*listed), a.Get("state"), a.Get("name"), a.All("label"));
-  if (!jobs.ok()) return Fail(ctx, jobs.status());
+  std::vector<JobInfo> jobs = FilterJobs(std::move(listed->jobs), *matcher);
+  const uint64_t total = std::max<uint64_t>(listed->total, jobs.size());
+  if (limit != 0 && jobs.size() > limit) jobs.resize(limit);
+  if (limit != 0 && jobs.size() < total) {
+    // On stderr, so that --json's stdout stays one JSON array.
+    *ctx.err << "tandem: showing the newest " << jobs.size() << " of " << total
+             << " matching jobs; --limit N or --all for more\n";
+  }
   if (ctx.json) {
-    *ctx.out << JsonArray(*jobs) << "\n";
+    *ctx.out << JsonArray(jobs) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows;
   const int64_t now = NowMs();
-  for (const JobInfo& j : *jobs) {
+  for (const JobInfo& j : jobs) {
     const auto& w = j.spec().workers();
     rows.push_back({j.id(), j.spec().name().empty() ? "-" : j.spec().name(), StateName(j.state()),
                     absl::StrCat(j.assignments_size(), "/", w.min(),

@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "coordinator/corpus_files.h"
 #include "coordinator/generation.h"
+#include "coordinator/job_listing.h"
 #include "coordinator/job_paths.h"
 #include "coordinator/scheduler.h"
 #include "data/preparer.h"
@@ -279,26 +280,30 @@ JobInfo JobSummary(const JobInfo& job) {
   return s;
 }
 
-absl::StatusOr<std::vector<JobInfo>> Coordinator::ListJobs(bool summary) {
-  if (!summary) {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<JobInfo> jobs, store_->ListJobs());
-    absl::MutexLock lock(&mu_);
-    for (JobInfo& job : jobs) progress_.MergeInto(job);
-    return jobs;
+absl::StatusOr<v1::ListJobsResponse> Coordinator::ListJobs(const v1::ListJobsRequest& request) {
+  // Only the page's jobs are copied or summarised.
+  TANDEM_ASSIGN_OR_RETURN(JobPage page, SelectJobPage(store_->AllJobs(), request));
+  v1::ListJobsResponse response;
+  response.set_total(page.total);
+  response.set_next_page_token(std::move(page.next_page_token));
+  response.mutable_jobs()->Reserve(static_cast<int>(page.jobs.size()));
+  for (const auto& job : page.jobs) {
+    *response.add_jobs() = request.summary() ? JobSummary(*job) : *job;
   }
-  // Summaries straight from the stored jobs: no whole copies. Only a running job's step can
-  // be newer in the tracker than in the store.
-  std::vector<JobInfo> jobs;
-  for (const auto& job : store_->AllJobs()) jobs.push_back(JobSummary(*job));
   absl::MutexLock lock(&mu_);
-  for (JobInfo& job : jobs) {
+  for (JobInfo& job : *response.mutable_jobs()) {
+    if (!request.summary()) {
+      progress_.MergeInto(job);
+      continue;
+    }
+    // Only a running job's step can be newer in the tracker than in the store.
     if (job.state() != v1::JOB_STATE_RUNNING) continue;
     JobInfo merged;
     merged.set_id(job.id());
     progress_.MergeInto(merged);
     if (merged.has_progress()) job.mutable_progress()->set_step(merged.progress().step());
   }
-  return jobs;
+  return response;
 }
 
 absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {

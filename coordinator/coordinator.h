@@ -40,6 +40,7 @@
 #include "coordinator/upload_store.h"
 #include "tandem/v1/control_service.pb.h"
 #include "tandem/v1/job.pb.h"
+#include "tandem/v1/job_service.pb.h"
 
 namespace tandem {
 
@@ -107,8 +108,12 @@ class Coordinator {
   // not used for upload_ttl; returns the bytes freed.
   uint64_t CollectUploads();
   absl::StatusOr<tandem::v1::JobInfo> GetJob(const std::string& id);
-  // All jobs, newest first; with `summary`, each as JobSummary.
-  absl::StatusOr<std::vector<tandem::v1::JobInfo>> ListJobs(bool summary = false);
+  // The page of jobs `request` asks for, newest first (its filters, limit and page_token:
+  // SelectJobPage), with the total and the next page's token; with `summary`, each job as
+  // JobSummary. The default request: every job, whole. InvalidArgument naming the field for
+  // a bad filter or page token.
+  absl::StatusOr<tandem::v1::ListJobsResponse> ListJobs(
+      const tandem::v1::ListJobsRequest& request = {});
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
                                                                int64_t after_seq, uint32_t limit);

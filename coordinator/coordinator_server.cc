@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -105,8 +106,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     TANDEM_ASSIGN_OR_RETURN(
         s->metrics_,
         MetricsHttpServer::Start(std::move(http), [c, access = s->access_.get(), insecure] {
-          auto jobs = c->ListJobs();
-          const std::vector<v1::JobInfo> listed = jobs.ok() ? *jobs : std::vector<v1::JobInfo>{};
+          auto jobs = c->ListJobs();  // every job, whole
+          std::vector<v1::JobInfo> listed;
+          if (jobs.ok()) {
+            listed.assign(std::make_move_iterator(jobs->mutable_jobs()->begin()),
+                          std::make_move_iterator(jobs->mutable_jobs()->end()));
+          }
           return PrometheusText(listed, c->ListWorkers()) +
                  SecurityPrometheusText(access->Refusals(), insecure) +
                  OperationsPrometheusText(c->Counters(), listed, c->NowMs());

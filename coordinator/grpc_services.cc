@@ -106,9 +106,9 @@ grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRe
 grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest* req,
                                       v1::ListJobsResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs", ClientAccess::kRead));
-  auto jobs = c_->ListJobs(req->summary());
-  if (!jobs.ok()) return ToGrpcStatus(jobs.status());
-  for (auto& j : *jobs) *resp->add_jobs() = std::move(j);
+  auto listed = c_->ListJobs(*req);
+  if (!listed.ok()) return ToGrpcStatus(listed.status());
+  *resp = std::move(*listed);
   return grpc::Status::OK;
 }
 

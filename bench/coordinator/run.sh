@@ -8,8 +8,9 @@
 # real workers send them). Half the workers are given jobs by the real scheduler (jobs of
 # workers.min = max = K) and report progress; the rest are idle and only beat. Once they train,
 # after a warm-up, a window measures: heartbeat and ReportProgress latency (p50, p99), ListJobs
-# as `tandem list` asks for it and the real `tandem list` (in turn, every 2 s or so through the
-# window; whole jobs, as --json asks, three times after it), the coordinator's CPU in
+# as `tandem list` asks for it (summaries of the newest 100) and the real `tandem list` (in
+# turn, every 2 s or so through the window; every job whole, page after page, as --json --all
+# asks, three times after it), the coordinator's CPU in
 # cores (/proc/PID/stat over the window) and RSS, and the bench process's own CPU: both share
 # this machine's cores.
 #
@@ -133,8 +134,9 @@ if goal:
 if any(not p["settled"] for p in points):
     print("# *: never settled: after 60 s fewer workers trained than expected (workers declared lost "
           "and joining again); measured as it was. lost: workers declared lost in the window")
-print("# ListJobs: as `tandem list` asks (a summary; a server before it takes whole jobs), every 2 s with "
-      "`tandem list` through the window; full list: whole jobs (--json), median of 3 after the window.")
+print("# ListJobs: as `tandem list` asks (summaries of the newest 100; older servers send every job, "
+      "whole or summarised), every 2 s with `tandem list` through the window; full list: every job whole "
+      "(--json --all, pages of 1,000), median of 3 after the window.")
 print("# latencies in ms at the client (p50/p99 over the window; lists: median of their runs); cores = CPU seconds / "
       "window seconds from /proc/PID/stat; RSS in MiB at the window's end. The coordinator and the bench "
       "(all simulated workers, one process) share the machine's cores: 'bench cores' is the bench's own CPU.")

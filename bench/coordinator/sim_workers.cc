@@ -329,23 +329,45 @@ void Load::Complete(Call* call) {
   }
 }
 
-// One ListJobs call, timed into `series`; `bytes` gets the response's size.
-void TimeListJobs(v1::JobService::Stub& stub, bool summary, Series& series, size_t& bytes) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  v1::ListJobsRequest request;
-  request.set_summary(summary);
-  v1::ListJobsResponse response;
+// A listing, timed into `series`: ListJobs with `request` and, with `all`, the pages after
+// it until the last (as `tandem list --all` follows them; a server from before paging sends
+// every job in the first). `bytes` gets the size of the responses together.
+void TimeListJobs(v1::JobService::Stub& stub, v1::ListJobsRequest request, bool all,
+                  Series& series, size_t& bytes) {
   const Clock::time_point start = Clock::now();
-  if (stub.ListJobs(&ctx, request, &response).ok()) {
-    series.ms.push_back(Ms(Clock::now() - start));
-    bytes = response.ByteSizeLong();
-  } else {
-    ++series.errors;
+  size_t listed_bytes = 0;
+  for (;;) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::ListJobsResponse response;
+    if (!stub.ListJobs(&ctx, request, &response).ok()) {
+      ++series.errors;
+      return;
+    }
+    listed_bytes += response.ByteSizeLong();
+    if (!all || response.next_page_token().empty() || response.jobs_size() == 0) break;
+    request.set_page_token(response.next_page_token());
   }
+  series.ms.push_back(Ms(Clock::now() - start));
+  bytes = listed_bytes;
 }
 
-// Runs `argv` with its output discarded; returns the wall time in ms, or -1 if it failed.
+// ListJobs as `tandem list` sends it by default: summaries of the newest 100 jobs.
+v1::ListJobsRequest ListRequest() {
+  v1::ListJobsRequest request;
+  request.set_summary(true);
+  request.set_limit(100);
+  return request;
+}
+
+// ListJobs as `tandem list --json --all` sends it: whole jobs, pages of 1,000.
+v1::ListJobsRequest FullListRequest() {
+  v1::ListJobsRequest request;
+  request.set_limit(1000);
+  return request;
+}
+
+// Runs `argv` with its output (stdout and stderr) discarded; returns the wall time in ms, or -1 if it failed.
 double TimeCommand(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -353,6 +375,7 @@ double TimeCommand(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);  // `list`'s note
   const Clock::time_point start = Clock::now();
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -402,13 +425,13 @@ absl::StatusOr<std::string> Load::Run() {
       phase_start = now;
       coord0 = ReadProc(pid);
       self0 = ReadProc("self");
-      // ListJobs as `tandem list` asks (a summary) and `tandem list` itself, one after the
-      // other every 2 s or so, through the window.
+      // ListJobs as `tandem list` asks (summaries of the newest 100) and `tandem list` itself,
+      // one after the other every 2 s or so, through the window.
       lister = std::thread([&, end = now + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(o_.window_s))] {
         auto stub = v1::JobService::NewStub(OwnChannel(o_.target));
         while (Clock::now() < end) {
-          TimeListJobs(*stub, /*summary=*/true, list_rpc, list_bytes);
+          TimeListJobs(*stub, ListRequest(), /*all=*/false, list_rpc, list_bytes);
           if (!o_.cli.empty()) {
             const double ms = TimeCommand({o_.cli, "list", "--coordinator", o_.target});
             if (ms >= 0) list_cli.ms.push_back(ms);
@@ -422,9 +445,12 @@ absl::StatusOr<std::string> Load::Run() {
       const double wall = std::chrono::duration<double>(now - phase_start).count();
       const ProcSample coord1 = ReadProc(pid), self1 = ReadProc("self");
       lister.join();
-      // Whole jobs (`tandem list --json`), three times after the window: the workers wait.
+      // Every job, whole (`tandem list --json --all`), three times after the window: the
+      // workers wait.
       auto stub = v1::JobService::NewStub(OwnChannel(o_.target));
-      for (int i = 0; i < 3; ++i) TimeListJobs(*stub, /*summary=*/false, list_full, full_bytes);
+      for (int i = 0; i < 3; ++i) {
+        TimeListJobs(*stub, FullListRequest(), /*all=*/true, list_full, full_bytes);
+      }
       std::string out = absl::StrFormat(
           R"({"workers":%d,"training":%d,"expected_training":%d,"settled":%s,"rejoins":%d,)"
           R"("heartbeat_interval_ms":%d,"step_ms":%d,"window_s":%.1f,"settle_s":%.1f,)",

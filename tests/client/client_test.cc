@@ -1,14 +1,17 @@
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/commands.h"
 #include "client/job_client.h"
-#include "client/job_filter.h"
 #include "client/plot_svg.h"
 #include "client/render.h"
 #include "common/files.h"
+#include "common/job_filter.h"
 #include "common/version.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -44,71 +47,6 @@ int Cli(const std::vector<std::string>& args, std::string* out, std::string* err
   *out = o.str();
   *err = e.str();
   return rc;
-}
-
-// `tandem list --state/--name`: one state, "active", "ended", a name, both; order kept; an
-// unknown state is refused naming the accepted ones.
-TEST(JobFilterTest, StateAndName) {
-  std::vector<v1::JobInfo> jobs;
-  auto add = [&](const std::string& id, v1::JobState s, const std::string& name) {
-    v1::JobInfo j;
-    j.set_id(id);
-    j.set_state(s);
-    j.mutable_spec()->set_name(name);
-    jobs.push_back(j);
-  };
-  add("job-4", v1::JOB_STATE_RUNNING, "en-es");
-  add("job-3", v1::JOB_STATE_FAILED, "en-es");
-  add("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, "de-en");
-  add("job-1", v1::JOB_STATE_SUCCEEDED, "");
-  auto ids = [](const absl::StatusOr<std::vector<v1::JobInfo>>& r) {
-    std::vector<std::string> out;
-    if (r.ok()) {
-      for (const auto& j : *r) out.push_back(j.id());
-    }
-    return out;
-  };
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "")), ElementsAre("job-4", "job-3", "job-2", "job-1"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "running", "")), ElementsAre("job-4"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "active", "")), ElementsAre("job-4", "job-2"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "ended", "")), ElementsAre("job-3", "job-1"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "en-es")), ElementsAre("job-4", "job-3"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "ended", "en-es")), ElementsAre("job-3"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "cancelled", "")), IsEmpty());
-  EXPECT_THAT(ids(FilterJobs({}, "active", "x")), IsEmpty());
-  EXPECT_THAT(FilterJobs(jobs, "Running", ""),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--state: 'Running' is not one of active, ended, queued")));
-}
-
-TEST(JobFilterTest, LabelsMatchByValueOrPresenceAndAllMustMatch) {
-  std::vector<v1::JobInfo> jobs;
-  auto add = [&](const std::string& id, std::map<std::string, std::string> labels) {
-    v1::JobInfo j;
-    j.set_id(id);
-    j.set_state(v1::JOB_STATE_RUNNING);
-    for (const auto& [k, v] : labels) (*j.mutable_spec()->mutable_labels())[k] = v;
-    jobs.push_back(j);
-  };
-  add("job-3", {{"team", "nlp"}, {"exp", "7"}});
-  add("job-2", {{"team", "mt"}});
-  add("job-1", {});
-  auto ids = [](const absl::StatusOr<std::vector<v1::JobInfo>>& r) {
-    std::vector<std::string> out;
-    if (r.ok()) {
-      for (const auto& j : *r) out.push_back(j.id());
-    }
-    return out;
-  };
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team=nlp"})), ElementsAre("job-3"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team"})), ElementsAre("job-3", "job-2"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team", "exp=7"})), ElementsAre("job-3"));
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team=mt", "exp=7"})), IsEmpty());
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {"team="})), IsEmpty()) << "an empty value is a value";
-  EXPECT_THAT(ids(FilterJobs(jobs, "", "", {})), ElementsAre("job-3", "job-2", "job-1"));
-  EXPECT_THAT(FilterJobs(jobs, "", "", {"Team=x"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--label Team=x: labels: 'Team' is not a label name")));
 }
 
 TEST(CliTest, HelpAndUsageErrors) {
@@ -192,8 +130,9 @@ TEST(CliTest, LabelsAndDurationsAreCheckedBeforeAnyRpc) {
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("--max_duration: training.max_duration: 'soon' is not a duration"));
   EXPECT_EQ(Cli({"list", "--label", "Bad", "--coordinator", "127.0.0.1:1"}, &out, &err),
-            kExitUnavailable)
-      << "the filter is applied to the listed jobs";
+            kExitBadInput)
+      << "the filters are checked before they are sent";
+  EXPECT_THAT(err, HasSubstr("--label Bad: labels: 'Bad' is not a label name"));
   EXPECT_EQ(Cli({"logs", "job-1", "--rank", "x", "--coordinator", "127.0.0.1:1"}, &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("--rank: 'x' is not a rank"));
@@ -334,11 +273,41 @@ class FakeJobService final : public v1::JobService::Service {
     }
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "no job " + req->job_id());
   }
-  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest*,
+  // As a coordinator with filters and paging (the token: how many matching jobs came
+  // before), at most `page_cap` jobs a page; with `before_paging` as one from before them,
+  // which ignores the request and sends every job. Keeps each request.
+  grpc::Status ListJobs(grpc::ServerContext*, const v1::ListJobsRequest* req,
                         v1::ListJobsResponse* resp) override {
-    for (const auto& j : jobs) *resp->add_jobs() = j;
+    list_requests.push_back(*req);
+    if (before_paging) {
+      for (const auto& j : jobs) *resp->add_jobs() = j;
+      return grpc::Status::OK;
+    }
+    absl::StatusOr<JobMatcher> matcher =
+        JobMatcher::Make(req->state(), req->name(), {req->labels().begin(), req->labels().end()});
+    size_t start = 0;
+    if (!matcher.ok() ||
+        (!req->page_token().empty() && !absl::SimpleAtoi(req->page_token(), &start))) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad request");
+    }
+    const size_t page = std::min<size_t>(req->limit() == 0 ? jobs.size() : req->limit(), page_cap);
+    size_t matching = 0;
+    for (const auto& j : jobs) {
+      if (!matcher->Matches(j)) continue;
+      if (matching >= start && static_cast<size_t>(resp->jobs_size()) < page) {
+        *resp->add_jobs() = j;
+      } else if (matching >= start) {
+        resp->set_next_page_token(absl::StrCat(start + resp->jobs_size()));
+      }
+      ++matching;
+    }
+    resp->set_total(matching);
     return grpc::Status::OK;
   }
+  bool before_paging = false;
+  size_t page_cap = SIZE_MAX;
+  std::vector<v1::ListJobsRequest> list_requests;
+
   grpc::Status CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
                          v1::JobInfo* resp) override {
     v1::GetJobRequest get;
@@ -470,6 +439,156 @@ TEST_F(JsonCommandsTest, TheLocalModeRefusesJson) {
                    client_.get()),
             kExitBadInput);
   EXPECT_THAT(err.str(), HasSubstr("--json is not available in the local mode"));
+}
+
+// --- `tandem list`: the newest jobs, --limit, --all, filters ---------------------------------
+
+class ListCommandTest : public JsonCommandsTest {
+ protected:
+  // `n` jobs, job-<n> (the newest) first; odd numbers running with team=nlp, even ones
+  // succeeded.
+  void MakeJobs(int n) {
+    service_.jobs.clear();
+    for (int i = n; i >= 1; --i) {
+      v1::JobInfo j;
+      j.set_id(absl::StrCat("job-", i));
+      j.set_state(i % 2 == 1 ? v1::JOB_STATE_RUNNING : v1::JOB_STATE_SUCCEEDED);
+      if (i % 2 == 1) (*j.mutable_spec()->mutable_labels())["team"] = "nlp";
+      service_.jobs.push_back(j);
+    }
+  }
+
+  // Runs `tandem ARGS`; `ids` gets the ID column of the table (--json: the "id" of each job).
+  int List(std::vector<std::string> args, std::vector<std::string>* ids, std::string* err) {
+    args.insert(args.begin(), "list");
+    std::ostringstream out, e;
+    const int rc = RunCli(args, out, e, {}, client_.get());
+    *err = e.str();
+    ids->clear();
+    const std::string text = out.str();
+    const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+    if (json) {
+      EXPECT_THAT(text, StartsWith("["));
+      for (size_t at = text.find("{\"id\":\""); at != std::string::npos;
+           at = text.find("{\"id\":\"", at + 1)) {
+        const size_t begin = at + 7;
+        ids->push_back(text.substr(begin, text.find('"', begin) - begin));
+      }
+    } else {
+      std::istringstream lines(text);
+      std::string line;
+      std::getline(lines, line);  // the header
+      while (std::getline(lines, line)) ids->push_back(line.substr(0, line.find(' ')));
+    }
+    return rc;
+  }
+
+  std::vector<std::string> Numbered(int from, int to) {  // job-<from> down to job-<to>
+    std::vector<std::string> ids;
+    for (int i = from; i >= to; --i) ids.push_back(absl::StrCat("job-", i));
+    return ids;
+  }
+};
+
+TEST_F(ListCommandTest, TheNewestHundredByDefaultWithANoteOnStderr) {
+  MakeJobs(150);
+  std::vector<std::string> ids;
+  std::string err;
+  ASSERT_EQ(List({}, &ids, &err), kExitOk) << err;
+  EXPECT_EQ(ids, Numbered(150, 51));
+  EXPECT_EQ(err,
+            "tandem: showing the newest 100 of 150 matching jobs; --limit N or --all for more\n");
+  ASSERT_EQ(service_.list_requests.size(), 1u);
+  EXPECT_EQ(service_.list_requests[0].limit(), 100u);
+  EXPECT_TRUE(service_.list_requests[0].summary());
+  EXPECT_EQ(service_.list_requests[0].page_token(), "");
+  // All of them fit: no note.
+  MakeJobs(100);
+  ASSERT_EQ(List({}, &ids, &err), kExitOk) << err;
+  EXPECT_EQ(ids.size(), 100u);
+  EXPECT_EQ(err, "");
+}
+
+TEST_F(ListCommandTest, LimitCutsTheTableAndTheJsonArray) {
+  MakeJobs(150);
+  std::vector<std::string> ids;
+  std::string err;
+  ASSERT_EQ(List({"--limit", "2"}, &ids, &err), kExitOk) << err;
+  EXPECT_THAT(ids, ElementsAre("job-150", "job-149"));
+  EXPECT_THAT(err, HasSubstr("showing the newest 2 of 150 matching jobs"));
+  ASSERT_EQ(List({"--limit=2", "--json"}, &ids, &err), kExitOk) << err;
+  EXPECT_THAT(ids, ElementsAre("job-150", "job-149"));
+  EXPECT_THAT(err, HasSubstr("showing the newest 2 of 150 matching jobs"));
+  ASSERT_EQ(service_.list_requests.size(), 2u);
+  EXPECT_EQ(service_.list_requests[1].limit(), 2u);
+  EXPECT_FALSE(service_.list_requests[1].summary()) << "--json prints whole jobs";
+}
+
+TEST_F(ListCommandTest, AllFollowsThePagesToTheEnd) {
+  MakeJobs(150);
+  service_.page_cap = 40;  // the coordinator sends fewer than asked for
+  std::vector<std::string> ids;
+  std::string err;
+  ASSERT_EQ(List({"--all"}, &ids, &err), kExitOk) << err;
+  EXPECT_EQ(ids, Numbered(150, 1));
+  EXPECT_EQ(err, "");
+  std::vector<std::string> tokens;
+  for (const auto& r : service_.list_requests) {
+    EXPECT_EQ(r.limit(), JobClient::kListPageSize);
+    tokens.push_back(r.page_token());
+  }
+  EXPECT_THAT(tokens, ElementsAre("", "40", "80", "120"));
+  // --limit asks for what is still missing, page after page.
+  service_.list_requests.clear();
+  ASSERT_EQ(List({"--limit", "100"}, &ids, &err), kExitOk) << err;
+  EXPECT_EQ(ids, Numbered(150, 51));
+  std::vector<uint32_t> limits;
+  for (const auto& r : service_.list_requests) limits.push_back(r.limit());
+  EXPECT_THAT(limits, ElementsAre(100u, 60u, 20u));
+}
+
+TEST_F(ListCommandTest, BadLimitsAndFiltersAreRefusedBeforeAnyCall) {
+  MakeJobs(3);
+  std::vector<std::string> ids;
+  std::string err;
+  EXPECT_EQ(List({"--limit", "0"}, &ids, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--limit: expected an integer in 1..1000000, got '0'"));
+  EXPECT_EQ(List({"--limit", "x"}, &ids, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--limit: expected an integer in 1..1000000, got 'x'"));
+  EXPECT_EQ(List({"--limit", "2", "--all"}, &ids, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--all and --limit"));
+  EXPECT_EQ(List({"--state", "Running"}, &ids, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--state: 'Running' is not one of"));
+  EXPECT_EQ(List({"--label", "Team"}, &ids, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--label Team: labels: 'Team' is not a label name"));
+  EXPECT_THAT(service_.list_requests, IsEmpty());
+}
+
+// The filters go to the coordinator; a coordinator from before them sends every job, and the
+// listing is the same.
+TEST_F(ListCommandTest, FiltersApplyOnBothSidesOfTheCall) {
+  MakeJobs(150);
+  for (const bool before_paging : {false, true}) {
+    service_.before_paging = before_paging;
+    std::vector<std::string> ids;
+    std::string err;
+    ASSERT_EQ(List({"--state", "running", "--label", "team=nlp", "--limit", "3"}, &ids, &err),
+              kExitOk)
+        << err;
+    EXPECT_THAT(ids, ElementsAre("job-149", "job-147", "job-145")) << before_paging;
+    EXPECT_THAT(err, HasSubstr("showing the newest 3 of 75 matching jobs")) << before_paging;
+    ASSERT_EQ(List({"--state", "ended"}, &ids, &err), kExitOk) << err;
+    EXPECT_EQ(ids.size(), 75u) << before_paging;
+    EXPECT_EQ(ids.front(), "job-150");
+    EXPECT_EQ(err, "") << before_paging;
+    ASSERT_EQ(List({}, &ids, &err), kExitOk) << err;
+    EXPECT_EQ(ids, Numbered(150, 51)) << before_paging;
+    EXPECT_THAT(err, HasSubstr("showing the newest 100 of 150 matching jobs")) << before_paging;
+  }
+  const v1::ListJobsRequest& sent = service_.list_requests[0];
+  EXPECT_EQ(sent.state(), "running");
+  EXPECT_THAT(sent.labels(), ElementsAre("team=nlp"));
+  EXPECT_EQ(sent.limit(), 3u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -37,7 +38,7 @@ TEST_F(CoordinatorTest, BadSubmissionsStoreNothing) {
   EXPECT_THAT(coordinator_->SubmitJob(bad_rate),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("training.learning_rate")));
 
-  EXPECT_TRUE(coordinator_->ListJobs()->empty());
+  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), 0);
 }
 
 TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
@@ -95,15 +96,18 @@ TEST_F(CoordinatorTest, SummaryListingKeepsWhatAListingShows) {
   r.set_generation(1);
   r.set_step(3);
   ASSERT_OK(coordinator_->ReportProgress(r));
-  ASSERT_OK_AND_ASSIGN(const std::vector<v1::JobInfo> full, coordinator_->ListJobs());
-  ASSERT_OK_AND_ASSIGN(const std::vector<v1::JobInfo> summary, coordinator_->ListJobs(true));
-  ASSERT_EQ(full.size(), 1u);
-  ASSERT_EQ(summary.size(), 1u);
-  const v1::JobInfo& s = summary[0];
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse whole, coordinator_->ListJobs());
+  v1::ListJobsRequest summarised;
+  summarised.set_summary(true);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse summary, coordinator_->ListJobs(summarised));
+  ASSERT_EQ(whole.jobs_size(), 1);
+  ASSERT_EQ(summary.jobs_size(), 1);
+  const v1::JobInfo& full = whole.jobs(0);
+  const v1::JobInfo& s = summary.jobs(0);
   EXPECT_EQ(s.id(), id);
   EXPECT_EQ(s.state(), v1::JOB_STATE_RUNNING);
-  EXPECT_EQ(s.message(), full[0].message());
-  EXPECT_EQ(s.created_unix_ms(), full[0].created_unix_ms());
+  EXPECT_EQ(s.message(), full.message());
+  EXPECT_EQ(s.created_unix_ms(), full.created_unix_ms());
   EXPECT_EQ(s.generation(), 1u);
   EXPECT_EQ(s.spec().name(), "summarised");
   EXPECT_EQ(s.spec().workers().min(), 1u);
@@ -115,7 +119,220 @@ TEST_F(CoordinatorTest, SummaryListingKeepsWhatAListingShows) {
   EXPECT_TRUE(s.artifacts().empty());
   EXPECT_FALSE(s.spec().has_corpus());
   EXPECT_TRUE(s.progress().worker_step().empty());
-  EXPECT_LT(s.ByteSizeLong() * 4, full[0].ByteSizeLong());
+  EXPECT_LT(s.ByteSizeLong() * 4, full.ByteSizeLong());
+}
+
+// --- ListJobs: filters and pages -----------------------------------------------------------
+
+class ListJobsTest : public testing::CoordinatorFixture {
+ protected:
+  // Submits `n` unnamed jobs, two per millisecond of the fake clock (so ties are ordered by
+  // id), labelled team=nlp (the 1st, 3rd, ...) or team=mt; returns their ids newest first, as
+  // a listing orders them.
+  std::vector<std::string> Submit(int n) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      if (i % 2 == 0) ++now_;
+      v1::JobSpec spec = Spec();
+      (*spec.mutable_labels())["team"] = i % 2 == 0 ? "nlp" : "mt";
+      absl::StatusOr<std::string> id = coordinator_->SubmitJob(spec);
+      EXPECT_OK(id);
+      ids.insert(ids.begin(), id.ok() ? *id : "");
+    }
+    return ids;
+  }
+
+  // Follows next_page_token from `request` to the last page: the ids of each page, and
+  // each page's total.
+  void Pages(v1::ListJobsRequest request, std::vector<std::vector<std::string>>* pages,
+             std::vector<uint64_t>* totals) {
+    for (int i = 0; i < 100; ++i) {  // a bound, should the token never come back empty
+      absl::StatusOr<v1::ListJobsResponse> page = coordinator_->ListJobs(request);
+      ASSERT_OK(page);
+      pages->emplace_back();
+      for (const auto& job : page->jobs()) pages->back().push_back(job.id());
+      totals->push_back(page->total());
+      if (page->next_page_token().empty()) return;
+      request.set_page_token(page->next_page_token());
+    }
+    FAIL() << "no last page";
+  }
+
+  static std::vector<std::string> Ids(const v1::ListJobsResponse& r) {
+    std::vector<std::string> ids;
+    for (const auto& job : r.jobs()) ids.push_back(job.id());
+    return ids;
+  }
+
+  void CancelAndDelete(const std::string& id) {
+    ASSERT_OK(coordinator_->CancelJob(id));
+    ASSERT_OK(coordinator_->DeleteJob(id));
+  }
+};
+
+TEST_F(ListJobsTest, PagesAreNewestFirstWithoutRepeatsOrGaps) {
+  const std::vector<std::string> ids = Submit(7);
+  v1::ListJobsRequest request;
+  request.set_summary(true);
+  request.set_limit(3);
+  std::vector<std::vector<std::string>> pages;
+  std::vector<uint64_t> totals;
+  Pages(request, &pages, &totals);
+  using ::testing::ElementsAre;
+  EXPECT_THAT(pages, ElementsAre(ElementsAre(ids[0], ids[1], ids[2]),
+                                 ElementsAre(ids[3], ids[4], ids[5]), ElementsAre(ids[6])));
+  EXPECT_THAT(totals, ElementsAre(7u, 7u, 7u));
+  // A page that ends at the last job says there is no more.
+  request.set_limit(7);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse exact, coordinator_->ListJobs(request));
+  EXPECT_EQ(exact.jobs_size(), 7);
+  EXPECT_EQ(exact.next_page_token(), "");
+  // Summaries or whole jobs: the same page.
+  request.set_summary(false);
+  request.set_limit(2);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse whole, coordinator_->ListJobs(request));
+  EXPECT_THAT(Ids(whole), ElementsAre(ids[0], ids[1]));
+  EXPECT_TRUE(whole.jobs(0).spec().has_corpus());
+}
+
+TEST_F(ListJobsTest, DeletionsBetweenPagesNeitherSkipNorRepeat) {
+  const std::vector<std::string> ids = Submit(7);
+  v1::ListJobsRequest request;
+  request.set_limit(3);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse first, coordinator_->ListJobs(request));
+  EXPECT_THAT(Ids(first), ::testing::ElementsAre(ids[0], ids[1], ids[2]));
+  // The last job of the page (the token's), one before it and one the next page would show.
+  CancelAndDelete(ids[2]);
+  CancelAndDelete(ids[0]);
+  CancelAndDelete(ids[4]);
+  request.set_page_token(first.next_page_token());
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse second, coordinator_->ListJobs(request));
+  EXPECT_THAT(Ids(second), ::testing::ElementsAre(ids[3], ids[5], ids[6]));
+  EXPECT_EQ(second.total(), 4u);
+  EXPECT_EQ(second.next_page_token(), "");
+  // A job submitted meanwhile is newer than the token: a later page never shows it.
+  ++now_;
+  ASSERT_OK(coordinator_->SubmitJob(Spec()));
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse again, coordinator_->ListJobs(request));
+  EXPECT_THAT(Ids(again), ::testing::ElementsAre(ids[3], ids[5], ids[6]));
+  EXPECT_EQ(again.total(), 5u);
+}
+
+TEST_F(ListJobsTest, FiltersApplyBeforePagingAndTotalCountsMatches) {
+  const std::vector<std::string> ids = Submit(7);  // ids[0], [2], [4], [6]: team=nlp
+  ASSERT_OK(coordinator_->CancelJob(ids[2]));
+  v1::ListJobsRequest request;
+  request.set_limit(2);
+  request.add_labels("team=nlp");
+  std::vector<std::vector<std::string>> pages;
+  std::vector<uint64_t> totals;
+  Pages(request, &pages, &totals);
+  using ::testing::ElementsAre;
+  EXPECT_THAT(pages, ElementsAre(ElementsAre(ids[0], ids[2]), ElementsAre(ids[4], ids[6])));
+  EXPECT_THAT(totals, ElementsAre(4u, 4u));
+
+  request.set_state("active");
+  pages.clear();
+  totals.clear();
+  Pages(request, &pages, &totals);
+  EXPECT_THAT(pages, ElementsAre(ElementsAre(ids[0], ids[4]), ElementsAre(ids[6])));
+  EXPECT_THAT(totals, ElementsAre(3u, 3u));
+
+  request.set_state("cancelled");
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse cancelled, coordinator_->ListJobs(request));
+  EXPECT_THAT(Ids(cancelled), ElementsAre(ids[2]));
+  EXPECT_EQ(cancelled.next_page_token(), "");
+
+  v1::ListJobsRequest labelled;
+  labelled.add_labels("team=mt");
+  labelled.add_labels("team");
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse mt, coordinator_->ListJobs(labelled));
+  EXPECT_THAT(Ids(mt), ElementsAre(ids[1], ids[3], ids[5]));
+  EXPECT_EQ(mt.total(), 3u);
+  labelled.add_labels("exp");
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse none, coordinator_->ListJobs(labelled));
+  EXPECT_EQ(none.jobs_size(), 0);
+  EXPECT_EQ(none.total(), 0u);
+
+  v1::JobSpec spec = Spec();
+  spec.set_name("named");
+  ASSERT_OK_AND_ASSIGN(const std::string named, coordinator_->SubmitJob(spec));
+  v1::ListJobsRequest by_name;
+  by_name.set_name("named");
+  by_name.set_limit(1);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse found, coordinator_->ListJobs(by_name));
+  EXPECT_THAT(Ids(found), ElementsAre(named));
+  EXPECT_EQ(found.total(), 1u);
+  EXPECT_EQ(found.next_page_token(), "");
+}
+
+TEST_F(ListJobsTest, LimitZeroIsEveryJobAndSmallCasesEnd) {
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse empty, coordinator_->ListJobs());
+  EXPECT_EQ(empty.jobs_size(), 0);
+  EXPECT_EQ(empty.total(), 0u);
+  EXPECT_EQ(empty.next_page_token(), "");
+  v1::ListJobsRequest one;
+  one.set_limit(1);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse still_empty, coordinator_->ListJobs(one));
+  EXPECT_EQ(still_empty.jobs_size(), 0);
+  EXPECT_EQ(still_empty.next_page_token(), "");
+
+  const std::vector<std::string> ids = Submit(7);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse all, coordinator_->ListJobs());
+  EXPECT_EQ(Ids(all), ids);
+  EXPECT_EQ(all.total(), 7u);
+  EXPECT_EQ(all.next_page_token(), "");
+
+  std::vector<std::vector<std::string>> pages;
+  std::vector<uint64_t> totals;
+  Pages(one, &pages, &totals);
+  ASSERT_EQ(pages.size(), 7u);
+  for (size_t i = 0; i < pages.size(); ++i) EXPECT_THAT(pages[i], ::testing::ElementsAre(ids[i]));
+
+  v1::ListJobsRequest more_than_all;
+  more_than_all.set_limit(1000);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse listed, coordinator_->ListJobs(more_than_all));
+  EXPECT_EQ(Ids(listed), ids);
+  EXPECT_EQ(listed.next_page_token(), "");
+  // Past the oldest job: an empty last page.
+  more_than_all.set_page_token(absl::StrCat(1, "/", "job-000000"));
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse past, coordinator_->ListJobs(more_than_all));
+  EXPECT_EQ(past.jobs_size(), 0);
+  EXPECT_EQ(past.total(), 7u);
+}
+
+TEST_F(ListJobsTest, BadRequestsAreRefusedNamingTheField) {
+  Submit(2);
+  auto refused = [&](const v1::ListJobsRequest& r, const std::string& message) {
+    EXPECT_THAT(coordinator_->ListJobs(r),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)))
+        << r.ShortDebugString();
+  };
+  for (const std::string token : {"garbage", "12/", "/job-000001", "x1/job-000001", "12"}) {
+    v1::ListJobsRequest r;
+    r.set_page_token(token);
+    refused(r, "page_token: '" + token + "' is not a token");
+  }
+  v1::ListJobsRequest r;
+  r.set_page_token(std::string(300, '1'));
+  refused(r, "page_token: 300 bytes; at most 256");
+  r = {};
+  r.set_state("Running");
+  refused(r, "state: 'Running' is not one of active, ended, queued");
+  r.set_state(std::string(1000, 'x'));
+  refused(r, "state: 1000 bytes; at most 256");
+  r = {};
+  r.set_name(std::string(257, 'n'));
+  refused(r, "name: 257 bytes; at most 256");
+  r = {};
+  for (int i = 0; i < 33; ++i) r.add_labels("team");
+  refused(r, "labels: 33 given; at most 32");
+  r = {};
+  r.add_labels("Team=x");
+  refused(r, "labels: 'Team=x': 'Team' is not a label name");
+  r = {};
+  r.add_labels("team=" + std::string(300, 'v'));
+  refused(r, "the value of 'team' is 300 bytes; at most 256");
 }
 
 TEST_F(CoordinatorTest, ArtifactsOnlyForMembersAndKnownNames) {

@@ -62,7 +62,7 @@ TEST_F(LifecycleTest, DeleteRemovesAnEndedJobWithItsFilesAndRefusesOneInProgress
   EXPECT_EQ(coordinator_->Counters().deleted, 1u);
   // The other job is untouched.
   EXPECT_OK(coordinator_->GetJob(other));
-  EXPECT_EQ(coordinator_->ListJobs()->size(), 1u);
+  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), 1);
 }
 
 TEST_F(LifecycleTest, RetentionDeletesOnlyJobsEndedLongerAgo) {
@@ -104,7 +104,7 @@ TEST_F(LifecycleTest, ANamedJobIsSubmittedOnce) {
   ASSERT_OK_AND_ASSIGN(const std::string again, coordinator_->SubmitJob(spec, &existing));
   EXPECT_EQ(again, id);
   EXPECT_TRUE(existing);
-  EXPECT_EQ(coordinator_->ListJobs()->size(), 1u);
+  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), 1);
   v1::JobSpec changed = spec;
   changed.mutable_training()->set_learning_rate(0.01f);
   EXPECT_THAT(coordinator_->SubmitJob(changed),
