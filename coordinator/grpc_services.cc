@@ -217,14 +217,19 @@ grpc::Status JobServiceImpl::HasUpload(grpc::ServerContext* ctx, const v1::HasUp
   return grpc::Status::OK;
 }
 
-grpc::Status ControlServiceImpl::ReportProgress(grpc::ServerContext* ctx,
-                                                const v1::ProgressReport* req,
-                                                v1::ProgressResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ReportProgress", req->worker_id()));
+grpc::ServerUnaryReactor* ControlServiceImpl::ReportProgress(grpc::CallbackServerContext* ctx,
+                                                             const v1::ProgressReport* req,
+                                                             v1::ProgressResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::Status allowed = Allow(ctx, "ReportProgress", req->worker_id());
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   auto r = c_->ReportProgress(*req);
-  if (!r.ok()) return ToGrpcStatus(r.status());
-  *resp = *r;
-  return grpc::Status::OK;
+  if (r.ok()) *resp = std::move(*r);
+  reactor->Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
+  return reactor;
 }
 
 grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext* ctx,

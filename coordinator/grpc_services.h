@@ -60,15 +60,17 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
   TranslateFn translate_;
 };
 
-// Heartbeat, the call every worker makes every interval (2,000 a second from 1,000 workers),
-// is served on gRPC's callback API: it runs on the thread that read the request, without
-// the synchronous server's hand-off to a pool thread and back per call (most of the
-// coordinator's CPU at that scale: BENCHMARKS.md). So it must not block: Coordinator::
-// Heartbeat takes no lock that is held across a write to SQLite. The other calls stay
-// synchronous: they take the coordinator's mutex.
+// Heartbeat and ReportProgress, the calls every worker makes every interval and every step
+// (2,500 a second from 1,000 workers), are served on gRPC's callback API: each runs on the
+// thread that read the request, without the synchronous server's hand-off to a pool thread
+// and back per call (most of the coordinator's CPU at that scale: BENCHMARKS.md). So they
+// must not block for long: Coordinator::Heartbeat takes no lock held across a write to
+// SQLite, ReportProgress only the coordinator's mutex, whose holders write at most one
+// transaction (the tick's progress, once a second). The other calls stay synchronous.
 class ControlServiceImpl final
     : public tandem::v1::ControlService::WithCallbackMethod_Heartbeat<
-          tandem::v1::ControlService::Service> {
+          tandem::v1::ControlService::WithCallbackMethod_ReportProgress<
+              tandem::v1::ControlService::Service>> {
  public:
   // Every call but Join needs the worker's session (Coordinator::AuthenticateWorker);
   // `access` (not owned; null: no certificate or join token needed) checks the rest.
@@ -82,8 +84,9 @@ class ControlServiceImpl final
   grpc::Status ReportReady(grpc::ServerContext*, const v1::ReportReadyRequest*,
                            v1::ReportReadyResponse*) override;
   grpc::Status Leave(grpc::ServerContext*, const v1::LeaveRequest*, v1::LeaveResponse*) override;
-  grpc::Status ReportProgress(grpc::ServerContext*, const v1::ProgressReport*,
-                              v1::ProgressResponse*) override;
+  grpc::ServerUnaryReactor* ReportProgress(grpc::CallbackServerContext*,
+                                           const v1::ProgressReport*,
+                                           v1::ProgressResponse*) override;
   grpc::Status UploadCheckpoint(grpc::ServerContext*, grpc::ServerReader<v1::CheckpointChunk>*,
                                 v1::UploadCheckpointResponse*) override;
 
