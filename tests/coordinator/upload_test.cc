@@ -120,8 +120,10 @@ TEST_F(UploadTest, AnOversizedUploadIsRefusedBeforeItIsStoredOrBuffered) {
   const long before = testing::PeakRssKiB();
   EXPECT_THAT(client_->Submit(Spec(dir_.Join("big"))),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("--max_upload_bytes")));
-  // Client and coordinator share this process: its peak memory did not grow by the file.
-  EXPECT_LT(testing::PeakRssKiB() - before, 16 * 1024) << "KiB";
+  // Client and coordinator share this process: its peak memory did not grow by the file
+  // (24 MiB). The bound leaves room for what a first call costs besides (gRPC's threads and
+  // arenas: 16.1 MiB was seen once under ctest -j2), not for a copy of the file.
+  EXPECT_LT(testing::PeakRssKiB() - before, 20 * 1024) << "KiB";
   EXPECT_TRUE(ListFiles(dir_.Join("coord/uploads"), "").empty());
   EXPECT_TRUE(client_->List()->empty());
   // The coordinator still serves, and a small corpus still goes through.
