@@ -34,6 +34,22 @@ Caller CallerOf(const grpc::ServerContextBase& ctx) {
   return c;
 }
 
+// Answers a unary call of the callback API: the refusal when `allowed` is not OK, else
+// what `serve()` returns (a StatusOr of the response), all before returning.
+template <class Response, class Serve>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const absl::Status& allowed,
+                                 Response* resp, Serve serve) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  auto r = serve();
+  if (r.ok()) *resp = std::move(*r);
+  reactor->Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
+  return reactor;
+}
+
 }  // namespace
 
 // Ends the RPC with the refusal when `check` is not OK.
@@ -220,16 +236,8 @@ grpc::Status JobServiceImpl::HasUpload(grpc::ServerContext* ctx, const v1::HasUp
 grpc::ServerUnaryReactor* ControlServiceImpl::ReportProgress(grpc::CallbackServerContext* ctx,
                                                              const v1::ProgressReport* req,
                                                              v1::ProgressResponse* resp) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::Status allowed = Allow(ctx, "ReportProgress", req->worker_id());
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
-    return reactor;
-  }
-  auto r = c_->ReportProgress(*req);
-  if (r.ok()) *resp = std::move(*r);
-  reactor->Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
-  return reactor;
+  return Answer(ctx, Allow(ctx, "ReportProgress", req->worker_id()), resp,
+                [&] { return c_->ReportProgress(*req); });
 }
 
 grpc::Status ControlServiceImpl::UploadCheckpoint(grpc::ServerContext* ctx,
@@ -276,16 +284,9 @@ grpc::Status ControlServiceImpl::Join(grpc::ServerContext* ctx, const v1::JoinRe
 grpc::ServerUnaryReactor* ControlServiceImpl::Heartbeat(grpc::CallbackServerContext* ctx,
                                                         const v1::HeartbeatRequest* req,
                                                         v1::HeartbeatResponse* resp) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::Status allowed = Allow(ctx, "Heartbeat", req->worker_id());
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
-    return reactor;
-  }
-  auto r = c_->Heartbeat(req->worker_id(), {req->log_lines().begin(), req->log_lines().end()});
-  if (r.ok()) *resp = std::move(*r);
-  reactor->Finish(r.ok() ? grpc::Status::OK : ToGrpcStatus(r.status()));
-  return reactor;
+  return Answer(ctx, Allow(ctx, "Heartbeat", req->worker_id()), resp, [&] {
+    return c_->Heartbeat(req->worker_id(), {req->log_lines().begin(), req->log_lines().end()});
+  });
 }
 
 grpc::Status ControlServiceImpl::FetchArtifact(grpc::ServerContext* ctx,
