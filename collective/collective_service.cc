@@ -74,6 +74,13 @@ void Mailbox::Attach(const GroupId& group, const std::string& key) {
   Changed();
 }
 
+bool Mailbox::AnnouncedLocked(const std::string& job_id, uint64_t generation) const {
+  for (const auto& [id, key] : announced_) {
+    if (id.first == job_id && id.second == generation) return true;
+  }
+  return false;
+}
+
 bool Mailbox::IsCurrent(const GroupId& group) const {
   return group_.job_id.empty() ||
          (group_.job_id == group.job_id && group_.generation == group.generation);
@@ -89,7 +96,7 @@ absl::Status Mailbox::Store(Delivery delivery) {
   const v1::CollectiveHeader& h = delivery.header;
   std::lock_guard<std::mutex> lock(mu_);
   if (!group_.job_id.empty()) {
-    if (h.job_id() != group_.job_id) {
+    if (h.job_id() != group_.job_id && !AnnouncedLocked(h.job_id(), h.generation())) {
       return absl::FailedPreconditionError(absl::StrCat(
           "collective segment for job '", h.job_id(), "' but this worker serves job '",
           group_.job_id, "'"));
@@ -106,7 +113,7 @@ absl::Status Mailbox::Store(Delivery delivery) {
         "collective mailbox full: ", buffered_bytes_, " bytes waiting, limit ",
         max_buffered_bytes_));
   }
-  Key key{h.generation(), h.sequence(), h.step(), h.segment(), h.from_rank()};
+  Key key{h.job_id(), h.generation(), h.sequence(), h.step(), h.segment(), h.from_rank()};
   if (waiting_.count(key) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "duplicate collective segment (generation ", h.generation(), ", sequence ",
@@ -121,7 +128,7 @@ absl::Status Mailbox::Store(Delivery delivery) {
 absl::StatusOr<std::optional<Delivery>> Mailbox::TryTake(const GroupId& group,
                                                          uint64_t sequence, uint32_t step,
                                                          uint32_t segment, uint32_t from) {
-  Key key{group.generation, sequence, step, segment, from};
+  Key key{group.job_id, group.generation, sequence, step, segment, from};
   std::lock_guard<std::mutex> lock(mu_);
   TANDEM_RETURN_IF_ERROR(GroupStatusLocked(group));
   auto it = waiting_.find(key);

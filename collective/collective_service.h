@@ -74,8 +74,10 @@ class Mailbox {
   // job). The key is compared in constant time and never logged.
   absl::StatusOr<bool> Admit(const GroupId& group, const std::string& key);
 
-  // Stores a segment; never blocks. FAILED_PRECONDITION for a stale generation or another job
-  // (naming both), RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
+  // Stores a segment; never blocks. FAILED_PRECONDITION for a stale generation, or for another
+  // job unless that job's generation was announced (a peer may start the next job while this
+  // process still finishes the last: its segments wait for the Attach); naming both.
+  // RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
   absl::Status Put(Delivery delivery);
 
   // Segment (sequence, step, segment) from rank `from` of `group` if it has arrived, nullopt
@@ -93,9 +95,10 @@ class Mailbox {
   absl::Status GroupStatus(const GroupId& group);
 
  private:
-  // generation, sequence, step, segment, sender rank
-  using Key = std::tuple<uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
+  // job, generation, sequence, step, segment, sender rank
+  using Key = std::tuple<std::string, uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
   bool IsCurrent(const GroupId& group) const;  // requires mu_
+  bool AnnouncedLocked(const std::string& job_id, uint64_t generation) const;  // requires mu_
   absl::Status GroupStatusLocked(const GroupId& group) const;  // requires mu_
   absl::Status Store(Delivery delivery);        // Put without the notification
   void Changed() {

@@ -110,6 +110,7 @@ absl::Status Coordinator::Recover() {
                                      " worker(s) reconnecting (each has ",
                                      options_.worker_timeout.count(), " ms)")},
           now));
+      progress_.Disrupted(job.id(), "the coordinator restarted", job.generation(), now);
     }
   }
   RemoveOrphanJobDirs(jobs);
@@ -481,6 +482,7 @@ absl::Status Coordinator::HandleRankError(JobInfo& job, const v1::ProgressReport
     const std::string why =
         absl::StrCat("rank ", r.rank(), " reported a failed all-reduce: ", r.error());
     TANDEM_RETURN_IF_ERROR(store_->AppendEvent(job.id(), {"collective_failure", why}, Now()));
+    progress_.Disrupted(job.id(), why, job.generation() + 1, Now());
     FailedGeneration& failed = failed_[job.id()];
     if (failed.generation != job.generation()) failed = {job.generation(), Now(), {}};
     failed.reported.insert(r.worker_id());
@@ -556,8 +558,19 @@ absl::Status Coordinator::StoreCheckpoint(const std::string& worker_id, const st
     TANDEM_ASSIGN_OR_RETURN(job, CheckUploaderLocked(worker_id, job_id, generation, step));
   }
   // Writing a checkpoint takes a while: other RPCs go on meanwhile.
-  TANDEM_RETURN_IF_ERROR(models_.Store(job, step, final, data));
+  const absl::Status stored = models_.Store(job, step, final, data);
   absl::MutexLock lock(&mu_);
+  if (!stored.ok()) {
+    // Every file is written atomically, so what was stored before is intact; the job goes
+    // on (the worker tries the next checkpoint, and the final model again).
+    const std::string what = final ? "the final model" : absl::StrCat("the checkpoint at step ", step);
+    const absl::Status noted = store_->AppendEvent(
+        job_id, {"checkpoint_failed", absl::StrCat(what, " was not stored: ", stored.message())},
+        Now());
+    if (!noted.ok()) TANDEM_LOG(ERROR) << "job " << job_id << ": " << noted;
+    TANDEM_LOG(ERROR) << "job " << job_id << ": " << what << " was not stored: " << stored;
+    return stored;
+  }
   v1::JobProgress& progress = progress_.For(job);
   if (final) {
     progress.set_model_ready(true);
@@ -626,6 +639,7 @@ void Coordinator::ReformFailedGenerations() {
 
 absl::Status Coordinator::ContinueWith(JobInfo& job, const std::vector<std::string>& members,
                                        const std::string& why) {
+  progress_.Disrupted(job.id(), why, job.generation() + 1, Now());
   if (members.size() >= job.spec().workers().min()) return StartGeneration(job, members, why);
   membership_.Release(job);
   job.clear_assignments();
@@ -650,6 +664,8 @@ void Coordinator::HandleMemberLoss(const std::string& job_id, const std::string&
 
 absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::string>& members,
                                           const std::string& why) {
+  // A re-formed generation (not a job's first): training stood still until it steps.
+  if (job.generation() > 0) progress_.Disrupted(job.id(), why, job.generation() + 1, Now());
   TANDEM_RETURN_IF_ERROR(membership_.FormGeneration(job, members));
   job.set_waiting_since_unix_ms(0);
   // training.max_duration counts from the job's first start on workers, across generations.

@@ -1,5 +1,6 @@
 #include "coordinator/progress_tracker.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -80,6 +81,19 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
                                                int64_t now) {
   std::vector<EventDraft> raised;
   dirty_.insert(r.job_id());
+  if (auto d = disrupted_.find(r.job_id());
+      d != disrupted_.end() && r.generation() >= d->second.resumes_in) {
+    std::string stood;
+    if (auto last = last_step_ms_.find(r.job_id()); last != last_step_ms_.end()) {
+      stood = absl::StrFormat("; no step for %.1f s", (now - last->second) / 1000.0);
+    }
+    raised.push_back({"resumed", absl::StrFormat("step %d in generation %d, %.1f s after %s%s",
+                                                 r.step(), r.generation(),
+                                                 (now - d->second.since_ms) / 1000.0,
+                                                 d->second.cause, stood)});
+    disrupted_.erase(d);
+  }
+  last_step_ms_[r.job_id()] = now;
   if (p.started_unix_ms() == 0) p.set_started_unix_ms(now);
   (*p.mutable_worker_tokens_per_second())[r.worker_id()] = r.tokens_per_second();
   (*p.mutable_worker_step())[r.worker_id()] = r.step();
@@ -197,8 +211,16 @@ void ProgressTracker::Written(const std::string& job_id) {
   events_.erase(job_id);
 }
 
+void ProgressTracker::Disrupted(const std::string& job_id, const std::string& cause,
+                                uint64_t resumes_in, int64_t now) {
+  auto [it, added] = disrupted_.try_emplace(job_id, Disruption{cause, resumes_in, now});
+  if (!added) it->second.resumes_in = std::max(it->second.resumes_in, resumes_in);
+}
+
 void ProgressTracker::Forget(const std::string& job_id) {
   progress_.erase(job_id);
+  disrupted_.erase(job_id);
+  last_step_ms_.erase(job_id);
   pending_.erase(job_id);
   events_.erase(job_id);
   dirty_.erase(job_id);

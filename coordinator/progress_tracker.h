@@ -72,6 +72,15 @@ class ProgressTracker {
   absl::Status Persist(const tandem::v1::JobInfo& job, const std::vector<EventDraft>& events,
                        int64_t now_ms);
 
+  // Training of `job_id` was disrupted at `now_ms` by `cause` (a member lost or left, a
+  // broken all-reduce, a new generation, the coordinator restarted). The next successful
+  // step report of generation `resumes_in` or later raises a "resumed" event saying how long
+  // training stood still: since the disruption, and since the step before it when this
+  // process saw one. While one waits, later causes do not move its start (recovery counts
+  // from the first).
+  void Disrupted(const std::string& job_id, const std::string& cause, uint64_t resumes_in,
+                 int64_t now_ms);
+
   // Whether anything of `job_id` waits for a Flush (for tests).
   bool Waiting(const std::string& job_id) const { return dirty_.count(job_id) > 0; }
 
@@ -89,6 +98,14 @@ class ProgressTracker {
                         const std::vector<tandem::v1::MetricPoint>& points);
   // Drops what waited for `job_id`: it is written.
   void Written(const std::string& job_id);
+  // Disruptions not yet followed by a step, and when each job's last step was reported.
+  struct Disruption {
+    std::string cause;
+    uint64_t resumes_in = 0;
+    int64_t since_ms = 0;
+  };
+  std::map<std::string, Disruption> disrupted_;
+  std::map<std::string, int64_t> last_step_ms_;
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };

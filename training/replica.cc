@@ -46,14 +46,23 @@ uint64_t Fnv1a64(const void* data, size_t n, uint64_t h) {
 // The extra slot of the gradient buffer that carries {loss sum, token count}.
 constexpr char kLossAndTokens[] = "loss_and_tokens";
 
+// A collective operation's failure as the caller must see it: ABORTED, the generation is
+// broken (a peer lost, refused or silent) and a new one can redo the work, as opposed to an
+// error of this replica that fails the job.
+absl::Status CollectiveFailed(const absl::Status& status, const char* what) {
+  if (status.ok()) return status;
+  return absl::AbortedError(absl::StrCat(what, " failed: ", status.message()));
+}
+
 // Collective: every rank passes the same number of 64 bit patterns; returns all ranks'
 // patterns, rank after rank.
 absl::StatusOr<std::vector<uint64_t>> GatherBits(collective::Communicator& comm,
                                                  const std::vector<uint64_t>& mine,
                                                  const collective::OpOptions& options) {
   std::vector<uint64_t> all(static_cast<size_t>(comm.world_size()) * mine.size());
-  TANDEM_RETURN_IF_ERROR(
-      comm.AllGather(mine.data(), mine.size() * sizeof(uint64_t), all.data(), options));
+  TANDEM_RETURN_IF_ERROR(CollectiveFailed(
+      comm.AllGather(mine.data(), mine.size() * sizeof(uint64_t), all.data(), options),
+      "all-gather"));
   return all;
 }
 
@@ -247,14 +256,18 @@ absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
     }
     agreement.max_proposal = std::max(agreement.max_proposal, static_cast<int64_t>(all[at + 1]));
   }
-  // 2. The root's parameters and Adam state, to everyone.
+  // 2. The root's parameters and Adam state, to everyone, into copies: a broadcast that
+  // breaks half-way must not leave this replica with a mix of two states.
   std::vector<float> values = m.GatherParams();
-  TANDEM_RETURN_IF_ERROR(comm.Broadcast(values.data(), values.size(), agreement.root, options()));
-  TANDEM_RETURN_IF_ERROR(
-      comm.Broadcast(m.adam->exp_avg().data(), m.adam->total(), agreement.root, options()));
-  TANDEM_RETURN_IF_ERROR(
-      comm.Broadcast(m.adam->exp_avg_sq().data(), m.adam->total(), agreement.root, options()));
+  std::vector<float> exp_avg = m.adam->exp_avg();
+  std::vector<float> exp_avg_sq = m.adam->exp_avg_sq();
+  for (std::vector<float>* v : {&values, &exp_avg, &exp_avg_sq}) {
+    TANDEM_RETURN_IF_ERROR(CollectiveFailed(
+        comm.Broadcast(v->data(), v->size(), agreement.root, options()), "broadcast"));
+  }
   m.ScatterParams(values.data());
+  m.adam->exp_avg() = std::move(exp_avg);
+  m.adam->exp_avg_sq() = std::move(exp_avg_sq);
   m.step = root_step;
   m.adam->set_steps(root_step);
   m.synchronized = true;

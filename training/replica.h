@@ -96,6 +96,8 @@ class Replica {
 
   // Collective: the ranks exchange their steps and one integer each (`proposal`); the lowest
   // rank among those with the highest step broadcasts its parameters, Adam state and step.
+  // A failed exchange returns ABORTED (as a step's does) and leaves this replica as it was:
+  // what the root sends is adopted only once all of it has arrived.
   struct Agreement {
     int root = 0;              // whose state was adopted
     int64_t max_proposal = 0;  // the largest proposal
@@ -109,6 +111,7 @@ class Replica {
   // Collective: every rank passes the same number of values and gets, for each, the sum over
   // the ranks, added in rank order in double precision from the exact values (each travels as
   // its 64 bit pattern), so every rank holds the same bits. Without a communicator: `values`.
+  // A failed exchange returns ABORTED.
   absl::StatusOr<std::vector<double>> SumOverRanks(const std::vector<double>& values);
 
   int64_t step() const;

@@ -1,6 +1,8 @@
 #include "worker/progress_reporter.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "common/files.h"
@@ -10,13 +12,15 @@
 namespace tandem {
 
 ProgressReporter::ProgressReporter(CoordinatorClient* client, std::string worker_id,
-                                   const v1::WorkAssignment& assignment, const Trainer* trainer)
+                                   const v1::WorkAssignment& assignment, const Trainer* trainer,
+                                   const std::atomic<bool>* cancel)
     : client_(client),
       worker_id_(std::move(worker_id)),
       job_id_(assignment.job_id()),
       generation_(assignment.generation()),
       rank_(assignment.rank()),
-      trainer_(trainer) {}
+      trainer_(trainer),
+      cancel_(cancel) {}
 
 v1::ProgressReport ProgressReporter::NewReport() const {
   v1::ProgressReport report;
@@ -29,9 +33,33 @@ v1::ProgressReport ProgressReporter::NewReport() const {
 
 absl::Status ProgressReporter::OnCheckpoint(const std::string& path, int64_t step, bool final) {
   TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  TANDEM_RETURN_IF_ERROR(
-      client_->UploadCheckpoint(worker_id_, job_id_, generation_, static_cast<uint64_t>(step),
-                                final, bytes));
+  const auto give_up = std::chrono::steady_clock::now() + kFinalUploadPatience;
+  std::chrono::milliseconds delay(200);
+  while (true) {
+    const absl::Status stored = client_->UploadCheckpoint(
+        worker_id_, job_id_, generation_, static_cast<uint64_t>(step), final, bytes);
+    if (stored.ok()) break;
+    if (!final) {
+      TANDEM_LOG(WARNING) << "job " << job_id_ << ": the checkpoint at step " << step
+                          << " was not stored (training goes on): " << stored.message();
+      return absl::OkStatus();
+    }
+    const bool may_pass = absl::IsUnavailable(stored) || absl::IsDeadlineExceeded(stored) ||
+                          absl::IsResourceExhausted(stored) || absl::IsInternal(stored) ||
+                          absl::IsUnknown(stored) || absl::IsAborted(stored);
+    if (!may_pass || std::chrono::steady_clock::now() + delay > give_up ||
+        (cancel_ != nullptr && *cancel_)) {
+      return stored;
+    }
+    TANDEM_LOG(WARNING) << "job " << job_id_ << ": the final model was not stored ("
+                        << stored.message() << "); trying again in " << delay.count() << " ms";
+    for (auto waited = std::chrono::milliseconds(0); waited < delay;
+         waited += std::chrono::milliseconds(50)) {
+      if (cancel_ != nullptr && *cancel_) return stored;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    delay = std::min<std::chrono::milliseconds>(2 * delay, std::chrono::seconds(5));
+  }
   // The coordinator keeps the job's checkpoints; the worker's copy was only for the upload.
   std::remove(path.c_str());
   return absl::OkStatus();
@@ -69,9 +97,25 @@ absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
   report.set_finished(r.last);
   report.set_time_up(r.time_up);
   absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
+  const auto now = std::chrono::steady_clock::now();
   if (!response.ok()) {
-    TANDEM_LOG(WARNING) << "progress report failed: " << response.status().message();
+    // While the coordinator is away every step fails: logged when the reason changes and
+    // every 30 s, not once a step.
+    const std::string why(response.status().message());
+    if (failed_reports_++ == 0 || why != last_failure_ ||
+        now - last_failure_log_ > std::chrono::seconds(30)) {
+      TANDEM_LOG(WARNING) << "job " << job_id_ << ": progress report of step " << stats.step
+                          << " failed (training goes on): " << why;
+      last_failure_ = why;
+      last_failure_log_ = now;
+    }
     return false;
+  }
+  if (failed_reports_ > 0) {
+    TANDEM_LOG(INFO) << "job " << job_id_ << ": progress reports reach the coordinator again ("
+                     << failed_reports_ << " failed)";
+    failed_reports_ = 0;
+    last_failure_.clear();
   }
   if (response->stop()) {
     TANDEM_LOG(INFO) << "job " << job_id_ << ": coordinator says stop at step " << stats.step;

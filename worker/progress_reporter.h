@@ -1,10 +1,15 @@
 // The worker's TrainingObserver: each step's figures go to the coordinator as a
 // ProgressReport (whose answer may stop the loop), and rank 0's checkpoints are uploaded
 // (the last one as the job's final model). Progress reports that fail are logged and
-// training continues: the next report carries newer figures.
+// training continues: the next report carries newer figures. So do checkpoints that cannot
+// be stored (the coordinator restarting, its disk full): the coordinator keeps the ones it
+// has and the next is tried at its interval. The final model, without which the job cannot
+// end, is tried again while the failure may pass (see kFinalUploadPatience).
 #ifndef TANDEM_WORKER_PROGRESS_REPORTER_H_
 #define TANDEM_WORKER_PROGRESS_REPORTER_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -20,8 +25,15 @@ class ProgressReporter final : public TrainingObserver {
  public:
   // `client` and `trainer` (not owned) outlive the reporter; `assignment` is the
   // generation the loop trains in.
+  // `cancel` (optional, not owned) ends the final model's retries when the run is cancelled.
   ProgressReporter(CoordinatorClient* client, std::string worker_id,
-                   const v1::WorkAssignment& assignment, const Trainer* trainer);
+                   const v1::WorkAssignment& assignment, const Trainer* trainer,
+                   const std::atomic<bool>* cancel = nullptr);
+
+  // How long the final model's upload is retried after failures that may pass (the
+  // coordinator unreachable or restarting, out of space or busy), with a delay doubling from
+  // 200 ms to 5 s. Refusals (not rank 0 any more, another generation) are not retried.
+  static constexpr std::chrono::seconds kFinalUploadPatience{120};
 
   absl::Status OnCheckpoint(const std::string& path, int64_t step, bool final) override;
   absl::StatusOr<bool> AfterStep(const StepReport& report) override;
@@ -39,6 +51,11 @@ class ProgressReporter final : public TrainingObserver {
   const uint64_t generation_;
   const uint32_t rank_;
   const Trainer* const trainer_;
+  const std::atomic<bool>* const cancel_;
+  // Progress reports failed in a row, and the last failure logged (and when).
+  int64_t failed_reports_ = 0;
+  std::string last_failure_;
+  std::chrono::steady_clock::time_point last_failure_log_;
 };
 
 }  // namespace tandem

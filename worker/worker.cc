@@ -356,7 +356,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
-  ProgressReporter reporter(&client_, id(), a, &trainer);
+  ProgressReporter reporter(&client_, id(), a, &trainer, &cancel);
   TANDEM_ASSIGN_OR_RETURN(const LoopEnd end, RunTrainingLoop(trainer, loop, reporter, &cancel));
   if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped || end == LoopEnd::kTimeUp) {
     std::move(detach).Invoke();

@@ -364,6 +364,24 @@ TEST_F(CollectiveAdmissionTest, AStreamWaitsUnreadUntilItsGroupIsAnnounced) {
   EXPECT_TRUE(Stored(GroupId{"job-1", 4}));
 }
 
+// A peer that starts the next job while this worker still finishes the last one: the next
+// job's segments, admitted by its announced key, wait beside the current job's (same
+// generation, sequence, step, segment and rank: no collision) until the next job attaches.
+TEST_F(CollectiveAdmissionTest, TheNextJobsSegmentsWaitWhileThisJobFinishes) {
+  mailbox().Announce(GroupId{"job-2", 3}, kKey4);
+  grpc::Status s = RawPush(address_, "job-2/3", {Segment("job-2", 3, 4, 16)}, kKey4);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  s = RawPush(address_, "job-1/3", {Segment("job-1", 3, 4, 16)}, kKey3);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(Stored(GroupId{"job-1", 3}));
+  EXPECT_FALSE(Stored(GroupId{"job-1", 3})) << "taken once";
+  mailbox().Attach(GroupId{"job-2", 3}, kKey4);
+  EXPECT_TRUE(Stored(GroupId{"job-2", 3}));
+  // Job 1 is no longer served: its streams are refused now.
+  s = RawPush(address_, "job-1/3", {Segment("job-1", 3, 4, 16)}, kKey3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+}
+
 TEST(MailboxTest, AnnouncementsAreBoundedAndDroppedWhenStale) {
   Mailbox mailbox(1 << 20);
   for (uint64_t g = 1; g <= Mailbox::kMaxAnnounced + 4; ++g) {

@@ -86,6 +86,49 @@ TEST_F(ProgressTrackerTest, DivergingReplicasAreAnEvent) {
       << "different steps are not compared";
 }
 
+// A disruption is followed by one "resumed" event at the first step of a generation that
+// can resume it, timed from the first cause and from the last step before it.
+TEST_F(ProgressTrackerTest, TheFirstStepAfterADisruptionSaysHowLongTrainingStoodStill) {
+  v1::JobProgress& p = tracker_->For(job_);
+  auto at = [&](uint64_t generation, uint64_t step) {
+    v1::ProgressReport r = Report("w1", 0, step, 100);
+    r.set_generation(generation);
+    return r;
+  };
+  EXPECT_THAT(tracker_->Record(at(1, 10), p, 1000), IsEmpty()) << "nothing was disrupted";
+  tracker_->Disrupted(job_.id(), "rank 1 reported a failed all-reduce", 2, 1500);
+  tracker_->Disrupted(job_.id(), "worker w2 lost", 2, 2500);  // the first cause counts
+  // A late report of the broken generation 1 is no resumption.
+  EXPECT_THAT(tracker_->Record(at(1, 11), p, 1600), IsEmpty());
+  std::vector<EventDraft> raised = tracker_->Record(at(2, 12), p, 3100);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, "resumed");
+  EXPECT_EQ(raised[0].message,
+            "step 12 in generation 2, 1.6 s after rank 1 reported a failed all-reduce; "
+            "no step for 1.5 s");
+  EXPECT_THAT(tracker_->Record(at(2, 13), p, 3200), IsEmpty()) << "once per disruption";
+
+  // A later cause may only push the generation that resumes it further.
+  tracker_->Disrupted(job_.id(), "the coordinator restarted", 2, 4000);
+  tracker_->Disrupted(job_.id(), "worker w3 left", 3, 4100);
+  EXPECT_THAT(tracker_->Record(at(2, 14), p, 4200), IsEmpty());
+  raised = tracker_->Record(at(3, 15), p, 4500);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].message,
+            "step 15 in generation 3, 0.5 s after the coordinator restarted; no step for 0.3 s");
+
+  // A restarted coordinator has seen no step before: only the time since the disruption.
+  ProgressTracker fresh(store_.get(), dir_.path());
+  v1::JobProgress& q = fresh.For(job_);
+  fresh.Disrupted(job_.id(), "the coordinator restarted", 3, 10000);
+  raised = fresh.Record(at(3, 16), q, 12000);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].message, "step 16 in generation 3, 2.0 s after the coordinator restarted");
+  fresh.Disrupted(job_.id(), "worker w1 left", 4, 13000);
+  fresh.Forget(job_.id());
+  EXPECT_THAT(fresh.Record(at(4, 17), fresh.For(job_), 14000), IsEmpty()) << "forgotten";
+}
+
 // What the store holds of the job: its step and event kinds.
 struct Stored {
   uint64_t step = 0;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // TANDEM_KEEP_TEST_DIRS=1 keeps every test's files (logs, data directories) to read after.
+  if (const char* keep = std::getenv("TANDEM_KEEP_TEST_DIRS"); keep != nullptr && *keep != '\0') {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -1,0 +1,168 @@
+// The fault drill of issue [8] on real processes on 127.0.0.1: a job runs once with no
+// faults, then again (same spec, same seed) while a worker is killed and started again, a
+// worker is frozen past the heartbeat timeout and resumed, the coordinator is killed and
+// restarted on its port, and a worker is stopped with SIGTERM. Both runs must end with the
+// same bits in the final model (parameters, Adam state and step), without any replica
+// rolled back to a checkpoint, and the job's events must tell what happened and how long
+// training stood still each time.
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "client/job_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/cluster/cluster_fixture.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ChildProcess;
+using testing::WaitFor;
+
+class FaultDrillTest : public testing::ClusterFixture {
+ protected:
+  // Long enough that every fault lands mid-job on a loaded machine; checkpoints every 100
+  // steps, so a rollback to one would show.
+  static constexpr uint32_t kSteps = 1500;
+
+  std::unique_ptr<ChildProcess> StartWorkerLogging(const std::string& cache,
+                                                   const std::string& log) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{testing::BinDir() + "/tandem-worker",
+                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(cache),
+                                 "--threads=1"},
+        dir_.Join(log));
+  }
+
+  v1::JobInfo Job(const std::string& id) {
+    auto job = client_->Get(id);
+    return job.ok() ? *job : v1::JobInfo();
+  }
+
+  // Waits until the job runs on `workers` workers at step `step` or later; the step it saw.
+  uint64_t WaitForStep(const std::string& id, uint64_t step, int workers) {
+    uint64_t seen = 0;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          const v1::JobInfo job = Job(id);
+          seen = job.progress().step();
+          return job.state() == v1::JOB_STATE_RUNNING && seen >= step &&
+                 job.assignments_size() == workers;
+        },
+        std::chrono::seconds(120)))
+        << "step " << seen << " of " << step << " on " << Job(id).assignments_size()
+        << " workers; " << Job(id).message();
+    return seen;
+  }
+
+  std::string Succeeded(const std::string& id, const std::string& dir) {
+    EXPECT_TRUE(WaitFor([&] { return Job(id).state() == v1::JOB_STATE_SUCCEEDED; },
+                        std::chrono::seconds(180)))
+        << Job(id).message();
+    EXPECT_EQ(Job(id).progress().step(), kSteps);
+    EXPECT_OK(client_->DownloadModel(id, dir_.Join(dir)));
+    return testing::ReadText(dir_.Join(dir) + "/model.ckpt");
+  }
+};
+
+TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeNoBit) {
+  auto w1 = StartWorkerLogging("cache1", "w1.log");
+  auto w2 = StartWorkerLogging("cache2", "w2.log");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+  const v1::JobSpec spec = TinySpec(kSteps, 100);  // workers.min 1, max 2
+
+  auto reference = client_->Submit(spec);
+  ASSERT_OK(reference);
+  const std::string expected = Succeeded(*reference, "reference");
+  ASSERT_GT(expected.size(), 1000u);
+
+  auto id = client_->Submit(spec);
+  ASSERT_OK(id);
+  // Each fault: the step seen just before it (training must resume at a later step).
+  std::vector<std::pair<std::string, uint64_t>> faults;
+
+  // 1. A worker killed mid-job, and started again on its cache: the job grows back to two.
+  faults.push_back({"kill", WaitForStep(*id, 150, 2)});
+  w2->Kill(SIGKILL);
+  EXPECT_EQ(w2->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  auto w2b = StartWorkerLogging("cache2", "w2b.log");
+
+  // 2. A worker frozen past the heartbeat timeout, then resumed: its stale steps must not
+  // reach the new generation; it comes back as a new member.
+  faults.push_back({"freeze", WaitForStep(*id, 400, 2)});
+  w1->Kill(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(kWorkerTimeoutMs + 1500));
+  w1->Kill(SIGCONT);
+
+  // 3. The coordinator killed and restarted on its port: workers keep their replicas.
+  faults.push_back({"coordinator", WaitForStep(*id, 650, 2)});
+  coordinator_->Kill(SIGKILL);
+  EXPECT_EQ(coordinator_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  StartCoordinator(std::to_string(port_));
+
+  // 4. SIGTERM drains a worker: it leaves at a step boundary and exits by itself.
+  faults.push_back({"drain", WaitForStep(*id, 900, 2)});
+  w2b->Kill(SIGTERM);
+  EXPECT_EQ(w2b->Wait(std::chrono::seconds(30)), 0) << testing::ReadText(dir_.Join("w2b.log"));
+
+  const std::string got = Succeeded(*id, "faulty");
+  EXPECT_TRUE(got == expected) << "the final model differs from the fault-free run's ("
+                               << got.size() << " and " << expected.size() << " bytes)";
+
+  // Every replica survived some fault, so none went back to a checkpoint.
+  const std::string logs = testing::ReadText(dir_.Join("w1.log")) +
+                           testing::ReadText(dir_.Join("w2.log")) +
+                           testing::ReadText(dir_.Join("w2b.log"));
+  EXPECT_THAT(logs, Not(HasSubstr("(the checkpoint)")));
+  EXPECT_THAT(testing::ReadText(dir_.Join("w1.log")), HasSubstr("joining again"))
+      << "the frozen worker was declared lost and came back as a new member";
+
+  // The events tell the story: who left and why, who joined, the restart, and for each
+  // disruption when training resumed, at a step past the one seen before the fault.
+  auto events = client_->Events(*id, 0, 0);
+  ASSERT_OK(events);
+  std::vector<uint64_t> resumed_at;
+  std::string story;
+  for (const auto& e : *events) {
+    if (e.kind() == "resumed") {
+      std::smatch m;
+      const std::string message = e.message();
+      ASSERT_TRUE(std::regex_search(message, m, std::regex("^step (\\d+) in generation")))
+          << message;
+      resumed_at.push_back(std::stoull(m[1]));
+    }
+    story += e.kind() + ": " + e.message() + "\n";
+  }
+  std::printf("%s", story.c_str());
+  EXPECT_THAT(story, HasSubstr("collective_failure: "));
+  EXPECT_THAT(story, HasSubstr("recovered: coordinator restarted"));
+  EXPECT_THAT(story, HasSubstr(" left"));
+  EXPECT_THAT(story, HasSubstr("below workers.max 2"));
+  EXPECT_THAT(story, HasSubstr("after the coordinator restarted"));
+  EXPECT_THAT(story, Not(HasSubstr("divergence")));
+  // At least one resumption per fault, plus the growths back to two workers.
+  ASSERT_GE(resumed_at.size(), faults.size());
+  for (const auto& [fault, step] : faults) {
+    bool after = false;
+    for (uint64_t s : resumed_at) after |= s > step;
+    EXPECT_TRUE(after) << fault << ": no resumption after step " << step;
+  }
+  for (size_t i = 1; i < resumed_at.size(); ++i) {
+    EXPECT_GE(resumed_at[i], resumed_at[i - 1]) << "training went back between resumptions";
+  }
+}
+
+}  // namespace
+}  // namespace tandem
