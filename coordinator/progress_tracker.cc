@@ -87,10 +87,17 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     if (auto last = last_step_ms_.find(r.job_id()); last != last_step_ms_.end()) {
       stood = absl::StrFormat("; no step for %.1f s", (now - last->second) / 1000.0);
     }
-    raised.push_back({"resumed", absl::StrFormat("step %d in generation %d, %.1f s after %s%s",
+    // A step at or below the last one reported: the replicas were lost and the job went
+    // back to its newest checkpoint (steps since are done again).
+    std::string back;
+    if (r.step() <= p.step()) {
+      back = absl::StrFormat("; back from step %d to the checkpoint at step %d, %d steps redone",
+                             p.step(), p.checkpoint_step(), p.step() - p.checkpoint_step());
+    }
+    raised.push_back({"resumed", absl::StrFormat("step %d in generation %d, %.1f s after %s%s%s",
                                                  r.step(), r.generation(),
                                                  (now - d->second.since_ms) / 1000.0,
-                                                 d->second.cause, stood)});
+                                                 d->second.cause, stood, back)});
     disrupted_.erase(d);
   }
   last_step_ms_[r.job_id()] = now;

@@ -76,8 +76,9 @@ class ProgressTracker {
   // broken all-reduce, a new generation, the coordinator restarted). The next successful
   // step report of generation `resumes_in` or later raises a "resumed" event saying how long
   // training stood still: since the disruption, and since the step before it when this
-  // process saw one. While one waits, later causes do not move its start (recovery counts
-  // from the first).
+  // process saw one; a step not past the job's last one says that the job went back to its
+  // checkpoint. While one waits, later causes do not move its start (recovery counts from
+  // the first).
   void Disrupted(const std::string& job_id, const std::string& cause, uint64_t resumes_in,
                  int64_t now_ms);
 

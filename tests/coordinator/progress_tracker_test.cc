@@ -117,6 +117,15 @@ TEST_F(ProgressTrackerTest, TheFirstStepAfterADisruptionSaysHowLongTrainingStood
   EXPECT_EQ(raised[0].message,
             "step 15 in generation 3, 0.5 s after the coordinator restarted; no step for 0.3 s");
 
+  // Every replica lost: the job went back to its checkpoint, and the event says so.
+  p.set_checkpoint_step(10);
+  tracker_->Disrupted(job_.id(), "worker w1 lost", 4, 5000);
+  raised = tracker_->Record(at(4, 11), p, 7000);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].message,
+            "step 11 in generation 4, 2.0 s after worker w1 lost; no step for 2.5 s; back from "
+            "step 15 to the checkpoint at step 10, 5 steps redone");
+
   // A restarted coordinator has seen no step before: only the time since the disruption.
   ProgressTracker fresh(store_.get(), dir_.path());
   v1::JobProgress& q = fresh.For(job_);
