@@ -43,11 +43,51 @@ class ClusterFixture : public ::testing::Test {
   }
 
   std::unique_ptr<ChildProcess> StartWorker(const std::string& name) {
+    return StartWorkerLogging(name, name + ".log");
+  }
+
+  // A worker on cache `cache` whose output goes to `log` (a restarted worker keeps its
+  // cache and gets a new log).
+  std::unique_ptr<ChildProcess> StartWorkerLogging(const std::string& cache,
+                                                   const std::string& log) {
     return std::make_unique<ChildProcess>(
-        std::vector<std::string>{BinDir() + "/tandem-worker",
-                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(name),
-                                 "--threads=1"},
-        dir_.Join(name + ".log"));
+        std::vector<std::string>{BinDir() + "/tandem-worker", "--coordinator=" + address_,
+                                 "--cache_dir=" + dir_.Join(cache), "--threads=1"},
+        dir_.Join(log));
+  }
+
+  // The job as stored now (empty when the coordinator does not answer).
+  v1::JobInfo Job(const std::string& id) {
+    auto job = client_->Get(id);
+    return job.ok() ? *job : v1::JobInfo();
+  }
+
+  // Waits until the job runs at step `step` or later on `workers` workers (0: any number);
+  // returns the step it saw.
+  uint64_t WaitForStep(const std::string& id, uint64_t step, int workers = 0) {
+    uint64_t seen = 0;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          const v1::JobInfo job = Job(id);
+          seen = job.progress().step();
+          return job.state() == v1::JOB_STATE_RUNNING && seen >= step &&
+                 (workers == 0 || job.assignments_size() == workers);
+        },
+        std::chrono::seconds(120)))
+        << "step " << seen << " of " << step << " on " << Job(id).assignments_size()
+        << " workers; " << Job(id).message();
+    return seen;
+  }
+
+  // Waits for the job to succeed at `steps` and downloads its final model into `dir`;
+  // returns the model file's bytes (parameters, Adam state and step).
+  std::string FinalModel(const std::string& id, uint64_t steps, const std::string& dir) {
+    EXPECT_TRUE(WaitFor([&] { return Job(id).state() == v1::JOB_STATE_SUCCEEDED; },
+                        std::chrono::seconds(180)))
+        << Job(id).message();
+    EXPECT_EQ(Job(id).progress().step(), steps);
+    EXPECT_TRUE(client_->DownloadModel(id, dir_.Join(dir)).ok());
+    return ReadText(dir_.Join(dir) + "/model.ckpt");
   }
 
   size_t ActiveWorkers() {

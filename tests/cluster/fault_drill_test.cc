@@ -35,45 +35,6 @@ class FaultDrillTest : public testing::ClusterFixture {
   // Long enough that every fault lands mid-job on a loaded machine; checkpoints every 100
   // steps, so a rollback to one would show.
   static constexpr uint32_t kSteps = 1500;
-
-  std::unique_ptr<ChildProcess> StartWorkerLogging(const std::string& cache,
-                                                   const std::string& log) {
-    return std::make_unique<ChildProcess>(
-        std::vector<std::string>{testing::BinDir() + "/tandem-worker",
-                                 "--coordinator=" + address_, "--cache_dir=" + dir_.Join(cache),
-                                 "--threads=1"},
-        dir_.Join(log));
-  }
-
-  v1::JobInfo Job(const std::string& id) {
-    auto job = client_->Get(id);
-    return job.ok() ? *job : v1::JobInfo();
-  }
-
-  // Waits until the job runs on `workers` workers at step `step` or later; the step it saw.
-  uint64_t WaitForStep(const std::string& id, uint64_t step, int workers) {
-    uint64_t seen = 0;
-    EXPECT_TRUE(WaitFor(
-        [&] {
-          const v1::JobInfo job = Job(id);
-          seen = job.progress().step();
-          return job.state() == v1::JOB_STATE_RUNNING && seen >= step &&
-                 job.assignments_size() == workers;
-        },
-        std::chrono::seconds(120)))
-        << "step " << seen << " of " << step << " on " << Job(id).assignments_size()
-        << " workers; " << Job(id).message();
-    return seen;
-  }
-
-  std::string Succeeded(const std::string& id, const std::string& dir) {
-    EXPECT_TRUE(WaitFor([&] { return Job(id).state() == v1::JOB_STATE_SUCCEEDED; },
-                        std::chrono::seconds(180)))
-        << Job(id).message();
-    EXPECT_EQ(Job(id).progress().step(), kSteps);
-    EXPECT_OK(client_->DownloadModel(id, dir_.Join(dir)));
-    return testing::ReadText(dir_.Join(dir) + "/model.ckpt");
-  }
 };
 
 TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeNoBit) {
@@ -91,7 +52,7 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
 
   auto reference = client_->Submit(spec);
   ASSERT_OK(reference);
-  const std::string expected = Succeeded(*reference, "reference");
+  const std::string expected = FinalModel(*reference, kSteps, "reference");
   ASSERT_GT(expected.size(), 1000u);
 
   auto id = client_->Submit(spec);
@@ -130,7 +91,7 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   w1->Kill(SIGKILL);
   auto w3 = StartWorkerLogging("cache3", "w3.log");
 
-  const std::string got = Succeeded(*id, "faulty");
+  const std::string got = FinalModel(*id, kSteps, "faulty");
   EXPECT_TRUE(got == expected) << "the final model differs from the fault-free run's ("
                                << got.size() << " and " << expected.size() << " bytes)";
 
