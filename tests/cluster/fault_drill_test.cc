@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "client/job_client.h"
+#include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cluster/cluster_fixture.h"
@@ -142,6 +143,32 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   for (size_t i = 1; i + 1 < resumed_at.size(); ++i) {
     EXPECT_GE(resumed_at[i], resumed_at[i - 1]) << "training went back between resumptions";
   }
+}
+
+// The coordinator cannot store checkpoints (here its checkpoints folder is a file, as a full
+// or broken disk would refuse the write): each failure is an event, training goes on, and the
+// job ends with its final model.
+TEST_F(FaultDrillTest, CheckpointsTheCoordinatorCannotStoreDoNotStopTraining) {
+  auto w1 = StartWorkerLogging("cache1", "w1.log");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
+  auto id = client_->Submit(TinySpec(150, 50));
+  ASSERT_OK(id);
+  const std::string job_dir = dir_.Join("coord/jobs/" + *id);
+  ASSERT_TRUE(WaitFor([&] { return PathExists(job_dir); }, std::chrono::seconds(30)));
+  testing::WriteText(job_dir + "/checkpoints", "not a folder");
+  const std::string model = FinalModel(*id, 150, "model");
+  EXPECT_GT(model.size(), 1000u);
+  auto events = client_->Events(*id, 0, 0);
+  ASSERT_OK(events);
+  int failed = 0;
+  for (const auto& e : *events) {
+    if (e.kind() != "checkpoint_failed") continue;
+    ++failed;
+    EXPECT_THAT(e.message(), HasSubstr("was not stored: "));
+  }
+  EXPECT_EQ(failed, 2) << "steps 50 and 100";
+  EXPECT_EQ(Job(*id).progress().checkpoint_step(), 0u);
+  EXPECT_THAT(testing::ReadText(dir_.Join("w1.log")), HasSubstr("(training goes on)"));
 }
 
 }  // namespace
