@@ -145,6 +145,48 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   }
 }
 
+// The coordinator killed while it prepares the job (the preparation is redone) and again
+// right as a generation forms (a worker joining mid-job): the job ends with the fault-free
+// run's bytes.
+TEST_F(FaultDrillTest, ACoordinatorKilledWhilePreparingOrFormingAGenerationChangesNoBit) {
+  auto w1 = StartWorkerLogging("cache1", "w1.log");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 1; }, std::chrono::seconds(20)));
+  constexpr uint32_t kShort = 400;
+  // A corpus large enough that preparing it (SentencePiece, shards) takes a while to hit.
+  std::filesystem::create_directories(dir_.Join("big"));
+  testing::WriteToyCorpus(dir_.Join("big"), 60000);
+  v1::JobSpec spec = TinySpec(kShort, 100);
+  spec.mutable_corpus()->set_train_source(dir_.Join("big/train.en"));
+  spec.mutable_corpus()->set_train_target(dir_.Join("big/train.es"));
+  auto reference = client_->Submit(spec);
+  ASSERT_OK(reference);
+  const std::string expected = FinalModel(*reference, kShort, "reference");
+
+  auto restart = [&] {
+    coordinator_->Kill(SIGKILL);
+    EXPECT_EQ(coordinator_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+    StartCoordinator(std::to_string(port_));
+  };
+  auto id = client_->Submit(spec);
+  ASSERT_OK(id);
+  ASSERT_TRUE(WaitFor([&] { return Job(*id).state() == v1::JOB_STATE_PREPARING; },
+                      std::chrono::seconds(30)));
+  restart();
+  WaitForStep(*id, 100, 1);
+  auto w2 = StartWorkerLogging("cache2", "w2.log");
+  ASSERT_TRUE(WaitFor([&] { return Job(*id).assignments_size() == 2; },
+                      std::chrono::seconds(60)));
+  restart();  // the new generation's members are fetching, synchronising or stepping
+  EXPECT_TRUE(FinalModel(*id, kShort, "faulty") == expected)
+      << "the final model differs from the fault-free run's";
+  auto events = client_->Events(*id, 0, 0);
+  ASSERT_OK(events);
+  std::string story;
+  for (const auto& e : *events) story += e.kind() + ": " + e.message() + "\n";
+  EXPECT_THAT(story, HasSubstr("restarted during preparation; preparing again")) << story;
+  EXPECT_THAT(story, HasSubstr("after the coordinator restarted")) << story;
+}
+
 // The coordinator cannot store checkpoints (here its checkpoints folder is a file, as a full
 // or broken disk would refuse the write): each failure is an event, training goes on, and the
 // job ends with its final model.
