@@ -60,6 +60,10 @@ const MAX_POINTS = 4000, MAX_EVENTS = 1000;
 const TIMELINE = ["assigned", "member_lost", "collective_failure", "left", "recovered", "resumed"];
 const ENDED = ["succeeded", "failed", "cancelled"];
 let stream = null, streamGen = 0;
+// What this page load has seen (data-* attributes: tests/cluster/dashboard_browser_test.cc
+// checks that the page updates without a reload).
+let snapshots = 0;
+const firstStep = new Map();
 
 // A token in the URL's fragment (#token=...) goes to sessionStorage and leaves the URL.
 (function () {
@@ -96,6 +100,10 @@ function duration(s) {
   if (!isFinite(s) || s < 0) return "-";
   s = Math.round(s);
   return s < 120 ? s + " s" : s < 7200 ? Math.round(s / 60) + " min" : (s / 3600).toFixed(1) + " h";
+}
+function short(x) {
+  const a = Math.abs(x);
+  return a >= 1e6 ? (x / 1e6).toFixed(1) + "M" : a >= 1e4 ? (x / 1e3).toFixed(1) + "k" : Number(x.toPrecision(4)).toString();
 }
 function time(ms) { return ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) : "-"; }
 function state(s) { return el("span", { class: "state " + s, text: s.replace(/_/g, " ") }); }
@@ -174,6 +182,7 @@ function overview() {
 
 function renderOverview(snap) {
   const now = snap.now_unix_ms;
+  document.body.dataset.snapshots = ++snapshots;
   const workers = snap.workers;
   document.getElementById("workers-title").textContent = "Workers (" + workers.length + ")";
   const wt = document.getElementById("workers");
@@ -196,7 +205,9 @@ function renderOverview(snap) {
       eta = duration((max - p.step) * (now - p.started_unix_ms) / 1000 / p.step);
     }
     const bar = el("div", { class: "bar" }, el("div", { style: "width:" + Math.round(frac * 100) + "%" }));
-    jt.append(el("tr", { class: "job", "data-id": j.id },
+    if (!firstStep.has(j.id)) firstStep.set(j.id, p.step);
+    if (firstStep.size > 1000) firstStep.clear();
+    jt.append(el("tr", { class: "job", "data-id": j.id, "data-step": p.step, "data-first-step": firstStep.get(j.id) },
       el("td", {}, el("a", { href: "/jobs/" + encodeURIComponent(j.id), text: j.id })),
       el("td", { text: j.spec.name || "-" }), el("td", { title: j.message }, state(j.state)),
       el("td", { class: "num", text: j.assignments.length + "/" + j.spec.workers.min }),
@@ -316,7 +327,7 @@ function chart(title, series) {
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) { y1 += 1; y0 -= 1; }
   const sx = x => L + (x - x0) / (x1 - x0) * (W - L - R), sy = y => H - B - (y - y0) / (y1 - y0) * (H - T - B);
-  text(L - 4, T + 10, fmt(y1, 2), "end"); text(L - 4, H - B, fmt(y0, 2), "end");
+  text(L - 4, T + 10, short(y1), "end"); text(L - 4, H - B, short(y0), "end");
   text(L, H - 10, String(x0)); text(W - R, H - 10, "step " + x1, "end");
   let lx = W - R - 4;
   for (const s of series.slice().reverse()) {

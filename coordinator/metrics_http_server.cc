@@ -143,7 +143,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       beast::get_lowest_layer(stream_).expires_after(shared_->options.stream_write_deadline);
       http::async_write(stream_, response_,
                         [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                          if (!ec) self->WaitForEvents();
+                          if (!ec) self->SendEvents();  // the first at once
                         });
       return;
     }
