@@ -27,24 +27,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/proto_json.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace tandem::cli {
 
-// The message as one JSON object.
-std::string JsonObject(const google::protobuf::Message& m);
-
-// The messages as one JSON array.
-template <typename T>
-std::string JsonArray(const std::vector<T>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ",";
-    out += JsonObject(items[i]);
-  }
-  return out + "]";
-}
+// The writer itself (common/proto_json.h), shared with the coordinator's /api/.
+using ::tandem::JsonArray;
+using ::tandem::JsonObject;
 
 // What a command prints with --json: one object, one array, or JSON Lines (one object per
 // line, flushed as it happens).

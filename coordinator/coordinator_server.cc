@@ -13,6 +13,7 @@
 #include "common/grpc_util.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "coordinator/dashboard.h"
 #include "coordinator/grpc_services.h"
 #include "coordinator/metrics_http_server.h"
 #include "coordinator/model_server.h"
@@ -99,25 +100,34 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     http.port = metrics_address.port;
     http.cert_pem = options.security.cert_pem();
     http.key_pem = options.security.key_pem();
-    http.authorize = [access = s->access_.get()](const std::string& peer,
-                                                 const std::string& bearer) {
-      return access->CheckMetrics(Caller{peer, "", bearer, ""});
+    DashboardOptions dashboard;
+    // Off loopback the API needs client or read tokens: CheckClient lets anyone in without.
+    dashboard.api_allowed = IsLoopbackAddress(options.metrics_listen) || insecure ||
+                            !options.access.client_tokens.empty() ||
+                            !options.access.read_tokens.empty();
+    dashboard.prometheus = [c, access = s->access_.get(), insecure] {
+      auto jobs = c->ListJobs();  // every job, whole
+      std::vector<v1::JobInfo> listed;
+      if (jobs.ok()) {
+        listed.assign(std::make_move_iterator(jobs->mutable_jobs()->begin()),
+                      std::make_move_iterator(jobs->mutable_jobs()->end()));
+      }
+      return PrometheusText(listed, c->ListWorkers()) +
+             SecurityPrometheusText(access->Refusals(), insecure) +
+             OperationsPrometheusText(c->Counters(), listed, c->NowMs());
     };
+    dashboard.keepalive = options.dashboard_keepalive;
+    http.stream_poll = options.dashboard_poll;
+    s->dashboard_ = std::make_unique<Dashboard>(c, s->access_.get(), std::move(dashboard));
     TANDEM_ASSIGN_OR_RETURN(
-        s->metrics_,
-        MetricsHttpServer::Start(std::move(http), [c, access = s->access_.get(), insecure] {
-          auto jobs = c->ListJobs();  // every job, whole
-          std::vector<v1::JobInfo> listed;
-          if (jobs.ok()) {
-            listed.assign(std::make_move_iterator(jobs->mutable_jobs()->begin()),
-                          std::make_move_iterator(jobs->mutable_jobs()->end()));
-          }
-          return PrometheusText(listed, c->ListWorkers()) +
-                 SecurityPrometheusText(access->Refusals(), insecure) +
-                 OperationsPrometheusText(c->Counters(), listed, c->NowMs());
-        }));
-    TANDEM_LOG(INFO) << "Prometheus metrics on " << (s->metrics_->tls() ? "https" : "http")
-                     << "://" << metrics_address.host << ":" << s->metrics_->port() << "/metrics";
+        s->metrics_, MetricsHttpServer::Start(std::move(http),
+                                              [d = s->dashboard_.get()](const HttpRequest& r) {
+                                                return d->Handle(r);
+                                              }));
+    const std::string url = absl::StrCat(s->metrics_->tls() ? "https" : "http", "://",
+                                         metrics_address.host, ":", s->metrics_->port());
+    TANDEM_LOG(INFO) << "Prometheus metrics on " << url << "/metrics, the dashboard on " << url
+                     << "/";
   }
   c->Start();
   if (!options.port_file.empty()) {

@@ -9,6 +9,7 @@
 #ifndef TANDEM_COORDINATOR_COORDINATOR_SERVER_H_
 #define TANDEM_COORDINATOR_COORDINATOR_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,7 @@ class Server;
 namespace tandem {
 
 class ControlServiceImpl;
+class Dashboard;
 class JobServiceImpl;
 class MetricsHttpServer;
 class ModelServer;
@@ -33,8 +35,12 @@ struct CoordinatorServerOptions {
   CoordinatorOptions coordinator;
   // host:port of the JobService and ControlService; port 0 picks a free one (see port()).
   std::string listen = "127.0.0.1:7400";
-  // host:port for Prometheus text at /metrics; port 0 picks one; empty disables it.
+  // host:port for Prometheus text at /metrics and the dashboard at / (dashboard.h); port 0
+  // picks one; empty disables both.
   std::string metrics_listen = "127.0.0.1:0";
+  // How often the dashboard's event streams look for news, and their keepalive comment.
+  std::chrono::milliseconds dashboard_poll{1000};
+  std::chrono::milliseconds dashboard_keepalive{15000};
   // LibTorch threads for translating with a job's model (JobService.Translate).
   int translate_threads = 1;
   // If set, the bound gRPC port is written here (atomically) once everything runs.
@@ -74,6 +80,7 @@ class CoordinatorServer {
   std::unique_ptr<JobServiceImpl> jobs_;
   std::unique_ptr<ControlServiceImpl> control_;
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<Dashboard> dashboard_;  // used by metrics_: declared before it
   std::unique_ptr<MetricsHttpServer> metrics_;
   int port_ = 0;
 };

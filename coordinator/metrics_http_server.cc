@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -28,8 +30,9 @@ using Response = http::response<http::string_body>;
 // What every connection reads.
 struct Shared {
   MetricsHttpOptions options;
-  std::function<std::string()> render;
+  HttpHandler handler;
   std::atomic<size_t> open{0};
+  std::atomic<size_t> streams{0};  // only changed on the server's thread
 };
 
 // The token of an "Authorization: Bearer <token>" header; empty for anything else.
@@ -40,40 +43,39 @@ std::string BearerToken(beast::string_view header) {
   return std::string(absl::StripAsciiWhitespace(h.substr(kScheme.size())));
 }
 
-Response Answer(http::status status, std::string body, unsigned version) {
-  Response res(status, version);
-  res.set(http::field::content_type, "text/plain; charset=utf-8");
-  res.body() = std::move(body);
+HttpResponse Text(int status, std::string body) {
+  HttpResponse res;
+  res.status = status;
+  res.body = std::move(body);
   return res;
 }
 
-Response Respond(const Shared& shared, const http::request<http::empty_body>& req,
-                 const std::string& peer) {
-  const unsigned v = req.version();
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    Response res = Answer(http::status::method_not_allowed, "only GET /metrics\n", v);
-    res.set(http::field::allow, "GET, HEAD");
-    return res;
-  }
+HttpRequest ToRequest(const http::request<http::empty_body>& req, const std::string& peer) {
+  HttpRequest r;
+  r.method = std::string(req.method_string());
   const beast::string_view target = req.target();
-  const beast::string_view path = target.substr(0, target.find('?'));
-  if (path != "/metrics") return Answer(http::status::not_found, "not found: try /metrics\n", v);
-  if (shared.options.authorize) {
-    const absl::Status allowed =
-        shared.options.authorize(peer, BearerToken(req[http::field::authorization]));
-    if (!allowed.ok()) {
-      Response res = Answer(http::status::unauthorized, std::string(allowed.message()) + "\n", v);
-      res.set(http::field::www_authenticate, "Bearer realm=\"tandem\"");
-      return res;
-    }
-  }
-  Response res = Answer(http::status::ok, shared.render(), v);
-  res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  const size_t q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != beast::string_view::npos) r.query = std::string(target.substr(q + 1));
+  r.peer = peer;
+  r.bearer = BearerToken(req[http::field::authorization]);
+  r.host = std::string(req[http::field::host]);
+  r.origin = std::string(req[http::field::origin]);
+  return r;
+}
+
+Response ToBeast(HttpResponse& from, unsigned version) {
+  Response res(static_cast<http::status>(from.status), version);
+  res.set(http::field::content_type, from.content_type);
+  for (const auto& [name, value] : from.headers) res.set(name, value);
+  res.body() = std::move(from.body);
+  res.keep_alive(false);
   return res;
 }
 
 // One connection: [TLS handshake,] one request, one response, close; all of it within the
-// deadline, after which Beast cancels whatever is pending and the session ends.
+// deadline, after which Beast cancels whatever is pending and the session ends. An event
+// stream instead lives on after its head, one write at a time (the header's contract).
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -83,10 +85,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : shared_(std::move(shared)),
         stream_(std::move(stream)),
         peer_(std::move(peer)),
-        buffer_(shared_->options.max_header_bytes + 1024) {
+        buffer_(shared_->options.max_header_bytes + 1024),
+        timer_(stream_.get_executor()) {
     ++shared_->open;
   }
-  ~Session() { --shared_->open; }
+  ~Session() {
+    --shared_->open;
+    if (events_) --shared_->streams;
+  }
 
   void Start() {
     beast::get_lowest_layer(stream_).expires_after(shared_->options.deadline);
@@ -114,22 +120,72 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         ec == asio::error::operation_aborted) {
       return;  // the deadline passed or the client left: nothing to answer
     }
-    response_ = ec ? Answer(http::status::bad_request,
-                            absl::StrCat("bad request: ", ec.message(), "\n"), 11)
-                   : Respond(*shared_, parser_.get(), peer_);
-    response_.keep_alive(false);
-    response_.content_length(response_.body().size());
-    if (!ec && parser_.get().method() == http::verb::head) {
-      response_.body().clear();  // HEAD: the length of what GET would send, no body
+    const unsigned version = ec ? 11 : parser_.get().version();
+    HttpResponse answer =
+        ec ? Text(400, absl::StrCat("bad request: ", ec.message(), "\n"))
+           : shared_->handler(ToRequest(parser_.get(), peer_));
+    const bool head = !ec && parser_.get().method() == http::verb::head;
+    if (answer.stream != nullptr && !head) {
+      if (shared_->streams >= shared_->options.max_streams) {
+        answer = Text(503, absl::StrCat("too many event streams open (",
+                                        shared_->options.max_streams, "); try again later\n"));
+        answer.headers.emplace_back("Retry-After", "5");
+      } else {
+        ++shared_->streams;
+        events_ = std::move(answer.stream);
+      }
     }
+    response_ = ToBeast(answer, version);
+    if (events_ != nullptr) {
+      // No Content-Length: the body is what follows until the connection closes.
+      stream_end_ = std::chrono::steady_clock::now() + shared_->options.stream_lifetime;
+      response_.set(http::field::cache_control, "no-store");
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.stream_write_deadline);
+      http::async_write(stream_, response_,
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                          if (!ec) self->SendEvents();  // the first at once
+                        });
+      return;
+    }
+    response_.content_length(response_.body().size());
+    if (head) response_.body().clear();  // HEAD: the length of what GET would send, no body
     http::async_write(stream_, response_,
                       [self = this->shared_from_this()](beast::error_code, size_t) {
                         self->Close();
                       });
   }
 
+  void WaitForEvents() {
+    timer_.expires_after(shared_->options.stream_poll);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec) self->SendEvents();
+    });
+  }
+
+  // Asks the stream for its next bytes and writes them; the next poll starts only once they
+  // are written, so nothing accumulates behind a client that does not read.
+  void SendEvents() {
+    if (std::chrono::steady_clock::now() >= stream_end_) {
+      Close();
+      return;
+    }
+    pending_ = events_->Next();
+    if (pending_.empty()) {
+      WaitForEvents();
+      return;
+    }
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.stream_write_deadline);
+    asio::async_write(stream_, asio::buffer(pending_),
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return;  // too slow, or gone: the session ends
+                        self->pending_.clear();
+                        self->WaitForEvents();
+                      });
+  }
+
   void Close() {
     if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.deadline);
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     } else {
       beast::error_code ignored;
@@ -143,6 +199,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   http::request_parser<http::empty_body> parser_;
   Response response_;
+  asio::steady_timer timer_;
+  std::unique_ptr<HttpEventStream> events_;  // set for an event stream
+  std::chrono::steady_clock::time_point stream_end_;
+  std::string pending_;  // the stream's bytes being written
 };
 
 }  // namespace
@@ -186,8 +246,45 @@ class MetricsHttpServer::Impl {
   int port = 0;
 };
 
+HttpResponse MetricsResponse(
+    const HttpRequest& request,
+    const std::function<absl::Status(const std::string& peer, const std::string& bearer)>&
+        authorize,
+    const std::function<std::string()>& render) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse res = Text(405, "only GET /metrics\n");
+    res.headers.emplace_back("Allow", "GET, HEAD");
+    return res;
+  }
+  if (authorize) {
+    const absl::Status allowed = authorize(request.peer, request.bearer);
+    if (!allowed.ok()) {
+      HttpResponse res = Text(401, std::string(allowed.message()) + "\n");
+      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tandem\"");
+      return res;
+    }
+  }
+  HttpResponse res = Text(200, render());
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return res;
+}
+
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     MetricsHttpOptions options, std::function<std::string()> render) {
+  auto authorize = options.authorize;
+  return Start(std::move(options),
+               [authorize = std::move(authorize), render = std::move(render)](
+                   const HttpRequest& request) {
+                 if (request.method != "GET" && request.method != "HEAD") {
+                   return MetricsResponse(request, authorize, render);  // 405
+                 }
+                 if (request.path != "/metrics") return Text(404, "not found: try /metrics\n");
+                 return MetricsResponse(request, authorize, render);
+               });
+}
+
+absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
+    MetricsHttpOptions options, HttpHandler handler) {
   auto impl = std::make_unique<Impl>();
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
@@ -219,7 +316,7 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   }
   impl->port = acceptor.local_endpoint().port();
   impl->shared->options = std::move(options);
-  impl->shared->render = std::move(render);
+  impl->shared->handler = std::move(handler);
   impl->Accept();
   impl->thread = std::thread([p = impl.get()] { p->ioc.run(); });
   return std::unique_ptr<MetricsHttpServer>(new MetricsHttpServer(std::move(impl)));

@@ -19,6 +19,11 @@ PACKAGES=(
   openssl
   libboost1.74-dev
 )
+# Only for the tests (scripts/test.sh passes --test): a real browser for the dashboard's test
+# (tests/cluster/dashboard_browser_test.cc). Not in the container image.
+if [[ ${1:-} == --test ]]; then
+  PACKAGES+=(chromium python3)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -5,7 +5,7 @@
 #   TANDEM_SANITIZE=1 scripts/test.sh   # the same under AddressSanitizer + UBSan (build-asan/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 if [[ ${TANDEM_SANITIZE:-0} == 1 ]]; then
   export TANDEM_BUILD_DIR=${TANDEM_BUILD_DIR:-build-asan}
   export TANDEM_CMAKE_ARGS="${TANDEM_CMAKE_ARGS:-} -DTANDEM_SANITIZE=ON"

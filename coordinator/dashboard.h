@@ -1,0 +1,89 @@
+// The dashboard and its JSON API on the coordinator's HTTP port: the handler that
+// MetricsHttpServer calls for every request (no Beast, no gRPC here).
+//
+//   GET /metrics                    Prometheus text; a metrics, read or client token
+//   GET /, /jobs/<id>               the page (dashboard_page.cc): HTML with its script and
+//                                   style inline, no data in it, so no token; the script asks
+//                                   for one when the API answers 401
+//   GET /api/jobs                   ListJobsResponse (limit, page_token, state, name, label,
+//                                   summary), newest first
+//   GET /api/jobs/<id>              JobInfo
+//   GET /api/jobs/<id>/events       [JobEvent], oldest first (after_seq, limit)
+//   GET /api/jobs/<id>/metrics      [MetricPoint] (after_step, max_points)
+//   GET /api/workers                [WorkerInfo]
+//   GET /api/stream[?job=<id>&after_seq=S&after_step=T]
+//                                   Server-Sent Events: "snapshot" (jobs and workers) when it
+//                                   changed; with a job also "job", "events" and "metrics"
+//   POST /api/jobs/<id>/cancel      JobInfo as the cancellation left it; a client token
+//
+// Every JSON value is written by common/proto_json.h, so each message has exactly the shape
+// `tandem --json` prints (client/JSON.md). GETs under /api/ need what the client's reading
+// calls need (AccessControl::CheckClient, kRead: a read or client token once tokens are
+// configured); cancel needs a client token (a read-only one is 403). Errors are JSON
+// {"code": "...", "error": "..."} with 400 (a bad id or parameter), 401, 403, 404, 405 or 409.
+// Thread-safe.
+#ifndef TANDEM_COORDINATOR_DASHBOARD_H_
+#define TANDEM_COORDINATOR_DASHBOARD_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "coordinator/access_control.h"
+#include "coordinator/coordinator.h"
+#include "coordinator/metrics_http_server.h"
+
+namespace tandem {
+
+struct DashboardOptions {
+  // False: every /api/ request is refused (403), e.g. a port off loopback without client or
+  // read tokens, where CheckClient would let anyone in.
+  bool api_allowed = true;
+  // The /metrics text.
+  std::function<std::string()> prometheus;
+  // An event stream sends a comment when it sent nothing for this long (so that a client
+  // that left is noticed, and proxies keep the connection).
+  std::chrono::milliseconds keepalive{15000};
+  // The newest jobs in a snapshot.
+  uint32_t snapshot_jobs = 50;
+  // Snapshots are built at most this often, whatever the number of streams.
+  std::chrono::milliseconds snapshot_cache{250};
+};
+
+class Dashboard {
+ public:
+  Dashboard(Coordinator* coordinator, AccessControl* access, DashboardOptions options);
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  // The snapshot an event stream sends (without its time): {"jobs": ListJobsResponse of the
+  // newest jobs as DashboardJob, "workers": [WorkerInfo]}.
+  std::string Snapshot();
+
+  Coordinator& coordinator() { return *c_; }
+  const DashboardOptions& options() const { return options_; }
+
+ private:
+  HttpResponse Api(const HttpRequest& request);
+
+  Coordinator* const c_;
+  AccessControl* const access_;
+  const DashboardOptions options_;
+  absl::Mutex mu_;
+  std::string snapshot_ ABSL_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point snapshot_time_ ABSL_GUARDED_BY(mu_);
+};
+
+// What a snapshot keeps of a job: JobSummary, and what the jobs table shows besides
+// (progress: loss, tokens/s, validation, start, checkpoint, model; training.max_steps and
+// epochs; the deadline).
+tandem::v1::JobInfo DashboardJob(const tandem::v1::JobInfo& job);
+
+// The page's HTML (dashboard_page.cc).
+const char* DashboardPage();
+
+}  // namespace tandem
+
+#endif  // TANDEM_COORDINATOR_DASHBOARD_H_

@@ -1,0 +1,331 @@
+// The dashboard's HTTP side over real sockets on 127.0.0.1: event streams of the HTTP server
+// (bounded behind a client that does not read, capped in number and lifetime), and the
+// CoordinatorServer's /api/ (the shapes of `tandem --json`, tokens, errors, cancel, the
+// stream), and the page itself.
+#include "coordinator/dashboard.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "common/proto_json.h"
+#include "coordinator/coordinator_server.h"
+#include "coordinator/metrics_http_server.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+
+namespace tandem {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// A socket to 127.0.0.1:port with `rcvbuf` bytes of receive buffer (0: the default).
+int Connect(int port, int rcvbuf = 0) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// What the server sends for `request` within `limit` (or until it closes).
+std::string ReadFor(int port, const std::string& request, std::chrono::milliseconds limit) {
+  const int fd = Connect(port);
+  if (fd < 0) return "";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  timeval tv{0, 50'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string out;
+  char buf[4096];
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// A stream that sends `bytes` on every call and counts its calls and its life.
+class CountingStream : public HttpEventStream {
+ public:
+  CountingStream(std::atomic<int>* calls, std::atomic<int>* alive, size_t bytes)
+      : calls_(calls), alive_(alive), bytes_(bytes) {
+    ++*alive_;
+  }
+  ~CountingStream() override { --*alive_; }
+  std::string Next() override {
+    ++*calls_;
+    return "data: " + std::string(bytes_, 'x') + "\n\n";
+  }
+
+ private:
+  std::atomic<int>* calls_;
+  std::atomic<int>* alive_;
+  size_t bytes_;
+};
+
+struct StreamServer {
+  std::atomic<int> calls{0};
+  std::atomic<int> alive{0};
+  std::unique_ptr<MetricsHttpServer> server;
+
+  StreamServer(MetricsHttpOptions options, size_t bytes) {
+    auto started = MetricsHttpServer::Start(std::move(options), [this, bytes](const HttpRequest&) {
+      HttpResponse res;
+      res.content_type = "text/event-stream";
+      res.stream = std::make_unique<CountingStream>(&calls, &alive, bytes);
+      return res;
+    });
+    EXPECT_OK(started);
+    if (started.ok()) server = std::move(*started);
+  }
+};
+
+constexpr char kStream[] = "GET /s HTTP/1.1\r\nHost: x\r\n\r\n";
+
+TEST(HttpEventStreamTest, AClientThatDoesNotReadStallsTheStreamAndIsCutAtTheWriteDeadline) {
+  MetricsHttpOptions options;
+  options.stream_poll = std::chrono::milliseconds(5);
+  options.stream_write_deadline = std::chrono::milliseconds(1500);
+  StreamServer s(options, 64 * 1024);
+  ASSERT_NE(s.server, nullptr);
+  const int fd = Connect(s.server->port(), 4096);
+  ASSERT_GE(fd, 0);
+  ::send(fd, kStream, sizeof(kStream) - 1, MSG_NOSIGNAL);
+  // Never read: once the socket buffers are full the server asks for nothing more.
+  ASSERT_TRUE(testing::WaitFor([&] { return s.calls > 0; }, std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const int stalled = s.calls;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(s.calls, stalled) << "the server kept producing for a client that does not read";
+  // Only what fits the kernel's buffers was made (5 ms polls for 1.2 s would be ~240 calls).
+  EXPECT_LT(stalled, 150);
+  // The write that cannot finish ends the connection and frees the stream.
+  EXPECT_TRUE(testing::WaitFor([&] { return s.alive == 0; }, std::chrono::seconds(5)));
+  ::close(fd);
+}
+
+TEST(HttpEventStreamTest, StreamsAreCappedInNumberAndLifetime) {
+  MetricsHttpOptions options;
+  options.max_streams = 1;
+  options.stream_poll = std::chrono::milliseconds(50);
+  options.stream_lifetime = std::chrono::milliseconds(1500);
+  StreamServer s(options, 10);
+  ASSERT_NE(s.server, nullptr);
+  const int port = s.server->port();
+  std::string first;
+  std::thread reader([&] { first = ReadFor(port, kStream, std::chrono::seconds(10)); });
+  ASSERT_TRUE(testing::WaitFor([&] { return s.alive == 1; }, std::chrono::seconds(5)));
+  EXPECT_THAT(testing::HttpRequest(port, kStream),
+              AllOf(StartsWith("HTTP/1.1 503"), HasSubstr("too many event streams")));
+  reader.join();  // the server closed it at the end of its lifetime (well before 10 s)
+  EXPECT_THAT(first, StartsWith("HTTP/1.1 200 OK"));
+  EXPECT_THAT(first, HasSubstr("Content-Type: text/event-stream"));
+  EXPECT_THAT(first, Not(HasSubstr("Content-Length")));
+  EXPECT_THAT(first, HasSubstr("\r\n\r\ndata: xxxxxxxxxx\n\ndata: xxxxxxxxxx\n\n"));
+  EXPECT_TRUE(testing::WaitFor([&] { return s.alive == 0; }, std::chrono::seconds(5)));
+  // The slot is free again; HEAD gets the head and no stream.
+  EXPECT_THAT(testing::HttpRequest(port, "HEAD /s HTTP/1.1\r\n\r\n"),
+              AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("Content-Length: 0")));
+}
+
+class DashboardApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteToyCorpus(dir_.path(), 400);
+    CoordinatorServerOptions o;
+    o.coordinator.data_dir = dir_.Join("coord");
+    o.coordinator.corpus_roots = {dir_.path()};
+    o.coordinator.worker_timeout = std::chrono::seconds(120);
+    o.listen = "127.0.0.1:0";
+    o.metrics_listen = "127.0.0.1:0";
+    o.access.client_tokens = {"client-token"};
+    o.access.read_tokens = {"read-token"};
+    o.dashboard_poll = std::chrono::milliseconds(100);
+    ASSERT_OK_AND_ASSIGN(server_, CoordinatorServer::Start(o));
+    port_ = server_->metrics_port();
+  }
+
+  std::string Submit(const std::string& name) {
+    v1::JobSpec s;
+    s.set_name(name);
+    s.mutable_corpus()->set_train_source(dir_.Join("train.en"));
+    s.mutable_corpus()->set_train_target(dir_.Join("train.es"));
+    s.mutable_tokenizer()->set_vocab_size(40);
+    s.mutable_workers()->set_min(1);
+    auto id = server_->coordinator().SubmitJob(s);
+    EXPECT_OK(id);
+    return id.ok() ? *id : "";
+  }
+
+  bool WaitForState(const std::string& id, v1::JobState state) {
+    return testing::WaitFor([&] { return server_->coordinator().GetJob(id)->state() == state; },
+                            std::chrono::seconds(60));
+  }
+
+  std::string Get(const std::string& target, const std::string& token = "read-token") {
+    return testing::HttpRequest(
+        port_, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                   (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n");
+  }
+  std::string Post(const std::string& target, const std::string& token,
+                   const std::string& more = "") {
+    return testing::HttpRequest(port_, "POST " + target +
+                                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                                           "Authorization: Bearer " +
+                                           token + "\r\n" + more + "\r\n");
+  }
+  static std::string Body(const std::string& response) {
+    const size_t at = response.find("\r\n\r\n");
+    return at == std::string::npos ? "" : response.substr(at + 4);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<CoordinatorServer> server_;
+  int port_ = 0;
+};
+
+TEST_F(DashboardApiTest, AnswersWithTheShapesOfTandemJsonToReadTokens) {
+  const std::string older = Submit("older");
+  const std::string newer = Submit("newer");
+  ASSERT_TRUE(WaitForState(older, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  ASSERT_TRUE(WaitForState(newer, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  v1::JoinRequest join;
+  join.set_address("127.0.0.1:1001");
+  join.set_hostname("box");
+  ASSERT_OK(server_->coordinator().Join(join));
+  Coordinator& c = server_->coordinator();
+
+  const std::string jobs = Get("/api/jobs");
+  EXPECT_THAT(jobs, AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("application/json")));
+  v1::ListJobsRequest all;
+  all.set_limit(100);
+  ASSERT_OK_AND_ASSIGN(auto listed, c.ListJobs(all));
+  EXPECT_EQ(Body(jobs), JsonObject(listed));
+  EXPECT_LT(Body(jobs).find(newer), Body(jobs).find(older));  // newest first
+  ASSERT_OK_AND_ASSIGN(auto job, c.GetJob(older));
+  EXPECT_EQ(Body(Get("/api/jobs/" + older)), JsonObject(job));
+  ASSERT_OK_AND_ASSIGN(auto events, c.ListEvents(older, 0, 1000));
+  EXPECT_EQ(Body(Get("/api/jobs/" + older + "/events")), JsonArray(events));
+  EXPECT_THAT(Body(Get("/api/jobs/" + older + "/events?after_seq=" +
+                       std::to_string(events.back().seq()))),
+              "[]");
+  EXPECT_EQ(Body(Get("/api/jobs/" + older + "/metrics")), "[]");
+  EXPECT_EQ(Body(Get("/api/workers")), JsonArray(c.ListWorkers()));
+  EXPECT_THAT(Body(Get("/api/workers")), HasSubstr("\"hostname\":\"box\""));
+
+  // Paging and filters as ListJobs has them.
+  const std::string page1 = Body(Get("/api/jobs?limit=1&summary=true"));
+  EXPECT_THAT(page1, AllOf(HasSubstr(newer), Not(HasSubstr(older)), HasSubstr("\"total\":2")));
+  const size_t t = page1.find("\"next_page_token\":\"") + 19;
+  const std::string token = page1.substr(t, page1.find('"', t) - t);
+  ASSERT_FALSE(token.empty());
+  EXPECT_THAT(Body(Get("/api/jobs?limit=1&page_token=" + token)),
+              AllOf(HasSubstr(older), Not(HasSubstr(newer))));
+  EXPECT_THAT(Body(Get("/api/jobs?state=running")), HasSubstr("\"jobs\":[]"));
+  EXPECT_THAT(Body(Get("/api/jobs?name=older")), AllOf(HasSubstr(older), Not(HasSubstr(newer))));
+
+  // Errors: JSON, with the status that says what went wrong.
+  EXPECT_THAT(Get("/api/jobs/..bad"), AllOf(StartsWith("HTTP/1.1 400"), HasSubstr("job id")));
+  EXPECT_THAT(Get("/api/jobs/job-nope"), StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(Get("/api/jobs/job-nope/events"), StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(Get("/api/jobs?limit=0"),
+              AllOf(StartsWith("HTTP/1.1 400"), HasSubstr("limit: expected a whole number")));
+  EXPECT_THAT(Get("/api/jobs?page_token=garbage"), StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Get("/api/nothing"), AllOf(StartsWith("HTTP/1.1 404"), HasSubstr("\"code\"")));
+  EXPECT_THAT(Get("/api/jobs/" + older + "/cancel"),
+              AllOf(StartsWith("HTTP/1.1 405"), HasSubstr("Allow: POST")));
+  EXPECT_THAT(Post("/api/jobs", "client-token"), StartsWith("HTTP/1.1 405"));
+  EXPECT_THAT(Get("/nowhere"), StartsWith("HTTP/1.1 404"));
+
+  // /metrics is still there, with its own rules.
+  EXPECT_THAT(Get("/metrics"), AllOf(StartsWith("HTTP/1.1 200"), HasSubstr("tandem_jobs")));
+}
+
+TEST_F(DashboardApiTest, TokensAreCheckedAndOnlyClientTokensCancel) {
+  const std::string id = Submit("cancel-me");
+  // The page needs no token (it holds no data); the API does.
+  const std::string page = Get("/", "");
+  EXPECT_THAT(page, AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("text/html"),
+                          HasSubstr("<title>Tandem</title>"), HasSubstr("X-Frame-Options: DENY")));
+  EXPECT_THAT(Get("/jobs/" + id, ""), AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("<html")));
+  EXPECT_THAT(Get("/api/jobs", ""),
+              AllOf(StartsWith("HTTP/1.1 401"), HasSubstr("WWW-Authenticate: Bearer"),
+                    HasSubstr("\"code\":\"unauthenticated\"")));
+  EXPECT_THAT(Get("/api/jobs", "wrong"), StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(Get("/api/stream", "wrong"), StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(Get("/api/jobs", "client-token"), StartsWith("HTTP/1.1 200"));
+
+  EXPECT_THAT(Post("/api/jobs/" + id + "/cancel", "read-token"),
+              AllOf(StartsWith("HTTP/1.1 403"), HasSubstr("needs a client token")));
+  EXPECT_THAT(Post("/api/jobs/" + id + "/cancel", "wrong"), StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(Post("/api/jobs/" + id + "/cancel", "client-token", "Origin: http://evil.test\r\n"),
+              AllOf(StartsWith("HTTP/1.1 403"), HasSubstr("another origin")));
+  const std::string cancelled =
+      Post("/api/jobs/" + id + "/cancel", "client-token", "Origin: http://127.0.0.1\r\n");
+  EXPECT_THAT(cancelled, StartsWith("HTTP/1.1 200"));
+  ASSERT_OK_AND_ASSIGN(auto job, server_->coordinator().GetJob(id));
+  EXPECT_EQ(job.state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(Body(cancelled), JsonObject(job));
+  EXPECT_THAT(Post("/api/jobs/" + id + "/cancel", "client-token"),
+              AllOf(StartsWith("HTTP/1.1 409"), HasSubstr("already ended")));
+  EXPECT_THAT(Post("/api/jobs/job-nope/cancel", "client-token"), StartsWith("HTTP/1.1 404"));
+}
+
+TEST_F(DashboardApiTest, TheStreamPushesSnapshotsAndAJobsNews) {
+  const std::string id = Submit("streamed");
+  const std::string auth = "Host: 127.0.0.1\r\nAuthorization: Bearer read-token\r\n\r\n";
+  const std::string all =
+      ReadFor(port_, "GET /api/stream HTTP/1.1\r\n" + auth, std::chrono::milliseconds(1500));
+  EXPECT_THAT(all, AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("text/event-stream"),
+                         HasSubstr("retry: 2000\n\n"), HasSubstr("event: snapshot\ndata: {"),
+                         HasSubstr("\"now_unix_ms\":"), HasSubstr(id)));
+  const std::string one = ReadFor(port_, "GET /api/stream?job=" + id + " HTTP/1.1\r\n" + auth,
+                                  std::chrono::milliseconds(1500));
+  EXPECT_THAT(one, AllOf(HasSubstr("event: job\ndata: {\"id\":\"" + id),
+                         HasSubstr("event: events\ndata: [{"), HasSubstr("\"kind\":\"submitted\"")));
+  EXPECT_THAT(ReadFor(port_, "GET /api/stream?job=job-nope HTTP/1.1\r\n" + auth,
+                      std::chrono::milliseconds(800)),
+              HasSubstr("event: failure\ndata: {\"code\":\"not_found\""));
+  EXPECT_THAT(Get("/api/stream?after_seq=x"), StartsWith("HTTP/1.1 400"));
+}
+
+TEST(DashboardTest, TheApiIsClosedWhereItWouldNeedATokenButNoneIsConfigured) {
+  testing::TempDir dir;
+  CoordinatorOptions o;
+  o.data_dir = dir.Join("coord");
+  ASSERT_OK_AND_ASSIGN(auto c, Coordinator::Create(o));
+  AccessControl access(AccessOptions{});
+  DashboardOptions options;
+  options.api_allowed = false;
+  Dashboard d(c.get(), &access, options);
+  HttpRequest r;
+  r.method = "GET";
+  r.path = "/api/jobs";
+  const HttpResponse res = d.Handle(r);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_THAT(res.body, HasSubstr("--client_token_file"));
+  r.path = "/";
+  EXPECT_EQ(d.Handle(r).status, 200);
+}
+
+}  // namespace
+}  // namespace tandem
