@@ -149,7 +149,7 @@ measure() {
   case "$mode" in
     coordinator)
       # Restarted as soon as it is gone (a supervisor's job), on its port and data folder.
-      wait -n "$cpid" "$probe_pid" || true
+      wait -n "$cpid" "$probe_pid" 2>/dev/null || true
       if ! kill -0 "$cpid" 2>/dev/null; then
         t_restart=$EPOCHREALTIME
         start_coordinator "$d" "$port"
@@ -157,7 +157,7 @@ measure() {
       ;;
     restart)
       # Every worker killed: fresh processes on empty caches, as soon as the old are gone.
-      wait -n "${wpids[w1]}" "$probe_pid" || true
+      wait -n "${wpids[w1]}" "$probe_pid" 2>/dev/null || true
       if kill -0 "$probe_pid" 2>/dev/null; then
         for ((i = 1; i <= n; i++)); do wait "${wpids[w$i]}" 2>/dev/null || true; done
         t_restart=$EPOCHREALTIME
@@ -165,12 +165,13 @@ measure() {
       fi
       ;;
   esac
-  wait "$probe_pid" || rc=$?
+  wait "$probe_pid" 2>/dev/null || rc=$?
   # The logs of every process after the kill, for the breakdown.
-  "$PY" - "$d" "$model" "$n" "$rep" "${t_restart:-0}" >>"$tmp/points.jsonl" <<'PY' || rc=1
+  "$PY" - "$d" "$model" "$n" "$rep" "${t_restart:-0}" "$mode" >>"$tmp/points.jsonl" <<'PY' || rc=1
 import datetime, glob, json, os, sys
 d, model, n, rep, t_restart = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 p = json.loads(open(f"{d}/probe.json").read() or "{}")
+p.setdefault("mode", sys.argv[6]), p.setdefault("workers", n), p.setdefault("ok", False)
 k = p.get("kill_unix_ms", 0) / 1000.0
 def lines(path):
     for line in open(path, errors="replace"):
