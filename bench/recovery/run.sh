@@ -299,12 +299,12 @@ if as_json:
                           "checkpoint_interval_steps": interval, "blas_kernel": blas, **r}))
     sys.exit(0)
 
-print(f"{'scenario':<34} {'Tandem (s)':>10} {'alt. first (s)':>14} {'alternative (s)':>15} "
+print(f"{'scenario':<36} {'Tandem (s)':>10} {'alt. first (s)':>14} {'alternative (s)':>15} "
       f"{'ratio':>6} {'ratio first':>11}")
 for r in rows:
     name = f"{r['model']}, {r['workers']} workers, {'worker' if r['fault'] == 'worker' else 'coordinator'} killed"
     flag = "" if r["failed"] == 0 and r["runs"] else f" ({r['failed']} of {r['runs'] + r['failed']} failed)"
-    print(f"{name:<34} {r['tandem_s']:>10.2f} {r['alt_first_s']:>14.2f} {r['alt_s']:>15.2f} "
+    print(f"{name:<36} {r['tandem_s']:>10.2f} {r['alt_first_s']:>14.2f} {r['alt_s']:>15.2f} "
           f"{r['ratio']:>6.1f} {r['ratio_first']:>11.1f}{flag}")
 print("# medians of " + ", ".join(sorted({f"{r['runs']}" for r in rows})) + " run(s) each; "
       "Tandem: SIGKILL -> first poll (every 50 ms) showing a step completed after it; alternative: "
