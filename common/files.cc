@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <cstring>
@@ -68,7 +69,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, uint64_t max_bytes
 }
 
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view contents, int mode) {
-  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  // One temporary file per call, not per process: two threads writing the same path (two
+  // fetches of one artifact) must not rename each other's file away.
+  static std::atomic<uint64_t> calls{0};
+  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid(), ".", calls++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot create", tmp);
   const char* p = contents.data();

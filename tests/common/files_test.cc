@@ -2,6 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <thread>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -23,6 +27,32 @@ TEST(FilesTest, AtomicWriteAndRead) {
   ASSERT_OK(WriteFileAtomic(p, ""));
   EXPECT_THAT(ReadFile(p), IsOkAndHolds(""));
   EXPECT_FALSE(PathExists(p + ".tmp." + std::to_string(::getpid())));
+}
+
+// Threads writing the same path at once (two fetches of one artifact) all succeed, and the
+// file ends whole: one of the writes, not a mix, and no temporary file is left.
+TEST(FilesTest, ConcurrentAtomicWritesOfOnePathAllSucceed) {
+  testing::TempDir dir;
+  const std::string path = dir.Join("artifact");
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> results(8);
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      const std::string contents(100000, static_cast<char>('a' + t));
+      for (int i = 0; i < 20 && results[t].ok(); ++i) results[t] = WriteFileAtomic(path, contents);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const absl::Status& s : results) EXPECT_OK(s);
+  ASSERT_OK_AND_ASSIGN(const std::string got, ReadFile(path));
+  ASSERT_EQ(got.size(), 100000u);
+  EXPECT_EQ(got, std::string(got.size(), got[0]));
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    ++files;
+    (void)e;
+  }
+  EXPECT_EQ(files, 1u) << "a temporary file was left";
 }
 
 TEST(FilesTest, ReadErrors) {
