@@ -105,6 +105,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     dashboard.api_allowed = IsLoopbackAddress(options.metrics_listen) || insecure ||
                             !options.access.client_tokens.empty() ||
                             !options.access.read_tokens.empty();
+    dashboard.loopback_hosts_only = IsLoopbackAddress(options.metrics_listen) &&
+                                    options.access.client_tokens.empty() &&
+                                    options.access.read_tokens.empty();
     dashboard.prometheus = [c, access = s->access_.get(), insecure] {
       auto jobs = c->ListJobs();  // every job, whole
       std::vector<v1::JobInfo> listed;

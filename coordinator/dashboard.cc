@@ -12,12 +12,21 @@
 #include "absl/strings/str_split.h"
 #include "common/files.h"
 #include "common/proto_json.h"
+#include "common/transport_security.h"
 
 namespace tandem {
 
 namespace v1 = ::tandem::v1;
 
 namespace {
+
+// Whether a Host header ("name[:port]", "[v6]:port") names a loopback address literally.
+bool LoopbackHost(const std::string& host) {
+  const std::string name = absl::AsciiStrToLower(host);
+  // IsLoopbackAddress also takes gRPC's "unix:" and "ipv4:" targets, never a browser's Host.
+  if (absl::StartsWith(name, "unix") || absl::StartsWith(name, "ipv")) return false;
+  return IsLoopbackAddress(name);
+}
 
 using Query = std::vector<std::pair<std::string, std::string>>;
 
@@ -310,6 +319,12 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
   }
   if (cancel && request.method != "POST") return MethodNotAllowed("POST");
   if (!cancel && !read) return MethodNotAllowed("GET, HEAD");
+  if (options_.loopback_hosts_only && !LoopbackHost(request.host)) {
+    return Error(absl::PermissionDeniedError(absl::StrCat(
+        "Host '", request.host.substr(0, 100),
+        "' is not a loopback address: without tokens the API answers only to 127.0.0.1, "
+        "[::1] or localhost (set --client_token_file or --read_token_file to use a name)")));
+  }
   if (!options_.api_allowed) {
     return Error(absl::PermissionDeniedError(
         "the dashboard's API on a port off loopback needs --client_token_file or "

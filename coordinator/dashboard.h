@@ -41,6 +41,10 @@ struct DashboardOptions {
   // False: every /api/ request is refused (403), e.g. a port off loopback without client or
   // read tokens, where CheckClient would let anyone in.
   bool api_allowed = true;
+  // True: the API answers only requests whose Host header names a loopback address
+  // (127.x.x.x, [::1], localhost): an API open without tokens on loopback must not answer a
+  // page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding).
+  bool loopback_hosts_only = false;
   // The /metrics text.
   std::function<std::string()> prometheus;
   // An event stream sends a comment when it sent nothing for this long (so that a client

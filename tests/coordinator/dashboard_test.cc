@@ -327,5 +327,33 @@ TEST(DashboardTest, TheApiIsClosedWhereItWouldNeedATokenButNoneIsConfigured) {
   EXPECT_EQ(d.Handle(r).status, 200);
 }
 
+// Open on loopback without tokens, the API answers only to loopback Host names: a page of
+// another site whose name resolves to 127.0.0.1 (DNS rebinding) reads nothing.
+TEST(DashboardTest, WithoutTokensTheApiAnswersOnlyLoopbackHostNames) {
+  testing::TempDir dir;
+  CoordinatorOptions o;
+  o.data_dir = dir.Join("coord");
+  ASSERT_OK_AND_ASSIGN(auto c, Coordinator::Create(o));
+  AccessControl access(AccessOptions{});
+  DashboardOptions options;
+  options.loopback_hosts_only = true;
+  Dashboard d(c.get(), &access, options);
+  HttpRequest r;
+  r.method = "GET";
+  r.path = "/api/jobs";
+  for (const char* host : {"127.0.0.1:7401", "127.0.0.1", "localhost:7401", "LOCALHOST",
+                           "[::1]:7401", "127.5.6.7:80"}) {
+    r.host = host;
+    EXPECT_EQ(d.Handle(r).status, 200) << host;
+  }
+  for (const char* host : {"evil.example:7401", "", "127.evil.example", "[::1", "10.0.0.1:7401",
+                           "localhost.evil.example", "unix:80", "127.0.0.1.evil.example:80"}) {
+    r.host = host;
+    const HttpResponse res = d.Handle(r);
+    EXPECT_EQ(res.status, 403) << host;
+    EXPECT_THAT(res.body, HasSubstr("not a loopback address")) << host;
+  }
+}
+
 }  // namespace
 }  // namespace tandem
