@@ -145,7 +145,12 @@ void Worker::Run() {
         unavailable("a heartbeat to", beat.status());
       }
     }
-    const auto wait = std::max(interval, backoff);
+    // After a failed run the new generation is formed within moments: it is fetched at
+    // once instead of at the next regular heartbeat.
+    const bool hurry =
+        std::chrono::steady_clock::now().time_since_epoch().count() < hurry_until_ns_.load();
+    const auto wait = hurry && backoff.count() == 0 ? std::chrono::milliseconds(kHurriedHeartbeat)
+                                                    : std::max(interval, backoff);
     for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(wait / 10);
   }
   // Stopping (SIGTERM: a container stopped, a Deployment scaled down) drains: the coordinator
@@ -277,6 +282,7 @@ void Worker::Prepare(v1::WorkAssignment a, const std::atomic<bool>& cancel) {
   if (!trained.ok() && !cancel) {
     TANDEM_LOG(ERROR) << "job " << a.job_id() << ": training failed: " << trained;
     ProgressReporter(&client_, id(), a, nullptr).ReportFailure(trained);
+    hurry_until_ns_ = (std::chrono::steady_clock::now() + kHurryFor).time_since_epoch().count();
   }
 }
 

@@ -82,6 +82,11 @@ class Worker {
   CoordinatorClient client_;
   ArtifactCache cache_;
   std::atomic<bool> stop_{false};
+  // Until then (steady clock, ns) heartbeats go every kHurriedHeartbeat instead of the
+  // coordinator's interval: a run just failed and the next assignment is due soon.
+  std::atomic<int64_t> hurry_until_ns_{0};
+  static constexpr std::chrono::milliseconds kHurriedHeartbeat{50};
+  static constexpr std::chrono::seconds kHurryFor{3};
 
   mutable absl::Mutex mu_;
   std::string worker_id_ ABSL_GUARDED_BY(mu_);
