@@ -32,12 +32,10 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "tandem/v1/job_service.grpc.pb.h"
+#include "client/job_client.h"
 
 namespace {
 
@@ -102,46 +100,30 @@ Options Parse(int argc, char** argv) {
   return o;
 }
 
-// A GetJob client that starts a fresh channel after every failed call, so that a restarted
+// The project's JobClient, made anew after every failed call, so that a restarted
 // coordinator is seen at the next poll (no reconnect backoff of the probe's own).
 class Poller {
  public:
   Poller(std::string target, std::string job) : target_(std::move(target)), job_(std::move(job)) {}
 
   bool Get(tandem::v1::JobInfo* info) {
-    if (!stub_) {
-      stub_ = tandem::v1::JobService::NewStub(
-          grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
-    }
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(1000));
-    tandem::v1::GetJobRequest req;
-    req.set_job_id(job_);
-    const grpc::Status s = stub_->GetJob(&ctx, req, info);
-    if (!s.ok()) {
-      stub_.reset();
+    absl::StatusOr<tandem::v1::JobInfo> got = Client().Get(job_);
+    if (!got.ok()) {
+      client_.reset();
       ++failures_;
-      last_error_ = s.error_message();
+      last_error_ = std::string(got.status().message());
       return false;
     }
+    *info = *std::move(got);
     return true;
   }
 
   std::vector<tandem::v1::JobEvent> Events() {
     std::vector<tandem::v1::JobEvent> out;
-    tandem::v1::ListEventsRequest req;
-    req.set_job_id(job_);
     while (true) {
-      if (!stub_) {
-        stub_ = tandem::v1::JobService::NewStub(
-            grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
-      }
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-      tandem::v1::ListEventsResponse resp;
-      if (!stub_->ListEvents(&ctx, req, &resp).ok() || resp.events().empty()) break;
-      for (const auto& e : resp.events()) out.push_back(e);
-      req.set_after_seq(resp.events().rbegin()->seq());
+      auto page = Client().Events(job_, out.empty() ? 0 : out.back().seq(), 0);
+      if (!page.ok() || page->empty()) break;
+      out.insert(out.end(), page->begin(), page->end());
     }
     return out;
   }
@@ -150,8 +132,13 @@ class Poller {
   const std::string& last_error() const { return last_error_; }
 
  private:
+  tandem::JobClient& Client() {
+    if (!client_) client_ = std::make_unique<tandem::JobClient>(target_, std::chrono::seconds(1));
+    return *client_;
+  }
+
   std::string target_, job_;
-  std::unique_ptr<tandem::v1::JobService::Stub> stub_;
+  std::unique_ptr<tandem::JobClient> client_;
   int failures_ = 0;
   std::string last_error_;
 };

@@ -29,24 +29,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// A socket to 127.0.0.1:port with `rcvbuf` bytes of receive buffer (0: the default).
-int Connect(int port, int rcvbuf = 0) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // What the server sends for `request` within `limit` (or until it closes).
 std::string ReadFor(int port, const std::string& request, std::chrono::milliseconds limit) {
-  const int fd = Connect(port);
+  const int fd = testing::Connect(port);
   if (fd < 0) return "";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   timeval tv{0, 50'000};
@@ -107,7 +92,7 @@ TEST(HttpEventStreamTest, AClientThatDoesNotReadStallsTheStreamAndIsCutAtTheWrit
   options.stream_write_deadline = std::chrono::milliseconds(1500);
   StreamServer s(options, 64 * 1024);
   ASSERT_NE(s.server, nullptr);
-  const int fd = Connect(s.server->port(), 4096);
+  const int fd = testing::Connect(s.server->port(), 4096);
   ASSERT_GE(fd, 0);
   ::send(fd, kStream, sizeof(kStream) - 1, MSG_NOSIGNAL);
   // Never read: once the socket buffers are full the server asks for nothing more.
@@ -308,48 +293,53 @@ TEST_F(DashboardApiTest, TheStreamPushesSnapshotsAndAJobsNews) {
   EXPECT_THAT(Get("/api/stream?after_seq=x"), StartsWith("HTTP/1.1 400"));
 }
 
-TEST(DashboardTest, TheApiIsClosedWhereItWouldNeedATokenButNoneIsConfigured) {
-  testing::TempDir dir;
-  CoordinatorOptions o;
-  o.data_dir = dir.Join("coord");
-  ASSERT_OK_AND_ASSIGN(auto c, Coordinator::Create(o));
-  AccessControl access(AccessOptions{});
+// A Dashboard over a coordinator of its own, without an HTTP server: requests go straight to
+// Handle().
+class DashboardTest : public ::testing::Test {
+ protected:
+  void Start(DashboardOptions options) {
+    CoordinatorOptions o;
+    o.data_dir = dir_.Join("coord");
+    ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));
+    dashboard_ = std::make_unique<Dashboard>(coordinator_.get(), &access_, options);
+  }
+  HttpResponse Get(const std::string& path, const std::string& host = "127.0.0.1") {
+    HttpRequest r;
+    r.method = "GET";
+    r.path = path;
+    r.host = host;
+    return dashboard_->Handle(r);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Coordinator> coordinator_;
+  AccessControl access_{AccessOptions{}};
+  std::unique_ptr<Dashboard> dashboard_;
+};
+
+TEST_F(DashboardTest, TheApiIsClosedWhereItWouldNeedATokenButNoneIsConfigured) {
   DashboardOptions options;
   options.api_allowed = false;
-  Dashboard d(c.get(), &access, options);
-  HttpRequest r;
-  r.method = "GET";
-  r.path = "/api/jobs";
-  const HttpResponse res = d.Handle(r);
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const HttpResponse res = Get("/api/jobs");
   EXPECT_EQ(res.status, 403);
   EXPECT_THAT(res.body, HasSubstr("--client_token_file"));
-  r.path = "/";
-  EXPECT_EQ(d.Handle(r).status, 200);
+  EXPECT_EQ(Get("/").status, 200);
 }
 
 // Open on loopback without tokens, the API answers only to loopback Host names: a page of
 // another site whose name resolves to 127.0.0.1 (DNS rebinding) reads nothing.
-TEST(DashboardTest, WithoutTokensTheApiAnswersOnlyLoopbackHostNames) {
-  testing::TempDir dir;
-  CoordinatorOptions o;
-  o.data_dir = dir.Join("coord");
-  ASSERT_OK_AND_ASSIGN(auto c, Coordinator::Create(o));
-  AccessControl access(AccessOptions{});
+TEST_F(DashboardTest, WithoutTokensTheApiAnswersOnlyLoopbackHostNames) {
   DashboardOptions options;
   options.loopback_hosts_only = true;
-  Dashboard d(c.get(), &access, options);
-  HttpRequest r;
-  r.method = "GET";
-  r.path = "/api/jobs";
+  ASSERT_NO_FATAL_FAILURE(Start(options));
   for (const char* host : {"127.0.0.1:7401", "127.0.0.1", "localhost:7401", "LOCALHOST",
                            "[::1]:7401", "127.5.6.7:80"}) {
-    r.host = host;
-    EXPECT_EQ(d.Handle(r).status, 200) << host;
+    EXPECT_EQ(Get("/api/jobs", host).status, 200) << host;
   }
   for (const char* host : {"evil.example:7401", "", "127.evil.example", "[::1", "10.0.0.1:7401",
                            "localhost.evil.example", "unix:80", "127.0.0.1.evil.example:80"}) {
-    r.host = host;
-    const HttpResponse res = d.Handle(r);
+    const HttpResponse res = Get("/api/jobs", host);
     EXPECT_EQ(res.status, 403) << host;
     EXPECT_THAT(res.body, HasSubstr("not a loopback address")) << host;
   }

@@ -42,9 +42,9 @@ std::string BinDir();
 long PeakRssKiB();
 void ResetPeakRss();
 
-// A socket connected to 127.0.0.1:`port` with a 5 s receive timeout, or -1; the caller
-// closes it.
-int Connect(int port);
+// A socket connected to 127.0.0.1:`port` with a 5 s receive timeout and `rcvbuf` bytes of
+// receive buffer (0: the default), or -1; the caller closes it.
+int Connect(int port, int rcvbuf = 0);
 
 // Sends `request` (raw bytes) to 127.0.0.1:`port` and returns everything the server sent
 // back until it closed the connection or was silent for 5 s ("" if the connection failed).
