@@ -332,12 +332,16 @@ absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::str
   return store_->ListEvents(id, after_seq, limit);
 }
 
-absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id) {
+absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id,
+                                                                     uint64_t after_step) {
   TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
   TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
-  TANDEM_ASSIGN_OR_RETURN(std::vector<v1::MetricPoint> points, store_->ListMetrics(id));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<v1::MetricPoint> points,
+                          store_->ListMetrics(id, after_step));
   absl::MutexLock lock(&mu_);
-  for (auto& point : progress_.Pending(id)) points.push_back(std::move(point));
+  for (auto& point : progress_.Pending(id)) {
+    if (point.step() > after_step) points.push_back(std::move(point));
+  }
   return points;
 }
 

@@ -121,8 +121,10 @@ class Coordinator {
   // What happened to jobs since start (Prometheus counters), and the coordinator's clock.
   JobCounters Counters() { return store_->Counters(); }
   int64_t NowMs() const { return Now(); }
-  // The job's training curve (stored points and those not yet flushed).
-  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> GetMetrics(const std::string& id);
+  // The job's training curve (stored points and those not yet flushed), from after
+  // `after_step` (an index range: a dashboard's stream asks for the new points only).
+  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> GetMetrics(const std::string& id,
+                                                                 uint64_t after_step = 0);
 
   // --- ControlService ---
   // Registers the worker; the response carries its session token, which only the worker

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 #include <vector>
@@ -119,8 +120,14 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
              SecurityPrometheusText(access->Refusals(), insecure) +
              OperationsPrometheusText(c->Counters(), listed, c->NowMs());
     };
+    dashboard.translate = [models = s->models_.get()](const v1::TranslateRequest& r) {
+      return models->Translate(r);
+    };
     dashboard.keepalive = options.dashboard_keepalive;
     http.stream_poll = options.dashboard_poll;
+    http.max_streams = options.dashboard_streams;
+    // Every open page holds a connection: room for them and for the requests beside them.
+    http.max_connections = std::max<size_t>(http.max_connections, options.dashboard_streams + 32);
     s->dashboard_ = std::make_unique<Dashboard>(c, s->access_.get(), std::move(dashboard));
     TANDEM_ASSIGN_OR_RETURN(
         s->metrics_, MetricsHttpServer::Start(std::move(http),

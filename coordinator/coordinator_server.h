@@ -41,6 +41,8 @@ struct CoordinatorServerOptions {
   // How often the dashboard's event streams look for news, and their keepalive comment.
   std::chrono::milliseconds dashboard_poll{1000};
   std::chrono::milliseconds dashboard_keepalive{15000};
+  // Dashboard pages open at once (each holds one event stream); more are answered 503.
+  size_t dashboard_streams = 32;
   // LibTorch threads for translating with a job's model (JobService.Translate).
   int translate_threads = 1;
   // If set, the bound gRPC port is written here (atomically) once everything runs.

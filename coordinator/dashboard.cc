@@ -1,6 +1,9 @@
 #include "coordinator/dashboard.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/proto_json.h"
 #include "common/transport_security.h"
@@ -94,6 +98,7 @@ int HttpStatus(absl::StatusCode code) {
     case absl::StatusCode::kAlreadyExists: return 409;
     case absl::StatusCode::kResourceExhausted: return 429;
     case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kUnimplemented: return 501;
     default: return 500;
   }
 }
@@ -137,13 +142,6 @@ std::vector<v1::MetricPoint> Thin(std::vector<v1::MetricPoint> points, size_t ma
     }
   }
   return out;
-}
-
-std::vector<v1::MetricPoint> After(std::vector<v1::MetricPoint> points, uint64_t after_step) {
-  points.erase(std::remove_if(points.begin(), points.end(),
-                              [&](const v1::MetricPoint& p) { return p.step() <= after_step; }),
-               points.end());
-  return points;
 }
 
 std::string SseEvent(absl::string_view name, absl::string_view data) {
@@ -197,9 +195,9 @@ class DashboardStream : public HttpEventStream {
       *out += SseEvent("events", JsonArray(*events));
     }
     if (job->progress().step() > after_step_) {
-      auto points = c.GetMetrics(job_id_);
+      auto points = c.GetMetrics(job_id_, after_step_);
       if (points.ok()) {
-        std::vector<v1::MetricPoint> fresh = After(std::move(*points), after_step_);
+        std::vector<v1::MetricPoint> fresh = std::move(*points);
         if (fresh.size() > kStreamPointsPerMessage) fresh.resize(kStreamPointsPerMessage);
         if (!fresh.empty()) {
           after_step_ = fresh.back().step();
@@ -218,6 +216,13 @@ class DashboardStream : public HttpEventStream {
   std::string last_job_;
   std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
 };
+
+// The step in a checkpoint file's name (step-NNNNNNN.ckpt); 0 for another name.
+uint64_t CheckpointStep(const std::string& path) {
+  const std::optional<int64_t> step =
+      ParseCheckpointFileName(std::filesystem::path(path).filename().string());
+  return step.has_value() && *step > 0 ? static_cast<uint64_t>(*step) : 0;
+}
 
 bool IsPage(const std::string& path) {
   if (path == "/" || path == "/index.html") return true;
@@ -310,12 +315,14 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
       (parts.size() == 1 && (a == "jobs" || a == "workers" || a == "stream")) ||
       (a == "jobs" && parts.size() == 2) ||
       (a == "jobs" && parts.size() == 3 &&
-       (parts[2] == "events" || parts[2] == "metrics" || cancel));
+       (parts[2] == "events" || parts[2] == "metrics" || parts[2] == "translate" ||
+        parts[2] == "model" || cancel)) ||
+      (a == "jobs" && parts.size() == 4 && (parts[2] == "model" || parts[2] == "checkpoints"));
   if (!known) {
     return Error(absl::NotFoundError(absl::StrCat(
         "no such API path: ", request.path,
         " (try /api/jobs, /api/jobs/<id>, /api/jobs/<id>/events, /api/jobs/<id>/metrics, "
-        "/api/workers, /api/stream)")));
+        "/api/jobs/<id>/translate, /api/jobs/<id>/model, /api/workers, /api/stream)")));
   }
   if (cancel && request.method != "POST") return MethodNotAllowed("POST");
   if (!cancel && !read) return MethodNotAllowed("GET, HEAD");
@@ -399,6 +406,9 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
     auto job = c_->CancelJob(id);
     return job.ok() ? Json(200, JsonObject(*job)) : Error(job.status());
   }
+  if (parts[2] == "translate") return Translate(id, q);
+  if (parts.size() == 4) return Download(id, parts[2], Decode(parts[3]));
+  if (parts[2] == "model") return ModelFiles(id);
   if (parts[2] == "events") {
     auto after_seq = GetInt(q, "after_seq", 0, INT64_MAX, 0);
     if (!after_seq.ok()) return Error(after_seq.status());
@@ -412,10 +422,116 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
   if (!after_step.ok()) return Error(after_step.status());
   auto max_points = GetInt(q, "max_points", 0, 1000000, 0);
   if (!max_points.ok()) return Error(max_points.status());
-  auto points = c_->GetMetrics(id);
+  auto points = c_->GetMetrics(id, static_cast<uint64_t>(*after_step));
   if (!points.ok()) return Error(points.status());
-  return Json(200, JsonArray(Thin(After(std::move(*points), static_cast<uint64_t>(*after_step)),
-                                  static_cast<size_t>(*max_points))));
+  return Json(200, JsonArray(Thin(std::move(*points), static_cast<size_t>(*max_points))));
+}
+
+HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
+  if (!options_.translate) {
+    return Error(absl::UnimplementedError("this coordinator was started without translation"));
+  }
+  v1::TranslateRequest request;
+  request.set_job_id(id);
+  for (const auto& [k, v] : q) {
+    if (k == "text") request.add_sentences(v);
+  }
+  if (request.sentences_size() == 0) {
+    return Error(absl::InvalidArgumentError("text: give a sentence (?text=...; one per text)"));
+  }
+  if (request.sentences_size() > kMaxDashboardSentences) {
+    return Error(absl::InvalidArgumentError(
+        absl::StrCat("text: at most ", kMaxDashboardSentences, " sentences per request, got ",
+                     request.sentences_size(), " (tandem translate takes files)")));
+  }
+  auto beam = GetInt(q, "beam", 1, 64, 5);
+  if (!beam.ok()) return Error(beam.status());
+  const std::string attention = Get(q, "attention", "0");
+  if (attention != "0" && attention != "1" && attention != "true" && attention != "false") {
+    return Error(absl::InvalidArgumentError("attention: expected 1 or 0"));
+  }
+  request.set_beam_size(static_cast<uint32_t>(*beam));
+  request.set_attention(attention == "1" || attention == "true");
+  HttpResponse res;
+  res.deferred = [translate = options_.translate, request = std::move(request)] {
+    absl::StatusOr<v1::TranslateResponse> r = translate(request);
+    return r.ok() ? Json(200, JsonObject(*r)) : Error(r.status());
+  };
+  return res;
+}
+
+HttpResponse Dashboard::ModelFiles(const std::string& id) {
+  auto job = c_->GetJob(id);
+  if (!job.ok()) return Error(job.status());
+  v1::ModelFilesResponse out;
+  auto files = c_->ModelFiles(id);  // FailedPrecondition: nothing to download yet
+  if (files.ok()) {
+    for (const auto& [name, path] : *files) {
+      std::error_code ec;
+      const uintmax_t bytes = std::filesystem::file_size(path, ec);
+      if (ec) continue;
+      v1::ModelFileInfo* f = out.add_files();
+      f->set_file(name);
+      f->set_bytes(bytes);
+      if (name == "model.ckpt") {
+        const bool final = absl::EndsWith(path, "/model/model.ckpt");
+        out.set_model(final ? "final" : "checkpoint");
+        out.set_model_step(final ? job->progress().step() : CheckpointStep(path));
+      }
+    }
+  }
+  for (const CheckpointFile& f : ListCheckpoints(c_->JobDir(id) + "/checkpoints")) {
+    struct stat st;
+    if (::stat(f.path.c_str(), &st) != 0) continue;  // rotated away meanwhile
+    v1::CheckpointInfo* c = out.add_checkpoints();
+    c->set_step(static_cast<uint64_t>(f.step));
+    c->set_bytes(static_cast<uint64_t>(st.st_size));
+    c->set_unix_ms(int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000);
+  }
+  return Json(200, JsonObject(out));
+}
+
+HttpResponse Dashboard::Download(const std::string& id, const std::string& kind,
+                                 const std::string& name) {
+  std::string path;
+  std::string file_name;
+  if (kind == "model") {
+    auto files = c_->ModelFiles(id);
+    if (!files.ok()) return Error(files.status());
+    for (const auto& [n, p] : *files) {
+      if (n == name) path = p;
+    }
+    if (path.empty()) {
+      return Error(absl::NotFoundError(absl::StrCat(
+          "no model file '", name.substr(0, 64),
+          "' (job.json, source.model, target.model, model.ckpt; GET /api/jobs/", id,
+          "/model lists them)")));
+    }
+    file_name = absl::StrCat(id, "-", name);
+  } else {
+    int64_t step = 0;
+    if (!absl::SimpleAtoi(name, &step) || step < 0) {
+      return Error(absl::InvalidArgumentError(
+          absl::StrCat("checkpoint: expected a step number, got '", name.substr(0, 64), "'")));
+    }
+    if (auto job = c_->GetJob(id); !job.ok()) return Error(job.status());
+    for (const CheckpointFile& f : ListCheckpoints(c_->JobDir(id) + "/checkpoints")) {
+      if (f.step == step) path = f.path;
+    }
+    if (path.empty()) {
+      return Error(absl::NotFoundError(absl::StrCat("job ", id, " keeps no checkpoint of step ",
+                                                    step, " (GET /api/jobs/", id,
+                                                    "/model lists the kept ones)")));
+    }
+    file_name = absl::StrCat(id, "-step-", step, ".ckpt");
+  }
+  HttpResponse res;
+  res.content_type = "application/octet-stream";
+  res.file = path;
+  res.headers = {{"Cache-Control", "no-store"},
+                 {"X-Content-Type-Options", "nosniff"},
+                 {"Content-Disposition", absl::StrCat("attachment; filename=\"", file_name, "\"")}};
+  return res;
 }
 
 }  // namespace tandem

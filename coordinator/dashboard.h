@@ -14,7 +14,19 @@
 //   GET /api/stream[?job=<id>&after_seq=S&after_step=T]
 //                                   Server-Sent Events: "snapshot" (jobs and workers) when it
 //                                   changed; with a job also "job", "events" and "metrics"
+//   GET /api/jobs/<id>/translate?text=<sentence>[&text=...][&beam=N][&attention=1]
+//                                   TranslateResponse: the job's newest model through the
+//                                   same model server and limits as `tandem translate --job`
+//                                   (at most kMaxDashboardSentences sentences)
+//   GET /api/jobs/<id>/model        ModelFilesResponse: the model's files and the kept
+//                                   checkpoints
+//   GET /api/jobs/<id>/model/<file> one of those files (as `tandem download` writes it)
+//   GET /api/jobs/<id>/checkpoints/<step>
+//                                   a kept checkpoint
 //   POST /api/jobs/<id>/cancel      JobInfo as the cancellation left it; a client token
+//
+// Translations and file downloads are slow answers (HttpResponse::deferred): they run on the
+// HTTP server's pool, never on its event loop.
 //
 // Every JSON value is written by common/proto_json.h, so each message has exactly the shape
 // `tandem --json` prints (client/JSON.md). GETs under /api/ need what the client's reading
@@ -34,6 +46,7 @@
 #include "coordinator/access_control.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/metrics_http_server.h"
+#include "tandem/v1/job_service.pb.h"
 
 namespace tandem {
 
@@ -54,7 +67,15 @@ struct DashboardOptions {
   uint32_t snapshot_jobs = 50;
   // Snapshots are built at most this often, whatever the number of streams.
   std::chrono::milliseconds snapshot_cache{250};
+  // /api/jobs/<id>/translate: the model server (JobService.Translate's); not set: 501.
+  std::function<absl::StatusOr<tandem::v1::TranslateResponse>(
+      const tandem::v1::TranslateRequest&)>
+      translate;
 };
+
+// The most sentences one /api/jobs/<id>/translate request carries (its URL is bounded too:
+// the HTTP server refuses request heads over 8 KiB).
+inline constexpr int kMaxDashboardSentences = 16;
 
 class Dashboard {
  public:
@@ -71,6 +92,10 @@ class Dashboard {
 
  private:
   HttpResponse Api(const HttpRequest& request);
+  HttpResponse Translate(const std::string& id, const std::vector<std::pair<std::string, std::string>>& query);
+  HttpResponse ModelFiles(const std::string& id);
+  // Sends a file of job `id`: parts[3] of /api/jobs/<id>/model/<file> or .../checkpoints/<step>.
+  HttpResponse Download(const std::string& id, const std::string& kind, const std::string& name);
 
   Coordinator* const c_;
   AccessControl* const access_;

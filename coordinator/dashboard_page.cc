@@ -41,6 +41,8 @@ svg text { font-size: 11px; fill: #5a6475; }
 pre { background: #f5f6f8; padding: 8px; overflow: auto; max-height: 300px; }
 .straggler { color: #c62828; font-weight: 600; }
 button { font: inherit; padding: 4px 12px; }
+textarea { font: inherit; width: 100%; max-width: 800px; }
+.translation { margin: 8px 0 16px; } svg.heatmap text { font-size: 11px; fill: #1d2430; }
 #auth { display: none; }
 </style>
 </head>
@@ -56,7 +58,7 @@ button { font: inherit; padding: 4px 12px; }
 </main>
 <script>
 "use strict";
-const MAX_POINTS = 4000, MAX_EVENTS = 1000;
+const MAX_POINTS = 4000, MAX_EVENTS = 1000, SHOWN_EVENTS = 100;
 const TIMELINE = ["assigned", "member_lost", "collective_failure", "left", "recovered", "resumed"];
 const ENDED = ["succeeded", "failed", "cancelled"];
 let stream = null, streamGen = 0;
@@ -228,8 +230,11 @@ function jobPage(id) {
     el("section", { id: "summary" }, el("h2", { text: id })),
     el("section", {}, el("h2", { text: "Curves" }), el("div", { class: "charts", id: "charts" })),
     el("section", {}, el("h2", { text: "Ranks" }), el("table", { id: "ranks" })),
-    el("section", {}, el("h2", { text: "Generations" }), el("table", { id: "timeline" })),
-    el("section", {}, el("h2", { text: "Events" }), el("table", { id: "events" })),
+    el("section", {}, el("h2", { text: "Translate" }), translateBox(id)),
+    el("section", {}, el("h2", { text: "Generations" }), el("table", { id: "generations" }),
+      el("h2", { text: "Membership events", style: "margin-top:12px" }), el("table", { id: "timeline" })),
+    el("section", {}, el("h2", { text: "Model and checkpoints" }), el("div", { id: "model" })),
+    el("section", {}, el("h2", { id: "events-title", text: "Events" }), el("table", { id: "events" })),
     el("section", {}, el("h2", { text: "Spec" }), el("pre", { id: "spec" })));
   const load = async () => {
     try {
@@ -240,9 +245,13 @@ function jobPage(id) {
       if (e.message !== "unauthorized") document.getElementById("summary").append(el("p", { class: "error", text: e.message }));
       return;
     }
-    renderJob(job); renderEvents(job); renderCharts(job);
+    renderJob(job); renderEvents(job); renderCharts(job); renderModel(job);
     openStream(() => "/api/stream?job=" + encodeURIComponent(id) + "&after_seq=" + job.lastSeq + "&after_step=" + job.lastStep, {
-      job: (info) => { job.info = info; renderJob(job); },
+      job: (info) => {
+        const was = job.info.progress;
+        job.info = info; renderJob(job);
+        if (info.progress.checkpoint_step !== was.checkpoint_step || info.progress.model_ready !== was.model_ready) renderModel(job);
+      },
       events: (events) => { addEvents(job, events); renderEvents(job); },
       metrics: (points) => { addPoints(job, points); renderCharts(job); },
       failure: (err) => document.getElementById("summary").append(el("p", { class: "error", text: err.error })),
@@ -300,7 +309,120 @@ function renderEvents(job) {
     for (const e of events) table.append(el("tr", { class: "event" }, el("td", { text: time(e.unix_ms) }), el("td", { text: e.kind }), el("td", { text: e.message })));
   };
   rows(document.getElementById("timeline"), job.events.filter(e => TIMELINE.includes(e.kind)));
-  rows(document.getElementById("events"), job.events.slice().reverse());
+  rows(document.getElementById("events"), job.events.slice(-SHOWN_EVENTS).reverse());
+  document.getElementById("events-title").textContent = job.events.length > SHOWN_EVENTS
+    ? "Events (newest " + SHOWN_EVENTS + " of " + job.events.length + "; all: /api/jobs/" + job.info.id + "/events)" : "Events";
+  renderGenerations(job);
+}
+
+// One row per generation, from the "assigned" events ("generation N (why): ranks a, b; ...")
+// and the "resumed" ones ("... X s after <cause>") that say how long recovery took.
+function renderGenerations(job) {
+  const gens = [];
+  for (const e of job.events) {
+    const m = /^generation (\d+) \((.*?)\): ranks ([^;]*)/.exec(e.message);
+    if (e.kind === "assigned" && m) {
+      const members = m[3].split(", ").filter(x => x);
+      const prev = gens.length ? gens[gens.length - 1].members : [];
+      gens.push({ gen: Number(m[1]), at: e.unix_ms, why: m[2], members,
+                  joined: members.filter(w => !prev.includes(w)), left: prev.filter(w => !members.includes(w)), recovery: null });
+    }
+    const r = /in generation (\d+), ([0-9.]+) s after/.exec(e.message);
+    if (e.kind === "resumed" && r) {
+      const g = gens.find(x => x.gen === Number(r[1]));
+      if (g) g.recovery = Number(r[2]);
+    }
+  }
+  const t = document.getElementById("generations");
+  t.replaceChildren(el("tr", {}, ...["generation", "formed (UTC)", "why", "ranks", "joined", "left", "recovery"].map(h => el("th", { text: h }))));
+  for (const g of gens.slice().reverse()) {
+    t.append(el("tr", { class: "generation", "data-generation": g.gen },
+      el("td", { class: "num", text: g.gen }), el("td", { text: time(g.at) }), el("td", { text: g.why }),
+      el("td", { text: g.members.join(", ") }), el("td", { text: g.joined.join(", ") || "-" }),
+      el("td", { class: g.left.length ? "left-workers error" : "", text: g.left.join(", ") || "-" }),
+      el("td", { class: "num", text: g.recovery === null ? "-" : g.recovery.toFixed(1) + " s" })));
+  }
+}
+
+// The job's model files and kept checkpoints, each a download (fetched with the token, then
+// saved from memory: a plain link cannot send one).
+async function renderModel(job) {
+  const box = document.getElementById("model");
+  let m;
+  try { m = await api("/api/jobs/" + encodeURIComponent(job.info.id) + "/model"); }
+  catch (e) { box.replaceChildren(el("p", { class: "error", text: e.message })); return; }
+  const base = "/api/jobs/" + encodeURIComponent(job.info.id);
+  const link = (href, name, label) => {
+    const a = el("a", { href: href, class: "download", text: label });
+    a.addEventListener("click", async (ev) => {
+      ev.preventDefault();
+      const res = await fetch(href, { headers: headers() });
+      if (!res.ok) { box.append(el("p", { class: "error", text: name + ": " + res.statusText })); return; }
+      const url = URL.createObjectURL(await res.blob());
+      const save = el("a", { href: url, download: name });
+      document.body.append(save); save.click(); save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+    return a;
+  };
+  const files = el("table", { id: "model-files" }, el("tr", {}, ...["file", "bytes", ""].map(h => el("th", { text: h }))));
+  for (const f of m.files) files.append(el("tr", {}, el("td", { text: f.file }), el("td", { class: "num", text: f.bytes }),
+    el("td", {}, link(base + "/model/" + encodeURIComponent(f.file), job.info.id + "-" + f.file, "download"))));
+  const ckpts = el("table", { id: "checkpoints" }, el("tr", {}, ...["checkpoint", "stored (UTC)", "bytes", ""].map(h => el("th", { text: h }))));
+  for (const c of m.checkpoints.slice().reverse()) ckpts.append(el("tr", { class: "checkpoint" }, el("td", { text: "step " + c.step }),
+    el("td", { text: time(c.unix_ms) }), el("td", { class: "num", text: c.bytes }),
+    el("td", {}, link(base + "/checkpoints/" + c.step, job.info.id + "-step-" + c.step + ".ckpt", "download"))));
+  box.replaceChildren(
+    el("p", { id: "model-kind", text: m.model ? (m.model === "final" ? "Final model" : "Newest checkpoint") + " at step " + m.model_step + " (what tandem download " + job.info.id + " writes):" : "No model yet: the first checkpoint comes at step " + job.info.spec.training.checkpoint_interval_steps + "." }),
+    m.files.length ? files : "", el("p", { text: "Kept checkpoints (" + m.checkpoints.length + "):" }), m.checkpoints.length ? ckpts : "");
+}
+
+// --- the translate box ----------------------------------------------------------------------
+function translateBox(id) {
+  const input = el("textarea", { id: "translate-input", rows: 3, cols: 80, placeholder: "One sentence per line (at most 16)" });
+  const attention = el("input", { id: "translate-attention", type: "checkbox" });
+  attention.checked = true;
+  const beam = el("input", { id: "translate-beam", type: "number", min: 1, max: 64, value: 5, style: "width:4em" });
+  const go = el("button", { id: "translate-go", text: "Translate" });
+  const out = el("div", { id: "translations" });
+  const run = async () => {
+    const lines = input.value.split("\n").map(x => x.trim()).filter(x => x);
+    if (!lines.length) return;
+    go.disabled = true;
+    out.replaceChildren(el("p", { class: "muted", text: "translating..." }));
+    const q = lines.map(x => "text=" + encodeURIComponent(x)).join("&") + (attention.checked ? "&attention=1" : "&beam=" + encodeURIComponent(beam.value));
+    try {
+      const r = await api("/api/jobs/" + encodeURIComponent(id) + "/translate?" + q);
+      out.replaceChildren(el("p", { class: "muted", text: "with the " + r.model + " at step " + r.model_step + (attention.checked ? " (greedy, with attention)" : " (beam " + beam.value + ")") }));
+      r.translations.forEach((t, i) => out.append(el("div", { class: "translation" },
+        el("p", {}, el("span", { class: "muted", text: lines[i] + " → " }), el("b", { class: "translated", text: t.text })),
+        t.weights.length ? heatmap(t) : "")));
+    } catch (e) {
+      out.replaceChildren(el("p", { class: "error", text: e.message }));
+    }
+    go.disabled = false;
+  };
+  go.addEventListener("click", run);
+  return el("div", {}, input, el("div", { style: "margin-top:6px" }, go, " ", el("label", {}, attention, " show attention (greedy)"),
+    " ", el("label", {}, "beam ", beam)), out);
+}
+
+// Attention as a grid: a row per target piece, a column per source piece, darker = more.
+function heatmap(t) {
+  const S = t.source_pieces.length, T = t.target_pieces.length, C = 22, L = 110, top = 90;
+  const svg = svgEl("svg", { width: L + S * C + 10, height: top + T * C + 10, class: "heatmap" });
+  const label = (x, y, s, attrs) => { const e = svgEl("text", Object.assign({ x, y }, attrs || {})); e.textContent = s; svg.append(e); };
+  t.source_pieces.forEach((p, j) => label(L + j * C + C / 2, top - 6, p, { transform: "rotate(-60 " + (L + j * C + C / 2) + " " + (top - 6) + ")" }));
+  t.target_pieces.forEach((p, i) => {
+    label(L - 6, top + i * C + C * 0.7, p, { "text-anchor": "end" });
+    for (let j = 0; j < S; j++) {
+      const w = t.weights[i * S + j];
+      const r = svgEl("rect", { x: L + j * C, y: top + i * C, width: C - 1, height: C - 1, fill: "#1e88e5", "fill-opacity": Math.max(0.03, w).toFixed(3) });
+      const tip = svgEl("title", {}); tip.textContent = p + " ← " + t.source_pieces[j] + ": " + w.toFixed(3); r.append(tip);
+      svg.append(r);
+    }
+  });
+  return svg;
 }
 
 function renderCharts(job) {
@@ -310,7 +432,15 @@ function renderCharts(job) {
     chart("loss", [{ name: "training", color: "#1e88e5", xy: pts.map(p => [p.step, p.loss]) },
                    { name: "validation", color: "#e53935", xy: val.map(p => [p.step, p.valid_loss]) }]),
     chart("validation BLEU", [{ name: "BLEU", color: "#43a047", xy: val.map(p => [p.step, p.valid_bleu]) }]),
-    chart("tokens/s", [{ name: "tokens/s", color: "#8e24aa", xy: pts.map(p => [p.step, p.tokens_per_second]) }]));
+    chart("tokens/s", [{ name: "all", color: "#8e24aa", xy: pts.map(p => [p.step, p.tokens_per_second]) }]),
+    chart("tokens/s per worker", workerSeries(pts)));
+}
+
+const COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab"];
+function workerSeries(pts) {
+  const ids = [...new Set(pts.flatMap(p => Object.keys(p.worker_tokens_per_second || {})))].sort();
+  return ids.map((w, i) => ({ name: w, color: COLORS[i % COLORS.length],
+    xy: pts.filter(p => p.worker_tokens_per_second && w in p.worker_tokens_per_second).map(p => [p.step, p.worker_tokens_per_second[w]]) }));
 }
 
 // A line chart of [step, value] series as inline SVG.

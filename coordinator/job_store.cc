@@ -487,11 +487,12 @@ absl::Status JobStore::SaveProgress(const std::vector<ProgressWrite>& writes, in
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<v1::MetricPoint>> JobStore::ListMetrics(const std::string& job_id) {
+absl::StatusOr<std::vector<v1::MetricPoint>> JobStore::ListMetrics(const std::string& job_id,
+                                                                   uint64_t after_step) {
   absl::MutexLock lock(&mu_);
-  Stmt q(db_, "SELECT point FROM metrics WHERE job_id = ?1 ORDER BY step, rowid");
+  Stmt q(db_, "SELECT point FROM metrics WHERE job_id = ?1 AND step > ?2 ORDER BY step, rowid");
   TANDEM_RETURN_IF_ERROR(q.status());
-  q.Text(1, job_id);
+  q.Text(1, job_id).Int(2, static_cast<int64_t>(std::min<uint64_t>(after_step, INT64_MAX)));
   std::vector<v1::MetricPoint> out;
   while (q.Step() == SQLITE_ROW) {
     v1::MetricPoint p;

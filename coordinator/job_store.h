@@ -115,7 +115,9 @@ class JobStore {
   // order.
   absl::Status AppendMetrics(const std::string& job_id,
                              const std::vector<tandem::v1::MetricPoint>& points);
-  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> ListMetrics(const std::string& job_id);
+  // The job's stored points with step > after_step, by step.
+  absl::StatusOr<std::vector<tandem::v1::MetricPoint>> ListMetrics(const std::string& job_id,
+                                                                  uint64_t after_step = 0);
 
   // Registers a new worker id ("w-000001").
   absl::StatusOr<std::string> NextWorkerId();

@@ -1,6 +1,9 @@
 #include "coordinator/metrics_http_server.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -8,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/asio/post.hpp>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -27,10 +31,70 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Response = http::response<http::string_body>;
 
+// Threads for slow answers (HttpResponse::deferred). Submit refuses work beyond `limit`
+// queued or running. Stop joins the threads; work not started by then is dropped.
+class DeferredPool {
+ public:
+  DeferredPool(int threads, size_t limit) : limit_(limit) {
+    for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Run(); });
+  }
+  ~DeferredPool() { Stop(); }
+
+  bool Submit(std::function<void()> work) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || busy_ >= limit_) return false;
+    ++busy_;
+    queue_.push_back(std::move(work));
+    cv_.notify_one();
+    return true;
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    std::deque<std::function<void()>> dropped;  // destroyed after the lock: sessions end
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(queue_);
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::function<void()> work;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (stopping_) return;
+        work = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      work();
+      work = nullptr;
+      std::lock_guard<std::mutex> lock(mu_);
+      --busy_;
+    }
+  }
+
+  const size_t limit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  size_t busy_ = 0;  // queued or running
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 // What every connection reads.
 struct Shared {
   MetricsHttpOptions options;
   HttpHandler handler;
+  DeferredPool* deferred = nullptr;  // outlives every session's use (the server's destructor)
   std::atomic<size_t> open{0};
   std::atomic<size_t> streams{0};  // only changed on the server's thread
 };
@@ -120,11 +184,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         ec == asio::error::operation_aborted) {
       return;  // the deadline passed or the client left: nothing to answer
     }
-    const unsigned version = ec ? 11 : parser_.get().version();
     HttpResponse answer =
         ec ? Text(400, absl::StrCat("bad request: ", ec.message(), "\n"))
            : shared_->handler(ToRequest(parser_.get(), peer_));
-    const bool head = !ec && parser_.get().method() == http::verb::head;
+    if (answer.deferred) {
+      auto work = [self = this->shared_from_this(), make = std::move(answer.deferred)] {
+        HttpResponse ready = make();
+        ready.stream = nullptr;
+        asio::post(self->stream_.get_executor(),
+                   [self, ready = std::make_shared<HttpResponse>(std::move(ready))]() mutable {
+                     beast::get_lowest_layer(self->stream_)
+                         .expires_after(self->shared_->options.deadline);
+                     self->Respond(std::move(*ready), false);
+                   });
+      };
+      if (shared_->deferred->Submit(std::move(work))) return;
+      answer = Text(503, absl::StrCat("too many slow requests at once (",
+                                      shared_->options.max_deferred, "); try again later\n"));
+      answer.headers.emplace_back("Retry-After", "2");
+    }
+    Respond(std::move(answer), ec.failed());
+  }
+
+  // Sends `answer` (`failed`: to a request that could not be read).
+  void Respond(HttpResponse answer, bool failed) {
+    const unsigned version = failed ? 11 : parser_.get().version();
+    const bool head = !failed && parser_.get().method() == http::verb::head;
     if (answer.stream != nullptr && !head) {
       if (shared_->streams >= shared_->options.max_streams) {
         answer = Text(503, absl::StrCat("too many event streams open (",
@@ -134,6 +219,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         ++shared_->streams;
         events_ = std::move(answer.stream);
       }
+    }
+    if (!answer.file.empty()) {
+      SendFile(answer, version, head);
+      return;
     }
     response_ = ToBeast(answer, version);
     if (events_ != nullptr) {
@@ -150,6 +239,40 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response_.content_length(response_.body().size());
     if (head) response_.body().clear();  // HEAD: the length of what GET would send, no body
     http::async_write(stream_, response_,
+                      [self = this->shared_from_this()](beast::error_code, size_t) {
+                        self->Close();
+                      });
+  }
+
+  void SendFile(HttpResponse& answer, unsigned version, bool head) {
+    beast::error_code ec;
+    http::file_body::value_type body;
+    body.open(answer.file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      HttpResponse gone = Text(404, "the file is no longer there\n");
+      Respond(std::move(gone), false);
+      return;
+    }
+    const uint64_t bytes = body.size();
+    if (head) {  // the length of what GET would send, no body
+      answer.body.clear();
+      response_ = ToBeast(answer, version);
+      response_.content_length(bytes);
+      http::async_write(stream_, response_,
+                        [self = this->shared_from_this()](beast::error_code, size_t) {
+                          self->Close();
+                        });
+      return;
+    }
+    file_response_.emplace(static_cast<http::status>(answer.status), version);
+    file_response_->set(http::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) file_response_->set(name, value);
+    file_response_->keep_alive(false);
+    file_response_->body() = std::move(body);
+    file_response_->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.deadline +
+                                                   std::chrono::seconds(bytes >> 20));
+    http::async_write(stream_, *file_response_,
                       [self = this->shared_from_this()](beast::error_code, size_t) {
                         self->Close();
                       });
@@ -199,6 +322,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   http::request_parser<http::empty_body> parser_;
   Response response_;
+  std::optional<http::response<http::file_body>> file_response_;  // set for a file
   asio::steady_timer timer_;
   std::unique_ptr<HttpEventStream> events_;  // set for an event stream
   std::chrono::steady_clock::time_point stream_end_;
@@ -242,6 +366,7 @@ class MetricsHttpServer::Impl {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+  std::unique_ptr<DeferredPool> deferred;  // stopped after the event loop (the destructor)
   std::thread thread;
   int port = 0;
 };
@@ -317,6 +442,9 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   impl->port = acceptor.local_endpoint().port();
   impl->shared->options = std::move(options);
   impl->shared->handler = std::move(handler);
+  impl->deferred = std::make_unique<DeferredPool>(impl->shared->options.deferred_threads,
+                                                  impl->shared->options.max_deferred);
+  impl->shared->deferred = impl->deferred.get();
   impl->Accept();
   impl->thread = std::thread([p = impl.get()] { p->ioc.run(); });
   return std::unique_ptr<MetricsHttpServer>(new MetricsHttpServer(std::move(impl)));
@@ -327,6 +455,9 @@ MetricsHttpServer::MetricsHttpServer(std::unique_ptr<Impl> impl) : impl_(std::mo
 MetricsHttpServer::~MetricsHttpServer() {
   impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  // A slow answer still running finishes first; what it posts to the stopped loop is
+  // destroyed with it.
+  impl_->deferred->Stop();
 }
 
 int MetricsHttpServer::port() const { return impl_->port; }

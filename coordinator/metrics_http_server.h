@@ -14,6 +14,11 @@
 // does not read makes the server hold one message at most (and the kernel's socket buffer);
 // a write that does not finish within `stream_write_deadline` ends the connection. At most
 // `max_streams` are open at once; more are answered 503.
+//
+// Slow answers (HttpResponse::deferred: a translation, a file read) run on a small pool of
+// threads of their own, never on the event loop, so /metrics and the event streams keep
+// flowing meanwhile; at most `max_deferred` wait or run at once (more are answered 503), and
+// the connection's deadline starts again when the answer is ready.
 #ifndef TANDEM_COORDINATOR_METRICS_HTTP_SERVER_H_
 #define TANDEM_COORDINATOR_METRICS_HTTP_SERVER_H_
 
@@ -47,6 +52,9 @@ struct MetricsHttpOptions {
   std::chrono::milliseconds stream_poll{500};
   std::chrono::milliseconds stream_write_deadline{10000};
   std::chrono::milliseconds stream_lifetime{10 * 60 * 1000};
+  // Slow answers (see above).
+  int deferred_threads = 2;
+  size_t max_deferred = 8;
 };
 
 // A request as a handler sees it (its head only: bodies are refused).
@@ -77,6 +85,13 @@ struct HttpResponse {
   // Set: an event stream. The head (without Content-Length) and `body` are sent, then what
   // the stream gives until its lifetime ends or a write fails.
   std::unique_ptr<HttpEventStream> stream;
+  // Set: the answer is slow to make; it runs on the server's pool (see above) and what it
+  // returns is sent instead of this response (its own `deferred` is ignored; a `stream` in it
+  // too: slow work is one answer, not a stream).
+  std::function<HttpResponse()> deferred;
+  // Set: the body is this file's bytes, read from disk as they are sent (`body` is ignored);
+  // the connection's deadline grows by a second per MiB. A file that cannot be opened: 404.
+  std::string file;
 };
 
 // Answers every request that was read whole; runs on the server's thread.

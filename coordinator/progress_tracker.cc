@@ -134,6 +134,7 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     point.set_has_validation(r.has_validation());
     point.set_valid_loss(r.valid_loss());
     point.set_valid_bleu(r.valid_bleu());
+    *point.mutable_worker_tokens_per_second() = p.worker_tokens_per_second();
     pending_[r.job_id()].push_back(point);
     p.set_step(r.step());
     p.set_epoch(r.epoch());

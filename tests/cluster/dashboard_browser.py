@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """Opens a page in headless Chromium over the DevTools protocol (--remote-debugging-pipe:
 JSON messages ending in NUL on fds 3 and 4; standard library only), keeps it open for
-SECONDS, then writes its DOM to OUT.html and a screenshot to OUT.png. Exit 0 when both were
-written; what went wrong on stderr otherwise.
+SECONDS, runs STEPS (what a person does next), then writes its DOM to OUT.html and a
+screenshot of the whole page to OUT.png. Exit 0 when both were written; what went wrong on
+stderr otherwise.
 
-  dashboard_browser.py CHROMIUM URL SECONDS OUT PROFILE_DIR
+  dashboard_browser.py CHROMIUM URL SECONDS OUT PROFILE_DIR [STEPS]
+
+STEPS is a JSON list run in order: {"click": CSS selector}, {"type": [CSS selector, text]}
+(focuses the element and types the text as keyboard input), {"wait": seconds}.
 """
 import base64
 import json
@@ -16,6 +20,7 @@ import time
 
 def main():
     chromium, url, seconds, out, profile = sys.argv[1:6]
+    steps = json.loads(sys.argv[6]) if len(sys.argv) > 6 else []
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
 
@@ -57,6 +62,30 @@ def main():
         target = call("Target.createTarget", {"url": url})["targetId"]
         session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         time.sleep(float(seconds))
+
+        def element(selector, action):
+            found = call("Runtime.evaluate", {
+                "expression": "(() => { const e = document.querySelector(%s); if (!e) return false; %s; return true; })()"
+                % (json.dumps(selector), action), "returnByValue": True}, session)
+            if not found["result"].get("value"):
+                raise RuntimeError(f"no element {selector} on the page")
+
+        for step in steps:
+            if "click" in step:
+                element(step["click"], "e.click()")
+            elif "type" in step:
+                selector, text = step["type"]
+                element(selector, "e.focus()")
+                call("Input.insertText", {"text": text}, session)
+            elif "wait" in step:
+                time.sleep(float(step["wait"]))
+            else:
+                raise RuntimeError(f"unknown step {step}")
+        # The whole page, not just the window.
+        size = call("Page.getLayoutMetrics", {}, session)["cssContentSize"]
+        call("Emulation.setDeviceMetricsOverride", {
+            "width": 1400, "height": min(int(size["height"]) + 20, 6000), "deviceScaleFactor": 1,
+            "mobile": False}, session)
         dom = call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
                                         "returnByValue": True}, session)["result"]["value"]
         png = call("Page.captureScreenshot", {"format": "png"}, session)["data"]

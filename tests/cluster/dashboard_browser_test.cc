@@ -2,14 +2,17 @@
 // its HTTP port on 127.0.0.1, a tandem-worker training a small job, and headless Chromium
 // (Debian's `chromium`, which scripts/install-deps.sh installs) opening the pages as a person
 // would (tests/cluster/dashboard_browser.py drives it over the DevTools protocol, standard
-// library Python only): the job is listed and its step advances while the page stays open (no reload), the
-// job's page draws its curves and its generations, and a wrong token sees nothing. The
-// screenshots are kept under build/test-output/dashboard/ (TANDEM_TEST_OUTPUT overrides).
+// library Python only): the job is listed and its step advances while the page stays open
+// (no reload); the job's page draws its curves and its generations; a worker killed mid-job
+// shows in the generations timeline; a sentence typed into the translate box comes back with
+// its attention heatmap; the checkpoints are listed for download; a wrong token sees nothing.
+// The screenshots are kept under build/test-output/dashboard/ (TANDEM_TEST_OUTPUT overrides).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <csignal>
 #include <regex>
 #include <string>
 #include <thread>
@@ -93,12 +96,13 @@ class DashboardBrowserTest : public ClusterFixture {
   // Opens `path` (with `token` in the fragment, which the page keeps for the tab) and keeps
   // it open for `seconds` (dashboard_browser.py drives Chromium over the DevTools pipe);
   // returns the DOM then, and keeps it and a screenshot as `name`.{html,png}.
+  // `steps`: what a person does then (dashboard_browser.py's STEPS, JSON).
   std::string Open(const std::string& path, const std::string& token, const std::string& name,
-                   int seconds = 5) {
+                   int seconds = 5, const std::string& steps = "[]") {
     ChildProcess browser({"/usr/bin/python3",
                           std::string(TANDEM_SOURCE_DIR) + "/tests/cluster/dashboard_browser.py",
                           chromium_, url_ + path + "#token=" + token, std::to_string(seconds),
-                          out_ + "/" + name, dir_.Join("chromium-" + name)},
+                          out_ + "/" + name, dir_.Join("chromium-" + name), steps},
                          dir_.Join("browser-" + name + ".log"));
     EXPECT_EQ(browser.Wait(std::chrono::seconds(120)), 0)
         << ReadText(dir_.Join("browser-" + name + ".log"));
@@ -121,11 +125,13 @@ class DashboardBrowserTest : public ClusterFixture {
   std::string out_;
 };
 
-TEST_F(DashboardBrowserTest, AJobAppearsAndAdvancesLiveAndAWrongTokenIsRefused) {
-  auto worker = StartWorker("w1");
-  v1::JobSpec spec = TinySpec(100000, 1000);
+TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
+  auto w1 = StartWorker("w1");
+  auto w2 = StartWorker("w2");
+  v1::JobSpec spec = TinySpec(100000, 20);
   spec.set_name("browser-demo");
-  spec.mutable_workers()->set_max(1);
+  spec.mutable_workers()->set_min(1);
+  spec.mutable_workers()->set_max(2);
   spec.mutable_corpus()->set_valid_source(dir_.Join("train.en"));
   spec.mutable_corpus()->set_valid_target(dir_.Join("train.es"));
   spec.mutable_training()->set_validation_interval_steps(40);
@@ -133,7 +139,7 @@ TEST_F(DashboardBrowserTest, AJobAppearsAndAdvancesLiveAndAWrongTokenIsRefused) 
   ASSERT_TRUE(WaitFor(
       [&] {
         auto job = client_->Get(id);
-        return job.ok() && job->progress().step() >= 5;
+        return job.ok() && job->progress().step() >= 5 && job->assignments_size() == 2;
       },
       std::chrono::seconds(120)))
       << ReadText(dir_.Join("coordinator.log"));
@@ -167,6 +173,46 @@ TEST_F(DashboardBrowserTest, AJobAppearsAndAdvancesLiveAndAWrongTokenIsRefused) 
   EXPECT_THAT(job, HasSubstr("<td>assigned</td>"));
   EXPECT_THAT(job, HasSubstr("<button id=\"cancel\">Cancel job</button>"));
 
+  // A worker killed mid-job: the job goes on with the other, and the generations timeline
+  // says who left. Then a sentence typed into the translate box comes back with a heatmap
+  // (from the newest checkpoint), and the checkpoints are listed for download.
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo before, client_->Get(id));
+  std::string victim;
+  for (const auto& a : before.assignments()) {
+    if (a.rank() == 1) victim = a.worker_id();
+  }
+  ASSERT_FALSE(victim.empty());
+  // The worker process that holds rank 1: the one whose log names its id.
+  (ReadText(dir_.Join("w2.log")).find(victim) != std::string::npos ? w2 : w1)->Kill(SIGKILL);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto job = client_->Get(id);
+        return job.ok() && job->generation() > before.generation() &&
+               job->assignments_size() == 1 && job->progress().step() > before.progress().step() &&
+               job->progress().checkpoint_step() > 0 && HasEvent(id, "resumed");
+      },
+      std::chrono::seconds(120)))
+      << Job(id).DebugString();
+  const std::string sentence = ReadText(dir_.Join("train.en")).substr(0, ReadText(dir_.Join("train.en")).find('\n'));
+  const std::string steps =
+      "[{\"type\": [\"#translate-input\", \"" + sentence +
+      "\"]}, {\"click\": \"#translate-go\"}, {\"wait\": 6}]";
+  const std::string after = Open("/jobs/" + id, kReadToken, "job-after-kill", 4, steps);
+  std::smatch g;
+  ASSERT_TRUE(std::regex_search(after, g, std::regex("<tr class=\"generation\" data-generation=\"([0-9]+)\">")))
+      << after;
+  EXPECT_EQ(std::stoull(g[1]), Job(id).generation()) << "the newest generation comes first";
+  EXPECT_THAT(after, HasSubstr("<td class=\"left-workers error\">" + victim + "</td>"));
+  // Whichever noticed first: the survivor's broken all-reduce or the missed heartbeats.
+  EXPECT_THAT(after, ::testing::AnyOf(HasSubstr("<td>collective_failure</td>"),
+                                      HasSubstr("<td>member_lost</td>")));
+  EXPECT_THAT(after, HasSubstr("<b class=\"translated\">"));
+  EXPECT_THAT(after, HasSubstr("class=\"heatmap\""));
+  EXPECT_THAT(after, HasSubstr("<rect x="));
+  EXPECT_THAT(after, HasSubstr("<tr class=\"checkpoint\">"));
+  EXPECT_THAT(after, HasSubstr("Newest checkpoint at step"));
+  EXPECT_THAT(after, Not(HasSubstr("class=\"error\"")));
+
   // A wrong token: the page asks for another and shows no data.
   const std::string refused = Open("/", "not-the-token-at-all", "wrong-token", 3);
   EXPECT_THAT(refused, HasSubstr("The token was not accepted"));
@@ -174,7 +220,7 @@ TEST_F(DashboardBrowserTest, AJobAppearsAndAdvancesLiveAndAWrongTokenIsRefused) 
   EXPECT_THAT(refused, Not(HasSubstr("<tr class=\"job\"")));
 
   ASSERT_OK(client_->Cancel(id));
-  std::cerr << "screenshots: " << out_ << "/{cluster,job,wrong-token}.png\n";
+  std::cerr << "screenshots: " << out_ << "/{cluster,job,job-after-kill,wrong-token}.png\n";
 }
 
 }  // namespace

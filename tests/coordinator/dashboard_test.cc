@@ -11,8 +11,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 
+#include "common/checkpoint_files.h"
+#include "common/files.h"
 #include "common/proto_json.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/metrics_http_server.h"
@@ -130,6 +133,116 @@ TEST(HttpEventStreamTest, StreamsAreCappedInNumberAndLifetime) {
   // The slot is free again; HEAD gets the head and no stream.
   EXPECT_THAT(testing::HttpRequest(port, "HEAD /s HTTP/1.1\r\n\r\n"),
               AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("Content-Length: 0")));
+}
+
+class EndlessStream : public HttpEventStream {
+ public:
+  std::string Next() override { return "data: more\n\n"; }
+};
+
+// Slow answers (HttpResponse::deferred) run on the server's pool: the event loop answers
+// others meanwhile, their number is capped, and a server destroyed while one runs waits for
+// it.
+TEST(HttpDeferredTest, SlowAnswersRunBesideTheEventLoopAndAreCapped) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> started{0};
+  MetricsHttpOptions options;
+  options.deferred_threads = 1;
+  options.max_deferred = 2;
+  options.deadline = std::chrono::milliseconds(20000);
+  auto server = MetricsHttpServer::Start(options, [&](const HttpRequest& r) {
+    HttpResponse res;
+    if (r.path == "/slow") {
+      res.deferred = [&, released] {
+        ++started;
+        released.wait();
+        HttpResponse done;
+        done.body = "slow done";
+        done.stream = std::make_unique<EndlessStream>();  // ignored: one answer
+        return done;
+      };
+    } else {
+      res.body = "fast";
+    }
+    return res;
+  });
+  ASSERT_OK(server);
+  const int port = (*server)->port();
+  constexpr char kSlow[] = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string first, second;
+  std::thread a([&] { first = testing::HttpRequest(port, kSlow); });
+  ASSERT_TRUE(testing::WaitFor([&] { return started == 1; }, std::chrono::seconds(10)));
+  std::thread b([&] { second = testing::HttpRequest(port, kSlow); });  // queued behind it
+  // The loop is free while the slow answer runs; a third slow one is over the cap.
+  EXPECT_THAT(testing::HttpRequest(port, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"),
+              AllOf(StartsWith("HTTP/1.1 200"), HasSubstr("\r\n\r\nfast")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // b is queued by now
+  EXPECT_THAT(testing::HttpRequest(port, kSlow),
+              AllOf(StartsWith("HTTP/1.1 503"), HasSubstr("too many slow requests"),
+                    HasSubstr("Retry-After: 2")));
+  EXPECT_EQ(started, 1);
+  release.set_value();
+  a.join();
+  b.join();
+  for (const std::string& r : {first, second}) {
+    EXPECT_THAT(r, AllOf(StartsWith("HTTP/1.1 200"), HasSubstr("Content-Length: 9"),
+                         HasSubstr("\r\n\r\nslow done")));
+  }
+  EXPECT_EQ(started, 2);
+}
+
+TEST(HttpDeferredTest, AServerDestroyedWhileASlowAnswerRunsWaitsForIt) {
+  std::atomic<bool> finished{false};
+  MetricsHttpOptions options;
+  auto server = MetricsHttpServer::Start(options, [&](const HttpRequest&) {
+    HttpResponse res;
+    res.deferred = [&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      finished = true;
+      return HttpResponse{};
+    };
+    return res;
+  });
+  ASSERT_OK(server);
+  const int fd = testing::Connect((*server)->port());
+  ASSERT_GE(fd, 0);
+  const std::string req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server->reset();
+  EXPECT_TRUE(finished);
+  ::close(fd);
+}
+
+TEST(HttpFileTest, FilesAreSentFromDiskHeadGetsTheirLengthAndAMissingOneIs404) {
+  testing::TempDir dir;
+  std::string big(3 * 1024 * 1024 + 7, 'a');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
+  ASSERT_OK(WriteFileAtomic(dir.Join("model.ckpt"), big));
+  auto server = MetricsHttpServer::Start(MetricsHttpOptions{}, [&](const HttpRequest& r) {
+    HttpResponse res;
+    res.content_type = "application/octet-stream";
+    res.file = dir.path() + r.path;
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"m.ckpt\"");
+    return res;
+  });
+  ASSERT_OK(server);
+  const int port = (*server)->port();
+  const std::string got = testing::HttpRequest(port, "GET /model.ckpt HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(got, AllOf(StartsWith("HTTP/1.1 200"),
+                         HasSubstr("Content-Length: " + std::to_string(big.size())),
+                         HasSubstr("Content-Disposition: attachment; filename=\"m.ckpt\"")));
+  const size_t body = got.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_TRUE(got.compare(body + 4, std::string::npos, big) == 0) << "the body differs";
+  const std::string head =
+      testing::HttpRequest(port, "HEAD /model.ckpt HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(head, AllOf(StartsWith("HTTP/1.1 200"),
+                          HasSubstr("Content-Length: " + std::to_string(big.size()))));
+  EXPECT_EQ(head.size(), head.find("\r\n\r\n") + 4) << "HEAD sent a body";
+  EXPECT_THAT(testing::HttpRequest(port, "GET /gone.ckpt HTTP/1.1\r\nHost: x\r\n\r\n"),
+              AllOf(StartsWith("HTTP/1.1 404"), HasSubstr("no longer there")));
 }
 
 class DashboardApiTest : public ::testing::Test {
@@ -293,6 +406,51 @@ TEST_F(DashboardApiTest, TheStreamPushesSnapshotsAndAJobsNews) {
   EXPECT_THAT(Get("/api/stream?after_seq=x"), StartsWith("HTTP/1.1 400"));
 }
 
+// The model's files and the kept checkpoints: listed, then sent as they are on disk, to a
+// read token; names outside the listed ones are 404 (no path from the URL reaches the disk).
+TEST_F(DashboardApiTest, ModelFilesAndKeptCheckpointsAreListedAndDownloaded) {
+  const std::string id = Submit("files");
+  ASSERT_TRUE(WaitForState(id, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  const std::string base = "/api/jobs/" + id;
+  const std::string none = Get(base + "/model");
+  EXPECT_THAT(none, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(Body(none), Not(HasSubstr("model.ckpt")));
+  EXPECT_THAT(Get(base + "/model/model.ckpt"),
+              AllOf(StartsWith("HTTP/1.1 409"), HasSubstr("no checkpoint yet")));
+  // The real model server behind translate says the same.
+  EXPECT_THAT(Get(base + "/translate?text=hola"),
+              AllOf(StartsWith("HTTP/1.1 409"), HasSubstr("no checkpoint yet")));
+
+  const std::string dir = server_->coordinator().JobDir(id) + "/checkpoints";
+  ASSERT_OK(MakeDirs(dir));
+  ASSERT_OK(WriteFileAtomic(dir + "/" + CheckpointFileName(10), "ten"));
+  ASSERT_OK(WriteFileAtomic(dir + "/" + CheckpointFileName(20), "twenty"));
+  const std::string listed = Body(Get(base + "/model"));
+  EXPECT_THAT(listed, AllOf(HasSubstr("{\"file\":\"model.ckpt\",\"bytes\":6}"),
+                            HasSubstr("\"file\":\"source.model\""), HasSubstr("\"file\":\"job.json\""),
+                            HasSubstr("\"model\":\"checkpoint\""), HasSubstr("\"model_step\":20")));
+  EXPECT_LT(listed.find("\"step\":10"), listed.find("\"step\":20")) << listed;
+
+  const std::string model = Get(base + "/model/model.ckpt");
+  EXPECT_THAT(model, AllOf(StartsWith("HTTP/1.1 200"), HasSubstr("application/octet-stream"),
+                           HasSubstr("filename=\"" + id + "-model.ckpt\"")));
+  EXPECT_EQ(Body(model), "twenty");
+  EXPECT_EQ(Body(Get(base + "/checkpoints/10")), "ten");
+  EXPECT_THAT(Get(base + "/checkpoints/10"), HasSubstr("filename=\"" + id + "-step-10.ckpt\""));
+  EXPECT_THAT(Get(base + "/checkpoints/15"),
+              AllOf(StartsWith("HTTP/1.1 404"), HasSubstr("keeps no checkpoint of step 15")));
+  EXPECT_THAT(Get(base + "/checkpoints/ten"),
+              AllOf(StartsWith("HTTP/1.1 400"), HasSubstr("expected a step number")));
+  for (const char* name : {"secret.key", "..%2F..%2Fstate.db", "%2Fetc%2Fpasswd", "model"}) {
+    EXPECT_THAT(Get(base + "/model/" + name), StartsWith("HTTP/1.1 404")) << name;
+  }
+  EXPECT_THAT(Get(base + "/model/model.ckpt/more"), StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(Get(base + "/model/model.ckpt", "wrong"), StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(Get(base + "/model", ""), StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(Get("/api/jobs/job-nope/model"), StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(Get("/api/jobs/job-nope/checkpoints/10"), StartsWith("HTTP/1.1 404"));
+}
+
 // A Dashboard over a coordinator of its own, without an HTTP server: requests go straight to
 // Handle().
 class DashboardTest : public ::testing::Test {
@@ -303,10 +461,12 @@ class DashboardTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(coordinator_, Coordinator::Create(o));
     dashboard_ = std::make_unique<Dashboard>(coordinator_.get(), &access_, options);
   }
-  HttpResponse Get(const std::string& path, const std::string& host = "127.0.0.1") {
+  HttpResponse Get(const std::string& target, const std::string& host = "127.0.0.1") {
     HttpRequest r;
     r.method = "GET";
-    r.path = path;
+    const size_t q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = target.substr(q + 1);
     r.host = host;
     return dashboard_->Handle(r);
   }
@@ -343,6 +503,76 @@ TEST_F(DashboardTest, WithoutTokensTheApiAnswersOnlyLoopbackHostNames) {
     EXPECT_EQ(res.status, 403) << host;
     EXPECT_THAT(res.body, HasSubstr("not a loopback address")) << host;
   }
+}
+
+// The translate box's request: sentences, beam and attention from the query, checked before
+// the model server is asked, which runs as a slow answer (off the event loop).
+TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer) {
+  std::vector<v1::TranslateRequest> asked;
+  DashboardOptions options;
+  options.translate = [&](const v1::TranslateRequest& r) -> absl::StatusOr<v1::TranslateResponse> {
+    asked.push_back(r);
+    if (r.sentences(0) == "fail") return absl::FailedPreconditionError("job x has no checkpoint yet");
+    v1::TranslateResponse out;
+    out.set_model("final");
+    out.set_model_step(7);
+    for (const std::string& sentence : r.sentences()) {
+      v1::Translation* t = out.add_translations();
+      t->set_text("<" + sentence + ">");
+      t->add_source_pieces("s");
+      t->add_target_pieces("t");
+      t->add_weights(1.0f);
+    }
+    return out;
+  };
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  HttpResponse res = Get("/api/jobs/job-1/translate?text=a+b&text=%C3%A9%26c&beam=3&attention=1");
+  ASSERT_TRUE(res.deferred) << res.status << " " << res.body;
+  EXPECT_TRUE(asked.empty()) << "translated on the event loop";
+  const HttpResponse done = res.deferred();
+  EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(done.content_type, "application/json");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].job_id(), "job-1");
+  EXPECT_THAT(asked[0].sentences(), ::testing::ElementsAre("a b", "\xC3\xA9&c"));
+  EXPECT_EQ(asked[0].beam_size(), 3u);
+  EXPECT_TRUE(asked[0].attention());
+  EXPECT_THAT(done.body, AllOf(HasSubstr("\"text\":\"<a b>\""), HasSubstr("\"model\":\"final\""),
+                               HasSubstr("\"weights\":[1")));
+  // Defaults: beam 5, no attention.
+  Get("/api/jobs/job-1/translate?text=x").deferred();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[1].beam_size(), 5u);
+  EXPECT_FALSE(asked[1].attention());
+  // The model server's refusal, with its status.
+  const HttpResponse refused = Get("/api/jobs/job-1/translate?text=fail").deferred();
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_THAT(refused.body, HasSubstr("no checkpoint yet"));
+
+  // Bad requests never reach the model server.
+  std::string seventeen = "/api/jobs/job-1/translate?";
+  for (int i = 0; i < kMaxDashboardSentences + 1; ++i) seventeen += "text=a&";
+  for (const auto& [target, says] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/jobs/job-1/translate", "text: give a sentence"},
+           {"/api/jobs/job-1/translate?beam=2", "text: give a sentence"},
+           {seventeen, "at most 16 sentences"},
+           {"/api/jobs/job-1/translate?text=a&beam=0", "beam: expected a whole number from 1 to 64"},
+           {"/api/jobs/job-1/translate?text=a&beam=65", "beam"},
+           {"/api/jobs/job-1/translate?text=a&attention=maybe", "attention: expected 1 or 0"},
+           {"/api/jobs/..bad/translate?text=a", "job id"}}) {
+    const HttpResponse bad = Get(target);
+    EXPECT_FALSE(bad.deferred) << target;
+    EXPECT_EQ(bad.status, 400) << target;
+    EXPECT_THAT(bad.body, HasSubstr(says)) << target;
+  }
+  EXPECT_EQ(asked.size(), 3u);
+}
+
+TEST_F(DashboardTest, TranslateWithoutAModelServerIs501) {
+  ASSERT_NO_FATAL_FAILURE(Start(DashboardOptions{}));
+  const HttpResponse res = Get("/api/jobs/job-1/translate?text=a");
+  EXPECT_EQ(res.status, 501);
+  EXPECT_THAT(res.body, HasSubstr("without translation"));
 }
 
 }  // namespace

@@ -253,5 +253,29 @@ TEST_F(ProgressTrackerTest, PersistWritesTheJobWithWhatWaitedForIt) {
   EXPECT_FALSE(tracker_->Waiting(job_.id()));
 }
 
+// Each point carries every rank's own tokens per second as rank 0's report found them (the
+// dashboard's per-worker curves), and points read back from after a step.
+TEST_F(ProgressTrackerTest, PointsCarryEachWorkersTokensPerSecondAndReadBackFromAStep) {
+  v1::JobProgress& p = tracker_->For(job_);
+  tracker_->Record(Report("w1", 0, 1, 100), p, 1000);  // w2 has not reported yet
+  v1::ProgressReport w2 = Report("w2", 1, 1, 100);
+  w2.set_tokens_per_second(600);
+  tracker_->Record(w2, p, 1010);
+  for (uint64_t step = 2; step <= 4; ++step) tracker_->Record(Report("w1", 0, step, 100), p, 1000 + step);
+  ASSERT_OK(tracker_->Flush(5000, true));
+  ASSERT_OK_AND_ASSIGN(const auto all, store_->ListMetrics(job_.id()));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].worker_tokens_per_second().size(), 1u);
+  EXPECT_FLOAT_EQ(all[0].worker_tokens_per_second().at("w1"), 1000);
+  EXPECT_FLOAT_EQ(all[1].worker_tokens_per_second().at("w2"), 600);
+  EXPECT_FLOAT_EQ(all[1].tokens_per_second(), 1600);
+  ASSERT_OK_AND_ASSIGN(const auto after, store_->ListMetrics(job_.id(), 2));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].step(), 3u);
+  EXPECT_EQ(after[1].step(), 4u);
+  ASSERT_OK_AND_ASSIGN(const auto none, store_->ListMetrics(job_.id(), 4));
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace tandem
