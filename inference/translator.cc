@@ -11,8 +11,8 @@
 namespace tandem::inference {
 namespace {
 
-// Sentences decoded together: large enough to batch the arithmetic, small enough that one
-// long sentence does not pad many short ones for long.
+// Sentences decoded together: large enough to batch the arithmetic, small enough that a
+// batch's memory stays small.
 constexpr size_t kChunk = 32;
 
 }  // namespace
@@ -30,21 +30,25 @@ absl::StatusOr<std::vector<std::string>> Translator::Translate(
   }
   model::DecodeOptions options;
   options.beam_size = beam_size;
-  std::vector<std::string> out;
-  for (size_t i = 0; i < src.size(); i += kChunk) {
-    const auto first = src.begin() + static_cast<long>(i);
-    const std::vector<std::vector<int>> part(
-        first, src.begin() + static_cast<long>(std::min(src.size(), i + kChunk)));
+  // Chunks of sentences of similar lengths (by subwords, longest first): less padding, and
+  // a chunk's rows finish at about the same step. Results go back to the input order.
+  std::vector<size_t> order(src.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
+  std::vector<std::string> out(src.size());
+  for (size_t i = 0; i < order.size(); i += kChunk) {
+    std::vector<std::vector<int>> part;
+    for (size_t k = i; k < std::min(order.size(), i + kChunk); ++k) part.push_back(src[order[k]]);
     TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps,
                             beam_size > 1 ? model::BeamSearch(*model_, part, options)
                                           : model::GreedyDecode(*model_, part, options));
-    for (const model::Hypothesis& h : hyps) {
+    for (size_t k = 0; k < hyps.size(); ++k) {
       std::vector<int> ids;
-      for (int t : h.tokens) {
+      for (int t : hyps[k].tokens) {
         if (t != eos_id_) ids.push_back(t);
       }
-      TANDEM_ASSIGN_OR_RETURN(std::string text, target_->Decode(ids));
-      out.push_back(std::move(text));
+      TANDEM_ASSIGN_OR_RETURN(out[order[i + k]], target_->Decode(ids));
     }
   }
   return out;

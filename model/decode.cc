@@ -93,7 +93,24 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
     std::vector<bool> done(B, false);
     int64_t remaining = B;
     Tensor prev = torch::full({B}, c.bos_id, torch::kInt64);
+    // Row r of the batch decodes sentence rows[r]; rows of finished sentences leave it.
+    std::vector<int64_t> rows(B);
+    for (int64_t b = 0; b < B; ++b) rows[b] = b;
     for (int64_t t = 0; t < steps && remaining > 0; ++t) {
+      if (options.compact && remaining * 4 <= static_cast<int64_t>(rows.size()) * 3) {
+        std::vector<int64_t> keep, live;
+        for (size_t r = 0; r < rows.size(); ++r) {
+          if (!done[rows[r]]) {
+            keep.push_back(static_cast<int64_t>(r));
+            live.push_back(rows[r]);
+          }
+        }
+        const Tensor index = torch::tensor(keep, torch::kInt64);
+        enc = SelectRows(enc, index);
+        SelectState(state, index);
+        prev = prev.index_select(0, index);
+        rows = std::move(live);
+      }
       Tensor attn;
       Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);
       // Never emit pad or BOS.
@@ -105,17 +122,18 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
       auto tok = best.accessor<int64_t, 1>();
       auto lp = best_lp_d.accessor<double, 1>();
       auto at = attn_f.accessor<float, 2>();
-      for (int64_t b = 0; b < B; ++b) {
+      for (int64_t r = 0; r < static_cast<int64_t>(rows.size()); ++r) {
+        const int64_t b = rows[r];
         if (done[b]) continue;
         Hypothesis& h = hyps[b];
         const int64_t src_len = static_cast<int64_t>(sources[b].size()) + 1;
         h.attention.emplace_back(src_len);
-        for (int64_t j = 0; j < src_len; ++j) h.attention.back()[j] = at[b][j];
-        h.log_prob += lp[b];
-        if (tok[b] == c.eos_id) {
+        for (int64_t j = 0; j < src_len; ++j) h.attention.back()[j] = at[r][j];
+        h.log_prob += lp[r];
+        if (tok[r] == c.eos_id) {
           h.finished = true;
         } else {
-          h.tokens.push_back(static_cast<int>(tok[b]));
+          h.tokens.push_back(static_cast<int>(tok[r]));
         }
         if (h.finished || t + 1 >= max_len[b]) {
           done[b] = true;

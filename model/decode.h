@@ -20,6 +20,11 @@ struct DecodeOptions {
   int beam_size = 5;              // beam search only
   double length_alpha = 1.0;      // beam search: pick max of logprob / length^alpha (0: raw)
   double max_length_ratio = 2.0;  // at most ceil(ratio * (source length + 1)) output steps
+  // Greedy: once a quarter of the rows still decoding have finished, the batch shrinks to
+  // the live ones (their encoder outputs and states selected), so finished sentences cost no
+  // more output-layer products. The same tokens either way, up to floating-point ties (a
+  // smaller batch may round a product differently).
+  bool compact = true;
 };
 
 struct Hypothesis {

@@ -439,6 +439,17 @@ void OverfitAndTranslate(const std::string& attention, const std::string& cell) 
   auto beam = BeamSearch(*m, corpus.src, beam_options);
   ASSERT_OK(beam);
   EXPECT_TRUE(m->is_training());  // decoding restores the mode
+  // The batch shrinking as sentences finish gives the same translations as decoding every
+  // row to the end.
+  DecodeOptions whole;
+  whole.compact = false;
+  auto uncompacted = GreedyDecode(*m, corpus.src, whole);
+  ASSERT_OK(uncompacted);
+  for (size_t i = 0; i < corpus.src.size(); ++i) {
+    EXPECT_EQ((*greedy)[i].tokens, (*uncompacted)[i].tokens) << "pair " << i;
+    EXPECT_NEAR((*greedy)[i].log_prob, (*uncompacted)[i].log_prob, 1e-4) << "pair " << i;
+    EXPECT_EQ((*greedy)[i].attention.size(), (*uncompacted)[i].attention.size()) << "pair " << i;
+  }
   for (size_t i = 0; i < corpus.src.size(); ++i) {
     for (const auto* hyps : {&*greedy, &*beam}) {
       const Hypothesis& h = (*hyps)[i];

@@ -85,6 +85,24 @@ TEST_F(TrainerTest, LossFallsAndValidationTranslates) {
   auto out = t->translator().Translate({"the dog runs", "a small bird sings"}, 3);
   ASSERT_OK(out);
   EXPECT_EQ(out->size(), 2u);
+  // Sentences of many lengths, more than one chunk: decoded in length order, answered in
+  // input order, each as it is alone.
+  const std::vector<std::string> words = {"the", "a", "dog", "runs", "small", "bird", "sings",
+                                          "house", "red", "fish"};
+  std::vector<std::string> many;
+  for (size_t i = 0; i < 45; ++i) {
+    std::string s;
+    for (size_t k = 0; k < 1 + (i * 7) % 9; ++k) s += (k ? " " : "") + words[(i + k * 3) % words.size()];
+    many.push_back(s);
+  }
+  auto together = t->translator().Translate(many, 1);
+  ASSERT_OK(together);
+  ASSERT_EQ(together->size(), many.size());
+  for (size_t i = 0; i < many.size(); ++i) {
+    auto alone = t->translator().Translate({many[i]}, 1);
+    ASSERT_OK(alone);
+    EXPECT_EQ((*together)[i], alone->front()) << "sentence " << i << ": " << many[i];
+  }
 }
 
 TEST_F(TrainerTest, ResumedRunMatchesAnUninterruptedOneStepForStep) {
