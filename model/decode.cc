@@ -158,12 +158,15 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
   if (!batch.ok()) return batch.status();
   try {
     EvalScope scope(model);
-    const int64_t N = batch->size(), K = options.beam_size, NK = N * K;
+    const int64_t N = batch->size(), K = options.beam_size;
     const int64_t V = c.tgt_vocab;
     const std::vector<int64_t> max_len = MaxLengths(sources, options.max_length_ratio);
     const int64_t steps = *std::max_element(max_len.begin(), max_len.end());
     EncoderOutput enc0 = model.Encode(batch->src, batch->src_lengths, batch->src_padded);
-    // Row n * K + k is beam k of sentence n.
+    // Block i of the batch (rows i * K .. i * K + K - 1, one per beam) decodes sentence
+    // sent[i]; with options.compact, sentences whose beams are all frozen leave the batch.
+    std::vector<int64_t> sent(N);
+    for (int64_t n = 0; n < N; ++n) sent[n] = n;
     EncoderOutput enc =
         SelectRows(enc0, torch::arange(N, torch::kInt64).repeat_interleave(K));
     DecoderState state = model.InitialState(enc);
@@ -171,31 +174,84 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
     // Only beam 0 is live at the start, so the first expansion does not repeat hypotheses.
     Tensor scores = torch::full({N, K}, -kInf, float_opts);
     scores.select(1, 0).fill_(0.0);
-    scores = scores.view({NK});
-    Tensor frozen = torch::zeros({NK}, torch::kBool);    // finished or past its length limit
-    Tensor finished = torch::zeros({NK}, torch::kBool);  // emitted EOS
-    Tensor lengths = torch::zeros({NK}, torch::kInt64);  // emitted tokens, EOS included
+    scores = scores.view({N * K});
+    Tensor frozen = torch::zeros({N * K}, torch::kBool);    // finished or past its length limit
+    Tensor finished = torch::zeros({N * K}, torch::kBool);  // emitted EOS
+    Tensor lengths = torch::zeros({N * K}, torch::kInt64);  // emitted tokens, EOS included
     Tensor limit = torch::tensor(max_len, torch::kInt64).repeat_interleave(K);
-    Tensor prev = torch::full({NK}, c.bos_id, torch::kInt64);
-    Tensor row_base = (torch::arange(N, torch::kInt64) * K).unsqueeze(1);  // [N, 1]
-    std::vector<Tensor> tokens_at, parent_at, attn_at;  // per step, [NK] / [NK] / [NK, S]
+    Tensor prev = torch::full({N * K}, c.bos_id, torch::kInt64);
+    // Per step: [rows] tokens, parents (rows of the step's input), attention [rows, S], and
+    // where the step's input rows were in the previous step's output (undefined: the same).
+    std::vector<Tensor> tokens_at, parent_at, attn_at, moved_at;
+    // What a sentence's K rows held at its last step.
+    struct Last {
+      int64_t step = -1, base = 0;  // the step, and the block's first row in that step
+      std::vector<double> score;
+      std::vector<int64_t> length;
+      std::vector<bool> finished;
+    };
+    std::vector<Last> last(N);
+    auto keep_last = [&](int64_t step, const std::vector<int64_t>& blocks) {
+      const Tensor sc = scores.to(torch::kDouble).contiguous();
+      auto sa = sc.accessor<double, 1>();
+      auto la = lengths.accessor<int64_t, 1>();
+      auto fa = finished.accessor<bool, 1>();
+      for (int64_t i : blocks) {
+        Last& l = last[sent[i]];
+        l.step = step;
+        l.base = i * K;
+        for (int64_t k = 0; k < K; ++k) {
+          l.score.push_back(sa[i * K + k]);
+          l.length.push_back(la[i * K + k]);
+          l.finished.push_back(fa[i * K + k]);
+        }
+      }
+    };
     for (int64_t t = 0; t < steps; ++t) {
+      Tensor moved;
+      const int64_t blocks = static_cast<int64_t>(sent.size());
+      if (options.compact && t > 0) {
+        const Tensor done = frozen.view({blocks, K}).all(1);
+        auto da = done.accessor<bool, 1>();
+        std::vector<int64_t> leaving, rows, live;
+        for (int64_t i = 0; i < blocks; ++i) {
+          if (da[i]) {
+            leaving.push_back(i);
+          } else {
+            live.push_back(sent[i]);
+            for (int64_t k = 0; k < K; ++k) rows.push_back(i * K + k);
+          }
+        }
+        if (!live.empty() && static_cast<int64_t>(live.size()) * 4 <= blocks * 3) {
+          keep_last(t - 1, leaving);
+          moved = torch::tensor(rows, torch::kInt64);
+          enc = SelectRows(enc, moved);
+          SelectState(state, moved);
+          for (Tensor* x : {&scores, &frozen, &finished, &lengths, &limit, &prev}) {
+            *x = x->index_select(0, moved);
+          }
+          sent = std::move(live);
+        }
+      }
+      const int64_t B = static_cast<int64_t>(sent.size()), BK = B * K;
       Tensor attn;
-      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);  // [NK, V]
+      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);  // [BK, V]
       logp.select(1, c.pad_id).fill_(-kInf);
       logp.select(1, c.bos_id).fill_(-kInf);
       // A frozen row has one continuation, pad, at no cost: it keeps its slot and score.
       logp.masked_fill_(frozen.unsqueeze(1), -kInf);
       logp.select(1, c.pad_id).masked_fill_(frozen, 0.0);
-      Tensor cand = (scores.unsqueeze(1) + logp).view({N, K * V});
-      auto [top, idx] = cand.topk(K, 1);           // [N, K]
-      Tensor parent = (row_base + idx.div(V, "floor")).view({NK});
-      Tensor token = idx.remainder(V).view({NK});
-      scores = top.view({NK});
+      Tensor cand = (scores.unsqueeze(1) + logp).view({B, K * V});
+      auto [top, idx] = cand.topk(K, 1);  // [B, K]
+      Tensor row_base = (torch::arange(B, torch::kInt64) * K).unsqueeze(1);
+      Tensor parent = (row_base + idx.div(V, "floor")).view({BK});
+      Tensor token = idx.remainder(V).view({BK});
+      scores = top.view({BK});
       SelectState(state, parent);
       tokens_at.push_back(token);
       parent_at.push_back(parent);
       attn_at.push_back(attn.to(torch::kFloat));
+      moved_at.push_back(moved);
       Tensor emitted = token.ne(c.pad_id);
       lengths = lengths.index_select(0, parent) + emitted.to(torch::kInt64);
       finished = finished.index_select(0, parent) | token.eq(c.eos_id);
@@ -203,34 +259,38 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
       prev = token;
       if (frozen.all().item<bool>()) break;
     }
-    // Pick each sentence's best row and walk the back-pointers.
-    Tensor norm = scores.to(torch::kDouble) /
-                  lengths.clamp_min(1).to(torch::kDouble).pow(options.length_alpha);
-    auto norm_a = norm.accessor<double, 1>();
-    auto score_a = scores.to(torch::kDouble).contiguous();
-    auto raw = score_a.accessor<double, 1>();
-    auto fin = finished.accessor<bool, 1>();
+    {
+      std::vector<int64_t> all(sent.size());
+      for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+      keep_last(static_cast<int64_t>(tokens_at.size()) - 1, all);
+    }
+    // Pick each sentence's best row by length-normalised score (finished rows first) and walk
+    // the back-pointers through the steps and the batch's shrinking.
     std::vector<Hypothesis> hyps(N);
-    const int64_t steps_run = static_cast<int64_t>(tokens_at.size());
     for (int64_t n = 0; n < N; ++n) {
+      const Last& l = last[n];
+      std::vector<double> norm(K);
+      for (int64_t k = 0; k < K; ++k) {
+        norm[k] = l.score[k] / std::pow(static_cast<double>(std::max<int64_t>(l.length[k], 1)),
+                                        options.length_alpha);
+      }
       int64_t best = -1;
-      for (int pass = 0; pass < 2 && best < 0; ++pass) {  // finished rows first
+      for (int pass = 0; pass < 2 && best < 0; ++pass) {
         for (int64_t k = 0; k < K; ++k) {
-          const int64_t r = n * K + k;
-          if ((pass == 0 && !fin[r]) || !std::isfinite(norm_a[r])) continue;
-          if (best < 0 || norm_a[r] > norm_a[best]) best = r;
+          if ((pass == 0 && !l.finished[k]) || !std::isfinite(norm[k])) continue;
+          if (best < 0 || norm[k] > norm[best]) best = k;
         }
       }
-      if (best < 0) best = n * K;
+      if (best < 0) best = 0;
       Hypothesis& h = hyps[n];
-      h.finished = fin[best];
-      h.log_prob = raw[best];
-      h.score = norm_a[best];
+      h.finished = l.finished[best];
+      h.log_prob = l.score[best];
+      h.score = norm[best];
       const int64_t src_len = static_cast<int64_t>(sources[n].size()) + 1;
       std::vector<int> toks;
       std::vector<std::vector<float>> rows;
-      int64_t r = best;
-      for (int64_t t = steps_run - 1; t >= 0; --t) {
+      int64_t r = l.base + best;
+      for (int64_t t = l.step; t >= 0; --t) {
         const int64_t tok = tokens_at[t][r].item<int64_t>();
         const int64_t par = parent_at[t][r].item<int64_t>();
         if (tok != c.pad_id) {
@@ -239,7 +299,7 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
           const float* p = a.data_ptr<float>();
           rows.emplace_back(p, p + src_len);
         }
-        r = par;
+        r = moved_at[t].defined() ? moved_at[t][par].item<int64_t>() : par;
       }
       std::reverse(toks.begin(), toks.end());
       std::reverse(rows.begin(), rows.end());

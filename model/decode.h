@@ -20,10 +20,11 @@ struct DecodeOptions {
   int beam_size = 5;              // beam search only
   double length_alpha = 1.0;      // beam search: pick max of logprob / length^alpha (0: raw)
   double max_length_ratio = 2.0;  // at most ceil(ratio * (source length + 1)) output steps
-  // Greedy: once a quarter of the rows still decoding have finished, the batch shrinks to
-  // the live ones (their encoder outputs and states selected), so finished sentences cost no
-  // more output-layer products. The same tokens either way, up to floating-point ties (a
-  // smaller batch may round a product differently).
+  // Once a quarter of the sentences still in the batch have finished (greedy: emitted EOS or
+  // reached their limit; beam: every beam frozen), the batch shrinks to the others (their
+  // encoder outputs and states selected), so finished sentences cost no more output-layer
+  // products. The same tokens either way, up to floating-point ties (a smaller batch may
+  // round a product differently).
   bool compact = true;
 };
 
@@ -40,8 +41,9 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
                                                      const DecodeOptions& options = {});
 
 // Batched beam search: all sentences and their beams advance together (N * K rows).
-// Finished beams keep their score and occupy their slot; the result per sentence is the best
-// finished beam by length-normalised score (the best unfinished one if none finished).
+// Finished beams keep their score and occupy their slot until their sentence leaves the batch
+// (DecodeOptions::compact); the result per sentence is the best finished beam by
+// length-normalised score (the best unfinished one if none finished).
 absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
                                                    const std::vector<std::vector<int>>& sources,
                                                    const DecodeOptions& options = {});

@@ -445,10 +445,23 @@ void OverfitAndTranslate(const std::string& attention, const std::string& cell) 
   whole.compact = false;
   auto uncompacted = GreedyDecode(*m, corpus.src, whole);
   ASSERT_OK(uncompacted);
+  whole.beam_size = 4;
+  auto beam_uncompacted = BeamSearch(*m, corpus.src, whole);
+  ASSERT_OK(beam_uncompacted);
   for (size_t i = 0; i < corpus.src.size(); ++i) {
-    EXPECT_EQ((*greedy)[i].tokens, (*uncompacted)[i].tokens) << "pair " << i;
-    EXPECT_NEAR((*greedy)[i].log_prob, (*uncompacted)[i].log_prob, 1e-4) << "pair " << i;
-    EXPECT_EQ((*greedy)[i].attention.size(), (*uncompacted)[i].attention.size()) << "pair " << i;
+    for (const auto& [a, b] : {std::pair{&*greedy, &*uncompacted}, std::pair{&*beam, &*beam_uncompacted}}) {
+      EXPECT_EQ((*a)[i].tokens, (*b)[i].tokens) << "pair " << i;
+      EXPECT_NEAR((*a)[i].log_prob, (*b)[i].log_prob, 1e-4) << "pair " << i;
+      EXPECT_NEAR((*a)[i].score, (*b)[i].score, 1e-4) << "pair " << i;
+      EXPECT_EQ((*a)[i].finished, (*b)[i].finished) << "pair " << i;
+      ASSERT_EQ((*a)[i].attention.size(), (*b)[i].attention.size()) << "pair " << i;
+      for (size_t r = 0; r < (*a)[i].attention.size(); ++r) {
+        ASSERT_EQ((*a)[i].attention[r].size(), (*b)[i].attention[r].size());
+        for (size_t j = 0; j < (*a)[i].attention[r].size(); ++j) {
+          EXPECT_NEAR((*a)[i].attention[r][j], (*b)[i].attention[r][j], 1e-5);
+        }
+      }
+    }
   }
   for (size_t i = 0; i < corpus.src.size(); ++i) {
     for (const auto* hyps : {&*greedy, &*beam}) {
