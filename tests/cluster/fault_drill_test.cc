@@ -90,6 +90,11 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   // newest checkpoint; the job says it went back, and still ends with the same bits.
   faults.push_back({"all", WaitForStep(*id, 1150, 1)});
   w1->Kill(SIGKILL);
+  // The fresh worker starts once the coordinator has seen the job lose every member (else
+  // it may join the dying generation first and load the checkpoint there).
+  EXPECT_TRUE(WaitFor([&] { return Job(*id).state() == v1::JOB_STATE_WAITING_FOR_WORKERS; },
+                      std::chrono::seconds(30)))
+      << Job(*id).message();
   auto w3 = StartWorkerLogging("cache3", "w3.log");
 
   const std::string got = FinalModel(*id, kSteps, "faulty");
