@@ -42,9 +42,28 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
       absl::StrCat(paths.checkpoint, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
                    st.st_mtim.tv_nsec);
 
-  absl::MutexLock lock(&mu_);
+  std::shared_ptr<inference::TrainedModel> model;
+  bool final = false;
+  {
+    absl::MutexLock lock(&mu_);
+    TANDEM_ASSIGN_OR_RETURN(Loaded * loaded, Find(request.job_id(), paths, key));
+    model = loaded->model;
+    final = loaded->final;
+  }
+  // Decoding reads the model only (it stays in eval mode: model/decode.h's scope then
+  // writes nothing), so requests run side by side.
+  TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
+                          inference::TranslateWith(model->translator(), request));
+  response.set_model(final ? "final" : "checkpoint");
+  response.set_model_step(static_cast<uint64_t>(model->step()));
+  return response;
+}
+
+absl::StatusOr<ModelServer::Loaded*> ModelServer::Find(const std::string& job_id,
+                                                       const inference::ModelPaths& paths,
+                                                       const std::string& key) {
   auto it = std::find_if(loaded_.begin(), loaded_.end(),
-                         [&](const Loaded& l) { return l.job_id == request.job_id(); });
+                         [&](const Loaded& l) { return l.job_id == job_id; });
   if (it == loaded_.end() || it->key != key) {
     TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<inference::TrainedModel> model,
                             inference::TrainedModel::Load(paths, threads_));
@@ -56,7 +75,7 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
             [](const Loaded& a, const Loaded& b) { return a.last_used < b.last_used; }));
       }
       loaded_.emplace_back();
-      loaded_.back().job_id = request.job_id();
+      loaded_.back().job_id = job_id;
       it = loaded_.end() - 1;
     }
     it->key = key;
@@ -65,11 +84,7 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
     it->model = std::move(model);
   }
   it->last_used = ++clock_;
-  TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
-                          inference::TranslateWith(it->model->translator(), request));
-  response.set_model(it->final ? "final" : "checkpoint");
-  response.set_model_step(static_cast<uint64_t>(it->model->step()));
-  return response;
+  return &*it;
 }
 
 }  // namespace tandem

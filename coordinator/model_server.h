@@ -19,9 +19,10 @@ namespace tandem {
 
 namespace inference {
 class TrainedModel;
+struct ModelPaths;
 }  // namespace inference
 
-// Thread-safe; one translation at a time (requests queue on a mutex).
+// Thread-safe (see Translate).
 class ModelServer {
  public:
   // `coordinator` (not owned) outlives this. `threads`: LibTorch intra-op threads for
@@ -30,7 +31,9 @@ class ModelServer {
   ~ModelServer();
 
   // Checks the request (sentences, beam) before any model is loaded, then translates with the
-  // job's newest model; errors as JobService.Translate documents them.
+  // job's newest model; errors as JobService.Translate documents them. Thread-safe: requests
+  // decode at the same time (each on `threads` LibTorch threads); only loading a model is
+  // done one at a time.
   absl::StatusOr<v1::TranslateResponse> Translate(const v1::TranslateRequest& request);
 
   // How many times a model was read from disk (for tests: a repeated request reuses it).
@@ -41,9 +44,16 @@ class ModelServer {
     std::string job_id;
     std::string key;  // checkpoint path, size and modification time
     bool final = false;
-    std::unique_ptr<inference::TrainedModel> model;
+    // Shared with the translations running on it: a newer checkpoint replaces it here while
+    // they finish on the old one.
+    std::shared_ptr<inference::TrainedModel> model;
     uint64_t last_used = 0;
   };
+
+  // The loaded model of `job_id` at `key` (loading it, and dropping the least recently used
+  // beyond max_models_).
+  absl::StatusOr<Loaded*> Find(const std::string& job_id, const inference::ModelPaths& paths,
+                               const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Coordinator* const coordinator_;
   const int threads_;

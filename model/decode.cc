@@ -15,13 +15,16 @@ namespace {
 using torch::Tensor;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Puts the model in eval mode for the scope and restores the previous mode.
+// Puts the model in eval mode for the scope and restores the previous mode. A model already
+// in eval mode is not written to, so several threads may decode with it at once.
 class EvalScope {
  public:
   explicit EvalScope(Seq2SeqImpl& model) : model_(model), was_training_(model.is_training()) {
-    model_.eval();
+    if (was_training_) model_.eval();
   }
-  ~EvalScope() { model_.train(was_training_); }
+  ~EvalScope() {
+    if (was_training_) model_.train(true);
+  }
 
  private:
   Seq2SeqImpl& model_;

@@ -5,7 +5,8 @@
 // attention[i][j] = weight of source position j (0 .. source length, the appended EOS
 // included) when producing output i (rows: the output tokens, then the EOS row when the
 // hypothesis finished). Decoding runs in eval mode without gradients and restores the
-// model's training mode afterwards.
+// model's training mode afterwards; a model already in eval mode is only read, so several
+// threads may decode with it at once.
 #ifndef TANDEM_MODEL_DECODE_H_
 #define TANDEM_MODEL_DECODE_H_
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "client/job_client.h"
@@ -204,6 +206,21 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_EQ(tr->model(), "final");
   EXPECT_EQ(tr->model_step(), 150u);
   EXPECT_EQ(tr->translations(0).weights_size(), 0) << "no attention unless asked";
+  // Requests decode side by side on the loaded model, each with the same answer.
+  {
+    std::vector<absl::StatusOr<v1::TranslateResponse>> answers(8, absl::UnknownError("not run"));
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < answers.size(); ++i) {
+      clients.emplace_back([&, i] { answers[i] = client_->Translate(treq); });
+    }
+    for (std::thread& t : clients) t.join();
+    for (const auto& a : answers) {
+      ASSERT_OK(a);
+      ASSERT_EQ(a->translations_size(), 2);
+      EXPECT_EQ(a->translations(0).text(), tr->translations(0).text());
+      EXPECT_EQ(a->translations(1).text(), tr->translations(1).text());
+    }
+  }
   treq.set_attention(true);
   auto ta = client_->Translate(treq);
   ASSERT_OK(ta);
