@@ -57,6 +57,13 @@ struct GrpcCommunicatorOptions {
   // steps instead of 2(n - 1)); above it, the ring. On 4 ranks it measured 1.6-1.9x faster
   // than the ring at 1 MiB and equal from 4 MiB (bench/allreduce/RESULTS.md, run H).
   size_t halving_max_bytes = std::numeric_limits<size_t>::max();
+  // Worlds that are not a power of two (3, 5, 6, 7, ...): recursive doubling and
+  // halving-doubling among the largest power of two p of ranks, the other n - p ranks folded
+  // in block by block (fold.h); false: the direct exchange and the ring only. Doubling
+  // for all-reduces of at most folded_doubling_max_bytes (checked before the direct
+  // exchange), halving-doubling for larger ones up to halving_max_bytes.
+  bool fold_extra_ranks = true;
+  size_t folded_doubling_max_bytes = 64 << 10;
   // In halving-doubling and the ring's first step, a rank sends at most this many segments
   // beyond those it has received from the same peer (0: all at once). Little data in flight
   // stays in the CPU caches between the sender's copy into the socket, the receiver's copy

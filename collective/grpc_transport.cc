@@ -294,7 +294,9 @@ absl::StatusOr<Delivery> GrpcTransport::TakeDelivery(const OpContext& op, int fr
                                                      uint32_t segment, size_t count) {
   absl::StatusOr<Delivery> delivery = Poll(op, from, step, segment);
   if (!delivery.ok()) {
-    return Annotate(delivery.status(), absl::StrCat("rank ", rank_, " waiting for ", Peer(from)));
+    // The group's failure may come from a third rank's broken stream: name that rank too.
+    return Annotate(NamePeer(delivery.status()),
+                    absl::StrCat("rank ", rank_, " waiting for ", Peer(from)));
   }
   const v1::CollectiveHeader& h = delivery->header;
   const v1::WireType want = ToWireType(op.wire);
