@@ -10,9 +10,12 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
+#include "absl/base/casts.h"
 #include "collective/bucketing.h"
+#include "absl/strings/match.h"
 #include "common/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/testing/grpc_collective_testing.h"
@@ -161,6 +164,58 @@ INSTANTIATE_TEST_SUITE_P(
       return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
                           Name(std::get<2>(info.param)));
     });
+
+// The extra ranks' blocks arrive early when their core ranks start late, and wait in the core
+// ranks' mailboxes: (n - p) / p of the buffer at most (fold.cc), so a mailbox that holds one
+// buffer is enough for folded halving-doubling on 3, 5, 6 and 7 ranks. With a mailbox too
+// small for them the operation fails with RESOURCE_EXHAUSTED, naming the mailbox, not a hang.
+class FoldedMailboxTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(FoldedMailboxTest, EarlyBlocksFitAMailboxOfOneBuffer) {
+  const int n = GetParam();
+  const size_t count = 1500000;  // 6 MB: the extra ranks' blocks, 1.5-4.5 MB, wait unread
+  for (bool big_enough : {true, false}) {
+    CollectiveServerOptions server_options;
+    // Too small: below the blocks of one extra rank, (1/p) of the buffer.
+    server_options.max_buffered_bytes = big_enough ? count * 4 : count * 4 / 8;
+    ASSERT_OK_AND_ASSIGN(auto group,
+                         MakeTestGroup(
+                             n,
+                             [](int, GrpcCommunicatorOptions& o) {
+                               o.folded_doubling_max_bytes = 0;
+                               o.direct_max_bytes = 0;
+                             },
+                             server_options));
+    ASSERT_STREQ(group->ranks[0]->AllReduceAlgorithm(count), "halving");
+    const int p = n >= 4 ? 4 : 2;
+    auto statuses = RunRanks(n, [&](int r) -> absl::Status {
+      // Deliberate delay, not a wait: the extra ranks' blocks are all sent before the core
+      // ranks begin.
+      if (r < p) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      std::vector<float> data(count);
+      for (size_t i = 0; i < count; ++i) data[i] = Value(r, i);
+      TANDEM_RETURN_IF_ERROR(group->ranks[r]->AllReduceSum(
+          data.data(), count, OpOptions::WithTimeout(std::chrono::seconds(big_enough ? 20 : 5))));
+      for (size_t i = 0; i < count; ++i) {
+        if (data[i] != Expected(n, i)) return absl::InternalError(absl::StrCat("element ", i));
+      }
+      return absl::OkStatus();
+    });
+    if (big_enough) {
+      for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "n " << n << " rank " << r;
+    } else {
+      bool refused = false;
+      for (int r = 0; r < n; ++r) {
+        EXPECT_FALSE(statuses[r].ok()) << "n " << n << " rank " << r;
+        refused = refused || (statuses[r].code() == absl::StatusCode::kResourceExhausted &&
+                              absl::StrContains(statuses[r].message(), "mailbox"));
+      }
+      EXPECT_TRUE(refused) << statuses[n - 1];
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Worlds, FoldedMailboxTest, ::testing::Values(3, 5, 6, 7));
 
 // How far a rank may send ahead of what it received (send_ahead_segments; 0 =
 // everything at once) only paces the sends: the ring (3 ranks) and halving-doubling (4)
@@ -347,6 +402,68 @@ TEST(RingBucketsTest, GradientBucketsOverTheRing) {
     return absl::OkStatus();
   });
   for (const auto& s : statuses) EXPECT_OK(s);
+}
+
+// The gradient buckets of a bf16 job over the real transport, on a world with a folded rank:
+// every rank ends each round with the same bits, the tensors close to the exact sum, the
+// extra slot (token counts above bf16's 256) exact.
+TEST(RingBucketsTest, Bf16BucketsGiveIdenticalBitsAndExactSlots) {
+  const int n = 3;
+  const std::vector<size_t> sizes = {1000, 70000, 3, 250000, 17};
+  ASSERT_OK_AND_ASSIGN(auto group, MakeTestGroup(n));
+  std::vector<std::unique_ptr<GradientBuckets>> buckets;
+  for (int r = 0; r < n; ++r) {
+    buckets.push_back(std::make_unique<GradientBuckets>(
+        group->ranks[r].get(), PlanBuckets(sizes, {{"loss_and_tokens", 2}}, 256 << 10)));
+  }
+  const size_t total = buckets[0]->layout().total;
+  for (int round = 0; round < 3; ++round) {
+    auto statuses = RunRanks(n, [&](int r) -> absl::Status {
+      GradientBuckets& b = *buckets[r];
+      TANDEM_ASSIGN_OR_RETURN(Span slot, b.layout().slot("loss_and_tokens"));
+      TANDEM_RETURN_IF_ERROR(b.Begin(Clock::now() + std::chrono::seconds(20), /*bf16=*/true));
+      std::mt19937 rng(100 * round + r);
+      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+      for (int t = int(sizes.size()) - 1; t >= 0; --t) {
+        for (size_t i = 0; i < sizes[t]; ++i) b.tensor_data(t)[i] = dist(rng);
+        TANDEM_RETURN_IF_ERROR(b.MarkReady(t));
+      }
+      b.data()[slot.offset] = 1000.0f + float(r);
+      b.data()[slot.offset + 1] = 4097.0f;
+      TANDEM_RETURN_IF_ERROR(b.MarkSlotReady("loss_and_tokens"));
+      TANDEM_RETURN_IF_ERROR(b.WaitAll());
+      if (b.data()[slot.offset] != 3003.0f || b.data()[slot.offset + 1] != 4097.0f * 3) {
+        return absl::InternalError(absl::StrCat("slot sums ", b.data()[slot.offset], ", ",
+                                                b.data()[slot.offset + 1]));
+      }
+      return absl::OkStatus();
+    });
+    for (const auto& s : statuses) ASSERT_OK(s);
+    // Against the exact sums of the same inputs: close, and not exact (bf16 travelled).
+    std::vector<double> exact(total, 0.0);
+    for (int r = 0; r < n; ++r) {
+      std::mt19937 rng(100 * round + r);
+      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+      for (int t = int(sizes.size()) - 1; t >= 0; --t) {
+        const size_t offset = buckets[0]->layout().offsets[t];
+        for (size_t i = 0; i < sizes[t]; ++i) exact[offset + i] += dist(rng);
+      }
+    }
+    double max_err = 0;
+    const Span params = buckets[0]->layout().params();
+    for (size_t i = 0; i < total; ++i) {
+      for (int r = 1; r < n; ++r) {
+        ASSERT_EQ(absl::bit_cast<uint32_t>(buckets[r]->data()[i]),
+                  absl::bit_cast<uint32_t>(buckets[0]->data()[i]))
+            << "round " << round << " rank " << r << " element " << i;
+      }
+      if (i >= params.offset && i < params.offset + params.size) {
+        max_err = std::max(max_err, std::fabs(double(buckets[0]->data()[i]) - exact[i]));
+      }
+    }
+    EXPECT_GT(max_err, 0.0);
+    EXPECT_LT(max_err, 0.0125 * n);
+  }
 }
 
 // Rank r's all-gather contribution: `bytes` bytes that differ by rank and position and cover
