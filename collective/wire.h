@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "collective/bf16.h"
 #include "tandem/v1/collective_service.pb.h"
 
 namespace tandem::collective {
@@ -60,12 +61,6 @@ void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType
 // Copies the bytes that start `skip` bytes into the concatenation of `spans`, up to the end,
 // to dst (a WIRE_TYPE_BYTES payload).
 void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst);
-
-// bfloat16: round to nearest even (NaN stays NaN); widening is exact.
-uint16_t FloatToBf16(float value);
-float Bf16ToFloat(uint16_t value);
-// Rounds every element to the nearest bfloat16 value, in place.
-void RoundToBf16(float* data, size_t count);
 
 }  // namespace tandem::collective
 
