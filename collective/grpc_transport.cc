@@ -75,7 +75,7 @@ grpc::ByteBuffer MakeMessage(const std::shared_ptr<GrpcTransport::SendState>& st
   if (wire == WireFormat::kBf16) {
     const auto* floats = static_cast<const float*>(data);
     auto* out = static_cast<uint16_t*>(std::malloc(count * 2));
-    for (size_t i = 0; i < count; ++i) out[i] = FloatToBf16(floats[i]);
+    EncodeBf16(floats, count, out);
     slices[1] = grpc::Slice(out, count * 2, ReleasePayload, new ReleaseToken{state, slot, out});
   } else {
     const size_t bytes = count * (wire == WireFormat::kF32 ? 4 : 1);

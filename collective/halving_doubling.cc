@@ -1,12 +1,12 @@
 // Large buffers: recursive halving then doubling (the ring's bytes per rank, 2(n-1)/n buffers,
 // in 2 log2 n pairwise steps instead of 2(n-1)), among a power-of-two number n of ranks; in
-// other worlds among the p = FoldedCore(world) core ranks, with the extra ranks folded in
+// other worlds among the n = FoldedCore(world) core ranks, with the extra ranks folded in
 // (fold.cc: core rank b adds their block b once its reduce-scatter is done and hands the sum
-// back while the all-gather runs). The buffer is cut into n blocks. Reduce-scatter: at step k a rank and its partner rank ^ (n >> (k+1))
-// split the blocks they share in halves; each sends the half the partner keeps and adds the
-// partner's copy of its own half. Rank b ends with the sum of block b, computed there alone,
-// so every rank receives the same bits in the all-gather, which retraces the steps backwards
-// exchanging whole owned ranges.
+// back while the all-gather runs). The buffer is cut into n blocks. Reduce-scatter: at step k
+// a rank and its partner rank ^ (n >> (k+1)) split the blocks they share in halves; each sends
+// the half the partner keeps and adds the partner's copy of its own half. Rank b ends with the
+// sum of block b, computed there alone, so every rank receives the same bits in the
+// all-gather, which retraces the steps backwards exchanging whole owned ranges.
 #include <algorithm>
 
 #include "absl/status/status.h"

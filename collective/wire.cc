@@ -164,6 +164,18 @@ void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType
   }
 }
 
+void EncodeBf16(const float* __restrict src, size_t count, uint16_t* __restrict dst) {
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, src + i, 4);
+    // FloatToBf16 without its branch: round to nearest even, NaN made quiet.
+    const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    const uint32_t quiet_nan = (bits >> 16) | 0x40u;
+    const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
+    dst[i] = static_cast<uint16_t>(nan ? quiet_nan : rounded);
+  }
+}
+
 void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst) {
   for (const ByteSpan& span : spans) {
     if (skip >= span.size) {
