@@ -6,10 +6,12 @@
 //
 //   file                    what                                   message latencies
 //   pair_exchange.cc        2 ranks: whole buffers, added          1
-//   recursive_doubling.cc   power-of-two ranks, small buffers      log2 n
+//   recursive_doubling.cc   any ranks, small buffers               log2 p (+ 2 if n > p)
 //   direct_exchange.cc      any ranks, small buffers               1
-//   halving_doubling.cc     power-of-two ranks from 4, large       2 log2 n
+//   halving_doubling.cc     any ranks from 3, large                2 log2 p (+ ~1 if n > p)
 //   ring.cc                 any ranks, large buffers               2 (n - 1)
+//   fold.cc                 the n - p ranks beyond p, the largest power of two <= n, folded
+//                           into recursive doubling and halving-doubling
 //   broadcast.cc            pipelined along the ring from the root
 //   all_gather.cc           every rank's bytes to every rank (direct exchange)
 #ifndef TANDEM_COLLECTIVE_ALGORITHMS_H_
@@ -34,7 +36,8 @@ struct Pacing {
 
 // In place: data[0..count) becomes the element-wise sum over the ranks. In bf16 mode
 // (op.wire == kBf16) every rank still ends with the same bits. count > 0. The pair exchange
-// needs 2 ranks; recursive doubling and halving-doubling a power-of-two number.
+// needs 2 ranks; recursive doubling and halving-doubling take any number, folding the ranks
+// beyond the largest power of two in (fold.h).
 absl::Status PairExchangeAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
                                    float* data, size_t count);
 absl::Status RecursiveDoublingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,

@@ -1,5 +1,7 @@
 #include "collective/bucketing.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace tandem::collective {
@@ -150,10 +152,25 @@ void GradientBuckets::Loop() {
       OpOptions options;
       options.deadline = deadline_;
       options.bf16_wire = bf16_wire_;
+      // In bf16 mode the bucket's extra slots (at its end) travel in float32, in an operation
+      // of their own: sums such as token counts must stay exact (bf16 holds integers exactly
+      // only up to 256). Every rank has the same layout, so all issue the same operations.
+      size_t split = bucket.end;
+      if (bf16_wire_) {
+        for (int k : bucket.slots) split = std::min(split, layout_.slots[k].span.offset);
+      }
       lock.unlock();
       const Clock::time_point start = Clock::now();
-      absl::Status status = communicator_->AllReduceSum(flat_.data() + bucket.begin,
-                                                        bucket.end - bucket.begin, options);
+      absl::Status status = absl::OkStatus();
+      if (split > bucket.begin) {
+        status = communicator_->AllReduceSum(flat_.data() + bucket.begin, split - bucket.begin,
+                                             options);
+      }
+      if (status.ok() && split < bucket.end) {
+        OpOptions exact = options;
+        exact.bf16_wire = false;
+        status = communicator_->AllReduceSum(flat_.data() + split, bucket.end - split, exact);
+      }
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       lock.lock();
       op_seconds_ += seconds;

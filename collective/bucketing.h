@@ -82,7 +82,9 @@ class GradientBuckets {
   float* data() { return flat_.data(); }
   float* tensor_data(int tensor) { return flat_.data() + layout_.offsets.at(tensor); }
 
-  // Starts a round. FAILED_PRECONDITION while the previous round is unfinished.
+  // Starts a round. FAILED_PRECONDITION while the previous round is unfinished. bf16_wire:
+  // the tensors' gradients travel as bfloat16 (OpOptions::bf16_wire), the extra slots still
+  // in float32 (the bucket holding them takes two operations: its tensors, then its slots).
   absl::Status Begin(Clock::time_point deadline, bool bf16_wire = false);
   // Tensor `tensor`'s gradient is in place; its bucket starts once complete. INVALID_ARGUMENT
   // for an unknown tensor, one marked twice, or outside a round.

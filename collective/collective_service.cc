@@ -1,7 +1,7 @@
 #include "collective/collective_service.h"
 
 #include <grpcpp/alarm.h>
-#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/secrets.h"
 #include "common/status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace tandem::collective {
 
@@ -222,6 +223,57 @@ class PingCall final : public CompletionDriver::Tag {
   bool answered_ = false;
 };
 
+// gRPC's health check (grpc.health.v1.Health/Check, what `tandem health` and container probes
+// ask) served on the collective's own queue like Ping. Not gRPC's built-in service
+// (grpc::EnableDefaultHealthCheckService): in gRPC 1.51 that one runs on the callback API,
+// whose two "nexting" threads then poll the collective's sockets too, waking thousands of
+// times a second and taking segments away from the operation's thread: 2-3x slower
+// all-reduces at every world size (BENCHMARKS.md, all-reduce run I). The server as a whole
+// ("") and the collective service answer by `serving`; other names NOT_FOUND, as gRPC's does.
+// Watch is not offered (UNIMPLEMENTED).
+using HealthService = grpc::health::v1::Health::AsyncService;
+
+class HealthCall final : public CompletionDriver::Tag {
+ public:
+  HealthCall(HealthService* service, CompletionDriver* driver, const std::atomic<bool>* serving)
+      : service_(service), driver_(driver), serving_(serving), responder_(&ctx_) {
+    grpc::ServerCompletionQueue* cq = driver->cq();
+    HandOff(this);  // nothing of this object is read after it
+    service->RequestCheck(&ctx_, &request_, &responder_, cq, cq, this);
+  }
+
+  void Proceed(bool ok) override {
+    // The server shut down, the answer went out, or the queue is closing.
+    if (!ok || answered_ || driver_->closing()) {
+      delete this;
+      return;
+    }
+    new HealthCall(service_, driver_, serving_);
+    answered_ = true;
+    HandOff(this);
+    if (!request_.service().empty() &&
+        request_.service() != v1::CollectiveService::service_full_name()) {
+      responder_.FinishWithError(
+          grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service " + request_.service()),
+          this);
+      return;
+    }
+    grpc::health::v1::HealthCheckResponse response;
+    response.set_status(serving_->load() ? grpc::health::v1::HealthCheckResponse::SERVING
+                                         : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    responder_.Finish(response, grpc::Status::OK, this);
+  }
+
+ private:
+  HealthService* service_;
+  CompletionDriver* driver_;
+  const std::atomic<bool>* serving_;
+  grpc::ServerContext ctx_;
+  grpc::health::v1::HealthCheckRequest request_;
+  grpc::ServerAsyncResponseWriter<grpc::health::v1::HealthCheckResponse> responder_;
+  bool answered_ = false;
+};
+
 // One Push stream: reads Segments into the mailbox until the sender closes it. A bad segment
 // ends the stream with the reason; a stream that breaks fails its group, so the collective
 // waiting on it returns UNAVAILABLE at once instead of at its deadline. One operation is
@@ -423,15 +475,13 @@ class CollectiveServer::Impl final : public CollectiveService,
   Mailbox& mailbox() override { return mailbox_; }
   CompletionDriver& driver() override { return *driver_; }
   std::shared_ptr<CollectiveService> Ref() override { return shared_from_this(); }
-  void SetServing(bool serving) override {
-    if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
-      server_->GetHealthCheckService()->SetServingStatus(serving);
-    }
-  }
+  void SetServing(bool serving) override { serving_.store(serving); }
 
   std::function<std::string()> worker_id_;
   Mailbox mailbox_;
   AsyncService service_;
+  HealthService health_;
+  std::atomic<bool> serving_{true};
   // Declared before server_: the server is destroyed first, then its queue (gRPC's order).
   std::unique_ptr<CompletionDriver> driver_;
   std::unique_ptr<PushShared> push_;  // outlives the calls: they end with the queue
@@ -443,13 +493,16 @@ absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
   const TransportSecurity& security = options.security;
   TANDEM_RETURN_IF_ERROR(security.CheckListen("--listen", address));
   auto impl = std::make_shared<Impl>(std::move(options.worker_id), options.max_buffered_bytes);
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);
+  // Never gRPC's built-in health service here, even where the process enabled it for another
+  // server (an in-process coordinator): HealthCall serves it (see there why).
+  builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
   int port = 0;
   builder.AddListeningPort(address, security.ServerCredentials(ClientCertificates::kRequired),
                            &port);
   builder.RegisterService(&impl->service_);
+  builder.RegisterService(&impl->health_);
   std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
   impl->server_ = builder.BuildAndStart();
   if (impl->server_ == nullptr || port == 0) {
@@ -464,6 +517,7 @@ absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
   impl->driver_ = std::make_unique<CompletionDriver>(std::move(cq));
   // The first awaiting calls; each call that arrives posts the next.
   new PingCall(&impl->service_, impl->driver_.get(), &impl->worker_id_);
+  new HealthCall(&impl->health_, impl->driver_.get(), &impl->serving_);
   impl->push_ = std::make_unique<PushShared>();
   impl->push_->service = &impl->service_;
   impl->push_->driver = impl->driver_.get();

@@ -60,10 +60,17 @@ GrpcCommunicator::Algorithm GrpcCommunicator::Choose(size_t count) const {
   if (n == 2 && options_.pair_exchange && bytes <= options_.pair_max_bytes) {
     return Algorithm::kPair;
   }
-  if ((n & (n - 1)) == 0 && bytes <= options_.doubling_max_bytes) return Algorithm::kDoubling;
+  const bool power_of_two = (n & (n - 1)) == 0;
+  // Worlds that are not a power of two run doubling and halving with the extra ranks folded
+  // in (fold.h), under thresholds of their own.
+  const bool folded = !power_of_two && options_.fold_extra_ranks;
+  if ((power_of_two && bytes <= options_.doubling_max_bytes) ||
+      (folded && bytes <= options_.folded_doubling_max_bytes)) {
+    return Algorithm::kDoubling;
+  }
   // Direct exchange while the bytes each rank sends, (n - 1) * count * 4, stay small.
   if (bytes * (n - 1) <= options_.direct_max_bytes) return Algorithm::kDirect;
-  if (n >= 4 && (n & (n - 1)) == 0 && bytes <= options_.halving_max_bytes) {
+  if (((n >= 4 && power_of_two) || folded) && bytes <= options_.halving_max_bytes) {
     return Algorithm::kHalving;
   }
   return Algorithm::kRing;

@@ -3,9 +3,11 @@
 // size (the thresholds below were measured, not guessed) and runs it over a GrpcTransport:
 //
 //   AllReduceSum  pair exchange (2 ranks, up to 512 KiB), recursive doubling (power-of-two
-//                 ranks, up to 256 KiB), direct exchange (other small buffers), recursive
-//                 halving-doubling (power-of-two ranks from 4, larger buffers), ring
-//                 reduce-scatter + all-gather (2 ranks from 1 MiB, other worlds)
+//                 ranks up to 256 KiB; other worlds up to 64 KiB, the ranks beyond the
+//                 largest power of two folded in), recursive halving-doubling (from 3 ranks,
+//                 larger buffers, folded likewise), ring reduce-scatter + all-gather (2 ranks
+//                 from 1 MiB); direct exchange and the ring remain for thresholds set so
+//                 (collective/README.md has the measured crossovers)
 //   Broadcast     pipelined along the ring from the root
 //   AllGather     direct exchange of raw bytes
 //
@@ -52,11 +54,23 @@ struct GrpcCommunicatorOptions {
   // A power-of-two number of ranks (2 only with pair_exchange off): recursive doubling
   // (log2 n exchanges of the whole buffer) for all-reduces of at most this many bytes.
   size_t doubling_max_bytes = 256 << 10;
-  // Four or more ranks, a power of two: recursive halving then doubling for larger
-  // all-reduces of at most this many bytes (the ring's bytes per rank in 2 log2 n pairwise
-  // steps instead of 2(n - 1)); above it, the ring. On 4 ranks it measured 1.6-1.9x faster
-  // than the ring at 1 MiB and equal from 4 MiB (bench/allreduce/RESULTS.md, run H).
+  // Three or more ranks (folded when not a power of two): recursive halving then doubling
+  // for larger all-reduces of at most this many bytes (the ring's bytes per rank in 2 log2 n
+  // pairwise steps instead of 2(n - 1)); above it, the ring. On 4 ranks it measured 1.6-1.9x
+  // faster than the ring at 1 MiB and equal from 4 MiB (bench/allreduce/RESULTS.md, run H);
+  // folded on 3-7 ranks, 1.1-1.5x faster than the ring from 64 KiB to 1 MiB, equal within
+  // the noise above (collective/README.md).
   size_t halving_max_bytes = std::numeric_limits<size_t>::max();
+  // Worlds that are not a power of two (3, 5, 6, 7, ...): recursive doubling and
+  // halving-doubling among the largest power of two p of ranks, the other n - p ranks folded
+  // in block by block (fold.h); false: the direct exchange and the ring only, as before.
+  // Doubling for all-reduces of at most folded_doubling_max_bytes (checked before the direct
+  // exchange: equal to it or faster on 3, 5 and 7 ranks except 16 KiB on 3, and 1.3-1.8x
+  // faster at 64 KiB), halving-doubling for larger ones up to halving_max_bytes. 64 KiB: there
+  // doubling and halving measured equal on 5 and 7 ranks and doubling 0.84x the time on 3;
+  // at 256 KiB halving was faster on 5 and 7 (collective/README.md, crossovers).
+  bool fold_extra_ranks = true;
+  size_t folded_doubling_max_bytes = 64 << 10;
   // In halving-doubling and the ring's first step, a rank sends at most this many segments
   // beyond those it has received from the same peer (0: all at once). Little data in flight
   // stays in the CPU caches between the sender's copy into the socket, the receiver's copy

@@ -75,7 +75,7 @@ grpc::ByteBuffer MakeMessage(const std::shared_ptr<GrpcTransport::SendState>& st
   if (wire == WireFormat::kBf16) {
     const auto* floats = static_cast<const float*>(data);
     auto* out = static_cast<uint16_t*>(std::malloc(count * 2));
-    for (size_t i = 0; i < count; ++i) out[i] = FloatToBf16(floats[i]);
+    EncodeBf16(floats, count, out);
     slices[1] = grpc::Slice(out, count * 2, ReleasePayload, new ReleaseToken{state, slot, out});
   } else {
     const size_t bytes = count * (wire == WireFormat::kF32 ? 4 : 1);
@@ -294,7 +294,9 @@ absl::StatusOr<Delivery> GrpcTransport::TakeDelivery(const OpContext& op, int fr
                                                      uint32_t segment, size_t count) {
   absl::StatusOr<Delivery> delivery = Poll(op, from, step, segment);
   if (!delivery.ok()) {
-    return Annotate(delivery.status(), absl::StrCat("rank ", rank_, " waiting for ", Peer(from)));
+    // The group's failure may come from a third rank's broken stream: name that rank too.
+    return Annotate(NamePeer(delivery.status()),
+                    absl::StrCat("rank ", rank_, " waiting for ", Peer(from)));
   }
   const v1::CollectiveHeader& h = delivery->header;
   const v1::WireType want = ToWireType(op.wire);

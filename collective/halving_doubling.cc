@@ -1,14 +1,17 @@
-// A power-of-two number of ranks, large buffers: recursive halving then doubling (the ring's
-// bytes per rank, 2(n-1)/n buffers, in 2 log2 n pairwise steps instead of 2(n-1)). The buffer
-// is cut into n blocks. Reduce-scatter: at step k a rank and its partner rank ^ (n >> (k+1))
-// split the blocks they share in halves; each sends the half the partner keeps and adds the
-// partner's copy of its own half. Rank b ends with the sum of block b, computed there alone,
-// so every rank receives the same bits in the all-gather, which retraces the steps backwards
-// exchanging whole owned ranges.
+// Large buffers: recursive halving then doubling (the ring's bytes per rank, 2(n-1)/n buffers,
+// in 2 log2 n pairwise steps instead of 2(n-1)), among a power-of-two number n of ranks; in
+// other worlds among the n = FoldedCore(world) core ranks, with the extra ranks folded in
+// (fold.cc: core rank b adds their block b once its reduce-scatter is done and hands the sum
+// back while the all-gather runs). The buffer is cut into n blocks. Reduce-scatter: at step k
+// a rank and its partner rank ^ (n >> (k+1)) split the blocks they share in halves; each sends
+// the half the partner keeps and adds the partner's copy of its own half. Rank b ends with the
+// sum of block b, computed there alone, so every rank receives the same bits in the
+// all-gather, which retraces the steps backwards exchanging whole owned ranges.
 #include <algorithm>
 
 #include "absl/status/status.h"
 #include "collective/algorithms.h"
+#include "collective/fold.h"
 #include "collective/wire.h"
 #include "common/status.h"
 
@@ -46,11 +49,14 @@ absl::Status Exchange(Transport& t, const OpContext& op, const Pacing& pacing, f
 
 absl::Status HalvingDoublingAllReduce(Transport& t, const OpContext& op, const Pacing& pacing,
                                       float* data, size_t count) {
-  const int n = t.world_size(), rank = t.rank();
+  const int n = FoldedCore(t.world_size()), rank = t.rank();
+  if (rank >= n) return ExtraRankAllReduce(t, op, pacing, data, count);
   int levels = 0;
   while ((1 << levels) < n) ++levels;
   for (int m = 1; m < n; m <<= 1) t.Connect(rank ^ m);
-  t.ReserveSlots(size_t(2 * levels));    // reduce-scatter sends, then all-gather sends
+  ConnectExtraRanks(t);
+  // Reduce-scatter sends, then all-gather sends, then the block handed back to extra ranks.
+  t.ReserveSlots(size_t(2 * levels + 1));
   auto elements = [&](int b0, int b1) {  // blocks [b0, b1) as an element range
     return Range{Partition(count, n, b0).begin, Partition(count, n, b1 - 1).end};
   };
@@ -64,10 +70,14 @@ absl::Status HalvingDoublingAllReduce(Transport& t, const OpContext& op, const P
     b0 = keep0;
     width = m;
   }
+  // This rank's block (b0 == rank) is complete once the extra ranks' parts are in. Its bits
+  // are final from here: the all-gather only sends them.
+  TANDEM_RETURN_IF_ERROR(AbsorbExtraRanks(t, op, pacing, data, count));
   if (op.wire == WireFormat::kBf16) {  // keep exactly what the others will receive
     Range own = elements(b0, b0 + 1);
     RoundToBf16(data + own.begin, own.size());
   }
+  HandBackToExtraRanks(t, op, pacing, data, count, size_t(2 * levels));
   for (int k = levels - 1; k >= 0; --k) {
     const int m = n >> (k + 1), partner = rank ^ m;
     const int other0 = b0 ^ m;  // the partner's range, which this rank gave away at step k

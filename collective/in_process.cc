@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "collective/bf16.h"
 
 namespace tandem::collective {
 
@@ -25,6 +26,7 @@ struct InProcessGroup::State {
     size_t size = 0;  // elements, or bytes for an all-gather
     uint64_t sequence = 0;
     int root = -1;  // broadcast only
+    bool bf16 = false;  // all-reduce: OpOptions::bf16_wire
   };
   const int world_size;
   std::mutex mu;
@@ -48,7 +50,7 @@ struct InProcessGroup::State {
     if (++arrived == world_size) {
       for (const Slot& s : slots) {
         if (s.kind != mine.kind || s.size != mine.size || s.sequence != mine.sequence ||
-            s.root != mine.root) {
+            s.root != mine.root || s.bf16 != mine.bf16) {
           return Fail(absl::InvalidArgumentError(
               absl::StrCat("in-process ranks disagree on operation: sequence ", s.sequence, " vs ",
                            mine.sequence, ", kind ", static_cast<int>(s.kind), " vs ",
@@ -83,10 +85,14 @@ struct InProcessGroup::State {
         break;
       }
       case Kind::kAllReduce: {
+        // As the gRPC direct exchange does in bf16 mode: every contribution rounded to
+        // bfloat16 (what would travel), then summed in float32.
         std::vector<float> sum(first.size, 0.0f);
         for (const Slot& s : slots) {  // rank order: every rank gets the same bits
           const auto* in = static_cast<const float*>(s.in);
-          for (size_t i = 0; i < sum.size(); ++i) sum[i] += in[i];
+          for (size_t i = 0; i < sum.size(); ++i) {
+            sum[i] += first.bf16 ? Bf16ToFloat(FloatToBf16(in[i])) : in[i];
+          }
         }
         result.resize(sum.size() * sizeof(float));
         if (!sum.empty()) std::memcpy(result.data(), sum.data(), result.size());
@@ -121,7 +127,9 @@ class InProcessCommunicator final : public Communicator {
   int world_size() const override { return state_->world_size; }
   absl::Status AllReduceSum(float* data, size_t count, const OpOptions& options) override {
     return state_->Run(
-        rank_, State::Slot{State::Kind::kAllReduce, data, data, count, next_sequence_++, -1},
+        rank_,
+        State::Slot{State::Kind::kAllReduce, data, data, count, next_sequence_++, -1,
+                    options.bf16_wire},
         options.deadline);
   }
   absl::Status Broadcast(float* data, size_t count, int root, const OpOptions& options) override {

@@ -96,23 +96,6 @@ absl::Status ParseSegmentPrefix(const uint8_t* bytes, size_t n, size_t total,
   return absl::OkStatus();
 }
 
-uint16_t FloatToBf16(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0) {
-    return static_cast<uint16_t>((bits >> 16) | 0x40);  // quiet NaN
-  }
-  bits += 0x7fffu + ((bits >> 16) & 1u);
-  return static_cast<uint16_t>(bits >> 16);
-}
-
-float Bf16ToFloat(uint16_t value) {
-  uint32_t bits = static_cast<uint32_t>(value) << 16;
-  float out;
-  std::memcpy(&out, &bits, 4);
-  return out;
-}
-
 namespace {
 
 // The inner loops, kept free of aliasing so the compiler vectorises them (this file is built
@@ -181,6 +164,18 @@ void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType
   }
 }
 
+void EncodeBf16(const float* __restrict src, size_t count, uint16_t* __restrict dst) {
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, src + i, 4);
+    // FloatToBf16 without its branch: round to nearest even, NaN made quiet.
+    const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    const uint32_t quiet_nan = (bits >> 16) | 0x40u;
+    const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
+    dst[i] = static_cast<uint16_t>(nan ? quiet_nan : rounded);
+  }
+}
+
 void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst) {
   for (const ByteSpan& span : spans) {
     if (skip >= span.size) {
@@ -191,10 +186,6 @@ void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* 
     dst += span.size - skip;
     skip = 0;
   }
-}
-
-void RoundToBf16(float* data, size_t count) {
-  for (size_t i = 0; i < count; ++i) data[i] = Bf16ToFloat(FloatToBf16(data[i]));
 }
 
 }  // namespace tandem::collective

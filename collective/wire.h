@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "collective/bf16.h"
 #include "tandem/v1/collective_service.pb.h"
 
 namespace tandem::collective {
@@ -57,15 +58,13 @@ struct ByteSpan {
 // `type` F32 or BF16, up to the end) into dst, adding when `add`. Elements may straddle spans.
 void DecodePayload(const std::vector<ByteSpan>& spans, size_t skip, v1::WireType type,
                    float* dst, bool add);
+// dst[i] = FloatToBf16(src[i]) for i < count: the payload of a bf16 segment. Branch-free, so
+// it vectorises (a send converts every element it puts on the wire).
+void EncodeBf16(const float* src, size_t count, uint16_t* dst);
+
 // Copies the bytes that start `skip` bytes into the concatenation of `spans`, up to the end,
 // to dst (a WIRE_TYPE_BYTES payload).
 void CopyPayloadBytes(const std::vector<ByteSpan>& spans, size_t skip, uint8_t* dst);
-
-// bfloat16: round to nearest even (NaN stays NaN); widening is exact.
-uint16_t FloatToBf16(float value);
-float Bf16ToFloat(uint16_t value);
-// Rounds every element to the nearest bfloat16 value, in place.
-void RoundToBf16(float* data, size_t count);
 
 }  // namespace tandem::collective
 

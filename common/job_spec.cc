@@ -442,6 +442,12 @@ absl::Status ValidateSpec(const JobSpec& spec) {
       CheckRange<uint32_t>("training.warmup_steps", tr.warmup_steps(), 0, 10000000));
   TANDEM_RETURN_IF_ERROR(CheckOneOf("training.lr_schedule", tr.lr_schedule(),
                                     {"constant", "inverse_sqrt", "linear"}));
+  // Empty means fp32 and is left so (no default filled in): a spec stored before the field
+  // existed stays byte-for-byte the same spec.
+  if (!tr.gradient_wire().empty()) {
+    TANDEM_RETURN_IF_ERROR(
+        CheckOneOf("training.gradient_wire", tr.gradient_wire(), {"fp32", "bf16"}));
+  }
   if (!(tr.label_smoothing() >= 0 && tr.label_smoothing() < 1)) {
     return RangeError("training.label_smoothing", "[0, 1)", tr.label_smoothing());
   }

@@ -285,7 +285,8 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   std::fill(m.marked.begin(), m.marked.end(), 0);
   m.hook_error = absl::OkStatus();
   if (m.Distributed()) {
-    TANDEM_RETURN_IF_ERROR(m.buckets->Begin(start + m.options.exchange.timeout));
+    TANDEM_RETURN_IF_ERROR(
+        m.buckets->Begin(start + m.options.exchange.timeout, m.options.exchange.bf16_wire));
   }
   // Ends the bucket round whatever happens below: an entry not marked (a parameter unused by
   // the model, or backward failed) goes as it is.

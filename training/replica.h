@@ -48,6 +48,9 @@ struct GradientExchange {
   // Deadline of each collective operation of a step (its buckets, synchronisation,
   // validation sums); a peer silent this long fails the step with ABORTED.
   std::chrono::milliseconds timeout{120000};
+  // The job's training.gradient_wire is "bf16": gradient buckets travel as bfloat16 (the
+  // step's loss and token sums in float32); every replica still ends with the same bits.
+  bool bf16_wire = false;
 };
 
 struct ReplicaOptions {

@@ -218,6 +218,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   options.clip_norm = tr.clip_norm();
   options.label_smoothing = tr.label_smoothing();
   options.exchange = m.config.exchange;
+  options.exchange.bf16_wire = tr.gradient_wire() == "bf16";  // validated: fp32 or bf16
   TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
   m.translator = std::make_unique<inference::Translator>(&m.replica->model(), m.src_tok.get(),
                                                          m.tgt_tok.get(), m.model_config.eos_id);

@@ -8,6 +8,7 @@
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
 //          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1] [--pair_max_bytes=B]
 //          [--doubling_max_bytes=B] [--halving_max_bytes=B] [--send_ahead_segments=K] [--bf16]
+//          [--fold=0|1] [--folded_doubling_max_bytes=B]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
 #include <chrono>
@@ -47,6 +48,8 @@ struct Flags {
   size_t doubling_max_bytes = GrpcCommunicatorOptions().doubling_max_bytes;
   size_t halving_max_bytes = GrpcCommunicatorOptions().halving_max_bytes;
   size_t send_ahead_segments = GrpcCommunicatorOptions().send_ahead_segments;
+  bool fold = GrpcCommunicatorOptions().fold_extra_ranks;
+  size_t folded_doubling_max_bytes = GrpcCommunicatorOptions().folded_doubling_max_bytes;
   bool bf16 = false;
   std::string tls_dir;  // mutual TLS with these certificates (bench/common/secure_collective.h)
   std::string host = "127.0.0.1";  // the address to listen on and publish
@@ -69,6 +72,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
                  {"doubling_max_bytes", true, "", "B"},
                  {"halving_max_bytes", true, "", "B"},
                  {"send_ahead_segments", true, "", "K"},
+                 {"fold", true, "fold extra ranks into a power of two", "0|1"},
+                 {"folded_doubling_max_bytes", true, "", "B"},
                  {"bf16", false, "bfloat16 on the wire"},
                  {"tls_dir", true, "mutual TLS with scripts/make-certs.sh's certificates", "DIR"},
                  {"host", true, "address to listen on and publish (a network namespace's)",
@@ -89,12 +94,14 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
            {"pair_max_bytes", &f.pair_max_bytes},
            {"doubling_max_bytes", &f.doubling_max_bytes},
            {"halving_max_bytes", &f.halving_max_bytes},
-           {"send_ahead_segments", &f.send_ahead_segments}}) {
+           {"send_ahead_segments", &f.send_ahead_segments},
+           {"folded_doubling_max_bytes", &f.folded_doubling_max_bytes}}) {
     if (!a.Has(name)) continue;
     TANDEM_ASSIGN_OR_RETURN(const int64_t v, a.GetInt(name, 0, int64_t{1} << 40));
     *field = static_cast<size_t>(v);
   }
   if (a.Has("pair")) f.pair = a.Get("pair") != "0";
+  if (a.Has("fold")) f.fold = a.Get("fold") != "0";
   f.bf16 = a.Has("bf16");
   f.tls_dir = a.Get("tls_dir");
   f.host = a.Get("host");
@@ -207,6 +214,8 @@ absl::Status Main(int argc, char** argv) {
   options.doubling_max_bytes = f.doubling_max_bytes;
   options.halving_max_bytes = f.halving_max_bytes;
   options.send_ahead_segments = f.send_ahead_segments;
+  options.fold_extra_ranks = f.fold;
+  options.folded_doubling_max_bytes = f.folded_doubling_max_bytes;
   options.security = collective.security;
   TANDEM_ASSIGN_OR_RETURN(auto ring, GrpcCommunicator::Create(options, std::move(server)));
   {

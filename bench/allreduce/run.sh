@@ -3,15 +3,21 @@
 # algorithm (../shared/anchors/gloo_bench), N = 2 and 4 processes on 127.0.0.1, same sizes, same
 # method, one invocation; plus iperf3 loopback TCP if installed. Ratio = Tandem busbw / Gloo's
 # best busbw at that size (above 1: Tandem faster). ALLREDUCE_WORLDS: the world sizes (default
-# "2 4", the issue's; e.g. "2 3 4" adds a world that is not a power of two, which uses the
-# ring). TANDEM_ALLREDUCE_FLAGS: extra flags for every
-# Tandem rank (e.g. "--pair=0 --doubling_max_bytes=0": the algorithm choice before run F).
+# "2 4"; issue [13]'s goals are for "2 3 4 5 6 7": worlds that are not a power of two fold
+# their extra ranks into doubling / halving-doubling, collective/fold.h; about 5 minutes
+# without TLS). TANDEM_ALLREDUCE_FLAGS: extra flags for every
+# Tandem rank (e.g. "--pair=0 --doubling_max_bytes=0": the algorithm choice before run F;
+# "--fold=0": direct exchange and ring only on worlds that are not a power of two, as before
+# issue [13]).
 # ALLREDUCE_TLS=1 (default; 0 skips it): Tandem again with mutual TLS and group keys as a
 # deployment runs it (certificates from scripts/make-certs.sh), printed beside plaintext;
 # "tls/plain" = TLS busbw / plaintext busbw.
 # ALLREDUCE_LINK=RATE (e.g. 10gbit; needs root): also N = 2 with the ranks in two network
 # namespaces joined by a veth pair shaped to RATE (tc tbf), plaintext and TLS: what the
 # TLS cost is when a network link, not loopback's memory copies, bounds the bytes.
+# ALLREDUCE_BF16=1: Tandem again with bfloat16 on the wire (training.gradient_wire: bf16),
+# printed beside float32 as "bf16/fp32" (busbw counts the float32 bytes of the buffer, so the
+# ratio is the speed-up); with ALLREDUCE_LINK, over the shaped link too.
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -29,6 +35,7 @@ fi
 with_scratch allreduce
 
 tls=${ALLREDUCE_TLS:-1}
+bf16=${ALLREDUCE_BF16:-0}
 if ((tls)); then
   bash "$root/scripts/make-certs.sh" "$tmp/certs" >/dev/null
 fi
@@ -99,6 +106,10 @@ for n in $worlds; do
     echo "# tandem world=$n, mutual TLS" >&2
     run_tandem "$n" "$tmp/tandem_tls_$n.jsonl" --tls_dir="$tmp/certs"
   fi
+  if ((bf16)); then
+    echo "# tandem world=$n, bf16 on the wire" >&2
+    run_tandem "$n" "$tmp/tandem_bf16_$n.jsonl" --bf16
+  fi
   echo "# gloo world=$n" >&2
   GLOO_BENCH_BUILD_DIR="$build/gloo_bench" BENCH_SIZES=$sizes BENCH_SECONDS=$seconds \
     "$gloo" "$n" >"$tmp/gloo_$n.jsonl"
@@ -107,7 +118,8 @@ link=${ALLREDUCE_LINK:-}
 if [[ -n $link ]]; then
   echo "# tandem world=2 over a $link veth link between network namespaces" >&2
   if run_tandem_link "$link" "$tmp/link_plain.jsonl" && { ((!tls)) ||
-       run_tandem_link "$link" "$tmp/link_tls.jsonl" --tls_dir="$tmp/certs"; }; then :; else
+       run_tandem_link "$link" "$tmp/link_tls.jsonl" --tls_dir="$tmp/certs"; } &&
+     { ((!bf16)) || run_tandem_link "$link" "$tmp/link_bf16.jsonl" --bf16; }; then :; else
     echo "# the $link link could not be set up (root and ip netns are needed): skipped" >&2
   fi
 fi
@@ -128,15 +140,16 @@ rows = []
 for n in worlds:
     tandem = {d["bytes"]: d for d in lines(f"{tmp}/tandem_{n}.jsonl")}
     secure = {d["bytes"]: d for d in lines(f"{tmp}/tandem_tls_{n}.jsonl")}
+    half = {d["bytes"]: d for d in lines(f"{tmp}/tandem_bf16_{n}.jsonl")}
     best = {}
     for d in lines(f"{tmp}/gloo_{n}.jsonl"):
         if d["bytes"] not in best or d["busbw_GBps"] > best[d["bytes"]]["busbw_GBps"]:
             best[d["bytes"]] = d
     for b in sorted(tandem):
         t, g = tandem[b], best.get(b)
-        rows.append((int(n), b, t, g, secure.get(b)))
+        rows.append((int(n), b, t, g, secure.get(b), half.get(b)))
 if as_json:
-    for n, b, t, g, s in rows:
+    for n, b, t, g, s, h in rows:
         print(json.dumps({
             "bench": "allreduce", "point": {"world": n, "bytes": b},
             "tandem": t["busbw_GBps"], "peer": g["busbw_GBps"] if g else None,
@@ -146,26 +159,32 @@ if as_json:
             "tandem_time_us": t["time_us_median"], "peer_time_us": g["time_us_median"] if g else None,
             "tandem_tls": s["busbw_GBps"] if s else None,
             "tls_over_plain": round(s["busbw_GBps"] / t["busbw_GBps"], 3) if s else None,
-            "tls_over_peer": round(s["busbw_GBps"] / g["busbw_GBps"], 3) if s and g else None}))
+            "tls_over_peer": round(s["busbw_GBps"] / g["busbw_GBps"], 3) if s and g else None,
+            "tandem_bf16": h["busbw_GBps"] if h else None,
+            "bf16_over_fp32": round(h["busbw_GBps"] / t["busbw_GBps"], 3) if h else None}))
 else:
-    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio | {'tls busbw':>9} {'tls/plain':>9} {'tls/gloo':>8}")
-    for n, b, t, g, s in rows:
+    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio | {'tls busbw':>9} {'tls/plain':>9} {'tls/gloo':>8} | {'bf16 busbw':>10} {'bf16/fp32':>9}")
+    for n, b, t, g, s, h in rows:
         size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
         gb = f"{g['busbw_GBps']:9.3f} {g['algo']:<16} {g['time_us_median']:9.1f}" if g else f"{'-':>9} {'':<16} {'-':>9}"
         ratio = f"{t['busbw_GBps'] / g['busbw_GBps']:.2f}x" if g else "-"
         sec = (f"{s['busbw_GBps']:9.3f} {s['busbw_GBps'] / t['busbw_GBps']:8.2f}x "
                f"{(s['busbw_GBps'] / g['busbw_GBps']) if g else float('nan'):7.2f}x") if s else f"{'-':>9} {'-':>9} {'-':>8}"
-        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec}")
+        hb = (f"{h['busbw_GBps']:10.3f} {h['busbw_GBps'] / t['busbw_GBps']:8.2f}x" if h
+              else f"{'-':>10} {'-':>9}")
+        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec} | {hb}")
     plain = {d["bytes"]: d for d in lines(f"{tmp}/link_plain.jsonl")}
     secure = {d["bytes"]: d for d in lines(f"{tmp}/link_tls.jsonl")}
+    half = {d["bytes"]: d for d in lines(f"{tmp}/link_bf16.jsonl")}
     if plain:
         print(f"# N = 2 over a {link} link (two network namespaces, veth, tc tbf):")
-        print(f"{'N':>2} {'size':>9} {'plain busbw':>11} {'tls busbw':>9} {'tls/plain':>9}")
+        print(f"{'N':>2} {'size':>9} {'plain busbw':>11} {'tls busbw':>9} {'tls/plain':>9} {'bf16 busbw':>10} {'bf16/fp32':>9}")
         for b in sorted(plain):
             size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
-            p, s = plain[b], secure.get(b)
+            p, s, h = plain[b], secure.get(b), half.get(b)
             sec = f"{s['busbw_GBps']:9.3f} {s['busbw_GBps'] / p['busbw_GBps']:8.2f}x" if s else f"{'-':>9} {'-':>9}"
-            print(f"{2:>2} {size:>9} {p['busbw_GBps']:11.3f} {sec}")
+            hb = f"{h['busbw_GBps']:10.3f} {h['busbw_GBps'] / p['busbw_GBps']:8.2f}x" if h else f"{'-':>10} {'-':>9}"
+            print(f"{2:>2} {size:>9} {p['busbw_GBps']:11.3f} {sec} {hb}")
     for d in lines(f"{tmp}/iperf.jsonl"):
         print(f"# iperf3 loopback, {d['streams']} stream(s): {d['receiver_GBps']} GB/s")
     print("# busbw = algbw * 2(N-1)/N, GB = 1e9 B; time = median over iterations of the slowest rank")

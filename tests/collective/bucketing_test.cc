@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "collective/in_process.h"
 #include "common/status.h"
 #include "tests/testing/collective_testing.h"
@@ -139,6 +140,49 @@ TEST(GradientBucketsTest, SlotsTravelWithTheirBucket) {
     return absl::OkStatus();
   });
   for (const auto& s : statuses) EXPECT_OK(s);
+}
+
+// bf16 on the wire: tensor gradients are rounded to bfloat16 (1 + 2^-8 is not a bfloat16
+// value: it arrives as 1), while the extra slots stay exact float32 (257 is not a bfloat16
+// value either), in the slots' own bucket and in a bucket shared with tensors alike.
+TEST(GradientBucketsTest, Bf16RoundsTheTensorsAndKeepsTheSlotsExact) {
+  const int n = 3;
+  const float kUnrounded = 1.0f + 1.0f / 256;  // rounds to 1 in bf16
+  for (size_t bucket_bytes : {size_t{16}, size_t{1} << 20}) {  // slots alone / shared bucket
+    InProcessGroup group(n);
+    std::vector<std::unique_ptr<GradientBuckets>> buckets;
+    for (int r = 0; r < n; ++r) {
+      buckets.push_back(std::make_unique<GradientBuckets>(
+          group.rank(r), PlanBuckets({5, 5}, {{"loss_and_tokens", 2}}, bucket_bytes)));
+    }
+    auto statuses = testing::RunRanks(n, [&](int r) -> absl::Status {
+      GradientBuckets& b = *buckets[r];
+      TANDEM_ASSIGN_OR_RETURN(Span slot, b.layout().slot("loss_and_tokens"));
+      for (bool bf16 : {true, false}) {
+        TANDEM_RETURN_IF_ERROR(b.Begin(Clock::now() + std::chrono::seconds(5), bf16));
+        for (int t = 1; t >= 0; --t) {
+          for (int i = 0; i < 5; ++i) b.tensor_data(t)[i] = kUnrounded;
+          TANDEM_RETURN_IF_ERROR(b.MarkReady(t));
+        }
+        b.data()[slot.offset] = 257.0f;
+        b.data()[slot.offset + 1] = 257.0f * float(r + 1);
+        TANDEM_RETURN_IF_ERROR(b.MarkSlotReady("loss_and_tokens"));
+        TANDEM_RETURN_IF_ERROR(b.WaitAll());
+        const float tensor_sum = bf16 ? float(n) : float(n) * kUnrounded;
+        if (b.tensor_data(0)[0] != tensor_sum || b.tensor_data(1)[4] != tensor_sum) {
+          return absl::InternalError(absl::StrCat("bf16 ", bf16, ": tensor sum ",
+                                                  b.tensor_data(0)[0], " != ", tensor_sum));
+        }
+        if (b.data()[slot.offset] != 257.0f * n || b.data()[slot.offset + 1] != 257.0f * 6) {
+          return absl::InternalError(absl::StrCat("bf16 ", bf16, ": slot sums ",
+                                                  b.data()[slot.offset], ", ",
+                                                  b.data()[slot.offset + 1]));
+        }
+      }
+      return absl::OkStatus();
+    });
+    for (const auto& st : statuses) EXPECT_OK(st) << "bucket_bytes " << bucket_bytes;
+  }
 }
 
 TEST(GradientBucketsTest, UnknownAndTwiceMarkedSlotsAreRefused) {

@@ -54,12 +54,14 @@ TEST(RingFailureTest, SilentPeerEndsInErrorAtTheDeadlineOnEverySurvivor) {
             statuses[0]);
 }
 
-// (world size, algorithm): the ring on 2 and 4 ranks, the pair exchange on 2, recursive
-// doubling and halving-doubling on 4.
-class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, std::string>> {};
+// (world size, algorithm, killed rank): the ring on 2 and 4 ranks, the pair exchange on 2,
+// recursive doubling and halving-doubling on 4, and both with extra ranks folded in on 3, 6
+// and 7 ranks, killing an extra rank (one that sends its blocks, then waits for their sums) or
+// a core rank (one that extra ranks wait on).
+class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, std::string, int>> {};
 
 TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
-  const auto [n, algorithm] = GetParam();
+  const auto [n, algorithm, victim] = GetParam();
   ASSERT_OK_AND_ASSIGN(
       auto ring, MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
         if (algorithm == "ring") {
@@ -68,7 +70,8 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
         } else if (algorithm == "pair" || algorithm == "doubling") {
           o.pair_max_bytes = size_t{1} << 40;
           o.doubling_max_bytes = size_t{1} << 40;
-        }  // "halving": the default for 64 MB on 4 ranks
+          o.folded_doubling_max_bytes = size_t{1} << 40;
+        }  // "halving": the default for 64 MB on 3 ranks and more
       }));
   const size_t count = 16 << 20;  // 64 MB per rank: long enough to be cut in the middle
   EXPECT_EQ(std::string(ring->ranks[0]->AllReduceAlgorithm(count)), algorithm);
@@ -82,10 +85,10 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
 
   const auto timeout = std::chrono::seconds(10);
   const auto start = Clock::now();
-  std::thread killer([&] {
+  std::thread killer([&, victim = victim] {
     // Deliberate timing, not a wait: the kill lands a few ms into the 64 MB operation.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ring->servers[n - 1]->Shutdown();  // the last rank's endpoint dies mid-operation
+    ring->servers[victim]->Shutdown();  // the victim's endpoint dies mid-operation
   });
   auto statuses = RunRanks(n, [&](int r) {
     return ring->ranks[r]->AllReduceSum(data[r].data(), count, OpOptions::WithTimeout(timeout));
@@ -98,28 +101,35 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
   // Someone names the dead rank (a rank that writes to it, or one whose stream from it broke).
   bool named = false;
   std::string all;
-  for (int r = 0; r < n - 1; ++r) {
-    named = named || statuses[r].message().find(ring->addresses[n - 1]) != std::string::npos;
+  for (int r = 0; r < n; ++r) {
+    if (r == victim) continue;
+    named = named || statuses[r].message().find(ring->addresses[victim]) != std::string::npos;
     all += statuses[r].ToString() + "\n";
   }
   EXPECT_TRUE(named) << all;
 }
 
-INSTANTIATE_TEST_SUITE_P(Algorithms, PeerKilledTest,
-                         ::testing::Values(std::make_tuple(4, "ring"), std::make_tuple(2, "ring"),
-                                           std::make_tuple(2, "pair"), std::make_tuple(4, "doubling"),
-                                           std::make_tuple(4, "halving")),
-                         [](const auto& info) {
-                           return absl::StrCat("n", std::get<0>(info.param), "_",
-                                               std::get<1>(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Algorithms, PeerKilledTest,
+    ::testing::Values(std::make_tuple(4, "ring", 3), std::make_tuple(2, "ring", 1),
+                      std::make_tuple(2, "pair", 1), std::make_tuple(4, "doubling", 3),
+                      std::make_tuple(4, "halving", 3), std::make_tuple(3, "halving", 2),
+                      std::make_tuple(3, "halving", 0), std::make_tuple(6, "halving", 5),
+                      std::make_tuple(7, "halving", 1), std::make_tuple(3, "doubling", 2),
+                      std::make_tuple(7, "doubling", 0)),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_", std::get<1>(info.param), "_kill",
+                          std::get<2>(info.param));
+    });
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
 // waiting on peers that never came up returns at once, not at its deadline, whether it waits
 // to receive (pair exchange, halving-doubling on 4 ranks, which sends ahead and then waits
 // for its partner's segments), for its own sends to go out first (recursive doubling on 4
-// ranks), or only sends (the root of a broadcast).
-enum class DeadPeerOp { kPair, kDoubling, kHalving, kBroadcastRoot };
+// ranks), or only sends (the root of a broadcast); with extra ranks folded in (3 ranks), as a
+// core rank (waits for its partner and the extra rank) or as the extra rank (sends its blocks,
+// then waits for their sums).
+enum class DeadPeerOp { kPair, kDoubling, kHalving, kBroadcastRoot, kFoldedCore, kFoldedExtra };
 
 class DeadPeerTest : public ::testing::TestWithParam<DeadPeerOp> {};
 
@@ -142,12 +152,21 @@ TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
     options.doubling_max_bytes = 0;
     options.direct_max_bytes = 0;
   }
+  if (op == DeadPeerOp::kFoldedCore) options.peers = {options.peers[0], dead, dead};
+  if (op == DeadPeerOp::kFoldedExtra) {
+    options.peers = {dead, dead, options.peers[0]};
+    options.rank = 2;
+  }
+  if (op == DeadPeerOp::kFoldedCore || op == DeadPeerOp::kFoldedExtra) {
+    options.folded_doubling_max_bytes = 0;
+    options.direct_max_bytes = 0;
+  }
   ASSERT_OK_AND_ASSIGN(auto ring, GrpcCommunicator::Create(options, service));
   if (op == DeadPeerOp::kPair) {
     EXPECT_STREQ(ring->AllReduceAlgorithm(1000), "pair");
   } else if (op == DeadPeerOp::kDoubling) {
     EXPECT_STREQ(ring->AllReduceAlgorithm(1000), "doubling");
-  } else if (op == DeadPeerOp::kHalving) {
+  } else if (op != DeadPeerOp::kBroadcastRoot) {
     EXPECT_STREQ(ring->AllReduceAlgorithm(1000), "halving");
   }
   const auto start = Clock::now();
@@ -169,13 +188,16 @@ TEST_P(DeadPeerTest, FailingTheGroupEndsAnOperationWaitingOnADeadPeer) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, DeadPeerTest,
                          ::testing::Values(DeadPeerOp::kPair, DeadPeerOp::kDoubling,
-                                           DeadPeerOp::kHalving, DeadPeerOp::kBroadcastRoot),
+                                           DeadPeerOp::kHalving, DeadPeerOp::kBroadcastRoot,
+                                           DeadPeerOp::kFoldedCore, DeadPeerOp::kFoldedExtra),
                          [](const auto& info) {
                            switch (info.param) {
                              case DeadPeerOp::kPair: return std::string("pair");
                              case DeadPeerOp::kDoubling: return std::string("doubling");
                              case DeadPeerOp::kHalving: return std::string("halving");
                              case DeadPeerOp::kBroadcastRoot: return std::string("broadcast_root");
+                             case DeadPeerOp::kFoldedCore: return std::string("folded_core");
+                             case DeadPeerOp::kFoldedExtra: return std::string("folded_extra");
                            }
                            return std::string("?");
                          });
@@ -199,6 +221,48 @@ TEST(RingFailureTest, StaleGenerationIsRefusedNamingBothGenerations) {
   // once rank 0's stream to it ends.
   EXPECT_THAT(statuses[1], IsPeerFailure());
 }
+
+// The same with extra ranks folded in (3 ranks, halving-doubling and doubling forced): the
+// stale rank is the extra one (its blocks are refused by both core ranks) or a core rank (its
+// partner refuses its half; the extra rank's blocks, of a newer generation, are kept unread).
+class FoldedStaleGenerationTest
+    : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(FoldedStaleGenerationTest, StaleRankIsRefusedNamingBothGenerations) {
+  const auto [algorithm, stale] = GetParam();
+  const int n = 3;
+  ASSERT_OK_AND_ASSIGN(
+      auto ring, MakeTestGroup(n, [algorithm = algorithm, stale = stale](
+                                      int r, GrpcCommunicatorOptions& o) {
+        o.group = GroupId{"job-1", r == stale ? 4u : 5u};
+        o.direct_max_bytes = 0;
+        o.folded_doubling_max_bytes = algorithm == "doubling" ? size_t{1} << 40 : 0;
+      }));
+  ASSERT_STREQ(ring->ranks[0]->AllReduceAlgorithm(1000), algorithm.c_str());
+  auto statuses = RunRanks(n, [&, stale = stale](int r) {
+    std::vector<float> data(1000, 1.0f);
+    return ring->ranks[r]->AllReduceSum(
+        data.data(), data.size(),
+        OpOptions::WithTimeout(std::chrono::milliseconds(r == stale ? 10000 : 1000)));
+  });
+  EXPECT_THAT(statuses[stale],
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("stale generation"), HasSubstr("generation 4"),
+                             HasSubstr("generation is 5"))));
+  for (int r = 0; r < n; ++r) {
+    if (r != stale) {
+      EXPECT_THAT(statuses[r], IsPeerFailure()) << "rank " << r;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, FoldedStaleGenerationTest,
+                         ::testing::Combine(::testing::Values("halving", "doubling"),
+                                            ::testing::Values(0, 2)),
+                         [](const auto& info) {
+                           return absl::StrCat(std::get<0>(info.param), "_stale_rank",
+                                               std::get<1>(info.param));
+                         });
 
 // A CollectiveService endpoint that accepts Push streams and never reads from them: a peer
 // whose process stopped (flow control fills up and the sender's writes block).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "tests/testing/status_matchers.h"
@@ -148,6 +149,23 @@ TEST(CopyPayloadBytesTest, CopiesEveryByteAcrossSpans) {
       CopyPayloadBytes(Split(bytes, {a, b}), 3, reinterpret_cast<uint8_t*>(out.data()));
       ASSERT_EQ(out, bytes.substr(3)) << "cuts " << a << "," << b;
     }
+  }
+}
+
+// The vectorised encoder of sends gives FloatToBf16's bits for every class of float: a
+// sweep over the bit patterns (odd stride: every exponent, both signs, ties, NaNs, infinities,
+// subnormals) plus the edges.
+TEST(Bf16Test, EncodeBf16MatchesFloatToBf16BitForBit) {
+  std::vector<uint32_t> patterns = {0u,          0x80000000u, 0x7f800000u, 0xff800000u,
+                                    0x7f800001u, 0x7fc00000u, 0xffffffffu, 0x7f7fffffu,
+                                    0x00000001u, 0x3f808000u, 0x3f818000u, 0x7f7f8000u};
+  for (uint64_t b = 0; b <= 0xffffffffu; b += 65537) patterns.push_back(uint32_t(b));
+  std::vector<float> values(patterns.size());
+  std::memcpy(values.data(), patterns.data(), patterns.size() * 4);
+  std::vector<uint16_t> encoded(values.size());
+  EncodeBf16(values.data(), values.size(), encoded.data());
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(encoded[i], FloatToBf16(values[i])) << std::hex << "bits 0x" << patterns[i];
   }
 }
 

@@ -107,11 +107,29 @@ TEST(JobSpecTest, DefaultsAreDocumentedValuesAndValid) {
   EXPECT_EQ(spec.model().attention(), "bahdanau");
   EXPECT_FLOAT_EQ(spec.model().dropout(), kDefaultDropout);
   EXPECT_EQ(spec.training().epochs(), 1u);
+  EXPECT_EQ(spec.training().gradient_wire(), "") << "empty is fp32, left unfilled";
   EXPECT_EQ(spec.workers().min(), 1u);
   EXPECT_EQ(spec.workers().max(), 1u);
   JobSpec again = spec;
   ApplyDefaults(again);
   EXPECT_EQ(again.SerializeAsString(), spec.SerializeAsString()) << "idempotent";
+}
+
+// training.gradient_wire from a job file: bf16 is taken; anything else is refused naming the
+// field and the choices, with the file's line.
+TEST(JobSpecTest, GradientWireIsFp32OrBf16) {
+  auto spec = ParseJobText("training:\n  gradient_wire: bf16\n", "j.yaml");
+  ASSERT_OK(spec);
+  EXPECT_EQ(spec->training().gradient_wire(), "bf16");
+  JobSpec valid = Valid();
+  valid.mutable_training()->set_gradient_wire("bf16");
+  EXPECT_OK(ValidateSpec(valid));
+  valid.mutable_training()->set_gradient_wire("fp32");
+  EXPECT_OK(ValidateSpec(valid));
+  valid.mutable_training()->set_gradient_wire("BF16");
+  EXPECT_THAT(ValidateSpec(valid),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("training.gradient_wire: 'BF16' is not one of fp32, bf16")));
 }
 
 TEST(JobSpecTest, ExplicitZeroDropoutIsKept) {
@@ -234,6 +252,8 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
       {[](JobSpec& s) { s.mutable_corpus()->set_valid_source("v.en"); },
        "valid_source and valid_target must both be set"},
       {[](JobSpec& s) { s.mutable_training()->set_lr_schedule("cosine"); }, "training.lr_schedule"},
+      {[](JobSpec& s) { s.mutable_training()->set_gradient_wire("fp16"); },
+       "training.gradient_wire: 'fp16' is not one of fp32, bf16"},
       {[](JobSpec& s) { s.mutable_model()->set_hidden_dim(100000); }, "model.hidden_dim"},
       {[](JobSpec& s) { s.set_name(std::string(200, 'n')); }, "name: at most 128"},
       {[](JobSpec& s) { s.mutable_corpus()->set_source_lang(std::string(33, 'x')); },

@@ -34,12 +34,13 @@ struct TestGroup {
 // Starts `n` servers on 127.0.0.1 with system-chosen ports and a communicator of group
 // ("job-1", 1) over them for each rank. `configure(rank, options)` may change a rank's
 // options: its group (to test generation checks), the segment size, thresholds (to force an
-// algorithm).
+// algorithm). Every server gets `server_options` (e.g. a smaller mailbox).
 inline absl::StatusOr<std::unique_ptr<TestGroup>> MakeTestGroup(
-    int n, const std::function<void(int, GrpcCommunicatorOptions&)>& configure = nullptr) {
+    int n, const std::function<void(int, GrpcCommunicatorOptions&)>& configure = nullptr,
+    const CollectiveServerOptions& server_options = {}) {
   auto group = std::make_unique<TestGroup>();
   for (int r = 0; r < n; ++r) {
-    TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0"));
+    TANDEM_ASSIGN_OR_RETURN(auto server, CollectiveServer::Start("127.0.0.1:0", server_options));
     group->addresses.push_back(absl::StrCat("127.0.0.1:", server->port()));
     group->servers.push_back(std::move(server));
   }
