@@ -5,7 +5,9 @@
 #      would leave out and the deployment needs: catatonit (the init process behind `podman
 #      run --init`, compose's `init: true` and kube play's pause image), and netavark with
 #      aardvark-dns (container names resolve on a user network; apt otherwise satisfies
-#      podman's network stack with the CNI plugins, which have no DNS at all);
+#      podman's network stack with the CNI plugins, which have no DNS at all), and iptables,
+#      which netavark runs to set up a bridge's NAT (a machine without it fails every RUN
+#      step that uses the network with "netavark: No such file or directory");
 #   2. writes /etc/containers/containers.conf when it is missing or is one this script wrote:
 #      runc (crun fails on hybrid cgroups), cgroupfs, the netavark network backend, and
 #      ulimits this VM's bounding set allows (podman's default nofile=1048576 is refused
@@ -21,7 +23,7 @@ if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
 BASE_IMAGE=localhost/debian:bookworm
 
 need=()
-for p in podman runc debootstrap podman-compose uidmap catatonit netavark aardvark-dns; do
+for p in podman runc debootstrap podman-compose uidmap catatonit netavark aardvark-dns iptables; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
