@@ -467,12 +467,11 @@ HttpResponse Dashboard::ModelFiles(const std::string& id) {
   auto files = c_->ModelFiles(id);  // FailedPrecondition: nothing to download yet
   if (files.ok()) {
     for (const auto& [name, path] : *files) {
-      std::error_code ec;
-      const uintmax_t bytes = std::filesystem::file_size(path, ec);
-      if (ec) continue;
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) continue;
       v1::ModelFileInfo* f = out.add_files();
       f->set_file(name);
-      f->set_bytes(bytes);
+      f->set_bytes(static_cast<uint64_t>(st.st_size));
       if (name == "model.ckpt") {
         const bool final = absl::EndsWith(path, "/model/model.ckpt");
         out.set_model(final ? "final" : "checkpoint");

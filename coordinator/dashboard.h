@@ -92,7 +92,8 @@ class Dashboard {
 
  private:
   HttpResponse Api(const HttpRequest& request);
-  HttpResponse Translate(const std::string& id, const std::vector<std::pair<std::string, std::string>>& query);
+  HttpResponse Translate(const std::string& id,
+                         const std::vector<std::pair<std::string, std::string>>& query);
   HttpResponse ModelFiles(const std::string& id);
   // Sends a file of job `id`: parts[3] of /api/jobs/<id>/model/<file> or .../checkpoints/<step>.
   HttpResponse Download(const std::string& id, const std::string& kind, const std::string& name);

@@ -147,7 +147,9 @@ int main(int argc, char** argv) {
       const auto t0 = std::chrono::steady_clock::now();
       for (size_t i = 0; i < order.size(); i += chunk) {
         std::vector<std::vector<int>> part;
-        for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) part.push_back(src[order[k]]);
+        for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) {
+          part.push_back(src[order[k]]);
+        }
         auto hyps = beam > 1 ? tandem::model::BeamSearch(**model, part, o)
                              : tandem::model::GreedyDecode(**model, part, o);
         if (!hyps.ok()) Die(std::string(hyps.status().message()));

@@ -193,13 +193,15 @@ TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
       },
       std::chrono::seconds(120)))
       << Job(id).DebugString();
-  const std::string sentence = ReadText(dir_.Join("train.en")).substr(0, ReadText(dir_.Join("train.en")).find('\n'));
+  const std::string corpus = ReadText(dir_.Join("train.en"));
+  const std::string sentence = corpus.substr(0, corpus.find('\n'));
   const std::string steps =
       "[{\"type\": [\"#translate-input\", \"" + sentence +
       "\"]}, {\"click\": \"#translate-go\"}, {\"wait\": 6}]";
   const std::string after = Open("/jobs/" + id, kReadToken, "job-after-kill", 4, steps);
   std::smatch g;
-  ASSERT_TRUE(std::regex_search(after, g, std::regex("<tr class=\"generation\" data-generation=\"([0-9]+)\">")))
+  ASSERT_TRUE(std::regex_search(
+      after, g, std::regex("<tr class=\"generation\" data-generation=\"([0-9]+)\">")))
       << after;
   EXPECT_EQ(std::stoull(g[1]), Job(id).generation()) << "the newest generation comes first";
   EXPECT_THAT(after, HasSubstr("<td class=\"left-workers error\">" + victim + "</td>"));

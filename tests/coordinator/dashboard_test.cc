@@ -428,7 +428,8 @@ TEST_F(DashboardApiTest, ModelFilesAndKeptCheckpointsAreListedAndDownloaded) {
   ASSERT_OK(WriteFileAtomic(dir + "/" + CheckpointFileName(20), "twenty"));
   const std::string listed = Body(Get(base + "/model"));
   EXPECT_THAT(listed, AllOf(HasSubstr("{\"file\":\"model.ckpt\",\"bytes\":6}"),
-                            HasSubstr("\"file\":\"source.model\""), HasSubstr("\"file\":\"job.json\""),
+                            HasSubstr("\"file\":\"source.model\""),
+                            HasSubstr("\"file\":\"job.json\""),
                             HasSubstr("\"model\":\"checkpoint\""), HasSubstr("\"model_step\":20")));
   EXPECT_LT(listed.find("\"step\":10"), listed.find("\"step\":20")) << listed;
 
@@ -513,7 +514,9 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
   DashboardOptions options;
   options.translate = [&](const v1::TranslateRequest& r) -> absl::StatusOr<v1::TranslateResponse> {
     asked.push_back(r);
-    if (r.sentences(0) == "fail") return absl::FailedPreconditionError("job x has no checkpoint yet");
+    if (r.sentences(0) == "fail") {
+      return absl::FailedPreconditionError("job x has no checkpoint yet");
+    }
     v1::TranslateResponse out;
     out.set_model("final");
     out.set_model_step(7);
@@ -557,7 +560,8 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
            {"/api/jobs/job-1/translate", "text: give a sentence"},
            {"/api/jobs/job-1/translate?beam=2", "text: give a sentence"},
            {seventeen, "at most 16 sentences"},
-           {"/api/jobs/job-1/translate?text=a&beam=0", "beam: expected a whole number from 1 to 64"},
+           {"/api/jobs/job-1/translate?text=a&beam=0",
+            "beam: expected a whole number from 1 to 64"},
            {"/api/jobs/job-1/translate?text=a&beam=65", "beam"},
            {"/api/jobs/job-1/translate?text=a&attention=maybe", "attention: expected 1 or 0"},
            {"/api/jobs/..bad/translate?text=a", "job id"}}) {

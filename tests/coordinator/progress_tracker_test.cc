@@ -261,7 +261,9 @@ TEST_F(ProgressTrackerTest, PointsCarryEachWorkersTokensPerSecondAndReadBackFrom
   v1::ProgressReport w2 = Report("w2", 1, 1, 100);
   w2.set_tokens_per_second(600);
   tracker_->Record(w2, p, 1010);
-  for (uint64_t step = 2; step <= 4; ++step) tracker_->Record(Report("w1", 0, step, 100), p, 1000 + step);
+  for (uint64_t step = 2; step <= 4; ++step) {
+    tracker_->Record(Report("w1", 0, step, 100), p, 1000 + step);
+  }
   ASSERT_OK(tracker_->Flush(5000, true));
   ASSERT_OK_AND_ASSIGN(const auto all, store_->ListMetrics(job_.id()));
   ASSERT_EQ(all.size(), 4u);

@@ -449,7 +449,8 @@ void OverfitAndTranslate(const std::string& attention, const std::string& cell) 
   auto beam_uncompacted = BeamSearch(*m, corpus.src, whole);
   ASSERT_OK(beam_uncompacted);
   for (size_t i = 0; i < corpus.src.size(); ++i) {
-    for (const auto& [a, b] : {std::pair{&*greedy, &*uncompacted}, std::pair{&*beam, &*beam_uncompacted}}) {
+    for (const auto& [a, b] :
+         {std::pair{&*greedy, &*uncompacted}, std::pair{&*beam, &*beam_uncompacted}}) {
       EXPECT_EQ((*a)[i].tokens, (*b)[i].tokens) << "pair " << i;
       EXPECT_NEAR((*a)[i].log_prob, (*b)[i].log_prob, 1e-4) << "pair " << i;
       EXPECT_NEAR((*a)[i].score, (*b)[i].score, 1e-4) << "pair " << i;

@@ -92,7 +92,9 @@ TEST_F(TrainerTest, LossFallsAndValidationTranslates) {
   std::vector<std::string> many;
   for (size_t i = 0; i < 45; ++i) {
     std::string s;
-    for (size_t k = 0; k < 1 + (i * 7) % 9; ++k) s += (k ? " " : "") + words[(i + k * 3) % words.size()];
+    for (size_t k = 0; k < 1 + (i * 7) % 9; ++k) {
+      s += (k ? " " : "") + words[(i + k * 3) % words.size()];
+    }
     many.push_back(s);
   }
   auto together = t->translator().Translate(many, 1);
