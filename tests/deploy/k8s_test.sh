@@ -93,6 +93,11 @@ at=$(job_state "$job")
 log "2 workers at $at"
 wait_for 120 "10 steps on 2 workers" ranks_past_step 2 $((${at#* } + 10))
 log "scale the workers back to 1 at $(job_state "$job"): SIGTERM to the second pod"
+# As the kubelet does: the worker's container gets SIGTERM and is waited for while the pod's
+# network is still up; the pod (its infra container, which holds the network) stops after.
+# `podman pod stop` alone stops the infra container alongside, and a worker whose network
+# went first could not tell the coordinator that it leaves.
+podman stop -t 30 "$TAG-tandem-worker-b-pod-0-worker" >/dev/null
 podman pod stop -t 30 "$TAG-tandem-worker-b-pod-0" >/dev/null
 podman logs "$TAG-tandem-worker-b-pod-0-worker" 2>&1 | grep -q "left the coordinator; job $job goes on" ||
   fail "the scaled-down worker did not leave the job"
