@@ -9,6 +9,7 @@
 #include "client/command_context.h"
 #include "client/job_client.h"
 #include "client/render.h"
+#include "client/translate_flags.h"
 #include "common/flags.h"
 #include "common/secrets.h"
 #include "common/transport_security.h"
@@ -116,6 +117,10 @@ std::vector<Command> Commands() {
        "STATE"},
       {"timeout", true, "give up after this many seconds (0 = never)", "SECONDS"},
   };
+  std::vector<FlagSpec> translate_flags = {
+      {"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
+      {"job", true, "a job on the coordinator", "JOB_ID"}};
+  for (FlagSpec& f : TranslateFlags()) translate_flags.push_back(std::move(f));
   std::vector<FlagSpec> submit_flags = {
       {"set", true, "override a job field, e.g. --set training.max_steps=100 (repeatable)",
        "PATH=VALUE"},
@@ -193,9 +198,7 @@ std::vector<Command> Commands() {
        "translate sentences (arguments, or stdin lines) with a model directory, or on the "
        "coordinator with a job's newest model (its final model, or its newest checkpoint "
        "while it trains)",
-       {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
-        {"job", true, "a job on the coordinator", "JOB_ID"},
-        {"beam", true, "beam size (1 = greedy; default 5)", "N"}},
+       translate_flags,
        RunTranslate},
       {"attention", "(--model DIR | --job JOB_ID) -o FILE.svg SENTENCE",
        "translate one sentence and draw its attention matrix as an SVG heatmap",

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/strings/str_format.h"
+#include "client/translate_flags.h"
 #include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/flags.h"
@@ -164,24 +165,38 @@ absl::StatusOr<std::unique_ptr<inference::TrainedModel>> LoadModel(const std::st
   return inference::TrainedModel::Load(inference::ModelPaths::InDirectory(dir), /*threads=*/2);
 }
 
+// The same decoding flags and printing as `tandem translate --job` (client/translate_flags.h),
+// answered by the same code as the coordinator's Translate (inference/translate_request.h).
 absl::Status Translate(const ParsedArgs& a) {
   if (!a.Has("model")) {
     return absl::InvalidArgumentError(
-        "usage: tandem-local translate --model DIR [--beam N] [SENTENCE ...]");
+        "usage: tandem-local translate --model DIR [--beam N] [--length_penalty A] [--n_best N] "
+        "[--replace_unk] [SENTENCE ...]");
   }
-  TANDEM_ASSIGN_OR_RETURN(const int64_t beam, a.GetInt("beam", 1, inference::kMaxBeamSize));
+  v1::TranslateRequest options;
+  TANDEM_RETURN_IF_ERROR(SetTranslateOptions(a, &options));
   std::vector<std::string> sentences = a.positional;
   if (sentences.empty()) {
     std::string line;
     while (std::getline(std::cin, line)) sentences.push_back(line);
   }
+  if (sentences.empty()) return absl::InvalidArgumentError("no sentence to translate");
   for (size_t i = 0; i < sentences.size(); ++i) {
     TANDEM_RETURN_IF_ERROR(inference::CheckTranslationInput(sentences[i], i + 1));
   }
+  options.add_sentences(sentences.front());
+  TANDEM_RETURN_IF_ERROR(inference::OptionsOf(options).status());  // before loading the model
+  options.clear_sentences();
   TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
-  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> out,
-                          model->translator().Translate(sentences, static_cast<int>(beam)));
-  for (const auto& line : out) std::cout << line << "\n";
+  for (size_t i = 0; i < sentences.size(); i += inference::kMaxTranslateSentences) {
+    v1::TranslateRequest request = options;
+    for (size_t j = i; j < std::min(sentences.size(), i + inference::kMaxTranslateSentences); ++j) {
+      request.add_sentences(sentences[j]);
+    }
+    TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
+                            inference::TranslateWith(model->translator(), request));
+    std::cout << FormatTranslations(response, i) << std::flush;
+  }
   return absl::OkStatus();
 }
 
@@ -221,10 +236,9 @@ int LocalTrain(const std::vector<std::string>& args) {
 }
 
 int LocalTranslate(const std::vector<std::string>& args) {
-  return Run(args,
-             {{"model", true, "model directory", "DIR"},
-              {"beam", true, "beam size (1: greedy)", "N", "5"}},
-             Translate);
+  std::vector<FlagSpec> flags = {{"model", true, "model directory", "DIR"}};
+  for (FlagSpec& f : TranslateFlags()) flags.push_back(std::move(f));
+  return Run(args, flags, Translate);
 }
 
 int LocalAttention(const std::vector<std::string>& args) {
@@ -234,7 +248,8 @@ int LocalAttention(const std::vector<std::string>& args) {
 
 int LocalUsage() {
   std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
-               "  tandem-local translate --model DIR [--beam N] [SENTENCE ...]\n"
+               "  tandem-local translate --model DIR [--beam N] [--length_penalty A] [--n_best N]\n"
+               "      [--replace_unk] [SENTENCE ...]\n"
                "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n";
   return 2;
 }

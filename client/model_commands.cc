@@ -12,6 +12,7 @@
 #include "client/command_context.h"
 #include "client/commands.h"
 #include "client/plot_svg.h"
+#include "client/translate_flags.h"
 #include "common/files.h"
 #include "model/attention_svg.h"
 #include "model/score_report.h"
@@ -165,21 +166,22 @@ int RunTrain(const ParsedArgs& a, Context& ctx) {
 }
 
 // --job: translated by the coordinator (JobService.Translate); --model DIR: by tandem-local.
+// Both take the same decoding flags (client/translate_flags.h) and print alike.
 int RunTranslate(const ParsedArgs& a, Context& ctx) {
   if (a.Has("model") == a.Has("job")) {
     return Fail(ctx, absl::InvalidArgumentError(
                          "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
+                         "[--length_penalty A] [--n_best N] [--replace_unk] "
                          "[SENTENCE ...] (sentences from stdin if none)"));
   }
+  v1::TranslateRequest options;
+  if (absl::Status s = SetTranslateOptions(a, &options); !s.ok()) return Fail(ctx, s);
   if (a.Has("model")) {
     std::vector<std::string> args = {"translate", "--model", a.Get("model")};
-    if (a.Has("beam")) args.insert(args.end(), {"--beam", a.Get("beam")});
+    for (std::string& arg : TranslateArgs(a)) args.push_back(std::move(arg));
+    args.push_back("--");
     args.insert(args.end(), a.positional.begin(), a.positional.end());
     return ExecLocal(ctx, args);
-  }
-  uint32_t beam = 0;
-  if (a.Has("beam") && (!absl::SimpleAtoi(a.Get("beam"), &beam) || beam < 1)) {
-    return Fail(ctx, absl::InvalidArgumentError("--beam: expected a positive number"));
   }
   std::vector<std::string> sentences = a.positional;
   if (sentences.empty()) {
@@ -187,11 +189,15 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
     while (std::getline(std::cin, line)) sentences.push_back(line);
   }
   if (sentences.empty()) return Fail(ctx, absl::InvalidArgumentError("no sentence to translate"));
+  // Text output streams: each request's translations are printed as they come back, with
+  // "translated N of M sentences" on stderr for inputs of more than one request (rewritten in
+  // place on a terminal). JSON waits for the whole response.
+  const bool several = sentences.size() > kSentencesPerRequest;
+  const bool tty = ctx.err == &std::cerr && ::isatty(2);
   v1::TranslateResponse all;
   for (size_t i = 0; i < sentences.size(); i += kSentencesPerRequest) {
-    v1::TranslateRequest req;
+    v1::TranslateRequest req = options;
     req.set_job_id(a.Get("job"));
-    req.set_beam_size(beam);
     for (size_t j = i; j < std::min(sentences.size(), i + kSentencesPerRequest); ++j) {
       req.add_sentences(sentences[j]);
     }
@@ -205,13 +211,22 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
     }
     all.set_model(resp->model());
     all.set_model_step(resp->model_step());
-    for (auto& t : *resp->mutable_translations()) *all.add_translations() = std::move(t);
+    if (ctx.json) {
+      for (auto& t : *resp->mutable_translations()) *all.add_translations() = std::move(t);
+      continue;
+    }
+    *ctx.out << FormatTranslations(*resp, i) << std::flush;
+    if (several) {
+      *ctx.err << (tty ? "\r\033[K" : "") << "tandem: translated "
+               << i + static_cast<size_t>(req.sentences_size()) << " of " << sentences.size()
+               << " sentences" << (tty ? "" : "\n") << std::flush;
+    }
   }
   if (ctx.json) {
     *ctx.out << JsonObject(all) << "\n";
     return kExitOk;
   }
-  for (const auto& t : all.translations()) *ctx.out << t.text() << "\n";
+  if (several && tty) *ctx.err << "\n";
   *ctx.err << "(" << all.model() << " model of job " << a.Get("job") << ", step "
            << all.model_step() << ")\n";
   return kExitOk;

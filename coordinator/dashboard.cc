@@ -75,6 +75,15 @@ std::string Get(const Query& q, absl::string_view key, std::string fallback = ""
   return fallback;
 }
 
+// A flag of the query: "1"/"true" or "0"/"false"; absent: false.
+absl::StatusOr<bool> GetBool(const Query& q, absl::string_view key) {
+  const std::string v = Get(q, key, "0");
+  if (v != "0" && v != "1" && v != "true" && v != "false") {
+    return absl::InvalidArgumentError(absl::StrCat(key, ": expected 1 or 0"));
+  }
+  return v == "1" || v == "true";
+}
+
 // The parameter as a whole number in [min, max]; `fallback` when absent.
 absl::StatusOr<int64_t> GetInt(const Query& q, absl::string_view key, int64_t min, int64_t max,
                                int64_t fallback) {
@@ -446,12 +455,23 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   }
   auto beam = GetInt(q, "beam", 1, 64, 5);
   if (!beam.ok()) return Error(beam.status());
-  const std::string attention = Get(q, "attention", "0");
-  if (attention != "0" && attention != "1" && attention != "true" && attention != "false") {
-    return Error(absl::InvalidArgumentError("attention: expected 1 or 0"));
+  auto n_best = GetInt(q, "n_best", 1, 64, 1);
+  if (!n_best.ok()) return Error(n_best.status());
+  auto attention = GetBool(q, "attention");
+  if (!attention.ok()) return Error(attention.status());
+  auto replace_unk = GetBool(q, "replace_unk");
+  if (!replace_unk.ok()) return Error(replace_unk.status());
+  if (const std::string lp = Get(q, "length_penalty", ""); !lp.empty()) {
+    double alpha = 0;
+    if (!absl::SimpleAtod(lp, &alpha)) {
+      return Error(absl::InvalidArgumentError("length_penalty: expected a number"));
+    }
+    request.set_length_penalty(alpha);  // its range is the model server's check
   }
   request.set_beam_size(static_cast<uint32_t>(*beam));
-  request.set_attention(attention == "1" || attention == "true");
+  request.set_n_best(static_cast<uint32_t>(*n_best));
+  request.set_attention(*attention);
+  request.set_replace_unk(*replace_unk);
   HttpResponse res;
   res.deferred = [translate = options_.translate, request = std::move(request)] {
     absl::StatusOr<v1::TranslateResponse> r = translate(request);

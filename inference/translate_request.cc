@@ -31,31 +31,68 @@ absl::Status CheckTranslateRequest(const v1::TranslateRequest& request) {
     return absl::InvalidArgumentError(absl::StrCat(
         sentences.size(), " sentences in one request (the limit is ", kMaxTranslateSentences, ")"));
   }
-  if (request.beam_size() > static_cast<uint32_t>(kMaxBeamSize)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("beam_size ", request.beam_size(), " is out of range 1..", kMaxBeamSize));
-  }
+  TANDEM_RETURN_IF_ERROR(OptionsOf(request).status());
   for (int i = 0; i < sentences.size(); ++i) {
     TANDEM_RETURN_IF_ERROR(CheckTranslationInput(sentences[i], i + 1));
   }
   return absl::OkStatus();
 }
 
+absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request) {
+  TranslateOptions o;
+  if (request.beam_size() > static_cast<uint32_t>(kMaxBeamSize)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("beam_size ", request.beam_size(), " is out of range 1..", kMaxBeamSize));
+  }
+  if (request.beam_size() != 0) o.beam_size = static_cast<int>(request.beam_size());
+  if (request.has_length_penalty()) {
+    if (!(request.length_penalty() >= 0 && request.length_penalty() <= kMaxLengthPenalty)) {
+      return absl::InvalidArgumentError(absl::StrCat("length_penalty ", request.length_penalty(),
+                                                     " is out of range 0..", kMaxLengthPenalty));
+    }
+    o.length_penalty = request.length_penalty();
+  }
+  if (request.n_best() > 1) {
+    if (request.attention()) {
+      return absl::InvalidArgumentError(
+          "n_best: an attention request decodes greedily, with one candidate");
+    }
+    if (request.n_best() > static_cast<uint32_t>(o.beam_size)) {
+      return absl::InvalidArgumentError(absl::StrCat("n_best ", request.n_best(),
+                                                     " is more than the beam size ", o.beam_size));
+    }
+    o.n_best = static_cast<int>(request.n_best());
+  }
+  o.replace_unk = request.replace_unk();
+  return o;
+}
+
 absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
                                                     const v1::TranslateRequest& request) {
   TANDEM_RETURN_IF_ERROR(CheckTranslateRequest(request));
+  TANDEM_ASSIGN_OR_RETURN(const TranslateOptions options, OptionsOf(request));
   const auto& sentences = request.sentences();
-  const int beam = request.beam_size() == 0 ? 5 : static_cast<int>(request.beam_size());
   v1::TranslateResponse response;
   if (!request.attention()) {
     TANDEM_ASSIGN_OR_RETURN(
-        std::vector<std::string> out,
-        translator.Translate(std::vector<std::string>(sentences.begin(), sentences.end()), beam));
-    for (std::string& text : out) response.add_translations()->set_text(std::move(text));
+        std::vector<std::vector<Candidate>> out,
+        translator.Translate(std::vector<std::string>(sentences.begin(), sentences.end()),
+                             options));
+    for (std::vector<Candidate>& candidates : out) {
+      v1::Translation* t = response.add_translations();
+      t->set_text(candidates.front().text);
+      if (options.n_best < 2) continue;
+      for (Candidate& c : candidates) {
+        v1::Candidate* n = t->add_n_best();
+        n->set_text(std::move(c.text));
+        n->set_score(c.score);
+        n->set_log_prob(c.log_prob);
+      }
+    }
     return response;
   }
   for (const std::string& sentence : sentences) {
-    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence));
+    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence, options.replace_unk));
     v1::Translation* t = response.add_translations();
     t->set_text(a.translation);
     for (const std::string& p : a.source_pieces) t->add_source_pieces(p);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/ascii.h"
 #include "common/status.h"
 #include "data/tokenizer.h"
 #include "model/decode.h"
@@ -17,60 +20,132 @@ constexpr size_t kChunk = 32;
 
 }  // namespace
 
+std::string ReplaceUnknown(const std::vector<std::string>& source_pieces,
+                           const std::vector<std::string>& target_pieces,
+                           const std::vector<int>& target_ids,
+                           const std::vector<std::vector<float>>& attention, int unk_id) {
+  static const std::string kWordStart = "\xe2\x96\x81";  // "▁"
+  auto starts_word = [&](const std::string& p) { return absl::StartsWith(p, kWordStart); };
+  std::string joined;
+  for (size_t i = 0; i < target_pieces.size(); ++i) {
+    if (i >= target_ids.size() || target_ids[i] != unk_id) {
+      joined += target_pieces[i];
+      continue;
+    }
+    const size_t cols =
+        i < attention.size() ? std::min(source_pieces.size(), attention[i].size()) : 0;
+    if (cols == 0) {
+      joined += kWordStart + "\xe2\x81\x87";  // "▁⁇", as SentencePiece writes an unknown
+      continue;
+    }
+    const std::vector<float>& row = attention[i];
+    const size_t j = std::max_element(row.begin(), row.begin() + cols) - row.begin();
+    const std::string& src = source_pieces[j];
+    const bool word = starts_word(src);
+    if (word && !absl::EndsWith(joined, kWordStart)) joined += kWordStart;
+    joined += word ? src.substr(kWordStart.size()) : src;
+  }
+  std::string text = absl::StrReplaceAll(joined, {{kWordStart, " "}});
+  return std::string(absl::StripAsciiWhitespace(text));
+}
+
 Translator::Translator(model::Seq2SeqImpl* model, const Tokenizer* source, const Tokenizer* target,
                        int eos_id)
     : model_(model), source_(source), target_(target), eos_id_(eos_id) {}
 
-absl::StatusOr<std::vector<std::string>> Translator::Translate(
-    const std::vector<std::string>& sentences, int beam_size) {
+absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
+    const std::vector<std::string>& sentences, const TranslateOptions& options) {
   std::vector<std::vector<int>> src;
+  std::vector<std::vector<std::string>> src_pieces;  // with replace_unk only
   for (const auto& s : sentences) {
     TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, source_->Encode(s));
     src.push_back(std::move(ids));
+    if (options.replace_unk) {
+      src_pieces.emplace_back();
+      for (int id : src.back()) src_pieces.back().push_back(source_->IdToPiece(id));
+      // An unknown source piece is written as its surface text by EncodePieces, not "<unk>".
+      TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> surface, source_->EncodePieces(s));
+      if (surface.size() == src_pieces.back().size()) src_pieces.back() = std::move(surface);
+    }
   }
-  model::DecodeOptions options;
-  options.beam_size = beam_size;
+  model::DecodeOptions decode;
+  decode.beam_size = std::max(1, options.beam_size);
+  decode.length_alpha = options.length_penalty;
+  decode.n_best = options.n_best;
   // Chunks of sentences of similar lengths (by subwords, longest first): less padding, and
   // a chunk's rows finish at about the same step. Results go back to the input order.
   std::vector<size_t> order(src.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
-  std::vector<std::string> out(src.size());
+  std::vector<std::vector<Candidate>> out(src.size());
   for (size_t i = 0; i < order.size(); i += kChunk) {
     std::vector<std::vector<int>> part;
     for (size_t k = i; k < std::min(order.size(), i + kChunk); ++k) part.push_back(src[order[k]]);
-    TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps,
-                            beam_size > 1 ? model::BeamSearch(*model_, part, options)
-                                          : model::GreedyDecode(*model_, part, options));
+    std::vector<std::vector<model::Hypothesis>> hyps;
+    if (decode.beam_size > 1) {
+      TANDEM_ASSIGN_OR_RETURN(hyps, model::BeamSearchNBest(*model_, part, decode));
+    } else {
+      TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> greedy,
+                              model::GreedyDecode(*model_, part, decode));
+      for (auto& h : greedy) hyps.push_back({std::move(h)});
+    }
     for (size_t k = 0; k < hyps.size(); ++k) {
-      std::vector<int> ids;
-      for (int t : hyps[k].tokens) {
-        if (t != eos_id_) ids.push_back(t);
+      const size_t n = order[i + k];
+      for (const model::Hypothesis& h : hyps[k]) {
+        Candidate& c = out[n].emplace_back();
+        c.score = h.score;
+        c.log_prob = h.log_prob;
+        TANDEM_ASSIGN_OR_RETURN(c.text, Text(h, options.replace_unk ? &src_pieces[n] : nullptr));
       }
-      TANDEM_ASSIGN_OR_RETURN(out[order[i + k]], target_->Decode(ids));
     }
   }
   return out;
 }
 
-absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence) {
+absl::StatusOr<std::vector<std::string>> Translator::Translate(
+    const std::vector<std::string>& sentences, int beam_size) {
+  TranslateOptions options;
+  options.beam_size = beam_size;
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::vector<Candidate>> all, Translate(sentences, options));
+  std::vector<std::string> out;
+  for (auto& candidates : all) out.push_back(std::move(candidates.front().text));
+  return out;
+}
+
+absl::StatusOr<std::string> Translator::Text(const model::Hypothesis& h,
+                                             const std::vector<std::string>* source_pieces) const {
+  std::vector<int> ids;
+  for (int t : h.tokens) {
+    if (t != eos_id_) ids.push_back(t);
+  }
+  if (source_pieces == nullptr || std::find(ids.begin(), ids.end(), kUnkId) == ids.end()) {
+    return target_->Decode(ids);
+  }
+  std::vector<std::string> pieces;
+  for (int id : ids) pieces.push_back(target_->IdToPiece(id));
+  return ReplaceUnknown(*source_pieces, pieces, ids, h.attention, kUnkId);
+}
+
+absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence, bool replace_unk) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, source_->Encode(sentence));
   TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps, model::GreedyDecode(*model_, {ids}));
   const model::Hypothesis& h = hyps.front();
   Alignment out;
   for (int id : ids) out.source_pieces.push_back(source_->IdToPiece(id));
+  std::vector<std::string> surface;
+  if (replace_unk) {
+    TANDEM_ASSIGN_OR_RETURN(surface, source_->EncodePieces(sentence));
+    if (surface.size() != out.source_pieces.size()) surface = out.source_pieces;
+  }
   out.source_pieces.push_back("</s>");
-  std::vector<int> text_ids;
   for (int t : h.tokens) {
-    if (t == eos_id_) continue;
-    out.target_pieces.push_back(target_->IdToPiece(t));
-    text_ids.push_back(t);
+    if (t != eos_id_) out.target_pieces.push_back(target_->IdToPiece(t));
   }
   // The decoder's last step, which emitted EOS, has an attention row too.
   if (h.attention.size() > out.target_pieces.size()) out.target_pieces.push_back("</s>");
   out.weights = h.attention;
-  TANDEM_ASSIGN_OR_RETURN(out.translation, target_->Decode(text_ids));
+  TANDEM_ASSIGN_OR_RETURN(out.translation, Text(h, replace_unk ? &surface : nullptr));
   return out;
 }
 

@@ -18,6 +18,7 @@ namespace tandem {
 class Tokenizer;
 namespace model {
 class Seq2SeqImpl;
+struct Hypothesis;
 }  // namespace model
 }  // namespace tandem
 
@@ -32,19 +33,60 @@ struct Alignment {
   std::string translation;
 };
 
+struct TranslateOptions {
+  int beam_size = 5;  // 1 (or less): greedy
+  // Beam search ranks hypotheses by log P / length^length_penalty (length in subwords, EOS
+  // included): 0 ranks by raw log-probability (favours short output), 1 by the mean
+  // log-probability per subword, above 1 favours longer output. In [0, 10].
+  double length_penalty = 1.0;
+  int n_best = 1;  // candidates per sentence, best first: 1 .. beam_size (1 when greedy)
+  // An unknown subword in the output (SentencePiece's "⁇") becomes the source subword it
+  // attends to most (ReplaceUnknown).
+  bool replace_unk = false;
+};
+
+// One candidate translation and its scores (model/decode.h's Hypothesis): `score` is what the
+// beam ranks by, log_prob / length^length_penalty (greedy: log_prob).
+struct Candidate {
+  std::string text;
+  double score = 0.0;
+  double log_prob = 0.0;
+};
+
+// The text of `target_pieces` (SentencePiece pieces, "▁" marking a word's start) with every
+// piece whose id in `target_ids` is `unk_id` replaced by the source piece its attention row
+// weighs most (`attention[i]` is the row of target piece i; its last column, the source's
+// EOS, is not a candidate). The replacement keeps a word break before it when the source
+// piece starts a word. Rows or sources missing (no attention row, an empty source) leave the
+// unknown piece as SentencePiece writes it ("⁇").
+std::string ReplaceUnknown(const std::vector<std::string>& source_pieces,
+                           const std::vector<std::string>& target_pieces,
+                           const std::vector<int>& target_ids,
+                           const std::vector<std::vector<float>>& attention, int unk_id);
+
 class Translator {
  public:
   Translator(model::Seq2SeqImpl* model, const Tokenizer* source, const Tokenizer* target,
              int eos_id);
 
-  // Translates sentences (beam search with `beam_size` beams; greedy if beam_size <= 1), in
-  // chunks of 32 sentences decoded together.
+  // Translates sentences (beam search, or greedy when options.beam_size <= 1) in chunks of
+  // 32 sentences decoded together: up to options.n_best candidates per sentence, best first
+  // (model::BeamSearchNBest: those that ended, or the best cut at the length limit when none
+  // did).
+  absl::StatusOr<std::vector<std::vector<Candidate>>> Translate(
+      const std::vector<std::string>& sentences, const TranslateOptions& options);
+  // The best translation of each sentence (beam search with `beam_size` beams; greedy if
+  // beam_size <= 1), with the default length penalty.
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,
                                                      int beam_size);
   // Translates one sentence greedily and returns its alignment.
-  absl::StatusOr<Alignment> Attention(const std::string& sentence);
+  absl::StatusOr<Alignment> Attention(const std::string& sentence, bool replace_unk = false);
 
  private:
+  // A hypothesis' text (EOS dropped); with `source_pieces`, unknown pieces replaced from them.
+  absl::StatusOr<std::string> Text(const model::Hypothesis& h,
+                                   const std::vector<std::string>* source_pieces) const;
+
   model::Seq2SeqImpl* model_;
   const Tokenizer* source_;
   const Tokenizer* target_;

@@ -64,6 +64,11 @@ absl::Status CheckOptions(const DecodeOptions& o, bool beam) {
     return absl::InvalidArgumentError(
         absl::StrCat("decode: length_alpha must be in [0, 10], got ", o.length_alpha));
   }
+  if (o.n_best < 1 || o.n_best > (beam ? o.beam_size : 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("decode: n_best must be in [1, ",
+                                                   beam ? o.beam_size : 1, "], got ", o.n_best,
+                                                   beam ? " (at most the beam size)" : " (greedy)"));
+  }
   return absl::OkStatus();
 }
 
@@ -155,6 +160,18 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
 absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
                                                    const std::vector<std::vector<int>>& sources,
                                                    const DecodeOptions& options) {
+  DecodeOptions one = options;
+  one.n_best = 1;
+  absl::StatusOr<std::vector<std::vector<Hypothesis>>> all = BeamSearchNBest(model, sources, one);
+  if (!all.ok()) return all.status();
+  std::vector<Hypothesis> best;
+  for (auto& candidates : *all) best.push_back(std::move(candidates.front()));
+  return best;
+}
+
+absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
+    Seq2SeqImpl& model, const std::vector<std::vector<int>>& sources,
+    const DecodeOptions& options) {
   if (absl::Status s = CheckOptions(options, true); !s.ok()) return s;
   const ModelConfig& c = model.config();
   absl::StatusOr<Batch> batch = MakeSourceBatch(sources, c);
@@ -267,52 +284,62 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
       for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
       keep_last(static_cast<int64_t>(tokens_at.size()) - 1, all);
     }
-    // Pick each sentence's best row by length-normalised score (finished rows first) and walk
-    // the back-pointers through the steps and the batch's shrinking.
-    std::vector<Hypothesis> hyps(N);
+    // Rank each sentence's rows by length-normalised score (finished rows first, rows that
+    // never held a hypothesis left out) and walk the back-pointers of the first n_best
+    // through the steps and the batch's shrinking.
+    std::vector<std::vector<Hypothesis>> hyps(N);
     for (int64_t n = 0; n < N; ++n) {
       const Last& l = last[n];
       std::vector<double> norm(K);
+      std::vector<int64_t> order;
       for (int64_t k = 0; k < K; ++k) {
         norm[k] = l.score[k] / std::pow(static_cast<double>(std::max<int64_t>(l.length[k], 1)),
                                         options.length_alpha);
+        if (std::isfinite(norm[k])) order.push_back(k);
       }
-      int64_t best = -1;
-      for (int pass = 0; pass < 2 && best < 0; ++pass) {
-        for (int64_t k = 0; k < K; ++k) {
-          if ((pass == 0 && !l.finished[k]) || !std::isfinite(norm[k])) continue;
-          if (best < 0 || norm[k] > norm[best]) best = k;
-        }
+      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        if (l.finished[a] != l.finished[b]) return static_cast<bool>(l.finished[a]);
+        return norm[a] > norm[b];
+      });
+      // Rows cut at the length limit are not translations: only when no row finished does
+      // the best of them stand in.
+      if (!order.empty() && l.finished[order.front()]) {
+        order.erase(std::find_if(order.begin(), order.end(), [&](int64_t k) { return !l.finished[k]; }),
+                    order.end());
       }
-      if (best < 0) best = 0;
-      Hypothesis& h = hyps[n];
-      h.finished = l.finished[best];
-      h.log_prob = l.score[best];
-      h.score = norm[best];
+      if (order.size() > 1 && !l.finished[order.front()]) order.resize(1);
+      if (order.empty()) order.push_back(0);
+      if (static_cast<int64_t>(order.size()) > options.n_best) order.resize(options.n_best);
       const int64_t src_len = static_cast<int64_t>(sources[n].size()) + 1;
-      std::vector<int> toks;
-      std::vector<std::vector<float>> rows;
-      int64_t r = l.base + best;
-      for (int64_t t = l.step; t >= 0; --t) {
-        const int64_t tok = tokens_at[t][r].item<int64_t>();
-        const int64_t par = parent_at[t][r].item<int64_t>();
-        if (tok != c.pad_id) {
-          toks.push_back(static_cast<int>(tok));
-          Tensor a = attn_at[t][par].contiguous();
-          const float* p = a.data_ptr<float>();
-          rows.emplace_back(p, p + src_len);
+      for (const int64_t k : order) {
+        Hypothesis& h = hyps[n].emplace_back();
+        h.finished = l.finished[k];
+        h.log_prob = l.score[k];
+        h.score = norm[k];
+        std::vector<int> toks;
+        std::vector<std::vector<float>> rows;
+        int64_t r = l.base + k;
+        for (int64_t t = l.step; t >= 0; --t) {
+          const int64_t tok = tokens_at[t][r].item<int64_t>();
+          const int64_t par = parent_at[t][r].item<int64_t>();
+          if (tok != c.pad_id) {
+            toks.push_back(static_cast<int>(tok));
+            Tensor a = attn_at[t][par].contiguous();
+            const float* p = a.data_ptr<float>();
+            rows.emplace_back(p, p + src_len);
+          }
+          r = moved_at[t].defined() ? moved_at[t][par].item<int64_t>() : par;
         }
-        r = moved_at[t].defined() ? moved_at[t][par].item<int64_t>() : par;
+        std::reverse(toks.begin(), toks.end());
+        std::reverse(rows.begin(), rows.end());
+        if (h.finished && !toks.empty() && toks.back() == c.eos_id) toks.pop_back();
+        h.tokens = std::move(toks);
+        h.attention = std::move(rows);
       }
-      std::reverse(toks.begin(), toks.end());
-      std::reverse(rows.begin(), rows.end());
-      if (h.finished && !toks.empty() && toks.back() == c.eos_id) toks.pop_back();
-      h.tokens = std::move(toks);
-      h.attention = std::move(rows);
     }
     return hyps;
   } catch (const std::exception& e) {
-    return TorchError("BeamSearch", e);
+    return TorchError("BeamSearchNBest", e);
   }
 }
 

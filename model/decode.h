@@ -18,8 +18,13 @@
 namespace tandem::model {
 
 struct DecodeOptions {
-  int beam_size = 5;              // beam search only
-  double length_alpha = 1.0;      // beam search: pick max of logprob / length^alpha (0: raw)
+  int beam_size = 5;  // beam search only
+  // Beam search's length normalisation: hypotheses are ranked by log P / length^length_alpha
+  // (length in subwords, EOS included). 0 ranks by raw log-probability, which favours short
+  // output; 1 (the default) by the mean log-probability per subword; above 1 favours longer
+  // output. In [0, 10].
+  double length_alpha = 1.0;
+  int n_best = 1;  // beam search: candidates kept per sentence, best first (1 .. beam_size)
   double max_length_ratio = 2.0;  // at most ceil(ratio * (source length + 1)) output steps
   // Once a quarter of the sentences still in the batch have finished (greedy: emitted EOS or
   // reached their limit; beam: every beam frozen), the batch shrinks to the others (their
@@ -48,6 +53,13 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
 absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
                                                    const std::vector<std::vector<int>>& sources,
                                                    const DecodeOptions& options = {});
+
+// The same search, keeping up to options.n_best distinct candidates per sentence, best first
+// by length-normalised score: the beams that finished (emitted EOS); when none did, only the
+// best beam cut at the length limit. Its first candidates are BeamSearch's.
+absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
+    Seq2SeqImpl& model, const std::vector<std::vector<int>>& sources,
+    const DecodeOptions& options = {});
 
 }  // namespace tandem::model
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "client/job_client.h"
 #include "client/plot_svg.h"
 #include "client/render.h"
+#include "client/translate_flags.h"
 #include "common/files.h"
 #include "common/job_filter.h"
 #include "common/version.h"
@@ -98,6 +100,39 @@ TEST(CliTest, BadJobFilesAreRefusedBeforeAnyRpc) {
                 &out, &err),
             kExitBadInput);
   EXPECT_THAT(err, HasSubstr("--max_workers: workers.max: 2 is below workers.min 4"));
+}
+
+TEST(CliTest, TranslateFlagsAreCheckedBeforeAnyRpc) {
+  std::string out, err;
+  for (const auto& [flag, value, says] : std::vector<std::tuple<std::string, std::string,
+                                                                std::string>>{
+           {"--n_best", "0", "--n_best: expected a positive number"},
+           {"--beam", "x", "--beam: expected a positive number"},
+           {"--length_penalty", "long", "--length_penalty: expected a number, got 'long'"}}) {
+    EXPECT_EQ(Cli({"translate", "--job", "job-1", flag, value, "hi", "--coordinator",
+                   "127.0.0.1:1"},
+                  &out, &err),
+              kExitBadInput)
+        << flag;
+    EXPECT_THAT(err, HasSubstr(says));
+  }
+}
+
+TEST(RenderTest, TranslationsPrintOneLineEachAndNBestListsAsMosesLines) {
+  v1::TranslateResponse r;
+  r.add_translations()->set_text("el perro");
+  v1::Translation* t = r.add_translations();
+  t->set_text("un gato");
+  for (const auto& [text, score] : std::vector<std::pair<std::string, double>>{
+           {"un gato", -0.25}, {"el gato", -1.5}}) {
+    v1::Candidate* c = t->add_n_best();
+    c->set_text(text);
+    c->set_score(score);
+  }
+  EXPECT_EQ(FormatTranslations(r), "el perro\n1 ||| un gato ||| -0.2500\n1 ||| el gato ||| -1.5000\n");
+  // Numbered from the request's first sentence overall (the CLI sends 64 at a time).
+  EXPECT_THAT(FormatTranslations(r, 64), HasSubstr("65 ||| un gato"));
+  EXPECT_EQ(FormatTranslations(v1::TranslateResponse()), "");
 }
 
 TEST(CliTest, FlagsForEveryCommandMayComeBeforeTheCommand) {

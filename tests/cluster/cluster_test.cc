@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "client/job_client.h"
 #include "common/files.h"
 #include "common/job_spec.h"
@@ -192,6 +195,44 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_THAT(testing::ReadText(dir_.Join("by_job.err")), HasSubstr("final model of job"));
   EXPECT_FALSE(testing::ReadText(dir_.Join("by_job.out")).empty());
   EXPECT_EQ(testing::ReadText(dir_.Join("by_job.out")), testing::ReadText(dir_.Join("local.out")));
+  // The decoding options take the same code on both paths: n-best lists (Moses lines, best
+  // first), a length penalty and replace-unknown give the same output.
+  {
+    const std::vector<std::string> options = {"--beam", "4", "--n_best", "3", "--length_penalty",
+                                              "0.6", "--replace_unk", "the cat eats fish",
+                                              "the dog sings"};
+    std::vector<std::string> local_args = {testing::BinDir() + "/tandem-local", "translate",
+                                           "--model", dir_.Join("model")};
+    std::vector<std::string> job_args = {testing::BinDir() + "/tandem", "translate", "--job", *id,
+                                         "--coordinator", address_};
+    local_args.insert(local_args.end(), options.begin(), options.end());
+    job_args.insert(job_args.end(), options.begin(), options.end());
+    ChildProcess local_n(local_args, dir_.Join("local_n.out"), dir_.Join("local_n.err"));
+    ChildProcess job_n(job_args, dir_.Join("job_n.out"), dir_.Join("job_n.err"));
+    ASSERT_EQ(local_n.Wait(std::chrono::seconds(60)), 0)
+        << testing::ReadText(dir_.Join("local_n.err"));
+    ASSERT_EQ(job_n.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("job_n.err"));
+    const std::string lines = testing::ReadText(dir_.Join("job_n.out"));
+    EXPECT_EQ(lines, testing::ReadText(dir_.Join("local_n.out")));
+    const std::vector<std::string> rows = absl::StrSplit(lines, '\n', absl::SkipEmpty());
+    // Up to 3 candidates of each sentence, in sentence order, each sentence's best first.
+    std::map<int, std::vector<double>> scores;
+    int last_sentence = 0;
+    for (const std::string& row : rows) {
+      const std::vector<std::string> fields = absl::StrSplit(row, " ||| ");
+      ASSERT_EQ(fields.size(), 3u) << row;
+      int sentence = -1;
+      double score = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(fields[0], &sentence)) << row;
+      ASSERT_TRUE(absl::SimpleAtod(fields[2], &score)) << row;
+      EXPECT_GE(sentence, last_sentence) << lines;
+      last_sentence = sentence;
+      if (!scores[sentence].empty()) EXPECT_LE(score, scores[sentence].back()) << lines;
+      scores[sentence].push_back(score);
+    }
+    ASSERT_EQ(scores.size(), 2u) << lines;
+    for (const auto& [sentence, s] : scores) EXPECT_LE(s.size(), 3u) << lines;
+  }
 
   // The RPC: several sentences in order, the model named, attention matrices on request.
   v1::TranslateRequest treq;

@@ -548,6 +548,15 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
   ASSERT_EQ(asked.size(), 2u);
   EXPECT_EQ(asked[1].beam_size(), 5u);
   EXPECT_FALSE(asked[1].attention());
+  EXPECT_FALSE(asked[1].has_length_penalty());
+  EXPECT_EQ(asked[1].n_best(), 1u);
+  EXPECT_FALSE(asked[1].replace_unk());
+  // The decoding options of `tandem translate`.
+  Get("/api/jobs/job-1/translate?text=x&n_best=3&length_penalty=0.6&replace_unk=1").deferred();
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[2].n_best(), 3u);
+  EXPECT_DOUBLE_EQ(asked[2].length_penalty(), 0.6);
+  EXPECT_TRUE(asked[2].replace_unk());
   // The model server's refusal, with its status.
   const HttpResponse refused = Get("/api/jobs/job-1/translate?text=fail").deferred();
   EXPECT_EQ(refused.status, 409);
@@ -564,13 +573,17 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
             "beam: expected a whole number from 1 to 64"},
            {"/api/jobs/job-1/translate?text=a&beam=65", "beam"},
            {"/api/jobs/job-1/translate?text=a&attention=maybe", "attention: expected 1 or 0"},
+           {"/api/jobs/job-1/translate?text=a&replace_unk=yes", "replace_unk: expected 1 or 0"},
+           {"/api/jobs/job-1/translate?text=a&n_best=0", "n_best: expected a whole number"},
+           {"/api/jobs/job-1/translate?text=a&length_penalty=long",
+            "length_penalty: expected a number"},
            {"/api/jobs/..bad/translate?text=a", "job id"}}) {
     const HttpResponse bad = Get(target);
     EXPECT_FALSE(bad.deferred) << target;
     EXPECT_EQ(bad.status, 400) << target;
     EXPECT_THAT(bad.body, HasSubstr(says)) << target;
   }
-  EXPECT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked.size(), 4u);
 }
 
 TEST_F(DashboardTest, TranslateWithoutAModelServerIs501) {

@@ -1,0 +1,244 @@
+// Translation options end to end on real SentencePiece models and a real (untrained, biased)
+// model: n-best lists, the length penalty, replace-unknown, and the request checks shared by
+// the coordinator and tandem-local (inference/translate_request.h).
+#include "inference/translator.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "data/tokenizer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "inference/translate_request.h"
+#include "model/decode.h"
+#include "model/seq2seq.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_util.h"
+#include "tests/testing/toy_job.h"
+
+namespace tandem::inference {
+namespace {
+
+using ::tandem::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const std::string kW = "\xe2\x96\x81";  // "▁"
+
+TEST(ReplaceUnknownTest, WithoutUnknownPiecesItJoinsThePieces) {
+  EXPECT_EQ(ReplaceUnknown({}, {kW + "el", kW + "pe", "rro"}, {10, 11, 12}, {}, kUnkId),
+            "el perro");
+  EXPECT_EQ(ReplaceUnknown({}, {}, {}, {}, kUnkId), "");
+}
+
+TEST(ReplaceUnknownTest, AnUnknownPieceBecomesTheSourcePieceItAttendsToMost) {
+  const std::vector<std::string> src = {kW + "the", kW + "Zü", "rich", kW + "dog"};
+  // Target: "▁el" ⁇ "▁perro"; the unknown's row weighs source piece 1 most.
+  const std::vector<std::vector<float>> att = {{0.7f, 0.1f, 0.1f, 0.05f, 0.05f},
+                                               {0.1f, 0.6f, 0.2f, 0.05f, 0.05f},
+                                               {0.0f, 0.0f, 0.1f, 0.9f, 0.0f}};
+  EXPECT_EQ(ReplaceUnknown(src, {kW + "el", "<unk>", kW + "perro"}, {10, kUnkId, 11}, att, kUnkId),
+            "el Zü perro");
+  // After a bare word break ("▁" then the unknown) no second break is added.
+  EXPECT_EQ(ReplaceUnknown(src, {kW + "el", kW, "<unk>", kW + "perro"}, {10, 4, kUnkId, 11},
+                           {att[0], att[0], att[1], att[2]}, kUnkId),
+            "el Zü perro");
+  // A source piece inside a word is copied without a break: "▁Zü" + ⁇ -> "Zürich".
+  EXPECT_EQ(ReplaceUnknown(src, {kW + "Zü", "<unk>"}, {12, kUnkId},
+                           {att[1], {0.0f, 0.1f, 0.8f, 0.1f, 0.0f}}, kUnkId),
+            "Zürich");
+  // The first piece: no leading space.
+  EXPECT_EQ(ReplaceUnknown(src, {"<unk>"}, {kUnkId}, {att[2]}, kUnkId), "dog");
+}
+
+TEST(ReplaceUnknownTest, TheSourceEosColumnIsNeverCopied) {
+  // The row's largest weight is on the EOS column (index 1 = source length): piece 0 wins.
+  EXPECT_EQ(ReplaceUnknown({kW + "hola"}, {"<unk>"}, {kUnkId}, {{0.2f, 0.8f}}, kUnkId), "hola");
+}
+
+TEST(ReplaceUnknownTest, WithoutARowOrASourceTheUnknownStays) {
+  EXPECT_EQ(ReplaceUnknown({}, {kW + "a", "<unk>"}, {10, kUnkId}, {{1.0f}, {1.0f}}, kUnkId),
+            "a \xe2\x81\x87");
+  EXPECT_EQ(ReplaceUnknown({kW + "x"}, {"<unk>"}, {kUnkId}, {}, kUnkId), "\xe2\x81\x87");
+}
+
+class TranslatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    v1::JobSpec spec = testing::ToyJobSpec(dir_, 300, 3, /*dim=*/16);
+    spec.mutable_training()->set_max_steps(1);
+    ASSERT_OK_AND_ASSIGN(job_, testing::PrepareToyJob(spec, dir_.Join("job")));
+    ASSERT_OK_AND_ASSIGN(source_, Tokenizer::Load(job_.source_model()));
+    ASSERT_OK_AND_ASSIGN(target_, Tokenizer::Load(job_.target_model()));
+    model::ModelConfig c;
+    c.src_vocab = source_->vocab_size();
+    c.tgt_vocab = target_->vocab_size();
+    c.embedding_dim = c.hidden_dim = c.attention_dim = c.preoutput_dim = 16;
+    ASSERT_OK_AND_ASSIGN(model_, model::CreateSeq2Seq(c, 7));
+    model_->eval();
+    translator_ = std::make_unique<Translator>(model_.get(), source_.get(), target_.get(), kEosId);
+  }
+
+  // Adds `delta` to the output layer's bias of target id `id` (an untrained model then
+  // prefers, or avoids, that token).
+  void Bias(int id, float delta) {
+    torch::NoGradGuard no_grad;
+    model_->named_parameters()["out.bias"][id].add_(delta);
+  }
+
+  testing::TempDir dir_;
+  testing::ToyJob job_;
+  std::unique_ptr<Tokenizer> source_, target_;
+  model::Seq2Seq model_{nullptr};
+  std::unique_ptr<Translator> translator_;
+};
+
+TEST_F(TranslatorTest, NBestListsAreDistinctRankedAndHeadedByTheBest) {
+  Bias(kEosId, 3.0f);  // beams end at several lengths
+  const std::vector<std::string> sentences = {"the dog runs", "a small bird sings in the house",
+                                              "red"};
+  for (const double alpha : {0.0, 1.0, 2.5}) {
+    TranslateOptions o;
+    o.beam_size = 6;
+    o.n_best = 6;
+    o.length_penalty = alpha;
+    ASSERT_OK_AND_ASSIGN(auto all, translator_->Translate(sentences, o));
+    o.n_best = 1;
+    ASSERT_OK_AND_ASSIGN(auto best, translator_->Translate(sentences, o));
+    ASSERT_EQ(all.size(), sentences.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      SCOPED_TRACE(absl::StrCat("alpha ", alpha, " sentence ", i));
+      ASSERT_GE(all[i].size(), 2u);
+      ASSERT_LE(all[i].size(), 6u);
+      ASSERT_EQ(best[i].size(), 1u);
+      EXPECT_EQ(all[i][0].text, best[i][0].text);
+      EXPECT_DOUBLE_EQ(all[i][0].score, best[i][0].score);
+      for (size_t k = 0; k < all[i].size(); ++k) {
+        EXPECT_LE(all[i][k].log_prob, 0.0);
+        if (alpha == 0.0) EXPECT_DOUBLE_EQ(all[i][k].score, all[i][k].log_prob);
+        // A length penalty above 0 divides by length^alpha >= 1: the score is no lower.
+        if (alpha > 0.0) EXPECT_GE(all[i][k].score, all[i][k].log_prob - 1e-12);
+      }
+    }
+  }
+}
+
+TEST_F(TranslatorTest, NBestCandidatesAreDistinctHypotheses) {
+  Bias(kEosId, 3.0f);
+  std::vector<std::vector<int>> src;
+  for (const char* s : {"the dog runs", "a small bird sings in the house"}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<int> ids, source_->Encode(s));
+    src.push_back(ids);
+  }
+  model::DecodeOptions o;
+  o.beam_size = 5;
+  o.n_best = 5;
+  o.length_alpha = 1.0;
+  ASSERT_OK_AND_ASSIGN(auto all, model::BeamSearchNBest(*model_, src, o));
+  ASSERT_OK_AND_ASSIGN(auto best, model::BeamSearch(*model_, src, o));
+  for (size_t n = 0; n < src.size(); ++n) {
+    SCOPED_TRACE(n);
+    std::set<std::vector<int>> seen;
+    for (size_t k = 0; k < all[n].size(); ++k) {
+      const model::Hypothesis& h = all[n][k];
+      EXPECT_TRUE(seen.insert(h.tokens).second) << "candidate " << k << " repeats";
+      // score = log P / length^alpha, the length counting EOS when the hypothesis finished.
+      const double length = static_cast<double>(h.tokens.size() + (h.finished ? 1 : 0));
+      EXPECT_NEAR(h.score, h.log_prob / std::max(length, 1.0), 1e-9);
+      EXPECT_EQ(h.attention.size(), h.tokens.size() + (h.finished ? 1 : 0));
+      // Hypotheses that ended, best first; one cut at the length limit only alone.
+      EXPECT_TRUE(h.finished || all[n].size() == 1) << "candidate " << k;
+      if (k > 0) EXPECT_GE(all[n][k - 1].score, h.score);
+    }
+    EXPECT_EQ(all[n][0].tokens, best[n].tokens);
+    EXPECT_DOUBLE_EQ(all[n][0].score, best[n].score);
+  }
+  o.n_best = 6;
+  EXPECT_THAT(model::BeamSearchNBest(*model_, src, o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("n_best must be in [1, 5], got 6 (at most the beam size)")));
+  o.n_best = 2;
+  EXPECT_THAT(model::GreedyDecode(*model_, src, o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(greedy)")));
+}
+
+TEST_F(TranslatorTest, ReplaceUnknownCopiesSourceTextIntoTheOutput) {
+  Bias(kUnkId, 50.0f);  // every step emits the unknown piece until the length limit
+  const std::string sentence = "the \xce\xa9mega dog";  // "Ω" is in no training sentence
+  ASSERT_OK_AND_ASSIGN(std::vector<int> ids, source_->Encode(sentence));
+  EXPECT_NE(std::find(ids.begin(), ids.end(), kUnkId), ids.end());
+  for (const int beam : {1, 4}) {
+    SCOPED_TRACE(beam);
+    TranslateOptions o;
+    o.beam_size = beam;
+    ASSERT_OK_AND_ASSIGN(auto plain, translator_->Translate({sentence}, o));
+    EXPECT_THAT(plain[0][0].text, HasSubstr("\xe2\x81\x87"));  // "⁇"
+    o.replace_unk = true;
+    ASSERT_OK_AND_ASSIGN(auto replaced, translator_->Translate({sentence}, o));
+    const std::string& text = replaced[0][0].text;
+    EXPECT_FALSE(text.empty());
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("\xe2\x81\x87")));
+    // Only source text is copied in: every byte but the spaces comes from the sentence.
+    for (const char ch : text) {
+      if (ch != ' ') EXPECT_NE(sentence.find(ch), std::string::npos) << text;
+    }
+  }
+  // The attention view uses the same replacement.
+  ASSERT_OK_AND_ASSIGN(Alignment a, translator_->Attention(sentence, /*replace_unk=*/true));
+  ASSERT_OK_AND_ASSIGN(auto greedy, translator_->Translate({sentence}, TranslateOptions{1, 1.0, 1, true}));
+  EXPECT_EQ(a.translation, greedy[0][0].text);
+}
+
+TEST_F(TranslatorTest, RequestsCarryTheOptionsAndAreCheckedBeforeDecoding) {
+  Bias(kEosId, 3.0f);
+  v1::TranslateRequest r;
+  r.add_sentences("the dog runs");
+  r.add_sentences("red");
+  r.set_beam_size(4);
+  r.set_n_best(3);
+  r.set_length_penalty(0.0);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse resp, TranslateWith(*translator_, r));
+  ASSERT_EQ(resp.translations_size(), 2);
+  TranslateOptions o;
+  o.beam_size = 4;
+  o.n_best = 3;
+  o.length_penalty = 0.0;
+  ASSERT_OK_AND_ASSIGN(auto direct, translator_->Translate({"the dog runs", "red"}, o));
+  for (int i = 0; i < 2; ++i) {
+    const v1::Translation& t = resp.translations(i);
+    ASSERT_EQ(t.n_best_size(), static_cast<int>(direct[i].size()));
+    EXPECT_EQ(t.text(), t.n_best(0).text());
+    for (int k = 0; k < t.n_best_size(); ++k) {
+      EXPECT_EQ(t.n_best(k).text(), direct[i][k].text);
+      EXPECT_DOUBLE_EQ(t.n_best(k).score(), direct[i][k].score);
+      EXPECT_DOUBLE_EQ(t.n_best(k).score(), t.n_best(k).log_prob());  // length penalty 0
+    }
+  }
+  // One candidate: no list, as before n-best existed.
+  r.set_n_best(1);
+  ASSERT_OK_AND_ASSIGN(resp, TranslateWith(*translator_, r));
+  EXPECT_EQ(resp.translations(0).n_best_size(), 0);
+
+  auto refused = [&](auto edit, const std::string& message) {
+    v1::TranslateRequest bad = r;
+    edit(bad);
+    EXPECT_THAT(TranslateWith(*translator_, bad),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)));
+  };
+  refused([](auto& b) { b.set_length_penalty(-0.5); }, "length_penalty -0.5 is out of range 0..10");
+  refused([](auto& b) { b.set_length_penalty(11); }, "length_penalty 11 is out of range 0..10");
+  refused([](auto& b) { b.set_length_penalty(std::nan("")); }, "length_penalty nan");
+  refused([](auto& b) { b.set_n_best(5); }, "n_best 5 is more than the beam size 4");
+  refused([](auto& b) { b.set_beam_size(0); b.set_n_best(6); }, "more than the beam size 5");
+  refused([](auto& b) { b.set_attention(true); b.set_n_best(2); }, "n_best: an attention request");
+  refused([](auto& b) { b.set_beam_size(65); }, "beam_size 65 is out of range 1..64");
+}
+
+}  // namespace
+}  // namespace tandem::inference
