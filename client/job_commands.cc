@@ -360,6 +360,11 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
       o << " (ends " << HumanTime(j.deadline_unix_ms()) << " UTC, "
         << (left > 0 ? "in " + HumanDuration(left) : "now: at the next step") << ")";
     }
+    if (j.progress().planned_steps() > 0) {
+      o << "; about " << j.progress().planned_steps() << " steps in all at the measured pace"
+        << (j.spec().training().lr_schedule() == "linear" ? ", where the learning rate reaches 0"
+                                                          : "");
+    }
     o << "\n";
   }
   o << "Corpus:       "

@@ -442,6 +442,18 @@ absl::Status ValidateSpec(const JobSpec& spec) {
       CheckRange<uint32_t>("training.warmup_steps", tr.warmup_steps(), 0, 10000000));
   TANDEM_RETURN_IF_ERROR(CheckOneOf("training.lr_schedule", tr.lr_schedule(),
                                     {"constant", "inverse_sqrt", "linear"}));
+  if (tr.lr_schedule() == "linear") {
+    if (tr.max_steps() == 0 && tr.max_duration().empty()) {
+      return absl::InvalidArgumentError(
+          "training.lr_schedule: 'linear' decays to 0 at training.max_steps or where "
+          "training.max_duration runs out: set one of them");
+    }
+    if (tr.max_steps() != 0 && tr.max_steps() <= tr.warmup_steps()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "training.lr_schedule: 'linear' needs max_steps (", tr.max_steps(),
+          ") above warmup_steps (", tr.warmup_steps(), ")"));
+    }
+  }
   // Empty means fp32 and is left so (no default filled in): a spec stored before the field
   // existed stays byte-for-byte the same spec.
   if (!tr.gradient_wire().empty()) {

@@ -679,6 +679,7 @@ absl::Status Coordinator::StartGeneration(JobInfo& job, const std::vector<std::s
                                              job.spec().training().max_duration()));
     job.set_deadline_unix_ms(Now() + absl::ToInt64Milliseconds(budget));
   }
+  job.set_generation_planned_steps(progress_.For(job).planned_steps());
   progress_.KeepMembers(job);
   return store_->UpdateJob(job, {AssignedEvent(job, why)}, Now());
 }

@@ -23,6 +23,7 @@ v1::WorkAssignment AssignmentFor(const JobInfo& job, const std::string& worker_i
   a.set_generation(job.generation());
   a.set_world_size(static_cast<uint32_t>(job.assignments_size()));
   a.set_deadline_unix_ms(job.deadline_unix_ms());
+  a.set_planned_steps(job.generation_planned_steps());
   *a.mutable_spec() = job.spec();
   for (const auto& member : job.assignments()) {
     *a.add_members() = member;

@@ -140,6 +140,7 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     p.set_epoch(r.epoch());
     p.set_loss(r.loss());
     p.set_learning_rate(r.learning_rate());
+    p.set_planned_steps(r.planned_steps());
     if (r.has_validation()) {
       p.set_valid_loss(r.valid_loss());
       p.set_valid_bleu(r.valid_bleu());

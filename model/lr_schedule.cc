@@ -21,10 +21,10 @@ absl::Status Validate(const LrSchedule& s) {
     return absl::InvalidArgumentError(
         absl::StrCat("schedule.warmup_steps: must be >= 0, got ", s.warmup_steps));
   }
-  if (s.kind == "linear_decay" && s.total_steps <= s.warmup_steps) {
+  if (s.kind == "linear_decay" && s.total_steps != 0 && s.total_steps <= s.warmup_steps) {
     return absl::InvalidArgumentError(
         absl::StrCat("schedule.total_steps: must be > warmup_steps (", s.warmup_steps,
-                     ") for linear_decay, got ", s.total_steps));
+                     ") for linear_decay (or 0: not known yet), got ", s.total_steps));
   }
   return absl::OkStatus();
 }
@@ -38,6 +38,7 @@ double LearningRate(const LrSchedule& s, int64_t step) {
     return warmup > 0 ? s.base_lr * std::sqrt(warmup / k) : s.base_lr / std::sqrt(k);
   }
   // linear_decay
+  if (s.total_steps == 0) return s.base_lr;
   const double total = static_cast<double>(s.total_steps);
   return s.base_lr * std::max(0.0, (total - k) / (total - warmup));
 }

@@ -218,6 +218,12 @@ bool Replica::distributed() const { return impl_->Distributed(); }
 int Replica::rank() const { return impl_->Distributed() ? impl_->comm->rank() : 0; }
 int Replica::world_size() const { return impl_->Distributed() ? impl_->comm->world_size() : 1; }
 
+void Replica::SetScheduleTotal(int64_t total_steps) {
+  impl_->options.schedule.total_steps = total_steps;
+}
+
+const model::LrSchedule& Replica::schedule() const { return impl_->options.schedule; }
+
 absl::StatusOr<std::vector<double>> Replica::SumOverRanks(const std::vector<double>& values) {
   Impl& m = *impl_;
   if (!m.Distributed()) return values;

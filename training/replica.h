@@ -118,6 +118,10 @@ class Replica {
   absl::StatusOr<std::vector<double>> SumOverRanks(const std::vector<double>& values);
 
   int64_t step() const;
+  // Where a linear_decay schedule reaches 0 (model/lr_schedule.h; 0: not known yet). Every
+  // rank must set the same value before the same step.
+  void SetScheduleTotal(int64_t total_steps);
+  const model::LrSchedule& schedule() const;
   // Parameters, Adam state and step (checkpoint files: atomic; errors name the file and
   // leave the replica as it was).
   absl::Status Save(const std::string& path) const;

@@ -128,6 +128,7 @@ struct Trainer::Impl {
   std::vector<Stream> streams;
   PairSet valid;
   int64_t last_step = kNoLimit;
+  int64_t planned_steps = 0;  // SetPlannedSteps
 
   const v1::TrainingSpec& training() const { return config.spec.training(); }
   absl::Status LoadStreams(std::vector<TrainerConfig::Stream> configs) {
@@ -257,10 +258,28 @@ int Trainer::rank() const { return impl_->replica->rank(); }
 int Trainer::world_size() const { return impl_->replica->world_size(); }
 
 absl::StatusOr<bool> Trainer::AnyRank(bool mine) {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums,
-                          impl_->replica->SumOverRanks({mine ? 1.0 : 0.0}));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums, SumOverRanks({mine ? 1.0 : 0.0}));
   return sums[0] > 0;
 }
+
+absl::StatusOr<std::vector<double>> Trainer::SumOverRanks(const std::vector<double>& mine) {
+  return impl_->replica->SumOverRanks(mine);
+}
+
+void Trainer::SetPlannedSteps(int64_t planned) {
+  Impl& m = *impl_;
+  m.planned_steps = std::max<int64_t>(0, planned);
+  const model::LrSchedule& s = m.replica->schedule();
+  if (s.kind != "linear_decay") return;
+  const int64_t max_steps = static_cast<int64_t>(m.training().max_steps());
+  int64_t total = m.planned_steps;
+  if (max_steps > 0) total = total > 0 ? std::min(total, max_steps) : max_steps;
+  // A budget too short for the warm-up: the decay starts right after it.
+  if (total != 0 && total <= s.warmup_steps) total = s.warmup_steps + 1;
+  m.replica->SetScheduleTotal(total);
+}
+
+int64_t Trainer::planned_steps() const { return impl_->planned_steps; }
 
 int64_t Trainer::NumParameters() const { return impl_->replica->NumParameters(); }
 

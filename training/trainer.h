@@ -93,6 +93,15 @@ class Trainer {
   // Collective (every rank calls it at the same step): whether any rank passed true. The
   // ranks use it to agree on decisions taken from their own clocks (training.max_duration).
   absl::StatusOr<bool> AnyRank(bool mine);
+  // Collective: the sums over the ranks of `mine` (Replica::SumOverRanks: the same bits on
+  // every rank).
+  absl::StatusOr<std::vector<double>> SumOverRanks(const std::vector<double>& mine);
+  // The step at which training is expected to end by its time budget (training.max_duration),
+  // as the ranks agreed (0: not known). A linear schedule reaches 0 there, or at max_steps
+  // when that comes first; before an estimate it holds the base rate after warm-up. Every
+  // rank must set the same value before the same step.
+  void SetPlannedSteps(int64_t planned);
+  int64_t planned_steps() const;
   int64_t step() const;
   // This rank and the world size of the current generation (0 and 1 without a communicator).
   int rank() const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <vector>
 
 #include "common/checkpoint_files.h"
 #include "common/files.h"
@@ -18,6 +20,18 @@ int64_t WallClockMs() {
 
 bool Due(int64_t step, uint32_t interval) {
   return interval > 0 && step % static_cast<int64_t>(interval) == 0;
+}
+
+// The step at which `deadline_ms` passes if the steps to come take as long as this loop's
+// steps so far: the first step ending at or after it (the time-up rule). `step` itself once
+// past the deadline; 0 before any step.
+int64_t EstimateLastStep(int64_t start_ms, int64_t start_step, int64_t now_ms, int64_t step,
+                         int64_t deadline_ms) {
+  const int64_t steps = step - start_step;
+  if (steps <= 0) return 0;
+  if (now_ms >= deadline_ms) return step;
+  const double per_step = std::max(1e-3, static_cast<double>(now_ms - start_ms) / steps);
+  return step + static_cast<int64_t>(std::ceil(static_cast<double>(deadline_ms - now_ms) / per_step));
 }
 
 }  // namespace
@@ -37,6 +51,10 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
   EarlyStopping early_stopping(options.early_stopping_patience);
   const double world = std::max(1, trainer.world_size());
   double tokens = 0, seconds = 0;
+  const auto clock = [&options] { return options.now_ms ? options.now_ms() : WallClockMs(); };
+  const int64_t start_ms = options.deadline_unix_ms > 0 ? clock() : 0;
+  const int64_t start_step = trainer.step();
+  if (options.deadline_unix_ms > 0) trainer.SetPlannedSteps(options.planned_steps);
   while (!trainer.Finished()) {
     if (cancel != nullptr && *cancel) return LoopEnd::kCancelled;
     StepReport report;
@@ -47,9 +65,20 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
     report.tokens_per_second = tokens / std::max(seconds, 1e-9);
     report.last = trainer.Finished();
     if (options.deadline_unix_ms > 0) {
-      const int64_t now = options.now_ms ? options.now_ms() : WallClockMs();
-      TANDEM_ASSIGN_OR_RETURN(report.time_up, trainer.AnyRank(now >= options.deadline_unix_ms));
+      // One exchange decides both: whether any rank's clock is past the deadline, and the
+      // mean of the ranks' estimates of the last step (the learning rate of the next step
+      // follows it, the same on every rank).
+      const int64_t now = clock();
+      const int64_t estimate =
+          EstimateLastStep(start_ms, start_step, now, step, options.deadline_unix_ms);
+      TANDEM_ASSIGN_OR_RETURN(
+          std::vector<double> sums,
+          trainer.SumOverRanks({now >= options.deadline_unix_ms ? 1.0 : 0.0,
+                                static_cast<double>(estimate)}));
+      report.time_up = sums[0] > 0;
       report.last |= report.time_up;
+      trainer.SetPlannedSteps(std::llround(sums[1] / world));
+      report.planned_steps = trainer.planned_steps();
     }
     if (options.validate && (Due(step, options.validation_interval_steps) || report.last)) {
       TANDEM_ASSIGN_OR_RETURN(report.validation, trainer.Validate());

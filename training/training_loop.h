@@ -63,6 +63,11 @@ struct TrainingLoopOptions {
   int64_t deadline_unix_ms = 0;
   // The clock the deadline is read from (Unix milliseconds); empty: the system clock.
   std::function<int64_t()> now_ms;
+  // With a deadline: the ranks' last agreed estimate of the step at which it passes, to start
+  // from (a generation's WorkAssignment.planned_steps; 0: none yet). After every step the
+  // ranks estimate it again from the wall time of this loop's steps so far (validations and
+  // checkpoints included) and agree on the mean (Trainer::SetPlannedSteps).
+  int64_t planned_steps = 0;
 
   // The cadences of a job's TrainingSpec (defaults applied); validate, checkpoint_dir and
   // checkpoints_kept are the caller's.
@@ -77,6 +82,7 @@ struct StepReport {
   bool time_up = false;                       // the deadline ended training after this step
   uint32_t bad_validations = 0;               // validations in a row without a better BLEU
   bool last = false;                          // no step follows: finished, or stopped early
+  int64_t planned_steps = 0;  // with a deadline: the agreed estimate of the last step
   // This rank's share of the tokens per second since the loop started: global tokens /
   // world size / wall seconds of the steps.
   double tokens_per_second = 0;

@@ -96,6 +96,7 @@ absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
   // the job.
   report.set_finished(r.last);
   report.set_time_up(r.time_up);
+  report.set_planned_steps(static_cast<uint64_t>(r.planned_steps));
   absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
   const auto now = std::chrono::steady_clock::now();
   if (!response.ok()) {

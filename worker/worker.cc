@@ -358,6 +358,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   TrainingLoopOptions loop = TrainingLoopOptions::FromSpec(a.spec().training());
   loop.validate = a.artifacts().count("valid.tsv") > 0;
   loop.deadline_unix_ms = a.deadline_unix_ms();
+  loop.planned_steps = static_cast<int64_t>(a.planned_steps());
   if (a.rank() == 0) {
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();

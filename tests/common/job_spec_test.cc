@@ -165,9 +165,13 @@ TEST(JobSpecTest, MaxDurationAloneBoundsTraining) {
   EXPECT_OK(ValidateSpec(spec));
   EXPECT_EQ(spec.training().epochs(), 0u);
   EXPECT_EQ(spec.training().max_steps(), 0u);
+  // A linear schedule may end where the budget does, without max_steps.
+  spec.mutable_training()->set_lr_schedule("linear");
+  EXPECT_OK(ValidateSpec(spec));
   EXPECT_THAT(ParseJobDuration("training.max_duration", "90m"),
               testing::IsOkAndHolds(absl::Minutes(90)));
   spec.mutable_training()->clear_max_duration();
+  spec.mutable_training()->set_lr_schedule("constant");
   EXPECT_THAT(ValidateSpec(spec), StatusIs(absl::StatusCode::kInvalidArgument,
                                            HasSubstr("set max_steps, epochs or max_duration")));
   JobSpec plain = Valid();
@@ -252,6 +256,16 @@ TEST(JobSpecTest, RangeErrorsNameFieldAndRange) {
       {[](JobSpec& s) { s.mutable_corpus()->set_valid_source("v.en"); },
        "valid_source and valid_target must both be set"},
       {[](JobSpec& s) { s.mutable_training()->set_lr_schedule("cosine"); }, "training.lr_schedule"},
+      // Defaults: one epoch, no max_steps, no budget: nowhere for 'linear' to end.
+      {[](JobSpec& s) { s.mutable_training()->set_lr_schedule("linear"); },
+       "training.lr_schedule: 'linear' decays to 0 at training.max_steps or where "
+       "training.max_duration runs out"},
+      {[](JobSpec& s) {
+         s.mutable_training()->set_lr_schedule("linear");
+         s.mutable_training()->set_max_steps(100);
+         s.mutable_training()->set_warmup_steps(100);
+       },
+       "'linear' needs max_steps (100) above warmup_steps (100)"},
       {[](JobSpec& s) { s.mutable_training()->set_gradient_wire("fp16"); },
        "training.gradient_wire: 'fp16' is not one of fp32, bf16"},
       {[](JobSpec& s) { s.mutable_model()->set_hidden_dim(100000); }, "model.hidden_dim"},

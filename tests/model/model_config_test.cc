@@ -122,6 +122,11 @@ TEST(LrScheduleTest, LinearDecay) {
   EXPECT_DOUBLE_EQ(LearningRate(s, 600), 5e-4);
   EXPECT_DOUBLE_EQ(LearningRate(s, 1100), 0.0);
   EXPECT_DOUBLE_EQ(LearningRate(s, 5000), 0.0);
+  // An end not known yet (a time budget before its first estimate): warm-up, then base_lr.
+  s.total_steps = 0;
+  ASSERT_OK(Validate(s));
+  EXPECT_DOUBLE_EQ(LearningRate(s, 50), 5e-4);
+  EXPECT_DOUBLE_EQ(LearningRate(s, 5000), 1e-3);
 }
 
 TEST(LrScheduleTest, ValidateNamesField) {

@@ -512,3 +512,50 @@ TEST_F(TrainerTest, RanksStopTogetherAtTheFirstStepAnyRanksClockPassesTheDeadlin
 
 }  // namespace
 }  // namespace tandem
+
+namespace tandem {
+namespace {
+
+// Records each step's learning rate and the agreed estimate of the last step.
+class ScheduleObserver : public TrainingObserver {
+ public:
+  absl::Status OnCheckpoint(const std::string&, int64_t, bool) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> AfterStep(const StepReport& r) override {
+    learning_rates.push_back(r.stats.learning_rate);
+    planned.push_back(r.planned_steps);
+    return false;
+  }
+  std::vector<double> learning_rates;
+  std::vector<int64_t> planned;
+};
+
+TEST_F(TrainerTest, RanksWithDifferentPacesAgreeOnOneBudgetScheduleAndStayIdentical) {
+  // Rank 0 measures 10 ms a step, rank 1 30 ms: their own estimates of where the budget ends
+  // differ, the agreed one (their mean) is the same on both, and so are the learning rates
+  // and, at the end, the parameters.
+  spec_.mutable_training()->set_max_steps(50);
+  spec_.mutable_training()->set_lr_schedule("linear");
+  spec_.mutable_training()->set_warmup_steps(0);
+  collective::InProcessGroup group(2);
+  auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
+  std::vector<ScheduleObserver> observers(2);
+  auto ends = OnRanks(2, [&](int r) {
+    Trainer& trainer = *replicas[static_cast<size_t>(r)];
+    TrainingLoopOptions o = TrainingLoopOptions::FromSpec(spec_.training());
+    o.deadline_unix_ms = 1'000'300;  // rank 1 passes it at step 10, rank 0 at step 30
+    o.now_ms = [&trainer, r] { return 1'000'000 + (r == 0 ? 10 : 30) * trainer.step(); };
+    return RunTrainingLoop(trainer, o, observers[static_cast<size_t>(r)]);
+  });
+  ASSERT_OK(ends[0]);
+  ASSERT_OK(ends[1]);
+  EXPECT_EQ(observers[0].learning_rates, observers[1].learning_rates);
+  EXPECT_EQ(observers[0].planned, observers[1].planned);
+  ASSERT_EQ(observers[0].planned.size(), 10u) << "the slower clock ends training at step 10";
+  EXPECT_EQ(observers[0].planned.front(), 20) << "the mean of 30 and 10";
+  EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
+}
+
+}  // namespace
+}  // namespace tandem

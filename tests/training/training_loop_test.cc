@@ -41,6 +41,8 @@ class RecordingObserver : public TrainingObserver {
     if (r.validation.has_value()) validations.push_back(r.stats.step);
     if (r.last) lasts.push_back(r.stats.step);
     if (r.early_stop) early_stops.push_back(r.stats.step);
+    learning_rates.push_back(r.stats.learning_rate);
+    planned.push_back(r.planned_steps);
     EXPECT_GT(r.tokens_per_second, 0);
     // A checkpoint of this step, if any, was handed over before this call.
     if (!checkpoints.empty() && checkpoints.back() == r.stats.step) ++checkpoint_before_step;
@@ -50,7 +52,8 @@ class RecordingObserver : public TrainingObserver {
 
   int64_t stop_at = -1;
   int64_t fail_checkpoint_at = -1;
-  std::vector<int64_t> steps, validations, lasts, early_stops, checkpoints, finals;
+  std::vector<int64_t> steps, validations, lasts, early_stops, checkpoints, finals, planned;
+  std::vector<double> learning_rates;
   int checkpoint_before_step = 0;
 };
 
@@ -236,6 +239,68 @@ TEST_F(TrainingLoopTest, TimeBudgetEndsAfterTheFirstStepPastTheDeadlineAsAtMaxSt
   EXPECT_THAT(observer.validations, ElementsAre(3, 4));
   EXPECT_THAT(observer.finals, ElementsAre(4));
   EXPECT_FALSE(trainer->Finished());
+}
+
+// With a time budget a linear schedule decays to 0 at the step where the budget runs out,
+// estimated after every step from the steps' measured pace.
+TEST_F(TrainingLoopTest, ALinearScheduleEndsWhereTheTimeBudgetDoes) {
+  spec_.mutable_training()->set_max_steps(40);
+  spec_.mutable_training()->set_lr_schedule("linear");
+  spec_.mutable_training()->set_warmup_steps(0);
+  spec_.mutable_training()->set_learning_rate(0.01f);
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options();
+  // 10 ms a step from 1000; the deadline at 1100 passes at step 10, long before max_steps.
+  o.deadline_unix_ms = 1100;
+  Trainer* t = trainer.get();
+  o.now_ms = [t] { return 1000 + 10 * t->step(); };
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kTimeUp));
+  ASSERT_EQ(observer.steps.size(), 10u);
+  EXPECT_THAT(observer.lasts, ElementsAre(10));
+  EXPECT_THAT(observer.finals, ElementsAre(10));
+  for (size_t i = 0; i < observer.steps.size(); ++i) {
+    const int64_t k = observer.steps[i];
+    EXPECT_EQ(observer.planned[i], 10) << "step " << k;
+    // Step 1 ran before any estimate, on the way to max_steps. Then 0.01 * (10 - k) / 10.
+    const double expected = k == 1 ? 0.01 * 39 / 40.0 : 0.01 * (10 - k) / 10.0;
+    EXPECT_NEAR(observer.learning_rates[i], expected, 1e-9) << "step " << k;
+  }
+  EXPECT_EQ(observer.learning_rates.back(), 0.0);
+
+  // A slower pace after a restart (20 ms a step) moves the end: the estimate follows, and a
+  // given starting estimate (a new generation's) is used before the first step.
+  auto again = Make();
+  ASSERT_NE(again, nullptr);
+  Trainer* a = again.get();
+  o.now_ms = [a] { return 1000 + 20 * a->step(); };
+  o.planned_steps = 5;
+  o.checkpoint_dir = dir_.Join("ckpt2");
+  RecordingObserver slow;
+  EXPECT_THAT(RunTrainingLoop(*again, o, slow), testing::IsOkAndHolds(LoopEnd::kTimeUp));
+  EXPECT_THAT(slow.lasts, ElementsAre(5));
+  EXPECT_NEAR(slow.learning_rates[0], 0.01 * (5 - 1) / 5.0, 1e-9) << "the given estimate";
+  EXPECT_THAT(slow.planned, ElementsAre(5, 5, 5, 5, 5));
+}
+
+// An estimate beyond max_steps: max_steps ends the schedule.
+TEST_F(TrainingLoopTest, PlannedStepsMeetMaxStepsAndWarmUp) {
+  spec_.mutable_training()->set_max_steps(6);
+  spec_.mutable_training()->set_lr_schedule("linear");
+  spec_.mutable_training()->set_warmup_steps(2);
+  spec_.mutable_training()->set_learning_rate(0.01f);
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  // The budget would allow 100 steps: max_steps (6) ends the schedule first.
+  trainer->SetPlannedSteps(100);
+  TrainingLoopOptions o = Options();
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kFinished));
+  ASSERT_EQ(observer.learning_rates.size(), 6u);
+  EXPECT_NEAR(observer.learning_rates[1], 0.01, 1e-9);            // the end of warm-up
+  EXPECT_NEAR(observer.learning_rates[3], 0.01 * 2 / 4.0, 1e-9);  // (6 - 4) / (6 - 2)
+  EXPECT_EQ(observer.learning_rates[5], 0.0);
 }
 
 TEST_F(TrainingLoopTest, ADeadlineAlreadyPastStillTrainsOneStepAndEndsWithAModel) {
