@@ -43,10 +43,11 @@ TEST_F(LifecycleClusterTest, TimeBudgetLogsLabelsIdempotentSubmitAndDelete) {
     return r;
   };
   auto w = StartWorker("cache1");
-  // A job with a step limit far away and a 4 s budget: it ends on time, with a final model.
+  // A job with a step limit far away and a 4 s budget: it ends on time, with a final model,
+  // and its linear schedule decays to 0 where the budget runs out.
   const std::vector<std::string> submit = {
       "submit", "--source", dir_.Join("train.en"), "--target", dir_.Join("train.es"),
-      "--name", "budget", "--set",
+      "--name", "budget", "--set", "training.lr_schedule=linear", "--set",
       "tokenizer.vocab_size=40", "--set", "model.embedding_dim=16", "--set",
       "model.hidden_dim=16", "--set", "training.batch_tokens=300", "--max_steps", "1000000",
       "--max_duration", "4s", "--label", "team=nlp", "--label", "exp=budget"};
@@ -73,6 +74,12 @@ TEST_F(LifecycleClusterTest, TimeBudgetLogsLabelsIdempotentSubmitAndDelete) {
   EXPECT_GT(job.progress().step(), 0u);
   EXPECT_LT(job.progress().step(), 1000000u);
   EXPECT_GT(job.deadline_unix_ms(), job.created_unix_ms());
+  // The ranks' estimate of the last step was near the real one, and the last step's learning
+  // rate near 0 (a pace that varies moves the estimate: the bounds are loose).
+  EXPECT_GT(job.progress().planned_steps(), job.progress().step() / 2);
+  EXPECT_LT(job.progress().planned_steps(), job.progress().step() * 2);
+  EXPECT_LT(job.progress().learning_rate(), 0.5 * job.spec().training().learning_rate());
+  EXPECT_THAT(cli({"status", id}).out, HasSubstr("steps in all at the measured pace"));
 
   // The worker's lines, through the coordinator, with its rank.
   CliRun logs;
