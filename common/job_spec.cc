@@ -293,10 +293,12 @@ void ApplyDefaults(JobSpec& spec) {
   }
   tr.set_label_smoothing_set(true);
   if (tr.clip_norm() == 0) tr.set_clip_norm(kDefaultClipNorm);
-  if (tr.validation_interval_steps() == 0) {
+  // With a time budget, cadences left out stay 0: spaced over the budget instead of every so
+  // many steps (training/training_loop.h).
+  if (tr.validation_interval_steps() == 0 && tr.max_duration().empty()) {
     tr.set_validation_interval_steps(kDefaultValidationInterval);
   }
-  if (tr.checkpoint_interval_steps() == 0) {
+  if (tr.checkpoint_interval_steps() == 0 && tr.max_duration().empty()) {
     tr.set_checkpoint_interval_steps(kDefaultCheckpointInterval);
   }
   if (tr.checkpoints_kept() == 0) tr.set_checkpoints_kept(kDefaultCheckpointsKept);

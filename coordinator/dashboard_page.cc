@@ -373,7 +373,7 @@ async function renderModel(job) {
     el("td", { text: time(c.unix_ms) }), el("td", { class: "num", text: c.bytes }),
     el("td", {}, link(base + "/checkpoints/" + c.step, job.info.id + "-step-" + c.step + ".ckpt", "download"))));
   box.replaceChildren(
-    el("p", { id: "model-kind", text: m.model ? (m.model === "final" ? "Final model" : "Newest checkpoint") + " at step " + m.model_step + " (what tandem download " + job.info.id + " writes):" : "No model yet: the first checkpoint comes at step " + job.info.spec.training.checkpoint_interval_steps + "." }),
+    el("p", { id: "model-kind", text: m.model ? (m.model === "final" ? "Final model" : "Newest checkpoint") + " at step " + m.model_step + " (what tandem download " + job.info.id + " writes):" : "No model yet: the first checkpoint comes " + (job.info.spec.training.checkpoint_interval_steps ? "at step " + job.info.spec.training.checkpoint_interval_steps : "at a fifth of the time budget") + "." }),
     m.files.length ? files : "", el("p", { text: "Kept checkpoints (" + m.checkpoints.length + "):" }), m.checkpoints.length ? ckpts : "");
 }
 

@@ -58,8 +58,11 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ModelStore::Mod
       return absl::FailedPreconditionError(absl::StrCat(
           "job ", job.id(), " has no checkpoint yet (", StateName(job.state()),
           job.progress().step() > 0
-              ? absl::StrCat(", step ", job.progress().step(), "; the first comes at step ",
-                             job.spec().training().checkpoint_interval_steps())
+              ? absl::StrCat(", step ", job.progress().step(), "; the first comes ",
+                             job.spec().training().checkpoint_interval_steps() > 0
+                                 ? absl::StrCat("at step ",
+                                                job.spec().training().checkpoint_interval_steps())
+                                 : "at a fifth of the time budget")
               : std::string(),
           ")"));
     }

@@ -22,6 +22,15 @@ bool Due(int64_t step, uint32_t interval) {
   return interval > 0 && step % static_cast<int64_t>(interval) == 0;
 }
 
+// Whether `step` is the first at or past one of the `parts` equal parts of `planned` steps.
+bool DueInBudget(int64_t step, int64_t planned, int64_t parts) {
+  return planned > 0 && step * parts / planned > (step - 1) * parts / planned;
+}
+
+// Validations and checkpoints over a time budget whose job gives no interval.
+constexpr int64_t kBudgetValidations = 10;
+constexpr int64_t kBudgetCheckpoints = 5;
+
 // The step at which `deadline_ms` passes if the steps to come take as long as this loop's
 // steps so far: the first step ending at or after it (the time-up rule). `step` itself once
 // past the deadline; 0 before any step.
@@ -80,14 +89,25 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
       trainer.SetPlannedSteps(std::llround(sums[1] / world));
       report.planned_steps = trainer.planned_steps();
     }
-    if (options.validate && (Due(step, options.validation_interval_steps) || report.last)) {
+    // Spaced over a time budget when no interval is given: report.planned_steps is the same
+    // on every rank, so they validate and checkpoint at the same steps.
+    const bool budgeted = options.deadline_unix_ms > 0;
+    const bool validation_due =
+        Due(step, options.validation_interval_steps) ||
+        (budgeted && options.validation_interval_steps == 0 &&
+         DueInBudget(step, report.planned_steps, kBudgetValidations));
+    const bool checkpoint_due =
+        Due(step, options.checkpoint_interval_steps) ||
+        (budgeted && options.checkpoint_interval_steps == 0 &&
+         DueInBudget(step, report.planned_steps, kBudgetCheckpoints));
+    if (options.validate && (validation_due || report.last)) {
       TANDEM_ASSIGN_OR_RETURN(report.validation, trainer.Validate());
       report.early_stop = early_stopping.ShouldStop(report.validation->bleu);
       report.bad_validations = early_stopping.bad_validations();
       if (report.early_stop) report.last = true;
     }
     if (!options.checkpoint_dir.empty() &&
-        (Due(step, options.checkpoint_interval_steps) || report.last)) {
+        (checkpoint_due || report.last)) {
       const std::string path = options.checkpoint_dir + "/" + CheckpointFileName(step);
       TANDEM_RETURN_IF_ERROR(trainer.SaveCheckpoint(path));
       TANDEM_RETURN_IF_ERROR(

@@ -1,18 +1,20 @@
 // The one training loop (DESIGN.md section 3), run by a worker for each generation of a job
 // and by `tandem train --local` for a whole job. Per step, in this order:
 //   1. Trainer::Step (one update, the same on every rank);
-//   2. validation every validation_interval_steps and at the last step, when a validation
+//   2. validation every validation_interval_steps (with a deadline and no interval: at every
+//      tenth of the planned steps) and at the last step, when a validation
 //      set exists (collective: every rank validates at the same steps and gets the same
 //      figures), and early stopping on validation BLEU (the same decision on every rank);
-//   3. a checkpoint every checkpoint_interval_steps and at the last step, when this process
+//   3. a checkpoint every checkpoint_interval_steps (with a deadline and no interval: at
+//      every fifth of the planned steps) and at the last step, when this process
 //      writes checkpoints (the local mode; rank 0 of a distributed job): written to
 //      `checkpoint_dir` under the common naming (common/checkpoint_files.h), the newest
 //      `checkpoints_kept` kept, then handed to the observer (which uploads or copies it);
 //   4. the observer's AfterStep with the step's figures, which may stop the loop.
 // The last step is the one after which Trainer::Finished() holds, the first one after which
-// any rank's clock is past the deadline (training.max_duration; the ranks agree through
-// Trainer::AnyRank after every step, before validating), or the one whose validation decided
-// to stop early.
+// any rank's clock is past the deadline (training.max_duration; the ranks agree after every
+// step, before validating, in one exchange that also agrees on the planned last step), or the
+// one whose validation decided to stop early.
 #ifndef TANDEM_TRAINING_TRAINING_LOOP_H_
 #define TANDEM_TRAINING_TRAINING_LOOP_H_
 
@@ -53,8 +55,10 @@ class EarlyStopping {
 };
 
 struct TrainingLoopOptions {
-  uint32_t validation_interval_steps = 0;  // 0: validate only at the last step
-  uint32_t checkpoint_interval_steps = 0;  // 0: checkpoint only at the last step
+  // 0: validate (checkpoint) only at the last step; with a deadline, at every tenth (fifth)
+  // of the planned steps as well.
+  uint32_t validation_interval_steps = 0;
+  uint32_t checkpoint_interval_steps = 0;
   uint32_t early_stopping_patience = 0;    // 0: never stop early
   bool validate = false;                   // a validation set exists
   std::string checkpoint_dir;              // "" : this process writes no checkpoints

@@ -110,6 +110,8 @@ TEST(JobSpecTest, DefaultsAreDocumentedValuesAndValid) {
   EXPECT_EQ(spec.training().gradient_wire(), "") << "empty is fp32, left unfilled";
   EXPECT_EQ(spec.workers().min(), 1u);
   EXPECT_EQ(spec.workers().max(), 1u);
+  EXPECT_EQ(spec.training().validation_interval_steps(), kDefaultValidationInterval);
+  EXPECT_EQ(spec.training().checkpoint_interval_steps(), kDefaultCheckpointInterval);
   JobSpec again = spec;
   ApplyDefaults(again);
   EXPECT_EQ(again.SerializeAsString(), spec.SerializeAsString()) << "idempotent";
@@ -165,6 +167,9 @@ TEST(JobSpecTest, MaxDurationAloneBoundsTraining) {
   EXPECT_OK(ValidateSpec(spec));
   EXPECT_EQ(spec.training().epochs(), 0u);
   EXPECT_EQ(spec.training().max_steps(), 0u);
+  // Cadences left out are spaced over the budget: they stay 0.
+  EXPECT_EQ(spec.training().validation_interval_steps(), 0u);
+  EXPECT_EQ(spec.training().checkpoint_interval_steps(), 0u);
   // A linear schedule may end where the budget does, without max_steps.
   spec.mutable_training()->set_lr_schedule("linear");
   EXPECT_OK(ValidateSpec(spec));

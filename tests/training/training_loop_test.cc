@@ -284,6 +284,35 @@ TEST_F(TrainingLoopTest, ALinearScheduleEndsWhereTheTimeBudgetDoes) {
   EXPECT_THAT(slow.planned, ElementsAre(5, 5, 5, 5, 5));
 }
 
+// A budget without intervals of its own: a validation at every tenth of the planned steps, a
+// checkpoint at every fifth, and both at the last step.
+TEST_F(TrainingLoopTest, WithoutIntervalsValidationsAndCheckpointsAreSpacedOverTheBudget) {
+  spec_.mutable_training()->set_max_steps(1000);
+  spec_.mutable_training()->set_validation_interval_steps(0);
+  spec_.mutable_training()->set_checkpoint_interval_steps(0);
+  auto trainer = Make();
+  ASSERT_NE(trainer, nullptr);
+  TrainingLoopOptions o = Options(/*kept=*/10);
+  o.deadline_unix_ms = 1200;  // 10 ms a step from 1000: step 20 is the last
+  Trainer* t = trainer.get();
+  o.now_ms = [t] { return 1000 + 10 * t->step(); };
+  RecordingObserver observer;
+  EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kTimeUp));
+  EXPECT_THAT(observer.validations, ElementsAre(2, 4, 6, 8, 10, 12, 14, 16, 18, 20));
+  EXPECT_THAT(observer.checkpoints, ElementsAre(4, 8, 12, 16, 20));
+  EXPECT_THAT(observer.finals, ElementsAre(20));
+  // Without a deadline an interval of 0 still means: only at the last step.
+  spec_.mutable_training()->set_max_steps(5);
+  TrainingLoopOptions p = Options();
+  p.checkpoint_dir = dir_.Join("ckpt_plain");
+  auto short_run = Make();
+  ASSERT_NE(short_run, nullptr);
+  RecordingObserver last_only;
+  EXPECT_THAT(RunTrainingLoop(*short_run, p, last_only), testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_THAT(last_only.validations, ElementsAre(5));
+  EXPECT_THAT(last_only.checkpoints, ElementsAre(5));
+}
+
 // An estimate beyond max_steps: max_steps ends the schedule.
 TEST_F(TrainingLoopTest, PlannedStepsMeetMaxStepsAndWarmUp) {
   spec_.mutable_training()->set_max_steps(6);
