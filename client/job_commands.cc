@@ -373,6 +373,13 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
   o << "Model:        " << j.spec().model().attention() << " attention, "
     << j.spec().model().cell() << ", embedding " << j.spec().model().embedding_dim()
     << ", hidden " << j.spec().model().hidden_dim() << "\n";
+  if (!j.auto_sized().empty() && p.chosen().empty() && p.input_pairs() == 0) {
+    o << "Sizing:       chosen from the corpus when it is prepared ("
+      << absl::StrJoin(j.auto_sized(), ", ") << ")\n";
+  }
+  for (int i = 0; i < p.chosen_size(); ++i) {
+    o << (i == 0 ? "Chosen:       " : "              ") << p.chosen(i) << "\n";
+  }
   o << "Workers:      " << j.assignments_size() << " assigned (wants " << j.spec().workers().min()
     << "-" << j.spec().workers().max() << ")";
   if (j.generation() > 0) o << ", generation " << j.generation();

@@ -81,16 +81,20 @@ class TerminalObserver final : public TrainingObserver {
   double seconds_ = 0;
 };
 
-// Prepares the corpus under DIR/prepared (validation, SentencePiece, shards) and writes the
-// model directory's job.json and tokenizers; returns the trainer's configuration.
-absl::StatusOr<TrainerConfig> PrepareLocalJob(const v1::JobSpec& spec, const std::string& out,
-                                              int threads) {
+// Prepares the corpus under DIR/prepared (validation, SentencePiece, shards; the sizing of
+// `auto_sized` chosen from it) and writes the model directory's job.json and tokenizers;
+// returns the trainer's configuration.
+absl::StatusOr<TrainerConfig> PrepareLocalJob(const v1::JobSpec& given, const std::string& out,
+                                              int threads,
+                                              const std::vector<std::string>& auto_sized) {
   std::cerr << "preparing the corpus and training the tokenizer...\n";
-  TANDEM_ASSIGN_OR_RETURN(PreparedJob prepared, PrepareJob(spec, out + "/prepared"));
+  TANDEM_ASSIGN_OR_RETURN(PreparedJob prepared, PrepareJob(given, out + "/prepared", auto_sized));
+  const v1::JobSpec& spec = prepared.spec;
   const auto& r = prepared.report;
   std::cerr << r.kept_pairs() << " of " << r.input_pairs() << " pairs kept, " << r.valid_pairs()
             << " validation pairs, vocabularies " << r.source_vocab() << "/" << r.target_vocab()
             << "\n";
+  for (const std::string& line : r.chosen()) std::cerr << "chosen: " << line << "\n";
   for (const char* name : {"source.model", "target.model"}) {
     TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(out + "/prepared/tokenizer/" + name));
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(out + "/" + name, bytes));
@@ -126,10 +130,12 @@ absl::Status Train(const ParsedArgs& a) {
   const std::string out = a.Get("out");
   TANDEM_ASSIGN_OR_RETURN(const int64_t threads, a.GetInt("threads", 1, 1024));
   TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobFile(a.positional[0]));
+  const std::vector<std::string> auto_sized = SizingLeftOut(spec);
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
   TANDEM_ASSIGN_OR_RETURN(TrainerConfig config,
-                          PrepareLocalJob(spec, out, static_cast<int>(threads)));
+                          PrepareLocalJob(spec, out, static_cast<int>(threads), auto_sized));
+  spec = config.spec;  // with the chosen sizing
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, Trainer::Create(config));
   TrainingLoopOptions loop = TrainingLoopOptions::FromSpec(spec.training());
   loop.validate = !config.valid_file.empty();

@@ -307,6 +307,128 @@ void ApplyDefaults(JobSpec& spec) {
   if (w.max() == 0) w.set_max(w.min());
 }
 
+namespace {
+
+// Model sizes by training pairs kept: the vocabulary follows the data; the rest follows the
+// data and the budget. Common NMT practice for recurrent models: small corpora want small
+// vocabularies, narrow models and more dropout; large ones the reverse.
+struct SizeClass {
+  uint64_t min_pairs;
+  const char* range;
+  uint32_t vocab_size, embedding_dim, hidden_dim;
+  float dropout, learning_rate;
+  uint32_t batch_tokens;
+};
+constexpr SizeClass kSizeClasses[] = {
+    {0, "under 10000", 2000, 128, 128, 0.3f, 1e-3f, 2048},
+    {10'000, "10000 to 100000", 8000, 256, 256, 0.2f, 5e-4f, 4096},
+    {100'000, "100000 to 1000000", 16000, 512, 512, 0.1f, 3e-4f, 8192},
+    {1'000'000, "1000000 or more", 32000, 512, 1024, 0.1f, 2e-4f, 8192},
+};
+constexpr int kSizeClassCount = static_cast<int>(sizeof(kSizeClasses) / sizeof(kSizeClasses[0]));
+// A time budget under this trains one size smaller: on CPUs a smaller model that sees more of
+// the data in the time does better.
+constexpr absl::Duration kShortBudget = absl::Hours(1);
+
+constexpr const char* kSizingFields[] = {"tokenizer.vocab_size", "model.embedding_dim",
+                                         "model.hidden_dim",     "model.dropout",
+                                         "training.learning_rate", "training.batch_tokens"};
+
+void ClearField(JobSpec& spec, const std::string& field) {
+  if (field == "tokenizer.vocab_size") spec.mutable_tokenizer()->set_vocab_size(0);
+  if (field == "model.embedding_dim") spec.mutable_model()->set_embedding_dim(0);
+  if (field == "model.hidden_dim") spec.mutable_model()->set_hidden_dim(0);
+  if (field == "model.dropout") {
+    spec.mutable_model()->set_dropout(0);
+    spec.mutable_model()->set_dropout_set(false);
+  }
+  if (field == "training.learning_rate") spec.mutable_training()->set_learning_rate(0);
+  if (field == "training.batch_tokens") spec.mutable_training()->set_batch_tokens(0);
+}
+
+void SetField(JobSpec& spec, const std::string& field, const SizeClass& c) {
+  if (field == "tokenizer.vocab_size") spec.mutable_tokenizer()->set_vocab_size(c.vocab_size);
+  if (field == "model.embedding_dim") spec.mutable_model()->set_embedding_dim(c.embedding_dim);
+  if (field == "model.hidden_dim") spec.mutable_model()->set_hidden_dim(c.hidden_dim);
+  if (field == "model.dropout") {
+    spec.mutable_model()->set_dropout(c.dropout);
+    spec.mutable_model()->set_dropout_set(true);
+  }
+  if (field == "training.learning_rate") spec.mutable_training()->set_learning_rate(c.learning_rate);
+  if (field == "training.batch_tokens") spec.mutable_training()->set_batch_tokens(c.batch_tokens);
+}
+
+std::string FieldValue(const JobSpec& spec, const std::string& field) {
+  if (field == "tokenizer.vocab_size") return absl::StrCat(spec.tokenizer().vocab_size());
+  if (field == "model.embedding_dim") return absl::StrCat(spec.model().embedding_dim());
+  if (field == "model.hidden_dim") return absl::StrCat(spec.model().hidden_dim());
+  if (field == "model.dropout") return absl::StrCat(spec.model().dropout());
+  if (field == "training.learning_rate") return absl::StrCat(spec.training().learning_rate());
+  if (field == "training.batch_tokens") return absl::StrCat(spec.training().batch_tokens());
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> SizingLeftOut(const JobSpec& raw) {
+  if (raw.model().embedding_dim() != 0 || raw.model().hidden_dim() != 0) return {};
+  std::vector<std::string> out;
+  for (const char* field : kSizingFields) {
+    const std::string f = field;
+    const bool left_out =
+        (f == "tokenizer.vocab_size" && raw.tokenizer().vocab_size() == 0) ||
+        f == "model.embedding_dim" || f == "model.hidden_dim" ||
+        (f == "model.dropout" && !raw.model().dropout_set() && raw.model().dropout() == 0) ||
+        (f == "training.learning_rate" && raw.training().learning_rate() == 0) ||
+        (f == "training.batch_tokens" && raw.training().batch_tokens() == 0);
+    if (left_out) out.push_back(f);
+  }
+  return out;
+}
+
+std::vector<std::string> ChooseSizing(JobSpec& spec, const std::vector<std::string>& fields,
+                                      uint64_t training_pairs) {
+  if (fields.empty()) return {};
+  int data = 0;
+  while (data + 1 < kSizeClassCount && training_pairs >= kSizeClasses[data + 1].min_pairs) ++data;
+  int model = data;
+  bool short_budget = false;
+  if (!spec.training().max_duration().empty()) {
+    absl::StatusOr<absl::Duration> budget =
+        ParseJobDuration("training.max_duration", spec.training().max_duration());
+    short_budget = budget.ok() && *budget < kShortBudget && model > 0;
+    if (short_budget) --model;
+  }
+  // A smaller model when the chosen one would not pass the spec's limits (a long sentence
+  // limit with a large vocabulary can).
+  for (;; --model) {
+    JobSpec tried = spec;
+    for (const std::string& f : fields) {
+      SetField(tried, f, kSizeClasses[f == "tokenizer.vocab_size" ? data : model]);
+    }
+    if (ValidateSpec(tried).ok() || model == 0) {
+      spec = std::move(tried);
+      break;
+    }
+  }
+  std::vector<std::string> lines;
+  for (const std::string& f : fields) {
+    std::string why = absl::StrCat(training_pairs, " training pairs (", kSizeClasses[data].range,
+                                   ")");
+    if (f != "tokenizer.vocab_size" && short_budget) {
+      absl::StrAppend(&why, "; one size smaller for a time budget under an hour");
+    }
+    lines.push_back(absl::StrCat(f, " ", FieldValue(spec, f), ": ", why));
+  }
+  return lines;
+}
+
+void ResetSizing(JobSpec& spec, const std::vector<std::string>& fields) {
+  if (fields.empty()) return;
+  for (const std::string& f : fields) ClearField(spec, f);
+  ApplyDefaults(spec);
+}
+
 uint64_t ModelParameterBound(const v1::ModelSpec& m, uint32_t vocab_size) {
   const uint64_t v = vocab_size, e = m.embedding_dim(), h = m.hidden_dim();
   const uint64_t gates = m.cell() == "lstm" ? 4 : 3;

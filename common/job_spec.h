@@ -44,6 +44,24 @@ std::vector<CorpusFileField<const std::string>> CorpusFileFields(
 // Fills every unset (zero) field with its documented default. Idempotent.
 void ApplyDefaults(tandem::v1::JobSpec& spec);
 
+// Sizing from the corpus: a job that leaves out its model's size (model.embedding_dim and
+// model.hidden_dim) gets that size, and whichever of tokenizer.vocab_size, model.dropout,
+// training.learning_rate and training.batch_tokens it also leaves out, chosen by the
+// preparation from the training pairs kept and the time budget (the table in job_spec.cc,
+// documented in the README). A job that gives its model's size keeps the fixed defaults.
+//
+// The fields of `raw` (as written, before ApplyDefaults) to choose; empty when the job gives
+// its model's size.
+std::vector<std::string> SizingLeftOut(const tandem::v1::JobSpec& raw);
+// Sets the fields in `fields` (SizingLeftOut's) for `training_pairs` and the spec's
+// max_duration; returns one line per field: what was chosen and why. The result passes
+// ValidateSpec when `spec` did.
+std::vector<std::string> ChooseSizing(tandem::v1::JobSpec& spec,
+                                      const std::vector<std::string>& fields,
+                                      uint64_t training_pairs);
+// Puts the fields back at their defaults (a prepared job's spec as it was submitted).
+void ResetSizing(tandem::v1::JobSpec& spec, const std::vector<std::string>& fields);
+
 // The most parameters a job's model may have (4 GB in float32; with Adam's two moments and
 // the gradients about 16 GB on a worker).
 inline constexpr uint64_t kMaxModelParameters = 1'000'000'000;

@@ -168,6 +168,7 @@ void Coordinator::Stop() {
 // JobService
 
 absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing) {
+  const std::vector<std::string> auto_sized = SizingLeftOut(spec);
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
   const JobSpec submitted = spec;
@@ -177,7 +178,10 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing)
     // script run twice); another spec under the name is refused rather than guessed at.
     absl::StatusOr<JobInfo> named = store_->FindJobByName(spec.name());
     if (named.ok()) {
-      if (!google::protobuf::util::MessageDifferencer::Equals(named->spec(), spec)) {
+      // As that job was submitted: without the sizing its preparation chose.
+      JobSpec stored = named->spec();
+      ResetSizing(stored, {named->auto_sized().begin(), named->auto_sized().end()});
+      if (!google::protobuf::util::MessageDifferencer::Equals(stored, spec)) {
         return absl::AlreadyExistsError(absl::StrCat(
             "name: '", spec.name(), "' is taken by job ", named->id(), " (",
             StateName(named->state()), ") with another spec; choose another name, or delete ",
@@ -191,7 +195,7 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing)
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
-  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now()));
+  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now(), auto_sized));
   TANDEM_LOG(INFO) << "job " << id << " submitted";
   if (existing != nullptr) *existing = false;
   return id;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "coordinator/job_paths.h"
 #include "data/preparer.h"
@@ -42,7 +43,9 @@ void Preparation::Join() {
 void Preparation::Run(JobInfo job) {
   TANDEM_LOG(INFO) << "preparing job " << job.id();
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<PreparedJob> prepared = PrepareJob(job.spec(), JobDir(data_dir_, job.id()));
+  absl::StatusOr<PreparedJob> prepared =
+      PrepareJob(job.spec(), JobDir(data_dir_, job.id()),
+                 {job.auto_sized().begin(), job.auto_sized().end()});
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
   absl::MutexLock lock(mu_);
   preparing_ = false;
@@ -55,6 +58,7 @@ void Preparation::Run(JobInfo job) {
     updated.set_message(absl::StrCat("preparation failed: ", prepared.status().message()));
   } else {
     *updated.mutable_preparation() = prepared->report;
+    *updated.mutable_spec() = prepared->spec;  // with the sizing chosen from the corpus
     updated.clear_shards();
     for (const auto& s : prepared->shards) *updated.add_shards() = s;
     updated.clear_artifacts();
@@ -67,6 +71,10 @@ void Preparation::Run(JobInfo job) {
                                   r.valid_pairs(), " validation pairs, vocabularies ",
                                   r.source_vocab(), "/", r.target_vocab(), ", ", r.num_shards(),
                                   " shards, in ", absl::StrFormat("%.1f", seconds.count()), " s")});
+    if (!r.chosen().empty()) {
+      events.push_back({"sized", absl::StrCat("chosen from the corpus: ",
+                                              absl::StrJoin(r.chosen(), "; "))});
+    }
     updated.set_state(v1::JOB_STATE_WAITING_FOR_WORKERS);
     updated.set_message("waiting for workers");
     updated.set_waiting_since_unix_ms(now_ms_());

@@ -1,11 +1,13 @@
 #include "data/preparer.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/files.h"
+#include "common/job_spec.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "data/corpus.h"
@@ -45,8 +47,10 @@ absl::Status WriteSide(const std::string& tsv, const std::string& out_path, int 
   return out ? absl::OkStatus() : absl::InternalError(absl::StrCat("cannot write ", out_path));
 }
 
-absl::Status TrainOne(const JobSpec& spec, const std::string& input, const std::string& prefix) {
+absl::Status TrainOne(const JobSpec& spec, const std::string& input, const std::string& prefix,
+                      bool soft_vocab_limit) {
   TokenizerTrainOptions o;
+  o.hard_vocab_limit = !soft_vocab_limit;
   o.input_files = {input};
   o.model_prefix = prefix;
   o.vocab_size = static_cast<int>(spec.tokenizer().vocab_size());
@@ -83,8 +87,11 @@ absl::Status CheckCorpus(const JobSpec& spec) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PreparedJob> PrepareJob(const JobSpec& spec, const std::string& job_dir) {
+absl::StatusOr<PreparedJob> PrepareJob(const JobSpec& given, const std::string& job_dir,
+                                       const std::vector<std::string>& auto_sized) {
   PreparedJob out;
+  out.spec = given;
+  const JobSpec& spec = out.spec;
   auto& report = out.report;
   TANDEM_RETURN_IF_ERROR(MakeDirs(job_dir + "/tokenizer"));
   TANDEM_RETURN_IF_ERROR(MakeDirs(job_dir + "/shards"));
@@ -108,12 +115,18 @@ absl::StatusOr<PreparedJob> PrepareJob(const JobSpec& spec, const std::string& j
   }
   TANDEM_LOG(INFO) << "prepared corpus " << corpus_tsv << ": " << counts.kept_pairs << " of "
                    << counts.input_pairs << " pairs kept";
+  for (std::string& line : ChooseSizing(out.spec, auto_sized, counts.kept_pairs)) {
+    TANDEM_LOG(INFO) << "chosen " << line;
+    report.add_chosen(std::move(line));
+  }
+  const bool soft_vocab = std::find(auto_sized.begin(), auto_sized.end(),
+                                    "tokenizer.vocab_size") != auto_sized.end();
 
   // 2. The tokenizer: one joint model, or one per language.
   const std::string tok = job_dir + "/tokenizer";
   if (spec.tokenizer().joint()) {
     TANDEM_RETURN_IF_ERROR(WriteSide(corpus_tsv, tok + "/joint.txt", 2));
-    TANDEM_RETURN_IF_ERROR(TrainOne(spec, tok + "/joint.txt", tok + "/joint"));
+    TANDEM_RETURN_IF_ERROR(TrainOne(spec, tok + "/joint.txt", tok + "/joint", soft_vocab));
     TANDEM_ASSIGN_OR_RETURN(std::string model, ReadFile(tok + "/joint.model"));
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(tok + "/source.model", model));
     TANDEM_RETURN_IF_ERROR(WriteFileAtomic(tok + "/target.model", model));
@@ -122,9 +135,9 @@ absl::StatusOr<PreparedJob> PrepareJob(const JobSpec& spec, const std::string& j
     TANDEM_RETURN_IF_ERROR(WriteSide(corpus_tsv, tok + "/source.txt", 0));
     TANDEM_RETURN_IF_ERROR(WriteSide(corpus_tsv, tok + "/target.txt", 1));
     TANDEM_RETURN_IF_ERROR(
-        Annotate(TrainOne(spec, tok + "/source.txt", tok + "/source"), "source side"));
+        Annotate(TrainOne(spec, tok + "/source.txt", tok + "/source", soft_vocab), "source side"));
     TANDEM_RETURN_IF_ERROR(
-        Annotate(TrainOne(spec, tok + "/target.txt", tok + "/target"), "target side"));
+        Annotate(TrainOne(spec, tok + "/target.txt", tok + "/target", soft_vocab), "target side"));
     std::remove((tok + "/source.txt").c_str());
     std::remove((tok + "/target.txt").c_str());
   }

@@ -20,6 +20,9 @@
 namespace tandem {
 
 struct PreparedJob {
+  // The spec the job trains with: the one given, with the sizing chosen for the fields it
+  // left out (common/job_spec.h ChooseSizing; report.chosen says what and why).
+  tandem::v1::JobSpec spec;
   tandem::v1::PreparationReport report;
   std::vector<tandem::v1::ShardInfo> shards;
   std::map<std::string, std::string> artifacts;  // tokenizer/valid artifact name -> sha256
@@ -30,8 +33,11 @@ struct PreparedJob {
 // job is stored.
 absl::Status CheckCorpus(const tandem::v1::JobSpec& spec);
 
-// Full preparation (spec must have defaults applied and be valid).
-absl::StatusOr<PreparedJob> PrepareJob(const tandem::v1::JobSpec& spec, const std::string& job_dir);
+// Full preparation (spec must have defaults applied and be valid). `auto_sized`: the sizing
+// fields to choose from the corpus once it is counted (common/job_spec.h SizingLeftOut); an
+// auto-chosen vocabulary is a soft limit (a small corpus gets the pieces it can support).
+absl::StatusOr<PreparedJob> PrepareJob(const tandem::v1::JobSpec& spec, const std::string& job_dir,
+                                       const std::vector<std::string>& auto_sized = {});
 
 // The file behind an artifact name ("shard/3", "source.model", "target.model", "valid.tsv",
 // "checkpoint": the newest checkpoint of a running job, from which a new generation resumes);

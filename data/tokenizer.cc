@@ -161,7 +161,8 @@ absl::Status TrainTokenizer(const TokenizerTrainOptions& o) {
       " --character_coverage=", o.character_coverage, " --pad_id=", kPadId, " --bos_id=", kBosId,
       " --eos_id=", kEosId, " --unk_id=", kUnkId, " --num_threads=", o.num_threads,
       " --input_sentence_size=2000000 --shuffle_input_sentence=true"
-      " --max_sentence_length=65536 --hard_vocab_limit=true --minloglevel=100");
+      " --max_sentence_length=65536 --hard_vocab_limit=", o.hard_vocab_limit ? "true" : "false",
+      " --minloglevel=100");
   (*module)->set_seed(o.seed);
   char err[kErrLen] = {0};
   if ((*module)->train(args.c_str(), err, sizeof(err)) != 0) {

@@ -28,6 +28,9 @@ struct TokenizerTrainOptions {
   float character_coverage = 1.0f;
   int num_threads = 2;
   unsigned int seed = 1;  // same input + same seed = same model
+  // false: vocab_size is an upper bound (a corpus too small for it gets the pieces it can
+  // support) instead of an error.
+  bool hard_vocab_limit = true;
 };
 
 // Trains a SentencePiece model. A vocabulary larger than the corpus allows is an

@@ -11,7 +11,9 @@ namespace {
 
 using ::tandem::testing::StatusIs;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using v1::JobSpec;
 
 constexpr char kYaml[] = R"(name: demo
@@ -184,6 +186,77 @@ TEST(JobSpecTest, MaxDurationAloneBoundsTraining) {
   plain.mutable_training()->clear_max_steps();
   ApplyDefaults(plain);
   EXPECT_EQ(plain.training().epochs(), 1u) << "without a budget: one pass over the corpus";
+}
+
+// A job that leaves out its model's size gets it, and the other sizing fields it leaves out,
+// from the corpus size and the budget; one that gives the size keeps the fixed defaults.
+TEST(JobSpecTest, SizingLeftOutIsChosenFromTheCorpusAndTheBudget) {
+  JobSpec raw;
+  raw.mutable_corpus()->set_train_tsv("x.tsv");
+  const std::vector<std::string> all = {"tokenizer.vocab_size", "model.embedding_dim",
+                                        "model.hidden_dim",     "model.dropout",
+                                        "training.learning_rate", "training.batch_tokens"};
+  EXPECT_EQ(SizingLeftOut(raw), all);
+  JobSpec given = raw;
+  given.mutable_model()->set_embedding_dim(64);
+  EXPECT_TRUE(SizingLeftOut(given).empty()) << "the model's size given: nothing is chosen";
+  JobSpec some = raw;
+  some.mutable_model()->set_dropout(0.0f);
+  some.mutable_model()->set_dropout_set(true);  // an explicit 0 is given
+  some.mutable_training()->set_batch_tokens(1000);
+  EXPECT_THAT(SizingLeftOut(some),
+              ElementsAre("tokenizer.vocab_size", "model.embedding_dim", "model.hidden_dim",
+                          "training.learning_rate"));
+
+  struct Case {
+    uint64_t pairs;
+    std::string budget;
+    uint32_t vocab, embedding, hidden, batch;
+    float dropout;
+  };
+  for (const Case& c : std::vector<Case>{{0, "", 2000, 128, 128, 2048, 0.3f},
+                                         {9'999, "", 2000, 128, 128, 2048, 0.3f},
+                                         {10'000, "", 8000, 256, 256, 4096, 0.2f},
+                                         {250'000, "", 16000, 512, 512, 8192, 0.1f},
+                                         {5'000'000, "", 32000, 512, 1024, 8192, 0.1f},
+                                         // A budget under an hour: one size smaller, the
+                                         // vocabulary still by the data.
+                                         {250'000, "30m", 16000, 256, 256, 4096, 0.2f},
+                                         {5'000, "30m", 2000, 128, 128, 2048, 0.3f},
+                                         {250'000, "2h", 16000, 512, 512, 8192, 0.1f}}) {
+    SCOPED_TRACE(absl::StrCat(c.pairs, " pairs, budget '", c.budget, "'"));
+    JobSpec spec = raw;
+    spec.mutable_training()->set_max_duration(c.budget);
+    ApplyDefaults(spec);
+    const std::vector<std::string> lines = ChooseSizing(spec, all, c.pairs);
+    EXPECT_OK(ValidateSpec(spec));
+    EXPECT_EQ(spec.tokenizer().vocab_size(), c.vocab);
+    EXPECT_EQ(spec.model().embedding_dim(), c.embedding);
+    EXPECT_EQ(spec.model().hidden_dim(), c.hidden);
+    EXPECT_EQ(spec.training().batch_tokens(), c.batch);
+    EXPECT_FLOAT_EQ(spec.model().dropout(), c.dropout);
+    ASSERT_EQ(lines.size(), all.size());
+    EXPECT_THAT(lines[2], HasSubstr(absl::StrCat("model.hidden_dim ", c.hidden, ": ", c.pairs,
+                                                 " training pairs")));
+    if (c.budget == "30m" && c.pairs >= 10'000) {
+      EXPECT_THAT(lines[2], HasSubstr("one size smaller for a time budget under an hour"));
+      EXPECT_THAT(lines[0], Not(HasSubstr("smaller")));
+    }
+    // Undone: the spec as submitted, with the fixed defaults.
+    JobSpec reset = spec;
+    ResetSizing(reset, all);
+    JobSpec expected = raw;
+    expected.mutable_training()->set_max_duration(c.budget);
+    ApplyDefaults(expected);
+    EXPECT_EQ(reset.SerializeAsString(), expected.SerializeAsString());
+  }
+  // Only the fields asked for change.
+  JobSpec spec = some;
+  ApplyDefaults(spec);
+  ChooseSizing(spec, SizingLeftOut(some), 50'000);
+  EXPECT_EQ(spec.training().batch_tokens(), 1000u);
+  EXPECT_FLOAT_EQ(spec.model().dropout(), 0.0f);
+  EXPECT_EQ(spec.model().hidden_dim(), 256u);
 }
 
 // Labels come from job files (a mapping) and --set labels.KEY=VALUE; each key once.

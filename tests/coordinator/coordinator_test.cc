@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
+#include "common/job_spec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/coordinator/coordinator_fixture.h"
@@ -527,6 +528,49 @@ TEST_F(CoordinatorTest, CancelReleasesWorkersAndRefusesUnknownOrEnded) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("has already ended")));
   EXPECT_THAT(coordinator_->CancelJob("job-424242"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("job-424242")));
+}
+
+// A job that leaves out its model's size gets one chosen from the corpus when it is prepared
+// (400 pairs: the smallest size, and a vocabulary the corpus can support); resubmitting the
+// same job file finds it although its stored spec now holds the chosen sizing.
+TEST_F(CoordinatorTest, SizingLeftOutIsChosenFromTheCorpusWhenPrepared) {
+  v1::JobSpec spec = Spec(2);
+  spec.set_name("sized");
+  spec.mutable_tokenizer()->clear_vocab_size();
+  spec.mutable_training()->set_learning_rate(0.002f);  // given: kept
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo queued, coordinator_->GetJob(id));
+  EXPECT_THAT(queued.auto_sized(),
+              ::testing::ElementsAre("tokenizer.vocab_size", "model.embedding_dim",
+                                     "model.hidden_dim", "model.dropout", "training.batch_tokens"));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, coordinator_->GetJob(id));
+  EXPECT_EQ(job.spec().model().embedding_dim(), 128u);
+  EXPECT_EQ(job.spec().model().hidden_dim(), 128u);
+  EXPECT_FLOAT_EQ(job.spec().model().dropout(), 0.3f);
+  EXPECT_EQ(job.spec().training().batch_tokens(), 2048u);
+  EXPECT_FLOAT_EQ(job.spec().training().learning_rate(), 0.002f);
+  EXPECT_EQ(job.spec().tokenizer().vocab_size(), 2000u);
+  // 400 short pairs cannot support 2,000 pieces: the chosen vocabulary is an upper bound.
+  EXPECT_GT(job.preparation().source_vocab(), 16u);
+  EXPECT_LT(job.preparation().source_vocab(), 2000u);
+  ASSERT_EQ(job.preparation().chosen_size(), 5);
+  EXPECT_THAT(job.preparation().chosen(1),
+              HasSubstr("model.embedding_dim 128: 400 training pairs (under 10000)"));
+  EXPECT_EQ(CountEvents(id, "sized"), 1);
+  bool existing = false;
+  EXPECT_THAT(coordinator_->SubmitJob(spec, &existing), testing::IsOkAndHolds(id));
+  EXPECT_TRUE(existing);
+  // A job that gives its model's size keeps the fixed defaults for the rest.
+  v1::JobSpec fixed = Spec(2);
+  fixed.mutable_model()->set_hidden_dim(64);
+  ASSERT_OK_AND_ASSIGN(const std::string fixed_id, coordinator_->SubmitJob(fixed));
+  ASSERT_TRUE(TickUntil(fixed_id, v1::JOB_STATE_WAITING_FOR_WORKERS));
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo kept, coordinator_->GetJob(fixed_id));
+  EXPECT_TRUE(kept.auto_sized().empty());
+  EXPECT_TRUE(kept.preparation().chosen().empty());
+  EXPECT_EQ(kept.spec().model().embedding_dim(), tandem::kDefaultEmbeddingDim);
+  EXPECT_EQ(kept.spec().model().hidden_dim(), 64u);
 }
 
 TEST_F(CoordinatorTest, VocabularyTooLargeFailsTheJobWithTheField) {
