@@ -11,6 +11,7 @@
 #include "common/job_spec.h"
 #include "common/grpc_util.h"
 #include "common/status.h"
+#include "common/utf8.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tandem/v1/job_service.grpc.pb.h"
 
@@ -125,7 +126,15 @@ absl::StatusOr<std::string> JobClient::Submit(const v1::JobSpec& spec,
       *file = file->substr(7);
       continue;
     }
-    TANDEM_ASSIGN_OR_RETURN(*file, Upload(*file, progress));
+    const std::string local = *file;
+    TANDEM_ASSIGN_OR_RETURN(*file, Upload(local, progress));
+    // Status shows this name, not where the coordinator stores the upload.
+    std::string name = local.substr(local.find_last_of('/') + 1);
+    if (name.size() > 255) name.resize(255);
+    const bool plain = std::none_of(name.begin(), name.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (!name.empty() && plain && IsValidUtf8(name)) (*req.mutable_file_names())[field] = name;
   }
   // Submission reads the whole corpus on the coordinator: allow it more time.
   auto ctx = impl_->Context(24);

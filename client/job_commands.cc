@@ -367,8 +367,15 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
     }
     o << "\n";
   }
+  // An uploaded file by the name it had where it was submitted, not its storage path.
+  auto shown = [&j](const char* field, const std::string& value) {
+    auto it = j.corpus_file_names().find(field);
+    return it == j.corpus_file_names().end() ? value : it->second + " (uploaded)";
+  };
   o << "Corpus:       "
-    << (c.train_tsv().empty() ? c.train_source() + " + " + c.train_target() : c.train_tsv())
+    << (c.train_tsv().empty() ? shown("corpus.train_source", c.train_source()) + " + " +
+                                    shown("corpus.train_target", c.train_target())
+                              : shown("corpus.train_tsv", c.train_tsv()))
     << "\n";
   o << "Model:        " << j.spec().model().attention() << " attention, "
     << j.spec().model().cell() << ", embedding " << j.spec().model().embedding_dim()

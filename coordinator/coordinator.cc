@@ -167,10 +167,12 @@ void Coordinator::Stop() {
 // ---------------------------------------------------------------------------------------------
 // JobService
 
-absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing) {
+absl::StatusOr<std::string> Coordinator::SubmitJob(
+    JobSpec spec, bool* existing, const std::map<std::string, std::string>& file_names) {
   const std::vector<std::string> auto_sized = SizingLeftOut(spec);
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
+  TANDEM_RETURN_IF_ERROR(CheckFileNames(file_names, spec));
   const JobSpec submitted = spec;
   TANDEM_RETURN_IF_ERROR(ResolveCorpusFiles(spec, *uploads_, options_.corpus_roots));
   if (!spec.name().empty()) {
@@ -195,7 +197,8 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(JobSpec spec, bool* existing)
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
-  TANDEM_ASSIGN_OR_RETURN(std::string id, store_->CreateJob(spec, Now(), auto_sized));
+  TANDEM_ASSIGN_OR_RETURN(std::string id,
+                          store_->CreateJob(spec, Now(), auto_sized, file_names));
   TANDEM_LOG(INFO) << "job " << id << " submitted";
   if (existing != nullptr) *existing = false;
   return id;

@@ -93,7 +93,9 @@ class Coordinator {
   // corpus roots: corpus_files.h); stores the job (QUEUED) with the files it will read.
   // A named spec is submitted once: when a stored job has the name and the same spec, its
   // id is returned and `*existing` (if given) set; with another spec, AlreadyExists.
-  absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec, bool* existing = nullptr);
+  // `file_names`: SubmitJobRequest.file_names (checked: CheckFileNames).
+  absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec, bool* existing = nullptr,
+                                        const std::map<std::string, std::string>& file_names = {});
   // Removes an ended job: its state (JobStore::DeleteJob) and its files; returns the bytes
   // of files removed.
   absl::StatusOr<uint64_t> DeleteJob(const std::string& id);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "common/job_spec.h"
 #include "common/status.h"
+#include "common/utf8.h"
 
 namespace tandem {
 
@@ -96,6 +98,30 @@ absl::Status ResolveCorpusFiles(v1::JobSpec& spec, const UploadStore& uploads,
     TANDEM_ASSIGN_OR_RETURN(*value, ServerPath(field, *value, roots));
   }
   *spec.mutable_corpus() = std::move(corpus);
+  return absl::OkStatus();
+}
+
+absl::Status CheckFileNames(const std::map<std::string, std::string>& names,
+                            const v1::JobSpec& submitted) {
+  for (const auto& [field, name] : names) {
+    bool uploaded = false;
+    for (const auto& f : CorpusFileFields(submitted.corpus())) {
+      uploaded |= f.path == field && absl::StartsWith(*f.value, kUploadPrefix);
+    }
+    if (!uploaded) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "file_names: '", field.substr(0, 64), "' is not a corpus field naming an upload"));
+    }
+    const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (name.empty() || name.size() > kMaxFileNameBytes || name.find('/') != std::string::npos ||
+        control || !IsValidUtf8(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "file_names: the name given for ", field, " is not a file name of 1 to ",
+          kMaxFileNameBytes, " bytes without '/' or control characters"));
+    }
+  }
   return absl::OkStatus();
 }
 

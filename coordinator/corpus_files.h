@@ -6,6 +6,7 @@
 #ifndef TANDEM_COORDINATOR_CORPUS_FILES_H_
 #define TANDEM_COORDINATOR_CORPUS_FILES_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ absl::Status ResolveCorpusFiles(tandem::v1::JobSpec& spec, const UploadStore& up
 // knows their job file's fields, not the coordinator's data directory.
 absl::Status NameUploadedFiles(const absl::Status& error, const tandem::v1::JobSpec& submitted,
                                const tandem::v1::JobSpec& resolved);
+
+// The most bytes of an uploaded file's name (SubmitJobRequest.file_names).
+inline constexpr size_t kMaxFileNameBytes = 255;
+
+// SubmitJobRequest.file_names against `submitted` (before ResolveCorpusFiles): every key a
+// corpus field that names an upload, every value a base name (no '/', no control character,
+// UTF-8, 1..kMaxFileNameBytes bytes). InvalidArgument naming the entry otherwise.
+absl::Status CheckFileNames(const std::map<std::string, std::string>& names,
+                            const tandem::v1::JobSpec& submitted);
 
 }  // namespace tandem
 

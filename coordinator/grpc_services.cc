@@ -80,7 +80,8 @@ grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::Submi
                                        v1::SubmitJobResponse* resp) {
   TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob", ClientAccess::kChange));
   bool existing = false;
-  auto id = c_->SubmitJob(req->spec(), &existing);
+  auto id = c_->SubmitJob(req->spec(), &existing,
+                          {req->file_names().begin(), req->file_names().end()});
   if (!id.ok()) return ToGrpcStatus(id.status());
   resp->set_job_id(*id);
   resp->set_existing(existing);

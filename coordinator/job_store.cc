@@ -276,8 +276,9 @@ absl::Status JobStore::InsertEvent(const std::string& job_id, const EventDraft& 
   return trim.Text(1, job_id).Int(2, static_cast<int64_t>(limits_.max_events_per_job)).Done();
 }
 
-absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now_ms,
-                                                const std::vector<std::string>& auto_sized) {
+absl::StatusOr<std::string> JobStore::CreateJob(
+    const JobSpec& spec, int64_t now_ms, const std::vector<std::string>& auto_sized,
+    const std::map<std::string, std::string>& corpus_file_names) {
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
@@ -299,6 +300,9 @@ absl::StatusOr<std::string> JobStore::CreateJob(const JobSpec& spec, int64_t now
   info.set_id(id);
   *info.mutable_spec() = spec;
   for (const std::string& f : auto_sized) info.add_auto_sized(f);
+  for (const auto& [field, name] : corpus_file_names) {
+    (*info.mutable_corpus_file_names())[field] = name;
+  }
   info.set_state(v1::JOB_STATE_QUEUED);
   info.set_message("queued for preparation");
   info.set_created_unix_ms(now_ms);

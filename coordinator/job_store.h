@@ -62,9 +62,12 @@ class JobStore {
 
   // Stores a new job in state QUEUED with a "submitted" event; returns its id ("job-000001").
   // ResourceExhausted when the store holds limits.max_jobs jobs; AlreadyExists (naming the
-  // job) when the spec has a name a stored job has. `auto_sized`: JobInfo.auto_sized.
-  absl::StatusOr<std::string> CreateJob(const tandem::v1::JobSpec& spec, int64_t now_ms,
-                                        const std::vector<std::string>& auto_sized = {});
+  // job) when the spec has a name a stored job has. `auto_sized` and `corpus_file_names`
+  // become the JobInfo fields of those names.
+  absl::StatusOr<std::string> CreateJob(
+      const tandem::v1::JobSpec& spec, int64_t now_ms,
+      const std::vector<std::string>& auto_sized = {},
+      const std::map<std::string, std::string>& corpus_file_names = {});
 
   // The newest job whose spec has this name; NotFound if none.
   absl::StatusOr<tandem::v1::JobInfo> FindJobByName(const std::string& name);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@
 #include "common/files.h"
 #include "coordinator/coordinator_server.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tandem/v1/job_service.grpc.pb.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
@@ -81,6 +84,9 @@ TEST_F(UploadTest, SubmitUploadsTheCorpusOnceAndTheJobReadsIt) {
   ASSERT_OK_AND_ASSIGN(const std::string sha, Sha256OfFile(dir_.Join("laptop/train.en")));
   EXPECT_EQ(job.spec().corpus().train_source(), uploads + sha);
   EXPECT_EQ(testing::ReadText(uploads + sha), testing::ReadText(dir_.Join("laptop/train.en")));
+  // Shown by the names the files had on the client's machine, not the storage paths.
+  EXPECT_EQ(job.corpus_file_names().at("corpus.train_source"), "train.en");
+  EXPECT_EQ(job.corpus_file_names().at("corpus.train_target"), "train.es");
 
   // The same files again: nothing is sent.
   reported_.clear();
@@ -88,6 +94,49 @@ TEST_F(UploadTest, SubmitUploadsTheCorpusOnceAndTheJobReadsIt) {
   ASSERT_EQ(reported_.size(), 2u);
   EXPECT_TRUE(reported_[0].skipped && reported_[1].skipped);
   EXPECT_EQ(ListFiles(uploads, "").size(), 2u);
+}
+
+// SubmitJobRequest.file_names is bounded and only names uploads: a bad entry is refused and
+// nothing is stored.
+TEST_F(UploadTest, FileNamesFromTheNetworkAreCheckedBeforeTheJobIsStored) {
+  Start();
+  testing::WriteToyCorpus(dir_.Join("laptop"), 300);
+  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(Spec(dir_.Join("laptop")), Record()));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, client_->Get(id));
+  auto stub = v1::JobService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  v1::SubmitJobRequest req;
+  ASSERT_OK_AND_ASSIGN(const std::string src_sha, Sha256OfFile(dir_.Join("laptop/train.en")));
+  ASSERT_OK_AND_ASSIGN(const std::string tgt_sha, Sha256OfFile(dir_.Join("laptop/train.es")));
+  req.mutable_spec()->mutable_corpus()->set_train_source("upload:" + src_sha);
+  req.mutable_spec()->mutable_corpus()->set_train_target("upload:" + tgt_sha);
+  req.mutable_spec()->mutable_tokenizer()->set_vocab_size(40);
+  for (const auto& [field, name, says] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"corpus.valid_source", "v.en", "'corpus.valid_source' is not a corpus field naming"},
+           {"spec.name", "x", "is not a corpus field naming an upload"},
+           {"corpus.train_source", "", "not a file name of 1 to 255 bytes"},
+           {"corpus.train_source", "../etc/passwd", "not a file name"},
+           {"corpus.train_source", "a\nb", "not a file name"},
+           {"corpus.train_source", std::string(256, 'n'), "not a file name"}}) {
+    // (Bytes that are not UTF-8 never arrive: protobuf refuses them in a string field.)
+    v1::SubmitJobRequest bad = req;
+    (*bad.mutable_file_names())[field] = name;
+    grpc::ClientContext ctx;
+    v1::SubmitJobResponse resp;
+    const grpc::Status s = stub->SubmitJob(&ctx, bad, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field << " " << name;
+    EXPECT_THAT(s.error_message(), HasSubstr(says)) << field;
+  }
+  ASSERT_OK_AND_ASSIGN(const auto all, client_->List());
+  EXPECT_EQ(all.size(), 1u) << "nothing stored for the refused submissions";
+  (*req.mutable_file_names())["corpus.train_source"] = "données.en";
+  grpc::ClientContext ctx;
+  v1::SubmitJobResponse resp;
+  ASSERT_TRUE(stub->SubmitJob(&ctx, req, &resp).ok());
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo named, client_->Get(resp.job_id()));
+  EXPECT_EQ(named.corpus_file_names().at("corpus.train_source"), "données.en");
+  EXPECT_EQ(named.corpus_file_names().count("corpus.train_target"), 0u);
 }
 
 TEST_F(UploadTest, ServerPathsOnlyUnderACorpusRoot) {
