@@ -81,6 +81,7 @@ using cli::RunTrain;
 using cli::RunTranslate;
 using cli::RunAttention;
 using cli::RunScore;
+using cli::RunAverage;
 
 constexpr char kDefaultCoordinator[] = "127.0.0.1:7400";
 
@@ -203,6 +204,16 @@ std::vector<Command> Commands() {
         {"job", true, "a job on the coordinator", "JOB_ID"},
         {"o", true, "the SVG file to write", "FILE"}},
        RunAttention},
+      {"average", "--model DIR (--last N | CHECKPOINT ...) -o OUT",
+       "average checkpoints of a model directory (its newest N, or the files named) into a "
+       "new model directory to translate with",
+       {{"model", true,
+         "a model directory (tandem train --local --out DIR): its job.json, tokenizers and "
+         "checkpoints/",
+         "DIR"},
+        {"last", true, "average the newest N checkpoints of DIR/checkpoints", "N"},
+        {"o", true, "the model directory to write (job.json, tokenizers, model.ckpt)", "OUT"}},
+       RunAverage},
       {"score", "--ref REF --hyp HYP [--src SRC]",
        "corpus BLEU and chrF (sacreBLEU defaults), and BLEU by source length with --src",
        {{"ref", true, "reference translations, one a line (repeat for more references)", "FILE"},
