@@ -135,9 +135,10 @@ int RunPlot(const ParsedArgs& a, Context& ctx) {
 
 int RunDownload(const ParsedArgs& a, Context& ctx) {
   if (a.positional.size() != 2) {
-    return Fail(ctx, absl::InvalidArgumentError("usage: tandem download JOB_ID DIR"));
+    return Fail(ctx,
+                absl::InvalidArgumentError("usage: tandem download JOB_ID DIR [--checkpoints]"));
   }
-  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1]);
+  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1], a.Has("checkpoints"));
   if (!bytes.ok()) return Fail(ctx, bytes.status());
   if (ctx.json) {
     v1::DownloadOutput downloaded;

@@ -86,9 +86,9 @@ absl::Status WriteCheckpoint(const std::string& path, const CheckpointContents& 
     std::string out(kMagic, sizeof(kMagic));
     Put<uint32_t>(out, kVersion);
     if (!contents.train_params.empty() && contents.train_params.size() != contents.params.size()) {
-      return absl::InternalError(absl::StrCat("saving checkpoint ", path, ": ",
-                                              contents.train_params.size(), " training weights for ",
-                                              contents.params.size(), " parameters"));
+      return absl::InternalError(
+          absl::StrCat("saving checkpoint ", path, ": ", contents.train_params.size(),
+                       " training weights for ", contents.params.size(), " parameters"));
     }
     Put<uint32_t>(out, static_cast<uint32_t>(contents.params.size() + 2 +
                                              contents.train_params.size()));

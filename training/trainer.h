@@ -75,8 +75,9 @@ class Trainer {
   absl::StatusOr<StepStats> Step();
   // Loss over the validation set and greedy BLEU over its first valid_bleu_sentences, with the
   // moving average's weights when training.ema_decay is on (the training weights are put back
-  // bit for bit before it returns). With a communicator it is collective: every rank scores 1/world of the batches and sentences and
-  // all get the same result (call it on every rank at the same step).
+  // bit for bit before it returns). With a communicator it is collective: every rank scores
+  // 1/world of the batches and sentences and all get the same result (call it on every rank at
+  // the same step).
   absl::StatusOr<ValidationStats> Validate();
 
   // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "client/job_client.h"
+#include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/version.h"
@@ -467,6 +468,29 @@ TEST_F(ClusterTest, WithEmaTwoWorkersEqualOneProcessAndAveragedCheckpointsTransl
   ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0)
       << testing::ReadText(dir_.Join("translate.err"));
   EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
+  // The job's kept checkpoints come with `download --checkpoints`, in the layout of a local
+  // run, and average the same way.
+  ChildProcess download({testing::BinDir() + "/tandem", "download", *id, dir_.Join("dl"),
+                         "--checkpoints", "--coordinator", address_},
+                        dir_.Join("dl.out"), dir_.Join("dl.err"));
+  ASSERT_EQ(download.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("dl.err"));
+  const std::vector<CheckpointFile> kept = ListCheckpoints(dir_.Join("dl/checkpoints"));
+  ASSERT_GE(kept.size(), 2u);
+  for (const CheckpointFile& c : kept) EXPECT_EQ(c.step % 4, 0) << c.path;
+  EXPECT_FALSE(PathExists(dir_.Join("distributed/checkpoints"))) << "only when asked for";
+  ChildProcess job_average({testing::BinDir() + "/tandem", "average", "--model", dir_.Join("dl"),
+                            "--last", "2", "-o", dir_.Join("dl-averaged")},
+                           dir_.Join("dl-average.out"), dir_.Join("dl-average.err"));
+  ASSERT_EQ(job_average.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("dl-average.err"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("dl-average.out")), HasSubstr("averaged 2 checkpoints"));
+  ChildProcess job_translate({testing::BinDir() + "/tandem", "translate", "--model",
+                              dir_.Join("dl-averaged"), "the cat eats fish"},
+                             dir_.Join("dl-translate.out"), dir_.Join("dl-translate.err"));
+  ASSERT_EQ(job_translate.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("dl-translate.err"));
+  EXPECT_FALSE(testing::ReadText(dir_.Join("dl-translate.out")).empty());
+
   ChildProcess too_many({testing::BinDir() + "/tandem", "average", "--model", dir_.Join("local"),
                          "--last", "4", "-o", dir_.Join("more")},
                         dir_.Join("more.out"), dir_.Join("more.err"));

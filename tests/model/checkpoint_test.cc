@@ -203,7 +203,8 @@ TEST_F(CheckpointTest, AveragingRefusesAnotherShapeOrABrokenFileNamingIt) {
   const auto params = a->OrderedParameters();
   EXPECT_THAT(AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("wider.ckpt")}, names, params),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       ::testing::AllOf(HasSubstr("wider.ckpt"), HasSubstr("another model shape"))));
+                       ::testing::AllOf(HasSubstr("wider.ckpt"),
+                                        HasSubstr("another model shape"))));
   ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(dir_.Join("a.ckpt")));
   testing::WriteText(dir_.Join("cut.ckpt"), bytes.substr(0, bytes.size() - 3));
   EXPECT_THAT(AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("cut.ckpt")}, names, params),

@@ -661,7 +661,8 @@ TEST_F(TrainerTest, WithEmaACheckpointWithoutTheAverageStartsItFromItsParameters
   ASSERT_OK(Make(bigger)->SaveCheckpoint(dir_.Join("bigger.ckpt")));
   EXPECT_THAT(t->LoadCheckpoint(dir_.Join("bigger.ckpt")),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       ::testing::AllOf(HasSubstr("bigger.ckpt"), HasSubstr("another model shape"))));
+                       ::testing::AllOf(HasSubstr("bigger.ckpt"),
+                                        HasSubstr("another model shape"))));
   EXPECT_EQ(t->ParameterChecksum(), before);
   EXPECT_EQ(t->FlatEmaParameters(), ema);
 }
@@ -744,7 +745,8 @@ TEST_F(TrainerTest, AveragedCheckpointsAreTheMeanAndTranslate) {
   EXPECT_THAT(inference::AverageCheckpoints(paths, {dir_.Join("c1.ckpt"), dir_.Join("bigger.ckpt")},
                                             dir_.Join("refused.ckpt")),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       ::testing::AllOf(HasSubstr("bigger.ckpt"), HasSubstr("another model shape"))));
+                       ::testing::AllOf(HasSubstr("bigger.ckpt"),
+                                        HasSubstr("another model shape"))));
   EXPECT_FALSE(std::filesystem::exists(dir_.Join("refused.ckpt")));
 }
 
