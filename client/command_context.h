@@ -64,6 +64,7 @@ int RunTrain(const ParsedArgs& a, Context& ctx);
 int RunTranslate(const ParsedArgs& a, Context& ctx);
 int RunAttention(const ParsedArgs& a, Context& ctx);
 int RunScore(const ParsedArgs& a, Context& ctx);
+int RunAverage(const ParsedArgs& a, Context& ctx);
 
 }  // namespace tandem::cli
 

@@ -82,6 +82,7 @@ using cli::RunTrain;
 using cli::RunTranslate;
 using cli::RunAttention;
 using cli::RunScore;
+using cli::RunAverage;
 
 constexpr char kDefaultCoordinator[] = "127.0.0.1:7400";
 
@@ -184,9 +185,11 @@ std::vector<Command> Commands() {
        RunHealth},
       {"plot", "JOB_ID -o FILE.svg", "draw a job's training curves (loss, BLEU, tokens/s) as SVG",
        {{"o", true, "the SVG file to write", "FILE"}}, RunPlot},
-      {"download", "JOB_ID DIR",
+      {"download", "JOB_ID DIR [--checkpoints]",
        "download a job's model: the final one, or the newest checkpoint while it trains",
-       {}, RunDownload},
+       {{"checkpoints", false,
+         "also the job's kept checkpoints, into DIR/checkpoints/ (for tandem average)"}},
+       RunDownload},
       {"train", "--local JOB_FILE --out DIR",
        "train in this process, without a coordinator (validation, checkpoints, early stopping)",
        {{"local", false, "single-process mode (required for now)"},
@@ -206,6 +209,16 @@ std::vector<Command> Commands() {
         {"job", true, "a job on the coordinator", "JOB_ID"},
         {"o", true, "the SVG file to write", "FILE"}},
        RunAttention},
+      {"average", "--model DIR (--last N | CHECKPOINT ...) -o OUT",
+       "average checkpoints of a model directory (its newest N, or the files named) into a "
+       "new model directory to translate with",
+       {{"model", true,
+         "a model directory (tandem train --local --out DIR): its job.json, tokenizers and "
+         "checkpoints/",
+         "DIR"},
+        {"last", true, "average the newest N checkpoints of DIR/checkpoints", "N"},
+        {"o", true, "the model directory to write (job.json, tokenizers, model.ckpt)", "OUT"}},
+       RunAverage},
       {"score", "--ref REF --hyp HYP [--src SRC]",
        "corpus BLEU and chrF (sacreBLEU defaults), and BLEU by source length with --src",
        {{"ref", true, "reference translations, one a line (repeat for more references)", "FILE"},

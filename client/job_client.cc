@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/grpc_util.h"
@@ -16,6 +17,20 @@
 #include "tandem/v1/job_service.grpc.pb.h"
 
 namespace tandem {
+namespace {
+
+// A file name a download may write under its directory: a plain name (no '/', not beginning
+// with '.'), or with `checkpoints` also "checkpoints/" and a checkpoint file name.
+bool DownloadableName(const std::string& name, bool checkpoints) {
+  constexpr absl::string_view kCheckpoints = "checkpoints/";
+  if (checkpoints && absl::StartsWith(name, kCheckpoints)) {
+    return ParseCheckpointFileName(absl::string_view(name).substr(kCheckpoints.size()))
+        .has_value();
+  }
+  return !name.empty() && name.find('/') == std::string::npos && name[0] != '.';
+}
+
+}  // namespace
 
 struct JobClient::Impl {
   std::string target;
@@ -277,11 +292,12 @@ absl::StatusOr<v1::TranslateResponse> JobClient::Translate(const v1::TranslateRe
   return resp;
 }
 
-absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir) {
+absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const std::string& dir,
+                                                  bool checkpoints) {
   // The folder is made when the first file arrives, and removed again if this call made it
   // and the download fails: a job without a model leaves nothing behind.
   const bool made_here = !PathExists(dir);
-  absl::StatusOr<uint64_t> total = DownloadModelInto(id, dir);
+  absl::StatusOr<uint64_t> total = DownloadModelInto(id, dir, checkpoints);
   if (!total.ok() && made_here) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
@@ -290,18 +306,19 @@ absl::StatusOr<uint64_t> JobClient::DownloadModel(const std::string& id, const s
 }
 
 absl::StatusOr<uint64_t> JobClient::DownloadModelInto(const std::string& id,
-                                                      const std::string& dir) {
+                                                      const std::string& dir, bool checkpoints) {
   auto ctx = impl_->Context(120);
   v1::DownloadModelRequest req;
   req.set_job_id(id);
+  req.set_checkpoints(checkpoints);
   auto reader = impl_->stub->DownloadModel(ctx.get(), req);
   v1::ModelFileChunk chunk;
   std::string current, data;
   uint64_t total = 0;
   while (reader->Read(&chunk)) {
-    // File names come from the server: accept only plain names, never paths.
-    if (chunk.file().empty() || chunk.file().find('/') != std::string::npos ||
-        chunk.file()[0] == '.') {
+    // File names come from the server: accept only plain names, never paths, and
+    // checkpoints/<a checkpoint file name> when checkpoints were asked for.
+    if (!DownloadableName(chunk.file(), checkpoints)) {
       ctx->TryCancel();
       reader->Finish();
       return absl::DataLossError(absl::StrCat("download: bad file name '", chunk.file(), "'"));
@@ -312,8 +329,9 @@ absl::StatusOr<uint64_t> JobClient::DownloadModelInto(const std::string& id,
     }
     data.append(chunk.data());
     if (chunk.last()) {
-      TANDEM_RETURN_IF_ERROR(MakeDirs(dir));
-      TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + current, data));
+      const std::string path = dir + "/" + current;
+      TANDEM_RETURN_IF_ERROR(MakeDirs(path.substr(0, path.rfind('/'))));
+      TANDEM_RETURN_IF_ERROR(WriteFileAtomic(path, data));
       total += data.size();
     }
   }

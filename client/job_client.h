@@ -88,11 +88,14 @@ class JobClient {
   absl::StatusOr<tandem::v1::TranslateResponse> Translate(
       const tandem::v1::TranslateRequest& request);
   // Writes the job's final model files into `dir` (created if needed); returns the bytes.
-  // On an error a `dir` this call created is removed.
-  absl::StatusOr<uint64_t> DownloadModel(const std::string& id, const std::string& dir);
+  // `checkpoints`: also the kept checkpoints, into dir/checkpoints/ (step-NNNNNNN.ckpt). On an
+  // error a `dir` this call created is removed.
+  absl::StatusOr<uint64_t> DownloadModel(const std::string& id, const std::string& dir,
+                                         bool checkpoints = false);
 
  private:
-  absl::StatusOr<uint64_t> DownloadModelInto(const std::string& id, const std::string& dir);
+  absl::StatusOr<uint64_t> DownloadModelInto(const std::string& id, const std::string& dir,
+                                             bool checkpoints);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -3,13 +3,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/strings/str_format.h"
@@ -223,6 +227,68 @@ absl::Status Attention(const ParsedArgs& a) {
   return absl::OkStatus();
 }
 
+// Averages checkpoints of the run in --model DIR (its newest --last N, or the files named)
+// into the model directory -o OUT: DIR's job.json and tokenizers, and model.ckpt with the
+// element-wise mean of the checkpoints' model weights.
+absl::Status Average(const ParsedArgs& a) {
+  if (!a.Has("model") || !a.Has("o") || a.Has("last") == !a.positional.empty()) {
+    return absl::InvalidArgumentError(
+        "usage: tandem-local average --model DIR (--last N | CHECKPOINT ...) -o OUT");
+  }
+  const std::string dir = a.Get("model");
+  const std::string out = a.Get("o");
+  std::vector<std::string> files = a.positional;
+  std::vector<int64_t> steps;
+  if (a.Has("last")) {
+    TANDEM_ASSIGN_OR_RETURN(const int64_t last, a.GetInt("last", 1, 1000));
+    const std::string checkpoint_dir = dir + "/checkpoints";
+    const std::vector<CheckpointFile> kept = ListCheckpoints(checkpoint_dir);
+    if (static_cast<size_t>(last) > kept.size()) {
+      std::vector<std::string> have;
+      for (const CheckpointFile& c : kept) have.push_back(absl::StrCat(c.step));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--last ", last, ": ", checkpoint_dir, " holds ", kept.size(), " checkpoint",
+          kept.size() == 1 ? "" : "s",
+          kept.empty() ? "" : absl::StrCat(" (steps ", absl::StrJoin(have, ", "), ")"),
+          "; training keeps the newest training.checkpoints_kept"));
+    }
+    for (size_t i = kept.size() - static_cast<size_t>(last); i < kept.size(); ++i) {
+      files.push_back(kept[i].path);
+      steps.push_back(kept[i].step);
+    }
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, dir, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("-o ", out, " is the --model directory: the average would replace its "
+                     "model.ckpt; write it to another directory"));
+  }
+  const inference::ModelPaths from = inference::ModelPaths::InDirectory(dir);
+  const inference::ModelPaths to = inference::ModelPaths::InDirectory(out);
+  // DIR's small files first (a missing one is an error before anything is written), then the
+  // model file: a checkpoint of another shape or a broken one leaves OUT as it was (a directory
+  // made for it is removed again), then the small files beside it.
+  std::vector<std::pair<std::string, std::string>> copies;  // (destination, bytes)
+  for (const auto& [src, dst] : {std::pair{from.job_json, to.job_json},
+                                 std::pair{from.source_model, to.source_model},
+                                 std::pair{from.target_model, to.target_model}}) {
+    TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(src));
+    copies.emplace_back(dst, std::move(bytes));
+  }
+  const bool made = !PathExists(out);
+  TANDEM_RETURN_IF_ERROR(MakeDirs(out));
+  absl::StatusOr<int64_t> step = inference::AverageCheckpoints(from, files, to.checkpoint);
+  if (!step.ok()) {
+    if (made) std::filesystem::remove(out, ec);  // only if still empty
+    return step.status();
+  }
+  for (const auto& [dst, bytes] : copies) TANDEM_RETURN_IF_ERROR(WriteFileAtomic(dst, bytes));
+  std::cout << "averaged " << files.size() << " checkpoint" << (files.size() == 1 ? "" : "s");
+  if (!steps.empty()) std::cout << " (steps " << absl::StrJoin(steps, ", ") << ")";
+  std::cout << " into " << to.checkpoint << " (step " << *step << ")\n";
+  return absl::OkStatus();
+}
+
 int Run(const std::vector<std::string>& args, const std::vector<FlagSpec>& flags,
         absl::Status (*command)(const ParsedArgs&)) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, flags);
@@ -252,11 +318,20 @@ int LocalAttention(const std::vector<std::string>& args) {
              Attention);
 }
 
+int LocalAverage(const std::vector<std::string>& args) {
+  return Run(args,
+             {{"model", true, "model directory (its job.json, tokenizers, checkpoints/)", "DIR"},
+              {"last", true, "average the newest N checkpoints of DIR/checkpoints", "N"},
+              {"o", true, "model directory to write", "OUT"}},
+             Average);
+}
+
 int LocalUsage() {
   std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
                "  tandem-local translate --model DIR [--beam N] [--length_penalty A] [--n_best N]\n"
                "      [--replace_unk] [SENTENCE ...]\n"
-               "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n";
+               "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n"
+               "  tandem-local average --model DIR (--last N | CHECKPOINT ...) -o OUT\n";
   return 2;
 }
 

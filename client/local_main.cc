@@ -21,5 +21,6 @@ int main(int argc, char** argv) {
   }
   if (command == "translate") return tandem::LocalTranslate(args);
   if (command == "attention") return tandem::LocalAttention(args);
+  if (command == "average") return tandem::LocalAverage(args);
   return tandem::LocalUsage();
 }

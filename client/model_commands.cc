@@ -1,5 +1,5 @@
 // The model subcommands of `tandem`: plot, download, train/translate/attention (tandem-local
-// or the coordinator's Translate) and score.
+// or the coordinator's Translate), average (tandem-local) and score.
 #include <unistd.h>
 
 #include <algorithm>
@@ -136,9 +136,10 @@ int RunPlot(const ParsedArgs& a, Context& ctx) {
 
 int RunDownload(const ParsedArgs& a, Context& ctx) {
   if (a.positional.size() != 2) {
-    return Fail(ctx, absl::InvalidArgumentError("usage: tandem download JOB_ID DIR"));
+    return Fail(ctx,
+                absl::InvalidArgumentError("usage: tandem download JOB_ID DIR [--checkpoints]"));
   }
-  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1]);
+  auto bytes = ctx.client->DownloadModel(a.positional[0], a.positional[1], a.Has("checkpoints"));
   if (!bytes.ok()) return Fail(ctx, bytes.status());
   if (ctx.json) {
     v1::DownloadOutput downloaded;
@@ -273,6 +274,20 @@ int RunAttention(const ParsedArgs& a, Context& ctx) {
     *ctx.out << t.text() << "\n(attention heatmap: " << a.Get("o") << ")\n";
   }
   return kExitOk;
+}
+
+// Checkpoint averaging, by tandem-local (it reads the checkpoints with LibTorch).
+int RunAverage(const ParsedArgs& a, Context& ctx) {
+  if (!a.Has("model") || !a.Has("o") || a.Has("last") == !a.positional.empty()) {
+    return Fail(ctx, absl::InvalidArgumentError(
+                         "usage: tandem average --model DIR (--last N | CHECKPOINT ...) -o OUT"));
+  }
+  std::vector<std::string> args = {"average", "--model", a.Get("model"), "-o", a.Get("o")};
+  if (a.Has("last")) args.insert(args.end(), {"--last", a.Get("last")});
+  // After "--": a checkpoint file whose name begins with a dash is still a file.
+  if (!a.positional.empty()) args.push_back("--");
+  args.insert(args.end(), a.positional.begin(), a.positional.end());
+  return ExecLocal(ctx, args);
 }
 
 // Scores a translation against references: local files, no coordinator involved.

@@ -592,6 +592,10 @@ absl::Status ValidateSpec(const JobSpec& spec) {
   }
   TANDEM_RETURN_IF_ERROR(
       CheckRange<uint32_t>("training.checkpoints_kept", tr.checkpoints_kept(), 1, 100));
+  // 0 is off; 1 would never move the average, and anything else is not a decay.
+  if (!(tr.ema_decay() == 0 || (tr.ema_decay() > 0 && tr.ema_decay() < 1))) {
+    return RangeError("training.ema_decay", "[0, 1) (0 = off)", tr.ema_decay());
+  }
   const auto& w = spec.workers();
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("workers.min", w.min(), 1, 1024));
   if (w.max() < w.min()) {

@@ -1,6 +1,6 @@
 // Checkpoint loading: the input is a checkpoint file from the network. It is opened and its
-// parameters and Adam state read against a fixed model's names, shapes and dtypes, as a
-// resuming worker does; anything else than the exact layout must be refused with an error.
+// parameters, training weights (train/) and Adam state read against a fixed model's names,
+// shapes and dtypes, as a resuming worker does; anything else than the exact layout must be refused with an error.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -27,6 +27,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (params.ok()) {
     for (size_t i = 0; i < like.size(); ++i) {
       if (!(*params)[i].sizes().equals(like[i].sizes())) std::abort();  // checked shapes
+    }
+  }
+  // The training weights beside an average (training.ema_decay), checked the same way.
+  if (reader->HasTrainingParameters()) {
+    auto train = reader->TrainingParameters(names, like);
+    if (train.ok()) {
+      for (size_t i = 0; i < like.size(); ++i) {
+        if (!(*train)[i].sizes().equals(like[i].sizes())) std::abort();
+      }
     }
   }
   torch::Tensor m, v;

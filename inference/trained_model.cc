@@ -27,18 +27,30 @@ struct TrainedModel::Impl {
 TrainedModel::TrainedModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TrainedModel::~TrainedModel() = default;
 
-absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPaths& paths,
-                                                                 int threads) {
+namespace {
+
+// The model of a job file and its tokenizers (loaded into `source` and `target`), with
+// defined but meaningless initial values: a checkpoint's parameters go in next.
+absl::StatusOr<model::Seq2Seq> BuildModel(const ModelPaths& paths,
+                                          std::unique_ptr<Tokenizer>& source,
+                                          std::unique_ptr<Tokenizer>& target,
+                                          model::ModelConfig& config) {
   TANDEM_ASSIGN_OR_RETURN(std::string text, ReadFile(paths.job_json));
   TANDEM_ASSIGN_OR_RETURN(v1::JobSpec spec, ParseJobText(text, paths.job_json));
+  TANDEM_ASSIGN_OR_RETURN(source, Tokenizer::Load(paths.source_model));
+  TANDEM_ASSIGN_OR_RETURN(target, Tokenizer::Load(paths.target_model));
+  config = model::ModelConfigFor(spec, source->vocab_size(), target->vocab_size());
+  return model::CreateSeq2Seq(config, spec.training().seed());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPaths& paths,
+                                                                 int threads) {
   model::ConfigureTrainingRuntime(std::max(1, threads));
   auto impl = std::make_unique<Impl>();
-  TANDEM_ASSIGN_OR_RETURN(impl->source, Tokenizer::Load(paths.source_model));
-  TANDEM_ASSIGN_OR_RETURN(impl->target, Tokenizer::Load(paths.target_model));
-  const model::ModelConfig config =
-      model::ModelConfigFor(spec, impl->source->vocab_size(), impl->target->vocab_size());
-  // The initial values are overwritten by the checkpoint; the seed only makes them defined.
-  TANDEM_ASSIGN_OR_RETURN(impl->model, model::CreateSeq2Seq(config, spec.training().seed()));
+  model::ModelConfig config;
+  TANDEM_ASSIGN_OR_RETURN(impl->model, BuildModel(paths, impl->source, impl->target, config));
   TANDEM_ASSIGN_OR_RETURN(impl->step, model::LoadParameters(paths.checkpoint, *impl->model));
   impl->model->eval();
   impl->translator = std::make_unique<Translator>(impl->model.get(), impl->source.get(),
@@ -49,5 +61,18 @@ absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPath
 Translator& TrainedModel::translator() { return *impl_->translator; }
 
 int64_t TrainedModel::step() const { return impl_->step; }
+
+absl::StatusOr<int64_t> AverageCheckpoints(const ModelPaths& paths,
+                                           const std::vector<std::string>& checkpoints,
+                                           const std::string& out) {
+  std::unique_ptr<Tokenizer> source, target;
+  model::ModelConfig config;
+  TANDEM_ASSIGN_OR_RETURN(model::Seq2Seq model, BuildModel(paths, source, target, config));
+  TANDEM_ASSIGN_OR_RETURN(const model::CheckpointContents mean,
+                          model::AverageCheckpoints(checkpoints, model->OrderedParameterNames(),
+                                                    model->OrderedParameters()));
+  TANDEM_RETURN_IF_ERROR(model::WriteCheckpoint(out, mean));
+  return mean.step;
+}
 
 }  // namespace tandem::inference

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "inference/translator.h"
@@ -42,6 +43,16 @@ class TrainedModel {
   explicit TrainedModel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Checkpoint averaging (`tandem average`): writes to `out`, atomically, a model file whose
+// weights are the element-wise mean of the model weights of `checkpoints` (model/checkpoint.h,
+// AverageCheckpoints: summed in double precision, rounded to float32), for the model described
+// by `paths.job_json` and the two tokenizers (`paths.checkpoint` is not read). Every checkpoint
+// must be of that model's shape: INVALID_ARGUMENT naming the file otherwise, and `out` is not
+// written. Returns the newest step among the checkpoints (the model file's step).
+absl::StatusOr<int64_t> AverageCheckpoints(const ModelPaths& paths,
+                                           const std::vector<std::string>& checkpoints,
+                                           const std::string& out);
 
 }  // namespace tandem::inference
 

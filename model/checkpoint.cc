@@ -1,5 +1,6 @@
 #include "model/checkpoint.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -19,6 +20,7 @@ constexpr uint8_t kMaxRank = 8;
 constexpr char kParamPrefix[] = "param/";
 constexpr char kExpAvg[] = "adam/exp_avg";
 constexpr char kExpAvgSq[] = "adam/exp_avg_sq";
+constexpr char kTrainPrefix[] = "train/";
 
 struct Dtype {
   uint8_t code;
@@ -83,13 +85,22 @@ absl::Status WriteCheckpoint(const std::string& path, const CheckpointContents& 
   try {
     std::string out(kMagic, sizeof(kMagic));
     Put<uint32_t>(out, kVersion);
-    Put<uint32_t>(out, static_cast<uint32_t>(contents.params.size() + 2));
+    if (!contents.train_params.empty() && contents.train_params.size() != contents.params.size()) {
+      return absl::InternalError(
+          absl::StrCat("saving checkpoint ", path, ": ", contents.train_params.size(),
+                       " training weights for ", contents.params.size(), " parameters"));
+    }
+    Put<uint32_t>(out, static_cast<uint32_t>(contents.params.size() + 2 +
+                                             contents.train_params.size()));
     Put<int64_t>(out, contents.step);
     for (size_t i = 0; i < contents.params.size(); ++i) {
       PutTensor(out, kParamPrefix + contents.names[i], contents.params[i]);
     }
     PutTensor(out, kExpAvg, contents.exp_avg);
     PutTensor(out, kExpAvgSq, contents.exp_avg_sq);
+    for (size_t i = 0; i < contents.train_params.size(); ++i) {
+      PutTensor(out, kTrainPrefix + contents.names[i], contents.train_params[i]);
+    }
     return WriteFileAtomic(path, out);
   } catch (const std::exception& e) {
     return TorchError(("saving checkpoint " + path).c_str(), e);
@@ -174,11 +185,31 @@ torch::Tensor CheckpointReader::Materialize(const Entry& e) const {
 
 absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::Parameters(
     const std::vector<std::string>& names, const std::vector<torch::Tensor>& like) const {
+  return Named(kParamPrefix, "parameter ", names, like);
+}
+
+bool CheckpointReader::HasTrainingParameters() const {
+  auto it = entries_.lower_bound(kTrainPrefix);
+  return it != entries_.end() && it->first.rfind(kTrainPrefix, 0) == 0;
+}
+
+absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::TrainingParameters(
+    const std::vector<std::string>& names, const std::vector<torch::Tensor>& like) const {
+  return Named(kTrainPrefix, "training weight ", names, like);
+}
+
+absl::StatusOr<std::vector<torch::Tensor>> CheckpointReader::Named(
+    const char* prefix, const char* what, const std::vector<std::string>& names,
+    const std::vector<torch::Tensor>& like) const {
+  if (names.size() != like.size()) {
+    return absl::InternalError(absl::StrCat("checkpoint ", path_, ": ", names.size(),
+                                            " names for ", like.size(), " tensors"));
+  }
   std::vector<const Entry*> found;
   for (size_t i = 0; i < names.size(); ++i) {
-    const Entry* e = Find(kParamPrefix + names[i]);
+    const Entry* e = Find(prefix + names[i]);
     if (e == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path_, " has no parameter ",
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint ", path_, " has no ", what,
                                                      names[i], " (another model?)"));
     }
     if (e->dtype != like[i].scalar_type()) {
@@ -214,6 +245,53 @@ absl::Status CheckpointReader::AdamMoments(int64_t total, torch::Tensor& exp_avg
   exp_avg = Materialize(*a);
   exp_avg_sq = Materialize(*b);
   return absl::OkStatus();
+}
+
+absl::StatusOr<CheckpointContents> AverageCheckpoints(const std::vector<std::string>& paths,
+                                                      const std::vector<std::string>& names,
+                                                      const std::vector<torch::Tensor>& like) {
+  if (paths.empty()) return absl::InvalidArgumentError("no checkpoint to average");
+  if (names.size() != like.size()) {
+    return absl::InternalError(
+        absl::StrCat("averaging: ", names.size(), " names for ", like.size(), " parameters"));
+  }
+  try {
+    std::vector<std::vector<double>> sums(like.size());
+    for (size_t i = 0; i < like.size(); ++i) {
+      if (like[i].scalar_type() != torch::kFloat32) {
+        return absl::InternalError(absl::StrCat("averaging: ", names[i], " is not float32"));
+      }
+      sums[i].assign(static_cast<size_t>(like[i].numel()), 0.0);
+    }
+    int64_t step = 0;
+    for (const std::string& path : paths) {
+      // One file in memory at a time.
+      TANDEM_ASSIGN_OR_RETURN(const CheckpointReader reader, CheckpointReader::Open(path));
+      TANDEM_ASSIGN_OR_RETURN(const std::vector<torch::Tensor> loaded,
+                              reader.Parameters(names, like));
+      for (size_t i = 0; i < loaded.size(); ++i) {
+        const float* v = loaded[i].data_ptr<float>();
+        std::vector<double>& sum = sums[i];
+        for (size_t j = 0; j < sum.size(); ++j) sum[j] += v[j];
+      }
+      step = std::max(step, reader.step());
+    }
+    CheckpointContents out;
+    out.names = names;
+    const auto count = static_cast<double>(paths.size());
+    for (size_t i = 0; i < like.size(); ++i) {
+      torch::Tensor mean = torch::empty(like[i].sizes(), torch::kFloat32);
+      float* m = mean.data_ptr<float>();
+      for (size_t j = 0; j < sums[i].size(); ++j) m[j] = static_cast<float>(sums[i][j] / count);
+      out.params.push_back(std::move(mean));
+    }
+    out.exp_avg = torch::zeros({0}, torch::kFloat32);
+    out.exp_avg_sq = torch::zeros({0}, torch::kFloat32);
+    out.step = step;
+    return out;
+  } catch (const std::exception& e) {
+    return TorchError("averaging checkpoints", e);
+  }
 }
 
 absl::StatusOr<int64_t> LoadParameters(const std::string& path, Seq2SeqImpl& model) {

@@ -95,6 +95,10 @@ struct Replica::Impl {
   std::vector<std::string> names;
   std::unique_ptr<model::FlatAdam> adam;
   int64_t step = 0;
+  // The moving average of the parameters (options.ema_decay > 0; empty when off), flat in
+  // parameter order; while `ema_in_model`, `params` and `ema` hold each other's values.
+  std::vector<float> ema;
+  bool ema_in_model = false;
 
   // Gradients: one flat buffer laid out by `layout` (tensor i = params[i], and the extra slot
   // kLossAndTokens = {loss sum, token count}); every parameter's .grad is a view of its part,
@@ -163,6 +167,45 @@ struct Replica::Impl {
       offset += static_cast<size_t>(p.numel());
     }
   }
+
+  // ema = d_t * ema + (1 - d_t) * param after the update of step `t` (1-based), elementwise in
+  // float32 (the same bits on every replica).
+  void UpdateEma(int64_t t) {
+    if (ema.empty()) return;
+    const double warm = (1.0 + static_cast<double>(t)) / (10.0 + static_cast<double>(t));
+    const double d = std::min(options.ema_decay, warm);
+    const auto keep = static_cast<float>(d);
+    const auto take = static_cast<float>(1.0 - d);
+    float* e = ema.data();
+    for (const auto& p : params) {
+      const float* v = p.data_ptr<float>();
+      const auto n = static_cast<size_t>(p.numel());
+      for (size_t i = 0; i < n; ++i) e[i] = keep * e[i] + take * v[i];
+      e += n;
+    }
+  }
+
+  // Views of `ema` shaped like the parameters (for writing a checkpoint).
+  std::vector<torch::Tensor> EmaTensors() const {
+    std::vector<torch::Tensor> out;
+    size_t offset = 0;
+    for (const auto& p : params) {
+      out.push_back(torch::from_blob(const_cast<float*>(ema.data()) + offset, p.sizes(),
+                                     torch::kFloat32));
+      offset += static_cast<size_t>(p.numel());
+    }
+    return out;
+  }
+
+  void SwapEma() {
+    size_t offset = 0;
+    for (auto& p : params) {
+      float* v = p.data_ptr<float>();
+      std::swap_ranges(v, v + p.numel(), ema.data() + offset);
+      offset += static_cast<size_t>(p.numel());
+    }
+    ema_in_model = !ema_in_model;
+  }
 };
 
 Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -174,6 +217,10 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Create(const ReplicaOptions& o
   m.options = options;
   TANDEM_RETURN_IF_ERROR(model::ValidateAdam(options.adam));
   TANDEM_RETURN_IF_ERROR(model::Validate(options.schedule));
+  if (!(options.ema_decay == 0 || (options.ema_decay > 0 && options.ema_decay < 1))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replica: ema_decay must be 0 (off) or in (0, 1), got ", options.ema_decay));
+  }
   TANDEM_ASSIGN_OR_RETURN(m.model, model::CreateSeq2Seq(options.model, options.seed));
   m.params = m.model->OrderedParameters();
   m.names = m.model->OrderedParameterNames();
@@ -198,6 +245,7 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Create(const ReplicaOptions& o
     return model::TorchError("installing gradient hooks", e);
   }
   m.BindGradients();
+  if (options.ema_decay > 0) m.ema = m.GatherParams();
   return std::unique_ptr<Replica>(new Replica(std::move(impl)));
 }
 
@@ -267,13 +315,16 @@ absl::StatusOr<Replica::Agreement> Replica::Synchronize(int64_t proposal) {
   std::vector<float> values = m.GatherParams();
   std::vector<float> exp_avg = m.adam->exp_avg();
   std::vector<float> exp_avg_sq = m.adam->exp_avg_sq();
-  for (std::vector<float>* v : {&values, &exp_avg, &exp_avg_sq}) {
+  std::vector<float> ema = m.ema;  // empty when off, on every rank (the same job spec)
+  for (std::vector<float>* v : {&values, &exp_avg, &exp_avg_sq, &ema}) {
+    if (v->empty()) continue;
     TANDEM_RETURN_IF_ERROR(CollectiveFailed(
         comm.Broadcast(v->data(), v->size(), agreement.root, options()), "broadcast"));
   }
   m.ScatterParams(values.data());
   m.adam->exp_avg() = std::move(exp_avg);
   m.adam->exp_avg_sq() = std::move(exp_avg_sq);
+  m.ema = std::move(ema);
   m.step = root_step;
   m.adam->set_steps(root_step);
   m.synchronized = true;
@@ -284,6 +335,10 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   Impl& m = *impl_;
   if (!m.synchronized) {
     return absl::FailedPreconditionError("replica: Synchronize() the new generation first");
+  }
+  if (m.ema_in_model) {
+    return absl::FailedPreconditionError(
+        "replica: the model holds the moving average; swap the training weights back first");
   }
   const auto start = Clock::now();
   StepStats stats;
@@ -360,6 +415,7 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   stats.loss = global_loss / global_tokens;
   stats.tokens = static_cast<int64_t>(global_tokens);
   stats.step = ++m.step;
+  m.UpdateEma(m.step);
   stats.seconds = SecondsSince(start);
   return stats;
 }
@@ -376,8 +432,22 @@ uint64_t Replica::ParameterChecksum() const {
     torch::Tensor c = p.detach().contiguous();
     h = Fnv1a64(c.data_ptr(), static_cast<size_t>(c.numel()) * c.element_size(), h);
   }
+  if (!impl_->ema.empty()) h = Fnv1a64(impl_->ema.data(), sizeof(float) * impl_->ema.size(), h);
   return h;
 }
+
+bool Replica::has_ema() const { return !impl_->ema.empty(); }
+
+std::vector<float> Replica::FlatEmaParameters() const {
+  if (!impl_->ema_in_model) return impl_->ema;
+  return impl_->GatherParams();
+}
+
+void Replica::SwapEmaIntoModel() {
+  if (!impl_->ema.empty()) impl_->SwapEma();
+}
+
+bool Replica::ema_in_model() const { return impl_->ema_in_model; }
 
 model::Seq2SeqImpl& Replica::model() { return *impl_->model; }
 
@@ -386,6 +456,11 @@ absl::Status Replica::Save(const std::string& path) const {
   model::CheckpointContents contents;
   contents.names = m.names;
   contents.params = m.params;
+  if (!m.ema.empty()) {
+    // The average is the model (param/); the training weights go to train/.
+    contents.train_params = m.EmaTensors();
+    if (!m.ema_in_model) std::swap(contents.params, contents.train_params);
+  }
   contents.exp_avg = FloatsTensor(m.adam->exp_avg());
   contents.exp_avg_sq = FloatsTensor(m.adam->exp_avg_sq());
   contents.step = m.step;
@@ -405,14 +480,30 @@ absl::StatusOr<bool> Replica::LoadArchive(const std::string& path, bool only_if_
   TANDEM_ASSIGN_OR_RETURN(const model::CheckpointReader reader,
                           model::CheckpointReader::Open(path));
   if (only_if_newer && reader.step() <= m.step) return false;
-  // Read and check everything before changing anything.
-  TANDEM_ASSIGN_OR_RETURN(std::vector<torch::Tensor> loaded, reader.Parameters(m.names, m.params));
+  // Read and check everything before changing anything. param/ is the model: the training
+  // weights, or their average when train/ holds the training weights.
+  TANDEM_ASSIGN_OR_RETURN(std::vector<torch::Tensor> model_weights,
+                          reader.Parameters(m.names, m.params));
+  std::vector<torch::Tensor> training = model_weights;
+  if (reader.HasTrainingParameters()) {
+    TANDEM_ASSIGN_OR_RETURN(training, reader.TrainingParameters(m.names, m.params));
+  }
   const auto n = static_cast<int64_t>(m.adam->total());
   torch::Tensor exp_avg, exp_avg_sq;
   TANDEM_RETURN_IF_ERROR(reader.AdamMoments(n, exp_avg, exp_avg_sq));
+  if (m.ema_in_model) m.SwapEma();  // the caller's to do; the file replaces both anyway
   {
     torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(loaded[i]);
+    for (size_t i = 0; i < m.params.size(); ++i) m.params[i].copy_(training[i]);
+  }
+  if (!m.ema.empty()) {
+    // The file's average, or (no train/: the average was off or did not exist yet) the
+    // parameters, from which it starts.
+    size_t offset = 0;
+    for (const torch::Tensor& t : model_weights) {
+      std::memcpy(m.ema.data() + offset, t.data_ptr<float>(), sizeof(float) * t.numel());
+      offset += static_cast<size_t>(t.numel());
+    }
   }
   std::memcpy(m.adam->exp_avg().data(), exp_avg.data_ptr<float>(), sizeof(float) * n);
   std::memcpy(m.adam->exp_avg_sq().data(), exp_avg_sq.data_ptr<float>(), sizeof(float) * n);

@@ -12,6 +12,14 @@
 // applies the same update and holds the same bits. A failed all-reduce returns ABORTED and leaves
 // parameters, Adam state and step as they were.
 //
+// With ema_decay > 0 the replica also keeps an exponential moving average of the parameters
+// (Marian's --exponential-smoothing): after the update of step t (1-based), for every element,
+// ema = d_t * ema + (1 - d_t) * param in float32 with d_t = min(ema_decay, (1 + t) / (10 + t))
+// (Marian's warm-up). It starts as the initial parameters. The same arithmetic on the same bits
+// gives every replica the same average; Synchronize hands it over with the parameters, and
+// checkpoints keep it (as the model's weights, param/, with the training weights in train/:
+// model/checkpoint.h), so a resumed run continues bit for bit.
+//
 // Torch-free header. Not thread-safe: one thread drives a Replica.
 #ifndef TANDEM_TRAINING_REPLICA_H_
 #define TANDEM_TRAINING_REPLICA_H_
@@ -61,6 +69,7 @@ struct ReplicaOptions {
   double clip_norm = 1.0;      // <= 0: no clipping
   double label_smoothing = 0.1;
   GradientExchange exchange;
+  double ema_decay = 0;  // 0: no moving average; else in (0, 1) (training.ema_decay)
 };
 
 struct StepStats {
@@ -122,8 +131,11 @@ class Replica {
   // rank must set the same value before the same step.
   void SetScheduleTotal(int64_t total_steps);
   const model::LrSchedule& schedule() const;
-  // Parameters, Adam state and step (checkpoint files: atomic; errors name the file and
-  // leave the replica as it was).
+  // Parameters, Adam state and step, and the moving average when on (checkpoint files:
+  // atomic; errors name the file and leave the replica as it was). With the average on, the
+  // checkpoint's model weights (param/) are the average and train/ holds the training weights;
+  // a checkpoint without train/ (an average that was off, or a file from before it existed)
+  // loads its param/ as the training weights and starts the average from them.
   absl::Status Save(const std::string& path) const;
   absl::Status Load(const std::string& path);
   // Loads the checkpoint only if its step is past this replica's; returns whether it did.
@@ -131,7 +143,19 @@ class Replica {
 
   int64_t NumParameters() const;
   std::vector<float> FlatParameters() const;  // in the fixed parameter order
-  uint64_t ParameterChecksum() const;         // of all parameter bits
+  // Of all parameter bits, and of the moving average's after them when it is on.
+  uint64_t ParameterChecksum() const;
+
+  // The moving average (training.ema_decay).
+  bool has_ema() const;
+  // The average, flat in the fixed parameter order; empty when off.
+  std::vector<float> FlatEmaParameters() const;
+  // Exchanges the model's parameters with the average (nothing when off), bit for bit: the
+  // model then computes with the averaged weights (validation); a second call puts the training
+  // weights back exactly. Step() refuses (FAILED_PRECONDITION) while they are exchanged; the
+  // caller exchanges them back before anything else (Save, Load, Synchronize).
+  void SwapEmaIntoModel();
+  bool ema_in_model() const;
   model::Seq2SeqImpl& model();                // for decoding (eval mode is the caller's)
 
   struct Impl;

@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/status.h"
@@ -220,6 +221,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   options.label_smoothing = tr.label_smoothing();
   options.exchange = m.config.exchange;
   options.exchange.bf16_wire = tr.gradient_wire() == "bf16";  // validated: fp32 or bf16
+  options.ema_decay = tr.ema_decay();
   TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
   m.translator = std::make_unique<inference::Translator>(&m.replica->model(), m.src_tok.get(),
                                                          m.tgt_tok.get(), m.model_config.eos_id);
@@ -285,6 +287,10 @@ int64_t Trainer::NumParameters() const { return impl_->replica->NumParameters();
 
 std::vector<float> Trainer::FlatParameters() const { return impl_->replica->FlatParameters(); }
 
+std::vector<float> Trainer::FlatEmaParameters() const {
+  return impl_->replica->FlatEmaParameters();
+}
+
 uint64_t Trainer::ParameterChecksum() const { return impl_->replica->ParameterChecksum(); }
 
 absl::StatusOr<StepStats> Trainer::Step() {
@@ -336,6 +342,12 @@ absl::StatusOr<ValidationStats> Trainer::Validate() {
   Impl& m = *impl_;
   ValidationStats stats;
   if (m.valid.src.empty()) return absl::FailedPreconditionError("no validation set");
+  // With training.ema_decay the averaged weights are the model being validated; the training
+  // weights come back bit for bit whatever happens below.
+  m.replica->SwapEmaIntoModel();
+  absl::Cleanup restore = [&m] {
+    if (m.replica->ema_in_model()) m.replica->SwapEmaIntoModel();
+  };
   // Each rank scores every world-th batch and decodes every world-th sentence; the sums of
   // the loss and of BLEU's statistics then go to every rank (the same bits everywhere).
   const size_t rank = static_cast<size_t>(m.replica->rank());

@@ -14,6 +14,10 @@
 //
 // Checkpoints hold parameters, Adam state and step, written atomically; a run resumed from
 // one continues with the same losses as a run never stopped.
+//
+// With training.ema_decay the replica keeps a moving average of the parameters
+// (training/replica.h): Validate() scores the averaged weights, and checkpoints (the final model
+// too) carry them as the model's weights, the ones translation loads.
 // Not thread-safe: one thread drives a Trainer.
 #ifndef TANDEM_TRAINING_TRAINER_H_
 #define TANDEM_TRAINING_TRAINER_H_
@@ -69,9 +73,11 @@ class Trainer {
 
   // FAILED_PRECONDITION while a communicator is set but Synchronize() has not succeeded.
   absl::StatusOr<StepStats> Step();
-  // Loss over the validation set and greedy BLEU over its first valid_bleu_sentences. With a
-  // communicator it is collective: every rank scores 1/world of the batches and sentences and
-  // all get the same result (call it on every rank at the same step).
+  // Loss over the validation set and greedy BLEU over its first valid_bleu_sentences, with the
+  // moving average's weights when training.ema_decay is on (the training weights are put back
+  // bit for bit before it returns). With a communicator it is collective: every rank scores
+  // 1/world of the batches and sentences and all get the same result (call it on every rank at
+  // the same step).
   absl::StatusOr<ValidationStats> Validate();
 
   // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the
@@ -115,13 +121,16 @@ class Trainer {
   // The same, only if the checkpoint's step is past this trainer's; returns whether it loaded.
   absl::StatusOr<bool> LoadCheckpointIfNewer(const std::string& path);
 
-  // Decoding with the current parameters (translations, alignments).
+  // Decoding with the current training parameters (translations, alignments).
   inference::Translator& translator();
 
   // The number of parameters, and a checksum of all parameter bits (equal on all replicas).
   int64_t NumParameters() const;
   // Every parameter value, in the fixed parameter order (for comparing replicas).
   std::vector<float> FlatParameters() const;
+  // The moving average of training.ema_decay in the same order (empty when off).
+  std::vector<float> FlatEmaParameters() const;
+  // Of the parameters, and of the moving average when it is on.
   uint64_t ParameterChecksum() const;
 
  private:

@@ -62,12 +62,24 @@ TEST(CliTest, HelpAndUsageErrors) {
   EXPECT_THAT(err, HasSubstr("unknown command 'frobnicate'"));
   for (const char* cmd :
        {"submit", "list", "status", "watch", "events", "cancel", "delete", "logs", "workers",
-        "score", "train", "translate", "download", "attention", "plot", "version"}) {
+        "score", "train", "translate", "download", "attention", "plot", "version", "average"}) {
     EXPECT_EQ(Cli({cmd, "--help"}, &out, &err), kExitOk) << cmd;
     EXPECT_THAT(out, HasSubstr(std::string("Usage: tandem ") + cmd));
   }
   EXPECT_EQ(Cli({"status"}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("usage: tandem status JOB_ID"));
+  // average: --last N or checkpoint files, one of the two, and -o.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"average", "--model", "d", "-o", "o"},
+        std::vector<std::string>{"average", "--model", "d", "--last", "2", "-o", "o", "c.ckpt"},
+        std::vector<std::string>{"average", "--model", "d", "--last", "2"},
+        std::vector<std::string>{"average", "--last", "2", "-o", "o"}}) {
+    EXPECT_EQ(Cli(args, &out, &err), kExitBadInput);
+    EXPECT_THAT(err, HasSubstr("usage: tandem average --model DIR (--last N | CHECKPOINT ...)"));
+  }
+  EXPECT_EQ(Cli({"average", "--model", "d", "--last", "2", "-o", "o", "--json"}, &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("--json is not available in the local mode"));
   EXPECT_EQ(Cli({"list", "--bogus"}, &out, &err), kExitBadInput);
   EXPECT_THAT(err, HasSubstr("tandem list: unknown flag --bogus"));
 }

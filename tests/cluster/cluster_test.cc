@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "client/job_client.h"
+#include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "common/version.h"
@@ -439,6 +440,104 @@ TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
   for (size_t i = 0; i < a.size(); ++i) moved = std::max(moved, double{std::fabs(a[i] - c[i])});
   std::printf("max |distributed - local| %.3g, max move over 11 steps %.3g\n", max_diff, moved);
   EXPECT_GT(moved, 100 * max_diff);
+}
+
+// training.ema_decay on real workers: the downloaded model's average and training weights are
+// what one process computes; then `tandem average` over the local run's kept checkpoints gives a
+// model directory that `tandem translate` uses.
+TEST_F(ClusterTest, WithEmaTwoWorkersEqualOneProcessAndAveragedCheckpointsTranslate) {
+  auto w1 = StartWorker("cache1");
+  auto w2 = StartWorker("cache2");
+  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+  v1::JobSpec spec = TinySpec(12, 4);
+  spec.mutable_workers()->set_min(2);
+  spec.mutable_training()->set_ema_decay(0.9);
+  auto id = client_->Submit(spec);
+  ASSERT_OK(id);
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
+                      std::chrono::seconds(120)))
+      << client_->Get(*id)->message();
+  ASSERT_OK(client_->DownloadModel(*id, dir_.Join("distributed")));
+
+  ApplyDefaults(spec);
+  testing::WriteText(dir_.Join("job.json"), SpecToJson(spec));
+  ChildProcess local({testing::BinDir() + "/tandem-local", "train", dir_.Join("job.json"), "--out",
+                      dir_.Join("local"), "--threads", "1"},
+                     dir_.Join("local.out"));
+  ASSERT_EQ(local.Wait(std::chrono::seconds(120)), 0) << testing::ReadText(dir_.Join("local.out"));
+
+  struct Weights {
+    std::vector<float> params, ema;
+  };
+  auto weights = [&](const std::string& dir) {
+    TrainerConfig c;
+    c.spec = spec;
+    c.source_model = dir + "/source.model";
+    c.target_model = dir + "/target.model";
+    c.threads = 1;
+    auto t = Trainer::Create(c);
+    EXPECT_OK(t);
+    EXPECT_OK((*t)->LoadCheckpoint(dir + "/model.ckpt"));
+    EXPECT_EQ((*t)->step(), 12);
+    return Weights{(*t)->FlatParameters(), (*t)->FlatEmaParameters()};
+  };
+  const Weights a = weights(dir_.Join("distributed"));
+  const Weights b = weights(dir_.Join("local"));
+  ASSERT_EQ(a.params.size(), b.params.size());
+  ASSERT_EQ(a.ema.size(), a.params.size());
+  ASSERT_EQ(b.ema.size(), a.params.size());
+  double params_diff = 0, ema_diff = 0, ema_vs_params = 0;
+  for (size_t i = 0; i < a.params.size(); ++i) {
+    params_diff = std::max(params_diff, double{std::fabs(a.params[i] - b.params[i])});
+    ema_diff = std::max(ema_diff, double{std::fabs(a.ema[i] - b.ema[i])});
+    ema_vs_params = std::max(ema_vs_params, double{std::fabs(a.ema[i] - a.params[i])});
+  }
+  EXPECT_LT(params_diff, 1e-4);
+  EXPECT_LT(ema_diff, 1e-4);
+  EXPECT_GT(ema_vs_params, 100 * ema_diff) << "the average is not the training weights";
+
+  ChildProcess average({testing::BinDir() + "/tandem", "average", "--model", dir_.Join("local"),
+                        "--last", "3", "-o", dir_.Join("averaged")},
+                       dir_.Join("average.out"), dir_.Join("average.err"));
+  ASSERT_EQ(average.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("average.err"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("average.out")),
+              HasSubstr("averaged 3 checkpoints (steps 4, 8, 12)"));
+  ChildProcess translate({testing::BinDir() + "/tandem", "translate", "--model",
+                          dir_.Join("averaged"), "--beam", "2", "the cat eats fish"},
+                         dir_.Join("translate.out"), dir_.Join("translate.err"));
+  ASSERT_EQ(translate.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("translate.err"));
+  EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
+  // The job's kept checkpoints come with `download --checkpoints`, in the layout of a local
+  // run, and average the same way.
+  ChildProcess download({testing::BinDir() + "/tandem", "download", *id, dir_.Join("dl"),
+                         "--checkpoints", "--coordinator", address_},
+                        dir_.Join("dl.out"), dir_.Join("dl.err"));
+  ASSERT_EQ(download.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("dl.err"));
+  const std::vector<CheckpointFile> kept = ListCheckpoints(dir_.Join("dl/checkpoints"));
+  ASSERT_GE(kept.size(), 2u);
+  for (const CheckpointFile& c : kept) EXPECT_EQ(c.step % 4, 0) << c.path;
+  EXPECT_FALSE(PathExists(dir_.Join("distributed/checkpoints"))) << "only when asked for";
+  ChildProcess job_average({testing::BinDir() + "/tandem", "average", "--model", dir_.Join("dl"),
+                            "--last", "2", "-o", dir_.Join("dl-averaged")},
+                           dir_.Join("dl-average.out"), dir_.Join("dl-average.err"));
+  ASSERT_EQ(job_average.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("dl-average.err"));
+  EXPECT_THAT(testing::ReadText(dir_.Join("dl-average.out")), HasSubstr("averaged 2 checkpoints"));
+  ChildProcess job_translate({testing::BinDir() + "/tandem", "translate", "--model",
+                              dir_.Join("dl-averaged"), "the cat eats fish"},
+                             dir_.Join("dl-translate.out"), dir_.Join("dl-translate.err"));
+  ASSERT_EQ(job_translate.Wait(std::chrono::seconds(60)), 0)
+      << testing::ReadText(dir_.Join("dl-translate.err"));
+  EXPECT_FALSE(testing::ReadText(dir_.Join("dl-translate.out")).empty());
+
+  ChildProcess too_many({testing::BinDir() + "/tandem", "average", "--model", dir_.Join("local"),
+                         "--last", "4", "-o", dir_.Join("more")},
+                        dir_.Join("more.out"), dir_.Join("more.err"));
+  EXPECT_EQ(too_many.Wait(std::chrono::seconds(60)), 2);
+  EXPECT_THAT(testing::ReadText(dir_.Join("more.err")),
+              HasSubstr("holds 3 checkpoints (steps 4, 8, 12)"));
 }
 
 // All workers lost: a fresh worker resumes the job from its newest checkpoint.

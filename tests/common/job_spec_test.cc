@@ -1,5 +1,7 @@
 #include "common/job_spec.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -134,6 +136,32 @@ TEST(JobSpecTest, GradientWireIsFp32OrBf16) {
   EXPECT_THAT(ValidateSpec(valid),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("training.gradient_wire: 'BF16' is not one of fp32, bf16")));
+}
+
+// training.ema_decay: 0 (off, the default) or a decay in (0, 1); anything else is refused
+// naming the field, and a job file's value reaches the spec as written (a double: 0.9999 is
+// not rounded to float).
+TEST(JobSpecTest, EmaDecayIsOffOrADecayBelowOne) {
+  auto spec = ParseJobText("training:\n  max_steps: 5\n  ema_decay: 0.9999\n", "j.yaml");
+  ASSERT_OK(spec);
+  EXPECT_EQ(spec->training().ema_decay(), 0.9999);
+  JobSpec valid = Valid();
+  EXPECT_EQ(valid.training().ema_decay(), 0.0);
+  EXPECT_OK(ValidateSpec(valid));
+  for (double ok : {1e-9, 0.5, 0.9999, 0.999999}) {
+    valid.mutable_training()->set_ema_decay(ok);
+    EXPECT_OK(ValidateSpec(valid)) << ok;
+  }
+  for (double bad : {1.0, 1.5, -0.1, -1e-12, std::nan(""), HUGE_VAL}) {
+    valid.mutable_training()->set_ema_decay(bad);
+    EXPECT_THAT(ValidateSpec(valid),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("training.ema_decay: must be in [0, 1) (0 = off)")))
+        << bad;
+  }
+  EXPECT_THAT(ParseJobText("training:\n  ema_decay: often\n", "j.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("j.yaml:2:14: training.ema_decay: expected a number")));
 }
 
 TEST(JobSpecTest, ExplicitZeroDropoutIsKept) {

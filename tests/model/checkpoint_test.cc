@@ -5,9 +5,11 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/model/seq2seq_testing.h"
@@ -99,6 +101,119 @@ TEST_F(CheckpointTest, OptimizerStateMustBeFloat32OfTheModelsSize) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("optimizer state")));
   ASSERT_OK_AND_ASSIGN(CheckpointReader good, CheckpointReader::Open(dir_.Join("adam.ckpt")));
   EXPECT_THAT(good.AdamMoments(total + 1, m, v), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// training.ema_decay: param/ holds the average (what translation loads), train/ the training
+// weights beside it; readers check train/ as they check param/.
+TEST_F(CheckpointTest, TrainingWeightsTravelBesideTheModelWeights) {
+  const ModelConfig c = Tiny("luong_general");
+  Seq2Seq average = Make(c, 1), training = Make(c, 2), b = Make(c, 3);
+  CheckpointContents contents = ContentsOf(average);
+  for (const auto& p : training->OrderedParameters()) {
+    contents.train_params.push_back(p.detach().clone());
+  }
+  ASSERT_OK(WriteCheckpoint(dir_.Join("ema.ckpt"), contents));
+  EXPECT_THAT(LoadParameters(dir_.Join("ema.ckpt"), *b), testing::IsOkAndHolds(7));
+  EXPECT_EQ(Flat(b), Flat(average)) << "translation loads the average";
+  ASSERT_OK_AND_ASSIGN(CheckpointReader reader, CheckpointReader::Open(dir_.Join("ema.ckpt")));
+  EXPECT_TRUE(reader.HasTrainingParameters());
+  const std::vector<torch::Tensor> like = b->OrderedParameters();
+  ASSERT_OK_AND_ASSIGN(std::vector<torch::Tensor> train,
+                       reader.TrainingParameters(contents.names, like));
+  ASSERT_EQ(train.size(), like.size());
+  for (size_t i = 0; i < train.size(); ++i) {
+    EXPECT_TRUE(torch::equal(train[i], training->OrderedParameters()[i])) << contents.names[i];
+  }
+  // Without train/ (EMA off, or an older file) there are none.
+  ASSERT_OK(WriteCheckpoint(dir_.Join("plain.ckpt"), ContentsOf(average)));
+  ASSERT_OK_AND_ASSIGN(CheckpointReader plain, CheckpointReader::Open(dir_.Join("plain.ckpt")));
+  EXPECT_FALSE(plain.HasTrainingParameters());
+  // A misshapen training weight is refused, naming the file and the tensor.
+  CheckpointContents bad = contents;
+  bad.train_params[1] = torch::zeros({bad.train_params[1].numel() + 1});
+  ASSERT_OK(WriteCheckpoint(dir_.Join("bad.ckpt"), bad));
+  ASSERT_OK_AND_ASSIGN(CheckpointReader bad_reader, CheckpointReader::Open(dir_.Join("bad.ckpt")));
+  EXPECT_THAT(bad_reader.TrainingParameters(contents.names, like),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("bad.ckpt"), HasSubstr("another model shape"),
+                                        HasSubstr(contents.names[1]))));
+  // As many training weights as parameters, or nothing is written.
+  CheckpointContents short_train = contents;
+  short_train.train_params.pop_back();
+  EXPECT_THAT(WriteCheckpoint(dir_.Join("short.ckpt"), short_train),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("short.ckpt")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("short.ckpt")));
+}
+
+TEST_F(CheckpointTest, AverageOfTwoCheckpointsIsTheElementwiseMean) {
+  const ModelConfig c = Tiny("bahdanau");
+  Seq2Seq a = Make(c, 1), b = Make(c, 2), like = Make(c, 3);
+  CheckpointContents ca = ContentsOf(a), cb = ContentsOf(b);
+  cb.step = 9;
+  // b's training weights (train/) are not what it translates with: they stay out of the mean.
+  for (const auto& p : like->OrderedParameters()) cb.train_params.push_back(p.detach() + 100);
+  ASSERT_OK(WriteCheckpoint(dir_.Join("a.ckpt"), ca));
+  ASSERT_OK(WriteCheckpoint(dir_.Join("b.ckpt"), cb));
+  const auto names = like->OrderedParameterNames();
+  const auto params = like->OrderedParameters();
+  ASSERT_OK_AND_ASSIGN(CheckpointContents mean,
+                       AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("b.ckpt")}, names,
+                                          params));
+  EXPECT_EQ(mean.step, 9) << "the newest step";
+  EXPECT_EQ(mean.names, names);
+  EXPECT_EQ(mean.exp_avg.numel(), 0);
+  EXPECT_TRUE(mean.train_params.empty());
+  const std::vector<float> fa = Flat(a), fb = Flat(b);
+  std::vector<float> got;
+  for (const auto& p : mean.params) {
+    ASSERT_EQ(p.scalar_type(), torch::kFloat32);
+    got.insert(got.end(), p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+  }
+  ASSERT_EQ(got.size(), fa.size());
+  size_t differ = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i], static_cast<float>((double{fa[i]} + double{fb[i]}) / 2)) << i;
+    differ += fa[i] != fb[i];
+  }
+  EXPECT_GT(differ, got.size() / 2);
+  // Written, it is a model that translation loads (and that training cannot resume from).
+  ASSERT_OK(WriteCheckpoint(dir_.Join("mean.ckpt"), mean));
+  EXPECT_THAT(LoadParameters(dir_.Join("mean.ckpt"), *like), testing::IsOkAndHolds(9));
+  EXPECT_EQ(Flat(like), got);
+  ASSERT_OK_AND_ASSIGN(CheckpointReader reader, CheckpointReader::Open(dir_.Join("mean.ckpt")));
+  torch::Tensor m, v;
+  EXPECT_THAT(reader.AdamMoments(static_cast<int64_t>(got.size()), m, v),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("optimizer state")));
+  // The mean of one checkpoint is that checkpoint.
+  ASSERT_OK_AND_ASSIGN(CheckpointContents one,
+                       AverageCheckpoints({dir_.Join("b.ckpt")}, names, params));
+  for (size_t i = 0; i < one.params.size(); ++i) {
+    EXPECT_TRUE(torch::equal(one.params[i], b->OrderedParameters()[i])) << names[i];
+  }
+}
+
+TEST_F(CheckpointTest, AveragingRefusesAnotherShapeOrABrokenFileNamingIt) {
+  const ModelConfig c = Tiny("bahdanau");
+  ModelConfig wider = c;
+  wider.hidden_dim = 9;
+  Seq2Seq a = Make(c, 1), other = Make(wider, 2);
+  ASSERT_OK(WriteCheckpoint(dir_.Join("a.ckpt"), ContentsOf(a)));
+  ASSERT_OK(WriteCheckpoint(dir_.Join("wider.ckpt"), ContentsOf(other)));
+  const auto names = a->OrderedParameterNames();
+  const auto params = a->OrderedParameters();
+  EXPECT_THAT(AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("wider.ckpt")}, names, params),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("wider.ckpt"),
+                                        HasSubstr("another model shape"))));
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(dir_.Join("a.ckpt")));
+  testing::WriteText(dir_.Join("cut.ckpt"), bytes.substr(0, bytes.size() - 3));
+  EXPECT_THAT(AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("cut.ckpt")}, names, params),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("cut.ckpt"), HasSubstr("truncated"))));
+  EXPECT_THAT(AverageCheckpoints({dir_.Join("a.ckpt"), dir_.Join("gone.ckpt")}, names, params),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("gone.ckpt")));
+  EXPECT_THAT(AverageCheckpoints({}, names, params),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no checkpoint")));
 }
 
 // Hand-made files: every field is checked against the bytes that remain before anything is

@@ -3,15 +3,19 @@
 #include "training/training_loop.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "collective/in_process.h"
 #include "common/files.h"
 #include "common/job_spec.h"
 #include "data/preparer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "inference/trained_model.h"
+#include "model/bleu.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
 #include "tests/testing/toy_job.h"
@@ -508,6 +512,242 @@ TEST_F(TrainerTest, RanksStopTogetherAtTheFirstStepAnyRanksClockPassesTheDeadlin
   }
   EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
   EXPECT_FALSE(replicas[0]->Finished());
+}
+
+// --- training.ema_decay: the moving average of the parameters --------------------------------
+
+// The average the trainer keeps, recomputed here from the training weights after every step.
+TEST_F(TrainerTest, EmaFollowsItsUpdateRuleFromTheInitialParameters) {
+  EXPECT_TRUE(Make(spec_)->FlatEmaParameters().empty()) << "off by default";
+  v1::JobSpec spec = spec_;
+  // 0.3: Marian's warm-up (1 + t) / (10 + t) is below it for t <= 2 and above it after.
+  spec.mutable_training()->set_ema_decay(0.3);
+  auto t = Make(spec);
+  std::vector<float> ema = t->FlatParameters();
+  EXPECT_EQ(t->FlatEmaParameters(), ema) << "it starts as the initial parameters";
+  for (int64_t step = 1; step <= 6; ++step) {
+    ASSERT_OK(t->Step());
+    const std::vector<float> p = t->FlatParameters();
+    const double d = std::min(0.3, (1.0 + step) / (10.0 + step));
+    const auto keep = static_cast<float>(d), take = static_cast<float>(1.0 - d);
+    for (size_t i = 0; i < ema.size(); ++i) ema[i] = keep * ema[i] + take * p[i];
+    ASSERT_EQ(t->FlatEmaParameters(), ema) << "step " << step;
+  }
+  EXPECT_GT(MaxDiff(t->FlatParameters(), ema), 0.0);
+}
+
+// The average changes nothing of training, validation scores it and puts the training weights
+// back bit for bit, and the checkpoint's model weights are the average: the model the user
+// translates with gives the BLEU that validation reported.
+TEST_F(TrainerTest, WithEmaValidationAndTheCheckpointsModelAreTheAverage) {
+  v1::JobSpec spec = spec_;
+  spec.mutable_training()->set_ema_decay(0.5);
+  auto with = Make(spec);
+  auto without = Make(spec_);
+  for (int i = 0; i < 50; ++i) {  // long enough for BLEU above 0
+    auto a = with->Step();
+    auto b = without->Step();
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    ASSERT_EQ(a->loss, b->loss) << "the average leaves training alone";
+  }
+  ASSERT_EQ(with->FlatParameters(), without->FlatParameters());
+  const uint64_t checksum = with->ParameterChecksum();
+  const std::vector<float> ema = with->FlatEmaParameters();
+  ASSERT_OK_AND_ASSIGN(ValidationStats averaged, with->Validate());
+  ASSERT_OK_AND_ASSIGN(ValidationStats plain, without->Validate());
+  EXPECT_EQ(with->ParameterChecksum(), checksum);
+  EXPECT_EQ(with->FlatParameters(), without->FlatParameters());
+  EXPECT_EQ(with->FlatEmaParameters(), ema);
+  EXPECT_NE(averaged.loss, plain.loss) << "validation scored the average, not the weights";
+  for (int i = 0; i < 3; ++i) {
+    auto a = with->Step();
+    auto b = without->Step();
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    EXPECT_EQ(a->loss, b->loss) << "training continues exactly after a validation";
+  }
+  // The model directory of this checkpoint translates with the average: greedy decoding of
+  // the validation sentences scores the BLEU validation reported.
+  ASSERT_OK_AND_ASSIGN(ValidationStats now, with->Validate());
+  ASSERT_OK(with->SaveCheckpoint(dir_.Join("ema.ckpt")));
+  ASSERT_OK(WriteFileAtomic(dir_.Join("job.json"), SpecToJson(spec)));
+  inference::ModelPaths paths{dir_.Join("job.json"), job_.source_model(), job_.target_model(),
+                              dir_.Join("ema.ckpt")};
+  ASSERT_OK_AND_ASSIGN(auto model, inference::TrainedModel::Load(paths, 1));
+  EXPECT_EQ(model->step(), 53);
+  std::vector<std::string> sources, refs;
+  {
+    std::ifstream in(job_.valid_file());
+    std::string line;
+    while (sources.size() < 50 && std::getline(in, line)) {
+      sources.push_back(line.substr(0, line.find('\t')));
+      refs.push_back(line.substr(line.find('\t') + 1));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> hyps, model->translator().Translate(sources, 1));
+  ASSERT_OK_AND_ASSIGN(BleuScore bleu, CorpusBleu(hyps, {refs}));
+  EXPECT_DOUBLE_EQ(bleu.score, now.bleu);
+  EXPECT_GT(now.bleu, 0.0);
+}
+
+TEST_F(TrainerTest, WithEmaAResumedRunMatchesAnUninterruptedOneBitForBit) {
+  v1::JobSpec spec = spec_;
+  spec.mutable_training()->set_ema_decay(0.9);
+  std::vector<double> uninterrupted;
+  std::vector<float> params, ema;
+  {
+    auto t = Make(spec);
+    for (int i = 0; i < 20; ++i) uninterrupted.push_back(t->Step()->loss);
+    params = t->FlatParameters();
+    ema = t->FlatEmaParameters();
+  }
+  std::vector<double> resumed;
+  {
+    auto t = Make(spec);
+    for (int i = 0; i < 10; ++i) resumed.push_back(t->Step()->loss);
+    ASSERT_OK(t->Validate().status());  // in between: changes nothing
+    ASSERT_OK(t->SaveCheckpoint(dir_.Join("mid.ckpt")));
+  }
+  auto t = Make(spec);
+  ASSERT_OK(t->LoadCheckpoint(dir_.Join("mid.ckpt")));
+  EXPECT_EQ(t->step(), 10);
+  for (int i = 0; i < 10; ++i) resumed.push_back(t->Step()->loss);
+  EXPECT_EQ(resumed, uninterrupted);
+  EXPECT_EQ(t->FlatParameters(), params);
+  EXPECT_EQ(t->FlatEmaParameters(), ema);
+
+  // The same checkpoint without the average: training resumes from the training weights
+  // (train/), not from the average the file translates with.
+  auto off = Make(spec_);
+  ASSERT_OK(off->LoadCheckpoint(dir_.Join("mid.ckpt")));
+  std::vector<double> off_losses;
+  for (int i = 0; i < 10; ++i) off_losses.push_back(off->Step()->loss);
+  EXPECT_EQ(off_losses, std::vector<double>(uninterrupted.begin() + 10, uninterrupted.end()));
+  EXPECT_EQ(off->FlatParameters(), params);
+  EXPECT_TRUE(off->FlatEmaParameters().empty());
+}
+
+// A checkpoint written without the average (EMA off, or before it existed) still loads: the
+// average starts from its parameters.
+TEST_F(TrainerTest, WithEmaACheckpointWithoutTheAverageStartsItFromItsParameters) {
+  auto old = Make(spec_);
+  for (int i = 0; i < 5; ++i) ASSERT_OK(old->Step());
+  ASSERT_OK(old->SaveCheckpoint(dir_.Join("old.ckpt")));
+  v1::JobSpec spec = spec_;
+  spec.mutable_training()->set_ema_decay(0.99);
+  auto t = Make(spec);
+  ASSERT_OK(t->Step());
+  ASSERT_OK(t->LoadCheckpoint(dir_.Join("old.ckpt")));
+  EXPECT_EQ(t->step(), 5);
+  EXPECT_EQ(t->FlatParameters(), old->FlatParameters());
+  EXPECT_EQ(t->FlatEmaParameters(), old->FlatParameters());
+  auto a = t->Step();
+  auto b = old->Step();
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_EQ(a->loss, b->loss);
+  // A broken or misshapen checkpoint changes neither the weights nor the average.
+  const uint64_t before = t->ParameterChecksum();
+  const std::vector<float> ema = t->FlatEmaParameters();
+  ASSERT_OK(t->SaveCheckpoint(dir_.Join("good.ckpt")));
+  ASSERT_OK_AND_ASSIGN(const std::string bytes, ReadFile(dir_.Join("good.ckpt")));
+  // Cut inside the training weights, which come last.
+  testing::WriteText(dir_.Join("cut.ckpt"), bytes.substr(0, bytes.size() - 10));
+  EXPECT_THAT(t->LoadCheckpoint(dir_.Join("cut.ckpt")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cut.ckpt")));
+  v1::JobSpec bigger = spec;
+  bigger.mutable_model()->set_hidden_dim(24);
+  ASSERT_OK(Make(bigger)->SaveCheckpoint(dir_.Join("bigger.ckpt")));
+  EXPECT_THAT(t->LoadCheckpoint(dir_.Join("bigger.ckpt")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("bigger.ckpt"),
+                                        HasSubstr("another model shape"))));
+  EXPECT_EQ(t->ParameterChecksum(), before);
+  EXPECT_EQ(t->FlatEmaParameters(), ema);
+}
+
+TEST_F(TrainerTest, WithEmaReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatches) {
+  spec_.mutable_training()->set_ema_decay(0.9);
+  collective::InProcessGroup group(2);
+  std::vector<TrainerConfig> configs = {Config({0}), Config({1})};
+  for (auto& c : configs) c.valid_file = dir_.Join("job/valid.tsv");
+  auto replicas = MakeReplicas(group, configs);
+  auto single = std::move(*Trainer::Create(Config({0, 1})));
+  for (int step = 0; step < 5; ++step) {
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_OK(stats[0]);
+    ASSERT_OK(stats[1]);
+    ASSERT_OK(single->Step());
+    EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum()) << step;
+    EXPECT_EQ(replicas[0]->FlatEmaParameters(), replicas[1]->FlatEmaParameters()) << step;
+  }
+  EXPECT_LT(MaxDiff(replicas[0]->FlatEmaParameters(), single->FlatEmaParameters()), 1e-5);
+  EXPECT_GT(MaxDiff(replicas[0]->FlatEmaParameters(), replicas[0]->FlatParameters()), 0.0);
+  // Validation with the average is shared by the ranks too, and leaves them identical.
+  auto v = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Validate(); });
+  ASSERT_OK(v[0]);
+  ASSERT_OK(v[1]);
+  EXPECT_EQ(v[0]->loss, v[1]->loss);
+  EXPECT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
+}
+
+// A worker joining a running job adopts the average with the parameters.
+TEST_F(TrainerTest, WithEmaSynchronizeHandsTheAverageToAFreshReplica) {
+  spec_.mutable_training()->set_ema_decay(0.9);
+  auto trained = std::move(*Trainer::Create(Config({0, 1})));
+  for (int i = 0; i < 4; ++i) ASSERT_OK(trained->Step());
+  collective::InProcessGroup group(2);
+  auto fresh = std::move(*Trainer::Create(Config({0})));
+  ASSERT_NE(fresh->FlatEmaParameters(), trained->FlatEmaParameters());
+  fresh->SetCommunicator(group.rank(0));
+  trained->SetCommunicator(group.rank(1));
+  ASSERT_OK(trained->SetStreams(Streams({1})));
+  auto roots = OnRanks(2, [&](int r) { return (r == 0 ? fresh : trained)->Synchronize(); });
+  ASSERT_OK(roots[0]);
+  ASSERT_OK(roots[1]);
+  EXPECT_EQ(fresh->FlatEmaParameters(), trained->FlatEmaParameters());
+  EXPECT_EQ(fresh->ParameterChecksum(), trained->ParameterChecksum());
+  auto stats = OnRanks(2, [&](int r) { return (r == 0 ? fresh : trained)->Step(); });
+  ASSERT_OK(stats[0]);
+  ASSERT_OK(stats[1]);
+  EXPECT_EQ(fresh->FlatEmaParameters(), trained->FlatEmaParameters());
+}
+
+// `tandem average`'s core: the mean of a run's checkpoints is a model that translates.
+TEST_F(TrainerTest, AveragedCheckpointsAreTheMeanAndTranslate) {
+  auto t = Make(spec_);
+  for (int i = 0; i < 3; ++i) {
+    for (int k = 0; k < 10; ++k) ASSERT_OK(t->Step());
+    ASSERT_OK(t->SaveCheckpoint(dir_.Join(absl::StrCat("c", i, ".ckpt"))));
+  }
+  ASSERT_OK(WriteFileAtomic(dir_.Join("job.json"), SpecToJson(spec_)));
+  inference::ModelPaths paths{dir_.Join("job.json"), job_.source_model(), job_.target_model(),
+                              ""};
+  EXPECT_THAT(inference::AverageCheckpoints(paths, {dir_.Join("c1.ckpt"), dir_.Join("c2.ckpt")},
+                                            dir_.Join("mean.ckpt")),
+              testing::IsOkAndHolds(30));
+  // (model/checkpoint_test checks the mean element by element.)
+  paths.checkpoint = dir_.Join("mean.ckpt");
+  ASSERT_OK_AND_ASSIGN(auto model, inference::TrainedModel::Load(paths, 1));
+  EXPECT_EQ(model->step(), 30);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> out,
+                       model->translator().Translate({"the dog runs", "a small bird sings"}, 2));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out[0].empty());
+  // Training refuses to resume from it: it has no optimizer state.
+  EXPECT_THAT(Make(spec_)->LoadCheckpoint(dir_.Join("mean.ckpt")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("optimizer state")));
+  // Another model shape is refused, naming the file; nothing is written.
+  v1::JobSpec bigger = spec_;
+  bigger.mutable_model()->set_hidden_dim(24);
+  ASSERT_OK(Make(bigger)->SaveCheckpoint(dir_.Join("bigger.ckpt")));
+  EXPECT_THAT(inference::AverageCheckpoints(paths, {dir_.Join("c1.ckpt"), dir_.Join("bigger.ckpt")},
+                                            dir_.Join("refused.ckpt")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::AllOf(HasSubstr("bigger.ckpt"),
+                                        HasSubstr("another model shape"))));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("refused.ckpt")));
 }
 
 }  // namespace
