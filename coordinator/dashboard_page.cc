@@ -284,8 +284,9 @@ function renderJob(job) {
   s.replaceChildren(
     el("h2", {}, j.id + " ", state(j.state), " ", cancel),
     el("p", {}, el("b", { text: j.spec.name || "(no name)" }), j.message ? " — " + j.message : ""),
+    ...((j.preparation && j.preparation.chosen || []).length ? [el("p", { id: "chosen", class: "muted", text: "Chosen from the corpus: " + j.preparation.chosen.join("; ") })] : []),
     el("table", {}, el("tr", {}, ...["step", "epoch", "loss", "valid loss", "valid BLEU (best)", "tokens/s", "generation", "checkpoint", "final model", "created"].map(h => el("th", { text: h }))),
-      el("tr", {}, el("td", { class: "num", id: "step", text: p.step + (max ? " / " + max : "") }), el("td", { class: "num", text: p.epoch }),
+      el("tr", {}, el("td", Object.assign({ class: "num", id: "step", text: p.step + (max ? " / " + max : p.planned_steps ? " / ~" + p.planned_steps : "") }, p.planned_steps ? { title: "about " + p.planned_steps + " steps in all at the measured pace (the time budget)" } : {})), el("td", { class: "num", text: p.epoch }),
         el("td", { class: "num", text: fmt(p.loss, 3) }), el("td", { class: "num", text: p.valid_step ? fmt(p.valid_loss, 3) : "-" }),
         el("td", { class: "num", text: p.valid_step ? fmt(p.valid_bleu, 2) + " (" + fmt(p.best_valid_bleu, 2) + ")" : "-" }),
         el("td", { class: "num", text: fmt(p.tokens_per_second, 0) }), el("td", { class: "num", text: j.generation }),
