@@ -385,28 +385,36 @@ TEST_F(ClusterTest, SurvivorContinuesFromItsOwnReplicaAfterALostWorker) {
 // the gRPC ring end with the parameters of one process (`tandem-local train` on the same job
 // file, which runs both data streams) within float rounding: same data order, same dropout
 // masks, same updates.
-TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
-  auto w1 = StartWorker("cache1");
-  auto w2 = StartWorker("cache2");
-  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
-  v1::JobSpec spec = TinySpec(12, 100);
-  spec.mutable_workers()->set_min(2);
-  auto id = client_->Submit(spec);
-  ASSERT_OK(id);
-  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
-                      std::chrono::seconds(120)))
-      << client_->Get(*id)->message();
-  ASSERT_OK(client_->DownloadModel(*id, dir_.Join("distributed")));
+// Two workers and one process on the same job, side by side.
+class TwoWorkersAndOneProcessTest : public ClusterTest {
+ protected:
+  // Trains `spec` on two workers (the model downloaded to dir_/distributed) and, with its
+  // defaults applied, in one `tandem-local train` process (dir_/local); `spec` becomes the
+  // spec both trained, `*id` the job.
+  void TrainBothWays(v1::JobSpec& spec, std::string* id) {
+    workers_.push_back(StartWorker("cache1"));
+    workers_.push_back(StartWorker("cache2"));
+    ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+    spec.mutable_workers()->set_min(2);
+    auto submitted = client_->Submit(spec);
+    ASSERT_OK(submitted);
+    *id = *submitted;
+    ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
+                        std::chrono::seconds(120)))
+        << client_->Get(*id)->message();
+    ASSERT_OK(client_->DownloadModel(*id, dir_.Join("distributed")));
+    ApplyDefaults(spec);
+    testing::WriteText(dir_.Join("job.json"), SpecToJson(spec));
+    ChildProcess local({testing::BinDir() + "/tandem-local", "train", dir_.Join("job.json"),
+                        "--out", dir_.Join("local"), "--threads", "1"},
+                       dir_.Join("local.out"));
+    ASSERT_EQ(local.Wait(std::chrono::seconds(120)), 0)
+        << testing::ReadText(dir_.Join("local.out"));
+  }
 
-  ApplyDefaults(spec);
-  testing::WriteText(dir_.Join("job.json"), SpecToJson(spec));
-  ChildProcess local({testing::BinDir() + "/tandem-local", "train", dir_.Join("job.json"), "--out",
-                      dir_.Join("local"), "--threads", "1"},
-                     dir_.Join("local.out"));
-  ASSERT_EQ(local.Wait(std::chrono::seconds(120)), 0) << testing::ReadText(dir_.Join("local.out"));
-
-  // Both directories hold the same tokenizers (the same preparation) and a model.ckpt.
-  auto params = [&](const std::string& dir, int64_t step = 12) {
+  // A trainer of `spec` holding `dir`'s model.ckpt (its tokenizers, the same preparation),
+  // which must be at `step`.
+  std::unique_ptr<Trainer> Load(const v1::JobSpec& spec, const std::string& dir, int64_t step) {
     TrainerConfig c;
     c.spec = spec;
     c.source_model = dir + "/source.model";
@@ -414,9 +422,22 @@ TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
     c.threads = 1;
     auto t = Trainer::Create(c);
     EXPECT_OK(t);
+    if (!t.ok()) return nullptr;
     EXPECT_OK((*t)->LoadCheckpoint(dir + "/model.ckpt"));
     EXPECT_EQ((*t)->step(), step);
-    return (*t)->FlatParameters();
+    return std::move(*t);
+  }
+
+  std::vector<std::unique_ptr<ChildProcess>> workers_;
+};
+
+TEST_F(TwoWorkersAndOneProcessTest, TwoWorkersEqualOneProcessOnTheSameJob) {
+  v1::JobSpec spec = TinySpec(12, 100);
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(TrainBothWays(spec, &id));
+  auto params = [&](const std::string& dir, int64_t step = 12) {
+    std::unique_ptr<Trainer> t = Load(spec, dir, step);
+    return t == nullptr ? std::vector<float>() : t->FlatParameters();
   };
   const std::vector<float> a = params(dir_.Join("distributed"));
   const std::vector<float> b = params(dir_.Join("local"));
@@ -445,41 +466,17 @@ TEST_F(ClusterTest, TwoWorkersEqualOneProcessOnTheSameJob) {
 // training.ema_decay on real workers: the downloaded model's average and training weights are
 // what one process computes; then `tandem average` over the local run's kept checkpoints gives a
 // model directory that `tandem translate` uses.
-TEST_F(ClusterTest, WithEmaTwoWorkersEqualOneProcessAndAveragedCheckpointsTranslate) {
-  auto w1 = StartWorker("cache1");
-  auto w2 = StartWorker("cache2");
-  ASSERT_TRUE(WaitFor([&] { return ActiveWorkers() == 2; }, std::chrono::seconds(20)));
+TEST_F(TwoWorkersAndOneProcessTest, WithEmaTwoWorkersEqualOneProcessAndAveragedCheckpointsTranslate) {
   v1::JobSpec spec = TinySpec(12, 4);
-  spec.mutable_workers()->set_min(2);
   spec.mutable_training()->set_ema_decay(0.9);
-  auto id = client_->Submit(spec);
-  ASSERT_OK(id);
-  ASSERT_TRUE(WaitFor([&] { return client_->Get(*id)->state() == v1::JOB_STATE_SUCCEEDED; },
-                      std::chrono::seconds(120)))
-      << client_->Get(*id)->message();
-  ASSERT_OK(client_->DownloadModel(*id, dir_.Join("distributed")));
-
-  ApplyDefaults(spec);
-  testing::WriteText(dir_.Join("job.json"), SpecToJson(spec));
-  ChildProcess local({testing::BinDir() + "/tandem-local", "train", dir_.Join("job.json"), "--out",
-                      dir_.Join("local"), "--threads", "1"},
-                     dir_.Join("local.out"));
-  ASSERT_EQ(local.Wait(std::chrono::seconds(120)), 0) << testing::ReadText(dir_.Join("local.out"));
-
+  std::string job_id;
+  ASSERT_NO_FATAL_FAILURE(TrainBothWays(spec, &job_id));
   struct Weights {
     std::vector<float> params, ema;
   };
   auto weights = [&](const std::string& dir) {
-    TrainerConfig c;
-    c.spec = spec;
-    c.source_model = dir + "/source.model";
-    c.target_model = dir + "/target.model";
-    c.threads = 1;
-    auto t = Trainer::Create(c);
-    EXPECT_OK(t);
-    EXPECT_OK((*t)->LoadCheckpoint(dir + "/model.ckpt"));
-    EXPECT_EQ((*t)->step(), 12);
-    return Weights{(*t)->FlatParameters(), (*t)->FlatEmaParameters()};
+    std::unique_ptr<Trainer> t = Load(spec, dir, 12);
+    return t == nullptr ? Weights{} : Weights{t->FlatParameters(), t->FlatEmaParameters()};
   };
   const Weights a = weights(dir_.Join("distributed"));
   const Weights b = weights(dir_.Join("local"));
@@ -511,7 +508,7 @@ TEST_F(ClusterTest, WithEmaTwoWorkersEqualOneProcessAndAveragedCheckpointsTransl
   EXPECT_FALSE(testing::ReadText(dir_.Join("translate.out")).empty());
   // The job's kept checkpoints come with `download --checkpoints`, in the layout of a local
   // run, and average the same way.
-  ChildProcess download({testing::BinDir() + "/tandem", "download", *id, dir_.Join("dl"),
+  ChildProcess download({testing::BinDir() + "/tandem", "download", job_id, dir_.Join("dl"),
                          "--checkpoints", "--coordinator", address_},
                         dir_.Join("dl.out"), dir_.Join("dl.err"));
   ASSERT_EQ(download.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("dl.err"));
