@@ -162,10 +162,11 @@ if rpc:
         if long_p:
             desc += f"; alone, and beside {long_p[0]['long_clients']} clients sending the {long_p[0]['long_sentences']} longest test sentences ({long_p[0]['long_words']} words) per request until they are done"
         print(desc)
-        print(f"{'load':>10} {'short reqs':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'long reqs':>9} {'long p50 ms':>11} {'sentences/s':>11}")
+        print("# short s, short/s: to the last short answer, short sentences per second; all s, all/s: to the last answer (long ones included), all sentences per second")
+        print(f"{'load':>10} {'short reqs':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'long reqs':>9} {'long p50 ms':>11} {'short s':>7} {'short/s':>7} {'all s':>6} {'all/s':>6}")
         for c in conc:
             lp = f"{c['long_p50_ms']:.0f}" if c["long_requests"] else "-"
-            print(f"{c['load']:>10} {c['short_requests']:>10} {c['short_p50_ms']:>8.1f} {c['short_p90_ms']:>8.1f} {c['short_p99_ms']:>8.1f} {c['short_max_ms']:>8.1f} {c['long_requests']:>9} {lp:>11} {c['sentences_per_s']:>11.1f}")
+            print(f"{c['load']:>10} {c['short_requests']:>10} {c['short_p50_ms']:>8.1f} {c['short_p90_ms']:>8.1f} {c['short_p99_ms']:>8.1f} {c['short_max_ms']:>8.1f} {c['long_requests']:>9} {lp:>11} {c['short_seconds']:>7.1f} {c['short_sentences_per_s']:>7.1f} {c['seconds']:>6.1f} {c['sentences_per_s']:>6.1f}")
         if long_p:
             a, b = conc[0], long_p[0]
             waited = b["short_p99_ms"] >= b["long_p50_ms"]
