@@ -142,7 +142,8 @@ if rpc:
     print(f"# through the coordinator: a job of {setup['size']} trained {setup['train_steps']} steps "
           f"(its final model), --translate_threads {setup['rpc_threads']}; BLAS {setup['blas']}; "
           f"load {setup['load_start']} -> {setup['load_end']}")
-    print(f"# a. one {lat[0]['words']}-word sentence, {lat[0]['requests']} requests in a row after a warm-up; "
+    outs = ", ".join(f"{'greedy' if p['beam'] == 1 else 'beam ' + str(p['beam'])} {p['out_words']}" for p in lat if p["path"] == "coordinator" and "out_words" in p)
+    print(f"# a. one {lat[0]['words']}-word sentence (output words: {outs}), {lat[0]['requests']} requests in a row after a warm-up; "
           f"library: the same sentence, downloaded model, in-process, {lat[0]['threads']} thread(s), alternating with them")
     print(f"{'decoding':>8} {'path':>11} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'coordinator/library':>20}")
     goals = []
