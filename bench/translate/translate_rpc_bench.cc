@@ -8,7 +8,9 @@
 //               coordinator), greedy and beam 5; each request alternates with the same
 //               sentence decoded in this process by inference::TrainedModel on --model with
 //               --threads LibTorch threads (pass the coordinator's --translate_threads), so
-//               both paths see the same machine at the same moments. p50/p90/p99 in ms.
+//               both paths see the same machine at the same moments. p50/p90/p99 in ms, and
+//               the CPU ms per request: the coordinator's (with --coordinator_pid, from
+//               /proc) and this process's over the in-process decodes.
 //   concurrent  --clients clients, each on its own JobClient and thread, send --short_requests
 //               one-sentence requests back to back (the corpus's 5-8-word sentences in turn,
 //               beam --concurrent_beam), alone ("short"), and again while --long_clients more
@@ -22,9 +24,12 @@
 //
 //   tandem_translate_rpc_bench --target HOST:PORT --job ID --model DIR --corpus FILE
 //       [--threads 1] [--requests 50] [--clients 20] [--short_requests 20]
-//       [--long_clients 2] [--concurrent_beam 5]
+//       [--long_clients 2] [--concurrent_beam 5] [--coordinator_pid PID]
 //
 // Exits 1 (with the status on stderr) on any failed request: a benchmark of errors is none.
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,6 +37,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +46,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/job_client.h"
@@ -58,6 +65,30 @@ using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::time_point since) {
   return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+}
+
+// CPU seconds this process has used (all its threads).
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// CPU seconds process `pid` has used (user + system, from /proc/PID/stat); -1 when it
+// cannot be read.
+double PidCpuSeconds(int pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  // After the name: state is field 3 of the whole line, utime 14 and stime 15.
+  double utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtod(fields[11], &utime) ||
+      !absl::SimpleAtod(fields[12], &stime)) {
+    return -1;
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 size_t Words(const std::string& s) {
@@ -155,7 +186,9 @@ int main(int argc, char** argv) {
        {"clients", true, "concurrent short clients", "N", "20"},
        {"short_requests", true, "requests per short client", "N", "20"},
        {"long_clients", true, "clients sending the 64 longest sentences", "N", "2"},
-       {"concurrent_beam", true, "beam size of the concurrent part", "K", "5"}});
+       {"concurrent_beam", true, "beam size of the concurrent part", "K", "5"},
+       {"coordinator_pid", true, "the coordinator's PID, for its CPU time per request", "PID",
+        "0"}});
   if (!args.ok()) Die(std::string(args.status().message()));
   for (const char* f : {"target", "job", "model", "corpus"}) {
     if (args->Get(f).empty()) Die(absl::StrCat("--", f, " is required"));
@@ -166,7 +199,9 @@ int main(int argc, char** argv) {
   auto short_requests = args->GetInt("short_requests", 1, 100000);
   auto long_clients = args->GetInt("long_clients", 0, 1000);
   auto beam = args->GetInt("concurrent_beam", 1, tandem::inference::kMaxBeamSize);
-  for (const auto* v : {&threads, &requests, &clients, &short_requests, &long_clients, &beam}) {
+  auto coordinator_pid = args->GetInt("coordinator_pid", 0, 1 << 30);
+  for (const auto* v : {&threads, &requests, &clients, &short_requests, &long_clients, &beam,
+                        &coordinator_pid}) {
     if (!v->ok()) Die(std::string(v->status().message()));
   }
   const std::string target = args->Get("target"), job = args->Get("job");
@@ -208,29 +243,40 @@ int main(int argc, char** argv) {
     const auto request = Request(job, {one}, b);
     std::vector<double> rpc, lib;
     std::string rpc_text, lib_text;
+    // CPU seconds: the coordinator's over the RPCs (it does nothing else meanwhile), this
+    // process's over the in-process decodes. On a shared machine the wall times carry other
+    // processes' load; a one-thread decode's CPU time is about its latency on a free core.
+    double rpc_cpu = 0, lib_cpu = 0;
+    const int pid = static_cast<int>(*coordinator_pid);
     for (int64_t i = 0; i < *requests; ++i) {
+      const double c0 = pid > 0 ? PidCpuSeconds(pid) : 0;
       auto t0 = Clock::now();
       auto a = client.Translate(request);
       rpc.push_back(Ms(t0));
+      if (pid > 0) rpc_cpu += PidCpuSeconds(pid) - c0;
       if (!a.ok()) Die(absl::StrCat("Translate: ", a.status().ToString()));
+      const double l0 = ProcessCpuSeconds();
       t0 = Clock::now();
       auto r = tandem::inference::TranslateWith((*model)->translator(), request);
       lib.push_back(Ms(t0));
+      lib_cpu += ProcessCpuSeconds() - l0;
       if (!r.ok()) Die(absl::StrCat("TranslateWith: ", r.status().ToString()));
       if (a->translations_size() != 1 || r->translations_size() != 1) Die("no translation");
       rpc_text = a->translations(0).text();
       lib_text = r->translations(0).text();
     }
+    const double n = static_cast<double>(*requests);
     // The output's length in words: a model trained a few steps rarely emits EOS early, and
     // every decoder step costs about the same.
-    for (const auto& [path, xs, text] : {std::tuple{"coordinator", &rpc, &rpc_text},
-                                         std::tuple{"library", &lib, &lib_text}}) {
+    for (const auto& [path, xs, text, cpu] :
+         {std::tuple{"coordinator", &rpc, &rpc_text, pid > 0 ? rpc_cpu / n * 1000 : -1.0},
+          std::tuple{"library", &lib, &lib_text, lib_cpu / n * 1000}}) {
       std::printf(
           "{\"part\":\"latency\",\"path\":\"%s\",\"beam\":%d,\"threads\":%d,\"words\":%zu,"
           "\"out_words\":%zu,\"requests\":%zu,\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,"
-          "\"max_ms\":%.2f}\n",
+          "\"max_ms\":%.2f,\"cpu_ms\":%.2f}\n",
           path, b, static_cast<int>(*threads), Words(one), Words(*text), xs->size(),
-          Quantile(*xs, 0.5), Quantile(*xs, 0.9), Quantile(*xs, 0.99), Quantile(*xs, 1.0));
+          Quantile(*xs, 0.5), Quantile(*xs, 0.9), Quantile(*xs, 0.99), Quantile(*xs, 1.0), cpu);
     }
     std::fflush(stdout);
   }
