@@ -18,8 +18,8 @@
 #   from the downloaded model at the same thread count, and 20 concurrent clients of short
 #   requests alone and beside clients sending the 64 longest test sentences per request.
 #   Goals (the issue's): one short sentence under 50 ms at the median; short requests not
-#   waiting for a long request's whole batch. A model trained a few steps rarely emits EOS
-#   early, so its output runs near the length limit: close to the worst case for the work.
+#   waiting for a long request's whole batch. A model trained a few steps writes little of
+#   sense; the work is its output's length (printed in words), up to the length limit.
 #   Everything started is stopped by PID on exit, and the scratch folder removed.
 #
 # Environment: TRANSLATE_PARTS ("library coordinator"), TRANSLATE_SENTENCES (1000; --quick

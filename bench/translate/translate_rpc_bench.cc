@@ -266,8 +266,8 @@ int main(int argc, char** argv) {
       lib_text = r->translations(0).text();
     }
     const double n = static_cast<double>(*requests);
-    // The output's length in words: a model trained a few steps rarely emits EOS early, and
-    // every decoder step costs about the same.
+    // The output's length in words: the decoder's steps, which make the work, follow it (a
+    // model trained a few steps may write up to the length limit).
     for (const auto& [path, xs, text, cpu] :
          {std::tuple{"coordinator", &rpc, &rpc_text, pid > 0 ? rpc_cpu / n * 1000 : -1.0},
           std::tuple{"library", &lib, &lib_text, lib_cpu / n * 1000}}) {
