@@ -153,7 +153,7 @@ if rpc:
         ratio = ""
         if p["path"] == "coordinator":
             l = [q for q in lat if q["beam"] == p["beam"] and q["path"] == "library"][0]
-            ratio = f"{p['p50_ms'] / l['p50_ms']:.2f}x (+{p['p50_ms'] - l['p50_ms']:.1f} ms)"
+            ratio = f"{p['p50_ms'] / l['p50_ms']:.2f}x ({p['p50_ms'] - l['p50_ms']:+.1f} ms)"
             goals.append(f"{mode} {p['p50_ms']:.1f} ms ({'met' if p['p50_ms'] < 50 else 'MISSED'})")
         cpu = f"{p['cpu_ms']:.1f}" if p.get("cpu_ms", -1) >= 0 else "-"
         print(f"{mode:>8} {p['path']:>11} {p['p50_ms']:>7.1f} {p['p90_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f} {cpu:>7} {ratio:>20}")
