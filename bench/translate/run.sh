@@ -1,43 +1,180 @@
 #!/usr/bin/env bash
-# bench/run translate [--quick] [--json]: decoding speed against the arithmetic limit
-# (issue [12]), the library path (tandem_translate_bench: see its header for the model, the
-# sentences and how FLOPs are counted). For 1 and 2 threads, greedy and beam 5, the decoder
-# as it was ("before": chunks in input order, every row to the chunk's end) and as it is
-# ("after": chunks in length order, finished greedy rows leave the batch), in the same
-# invocation. Ratio: after / before; "of limit": useful FLOP/s over the measured rate of the
-# decoder's largest matmul at the same thread count.
+# bench/run translate [--quick] [--json]: translation speed (issue [12]) in two parts.
 #
-# Environment: TRANSLATE_SENTENCES (1000; --quick 200), TRANSLATE_THREADS ("1 2"),
-# TRANSLATE_BEAMS ("1 5").
+# library: decoding speed against the arithmetic limit (tandem_translate_bench: see its
+#   header for the model, the sentences and how FLOPs are counted). For 1 and 2 threads,
+#   greedy and beam 5, the decoder as it was ("before": chunks in input order, every row to the
+#   chunk's end) and as it is ("after": chunks in length order, finished greedy rows leave the
+#   batch), in the same invocation. Ratio: after / before; "of limit": useful FLOP/s over the
+#   measured rate of the decoder's largest matmul at the same thread count.
+#
+# coordinator: a real tandem-coordinator (127.0.0.1, a port it picks, a scratch data folder,
+#   --translate_threads TRANSLATE_RPC_THREADS) and one tandem-worker train the README's
+#   example model size (examples/demo.yaml with embeddings 256, hidden 256, vocabularies
+#   8,000; --quick: the demo's own 128/4,000) for TRANSLATE_TRAIN_STEPS steps on the bundled
+#   corpus, so the job ends with a final model; it is downloaded, and
+#   tandem_translate_rpc_bench (see its header) measures through JobService.Translate: one
+#   short sentence's latency (greedy, beam 5) next to the same sentence decoded in-process
+#   from the downloaded model at the same thread count, and 20 concurrent clients of short
+#   requests alone and beside clients sending the 64 longest test sentences per request.
+#   Goals (the issue's): one short sentence under 50 ms at the median; short requests not
+#   waiting for a long request's whole batch. A model trained a few steps writes little of
+#   sense; the work is its output's length (printed in words), up to the length limit.
+#   Everything started is stopped by PID on exit, and the scratch folder removed.
+#
+# Environment: TRANSLATE_PARTS ("library coordinator"), TRANSLATE_SENTENCES (1000; --quick
+# 200), TRANSLATE_THREADS ("1 2"), TRANSLATE_BEAMS ("1 5"), TRANSLATE_RPC_THREADS (1: the
+# coordinator's default), TRANSLATE_TRAIN_STEPS (4), TRANSLATE_REQUESTS (50; --quick 20),
+# TRANSLATE_CLIENTS (20), TRANSLATE_SHORT_REQUESTS (20 per client; --quick 5),
+# TRANSLATE_LONG_CLIENTS (2).
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-bin="$build/bench/translate/tandem_translate_bench"
-require_bin translate "$bin" tandem_translate_bench
-if ((quick)); then n="${TRANSLATE_SENTENCES:-200}"; else n="${TRANSLATE_SENTENCES:-1000}"; fi
-threads="${TRANSLATE_THREADS:-1 2}" beams="${TRANSLATE_BEAMS:-1 5}"
-with_scratch translate_bench
-echo "# $(date -u +%FT%TZ) machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-for t in $threads; do
-  OMP_NUM_THREADS=$t "$bin" --corpus "$root/data/corpus/en-es/test.en" --sentences "$n" \
-    --threads "$t" --beams "$beams" >>"$tmp/points.jsonl"
+parts="${TRANSLATE_PARTS:-library coordinator}"
+has_part() { [[ " $parts " == *" $1 "* ]]; }
+for part in $parts; do
+  case "$part" in library | coordinator) ;; *) echo "translate: unknown part '$part' (library, coordinator)" >&2; exit 2 ;; esac
 done
+bin="$build/bench/translate/tandem_translate_bench"
+rpc="$build/bench/translate/tandem_translate_rpc_bench"
+coordinator="$build/bin/tandem-coordinator"
+worker="$build/bin/tandem-worker"
+cli="$build/bin/tandem"
+if has_part library; then require_bin translate "$bin" tandem_translate_bench; fi
+if has_part coordinator; then
+  require_bin translate "$rpc" tandem_translate_rpc_bench
+  require_bin translate "$coordinator" tandem-coordinator
+  require_bin translate "$worker" tandem-worker
+  require_bin translate "$cli" tandem
+fi
+if ((quick)); then
+  n="${TRANSLATE_SENTENCES:-200}" requests="${TRANSLATE_REQUESTS:-20}" short_requests="${TRANSLATE_SHORT_REQUESTS:-5}"
+else
+  n="${TRANSLATE_SENTENCES:-1000}" requests="${TRANSLATE_REQUESTS:-50}" short_requests="${TRANSLATE_SHORT_REQUESTS:-20}"
+fi
+threads="${TRANSLATE_THREADS:-1 2}" beams="${TRANSLATE_BEAMS:-1 5}"
+rpc_threads="${TRANSLATE_RPC_THREADS:-1}" train_steps="${TRANSLATE_TRAIN_STEPS:-4}"
+clients="${TRANSLATE_CLIENTS:-20}" long_clients="${TRANSLATE_LONG_CLIENTS:-2}"
+with_scratch translate_bench
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+log() { echo "# $(date -u +%FT%TZ) $*" >&2; }
+log "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load $(load)"
+: >"$tmp/points.jsonl"
+: >"$tmp/rpc.jsonl"
+
+# --- library -------------------------------------------------------------------------------
+if has_part library; then
+  for t in $threads; do
+    OMP_NUM_THREADS=$t "$bin" --corpus "$root/data/corpus/en-es/test.en" --sentences "$n" \
+      --threads "$t" --beams "$beams" >>"$tmp/points.jsonl"
+  done
+  log "library part done; load $(load)"
+fi
+
+# --- coordinator ---------------------------------------------------------------------------
+if has_part coordinator; then
+  d="$tmp/coord"
+  mkdir -p "$d"
+  load_start=$(load)
+  "$coordinator" --data_dir "$d/data" --listen 127.0.0.1:0 --port_file "$d/port" \
+    --metrics_listen "" --translate_threads "$rpc_threads" 2>"$d/coordinator.log" &
+  cpid=$!
+  pids+=("$cpid")
+  for ((i = 0; i < 600; i++)); do [[ -s $d/port ]] && break; sleep 0.05; done
+  [[ -s $d/port ]] || { echo "translate: the coordinator did not start:" >&2; tail "$d/coordinator.log" >&2; exit 1; }
+  target="127.0.0.1:$(cat "$d/port")"
+  "$worker" --coordinator "$target" --cache_dir "$d/worker" --threads 2 2>"$d/worker.log" &
+  wpid=$!
+  pids+=("$wpid")
+  if ((quick)); then
+    size=(--set model.embedding_dim=128 --set model.hidden_dim=128 --set tokenizer.vocab_size=4000)
+    size_text="the demo's size (embeddings 128, hidden 128, vocabularies 4,000)"
+  else
+    size=(--set model.embedding_dim=256 --set model.hidden_dim=256 --set tokenizer.vocab_size=8000)
+    size_text="the README's example size (embeddings 256, hidden 256, vocabularies 8,000)"
+  fi
+  job=$("$cli" --coordinator "$target" submit "$root/examples/demo.yaml" "${size[@]}" \
+          --set "training.max_steps=$train_steps" --set workers.min=1 --set workers.max=1 \
+          2>"$d/submit.log") || { cat "$d/submit.log" >&2; exit 1; }
+  log "job $job submitted ($train_steps steps); waiting for its final model"
+  "$cli" --coordinator "$target" watch "$job" --timeout 1200 >"$d/watch.log" 2>&1 \
+    || { echo "translate: job $job did not succeed:" >&2; tail "$d/watch.log" "$d/coordinator.log" "$d/worker.log" >&2; exit 1; }
+  "$cli" --coordinator "$target" download "$job" "$d/model" >/dev/null
+  # The worker has no more work; stop it so only the coordinator and the clients run.
+  kill "$wpid" 2>/dev/null || true
+  wait "$wpid" 2>/dev/null || true
+  log "final model downloaded; load $(load)"
+  "$rpc" --target "$target" --job "$job" --model "$d/model" \
+    --corpus "$root/data/corpus/en-es/test.en" --threads "$rpc_threads" --requests "$requests" \
+    --clients "$clients" --short_requests "$short_requests" --long_clients "$long_clients" \
+    --coordinator_pid "$cpid" >"$tmp/rpc.jsonl" || { echo "translate: the coordinator part failed:" >&2; tail "$d/coordinator.log" >&2; exit 1; }
+  load_end=$(load)
+  log "coordinator part done; load $load_end"
+  printf '{"part":"setup","size":"%s","train_steps":%d,"rpc_threads":%d,"blas":"%s","load_start":"%s","load_end":"%s"}\n' \
+    "$size_text" "$train_steps" "$rpc_threads" "$blas_kernel" "$load_start" "$load_end" >>"$tmp/rpc.jsonl"
+fi
+
 if ((json)); then
-  sed 's/^{/{"bench":"translate",/' "$tmp/points.jsonl"
+  cat "$tmp/points.jsonl" "$tmp/rpc.jsonl" | sed 's/^{/{"bench":"translate",/'
   exit 0
 fi
-/usr/bin/python3 - "$tmp/points.jsonl" <<'PY'
+/usr/bin/python3 - "$tmp/points.jsonl" "$tmp/rpc.jsonl" <<'PY'
 import json, sys
 pts = [json.loads(l) for l in open(sys.argv[1])]
-first = pts[0]
-print(f"# {first['sentences']} bundled test sentences ({first['words']} source words), README-size model, forced lengths")
-print(f"{'threads':>7} {'decoding':>9} {'variant':>7} {'s':>7} {'words/s':>8} {'GFLOP/s':>8} {'matmul':>7} {'of limit':>8} {'after/before':>12}")
-for p in pts:
-    mode = "greedy" if p["beam"] == 1 else f"beam {p['beam']}"
-    ratio = ""
-    if p["variant"] == "after":
-        b = [q for q in pts if q["threads"] == p["threads"] and q["beam"] == p["beam"] and q["variant"] == "before"][0]
-        ratio = f"{b['seconds'] / p['seconds']:.2f}x"
-    print(f"{p['threads']:>7} {mode:>9} {p['variant']:>7} {p['seconds']:>7.1f} {p['words_per_s']:>8.0f} {p['gflop_per_s']:>8.2f} {p['matmul_gflop_per_s']:>7.1f} {p['of_limit']:>8.3f} {ratio:>12}")
-print("# goal (issue [12]): beam 5 and greedy at 2 threads at least 0.5 of the limit")
+rpc = [json.loads(l) for l in open(sys.argv[2])]
+if pts:
+    first = pts[0]
+    print(f"# {first['sentences']} bundled test sentences ({first['words']} source words), README-size model, forced lengths")
+    print(f"{'threads':>7} {'decoding':>9} {'variant':>7} {'s':>7} {'words/s':>8} {'GFLOP/s':>8} {'matmul':>7} {'of limit':>8} {'after/before':>12}")
+    for p in pts:
+        mode = "greedy" if p["beam"] == 1 else f"beam {p['beam']}"
+        ratio = ""
+        if p["variant"] == "after":
+            b = [q for q in pts if q["threads"] == p["threads"] and q["beam"] == p["beam"] and q["variant"] == "before"][0]
+            ratio = f"{b['seconds'] / p['seconds']:.2f}x"
+        print(f"{p['threads']:>7} {mode:>9} {p['variant']:>7} {p['seconds']:>7.1f} {p['words_per_s']:>8.0f} {p['gflop_per_s']:>8.2f} {p['matmul_gflop_per_s']:>7.1f} {p['of_limit']:>8.3f} {ratio:>12}")
+    print("# goal (issue [12]): beam 5 and greedy at 2 threads at least 0.5 of the limit")
+if rpc:
+    if pts:
+        print()
+    setup = [p for p in rpc if p["part"] == "setup"][0]
+    lat = [p for p in rpc if p["part"] == "latency"]
+    conc = [p for p in rpc if p["part"] == "concurrent"]
+    print(f"# through the coordinator: a job of {setup['size']} trained {setup['train_steps']} steps "
+          f"(its final model), --translate_threads {setup['rpc_threads']}; BLAS {setup['blas']}; "
+          f"load {setup['load_start']} -> {setup['load_end']}")
+    outs = ", ".join(f"{'greedy' if p['beam'] == 1 else 'beam ' + str(p['beam'])} {p['out_words']}" for p in lat if p["path"] == "coordinator" and "out_words" in p)
+    print(f"# a. one {lat[0]['words']}-word sentence (output words: {outs}), {lat[0]['requests']} requests in a row after a warm-up; "
+          f"library: the same sentence, downloaded model, in-process, {lat[0]['threads']} thread(s), alternating with them")
+    print(f"{'decoding':>8} {'path':>11} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU ms':>7} {'coordinator/library':>20}")
+    goals = []
+    for p in lat:
+        mode = "greedy" if p["beam"] == 1 else f"beam {p['beam']}"
+        ratio = ""
+        if p["path"] == "coordinator":
+            l = [q for q in lat if q["beam"] == p["beam"] and q["path"] == "library"][0]
+            ratio = f"{p['p50_ms'] / l['p50_ms']:.2f}x ({p['p50_ms'] - l['p50_ms']:+.1f} ms)"
+            goals.append(f"{mode} {p['p50_ms']:.1f} ms ({'met' if p['p50_ms'] < 50 else 'MISSED'})")
+        cpu = f"{p['cpu_ms']:.1f}" if p.get("cpu_ms", -1) >= 0 else "-"
+        print(f"{mode:>8} {p['path']:>11} {p['p50_ms']:>7.1f} {p['p90_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f} {cpu:>7} {ratio:>20}")
+    print("# CPU ms: per request, the coordinator process's (all its threads) and the in-process decode's: about the latency on a free core")
+    print(f"# goal: one short sentence through the coordinator under 50 ms at the median: {', '.join(goals)}")
+    if conc:
+        c0 = conc[0]
+        long_p = [c for c in conc if c["long_clients"] > 0]
+        desc = f"# b. {c0['clients']} clients x {c0['short_requests'] // c0['clients']} one-sentence requests (5-8 words, beam {c0['beam']}), back to back"
+        if long_p:
+            desc += f"; alone, and beside {long_p[0]['long_clients']} clients sending the {long_p[0]['long_sentences']} longest test sentences ({long_p[0]['long_words']} words) per request until they are done"
+        print(desc)
+        print("# short s, short/s: to the last short answer, short sentences per second; all s, all/s: to the last answer (long ones included), all sentences per second")
+        print(f"{'load':>10} {'short reqs':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'long reqs':>9} {'long p50 ms':>11} {'short s':>7} {'short/s':>7} {'all s':>6} {'all/s':>6}")
+        for c in conc:
+            lp = f"{c['long_p50_ms']:.0f}" if c["long_requests"] else "-"
+            print(f"{c['load']:>10} {c['short_requests']:>10} {c['short_p50_ms']:>8.1f} {c['short_p90_ms']:>8.1f} {c['short_p99_ms']:>8.1f} {c['short_max_ms']:>8.1f} {c['long_requests']:>9} {lp:>11} {c['short_seconds']:>7.1f} {c['short_sentences_per_s']:>7.1f} {c['seconds']:>6.1f} {c['sentences_per_s']:>6.1f}")
+        if long_p:
+            a, b = conc[0], long_p[0]
+            waited = b["short_p99_ms"] >= b["long_p50_ms"]
+            print(f"# with the long requests the short ones' p50 is {b['short_p50_ms'] / a['short_p50_ms']:.2f}x and p99 {b['short_p99_ms'] / a['short_p99_ms']:.2f}x alone; "
+                  f"p99 {b['short_p99_ms']:.0f} ms against a long request's {b['long_p50_ms']:.0f} ms: "
+                  + ("short requests WAITED for long batches (goal MISSED)" if waited else "no short request waited for a long one's whole batch (goal met)"))
 PY
