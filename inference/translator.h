@@ -3,9 +3,11 @@
 // validation BLEU during training (training/trainer.h), by the coordinator's Translate RPC and
 // by `tandem translate --model` (inference/trained_model.h loads a model for them).
 //
-// A Translator borrows the model and tokenizers; they must outlive it. Not thread-safe: one
-// thread decodes with a model at a time. Decoding runs without gradients and leaves the
-// model's training mode as it was (model/decode.h).
+// A Translator borrows the model and tokenizers; they must outlive it. Decoding runs without
+// gradients and leaves the model's training mode as it was (model/decode.h): with a model
+// already in eval mode (a loaded TrainedModel) it only reads, so several threads may translate
+// with one Translator at once (the coordinator's model server does); a model in training mode
+// is switched to eval and back, one thread at a time.
 #ifndef TANDEM_INFERENCE_TRANSLATOR_H_
 #define TANDEM_INFERENCE_TRANSLATOR_H_
 
