@@ -46,22 +46,26 @@ struct JobClient::Impl {
     return ctx;
   }
 
-  // One-line errors: gRPC's connection failures become a sentence naming the address.
-  absl::Status Convert(const grpc::Status& s) const {
+  // One-line errors: gRPC's connection failures become a sentence naming the address and
+  // what is expected there (`server`: the coordinator, or with a health check whichever server
+  // --coordinator names, a coordinator or a worker).
+  absl::Status Convert(const grpc::Status& s, bool coordinator = true) const {
     if (s.ok()) return absl::OkStatus();
+    const std::string who = coordinator ? "the coordinator" : "the server";
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
         (s.error_message().find("andshake") != std::string::npos ||
          s.error_message().find("SSL") != std::string::npos)) {
       return absl::UnavailableError(absl::StrCat(
-          "TLS with the coordinator at ", target, " failed (is --tls_ca the deployment's CA, ",
-          "and does the coordinator's certificate name this host?): ", s.error_message()));
+          "TLS with ", who, " at ", target, " failed (is --tls_ca the deployment's CA, ",
+          "and does the server's certificate name this host?): ", s.error_message()));
     }
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
          s.error_message().find("onnect") != std::string::npos)) {
       return absl::UnavailableError(absl::StrCat(
-          "cannot reach the coordinator at ", target,
-          " (is tandem-coordinator running? set --coordinator or TANDEM_COORDINATOR)"));
+          "cannot reach ", who, " at ", target,
+          coordinator ? " (is tandem-coordinator running? set --coordinator or TANDEM_COORDINATOR)"
+                      : " (is a tandem-coordinator or tandem-worker listening there?)"));
     }
     return FromGrpcStatus(s);
   }
@@ -269,7 +273,8 @@ absl::StatusOr<bool> JobClient::Serving(const std::string& service) {
   req.set_service(service);
   grpc::health::v1::HealthCheckResponse resp;
   TANDEM_RETURN_IF_ERROR(impl_->Convert(
-      grpc::health::v1::Health::NewStub(impl_->channel)->Check(ctx.get(), req, &resp)));
+      grpc::health::v1::Health::NewStub(impl_->channel)->Check(ctx.get(), req, &resp),
+      /*coordinator=*/false));
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 

@@ -227,6 +227,11 @@ TEST(CliTest, UnreachableCoordinatorIsOneLine) {
   EXPECT_EQ(err,
             "tandem: cannot reach the coordinator at 127.0.0.1:1 (is tandem-coordinator running? "
             "set --coordinator or TANDEM_COORDINATOR)\n");
+  // A health check may be aimed at a worker's collective address: it names neither side.
+  EXPECT_EQ(Cli({"health", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitUnavailable);
+  EXPECT_EQ(err,
+            "tandem: cannot reach the server at 127.0.0.1:1 (is a tandem-coordinator or "
+            "tandem-worker listening there?)\n");
 }
 
 TEST(PlotTest, TicksAreRoundAndCoverTheRange) {
