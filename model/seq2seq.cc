@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "model/fused_decoder.h"
+#include "model/small_affine.h"
 
 namespace tandem::model {
 
@@ -50,13 +51,23 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
   }
 };
 
-// x W^T + b for a decoder step, x [B, in]. One row (one sentence decoded greedily, the
-// latency case) goes through BLAS's matrix-vector product: its matrix-matrix path copies
-// (packs) the whole weight matrix on every call, which for one row costs about twice the
-// product itself (the 512 x 8,000 output layer: 16 MB copied per step).
+// x W^T + b for a decoder step, x [B, in]. BLAS's matrix-matrix path copies (packs) the
+// whole weight matrix on every call, which for a few rows costs more than the product (the
+// 512 x 8,000 output layer: 16 MB copied per step). One row (one sentence decoded greedily,
+// the latency case) goes through the matrix-vector product; up to kSmallAffineMaxRows rows
+// without gradients (beam search over a sentence or two) through SmallAffine; more through
+// BLAS, where the copy pays for itself.
 Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  if (x.size(0) == 1) {
-    return torch::addmv(bias, weight, x.select(0, 0)).unsqueeze(0);
+  const int64_t rows = x.size(0);
+  if (rows == 1) return torch::addmv(bias, weight, x.select(0, 0)).unsqueeze(0);
+  if (rows <= kSmallAffineMaxRows && !torch::GradMode::is_enabled() &&
+      x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat &&
+      bias.scalar_type() == torch::kFloat && weight.is_contiguous() && bias.is_contiguous()) {
+    const Tensor xc = x.contiguous();
+    Tensor out = torch::empty({rows, weight.size(0)}, x.options());
+    SmallAffine(xc.data_ptr<float>(), rows, x.size(1), weight.data_ptr<float>(),
+                bias.data_ptr<float>(), weight.size(0), out.data_ptr<float>());
+    return out;
   }
   return torch::addmm(bias, x, weight.t());
 }

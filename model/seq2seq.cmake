@@ -27,6 +27,7 @@ add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cc
   ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
+  ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc
   ${CMAKE_CURRENT_LIST_DIR}/decode.cc
   ${CMAKE_CURRENT_LIST_DIR}/optim.cc
@@ -36,7 +37,8 @@ add_library(tandem_seq2seq STATIC
 # at::parallel_for (OpenMP in Debian's LibTorch, ATen/Config.h) really splits them across
 # threads: without it the pragma inside ATen's header is ignored and they run on one thread.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
-set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc PROPERTIES
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
+  ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc PROPERTIES
   COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp;-Wno-psabi")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/job_client.h"
+#include "common/job_spec.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
@@ -128,11 +129,15 @@ class ClusterFixture : public ::testing::Test {
     return n >= count;
   }
 
+  // The model's size is given (the fixed defaults), so that no sizing is chosen from the
+  // corpus: the tests' jobs keep the length they were written for.
   v1::JobSpec Spec() {
     v1::JobSpec spec;
     spec.mutable_corpus()->set_train_source(dir_.Join("train.en"));
     spec.mutable_corpus()->set_train_target(dir_.Join("train.es"));
     spec.mutable_tokenizer()->set_vocab_size(40);
+    spec.mutable_model()->set_embedding_dim(kDefaultEmbeddingDim);
+    spec.mutable_model()->set_hidden_dim(kDefaultHiddenDim);
     spec.mutable_workers()->set_min(1);
     spec.mutable_workers()->set_max(2);
     return spec;
