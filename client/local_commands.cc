@@ -194,9 +194,7 @@ absl::Status Translate(const ParsedArgs& a) {
   for (size_t i = 0; i < sentences.size(); ++i) {
     TANDEM_RETURN_IF_ERROR(inference::CheckTranslationInput(sentences[i], i + 1));
   }
-  options.add_sentences(sentences.front());
   TANDEM_RETURN_IF_ERROR(inference::OptionsOf(options).status());  // before loading the model
-  options.clear_sentences();
   TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
   for (size_t i = 0; i < sentences.size(); i += inference::kMaxTranslateSentences) {
     v1::TranslateRequest request = options;

@@ -61,11 +61,7 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
     TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, source_->Encode(s));
     src.push_back(std::move(ids));
     if (options.replace_unk) {
-      src_pieces.emplace_back();
-      for (int id : src.back()) src_pieces.back().push_back(source_->IdToPiece(id));
-      // An unknown source piece is written as its surface text by EncodePieces, not "<unk>".
-      TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> surface, source_->EncodePieces(s));
-      if (surface.size() == src_pieces.back().size()) src_pieces.back() = std::move(surface);
+      TANDEM_ASSIGN_OR_RETURN(src_pieces.emplace_back(), SurfacePieces(s, src.back()));
     }
   }
   model::DecodeOptions decode;
@@ -113,6 +109,16 @@ absl::StatusOr<std::vector<std::string>> Translator::Translate(
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> Translator::SurfacePieces(
+    const std::string& sentence, const std::vector<int>& ids) const {
+  // EncodePieces writes an unknown piece as its text, where IdToPiece says "<unk>".
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> surface, source_->EncodePieces(sentence));
+  if (surface.size() == ids.size()) return surface;
+  std::vector<std::string> pieces;
+  for (int id : ids) pieces.push_back(source_->IdToPiece(id));
+  return pieces;
+}
+
 absl::StatusOr<std::string> Translator::Text(const model::Hypothesis& h,
                                              const std::vector<std::string>* source_pieces) const {
   std::vector<int> ids;
@@ -135,8 +141,7 @@ absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence, boo
   for (int id : ids) out.source_pieces.push_back(source_->IdToPiece(id));
   std::vector<std::string> surface;
   if (replace_unk) {
-    TANDEM_ASSIGN_OR_RETURN(surface, source_->EncodePieces(sentence));
-    if (surface.size() != out.source_pieces.size()) surface = out.source_pieces;
+    TANDEM_ASSIGN_OR_RETURN(surface, SurfacePieces(sentence, ids));
   }
   out.source_pieces.push_back("</s>");
   for (int t : h.tokens) {

@@ -85,6 +85,9 @@ class Translator {
   absl::StatusOr<Alignment> Attention(const std::string& sentence, bool replace_unk = false);
 
  private:
+  // The pieces of `sentence` (encoded as `ids`) as its text shows them, for ReplaceUnknown.
+  absl::StatusOr<std::vector<std::string>> SurfacePieces(const std::string& sentence,
+                                                         const std::vector<int>& ids) const;
   // A hypothesis' text (EOS dropped); with `source_pieces`, unknown pieces replaced from them.
   absl::StatusOr<std::string> Text(const model::Hypothesis& h,
                                    const std::vector<std::string>* source_pieces) const;

@@ -89,17 +89,14 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
       trainer.SetPlannedSteps(std::llround(sums[1] / world));
       report.planned_steps = trainer.planned_steps();
     }
-    // Spaced over a time budget when no interval is given: report.planned_steps is the same
-    // on every rank, so they validate and checkpoint at the same steps.
-    const bool budgeted = options.deadline_unix_ms > 0;
-    const bool validation_due =
-        Due(step, options.validation_interval_steps) ||
-        (budgeted && options.validation_interval_steps == 0 &&
-         DueInBudget(step, report.planned_steps, kBudgetValidations));
-    const bool checkpoint_due =
-        Due(step, options.checkpoint_interval_steps) ||
-        (budgeted && options.checkpoint_interval_steps == 0 &&
-         DueInBudget(step, report.planned_steps, kBudgetCheckpoints));
+    // Every `interval` steps; without one, spaced over a time budget (report.planned_steps is
+    // 0 without a deadline, and the same on every rank with one, so they all agree).
+    auto due = [&](uint32_t interval, int64_t budget_parts) {
+      return interval > 0 ? Due(step, interval)
+                          : DueInBudget(step, report.planned_steps, budget_parts);
+    };
+    const bool validation_due = due(options.validation_interval_steps, kBudgetValidations);
+    const bool checkpoint_due = due(options.checkpoint_interval_steps, kBudgetCheckpoints);
     if (options.validate && (validation_due || report.last)) {
       TANDEM_ASSIGN_OR_RETURN(report.validation, trainer.Validate());
       report.early_stop = early_stopping.ShouldStop(report.validation->bleu);
