@@ -270,12 +270,14 @@ absl::StatusOr<std::vector<double>> Trainer::SumOverRanks(const std::vector<doub
 
 void Trainer::SetPlannedSteps(int64_t planned) {
   Impl& m = *impl_;
-  m.planned_steps = std::max<int64_t>(0, planned);
+  // The budget's estimate, or the last step the job's own limits set when that comes first
+  // (max_steps, or the epochs once the ranks agreed on them).
+  const int64_t max_steps = static_cast<int64_t>(m.training().max_steps());
+  const int64_t limit = m.last_step != kNoLimit ? m.last_step : max_steps;  // 0: none
+  m.planned_steps = planned <= 0 ? 0 : limit > 0 ? std::min(planned, limit) : planned;
   const model::LrSchedule& s = m.replica->schedule();
   if (s.kind != "linear_decay") return;
-  const int64_t max_steps = static_cast<int64_t>(m.training().max_steps());
-  int64_t total = m.planned_steps;
-  if (max_steps > 0) total = total > 0 ? std::min(total, max_steps) : max_steps;
+  int64_t total = m.planned_steps > 0 ? m.planned_steps : max_steps;
   // A budget too short for the warm-up: the decay starts right after it.
   if (total != 0 && total <= s.warmup_steps) total = s.warmup_steps + 1;
   m.replica->SetScheduleTotal(total);

@@ -103,9 +103,10 @@ class Trainer {
   // every rank).
   absl::StatusOr<std::vector<double>> SumOverRanks(const std::vector<double>& mine);
   // The step at which training is expected to end by its time budget (training.max_duration),
-  // as the ranks agreed (0: not known). A linear schedule reaches 0 there, or at max_steps
-  // when that comes first; before an estimate it holds the base rate after warm-up. Every
-  // rank must set the same value before the same step.
+  // as the ranks agreed (0: not known); planned_steps() is that, or the last step of
+  // max_steps or the epochs when earlier. A linear schedule reaches 0 there (at max_steps
+  // before any estimate; without either it holds the base rate after warm-up). Every rank
+  // must set the same value before the same step.
   void SetPlannedSteps(int64_t planned);
   int64_t planned_steps() const;
   int64_t step() const;

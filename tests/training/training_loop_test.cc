@@ -301,6 +301,18 @@ TEST_F(TrainingLoopTest, WithoutIntervalsValidationsAndCheckpointsAreSpacedOverT
   EXPECT_THAT(observer.validations, ElementsAre(2, 4, 6, 8, 10, 12, 14, 16, 18, 20));
   EXPECT_THAT(observer.checkpoints, ElementsAre(4, 8, 12, 16, 20));
   EXPECT_THAT(observer.finals, ElementsAre(20));
+  // max_steps before the budget's end: spaced over max_steps (10) instead.
+  spec_.mutable_training()->set_max_steps(10);
+  auto capped = Make();
+  ASSERT_NE(capped, nullptr);
+  Trainer* c = capped.get();
+  o.now_ms = [c] { return 1000 + 10 * c->step(); };
+  o.checkpoint_dir = dir_.Join("ckpt_capped");
+  RecordingObserver early;
+  EXPECT_THAT(RunTrainingLoop(*capped, o, early), testing::IsOkAndHolds(LoopEnd::kFinished));
+  EXPECT_THAT(early.validations, ElementsAre(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+  EXPECT_THAT(early.checkpoints, ElementsAre(2, 4, 6, 8, 10));
+  EXPECT_THAT(early.planned, ::testing::Each(10));
   // Without a deadline an interval of 0 still means: only at the last step.
   spec_.mutable_training()->set_max_steps(5);
   TrainingLoopOptions p = Options();
@@ -323,6 +335,7 @@ TEST_F(TrainingLoopTest, PlannedStepsMeetMaxStepsAndWarmUp) {
   ASSERT_NE(trainer, nullptr);
   // The budget would allow 100 steps: max_steps (6) ends the schedule first.
   trainer->SetPlannedSteps(100);
+  EXPECT_EQ(trainer->planned_steps(), 6) << "the expected end is the earlier one";
   TrainingLoopOptions o = Options();
   RecordingObserver observer;
   EXPECT_THAT(RunTrainingLoop(*trainer, o, observer), testing::IsOkAndHolds(LoopEnd::kFinished));
