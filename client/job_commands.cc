@@ -344,7 +344,8 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
   o << "State:        " << StateName(j.state()) << "\n";
   if (!j.message().empty()) o << "Message:      " << j.message() << "\n";
   o << "Created:      " << HumanTime(j.created_unix_ms()) << " UTC ("
-    << HumanDuration(NowMs() - j.created_unix_ms()) << " ago)\n";
+    << HumanDuration(NowMs() - j.created_unix_ms()) << " ago)"
+    << (j.owner().empty() ? "" : " by " + j.owner()) << "\n";
   if (!j.spec().labels().empty()) {
     std::map<std::string, std::string> sorted(j.spec().labels().begin(), j.spec().labels().end());
     std::vector<std::string> labels;

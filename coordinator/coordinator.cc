@@ -168,7 +168,8 @@ void Coordinator::Stop() {
 // JobService
 
 absl::StatusOr<std::string> Coordinator::SubmitJob(
-    JobSpec spec, bool* existing, const std::map<std::string, std::string>& file_names) {
+    JobSpec spec, bool* existing, const std::map<std::string, std::string>& file_names,
+    const std::string& owner) {
   const std::vector<std::string> auto_sized = SizingLeftOut(spec);
   ApplyDefaults(spec);
   TANDEM_RETURN_IF_ERROR(ValidateSpec(spec));
@@ -179,6 +180,10 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(
     // A named job is submitted once: the same spec again finds it (a retried submit, a
     // script run twice); another spec under the name is refused rather than guessed at.
     absl::StatusOr<JobInfo> named = store_->FindJobByName(spec.name());
+    if (named.ok() && named->owner() != owner) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "name: '", spec.name(), "' is taken by another user's job; choose another name"));
+    }
     if (named.ok()) {
       // As that job was submitted: without the sizing its preparation chose.
       JobSpec stored = named->spec();
@@ -198,10 +203,17 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
   TANDEM_ASSIGN_OR_RETURN(std::string id,
-                          store_->CreateJob(spec, Now(), auto_sized, file_names));
-  TANDEM_LOG(INFO) << "job " << id << " submitted";
+                          store_->CreateJob(spec, Now(), auto_sized, file_names, owner));
+  TANDEM_LOG(INFO) << "job " << id << " submitted" << (owner.empty() ? "" : " by " + owner);
   if (existing != nullptr) *existing = false;
   return id;
+}
+
+absl::StatusOr<std::string> Coordinator::JobOwner(const std::string& id) {
+  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
+  std::shared_ptr<const JobInfo> job = store_->FindJob(id);
+  if (job == nullptr) return absl::NotFoundError(absl::StrCat("no job '", id, "'"));
+  return job->owner();
 }
 
 absl::StatusOr<uint64_t> Coordinator::DeleteJob(const std::string& id) {
@@ -276,6 +288,7 @@ JobInfo JobSummary(const JobInfo& job) {
   s.set_waiting_since_unix_ms(job.waiting_since_unix_ms());
   s.set_generation(job.generation());
   s.mutable_spec()->set_name(job.spec().name());
+  s.set_owner(job.owner());
   *s.mutable_spec()->mutable_labels() = job.spec().labels();  // `tandem list --label`
   *s.mutable_spec()->mutable_workers() = job.spec().workers();
   s.mutable_preparation()->set_kept_pairs(job.preparation().kept_pairs());
@@ -333,10 +346,13 @@ absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
 
 absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::string& id,
                                                                   int64_t after_seq,
-                                                                  uint32_t limit) {
-  TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
-  if (!id.empty()) TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
-  return store_->ListEvents(id, after_seq, limit);
+                                                                  uint32_t limit,
+                                                                  const std::string& owner) {
+  if (!id.empty()) {  // empty: every job's events
+    TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
+    TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
+  }
+  return store_->ListEvents(id, after_seq, limit, owner);
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id,

@@ -93,9 +93,15 @@ class Coordinator {
   // corpus roots: corpus_files.h); stores the job (QUEUED) with the files it will read.
   // A named spec is submitted once: when a stored job has the name and the same spec, its
   // id is returned and `*existing` (if given) set; with another spec, AlreadyExists.
-  // `file_names`: SubmitJobRequest.file_names (checked: CheckFileNames).
+  // `file_names`: SubmitJobRequest.file_names (checked: CheckFileNames). `owner`: the
+  // submitting user (JobInfo.owner); another user's job of the same name is AlreadyExists
+  // without naming it.
   absl::StatusOr<std::string> SubmitJob(tandem::v1::JobSpec spec, bool* existing = nullptr,
-                                        const std::map<std::string, std::string>& file_names = {});
+                                        const std::map<std::string, std::string>& file_names = {},
+                                        const std::string& owner = "");
+  // The user who owns job `id` (JobInfo.owner, empty for none); NotFound for an unknown job,
+  // InvalidArgument for an id that is no path component.
+  absl::StatusOr<std::string> JobOwner(const std::string& id);
   // Removes an ended job: its state (JobStore::DeleteJob) and its files; returns the bytes
   // of files removed.
   absl::StatusOr<uint64_t> DeleteJob(const std::string& id);
@@ -117,8 +123,11 @@ class Coordinator {
   absl::StatusOr<tandem::v1::ListJobsResponse> ListJobs(
       const tandem::v1::ListJobsRequest& request = {});
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
+  // Events of job `id`, or of every job when it is empty (then, with an `owner`, of that
+  // user's jobs only: JobStore::ListEvents).
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
-                                                               int64_t after_seq, uint32_t limit);
+                                                               int64_t after_seq, uint32_t limit,
+                                                               const std::string& owner = "");
   std::vector<tandem::v1::WorkerInfo> ListWorkers();
   // What happened to jobs since start (Prometheus counters), and the coordinator's clock.
   JobCounters Counters() { return store_->Counters(); }

@@ -160,9 +160,10 @@ std::string SseEvent(absl::string_view name, absl::string_view data) {
 // /api/stream: what changed since the last message, one message per poll at most.
 class DashboardStream : public HttpEventStream {
  public:
-  DashboardStream(Dashboard* dashboard, std::string job_id, int64_t after_seq,
-                  uint64_t after_step)
+  DashboardStream(Dashboard* dashboard, std::string owner, std::string job_id,
+                  int64_t after_seq, uint64_t after_step)
       : d_(dashboard),
+        owner_(std::move(owner)),
         job_id_(std::move(job_id)),
         after_seq_(after_seq),
         after_step_(after_step) {}
@@ -171,7 +172,7 @@ class DashboardStream : public HttpEventStream {
     std::string out;
     if (first_) out = "retry: 2000\n\n";  // the browser reconnects 2 s after a close
     first_ = false;
-    std::string snapshot = d_->Snapshot();
+    std::string snapshot = d_->Snapshot(owner_);
     if (snapshot != last_snapshot_) {
       out += SseEvent("snapshot", absl::StrCat("{\"now_unix_ms\":", d_->coordinator().NowMs(),
                                                ",", snapshot, "}"));
@@ -217,6 +218,7 @@ class DashboardStream : public HttpEventStream {
   }
 
   Dashboard* const d_;
+  const std::string owner_;  // "": every job's snapshot; else that user's jobs only
   std::string job_id_;  // "" without a job (or once it is gone)
   int64_t after_seq_;
   uint64_t after_step_;
@@ -265,12 +267,14 @@ v1::JobInfo DashboardJob(const v1::JobInfo& job) {
 Dashboard::Dashboard(Coordinator* coordinator, AccessControl* access, DashboardOptions options)
     : c_(coordinator), access_(access), options_(std::move(options)) {}
 
-std::string Dashboard::Snapshot() {
+std::string Dashboard::Snapshot(const std::string& owner) {
   absl::MutexLock lock(&mu_);
   const auto now = std::chrono::steady_clock::now();
-  if (!snapshot_.empty() && now - snapshot_time_ < options_.snapshot_cache) return snapshot_;
+  CachedSnapshot& cached = snapshots_[owner];
+  if (!cached.json.empty() && now - cached.time < options_.snapshot_cache) return cached.json;
   v1::ListJobsRequest request;
   request.set_limit(options_.snapshot_jobs);
+  request.set_owner(owner);
   auto listed = c_->ListJobs(request);
   v1::ListJobsResponse jobs;
   if (listed.ok()) {
@@ -278,10 +282,10 @@ std::string Dashboard::Snapshot() {
     jobs.set_next_page_token(listed->next_page_token());
     for (const v1::JobInfo& j : listed->jobs()) *jobs.add_jobs() = DashboardJob(j);
   }
-  snapshot_ = absl::StrCat("\"jobs\":", JsonObject(jobs),
-                           ",\"workers\":", JsonArray(c_->ListWorkers()));
-  snapshot_time_ = now;
-  return snapshot_;
+  cached.json = absl::StrCat("\"jobs\":", JsonObject(jobs),
+                             ",\"workers\":", JsonArray(c_->ListWorkers()));
+  cached.time = now;
+  return cached.json;
 }
 
 HttpResponse Dashboard::Handle(const HttpRequest& request) {
@@ -357,32 +361,36 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
                                        "a cancel from another origin (", request.origin,
                                        ") is refused"))));
     }
-    if (absl::Status s = access_->CheckClient(caller, "CancelJob", ClientAccess::kChange);
+  }
+  const Query q = ParseQuery(request.query);
+  // The job the request is about: /api/jobs/<id>/..., or a stream's ?job=.
+  const std::string job_id = parts.size() >= 2 ? parts[1] : a == "stream" ? Get(q, "job") : "";
+  const char* method = cancel ? "CancelJob" : "dashboard API";
+  const ClientAccess access = cancel ? ClientAccess::kChange : ClientAccess::kRead;
+  absl::StatusOr<ClientIdentity> who =
+      job_id.empty() ? access_->CheckClient(caller, method, access)
+                     : access_->CheckJobCall(caller, method, access, job_id,
+                                             [this](const std::string& id) {
+                                               return c_->JobOwner(id);
+                                             });
+  if (!who.ok()) return Error(who.status());
+  const std::string owner = who->all_jobs ? "" : who->user;  // a user sees its own jobs only
+  if (!job_id.empty()) {
+    if (absl::Status s = CheckPathComponent(parts.size() >= 2 ? "job id" : "job", job_id);
         !s.ok()) {
       return Error(s);
     }
-  } else if (absl::Status s = access_->CheckClient(caller, "dashboard API", ClientAccess::kRead);
-             !s.ok()) {
-    return Error(s);
   }
 
-  const Query q = ParseQuery(request.query);
-  if (parts.size() >= 2) {
-    if (absl::Status s = CheckPathComponent("job id", parts[1]); !s.ok()) return Error(s);
-  }
   if (a == "workers") return Json(200, JsonArray(c_->ListWorkers()));
   if (a == "stream") {
-    const std::string job = Get(q, "job");
-    if (!job.empty()) {
-      if (absl::Status s = CheckPathComponent("job", job); !s.ok()) return Error(s);
-    }
     auto after_seq = GetInt(q, "after_seq", 0, INT64_MAX, 0);
     if (!after_seq.ok()) return Error(after_seq.status());
     auto after_step = GetInt(q, "after_step", 0, INT64_MAX, 0);
     if (!after_step.ok()) return Error(after_step.status());
     HttpResponse res;
     res.content_type = "text/event-stream";
-    res.stream = std::make_unique<DashboardStream>(this, job, *after_seq,
+    res.stream = std::make_unique<DashboardStream>(this, owner, job_id, *after_seq,
                                                    static_cast<uint64_t>(*after_step));
     return res;
   }
@@ -402,6 +410,7 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
       return Error(absl::InvalidArgumentError("summary: expected true or false"));
     }
     list.set_summary(summary == "true" || summary == "1");
+    list.set_owner(owner);
     auto jobs = c_->ListJobs(list);
     if (!jobs.ok()) return Error(jobs.status());
     return Json(200, JsonObject(*jobs));

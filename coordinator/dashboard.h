@@ -31,7 +31,9 @@
 // Every JSON value is written by common/proto_json.h, so each message has exactly the shape
 // `tandem --json` prints (client/JSON.md). GETs under /api/ need what the client's reading
 // calls need (AccessControl::CheckClient, kRead: a read or client token once tokens are
-// configured); cancel needs a client token (a read-only one is 403). Errors are JSON
+// configured); cancel needs a client token (a read-only one is 403). A user's client token
+// sees and acts on that user's jobs only (AccessControl::CheckOwner): the listing, the
+// stream's snapshot and every /api/jobs/<id> path. Errors are JSON
 // {"code": "...", "error": "..."} with 400 (a bad id or parameter), 401, 403, 404, 405 or 409.
 // Thread-safe.
 #ifndef TANDEM_COORDINATOR_DASHBOARD_H_
@@ -40,6 +42,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -84,8 +87,9 @@ class Dashboard {
   HttpResponse Handle(const HttpRequest& request);
 
   // The snapshot an event stream sends (without its time): {"jobs": ListJobsResponse of the
-  // newest jobs as DashboardJob, "workers": [WorkerInfo]}.
-  std::string Snapshot();
+  // newest jobs as DashboardJob, "workers": [WorkerInfo]}; with an `owner`, only that user's
+  // jobs (what a user's client token may see). One cached snapshot per owner.
+  std::string Snapshot(const std::string& owner = "");
 
   Coordinator& coordinator() { return *c_; }
   const DashboardOptions& options() const { return options_; }
@@ -102,8 +106,12 @@ class Dashboard {
   AccessControl* const access_;
   const DashboardOptions options_;
   absl::Mutex mu_;
-  std::string snapshot_ ABSL_GUARDED_BY(mu_);
-  std::chrono::steady_clock::time_point snapshot_time_ ABSL_GUARDED_BY(mu_);
+  struct CachedSnapshot {
+    std::string json;
+    std::chrono::steady_clock::time_point time;
+  };
+  // By owner ("": every job); at most one entry per configured user, plus "".
+  std::map<std::string, CachedSnapshot> snapshots_ ABSL_GUARDED_BY(mu_);
 };
 
 // What a snapshot keeps of a job: JobSummary, and what the jobs table shows besides

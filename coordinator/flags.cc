@@ -23,8 +23,11 @@ const std::vector<FlagSpec> kOwnFlags = {
     {"dashboard_streams", true, "at most this many dashboard pages open at once (live updates)",
      "N", "32"},
     {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},
-    {"client_token_file", true, "a file holding a client token (repeatable; required off loopback)",
-     "FILE"},
+    {"client_token_file", true, "a file holding a user's client token: [USER=]FILE, the user "
+     "being the file's base name without extension unless given; a user acts only on the jobs "
+     "it submitted (repeatable; required off loopback)", "[USER=]FILE"},
+    {"admin_token_file", true, "like --client_token_file, for a user who acts on every user's "
+     "jobs (repeatable)", "[USER=]FILE"},
     {"join_token_file", true, "a file holding the workers' join token (repeatable; required off "
      "loopback)", "FILE"},
     {"read_token_file", true, "a file holding a token for client calls that only read: status, "
@@ -95,8 +98,9 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   o.metrics_listen = args->Get("metrics_listen");
   o.port_file = args->Get("port_file");
   TANDEM_ASSIGN_OR_RETURN(o.security, TransportSecurityFromFlags(*args, true));
-  TANDEM_ASSIGN_OR_RETURN(o.access.client_tokens,
-                          ReadTokenFiles(args->All("client_token_file")));
+  TANDEM_ASSIGN_OR_RETURN(
+      o.access.client_tokens,
+      ClientTokensFromFlags(args->All("client_token_file"), args->All("admin_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.join_tokens, ReadTokenFiles(args->All("join_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.read_tokens, ReadTokenFiles(args->All("read_token_file")));
   TANDEM_ASSIGN_OR_RETURN(o.access.metrics_tokens,

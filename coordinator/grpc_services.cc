@@ -51,19 +51,33 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const absl::S
   return reactor;
 }
 
+absl::Status StatusOf(absl::Status s) { return s; }
+template <class T>
+absl::Status StatusOf(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
 }  // namespace
 
-// Ends the RPC with the refusal when `check` is not OK.
-#define TANDEM_GRPC_ALLOW(check)                          \
-  do {                                                    \
-    absl::Status tandem_allow_ = (check);                 \
-    if (!tandem_allow_.ok()) return ToGrpcStatus(tandem_allow_); \
+// Ends the RPC with the refusal when `check` (a Status or StatusOr) is not OK.
+#define TANDEM_GRPC_ALLOW(check)                                   \
+  do {                                                             \
+    absl::Status tandem_allow_ = StatusOf(check);                  \
+    if (!tandem_allow_.ok()) return ToGrpcStatus(tandem_allow_);   \
   } while (0)
 
-absl::Status JobServiceImpl::Allow(grpc::ServerContext* ctx, const char* method,
-                                   ClientAccess access) {
-  return access_ == nullptr ? absl::OkStatus()
-                            : access_->CheckClient(CallerOf(*ctx), method, access);
+absl::StatusOr<ClientIdentity> JobServiceImpl::Allow(grpc::ServerContext* ctx,
+                                                     const char* method, ClientAccess access) {
+  if (access_ == nullptr) return ClientIdentity{"", true};
+  return access_->CheckClient(CallerOf(*ctx), method, access);
+}
+
+absl::StatusOr<ClientIdentity> JobServiceImpl::AllowJob(grpc::ServerContext* ctx,
+                                                        const char* method, ClientAccess access,
+                                                        const std::string& job_id) {
+  if (access_ == nullptr) return ClientIdentity{"", true};
+  return access_->CheckJobCall(CallerOf(*ctx), method, access, job_id,
+                               [this](const std::string& id) { return c_->JobOwner(id); });
 }
 
 absl::Status ControlServiceImpl::Allow(grpc::ServerContextBase* ctx, const char* method,
@@ -79,10 +93,11 @@ absl::Status ControlServiceImpl::Allow(grpc::ServerContextBase* ctx, const char*
 
 grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::SubmitJobRequest* req,
                                        v1::SubmitJobResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "SubmitJob", ClientAccess::kChange));
+  auto who = Allow(ctx, "SubmitJob", ClientAccess::kChange);
+  TANDEM_GRPC_ALLOW(who);
   bool existing = false;
   auto id = c_->SubmitJob(req->spec(), &existing,
-                          {req->file_names().begin(), req->file_names().end()});
+                          {req->file_names().begin(), req->file_names().end()}, who->user);
   if (!id.ok()) return ToGrpcStatus(id.status());
   resp->set_job_id(*id);
   resp->set_existing(existing);
@@ -91,7 +106,7 @@ grpc::Status JobServiceImpl::SubmitJob(grpc::ServerContext* ctx, const v1::Submi
 
 grpc::Status JobServiceImpl::DeleteJob(grpc::ServerContext* ctx, const v1::DeleteJobRequest* req,
                                        v1::DeleteJobResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "DeleteJob", ClientAccess::kChange));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "DeleteJob", ClientAccess::kChange, req->job_id()));
   auto freed = c_->DeleteJob(req->job_id());
   if (!freed.ok()) return ToGrpcStatus(freed.status());
   resp->set_freed_bytes(*freed);
@@ -101,7 +116,7 @@ grpc::Status JobServiceImpl::DeleteJob(grpc::ServerContext* ctx, const v1::Delet
 
 grpc::Status JobServiceImpl::GetLogs(grpc::ServerContext* ctx, const v1::GetLogsRequest* req,
                                      v1::GetLogsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "GetLogs", ClientAccess::kRead));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "GetLogs", ClientAccess::kRead, req->job_id()));
   std::optional<uint32_t> rank;
   if (req->has_rank()) rank = req->rank();
   auto page = c_->GetLogs(req->job_id(), rank, req->offset());
@@ -114,7 +129,7 @@ grpc::Status JobServiceImpl::GetLogs(grpc::ServerContext* ctx, const v1::GetLogs
 
 grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
                                     v1::JobInfo* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "GetJob", ClientAccess::kRead));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "GetJob", ClientAccess::kRead, req->job_id()));
   auto job = c_->GetJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
@@ -123,8 +138,11 @@ grpc::Status JobServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRe
 
 grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJobsRequest* req,
                                       v1::ListJobsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListJobs", ClientAccess::kRead));
-  auto listed = c_->ListJobs(*req);
+  auto who = Allow(ctx, "ListJobs", ClientAccess::kRead);
+  TANDEM_GRPC_ALLOW(who);
+  v1::ListJobsRequest request = *req;
+  if (!who->all_jobs) request.set_owner(who->user);  // a user lists its own jobs only
+  auto listed = c_->ListJobs(request);
   if (!listed.ok()) return ToGrpcStatus(listed.status());
   *resp = std::move(*listed);
   return grpc::Status::OK;
@@ -132,7 +150,7 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJo
 
 grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* ctx, const v1::CancelJobRequest* req,
                                        v1::JobInfo* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "CancelJob", ClientAccess::kChange));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "CancelJob", ClientAccess::kChange, req->job_id()));
   auto job = c_->CancelJob(req->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   *resp = std::move(*job);
@@ -141,8 +159,12 @@ grpc::Status JobServiceImpl::CancelJob(grpc::ServerContext* ctx, const v1::Cance
 
 grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* req,
                                         v1::ListEventsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListEvents", ClientAccess::kRead));
-  auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit());
+  auto who = req->job_id().empty() ? Allow(ctx, "ListEvents", ClientAccess::kRead)
+                                   : AllowJob(ctx, "ListEvents", ClientAccess::kRead, req->job_id());
+  TANDEM_GRPC_ALLOW(who);
+  // Every job's events: a user sees its own jobs' only.
+  auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit(),
+                               who->all_jobs ? "" : who->user);
   if (!events.ok()) return ToGrpcStatus(events.status());
   for (auto& e : *events) *resp->add_events() = std::move(e);
   return grpc::Status::OK;
@@ -158,7 +180,7 @@ grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext* ctx, const v1::Lis
 
 grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext* ctx, const v1::GetMetricsRequest* req,
                                         v1::GetMetricsResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "GetMetrics", ClientAccess::kRead));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "GetMetrics", ClientAccess::kRead, req->job_id()));
   auto points = c_->GetMetrics(req->job_id());
   if (!points.ok()) return ToGrpcStatus(points.status());
   for (auto& p : *points) *resp->add_points() = std::move(p);
@@ -168,7 +190,7 @@ grpc::Status JobServiceImpl::GetMetrics(grpc::ServerContext* ctx, const v1::GetM
 grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
                                            const v1::DownloadModelRequest* req,
                                            grpc::ServerWriter<v1::ModelFileChunk>* writer) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "DownloadModel", ClientAccess::kRead));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "DownloadModel", ClientAccess::kRead, req->job_id()));
   auto files = c_->ModelFiles(req->job_id());  // checks the id: the job exists
   if (!files.ok()) return ToGrpcStatus(files.status());
   const size_t model_files = files->size();
@@ -200,7 +222,7 @@ grpc::Status JobServiceImpl::DownloadModel(grpc::ServerContext* ctx,
 
 grpc::Status JobServiceImpl::Translate(grpc::ServerContext* ctx, const v1::TranslateRequest* req,
                                        v1::TranslateResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "Translate", ClientAccess::kRead));
+  TANDEM_GRPC_ALLOW(AllowJob(ctx, "Translate", ClientAccess::kRead, req->job_id()));
   if (!translate_) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                         "this coordinator was started without translation");

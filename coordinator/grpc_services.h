@@ -53,7 +53,13 @@ class JobServiceImpl final : public tandem::v1::JobService::Service {
                          v1::HasUploadResponse*) override;
 
  private:
-  absl::Status Allow(grpc::ServerContext* ctx, const char* method, ClientAccess access);
+  // The caller's identity when its token allows `method` (every call allowed without
+  // `access_`); AllowJob also when it may act on job `job_id` (its owner, an admin or a read
+  // token).
+  absl::StatusOr<ClientIdentity> Allow(grpc::ServerContext* ctx, const char* method,
+                                       ClientAccess access);
+  absl::StatusOr<ClientIdentity> AllowJob(grpc::ServerContext* ctx, const char* method,
+                                          ClientAccess access, const std::string& job_id);
 
   Coordinator* c_;
   AccessControl* access_;

@@ -51,6 +51,10 @@ absl::StatusOr<JobPage> SelectJobPage(const std::vector<std::shared_ptr<const v1
   TANDEM_ASSIGN_OR_RETURN(const JobMatcher matcher,
                           JobMatcher::Make(request.state(), request.name(),
                                            {request.labels().begin(), request.labels().end()}));
+  if (request.owner().size() > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("owner: ", request.owner().size(), " bytes; at most 64"));
+  }
   std::optional<Position> start;
   if (!request.page_token().empty()) {
     TANDEM_ASSIGN_OR_RETURN(start, DecodeToken(request.page_token()));
@@ -60,6 +64,7 @@ absl::StatusOr<JobPage> SelectJobPage(const std::vector<std::shared_ptr<const v1
   bool more = false;  // a matching job after the page
   for (const auto& job : jobs) {
     if (!matcher.Matches(*job)) continue;
+    if (!request.owner().empty() && job->owner() != request.owner()) continue;
     ++page.total;
     if (start.has_value() && !After(*job, *start)) continue;
     if (page.jobs.size() < limit) {

@@ -278,7 +278,7 @@ absl::Status JobStore::InsertEvent(const std::string& job_id, const EventDraft& 
 
 absl::StatusOr<std::string> JobStore::CreateJob(
     const JobSpec& spec, int64_t now_ms, const std::vector<std::string>& auto_sized,
-    const std::map<std::string, std::string>& corpus_file_names) {
+    const std::map<std::string, std::string>& corpus_file_names, const std::string& owner) {
   absl::MutexLock lock(&mu_);
   Transaction tx(db_);
   TANDEM_RETURN_IF_ERROR(tx.status());
@@ -303,6 +303,7 @@ absl::StatusOr<std::string> JobStore::CreateJob(
   for (const auto& [field, name] : corpus_file_names) {
     (*info.mutable_corpus_file_names())[field] = name;
   }
+  info.set_owner(owner);
   info.set_state(v1::JOB_STATE_QUEUED);
   info.set_message("queued for preparation");
   info.set_created_unix_ms(now_ms);
@@ -317,7 +318,10 @@ absl::StatusOr<std::string> JobStore::CreateJob(
                              .Done());
   const std::string name = spec.name().empty() ? "" : absl::StrCat(" '", spec.name(), "'");
   TANDEM_RETURN_IF_ERROR(
-      InsertEvent(id, {"submitted", absl::StrCat("job", name, " submitted")}, now_ms));
+      InsertEvent(id,
+                  {"submitted", absl::StrCat("job", name, " submitted",
+                                             owner.empty() ? "" : absl::StrCat(" by ", owner))},
+                  now_ms));
   TANDEM_RETURN_IF_ERROR(tx.Commit());
   Remember(std::move(info));
   ++counters_.submitted;
@@ -416,9 +420,13 @@ absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& eve
 }
 
 absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& job_id,
-                                                           int64_t after_seq, uint32_t limit) {
+                                                           int64_t after_seq, uint32_t limit,
+                                                           const std::string& owner) {
   absl::MutexLock lock(&mu_);
   if (limit == 0) limit = 1000;
+  // With an owner every event after `after_seq` may have to be read (at most the events kept),
+  // so SQL's LIMIT is left out and the loop stops at `limit`.
+  const bool by_owner = job_id.empty() && !owner.empty();
   Stmt q(db_, job_id.empty()
                   ? "SELECT seq, job_id, unix_ms, kind, message FROM events WHERE seq > ?2 "
                     "ORDER BY seq LIMIT ?3"
@@ -426,9 +434,19 @@ absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& jo
                     "WHERE job_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   TANDEM_RETURN_IF_ERROR(q.status());
   if (!job_id.empty()) q.Text(1, job_id);
-  q.Int(2, after_seq).Int(3, limit);
+  q.Int(2, after_seq).Int(3, by_owner ? -1 : int64_t{limit});
   std::vector<JobEvent> out;
-  while (q.Step() == SQLITE_ROW) {
+  std::map<std::string, bool> owned;  // job id -> whether `owner` owns it
+  while (out.size() < limit && q.Step() == SQLITE_ROW) {
+    if (by_owner) {
+      const std::string id = q.ColumnText(1);
+      auto it = owned.find(id);
+      if (it == owned.end()) {
+        std::shared_ptr<const JobInfo> job = FindJob(id);
+        it = owned.emplace(id, job != nullptr && job->owner() == owner).first;
+      }
+      if (!it->second) continue;
+    }
     JobEvent e;
     e.set_seq(q.ColumnInt(0));
     e.set_job_id(q.ColumnText(1));

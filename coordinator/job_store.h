@@ -63,11 +63,12 @@ class JobStore {
   // Stores a new job in state QUEUED with a "submitted" event; returns its id ("job-000001").
   // ResourceExhausted when the store holds limits.max_jobs jobs; AlreadyExists (naming the
   // job) when the spec has a name a stored job has. `auto_sized` and `corpus_file_names`
-  // become the JobInfo fields of those names.
+  // become the JobInfo fields of those names, `owner` JobInfo.owner.
   absl::StatusOr<std::string> CreateJob(
       const tandem::v1::JobSpec& spec, int64_t now_ms,
       const std::vector<std::string>& auto_sized = {},
-      const std::map<std::string, std::string>& corpus_file_names = {});
+      const std::map<std::string, std::string>& corpus_file_names = {},
+      const std::string& owner = "");
 
   // The newest job whose spec has this name; NotFound if none.
   absl::StatusOr<tandem::v1::JobInfo> FindJobByName(const std::string& name);
@@ -109,9 +110,11 @@ class JobStore {
   // (deleted meanwhile) is skipped.
   absl::Status SaveProgress(const std::vector<ProgressWrite>& writes, int64_t now_ms);
 
-  // Events with seq > after_seq (all jobs if job_id is empty), oldest first.
+  // Events with seq > after_seq (all jobs if job_id is empty; then, with an `owner`, only
+  // the events of jobs JobInfo.owner says that user owns), oldest first.
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& job_id,
-                                                               int64_t after_seq, uint32_t limit);
+                                                               int64_t after_seq, uint32_t limit,
+                                                               const std::string& owner = "");
 
   absl::Status AppendEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms);
 

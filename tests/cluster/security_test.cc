@@ -31,7 +31,9 @@ class SecurityTest : public ::testing::Test {
     ASSERT_TRUE(testing::MakeCertificates(certs_.path()));
     ASSERT_TRUE(testing::MakeCertificates(dir_.Join("other-ca")));
     testing::WriteToyCorpus(dir_.path(), 1500);
-    client_token_ = *ReadTokenFile(Cert("client.token"));
+    client_token_ = *ReadTokenFile(Cert("client.token"));  // user "client"
+    testing::WriteText(dir_.Join("bob.token"), bob_token_);
+    testing::WriteText(dir_.Join("ops.token"), admin_token_);
     join_token_ = *ReadTokenFile(Cert("join.token"));
     StartCoordinator();
   }
@@ -51,6 +53,8 @@ class SecurityTest : public ::testing::Test {
                                      "--metrics_listen=127.0.0.1:0",
                                      "--heartbeat_ms=200",
                                      "--client_token_file=" + Cert("client.token"),
+                                     "--client_token_file=bob=" + dir_.Join("bob.token"),
+                                     "--admin_token_file=" + dir_.Join("ops.token"),
                                      "--join_token_file=" + Cert("join.token")};
     for (const auto& f : Tls("coordinator")) argv.push_back(f);
     coordinator_ = std::make_unique<ChildProcess>(argv, dir_.Join("coordinator.log"));
@@ -130,6 +134,8 @@ class SecurityTest : public ::testing::Test {
 
   testing::TempDir certs_, dir_;
   std::string client_token_, join_token_, address_;
+  const std::string bob_token_ = "bob-token-0123456789abcdef";
+  const std::string admin_token_ = "ops-token-0123456789abcdef";
   std::unique_ptr<ChildProcess> coordinator_;
   std::unique_ptr<JobClient> client_;
 };
@@ -161,6 +167,74 @@ TEST_F(SecurityTest, ClientsNeedTheClientToken) {
   EXPECT_THAT(log, HasSubstr("refused CancelJob from ipv4:127.0.0.1:"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr(client_token_.substr(1))));
   EXPECT_THAT(log, ::testing::Not(HasSubstr(join_token_)));
+}
+
+// Client tokens stand for users: a user sees and acts on its own jobs only; an admin token
+// and a read token see every job. Each refusal leaves the other user's job as it was.
+TEST_F(SecurityTest, UsersActOnlyOnTheirOwnJobs) {
+  v1::JobSpec named = TinySpec(10);
+  named.set_name("alices-job");
+  ASSERT_OK_AND_ASSIGN(const std::string alices, client_->Submit(named));
+  auto bob = Client(bob_token_);
+  ASSERT_OK_AND_ASSIGN(const std::string bobs, bob->Submit(TinySpec(10)));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo alices_job, client_->Get(alices));
+  EXPECT_EQ(alices_job.owner(), "client");  // the token file's base name
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo bobs_job, bob->Get(bobs));
+  EXPECT_EQ(bobs_job.owner(), "bob");
+  const std::vector<std::string> before = Jobs();
+  EXPECT_EQ(before.size(), 1u);  // alice lists her own job only
+
+  // Bob cannot read, change or use Alice's job, by any call.
+  const auto denied = StatusIs(absl::StatusCode::kPermissionDenied,
+                               HasSubstr("job " + alices + " belongs to another user"));
+  EXPECT_THAT(bob->Get(alices), denied);
+  EXPECT_THAT(bob->Cancel(alices), denied);
+  EXPECT_THAT(bob->Delete(alices), denied);
+  EXPECT_THAT(bob->Events(alices, 0, 100), denied);
+  EXPECT_THAT(bob->Logs(alices, std::nullopt, 0), denied);
+  EXPECT_THAT(bob->Metrics(alices), denied);
+  EXPECT_THAT(bob->DownloadModel(alices, dir_.Join("stolen")), denied);
+  v1::TranslateRequest translate;
+  translate.set_job_id(alices);
+  translate.add_sentences("hello");
+  EXPECT_THAT(bob->Translate(translate), denied);
+  // Nor find it: not in his listing, not in his events of all jobs, not by its name.
+  ASSERT_OK_AND_ASSIGN(const auto bobs_list, bob->List());
+  ASSERT_EQ(bobs_list.size(), 1u);
+  EXPECT_EQ(bobs_list[0].id(), bobs);
+  ASSERT_OK_AND_ASSIGN(const auto bobs_events, bob->Events("", 0, 1000));
+  ASSERT_FALSE(bobs_events.empty());
+  for (const auto& e : bobs_events) EXPECT_EQ(e.job_id(), bobs) << e.message();
+  EXPECT_THAT(bob->Submit(named), StatusIs(absl::StatusCode::kAlreadyExists,
+                                           ::testing::AllOf(HasSubstr("another user's job"),
+                                                            ::testing::Not(HasSubstr(alices)))));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo alices_after, client_->Get(alices));
+  EXPECT_NE(alices_after.state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(Jobs().size(), 1u);
+
+  // The admin sees both and may cancel Bob's; a read token sees both and changes nothing.
+  auto ops = Client(admin_token_);
+  ASSERT_OK_AND_ASSIGN(const auto all, ops->List());
+  EXPECT_EQ(all.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(const auto all_events, ops->Events("", 0, 1000));
+  EXPECT_GT(all_events.size(), bobs_events.size());
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo cancelled, ops->Cancel(bobs));
+  EXPECT_EQ(cancelled.state(), v1::JOB_STATE_CANCELLED);
+  ASSERT_OK(client_->Get(alices));
+
+  // The refusals are counted and logged with the user, never a token; the CLI says 7.
+  EXPECT_THAT(Metrics(), HasSubstr("tandem_refused_calls_total{reason=\"other_users_job\"} 8"));
+  const std::string log = testing::ReadText(dir_.Join("coordinator.log"));
+  EXPECT_THAT(log, HasSubstr("user 'bob' may act only on the jobs it submitted"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr(bob_token_)));
+  testing::WriteText(dir_.Join("bob.cli.token"), bob_token_);
+  ChildProcess cancel({testing::BinDir() + "/tandem", "cancel", alices, "--coordinator",
+                       address_, "--tls_ca", Cert("ca.pem"), "--token_file",
+                       dir_.Join("bob.cli.token")},
+                      dir_.Join("cancel.out"));
+  EXPECT_EQ(cancel.Wait(std::chrono::seconds(30)), 7) << testing::ReadText(dir_.Join("cancel.out"));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo alices_last, client_->Get(alices));
+  EXPECT_NE(alices_last.state(), v1::JOB_STATE_CANCELLED);
 }
 
 TEST_F(SecurityTest, TheCliExitsWithNotAuthorised) {

@@ -157,7 +157,7 @@ TEST_F(CoordinatorServerTest, BinaryTakesBothFlagFormsAndStopsOnSigterm) {
               ::testing::ContainsRegex("--worker_timeout_ms MS +a worker silent this long is "
                                        "declared lost"));
   EXPECT_THAT(testing::ReadText(dir_.Join("help.out")),
-              ::testing::AllOf(HasSubstr("--tls_ca FILE"), HasSubstr("--client_token_file FILE"),
+              ::testing::AllOf(HasSubstr("--tls_ca FILE"), HasSubstr("--client_token_file [USER=]FILE"),
                                HasSubstr("--insecure")));
   testing::ChildProcess bad({bin, "--heartbeat_ms", "soon"}, dir_.Join("bad.out"));
   ASSERT_EQ(bad.Wait(std::chrono::seconds(30)), 2);

@@ -255,21 +255,21 @@ class DashboardApiTest : public ::testing::Test {
     o.coordinator.worker_timeout = std::chrono::seconds(120);
     o.listen = "127.0.0.1:0";
     o.metrics_listen = "127.0.0.1:0";
-    o.access.client_tokens = {"client-token"};
+    o.access.client_tokens = {{"tester", "client-token"}, {"bob", "bob-token"}};
     o.access.read_tokens = {"read-token"};
     o.dashboard_poll = std::chrono::milliseconds(100);
     ASSERT_OK_AND_ASSIGN(server_, CoordinatorServer::Start(o));
     port_ = server_->metrics_port();
   }
 
-  std::string Submit(const std::string& name) {
+  std::string Submit(const std::string& name, const std::string& owner = "") {
     v1::JobSpec s;
     s.set_name(name);
     s.mutable_corpus()->set_train_source(dir_.Join("train.en"));
     s.mutable_corpus()->set_train_target(dir_.Join("train.es"));
     s.mutable_tokenizer()->set_vocab_size(40);
     s.mutable_workers()->set_min(1);
-    auto id = server_->coordinator().SubmitJob(s);
+    auto id = server_->coordinator().SubmitJob(s, nullptr, {}, owner);
     EXPECT_OK(id);
     return id.ok() ? *id : "";
   }
@@ -387,6 +387,34 @@ TEST_F(DashboardApiTest, TokensAreCheckedAndOnlyClientTokensCancel) {
   EXPECT_THAT(Post("/api/jobs/" + id + "/cancel", "client-token"),
               AllOf(StartsWith("HTTP/1.1 409"), HasSubstr("already ended")));
   EXPECT_THAT(Post("/api/jobs/job-nope/cancel", "client-token"), StartsWith("HTTP/1.1 404"));
+}
+
+// A user's client token shows that user's jobs only: the listing, the stream's snapshot and
+// every path of one job; a read token shows all.
+TEST_F(DashboardApiTest, AUserSeesAndCancelsOnlyItsOwnJobs) {
+  const std::string testers = Submit("testers", "tester");
+  const std::string bobs = Submit("bobs", "bob");
+  const std::string bobs_list = Body(Get("/api/jobs", "bob-token"));
+  EXPECT_THAT(bobs_list, AllOf(HasSubstr(bobs), Not(HasSubstr(testers)),
+                               HasSubstr("\"owner\":\"bob\"")));
+  EXPECT_THAT(Body(Get("/api/jobs", "read-token")), AllOf(HasSubstr(bobs), HasSubstr(testers)));
+  for (const std::string path : {"", "/events", "/metrics", "/model", "/translate?q=hola"}) {
+    EXPECT_THAT(Get("/api/jobs/" + testers + path, "bob-token"),
+                AllOf(StartsWith("HTTP/1.1 403"), HasSubstr("belongs to another user")))
+        << path;
+  }
+  EXPECT_THAT(Get("/api/jobs/" + bobs, "bob-token"), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(Get("/api/stream?job=" + testers, "bob-token"), StartsWith("HTTP/1.1 403"));
+  EXPECT_THAT(Post("/api/jobs/" + testers + "/cancel", "bob-token"),
+              AllOf(StartsWith("HTTP/1.1 403"), HasSubstr("belongs to another user")));
+  ASSERT_OK_AND_ASSIGN(auto job, server_->coordinator().GetJob(testers));
+  EXPECT_NE(job.state(), v1::JOB_STATE_CANCELLED);
+  const std::string stream =
+      ReadFor(port_, "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                     "bob-token\r\n\r\n",
+              std::chrono::milliseconds(1200));
+  EXPECT_THAT(stream, AllOf(HasSubstr("event: snapshot"), HasSubstr(bobs), Not(HasSubstr(testers))));
+  EXPECT_THAT(Post("/api/jobs/" + bobs + "/cancel", "bob-token"), StartsWith("HTTP/1.1 200"));
 }
 
 TEST_F(DashboardApiTest, TheStreamPushesSnapshotsAndAJobsNews) {

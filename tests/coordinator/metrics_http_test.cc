@@ -259,7 +259,7 @@ TEST_F(CoordinatorMetricsTest, WithTlsMetricsAreHttpsAndNeedAMetricsOrClientToke
                                                            true, false));
   ASSERT_OK_AND_ASSIGN(const std::string client_token, ReadTokenFile(certs + "/client.token"));
   const std::string scrape_token = RandomHex(32);
-  o.access.client_tokens = {client_token};
+  o.access.client_tokens = {{"tester", client_token}};
   o.access.metrics_tokens = {scrape_token};
   ASSERT_OK_AND_ASSIGN(const std::string read_token, ReadTokenFile(certs + "/read.token"));
   o.access.read_tokens = {read_token};
