@@ -146,7 +146,9 @@ std::vector<Command> Commands() {
       {"submit", "[JOB_FILE] [flags]",
        "submit a training job from a YAML/JSON job file and/or flags; prints the job id",
        submit_flags, RunSubmit},
-      {"list", "[--state STATE] [--name NAME] [--label KEY[=VALUE]]... [--limit N | --all]",
+      {"list",
+       "[--state STATE] [--name NAME] [--label KEY[=VALUE]]... [--owner USER] "
+       "[--limit N | --all]",
        absl::StrCat("list jobs, newest first: the newest ", cli::kDefaultListLimit,
                     " that match, unless --limit or --all"),
        {{"state", true,
@@ -154,6 +156,8 @@ std::vector<Command> Commands() {
          "succeeded, failed, cancelled), or 'active' or 'ended'",
          "STATE"},
         {"name", true, "only jobs with this name", "NAME"},
+        {"owner", true, "only jobs this user submitted (a user's own token lists only its own "
+         "jobs anyway)", "USER"},
         {"label", true, "only jobs with this label (KEY=VALUE) or label key (KEY); repeatable, "
          "all must match", "KEY[=VALUE]"},
         {"limit", true,

@@ -296,10 +296,16 @@ int RunList(const ParsedArgs& a, Context& ctx) {
   request.set_summary(!ctx.json);  // the table needs only a summary; --json prints whole jobs
   request.set_state(a.Get("state"));
   request.set_name(a.Get("name"));
+  request.set_owner(a.Get("owner"));
   for (const std::string& l : a.All("label")) request.add_labels(l);
   auto listed = ctx.client->ListMatching(request, limit);
   if (!listed.ok()) return Fail(ctx, listed.status());
   std::vector<JobInfo> jobs = FilterJobs(std::move(listed->jobs), *matcher);
+  if (!request.owner().empty()) {  // again, for a coordinator from before owners
+    jobs.erase(std::remove_if(jobs.begin(), jobs.end(),
+                              [&](const JobInfo& j) { return j.owner() != request.owner(); }),
+               jobs.end());
+  }
   const uint64_t total = std::max<uint64_t>(listed->total, jobs.size());
   if (limit != 0 && jobs.size() > limit) jobs.resize(limit);
   if (limit != 0 && jobs.size() < total) {
@@ -311,17 +317,29 @@ int RunList(const ParsedArgs& a, Context& ctx) {
     *ctx.out << JsonArray(jobs) << "\n";
     return kExitOk;
   }
+  // An OWNER column once any job listed has an owner (a coordinator with users' tokens).
+  const bool owners = std::any_of(jobs.begin(), jobs.end(),
+                                  [](const JobInfo& j) { return !j.owner().empty(); });
   std::vector<std::vector<std::string>> rows;
   const int64_t now = NowMs();
   for (const JobInfo& j : jobs) {
     const auto& w = j.spec().workers();
-    rows.push_back({j.id(), j.spec().name().empty() ? "-" : j.spec().name(), StateName(j.state()),
-                    absl::StrCat(j.assignments_size(), "/", w.min(),
-                                 w.max() != w.min() ? absl::StrCat("-", w.max()) : ""),
-                    j.preparation().kept_pairs() ? absl::StrCat(j.preparation().kept_pairs()) : "-",
-                    HumanDuration(now - j.created_unix_ms()), j.message()});
+    std::vector<std::string> row = {j.id(), j.spec().name().empty() ? "-" : j.spec().name()};
+    if (owners) row.push_back(j.owner().empty() ? "-" : j.owner());
+    for (std::string cell :
+         {StateName(j.state()),
+          absl::StrCat(j.assignments_size(), "/", w.min(),
+                       w.max() != w.min() ? absl::StrCat("-", w.max()) : ""),
+          j.preparation().kept_pairs() ? absl::StrCat(j.preparation().kept_pairs()) : "-",
+          HumanDuration(now - j.created_unix_ms()), j.message()}) {
+      row.push_back(std::move(cell));
+    }
+    rows.push_back(std::move(row));
   }
-  *ctx.out << RenderTable({"ID", "NAME", "STATE", "WORKERS", "PAIRS", "AGE", "MESSAGE"}, rows);
+  std::vector<std::string> header = {"ID", "NAME"};
+  if (owners) header.push_back("OWNER");
+  for (const char* h : {"STATE", "WORKERS", "PAIRS", "AGE", "MESSAGE"}) header.push_back(h);
+  *ctx.out << RenderTable(header, rows);
   return kExitOk;
 }
 

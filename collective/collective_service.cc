@@ -149,6 +149,25 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
   Changed();
 }
 
+void Mailbox::BeginWait(const GroupId& group, int awaited_rank) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (wait_.has_value() && wait_->awaited_rank == awaited_rank &&
+      wait_->group.job_id == group.job_id && wait_->group.generation == group.generation) {
+    return;
+  }
+  wait_ = Wait{group, awaited_rank, Clock::now()};
+}
+
+void Mailbox::EndWait() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wait_.reset();
+}
+
+std::optional<Mailbox::Wait> Mailbox::CurrentWait() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return wait_;
+}
+
 absl::Status Mailbox::GroupStatus(const GroupId& group) {
   std::lock_guard<std::mutex> lock(mu_);
   return GroupStatusLocked(group);

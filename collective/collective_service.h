@@ -94,6 +94,20 @@ class Mailbox {
   // (its failure, or CANCELLED when another group is attached).
   absl::Status GroupStatus(const GroupId& group);
 
+  // What the collective of this process waits for, while an operation waits on its peers
+  // (the transport marks its waits): for the coordinator's stall detection, which heartbeats
+  // feed. `awaited_rank` -1: the operation waits for its own sends to be taken.
+  struct Wait {
+    GroupId group;
+    int awaited_rank = -1;
+    Clock::time_point since;
+  };
+  // Marks a wait of `group` on `awaited_rank` from now (kept from earlier if it continues one
+  // on the same rank); EndWait clears it.
+  void BeginWait(const GroupId& group, int awaited_rank);
+  void EndWait();
+  std::optional<Wait> CurrentWait();
+
  private:
   // job, generation, sequence, step, segment, sender rank
   using Key = std::tuple<std::string, uint64_t, uint64_t, uint32_t, uint32_t, uint32_t>;
@@ -114,6 +128,7 @@ class Mailbox {
   std::map<Key, Delivery> waiting_;
   size_t buffered_bytes_ = 0;
   absl::Status error_;
+  std::optional<Wait> wait_;
 };
 
 // What a GrpcTransport needs of its process's CollectiveServer: the mailbox the Push

@@ -23,6 +23,8 @@ struct GrpcTransport::SendState {
   // Per slot (a chunk of the ring, a segment of the pair exchange, a step of recursive
   // doubling, a step of halving-doubling): payloads gRPC may still read.
   std::vector<size_t> unreleased;
+  // Per peer rank: payloads to it gRPC may still read (which peer a wait on sends waits for).
+  std::vector<size_t> unreleased_to;
   absl::Status error;  // first failure of a stream
 
   bool AllReleased() const {  // requires mu
@@ -38,6 +40,7 @@ namespace {
 struct ReleaseToken {
   std::shared_ptr<GrpcTransport::SendState> state;
   size_t slot;
+  size_t peer;
   void* owned;  // the bf16 copy, or null for a slice over the caller's buffer
 };
 
@@ -49,6 +52,7 @@ void ReleasePayload(void* arg) {
   {
     std::lock_guard<std::mutex> lock(token->state->mu);
     --token->state->unreleased[token->slot];
+    --token->state->unreleased_to[token->peer];
   }
   token->state->cv.notify_all();
   delete token;
@@ -70,17 +74,17 @@ v1::WireType ToWireType(WireFormat wire) {
 // or bytes, or over a bf16 copy. `slot` must already be counted in state->unreleased.
 grpc::ByteBuffer MakeMessage(const std::shared_ptr<GrpcTransport::SendState>& state,
                              const std::string& prefix, const void* data, size_t count,
-                             WireFormat wire, size_t slot) {
+                             WireFormat wire, size_t slot, size_t peer) {
   grpc::Slice slices[2] = {grpc::Slice(prefix), grpc::Slice()};
   if (wire == WireFormat::kBf16) {
     const auto* floats = static_cast<const float*>(data);
     auto* out = static_cast<uint16_t*>(std::malloc(count * 2));
     EncodeBf16(floats, count, out);
-    slices[1] = grpc::Slice(out, count * 2, ReleasePayload, new ReleaseToken{state, slot, out});
+    slices[1] = grpc::Slice(out, count * 2, ReleasePayload, new ReleaseToken{state, slot, peer, out});
   } else {
     const size_t bytes = count * (wire == WireFormat::kF32 ? 4 : 1);
     slices[1] = grpc::Slice(const_cast<void*>(data), bytes, ReleasePayload,
-                            new ReleaseToken{state, slot, nullptr});
+                            new ReleaseToken{state, slot, peer, nullptr});
   }
   return grpc::ByteBuffer(slices, 2);
 }
@@ -123,6 +127,7 @@ GrpcTransport::GrpcTransport(GroupId group, int rank, std::vector<std::string> p
       owned_server_(std::move(server)),
       send_(std::make_shared<SendState>()) {
   send_->unreleased.assign(peers_.size(), 0);
+  send_->unreleased_to.assign(peers_.size(), 0);
   streams_.resize(peers_.size());
   service_->mailbox().Attach(group_, security_.group_key);
 }
@@ -224,9 +229,11 @@ void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t 
     std::lock_guard<std::mutex> lock(send_->mu);
     if (!send_->error.ok()) return;
     ++send_->unreleased[slot];  // the slice's release callback takes it back
+    ++send_->unreleased_to[static_cast<size_t>(peer)];
   }
   PeerStream* s = streams_[peer].get();
-  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count), data, count, op.wire, slot),
+  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count), data, count, op.wire, slot,
+                           static_cast<size_t>(peer)),
                more)) {
     SetError(StreamError(s->end_status(), peer));
   }
@@ -247,11 +254,43 @@ absl::Status GrpcTransport::WaitAllReleased(const OpContext& op, const char* wha
       op.deadline, [&] { return send_->AllReleased(); }, what);
 }
 
+int GrpcTransport::PeerHoldingSends() {
+  std::lock_guard<std::mutex> lock(send_->mu);
+  for (size_t peer = 0; peer < send_->unreleased_to.size(); ++peer) {
+    if (send_->unreleased_to[peer] != 0) return static_cast<int>(peer);
+  }
+  return -1;
+}
+
+namespace {
+
+// Marks the mailbox's wait (Mailbox::BeginWait) from the first time a wait does not end at
+// once until it ends, however it ends.
+class WaitMark {
+ public:
+  explicit WaitMark(Mailbox& mailbox) : mailbox_(mailbox) {}
+  ~WaitMark() {
+    if (marked_) mailbox_.EndWait();
+  }
+  void Begin(const GroupId& group, int awaited_rank) {
+    if (marked_) return;
+    mailbox_.BeginWait(group, awaited_rank);
+    marked_ = true;
+  }
+
+ private:
+  Mailbox& mailbox_;
+  bool marked_ = false;
+};
+
+}  // namespace
+
 // Polls the queue until `done()` (evaluated under send_->mu) holds or the operation failed.
 // gRPC may drop a payload slice without a queue event (inside another thread's poll), so
 // each poll here lasts at most 1 ms.
 template <typename Pred>
 absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, const char* what) {
+  WaitMark mark(service_->mailbox());
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(send_->mu);
@@ -267,6 +306,7 @@ absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, con
     if (now >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat("rank ", rank_, ": deadline passed ", what));
     }
+    mark.Begin(group_, PeerHoldingSends());
     service_->driver().PollOnce(std::min(deadline, now + std::chrono::milliseconds(1)));
   }
 }
@@ -275,10 +315,12 @@ absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, con
 // group fails, or the deadline passes.
 absl::StatusOr<Delivery> GrpcTransport::Poll(const OpContext& op, int from, uint32_t step,
                                              uint32_t segment) {
+  WaitMark mark(service_->mailbox());
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(std::optional<Delivery> delivery,
                             service_->mailbox().TryTake(group_, op.sequence, step, segment, from));
     if (delivery.has_value()) return std::move(*delivery);
+    mark.Begin(group_, from);
     if (Clock::now() >= op.deadline) {
       return absl::DeadlineExceededError(absl::StrCat("deadline passed waiting for sequence ",
                                                       op.sequence, " step ", step, " segment ",

@@ -70,6 +70,8 @@ class GrpcTransport final : public Transport {
   std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count) const;
   template <typename Pred>
   absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what);
+  // The lowest rank gRPC still holds payloads for (what a wait on sends waits for), or -1.
+  int PeerHoldingSends();
   absl::StatusOr<Delivery> Poll(const OpContext& op, int from, uint32_t step, uint32_t segment);
   absl::StatusOr<Delivery> TakeDelivery(const OpContext& op, int from, uint32_t step,
                                         uint32_t segment, size_t count);

@@ -81,7 +81,8 @@ Coordinator::Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> s
       logs_(options_.data_dir, options_.max_log_bytes_per_job),
       membership_(store_.get()),
       progress_(store_.get(), options_.data_dir),
-      preparation_(&mu_, store_.get(), options_.data_dir, options_.now_ms) {}
+      preparation_(&mu_, store_.get(), options_.data_dir, options_.now_ms),
+      stalls_(options_.stall_timeout.count(), options_.stall_sit_out.count()) {}
 
 Coordinator::~Coordinator() { Stop(); }
 
@@ -222,6 +223,7 @@ absl::StatusOr<uint64_t> Coordinator::DeleteJob(const std::string& id) {
   TANDEM_ASSIGN_OR_RETURN(JobInfo job, store_->DeleteJob(id));
   progress_.Forget(id);
   failed_.erase(id);
+  stalls_.Forget(id);
   logs_.Forget(id);
   // The state goes first: a crash before the files are gone leaves a directory no job
   // names, which the next start removes (RemoveOrphanJobDirs).
@@ -388,7 +390,8 @@ absl::StatusOr<v1::JoinResponse> Coordinator::Join(const v1::JoinRequest& reques
 }
 
 absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(
-    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines) {
+    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines,
+    const v1::CollectiveWait* wait) {
   if (log_lines.size() > static_cast<size_t>(kMaxLogLinesPerHeartbeat)) {
     return absl::InvalidArgumentError(absl::StrCat("heartbeat: ", log_lines.size(),
                                                    " log lines; at most ",
@@ -397,7 +400,8 @@ absl::StatusOr<v1::HeartbeatResponse> Coordinator::Heartbeat(
   // Off mu_: the liveness table, the store's jobs in memory and the log store have locks of
   // their own, so a heartbeat never waits for a write to SQLite (membership.h); it runs on
   // gRPC's callback threads (grpc_services.h), where nothing may block for long.
-  TANDEM_ASSIGN_OR_RETURN(const Membership::Liveness worker, membership_.Heartbeat(worker_id, Now()));
+  TANDEM_ASSIGN_OR_RETURN(const Membership::Liveness worker,
+                          membership_.Heartbeat(worker_id, Now(), wait));
   if (!log_lines.empty()) {
     std::map<std::string, std::vector<v1::LogLine>> kept;  // by job
     for (const v1::LogLine& line : log_lines) {
@@ -624,6 +628,7 @@ void Coordinator::Tick() {
   const absl::Status flushed = progress_.Flush(Now());
   if (!flushed.ok()) TANDEM_LOG(ERROR) << "writing progress (kept, tried again): " << flushed;
   ReformFailedGenerations();
+  ReformStalledGenerations();
   membership_.DeclareLost(
       Now(), options_.worker_timeout.count(),
       [this](const std::string& worker_id, const std::string& job_id, const std::string& why)
@@ -661,6 +666,47 @@ void Coordinator::ReformFailedGenerations() {
                                       " silent since, lost");
     const absl::Status s = ContinueWith(*job, alive, why);
     if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job->id() << ": " << s;
+  }
+}
+
+void Coordinator::ReformStalledGenerations() {
+  if (options_.stall_timeout.count() <= 0) return;
+  const int64_t now = Now();
+  for (const std::string& id :
+       membership_.JobsWaitingAtLeast(options_.stall_timeout.count(), now)) {
+    absl::StatusOr<JobInfo> found = store_->GetJob(id);
+    if (!found.ok()) continue;
+    JobInfo& job = *found;
+    if (job.state() != v1::JOB_STATE_RUNNING || failed_.count(job.id()) > 0) continue;
+    std::vector<std::optional<v1::CollectiveWait>> waits;
+    for (const auto& a : job.assignments()) {
+      waits.push_back(membership_.CollectiveWaitOf(a.worker_id(), now));
+    }
+    std::optional<StallDetector::Stall> stall = stalls_.Check(job, waits, now);
+    if (!stall.has_value()) continue;
+    TANDEM_LOG(WARNING) << "job " << job.id() << ": " << stall->why;
+    std::vector<std::string> members;
+    for (const auto& a : job.assignments()) {
+      if (a.worker_id() != stall->left_out) members.push_back(a.worker_id());
+    }
+    absl::Status s = store_->AppendEvent(job.id(), {"stalled", stall->why}, now);
+    if (s.ok() && !stall->left_out.empty()) {
+      // The member left out goes back to the idle workers (other jobs may use it).
+      JobInfo left = job;
+      left.clear_assignments();
+      for (const auto& a : job.assignments()) {
+        if (a.worker_id() == stall->left_out) *left.add_assignments() = a;
+      }
+      membership_.Release(left);
+    }
+    if (s.ok()) {
+      s = ContinueWith(job, members,
+                       absl::StrCat("generation ", job.generation(), " stalled",
+                                    stall->left_out.empty()
+                                        ? ""
+                                        : absl::StrCat("; ", stall->left_out, " sits it out")));
+    }
+    if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job.id() << ": " << s;
   }
 }
 
@@ -712,7 +758,7 @@ void Coordinator::ScheduleJobs() {
   Membership::Available free = membership_.Idle();
   // Ended jobs play no part in scheduling: only the active ones are read.
   SchedulePlan plan = PlanSchedule(store_->ListActiveJobs(), std::move(free.idle), free.registered,
-                                   preparation_.preparing(), Now());
+                                   preparation_.preparing(), Now(), stalls_.SittingOut(Now()));
   for (JobInfo& job : plan.prepare) {
     if (preparation_.Start(std::move(job))) break;  // one preparation at a time
   }

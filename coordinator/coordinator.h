@@ -36,6 +36,7 @@
 #include "coordinator/model_store.h"
 #include "coordinator/preparation.h"
 #include "coordinator/progress_tracker.h"
+#include "coordinator/stall_detector.h"
 #include "common/files.h"
 #include "coordinator/upload_store.h"
 #include "tandem/v1/control_service.pb.h"
@@ -55,6 +56,12 @@ struct CoordinatorOptions {
   std::chrono::milliseconds heartbeat_interval{500};
   // A worker silent for this long is declared lost.
   std::chrono::milliseconds worker_timeout{3000};
+  // A generation whose members have all waited on each other this long is stalled
+  // (StallDetector): re-formed without the member the others wait for. 0: never.
+  std::chrono::milliseconds stall_timeout{10000};
+  // How long the member left out of a stalled generation first sits its job out (doubling at
+  // each repeat, up to 10 minutes).
+  std::chrono::milliseconds stall_sit_out{30000};
   std::chrono::milliseconds tick{100};
   // Directories whose files jobs may name by path (--corpus_root); none: uploads only.
   std::vector<std::string> corpus_roots;
@@ -155,9 +162,10 @@ class Coordinator {
   // Takes no mu_ (Membership's liveness table, the store's jobs in memory and the log store
   // are thread-safe): a heartbeat never waits for another call's write to SQLite, and may
   // run on gRPC's callback threads (grpc_services.h).
+  // `wait`: HeartbeatRequest.collective_wait, if set (Membership keeps it for the stall check).
   absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
-      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {})
-      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {},
+      const tandem::v1::CollectiveWait* wait = nullptr) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The file to stream for an artifact; only members of the job's current generation may
   // fetch. NotFound / PermissionDenied / InvalidArgument otherwise.
   absl::StatusOr<std::string> ArtifactFile(const std::string& worker_id, const std::string& job_id,
@@ -218,6 +226,9 @@ class Coordinator {
   // the failure are then declared lost, so the new generation holds only the living instead
   // of waiting out the heartbeat timeout with a dead member in it.
   void ReformFailedGenerations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-forms each running generation StallDetector calls stalled, without the member the
+  // others wait for (released to other jobs), with a "stalled" event.
+  void ReformStalledGenerations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Two heartbeat intervals and a margin: a living member is heard from within it.
   int64_t FailureGraceMs() const { return 2 * options_.heartbeat_interval.count() + 250; }
   // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model);
@@ -248,6 +259,7 @@ class Coordinator {
     std::set<std::string> reported;
   };
   std::map<std::string, FailedGeneration> failed_ ABSL_GUARDED_BY(mu_);
+  StallDetector stalls_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<bool> stop_{false};
   std::thread scheduler_;

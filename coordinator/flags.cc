@@ -17,6 +17,10 @@ const std::vector<FlagSpec> kOwnFlags = {
      ".tandem/coordinator"},
     {"heartbeat_ms", true, "how often workers send heartbeats", "MS", "500"},
     {"worker_timeout_ms", true, "a worker silent this long is declared lost", "MS", "3000"},
+    {"stall_timeout_ms", true, "a generation whose members all wait on each other this long "
+     "(a partition) is re-formed without the member they wait for (0: never)", "MS", "10000"},
+    {"stall_sit_out_ms", true, "how long that member first sits the job out (doubling at each "
+     "repeat, up to 10 minutes)", "MS", "30000"},
     {"metrics_listen", true, "host:port for Prometheus text at /metrics (empty disables)", "ADDR",
      "127.0.0.1:0"},
     {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
@@ -72,6 +76,10 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   o.dashboard_streams = static_cast<size_t>(streams);
   o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   o.coordinator.worker_timeout = std::chrono::milliseconds(timeout_ms);
+  TANDEM_ASSIGN_OR_RETURN(int64_t stall_ms, args->GetInt("stall_timeout_ms", 0, 86'400'000));
+  o.coordinator.stall_timeout = std::chrono::milliseconds(stall_ms);
+  TANDEM_ASSIGN_OR_RETURN(int64_t sit_out_ms, args->GetInt("stall_sit_out_ms", 1, 600'000));
+  o.coordinator.stall_sit_out = std::chrono::milliseconds(sit_out_ms);
   o.coordinator.corpus_roots = args->All("corpus_root");
   constexpr int64_t kMaxBytes = int64_t{1} << 50;
   TANDEM_ASSIGN_OR_RETURN(int64_t max_upload, args->GetInt("max_upload_bytes", 0, kMaxBytes));

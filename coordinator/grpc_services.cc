@@ -318,7 +318,11 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Heartbeat(grpc::CallbackServerCont
                                                         const v1::HeartbeatRequest* req,
                                                         v1::HeartbeatResponse* resp) {
   return Answer(ctx, Allow(ctx, "Heartbeat", req->worker_id()), resp, [&] {
-    return c_->Heartbeat(req->worker_id(), {req->log_lines().begin(), req->log_lines().end()});
+    // A wait naming no plausible job id (the ids are path components) is dropped, not kept.
+    const bool wait = req->has_collective_wait() &&
+                      CheckPathComponent("job id", req->collective_wait().job_id()).ok();
+    return c_->Heartbeat(req->worker_id(), {req->log_lines().begin(), req->log_lines().end()},
+                         wait ? &req->collective_wait() : nullptr);
   });
 }
 

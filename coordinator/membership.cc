@@ -68,7 +68,8 @@ absl::StatusOr<std::string> Membership::Join(const v1::JoinRequest& request, int
 }
 
 absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& worker_id,
-                                                           int64_t now_ms) {
+                                                           int64_t now_ms,
+                                                           const v1::CollectiveWait* wait) {
   absl::MutexLock lock(&live_mu_);
   auto it = live_.find(worker_id);
   const bool active = it != live_.end() && (it->second.liveness.state == v1::WORKER_STATE_IDLE ||
@@ -79,7 +80,36 @@ absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& wo
         it == live_.end() ? "" : " (it was declared lost or left)", "; join again"));
   }
   it->second.last_heartbeat_ms = now_ms;
+  if (wait != nullptr) {
+    it->second.wait = *wait;
+  } else {
+    it->second.wait.reset();
+  }
   return it->second.liveness;
+}
+
+std::set<std::string> Membership::JobsWaitingAtLeast(int64_t waited_ms, int64_t now_ms) const {
+  std::set<std::string> jobs;
+  absl::MutexLock lock(&live_mu_);
+  for (const auto& [id, live] : live_) {
+    if (live.wait.has_value() &&
+        static_cast<int64_t>(live.wait->waited_ms()) + (now_ms - live.last_heartbeat_ms) >=
+            waited_ms) {
+      jobs.insert(live.wait->job_id());
+    }
+  }
+  return jobs;
+}
+
+std::optional<v1::CollectiveWait> Membership::CollectiveWaitOf(const std::string& worker_id,
+                                                               int64_t now_ms) const {
+  absl::MutexLock lock(&live_mu_);
+  auto it = live_.find(worker_id);
+  if (it == live_.end() || !it->second.wait.has_value()) return std::nullopt;
+  v1::CollectiveWait w = *it->second.wait;
+  const int64_t since_heartbeat = now_ms - it->second.last_heartbeat_ms;
+  if (since_heartbeat > 0) w.set_waited_ms(w.waited_ms() + static_cast<uint64_t>(since_heartbeat));
+  return w;
 }
 
 absl::Status Membership::CheckActive(const std::string& worker_id) const {

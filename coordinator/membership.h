@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,20 @@ class Membership {
     tandem::v1::WorkerState state = tandem::v1::WORKER_STATE_UNSPECIFIED;
     std::string job_id;
   };
-  // Records a heartbeat. NotFound (saying "join again") for an unknown worker and for one
-  // declared lost or gone. Thread-safe, also against the calls below (the liveness lock).
-  absl::StatusOr<Liveness> Heartbeat(const std::string& worker_id, int64_t now_ms)
+  // Records a heartbeat, and what the worker's collective waits for (`wait`, null: nothing
+  // for long). NotFound (saying "join again") for an unknown worker and for one declared lost
+  // or gone. Thread-safe, also against the calls below (the liveness lock).
+  absl::StatusOr<Liveness> Heartbeat(const std::string& worker_id, int64_t now_ms,
+                                     const tandem::v1::CollectiveWait* wait = nullptr)
+      ABSL_LOCKS_EXCLUDED(live_mu_);
+  // The wait the worker's last heartbeat reported, its waited_ms brought up to `now_ms`;
+  // nullopt when it reported none (or is unknown).
+  std::optional<tandem::v1::CollectiveWait> CollectiveWaitOf(const std::string& worker_id,
+                                                             int64_t now_ms) const
+      ABSL_LOCKS_EXCLUDED(live_mu_);
+  // The jobs that some worker reports a wait of at least `waited_ms` for (as of `now_ms`):
+  // the only ones a stall check needs to look at.
+  std::set<std::string> JobsWaitingAtLeast(int64_t waited_ms, int64_t now_ms) const
       ABSL_LOCKS_EXCLUDED(live_mu_);
 
   // NotFound unless `worker_id` is registered and neither lost nor gone.
@@ -130,6 +142,7 @@ class Membership {
     uint32_t rank = 0;
     std::string last_job_id;
     uint32_t last_rank = 0;
+    std::optional<tandem::v1::CollectiveWait> wait;  // as the last heartbeat reported it
   };
   // After every change of a worker: mirrors its state and job into the liveness table and
   // stores it. Best effort: a failed write is logged (a worker missing after a restart joins

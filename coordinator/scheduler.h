@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,8 +50,10 @@ struct FreeWorker {
 // `jobs` as JobStore::ListJobs returns them (newest first); `idle` free workers in the order
 // they get ranks; `registered` active workers; `preparing` whether a preparation runs;
 // `now_ms` the time (Unix ms) that wait timeouts are measured against.
+// `sitting_out`: workers not to give to a job (StallDetector), by job id.
 SchedulePlan PlanSchedule(std::vector<tandem::v1::JobInfo> jobs, std::vector<FreeWorker> idle,
-                          size_t registered, bool preparing, int64_t now_ms);
+                          size_t registered, bool preparing, int64_t now_ms,
+                          const std::map<std::string, std::set<std::string>>& sitting_out = {});
 
 }  // namespace tandem
 

@@ -20,9 +20,11 @@ PACKAGES=(
   libboost1.74-dev
 )
 # Only for the tests (scripts/test.sh passes --test): a real browser for the dashboard's test
-# (tests/cluster/dashboard_browser_test.cc). Not in the container image.
+# (tests/cluster/dashboard_browser_test.cc), and the firewall and link tools the partition test
+# uses inside a network namespace of its own (tests/cluster/partition_test.cc). Not in the
+# container image.
 if [[ ${1:-} == --test ]]; then
-  PACKAGES+=(chromium python3)
+  PACKAGES+=(chromium python3 iptables iproute2)
 fi
 
 missing=()

@@ -45,10 +45,12 @@ absl::StatusOr<v1::JoinResponse> CoordinatorClient::Join(const v1::JoinRequest& 
 }
 
 absl::StatusOr<v1::HeartbeatResponse> CoordinatorClient::Heartbeat(
-    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines) {
+    const std::string& worker_id, const std::vector<v1::LogLine>& log_lines,
+    const v1::CollectiveWait* wait) {
   auto ctx = impl_->Context();
   v1::HeartbeatRequest request;
   request.set_worker_id(worker_id);
+  if (wait != nullptr) *request.mutable_collective_wait() = *wait;
   for (const v1::LogLine& l : log_lines) *request.add_log_lines() = l;
   v1::HeartbeatResponse response;
   grpc::Status s = impl_->stub->Heartbeat(ctx.get(), request, &response);

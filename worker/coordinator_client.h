@@ -24,9 +24,11 @@ class CoordinatorClient {
   ~CoordinatorClient();
 
   absl::StatusOr<tandem::v1::JoinResponse> Join(const tandem::v1::JoinRequest& request);
-  // With the log lines logged since the last heartbeat (LogShipper::Take).
+  // With the log lines logged since the last heartbeat (LogShipper::Take) and, if given,
+  // what the collective waits for (HeartbeatRequest.collective_wait).
   absl::StatusOr<tandem::v1::HeartbeatResponse> Heartbeat(
-      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {});
+      const std::string& worker_id, const std::vector<tandem::v1::LogLine>& log_lines = {},
+      const tandem::v1::CollectiveWait* wait = nullptr);
   // Streams an artifact into memory, checks its size and SHA-256 (DataLoss on mismatch).
   // At most `max_bytes` are accepted.
   absl::StatusOr<std::string> FetchArtifact(const std::string& worker_id,

@@ -126,7 +126,8 @@ void Worker::Run() {
       if (options_.log_shipper != nullptr) {
         lines = options_.log_shipper->Take(kMaxLogLinesPerHeartbeat);
       }
-      auto beat = client_.Heartbeat(id, lines);
+      const std::optional<v1::CollectiveWait> wait = LongCollectiveWait();
+      auto beat = client_.Heartbeat(id, lines, wait.has_value() ? &*wait : nullptr);
       if (!beat.ok() && options_.log_shipper != nullptr) {
         options_.log_shipper->Return(std::move(lines));
       }
@@ -175,6 +176,20 @@ void Worker::Run() {
   StopCurrentRun();
   for (auto& t : retired_) t.join();
   retired_.clear();
+}
+
+std::optional<v1::CollectiveWait> Worker::LongCollectiveWait() const {
+  const std::optional<collective::Mailbox::Wait> wait = collective_->mailbox().CurrentWait();
+  if (!wait.has_value()) return std::nullopt;
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      collective::Clock::now() - wait->since);
+  if (waited < std::chrono::seconds(1)) return std::nullopt;  // the ordinary waits of a step
+  v1::CollectiveWait w;
+  w.set_job_id(wait->group.job_id);
+  w.set_generation(wait->group.generation);
+  w.set_awaited_rank(wait->awaited_rank);
+  w.set_waited_ms(static_cast<uint64_t>(waited.count()));
+  return w;
 }
 
 void Worker::HandleAssignment(const v1::WorkAssignment& a) {

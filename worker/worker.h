@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -67,6 +68,9 @@ class Worker {
 
  private:
   void HandleAssignment(const tandem::v1::WorkAssignment& assignment);
+  // What the collective has waited for since at least a second (a heartbeat carries it for
+  // the coordinator's stall detection), or nullopt.
+  std::optional<tandem::v1::CollectiveWait> LongCollectiveWait() const;
   // Runs on the assignment's thread: fetch artifacts, report ready, train until the job ends,
   // `cancel` is set, or the coordinator says stop.
   void Prepare(tandem::v1::WorkAssignment assignment, const std::atomic<bool>& cancel);

@@ -599,6 +599,27 @@ TEST_F(ListCommandTest, AllFollowsThePagesToTheEnd) {
   EXPECT_THAT(limits, ElementsAre(100u, 60u, 20u));
 }
 
+TEST_F(ListCommandTest, OwnersGetAColumnAndAFilter) {
+  MakeJobs(4);
+  std::vector<std::string> ids;
+  std::string err;
+  std::ostringstream out, e;
+  ASSERT_EQ(RunCli({"list"}, out, e, {}, client_.get()), kExitOk) << e.str();
+  EXPECT_THAT(out.str(), ::testing::Not(HasSubstr("OWNER")));  // no job has an owner
+  for (auto& j : service_.jobs) j.set_owner(j.id() == "job-1" || j.id() == "job-3" ? "alice" : "");
+  std::ostringstream out2;
+  ASSERT_EQ(RunCli({"list"}, out2, e, {}, client_.get()), kExitOk) << e.str();
+  EXPECT_THAT(out2.str(), ::testing::ContainsRegex("ID +NAME +OWNER +STATE"));
+  EXPECT_THAT(out2.str(), ::testing::ContainsRegex("job-3 +- +alice +running"));
+  EXPECT_THAT(out2.str(), ::testing::ContainsRegex("job-4 +- +- +succeeded"));
+  // --owner goes to the coordinator and is applied again here (the fake ignores it).
+  service_.list_requests.clear();
+  ASSERT_EQ(List({"--owner", "alice"}, &ids, &err), kExitOk) << err;
+  EXPECT_THAT(ids, ElementsAre("job-3", "job-1"));
+  ASSERT_EQ(service_.list_requests.size(), 1u);
+  EXPECT_EQ(service_.list_requests[0].owner(), "alice");
+}
+
 TEST_F(ListCommandTest, BadLimitsAndFiltersAreRefusedBeforeAnyCall) {
   MakeJobs(3);
   std::vector<std::string> ids;

@@ -29,12 +29,13 @@ class ClusterFixture : public ::testing::Test {
 
   void StartCoordinator(const std::string& port) {
     std::remove(dir_.Join("port").c_str());
-    coordinator_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{BinDir() + "/tandem-coordinator",
-                                 "--data_dir=" + dir_.Join("coord"), "--listen=127.0.0.1:" + port,
-                                 "--port_file=" + dir_.Join("port"), "--heartbeat_ms=200",
-                                 "--worker_timeout_ms=" + std::to_string(kWorkerTimeoutMs)},
-        dir_.Join("coordinator.log"));
+    std::vector<std::string> argv = {BinDir() + "/tandem-coordinator",
+                                     "--data_dir=" + dir_.Join("coord"),
+                                     "--listen=127.0.0.1:" + port,
+                                     "--port_file=" + dir_.Join("port"), "--heartbeat_ms=200",
+                                     "--worker_timeout_ms=" + std::to_string(kWorkerTimeoutMs)};
+    argv.insert(argv.end(), coordinator_flags_.begin(), coordinator_flags_.end());
+    coordinator_ = std::make_unique<ChildProcess>(argv, dir_.Join("coordinator.log"));
     ASSERT_TRUE(WaitFor([&] { return !ReadText(dir_.Join("port")).empty(); },
                         std::chrono::seconds(20)))
         << ReadText(dir_.Join("coordinator.log"));
@@ -155,6 +156,8 @@ class ClusterFixture : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<ChildProcess> coordinator_;
+  // Flags the coordinator gets besides the fixture's (set before SetUp starts it).
+  std::vector<std::string> coordinator_flags_;
   std::unique_ptr<JobClient> client_;
   int port_ = 0;
   std::string address_;

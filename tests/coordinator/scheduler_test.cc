@@ -1,6 +1,8 @@
 // Scheduling decisions as a plain function: no store, no threads.
 #include "coordinator/scheduler.h"
 
+#include "coordinator/stall_detector.h"
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "model/model_spec.h"
@@ -83,6 +85,29 @@ TEST(SchedulerTest, RunningJobsBelowTheirMaximumGrowWithWhatWaitingJobsLeave) {
   EXPECT_THAT(PlanSchedule(jobs, {}, 9, false, 0).grow, IsEmpty());
   EXPECT_THAT(PlanSchedule({Running("job-2", 1, 2, {"w-5", "w-6"})}, Free({"w-1"}), 3, false, 0).grow,
               IsEmpty());
+}
+
+// A worker sitting a job out after a stall (StallDetector) is not given to that job, waiting
+// or running, but other jobs may take it.
+TEST(SchedulerTest, AWorkerSittingAJobOutIsNotGivenToThatJob) {
+  const SitOuts out = {{"job-1", {"w-2"}}};
+  SchedulePlan plan = PlanSchedule({Running("job-1", 1, 3, {"w-1"})}, Free({"w-2", "w-3"}), 3,
+                                   false, 0, out);
+  ASSERT_EQ(plan.grow.size(), 1u);
+  EXPECT_THAT(plan.grow[0].members, ElementsAre("w-1", "w-3"));
+  // Waiting: w-2 does not count towards the minimum, and the message says why.
+  plan = PlanSchedule({Job("job-1", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 2)}, Free({"w-2", "w-3"}),
+                      3, false, 0, out);
+  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.waiting.size(), 1u);
+  EXPECT_EQ(plan.waiting[0].message(),
+            "waiting for workers: needs at least 2, 1 free of 3 registered; 1 free worker(s) sit "
+            "this job out after a stall (cut off from their peers)");
+  // Another job takes it.
+  plan = PlanSchedule({Job("job-2", v1::JOB_STATE_WAITING_FOR_WORKERS, 2, 2)}, Free({"w-2", "w-3"}),
+                      3, false, 0, out);
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_THAT(plan.start[0].members, ElementsAre("w-2", "w-3"));
 }
 
 TEST(SchedulerTest, AJobThatStillWaitsSaysWhyOnceTheReasonChanges) {
