@@ -3,6 +3,7 @@
 // progress_tracker_test, model_store_test); these go through the facade as the services do.
 #include "coordinator/coordinator.h"
 
+#include <set>
 #include <atomic>
 #include <tuple>
 
@@ -711,12 +712,38 @@ TEST_F(CoordinatorTest, AWorkersErrorTextIsBoundedInTheJobsMessage) {
   EXPECT_THAT(job.message(), ::testing::EndsWith("\xc3\xa9..."));  // cut between characters
 }
 
+TEST_F(CoordinatorTest, EveryJobsEventsOrOneUsersOnly) {
+  ASSERT_OK_AND_ASSIGN(const std::string alices, coordinator_->SubmitJob(Spec(1), nullptr, {}, "alice"));
+  ASSERT_OK_AND_ASSIGN(const std::string bobs, coordinator_->SubmitJob(Spec(1), nullptr, {}, "bob"));
+  ASSERT_OK_AND_ASSIGN(auto all, coordinator_->ListEvents("", 0, 0));
+  ASSERT_OK_AND_ASSIGN(auto bobs_events, coordinator_->ListEvents("", 0, 0, "bob"));
+  std::set<std::string> jobs, bob_jobs;
+  for (const auto& e : all) jobs.insert(e.job_id());
+  for (const auto& e : bobs_events) bob_jobs.insert(e.job_id());
+  EXPECT_EQ(jobs, (std::set<std::string>{alices, bobs}));
+  EXPECT_EQ(bob_jobs, std::set<std::string>{bobs});
+  ASSERT_FALSE(bobs_events.empty());
+  EXPECT_EQ(bobs_events[0].message(), "job submitted by bob");
+  // The limit counts the user's events, not the ones skipped.
+  ASSERT_OK_AND_ASSIGN(auto one, coordinator_->ListEvents("", 0, 1, "bob"));
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].job_id(), bobs);
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo job, coordinator_->GetJob(bobs));
+  EXPECT_EQ(job.owner(), "bob");
+  EXPECT_THAT(coordinator_->JobOwner(bobs), testing::IsOkAndHolds(std::string("bob")));
+  EXPECT_THAT(coordinator_->JobOwner("job-999999"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(coordinator_->JobOwner("../x"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(CoordinatorTest, MalformedJobIdsAreRefusedBeforeUse) {
   for (const std::string id : {std::string("../coord"), std::string(""), std::string("a/b"),
                                std::string(".."), std::string(300, 'j')}) {
     EXPECT_THAT(coordinator_->GetJob(id), StatusIs(absl::StatusCode::kInvalidArgument)) << id;
     EXPECT_THAT(coordinator_->CancelJob(id), StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_THAT(coordinator_->ListEvents(id, 0, 0), StatusIs(absl::StatusCode::kInvalidArgument));
+    if (!id.empty()) {  // an empty id asks for every job's events (ListEventsRequest.job_id)
+      EXPECT_THAT(coordinator_->ListEvents(id, 0, 0),
+                  StatusIs(absl::StatusCode::kInvalidArgument));
+    }
     EXPECT_THAT(coordinator_->GetMetrics(id), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(coordinator_->ModelFiles(id), StatusIs(absl::StatusCode::kInvalidArgument));
   }
