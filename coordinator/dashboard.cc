@@ -470,6 +470,8 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   if (!attention.ok()) return Error(attention.status());
   auto replace_unk = GetBool(q, "replace_unk");
   if (!replace_unk.ok()) return Error(replace_unk.status());
+  auto bf16 = GetBool(q, "bf16");
+  if (!bf16.ok()) return Error(bf16.status());
   if (const std::string lp = Get(q, "length_penalty", ""); !lp.empty()) {
     double alpha = 0;
     if (!absl::SimpleAtod(lp, &alpha)) {
@@ -481,6 +483,7 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   request.set_n_best(static_cast<uint32_t>(*n_best));
   request.set_attention(*attention);
   request.set_replace_unk(*replace_unk);
+  request.set_bf16(*bf16);
   HttpResponse res;
   res.deferred = [translate = options_.translate, request = std::move(request)] {
     absl::StatusOr<v1::TranslateResponse> r = translate(request);

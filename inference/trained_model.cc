@@ -53,6 +53,7 @@ absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPath
   TANDEM_ASSIGN_OR_RETURN(impl->model, BuildModel(paths, impl->source, impl->target, config));
   TANDEM_ASSIGN_OR_RETURN(impl->step, model::LoadParameters(paths.checkpoint, *impl->model));
   impl->model->eval();
+  impl->model->PrepareBf16Decoding();  // for requests that ask for it (TranslateRequest.bf16)
   impl->translator = std::make_unique<Translator>(impl->model.get(), impl->source.get(),
                                                   impl->target.get(), config.eos_id);
   return std::unique_ptr<TrainedModel>(new TrainedModel(std::move(impl)));

@@ -64,6 +64,7 @@ absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request) 
     o.n_best = static_cast<int>(request.n_best());
   }
   o.replace_unk = request.replace_unk();
+  o.bf16 = request.bf16();
   return o;
 }
 

@@ -10,6 +10,7 @@
 #include "data/tokenizer.h"
 #include "model/decode.h"
 #include "model/seq2seq.h"
+#include "model/small_affine.h"
 
 namespace tandem::inference {
 namespace {
@@ -68,6 +69,7 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
   decode.beam_size = std::max(1, options.beam_size);
   decode.length_alpha = options.length_penalty;
   decode.n_best = options.n_best;
+  decode.bf16 = options.bf16;
   // Chunks of sentences of similar lengths (by subwords, longest first): less padding, and
   // a chunk's rows finish at about the same step. Results go back to the input order.
   std::vector<size_t> order(src.size());
@@ -75,9 +77,13 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
   std::vector<std::vector<Candidate>> out(src.size());
-  for (size_t i = 0; i < order.size(); i += kChunk) {
+  // bf16 steps serve at most kSmallAffineMaxRows hypotheses: chunks that fit, so that every
+  // step of the request reads the bfloat16 weights.
+  const size_t chunk =
+      options.bf16 ? std::max<size_t>(1, model::kSmallAffineMaxRows / decode.beam_size) : kChunk;
+  for (size_t i = 0; i < order.size(); i += chunk) {
     std::vector<std::vector<int>> part;
-    for (size_t k = i; k < std::min(order.size(), i + kChunk); ++k) part.push_back(src[order[k]]);
+    for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) part.push_back(src[order[k]]);
     std::vector<std::vector<model::Hypothesis>> hyps;
     if (decode.beam_size > 1) {
       TANDEM_ASSIGN_OR_RETURN(hyps, model::BeamSearchNBest(*model_, part, decode));

@@ -45,6 +45,8 @@ struct TranslateOptions {
   // An unknown subword in the output (SentencePiece's "⁇") becomes the source subword it
   // attends to most (ReplaceUnknown).
   bool replace_unk = false;
+  // Decoder steps read bfloat16 weights (TranslateRequest.bf16; model/decode.h).
+  bool bf16 = false;
 };
 
 // One candidate translation and its scores (model/decode.h's Hypothesis): `score` is what the

@@ -97,6 +97,7 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
     const int64_t steps = *std::max_element(max_len.begin(), max_len.end());
     EncoderOutput enc = model.Encode(batch->src, batch->src_lengths, batch->src_padded);
     DecoderState state = model.InitialState(enc);
+    state.bf16 = options.bf16;
     std::vector<Hypothesis> hyps(B);
     std::vector<bool> done(B, false);
     int64_t remaining = B;
@@ -190,6 +191,7 @@ absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
     EncoderOutput enc =
         SelectRows(enc0, torch::arange(N, torch::kInt64).repeat_interleave(K));
     DecoderState state = model.InitialState(enc);
+    state.bf16 = options.bf16;
     const auto float_opts = enc.annotations.options();
     // Only beam 0 is live at the start, so the first expansion does not repeat hypotheses.
     Tensor scores = torch::full({N, K}, -kInf, float_opts);

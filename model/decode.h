@@ -32,6 +32,9 @@ struct DecodeOptions {
   // products. The same tokens either way, up to floating-point ties (a smaller batch may
   // round a product differently).
   bool compact = true;
+  // Steps read the bfloat16 weights (DecoderState::bf16; Seq2SeqImpl::PrepareBf16Decoding
+  // must have been called, else float32 as without it).
+  bool bf16 = false;
 };
 
 struct Hypothesis {

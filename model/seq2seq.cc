@@ -53,23 +53,38 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
 
 // x W^T + b for a decoder step, x [B, in]. BLAS's matrix-matrix path copies (packs) the
 // whole weight matrix on every call, which for a few rows costs more than the product (the
-// 512 x 8,000 output layer: 16 MB copied per step). One row (one sentence decoded greedily,
-// the latency case) goes through the matrix-vector product; up to kSmallAffineMaxRows rows
-// without gradients (beam search over a sentence or two) through SmallAffine; more through
-// BLAS, where the copy pays for itself.
-Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+// 512 x 8,000 output layer: 16 MB copied per step). Up to kSmallAffineMaxRows rows without
+// gradients (greedy or beam search over a sentence or two: the latency case) go through
+// SmallAffine, which reads the weights once (faster than BLAS's matrix-vector product for one
+// row too: BENCHMARKS.md, issue [12]); more through BLAS, where the copy pays for itself.
+// `bias` may be undefined (none). Under gradients (training) it is addmm, or matmul without a
+// bias, as it always was. `weight_bf16` (Seq2SeqImpl::UseBf16Decoding), when defined, serves
+// the steps SmallAffine would, in bfloat16.
+Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                  const Tensor& weight_bf16 = Tensor()) {
   const int64_t rows = x.size(0);
-  if (rows == 1) return torch::addmv(bias, weight, x.select(0, 0)).unsqueeze(0);
-  if (rows <= kSmallAffineMaxRows && !torch::GradMode::is_enabled() &&
-      x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat &&
-      bias.scalar_type() == torch::kFloat && weight.is_contiguous() && bias.is_contiguous()) {
+  const bool grad = torch::GradMode::is_enabled();
+  if (weight_bf16.defined() && rows <= kSmallAffineMaxRows && !grad &&
+      x.scalar_type() == torch::kFloat) {
+    const Tensor xc = x.contiguous();
+    Tensor out = torch::empty({rows, weight_bf16.size(0)}, x.options());
+    SmallAffineBf16(xc.data_ptr<float>(), rows, x.size(1),
+                    reinterpret_cast<const uint16_t*>(weight_bf16.data_ptr<at::BFloat16>()),
+                    bias.defined() ? bias.data_ptr<float>() : nullptr, weight_bf16.size(0),
+                    out.data_ptr<float>());
+    return out;
+  }
+  if (rows <= kSmallAffineMaxRows && !grad && x.scalar_type() == torch::kFloat &&
+      weight.scalar_type() == torch::kFloat && weight.is_contiguous() &&
+      (!bias.defined() || (bias.scalar_type() == torch::kFloat && bias.is_contiguous()))) {
     const Tensor xc = x.contiguous();
     Tensor out = torch::empty({rows, weight.size(0)}, x.options());
     SmallAffine(xc.data_ptr<float>(), rows, x.size(1), weight.data_ptr<float>(),
-                bias.data_ptr<float>(), weight.size(0), out.data_ptr<float>());
+                bias.defined() ? bias.data_ptr<float>() : nullptr, weight.size(0),
+                out.data_ptr<float>());
     return out;
   }
-  return torch::addmm(bias, x, weight.t());
+  return bias.defined() ? torch::addmm(bias, x, weight.t()) : torch::matmul(x, weight.t());
 }
 
 }  // namespace
@@ -264,7 +279,8 @@ Tensor Seq2SeqImpl::Attend(const EncoderOutput& enc, const Tensor& query, const 
   Tensor e;  // [B, S] energies
   if (config_.attention == "bahdanau") {
     // e_j = v . tanh(W_q s + k_j)
-    Tensor q = (q_proj.defined() ? q_proj : torch::linear(query, att_q_->weight)).unsqueeze(1);                    // [B, 1, att]
+    Tensor q = (q_proj.defined() ? q_proj : StepAffine(query, att_q_->weight, Tensor()))
+                   .unsqueeze(1);  // [B, 1, att]                    // [B, 1, att]
     const Tensor v = att_v_->weight.squeeze(0);
     e = config_.recompute_attention ? AdditiveEnergies::apply(enc.keys, q, v)
                                     : torch::matmul(torch::tanh(enc.keys + q), v);  // [B, S]
@@ -285,11 +301,14 @@ void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor
   const int64_t D = config_.DecoderHidden();
   Tensor gi = gi0;
   for (int64_t l = 0; l < config_.decoder_layers; ++l) {
-    if (l > 0) gi = torch::addmm(b_ih_[l], state.h[l - 1], w_ih_[l].t());
+    const auto bf16 = [&](const std::vector<Tensor>& w) {
+      return w.empty() || !state.bf16 ? Tensor() : w[static_cast<size_t>(l)];
+    };
+    if (l > 0) gi = StepAffine(state.h[l - 1], w_ih_[l], b_ih_[l], bf16(bf16_.w_ih));
     const Tensor& h = state.h[l];
     Tensor gh = l + 1 == config_.decoder_layers && gh_top.defined()
                     ? gh_top
-                    : torch::addmm(b_hh_[l], h, w_hh_[l].t());  // [B, G*D]
+                    : StepAffine(h, w_hh_[l], b_hh_[l], bf16(bf16_.w_hh));  // [B, G*D]
     if (!lstm_) {
       // PyTorch GRU: r, z = sigmoid(...); n = tanh(gi_n + r * gh_n); h' = n + z * (h - n).
       Tensor rz = torch::sigmoid(gi.narrow(1, 0, 2 * D) + gh.narrow(1, 0, 2 * D));
@@ -429,12 +448,32 @@ absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double labe
 Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Tensor& prev_tokens,
                          Tensor* attention) {
   Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
-  Tensor ctx = Attend(enc, state.h.back(), Tensor(), attention);
-  Tensor gi = StepAffine(torch::cat({w, ctx}, 1), w_ih_[0], b_ih_[0]);
+  const bool bf16 = state.bf16 && !bf16_.w_ih.empty();
+  // Bahdanau's query projection W_q s_{t-1}, here so that it may read the bfloat16 copy.
+  const Tensor q_proj = att_q_ && bf16 ? StepAffine(state.h.back(), att_q_->weight, Tensor(),
+                                                    bf16_.att_q)
+                                       : Tensor();
+  Tensor ctx = Attend(enc, state.h.back(), q_proj, attention);
+  Tensor gi = StepAffine(torch::cat({w, ctx}, 1), w_ih_[0], b_ih_[0],
+                         bf16 ? bf16_.w_ih[0] : Tensor());
   CellsStep(gi, state);
-  Tensor o = Dropout(torch::tanh(
-      StepAffine(torch::cat({state.h.back(), ctx, w}, 1), pre_out_->weight, pre_out_->bias)));
-  return StepAffine(o, out_->weight, out_->bias);  // [B, V]
+  Tensor o = Dropout(torch::tanh(StepAffine(torch::cat({state.h.back(), ctx, w}, 1),
+                                            pre_out_->weight, pre_out_->bias,
+                                            bf16 ? bf16_.pre_out : Tensor())));
+  return StepAffine(o, out_->weight, out_->bias, bf16 ? bf16_.out : Tensor());  // [B, V]
+}
+
+void Seq2SeqImpl::PrepareBf16Decoding() {
+  torch::NoGradGuard no_grad;
+  bf16_ = Bf16Weights();
+  const auto copy = [](const Tensor& w) {
+    return w.detach().to(torch::kBFloat16).contiguous();
+  };
+  for (const Tensor& w : w_ih_) bf16_.w_ih.push_back(copy(w));
+  for (const Tensor& w : w_hh_) bf16_.w_hh.push_back(copy(w));
+  if (att_q_) bf16_.att_q = copy(att_q_->weight);
+  bf16_.pre_out = copy(pre_out_->weight);
+  bf16_.out = copy(out_->weight);
 }
 
 absl::StatusOr<Seq2Seq> CreateSeq2Seq(const ModelConfig& config, uint64_t seed) {

@@ -52,6 +52,8 @@ struct EncoderOutput {
 struct DecoderState {
   std::vector<torch::Tensor> h;  // per layer [B, D]; h.back() is s_t
   std::vector<torch::Tensor> c;  // lstm cell states, per layer
+  // Step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding; ignored if not prepared).
+  bool bf16 = false;
 };
 
 class Seq2SeqImpl : public torch::nn::Module {
@@ -84,6 +86,16 @@ class Seq2SeqImpl : public torch::nn::Module {
   // (fused_decoder.h) unless turned off here; off gives the step-by-step autograd path with
   // the same mathematics (tests compare the two; other configurations always use it).
   void SetFusedDecoder(bool on) { fused_decoder_ = on; }
+
+  // Makes bfloat16 copies of the decoder's step matrices (input and recurrent weights of the
+  // cells, the attention query, the pre-output and output layers), for decoding steps with
+  // DecoderState::bf16: steps of up to kSmallAffineMaxRows rows (greedy, or beam search over a
+  // sentence or two: the latency path) then read half the bytes (SmallAffineBf16, sums in
+  // float32), each weight rounded to 8 bits of mantissa (BENCHMARKS.md, issue [12]: speed and
+  // BLEU). Call after the weights are loaded and before decoding threads start (the copies
+  // are then read-only); again after the weights change. Training, the encoder and steps of
+  // more rows are unchanged.
+  void PrepareBf16Decoding();
 
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
   // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
@@ -141,6 +153,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   std::vector<torch::Tensor> w_ih_, w_hh_, b_ih_, b_hh_;  // per decoder layer
   torch::nn::Linear pre_out_{nullptr};
   OutputLayer out_{nullptr};
+  // UseBf16Decoding: bfloat16 copies of the step matrices (undefined when off).
+  struct Bf16Weights {
+    std::vector<torch::Tensor> w_ih, w_hh;  // per decoder layer
+    torch::Tensor att_q, pre_out, out;
+  } bf16_;
 };
 TORCH_MODULE(Seq2Seq);
 

@@ -1,4 +1,4 @@
-// x W^T + b for a few rows (a decoder step of beam search over one or two sentences) without
+// x W^T + b for a few rows (a decoder step of greedy or beam search over a sentence or two) without
 // BLAS's matrix-matrix path, which copies (packs) the whole weight matrix on every call: for
 // the README-size output layer (8,000 x 512) that copy costs more than the product of a few
 // rows. Here every weight row is read once and multiplied with all rows of x while it is in
@@ -23,6 +23,15 @@ void SmallAffine(const float* x, int64_t M, int64_t K, const float* w, const flo
 // The generic x86-64 build alone (for tests on a CPU with AVX2).
 void SmallAffineGeneric(const float* x, int64_t M, int64_t K, const float* w, const float* bias,
                         int64_t V, float* out);
+
+// SmallAffine with the weights in bfloat16 (`w_bf16` [V, K]: the upper 16 bits of each float,
+// as FloatToBf16 rounds them), x, bias and the sums in float32: half the bytes of w to read,
+// which is what a decoder step of a few rows waits for. M <= kSmallAffineMaxRows.
+void SmallAffineBf16(const float* x, int64_t M, int64_t K, const uint16_t* w_bf16,
+                     const float* bias, int64_t V, float* out);
+// Its generic x86-64 build alone (for tests).
+void SmallAffineBf16Generic(const float* x, int64_t M, int64_t K, const uint16_t* w_bf16,
+                            const float* bias, int64_t V, float* out);
 
 }  // namespace tandem::model
 

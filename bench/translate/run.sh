@@ -143,20 +143,22 @@ if rpc:
     print(f"# through the coordinator: a job of {setup['size']} trained {setup['train_steps']} steps "
           f"(its final model), --translate_threads {setup['rpc_threads']}; BLAS {setup['blas']}; "
           f"load {setup['load_start']} -> {setup['load_end']}")
-    outs = ", ".join(f"{'greedy' if p['beam'] == 1 else 'beam ' + str(p['beam'])} {p['out_words']}" for p in lat if p["path"] == "coordinator" and "out_words" in p)
+    def mode_of(p):
+        return ("greedy" if p["beam"] == 1 else f"beam {p['beam']}") + (" bf16" if p.get("bf16") else "")
+    outs = ", ".join(f"{mode_of(p)} {p['out_words']}" for p in lat if p["path"] == "coordinator" and "out_words" in p)
     print(f"# a. one {lat[0]['words']}-word sentence (output words: {outs}), {lat[0]['requests']} requests in a row after a warm-up; "
           f"library: the same sentence, downloaded model, in-process, {lat[0]['threads']} thread(s), alternating with them")
-    print(f"{'decoding':>8} {'path':>11} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU ms':>7} {'coordinator/library':>20}")
+    print(f"{'decoding':>11} {'path':>11} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU ms':>7} {'coordinator/library':>20}")
     goals = []
     for p in lat:
-        mode = "greedy" if p["beam"] == 1 else f"beam {p['beam']}"
+        mode = mode_of(p)
         ratio = ""
         if p["path"] == "coordinator":
-            l = [q for q in lat if q["beam"] == p["beam"] and q["path"] == "library"][0]
+            l = [q for q in lat if q["beam"] == p["beam"] and q.get("bf16") == p.get("bf16") and q["path"] == "library"][0]
             ratio = f"{p['p50_ms'] / l['p50_ms']:.2f}x ({p['p50_ms'] - l['p50_ms']:+.1f} ms)"
             goals.append(f"{mode} {p['p50_ms']:.1f} ms ({'met' if p['p50_ms'] < 50 else 'MISSED'})")
         cpu = f"{p['cpu_ms']:.1f}" if p.get("cpu_ms", -1) >= 0 else "-"
-        print(f"{mode:>8} {p['path']:>11} {p['p50_ms']:>7.1f} {p['p90_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f} {cpu:>7} {ratio:>20}")
+        print(f"{mode:>11} {p['path']:>11} {p['p50_ms']:>7.1f} {p['p90_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f} {cpu:>7} {ratio:>20}")
     print("# CPU ms: per request, the coordinator process's (all its threads) and the in-process decode's: about the latency on a free core")
     print(f"# goal: one short sentence through the coordinator under 50 ms at the median: {', '.join(goals)}")
     if conc:

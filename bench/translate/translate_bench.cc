@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
        {"sentences", true, "how many", "N", "1000"},
        {"threads", true, "LibTorch threads", "T", "1"},
        {"beams", true, "beam sizes (1: greedy)", "\"K ...\"", "1 5"},
-       {"chunk", true, "sentences decoded together", "N", "32"}});
+       {"chunk", true, "sentences decoded together", "N", "32"},
+       {"bf16", false, "the decoder's step matrices in bfloat16 for steps of up to 16 rows "
+        "(Seq2Seq::UseBf16Decoding)"}});
   if (!args.ok()) Die(std::string(args.status().message()));
   int sentences = 0, threads = 0, chunk = 0;
   if (!absl::SimpleAtoi(args->Get("sentences"), &sentences) || sentences < 1 ||
@@ -124,6 +126,7 @@ int main(int argc, char** argv) {
   }
   auto model = tandem::model::CreateSeq2Seq(c, 7);
   if (!model.ok()) Die(std::string(model.status().message()));
+  (*model)->PrepareBf16Decoding();
   const double limit = MatmulRate(c);
 
   for (int beam : beams) {
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
       DecodeOptions o;
       o.beam_size = beam;
       o.compact = variant == "after";
+      o.bf16 = args->Has("bf16");
       size_t finished = 0;
       const auto t0 = std::chrono::steady_clock::now();
       for (size_t i = 0; i < order.size(); i += chunk) {
@@ -157,10 +161,10 @@ int main(int argc, char** argv) {
       }
       const double s = Seconds(t0);
       std::printf(
-          "{\"beam\":%d,\"variant\":\"%s\",\"threads\":%d,\"sentences\":%zu,\"words\":%zu,"
+          "{\"beam\":%d,\"bf16\":%s,\"variant\":\"%s\",\"threads\":%d,\"sentences\":%zu,\"words\":%zu,"
           "\"seconds\":%.3f,\"words_per_s\":%.1f,\"useful_gflop\":%.2f,\"gflop_per_s\":%.2f,"
           "\"matmul_gflop_per_s\":%.2f,\"of_limit\":%.4f,\"finished_early\":%zu}\n",
-          beam, variant.c_str(), threads, src.size(), words, s, words / s, useful / 1e9,
+          beam, args->Has("bf16") ? "true" : "false", variant.c_str(), threads, src.size(), words, s, words / s, useful / 1e9,
           useful / s / 1e9, limit, useful / s / 1e9 / limit, finished);
       std::fflush(stdout);
     }

@@ -104,11 +104,12 @@ double Quantile(std::vector<double> xs, double q) {
 }
 
 tandem::v1::TranslateRequest Request(const std::string& job, std::vector<std::string> sentences,
-                                     int beam) {
+                                     int beam, bool bf16 = false) {
   tandem::v1::TranslateRequest r;
   r.set_job_id(job);
   for (auto& s : sentences) r.add_sentences(std::move(s));
   r.set_beam_size(static_cast<uint32_t>(beam));
+  r.set_bf16(bf16);
   return r;
 }
 
@@ -239,8 +240,9 @@ int main(int argc, char** argv) {
     if (!r.ok()) Die(r.status().ToString());
   }
 
-  for (int b : {1, 5}) {
-    const auto request = Request(job, {one}, b);
+  for (const auto& [b, bf16] : {std::pair{1, false}, std::pair{5, false}, std::pair{1, true},
+                                std::pair{5, true}}) {
+    const auto request = Request(job, {one}, b, bf16);
     std::vector<double> rpc, lib;
     std::string rpc_text, lib_text;
     // CPU seconds: the coordinator's over the RPCs (it does nothing else meanwhile), this
@@ -272,10 +274,12 @@ int main(int argc, char** argv) {
          {std::tuple{"coordinator", &rpc, &rpc_text, pid > 0 ? rpc_cpu / n * 1000 : -1.0},
           std::tuple{"library", &lib, &lib_text, lib_cpu / n * 1000}}) {
       std::printf(
-          "{\"part\":\"latency\",\"path\":\"%s\",\"beam\":%d,\"threads\":%d,\"words\":%zu,"
+          "{\"part\":\"latency\",\"path\":\"%s\",\"beam\":%d,\"bf16\":%s,\"threads\":%d,"
+          "\"words\":%zu,"
           "\"out_words\":%zu,\"requests\":%zu,\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,"
           "\"max_ms\":%.2f,\"cpu_ms\":%.2f}\n",
-          path, b, static_cast<int>(*threads), Words(one), Words(*text), xs->size(),
+          path, b, bf16 ? "true" : "false", static_cast<int>(*threads), Words(one),
+          Words(*text), xs->size(),
           Quantile(*xs, 0.5), Quantile(*xs, 0.9), Quantile(*xs, 0.99), Quantile(*xs, 1.0), cpu);
     }
     std::fflush(stdout);

@@ -170,6 +170,38 @@ TEST_F(Seq2SeqTest, TiedEmbeddingsShareOneMatrix) {
   EXPECT_TRUE(m->named_parameters()["tgt_emb.weight"].grad().defined());
 }
 
+// Decoding steps in bfloat16 (PrepareBf16Decoding, DecoderState::bf16): close to float32's
+// logits, never used unless prepared and asked for, and leaving float32 steps as they were.
+TEST_F(Seq2SeqTest, Bf16StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
+  for (const ModelConfig& base : {Tiny("bahdanau"), Tiny("luong_general", "lstm"), Tiny("none")}) {
+    ModelConfig c = base;
+    c.decoder_layers = 2;
+    Seq2Seq m = Make(c, 3);
+    m->eval();
+    torch::NoGradGuard no_grad;
+    const Batch batch = TinyBatch(c);
+    const EncoderOutput enc = m->Encode(batch.src, batch.src_lengths, batch.src_padded);
+    const torch::Tensor prev = torch::full({batch.src.size(0)}, c.bos_id, torch::kInt64);
+    auto step = [&](bool bf16) {
+      DecoderState state = m->InitialState(enc);
+      state.bf16 = bf16;
+      torch::Tensor logits;
+      for (int t = 0; t < 3; ++t) logits = m->Step(enc, state, prev, nullptr);  // three steps
+      return logits;
+    };
+    const torch::Tensor f32 = step(false);
+    EXPECT_TRUE(torch::equal(step(true), f32)) << "not prepared: float32 as before";
+    m->PrepareBf16Decoding();
+    EXPECT_TRUE(torch::equal(step(false), f32)) << "prepared, not asked: float32 as before";
+    const torch::Tensor b16 = step(true);
+    EXPECT_FALSE(torch::equal(b16, f32)) << c.attention << ": the weights were rounded";
+    // 8 bits of mantissa per weight, three steps deep: within a few percent of the largest logit.
+    EXPECT_LE((b16 - f32).abs().max().item<float>(),
+              0.03f * (1.0f + f32.abs().max().item<float>()))
+        << c.attention;
+  }
+}
+
 TEST_F(Seq2SeqTest, BadInputIsAStatusNotAnException) {
   ModelConfig c = Tiny("bahdanau");
   Seq2Seq m = Make(c);

@@ -58,5 +58,33 @@ TEST(SmallAffineTest, ThreadCountDoesNotChangeTheResult) {
   EXPECT_TRUE(torch::equal(outs[0], outs[1]));
 }
 
+using Bf16Fn = void (*)(const float*, int64_t, int64_t, const uint16_t*, const float*, int64_t,
+                        float*);
+
+// The bfloat16 weights are the float weights rounded (LibTorch's conversion, to nearest
+// even): the product must equal addmm over those rounded weights to float rounding.
+TEST(SmallAffineTest, Bf16WeightsMatchAddmmOverTheRoundedWeights) {
+  for (Bf16Fn fn : {&SmallAffineBf16, &SmallAffineBf16Generic}) {
+    for (const auto& [M, K, V] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {1, 1, 1}, {2, 7, 3}, {5, 8, 13}, {5, 512, 8000}, {3, 515, 257},
+             {kSmallAffineMaxRows, 9, 100}, {4, 33, 1}}) {
+      for (bool with_bias : {true, false}) {
+        torch::manual_seed(static_cast<uint64_t>(M * 7 + K * 13 + V));
+        const torch::Tensor x = torch::randn({M, K});
+        const torch::Tensor w16 = torch::randn({V, K}).to(torch::kBFloat16).contiguous();
+        const torch::Tensor b = with_bias ? torch::randn({V}) : torch::zeros({V});
+        const torch::Tensor expected = torch::addmm(b, x, w16.to(torch::kFloat).t());
+        torch::Tensor out = torch::full({M, V}, 12345.0f);
+        fn(x.data_ptr<float>(), M, K,
+           reinterpret_cast<const uint16_t*>(w16.data_ptr<at::BFloat16>()),
+           with_bias ? b.data_ptr<float>() : nullptr, V, out.data_ptr<float>());
+        EXPECT_LE((out - expected).abs().max().item<float>(),
+                  1e-5 * static_cast<double>(K + 1) * 4.0)
+            << "M " << M << " K " << K << " V " << V << " bias " << with_bias;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tandem::model
