@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "model/fused_decoder.h"
 #include "model/small_affine.h"
+#include "model/transformer.h"
 
 namespace tandem::model {
 
@@ -51,6 +52,8 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
   }
 };
 
+}  // namespace
+
 // x W^T + b for a decoder step, x [B, in]. BLAS's matrix-matrix path copies (packs) the
 // whole weight matrix on every call, which for a few rows costs more than the product (the
 // 512 x 8,000 output layer: 16 MB copied per step). One row (one sentence decoded greedily,
@@ -71,8 +74,6 @@ Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   return torch::addmm(bias, x, weight.t());
 }
-
-}  // namespace
 
 absl::Status TorchError(const char* what, const std::exception& e) {
   if (const auto* ce = dynamic_cast<const c10::Error*>(&e)) {
@@ -102,6 +103,16 @@ Seq2SeqImpl::Seq2SeqImpl(const ModelConfig& config)
       lstm_(config.cell == "lstm"),
       gates_(lstm_ ? 4 : 3) {
   const ModelConfig& c = config_;
+  if (c.IsTransformer()) {
+    // Registration order == parameter order (README.md "Transformer parameter order"): the
+    // Transformer's parameters, then the output layer. Tied: the output matrix is the target
+    // embedding as initialised there (N(0, 1/sqrt(E)), already the output layer's scale).
+    tf_ = std::make_shared<Transformer>(*this, c);
+    out_ = register_module("out", OutputLayer(c.embedding_dim, c.tgt_vocab,
+                                              c.tie_embeddings ? tf_->TargetEmbedding()
+                                                               : Tensor()));
+    return;
+  }
   const int64_t E = c.embedding_dim, H = c.hidden_dim, A = c.AnnotationDim(),
                 D = c.DecoderHidden();
   // Registration order == parameter order (README.md, R1.md 1.4). Do not reorder.
@@ -191,8 +202,13 @@ Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
   return x * mask;
 }
 
+std::function<Tensor(const Tensor&)> Seq2SeqImpl::DropFn() {
+  return [this](const Tensor& x) { return Dropout(x); };
+}
+
 EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,
                                   bool src_padded) {
+  if (tf_) return tf_->Encode(src, src_lengths, src_padded, DropFn());
   const ModelConfig& c = config_;
   const int64_t B = src.size(0), S = src.size(1);
   EncoderOutput enc;
@@ -249,6 +265,7 @@ EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,
 }
 
 DecoderState Seq2SeqImpl::InitialState(const EncoderOutput& enc) const {
+  if (tf_) return tf_->InitialState();
   DecoderState state;
   state.h = enc.init_h;
   state.c = enc.init_c;
@@ -311,6 +328,10 @@ void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor
 
 Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_lengths,
                                      bool src_padded, const Tensor& tgt_in, Tensor* attention) {
+  if (tf_) {
+    const EncoderOutput enc = tf_->Encode(src, src_lengths, src_padded, DropFn());
+    return tf_->Decode(enc, tgt_in, attention, DropFn());  // [B, T, E]
+  }
   const ModelConfig& c = config_;
   const int64_t E = c.embedding_dim, A = c.AnnotationDim();
   const int64_t T = tgt_in.size(1);
@@ -428,6 +449,10 @@ absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double labe
 
 Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Tensor& prev_tokens,
                          Tensor* attention) {
+  if (tf_) {
+    const Tensor o = tf_->Step(enc, state, prev_tokens, attention, DropFn());  // [B, E]
+    return StepAffine(o, out_->weight, out_->bias);                           // [B, V]
+  }
   Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
   Tensor ctx = Attend(enc, state.h.back(), Tensor(), attention);
   Tensor gi = StepAffine(torch::cat({w, ctx}, 1), w_ih_[0], b_ih_[0]);

@@ -15,6 +15,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,13 +47,27 @@ struct EncoderOutput {
   torch::Tensor fixed_context;  // none only: [B, A] mean of the annotations (the bottleneck)
   std::vector<torch::Tensor> init_h;  // per decoder layer, [B, D]
   std::vector<torch::Tensor> init_c;  // lstm only: per decoder layer, [B, D] (zeros)
+  // Transformer (annotations: the encoder's final layer norm output [B, S, E], zero at
+  // padding; keys, fixed_*, init_* undefined): per decoder layer the cross-attention keys
+  // and values, [B, heads, S, E / heads], computed once in Encode.
+  std::vector<torch::Tensor> cross_k;
+  std::vector<torch::Tensor> cross_v;
 };
 
-// Recurrent state of the decoder between steps.
+// State of the decoder between steps. Every tensor has the batch in dimension 0, so beam
+// search reorders a state by index_select(0, rows) on each (decode.cc SelectState).
 struct DecoderState {
-  std::vector<torch::Tensor> h;  // per layer [B, D]; h.back() is s_t
-  std::vector<torch::Tensor> c;  // lstm cell states, per layer
+  std::vector<torch::Tensor> h;  // rnn: per layer [B, D]; h.back() is s_t
+  std::vector<torch::Tensor> c;  // rnn: lstm cell states, per layer
+  // Transformer: per decoder layer the self-attention keys and values of the steps so far,
+  // [B, heads, position, E / heads] (undefined before the first step), and the position of
+  // the next step (the same for every row).
+  std::vector<torch::Tensor> self_k;
+  std::vector<torch::Tensor> self_v;
+  int64_t position = 0;
 };
+
+class Transformer;  // transformer.h
 
 class Seq2SeqImpl : public torch::nn::Module {
  public:
@@ -82,7 +97,8 @@ class Seq2SeqImpl : public torch::nn::Module {
 
   // Teacher-forced passes of a Bahdanau, one-layer GRU decoder run as one fused node
   // (fused_decoder.h) unless turned off here; off gives the step-by-step autograd path with
-  // the same mathematics (tests compare the two; other configurations always use it).
+  // the same mathematics (tests compare the two; other configurations always use it). The
+  // transformer never uses it (its teacher-forced pass has no time loop).
   void SetFusedDecoder(bool on) { fused_decoder_ = on; }
 
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
@@ -97,14 +113,17 @@ class Seq2SeqImpl : public torch::nn::Module {
                                bool src_padded, const torch::Tensor& tgt_in,
                                torch::Tensor* attention);
   // Everything of ForwardOrThrow before the output layer: the pre-output features
-  // drop(o_t), [B, T, preoutput_dim] (logits = linear(features, out.weight, out.bias)).
+  // drop(o_t), [B, T, preoutput_dim] (logits = linear(features, out.weight, out.bias)); for
+  // the transformer, the decoder's final layer norm output [B, T, embedding_dim].
   torch::Tensor PreOutputOrThrow(const torch::Tensor& src, const torch::Tensor& src_lengths,
                                  bool src_padded, const torch::Tensor& tgt_in,
                                  torch::Tensor* attention);
   EncoderOutput Encode(const torch::Tensor& src, const torch::Tensor& src_lengths,
                        bool src_padded);
   // One decoder step for decoding: previous tokens [B] -> logits [B, V]; updates `state`;
-  // `attention` (optional) receives [B, S].
+  // `attention` (optional) receives [B, S] (transformer: the last decoder layer's
+  // cross-attention averaged over heads). Transformer: incremental, with the key/value
+  // caches of `state`; equal, up to rounding, to the teacher-forced logits.
   torch::Tensor Step(const EncoderOutput& enc, DecoderState& state,
                      const torch::Tensor& prev_tokens, torch::Tensor* attention);
   DecoderState InitialState(const EncoderOutput& enc) const;
@@ -120,6 +139,8 @@ class Seq2SeqImpl : public torch::nn::Module {
   void CellsStep(const torch::Tensor& gi0, DecoderState& state,
                  const torch::Tensor& gh_top = {}) const;
   torch::Tensor Dropout(const torch::Tensor& x);
+  // Dropout as a function, for the transformer code (the same generator and mode).
+  std::function<torch::Tensor(const torch::Tensor&)> DropFn();
 
   ModelConfig config_;
   at::Generator dropout_generator_;
@@ -140,6 +161,9 @@ class Seq2SeqImpl : public torch::nn::Module {
   std::vector<torch::nn::LSTMCell> lstm_cells_;
   std::vector<torch::Tensor> w_ih_, w_hh_, b_ih_, b_hh_;  // per decoder layer
   torch::nn::Linear pre_out_{nullptr};
+  // architecture "transformer": everything but the output layer (the RNN members above are
+  // then all null).
+  std::shared_ptr<Transformer> tf_;
   OutputLayer out_{nullptr};
 };
 TORCH_MODULE(Seq2Seq);
