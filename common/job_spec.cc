@@ -516,7 +516,7 @@ absl::Status NotForArchitecture(const char* field, const char* architecture) {
       absl::StrCat(field, ": does not apply to architecture ", architecture));
 }
 
-// model.* of architecture transformer, but embedding_dim and dropout (ValidateSpec). Layers
+// model.* of architecture transformer but dropout (ValidateSpec). Layers
 // go to 12 (8 for the RNN): a Transformer layer costs less than a recurrent one.
 absl::Status ValidateTransformerSpec(const v1::ModelSpec& m) {
   // attention and cell describe the RNN: a value would be silently ignored.
@@ -525,6 +525,7 @@ absl::Status ValidateTransformerSpec(const v1::ModelSpec& m) {
   if (m.recompute_attention()) {
     return NotForArchitecture("model.recompute_attention", "transformer");
   }
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 12));
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 12));
   TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.heads", m.heads(), 1, 64));
@@ -600,6 +601,8 @@ absl::Status ValidateSpec(const JobSpec& spec) {
     TANDEM_RETURN_IF_ERROR(CheckOneOf("model.attention", m.attention(),
                                       {"bahdanau", "luong_dot", "luong_general", "none"}));
     TANDEM_RETURN_IF_ERROR(CheckOneOf("model.cell", m.cell(), {"gru", "lstm"}));
+    TANDEM_RETURN_IF_ERROR(
+        CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
     TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.hidden_dim", m.hidden_dim(), 1, 4096));
     TANDEM_RETURN_IF_ERROR(
         CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 8));
@@ -610,7 +613,6 @@ absl::Status ValidateSpec(const JobSpec& spec) {
     if (m.ff_dim() != 0) return NotForArchitecture("model.ff_dim", "rnn");
     if (!m.positions().empty()) return NotForArchitecture("model.positions", "rnn");
   }
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
   if (!(m.dropout() >= 0 && m.dropout() < 1)) {
     return RangeError("model.dropout", "[0, 1)", m.dropout());
   }

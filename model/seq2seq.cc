@@ -426,6 +426,24 @@ absl::StatusOr<Tensor> Seq2SeqImpl::Forward(const Batch& batch, Tensor* attentio
   }
 }
 
+absl::StatusOr<Tensor> Seq2SeqImpl::HeadAttention(const Batch& batch) {
+  if (absl::Status s = CheckBatch(batch, "Seq2Seq::HeadAttention"); !s.ok()) return s;
+  try {
+    Tensor heads;
+    if (tf_) {
+      const EncoderOutput enc = tf_->Encode(batch.src, batch.src_lengths, batch.src_padded,
+                                            DropFn());
+      tf_->Decode(enc, batch.tgt_in, /*attention=*/nullptr, DropFn(), &heads);
+    } else {
+      ForwardOrThrow(batch.src, batch.src_lengths, batch.src_padded, batch.tgt_in, &heads);
+      heads = heads.unsqueeze(1);
+    }
+    return heads;
+  } catch (const std::exception& e) {
+    return TorchError("Seq2Seq::HeadAttention", e);
+  }
+}
+
 absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double label_smoothing) {
   if (absl::Status s = CheckBatch(batch, "Seq2Seq::ForwardLoss"); !s.ok()) return s;
   if (!batch.tgt_out.defined() || batch.tgt_out.sizes() != batch.tgt_in.sizes()) {

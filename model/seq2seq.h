@@ -82,6 +82,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   // exactly zero at source padding).
   absl::StatusOr<torch::Tensor> Forward(const Batch& batch, torch::Tensor* attention = nullptr);
 
+  // Teacher-forced attention maps per head, [B, heads, T, S]: for the transformer, the last
+  // decoder layer's cross-attention of each head (their mean over heads is Forward's
+  // `attention`); for the RNN, its single map as one head, [B, 1, T, S].
+  absl::StatusOr<torch::Tensor> HeadAttention(const Batch& batch);
+
   // Teacher-forced forward pass and label-smoothed loss in one, for training: the value,
   // token count and gradients of LabelSmoothedLoss(*Forward(batch), batch.tgt_out,
   // label_smoothing, config().pad_id), but the output layer and the loss are fused

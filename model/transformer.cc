@@ -58,14 +58,15 @@ Tensor Sinusoid(int64_t start, int64_t length, int64_t d, const torch::TensorOpt
 // Scaled dot-product attention over heads: q [B, h, Tq, dk], k and v [B, h, Tk, dk]; `mask`
 // (optional, bool, broadcast to [B, h, Tq, Tk]) is true where a key must not be seen: its
 // weight is exactly zero. Returns [B, Tq, h * dk]; `avg` (optional) receives the weights
-// averaged over heads, [B, Tq, Tk].
-Tensor MultiHead(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
-                 Tensor* avg) {
+// averaged over heads, [B, Tq, Tk], and `per_head` (optional) each head's, [B, h, Tq, Tk].
+Tensor MultiHead(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, Tensor* avg,
+                 Tensor* per_head = nullptr) {
   const int64_t B = q.size(0), h = q.size(1), Tq = q.size(2), dk = q.size(3);
   Tensor s = torch::matmul(q * (1.0 / std::sqrt(static_cast<double>(dk))), k.transpose(2, 3));
   if (mask.defined()) s = s.masked_fill(mask, -std::numeric_limits<double>::infinity());
   const Tensor p = torch::softmax(s, -1);
   if (avg) *avg = p.mean(1);
+  if (per_head) *per_head = p;
   return torch::matmul(p, v).transpose(1, 2).reshape({B, Tq, h * dk});
 }
 
@@ -175,7 +176,7 @@ EncoderOutput Transformer::Encode(const Tensor& src, const Tensor& src_lengths, 
 }
 
 Tensor Transformer::Decode(const EncoderOutput& enc, const Tensor& tgt_in, Tensor* attention,
-                           const DropFn& drop) const {
+                           const DropFn& drop, Tensor* head_attention) const {
   const ModelConfig& c = config_;
   const int64_t T = tgt_in.size(1), h = c.heads;
   const Tensor key_mask = KeyMask(enc);
@@ -189,8 +190,9 @@ Tensor Transformer::Decode(const EncoderOutput& enc, const Tensor& tgt_in, Tenso
                                                 SplitHeads(qkv[2], h), causal, nullptr)));
     const bool last = l + 1 == decoder_.size();
     const Tensor q = SplitHeads(Lin(layer->cross_q, Norm(layer->cross_norm, x)), h);
-    x = x + drop(Lin(layer->cross_out, MultiHead(q, enc.cross_k[l], enc.cross_v[l], key_mask,
-                                                 last ? attention : nullptr)));
+    x = x + drop(Lin(layer->cross_out,
+                     MultiHead(q, enc.cross_k[l], enc.cross_v[l], key_mask,
+                               last ? attention : nullptr, last ? head_attention : nullptr)));
     x = x + drop(Lin(layer->ffn_out, torch::relu(Lin(layer->ffn_in, Norm(layer->ffn_norm, x)))));
   }
   return Norm(dec_norm_, x);

@@ -59,9 +59,11 @@ class Transformer {
   EncoderOutput Encode(const torch::Tensor& src, const torch::Tensor& src_lengths, bool src_padded,
                        const DropFn& drop) const;
   // Teacher-forced decoder: the final layer norm's output [B, T, E]. `attention` (optional):
-  // the last layer's cross-attention averaged over heads, [B, T, S].
+  // the last layer's cross-attention averaged over heads, [B, T, S]; `head_attention`
+  // (optional): the same per head, [B, heads, T, S].
   torch::Tensor Decode(const EncoderOutput& enc, const torch::Tensor& tgt_in,
-                       torch::Tensor* attention, const DropFn& drop) const;
+                       torch::Tensor* attention, const DropFn& drop,
+                       torch::Tensor* head_attention = nullptr) const;
   // Empty key/value caches at position 0.
   DecoderState InitialState() const;
   // One incremental step: the final layer norm's output [B, E] for `prev_tokens` [B] at

@@ -227,6 +227,32 @@ TEST_F(TransformerTest, AttentionRowsSumToOneAndAreZeroAtSourcePadding) {
   }
 }
 
+TEST_F(TransformerTest, PerHeadMapsAverageToTheAttention) {
+  ModelConfig c = TinyTransformer();
+  c.heads = 4;
+  Seq2Seq m = Make(c, 8);
+  m->eval();
+  const Batch batch = TinyBatch(c);
+  torch::Tensor attention;
+  ASSERT_OK(m->Forward(batch, &attention));
+  absl::StatusOr<torch::Tensor> heads = m->HeadAttention(batch);
+  ASSERT_OK(heads);
+  ASSERT_EQ(heads->sizes().vec(),
+            (std::vector<int64_t>{batch.size(), 4, batch.tgt_in.size(1), batch.src.size(1)}));
+  EXPECT_LT((heads->mean(1) - attention).abs().max().item<double>(), 1e-6);
+  EXPECT_LT((heads->sum(3) - 1).abs().max().item<double>(), 1e-5);
+  EXPECT_GT((heads->select(1, 0) - heads->select(1, 1)).abs().max().item<double>(), 1e-4)
+      << "heads differ";
+  // The RNN's single map is one head.
+  Seq2Seq rnn = Make(Tiny("bahdanau"));
+  rnn->eval();
+  torch::Tensor rnn_attention;
+  ASSERT_OK(rnn->Forward(TinyBatch(Tiny("bahdanau")), &rnn_attention));
+  absl::StatusOr<torch::Tensor> one = rnn->HeadAttention(TinyBatch(Tiny("bahdanau")));
+  ASSERT_OK(one);
+  EXPECT_TRUE(torch::equal(one->squeeze(1), rnn_attention));
+}
+
 // A sentence's logits do not depend on the padding the batch adds around it.
 TEST_F(TransformerTest, LogitsDoNotDependOnPadding) {
   const ModelConfig c = TinyTransformer();

@@ -326,6 +326,18 @@ TEST_F(TransformerTrainerTest, ResumedRunMatchesAnUninterruptedOneStepForStep) {
 TEST_F(TransformerTrainerTest, LossFallsAndValidationTranslates) {
   auto t = Make(spec_);
   ASSERT_NE(t, nullptr);
+  // It is the transformer (its learned positions alone are 2 x 1024 x 16 parameters), not
+  // the RNN of the same embedding size.
+  v1::JobSpec rnn = spec_;
+  rnn.mutable_model()->clear_architecture();
+  rnn.mutable_model()->clear_heads();
+  rnn.mutable_model()->clear_positions();
+  rnn.mutable_model()->set_encoder_layers(1);
+  rnn.mutable_model()->set_decoder_layers(1);
+  ApplyDefaults(rnn);
+  ASSERT_OK(ValidateSpec(rnn));
+  EXPECT_GT(t->NumParameters(), 2 * 1024 * 16);
+  EXPECT_NE(t->NumParameters(), Make(rnn)->NumParameters());
   double first = 0, last = 0;
   while (!t->Finished()) {
     auto s = t->Step();
