@@ -181,8 +181,15 @@ TEST_F(TransformerTest, ValidationNamesTheField) {
 // Incremental decoding with the key/value caches gives the teacher-forced logits and
 // attention, position by position, on a padded batch.
 TEST_F(TransformerTest, IncrementalStepsEqualTheTeacherForcedPass) {
-  for (const char* pos : {"sinusoidal", "learned"}) {
-    ModelConfig c = TinyTransformer(2, pos);
+  for (const char* pos : {"sinusoidal", "learned", "wide"}) {
+    ModelConfig c = TinyTransformer(2, pos == std::string("wide") ? "sinusoidal" : pos);
+    if (pos == std::string("wide")) {  // wider, deeper, tied: rounding has more room to grow
+      c.embedding_dim = c.preoutput_dim = 64;
+      c.heads = 4;
+      c.ff_dim = 128;
+      c.encoder_layers = c.decoder_layers = 3;
+      c.tie_embeddings = true;
+    }
     c.dropout = 0.3;  // off in eval mode
     Seq2Seq m = Make(c, 3);
     m->eval();
@@ -202,8 +209,7 @@ TEST_F(TransformerTest, IncrementalStepsEqualTheTeacherForcedPass) {
       const torch::Tensor step = m->Step(enc, state, batch.tgt_in.select(1, t), &a);
       EXPECT_LT((step - logits->select(1, t)).abs().max().item<double>(), 1e-5)
           << pos << " t=" << t;
-      EXPECT_LT((a - attention.select(1, t)).abs().max().item<double>(), 1e-6)
-          << pos << " t=" << t;
+      EXPECT_LT((a - attention.select(1, t)).abs().max().item<double>(), 1e-6) << pos << " t=" << t;
     }
     EXPECT_EQ(state.position, T);
   }
@@ -320,6 +326,54 @@ TEST_F(TransformerTest, GreedyAndBeamSearchRunAndBeamOneIsGreedy) {
   EXPECT_TRUE(m->is_training()) << "decoding restores the training mode";
 }
 
+// Beam search reorders the key/value caches with the beams: every hypothesis it returns has
+// the log-probability the teacher-forced pass gives its tokens.
+TEST_F(TransformerTest, BeamHypothesesScoreAsTheTeacherForcedPassScoresThem) {
+  ModelConfig c = TinyTransformer(2);
+  c.tgt_vocab = 9;  // few tokens: EOS comes up, and beams share prefixes and reorder
+  Seq2Seq m = Make(c, 21);
+  m->eval();
+  {
+    // EOS about as likely as a word, so that beams finish at different steps and several
+    // finished hypotheses come back per sentence.
+    torch::NoGradGuard no_grad;
+    m->OrderedParameters().back()[c.eos_id] += 1.0;
+  }
+  const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8}, {9, 10, 11, 4, 5}};
+  for (bool compact : {false, true}) {
+    DecodeOptions options;
+    options.beam_size = 4;
+    options.n_best = 4;
+    options.max_length_ratio = 3.0;
+    options.compact = compact;  // finished sentences leave the batch (their caches too), or not
+    absl::StatusOr<std::vector<std::vector<Hypothesis>>> nbest =
+        BeamSearchNBest(*m, sources, options);
+    ASSERT_OK(nbest);
+    int checked = 0;
+    torch::NoGradGuard no_grad;
+    for (size_t n = 0; n < sources.size(); ++n) {
+      for (const Hypothesis& h : (*nbest)[n]) {
+        std::vector<int> tgt = h.tokens;
+        absl::StatusOr<Batch> batch = MakeBatch({sources[n]}, {tgt}, c);
+        ASSERT_OK(batch);
+        absl::StatusOr<torch::Tensor> logits = m->Forward(*batch);
+        ASSERT_OK(logits);
+        const torch::Tensor lp = torch::log_softmax(logits->select(0, 0), 1);  // [T, V]
+        double sum = 0;
+        const int64_t steps = static_cast<int64_t>(tgt.size()) + (h.finished ? 1 : 0);
+        for (int64_t t = 0; t < steps; ++t) {
+          const int64_t tok = t < static_cast<int64_t>(tgt.size()) ? tgt[t] : c.eos_id;
+          sum += lp[t][tok].item<double>();
+        }
+        EXPECT_NEAR(sum, h.log_prob, 1e-4) << "sentence " << n << " compact " << compact;
+        EXPECT_EQ(static_cast<int64_t>(h.attention.size()), steps);
+        ++checked;
+      }
+    }
+    EXPECT_GE(checked, 8);
+  }
+}
+
 TEST_F(TransformerTest, DropoutMasksAreTheSameForTheSameSeedInTwoInstances) {
   ModelConfig c = TinyTransformer();
   c.dropout = 0.3;
@@ -380,8 +434,8 @@ TEST_F(TransformerTest, LearnedPositionsBeyondTheTableAreAnErrorNotACrash) {
   EXPECT_THAT(m->Forward(*batch),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("model.positions learned: position 1024 is beyond the table")));
-  EXPECT_THAT(m->ForwardLoss(*batch, 0.1), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                    HasSubstr("model.positions learned")));
+  EXPECT_THAT(m->ForwardLoss(*batch, 0.1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model.positions learned")));
   // Exactly the table's length is fine.
   long_src.pop_back();
   batch = MakeBatch({long_src}, {{4, 5}}, c);
@@ -390,7 +444,8 @@ TEST_F(TransformerTest, LearnedPositionsBeyondTheTableAreAnErrorNotACrash) {
   // Decoding past the table (a long output limit) is an error too.
   DecodeOptions options;
   options.max_length_ratio = 3.0;
-  absl::StatusOr<std::vector<Hypothesis>> out = GreedyDecode(*m, {std::vector<int>(500, 5)}, options);
+  absl::StatusOr<std::vector<Hypothesis>> out =
+      GreedyDecode(*m, {std::vector<int>(500, 5)}, options);
   if (!out.ok()) {
     EXPECT_THAT(std::string(out.status().message()), HasSubstr("model.positions learned"));
   } else {
