@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -549,6 +551,76 @@ TEST_F(TransformerTest, LearnsToReverseShortSequences) {
   int right = 0;
   for (size_t i = 0; i < src.size(); ++i) right += (*out)[i].tokens == tgt[i];
   EXPECT_GE(right, 12) << "of 16 reversed exactly";
+}
+
+}  // namespace
+}  // namespace tandem::model
+
+namespace tandem::model {
+namespace {
+
+// Not a check: times greedy decoding and a training step of the example's transformer
+// (d_model 256, 3+3 layers, vocabulary 4000) against the RNN of the same embedding size.
+// Run with --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Timing*'.
+TEST_F(TransformerTest, DISABLED_TimingAgainstTheRnn) {
+  ModelConfig tf;
+  tf.architecture = "transformer";
+  tf.src_vocab = tf.tgt_vocab = 4000;
+  tf.embedding_dim = tf.preoutput_dim = 256;
+  tf.ff_dim = 1024;
+  tf.encoder_layers = tf.decoder_layers = 3;
+  ModelConfig rnn;
+  rnn.src_vocab = rnn.tgt_vocab = 4000;
+  rnn.embedding_dim = rnn.hidden_dim = 256;
+  rnn.attention_dim = rnn.preoutput_dim = 512;
+  torch::manual_seed(0);
+  std::vector<std::vector<int>> src, tgt;
+  for (int i = 0; i < 64; ++i) {
+    std::vector<int> s, t;
+    for (int j = 0; j < 18 + i % 8; ++j) s.push_back(4 + torch::randint(3990, {1}).item<int>());
+    for (int j = 0; j < 20 + i % 8; ++j) t.push_back(4 + torch::randint(3990, {1}).item<int>());
+    src.push_back(s);
+    tgt.push_back(t);
+  }
+  for (const auto& [name, c] : std::vector<std::pair<std::string, ModelConfig>>{{"transformer", tf},
+                                                                                 {"rnn", rnn}}) {
+    Seq2Seq m = Make(c, 1);
+    absl::StatusOr<Batch> batch = MakeBatch(src, tgt, c);
+    ASSERT_OK(batch);
+    auto adam = MakeAdam(m->OrderedParameters(), AdamConfig{});
+    ASSERT_OK(adam);
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 5; ++i) {
+      (*adam)->zero_grad();
+      absl::StatusOr<LossSum> loss = m->ForwardLoss(*batch, 0.1);
+      ASSERT_OK(loss);
+      (loss->sum / loss->tokens).backward();
+      (*adam)->step();
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    {
+      torch::NoGradGuard no_grad;
+      m->OrderedParameters().back()[c.eos_id] = -1e4;  // no EOS: every sentence runs its length
+    }
+    DecodeOptions options;
+    options.max_length_ratio = 1.0;  // 19 .. 26 steps per sentence
+    for (int b : {1, 5}) {
+      options.beam_size = b;
+      auto d0 = std::chrono::steady_clock::now();
+      absl::StatusOr<std::vector<Hypothesis>> out =
+          b == 1 ? GreedyDecode(*m, src, options) : BeamSearch(*m, src, options);
+      ASSERT_OK(out);
+      auto d1 = std::chrono::steady_clock::now();
+      int64_t steps = 0;
+      for (const auto& h : *out) steps += static_cast<int64_t>(h.attention.size());
+      std::printf("%s: beam %d: 64 sentences, %lld output tokens in %.3f s\n", name.c_str(), b,
+                  static_cast<long long>(steps), std::chrono::duration<double>(d1 - d0).count());
+    }
+    std::printf("%s: %lld parameters, train step (64 pairs, %lld target tokens): %.3f s\n",
+                name.c_str(), static_cast<long long>(m->NumParameters()),
+                static_cast<long long>(batch->target_tokens),
+                std::chrono::duration<double>(t1 - t0).count() / 5);
+  }
 }
 
 }  // namespace
