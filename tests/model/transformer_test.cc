@@ -3,6 +3,7 @@
 // padding, decoding, dropout determinism, checkpoints, learned-position limits, and a tiny
 // task that it learns.
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -589,6 +592,12 @@ TEST_F(TransformerTest, DISABLED_TimingAgainstTheRnn) {
     ASSERT_OK(batch);
     auto adam = MakeAdam(m->OrderedParameters(), AdamConfig{});
     ASSERT_OK(adam);
+    // TANDEM_TF_PROFILE=PREFIX: a Chrome trace of the training steps, PREFIX.<name>.json.
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    if (const char* p = std::getenv("TANDEM_TF_PROFILE"); p != nullptr && *p) {
+      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(
+          std::string(p) + "." + name + ".json");
+    }
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 5; ++i) {
       (*adam)->zero_grad();
@@ -598,6 +607,7 @@ TEST_F(TransformerTest, DISABLED_TimingAgainstTheRnn) {
       (*adam)->step();
     }
     auto t1 = std::chrono::steady_clock::now();
+    profile.reset();
     {
       torch::NoGradGuard no_grad;
       m->OrderedParameters().back()[c.eos_id] = -1e4;  // no EOS: every sentence runs its length
