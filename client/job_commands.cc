@@ -396,9 +396,16 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
                                     shown("corpus.train_target", c.train_target())
                               : shown("corpus.train_tsv", c.train_tsv()))
     << "\n";
-  o << "Model:        " << j.spec().model().attention() << " attention, "
-    << j.spec().model().cell() << ", embedding " << j.spec().model().embedding_dim()
-    << ", hidden " << j.spec().model().hidden_dim() << "\n";
+  const auto& model = j.spec().model();
+  if (model.architecture() == "transformer") {
+    o << "Model:        transformer, d_model " << model.embedding_dim() << ", "
+      << model.encoder_layers() << "+" << model.decoder_layers() << " layers, " << model.heads()
+      << " heads, " << (model.positions().empty() ? "sinusoidal" : model.positions())
+      << " positions\n";
+  } else {
+    o << "Model:        " << model.attention() << " attention, " << model.cell()
+      << ", embedding " << model.embedding_dim() << ", hidden " << model.hidden_dim() << "\n";
+  }
   if (!j.auto_sized().empty() && p.chosen().empty() && p.input_pairs() == 0) {
     o << "Sizing:       chosen from the corpus when it is prepared ("
       << absl::StrJoin(j.auto_sized(), ", ") << ")\n";

@@ -158,8 +158,12 @@ absl::Status Train(const ParsedArgs& a) {
       std::cerr << "resumed from " << newest->path << " at step " << trainer->step() << "\n";
     }
   }
-  std::cerr << "model: " << trainer->NumParameters() << " parameters, " << spec.model().attention()
-            << " attention\n";
+  std::cerr << "model: " << trainer->NumParameters() << " parameters, "
+            << (spec.model().architecture() == "transformer"
+                    ? absl::StrCat("transformer ", spec.model().encoder_layers(), "+",
+                                   spec.model().decoder_layers(), " layers")
+                    : absl::StrCat(spec.model().attention(), " attention"))
+            << "\n";
   {
     TerminalObserver observer(spec.training().max_steps());
     TANDEM_RETURN_IF_ERROR(RunTrainingLoop(*trainer, loop, observer).status());

@@ -86,7 +86,8 @@ bool ZeroMeansDefault(const std::string& path) {
       "corpus.max_words",        "tokenizer.vocab_size",
       "tokenizer.character_coverage", "model.embedding_dim",
       "model.hidden_dim",        "model.encoder_layers",
-      "model.decoder_layers",    "training.batch_tokens",
+      "model.decoder_layers",    "model.heads",
+      "model.ff_dim",            "training.batch_tokens",
       "training.learning_rate",  "training.clip_norm",
       "training.validation_interval_steps", "training.checkpoint_interval_steps",
       "training.checkpoints_kept", "workers.min",
@@ -274,8 +275,16 @@ void ApplyDefaults(JobSpec& spec) {
   if (t.model_type().empty()) t.set_model_type("unigram");
   if (t.character_coverage() == 0) t.set_character_coverage(1.0f);
   auto& m = *spec.mutable_model();
-  if (m.attention().empty()) m.set_attention("bahdanau");
-  if (m.cell().empty()) m.set_cell("gru");
+  if (m.architecture() == "transformer") {
+    // attention and cell do not apply and stay empty (ValidateSpec refuses them); ff_dim 0
+    // stays 0 and means 4 * embedding_dim (resolved by model::ModelConfigFor), so that it
+    // follows an embedding_dim chosen later by ChooseSizing.
+    if (m.heads() == 0) m.set_heads(kDefaultHeads);
+    if (m.positions().empty()) m.set_positions("sinusoidal");
+  } else {
+    if (m.attention().empty()) m.set_attention("bahdanau");
+    if (m.cell().empty()) m.set_cell("gru");
+  }
   if (m.embedding_dim() == 0) m.set_embedding_dim(kDefaultEmbeddingDim);
   if (m.hidden_dim() == 0) m.set_hidden_dim(kDefaultHiddenDim);
   if (m.encoder_layers() == 0) m.set_encoder_layers(1);
@@ -371,10 +380,17 @@ std::string FieldValue(const JobSpec& spec, const std::string& field) {
 }  // namespace
 
 std::vector<std::string> SizingLeftOut(const JobSpec& raw) {
-  if (raw.model().embedding_dim() != 0 || raw.model().hidden_dim() != 0) return {};
+  const bool transformer = raw.model().architecture() == "transformer";
+  if (raw.model().embedding_dim() != 0 || (!transformer && raw.model().hidden_dim() != 0)) {
+    return {};
+  }
   std::vector<std::string> out;
   for (const char* field : kSizingFields) {
     const std::string f = field;
+    // The transformer has no hidden_dim: the table's embedding size is its d_model (the
+    // feed-forward size follows as 4 * d_model); vocabulary, dropout, learning rate and batch
+    // come from the same row as for the RNN.
+    if (transformer && f == "model.hidden_dim") continue;
     const bool left_out =
         (f == "tokenizer.vocab_size" && raw.tokenizer().vocab_size() == 0) ||
         f == "model.embedding_dim" || f == "model.hidden_dim" ||
@@ -430,6 +446,14 @@ void ResetSizing(JobSpec& spec, const std::vector<std::string>& fields) {
 }
 
 uint64_t ModelParameterBound(const v1::ModelSpec& m, uint32_t vocab_size) {
+  if (m.architecture() == "transformer") {
+    // Embeddings and the output layer, learned positions (at most 1024 per side), and per
+    // layer up to two attentions (4e^2 + 4e), the feed-forward pair and three layer norms.
+    const uint64_t v = vocab_size, e = m.embedding_dim();
+    const uint64_t f = m.ff_dim() != 0 ? m.ff_dim() : 4 * e;
+    const uint64_t layers = uint64_t{m.encoder_layers()} + m.decoder_layers();
+    return 3 * v * e + v + 2 * 1024 * e + layers * (8 * e * e + 8 * e + 2 * e * f + f + 7 * e);
+  }
   const uint64_t v = vocab_size, e = m.embedding_dim(), h = m.hidden_dim();
   const uint64_t gates = m.cell() == "lstm" ? 4 : 3;
   // Both embeddings; the output layer (at most [hidden; context; embedding] wide); per layer
@@ -485,6 +509,41 @@ absl::Status CheckLabels(const google::protobuf::Map<std::string, std::string>& 
   return absl::OkStatus();
 }
 
+namespace {
+
+absl::Status NotForArchitecture(const char* field, const char* architecture) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": does not apply to architecture ", architecture));
+}
+
+// model.* of architecture transformer but dropout (ValidateSpec). Layers
+// go to 12 (8 for the RNN): a Transformer layer costs less than a recurrent one.
+absl::Status ValidateTransformerSpec(const v1::ModelSpec& m) {
+  // attention and cell describe the RNN: a value would be silently ignored.
+  if (!m.attention().empty()) return NotForArchitecture("model.attention", "transformer");
+  if (!m.cell().empty()) return NotForArchitecture("model.cell", "transformer");
+  if (m.recompute_attention()) {
+    return NotForArchitecture("model.recompute_attention", "transformer");
+  }
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 12));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 12));
+  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.heads", m.heads(), 1, 64));
+  if (m.embedding_dim() % m.heads() != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model.heads: embedding_dim (", m.embedding_dim(),
+                     ") must be divisible by heads (", m.heads(), ")"));
+  }
+  if (m.ff_dim() != 0) {
+    TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.ff_dim", m.ff_dim(), 1, 16384));
+  }
+  TANDEM_RETURN_IF_ERROR(
+      CheckOneOf("model.positions", m.positions(), {"sinusoidal", "learned"}));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateSpec(const JobSpec& spec) {
   if (spec.name().size() > 128) {
     return absl::InvalidArgumentError(
@@ -532,13 +591,28 @@ absl::Status ValidateSpec(const JobSpec& spec) {
     return RangeError("tokenizer.character_coverage", "(0, 1]", t.character_coverage());
   }
   const auto& m = spec.model();
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("model.attention", m.attention(),
-                                    {"bahdanau", "luong_dot", "luong_general", "none"}));
-  TANDEM_RETURN_IF_ERROR(CheckOneOf("model.cell", m.cell(), {"gru", "lstm"}));
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.hidden_dim", m.hidden_dim(), 1, 4096));
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 8));
-  TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 8));
+  if (!m.architecture().empty()) {
+    TANDEM_RETURN_IF_ERROR(
+        CheckOneOf("model.architecture", m.architecture(), {"rnn", "transformer"}));
+  }
+  if (m.architecture() == "transformer") {
+    TANDEM_RETURN_IF_ERROR(ValidateTransformerSpec(m));
+  } else {
+    TANDEM_RETURN_IF_ERROR(CheckOneOf("model.attention", m.attention(),
+                                      {"bahdanau", "luong_dot", "luong_general", "none"}));
+    TANDEM_RETURN_IF_ERROR(CheckOneOf("model.cell", m.cell(), {"gru", "lstm"}));
+    TANDEM_RETURN_IF_ERROR(
+        CheckRange<uint32_t>("model.embedding_dim", m.embedding_dim(), 1, 4096));
+    TANDEM_RETURN_IF_ERROR(CheckRange<uint32_t>("model.hidden_dim", m.hidden_dim(), 1, 4096));
+    TANDEM_RETURN_IF_ERROR(
+        CheckRange<uint32_t>("model.encoder_layers", m.encoder_layers(), 1, 8));
+    TANDEM_RETURN_IF_ERROR(
+        CheckRange<uint32_t>("model.decoder_layers", m.decoder_layers(), 1, 8));
+    // The transformer's fields would be silently ignored.
+    if (m.heads() != 0) return NotForArchitecture("model.heads", "rnn");
+    if (m.ff_dim() != 0) return NotForArchitecture("model.ff_dim", "rnn");
+    if (!m.positions().empty()) return NotForArchitecture("model.positions", "rnn");
+  }
   if (!(m.dropout() >= 0 && m.dropout() < 1)) {
     return RangeError("model.dropout", "[0, 1)", m.dropout());
   }

@@ -21,6 +21,7 @@ inline constexpr uint32_t kDefaultVocabSize = 8000;
 inline constexpr uint32_t kDefaultMaxWords = 100;
 inline constexpr uint32_t kDefaultEmbeddingDim = 256;
 inline constexpr uint32_t kDefaultHiddenDim = 256;
+inline constexpr uint32_t kDefaultHeads = 4;  // model.architecture transformer
 inline constexpr float kDefaultDropout = 0.1f;
 inline constexpr uint32_t kDefaultBatchTokens = 4096;
 inline constexpr float kDefaultLearningRate = 3e-4f;

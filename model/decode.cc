@@ -43,12 +43,21 @@ EncoderOutput SelectRows(const EncoderOutput& enc, const Tensor& rows) {
   out.fixed_context = sel(enc.fixed_context);
   for (const auto& h : enc.init_h) out.init_h.push_back(sel(h));
   for (const auto& c : enc.init_c) out.init_c.push_back(sel(c));
+  for (const auto& k : enc.cross_k) out.cross_k.push_back(sel(k));
+  for (const auto& v : enc.cross_v) out.cross_v.push_back(sel(v));
   return out;
 }
 
+// Every tensor of a state has the batch in dimension 0 (seq2seq.h); the transformer's
+// caches are undefined before the first step.
 void SelectState(DecoderState& state, const Tensor& rows) {
-  for (auto& h : state.h) h = h.index_select(0, rows);
-  for (auto& c : state.c) c = c.index_select(0, rows);
+  auto sel = [&](Tensor& t) {
+    if (t.defined()) t = t.index_select(0, rows);
+  };
+  for (auto& h : state.h) sel(h);
+  for (auto& c : state.c) sel(c);
+  for (auto& k : state.self_k) sel(k);
+  for (auto& v : state.self_v) sel(v);
 }
 
 absl::Status CheckOptions(const DecodeOptions& o, bool beam) {

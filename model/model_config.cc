@@ -25,32 +25,80 @@ absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int
 
 }  // namespace
 
+namespace {
+
+// The transformer's own fields; the shared ones (vocabularies, embedding_dim, dropout, ids,
+// tie_embeddings) are checked by Validate.
+absl::Status ValidateTransformer(const ModelConfig& c) {
+  if (absl::Status s = CheckRange("encoder_layers", c.encoder_layers, 1, kMaxTransformerLayers);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange("decoder_layers", c.decoder_layers, 1, kMaxTransformerLayers);
+      !s.ok()) {
+    return s;
+  }
+  // cell and attention describe the recurrent model; a changed value would be silently
+  // ignored, so it is refused.
+  if (c.cell != "gru") return Bad("cell", "does not apply to architecture transformer");
+  if (c.attention != "bahdanau") {
+    return Bad("attention", "does not apply to architecture transformer");
+  }
+  if (absl::Status s = CheckRange("heads", c.heads, 1, 64); !s.ok()) return s;
+  if (c.embedding_dim % c.heads != 0) {
+    return Bad("heads", absl::StrCat("embedding_dim (", c.embedding_dim,
+                                     ") must be divisible by heads (", c.heads, ")"));
+  }
+  if (absl::Status s = CheckRange("ff_dim", c.ff_dim, 1, kMaxDim); !s.ok()) return s;
+  if (c.positions != "sinusoidal" && c.positions != "learned") {
+    return Bad("positions", absl::StrCat("unknown positions '", c.positions,
+                                         "' (expected sinusoidal, learned)"));
+  }
+  if (c.preoutput_dim != c.embedding_dim) {
+    return Bad("preoutput_dim", absl::StrCat("must equal embedding_dim for the transformer (",
+                                             c.embedding_dim, "), got ", c.preoutput_dim));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Validate(const ModelConfig& c) {
+  if (c.architecture != "rnn" && c.architecture != "transformer") {
+    return Bad("architecture", absl::StrCat("unknown architecture '", c.architecture,
+                                            "' (expected rnn, transformer)"));
+  }
   // Ids 0..3 are the special ids; the vocabularies must hold them and at least one more.
   if (absl::Status s = CheckRange("src_vocab", c.src_vocab, 5, kMaxVocab); !s.ok()) return s;
   if (absl::Status s = CheckRange("tgt_vocab", c.tgt_vocab, 5, kMaxVocab); !s.ok()) return s;
   if (absl::Status s = CheckRange("embedding_dim", c.embedding_dim, 1, kMaxDim); !s.ok()) return s;
-  if (absl::Status s = CheckRange("hidden_dim", c.hidden_dim, 1, kMaxDim); !s.ok()) return s;
-  if (absl::Status s = CheckRange("encoder_layers", c.encoder_layers, 1, kMaxLayers); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckRange("decoder_layers", c.decoder_layers, 1, kMaxLayers); !s.ok()) {
-    return s;
-  }
-  if (c.cell != "gru" && c.cell != "lstm") {
-    return Bad("cell", absl::StrCat("unknown cell type '", c.cell, "' (expected gru, lstm)"));
-  }
-  if (c.attention != "bahdanau" && c.attention != "luong_dot" && c.attention != "luong_general" &&
-      c.attention != "none") {
-    return Bad("attention", absl::StrCat("unknown attention type '", c.attention,
-                                         "' (expected bahdanau, luong_dot, luong_general, none)"));
-  }
-  if (c.attention == "bahdanau") {
-    if (absl::Status s = CheckRange("attention_dim", c.attention_dim, 1, kMaxDim); !s.ok()) {
+  if (c.IsTransformer()) {
+    if (absl::Status s = ValidateTransformer(c); !s.ok()) return s;
+  } else {
+    if (absl::Status s = CheckRange("hidden_dim", c.hidden_dim, 1, kMaxDim); !s.ok()) return s;
+    if (absl::Status s = CheckRange("encoder_layers", c.encoder_layers, 1, kMaxLayers); !s.ok()) {
       return s;
     }
-  }
-  if (absl::Status s = CheckRange("preoutput_dim", c.preoutput_dim, 1, kMaxDim); !s.ok()) return s;
+    if (absl::Status s = CheckRange("decoder_layers", c.decoder_layers, 1, kMaxLayers); !s.ok()) {
+      return s;
+    }
+    if (c.cell != "gru" && c.cell != "lstm") {
+      return Bad("cell", absl::StrCat("unknown cell type '", c.cell, "' (expected gru, lstm)"));
+    }
+    if (c.attention != "bahdanau" && c.attention != "luong_dot" && c.attention != "luong_general" &&
+        c.attention != "none") {
+      return Bad("attention",
+                 absl::StrCat("unknown attention type '", c.attention,
+                              "' (expected bahdanau, luong_dot, luong_general, none)"));
+    }
+    if (c.attention == "bahdanau") {
+      if (absl::Status s = CheckRange("attention_dim", c.attention_dim, 1, kMaxDim); !s.ok()) {
+        return s;
+      }
+    }
+    if (absl::Status s = CheckRange("preoutput_dim", c.preoutput_dim, 1, kMaxDim); !s.ok())
+      return s;
+  }  // rnn
   if (!(c.dropout >= 0.0 && c.dropout < 1.0)) {
     return Bad("dropout", absl::StrCat("must be in [0, 1), got ", c.dropout));
   }
@@ -105,6 +153,20 @@ ModelConfig R1Config() {
 }
 
 int64_t ParameterCount(const ModelConfig& c) {
+  if (c.IsTransformer()) {
+    // README.md "Transformer parameter order": per layer, layer norms 2E each, self-attention
+    // 4E^2 + 4E (qkv and output projections), cross-attention (decoder) the same, FFN
+    // E F + F + F E + E.
+    const int64_t E = c.embedding_dim, F = c.ff_dim;
+    const int64_t norm = 2 * E, attn = 4 * E * E + 4 * E, ffn = 2 * E * F + F + E;
+    const int64_t pos = c.positions == "learned" ? kMaxLearnedPositions * E : 0;
+    int64_t n = c.src_vocab * E + pos;
+    n += c.encoder_layers * (2 * norm + attn + ffn) + norm;
+    n += c.tgt_vocab * E + pos;
+    n += c.decoder_layers * (3 * norm + 2 * attn + ffn) + norm;
+    n += (c.tie_embeddings ? 0 : c.tgt_vocab * E) + c.tgt_vocab;
+    return n;
+  }
   const int64_t gates = c.cell == "lstm" ? 4 : 3;
   const int64_t E = c.embedding_dim, H = c.hidden_dim, A = c.AnnotationDim(),
                 D = c.DecoderHidden(), P = c.preoutput_dim;

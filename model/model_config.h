@@ -35,14 +35,30 @@ struct ModelConfig {
   // (memory for time; same results). The fused decoder (one-layer GRU) always recomputes; this
   // chooses for the step-by-step path (LSTM or several decoder layers).
   bool recompute_attention = false;
+  // "rnn" (the above) or "transformer": a pre-norm Transformer encoder-decoder (README.md)
+  // where embedding_dim is d_model, encoder_layers / decoder_layers count its layers,
+  // preoutput_dim must equal embedding_dim (the decoder's final layer norm feeds the output
+  // layer) and hidden_dim, attention_dim, recompute_attention are unused; `cell` and
+  // `attention` must keep their defaults (they do not apply).
+  std::string architecture = "rnn";
+  int64_t heads = 4;           // transformer: attention heads; embedding_dim % heads == 0
+  int64_t ff_dim = 1024;       // transformer: feed-forward inner size
+  std::string positions = "sinusoidal";  // transformer: "sinusoidal" | "learned"
   int64_t pad_id = 0;
   int64_t bos_id = 1;
   int64_t eos_id = 2;
   int64_t unk_id = 3;
 
+  bool IsTransformer() const { return architecture == "transformer"; }
   int64_t AnnotationDim() const { return 2 * hidden_dim; }
   int64_t DecoderHidden() const { return 2 * hidden_dim; }
 };
+
+// Transformer, positions "learned": the table's size; longer source or target sequences
+// (decoding steps included) are refused with an error.
+inline constexpr int64_t kMaxLearnedPositions = 1024;
+// Transformer layer counts go up to this (the RNN's go to kMaxLayers in model_config.cc).
+inline constexpr int64_t kMaxTransformerLayers = 12;
 
 // OK, or InvalidArgument naming the first bad field ("model.<field>: ...") with the allowed
 // range or values.

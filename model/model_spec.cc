@@ -17,6 +17,18 @@ ModelConfig ModelConfigFor(const v1::JobSpec& spec, int source_vocab, int target
   c.dropout = spec.model().dropout();
   c.tie_embeddings = spec.model().tie_embeddings();
   c.recompute_attention = spec.model().recompute_attention();
+  if (spec.model().architecture() == "transformer") {
+    // Empty / zero fields are the documented defaults (job.proto). cell and attention keep
+    // ModelConfig's defaults unless given (then Validate refuses them: they do not apply).
+    const auto& m = spec.model();
+    c.architecture = "transformer";
+    if (m.cell().empty()) c.cell = ModelConfig().cell;
+    if (m.attention().empty()) c.attention = ModelConfig().attention;
+    c.heads = m.heads() != 0 ? m.heads() : ModelConfig().heads;
+    c.ff_dim = m.ff_dim() != 0 ? int64_t{m.ff_dim()} : 4 * c.embedding_dim;
+    c.positions = m.positions().empty() ? ModelConfig().positions : m.positions();
+    c.preoutput_dim = c.embedding_dim;  // the decoder's final layer norm feeds the output
+  }
   return c;
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "model/fused_decoder.h"
 #include "model/small_affine.h"
+#include "model/transformer.h"
 
 namespace tandem::model {
 
@@ -51,6 +52,8 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
   }
 };
 
+}  // namespace
+
 // x W^T + b for a decoder step, x [B, in]. BLAS's matrix-matrix path copies (packs) the
 // whole weight matrix on every call, which for a few rows costs more than the product (the
 // 512 x 8,000 output layer: 16 MB copied per step). Up to kSmallAffineMaxRows rows without
@@ -87,8 +90,6 @@ Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias,
   return bias.defined() ? torch::addmm(bias, x, weight.t()) : torch::matmul(x, weight.t());
 }
 
-}  // namespace
-
 absl::Status TorchError(const char* what, const std::exception& e) {
   if (const auto* ce = dynamic_cast<const c10::Error*>(&e)) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": ", ce->what_without_backtrace()));
@@ -117,6 +118,16 @@ Seq2SeqImpl::Seq2SeqImpl(const ModelConfig& config)
       lstm_(config.cell == "lstm"),
       gates_(lstm_ ? 4 : 3) {
   const ModelConfig& c = config_;
+  if (c.IsTransformer()) {
+    // Registration order == parameter order (README.md "Transformer parameter order"): the
+    // Transformer's parameters, then the output layer. Tied: the output matrix is the target
+    // embedding as initialised there (N(0, 1/sqrt(E)), already the output layer's scale).
+    tf_ = std::make_shared<Transformer>(*this, c);
+    out_ = register_module("out", OutputLayer(c.embedding_dim, c.tgt_vocab,
+                                              c.tie_embeddings ? tf_->TargetEmbedding()
+                                                               : Tensor()));
+    return;
+  }
   const int64_t E = c.embedding_dim, H = c.hidden_dim, A = c.AnnotationDim(),
                 D = c.DecoderHidden();
   // Registration order == parameter order (README.md, R1.md 1.4). Do not reorder.
@@ -206,8 +217,13 @@ Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
   return x * mask;
 }
 
+std::function<Tensor(const Tensor&)> Seq2SeqImpl::DropFn() {
+  return [this](const Tensor& x) { return Dropout(x); };
+}
+
 EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,
                                   bool src_padded) {
+  if (tf_) return tf_->Encode(src, src_lengths, src_padded, DropFn());
   const ModelConfig& c = config_;
   const int64_t B = src.size(0), S = src.size(1);
   EncoderOutput enc;
@@ -264,6 +280,7 @@ EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,
 }
 
 DecoderState Seq2SeqImpl::InitialState(const EncoderOutput& enc) const {
+  if (tf_) return tf_->InitialState();
   DecoderState state;
   state.h = enc.init_h;
   state.c = enc.init_c;
@@ -330,6 +347,10 @@ void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor
 
 Tensor Seq2SeqImpl::PreOutputOrThrow(const Tensor& src, const Tensor& src_lengths,
                                      bool src_padded, const Tensor& tgt_in, Tensor* attention) {
+  if (tf_) {
+    const EncoderOutput enc = tf_->Encode(src, src_lengths, src_padded, DropFn());
+    return tf_->Decode(enc, tgt_in, attention, DropFn());  // [B, T, E]
+  }
   const ModelConfig& c = config_;
   const int64_t E = c.embedding_dim, A = c.AnnotationDim();
   const int64_t T = tgt_in.size(1);
@@ -424,6 +445,24 @@ absl::StatusOr<Tensor> Seq2SeqImpl::Forward(const Batch& batch, Tensor* attentio
   }
 }
 
+absl::StatusOr<Tensor> Seq2SeqImpl::HeadAttention(const Batch& batch) {
+  if (absl::Status s = CheckBatch(batch, "Seq2Seq::HeadAttention"); !s.ok()) return s;
+  try {
+    Tensor heads;
+    if (tf_) {
+      const EncoderOutput enc = tf_->Encode(batch.src, batch.src_lengths, batch.src_padded,
+                                            DropFn());
+      tf_->Decode(enc, batch.tgt_in, /*attention=*/nullptr, DropFn(), &heads);
+    } else {
+      ForwardOrThrow(batch.src, batch.src_lengths, batch.src_padded, batch.tgt_in, &heads);
+      heads = heads.unsqueeze(1);
+    }
+    return heads;
+  } catch (const std::exception& e) {
+    return TorchError("Seq2Seq::HeadAttention", e);
+  }
+}
+
 absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double label_smoothing) {
   if (absl::Status s = CheckBatch(batch, "Seq2Seq::ForwardLoss"); !s.ok()) return s;
   if (!batch.tgt_out.defined() || batch.tgt_out.sizes() != batch.tgt_in.sizes()) {
@@ -447,8 +486,13 @@ absl::StatusOr<LossSum> Seq2SeqImpl::ForwardLoss(const Batch& batch, double labe
 
 Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Tensor& prev_tokens,
                          Tensor* attention) {
+  if (tf_) {
+    const Tensor o = tf_->Step(enc, state, prev_tokens, attention, DropFn());  // [B, E]
+    return StepAffine(o, out_->weight, out_->bias,
+                      state.bf16 ? bf16_.out : Tensor());  // [B, V]
+  }
   Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
-  const bool bf16 = state.bf16 && !bf16_.w_ih.empty();
+  const bool bf16 = state.bf16 && bf16_.out.defined();
   // Bahdanau's query projection W_q s_{t-1}, here so that it may read the bfloat16 copy.
   const Tensor q_proj = att_q_ && bf16 ? StepAffine(state.h.back(), att_q_->weight, Tensor(),
                                                     bf16_.att_q)
@@ -469,11 +513,12 @@ void Seq2SeqImpl::PrepareBf16Decoding() {
   const auto copy = [](const Tensor& w) {
     return w.detach().to(torch::kBFloat16).contiguous();
   };
+  bf16_.out = copy(out_->weight);
+  if (tf_) return;  // the transformer's own matrices stay float32 (transformer.cc)
   for (const Tensor& w : w_ih_) bf16_.w_ih.push_back(copy(w));
   for (const Tensor& w : w_hh_) bf16_.w_hh.push_back(copy(w));
   if (att_q_) bf16_.att_q = copy(att_q_->weight);
   bf16_.pre_out = copy(pre_out_->weight);
-  bf16_.out = copy(out_->weight);
 }
 
 absl::StatusOr<Seq2Seq> CreateSeq2Seq(const ModelConfig& config, uint64_t seed) {

@@ -26,6 +26,7 @@ add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/batch.cc
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cc
   ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
+  ${CMAKE_CURRENT_LIST_DIR}/transformer.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc

@@ -15,6 +15,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,15 +47,30 @@ struct EncoderOutput {
   torch::Tensor fixed_context;  // none only: [B, A] mean of the annotations (the bottleneck)
   std::vector<torch::Tensor> init_h;  // per decoder layer, [B, D]
   std::vector<torch::Tensor> init_c;  // lstm only: per decoder layer, [B, D] (zeros)
+  // Transformer (annotations: the encoder's final layer norm output [B, S, E], zero at
+  // padding; keys, fixed_*, init_* undefined): per decoder layer the cross-attention keys
+  // and values, [B, heads, S, E / heads], computed once in Encode.
+  std::vector<torch::Tensor> cross_k;
+  std::vector<torch::Tensor> cross_v;
 };
 
-// Recurrent state of the decoder between steps.
+// State of the decoder between steps. Every tensor has the batch in dimension 0, so beam
+// search reorders a state by index_select(0, rows) on each (decode.cc SelectState).
 struct DecoderState {
-  std::vector<torch::Tensor> h;  // per layer [B, D]; h.back() is s_t
-  std::vector<torch::Tensor> c;  // lstm cell states, per layer
-  // Step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding; ignored if not prepared).
+  std::vector<torch::Tensor> h;  // rnn: per layer [B, D]; h.back() is s_t
+  std::vector<torch::Tensor> c;  // rnn: lstm cell states, per layer
+  // Transformer: per decoder layer the self-attention keys and values of the steps so far,
+  // [B, heads, position, E / heads] (undefined before the first step), and the position of
+  // the next step (the same for every row).
+  std::vector<torch::Tensor> self_k;
+  std::vector<torch::Tensor> self_v;
+  int64_t position = 0;
+  // RNN: step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding; ignored if not
+  // prepared, and by the transformer).
   bool bf16 = false;
 };
+
+class Transformer;  // transformer.h
 
 class Seq2SeqImpl : public torch::nn::Module {
  public:
@@ -68,6 +84,11 @@ class Seq2SeqImpl : public torch::nn::Module {
   // If `attention` is given it receives the attention weights [B, T, S] (rows sum to one,
   // exactly zero at source padding).
   absl::StatusOr<torch::Tensor> Forward(const Batch& batch, torch::Tensor* attention = nullptr);
+
+  // Teacher-forced attention maps per head, [B, heads, T, S]: for the transformer, the last
+  // decoder layer's cross-attention of each head (their mean over heads is Forward's
+  // `attention`); for the RNN, its single map as one head, [B, 1, T, S].
+  absl::StatusOr<torch::Tensor> HeadAttention(const Batch& batch);
 
   // Teacher-forced forward pass and label-smoothed loss in one, for training: the value,
   // token count and gradients of LabelSmoothedLoss(*Forward(batch), batch.tgt_out,
@@ -84,11 +105,13 @@ class Seq2SeqImpl : public torch::nn::Module {
 
   // Teacher-forced passes of a Bahdanau, one-layer GRU decoder run as one fused node
   // (fused_decoder.h) unless turned off here; off gives the step-by-step autograd path with
-  // the same mathematics (tests compare the two; other configurations always use it).
+  // the same mathematics (tests compare the two; other configurations always use it). The
+  // transformer never uses it (its teacher-forced pass has no time loop).
   void SetFusedDecoder(bool on) { fused_decoder_ = on; }
 
   // Makes bfloat16 copies of the decoder's step matrices (input and recurrent weights of the
-  // cells, the attention query, the pre-output and output layers), for decoding steps with
+  // cells, the attention query, the pre-output and output layers; for the transformer the
+  // output layer only), for decoding steps with
   // DecoderState::bf16: steps of up to kSmallAffineMaxRows rows (greedy, or beam search over a
   // sentence or two: the latency path) then read half the bytes (SmallAffineBf16, sums in
   // float32), each weight rounded to 8 bits of mantissa (BENCHMARKS.md, issue [12]: speed and
@@ -109,14 +132,17 @@ class Seq2SeqImpl : public torch::nn::Module {
                                bool src_padded, const torch::Tensor& tgt_in,
                                torch::Tensor* attention);
   // Everything of ForwardOrThrow before the output layer: the pre-output features
-  // drop(o_t), [B, T, preoutput_dim] (logits = linear(features, out.weight, out.bias)).
+  // drop(o_t), [B, T, preoutput_dim] (logits = linear(features, out.weight, out.bias)); for
+  // the transformer, the decoder's final layer norm output [B, T, embedding_dim].
   torch::Tensor PreOutputOrThrow(const torch::Tensor& src, const torch::Tensor& src_lengths,
                                  bool src_padded, const torch::Tensor& tgt_in,
                                  torch::Tensor* attention);
   EncoderOutput Encode(const torch::Tensor& src, const torch::Tensor& src_lengths,
                        bool src_padded);
   // One decoder step for decoding: previous tokens [B] -> logits [B, V]; updates `state`;
-  // `attention` (optional) receives [B, S].
+  // `attention` (optional) receives [B, S] (transformer: the last decoder layer's
+  // cross-attention averaged over heads). Transformer: incremental, with the key/value
+  // caches of `state`; equal, up to rounding, to the teacher-forced logits.
   torch::Tensor Step(const EncoderOutput& enc, DecoderState& state,
                      const torch::Tensor& prev_tokens, torch::Tensor* attention);
   DecoderState InitialState(const EncoderOutput& enc) const;
@@ -132,6 +158,8 @@ class Seq2SeqImpl : public torch::nn::Module {
   void CellsStep(const torch::Tensor& gi0, DecoderState& state,
                  const torch::Tensor& gh_top = {}) const;
   torch::Tensor Dropout(const torch::Tensor& x);
+  // Dropout as a function, for the transformer code (the same generator and mode).
+  std::function<torch::Tensor(const torch::Tensor&)> DropFn();
 
   ModelConfig config_;
   at::Generator dropout_generator_;
@@ -152,6 +180,9 @@ class Seq2SeqImpl : public torch::nn::Module {
   std::vector<torch::nn::LSTMCell> lstm_cells_;
   std::vector<torch::Tensor> w_ih_, w_hh_, b_ih_, b_hh_;  // per decoder layer
   torch::nn::Linear pre_out_{nullptr};
+  // architecture "transformer": everything but the output layer (the RNN members above are
+  // then all null).
+  std::shared_ptr<Transformer> tf_;
   OutputLayer out_{nullptr};
   // UseBf16Decoding: bfloat16 copies of the step matrices (undefined when off).
   struct Bf16Weights {

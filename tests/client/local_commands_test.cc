@@ -164,5 +164,35 @@ TEST_F(LocalCommandsTest, UsageErrors) {
   EXPECT_THAT(r.err, HasSubstr("is the --model directory"));
 }
 
+// A transformer job (model.architecture transformer) through the same commands: trained
+// locally, then loaded from its model directory (job.json -> ModelConfig, as the coordinator's
+// translate does) to translate with beam search and to draw an attention heatmap.
+TEST(LocalTransformerTest, TrainsTranslatesAndDrawsAttention) {
+  testing::TempDir dir;
+  v1::JobSpec spec = testing::ToyJobSpec(dir, 300, 7, /*dim=*/8);
+  auto& m = *spec.mutable_model();
+  m.set_architecture("transformer");
+  m.clear_attention();
+  m.clear_cell();
+  m.set_heads(2);
+  m.set_encoder_layers(2);
+  m.set_decoder_layers(2);
+  spec.mutable_training()->set_max_steps(5);
+  spec.mutable_training()->set_batch_tokens(200);
+  testing::WriteText(dir.Join("job.json"), SpecToJson(spec));
+  Result r = Capture(LocalTrain, {dir.Join("job.json"), "--out", dir.Join("run"), "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("transformer 2+2 layers"));
+  Result t = Capture(LocalTranslate, {"--model", dir.Join("run"), "--beam", "3", "the dog runs",
+                                      "a small bird sings"});
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 2);
+  const std::string svg = dir.Join("a.svg");
+  Result a = Capture(LocalAttention, {"--model", dir.Join("run"), "-o", svg, "the dog runs"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_OK_AND_ASSIGN(std::string drawn, ReadFile(svg));
+  EXPECT_THAT(drawn, HasSubstr("<svg"));
+}
+
 }  // namespace
 }  // namespace tandem

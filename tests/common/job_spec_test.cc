@@ -1,6 +1,8 @@
 #include "common/job_spec.h"
 
 #include <cmath>
+#include <functional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -495,6 +497,109 @@ TEST(JobSpecTest, JobFileResolvesRelativeCorpusPaths) {
   EXPECT_EQ(spec->corpus().train_source(), dir.Join("train.en"));
   EXPECT_THAT(ParseJobFile(dir.Join("none.yaml")),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir.Join("none.yaml"))));
+}
+
+}  // namespace
+}  // namespace tandem
+
+namespace tandem {
+namespace {
+
+// model.architecture transformer: its fields parse, take their defaults, and each mistake is
+// refused naming the field.
+TEST(JobSpecTest, TransformerParsesTakesDefaultsAndRefusesWhatDoesNotApply) {
+  ASSERT_OK_AND_ASSIGN(JobSpec spec,
+                       ParseJobText("corpus: {train_tsv: c.tsv}\n"
+                                    "model:\n  architecture: transformer\n  embedding_dim: 64\n"
+                                    "  encoder_layers: 3\n  decoder_layers: 2\n"
+                                    "training: {max_steps: 10}\n",
+                                    "job.yaml"));
+  ApplyDefaults(spec);
+  ASSERT_OK(ValidateSpec(spec));
+  EXPECT_EQ(spec.model().heads(), kDefaultHeads);
+  EXPECT_EQ(spec.model().positions(), "sinusoidal");
+  EXPECT_EQ(spec.model().ff_dim(), 0u) << "0 = 4 * embedding_dim, resolved for the model";
+  EXPECT_TRUE(spec.model().attention().empty()) << "does not apply: stays empty";
+  EXPECT_TRUE(spec.model().cell().empty());
+  JobSpec again = spec;
+  ApplyDefaults(again);
+  EXPECT_EQ(again.SerializeAsString(), spec.SerializeAsString()) << "idempotent";
+
+  auto expect_bad = [&](const std::function<void(v1::ModelSpec&)>& change,
+                        const std::string& what) {
+    JobSpec bad = spec;
+    change(*bad.mutable_model());
+    EXPECT_THAT(ValidateSpec(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(what)));
+  };
+  expect_bad([](v1::ModelSpec& m) { m.set_attention("bahdanau"); },
+             "model.attention: does not apply to architecture transformer");
+  expect_bad([](v1::ModelSpec& m) { m.set_cell("lstm"); },
+             "model.cell: does not apply to architecture transformer");
+  expect_bad([](v1::ModelSpec& m) { m.set_recompute_attention(true); },
+             "model.recompute_attention: does not apply to architecture transformer");
+  expect_bad([](v1::ModelSpec& m) { m.set_heads(3); },
+             "model.heads: embedding_dim (64) must be divisible by heads (3)");
+  expect_bad([](v1::ModelSpec& m) { m.set_heads(65); }, "model.heads");
+  expect_bad([](v1::ModelSpec& m) { m.set_positions("rotary"); },
+             "model.positions: 'rotary' is not one of sinusoidal, learned");
+  expect_bad([](v1::ModelSpec& m) { m.set_encoder_layers(13); }, "model.encoder_layers");
+  expect_bad([](v1::ModelSpec& m) { m.set_ff_dim(20000); }, "model.ff_dim");
+  expect_bad([](v1::ModelSpec& m) { m.set_architecture("cnn"); },
+             "model.architecture: 'cnn' is not one of rnn, transformer");
+  // 12 layers are allowed for the transformer, 9 are not for the RNN.
+  JobSpec deep = spec;
+  deep.mutable_model()->set_encoder_layers(12);
+  EXPECT_OK(ValidateSpec(deep));
+
+  // The transformer's fields with the RNN would be silently ignored: refused.
+  JobSpec rnn = Valid();
+  ApplyDefaults(rnn);
+  ASSERT_OK(ValidateSpec(rnn));
+  rnn.mutable_model()->set_architecture("rnn");
+  EXPECT_OK(ValidateSpec(rnn));
+  rnn.mutable_model()->set_heads(4);
+  EXPECT_THAT(ValidateSpec(rnn), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("model.heads: does not apply to architecture rnn")));
+  rnn.mutable_model()->set_heads(0);
+  rnn.mutable_model()->set_positions("learned");
+  EXPECT_THAT(ValidateSpec(rnn), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("model.positions: does not apply")));
+  // 0 means the default for heads and ff_dim: writing it is a mistake, as for the sizes.
+  EXPECT_THAT(ParseJobText("model: {heads: 0}", "job.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model.heads: 0")));
+}
+
+// Sizing from the corpus works for the transformer: the table's embedding size is d_model,
+// there is no hidden_dim to choose, and the result is valid.
+TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
+  JobSpec raw;
+  raw.mutable_corpus()->set_train_tsv("x.tsv");
+  raw.mutable_model()->set_architecture("transformer");
+  const std::vector<std::string> fields = SizingLeftOut(raw);
+  EXPECT_THAT(fields, ElementsAre("tokenizer.vocab_size", "model.embedding_dim", "model.dropout",
+                                  "training.learning_rate", "training.batch_tokens"));
+  for (const auto& [pairs, d_model] :
+       std::vector<std::pair<uint64_t, uint32_t>>{{5'000, 128}, {50'000, 256}, {500'000, 512}}) {
+    JobSpec spec = raw;
+    ApplyDefaults(spec);
+    const std::vector<std::string> lines = ChooseSizing(spec, fields, pairs);
+    EXPECT_OK(ValidateSpec(spec)) << pairs;
+    EXPECT_EQ(spec.model().embedding_dim(), d_model) << pairs;
+    EXPECT_EQ(spec.model().ff_dim(), 0u) << "follows d_model";
+    ASSERT_EQ(lines.size(), fields.size());
+    JobSpec reset = spec;
+    ResetSizing(reset, fields);
+    JobSpec expected = raw;
+    ApplyDefaults(expected);
+    EXPECT_EQ(reset.SerializeAsString(), expected.SerializeAsString());
+  }
+  JobSpec given = raw;
+  given.mutable_model()->set_embedding_dim(64);
+  EXPECT_TRUE(SizingLeftOut(given).empty());
+  // hidden_dim does not size a transformer: it is still sized from the corpus.
+  JobSpec hidden = raw;
+  hidden.mutable_model()->set_hidden_dim(64);
+  EXPECT_FALSE(SizingLeftOut(hidden).empty());
 }
 
 }  // namespace

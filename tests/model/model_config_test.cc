@@ -6,6 +6,7 @@
 
 #include "common/job_spec.h"
 #include "model/lr_schedule.h"
+#include "model/model_spec.h"
 #include "tests/testing/status_matchers.h"
 
 namespace tandem::model {
@@ -173,6 +174,54 @@ TEST(ModelConfigTest, TheSpecsParameterBoundIsNeverBelowTheRealCount) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace tandem::model
+
+namespace tandem::model {
+namespace {
+
+// A transformer job's spec becomes a valid transformer ModelConfig (defaults resolved), and
+// the spec's parameter bound is above the exact count.
+TEST(ModelConfigTest, TransformerFromTheSpecIsValidAndBoundedBySpecBound) {
+  for (uint32_t e : {64u, 256u}) {
+    for (uint32_t layers : {1u, 6u}) {
+      for (const char* pos : {"sinusoidal", "learned"}) {
+        for (bool tie : {false, true}) {
+          v1::JobSpec spec;
+          spec.mutable_corpus()->set_train_tsv("x.tsv");
+          auto& m = *spec.mutable_model();
+          m.set_architecture("transformer");
+          m.set_embedding_dim(e);
+          m.set_encoder_layers(layers);
+          m.set_decoder_layers(layers);
+          m.set_positions(pos);
+          m.set_tie_embeddings(tie);
+          ApplyDefaults(spec);
+          ASSERT_OK(ValidateSpec(spec));
+          const ModelConfig c = ModelConfigFor(spec, 8000, 8000);
+          ASSERT_OK(Validate(c));
+          EXPECT_EQ(c.architecture, "transformer");
+          EXPECT_EQ(c.heads, 4);
+          EXPECT_EQ(c.ff_dim, 4 * e);
+          EXPECT_EQ(c.preoutput_dim, e);
+          EXPECT_EQ(c.positions, pos);
+          EXPECT_LE(static_cast<uint64_t>(ParameterCount(c)),
+                    ModelParameterBound(spec.model(), 8000));
+        }
+      }
+    }
+  }
+  // The example job (examples/transformer.yaml's model): d_model 256, 3+3 layers, vocab 8000.
+  ModelConfig c;
+  c.architecture = "transformer";
+  c.embedding_dim = c.preoutput_dim = 256;
+  c.ff_dim = 1024;
+  c.encoder_layers = c.decoder_layers = 3;
+  // Embeddings 2 x 2,048,000; encoder 3 x 789,760 + 512; decoder 3 x 1,053,440 + 512;
+  // output 2,056,000.
+  EXPECT_EQ(ParameterCount(c), 4'096'000 + 2'369'792 + 3'160'832 + 2'056'000);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -63,6 +64,9 @@ class TrainerTest : public ::testing::Test {
     return t.ok() ? std::move(*t) : nullptr;
   }
 
+  // Shared by the RNN and transformer tests (TransformerTrainerTest).
+  void ExpectResumedRunMatchesAnUninterruptedOne();
+
   testing::TempDir dir_;
   v1::JobSpec spec_;
   std::vector<std::string> shards_;
@@ -112,6 +116,10 @@ TEST_F(TrainerTest, LossFallsAndValidationTranslates) {
 }
 
 TEST_F(TrainerTest, ResumedRunMatchesAnUninterruptedOneStepForStep) {
+  ExpectResumedRunMatchesAnUninterruptedOne();
+}
+
+void TrainerTest::ExpectResumedRunMatchesAnUninterruptedOne() {
   std::vector<double> uninterrupted;
   {
     auto t = Make(spec_);
@@ -255,10 +263,12 @@ std::vector<std::unique_ptr<Trainer>> MakeReplicas(collective::InProcessGroup& g
   return replicas;
 }
 
-TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatches) {
+// Run for the RNN (TrainerTest) and the transformer (TransformerTrainerTest).
+void ExpectReplicasEqualOneProcessOnTheUnionOfTheirBatches(
+    const std::function<TrainerConfig(std::vector<size_t>)>& Config) {
   // Dropout stays on (0.1): its masks are seeded from (seed, step, stream), so they are the
   // same whichever process runs a stream.
-  ASSERT_GT(spec_.model().dropout(), 0);
+  ASSERT_GT(Config({0}).spec.model().dropout(), 0);
   collective::InProcessGroup group(2);
   auto replicas = MakeReplicas(group, {Config({0}), Config({1})});
   ASSERT_EQ(replicas[0]->ParameterChecksum(), replicas[1]->ParameterChecksum());
@@ -279,6 +289,69 @@ TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatch
     EXPECT_NEAR(alone->grad_norm, stats[0]->grad_norm, 1e-4 * alone->grad_norm);
   }
   EXPECT_LT(MaxDiff(replicas[0]->FlatParameters(), single->FlatParameters()), 1e-5);
+}
+
+TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatches) {
+  ExpectReplicasEqualOneProcessOnTheUnionOfTheirBatches(
+      [&](std::vector<size_t> streams) { return Config(std::move(streams)); });
+}
+
+// The same trainer with model.architecture transformer (2+2 layers, 4 heads, learned
+// positions so that every parameter kind takes part).
+class TransformerTrainerTest : public TrainerTest {
+ protected:
+  void SetUp() override {
+    TrainerTest::SetUp();
+    auto& m = *spec_.mutable_model();
+    m.set_architecture("transformer");
+    m.clear_attention();
+    m.clear_cell();
+    m.set_encoder_layers(2);
+    m.set_decoder_layers(2);
+    m.set_heads(4);
+    m.set_positions("learned");
+    ASSERT_OK(ValidateSpec(spec_));
+  }
+};
+
+TEST_F(TransformerTrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatches) {
+  ExpectReplicasEqualOneProcessOnTheUnionOfTheirBatches(
+      [&](std::vector<size_t> streams) { return Config(std::move(streams)); });
+}
+
+TEST_F(TransformerTrainerTest, ResumedRunMatchesAnUninterruptedOneStepForStep) {
+  ExpectResumedRunMatchesAnUninterruptedOne();
+}
+
+TEST_F(TransformerTrainerTest, LossFallsAndValidationTranslates) {
+  auto t = Make(spec_);
+  ASSERT_NE(t, nullptr);
+  // It is the transformer (its learned positions alone are 2 x 1024 x 16 parameters), not
+  // the RNN of the same embedding size.
+  v1::JobSpec rnn = spec_;
+  rnn.mutable_model()->clear_architecture();
+  rnn.mutable_model()->clear_heads();
+  rnn.mutable_model()->clear_positions();
+  rnn.mutable_model()->set_encoder_layers(1);
+  rnn.mutable_model()->set_decoder_layers(1);
+  ApplyDefaults(rnn);
+  ASSERT_OK(ValidateSpec(rnn));
+  EXPECT_GT(t->NumParameters(), 2 * 1024 * 16);
+  EXPECT_NE(t->NumParameters(), Make(rnn)->NumParameters());
+  double first = 0, last = 0;
+  while (!t->Finished()) {
+    auto s = t->Step();
+    ASSERT_OK(s);
+    if (s->step == 1) first = s->loss;
+    last = s->loss;
+  }
+  EXPECT_LT(last, first - 1.0) << "first " << first << " last " << last;
+  auto v = t->Validate();
+  ASSERT_OK(v);
+  EXPECT_EQ(v->sentences, 50);
+  auto out = t->translator().Translate({"the dog runs", "a small bird sings"}, 3);
+  ASSERT_OK(out);
+  EXPECT_EQ(out->size(), 2u);
 }
 
 // training.gradient_wire: bf16: the replicas still hold the same bits after every step (the
