@@ -65,8 +65,8 @@ struct DecoderState {
   std::vector<torch::Tensor> self_k;
   std::vector<torch::Tensor> self_v;
   int64_t position = 0;
-  // RNN: step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding; ignored if not
-  // prepared, and by the transformer).
+  // Step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding: the RNN's step matrices,
+  // the transformer's output layer); ignored if they were not prepared.
   bool bf16 = false;
 };
 
