@@ -149,10 +149,11 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
   Changed();
 }
 
-void Mailbox::BeginWait(const GroupId& group, int awaited_rank) {
+void Mailbox::BeginWait(const GroupId& group, int awaited_rank, bool continuing) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (wait_.has_value() && wait_->awaited_rank == awaited_rank &&
-      wait_->group.job_id == group.job_id && wait_->group.generation == group.generation) {
+  if (continuing && wait_.has_value() && wait_->group.job_id == group.job_id &&
+      wait_->group.generation == group.generation) {
+    wait_->awaited_rank = awaited_rank;
     return;
   }
   wait_ = Wait{group, awaited_rank, Clock::now()};

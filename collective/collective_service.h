@@ -102,9 +102,9 @@ class Mailbox {
     int awaited_rank = -1;
     Clock::time_point since;
   };
-  // Marks a wait of `group` on `awaited_rank` from now (kept from earlier if it continues one
-  // on the same rank); EndWait clears it.
-  void BeginWait(const GroupId& group, int awaited_rank);
+  // Marks a wait of `group` on `awaited_rank` from now, or, with `continuing` (the same wait
+  // going on, now on `awaited_rank`), from when it began; EndWait clears it.
+  void BeginWait(const GroupId& group, int awaited_rank, bool continuing = false);
   void EndWait();
   std::optional<Wait> CurrentWait();
 

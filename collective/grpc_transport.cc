@@ -265,7 +265,7 @@ int GrpcTransport::PeerHoldingSends() {
 namespace {
 
 // Marks the mailbox's wait (Mailbox::BeginWait) from the first time a wait does not end at
-// once until it ends, however it ends.
+// once until it ends, however it ends; each later Begin updates whom it waits for.
 class WaitMark {
  public:
   explicit WaitMark(Mailbox& mailbox) : mailbox_(mailbox) {}
@@ -273,8 +273,7 @@ class WaitMark {
     if (marked_) mailbox_.EndWait();
   }
   void Begin(const GroupId& group, int awaited_rank) {
-    if (marked_) return;
-    mailbox_.BeginWait(group, awaited_rank);
+    mailbox_.BeginWait(group, awaited_rank, /*continuing=*/marked_);
     marked_ = true;
   }
 

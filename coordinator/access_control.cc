@@ -144,12 +144,26 @@ absl::Status AccessControl::CheckMetrics(const Caller& caller) {
   }
   const bool metrics = TokenIn(caller.bearer, options_.metrics_tokens);
   const bool read = TokenIn(caller.bearer, options_.read_tokens);
-  const bool client = ClientTokenOf(caller.bearer) != nullptr;
-  if (!metrics && !read && !client) {
+  const ClientToken* client = ClientTokenOf(caller.bearer);
+  if (!metrics && !read && client == nullptr) {
     return Refuse(caller, kMethod, "wrong_token",
                   absl::UnauthenticatedError("the token was not accepted"));
   }
+  // /metrics shows every job: a user's token reads it only while that user is the only one.
+  if (!metrics && !read && !client->admin && !SingleUser()) {
+    return Refuse(caller, kMethod, "other_users_job",
+                  absl::PermissionDeniedError(
+                      "/metrics shows every user's jobs: with several users it needs a metrics, "
+                      "read or admin token"));
+  }
   return absl::OkStatus();
+}
+
+bool AccessControl::SingleUser() const {
+  for (const ClientToken& t : options_.client_tokens) {
+    if (t.user != options_.client_tokens.front().user) return false;
+  }
+  return true;
 }
 
 absl::Status AccessControl::CheckJoin(const Caller& caller) {

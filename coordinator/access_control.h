@@ -1,7 +1,8 @@
 // AccessControl: who may call what on the coordinator's port (DESIGN.md section 8), free of
 // gRPC (grpc_services.cc turns a call's metadata and certificate into a Caller).
 //
-//   GET /metrics               a metrics, read or client token, once any is configured
+//   GET /metrics               a metrics, read or admin token, once any is configured, or a
+//                              client token while there is one user
 //   client calls that read     a read token (--read_token_file) or a client token
 //   (status, events, metrics,  (TANDEM_TOKEN / --token_file); no token needed while none
 //   download, translate)       is configured, which the coordinator allows only on loopback
@@ -105,7 +106,8 @@ class AccessControl {
                                               ClientAccess access, const std::string& job_id,
                                               const OwnerLookup& owner_of);
   absl::Status CheckJoin(const Caller& caller);
-  // GET /metrics: a metrics, read or client token, once any kind is configured.
+  // GET /metrics: a metrics, read or admin token once any kind is configured, or a client
+  // token while all client tokens are one user's (/metrics shows every job).
   absl::Status CheckMetrics(const Caller& caller);
   // Unauthenticated without a worker certificate when TLS is on.
   absl::Status CheckWorker(const Caller& caller, const char* method);
@@ -121,6 +123,8 @@ class AccessControl {
   bool TokenIn(const std::string& token, const std::vector<std::string>& tokens) const;
   // The client token equal to `token` (every entry compared: no early exit), or null.
   const ClientToken* ClientTokenOf(const std::string& token) const;
+  // Whether every client token is the same user's.
+  bool SingleUser() const;
 
   const AccessOptions options_;
   mutable absl::Mutex mu_;

@@ -303,9 +303,10 @@ JobInfo JobSummary(const JobInfo& job) {
   return s;
 }
 
-absl::StatusOr<v1::ListJobsResponse> Coordinator::ListJobs(const v1::ListJobsRequest& request) {
+absl::StatusOr<v1::ListJobsResponse> Coordinator::ListJobs(const v1::ListJobsRequest& request,
+                                                         const std::string& visible_to) {
   // Only the page's jobs are copied or summarised.
-  TANDEM_ASSIGN_OR_RETURN(JobPage page, SelectJobPage(store_->AllJobs(), request));
+  TANDEM_ASSIGN_OR_RETURN(JobPage page, SelectJobPage(store_->AllJobs(), request, visible_to));
   v1::ListJobsResponse response;
   response.set_total(page.total);
   response.set_next_page_token(std::move(page.next_page_token));
@@ -370,9 +371,22 @@ absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::
   return points;
 }
 
-std::vector<WorkerInfo> Coordinator::ListWorkers() {
-  absl::MutexLock lock(&mu_);
-  return membership_.List();
+std::vector<WorkerInfo> Coordinator::ListWorkers(const std::string& visible_to) {
+  std::vector<WorkerInfo> workers;
+  {
+    absl::MutexLock lock(&mu_);
+    workers = membership_.List();
+  }
+  if (visible_to.empty()) return workers;
+  for (WorkerInfo& w : workers) {
+    if (w.job_id().empty()) continue;
+    std::shared_ptr<const JobInfo> job = store_->FindJob(w.job_id());
+    if (job != nullptr && !job->owner().empty() && job->owner() != visible_to) {
+      w.clear_job_id();
+      w.clear_rank();
+    }
+  }
+  return workers;
 }
 
 // ---------------------------------------------------------------------------------------------

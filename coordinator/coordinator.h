@@ -126,16 +126,18 @@ class Coordinator {
   // The page of jobs `request` asks for, newest first (its filters, limit and page_token:
   // SelectJobPage), with the total and the next page's token; with `summary`, each job as
   // JobSummary. The default request: every job, whole. InvalidArgument naming the field for
-  // a bad filter or page token.
+  // a bad filter or page token. `visible_to`: SelectJobPage's (a user's view).
   absl::StatusOr<tandem::v1::ListJobsResponse> ListJobs(
-      const tandem::v1::ListJobsRequest& request = {});
+      const tandem::v1::ListJobsRequest& request = {}, const std::string& visible_to = "");
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
   // Events of job `id`, or of every job when it is empty (then, with an `owner`, of that
   // user's jobs only: JobStore::ListEvents).
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
                                                                int64_t after_seq, uint32_t limit,
                                                                const std::string& owner = "");
-  std::vector<tandem::v1::WorkerInfo> ListWorkers();
+  // Every registered worker. `visible_to` (a user): workers on another user's job show no job
+  // and rank (that user may not learn the job's id).
+  std::vector<tandem::v1::WorkerInfo> ListWorkers(const std::string& visible_to = "");
   // What happened to jobs since start (Prometheus counters), and the coordinator's clock.
   JobCounters Counters() { return store_->Counters(); }
   int64_t NowMs() const { return Now(); }

@@ -274,8 +274,8 @@ std::string Dashboard::Snapshot(const std::string& owner) {
   if (!cached.json.empty() && now - cached.time < options_.snapshot_cache) return cached.json;
   v1::ListJobsRequest request;
   request.set_limit(options_.snapshot_jobs);
-  request.set_owner(owner);
-  auto listed = c_->ListJobs(request);
+
+  auto listed = c_->ListJobs(request, owner);
   v1::ListJobsResponse jobs;
   if (listed.ok()) {
     jobs.set_total(listed->total());
@@ -283,7 +283,7 @@ std::string Dashboard::Snapshot(const std::string& owner) {
     for (const v1::JobInfo& j : listed->jobs()) *jobs.add_jobs() = DashboardJob(j);
   }
   cached.json = absl::StrCat("\"jobs\":", JsonObject(jobs),
-                             ",\"workers\":", JsonArray(c_->ListWorkers()));
+                             ",\"workers\":", JsonArray(c_->ListWorkers(owner)));
   cached.time = now;
   return cached.json;
 }
@@ -382,7 +382,7 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
     }
   }
 
-  if (a == "workers") return Json(200, JsonArray(c_->ListWorkers()));
+  if (a == "workers") return Json(200, JsonArray(c_->ListWorkers(owner)));
   if (a == "stream") {
     auto after_seq = GetInt(q, "after_seq", 0, INT64_MAX, 0);
     if (!after_seq.ok()) return Error(after_seq.status());
@@ -410,8 +410,7 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
       return Error(absl::InvalidArgumentError("summary: expected true or false"));
     }
     list.set_summary(summary == "true" || summary == "1");
-    list.set_owner(owner);
-    auto jobs = c_->ListJobs(list);
+    auto jobs = c_->ListJobs(list, owner);
     if (!jobs.ok()) return Error(jobs.status());
     return Json(200, JsonObject(*jobs));
   }

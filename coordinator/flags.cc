@@ -77,6 +77,12 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   o.coordinator.worker_timeout = std::chrono::milliseconds(timeout_ms);
   TANDEM_ASSIGN_OR_RETURN(int64_t stall_ms, args->GetInt("stall_timeout_ms", 0, 86'400'000));
+  // Waits are reported once they last a second, at heartbeat intervals: a shorter timeout
+  // would call ordinary slow steps stalls.
+  if (stall_ms != 0 && stall_ms < 2000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--stall_timeout_ms: ", stall_ms, " is below 2000 (0 turns the check off)"));
+  }
   o.coordinator.stall_timeout = std::chrono::milliseconds(stall_ms);
   TANDEM_ASSIGN_OR_RETURN(int64_t sit_out_ms, args->GetInt("stall_sit_out_ms", 1, 600'000));
   o.coordinator.stall_sit_out = std::chrono::milliseconds(sit_out_ms);

@@ -140,9 +140,8 @@ grpc::Status JobServiceImpl::ListJobs(grpc::ServerContext* ctx, const v1::ListJo
                                       v1::ListJobsResponse* resp) {
   auto who = Allow(ctx, "ListJobs", ClientAccess::kRead);
   TANDEM_GRPC_ALLOW(who);
-  v1::ListJobsRequest request = *req;
-  if (!who->all_jobs) request.set_owner(who->user);  // a user lists its own jobs only
-  auto listed = c_->ListJobs(request);
+  // A user lists its own jobs (and those of no owner) only.
+  auto listed = c_->ListJobs(*req, who->all_jobs ? "" : who->user);
   if (!listed.ok()) return ToGrpcStatus(listed.status());
   *resp = std::move(*listed);
   return grpc::Status::OK;
@@ -172,8 +171,11 @@ grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::List
 
 grpc::Status JobServiceImpl::ListWorkers(grpc::ServerContext* ctx, const v1::ListWorkersRequest*,
                                          v1::ListWorkersResponse* resp) {
-  TANDEM_GRPC_ALLOW(Allow(ctx, "ListWorkers", ClientAccess::kRead));
-  for (auto& w : c_->ListWorkers()) *resp->add_workers() = std::move(w);
+  auto who = Allow(ctx, "ListWorkers", ClientAccess::kRead);
+  TANDEM_GRPC_ALLOW(who);
+  for (auto& w : c_->ListWorkers(who->all_jobs ? "" : who->user)) {
+    *resp->add_workers() = std::move(w);
+  }
   resp->set_coordinator_version(TandemVersion());
   return grpc::Status::OK;
 }

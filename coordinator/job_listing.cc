@@ -47,7 +47,8 @@ bool After(const v1::JobInfo& job, const Position& p) {
 }  // namespace
 
 absl::StatusOr<JobPage> SelectJobPage(const std::vector<std::shared_ptr<const v1::JobInfo>>& jobs,
-                                      const v1::ListJobsRequest& request) {
+                                      const v1::ListJobsRequest& request,
+                                      const std::string& visible_to) {
   TANDEM_ASSIGN_OR_RETURN(const JobMatcher matcher,
                           JobMatcher::Make(request.state(), request.name(),
                                            {request.labels().begin(), request.labels().end()}));
@@ -65,6 +66,7 @@ absl::StatusOr<JobPage> SelectJobPage(const std::vector<std::shared_ptr<const v1
   for (const auto& job : jobs) {
     if (!matcher.Matches(*job)) continue;
     if (!request.owner().empty() && job->owner() != request.owner()) continue;
+    if (!visible_to.empty() && !job->owner().empty() && job->owner() != visible_to) continue;
     ++page.total;
     if (start.has_value() && !After(*job, *start)) continue;
     if (page.jobs.size() < limit) {

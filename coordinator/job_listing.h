@@ -30,9 +30,11 @@ struct JobPage {
 // "<created_unix_ms>/<id>" of the last job of the previous page: the page starts at the first
 // job after that position, so jobs deleted or added meanwhile neither shift nor repeat the
 // rest. InvalidArgument naming the field for a bad filter (JobMatcher) or page_token.
+// `visible_to` (a user; empty: every job): only that user's jobs and jobs of no owner, what a
+// user's client token may see, whatever the request's filters say.
 absl::StatusOr<JobPage> SelectJobPage(
     const std::vector<std::shared_ptr<const tandem::v1::JobInfo>>& jobs,
-    const tandem::v1::ListJobsRequest& request);
+    const tandem::v1::ListJobsRequest& request, const std::string& visible_to = "");
 
 }  // namespace tandem
 

@@ -111,7 +111,7 @@ class JobStore {
   absl::Status SaveProgress(const std::vector<ProgressWrite>& writes, int64_t now_ms);
 
   // Events with seq > after_seq (all jobs if job_id is empty; then, with an `owner`, only
-  // the events of jobs JobInfo.owner says that user owns), oldest first.
+  // the events of the jobs that user owns and of jobs of no owner), oldest first.
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& job_id,
                                                                int64_t after_seq, uint32_t limit,
                                                                const std::string& owner = "");

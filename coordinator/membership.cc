@@ -1,5 +1,7 @@
 #include "coordinator/membership.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/log.h"
@@ -82,6 +84,9 @@ absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& wo
   it->second.last_heartbeat_ms = now_ms;
   if (wait != nullptr) {
     it->second.wait = *wait;
+    // From the network: bounded, so that the sums below cannot overflow (a day is plenty).
+    constexpr uint64_t kMaxWaitMs = 86'400'000;
+    it->second.wait->set_waited_ms(std::min<uint64_t>(wait->waited_ms(), kMaxWaitMs));
   } else {
     it->second.wait.reset();
   }

@@ -384,6 +384,10 @@ HttpResponse MetricsResponse(
   if (authorize) {
     const absl::Status allowed = authorize(request.peer, request.bearer);
     if (!allowed.ok()) {
+      // A token that was accepted but may not read this is 403; none or a wrong one is 401.
+      if (absl::IsPermissionDenied(allowed)) {
+        return Text(403, std::string(allowed.message()) + "\n");
+      }
       HttpResponse res = Text(401, std::string(allowed.message()) + "\n");
       res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tandem\"");
       return res;

@@ -79,8 +79,9 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
   std::vector<std::vector<Candidate>> out(src.size());
   // bf16 steps serve at most kSmallAffineMaxRows hypotheses: chunks that fit, so that every
   // step of the request reads the bfloat16 weights.
-  const size_t chunk =
-      options.bf16 ? std::max<size_t>(1, model::kSmallAffineMaxRows / decode.beam_size) : kChunk;
+  const size_t chunk = options.bf16 && decode.beam_size <= model::kSmallAffineMaxRows
+                           ? static_cast<size_t>(model::kSmallAffineMaxRows / decode.beam_size)
+                           : kChunk;
   for (size_t i = 0; i < order.size(); i += chunk) {
     std::vector<std::vector<int>> part;
     for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) part.push_back(src[order[k]]);

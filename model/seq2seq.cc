@@ -61,10 +61,11 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
 // SmallAffine, which reads the weights once (faster than BLAS's matrix-vector product for one
 // row too: BENCHMARKS.md, issue [12]); more through BLAS, where the copy pays for itself.
 // `bias` may be undefined (none). Under gradients (training) it is addmm, or matmul without a
-// bias, as it always was. `weight_bf16` (Seq2SeqImpl::UseBf16Decoding), when defined, serves
-// the steps SmallAffine would, in bfloat16.
+// bias (what linear computes), so training's arithmetic is unchanged; without gradients and
+// at most 16 rows (decoding, and tiny validation batches) it is SmallAffine. `weight_bf16` (Seq2SeqImpl::PrepareBf16Decoding), when defined,
+// serves the steps SmallAffine would, in bfloat16.
 Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                  const Tensor& weight_bf16 = Tensor()) {
+                  const Tensor& weight_bf16) {
   const int64_t rows = x.size(0);
   const bool grad = torch::GradMode::is_enabled();
   if (weight_bf16.defined() && rows <= kSmallAffineMaxRows && !grad &&
@@ -297,7 +298,7 @@ Tensor Seq2SeqImpl::Attend(const EncoderOutput& enc, const Tensor& query, const 
   if (config_.attention == "bahdanau") {
     // e_j = v . tanh(W_q s + k_j)
     Tensor q = (q_proj.defined() ? q_proj : StepAffine(query, att_q_->weight, Tensor()))
-                   .unsqueeze(1);  // [B, 1, att]                    // [B, 1, att]
+                   .unsqueeze(1);  // [B, 1, att]
     const Tensor v = att_v_->weight.squeeze(0);
     e = config_.recompute_attention ? AdditiveEnergies::apply(enc.keys, q, v)
                                     : torch::matmul(torch::tanh(enc.keys + q), v);  // [B, S]

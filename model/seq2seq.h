@@ -115,9 +115,9 @@ class Seq2SeqImpl : public torch::nn::Module {
   // DecoderState::bf16: steps of up to kSmallAffineMaxRows rows (greedy, or beam search over a
   // sentence or two: the latency path) then read half the bytes (SmallAffineBf16, sums in
   // float32), each weight rounded to 8 bits of mantissa (BENCHMARKS.md, issue [12]: speed and
-  // BLEU). Call after the weights are loaded and before decoding threads start (the copies
-  // are then read-only); again after the weights change. Training, the encoder and steps of
-  // more rows are unchanged.
+  // BLEU). Call once, after the weights are loaded and before any thread decodes (the copies
+  // are then read-only; a model whose weights change is a new model: inference/trained_model.h).
+  // Training, the encoder and steps of more rows are unchanged.
   void PrepareBf16Decoding();
 
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),

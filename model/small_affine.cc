@@ -10,23 +10,6 @@
 namespace tandem::model {
 namespace {
 
-// The portable builds: the weight rows [v0, v1), each read once and multiplied with every row
-// of x (omp simd: 8 partial sums the compiler may vectorise).
-void RowsGeneric(const float* x, int64_t M, int64_t K, const float* w, const float* bias,
-                 int64_t V, float* out, int64_t v0, int64_t v1) {
-  for (int64_t v = v0; v < v1; ++v) {
-    const float* wr = w + v * K;
-    const float b = bias == nullptr ? 0.0f : bias[v];
-    for (int64_t m = 0; m < M; ++m) {
-      const float* xr = x + m * K;
-      float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t k = 0; k < K; ++k) acc += wr[k] * xr[k];
-      out[m * V + v] = b + acc;
-    }
-  }
-}
-
 // bfloat16 -> float: the 16 bits become the upper half.
 inline float Bf16ToFloat(uint16_t h) {
   const uint32_t bits = static_cast<uint32_t>(h) << 16;
@@ -34,16 +17,22 @@ inline float Bf16ToFloat(uint16_t h) {
   std::memcpy(&f, &bits, sizeof f);
   return f;
 }
+inline float ToFloat(uint16_t h) { return Bf16ToFloat(h); }
+inline float ToFloat(float f) { return f; }
 
-void RowsBf16Generic(const float* x, int64_t M, int64_t K, const uint16_t* w, const float* bias,
-                     int64_t V, float* out, int64_t v0, int64_t v1) {
+// The portable builds: the weight rows [v0, v1), each read once and multiplied with every row
+// of x (omp simd: 8 partial sums the compiler may vectorise). W: float, or bfloat16 bits.
+template <typename W>
+void RowsGeneric(const float* x, int64_t M, int64_t K, const W* w, const float* bias, int64_t V,
+                 float* out, int64_t v0, int64_t v1) {
   for (int64_t v = v0; v < v1; ++v) {
-    const uint16_t* wr = w + v * K;
+    const W* wr = w + v * K;
     const float b = bias == nullptr ? 0.0f : bias[v];
     for (int64_t m = 0; m < M; ++m) {
       const float* xr = x + m * K;
       float acc = 0.0f;
-      for (int64_t k = 0; k < K; ++k) acc += Bf16ToFloat(wr[k]) * xr[k];
+#pragma omp simd reduction(+ : acc)
+      for (int64_t k = 0; k < K; ++k) acc += ToFloat(wr[k]) * xr[k];
       out[m * V + v] = b + acc;
     }
   }
@@ -60,12 +49,11 @@ inline __m256 Load8(const uint16_t* p) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 inline __m256 Load8(const float* p) { return _mm256_loadu_ps(p); }
-inline float ToFloat(uint16_t h) { return Bf16ToFloat(h); }
-inline float ToFloat(float f) { return f; }
 
 // Each weight row is read 16 values at a time and multiplied into every row of x. M is a
 // template argument so that the 2 M accumulators (two independent chains per row of x, for
-// the FMA latency) stay in registers.
+// the FMA latency) are registers (up to M = 6 or so; beyond, some spill to the stack, which
+// still beats a runtime-sized loop).
 template <int M, typename W>
 void RowsAvx2(const float* x, int64_t K, const W* w, const float* bias, int64_t V, float* out,
               int64_t v0, int64_t v1) {
@@ -137,7 +125,7 @@ void SmallAffine(const float* x, int64_t M, int64_t K, const float* w, const flo
 void SmallAffineGeneric(const float* x, int64_t M, int64_t K, const float* w, const float* bias,
                         int64_t V, float* out) {
   at::parallel_for(0, V, kGrain, [&](int64_t v0, int64_t v1) {
-    RowsGeneric(x, M, K, w, bias, V, out, v0, v1);
+    RowsGeneric<float>(x, M, K, w, bias, V, out, v0, v1);
   });
 }
 
@@ -156,7 +144,7 @@ void SmallAffineBf16(const float* x, int64_t M, int64_t K, const uint16_t* w_bf1
 void SmallAffineBf16Generic(const float* x, int64_t M, int64_t K, const uint16_t* w_bf16,
                             const float* bias, int64_t V, float* out) {
   at::parallel_for(0, V, kGrain, [&](int64_t v0, int64_t v1) {
-    RowsBf16Generic(x, M, K, w_bf16, bias, V, out, v0, v1);
+    RowsGeneric<uint16_t>(x, M, K, w_bf16, bias, V, out, v0, v1);
   });
 }
 

@@ -87,9 +87,11 @@ class Transformer {
   torch::nn::LayerNorm dec_norm_{nullptr};
 };
 
-// x W^T + b for a decoder step, x [B, in], with the fast paths for few rows (seq2seq.cc).
+// x W^T + b for a decoder step, x [B, in], with the fast paths for few rows (seq2seq.cc);
+// `weight_bf16`, when defined, the weight in bfloat16 for those paths.
 torch::Tensor StepAffine(const torch::Tensor& x, const torch::Tensor& weight,
-                         const torch::Tensor& bias);
+                         const torch::Tensor& bias,
+                         const torch::Tensor& weight_bf16 = torch::Tensor());
 
 }  // namespace tandem::model
 

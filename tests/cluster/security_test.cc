@@ -117,13 +117,14 @@ class SecurityTest : public ::testing::Test {
     return out;
   }
 
-  std::string Metrics() {
+  // /metrics as the admin sees it (with several users a user's own token may not read it).
+  std::string Metrics(const std::string& token = "") {
     std::smatch m;
     const std::string log = testing::ReadText(dir_.Join("coordinator.log"));
     if (!std::regex_search(log, m, std::regex("https://127.0.0.1:([0-9]+)/metrics"))) return "";
-    return testing::HttpsRequest(
-        std::stoi(m[1]), Cert("ca.pem"),
-        "GET /metrics HTTP/1.1\r\nAuthorization: Bearer " + client_token_ + "\r\n\r\n");
+    return testing::HttpsRequest(std::stoi(m[1]), Cert("ca.pem"),
+                                 "GET /metrics HTTP/1.1\r\nAuthorization: Bearer " +
+                                     (token.empty() ? admin_token_ : token) + "\r\n\r\n");
   }
 
   // A ControlService stub through `security` (nullptr: plaintext).
@@ -224,6 +225,8 @@ TEST_F(SecurityTest, UsersActOnlyOnTheirOwnJobs) {
 
   // The refusals are counted and logged with the user, never a token; the CLI says 7.
   EXPECT_THAT(Metrics(), HasSubstr("tandem_refused_calls_total{reason=\"other_users_job\"} 8"));
+  // /metrics lists every job: a user's own token may not read it while there are others.
+  EXPECT_THAT(Metrics(bob_token_), ::testing::StartsWith("HTTP/1.1 403"));
   const std::string log = testing::ReadText(dir_.Join("coordinator.log"));
   EXPECT_THAT(log, HasSubstr("user 'bob' may act only on the jobs it submitted"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr(bob_token_)));

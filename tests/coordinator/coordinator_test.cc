@@ -735,6 +735,37 @@ TEST_F(CoordinatorTest, EveryJobsEventsOrOneUsersOnly) {
   EXPECT_THAT(coordinator_->JobOwner("../x"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// What a user sees of others: workers on another user's job show no job; jobs of no owner
+// (submitted before users) are everyone's, in listings and events alike.
+TEST_F(CoordinatorTest, AUsersViewHidesOtherUsersJobsAndShowsJobsOfNoOwner) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  ASSERT_OK_AND_ASSIGN(const std::string alices,
+                       coordinator_->SubmitJob(Spec(1), nullptr, {}, "alice"));
+  ASSERT_TRUE(TickUntil(alices, v1::JOB_STATE_RUNNING));
+  ASSERT_OK_AND_ASSIGN(const std::string nobodys, coordinator_->SubmitJob(Spec(1)));
+  for (const auto& [viewer, shown] : std::vector<std::pair<std::string, std::string>>{
+           {"", alices}, {"alice", alices}, {"bob", ""}}) {
+    const std::vector<v1::WorkerInfo> workers = coordinator_->ListWorkers(viewer);
+    ASSERT_EQ(workers.size(), 1u);
+    EXPECT_EQ(workers[0].job_id(), shown) << viewer;
+  }
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse bobs, coordinator_->ListJobs({}, "bob"));
+  ASSERT_EQ(bobs.jobs_size(), 1);
+  EXPECT_EQ(bobs.jobs(0).id(), nobodys);
+  EXPECT_EQ(bobs.total(), 1u);
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse alices_view, coordinator_->ListJobs({}, "alice"));
+  EXPECT_EQ(alices_view.jobs_size(), 2);
+  ASSERT_OK_AND_ASSIGN(auto bob_events, coordinator_->ListEvents("", 0, 0, "bob"));
+  ASSERT_FALSE(bob_events.empty());
+  for (const auto& e : bob_events) EXPECT_EQ(e.job_id(), nobodys);
+  // An explicit owner filter is exact: jobs of no owner are not alice's.
+  v1::ListJobsRequest only_alice;
+  only_alice.set_owner("alice");
+  ASSERT_OK_AND_ASSIGN(const v1::ListJobsResponse filtered, coordinator_->ListJobs(only_alice));
+  ASSERT_EQ(filtered.jobs_size(), 1);
+  EXPECT_EQ(filtered.jobs(0).id(), alices);
+}
+
 TEST_F(CoordinatorTest, MalformedJobIdsAreRefusedBeforeUse) {
   for (const std::string id : {std::string("../coord"), std::string(""), std::string("a/b"),
                                std::string(".."), std::string(300, 'j')}) {

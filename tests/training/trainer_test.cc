@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "collective/in_process.h"
@@ -67,6 +68,21 @@ class TrainerTest : public ::testing::Test {
   // Shared by the RNN and transformer tests (TransformerTrainerTest).
   void ExpectResumedRunMatchesAnUninterruptedOne();
 
+  // Steps `t` to its end; the first and last step's losses (every step must succeed and see
+  // tokens).
+  static std::pair<double, double> TrainToEnd(Trainer& t) {
+    double first = 0, last = 0;
+    while (!t.Finished()) {
+      auto s = t.Step();
+      EXPECT_OK(s);
+      if (!s.ok()) break;
+      if (s->step == 1) first = s->loss;
+      last = s->loss;
+      EXPECT_GT(s->tokens, 0);
+    }
+    return {first, last};
+  }
+
   testing::TempDir dir_;
   v1::JobSpec spec_;
   std::vector<std::string> shards_;
@@ -76,14 +92,7 @@ class TrainerTest : public ::testing::Test {
 TEST_F(TrainerTest, LossFallsAndValidationTranslates) {
   auto t = Make(spec_);
   ASSERT_NE(t, nullptr);
-  double first = 0, last = 0;
-  while (!t->Finished()) {
-    auto s = t->Step();
-    ASSERT_OK(s);
-    if (s->step == 1) first = s->loss;
-    last = s->loss;
-    EXPECT_GT(s->tokens, 0);
-  }
+  const auto [first, last] = TrainToEnd(*t);
   EXPECT_EQ(t->step(), 40);
   EXPECT_LT(last, first - 1.0) << "first " << first << " last " << last;
   auto v = t->Validate();
@@ -338,13 +347,7 @@ TEST_F(TransformerTrainerTest, LossFallsAndValidationTranslates) {
   ASSERT_OK(ValidateSpec(rnn));
   EXPECT_GT(t->NumParameters(), 2 * 1024 * 16);
   EXPECT_NE(t->NumParameters(), Make(rnn)->NumParameters());
-  double first = 0, last = 0;
-  while (!t->Finished()) {
-    auto s = t->Step();
-    ASSERT_OK(s);
-    if (s->step == 1) first = s->loss;
-    last = s->loss;
-  }
+  const auto [first, last] = TrainToEnd(*t);
   EXPECT_LT(last, first - 1.0) << "first " << first << " last " << last;
   auto v = t->Validate();
   ASSERT_OK(v);
