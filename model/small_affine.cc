@@ -38,25 +38,25 @@ void RowsGeneric(const float* x, int64_t M, int64_t K, const W* w, const float* 
   }
 }
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-// Each weight row is widened 16 values at a time and multiplied into every row of x. M is a
-// template argument so that the 2 M accumulators (two independent chains per row of x, for
-// the FMA latency) stay in registers.
+// The AVX2 + FMA code: compiled for those instructions whatever the build's flags (function
+// attributes, which GCC and Clang both honour), run only where the CPU has them
+// (CpuHasAvx2Fma).
+#define TANDEM_AVX2 __attribute__((target("avx2,fma")))
+
 // Loads 8 weights as floats: bfloat16 widened (its 16 bits become the upper half), or float.
-inline __m256 Load8(const uint16_t* p) {
+TANDEM_AVX2 inline __m256 Load8(const uint16_t* p) {
   const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
-inline __m256 Load8(const float* p) { return _mm256_loadu_ps(p); }
+TANDEM_AVX2 inline __m256 Load8(const float* p) { return _mm256_loadu_ps(p); }
 
 // Each weight row is read 16 values at a time and multiplied into every row of x. M is a
 // template argument so that the 2 M accumulators (two independent chains per row of x, for
 // the FMA latency) are registers (up to M = 6 or so; beyond, some spill to the stack, which
 // still beats a runtime-sized loop).
 template <int M, typename W>
-void RowsAvx2(const float* x, int64_t K, const W* w, const float* bias, int64_t V, float* out,
-              int64_t v0, int64_t v1) {
+TANDEM_AVX2 void RowsAvx2(const float* x, int64_t K, const W* w, const float* bias, int64_t V,
+                          float* out, int64_t v0, int64_t v1) {
   const int64_t K16 = K & ~int64_t{15};
   const int64_t K8 = K & ~int64_t{7};
   for (int64_t v = v0; v < v1; ++v) {
@@ -98,7 +98,7 @@ constexpr std::array<RowsFn<W>, sizeof...(Ms)> RowsTable(std::integer_sequence<i
 // RowsAvx2<M, W> for M = 1 .. kSmallAffineMaxRows.
 template <typename W>
 constexpr auto kRowsAvx2 = RowsTable<W>(std::make_integer_sequence<int, kSmallAffineMaxRows>());
-#pragma GCC pop_options
+#undef TANDEM_AVX2
 
 bool CpuHasAvx2Fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
