@@ -149,19 +149,20 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
   Changed();
 }
 
-void Mailbox::BeginWait(const GroupId& group, int awaited_rank, bool continuing) {
+uint64_t Mailbox::BeginWait(const GroupId& group, int awaited_rank, bool continuing) {
   std::lock_guard<std::mutex> lock(mu_);
   if (continuing && wait_.has_value() && wait_->group.job_id == group.job_id &&
       wait_->group.generation == group.generation) {
     wait_->awaited_rank = awaited_rank;
-    return;
+    return wait_mark_;
   }
   wait_ = Wait{group, awaited_rank, Clock::now()};
+  return ++wait_mark_;
 }
 
-void Mailbox::EndWait() {
+void Mailbox::EndWait(uint64_t mark) {
   std::lock_guard<std::mutex> lock(mu_);
-  wait_.reset();
+  if (mark == wait_mark_) wait_.reset();
 }
 
 std::optional<Mailbox::Wait> Mailbox::CurrentWait() {

@@ -103,9 +103,11 @@ class Mailbox {
     Clock::time_point since;
   };
   // Marks a wait of `group` on `awaited_rank` from now, or, with `continuing` (the same wait
-  // going on, now on `awaited_rank`), from when it began; EndWait clears it.
-  void BeginWait(const GroupId& group, int awaited_rank, bool continuing = false);
-  void EndWait();
+  // going on, now on `awaited_rank`), from when it began; returns the mark's number, which
+  // EndWait takes: a wait that ends clears only its own mark, not a later one's (an operation
+  // of another thread or generation that began meanwhile).
+  uint64_t BeginWait(const GroupId& group, int awaited_rank, bool continuing = false);
+  void EndWait(uint64_t mark);
   std::optional<Wait> CurrentWait();
 
  private:
@@ -129,6 +131,7 @@ class Mailbox {
   size_t buffered_bytes_ = 0;
   absl::Status error_;
   std::optional<Wait> wait_;
+  uint64_t wait_mark_ = 0;  // the number of the last BeginWait
 };
 
 // What a GrpcTransport needs of its process's CollectiveServer: the mailbox the Push

@@ -270,16 +270,17 @@ class WaitMark {
  public:
   explicit WaitMark(Mailbox& mailbox) : mailbox_(mailbox) {}
   ~WaitMark() {
-    if (marked_) mailbox_.EndWait();
+    if (marked_) mailbox_.EndWait(mark_);
   }
   void Begin(const GroupId& group, int awaited_rank) {
-    mailbox_.BeginWait(group, awaited_rank, /*continuing=*/marked_);
+    mark_ = mailbox_.BeginWait(group, awaited_rank, /*continuing=*/marked_);
     marked_ = true;
   }
 
  private:
   Mailbox& mailbox_;
   bool marked_ = false;
+  uint64_t mark_ = 0;
 };
 
 }  // namespace

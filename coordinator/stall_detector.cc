@@ -1,6 +1,7 @@
 #include "coordinator/stall_detector.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -62,10 +63,12 @@ std::optional<StallDetector::Stall> StallDetector::Check(
 
 SitOuts StallDetector::SittingOut(int64_t now_ms) {
   SitOuts out;
-  for (const auto& [job, workers] : sit_outs_) {
-    for (const auto& [worker, s] : workers) {
-      if (s.until_ms > now_ms) out[job].insert(worker);
+  for (auto job = sit_outs_.begin(); job != sit_outs_.end();) {
+    for (auto w = job->second.begin(); w != job->second.end();) {
+      if (w->second.until_ms > now_ms) out[job->first].insert(w->first);
+      w = now_ms - w->second.until_ms > kForgetAfterMs ? job->second.erase(w) : std::next(w);
     }
+    job = job->second.empty() ? sit_outs_.erase(job) : std::next(job);
   }
   return out;
 }

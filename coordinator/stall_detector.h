@@ -51,9 +51,11 @@ class StallDetector {
                              const std::vector<std::optional<tandem::v1::CollectiveWait>>& waits,
                              int64_t now_ms);
 
-  // The sit-outs still running at `now_ms` (expired ones are dropped; their repeat count is
-  // kept for the backoff while the job lives).
+  // The sit-outs still running at `now_ms`. A sit-out that ended an hour ago is forgotten with
+  // its repeat count (the next stall of that worker starts the backoff over), and so are the
+  // jobs that ended.
   SitOuts SittingOut(int64_t now_ms);
+  static constexpr int64_t kForgetAfterMs = 3'600'000;
   // Forgets a job (ended or deleted).
   void Forget(const std::string& job_id) { sit_outs_.erase(job_id); }
 

@@ -169,6 +169,32 @@ INSTANTIATE_TEST_SUITE_P(
 // ranks' mailboxes: (n - p) / p of the buffer at most (fold.cc), so a mailbox that holds one
 // buffer is enough for folded halving-doubling on 3, 5, 6 and 7 ranks. With a mailbox too
 // small for them the operation fails with RESOURCE_EXHAUSTED, naming the mailbox, not a hang.
+// The mailbox's wait marks (what heartbeats report for the coordinator's stall check): a
+// continuing wait keeps its start and follows its peer; a wait that ends clears only its own
+// mark, not one another operation set meanwhile.
+TEST(MailboxWaitTest, AWaitClearsOnlyItsOwnMark) {
+  Mailbox m(1 << 20);
+  const GroupId g{"job-000001", 3};
+  EXPECT_FALSE(m.CurrentWait().has_value());
+  const uint64_t a = m.BeginWait(g, 2);
+  std::optional<Mailbox::Wait> w = m.CurrentWait();
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->awaited_rank, 2);
+  const Clock::time_point since = w->since;
+  EXPECT_EQ(m.BeginWait(g, 1, /*continuing=*/true), a);
+  w = m.CurrentWait();
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->awaited_rank, 1);
+  EXPECT_EQ(w->since, since);
+  const uint64_t b = m.BeginWait(g, 0);
+  EXPECT_NE(a, b);
+  m.EndWait(a);
+  ASSERT_TRUE(m.CurrentWait().has_value());
+  EXPECT_EQ(m.CurrentWait()->awaited_rank, 0);
+  m.EndWait(b);
+  EXPECT_FALSE(m.CurrentWait().has_value());
+}
+
 class FoldedMailboxTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(FoldedMailboxTest, EarlyBlocksFitAMailboxOfOneBuffer) {

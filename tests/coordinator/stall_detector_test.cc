@@ -59,6 +59,11 @@ TEST(StallDetectorTest, AllMembersWaitingPastTheTimeoutIsAStallAndTheMostAwaited
     ASSERT_TRUE(stall.has_value());
     EXPECT_EQ(stall->sit_out_ms, want);
   }
+  // An hour after its last sit-out ended, a worker's repeat count is forgotten.
+  EXPECT_THAT(d.SittingOut(StallDetector::kForgetAfterMs + 600'001), IsEmpty());
+  stall = d.Check(job, {Waits(2, 12'000), Waits(2, 10'500), Waits(0, 11'000)}, 0);
+  ASSERT_TRUE(stall.has_value());
+  EXPECT_EQ(stall->sit_out_ms, 30'000) << "forgotten after an hour";
   d.Forget("job-000001");
   stall = d.Check(job, {Waits(2, 12'000), Waits(2, 10'500), Waits(0, 11'000)}, 0);
   ASSERT_TRUE(stall.has_value());
