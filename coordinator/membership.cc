@@ -93,13 +93,16 @@ absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& wo
   return it->second.liveness;
 }
 
+int64_t Membership::WaitedMs(const Live& live, int64_t now_ms) {
+  return static_cast<int64_t>(live.wait->waited_ms()) +
+         std::max<int64_t>(0, now_ms - live.last_heartbeat_ms);
+}
+
 std::set<std::string> Membership::JobsWaitingAtLeast(int64_t waited_ms, int64_t now_ms) const {
   std::set<std::string> jobs;
   absl::MutexLock lock(&live_mu_);
   for (const auto& [id, live] : live_) {
-    if (live.wait.has_value() &&
-        static_cast<int64_t>(live.wait->waited_ms()) + (now_ms - live.last_heartbeat_ms) >=
-            waited_ms) {
+    if (live.wait.has_value() && WaitedMs(live, now_ms) >= waited_ms) {
       jobs.insert(live.wait->job_id());
     }
   }
@@ -112,8 +115,7 @@ std::optional<v1::CollectiveWait> Membership::CollectiveWaitOf(const std::string
   auto it = live_.find(worker_id);
   if (it == live_.end() || !it->second.wait.has_value()) return std::nullopt;
   v1::CollectiveWait w = *it->second.wait;
-  const int64_t since_heartbeat = now_ms - it->second.last_heartbeat_ms;
-  if (since_heartbeat > 0) w.set_waited_ms(w.waited_ms() + static_cast<uint64_t>(since_heartbeat));
+  w.set_waited_ms(static_cast<uint64_t>(WaitedMs(it->second, now_ms)));
   return w;
 }
 

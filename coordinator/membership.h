@@ -144,6 +144,8 @@ class Membership {
     uint32_t last_rank = 0;
     std::optional<tandem::v1::CollectiveWait> wait;  // as the last heartbeat reported it
   };
+  // How long `live`'s reported wait has lasted by `now_ms` (it must have one).
+  static int64_t WaitedMs(const Live& live, int64_t now_ms);
   // After every change of a worker: mirrors its state and job into the liveness table and
   // stores it. Best effort: a failed write is logged (a worker missing after a restart joins
   // again).

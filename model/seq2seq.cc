@@ -62,30 +62,29 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
 // row too: BENCHMARKS.md, issue [12]); more through BLAS, where the copy pays for itself.
 // `bias` may be undefined (none). Under gradients (training) it is addmm, or matmul without a
 // bias (what linear computes), so training's arithmetic is unchanged; without gradients and
-// at most 16 rows (decoding, and tiny validation batches) it is SmallAffine. `weight_bf16` (Seq2SeqImpl::PrepareBf16Decoding), when defined,
-// serves the steps SmallAffine would, in bfloat16.
+// at most 16 rows (decoding, and tiny validation batches) it is SmallAffine, reading
+// `weight_bf16` instead (Seq2SeqImpl::PrepareBf16Decoding) when that is defined.
 Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias,
                   const Tensor& weight_bf16) {
   const int64_t rows = x.size(0);
-  const bool grad = torch::GradMode::is_enabled();
-  if (weight_bf16.defined() && rows <= kSmallAffineMaxRows && !grad &&
-      x.scalar_type() == torch::kFloat) {
+  const bool small =
+      rows <= kSmallAffineMaxRows && !torch::GradMode::is_enabled() &&
+      x.scalar_type() == torch::kFloat &&
+      (!bias.defined() || (bias.scalar_type() == torch::kFloat && bias.is_contiguous()));
+  const bool bf16 = small && weight_bf16.defined();
+  if (bf16 || (small && weight.scalar_type() == torch::kFloat && weight.is_contiguous())) {
     const Tensor xc = x.contiguous();
-    Tensor out = torch::empty({rows, weight_bf16.size(0)}, x.options());
-    SmallAffineBf16(xc.data_ptr<float>(), rows, x.size(1),
-                    reinterpret_cast<const uint16_t*>(weight_bf16.data_ptr<at::BFloat16>()),
-                    bias.defined() ? bias.data_ptr<float>() : nullptr, weight_bf16.size(0),
-                    out.data_ptr<float>());
-    return out;
-  }
-  if (rows <= kSmallAffineMaxRows && !grad && x.scalar_type() == torch::kFloat &&
-      weight.scalar_type() == torch::kFloat && weight.is_contiguous() &&
-      (!bias.defined() || (bias.scalar_type() == torch::kFloat && bias.is_contiguous()))) {
-    const Tensor xc = x.contiguous();
-    Tensor out = torch::empty({rows, weight.size(0)}, x.options());
-    SmallAffine(xc.data_ptr<float>(), rows, x.size(1), weight.data_ptr<float>(),
-                bias.defined() ? bias.data_ptr<float>() : nullptr, weight.size(0),
-                out.data_ptr<float>());
+    const Tensor& w = bf16 ? weight_bf16 : weight;
+    Tensor out = torch::empty({rows, w.size(0)}, x.options());
+    const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
+    if (bf16) {
+      SmallAffineBf16(xc.data_ptr<float>(), rows, x.size(1),
+                      reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()), b,
+                      w.size(0), out.data_ptr<float>());
+    } else {
+      SmallAffine(xc.data_ptr<float>(), rows, x.size(1), w.data_ptr<float>(), b, w.size(0),
+                  out.data_ptr<float>());
+    }
     return out;
   }
   return bias.defined() ? torch::addmm(bias, x, weight.t()) : torch::matmul(x, weight.t());

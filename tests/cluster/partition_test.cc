@@ -57,6 +57,19 @@ class PartitionTest : public testing::ClusterFixture {
     return 0;
   }
 
+  // A long job of at least 2 and at most `max` workers, running on `max` of them at step 20
+  // or later; "" if it could not be submitted.
+  std::string RunningJob(uint32_t max) {
+    v1::JobSpec spec = TinySpec(100000, 50);
+    spec.mutable_workers()->set_min(2);
+    spec.mutable_workers()->set_max(max);
+    absl::StatusOr<std::string> id = client_->Submit(spec);
+    EXPECT_OK(id);
+    if (!id.ok()) return "";
+    WaitForStep(*id, 20, static_cast<int>(max));
+    return *id;
+  }
+
   std::string Events(const std::string& id) {
     auto events = client_->Events(id, 0, 0);
     std::string out;
@@ -71,11 +84,8 @@ TEST_F(PartitionTest, AWorkerCutOffFromItsPeersSitsOutAndComesBackWhenTheLinkHea
   auto w1 = StartWorker("w1");
   auto w2 = StartWorker("w2");
   auto w3 = StartWorker("w3");
-  v1::JobSpec spec = TinySpec(100000, 50);
-  spec.mutable_workers()->set_min(2);
-  spec.mutable_workers()->set_max(3);
-  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(spec));
-  WaitForStep(id, 20, 3);
+  const std::string id = RunningJob(3);
+  ASSERT_FALSE(id.empty());
 
   const v1::JobInfo before = Job(id);
   const std::string cut_off = before.assignments(2).worker_id();
@@ -113,11 +123,8 @@ TEST_F(PartitionTest, AWorkerCutOffFromItsPeersSitsOutAndComesBackWhenTheLinkHea
 TEST_F(PartitionTest, AJobThatCannotGoOnWithoutTheCutOffWorkerWaitsForIt) {
   auto w1 = StartWorker("w1");
   auto w2 = StartWorker("w2");
-  v1::JobSpec spec = TinySpec(100000, 50);
-  spec.mutable_workers()->set_min(2);
-  spec.mutable_workers()->set_max(2);
-  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(spec));
-  WaitForStep(id, 20, 2);
+  const std::string id = RunningJob(2);
+  ASSERT_FALSE(id.empty());
   const int port = PortOfRank(Job(id), 0);
   ASSERT_TRUE(Cut(port, true));
   ASSERT_TRUE(WaitFor([&] { return Job(id).state() == v1::JOB_STATE_WAITING_FOR_WORKERS; },
