@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   s->access_ = std::make_unique<AccessControl>(options.access);
   TANDEM_ASSIGN_OR_RETURN(s->coordinator_, Coordinator::Create(options.coordinator));
   Coordinator* c = s->coordinator_.get();
-  s->models_ = std::make_unique<ModelServer>(c, options.translate_threads);
+  s->models_ = std::make_unique<ModelServer>(c, options.translate_threads,
+                                              absl::FromChrono(options.translate_batch_wait));
 
   s->jobs_ = std::make_unique<JobServiceImpl>(
       c, s->access_.get(),

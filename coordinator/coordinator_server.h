@@ -45,6 +45,9 @@ struct CoordinatorServerOptions {
   size_t dashboard_streams = 32;
   // LibTorch threads for translating with a job's model (JobService.Translate).
   int translate_threads = 1;
+  // While a translation decodes, how long a new request waits for others to join its batch
+  // (inference/translate_batcher.h); zero: every request decodes alone.
+  std::chrono::milliseconds translate_batch_wait{5};
   // If set, the bound gRPC port is written here (atomically) once everything runs.
   std::string port_file;
   // TLS of the gRPC port (plaintext by default: loopback only, unless security.insecure()).

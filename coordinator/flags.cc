@@ -24,6 +24,8 @@ const std::vector<FlagSpec> kOwnFlags = {
     {"metrics_listen", true, "host:port for Prometheus text at /metrics (empty disables)", "ADDR",
      "127.0.0.1:0"},
     {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
+    {"translate_batch_ms", true, "while one translation decodes, how long a new request waits "
+     "for others to decode with it in one batch (0: each request decodes alone)", "MS", "5"},
     {"dashboard_streams", true, "at most this many dashboard pages open at once (live updates)",
      "N", "32"},
     {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},
@@ -72,6 +74,8 @@ absl::StatusOr<CoordinatorServerOptions> CoordinatorOptionsFromFlags(
   TANDEM_ASSIGN_OR_RETURN(int64_t heartbeat_ms, args->GetInt("heartbeat_ms", 1, 3'600'000));
   TANDEM_ASSIGN_OR_RETURN(int64_t timeout_ms, args->GetInt("worker_timeout_ms", 1, 86'400'000));
   TANDEM_ASSIGN_OR_RETURN(o.translate_threads, args->GetInt("translate_threads", 1, 1024));
+  TANDEM_ASSIGN_OR_RETURN(int64_t batch_ms, args->GetInt("translate_batch_ms", 0, 1000));
+  o.translate_batch_wait = std::chrono::milliseconds(batch_ms);
   TANDEM_ASSIGN_OR_RETURN(int64_t streams, args->GetInt("dashboard_streams", 1, 1000));
   o.dashboard_streams = static_cast<size_t>(streams);
   o.coordinator.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);

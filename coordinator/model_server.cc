@@ -13,8 +13,12 @@
 
 namespace tandem {
 
-ModelServer::ModelServer(Coordinator* coordinator, int threads, size_t max_models)
-    : coordinator_(coordinator), threads_(threads), max_models_(std::max<size_t>(1, max_models)) {}
+ModelServer::ModelServer(Coordinator* coordinator, int threads, absl::Duration batch_wait,
+                         size_t max_models)
+    : coordinator_(coordinator),
+      threads_(threads),
+      max_models_(std::max<size_t>(1, max_models)),
+      batcher_(batch_wait) {}
 
 ModelServer::~ModelServer() = default;
 
@@ -53,7 +57,7 @@ absl::StatusOr<v1::TranslateResponse> ModelServer::Translate(const v1::Translate
   // Decoding reads the model only (it stays in eval mode: model/decode.h's scope then
   // writes nothing), so requests run side by side.
   TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
-                          inference::TranslateWith(model->translator(), request));
+                          inference::TranslateWith(model->translator(), request, &batcher_));
   response.set_model(final ? "final" : "checkpoint");
   response.set_model_step(static_cast<uint64_t>(model->step()));
   return response;

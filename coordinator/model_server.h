@@ -12,7 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "coordinator/coordinator.h"
+#include "inference/translate_batcher.h"
 #include "tandem/v1/job_service.pb.h"
 
 namespace tandem {
@@ -26,18 +28,23 @@ struct ModelPaths;
 class ModelServer {
  public:
   // `coordinator` (not owned) outlives this. `threads`: LibTorch intra-op threads for
-  // decoding. At most `max_models` models stay loaded (the least recently used goes first).
-  ModelServer(Coordinator* coordinator, int threads, size_t max_models = 2);
+  // decoding. `batch_wait`: TranslateBatcher's max_wait (zero: each request decodes alone).
+  // At most `max_models` models stay loaded (the least recently used goes first).
+  ModelServer(Coordinator* coordinator, int threads, absl::Duration batch_wait,
+              size_t max_models = 2);
   ~ModelServer();
 
   // Checks the request (sentences, beam) before any model is loaded, then translates with the
   // job's newest model; errors as JobService.Translate documents them. Thread-safe: requests
-  // decode at the same time (each on `threads` LibTorch threads); only loading a model is
-  // done one at a time.
+  // decode at the same time, those on one model with equal options together in batches
+  // (inference/translate_batcher.h), each batch on `threads` LibTorch threads; only loading a
+  // model is done one at a time.
   absl::StatusOr<v1::TranslateResponse> Translate(const v1::TranslateRequest& request);
 
   // How many times a model was read from disk (for tests: a repeated request reuses it).
   uint64_t loads() const;
+  // Batches decoded, requests in them, requests that joined another's batch.
+  inference::TranslateBatcher::Stats batching() const { return batcher_.stats(); }
 
  private:
   struct Loaded {
@@ -62,6 +69,8 @@ class ModelServer {
   std::vector<Loaded> loaded_ ABSL_GUARDED_BY(mu_);
   uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t loads_ ABSL_GUARDED_BY(mu_) = 0;
+  // Last: destroyed first, so that its decoding threads end before the models go.
+  inference::TranslateBatcher batcher_;
 };
 
 }  // namespace tandem

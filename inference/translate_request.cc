@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "data/corpus.h"
+#include "inference/translate_batcher.h"
 
 namespace tandem::inference {
 
@@ -69,16 +70,17 @@ absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request) 
 }
 
 absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
-                                                    const v1::TranslateRequest& request) {
+                                                    const v1::TranslateRequest& request,
+                                                    TranslateBatcher* batcher) {
   TANDEM_RETURN_IF_ERROR(CheckTranslateRequest(request));
   TANDEM_ASSIGN_OR_RETURN(const TranslateOptions options, OptionsOf(request));
   const auto& sentences = request.sentences();
   v1::TranslateResponse response;
   if (!request.attention()) {
-    TANDEM_ASSIGN_OR_RETURN(
-        std::vector<std::vector<Candidate>> out,
-        translator.Translate(std::vector<std::string>(sentences.begin(), sentences.end()),
-                             options));
+    const std::vector<std::string> text(sentences.begin(), sentences.end());
+    TANDEM_ASSIGN_OR_RETURN(std::vector<std::vector<Candidate>> out,
+                            batcher != nullptr ? batcher->Translate(translator, text, options)
+                                               : translator.Translate(text, options));
     for (std::vector<Candidate>& candidates : out) {
       v1::Translation* t = response.add_translations();
       t->set_text(candidates.front().text);

@@ -13,6 +13,8 @@
 
 namespace tandem::inference {
 
+class TranslateBatcher;
+
 // Input limits, per sentence and per request.
 inline constexpr size_t kMaxTranslateWords = 200;
 inline constexpr size_t kMaxTranslateBytes = 4096;
@@ -35,9 +37,12 @@ absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request);
 
 // Answers `request` (its job_id is not looked at) with `translator`: CheckTranslateRequest, then
 // translates (beam search with the request's options; greedy with attention matrices when
-// request.attention). Leaves TranslateResponse.model / model_step to the caller.
+// request.attention). With `batcher`, translations without attention are decoded together
+// with other requests' (TranslateBatcher). Leaves TranslateResponse.model / model_step to
+// the caller.
 absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
-                                                    const v1::TranslateRequest& request);
+                                                    const v1::TranslateRequest& request,
+                                                    TranslateBatcher* batcher = nullptr);
 
 }  // namespace tandem::inference
 

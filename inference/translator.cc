@@ -54,8 +54,19 @@ Translator::Translator(model::Seq2SeqImpl* model, const Tokenizer* source, const
                        int eos_id)
     : model_(model), source_(source), target_(target), eos_id_(eos_id) {}
 
+size_t Translator::ChunkSize(const TranslateOptions& options) {
+  // bf16 steps serve at most kSmallAffineMaxRows hypotheses: chunks that fit, so that every
+  // step of the request reads the bfloat16 weights.
+  const int beam = std::max(1, options.beam_size);
+  if (options.bf16 && beam <= model::kSmallAffineMaxRows) {
+    return static_cast<size_t>(model::kSmallAffineMaxRows / beam);
+  }
+  return kChunk;
+}
+
 absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
-    const std::vector<std::string>& sentences, const TranslateOptions& options) {
+    const std::vector<std::string>& sentences, const TranslateOptions& options,
+    const CandidatesDone& on_done) {
   std::vector<std::vector<int>> src;
   std::vector<std::vector<std::string>> src_pieces;  // with replace_unk only
   for (const auto& s : sentences) {
@@ -77,31 +88,34 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
   std::vector<std::vector<Candidate>> out(src.size());
-  // bf16 steps serve at most kSmallAffineMaxRows hypotheses: chunks that fit, so that every
-  // step of the request reads the bfloat16 weights.
-  const size_t chunk = options.bf16 && decode.beam_size <= model::kSmallAffineMaxRows
-                           ? static_cast<size_t>(model::kSmallAffineMaxRows / decode.beam_size)
-                           : kChunk;
+  absl::Status text_error;
+  const size_t chunk = ChunkSize(options);
   for (size_t i = 0; i < order.size(); i += chunk) {
     std::vector<std::vector<int>> part;
     for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) part.push_back(src[order[k]]);
-    std::vector<std::vector<model::Hypothesis>> hyps;
-    if (decode.beam_size > 1) {
-      TANDEM_ASSIGN_OR_RETURN(hyps, model::BeamSearchNBest(*model_, part, decode));
-    } else {
-      TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> greedy,
-                              model::GreedyDecode(*model_, part, decode));
-      for (auto& h : greedy) hyps.push_back({std::move(h)});
-    }
-    for (size_t k = 0; k < hyps.size(); ++k) {
+    // Each sentence's candidates become text as soon as the decoder says they are final.
+    const model::SentenceDone done = [&](size_t k, const std::vector<model::Hypothesis>& hyps) {
       const size_t n = order[i + k];
-      for (const model::Hypothesis& h : hyps[k]) {
+      for (const model::Hypothesis& h : hyps) {
         Candidate& c = out[n].emplace_back();
         c.score = h.score;
         c.log_prob = h.log_prob;
-        TANDEM_ASSIGN_OR_RETURN(c.text, Text(h, options.replace_unk ? &src_pieces[n] : nullptr));
+        absl::StatusOr<std::string> text =
+            Text(h, options.replace_unk ? &src_pieces[n] : nullptr);
+        if (!text.ok()) {
+          if (text_error.ok()) text_error = text.status();
+          return;
+        }
+        c.text = *std::move(text);
       }
-    }
+      if (on_done && text_error.ok()) on_done(n, out[n]);
+    };
+    absl::Status decoded =
+        decode.beam_size > 1
+            ? model::BeamSearchNBest(*model_, part, decode, done).status()
+            : model::GreedyDecode(*model_, part, decode, done).status();
+    TANDEM_RETURN_IF_ERROR(decoded);
+    TANDEM_RETURN_IF_ERROR(text_error);
   }
   return out;
 }

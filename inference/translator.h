@@ -11,6 +11,8 @@
 #ifndef TANDEM_INFERENCE_TRANSLATOR_H_
 #define TANDEM_INFERENCE_TRANSLATOR_H_
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -73,12 +75,21 @@ class Translator {
   Translator(model::Seq2SeqImpl* model, const Tokenizer* source, const Tokenizer* target,
              int eos_id);
 
+  // Called with a sentence's index in the request and its candidates as soon as they are
+  // final, before the rest of its chunk ends (model::SentenceDone); on the decoding thread.
+  using CandidatesDone = std::function<void(size_t sentence, const std::vector<Candidate>&)>;
+
   // Translates sentences (beam search, or greedy when options.beam_size <= 1) in chunks of
-  // 32 sentences decoded together: up to options.n_best candidates per sentence, best first
-  // (model::BeamSearchNBest: those that ended, or the best cut at the length limit when none
-  // did).
+  // ChunkSize(options) sentences of similar lengths decoded together: up to options.n_best
+  // candidates per sentence, best first (model::BeamSearchNBest: those that ended, or the
+  // best cut at the length limit when none did). `on_done`, when set, hears of each
+  // sentence when it ends.
   absl::StatusOr<std::vector<std::vector<Candidate>>> Translate(
-      const std::vector<std::string>& sentences, const TranslateOptions& options);
+      const std::vector<std::string>& sentences, const TranslateOptions& options,
+      const CandidatesDone& on_done = nullptr);
+  // Sentences decoded together: 32, or with bf16 as many as keep a step within the bf16
+  // kernel's rows (16 / beam).
+  static size_t ChunkSize(const TranslateOptions& options);
   // The best translation of each sentence (beam search with `beam_size` beams; greedy if
   // beam_size <= 1), with the default length penalty.
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,

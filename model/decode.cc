@@ -94,7 +94,8 @@ std::vector<int64_t> MaxLengths(const std::vector<std::vector<int>>& sources, do
 
 absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
                                                      const std::vector<std::vector<int>>& sources,
-                                                     const DecodeOptions& options) {
+                                                     const DecodeOptions& options,
+                                                     const SentenceDone& on_done) {
   if (absl::Status s = CheckOptions(options, false); !s.ok()) return s;
   const ModelConfig& c = model.config();
   absl::StatusOr<Batch> batch = MakeSourceBatch(sources, c);
@@ -156,11 +157,12 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
         if (h.finished || t + 1 >= max_len[b]) {
           done[b] = true;
           --remaining;
+          h.score = h.log_prob;
+          if (on_done) on_done(static_cast<size_t>(b), {h});
         }
       }
       prev = best;
     }
-    for (auto& h : hyps) h.score = h.log_prob;
     return hyps;
   } catch (const std::exception& e) {
     return TorchError("GreedyDecode", e);
@@ -181,7 +183,7 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
 
 absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
     Seq2SeqImpl& model, const std::vector<std::vector<int>>& sources,
-    const DecodeOptions& options) {
+    const DecodeOptions& options, const SentenceDone& on_done) {
   if (absl::Status s = CheckOptions(options, true); !s.ok()) return s;
   const ModelConfig& c = model.config();
   absl::StatusOr<Batch> batch = MakeSourceBatch(sources, c);
@@ -238,68 +240,12 @@ absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
         }
       }
     };
-    for (int64_t t = 0; t < steps; ++t) {
-      Tensor moved;
-      const int64_t blocks = static_cast<int64_t>(sent.size());
-      if (options.compact && t > 0) {
-        const Tensor done = frozen.view({blocks, K}).all(1);
-        auto da = done.accessor<bool, 1>();
-        std::vector<int64_t> leaving, rows, live;
-        for (int64_t i = 0; i < blocks; ++i) {
-          if (da[i]) {
-            leaving.push_back(i);
-          } else {
-            live.push_back(sent[i]);
-            for (int64_t k = 0; k < K; ++k) rows.push_back(i * K + k);
-          }
-        }
-        if (!live.empty() && static_cast<int64_t>(live.size()) * 4 <= blocks * 3) {
-          keep_last(t - 1, leaving);
-          moved = torch::tensor(rows, torch::kInt64);
-          enc = SelectRows(enc, moved);
-          SelectState(state, moved);
-          for (Tensor* x : {&scores, &frozen, &finished, &lengths, &limit, &prev}) {
-            *x = x->index_select(0, moved);
-          }
-          sent = std::move(live);
-        }
-      }
-      const int64_t B = static_cast<int64_t>(sent.size()), BK = B * K;
-      Tensor attn;
-      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);  // [BK, V]
-      logp.select(1, c.pad_id).fill_(-kInf);
-      logp.select(1, c.bos_id).fill_(-kInf);
-      // A frozen row has one continuation, pad, at no cost: it keeps its slot and score.
-      logp.masked_fill_(frozen.unsqueeze(1), -kInf);
-      logp.select(1, c.pad_id).masked_fill_(frozen, 0.0);
-      Tensor cand = (scores.unsqueeze(1) + logp).view({B, K * V});
-      auto [top, idx] = cand.topk(K, 1);  // [B, K]
-      Tensor row_base = (torch::arange(B, torch::kInt64) * K).unsqueeze(1);
-      Tensor parent = (row_base + idx.div(V, "floor")).view({BK});
-      Tensor token = idx.remainder(V).view({BK});
-      scores = top.view({BK});
-      SelectState(state, parent);
-      tokens_at.push_back(token);
-      parent_at.push_back(parent);
-      attn_at.push_back(attn.to(torch::kFloat));
-      moved_at.push_back(moved);
-      Tensor emitted = token.ne(c.pad_id);
-      lengths = lengths.index_select(0, parent) + emitted.to(torch::kInt64);
-      finished = finished.index_select(0, parent) | token.eq(c.eos_id);
-      frozen = finished | lengths.ge(limit);
-      prev = token;
-      if (frozen.all().item<bool>()) break;
-    }
-    {
-      std::vector<int64_t> all(sent.size());
-      for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
-      keep_last(static_cast<int64_t>(tokens_at.size()) - 1, all);
-    }
-    // Rank each sentence's rows by length-normalised score (finished rows first, rows that
-    // never held a hypothesis left out) and walk the back-pointers of the first n_best
-    // through the steps and the batch's shrinking.
+    // Rank sentence n's rows by length-normalised score (finished rows first, rows that never
+    // held a hypothesis left out) and walk the back-pointers of the first n_best through the
+    // steps and the batch's shrinking.
     std::vector<std::vector<Hypothesis>> hyps(N);
-    for (int64_t n = 0; n < N; ++n) {
+    std::vector<bool> is_final(N, false);
+    auto finalize = [&](int64_t n) {
       const Last& l = last[n];
       std::vector<double> norm(K);
       std::vector<int64_t> order;
@@ -347,6 +293,79 @@ absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
         h.tokens = std::move(toks);
         h.attention = std::move(rows);
       }
+      is_final[n] = true;
+      if (on_done) on_done(static_cast<size_t>(n), hyps[n]);
+    };
+    // Sentences at blocks `blocks` of step `step` are final: their results are taken now
+    // (a frozen block only carries its rows forward at no cost, so later steps change nothing).
+    auto finish = [&](int64_t step, const std::vector<int64_t>& blocks) {
+      if (blocks.empty()) return;
+      keep_last(step, blocks);
+      for (int64_t i : blocks) finalize(sent[i]);
+    };
+    for (int64_t t = 0; t < steps; ++t) {
+      Tensor moved;
+      const int64_t blocks = static_cast<int64_t>(sent.size());
+      if (options.compact && t > 0) {
+        std::vector<int64_t> rows, live;
+        for (int64_t i = 0; i < blocks; ++i) {
+          if (!is_final[sent[i]]) {
+            live.push_back(sent[i]);
+            for (int64_t k = 0; k < K; ++k) rows.push_back(i * K + k);
+          }
+        }
+        if (!live.empty() && static_cast<int64_t>(live.size()) * 4 <= blocks * 3) {
+          moved = torch::tensor(rows, torch::kInt64);
+          enc = SelectRows(enc, moved);
+          SelectState(state, moved);
+          for (Tensor* x : {&scores, &frozen, &finished, &lengths, &limit, &prev}) {
+            *x = x->index_select(0, moved);
+          }
+          sent = std::move(live);
+        }
+      }
+      const int64_t B = static_cast<int64_t>(sent.size()), BK = B * K;
+      Tensor attn;
+      Tensor logp = torch::log_softmax(model.Step(enc, state, prev, &attn), 1);  // [BK, V]
+      logp.select(1, c.pad_id).fill_(-kInf);
+      logp.select(1, c.bos_id).fill_(-kInf);
+      // A frozen row has one continuation, pad, at no cost: it keeps its slot and score.
+      logp.masked_fill_(frozen.unsqueeze(1), -kInf);
+      logp.select(1, c.pad_id).masked_fill_(frozen, 0.0);
+      Tensor cand = (scores.unsqueeze(1) + logp).view({B, K * V});
+      auto [top, idx] = cand.topk(K, 1);  // [B, K]
+      Tensor row_base = (torch::arange(B, torch::kInt64) * K).unsqueeze(1);
+      Tensor parent = (row_base + idx.div(V, "floor")).view({BK});
+      Tensor token = idx.remainder(V).view({BK});
+      scores = top.view({BK});
+      SelectState(state, parent);
+      tokens_at.push_back(token);
+      parent_at.push_back(parent);
+      attn_at.push_back(attn.to(torch::kFloat));
+      moved_at.push_back(moved);
+      Tensor emitted = token.ne(c.pad_id);
+      lengths = lengths.index_select(0, parent) + emitted.to(torch::kInt64);
+      finished = finished.index_select(0, parent) | token.eq(c.eos_id);
+      frozen = finished | lengths.ge(limit);
+      prev = token;
+      const Tensor done = frozen.view({B, K}).all(1);
+      auto da = done.accessor<bool, 1>();
+      std::vector<int64_t> ended;
+      bool all_final = true;
+      for (int64_t i = 0; i < B; ++i) {
+        if (da[i] && !is_final[sent[i]]) ended.push_back(i);
+        all_final = all_final && da[i];
+      }
+      finish(t, ended);
+      if (all_final) break;
+    }
+    {
+      // Sentences cut by the last step (none normally: every row reaches its limit by then).
+      std::vector<int64_t> rest;
+      for (size_t i = 0; i < sent.size(); ++i) {
+        if (!is_final[sent[i]]) rest.push_back(static_cast<int64_t>(i));
+      }
+      finish(static_cast<int64_t>(tokens_at.size()) - 1, rest);
     }
     return hyps;
   } catch (const std::exception& e) {

@@ -10,6 +10,8 @@
 #ifndef TANDEM_MODEL_DECODE_H_
 #define TANDEM_MODEL_DECODE_H_
 
+#include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,6 +39,14 @@ struct DecodeOptions {
   bool bf16 = false;
 };
 
+struct Hypothesis;
+
+// Called as soon as a sentence's result is final, before the batch ends: greedy, when it
+// emitted EOS or reached its length limit; beam search, when every beam of it is frozen. With
+// the sentence's index in `sources` and its candidates, best first, exactly as the call
+// returns them. On the decoding thread; it must not call back into the decoder.
+using SentenceDone = std::function<void(size_t sentence, const std::vector<Hypothesis>&)>;
+
 struct Hypothesis {
   std::vector<int> tokens;
   std::vector<std::vector<float>> attention;  // [steps][source length + 1]
@@ -47,7 +57,8 @@ struct Hypothesis {
 
 absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
                                                      const std::vector<std::vector<int>>& sources,
-                                                     const DecodeOptions& options = {});
+                                                     const DecodeOptions& options = {},
+                                                     const SentenceDone& on_done = nullptr);
 
 // Batched beam search: all sentences and their beams advance together (N * K rows).
 // Finished beams keep their score and occupy their slot until their sentence leaves the batch
@@ -62,7 +73,7 @@ absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
 // best beam cut at the length limit. Its first candidates are BeamSearch's.
 absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
     Seq2SeqImpl& model, const std::vector<std::vector<int>>& sources,
-    const DecodeOptions& options = {});
+    const DecodeOptions& options = {}, const SentenceDone& on_done = nullptr);
 
 }  // namespace tandem::model
 

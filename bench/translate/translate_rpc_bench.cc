@@ -189,7 +189,10 @@ int main(int argc, char** argv) {
        {"long_clients", true, "clients sending the 64 longest sentences", "N", "2"},
        {"concurrent_beam", true, "beam size of the concurrent part", "K", "5"},
        {"coordinator_pid", true, "the coordinator's PID, for its CPU time per request", "PID",
-        "0"}});
+        "0"},
+       {"batch_ms", true, "the coordinator's --translate_batch_ms (a label in the output)", "MS",
+        "5"},
+       {"latency", true, "run the latency part (a.): 1 or 0", "0|1", "1"}});
   if (!args.ok()) Die(std::string(args.status().message()));
   for (const char* f : {"target", "job", "model", "corpus"}) {
     if (args->Get(f).empty()) Die(absl::StrCat("--", f, " is required"));
@@ -201,8 +204,9 @@ int main(int argc, char** argv) {
   auto long_clients = args->GetInt("long_clients", 0, 1000);
   auto beam = args->GetInt("concurrent_beam", 1, tandem::inference::kMaxBeamSize);
   auto coordinator_pid = args->GetInt("coordinator_pid", 0, 1 << 30);
+  auto batch_ms = args->GetInt("batch_ms", 0, 1000);
   for (const auto* v : {&threads, &requests, &clients, &short_requests, &long_clients, &beam,
-                        &coordinator_pid}) {
+                        &coordinator_pid, &batch_ms}) {
     if (!v->ok()) Die(std::string(v->status().message()));
   }
   const std::string target = args->Get("target"), job = args->Get("job");
@@ -240,8 +244,11 @@ int main(int argc, char** argv) {
     if (!r.ok()) Die(r.status().ToString());
   }
 
+  auto latency = args->GetInt("latency", 0, 1);
+  if (!latency.ok()) Die(std::string(latency.status().message()));
   for (const auto& [b, bf16] : {std::pair{1, false}, std::pair{5, false}, std::pair{1, true},
                                 std::pair{5, true}}) {
+    if (!*latency) break;
     const auto request = Request(job, {one}, b, bf16);
     std::vector<double> rpc, lib;
     std::string rpc_text, lib_text;
@@ -291,13 +298,15 @@ int main(int argc, char** argv) {
     const Load load = RunLoad(target, job, shorts, longs, static_cast<int>(*clients),
                               static_cast<int>(*short_requests), lc, static_cast<int>(*beam));
     std::printf(
-        "{\"part\":\"concurrent\",\"load\":\"%s\",\"clients\":%d,\"long_clients\":%d,"
+        "{\"part\":\"concurrent\",\"batch_ms\":%d,\"load\":\"%s\",\"clients\":%d,"
+        "\"long_clients\":%d,"
         "\"beam\":%d,\"short_requests\":%zu,\"short_p50_ms\":%.2f,\"short_p90_ms\":%.2f,"
         "\"short_p99_ms\":%.2f,\"short_max_ms\":%.2f,\"long_requests\":%zu,"
         "\"long_sentences\":%zu,\"long_words\":%zu,\"long_p50_ms\":%.2f,\"sentences\":%zu,"
         "\"seconds\":%.3f,\"sentences_per_s\":%.2f,\"short_seconds\":%.3f,"
         "\"short_sentences_per_s\":%.2f}\n",
-        with_long ? "short+long" : "short", static_cast<int>(*clients), lc,
+        static_cast<int>(*batch_ms), with_long ? "short+long" : "short",
+        static_cast<int>(*clients), lc,
         static_cast<int>(*beam), load.short_ms.size(), Quantile(load.short_ms, 0.5),
         Quantile(load.short_ms, 0.9), Quantile(load.short_ms, 0.99), Quantile(load.short_ms, 1.0),
         load.long_ms.size(), longs.size(), long_words, Quantile(load.long_ms, 0.5),

@@ -1,21 +1,26 @@
 // Translation options end to end on real SentencePiece models and a real (untrained, biased)
-// model: n-best lists, the length penalty, replace-unknown, and the request checks shared by
-// the coordinator and tandem-local (inference/translate_request.h).
+// model: n-best lists, the length penalty, replace-unknown, the request checks shared by
+// the coordinator and tandem-local (inference/translate_request.h), results reported per
+// sentence as they end, and concurrent requests decoded in batches
+// (inference/translate_batcher.h).
 #include "inference/translator.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "data/tokenizer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "inference/translate_batcher.h"
 #include "inference/translate_request.h"
 #include "model/decode.h"
 #include "model/seq2seq.h"
@@ -238,6 +243,211 @@ TEST_F(TranslatorTest, RequestsCarryTheOptionsAndAreCheckedBeforeDecoding) {
   refused([](auto& b) { b.set_beam_size(0); b.set_n_best(6); }, "more than the beam size 5");
   refused([](auto& b) { b.set_attention(true); b.set_n_best(2); }, "n_best: an attention request");
   refused([](auto& b) { b.set_beam_size(65); }, "beam_size 65 is out of range 1..64");
+}
+
+
+// Sentences of 1, 4, 9 and 2 words; with EOS suppressed every hypothesis runs to its length
+// limit, ceil(2 x (subwords + 1)), so they end in order of length.
+std::vector<std::string> MixedLengths() {
+  return {"red", "the dog runs fast", "a small bird sings in the house every day", "big dog"};
+}
+
+TEST_F(TranslatorTest, EachSentenceIsReportedOnceWhenItEndsWithTheResultReturned) {
+  Bias(kEosId, -50.0f);
+  std::vector<std::vector<int>> src;
+  for (const std::string& s : MixedLengths()) {
+    ASSERT_OK_AND_ASSIGN(src.emplace_back(), source_->Encode(s));
+  }
+  for (const int beam : {1, 3}) {
+    for (const bool compact : {true, false}) {
+      SCOPED_TRACE(absl::StrCat("beam ", beam, compact ? " compact" : " full batch"));
+      model::DecodeOptions o;
+      o.beam_size = beam;
+      o.n_best = beam > 1 ? 2 : 1;
+      o.compact = compact;
+      std::vector<size_t> reported;
+      std::vector<std::vector<model::Hypothesis>> seen(src.size());
+      const model::SentenceDone done = [&](size_t n, const std::vector<model::Hypothesis>& h) {
+        reported.push_back(n);
+        seen[n] = h;
+      };
+      std::vector<std::vector<model::Hypothesis>> result;
+      if (beam > 1) {
+        ASSERT_OK_AND_ASSIGN(result, model::BeamSearchNBest(*model_, src, o, done));
+      } else {
+        ASSERT_OK_AND_ASSIGN(auto greedy, model::GreedyDecode(*model_, src, o, done));
+        for (auto& h : greedy) result.push_back({h});
+      }
+      // Once each, shortest limit first (ties in input order).
+      std::vector<size_t> by_length = {0, 3, 1, 2};
+      std::stable_sort(by_length.begin(), by_length.end(),
+                       [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
+      EXPECT_EQ(reported, by_length);
+      for (size_t n = 0; n < src.size(); ++n) {
+        ASSERT_EQ(seen[n].size(), result[n].size()) << n;
+        for (size_t k = 0; k < seen[n].size(); ++k) {
+          EXPECT_EQ(seen[n][k].tokens, result[n][k].tokens);
+          EXPECT_DOUBLE_EQ(seen[n][k].score, result[n][k].score);
+          EXPECT_EQ(seen[n][k].attention, result[n][k].attention);
+        }
+        // Run to the limit: ceil(2 x (subwords + 1)) tokens, none of them EOS.
+        EXPECT_EQ(result[n][0].tokens.size(), 2 * (src[n].size() + 1)) << n;
+      }
+    }
+  }
+}
+
+TEST_F(TranslatorTest, TheTranslatorReportsEachSentenceInItsOwnIndexAndText) {
+  Bias(kEosId, -50.0f);
+  TranslateOptions o;
+  o.beam_size = 2;
+  std::vector<std::vector<Candidate>> seen(MixedLengths().size());
+  int calls = 0;
+  ASSERT_OK_AND_ASSIGN(auto all, translator_->Translate(
+                                     MixedLengths(), o,
+                                     [&](size_t n, const std::vector<Candidate>& c) {
+                                       ++calls;
+                                       seen.at(n) = c;
+                                     }));
+  EXPECT_EQ(calls, 4);
+  for (size_t n = 0; n < all.size(); ++n) {
+    ASSERT_EQ(seen[n].size(), 1u);
+    EXPECT_EQ(seen[n][0].text, all[n][0].text);
+  }
+}
+
+// A sentence of 60 words: with EOS suppressed it decodes for 122 steps.
+std::string LongSentence() {
+  std::string words;
+  for (int i = 0; i < 60; ++i) absl::StrAppend(&words, i == 0 ? "" : " ", i % 2 ? "dog" : "the");
+  return words;
+}
+
+TEST_F(TranslatorTest, AloneARequestStartsAtOnceWithTheTranslatorsResult) {
+  TranslateBatcher batcher(absl::Seconds(30));  // nothing else decodes: no wait
+  const absl::Time start = absl::Now();
+  for (const int beam : {1, 4}) {
+    TranslateOptions o;
+    o.beam_size = beam;
+    ASSERT_OK_AND_ASSIGN(auto direct, translator_->Translate(MixedLengths(), o));
+    ASSERT_OK_AND_ASSIGN(auto batched, batcher.Translate(*translator_, MixedLengths(), o));
+    ASSERT_EQ(batched.size(), direct.size());
+    for (size_t n = 0; n < direct.size(); ++n) EXPECT_EQ(batched[n][0].text, direct[n][0].text);
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));  // neither waited for company
+  EXPECT_EQ(batcher.stats().batches, 2u);
+  EXPECT_EQ(batcher.stats().joined, 0u);
+  EXPECT_THAT(batcher.Translate(*translator_, {}, TranslateOptions{}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no sentence")));
+}
+
+TEST_F(TranslatorTest, ConcurrentRequestsShareABatchAndGetTheirOwnResults) {
+  TranslateBatcher batcher(absl::Seconds(2), /*wait_alone=*/true);
+  const std::vector<std::string> sentences = {"red",       "the dog",      "a bird sings",
+                                              "big house", "the dog runs", "a small red bird"};
+  for (const int beam : {1, 3}) {
+    SCOPED_TRACE(absl::StrCat("beam ", beam));
+    TranslateOptions o;
+    o.beam_size = beam;
+    const TranslateBatcher::Stats before = batcher.stats();
+    std::vector<absl::StatusOr<std::vector<std::vector<Candidate>>>> got(sentences.size());
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      clients.emplace_back([&, i] { got[i] = batcher.Translate(*translator_, {sentences[i]}, o); });
+    }
+    for (auto& t : clients) t.join();
+    const TranslateBatcher::Stats stats = batcher.stats();
+    EXPECT_EQ(stats.batches - before.batches, 1u);
+    EXPECT_EQ(stats.joined - before.joined, 5u);
+    EXPECT_EQ(stats.requests - before.requests, 6u);
+    EXPECT_EQ(stats.largest, 6u);
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      SCOPED_TRACE(sentences[i]);
+      ASSERT_OK(got[i].status());
+      ASSERT_EQ(got[i]->size(), 1u);
+      ASSERT_OK_AND_ASSIGN(auto alone, translator_->Translate({sentences[i]}, o));
+      EXPECT_EQ((*got[i])[0][0].text, alone[0][0].text);
+    }
+  }
+}
+
+TEST_F(TranslatorTest, AShortRequestReturnsBeforeTheLongOneInItsBatch) {
+  Bias(kEosId, -50.0f);
+  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateOptions o;
+  o.beam_size = 2;
+  std::atomic<bool> long_done{false};
+  bool long_done_when_short_returned = true;
+  std::thread long_request([&] {
+    ASSERT_OK(batcher.Translate(*translator_, {LongSentence()}, o).status());
+    long_done = true;
+  });
+  std::thread short_request([&] {
+    ASSERT_OK(batcher.Translate(*translator_, {"red"}, o).status());
+    long_done_when_short_returned = long_done;
+  });
+  short_request.join();
+  long_request.join();
+  EXPECT_EQ(batcher.stats().batches, 1u);  // together: the second joined the first's batch
+  EXPECT_EQ(batcher.stats().joined, 1u);
+  EXPECT_FALSE(long_done_when_short_returned);  // 4 steps, not 122
+}
+
+TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchingOff) {
+  // Beam 2 twice, beam 3 twice, beam 2 with bf16 once.
+  const std::vector<std::pair<int, bool>> requests = {
+      {2, false}, {3, false}, {2, false}, {3, false}, {2, true}};
+  for (const int wait_ms : {0, 1000}) {
+    SCOPED_TRACE(absl::StrCat("wait ", wait_ms, " ms"));
+    TranslateBatcher batcher(absl::Milliseconds(wait_ms), /*wait_alone=*/true);
+    std::vector<std::thread> clients;
+    for (const auto& [beam, bf16] : requests) {
+      clients.emplace_back([&, beam = beam, bf16 = bf16] {
+        TranslateOptions o;
+        o.beam_size = beam;
+        o.bf16 = bf16;
+        ASSERT_OK(batcher.Translate(*translator_, {"the dog"}, o).status());
+      });
+    }
+    for (auto& t : clients) t.join();
+    const TranslateBatcher::Stats stats = batcher.stats();
+    EXPECT_EQ(stats.requests, 5u);
+    EXPECT_EQ(stats.joined, wait_ms == 0 ? 0u : 2u);
+    EXPECT_EQ(stats.batches, wait_ms == 0 ? 5u : 3u);
+  }
+  // A batch holds at most Translator::ChunkSize sentences: 32, or with bf16 16 / beam.
+  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateOptions o;
+  o.beam_size = 5;
+  o.bf16 = true;
+  ASSERT_EQ(Translator::ChunkSize(o), 3u);
+  std::vector<std::thread> clients;
+  for (const size_t n : {2, 1, 2}) {  // 2 + 1 fill one batch; the last 2 need another
+    clients.emplace_back([&, n] {
+      ASSERT_OK(batcher.Translate(*translator_, std::vector<std::string>(n, "red"), o).status());
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // in this order
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(batcher.stats().batches, 2u);
+  EXPECT_EQ(batcher.stats().largest, 3u);
+}
+
+TEST_F(TranslatorTest, ADecodingErrorIsEveryMembersError) {
+  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateOptions o;
+  o.beam_size = 2;
+  o.n_best = 3;  // more than the beam: the decoder refuses
+  std::vector<absl::Status> got(2);
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < got.size(); ++i) {
+    clients.emplace_back([&, i] { got[i] = batcher.Translate(*translator_, {"the dog"}, o).status(); });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(batcher.stats().batches, 1u);
+  for (const absl::Status& s : got) {
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n_best must be in [1, 2]")));
+  }
 }
 
 }  // namespace
