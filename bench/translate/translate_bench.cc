@@ -14,7 +14,11 @@
 // largest matmul (64 rows through the 512 x 8,000 output layer) at the same thread count.
 // Prints one JSON line per (beam, variant).
 //
+// For the growth tables (bench/run translate, part growth): --vocab sets both vocabularies,
+// --min_words / --max_words keep sentences of those lengths only, --variants picks variants.
+//
 //   tandem_translate_bench --corpus FILE [--sentences 1000] [--threads 1] [--beams "1 5"]
+//                          [--vocab 8000] [--min_words 1] [--max_words 50] [--variants "before after"]
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -94,7 +98,11 @@ int main(int argc, char** argv) {
        {"beams", true, "beam sizes (1: greedy)", "\"K ...\"", "1 5"},
        {"chunk", true, "sentences decoded together", "N", "32"},
        {"bf16", false, "the decoder's step matrices in bfloat16 for steps of up to 16 rows "
-        "(Seq2Seq::UseBf16Decoding)"}});
+        "(Seq2Seq::UseBf16Decoding)"},
+       {"vocab", true, "source and target vocabulary size", "N", "8000"},
+       {"min_words", true, "keep sentences of at least N words", "N", "1"},
+       {"max_words", true, "keep sentences of at most N words", "N", "50"},
+       {"variants", true, "which variants", "\"before after\"", "before after"}});
   if (!args.ok()) Die(std::string(args.status().message()));
   int sentences = 0, threads = 0, chunk = 0;
   if (!absl::SimpleAtoi(args->Get("sentences"), &sentences) || sentences < 1 ||
@@ -108,9 +116,21 @@ int main(int argc, char** argv) {
     if (!absl::SimpleAtoi(b, &k) || k < 1) Die("--beams: positive whole numbers");
     beams.push_back(k);
   }
+  auto vocab = args->GetInt("vocab", 8, 1 << 20);
+  auto min_words = args->GetInt("min_words", 1, 1000);
+  auto max_words = args->GetInt("max_words", 1, 1000);
+  for (const auto* v : {&vocab, &min_words, &max_words}) {
+    if (!v->ok()) Die(std::string(v->status().message()));
+  }
+  const std::vector<std::string> variants =
+      absl::StrSplit(args->Get("variants"), ' ', absl::SkipEmpty());
+  for (const std::string& v : variants) {
+    if (v != "before" && v != "after") Die("--variants: before and/or after, got '" + v + "'");
+  }
   at::set_num_threads(threads);
 
-  const ModelConfig c;  // the README's example size
+  ModelConfig c;  // the README's example size, but for --vocab
+  c.src_vocab = c.tgt_vocab = static_cast<int>(*vocab);
   std::ifstream in(args->Get("corpus"));
   if (!in) Die("cannot read --corpus " + args->Get("corpus"));
   std::mt19937 rng(1);
@@ -118,7 +138,9 @@ int main(int argc, char** argv) {
   size_t words = 0;
   for (std::string line; src.size() < static_cast<size_t>(sentences) && std::getline(in, line);) {
     const size_t n = std::count(line.begin(), line.end(), ' ') + 1;
-    if (line.empty() || n > 50) continue;
+    if (line.empty() || static_cast<int64_t>(n) < *min_words || static_cast<int64_t>(n) > *max_words) {
+      continue;
+    }
     std::vector<int> ids(n);
     for (int& id : ids) id = 4 + static_cast<int>(rng() % (c.src_vocab - 4));
     src.push_back(std::move(ids));
@@ -136,7 +158,7 @@ int main(int argc, char** argv) {
       const double len = static_cast<double>(s.size()) + 1;
       useful += len * EncodeFlops(c) + beam * std::ceil(2.0 * len) * StepFlops(c, len);
     }
-    for (const std::string variant : {"before", "after"}) {
+    for (const std::string& variant : variants) {
       std::vector<size_t> order(src.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
       if (variant == "after") {
@@ -161,10 +183,13 @@ int main(int argc, char** argv) {
       }
       const double s = Seconds(t0);
       std::printf(
-          "{\"beam\":%d,\"bf16\":%s,\"variant\":\"%s\",\"threads\":%d,\"sentences\":%zu,\"words\":%zu,"
+          "{\"beam\":%d,\"bf16\":%s,\"variant\":\"%s\",\"threads\":%d,\"vocab\":%d,"
+          "\"min_words\":%d,\"max_words\":%d,\"sentences\":%zu,\"words\":%zu,"
           "\"seconds\":%.3f,\"words_per_s\":%.1f,\"useful_gflop\":%.2f,\"gflop_per_s\":%.2f,"
           "\"matmul_gflop_per_s\":%.2f,\"of_limit\":%.4f,\"finished_early\":%zu}\n",
-          beam, args->Has("bf16") ? "true" : "false", variant.c_str(), threads, src.size(), words, s, words / s, useful / 1e9,
+          beam, args->Has("bf16") ? "true" : "false", variant.c_str(), threads, c.tgt_vocab,
+          static_cast<int>(*min_words), static_cast<int>(*max_words), src.size(), words, s,
+          words / s, useful / 1e9,
           useful / s / 1e9, limit, useful / s / 1e9 / limit, finished);
       std::fflush(stdout);
     }
