@@ -321,27 +321,31 @@ namespace {
 // Model sizes by training pairs kept: the vocabulary follows the data; the rest follows the
 // data and the budget. Common NMT practice for recurrent models: small corpora want small
 // vocabularies, narrow models and more dropout; large ones the reverse.
+// warmup_steps: the Transformer's only (recurrent models train from a constant rate); Adam's
+// early updates are too large for attention-only models without a warm-up, and longer
+// training of wider models wants a longer one.
 struct SizeClass {
   uint64_t min_pairs;
   const char* range;
   uint32_t vocab_size, embedding_dim, hidden_dim;
   float dropout, learning_rate;
-  uint32_t batch_tokens;
+  uint32_t batch_tokens, warmup_steps;
 };
 constexpr SizeClass kSizeClasses[] = {
-    {0, "under 10000", 2000, 128, 128, 0.3f, 1e-3f, 2048},
-    {10'000, "10000 to 100000", 8000, 256, 256, 0.2f, 5e-4f, 4096},
-    {100'000, "100000 to 1000000", 16000, 512, 512, 0.1f, 3e-4f, 8192},
-    {1'000'000, "1000000 or more", 32000, 512, 1024, 0.1f, 2e-4f, 8192},
+    {0, "under 10000", 2000, 128, 128, 0.3f, 1e-3f, 2048, 400},
+    {10'000, "10000 to 100000", 8000, 256, 256, 0.2f, 5e-4f, 4096, 1000},
+    {100'000, "100000 to 1000000", 16000, 512, 512, 0.1f, 3e-4f, 8192, 4000},
+    {1'000'000, "1000000 or more", 32000, 512, 1024, 0.1f, 2e-4f, 8192, 4000},
 };
 constexpr int kSizeClassCount = static_cast<int>(sizeof(kSizeClasses) / sizeof(kSizeClasses[0]));
 // A time budget under this trains one size smaller: on CPUs a smaller model that sees more of
 // the data in the time does better.
 constexpr absl::Duration kShortBudget = absl::Hours(1);
 
-constexpr const char* kSizingFields[] = {"tokenizer.vocab_size", "model.embedding_dim",
-                                         "model.hidden_dim",     "model.dropout",
-                                         "training.learning_rate", "training.batch_tokens"};
+constexpr const char* kSizingFields[] = {
+    "tokenizer.vocab_size",   "model.embedding_dim",   "model.hidden_dim",
+    "model.dropout",          "training.learning_rate", "training.batch_tokens",
+    "training.warmup_steps",  "training.lr_schedule"};
 
 void ClearField(JobSpec& spec, const std::string& field) {
   if (field == "tokenizer.vocab_size") spec.mutable_tokenizer()->set_vocab_size(0);
@@ -353,6 +357,8 @@ void ClearField(JobSpec& spec, const std::string& field) {
   }
   if (field == "training.learning_rate") spec.mutable_training()->set_learning_rate(0);
   if (field == "training.batch_tokens") spec.mutable_training()->set_batch_tokens(0);
+  if (field == "training.warmup_steps") spec.mutable_training()->set_warmup_steps(0);
+  if (field == "training.lr_schedule") spec.mutable_training()->clear_lr_schedule();
 }
 
 void SetField(JobSpec& spec, const std::string& field, const SizeClass& c) {
@@ -365,6 +371,17 @@ void SetField(JobSpec& spec, const std::string& field, const SizeClass& c) {
   }
   if (field == "training.learning_rate") spec.mutable_training()->set_learning_rate(c.learning_rate);
   if (field == "training.batch_tokens") spec.mutable_training()->set_batch_tokens(c.batch_tokens);
+  auto& tr = *spec.mutable_training();
+  if (field == "training.warmup_steps") {
+    // At most a tenth of a fixed number of steps, so that most of training runs at the peak
+    // rate or after it.
+    const uint64_t tenth = tr.max_steps() != 0 ? tr.max_steps() / 10 : c.warmup_steps;
+    tr.set_warmup_steps(static_cast<uint32_t>(std::min<uint64_t>(c.warmup_steps, tenth)));
+  }
+  // Warm up, then decay: linearly to where a time budget runs out, else as 1 / sqrt(step).
+  if (field == "training.lr_schedule") {
+    tr.set_lr_schedule(tr.max_duration().empty() ? "inverse_sqrt" : "linear");
+  }
 }
 
 std::string FieldValue(const JobSpec& spec, const std::string& field) {
@@ -374,6 +391,8 @@ std::string FieldValue(const JobSpec& spec, const std::string& field) {
   if (field == "model.dropout") return absl::StrCat(spec.model().dropout());
   if (field == "training.learning_rate") return absl::StrCat(spec.training().learning_rate());
   if (field == "training.batch_tokens") return absl::StrCat(spec.training().batch_tokens());
+  if (field == "training.warmup_steps") return absl::StrCat(spec.training().warmup_steps());
+  if (field == "training.lr_schedule") return spec.training().lr_schedule();
   return "";
 }
 
@@ -389,14 +408,20 @@ std::vector<std::string> SizingLeftOut(const JobSpec& raw) {
     const std::string f = field;
     // The transformer has no hidden_dim: the table's embedding size is its d_model (the
     // feed-forward size follows as 4 * d_model); vocabulary, dropout, learning rate and batch
-    // come from the same row as for the RNN.
+    // come from the same row as for the RNN, and it alone gets a warm-up and a decay.
     if (transformer && f == "model.hidden_dim") continue;
+    const bool schedule = f == "training.warmup_steps" || f == "training.lr_schedule";
+    if (!transformer && schedule) continue;
+    // A constant rate has no warm-up to choose.
+    if (f == "training.warmup_steps" && raw.training().lr_schedule() == "constant") continue;
     const bool left_out =
         (f == "tokenizer.vocab_size" && raw.tokenizer().vocab_size() == 0) ||
         f == "model.embedding_dim" || f == "model.hidden_dim" ||
         (f == "model.dropout" && !raw.model().dropout_set() && raw.model().dropout() == 0) ||
         (f == "training.learning_rate" && raw.training().learning_rate() == 0) ||
-        (f == "training.batch_tokens" && raw.training().batch_tokens() == 0);
+        (f == "training.batch_tokens" && raw.training().batch_tokens() == 0) ||
+        (f == "training.warmup_steps" && raw.training().warmup_steps() == 0) ||
+        (f == "training.lr_schedule" && raw.training().lr_schedule().empty());
     if (left_out) out.push_back(f);
   }
   return out;
@@ -433,6 +458,15 @@ std::vector<std::string> ChooseSizing(JobSpec& spec, const std::vector<std::stri
                                    ")");
     if (f != "tokenizer.vocab_size" && short_budget) {
       absl::StrAppend(&why, "; one size smaller for a time budget under an hour");
+    }
+    if (f == "training.warmup_steps" && spec.training().max_steps() != 0 &&
+        spec.training().warmup_steps() < kSizeClasses[model].warmup_steps) {
+      absl::StrAppend(&why, "; at most a tenth of training.max_steps");
+    }
+    if (f == "training.lr_schedule") {
+      why = spec.training().max_duration().empty()
+                ? "a Transformer warms up, then decays as 1 / sqrt(step)"
+                : "a Transformer warms up, then decays to 0 where training.max_duration runs out";
     }
     lines.push_back(absl::StrCat(f, " ", FieldValue(spec, f), ": ", why));
   }

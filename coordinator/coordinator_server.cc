@@ -110,7 +110,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     dashboard.loopback_hosts_only = IsLoopbackAddress(options.metrics_listen) &&
                                     options.access.client_tokens.empty() &&
                                     options.access.read_tokens.empty();
-    dashboard.prometheus = [c, access = s->access_.get(), insecure] {
+    dashboard.prometheus = [c, access = s->access_.get(), models = s->models_.get(), insecure] {
       auto jobs = c->ListJobs();  // every job, whole
       std::vector<v1::JobInfo> listed;
       if (jobs.ok()) {
@@ -119,7 +119,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       }
       return PrometheusText(listed, c->ListWorkers()) +
              SecurityPrometheusText(access->Refusals(), insecure) +
-             OperationsPrometheusText(c->Counters(), listed, c->NowMs());
+             OperationsPrometheusText(c->Counters(), listed, c->NowMs()) +
+             TranslationPrometheusText(models->batching().requests, models->batching().batches,
+                                       models->batching().joined);
     };
     dashboard.translate = [models = s->models_.get()](const v1::TranslateRequest& r) {
       return models->Translate(r);

@@ -208,4 +208,17 @@ std::string OperationsPrometheusText(const JobCounters& counters,
   return out;
 }
 
+std::string TranslationPrometheusText(uint64_t requests, uint64_t batches, uint64_t joined) {
+  std::string out;
+  CounterHeader(out, "tandem_translate_requests_total",
+                "Translate requests (without attention) answered through the batching queue.");
+  absl::StrAppend(&out, "tandem_translate_requests_total ", requests, "\n");
+  CounterHeader(out, "tandem_translate_batches_total", "Translation batches decoded.");
+  absl::StrAppend(&out, "tandem_translate_batches_total ", batches, "\n");
+  CounterHeader(out, "tandem_translate_joined_requests_total",
+                "Translate requests that joined a batch another request opened.");
+  absl::StrAppend(&out, "tandem_translate_joined_requests_total ", joined, "\n");
+  return out;
+}
+
 }  // namespace tandem

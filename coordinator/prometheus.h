@@ -1,6 +1,6 @@
 // Prometheus text exposition (format 0.0.4) of the coordinator's state: jobs by state, each
 // active job's step, loss, throughput and validation BLEU, workers by state; security and
-// operations counters; build and process information.
+// operations and translation counters; build and process information.
 #ifndef TANDEM_COORDINATOR_PROMETHEUS_H_
 #define TANDEM_COORDINATOR_PROMETHEUS_H_
 
@@ -30,6 +30,11 @@ std::string SecurityPrometheusText(const std::map<std::string, uint64_t>& refusa
 std::string OperationsPrometheusText(const JobCounters& counters,
                                      const std::vector<tandem::v1::JobInfo>& jobs,
                                      int64_t now_ms);
+
+// Translation (the model server's TranslateBatcher, since the coordinator started): requests
+// answered without attention, batches decoded, and requests that joined a batch another
+// opened (their share of requests is how much batching happens).
+std::string TranslationPrometheusText(uint64_t requests, uint64_t batches, uint64_t joined);
 
 }  // namespace tandem
 

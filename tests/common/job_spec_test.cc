@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@ namespace {
 
 using ::tandem::testing::StatusIs;
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -577,15 +579,21 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
   raw.mutable_model()->set_architecture("transformer");
   const std::vector<std::string> fields = SizingLeftOut(raw);
   EXPECT_THAT(fields, ElementsAre("tokenizer.vocab_size", "model.embedding_dim", "model.dropout",
-                                  "training.learning_rate", "training.batch_tokens"));
-  for (const auto& [pairs, d_model] :
-       std::vector<std::pair<uint64_t, uint32_t>>{{5'000, 128}, {50'000, 256}, {500'000, 512}}) {
+                                  "training.learning_rate", "training.batch_tokens",
+                                  "training.warmup_steps", "training.lr_schedule"));
+  for (const auto& [pairs, d_model, warmup] : std::vector<std::tuple<uint64_t, uint32_t, uint32_t>>{
+           {5'000, 128, 400}, {50'000, 256, 1000}, {500'000, 512, 4000}}) {
     JobSpec spec = raw;
     ApplyDefaults(spec);
     const std::vector<std::string> lines = ChooseSizing(spec, fields, pairs);
     EXPECT_OK(ValidateSpec(spec)) << pairs;
     EXPECT_EQ(spec.model().embedding_dim(), d_model) << pairs;
     EXPECT_EQ(spec.model().ff_dim(), 0u) << "follows d_model";
+    // A warm-up, then a decay: the transformer does not train from a constant rate.
+    EXPECT_EQ(spec.training().warmup_steps(), warmup) << pairs;
+    EXPECT_EQ(spec.training().lr_schedule(), "inverse_sqrt") << pairs;
+    EXPECT_THAT(lines, Contains("training.lr_schedule inverse_sqrt: a Transformer warms up, then "
+                                "decays as 1 / sqrt(step)"));
     ASSERT_EQ(lines.size(), fields.size());
     JobSpec reset = spec;
     ResetSizing(reset, fields);
@@ -593,6 +601,35 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
     ApplyDefaults(expected);
     EXPECT_EQ(reset.SerializeAsString(), expected.SerializeAsString());
   }
+  // With max_steps the warm-up is at most a tenth of it; with a time budget the decay is
+  // linear to the budget's end; given fields are kept, and a constant rate has no warm-up.
+  JobSpec short_run = raw;
+  short_run.mutable_training()->set_max_steps(2000);
+  ApplyDefaults(short_run);
+  std::vector<std::string> lines = ChooseSizing(short_run, fields, 500'000);
+  EXPECT_EQ(short_run.training().warmup_steps(), 200u);
+  EXPECT_THAT(lines, Contains(HasSubstr("training.warmup_steps 200: 500000 training pairs "
+                                        "(100000 to 1000000); at most a tenth of "
+                                        "training.max_steps")));
+  JobSpec budget = raw;
+  budget.mutable_training()->set_max_duration("2h");
+  ApplyDefaults(budget);
+  ChooseSizing(budget, fields, 50'000);
+  EXPECT_OK(ValidateSpec(budget));
+  EXPECT_EQ(budget.training().lr_schedule(), "linear");
+  EXPECT_EQ(budget.training().warmup_steps(), 1000u);
+  JobSpec constant = raw;
+  constant.mutable_training()->set_lr_schedule("constant");
+  EXPECT_THAT(SizingLeftOut(constant), Not(Contains("training.warmup_steps")));
+  EXPECT_THAT(SizingLeftOut(constant), Not(Contains("training.lr_schedule")));
+  JobSpec warm = raw;
+  warm.mutable_training()->set_warmup_steps(50);
+  EXPECT_THAT(SizingLeftOut(warm), Not(Contains("training.warmup_steps")));
+  // The recurrent models keep their constant rate.
+  JobSpec rnn = raw;
+  rnn.mutable_model()->clear_architecture();
+  EXPECT_THAT(SizingLeftOut(rnn), Not(Contains("training.lr_schedule")));
+
   JobSpec given = raw;
   given.mutable_model()->set_embedding_dim(64);
   EXPECT_TRUE(SizingLeftOut(given).empty());

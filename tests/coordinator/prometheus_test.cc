@@ -41,6 +41,14 @@ TEST(PrometheusTest, JobsWorkersAndProgress) {
   EXPECT_THAT(text, Not(HasSubstr("job=\"job-000002\"")));
 }
 
+TEST(PrometheusTest, TranslationCounters) {
+  const std::string text = TranslationPrometheusText(12, 5, 7);
+  EXPECT_THAT(text, HasSubstr("# TYPE tandem_translate_requests_total counter\n"
+                              "tandem_translate_requests_total 12\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_translate_batches_total 5\n"));
+  EXPECT_THAT(text, HasSubstr("tandem_translate_joined_requests_total 7\n"));
+}
+
 TEST(PrometheusTest, EmptyCoordinatorStillExportsZeroes) {
   const std::string text = PrometheusText({}, {});
   EXPECT_THAT(text, HasSubstr("tandem_jobs{state=\"running\"} 0\n"));
