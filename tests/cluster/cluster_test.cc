@@ -463,6 +463,60 @@ TEST_F(TwoWorkersAndOneProcessTest, TwoWorkersEqualOneProcessOnTheSameJob) {
   EXPECT_GT(moved, 100 * max_diff);
 }
 
+// model.architecture transformer on real workers: the same semantics as the recurrent model
+// (two workers over the gRPC collective end with one process's parameters within float
+// rounding), and the coordinator translates with the job's Transformer, with attention.
+TEST_F(TwoWorkersAndOneProcessTest, ATransformerOnTwoWorkersEqualsOneProcessAndTranslates) {
+  v1::JobSpec spec = TinySpec(12, 100);
+  spec.mutable_model()->set_architecture("transformer");
+  spec.mutable_model()->set_hidden_dim(0);
+  spec.mutable_model()->set_heads(2);
+  spec.mutable_model()->set_ff_dim(32);
+  spec.mutable_model()->set_encoder_layers(2);
+  spec.mutable_model()->set_decoder_layers(2);
+  spec.mutable_training()->set_warmup_steps(4);
+  spec.mutable_training()->set_lr_schedule("inverse_sqrt");
+  std::string id;
+  ASSERT_NO_FATAL_FAILURE(TrainBothWays(spec, &id));
+  auto params = [&](const std::string& dir, int64_t step = 12) {
+    std::unique_ptr<Trainer> t = Load(spec, dir, step);
+    return t == nullptr ? std::vector<float>() : t->FlatParameters();
+  };
+  const std::vector<float> a = params(dir_.Join("distributed"));
+  const std::vector<float> b = params(dir_.Join("local"));
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_FALSE(a.empty());
+  double max_diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
+  EXPECT_LT(max_diff, 1e-4);
+  ASSERT_OK_AND_ASSIGN(v1::JobInfo job, client_->Get(id));
+  EXPECT_EQ(job.spec().model().architecture(), "transformer");
+
+  v1::TranslateRequest request;
+  request.set_job_id(id);
+  request.add_sentences("the cat eats fish");
+  request.add_sentences("the dog sings");
+  request.set_beam_size(3);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse beam, client_->Translate(request));
+  ASSERT_EQ(beam.translations_size(), 2);
+  EXPECT_EQ(beam.model(), "final");
+  request.set_beam_size(1);
+  request.set_attention(true);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse att, client_->Translate(request));
+  ASSERT_EQ(att.translations_size(), 2);
+  for (const auto& t : att.translations()) {
+    const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
+    ASSERT_GT(cols, 0);
+    ASSERT_GT(rows, 0);
+    ASSERT_EQ(t.weights_size(), rows * cols);
+    for (int r = 0; r < rows; ++r) {
+      double sum = 0;
+      for (int c = 0; c < cols; ++c) sum += t.weights(r * cols + c);
+      EXPECT_NEAR(sum, 1.0, 1e-4) << "row " << r;
+    }
+  }
+}
+
 // training.ema_decay on real workers: the downloaded model's average and training weights are
 // what one process computes; then `tandem average` over the local run's kept checkpoints gives a
 // model directory that `tandem translate` uses.
