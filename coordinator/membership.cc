@@ -87,6 +87,11 @@ absl::StatusOr<Membership::Liveness> Membership::Heartbeat(const std::string& wo
     // From the network: bounded, so that the sums below cannot overflow (a day is plenty).
     constexpr uint64_t kMaxWaitMs = 86'400'000;
     it->second.wait->set_waited_ms(std::min<uint64_t>(wait->waited_ms(), kMaxWaitMs));
+    // A generation has at most 1,024 ranks (workers.max): a longer list is no report of one.
+    constexpr int kMaxUnreachableRanks = 1024;
+    if (wait->unreachable_ranks_size() > kMaxUnreachableRanks) {
+      it->second.wait->clear_unreachable_ranks();
+    }
   } else {
     it->second.wait.reset();
   }

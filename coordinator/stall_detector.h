@@ -5,8 +5,9 @@
 // A dead or frozen member is found by its heartbeats stopping and a broken stream by gRPC;
 // this finds what neither sees: members that all live and all talk to the coordinator but
 // cannot reach each other (a partition, a firewall, a link that drops everything). Re-forming
-// with the same members would stall again, so the member the others wait for (the most
-// awaited rank; among equals the highest) sits the job out for a while: 30 s the first time
+// with the same members would stall again, so the member cut off sits the job out for a
+// while: the rank most members could not reach by Ping (CollectiveWait.unreachable_ranks),
+// or when all reached all, the most awaited rank; among equals the highest. 30 s the first time
 // (--stall_sit_out_ms), doubling at each repeat up to 10 min, while the job goes on without
 // it; after that, elastic growth tries it again.
 //

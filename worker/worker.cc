@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "collective/collective_service.h"
 #include "collective/grpc_communicator.h"
+#include "collective/reachability.h"
 #include "common/files.h"
 #include "common/net.h"
 #include "common/log.h"
@@ -178,7 +179,7 @@ void Worker::Run() {
   retired_.clear();
 }
 
-std::optional<v1::CollectiveWait> Worker::LongCollectiveWait() const {
+std::optional<v1::CollectiveWait> Worker::LongCollectiveWait() {
   const std::optional<collective::Mailbox::Wait> wait = collective_->mailbox().CurrentWait();
   if (!wait.has_value()) return std::nullopt;
   const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -189,6 +190,28 @@ std::optional<v1::CollectiveWait> Worker::LongCollectiveWait() const {
   w.set_generation(wait->group.generation);
   w.set_awaited_rank(wait->awaited_rank);
   w.set_waited_ms(static_cast<uint64_t>(waited.count()));
+  // Probed before the wait is reported, so that every report the coordinator judges a stall
+  // by says who is reachable.
+  const auto now = std::chrono::steady_clock::now();
+  const bool same_group = probed_group_.job_id == wait->group.job_id &&
+                          probed_group_.generation == wait->group.generation;
+  if (!same_group || now - probed_at_ >= std::chrono::seconds(2)) {
+    std::vector<std::string> peers;
+    int rank = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      if (current_job_ != wait->group.job_id || current_generation_ != wait->group.generation) {
+        return w;  // the wait is of a generation this worker has left
+      }
+      peers = current_peers_;
+      rank = current_rank_;
+    }
+    unreachable_ = collective::UnreachablePeers(peers, rank, options_.security,
+                                                std::chrono::seconds(1));
+    probed_group_ = wait->group;
+    probed_at_ = now;
+  }
+  for (int r : unreachable_) w.add_unreachable_ranks(r);
   return w;
 }
 
@@ -203,6 +226,9 @@ void Worker::HandleAssignment(const v1::WorkAssignment& a) {
     if (options_.log_shipper != nullptr) options_.log_shipper->SetJob(a.job_id());
     current_job_ = a.job_id();
     current_generation_ = a.generation();
+    current_peers_.clear();
+    for (const auto& m : a.members()) current_peers_.push_back(m.address());
+    current_rank_ = static_cast<int>(a.rank());
   }
   StopCurrentRun();
   if (a.job_id().empty()) return;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -69,8 +70,9 @@ class Worker {
  private:
   void HandleAssignment(const tandem::v1::WorkAssignment& assignment);
   // What the collective has waited for since at least a second (a heartbeat carries it for
-  // the coordinator's stall detection), or nullopt.
-  std::optional<tandem::v1::CollectiveWait> LongCollectiveWait() const;
+  // the coordinator's stall detection), or nullopt. It names the peers this worker cannot
+  // reach (probed at most every 2 s, taking up to a second).
+  std::optional<tandem::v1::CollectiveWait> LongCollectiveWait();
   // Runs on the assignment's thread: fetch artifacts, report ready, train until the job ends,
   // `cancel` is set, or the coordinator says stop.
   void Prepare(tandem::v1::WorkAssignment assignment, const std::atomic<bool>& cancel);
@@ -96,6 +98,13 @@ class Worker {
   std::string worker_id_ ABSL_GUARDED_BY(mu_);
   std::string current_job_ ABSL_GUARDED_BY(mu_);
   uint64_t current_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  // The current generation's members' collective addresses and this worker's rank.
+  std::vector<std::string> current_peers_ ABSL_GUARDED_BY(mu_);
+  int current_rank_ ABSL_GUARDED_BY(mu_) = 0;
+  // The last reachability probe (heartbeat thread only): when, of which generation, its result.
+  std::chrono::steady_clock::time_point probed_at_;
+  collective::GroupId probed_group_;
+  std::vector<int> unreachable_;
   // The current assignment's thread and its cancel flag; only the heartbeat loop (Run) and
   // the destructor touch them.
   std::thread run_thread_;

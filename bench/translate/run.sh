@@ -231,10 +231,11 @@ if rpc:
         print(desc)
         print("# short s, short/s: to the last short answer, short sentences per second; all s, all/s: to the last answer (long ones included), all sentences per second")
         print("# batch ms: the coordinator's --translate_batch_ms (0: every request decodes alone)")
-        print(f"{'batch ms':>8} {'load':>10} {'short reqs':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'long reqs':>9} {'long p50 ms':>11} {'short s':>7} {'short/s':>7} {'all s':>6} {'all/s':>6}")
+        print("# CPU ms/sent.: the coordinator's CPU time over the part, per sentence answered (long ones included)")
+        print(f"{'batch ms':>8} {'load':>10} {'short reqs':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'long reqs':>9} {'long p50 ms':>11} {'short s':>7} {'short/s':>7} {'all s':>6} {'all/s':>6} {'CPU ms/sent.':>12}")
         for c in conc:
             lp = f"{c['long_p50_ms']:.0f}" if c["long_requests"] else "-"
-            print(f"{c.get('batch_ms', '-'):>8} {c['load']:>10} {c['short_requests']:>10} {c['short_p50_ms']:>8.1f} {c['short_p90_ms']:>8.1f} {c['short_p99_ms']:>8.1f} {c['short_max_ms']:>8.1f} {c['long_requests']:>9} {lp:>11} {c['short_seconds']:>7.1f} {c['short_sentences_per_s']:>7.1f} {c['seconds']:>6.1f} {c['sentences_per_s']:>6.1f}")
+            print(f"{c.get('batch_ms', '-'):>8} {c['load']:>10} {c['short_requests']:>10} {c['short_p50_ms']:>8.1f} {c['short_p90_ms']:>8.1f} {c['short_p99_ms']:>8.1f} {c['short_max_ms']:>8.1f} {c['long_requests']:>9} {lp:>11} {c['short_seconds']:>7.1f} {c['short_sentences_per_s']:>7.1f} {c['seconds']:>6.1f} {c['sentences_per_s']:>6.1f} {c.get('cpu_ms_per_sentence', -1):>12.1f}")
         for bm in dict.fromkeys(c.get("batch_ms") for c in conc):
             alone = [c for c in conc if c.get("batch_ms") == bm and c["long_clients"] == 0]
             mixed = [c for c in conc if c.get("batch_ms") == bm and c["long_clients"] > 0]
@@ -249,6 +250,9 @@ if rpc:
         for c in conc:
             o = off.get(c["load"])
             if c.get("batch_ms") and o:
+                cpu = ""
+                if c.get("cpu_ms_per_sentence", -1) > 0 and o.get("cpu_ms_per_sentence", -1) > 0:
+                    cpu = f", coordinator CPU per sentence {c['cpu_ms_per_sentence'] / o['cpu_ms_per_sentence']:.2f}x"
                 print(f"# {c['load']}: batching ({c['batch_ms']} ms) against none: short sentences/s {c['short_sentences_per_s'] / o['short_sentences_per_s']:.2f}x, "
-                      f"short p50 {c['short_p50_ms'] / o['short_p50_ms']:.2f}x, p99 {c['short_p99_ms'] / o['short_p99_ms']:.2f}x")
+                      f"short p50 {c['short_p50_ms'] / o['short_p50_ms']:.2f}x, p99 {c['short_p99_ms'] / o['short_p99_ms']:.2f}x{cpu}")
 PY

@@ -77,6 +77,33 @@ TEST_F(MembershipTest, JoinsBeatsAndSurvivesARestart) {
   EXPECT_OK(restarted.Heartbeat(w1, 50'100));
 }
 
+// A reported wait is kept with its age brought up to now; what the network sends is bounded:
+// a day at most, and no list of unreachable ranks longer than a generation can be.
+TEST_F(MembershipTest, ACollectiveWaitIsKeptBoundedAndAgesUntilTheNextHeartbeat) {
+  const std::string w1 = Join("10.0.0.1:5000");
+  v1::CollectiveWait wait;
+  wait.set_job_id("job-000001");
+  wait.set_generation(2);
+  wait.set_awaited_rank(1);
+  wait.set_waited_ms(3000);
+  wait.add_unreachable_ranks(1);
+  wait.add_unreachable_ranks(2);
+  ASSERT_OK(membership_->Heartbeat(w1, 2000, &wait).status());
+  std::optional<v1::CollectiveWait> kept = membership_->CollectiveWaitOf(w1, 2500);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->waited_ms(), 3500u);
+  EXPECT_THAT(kept->unreachable_ranks(), ElementsAre(1, 2));
+  wait.set_waited_ms(uint64_t{1} << 60);
+  for (int r = 0; r < 1025; ++r) wait.add_unreachable_ranks(r);
+  ASSERT_OK(membership_->Heartbeat(w1, 3000, &wait).status());
+  kept = membership_->CollectiveWaitOf(w1, 3000);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->waited_ms(), 86'400'000u);
+  EXPECT_EQ(kept->unreachable_ranks_size(), 0);
+  ASSERT_OK(membership_->Heartbeat(w1, 3500).status());
+  EXPECT_FALSE(membership_->CollectiveWaitOf(w1, 3500).has_value()) << "no longer waiting";
+}
+
 TEST_F(MembershipTest, RefusesBadAddressesAndUnknownWorkers) {
   v1::JoinRequest no_address;
   EXPECT_THAT(membership_->Join(no_address, 0),

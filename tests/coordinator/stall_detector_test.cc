@@ -2,6 +2,9 @@
 // and how long a worker sits a job out.
 #include "coordinator/stall_detector.h"
 
+#include <optional>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -68,6 +71,46 @@ TEST(StallDetectorTest, AllMembersWaitingPastTheTimeoutIsAStallAndTheMostAwaited
   stall = d.Check(job, {Waits(2, 12'000), Waits(2, 10'500), Waits(0, 11'000)}, 0);
   ASSERT_TRUE(stall.has_value());
   EXPECT_EQ(stall->sit_out_ms, 30'000) << "a forgotten job starts over";
+}
+
+// `wait` reporting the ranks its pings did not reach.
+std::optional<v1::CollectiveWait> Unreached(std::optional<v1::CollectiveWait> wait,
+                                            std::vector<int> ranks) {
+  for (int r : ranks) wait->add_unreachable_ranks(r);
+  return wait;
+}
+
+TEST(StallDetectorTest, WhoMostPeersCannotReachSitsOutWhateverTheWaitsSay) {
+  StallDetector d(10'000);
+  const v1::JobInfo job = Running(4);
+  // The waits point at rank 3 (awaited by two), but ranks 0, 2 and 3 cannot reach rank 1,
+  // which reaches nobody: rank 1 is the one cut off.
+  auto stall = d.Check(job,
+                       {Unreached(Waits(3, 12'000), {1}), Unreached(Waits(0, 12'000), {0, 2, 3}),
+                        Unreached(Waits(3, 12'000), {1}), Unreached(Waits(2, 12'000), {1, 1})},
+                       0);
+  ASSERT_TRUE(stall.has_value());
+  EXPECT_EQ(stall->left_out, "w-000002");
+  EXPECT_THAT(stall->why, HasSubstr("w-000002 (rank 1, unreachable from 3 of 3 peers) is cut off "
+                                    "from its peers"));
+  // A rank named twice by one member counts once; ranks out of range and oneself not at all.
+  stall = d.Check(job,
+                  {Unreached(Waits(3, 12'000), {0, 9, -1}), Unreached(Waits(0, 12'000), {2, 2, 2}),
+                   Waits(3, 12'000), Waits(2, 12'000)},
+                  0);
+  ASSERT_TRUE(stall.has_value());
+  EXPECT_EQ(stall->left_out, "w-000003") << "rank 2: one vote; ranks 0, 9 and -1: none";
+  // Two members that cannot reach each other (a symmetric cut): the higher rank.
+  stall = d.Check(Running(2), {Unreached(Waits(1, 12'000), {1}), Unreached(Waits(0, 12'000), {0})},
+                  0);
+  ASSERT_TRUE(stall.has_value());
+  EXPECT_EQ(stall->left_out, "w-000002");
+  EXPECT_THAT(stall->why, HasSubstr("(rank 1, unreachable from 1 of 1 peers)"));
+  // Everyone reached everyone: the waits decide, as without probes.
+  stall = d.Check(job, {Waits(3, 12'000), Waits(0, 12'000), Waits(3, 12'000), Waits(2, 12'000)}, 0);
+  ASSERT_TRUE(stall.has_value());
+  EXPECT_EQ(stall->left_out, "w-000004");
+  EXPECT_THAT(stall->why, HasSubstr("(rank 3, awaited by 2)"));
 }
 
 TEST(StallDetectorTest, AnyMemberNotWaitingLongInThisGenerationMeansNoStall) {
