@@ -207,11 +207,13 @@ std::vector<Command> Commands() {
        "while it trains)",
        translate_flags,
        RunTranslate},
-      {"attention", "(--model DIR | --job JOB_ID) -o FILE.svg SENTENCE",
-       "translate one sentence and draw its attention matrix as an SVG heatmap",
+      {"attention", "(--model DIR | --job JOB_ID) -o FILE.svg [--head N] SENTENCE",
+       "translate one sentence and draw its attention matrix as an SVG heatmap (averaged over "
+       "a transformer's heads, or one head with --head)",
        {{"model", true, "a model directory (tandem train --local, or tandem download)", "DIR"},
         {"job", true, "a job on the coordinator", "JOB_ID"},
-        {"o", true, "the SVG file to write", "FILE"}},
+        {"o", true, "the SVG file to write", "FILE"},
+        HeadFlag()},
        RunAttention},
       {"average", "--model DIR (--last N | CHECKPOINT ...) -o OUT",
        "average checkpoints of a model directory (its newest N, or the files named) into a "

@@ -27,7 +27,6 @@
 #include "data/sharding.h"
 #include "inference/trained_model.h"
 #include "inference/translate_request.h"
-#include "model/attention_svg.h"
 #include "training/trainer.h"
 #include "training/training_loop.h"
 
@@ -215,17 +214,25 @@ absl::Status Translate(const ParsedArgs& a) {
 absl::Status Attention(const ParsedArgs& a) {
   if (!a.Has("model") || !a.Has("o") || a.positional.size() != 1) {
     return absl::InvalidArgumentError(
-        "usage: tandem-local attention --model DIR -o FILE.svg SENTENCE");
+        "usage: tandem-local attention --model DIR -o FILE.svg [--head N] SENTENCE");
   }
   const std::string& sentence = a.positional[0];
   TANDEM_RETURN_IF_ERROR(inference::CheckTranslationInput(sentence, 1));
+  TANDEM_ASSIGN_OR_RETURN(const int head, HeadOf(a));
   TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
-  TANDEM_ASSIGN_OR_RETURN(inference::Alignment al, model->translator().Attention(sentence));
-  TANDEM_ASSIGN_OR_RETURN(std::string svg,
-                          AttentionHeatmapSvg(al.source_pieces, al.target_pieces, al.weights,
-                                              sentence + "  →  " + al.translation));
+  // The coordinator's request, answered here: one code path for both `tandem attention`s.
+  v1::TranslateRequest request;
+  request.add_sentences(sentence);
+  request.set_attention(true);
+  request.set_heads(head > 0);
+  TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
+                          inference::TranslateWith(model->translator(), request));
+  const v1::Translation& t = response.translations(0);
+  TANDEM_ASSIGN_OR_RETURN(std::string svg, AttentionSvgOf(t, head, sentence));
   TANDEM_RETURN_IF_ERROR(WriteFileAtomic(a.Get("o"), svg));
-  std::cout << al.translation << "\n(attention heatmap: " << a.Get("o") << ")\n";
+  std::cout << t.text() << "\n(attention heatmap"
+            << (head > 0 ? absl::StrCat(", head ", head, " of ", t.head_count()) : "") << ": "
+            << a.Get("o") << ")\n";
   return absl::OkStatus();
 }
 
@@ -316,7 +323,9 @@ int LocalTranslate(const std::vector<std::string>& args) {
 }
 
 int LocalAttention(const std::vector<std::string>& args) {
-  return Run(args, {{"model", true, "model directory", "DIR"}, {"o", true, "SVG file", "FILE"}},
+  return Run(args,
+             {{"model", true, "model directory", "DIR"}, {"o", true, "SVG file", "FILE"},
+              HeadFlag()},
              Attention);
 }
 
@@ -332,7 +341,7 @@ int LocalUsage() {
   std::cerr << "usage:\n  tandem-local train JOB_FILE --out DIR [--resume] [--threads N]\n"
                "  tandem-local translate --model DIR [--beam N] [--length_penalty A] [--n_best N]\n"
                "      [--replace_unk] [SENTENCE ...]\n"
-               "  tandem-local attention --model DIR -o FILE.svg SENTENCE\n"
+               "  tandem-local attention --model DIR -o FILE.svg [--head N] SENTENCE\n"
                "  tandem-local average --model DIR (--last N | CHECKPOINT ...) -o OUT\n";
   return 2;
 }

@@ -14,7 +14,6 @@
 #include "client/plot_svg.h"
 #include "client/translate_flags.h"
 #include "common/files.h"
-#include "model/attention_svg.h"
 #include "model/score_report.h"
 #include "tandem/v1/cli.pb.h"
 
@@ -237,41 +236,36 @@ int RunAttention(const ParsedArgs& a, Context& ctx) {
   if (!a.Has("o") || a.positional.size() != 1 || a.Has("model") == a.Has("job")) {
     return Fail(ctx, absl::InvalidArgumentError(
                          "usage: tandem attention (--model DIR | --job JOB_ID) -o FILE.svg "
-                         "\"SENTENCE\""));
+                         "[--head N] \"SENTENCE\""));
   }
+  auto head = HeadOf(a);
+  if (!head.ok()) return Fail(ctx, head.status());
   if (a.Has("model")) {
-    return ExecLocal(ctx, {"attention", "--model", a.Get("model"), "-o", a.Get("o"),
-                           a.positional[0]});
+    std::vector<std::string> args = {"attention", "--model", a.Get("model"), "-o", a.Get("o")};
+    if (*head > 0) args.insert(args.end(), {"--head", a.Get("head")});
+    args.insert(args.end(), {"--", a.positional[0]});
+    return ExecLocal(ctx, args);
   }
   v1::TranslateRequest req;
   req.set_job_id(a.Get("job"));
   req.add_sentences(a.positional[0]);
   req.set_attention(true);
+  req.set_heads(*head > 0);
   auto resp = ctx.client->Translate(req);
   if (!resp.ok()) return Fail(ctx, resp.status());
   if (resp->translations_size() != 1) {
     return Fail(ctx, absl::InternalError("the coordinator sent no translation"));
   }
   const v1::Translation& t = resp->translations(0);
-  const size_t cols = t.source_pieces_size(), rows = t.target_pieces_size();
-  if (static_cast<size_t>(t.weights_size()) != rows * cols) {
-    return Fail(ctx, absl::InternalError(absl::StrCat(
-                         "the coordinator sent ", t.weights_size(), " attention weights for ",
-                         rows, " x ", cols, " subwords")));
-  }
-  std::vector<std::vector<float>> weights(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    weights[r].assign(t.weights().begin() + r * cols, t.weights().begin() + (r + 1) * cols);
-  }
-  auto svg = AttentionHeatmapSvg({t.source_pieces().begin(), t.source_pieces().end()},
-                                 {t.target_pieces().begin(), t.target_pieces().end()}, weights,
-                                 a.positional[0] + "  →  " + t.text());
+  auto svg = AttentionSvgOf(t, *head, a.positional[0]);
   if (!svg.ok()) return Fail(ctx, svg.status());
   if (absl::Status s = WriteFileAtomic(a.Get("o"), *svg); !s.ok()) return Fail(ctx, s);
   if (ctx.json) {
     *ctx.out << JsonObject(*resp) << "\n";
   } else {
-    *ctx.out << t.text() << "\n(attention heatmap: " << a.Get("o") << ")\n";
+    *ctx.out << t.text() << "\n(attention heatmap"
+             << (*head > 0 ? absl::StrCat(", head ", *head, " of ", t.head_count()) : "") << ": "
+             << a.Get("o") << ")\n";
   }
   return kExitOk;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/flags.h"
 #include "tandem/v1/job_service.pb.h"
 
@@ -28,6 +29,25 @@ std::vector<std::string> TranslateArgs(const ParsedArgs& a);
 // one line per candidate, best first, as Moses and Marian write them:
 // "SENTENCE ||| TEXT ||| SCORE" (sentences numbered from `first`, 0-based).
 std::string FormatTranslations(const v1::TranslateResponse& response, size_t first = 0);
+
+// Largest --head accepted before the model is asked (job.proto ModelSpec.heads' limit).
+inline constexpr int kMaxHeadFlag = 64;
+
+// --head N of `tandem attention` and `tandem-local attention`: draw attention head N.
+FlagSpec HeadFlag();
+
+// The head --head asks for: 0 when it is absent (the average over heads), else 1..kMaxHeadFlag;
+// INVALID_ARGUMENT naming --head otherwise. A request for a head needs
+// TranslateRequest.heads.
+absl::StatusOr<int> HeadOf(const ParsedArgs& a);
+
+// The heatmap `tandem attention` writes for `sentence` and its translation `t` (the answer to
+// an attention request): the weights averaged over heads when `head` is 0, else head `head`
+// (1-based) of t.head_weights. INVALID_ARGUMENT naming --head and the valid range 1..head_count
+// for a head the model lacks, or saying that the model has a single attention map (an RNN, or
+// one head); INTERNAL when the weights do not fit the pieces.
+absl::StatusOr<std::string> AttentionSvgOf(const v1::Translation& t, int head,
+                                           const std::string& sentence);
 
 }  // namespace tandem
 

@@ -467,6 +467,12 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   if (!n_best.ok()) return Error(n_best.status());
   auto attention = GetBool(q, "attention");
   if (!attention.ok()) return Error(attention.status());
+  auto heads = GetBool(q, "heads");
+  if (!heads.ok()) return Error(heads.status());
+  if (*heads && !*attention) {
+    return Error(absl::InvalidArgumentError(
+        "heads: each head's attention comes with attention=1 (greedy decoding)"));
+  }
   auto replace_unk = GetBool(q, "replace_unk");
   if (!replace_unk.ok()) return Error(replace_unk.status());
   auto bf16 = GetBool(q, "bf16");
@@ -481,6 +487,7 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   request.set_beam_size(static_cast<uint32_t>(*beam));
   request.set_n_best(static_cast<uint32_t>(*n_best));
   request.set_attention(*attention);
+  request.set_heads(*heads);
   request.set_replace_unk(*replace_unk);
   request.set_bf16(*bf16);
   HttpResponse res;

@@ -391,13 +391,13 @@ function translateBox(id) {
     if (!lines.length) return;
     go.disabled = true;
     out.replaceChildren(el("p", { class: "muted", text: "translating..." }));
-    const q = lines.map(x => "text=" + encodeURIComponent(x)).join("&") + (attention.checked ? "&attention=1" : "&beam=" + encodeURIComponent(beam.value));
+    const q = lines.map(x => "text=" + encodeURIComponent(x)).join("&") + (attention.checked ? "&attention=1&heads=1" : "&beam=" + encodeURIComponent(beam.value));
     try {
       const r = await api("/api/jobs/" + encodeURIComponent(id) + "/translate?" + q);
       out.replaceChildren(el("p", { class: "muted", text: "with the " + r.model + " at step " + r.model_step + (attention.checked ? " (greedy, with attention)" : " (beam " + beam.value + ")") }));
       r.translations.forEach((t, i) => out.append(el("div", { class: "translation" },
         el("p", {}, el("span", { class: "muted", text: lines[i] + " → " }), el("b", { class: "translated", text: t.text })),
-        t.weights.length ? heatmap(t) : "")));
+        t.weights.length ? heads(t, i) : "")));
     } catch (e) {
       out.replaceChildren(el("p", { class: "error", text: e.message }));
     }
@@ -408,16 +408,30 @@ function translateBox(id) {
     " ", el("label", {}, "beam ", beam)), out);
 }
 
-// Attention as a grid: a row per target piece, a column per source piece, darker = more.
-function heatmap(t) {
+// A translation's heatmap, with a selector (average / head 1..H) when the model has several
+// attention heads (a transformer: heads=1 sent them all).
+function heads(t, i) {
+  const H = t.head_count || 0;
+  if (H < 2) return heatmap(t, 0);
+  const pick = el("select", { class: "head-select", id: "translate-head-" + i },
+    ...[...Array(H + 1).keys()].map(h => el("option", { value: h, text: h ? "head " + h : "average of " + H + " heads" })));
+  const box = el("div", {}, heatmap(t, 0));
+  pick.addEventListener("change", () => box.replaceChildren(heatmap(t, Number(pick.value))));
+  return el("div", {}, el("label", { class: "muted" }, "attention: ", pick), box);
+}
+
+// Attention as a grid: a row per target piece, a column per source piece, darker = more;
+// head 0 is the average over heads, h in 1..head_count one head (rows of head_weights).
+function heatmap(t, head) {
   const S = t.source_pieces.length, T = t.target_pieces.length, C = 22, L = 110, top = 90;
-  const svg = svgEl("svg", { width: L + S * C + 10, height: top + T * C + 10, class: "heatmap" });
+  const weights = head ? t.head_weights.slice((head - 1) * T * S, head * T * S) : t.weights;
+  const svg = svgEl("svg", { width: L + S * C + 10, height: top + T * C + 10, class: "heatmap", "data-head": head });
   const label = (x, y, s, attrs) => { const e = svgEl("text", Object.assign({ x, y }, attrs || {})); e.textContent = s; svg.append(e); };
   t.source_pieces.forEach((p, j) => label(L + j * C + C / 2, top - 6, p, { transform: "rotate(-60 " + (L + j * C + C / 2) + " " + (top - 6) + ")" }));
   t.target_pieces.forEach((p, i) => {
     label(L - 6, top + i * C + C * 0.7, p, { "text-anchor": "end" });
     for (let j = 0; j < S; j++) {
-      const w = t.weights[i * S + j];
+      const w = weights[i * S + j];
       const r = svgEl("rect", { x: L + j * C, y: top + i * C, width: C - 1, height: C - 1, fill: "#1e88e5", "fill-opacity": Math.max(0.03, w).toFixed(3) });
       const tip = svgEl("title", {}); tip.textContent = p + " ← " + t.source_pieces[j] + ": " + w.toFixed(3); r.append(tip);
       svg.append(r);

@@ -64,6 +64,10 @@ absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request) 
     }
     o.n_best = static_cast<int>(request.n_best());
   }
+  if (request.heads() && !request.attention()) {
+    return absl::InvalidArgumentError(
+        "heads: per-head attention comes with an attention request (set attention too)");
+  }
   o.replace_unk = request.replace_unk();
   o.bf16 = request.bf16();
   return o;
@@ -94,13 +98,29 @@ absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
     }
     return response;
   }
+  size_t head_weights = 0;
   for (const std::string& sentence : sentences) {
-    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence, options.replace_unk));
+    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence, options.replace_unk,
+                                                             request.heads()));
     v1::Translation* t = response.add_translations();
     t->set_text(a.translation);
     for (const std::string& p : a.source_pieces) t->add_source_pieces(p);
     for (const std::string& p : a.target_pieces) t->add_target_pieces(p);
     for (const auto& row : a.weights) t->mutable_weights()->Add(row.begin(), row.end());
+    if (!request.heads()) continue;
+    for (const auto& head : a.head_weights) {
+      for (const auto& row : head) head_weights += row.size();
+    }
+    if (head_weights > kMaxHeadWeights) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "heads: the per-head attention of ", response.translations_size(),
+          " sentence(s) is more than ", kMaxHeadWeights,
+          " weights (the limit per request); ask for fewer or shorter sentences"));
+    }
+    t->set_head_count(static_cast<uint32_t>(a.head_weights.size()));
+    for (const auto& head : a.head_weights) {
+      for (const auto& row : head) t->mutable_head_weights()->Add(row.begin(), row.end());
+    }
   }
   return response;
 }

@@ -154,7 +154,8 @@ absl::StatusOr<std::string> Translator::Text(const model::Hypothesis& h,
   return ReplaceUnknown(*source_pieces, pieces, ids, h.attention, kUnkId);
 }
 
-absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence, bool replace_unk) {
+absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence, bool replace_unk,
+                                                bool heads) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<int> ids, source_->Encode(sentence));
   TANDEM_ASSIGN_OR_RETURN(std::vector<model::Hypothesis> hyps, model::GreedyDecode(*model_, {ids}));
   const model::Hypothesis& h = hyps.front();
@@ -171,6 +172,11 @@ absl::StatusOr<Alignment> Translator::Attention(const std::string& sentence, boo
   // The decoder's last step, which emitted EOS, has an attention row too.
   if (h.attention.size() > out.target_pieces.size()) out.target_pieces.push_back("</s>");
   out.weights = h.attention;
+  if (heads && model_->config().IsTransformer()) {
+    TANDEM_ASSIGN_OR_RETURN(out.head_weights, model::HeadAttentionOf(*model_, ids, h));
+  } else if (heads) {
+    out.head_weights = {out.weights};  // the RNN's one attention
+  }
   TANDEM_ASSIGN_OR_RETURN(out.translation, Text(h, replace_unk ? &surface : nullptr));
   return out;
 }

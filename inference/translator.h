@@ -35,6 +35,12 @@ struct Alignment {
   std::vector<std::string> source_pieces, target_pieces;
   std::vector<std::vector<float>> weights;
   std::string translation;
+  // Only when asked for (Translator::Attention's `heads`): each head's weights
+  // [head][target piece][source piece] for the same output, teacher-forced over its pieces
+  // (model::HeadAttentionOf). A transformer has model.heads of them, the last decoder layer's
+  // cross-attention, whose mean is `weights` up to float rounding; an RNN model has one
+  // attention, given as a single head equal to `weights`.
+  std::vector<std::vector<std::vector<float>>> head_weights;
 };
 
 struct TranslateOptions {
@@ -94,8 +100,10 @@ class Translator {
   // beam_size <= 1), with the default length penalty.
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,
                                                      int beam_size);
-  // Translates one sentence greedily and returns its alignment.
-  absl::StatusOr<Alignment> Attention(const std::string& sentence, bool replace_unk = false);
+  // Translates one sentence greedily and returns its alignment; with `heads`, also each
+  // attention head's weights (Alignment::head_weights).
+  absl::StatusOr<Alignment> Attention(const std::string& sentence, bool replace_unk = false,
+                                      bool heads = false);
 
  private:
   // The pieces of `sentence` (encoded as `ids`) as its text shows them, for ReplaceUnknown.

@@ -169,6 +169,34 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
   }
 }
 
+absl::StatusOr<std::vector<std::vector<std::vector<float>>>> HeadAttentionOf(
+    Seq2SeqImpl& model, const std::vector<int>& source, const Hypothesis& h) {
+  absl::StatusOr<Batch> batch = MakeBatch({source}, {h.tokens}, model.config());
+  if (!batch.ok()) return batch.status();
+  try {
+    EvalScope scope(model);
+    absl::StatusOr<Tensor> heads = model.HeadAttention(*batch);  // [1, H, tokens + 1, S]
+    if (!heads.ok()) return heads.status();
+    const Tensor maps = heads->select(0, 0).to(torch::kFloat32).contiguous();
+    const int64_t H = maps.size(0), S = maps.size(2);
+    // Without EOS (cut at the length limit) the teacher-forced pass has one row more.
+    const int64_t rows =
+        std::min<int64_t>(maps.size(1), static_cast<int64_t>(h.attention.size()));
+    auto a = maps.accessor<float, 3>();
+    std::vector<std::vector<std::vector<float>>> out(H);
+    for (int64_t k = 0; k < H; ++k) {
+      out[k].resize(rows);
+      for (int64_t i = 0; i < rows; ++i) {
+        out[k][i].resize(S);
+        for (int64_t j = 0; j < S; ++j) out[k][i][j] = a[k][i][j];
+      }
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return TorchError("HeadAttentionOf", e);
+  }
+}
+
 absl::StatusOr<std::vector<Hypothesis>> BeamSearch(Seq2SeqImpl& model,
                                                    const std::vector<std::vector<int>>& sources,
                                                    const DecodeOptions& options) {

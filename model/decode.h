@@ -60,6 +60,14 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
                                                      const DecodeOptions& options = {},
                                                      const SentenceDone& on_done = nullptr);
 
+// The attention of every head for a decoded hypothesis of `source` (raw ids, as given to the
+// decoder): the model's HeadAttention teacher-forced over h.tokens, [head][row][source + 1]
+// with h.attention's rows (the EOS row when h.finished). A transformer has config().heads
+// heads, whose mean is h.attention up to float rounding; an RNN has one. Eval mode, no
+// gradients, as decoding.
+absl::StatusOr<std::vector<std::vector<std::vector<float>>>> HeadAttentionOf(
+    Seq2SeqImpl& model, const std::vector<int>& source, const Hypothesis& h);
+
 // Batched beam search: all sentences and their beams advance together (N * K rows).
 // Finished beams keep their score and occupy their slot until their sentence leaves the batch
 // (DecodeOptions::compact); the result per sentence is the best finished beam by

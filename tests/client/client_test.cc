@@ -27,6 +27,7 @@ namespace tandem {
 namespace {
 
 using ::tandem::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -383,6 +384,28 @@ class FakeJobService final : public v1::JobService::Service {
     resp->set_coordinator_version("9.9.9");
     return grpc::Status::OK;
   }
+  // As a model server with `translation_heads` attention heads (1: an RNN) over two source
+  // and two target pieces: head h weighs source piece h % 2; the average is their mean.
+  grpc::Status Translate(grpc::ServerContext*, const v1::TranslateRequest* req,
+                         v1::TranslateResponse* resp) override {
+    translate_requests.push_back(*req);
+    v1::Translation* t = resp->add_translations();
+    t->set_text("hola");
+    for (const char* p : {"hi", "</s>"}) t->add_source_pieces(p);
+    for (const char* p : {"hola", "</s>"}) t->add_target_pieces(p);
+    const int heads = translation_heads;
+    for (int i = 0; i < 4; ++i) t->add_weights(heads == 1 ? (i % 2 == 0 ? 1.0f : 0.0f) : 0.5f);
+    if (req->heads()) {
+      t->set_head_count(heads);
+      for (int h = 0; h < heads; ++h) {
+        for (int i = 0; i < 4; ++i) t->add_head_weights(i % 2 == h % 2 ? 1.0f : 0.0f);
+      }
+    }
+    resp->set_model("final");
+    return grpc::Status::OK;
+  }
+  int translation_heads = 2;
+  std::vector<v1::TranslateRequest> translate_requests;
 };
 
 class JsonCommandsTest : public ::testing::Test {
@@ -491,6 +514,55 @@ TEST_F(JsonCommandsTest, TheLocalModeRefusesJson) {
                    client_.get()),
             kExitBadInput);
   EXPECT_THAT(err.str(), HasSubstr("--json is not available in the local mode"));
+}
+
+// `tandem attention --job --head N`: each head's weights asked for only with --head, head N
+// drawn, a head the model lacks and an RNN's single map refused naming the flag.
+TEST_F(JsonCommandsTest, AttentionDrawsOneHeadWithHead) {
+  testing::TempDir dir;
+  const std::string svg = dir.Join("a.svg");
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCli({"attention", "--job", "job-1", "-o", svg, "hi"}, out, err, {}, client_.get()),
+            kExitOk)
+      << err.str();
+  ASSERT_EQ(service_.translate_requests.size(), 1u);
+  EXPECT_TRUE(service_.translate_requests[0].attention());
+  EXPECT_FALSE(service_.translate_requests[0].heads()) << "heads only when asked";
+  ASSERT_OK_AND_ASSIGN(const std::string average, ReadFile(svg));
+  EXPECT_THAT(out.str(), HasSubstr("(attention heatmap: " + svg + ")"));
+
+  std::ostringstream out2, err2;
+  ASSERT_EQ(RunCli({"attention", "--job", "job-1", "-o", svg, "--head", "2", "hi"}, out2, err2, {},
+                   client_.get()),
+            kExitOk)
+      << err2.str();
+  EXPECT_TRUE(service_.translate_requests.back().heads());
+  EXPECT_THAT(out2.str(), HasSubstr("(attention heatmap, head 2 of 2: " + svg + ")"));
+  ASSERT_OK_AND_ASSIGN(const std::string head2, ReadFile(svg));
+  EXPECT_THAT(head2, HasSubstr("(head 2 of 2)"));
+  EXPECT_NE(head2, average);
+  // --json: the response with each head's weights.
+  const std::string json = Json({"attention", "--job", "job-1", "-o", svg, "--head", "1", "hi"});
+  EXPECT_THAT(json, AllOf(HasSubstr("\"head_weights\":[1,0,1,0,0,1,0,1]"),
+                          HasSubstr("\"head_count\":2")));
+
+  for (const auto& [head, says] : std::vector<std::pair<std::string, std::string>>{
+           {"3", "--head 3 is out of range: the model has 2 attention heads (--head 1..2)"},
+           {"0", "--head: expected an integer in 1..64, got '0'"},
+           {"x", "--head: expected an integer in 1..64, got 'x'"}}) {
+    std::ostringstream o, e;
+    EXPECT_EQ(RunCli({"attention", "--job", "job-1", "-o", svg, "--head", head, "hi"}, o, e, {},
+                     client_.get()),
+              kExitBadInput)
+        << head;
+    EXPECT_THAT(e.str(), HasSubstr(says));
+  }
+  service_.translation_heads = 1;
+  std::ostringstream o, e;
+  EXPECT_EQ(RunCli({"attention", "--job", "job-1", "-o", svg, "--head", "1", "hi"}, o, e, {},
+                   client_.get()),
+            kExitBadInput);
+  EXPECT_THAT(e.str(), HasSubstr("--head 1: this model has a single attention map (an RNN model"));
 }
 
 // --- `tandem list`: the newest jobs, --limit, --all, filters ---------------------------------

@@ -20,6 +20,7 @@
 namespace tandem {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::internal::CaptureStderr;
 using ::testing::internal::CaptureStdout;
@@ -192,6 +193,38 @@ TEST(LocalTransformerTest, TrainsTranslatesAndDrawsAttention) {
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_OK_AND_ASSIGN(std::string drawn, ReadFile(svg));
   EXPECT_THAT(drawn, HasSubstr("<svg"));
+  EXPECT_THAT(a.out, HasSubstr("(attention heatmap: " + svg + ")"));
+  // --head N: one head's map instead of the average.
+  const std::string head_svg = dir.Join("head2.svg");
+  Result h = Capture(LocalAttention,
+                     {"--model", dir.Join("run"), "-o", head_svg, "--head", "2", "the dog runs"});
+  ASSERT_EQ(h.code, 0) << h.err;
+  EXPECT_THAT(h.out, HasSubstr("(attention heatmap, head 2 of 2: " + head_svg + ")"));
+  ASSERT_OK_AND_ASSIGN(std::string head_drawn, ReadFile(head_svg));
+  EXPECT_THAT(head_drawn, AllOf(HasSubstr("<svg"), HasSubstr("(head 2 of 2)")));
+  EXPECT_NE(head_drawn, drawn);
+  // A head the model lacks, or no head at all, names the flag and the range.
+  Result out_of_range = Capture(LocalAttention, {"--model", dir.Join("run"), "-o", head_svg,
+                                                 "--head", "3", "the dog runs"});
+  EXPECT_NE(out_of_range.code, 0);
+  EXPECT_THAT(out_of_range.err,
+              HasSubstr("--head 3 is out of range: the model has 2 attention heads (--head 1..2)"));
+  Result zero = Capture(LocalAttention, {"--model", dir.Join("run"), "-o", head_svg, "--head",
+                                         "0", "the dog runs"});
+  EXPECT_NE(zero.code, 0);
+  EXPECT_THAT(zero.err, HasSubstr("--head: expected an integer in 1..64, got '0'"));
+}
+
+// An RNN model has one attention map: --head says so.
+TEST_F(LocalCommandsTest, AnRnnModelHasNoHeadsToChooseFrom) {
+  const std::string svg = dir_->Join("rnn-head.svg");
+  Result r = Capture(LocalAttention, {"--model", Run(), "-o", svg, "--head", "1", "the dog"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("--head 1: this model has a single attention map (an RNN model"));
+  EXPECT_FALSE(std::filesystem::exists(svg));
+  Result plain = Capture(LocalAttention, {"--model", Run(), "-o", svg, "the dog"});
+  EXPECT_EQ(plain.code, 0) << plain.err;
+  EXPECT_TRUE(std::filesystem::exists(svg));
 }
 
 }  // namespace

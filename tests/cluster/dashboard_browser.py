@@ -8,7 +8,8 @@ stderr otherwise.
   dashboard_browser.py CHROMIUM URL SECONDS OUT PROFILE_DIR [STEPS]
 
 STEPS is a JSON list run in order: {"click": CSS selector}, {"type": [CSS selector, text]}
-(focuses the element and types the text as keyboard input), {"wait": seconds}.
+(focuses the element and types the text as keyboard input), {"select": [CSS selector, value]}
+(picks that option of a <select>, as a person choosing it), {"wait": seconds}.
 """
 import base64
 import json
@@ -77,6 +78,10 @@ def main():
                 selector, text = step["type"]
                 element(selector, "e.focus()")
                 call("Input.insertText", {"text": text}, session)
+            elif "select" in step:
+                selector, value = step["select"]
+                element(selector, "e.value = %s; e.dispatchEvent(new Event('change'))"
+                        % json.dumps(value))
             elif "wait" in step:
                 time.sleep(float(step["wait"]))
             else:

@@ -211,6 +211,7 @@ TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
   EXPECT_THAT(after, HasSubstr("<b class=\"translated\">"));
   EXPECT_THAT(after, HasSubstr("class=\"heatmap\""));
   EXPECT_THAT(after, HasSubstr("<rect x="));
+  EXPECT_THAT(after, Not(HasSubstr("head-select"))) << "an RNN has one attention map";
   EXPECT_THAT(after, HasSubstr("<tr class=\"checkpoint\">"));
   EXPECT_THAT(after, HasSubstr("Newest checkpoint at step"));
   EXPECT_THAT(after, Not(HasSubstr("class=\"error\"")));
@@ -223,6 +224,43 @@ TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
 
   ASSERT_OK(client_->Cancel(id));
   std::cerr << "screenshots: " << out_ << "/{cluster,job,job-after-kill,wrong-token}.png\n";
+}
+
+// A transformer's translation in the translate box comes with a head selector (the average,
+// then each head); picking a head redraws the heatmap with that head's map.
+TEST_F(DashboardBrowserTest, ATransformersHeatmapHasAHeadSelector) {
+  auto w1 = StartWorker("w1");
+  v1::JobSpec spec = TinySpec(100000, 10);
+  spec.set_name("browser-heads");
+  auto& m = *spec.mutable_model();
+  m.set_architecture("transformer");
+  m.clear_attention();
+  m.clear_cell();
+  m.set_heads(4);
+  spec.mutable_workers()->set_min(1);
+  spec.mutable_workers()->set_max(1);
+  ASSERT_OK_AND_ASSIGN(const std::string id, client_->Submit(spec));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto job = client_->Get(id);
+        return job.ok() && job->progress().checkpoint_step() > 0;
+      },
+      std::chrono::seconds(120)))
+      << ReadText(dir_.Join("coordinator.log"));
+  const std::string corpus = ReadText(dir_.Join("train.en"));
+  const std::string sentence = corpus.substr(0, corpus.find('\n'));
+  const std::string steps = "[{\"type\": [\"#translate-input\", \"" + sentence +
+                            "\"]}, {\"click\": \"#translate-go\"}, {\"wait\": 6}, "
+                            "{\"select\": [\"#translate-head-0\", \"2\"]}, {\"wait\": 1}]";
+  const std::string page = Open("/jobs/" + id, kReadToken, "job-heads", 4, steps);
+  EXPECT_THAT(page, HasSubstr("<b class=\"translated\">"));
+  EXPECT_THAT(page, HasSubstr("<select class=\"head-select\" id=\"translate-head-0\">"));
+  EXPECT_THAT(page, HasSubstr(">average of 4 heads</option>"));
+  EXPECT_THAT(page, HasSubstr("<option value=\"4\">head 4</option>"));
+  EXPECT_THAT(page, HasSubstr("class=\"heatmap\" data-head=\"2\""));
+  EXPECT_THAT(page, Not(HasSubstr("class=\"error\"")));
+  ASSERT_OK(client_->Cancel(id));
+  std::cerr << "screenshot: " << out_ << "/job-heads.png\n";
 }
 
 }  // namespace

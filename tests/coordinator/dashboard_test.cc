@@ -398,7 +398,8 @@ TEST_F(DashboardApiTest, AUserSeesAndCancelsOnlyItsOwnJobs) {
   EXPECT_THAT(bobs_list, AllOf(HasSubstr(bobs), Not(HasSubstr(testers)),
                                HasSubstr("\"owner\":\"bob\"")));
   EXPECT_THAT(Body(Get("/api/jobs", "read-token")), AllOf(HasSubstr(bobs), HasSubstr(testers)));
-  for (const std::string path : {"", "/events", "/metrics", "/model", "/translate?q=hola"}) {
+  for (const std::string path : {"", "/events", "/metrics", "/model", "/translate?q=hola",
+                                  "/translate?text=hola&attention=1&heads=1"}) {
     EXPECT_THAT(Get("/api/jobs/" + testers + path, "bob-token"),
                 AllOf(StartsWith("HTTP/1.1 403"), HasSubstr("belongs to another user")))
         << path;
@@ -612,6 +613,54 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
     EXPECT_THAT(bad.body, HasSubstr(says)) << target;
   }
   EXPECT_EQ(asked.size(), 4u);
+}
+
+// heads=1 (with attention=1) asks the model server for each head's attention
+// (TranslateRequest.heads), which the translate box's head selector draws; a bad value or
+// heads without attention never reaches it.
+TEST_F(DashboardTest, TranslateAsksForEachHeadsAttentionWithHeads) {
+  std::vector<v1::TranslateRequest> asked;
+  DashboardOptions options;
+  options.translate = [&](const v1::TranslateRequest& r) -> absl::StatusOr<v1::TranslateResponse> {
+    asked.push_back(r);
+    v1::TranslateResponse out;
+    v1::Translation* t = out.add_translations();
+    t->set_text("t");
+    t->add_source_pieces("s");
+    t->add_target_pieces("t");
+    t->add_weights(1.0f);
+    if (r.heads()) {
+      t->set_head_count(2);
+      t->add_head_weights(1.0f);
+      t->add_head_weights(1.0f);
+    }
+    return out;
+  };
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  const HttpResponse done =
+      Get("/api/jobs/job-1/translate?text=a&attention=1&heads=1").deferred();
+  EXPECT_EQ(done.status, 200);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_TRUE(asked[0].attention());
+  EXPECT_TRUE(asked[0].heads());
+  EXPECT_THAT(done.body, AllOf(HasSubstr("\"head_weights\":[1,1]"), HasSubstr("\"head_count\":2")));
+  Get("/api/jobs/job-1/translate?text=a&attention=1").deferred();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_FALSE(asked[1].heads()) << "each head only when asked";
+  for (const auto& [target, says] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/jobs/job-1/translate?text=a&heads=1", "heads: each head's attention comes "
+                                                        "with attention=1"},
+           {"/api/jobs/job-1/translate?text=a&attention=1&heads=2", "heads: expected 1 or 0"},
+           {"/api/jobs/job-1/translate?text=a&attention=1&heads=all", "heads: expected 1 or 0"}}) {
+    const HttpResponse bad = Get(target);
+    EXPECT_FALSE(bad.deferred) << target;
+    EXPECT_EQ(bad.status, 400) << target;
+    EXPECT_THAT(bad.body, HasSubstr(says)) << target;
+  }
+  EXPECT_EQ(asked.size(), 2u);
+  // The page asks for them and draws a head selector when a translation has several.
+  EXPECT_THAT(DashboardPage(), AllOf(HasSubstr("&attention=1&heads=1"), HasSubstr("head-select"),
+                                     HasSubstr("t.head_weights.slice(")));
 }
 
 TEST_F(DashboardTest, TranslateWithoutAModelServerIs501) {

@@ -245,7 +245,6 @@ TEST_F(TranslatorTest, RequestsCarryTheOptionsAndAreCheckedBeforeDecoding) {
   refused([](auto& b) { b.set_beam_size(65); }, "beam_size 65 is out of range 1..64");
 }
 
-
 // Sentences of 1, 4, 9 and 2 words; with EOS suppressed every hypothesis runs to its length
 // limit, ceil(2 x (subwords + 1)), so they end in order of length.
 std::vector<std::string> MixedLengths() {
@@ -293,6 +292,94 @@ TEST_F(TranslatorTest, EachSentenceIsReportedOnceWhenItEndsWithTheResultReturned
         // Run to the limit: ceil(2 x (subwords + 1)) tokens, none of them EOS.
         EXPECT_EQ(result[n][0].tokens.size(), 2 * (src[n].size() + 1)) << n;
       }
+// Per-head attention (Alignment::head_weights, TranslateRequest.heads) of a transformer: the
+// map of each head for the greedy output, rows summing to one, whose mean is the averaged map
+// decoding recorded.
+TEST_F(TranslatorTest, ATransformersAlignmentCarriesEachHeadsWeights) {
+  model::ModelConfig c = model_->config();
+  c.architecture = "transformer";
+  c.heads = 4;
+  c.ff_dim = 32;
+  c.preoutput_dim = c.embedding_dim;
+  c.encoder_layers = c.decoder_layers = 2;
+  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, model::CreateSeq2Seq(c, 11));
+  tf->eval();
+  {
+    torch::NoGradGuard no_grad;
+    tf->named_parameters()["out.bias"][kEosId].add_(-2.0f);  // a few pieces before EOS
+  }
+  Translator translator(tf.get(), source_.get(), target_.get(), kEosId);
+  ASSERT_OK_AND_ASSIGN(Alignment plain, translator.Attention("the small dog runs"));
+  EXPECT_TRUE(plain.head_weights.empty()) << "only when asked";
+  ASSERT_OK_AND_ASSIGN(Alignment a, translator.Attention("the small dog runs", false, true));
+  EXPECT_EQ(a.translation, plain.translation);
+  EXPECT_EQ(a.weights, plain.weights);
+  ASSERT_EQ(a.head_weights.size(), 4u);
+  ASSERT_GE(a.weights.size(), 2u);
+  for (size_t i = 0; i < a.weights.size(); ++i) {
+    for (size_t j = 0; j < a.weights[i].size(); ++j) {
+      double mean = 0;
+      for (const auto& head : a.head_weights) {
+        ASSERT_EQ(head.size(), a.weights.size());
+        ASSERT_EQ(head[i].size(), a.source_pieces.size());
+        mean += head[i][j] / 4.0;
+      }
+      EXPECT_NEAR(mean, a.weights[i][j], 1e-5) << i << " " << j;
+    }
+  }
+  for (const auto& head : a.head_weights) {
+    for (const auto& row : head) {
+      double sum = 0;
+      for (float w : row) sum += w;
+      EXPECT_NEAR(sum, 1.0, 1e-5);
+    }
+  }
+  EXPECT_NE(a.head_weights[0], a.head_weights[1]) << "the heads differ";
+
+  // The same through the request, head-major and counted.
+  v1::TranslateRequest r;
+  r.add_sentences("the small dog runs");
+  r.set_attention(true);
+  r.set_heads(true);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse resp, TranslateWith(translator, r));
+  const v1::Translation& t = resp.translations(0);
+  EXPECT_EQ(t.head_count(), 4u);
+  ASSERT_EQ(static_cast<size_t>(t.head_weights_size()),
+            4 * a.weights.size() * a.source_pieces.size());
+  const size_t cols = a.source_pieces.size(), rows = a.weights.size();
+  EXPECT_EQ(t.head_weights(2 * rows * cols + 1 * cols + 0), a.head_weights[2][1][0]);
+  r.set_heads(false);
+  ASSERT_OK_AND_ASSIGN(resp, TranslateWith(translator, r));
+  EXPECT_EQ(resp.translations(0).head_count(), 0u);
+  EXPECT_EQ(resp.translations(0).head_weights_size(), 0);
+  // Heads come only with attention.
+  r.set_attention(false);
+  r.set_heads(true);
+  EXPECT_THAT(TranslateWith(translator, r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("heads:")));
+}
+
+// Cut at the length limit (no EOS), the teacher-forced maps keep the decoder's rows.
+TEST_F(TranslatorTest, HeadMapsOfAnOutputCutAtTheLengthLimitHaveItsRows) {
+  model::ModelConfig c = model_->config();
+  c.architecture = "transformer";
+  c.heads = 2;
+  c.ff_dim = 32;
+  c.preoutput_dim = c.embedding_dim;
+  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, model::CreateSeq2Seq(c, 5));
+  tf->eval();
+  {
+    torch::NoGradGuard no_grad;
+    tf->named_parameters()["out.bias"][kEosId].add_(-100.0f);  // never ends
+  }
+  ASSERT_OK_AND_ASSIGN(auto hyps, model::GreedyDecode(*tf, {{5, 6, 7}}));
+  ASSERT_FALSE(hyps[0].finished);
+  ASSERT_OK_AND_ASSIGN(auto heads, model::HeadAttentionOf(*tf, {5, 6, 7}, hyps[0]));
+  ASSERT_EQ(heads.size(), 2u);
+  ASSERT_EQ(heads[0].size(), hyps[0].attention.size());
+  for (size_t i = 0; i < heads[0].size(); ++i) {
+    for (size_t j = 0; j < heads[0][i].size(); ++j) {
+      EXPECT_NEAR((heads[0][i][j] + heads[1][i][j]) / 2, hyps[0].attention[i][j], 1e-5);
     }
   }
 }
@@ -448,6 +535,19 @@ TEST_F(TranslatorTest, ADecodingErrorIsEveryMembersError) {
   for (const absl::Status& s : got) {
     EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n_best must be in [1, 2]")));
   }
+// An RNN model has one attention: asked for heads, it sends that map as the only head.
+TEST_F(TranslatorTest, AnRnnAlignmentHasOneHeadEqualToItsAttention) {
+  ASSERT_OK_AND_ASSIGN(Alignment a, translator_->Attention("the dog runs", false, true));
+  ASSERT_EQ(a.head_weights.size(), 1u);
+  EXPECT_EQ(a.head_weights[0], a.weights);
+  v1::TranslateRequest r;
+  r.add_sentences("the dog runs");
+  r.set_attention(true);
+  r.set_heads(true);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse resp, TranslateWith(*translator_, r));
+  EXPECT_EQ(resp.translations(0).head_count(), 1u);
+  EXPECT_THAT(resp.translations(0).head_weights(),
+              ::testing::ElementsAreArray(resp.translations(0).weights()));
 }
 
 }  // namespace
