@@ -123,6 +123,16 @@ double PeakRssMb() {
   return ru.ru_maxrss / 1024.0;  // KiB on Linux
 }
 
+// Current resident set (VmRSS of /proc/self/status), MiB.
+double RssMb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  }
+  return 0;
+}
+
 double CpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -324,6 +334,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   const std::string blas = BlasJson();
+  const double rss_setup = RssMb();  // model, optimizer state, batches: before any step
 
   std::vector<float> losses;
   for (int i = 0; i < f.warmup; ++i) losses.push_back(tr.Step(batches[i], i).loss);
@@ -419,7 +430,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
       "\"achieved_gflops\": %.2f, \"compute_ms_per_step\": %.1f, \"comm_ms_per_step\": %.1f, "
       "\"comm_exposed_ms_per_step\": %.1f, \"comm_hidden_fraction\": %.3f, "
       "\"allreduce_full_grad_ms\": %.1f, \"bucket_mb\": %.1f, \"recompute_attention\": %s, "
-      "\"loss_first\": %.4f, "
+      "\"rss_setup_mb\": %.1f, \"loss_first\": %.4f, "
       "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
       "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
       config.IsTransformer() ? (f.world > 1 ? "T1-DP" : "T1") : (f.world > 1 ? "R1-DP" : "R1"),
@@ -429,7 +440,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
       1e3 * sum(compute) / steps, comm_ms, wait_ms,
       comm_ms > 0 ? std::max(0.0, 1.0 - wait_ms / comm_ms) : 0.0, full_grad_ms,
       Trainer::BucketBytes() / double(1 << 20), config.recompute_attention ? "true" : "false",
-      losses.front(), losses.back(), TORCH_VERSION,
+      rss_setup, losses.front(), losses.back(), TORCH_VERSION,
       blas.c_str(), CpuModel().c_str(), sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2],
       date);
   std::cout << buf << std::endl;

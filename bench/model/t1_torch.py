@@ -154,6 +154,13 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
+def current_rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
 def machine_facts():
     maps = open("/proc/self/maps").read().split()
     blas = sorted({os.path.realpath(p) for p in maps                 # the BLAS actually loaded
@@ -172,6 +179,7 @@ def run_bench(args):
     opt = make_optimizer(model)
     batches = [make_batch(i) for i in range(args.warmup + args.steps)]  # not timed
     facts = machine_facts()
+    rss_setup = current_rss_mb()             # model, optimizer, batches: before any step
     times, losses, wall, cpu = timed_steps(model, opt, batches, args.warmup)
     timed = batches[args.warmup:]
     tokens = sum(b[2].numel() for b in timed)
@@ -181,7 +189,7 @@ def run_bench(args):
            "tokens_per_s": round(tokens / wall, 1),
            "ms_per_step_median": round(1e3 * statistics.median(times), 1),
            "peak_rss_mb": round(peak_rss_mb(), 1),
-           "cpu_util": round(cpu / wall, 2),
+           "cpu_util": round(cpu / wall, 2), "rss_setup_mb": round(rss_setup, 1),
            "gflop_per_step_mean": round(flops / len(timed) / 1e9, 2),
            "achieved_gflops": round(flops / wall / 1e9, 2),
            "loss_first": round(losses[0], 4), "loss_last": round(losses[-1], 4), **facts}
