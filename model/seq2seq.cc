@@ -217,8 +217,19 @@ Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
   return x * mask;
 }
 
-std::function<Tensor(const Tensor&)> Seq2SeqImpl::DropFn() {
-  return [this](const Tensor& x) { return Dropout(x); };
+// The same draws as Dropout (bernoulli_ draws one value per element whatever the dtype).
+Tensor Seq2SeqImpl::DropoutKeepMask(const Tensor& x) {
+  if (!is_training() || config_.dropout == 0.0) return Tensor();
+  return torch::empty(x.sizes(), x.options().dtype(torch::kBool))
+      .bernoulli_(1.0 - config_.dropout, dropout_generator_);
+}
+
+DropoutFn Seq2SeqImpl::DropFn() {
+  DropoutFn fn;
+  fn.apply = [this](const Tensor& x) { return Dropout(x); };
+  fn.keep_mask = [this](const Tensor& x) { return DropoutKeepMask(x); };
+  fn.keep = 1.0 - config_.dropout;
+  return fn;
 }
 
 EncoderOutput Seq2SeqImpl::Encode(const Tensor& src, const Tensor& src_lengths,

@@ -27,6 +27,8 @@ add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cc
   ${CMAKE_CURRENT_LIST_DIR}/seq2seq.cc
   ${CMAKE_CURRENT_LIST_DIR}/transformer.cc
+  ${CMAKE_CURRENT_LIST_DIR}/fused_attention.cc
+  ${CMAKE_CURRENT_LIST_DIR}/transformer_ops.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc
@@ -39,9 +41,10 @@ add_library(tandem_seq2seq STATIC
 # threads: without it the pragma inside ATen's header is ignored and they run on one thread.
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
+  ${CMAKE_CURRENT_LIST_DIR}/fused_attention.cc ${CMAKE_CURRENT_LIST_DIR}/transformer_ops.cc
   ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc PROPERTIES
   COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp;-Wno-psabi")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor
-  PRIVATE OpenMP::OpenMP_CXX)
+  PRIVATE OpenMP::OpenMP_CXX ${CMAKE_DL_LIBS})
 

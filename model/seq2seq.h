@@ -72,6 +72,17 @@ struct DecoderState {
 
 class Transformer;  // transformer.h
 
+// Dropout as Seq2SeqImpl draws it (its generator and mode), for the transformer code: the
+// call applies inverted dropout; `keep_mask` makes the same draws as a bool mask like its
+// argument (true where kept), undefined when dropout is off (eval mode or rate 0); `keep` is
+// 1 - rate.
+struct DropoutFn {
+  std::function<torch::Tensor(const torch::Tensor&)> apply;
+  std::function<torch::Tensor(const torch::Tensor&)> keep_mask;
+  double keep = 1.0;
+  torch::Tensor operator()(const torch::Tensor& x) const { return apply(x); }
+};
+
 class Seq2SeqImpl : public torch::nn::Module {
  public:
   // `config` must pass Validate() (use CreateSeq2Seq, which checks and seeds).
@@ -158,8 +169,10 @@ class Seq2SeqImpl : public torch::nn::Module {
   void CellsStep(const torch::Tensor& gi0, DecoderState& state,
                  const torch::Tensor& gh_top = {}) const;
   torch::Tensor Dropout(const torch::Tensor& x);
-  // Dropout as a function, for the transformer code (the same generator and mode).
-  std::function<torch::Tensor(const torch::Tensor&)> DropFn();
+  // Dropout's draws for a tensor like x as a bool keep mask; undefined when dropout is off.
+  torch::Tensor DropoutKeepMask(const torch::Tensor& x);
+  // Dropout as functions, for the transformer code (the same generator and mode).
+  DropoutFn DropFn();
 
   ModelConfig config_;
   at::Generator dropout_generator_;

@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "model/fused_attention.h"
+#include "model/transformer_ops.h"
 
 namespace tandem::model {
 
@@ -70,6 +72,28 @@ Tensor MultiHead(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
   return torch::matmul(p, v).transpose(1, 2).reshape({B, Tq, h * dk});
 }
 
+// MultiHead for the teacher-forced passes: FusedAttention (one autograd node, no head-split
+// copies) when it takes the inputs, else the composite. `causal`: query i sees keys 0 .. i;
+// `pad_mask` [B, Tk] (true at padding) or undefined.
+Tensor Attention(const Tensor& q, const Tensor& k, const Tensor& v, bool causal,
+                 const Tensor& pad_mask, Tensor* avg, Tensor* per_head = nullptr) {
+  if (FusedAttentionSupports(q, k, v)) {
+    Tensor p;
+    Tensor out = FusedAttention(q, k, v, causal, pad_mask, avg || per_head ? &p : nullptr);
+    if (avg) *avg = p.mean(1);
+    if (per_head) *per_head = p;
+    return out;
+  }
+  const int64_t Tq = q.size(2), Tk = k.size(2);
+  Tensor mask;
+  if (causal) mask = torch::ones({Tq, Tk}, torch::TensorOptions().dtype(torch::kBool)).triu(1);
+  if (pad_mask.defined()) {
+    const Tensor keys = pad_mask.view({pad_mask.size(0), 1, 1, pad_mask.size(1)});
+    mask = mask.defined() ? mask.logical_or(keys) : keys;
+  }
+  return MultiHead(q, k, v, mask, avg, per_head);
+}
+
 // The modules' arithmetic, callable on const handles (ModuleHolder::operator() is not const).
 Tensor Lin(const torch::nn::Linear& layer, const Tensor& x) {
   return torch::linear(x, layer->weight, layer->bias);
@@ -77,6 +101,22 @@ Tensor Lin(const torch::nn::Linear& layer, const Tensor& x) {
 Tensor Norm(const torch::nn::LayerNorm& norm, const Tensor& x) {
   return torch::layer_norm(x, norm->options.normalized_shape(), norm->weight, norm->bias,
                            norm->options.eps());
+}
+
+// linear(layer_norm(x)) as one node that does not keep the normalised x (transformer_ops.h).
+Tensor NormLin(const torch::nn::LayerNorm& norm, const torch::nn::Linear& layer, const Tensor& x) {
+  return NormLinear(x, norm->weight, norm->bias, norm->options.eps(), layer->weight, layer->bias);
+}
+
+// x + drop(y) with a bool mask of the same draws (transformer_ops.h).
+Tensor AddDropped(const Tensor& x, const Tensor& y, const DropoutFn& drop) {
+  const Tensor mask = drop.keep_mask(y);
+  return ResidualDropout(x, y, mask, drop.keep);
+}
+
+// The feed-forward sublayer's output W_2 relu(W_1 LN(x) + b_1) + b_2.
+Tensor FeedForward(const TransformerLayer& layer, const Tensor& x) {
+  return Lin(layer->ffn_out, torch::relu(NormLin(layer->ffn_norm, layer->ffn_in, x)));
 }
 
 // [B, T, E] -> [B, h, T, E / h].
@@ -154,23 +194,26 @@ EncoderOutput Transformer::Encode(const Tensor& src, const Tensor& src_lengths, 
     enc.pad_mask =
         torch::arange(S, src_lengths.options()).unsqueeze(0) >= src_lengths.unsqueeze(1);  // [B, S]
   }
-  const Tensor key_mask = KeyMask(enc);
   Tensor x = Embed(src_emb_, src_pos_, src, 0, drop);  // [B, S, E]
   for (const TransformerLayer& layer : encoder_) {
-    const std::vector<Tensor> qkv = Lin(layer->self_qkv, Norm(layer->self_norm, x)).chunk(3, 2);
-    const Tensor a = MultiHead(SplitHeads(qkv[0], h), SplitHeads(qkv[1], h), SplitHeads(qkv[2], h),
-                               key_mask, nullptr);
-    x = x + drop(Lin(layer->self_out, a));
-    x = x + drop(Lin(layer->ffn_out, torch::relu(Lin(layer->ffn_in, Norm(layer->ffn_norm, x)))));
+    const std::vector<Tensor> qkv = NormLin(layer->self_norm, layer->self_qkv, x).chunk(3, 2);
+    const Tensor a = Attention(SplitHeads(qkv[0], h), SplitHeads(qkv[1], h), SplitHeads(qkv[2], h),
+                               /*causal=*/false, enc.pad_mask, nullptr);
+    x = AddDropped(x, Lin(layer->self_out, a), drop);
+    x = AddDropped(x, FeedForward(layer, x), drop);
   }
   Tensor memory = Norm(enc_norm_, x);
   if (enc.pad_mask.defined()) memory = memory.masked_fill(enc.pad_mask.unsqueeze(2), 0.0);
   enc.annotations = memory;
-  // Cross-attention keys and values: once per batch, for every decoder layer.
+  // Cross-attention keys and values: once per batch, for every decoder layer. Contiguous
+  // for decoding (Step reads them at every step); when differentiating (the teacher-forced
+  // pass, where FusedAttention reads any row stride) views of the projection, no copies.
+  const bool views = at::GradMode::is_enabled();
   for (const TransformerLayer& layer : decoder_) {
     const std::vector<Tensor> kv = Lin(layer->cross_kv, memory).chunk(2, 2);
-    enc.cross_k.push_back(SplitHeads(kv[0], h).contiguous());
-    enc.cross_v.push_back(SplitHeads(kv[1], h).contiguous());
+    Tensor k = SplitHeads(kv[0], h), v = SplitHeads(kv[1], h);
+    enc.cross_k.push_back(views ? k : k.contiguous());
+    enc.cross_v.push_back(views ? v : v.contiguous());
   }
   return enc;
 }
@@ -178,22 +221,26 @@ EncoderOutput Transformer::Encode(const Tensor& src, const Tensor& src_lengths, 
 Tensor Transformer::Decode(const EncoderOutput& enc, const Tensor& tgt_in, Tensor* attention,
                            const DropFn& drop, Tensor* head_attention) const {
   const ModelConfig& c = config_;
-  const int64_t T = tgt_in.size(1), h = c.heads;
-  const Tensor key_mask = KeyMask(enc);
-  // Position t sees positions 0 .. t only.
-  const Tensor causal = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool)).triu(1);
+  const int64_t h = c.heads;
   Tensor x = Embed(tgt_emb_, tgt_pos_, tgt_in, 0, drop);  // [B, T, E]
   for (size_t l = 0; l < decoder_.size(); ++l) {
     const TransformerLayer& layer = decoder_[l];
-    const std::vector<Tensor> qkv = Lin(layer->self_qkv, Norm(layer->self_norm, x)).chunk(3, 2);
-    x = x + drop(Lin(layer->self_out, MultiHead(SplitHeads(qkv[0], h), SplitHeads(qkv[1], h),
-                                                SplitHeads(qkv[2], h), causal, nullptr)));
+    const std::vector<Tensor> qkv = NormLin(layer->self_norm, layer->self_qkv, x).chunk(3, 2);
+    // Position t sees positions 0 .. t only.
+    x = AddDropped(x,
+                   Lin(layer->self_out, Attention(SplitHeads(qkv[0], h), SplitHeads(qkv[1], h),
+                                                  SplitHeads(qkv[2], h), /*causal=*/true,
+                                                  Tensor(), nullptr)),
+                   drop);
     const bool last = l + 1 == decoder_.size();
-    const Tensor q = SplitHeads(Lin(layer->cross_q, Norm(layer->cross_norm, x)), h);
-    x = x + drop(Lin(layer->cross_out,
-                     MultiHead(q, enc.cross_k[l], enc.cross_v[l], key_mask,
-                               last ? attention : nullptr, last ? head_attention : nullptr)));
-    x = x + drop(Lin(layer->ffn_out, torch::relu(Lin(layer->ffn_in, Norm(layer->ffn_norm, x)))));
+    const Tensor q = SplitHeads(NormLin(layer->cross_norm, layer->cross_q, x), h);
+    x = AddDropped(x,
+                   Lin(layer->cross_out,
+                       Attention(q, enc.cross_k[l], enc.cross_v[l], /*causal=*/false,
+                                 enc.pad_mask, last ? attention : nullptr,
+                                 last ? head_attention : nullptr)),
+                   drop);
+    x = AddDropped(x, FeedForward(layer, x), drop);
   }
   return Norm(dec_norm_, x);
 }

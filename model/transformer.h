@@ -45,7 +45,7 @@ TORCH_MODULE(TransformerLayer);
 
 class Transformer {
  public:
-  using DropFn = std::function<torch::Tensor(const torch::Tensor&)>;
+  using DropFn = DropoutFn;
 
   // Registers every Transformer parameter on `owner` (README order) except the output layer,
   // which the owner registers after them. Uses the global generator (CreateSeq2Seq seeds it).

@@ -5,6 +5,9 @@
 // cpu_util, threads, loss_first, loss_last, blas, ...
 //
 //   tandem_r1_bench --threads N [--steps 20] [--warmup 3]   R1, one process (R1.md section 3)
+//   tandem_r1_bench --workload T1 ...   T1 instead (BENCHMARKS.md "Model: T1"; peer
+//       bench/model/t1_torch.py): R1's batches, loss and update with a pre-norm Transformer
+//       (d_model 256, 4 heads, FFN 1024, 3 + 3 layers, sinusoidal positions, untied output)
 //   tandem_r1_bench --world W --rank R --rendezvous DIR [--steps 20] [--warmup 3]
 //       one rank of R1-DP (R1.md section 4): W processes on 127.0.0.1, 1 thread each, rank r on
 //       data stream r, gradients summed over the gRPC ring in buckets that overlap backward;
@@ -53,7 +56,8 @@ using tandem::model::ModelConfig;
 
 constexpr int kBatch = 64;
 constexpr int kLengths[5] = {12, 20, 28, 36, 44};
-constexpr int64_t kParams = 12270912;
+constexpr int64_t kParams = 12270912;    // R1
+constexpr int64_t kT1Params = 11682624;  // T1 (t1_torch.py N_PARAMS)
 constexpr double kSmoothing = 0.1, kClip = 1.0;
 
 [[noreturn]] void Die(const std::string& what) {
@@ -119,6 +123,16 @@ double PeakRssMb() {
   return ru.ru_maxrss / 1024.0;  // KiB on Linux
 }
 
+// Current resident set (VmRSS of /proc/self/status), MiB.
+double RssMb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  }
+  return 0;
+}
+
 double CpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -158,6 +172,34 @@ std::string CpuModel() {
     }
   }
   return "";
+}
+
+// T1's model (t1_torch.py; BENCHMARKS.md "Model: T1"): R1's vocabularies and dropout, a
+// pre-norm Transformer in place of the RNN.
+ModelConfig T1Config() {
+  ModelConfig c = tandem::model::R1Config();
+  c.architecture = "transformer";
+  c.embedding_dim = 256;
+  c.preoutput_dim = 256;
+  c.heads = 4;
+  c.ff_dim = 1024;
+  c.encoder_layers = 3;
+  c.decoder_layers = 3;
+  c.positions = "sinusoidal";
+  c.tie_embeddings = false;
+  return c;
+}
+
+// Matmul FLOPs of one T1 step (t1_torch.py step_flops): forward x 3.
+double T1StepFlops(double S, double T, double B = kBatch) {
+  auto mm = [](double m, double k, double n) { return 2 * m * k * n; };
+  constexpr double E = 256, F = 1024, V = 8000;
+  const double enc = mm(B * S, E, 3 * E) + 2 * B * mm(S, E, S) + mm(B * S, E, E) +
+                     2 * mm(B * S, E, F);
+  const double dec = mm(B * T, E, 3 * E) + 2 * B * mm(T, E, T) + mm(B * T, E, E) +
+                     mm(B * T, E, E) + mm(B * S, E, 2 * E) + 2 * B * mm(T, E, S) +
+                     mm(B * T, E, E) + 2 * mm(B * T, E, F);
+  return 3 * (3 * enc + 3 * dec + mm(B * T, E, V));
 }
 
 // Matmul FLOPs of one step (R1.md section 5, r1_torch.py step_flops).
@@ -206,15 +248,22 @@ int SelfTest(const ModelConfig& config) {
 
   Trainer tr(config);
   const int64_t n = static_cast<int64_t>(tr.replica->FlatParameters().size());
-  expect(n == kParams && tr.replica->NumParameters() == kParams, "12,270,912 parameters");
-  expect(tr.replica->model().OrderedParameters().size() == 23, "23 parameter tensors");
+  const bool t1 = config.IsTransformer();
+  const int64_t want = t1 ? kT1Params : kParams;
+  expect(n == want && tr.replica->NumParameters() == want,
+         t1 ? "11,682,624 parameters" : "12,270,912 parameters");
+  expect(tr.replica->model().OrderedParameters().size() == (t1 ? 104u : 23u),
+         t1 ? "104 parameter tensors" : "23 parameter tensors");
   const Batch small = MakeR1Batch(config, 0, 0, 16);  // 16 pairs, S = 12, T = 14
   std::vector<float> losses;
   for (int i = 0; i < 20; ++i) losses.push_back(static_cast<float>(tr.Step(small, i).loss));
   std::cerr << "selftest losses:";
   for (float l : losses) std::fprintf(stderr, " %.3f", l);
   std::cerr << "\n";
-  expect(losses.front() > 8.5 && losses.front() < 9.5, "initial loss near ln 8000 = 8.99");
+  // T1: the untied output layer's U(-1/sqrt E, 1/sqrt E) on unit-variance features gives
+  // logits of variance 1/3, so its first loss is a little above ln 8000 (t1_torch.py: 9.1).
+  expect(losses.front() > 8.5 && losses.front() < (t1 ? 9.7 : 9.5),
+         "initial loss near ln 8000 = 8.99");
   expect(losses.back() < losses.front() - 1.0, "loss falls by > 1 on a repeated batch");
   if (failures == 0) {
     std::fprintf(stderr, "selftest OK: %lld parameters, loss %.3f -> %.3f\n",
@@ -285,6 +334,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   const std::string blas = BlasJson();
+  const double rss_setup = RssMb();  // model, optimizer state, batches: before any step
 
   std::vector<float> losses;
   for (int i = 0; i < f.warmup; ++i) losses.push_back(tr.Step(batches[i], i).loss);
@@ -319,7 +369,8 @@ int Measure(const Flags& f, const ModelConfig& config) {
   double flops = 0;
   for (int i = f.warmup; i < f.warmup + f.steps; ++i) {
     tokens += batches[i].target_tokens;
-    flops += StepFlops(batches[i].src.size(1), batches[i].tgt_out.size(1));
+    const double S = batches[i].src.size(1), T = batches[i].tgt_out.size(1);
+    flops += config.IsTransformer() ? T1StepFlops(S, T) : StepFlops(S, T);
   }
   auto sum = [](const std::vector<double>& v) {
     double t = 0;
@@ -379,16 +430,17 @@ int Measure(const Flags& f, const ModelConfig& config) {
       "\"achieved_gflops\": %.2f, \"compute_ms_per_step\": %.1f, \"comm_ms_per_step\": %.1f, "
       "\"comm_exposed_ms_per_step\": %.1f, \"comm_hidden_fraction\": %.3f, "
       "\"allreduce_full_grad_ms\": %.1f, \"bucket_mb\": %.1f, \"recompute_attention\": %s, "
-      "\"loss_first\": %.4f, "
+      "\"rss_setup_mb\": %.1f, \"loss_first\": %.4f, "
       "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
       "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
-      f.world > 1 ? "R1-DP" : "R1", f.world, at::get_num_threads(), f.steps, f.warmup,
+      config.IsTransformer() ? (f.world > 1 ? "T1-DP" : "T1") : (f.world > 1 ? "R1-DP" : "R1"),
+      f.world, at::get_num_threads(), f.steps, f.warmup,
       all_tokens, all_tokens / max_wall, 1e3 * Median(times), rss[0], Json(rss).c_str(),
       util[0], Json(util, "%.2f").c_str(), flops / steps / 1e9, f.world * flops / max_wall / 1e9,
       1e3 * sum(compute) / steps, comm_ms, wait_ms,
       comm_ms > 0 ? std::max(0.0, 1.0 - wait_ms / comm_ms) : 0.0, full_grad_ms,
       Trainer::BucketBytes() / double(1 << 20), config.recompute_attention ? "true" : "false",
-      losses.front(), losses.back(), TORCH_VERSION,
+      rss_setup, losses.front(), losses.back(), TORCH_VERSION,
       blas.c_str(), CpuModel().c_str(), sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2],
       date);
   std::cout << buf << std::endl;
@@ -408,6 +460,8 @@ int main(int argc, char** argv) {
       {"rank", true, "this process's rank", "R", "0"},
       {"rendezvous", true, "directory where ranks publish their addresses", "DIR"},
       {"tls_dir", true, "R1-DP with mutual TLS (scripts/make-certs.sh's certificates)", "DIR"},
+      {"workload", true, "R1 (the RNN, R1.md) or T1 (the Transformer, BENCHMARKS.md)", "NAME",
+       "R1"},
       {"selftest", false, "check the batches and the loss against R1.md, then exit"},
       {"json", false, "accepted for symmetry with the peers: the output is always JSON"}};
   auto args = tandem::ParseArgs({argv + 1, argv + argc}, specs);
@@ -424,11 +478,19 @@ int main(int argc, char** argv) {
   if (f.world > 1 && f.rendezvous.empty()) Die("--rendezvous is needed with --world above 1");
   if (f.world > 1) tandem::collective::TuneProcessForBulkTransfer();
   tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention
-  ModelConfig config = tandem::model::R1Config();
-  if (tandem::model::ParameterCount(config) != kParams) Die("R1Config() is not R1");
-  // TANDEM_R1_RECOMPUTE=1: the memory-saving variant (ModelConfig::recompute_attention).
+  const std::string workload = args->Get("workload");
+  if (workload != "R1" && workload != "T1") Die("--workload: R1 or T1, got " + workload);
+  ModelConfig config = workload == "T1" ? T1Config() : tandem::model::R1Config();
+  if (absl::Status s = tandem::model::Validate(config); !s.ok()) {
+    Die(workload + " config: " + std::string(s.message()));
+  }
+  if (tandem::model::ParameterCount(config) != (workload == "T1" ? kT1Params : kParams)) {
+    Die(workload + " config has the wrong parameter count");
+  }
+  // TANDEM_R1_RECOMPUTE=1: the memory-saving variant (ModelConfig::recompute_attention; RNN).
   const char* recompute = std::getenv("TANDEM_R1_RECOMPUTE");
-  config.recompute_attention = recompute != nullptr && std::string(recompute) == "1";
+  config.recompute_attention =
+      !config.IsTransformer() && recompute != nullptr && std::string(recompute) == "1";
   try {
     return f.selftest ? SelfTest(config) : Measure(f, config);
   } catch (const std::exception& e) {

@@ -1,0 +1,117 @@
+#include "model/transformer_ops.h"
+
+#include <ATen/Parallel.h>
+#include <torch/autograd.h>
+
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+namespace tandem::model {
+
+namespace {
+
+using torch::Tensor;
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+bool FloatCpu(const Tensor& t) { return t.scalar_type() == torch::kFloat && t.device().is_cpu(); }
+
+class NormLinearFunction : public torch::autograd::Function<NormLinearFunction> {
+ public:
+  // x2 [N, E] contiguous.
+  static Tensor forward(AutogradContext* ctx, const Tensor& x2, const Tensor& ln_w,
+                        const Tensor& ln_b, double eps, const Tensor& w, const Tensor& b) {
+    const int64_t E = x2.size(1);
+    Tensor y, mean, rstd;
+    std::tie(y, mean, rstd) = at::native_layer_norm(x2, {E}, ln_w, ln_b, eps);
+    Tensor z = at::addmm(b, y, w.t());  // as torch::linear computes it
+    ctx->save_for_backward({x2, mean, rstd, ln_w, ln_b, w});
+    ctx->saved_data["eps"] = eps;
+    return z;
+  }
+
+  // The gradients autograd computes for native_layer_norm then addmm (AddmmBackward0's
+  // formulas for this layout: dW = dz^T y, dy = dz W, db = column sums of dz).
+  static variable_list backward(AutogradContext* ctx, variable_list grad_output) {
+    const auto saved = ctx->get_saved_variables();
+    const Tensor &x2 = saved[0], &mean = saved[1], &rstd = saved[2], &ln_w = saved[3],
+                 &ln_b = saved[4], &w = saved[5];
+    const double eps = ctx->saved_data["eps"].toDouble();
+    const int64_t E = x2.size(1);
+    const Tensor dz = grad_output[0].contiguous();
+    const Tensor y = std::get<0>(at::native_layer_norm(x2, {E}, ln_w, ln_b, eps));
+    const Tensor dw = at::mm(dz.t(), y);
+    const Tensor db = dz.sum(0);
+    const Tensor dy = at::mm(dz, w);
+    Tensor dx, dln_w, dln_b;
+    std::tie(dx, dln_w, dln_b) = at::native_layer_norm_backward(dy, x2, {E}, mean, rstd, ln_w,
+                                                                ln_b, {true, true, true});
+    return {dx, dln_w, dln_b, Tensor(), dw, db};
+  }
+};
+
+constexpr int64_t kGrain = 1 << 15;
+
+class ResidualDropoutFunction : public torch::autograd::Function<ResidualDropoutFunction> {
+ public:
+  static Tensor forward(AutogradContext* ctx, const Tensor& x, const Tensor& y,
+                        const Tensor& mask, double keep) {
+    const Tensor xc = x.contiguous(), yc = y.contiguous(), mc = mask.contiguous();
+    Tensor out = torch::empty(x.sizes(), x.options());
+    // The float mask's value: bernoulli's 1 divided by keep, in float as div_ computes it.
+    const float scale = 1.0f / static_cast<float>(keep);
+    const float* xp = xc.data_ptr<float>();
+    const float* yp = yc.data_ptr<float>();
+    const bool* mp = mc.data_ptr<bool>();
+    float* op = out.data_ptr<float>();
+    at::parallel_for(0, out.numel(), kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) op[i] = xp[i] + yp[i] * (mp[i] ? scale : 0.0f);
+    });
+    ctx->save_for_backward({mc});
+    ctx->saved_data["scale"] = static_cast<double>(scale);
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_output) {
+    const Tensor mask = ctx->get_saved_variables()[0];
+    const float scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
+    const Tensor g = grad_output[0].contiguous();
+    Tensor dy = torch::empty(g.sizes(), g.options());
+    const float* gp = g.data_ptr<float>();
+    const bool* mp = mask.data_ptr<bool>();
+    float* dp = dy.data_ptr<float>();
+    at::parallel_for(0, g.numel(), kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) dp[i] = gp[i] * (mp[i] ? scale : 0.0f);
+    });
+    return {grad_output[0], dy, Tensor(), Tensor()};
+  }
+};
+
+}  // namespace
+
+Tensor NormLinear(const Tensor& x, const Tensor& ln_w, const Tensor& ln_b, double eps,
+                  const Tensor& w, const Tensor& b) {
+  const int64_t E = x.size(-1);
+  if (!FloatCpu(x) || !FloatCpu(w) || !ln_w.defined() || !ln_b.defined() || !b.defined()) {
+    return torch::linear(torch::layer_norm(x, {E}, ln_w, ln_b, eps), w, b);
+  }
+  std::vector<int64_t> out_sizes = x.sizes().vec();
+  out_sizes.back() = w.size(0);
+  const Tensor z = NormLinearFunction::apply(x.reshape({-1, E}).contiguous(), ln_w, ln_b, eps,
+                                             w, b);
+  return z.view(out_sizes);
+}
+
+Tensor ResidualDropout(const Tensor& x, const Tensor& y, const Tensor& keep_mask, double keep) {
+  if (!keep_mask.defined()) return x + y;
+  TORCH_CHECK(x.sizes() == y.sizes() && keep_mask.sizes() == x.sizes() &&
+                  keep_mask.scalar_type() == torch::kBool,
+              "ResidualDropout: x, y and keep_mask need one shape (mask bool)");
+  if (!FloatCpu(x) || !FloatCpu(y)) {
+    return x + y * keep_mask.to(y.scalar_type()).div_(keep);
+  }
+  return ResidualDropoutFunction::apply(x, y, keep_mask, keep);
+}
+
+}  // namespace tandem::model

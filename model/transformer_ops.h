@@ -1,0 +1,29 @@
+// Fused pieces of the Transformer's training pass (transformer.cc), each one autograd node
+// with the arithmetic of the operators it replaces (same ATen kernels, same order, so the
+// same results bit for bit) but fewer saved tensors:
+//   NormLinear        linear(layer_norm(x)): keeps x and the row statistics, not the
+//                     normalised activations (recomputed in backward, a row kernel's work);
+//   ResidualDropout   x + dropout(y): keeps the mask as bool (1 byte an element), not as a
+//                     float tensor, and makes no y * mask temporary.
+#ifndef TANDEM_MODEL_TRANSFORMER_OPS_H_
+#define TANDEM_MODEL_TRANSFORMER_OPS_H_
+
+#include <torch/types.h>
+
+namespace tandem::model {
+
+// addmm(b, layer_norm(x; ln_w, ln_b, eps), w^T) over the last dimension of x [..., E]:
+// [..., O] for w [O, E], b [O]. Falls back to the composite for anything but float32 CPU.
+torch::Tensor NormLinear(const torch::Tensor& x, const torch::Tensor& ln_w,
+                         const torch::Tensor& ln_b, double eps, const torch::Tensor& w,
+                         const torch::Tensor& b);
+
+// x + y * (keep_mask ? 1 / keep : 0), x and y of one shape; keep_mask bool of that shape
+// (true where kept) or undefined (then x + y). As x + y * mask with the float mask
+// bernoulli(keep) / keep that the same draws give.
+torch::Tensor ResidualDropout(const torch::Tensor& x, const torch::Tensor& y,
+                              const torch::Tensor& keep_mask, double keep);
+
+}  // namespace tandem::model
+
+#endif  // TANDEM_MODEL_TRANSFORMER_OPS_H_
