@@ -24,8 +24,9 @@ const std::vector<FlagSpec> kOwnFlags = {
     {"metrics_listen", true, "host:port for Prometheus text at /metrics (empty disables)", "ADDR",
      "127.0.0.1:0"},
     {"translate_threads", true, "LibTorch threads for translating with a job's model", "N", "1"},
-    {"translate_batch_ms", true, "while one translation decodes, how long a new request waits "
-     "for others to decode with it in one batch (0: each request decodes alone)", "MS", "5"},
+    {"translate_batch_ms", true, "while translations fill the cores, how long a new request "
+     "waits for others to decode with it in one batch (0: each request decodes alone)", "MS",
+     "5"},
     {"dashboard_streams", true, "at most this many dashboard pages open at once (live updates)",
      "N", "32"},
     {"port_file", true, "if set, write the bound port to this file once serving", "PATH", ""},

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -18,7 +19,10 @@ ModelServer::ModelServer(Coordinator* coordinator, int threads, absl::Duration b
     : coordinator_(coordinator),
       threads_(threads),
       max_models_(std::max<size_t>(1, max_models)),
-      batcher_(batch_wait) {}
+      // A batch decodes on `threads` threads: as many batches as that fills the cores run
+      // before new requests wait to join one.
+      batcher_(batch_wait, std::max<size_t>(1, std::thread::hardware_concurrency() /
+                                                   static_cast<size_t>(std::max(1, threads)))) {}
 
 ModelServer::~ModelServer() = default;
 

@@ -44,8 +44,8 @@ struct TranslateBatcher::Batch {
   }
 };
 
-TranslateBatcher::TranslateBatcher(absl::Duration max_wait, bool wait_alone)
-    : max_wait_(max_wait), wait_alone_(wait_alone) {}
+TranslateBatcher::TranslateBatcher(absl::Duration max_wait, size_t busy)
+    : max_wait_(max_wait), busy_(busy) {}
 
 TranslateBatcher::~TranslateBatcher() {
   absl::MutexLock lock(&mu_);
@@ -85,8 +85,8 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> TranslateBatcher::Translate(
     batch->options = options;
     batch->capacity = capacity;
     batch->Add(member, sentences);
-    // Company is worth waiting for only while another batch holds the CPU anyway.
-    if (batching && (wait_alone_ || !decoding_.empty()) && !batch->Full()) {
+    // Company is worth waiting for only while other batches hold the cores anyway.
+    if (batching && decoding_.size() >= busy_ && !batch->Full()) {
       open_.push_back(batch);
       const Batch* b = batch.get();
       mu_.AwaitWithDeadline(

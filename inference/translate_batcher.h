@@ -6,9 +6,9 @@
 // How a request travels:
 // - It joins the open batch of the same Translator and options if its sentences fit
 //   (Translator::ChunkSize). Otherwise it opens a batch of its own.
-// - A batch opened while no batch decodes starts at once: a request alone is never made to
-//   wait. While another batch decodes, the batch collects joiners for at most `max_wait`
-//   (or until it is full), then starts.
+// - A batch opened while fewer than `busy` batches decode starts at once: a request never
+//   waits while a core is free for it. Once `busy` batches decode (by default one per core),
+//   the batch collects joiners for at most `max_wait` (or until it is full), then starts.
 // - Each batch decodes on a thread of its own, so a batch never waits for another.
 // - A request returns as soon as its own sentences are final (Translator::CandidatesDone),
 //   not when its batch's longest sentence ends.
@@ -35,11 +35,10 @@ namespace tandem::inference {
 
 class TranslateBatcher {
  public:
-  // `max_wait`: the latency a request may pay for company while another batch decodes;
-  // zero turns batching off (every request decodes alone, at once). `wait_alone`: a new batch
-  // waits for company even when no other batch decodes (for bursts of simultaneous requests,
-  // and tests).
-  explicit TranslateBatcher(absl::Duration max_wait, bool wait_alone = false);
+  // `max_wait`: the latency a request may pay for company while `busy` batches decode; zero
+  // turns batching off (every request decodes alone, at once). `busy` 0: a new batch always
+  // waits for company (for bursts of simultaneous requests, and tests).
+  TranslateBatcher(absl::Duration max_wait, size_t busy);
   // Waits for the batches still decoding.
   ~TranslateBatcher();
   TranslateBatcher(const TranslateBatcher&) = delete;
@@ -72,7 +71,7 @@ class TranslateBatcher {
   void Reap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration max_wait_;
-  const bool wait_alone_;
+  const size_t busy_;
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<Batch>> open_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Batch>> decoding_ ABSL_GUARDED_BY(mu_);

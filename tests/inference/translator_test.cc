@@ -245,53 +245,6 @@ TEST_F(TranslatorTest, RequestsCarryTheOptionsAndAreCheckedBeforeDecoding) {
   refused([](auto& b) { b.set_beam_size(65); }, "beam_size 65 is out of range 1..64");
 }
 
-// Sentences of 1, 4, 9 and 2 words; with EOS suppressed every hypothesis runs to its length
-// limit, ceil(2 x (subwords + 1)), so they end in order of length.
-std::vector<std::string> MixedLengths() {
-  return {"red", "the dog runs fast", "a small bird sings in the house every day", "big dog"};
-}
-
-TEST_F(TranslatorTest, EachSentenceIsReportedOnceWhenItEndsWithTheResultReturned) {
-  Bias(kEosId, -50.0f);
-  std::vector<std::vector<int>> src;
-  for (const std::string& s : MixedLengths()) {
-    ASSERT_OK_AND_ASSIGN(src.emplace_back(), source_->Encode(s));
-  }
-  for (const int beam : {1, 3}) {
-    for (const bool compact : {true, false}) {
-      SCOPED_TRACE(absl::StrCat("beam ", beam, compact ? " compact" : " full batch"));
-      model::DecodeOptions o;
-      o.beam_size = beam;
-      o.n_best = beam > 1 ? 2 : 1;
-      o.compact = compact;
-      std::vector<size_t> reported;
-      std::vector<std::vector<model::Hypothesis>> seen(src.size());
-      const model::SentenceDone done = [&](size_t n, const std::vector<model::Hypothesis>& h) {
-        reported.push_back(n);
-        seen[n] = h;
-      };
-      std::vector<std::vector<model::Hypothesis>> result;
-      if (beam > 1) {
-        ASSERT_OK_AND_ASSIGN(result, model::BeamSearchNBest(*model_, src, o, done));
-      } else {
-        ASSERT_OK_AND_ASSIGN(auto greedy, model::GreedyDecode(*model_, src, o, done));
-        for (auto& h : greedy) result.push_back({h});
-      }
-      // Once each, shortest limit first (ties in input order).
-      std::vector<size_t> by_length = {0, 3, 1, 2};
-      std::stable_sort(by_length.begin(), by_length.end(),
-                       [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
-      EXPECT_EQ(reported, by_length);
-      for (size_t n = 0; n < src.size(); ++n) {
-        ASSERT_EQ(seen[n].size(), result[n].size()) << n;
-        for (size_t k = 0; k < seen[n].size(); ++k) {
-          EXPECT_EQ(seen[n][k].tokens, result[n][k].tokens);
-          EXPECT_DOUBLE_EQ(seen[n][k].score, result[n][k].score);
-          EXPECT_EQ(seen[n][k].attention, result[n][k].attention);
-        }
-        // Run to the limit: ceil(2 x (subwords + 1)) tokens, none of them EOS.
-        EXPECT_EQ(result[n][0].tokens.size(), 2 * (src[n].size() + 1)) << n;
-      }
 // Per-head attention (Alignment::head_weights, TranslateRequest.heads) of a transformer: the
 // map of each head for the greedy output, rows summing to one, whose mean is the averaged map
 // decoding recorded.
@@ -384,6 +337,72 @@ TEST_F(TranslatorTest, HeadMapsOfAnOutputCutAtTheLengthLimitHaveItsRows) {
   }
 }
 
+// An RNN model has one attention: asked for heads, it sends that map as the only head.
+TEST_F(TranslatorTest, AnRnnAlignmentHasOneHeadEqualToItsAttention) {
+  ASSERT_OK_AND_ASSIGN(Alignment a, translator_->Attention("the dog runs", false, true));
+  ASSERT_EQ(a.head_weights.size(), 1u);
+  EXPECT_EQ(a.head_weights[0], a.weights);
+  v1::TranslateRequest r;
+  r.add_sentences("the dog runs");
+  r.set_attention(true);
+  r.set_heads(true);
+  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse resp, TranslateWith(*translator_, r));
+  EXPECT_EQ(resp.translations(0).head_count(), 1u);
+  EXPECT_THAT(resp.translations(0).head_weights(),
+              ::testing::ElementsAreArray(resp.translations(0).weights()));
+}
+
+// Sentences of 1, 4, 9 and 2 words; with EOS suppressed every hypothesis runs to its length
+// limit, ceil(2 x (subwords + 1)), so they end in order of length.
+std::vector<std::string> MixedLengths() {
+  return {"red", "the dog runs fast", "a small bird sings in the house every day", "big dog"};
+}
+
+TEST_F(TranslatorTest, EachSentenceIsReportedOnceWhenItEndsWithTheResultReturned) {
+  Bias(kEosId, -50.0f);
+  std::vector<std::vector<int>> src;
+  for (const std::string& s : MixedLengths()) {
+    ASSERT_OK_AND_ASSIGN(src.emplace_back(), source_->Encode(s));
+  }
+  for (const int beam : {1, 3}) {
+    for (const bool compact : {true, false}) {
+      SCOPED_TRACE(absl::StrCat("beam ", beam, compact ? " compact" : " full batch"));
+      model::DecodeOptions o;
+      o.beam_size = beam;
+      o.n_best = beam > 1 ? 2 : 1;
+      o.compact = compact;
+      std::vector<size_t> reported;
+      std::vector<std::vector<model::Hypothesis>> seen(src.size());
+      const model::SentenceDone done = [&](size_t n, const std::vector<model::Hypothesis>& h) {
+        reported.push_back(n);
+        seen[n] = h;
+      };
+      std::vector<std::vector<model::Hypothesis>> result;
+      if (beam > 1) {
+        ASSERT_OK_AND_ASSIGN(result, model::BeamSearchNBest(*model_, src, o, done));
+      } else {
+        ASSERT_OK_AND_ASSIGN(auto greedy, model::GreedyDecode(*model_, src, o, done));
+        for (auto& h : greedy) result.push_back({h});
+      }
+      // Once each, shortest limit first (ties in input order).
+      std::vector<size_t> by_length = {0, 3, 1, 2};
+      std::stable_sort(by_length.begin(), by_length.end(),
+                       [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
+      EXPECT_EQ(reported, by_length);
+      for (size_t n = 0; n < src.size(); ++n) {
+        ASSERT_EQ(seen[n].size(), result[n].size()) << n;
+        for (size_t k = 0; k < seen[n].size(); ++k) {
+          EXPECT_EQ(seen[n][k].tokens, result[n][k].tokens);
+          EXPECT_DOUBLE_EQ(seen[n][k].score, result[n][k].score);
+          EXPECT_EQ(seen[n][k].attention, result[n][k].attention);
+        }
+        // Run to the limit: ceil(2 x (subwords + 1)) tokens, none of them EOS.
+        EXPECT_EQ(result[n][0].tokens.size(), 2 * (src[n].size() + 1)) << n;
+      }
+    }
+  }
+}
+
 TEST_F(TranslatorTest, TheTranslatorReportsEachSentenceInItsOwnIndexAndText) {
   Bias(kEosId, -50.0f);
   TranslateOptions o;
@@ -411,7 +430,7 @@ std::string LongSentence() {
 }
 
 TEST_F(TranslatorTest, AloneARequestStartsAtOnceWithTheTranslatorsResult) {
-  TranslateBatcher batcher(absl::Seconds(30));  // nothing else decodes: no wait
+  TranslateBatcher batcher(absl::Seconds(30), /*busy=*/1);  // nothing else decodes: no wait
   const absl::Time start = absl::Now();
   for (const int beam : {1, 4}) {
     TranslateOptions o;
@@ -428,8 +447,28 @@ TEST_F(TranslatorTest, AloneARequestStartsAtOnceWithTheTranslatorsResult) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no sentence")));
 }
 
+TEST_F(TranslatorTest, WhileACoreIsFreeANewRequestStartsWithoutWaiting) {
+  Bias(kEosId, -50.0f);
+  TranslateBatcher batcher(absl::Seconds(30), /*busy=*/2);
+  TranslateOptions o;
+  o.beam_size = 2;
+  std::thread long_request(
+      [&] { ASSERT_OK(batcher.Translate(*translator_, {LongSentence()}, o).status()); });
+  for (int i = 0; i < 3000 && batcher.stats().batches == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // One batch decodes, a second core is free: the short request does not wait 30 s for
+  // company, and decodes beside the long one.
+  const absl::Time start = absl::Now();
+  ASSERT_OK(batcher.Translate(*translator_, {"red"}, o).status());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  long_request.join();
+  EXPECT_EQ(batcher.stats().batches, 2u);
+  EXPECT_EQ(batcher.stats().joined, 0u);
+}
+
 TEST_F(TranslatorTest, ConcurrentRequestsShareABatchAndGetTheirOwnResults) {
-  TranslateBatcher batcher(absl::Seconds(2), /*wait_alone=*/true);
+  TranslateBatcher batcher(absl::Seconds(2), /*busy=*/0);
   const std::vector<std::string> sentences = {"red",       "the dog",      "a bird sings",
                                               "big house", "the dog runs", "a small red bird"};
   for (const int beam : {1, 3}) {
@@ -460,7 +499,7 @@ TEST_F(TranslatorTest, ConcurrentRequestsShareABatchAndGetTheirOwnResults) {
 
 TEST_F(TranslatorTest, AShortRequestReturnsBeforeTheLongOneInItsBatch) {
   Bias(kEosId, -50.0f);
-  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateBatcher batcher(absl::Seconds(1), /*busy=*/0);
   TranslateOptions o;
   o.beam_size = 2;
   std::atomic<bool> long_done{false};
@@ -486,7 +525,7 @@ TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchin
       {2, false}, {3, false}, {2, false}, {3, false}, {2, true}};
   for (const int wait_ms : {0, 1000}) {
     SCOPED_TRACE(absl::StrCat("wait ", wait_ms, " ms"));
-    TranslateBatcher batcher(absl::Milliseconds(wait_ms), /*wait_alone=*/true);
+    TranslateBatcher batcher(absl::Milliseconds(wait_ms), /*busy=*/0);
     std::vector<std::thread> clients;
     for (const auto& [beam, bf16] : requests) {
       clients.emplace_back([&, beam = beam, bf16 = bf16] {
@@ -503,7 +542,7 @@ TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchin
     EXPECT_EQ(stats.batches, wait_ms == 0 ? 5u : 3u);
   }
   // A batch holds at most Translator::ChunkSize sentences: 32, or with bf16 16 / beam.
-  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateBatcher batcher(absl::Seconds(1), /*busy=*/0);
   TranslateOptions o;
   o.beam_size = 5;
   o.bf16 = true;
@@ -521,7 +560,7 @@ TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchin
 }
 
 TEST_F(TranslatorTest, ADecodingErrorIsEveryMembersError) {
-  TranslateBatcher batcher(absl::Seconds(1), /*wait_alone=*/true);
+  TranslateBatcher batcher(absl::Seconds(1), /*busy=*/0);
   TranslateOptions o;
   o.beam_size = 2;
   o.n_best = 3;  // more than the beam: the decoder refuses
@@ -535,19 +574,6 @@ TEST_F(TranslatorTest, ADecodingErrorIsEveryMembersError) {
   for (const absl::Status& s : got) {
     EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("n_best must be in [1, 2]")));
   }
-// An RNN model has one attention: asked for heads, it sends that map as the only head.
-TEST_F(TranslatorTest, AnRnnAlignmentHasOneHeadEqualToItsAttention) {
-  ASSERT_OK_AND_ASSIGN(Alignment a, translator_->Attention("the dog runs", false, true));
-  ASSERT_EQ(a.head_weights.size(), 1u);
-  EXPECT_EQ(a.head_weights[0], a.weights);
-  v1::TranslateRequest r;
-  r.add_sentences("the dog runs");
-  r.set_attention(true);
-  r.set_heads(true);
-  ASSERT_OK_AND_ASSIGN(v1::TranslateResponse resp, TranslateWith(*translator_, r));
-  EXPECT_EQ(resp.translations(0).head_count(), 1u);
-  EXPECT_THAT(resp.translations(0).head_weights(),
-              ::testing::ElementsAreArray(resp.translations(0).weights()));
 }
 
 }  // namespace
