@@ -211,7 +211,8 @@ TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
   EXPECT_THAT(after, HasSubstr("<b class=\"translated\">"));
   EXPECT_THAT(after, HasSubstr("class=\"heatmap\""));
   EXPECT_THAT(after, HasSubstr("<rect x="));
-  EXPECT_THAT(after, Not(HasSubstr("head-select"))) << "an RNN has one attention map";
+  EXPECT_THAT(after, Not(HasSubstr("<select class=\"head-select\"")))
+      << "an RNN has one attention map";
   EXPECT_THAT(after, HasSubstr("<tr class=\"checkpoint\">"));
   EXPECT_THAT(after, HasSubstr("Newest checkpoint at step"));
   EXPECT_THAT(after, Not(HasSubstr("class=\"error\"")));
