@@ -91,26 +91,28 @@ absl::StatusOr<std::string> AttentionSvgOf(const v1::Translation& t, int head,
   const size_t cols = t.source_pieces_size(), rows = t.target_pieces_size();
   const size_t heads = t.head_count();
   if (head > 0 && heads == 0) {
-    return absl::UnimplementedError(absl::StrCat(
-        "--head ", head, ": the translation came without per-head attention (a server older "
-        "than TranslateRequest.heads?)"));
+    return absl::UnimplementedError(
+        absl::StrCat("--head ", head,
+                     ": the translation came without per-head attention (a server older "
+                     "than TranslateRequest.heads?)"));
   }
   if (head > 0 && heads == 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--head ", head, ": this model has a single attention map (an RNN model, or a "
-        "transformer with heads: 1), no separate heads; leave out --head to draw it"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--head ", head,
+                     ": this model has a single attention map (an RNN model, or a "
+                     "transformer with heads: 1), no separate heads; leave out --head to draw it"));
   }
   if (head > 0 && static_cast<size_t>(head) > heads) {
-    return absl::InvalidArgumentError(absl::StrCat("--head ", head, " is out of range: the model has ",
-                                                   heads, " attention heads (--head 1..", heads,
-                                                   ")"));
+    return absl::InvalidArgumentError(absl::StrCat("--head ", head,
+                                                   " is out of range: the model has ", heads,
+                                                   " attention heads (--head 1..", heads, ")"));
   }
   const auto& all = head > 0 ? t.head_weights() : t.weights();
   const size_t first = head > 0 ? (static_cast<size_t>(head) - 1) * rows * cols : 0;
   if (static_cast<size_t>(all.size()) != (head > 0 ? heads : 1) * rows * cols) {
-    return absl::InternalError(absl::StrCat("the translation has ", all.size(),
-                                            " attention weights for ", rows, " x ", cols,
-                                            " subwords", head > 0 ? absl::StrCat(" x ", heads, " heads") : ""));
+    return absl::InternalError(
+        absl::StrCat("the translation has ", all.size(), " attention weights for ", rows, " x ",
+                     cols, " subwords", head > 0 ? absl::StrCat(" x ", heads, " heads") : ""));
   }
   std::vector<std::vector<float>> weights(rows);
   for (size_t r = 0; r < rows; ++r) {
@@ -120,8 +122,7 @@ absl::StatusOr<std::string> AttentionSvgOf(const v1::Translation& t, int head,
   std::string title = sentence + "  →  " + t.text();
   if (head > 0) absl::StrAppend(&title, "  (head ", head, " of ", heads, ")");
   return AttentionHeatmapSvg({t.source_pieces().begin(), t.source_pieces().end()},
-                             {t.target_pieces().begin(), t.target_pieces().end()}, weights,
-                             title);
+                             {t.target_pieces().begin(), t.target_pieces().end()}, weights, title);
 }
 
 }  // namespace tandem

@@ -100,8 +100,8 @@ absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
   }
   size_t head_weights = 0;
   for (const std::string& sentence : sentences) {
-    TANDEM_ASSIGN_OR_RETURN(Alignment a, translator.Attention(sentence, options.replace_unk,
-                                                             request.heads()));
+    TANDEM_ASSIGN_OR_RETURN(Alignment a,
+                            translator.Attention(sentence, options.replace_unk, request.heads()));
     v1::Translation* t = response.add_translations();
     t->set_text(a.translation);
     for (const std::string& p : a.source_pieces) t->add_source_pieces(p);
@@ -112,10 +112,10 @@ absl::StatusOr<v1::TranslateResponse> TranslateWith(Translator& translator,
       for (const auto& row : head) head_weights += row.size();
     }
     if (head_weights > kMaxHeadWeights) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "heads: the per-head attention of ", response.translations_size(),
-          " sentence(s) is more than ", kMaxHeadWeights,
-          " weights (the limit per request); ask for fewer or shorter sentences"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("heads: the per-head attention of ", response.translations_size(),
+                       " sentence(s) is more than ", kMaxHeadWeights,
+                       " weights (the limit per request); ask for fewer or shorter sentences"));
     }
     t->set_head_count(static_cast<uint32_t>(a.head_weights.size()));
     for (const auto& head : a.head_weights) {

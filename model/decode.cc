@@ -180,8 +180,7 @@ absl::StatusOr<std::vector<std::vector<std::vector<float>>>> HeadAttentionOf(
     const Tensor maps = heads->select(0, 0).to(torch::kFloat32).contiguous();
     const int64_t H = maps.size(0), S = maps.size(2);
     // Without EOS (cut at the length limit) the teacher-forced pass has one row more.
-    const int64_t rows =
-        std::min<int64_t>(maps.size(1), static_cast<int64_t>(h.attention.size()));
+    const int64_t rows = std::min<int64_t>(maps.size(1), static_cast<int64_t>(h.attention.size()));
     auto a = maps.accessor<float, 3>();
     std::vector<std::vector<std::vector<float>>> out(H);
     for (int64_t k = 0; k < H; ++k) {

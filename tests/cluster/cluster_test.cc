@@ -283,6 +283,20 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
                        dir_.Join("att.out"));
   ASSERT_EQ(heatmap.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("att.out"));
   EXPECT_THAT(testing::ReadText(dir_.Join("att.svg")), HasSubstr("<svg"));
+  // Each head's attention on request: this RNN model has one, equal to its attention.
+  treq.set_heads(true);
+  auto th = client_->Translate(treq);
+  ASSERT_OK(th);
+  EXPECT_EQ(th->translations(0).head_count(), 1u);
+  EXPECT_THAT(th->translations(0).head_weights(),
+              ::testing::ElementsAreArray(th->translations(0).weights()));
+  ChildProcess head({testing::BinDir() + "/tandem", "attention", "--job", *id, "-o",
+                     dir_.Join("head.svg"), "--head", "2", "--coordinator", address_,
+                     "the dog sings"},
+                    dir_.Join("head.out"));
+  EXPECT_EQ(head.Wait(std::chrono::seconds(60)), 2);  // bad input
+  EXPECT_THAT(testing::ReadText(dir_.Join("head.out")),
+              HasSubstr("--head 2: this model has a single attention map (an RNN model"));
 
   // Bad requests are refused before any translation, naming the sentence and the limit.
   v1::TranslateRequest bad;

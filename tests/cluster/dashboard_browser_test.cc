@@ -211,7 +211,8 @@ TEST_F(DashboardBrowserTest, WhatAPersonChecksWorksInARealBrowser) {
   EXPECT_THAT(after, HasSubstr("<b class=\"translated\">"));
   EXPECT_THAT(after, HasSubstr("class=\"heatmap\""));
   EXPECT_THAT(after, HasSubstr("<rect x="));
-  EXPECT_THAT(after, Not(HasSubstr("head-select"))) << "an RNN has one attention map";
+  EXPECT_THAT(after, Not(HasSubstr("<select class=\"head-select\"")))
+      << "an RNN has one attention map";
   EXPECT_THAT(after, HasSubstr("<tr class=\"checkpoint\">"));
   EXPECT_THAT(after, HasSubstr("Newest checkpoint at step"));
   EXPECT_THAT(after, Not(HasSubstr("class=\"error\"")));
@@ -259,6 +260,21 @@ TEST_F(DashboardBrowserTest, ATransformersHeatmapHasAHeadSelector) {
   EXPECT_THAT(page, HasSubstr("<option value=\"4\">head 4</option>"));
   EXPECT_THAT(page, HasSubstr("class=\"heatmap\" data-head=\"2\""));
   EXPECT_THAT(page, Not(HasSubstr("class=\"error\"")));
+
+  // The CLI through the same coordinator: `tandem attention --head N`, and a head it lacks.
+  auto attention = [&](const std::string& head, const std::string& log) {
+    ChildProcess cli({BinDir() + "/tandem", "attention", "--job", id, "-o", dir_.Join("head.svg"),
+                      "--head", head, "--coordinator", address_, "--token_file",
+                      dir_.Join("client.token"), sentence},
+                     dir_.Join(log));
+    return cli.Wait(std::chrono::seconds(60));
+  };
+  EXPECT_EQ(attention("3", "head3.out"), 0) << ReadText(dir_.Join("head3.out"));
+  EXPECT_THAT(ReadText(dir_.Join("head3.out")), HasSubstr("(attention heatmap, head 3 of 4: "));
+  EXPECT_THAT(ReadText(dir_.Join("head.svg")), HasSubstr("(head 3 of 4)"));
+  EXPECT_EQ(attention("5", "head5.out"), 2);  // bad input
+  EXPECT_THAT(ReadText(dir_.Join("head5.out")),
+              HasSubstr("--head 5 is out of range: the model has 4 attention heads (--head 1..4)"));
   ASSERT_OK(client_->Cancel(id));
   std::cerr << "screenshot: " << out_ << "/job-heads.png\n";
 }
