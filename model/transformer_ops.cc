@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <tuple>
 #include <vector>
@@ -53,6 +54,15 @@ class NormLinearFunction : public torch::autograd::Function<NormLinearFunction> 
 
 constexpr int64_t kGrain = 1 << 15;
 
+// SplitMix64 (Steele, Lea and Flood 2014): output number j (from 0) of the sequence whose
+// state starts at `seed`.
+inline uint64_t SplitMix64(uint64_t seed, uint64_t j) {
+  uint64_t z = seed + (j + 1) * 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 class ResidualDropoutFunction : public torch::autograd::Function<ResidualDropoutFunction> {
  public:
   static Tensor forward(AutogradContext* ctx, const Tensor& x, const Tensor& y,
@@ -100,7 +110,22 @@ Tensor NormLinear(const Tensor& x, const Tensor& ln_w, const Tensor& ln_b, doubl
   out_sizes.back() = w.size(0);
   const Tensor z = NormLinearFunction::apply(x.reshape({-1, E}).contiguous(), ln_w, ln_b, eps,
                                              w, b);
-  return z.view(out_sizes);
+  return x.dim() == 2 ? z : z.view(out_sizes);  // 2-D: not a view (may be changed in place)
+}
+
+Tensor KeepMask(at::IntArrayRef sizes, double keep, uint64_t seed) {
+  Tensor mask = torch::empty(sizes, torch::kBool);
+  bool* m = mask.data_ptr<bool>();
+  const int64_t n = mask.numel();
+  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(keep, 24));  // of 2^24
+  at::parallel_for(0, (n + 1) / 2, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const uint64_t r = SplitMix64(seed, static_cast<uint64_t>(j));
+      m[2 * j] = ((r & 0xFFFFFFFFULL) >> 8) < threshold;
+      if (2 * j + 1 < n) m[2 * j + 1] = (r >> 40) < threshold;
+    }
+  });
+  return mask;
 }
 
 Tensor ResidualDropout(const Tensor& x, const Tensor& y, const Tensor& keep_mask, double keep) {

@@ -221,5 +221,24 @@ TEST_F(FusedAttentionTest, ResidualDropoutIsTheCompositeBitForBitWithTheSameDraw
   EXPECT_TRUE(torch::equal(ResidualDropout(x, y, Tensor(), keep), x + y));  // dropout off
 }
 
+TEST_F(FusedAttentionTest, KeepMasksDependOnTheSeedOnlyAndKeepTheRightShare) {
+  const std::vector<int64_t> sizes = {64, 45, 257};  // odd element count
+  at::set_num_threads(1);
+  const Tensor one = KeepMask(sizes, 0.9, 42);
+  at::set_num_threads(2);
+  const Tensor two = KeepMask(sizes, 0.9, 42);
+  EXPECT_TRUE(torch::equal(one, two));
+  EXPECT_EQ(one.sizes(), torch::IntArrayRef(sizes));
+  EXPECT_FALSE(torch::equal(one, KeepMask(sizes, 0.9, 43)));
+  const double n = static_cast<double>(one.numel());
+  const double kept = one.sum().item<double>() / n;
+  EXPECT_NEAR(kept, 0.9, 5 * std::sqrt(0.09 / n));
+  // Neighbouring elements (the two halves of one draw) are independent.
+  const Tensor flat = one.flatten().to(torch::kDouble);
+  const Tensor even = flat.slice(0, 0, flat.size(0) - 1, 2), odd = flat.slice(0, 1, flat.size(0), 2);
+  EXPECT_NEAR((even * odd).mean().item<double>(), 0.81, 5 * std::sqrt(0.81 * 0.19 / (n / 2)));
+  EXPECT_NEAR(KeepMask({100000}, 0.5, 7).to(torch::kDouble).mean().item<double>(), 0.5, 0.01);
+}
+
 }  // namespace
 }  // namespace tandem::model
