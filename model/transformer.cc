@@ -96,7 +96,7 @@ Tensor Attention(const Tensor& q, const Tensor& k, const Tensor& v, bool causal,
 
 // The modules' arithmetic, callable on const handles (ModuleHolder::operator() is not const).
 Tensor Lin(const torch::nn::Linear& layer, const Tensor& x) {
-  return torch::linear(x, layer->weight, layer->bias);
+  return Affine(x, layer->weight, layer->bias);  // torch::linear's arithmetic (transformer_ops.h)
 }
 Tensor Norm(const torch::nn::LayerNorm& norm, const Tensor& x) {
   return torch::layer_norm(x, norm->options.normalized_shape(), norm->weight, norm->bias,

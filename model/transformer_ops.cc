@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <tuple>
 #include <vector>
 
@@ -18,6 +19,42 @@ using torch::autograd::variable_list;
 
 bool FloatCpu(const Tensor& t) { return t.scalar_type() == torch::kFloat && t.device().is_cpu(); }
 
+// b in every row of an [N, O] tensor, then += x2 w^T: what addmm(b, x2, w^T) computes (it
+// too copies b into the result and calls gemm with beta 1), bit for bit.
+Tensor AffineRows(const Tensor& x2, const Tensor& w, const Tensor& b) {
+  const int64_t N = x2.size(0), O = w.size(0);
+  Tensor z = torch::empty({N, O}, x2.options());
+  const Tensor bc = b.contiguous();
+  const float* bp = bc.data_ptr<float>();
+  float* zp = z.data_ptr<float>();
+  at::parallel_for(0, N, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) std::memcpy(zp + r * O, bp, sizeof(float) * O);
+  });
+  z.addmm_(x2, w.t());
+  return z;
+}
+
+// The gradients of addmm(b, x2, w^T) as AddmmBackward0 computes them for this layout.
+struct AffineGrads {
+  Tensor dx, dw, db;
+};
+AffineGrads AffineBackward(const Tensor& dz, const Tensor& x2, const Tensor& w) {
+  return {at::mm(dz, w), at::mm(dz.t(), x2), dz.sum(0)};
+}
+
+class AffineFunction : public torch::autograd::Function<AffineFunction> {
+ public:
+  static Tensor forward(AutogradContext* ctx, const Tensor& x2, const Tensor& w, const Tensor& b) {
+    ctx->save_for_backward({x2, w});
+    return AffineRows(x2, w, b);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grad_output) {
+    const auto saved = ctx->get_saved_variables();
+    const AffineGrads g = AffineBackward(grad_output[0].contiguous(), saved[0], saved[1]);
+    return {g.dx, g.dw, g.db};
+  }
+};
+
 class NormLinearFunction : public torch::autograd::Function<NormLinearFunction> {
  public:
   // x2 [N, E] contiguous.
@@ -26,7 +63,7 @@ class NormLinearFunction : public torch::autograd::Function<NormLinearFunction> 
     const int64_t E = x2.size(1);
     Tensor y, mean, rstd;
     std::tie(y, mean, rstd) = at::native_layer_norm(x2, {E}, ln_w, ln_b, eps);
-    Tensor z = at::addmm(b, y, w.t());  // as torch::linear computes it
+    Tensor z = AffineRows(y, w, b);  // as torch::linear computes it
     ctx->save_for_backward({x2, mean, rstd, ln_w, ln_b, w});
     ctx->saved_data["eps"] = eps;
     return z;
@@ -42,13 +79,11 @@ class NormLinearFunction : public torch::autograd::Function<NormLinearFunction> 
     const int64_t E = x2.size(1);
     const Tensor dz = grad_output[0].contiguous();
     const Tensor y = std::get<0>(at::native_layer_norm(x2, {E}, ln_w, ln_b, eps));
-    const Tensor dw = at::mm(dz.t(), y);
-    const Tensor db = dz.sum(0);
-    const Tensor dy = at::mm(dz, w);
+    const AffineGrads g = AffineBackward(dz, y, w);
     Tensor dx, dln_w, dln_b;
-    std::tie(dx, dln_w, dln_b) = at::native_layer_norm_backward(dy, x2, {E}, mean, rstd, ln_w,
+    std::tie(dx, dln_w, dln_b) = at::native_layer_norm_backward(g.dx, x2, {E}, mean, rstd, ln_w,
                                                                 ln_b, {true, true, true});
-    return {dx, dln_w, dln_b, Tensor(), dw, db};
+    return {dx, dln_w, dln_b, Tensor(), g.dw, g.db};
   }
 };
 
@@ -99,6 +134,15 @@ class ResidualDropoutFunction : public torch::autograd::Function<ResidualDropout
 };
 
 }  // namespace
+
+Tensor Affine(const Tensor& x, const Tensor& w, const Tensor& b) {
+  const int64_t E = x.size(-1);
+  if (!FloatCpu(x) || !FloatCpu(w) || !b.defined()) return torch::linear(x, w, b);
+  std::vector<int64_t> out_sizes = x.sizes().vec();
+  out_sizes.back() = w.size(0);
+  const Tensor z = AffineFunction::apply(x.reshape({-1, E}).contiguous(), w, b);
+  return x.dim() == 2 ? z : z.view(out_sizes);
+}
 
 Tensor NormLinear(const Tensor& x, const Tensor& ln_w, const Tensor& ln_b, double eps,
                   const Tensor& w, const Tensor& b) {

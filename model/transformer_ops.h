@@ -15,6 +15,11 @@
 
 namespace tandem::model {
 
+// addmm(b, x, w^T) over the last dimension of x [..., E]: [..., O] for w [O, E], b [O], as
+// torch::linear computes it, but the bias rows are laid down by memcpy rather than ATen's
+// broadcasting copy (which costs as much as a small GEMM). Composite for non-float32-CPU.
+torch::Tensor Affine(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
 // addmm(b, layer_norm(x; ln_w, ln_b, eps), w^T) over the last dimension of x [..., E]:
 // [..., O] for w [O, E], b [O]. Falls back to the composite for anything but float32 CPU.
 // For 2-D x the result is no view, so it may be modified in place (relu_).

@@ -175,7 +175,7 @@ std::vector<Tensor> Grads(const Tensor& out, const std::vector<Tensor>& inputs, 
   return torch::autograd::grad({out}, inputs, {g});
 }
 
-TEST_F(FusedAttentionTest, NormLinearIsTheCompositeBitForBit) {
+TEST_F(FusedAttentionTest, NormLinearAndAffineAreTheCompositesBitForBit) {
   for (int threads : {1, 2}) {
     at::set_num_threads(threads);
     torch::manual_seed(11);
@@ -193,6 +193,14 @@ TEST_F(FusedAttentionTest, NormLinearIsTheCompositeBitForBit) {
     const std::vector<Tensor> gw = Grads(want, in, g), gg = Grads(got, in, g);
     for (size_t i = 0; i < in.size(); ++i) {
       EXPECT_TRUE(torch::equal(gg[i], gw[i])) << "gradient " << i << ", threads " << threads;
+    }
+    // Affine alone: torch::linear's result and gradients.
+    const std::vector<Tensor> in2 = {x, w, b};
+    const Tensor want2 = torch::linear(x, w, b), got2 = Affine(x, w, b);
+    EXPECT_TRUE(torch::equal(got2, want2));
+    const std::vector<Tensor> gw2 = Grads(want2, in2, g), gg2 = Grads(got2, in2, g);
+    for (size_t i = 0; i < in2.size(); ++i) {
+      EXPECT_TRUE(torch::equal(gg2[i], gw2[i])) << "affine gradient " << i << ", threads " << threads;
     }
   }
 }
