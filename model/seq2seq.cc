@@ -15,6 +15,7 @@
 #include "model/fused_decoder.h"
 #include "model/small_affine.h"
 #include "model/transformer.h"
+#include "model/transformer_ops.h"
 
 namespace tandem::model {
 
@@ -217,11 +218,15 @@ Tensor Seq2SeqImpl::Dropout(const Tensor& x) {
   return x * mask;
 }
 
-// The same draws as Dropout (bernoulli_ draws one value per element whatever the dtype).
+// One 64-bit draw of the model's generator seeds the whole mask (transformer_ops.h KeepMask).
 Tensor Seq2SeqImpl::DropoutKeepMask(const Tensor& x) {
   if (!is_training() || config_.dropout == 0.0) return Tensor();
-  return torch::empty(x.sizes(), x.options().dtype(torch::kBool))
-      .bernoulli_(1.0 - config_.dropout, dropout_generator_);
+  uint64_t seed;
+  {
+    std::lock_guard<std::mutex> lock(dropout_generator_.mutex());
+    seed = dropout_generator_.get<at::CPUGeneratorImpl>()->random64();
+  }
+  return KeepMask(x.sizes(), 1.0 - config_.dropout, seed);
 }
 
 DropoutFn Seq2SeqImpl::DropFn() {

@@ -72,10 +72,10 @@ struct DecoderState {
 
 class Transformer;  // transformer.h
 
-// Dropout as Seq2SeqImpl draws it (its generator and mode), for the transformer code: the
-// call applies inverted dropout; `keep_mask` makes the same draws as a bool mask like its
-// argument (true where kept), undefined when dropout is off (eval mode or rate 0); `keep` is
-// 1 - rate.
+// Dropout from Seq2SeqImpl's generator and mode, for the transformer code: the call applies
+// inverted dropout (bernoulli_, as torch::dropout); `keep_mask` gives a bool mask like its
+// argument (true where kept; transformer_ops.h KeepMask, seeded by one draw), undefined when
+// dropout is off (eval mode or rate 0); `keep` is 1 - rate.
 struct DropoutFn {
   std::function<torch::Tensor(const torch::Tensor&)> apply;
   std::function<torch::Tensor(const torch::Tensor&)> keep_mask;
@@ -169,7 +169,7 @@ class Seq2SeqImpl : public torch::nn::Module {
   void CellsStep(const torch::Tensor& gi0, DecoderState& state,
                  const torch::Tensor& gh_top = {}) const;
   torch::Tensor Dropout(const torch::Tensor& x);
-  // Dropout's draws for a tensor like x as a bool keep mask; undefined when dropout is off.
+  // A bool keep mask like x (KeepMask seeded from the generator); undefined when off.
   torch::Tensor DropoutKeepMask(const torch::Tensor& x);
   // Dropout as functions, for the transformer code (the same generator and mode).
   DropoutFn DropFn();

@@ -96,7 +96,7 @@ Tensor Attention(const Tensor& q, const Tensor& k, const Tensor& v, bool causal,
 
 // The modules' arithmetic, callable on const handles (ModuleHolder::operator() is not const).
 Tensor Lin(const torch::nn::Linear& layer, const Tensor& x) {
-  return torch::linear(x, layer->weight, layer->bias);
+  return Affine(x, layer->weight, layer->bias);  // torch::linear's arithmetic (transformer_ops.h)
 }
 Tensor Norm(const torch::nn::LayerNorm& norm, const Tensor& x) {
   return torch::layer_norm(x, norm->options.normalized_shape(), norm->weight, norm->bias,
@@ -114,9 +114,13 @@ Tensor AddDropped(const Tensor& x, const Tensor& y, const DropoutFn& drop) {
   return ResidualDropout(x, y, mask, drop.keep);
 }
 
-// The feed-forward sublayer's output W_2 relu(W_1 LN(x) + b_1) + b_2.
+// The feed-forward sublayer's output W_2 relu(W_1 LN(x) + b_1) + b_2, on [B * T, E] rows
+// so that the relu can work in place (no second [B * T, F] tensor).
 Tensor FeedForward(const TransformerLayer& layer, const Tensor& x) {
-  return Lin(layer->ffn_out, torch::relu(NormLin(layer->ffn_norm, layer->ffn_in, x)));
+  const Tensor rows = x.reshape({-1, x.size(-1)});
+  Tensor hidden = NormLin(layer->ffn_norm, layer->ffn_in, rows);
+  hidden.relu_();
+  return Lin(layer->ffn_out, hidden).view(x.sizes());
 }
 
 // [B, T, E] -> [B, h, T, E / h].

@@ -175,7 +175,7 @@ std::vector<Tensor> Grads(const Tensor& out, const std::vector<Tensor>& inputs, 
   return torch::autograd::grad({out}, inputs, {g});
 }
 
-TEST_F(FusedAttentionTest, NormLinearIsTheCompositeBitForBit) {
+TEST_F(FusedAttentionTest, NormLinearAndAffineAreTheCompositesBitForBit) {
   for (int threads : {1, 2}) {
     at::set_num_threads(threads);
     torch::manual_seed(11);
@@ -193,6 +193,14 @@ TEST_F(FusedAttentionTest, NormLinearIsTheCompositeBitForBit) {
     const std::vector<Tensor> gw = Grads(want, in, g), gg = Grads(got, in, g);
     for (size_t i = 0; i < in.size(); ++i) {
       EXPECT_TRUE(torch::equal(gg[i], gw[i])) << "gradient " << i << ", threads " << threads;
+    }
+    // Affine alone: torch::linear's result and gradients.
+    const std::vector<Tensor> in2 = {x, w, b};
+    const Tensor want2 = torch::linear(x, w, b), got2 = Affine(x, w, b);
+    EXPECT_TRUE(torch::equal(got2, want2));
+    const std::vector<Tensor> gw2 = Grads(want2, in2, g), gg2 = Grads(got2, in2, g);
+    for (size_t i = 0; i < in2.size(); ++i) {
+      EXPECT_TRUE(torch::equal(gg2[i], gw2[i])) << "affine gradient " << i << ", threads " << threads;
     }
   }
 }
@@ -219,6 +227,25 @@ TEST_F(FusedAttentionTest, ResidualDropoutIsTheCompositeBitForBitWithTheSameDraw
   }
   const Tensor x = torch::ones({2}), y = torch::ones({2});
   EXPECT_TRUE(torch::equal(ResidualDropout(x, y, Tensor(), keep), x + y));  // dropout off
+}
+
+TEST_F(FusedAttentionTest, KeepMasksDependOnTheSeedOnlyAndKeepTheRightShare) {
+  const std::vector<int64_t> sizes = {64, 45, 257};  // odd element count
+  at::set_num_threads(1);
+  const Tensor one = KeepMask(sizes, 0.9, 42);
+  at::set_num_threads(2);
+  const Tensor two = KeepMask(sizes, 0.9, 42);
+  EXPECT_TRUE(torch::equal(one, two));
+  EXPECT_EQ(one.sizes(), torch::IntArrayRef(sizes));
+  EXPECT_FALSE(torch::equal(one, KeepMask(sizes, 0.9, 43)));
+  const double n = static_cast<double>(one.numel());
+  const double kept = one.sum().item<double>() / n;
+  EXPECT_NEAR(kept, 0.9, 5 * std::sqrt(0.09 / n));
+  // Neighbouring elements (the two halves of one draw) are independent.
+  const Tensor flat = one.flatten().to(torch::kDouble);
+  const Tensor even = flat.slice(0, 0, flat.size(0) - 1, 2), odd = flat.slice(0, 1, flat.size(0), 2);
+  EXPECT_NEAR((even * odd).mean().item<double>(), 0.81, 5 * std::sqrt(0.81 * 0.19 / (n / 2)));
+  EXPECT_NEAR(KeepMask({100000}, 0.5, 7).to(torch::kDouble).mean().item<double>(), 0.5, 0.01);
 }
 
 }  // namespace
