@@ -442,6 +442,25 @@ class TwoWorkersAndOneProcessTest : public ClusterTest {
     return std::move(*t);
   }
 
+  // The parameters of `spec`'s model in `dir` (at `step`).
+  std::vector<float> Params(const v1::JobSpec& spec, const std::string& dir, int64_t step = 12) {
+    std::unique_ptr<Trainer> t = Load(spec, dir, step);
+    return t == nullptr ? std::vector<float>() : t->FlatParameters();
+  }
+
+  // The largest difference between a parameter of the distributed and of the local model,
+  // which must have the same (nonzero) count.
+  double MaxDistributedLocalDiff(const v1::JobSpec& spec) {
+    const std::vector<float> a = Params(spec, dir_.Join("distributed"));
+    const std::vector<float> b = Params(spec, dir_.Join("local"));
+    EXPECT_EQ(a.size(), b.size());
+    EXPECT_FALSE(a.empty());
+    if (a.size() != b.size() || a.empty()) return INFINITY;
+    double max_diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
+    return max_diff;
+  }
+
   std::vector<std::unique_ptr<ChildProcess>> workers_;
 };
 
@@ -449,19 +468,9 @@ TEST_F(TwoWorkersAndOneProcessTest, TwoWorkersEqualOneProcessOnTheSameJob) {
   v1::JobSpec spec = TinySpec(12, 100);
   std::string id;
   ASSERT_NO_FATAL_FAILURE(TrainBothWays(spec, &id));
-  auto params = [&](const std::string& dir, int64_t step = 12) {
-    std::unique_ptr<Trainer> t = Load(spec, dir, step);
-    return t == nullptr ? std::vector<float>() : t->FlatParameters();
-  };
-  const std::vector<float> a = params(dir_.Join("distributed"));
-  const std::vector<float> b = params(dir_.Join("local"));
-  ASSERT_EQ(a.size(), b.size());
-  double max_diff = 0, max_abs = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
-    max_abs = std::max(max_abs, double{std::fabs(a[i])});
-  }
-  EXPECT_LT(max_diff, 1e-4) << "largest parameter " << max_abs;
+  const double max_diff = MaxDistributedLocalDiff(spec);
+  EXPECT_LT(max_diff, 1e-4);
+  const std::vector<float> a = Params(spec, dir_.Join("distributed"));
   // The parameters moved far more than that from their (shared) initial values.
   v1::JobSpec one_step = spec;
   one_step.mutable_training()->set_max_steps(1);
@@ -470,7 +479,7 @@ TEST_F(TwoWorkersAndOneProcessTest, TwoWorkersEqualOneProcessOnTheSameJob) {
                      dir_.Join("one-step"), "--threads", "1"},
                     dir_.Join("one.out"));
   ASSERT_EQ(none.Wait(std::chrono::seconds(60)), 0) << testing::ReadText(dir_.Join("one.out"));
-  const std::vector<float> c = params(dir_.Join("one-step"), 1);
+  const std::vector<float> c = Params(spec, dir_.Join("one-step"), 1);
   double moved = 0;
   for (size_t i = 0; i < a.size(); ++i) moved = std::max(moved, double{std::fabs(a[i] - c[i])});
   std::printf("max |distributed - local| %.3g, max move over 11 steps %.3g\n", max_diff, moved);
@@ -492,17 +501,7 @@ TEST_F(TwoWorkersAndOneProcessTest, ATransformerOnTwoWorkersEqualsOneProcessAndT
   spec.mutable_training()->set_lr_schedule("inverse_sqrt");
   std::string id;
   ASSERT_NO_FATAL_FAILURE(TrainBothWays(spec, &id));
-  auto params = [&](const std::string& dir, int64_t step = 12) {
-    std::unique_ptr<Trainer> t = Load(spec, dir, step);
-    return t == nullptr ? std::vector<float>() : t->FlatParameters();
-  };
-  const std::vector<float> a = params(dir_.Join("distributed"));
-  const std::vector<float> b = params(dir_.Join("local"));
-  ASSERT_EQ(a.size(), b.size());
-  ASSERT_FALSE(a.empty());
-  double max_diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double{std::fabs(a[i] - b[i])});
-  EXPECT_LT(max_diff, 1e-4);
+  EXPECT_LT(MaxDistributedLocalDiff(spec), 1e-4);
   ASSERT_OK_AND_ASSIGN(v1::JobInfo job, client_->Get(id));
   EXPECT_EQ(job.spec().model().architecture(), "transformer");
 
