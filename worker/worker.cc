@@ -212,6 +212,10 @@ std::optional<v1::CollectiveWait> Worker::LongCollectiveWait() {
     probed_at_ = now;
   }
   for (int r : unreachable_) w.add_unreachable_ranks(r);
+  // The probe took up to a second: the wait's age as the heartbeat leaves.
+  w.set_waited_ms(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            collective::Clock::now() - wait->since)
+                                            .count()));
   return w;
 }
 
