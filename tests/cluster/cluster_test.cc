@@ -39,6 +39,19 @@ using testing::WaitFor;
 
 using ClusterTest = testing::ClusterFixture;
 
+// `t` carries a target x source attention matrix whose rows each sum to one.
+void ExpectAnAttentionMatrix(const v1::Translation& t) {
+  const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
+  ASSERT_GT(cols, 0);
+  ASSERT_GT(rows, 0);
+  ASSERT_EQ(t.weights_size(), rows * cols);
+  for (int r = 0; r < rows; ++r) {
+    double sum = 0;
+    for (int c = 0; c < cols; ++c) sum += t.weights(r * cols + c);
+    EXPECT_NEAR(sum, 1.0, 1e-4) << "row " << r;
+  }
+}
+
 TEST_F(ClusterTest, ShardsDeliveredCachedSurviveCoordinatorKillAndWorkerLoss) {
   auto w1 = StartWorker("cache1");
   auto w2 = StartWorker("cache2");
@@ -267,17 +280,7 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   auto ta = client_->Translate(treq);
   ASSERT_OK(ta);
   ASSERT_EQ(ta->translations_size(), 2);
-  for (const auto& t : ta->translations()) {
-    const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
-    ASSERT_GT(cols, 0);
-    ASSERT_GT(rows, 0);
-    ASSERT_EQ(t.weights_size(), rows * cols);
-    for (int r = 0; r < rows; ++r) {
-      double sum = 0;
-      for (int c = 0; c < cols; ++c) sum += t.weights(r * cols + c);
-      EXPECT_NEAR(sum, 1.0, 1e-4) << "row " << r;
-    }
-  }
+  for (const auto& t : ta->translations()) ExpectAnAttentionMatrix(t);
   ChildProcess heatmap({testing::BinDir() + "/tandem", "attention", "--job", *id, "-o",
                         dir_.Join("att.svg"), "--coordinator", address_, "the dog sings"},
                        dir_.Join("att.out"));
@@ -517,17 +520,7 @@ TEST_F(TwoWorkersAndOneProcessTest, ATransformerOnTwoWorkersEqualsOneProcessAndT
   request.set_attention(true);
   ASSERT_OK_AND_ASSIGN(v1::TranslateResponse att, client_->Translate(request));
   ASSERT_EQ(att.translations_size(), 2);
-  for (const auto& t : att.translations()) {
-    const int cols = t.source_pieces_size(), rows = t.target_pieces_size();
-    ASSERT_GT(cols, 0);
-    ASSERT_GT(rows, 0);
-    ASSERT_EQ(t.weights_size(), rows * cols);
-    for (int r = 0; r < rows; ++r) {
-      double sum = 0;
-      for (int c = 0; c < cols; ++c) sum += t.weights(r * cols + c);
-      EXPECT_NEAR(sum, 1.0, 1e-4) << "row " << r;
-    }
-  }
+  for (const auto& t : att.translations()) ExpectAnAttentionMatrix(t);
 }
 
 // training.ema_decay on real workers: the downloaded model's average and training weights are
