@@ -117,11 +117,11 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
         listed.assign(std::make_move_iterator(jobs->mutable_jobs()->begin()),
                       std::make_move_iterator(jobs->mutable_jobs()->end()));
       }
+      const inference::TranslateBatcher::Stats batching = models->batching();
       return PrometheusText(listed, c->ListWorkers()) +
              SecurityPrometheusText(access->Refusals(), insecure) +
              OperationsPrometheusText(c->Counters(), listed, c->NowMs()) +
-             TranslationPrometheusText(models->batching().requests, models->batching().batches,
-                                       models->batching().joined);
+             TranslationPrometheusText(batching.requests, batching.batches, batching.joined);
     };
     dashboard.translate = [models = s->models_.get()](const v1::TranslateRequest& r) {
       return models->Translate(r);

@@ -92,9 +92,27 @@ class TranslatorTest : public ::testing::Test {
 
   // Adds `delta` to the output layer's bias of target id `id` (an untrained model then
   // prefers, or avoids, that token).
-  void Bias(int id, float delta) {
+  void Bias(int id, float delta) { Bias(model_, id, delta); }
+  static void Bias(model::Seq2Seq& m, int id, float delta) {
     torch::NoGradGuard no_grad;
-    model_->named_parameters()["out.bias"][id].add_(delta);
+    m->named_parameters()["out.bias"][id].add_(delta);
+  }
+
+  // A transformer of the toy model's size (feed-forward 32), in eval mode, its EOS logit
+  // shifted by `eos_bias`.
+  absl::StatusOr<model::Seq2Seq> Transformer(int heads, int layers, uint64_t seed,
+                                             float eos_bias) {
+    model::ModelConfig c = model_->config();
+    c.architecture = "transformer";
+    c.heads = heads;
+    c.ff_dim = 32;
+    c.preoutput_dim = c.embedding_dim;
+    c.encoder_layers = c.decoder_layers = layers;
+    absl::StatusOr<model::Seq2Seq> tf = model::CreateSeq2Seq(c, seed);
+    if (!tf.ok()) return tf.status();
+    (*tf)->eval();
+    Bias(*tf, kEosId, eos_bias);
+    return tf;
   }
 
   testing::TempDir dir_;
@@ -249,18 +267,8 @@ TEST_F(TranslatorTest, RequestsCarryTheOptionsAndAreCheckedBeforeDecoding) {
 // map of each head for the greedy output, rows summing to one, whose mean is the averaged map
 // decoding recorded.
 TEST_F(TranslatorTest, ATransformersAlignmentCarriesEachHeadsWeights) {
-  model::ModelConfig c = model_->config();
-  c.architecture = "transformer";
-  c.heads = 4;
-  c.ff_dim = 32;
-  c.preoutput_dim = c.embedding_dim;
-  c.encoder_layers = c.decoder_layers = 2;
-  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, model::CreateSeq2Seq(c, 11));
-  tf->eval();
-  {
-    torch::NoGradGuard no_grad;
-    tf->named_parameters()["out.bias"][kEosId].add_(-2.0f);  // a few pieces before EOS
-  }
+  // A few pieces before EOS.
+  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, Transformer(/*heads=*/4, /*layers=*/2, 11, -2.0f));
   Translator translator(tf.get(), source_.get(), target_.get(), kEosId);
   ASSERT_OK_AND_ASSIGN(Alignment plain, translator.Attention("the small dog runs"));
   EXPECT_TRUE(plain.head_weights.empty()) << "only when asked";
@@ -314,17 +322,8 @@ TEST_F(TranslatorTest, ATransformersAlignmentCarriesEachHeadsWeights) {
 
 // Cut at the length limit (no EOS), the teacher-forced maps keep the decoder's rows.
 TEST_F(TranslatorTest, HeadMapsOfAnOutputCutAtTheLengthLimitHaveItsRows) {
-  model::ModelConfig c = model_->config();
-  c.architecture = "transformer";
-  c.heads = 2;
-  c.ff_dim = 32;
-  c.preoutput_dim = c.embedding_dim;
-  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, model::CreateSeq2Seq(c, 5));
-  tf->eval();
-  {
-    torch::NoGradGuard no_grad;
-    tf->named_parameters()["out.bias"][kEosId].add_(-100.0f);  // never ends
-  }
+  // Never ends.
+  ASSERT_OK_AND_ASSIGN(model::Seq2Seq tf, Transformer(/*heads=*/2, /*layers=*/1, 5, -100.0f));
   ASSERT_OK_AND_ASSIGN(auto hyps, model::GreedyDecode(*tf, {{5, 6, 7}}));
   ASSERT_FALSE(hyps[0].finished);
   ASSERT_OK_AND_ASSIGN(auto heads, model::HeadAttentionOf(*tf, {5, 6, 7}, hyps[0]));
