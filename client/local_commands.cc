@@ -184,7 +184,7 @@ absl::Status Translate(const ParsedArgs& a) {
   if (!a.Has("model")) {
     return absl::InvalidArgumentError(
         "usage: tandem-local translate --model DIR [--beam N] [--length_penalty A] [--n_best N] "
-        "[--replace_unk] [--bf16] [SENTENCE ...]");
+        "[--replace_unk] [--bf16] [--int8] [SENTENCE ...]");
   }
   v1::TranslateRequest options;
   TANDEM_RETURN_IF_ERROR(SetTranslateOptions(a, &options));

@@ -171,7 +171,7 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
   if (a.Has("model") == a.Has("job")) {
     return Fail(ctx, absl::InvalidArgumentError(
                          "usage: tandem translate (--model DIR | --job JOB_ID) [--beam N] "
-                         "[--length_penalty A] [--n_best N] [--replace_unk] [--bf16] "
+                         "[--length_penalty A] [--n_best N] [--replace_unk] [--bf16] [--int8] "
                          "[SENTENCE ...] (sentences from stdin if none)"));
   }
   v1::TranslateRequest options;

@@ -477,6 +477,8 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   if (!replace_unk.ok()) return Error(replace_unk.status());
   auto bf16 = GetBool(q, "bf16");
   if (!bf16.ok()) return Error(bf16.status());
+  auto int8 = GetBool(q, "int8");
+  if (!int8.ok()) return Error(int8.status());
   if (const std::string lp = Get(q, "length_penalty", ""); !lp.empty()) {
     double alpha = 0;
     if (!absl::SimpleAtod(lp, &alpha)) {
@@ -490,6 +492,7 @@ HttpResponse Dashboard::Translate(const std::string& id, const Query& q) {
   request.set_heads(*heads);
   request.set_replace_unk(*replace_unk);
   request.set_bf16(*bf16);
+  request.set_int8(*int8);
   HttpResponse res;
   res.deferred = [translate = options_.translate, request = std::move(request)] {
     absl::StatusOr<v1::TranslateResponse> r = translate(request);

@@ -7,6 +7,7 @@
 #include "common/status.h"
 #include "data/tokenizer.h"
 #include "model/checkpoint.h"
+#include "model/int8_linear.h"
 #include "model/model_spec.h"
 #include "model/runtime.h"
 #include "model/seq2seq.h"
@@ -54,6 +55,9 @@ absl::StatusOr<std::unique_ptr<TrainedModel>> TrainedModel::Load(const ModelPath
   TANDEM_ASSIGN_OR_RETURN(impl->step, model::LoadParameters(paths.checkpoint, *impl->model));
   impl->model->eval();
   impl->model->PrepareBf16Decoding();  // for requests that ask for it (TranslateRequest.bf16)
+  // Likewise TranslateRequest.int8, where LibTorch has the kernel (else such requests are
+  // refused with the reason: Translator::Translate).
+  if (model::Int8Linear::Available()) TANDEM_RETURN_IF_ERROR(impl->model->PrepareInt8Decoding());
   impl->translator = std::make_unique<Translator>(impl->model.get(), impl->source.get(),
                                                   impl->target.get(), config.eos_id);
   return std::unique_ptr<TrainedModel>(new TrainedModel(std::move(impl)));

@@ -8,7 +8,8 @@ namespace {
 
 bool SameOptions(const TranslateOptions& a, const TranslateOptions& b) {
   return a.beam_size == b.beam_size && a.length_penalty == b.length_penalty &&
-         a.n_best == b.n_best && a.replace_unk == b.replace_unk && a.bf16 == b.bf16;
+         a.n_best == b.n_best && a.replace_unk == b.replace_unk && a.bf16 == b.bf16 &&
+         a.int8 == b.int8;
 }
 
 }  // namespace

@@ -70,6 +70,7 @@ absl::StatusOr<TranslateOptions> OptionsOf(const v1::TranslateRequest& request) 
   }
   o.replace_unk = request.replace_unk();
   o.bf16 = request.bf16();
+  o.int8 = request.int8();
   return o;
 }
 

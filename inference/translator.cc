@@ -16,8 +16,16 @@ namespace tandem::inference {
 namespace {
 
 // Sentences decoded together: large enough to batch the arithmetic, small enough that a
-// batch's memory stays small.
-constexpr size_t kChunk = 32;
+// batch's memory stays small. Greedy steps have one row per sentence, so twice as many
+// sentences still make smaller products than a beam's: 64 greedy chunks reached 0.61 of the
+// matmul limit against 32's 0.41-0.56 (BENCHMARKS.md, issue [12], library run C).
+constexpr size_t kGreedyChunk = 64;
+constexpr size_t kBeamChunk = 32;
+// And at most this many source subwords x beams in a chunk (a sentence longer than that
+// alone: a chunk of one): the encoder states, attention keys and beams' states grow with it
+// (about 3 KB per source subword per beam at the README's size, so some 50 MB), and long
+// sentences would otherwise make a chunk of 32 hold tens of times the usual memory.
+constexpr size_t kHypothesisTokenBudget = 16384;
 
 }  // namespace
 
@@ -58,15 +66,39 @@ size_t Translator::ChunkSize(const TranslateOptions& options) {
   // bf16 steps serve at most kSmallAffineMaxRows hypotheses: chunks that fit, so that every
   // step of the request reads the bfloat16 weights.
   const int beam = std::max(1, options.beam_size);
-  if (options.bf16 && beam <= model::kSmallAffineMaxRows) {
+  if (options.bf16 && !options.int8 && beam <= model::kSmallAffineMaxRows) {
     return static_cast<size_t>(model::kSmallAffineMaxRows / beam);
   }
-  return kChunk;
+  return beam == 1 ? kGreedyChunk : kBeamChunk;
+}
+
+std::vector<size_t> Translator::ChunkEnds(const std::vector<size_t>& lengths,
+                                          const TranslateOptions& options) {
+  const size_t most = ChunkSize(options);
+  const size_t beam = static_cast<size_t>(std::max(1, options.beam_size));
+  std::vector<size_t> ends;
+  size_t end = 0;
+  while (end < lengths.size()) {
+    const size_t start = end;
+    size_t tokens = 0;
+    while (end < lengths.size() && end - start < most) {
+      const size_t cost = (lengths[end] + 1) * beam;  // EOS appended to the source
+      if (end > start && tokens + cost > kHypothesisTokenBudget) break;
+      tokens += cost;
+      ++end;
+    }
+    ends.push_back(end);
+  }
+  return ends;
 }
 
 absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
     const std::vector<std::string>& sentences, const TranslateOptions& options,
     const CandidatesDone& on_done) {
+  if (options.int8 && !model_->HasInt8Decoding()) {
+    return absl::FailedPreconditionError(
+        "int8: this model has no int8 output layer (LibTorch without oneDNN's int8 kernel)");
+  }
   std::vector<std::vector<int>> src;
   std::vector<std::vector<std::string>> src_pieces;  // with replace_unk only
   for (const auto& s : sentences) {
@@ -81,6 +113,7 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
   decode.length_alpha = options.length_penalty;
   decode.n_best = options.n_best;
   decode.bf16 = options.bf16;
+  decode.int8 = options.int8;
   // Chunks of sentences of similar lengths (by subwords, longest first): less padding, and
   // a chunk's rows finish at about the same step. Results go back to the input order.
   std::vector<size_t> order(src.size());
@@ -89,10 +122,12 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
                    [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
   std::vector<std::vector<Candidate>> out(src.size());
   absl::Status text_error;
-  const size_t chunk = ChunkSize(options);
-  for (size_t i = 0; i < order.size(); i += chunk) {
+  std::vector<size_t> sorted_lengths;
+  for (size_t n : order) sorted_lengths.push_back(src[n].size());
+  size_t i = 0;
+  for (const size_t end : ChunkEnds(sorted_lengths, options)) {
     std::vector<std::vector<int>> part;
-    for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) part.push_back(src[order[k]]);
+    for (size_t k = i; k < end; ++k) part.push_back(src[order[k]]);
     // Each sentence's candidates become text as soon as the decoder says they are final.
     const model::SentenceDone done = [&](size_t k, const std::vector<model::Hypothesis>& hyps) {
       const size_t n = order[i + k];
@@ -116,6 +151,7 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> Translator::Translate(
             : model::GreedyDecode(*model_, part, decode, done).status();
     TANDEM_RETURN_IF_ERROR(decoded);
     TANDEM_RETURN_IF_ERROR(text_error);
+    i = end;
   }
   return out;
 }

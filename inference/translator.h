@@ -55,6 +55,9 @@ struct TranslateOptions {
   bool replace_unk = false;
   // Decoder steps read bfloat16 weights (TranslateRequest.bf16; model/decode.h).
   bool bf16 = false;
+  // The output layer in int8 (TranslateRequest.int8; model/int8_linear.h). A model without
+  // it prepared (Seq2SeqImpl::PrepareInt8Decoding) refuses the request.
+  bool int8 = false;
 };
 
 // One candidate translation and its scores (model/decode.h's Hypothesis): `score` is what the
@@ -85,17 +88,23 @@ class Translator {
   // final, before the rest of its chunk ends (model::SentenceDone); on the decoding thread.
   using CandidatesDone = std::function<void(size_t sentence, const std::vector<Candidate>&)>;
 
-  // Translates sentences (beam search, or greedy when options.beam_size <= 1) in chunks of
-  // ChunkSize(options) sentences of similar lengths decoded together: up to options.n_best
+  // Translates sentences (beam search, or greedy when options.beam_size <= 1) in chunks
+  // (ChunkEnds) of sentences of similar lengths decoded together: up to options.n_best
   // candidates per sentence, best first (model::BeamSearchNBest: those that ended, or the
   // best cut at the length limit when none did). `on_done`, when set, hears of each
   // sentence when it ends.
   absl::StatusOr<std::vector<std::vector<Candidate>>> Translate(
       const std::vector<std::string>& sentences, const TranslateOptions& options,
       const CandidatesDone& on_done = nullptr);
-  // Sentences decoded together: 32, or with bf16 as many as keep a step within the bf16
-  // kernel's rows (16 / beam).
+  // Sentences decoded together: 64 greedy, 32 with a beam (a step's product has 32 x beam
+  // rows), or with bf16 as many as keep a step within the bf16 kernel's rows (16 / beam).
   static size_t ChunkSize(const TranslateOptions& options);
+  // How Translate cuts sentences of subword `lengths` (longest first) into chunks: the end
+  // index of each chunk. A chunk holds at most ChunkSize sentences and at most 16,384 source
+  // subwords (EOS included) times the beam, so that its memory is bounded by tokens, not by
+  // a sentence count; a sentence over that alone is a chunk of one.
+  static std::vector<size_t> ChunkEnds(const std::vector<size_t>& lengths,
+                                       const TranslateOptions& options);
   // The best translation of each sentence (beam search with `beam_size` beams; greedy if
   // beam_size <= 1), with the default length penalty.
   absl::StatusOr<std::vector<std::string>> Translate(const std::vector<std::string>& sentences,

@@ -108,6 +108,7 @@ absl::StatusOr<std::vector<Hypothesis>> GreedyDecode(Seq2SeqImpl& model,
     EncoderOutput enc = model.Encode(batch->src, batch->src_lengths, batch->src_padded);
     DecoderState state = model.InitialState(enc);
     state.bf16 = options.bf16;
+    state.int8 = options.int8;
     std::vector<Hypothesis> hyps(B);
     std::vector<bool> done(B, false);
     int64_t remaining = B;
@@ -230,6 +231,7 @@ absl::StatusOr<std::vector<std::vector<Hypothesis>>> BeamSearchNBest(
         SelectRows(enc0, torch::arange(N, torch::kInt64).repeat_interleave(K));
     DecoderState state = model.InitialState(enc);
     state.bf16 = options.bf16;
+    state.int8 = options.int8;
     const auto float_opts = enc.annotations.options();
     // Only beam 0 is live at the start, so the first expansion does not repeat hypotheses.
     Tensor scores = torch::full({N, K}, -kInf, float_opts);

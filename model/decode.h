@@ -37,6 +37,9 @@ struct DecodeOptions {
   // Steps read the bfloat16 weights (DecoderState::bf16; Seq2SeqImpl::PrepareBf16Decoding
   // must have been called, else float32 as without it).
   bool bf16 = false;
+  // The output layer in int8 (DecoderState::int8; Seq2SeqImpl::PrepareInt8Decoding must have
+  // been called, else as without it). Takes precedence over bf16 for that layer.
+  bool int8 = false;
 };
 
 struct Hypothesis;

@@ -12,7 +12,9 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 #include "model/fused_decoder.h"
+#include "model/int8_linear.h"
 #include "model/small_affine.h"
 #include "model/transformer.h"
 #include "model/transformer_ops.h"
@@ -504,8 +506,7 @@ Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Te
                          Tensor* attention) {
   if (tf_) {
     const Tensor o = tf_->Step(enc, state, prev_tokens, attention, DropFn());  // [B, E]
-    return StepAffine(o, out_->weight, out_->bias,
-                      state.bf16 ? bf16_.out : Tensor());  // [B, V]
+    return OutputStep(o, state);  // [B, V]
   }
   Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
   const bool bf16 = state.bf16 && bf16_.out.defined();
@@ -520,7 +521,18 @@ Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Te
   Tensor o = Dropout(torch::tanh(StepAffine(torch::cat({state.h.back(), ctx, w}, 1),
                                             pre_out_->weight, pre_out_->bias,
                                             bf16 ? bf16_.pre_out : Tensor())));
-  return StepAffine(o, out_->weight, out_->bias, bf16 ? bf16_.out : Tensor());  // [B, V]
+  return OutputStep(o, state);  // [B, V]
+}
+
+Tensor Seq2SeqImpl::OutputStep(const Tensor& o, const DecoderState& state) const {
+  if (state.int8 && int8_out_) return int8_out_->Forward(o);
+  return StepAffine(o, out_->weight, out_->bias, state.bf16 ? bf16_.out : Tensor());
+}
+
+absl::Status Seq2SeqImpl::PrepareInt8Decoding() {
+  TANDEM_ASSIGN_OR_RETURN(Int8Linear out, Int8Linear::Create(out_->weight, out_->bias));
+  int8_out_ = std::make_shared<const Int8Linear>(std::move(out));
+  return absl::OkStatus();
 }
 
 void Seq2SeqImpl::PrepareBf16Decoding() {

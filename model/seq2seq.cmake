@@ -31,6 +31,7 @@ add_library(tandem_seq2seq STATIC
   ${CMAKE_CURRENT_LIST_DIR}/transformer_ops.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc
+  ${CMAKE_CURRENT_LIST_DIR}/int8_linear.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss.cc
   ${CMAKE_CURRENT_LIST_DIR}/decode.cc
   ${CMAKE_CURRENT_LIST_DIR}/optim.cc

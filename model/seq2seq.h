@@ -68,9 +68,13 @@ struct DecoderState {
   // Step with the bfloat16 weights (Seq2SeqImpl::PrepareBf16Decoding: the RNN's step matrices,
   // the transformer's output layer); ignored if they were not prepared.
   bool bf16 = false;
+  // The output layer in int8 (Seq2SeqImpl::PrepareInt8Decoding; model/int8_linear.h); ignored
+  // if it was not prepared.
+  bool int8 = false;
 };
 
 class Transformer;  // transformer.h
+class Int8Linear;   // int8_linear.h
 
 // Dropout from Seq2SeqImpl's generator and mode, for the transformer code: the call applies
 // inverted dropout (bernoulli_, as torch::dropout); `keep_mask` gives a bool mask like its
@@ -131,6 +135,13 @@ class Seq2SeqImpl : public torch::nn::Module {
   // Training, the encoder and steps of more rows are unchanged.
   void PrepareBf16Decoding();
 
+  // Quantizes the output layer to int8 for decoding steps with DecoderState::int8 (every row
+  // count; model/int8_linear.h: oneDNN's kernel, several times float32's rate, about 1 % of
+  // the largest logit in error). Same contract as PrepareBf16Decoding: once, after loading,
+  // before any thread decodes. Unavailable where LibTorch has no such kernel.
+  absl::Status PrepareInt8Decoding();
+  bool HasInt8Decoding() const { return int8_out_ != nullptr; }
+
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
   // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
   // gradient buckets and checkpoints in this order.
@@ -168,6 +179,9 @@ class Seq2SeqImpl : public torch::nn::Module {
   // Updates `state`.
   void CellsStep(const torch::Tensor& gi0, DecoderState& state,
                  const torch::Tensor& gh_top = {}) const;
+  // The output layer of a decoding step: int8, bfloat16 or float32 as `state` asks and the
+  // prepared copies allow. [B, in] -> [B, V].
+  torch::Tensor OutputStep(const torch::Tensor& o, const DecoderState& state) const;
   torch::Tensor Dropout(const torch::Tensor& x);
   // A bool keep mask like x (KeepMask seeded from the generator); undefined when off.
   torch::Tensor DropoutKeepMask(const torch::Tensor& x);
@@ -202,6 +216,7 @@ class Seq2SeqImpl : public torch::nn::Module {
     std::vector<torch::Tensor> w_ih, w_hh;  // per decoder layer
     torch::Tensor att_q, pre_out, out;
   } bf16_;
+  std::shared_ptr<const Int8Linear> int8_out_;  // PrepareInt8Decoding (null when off)
 };
 TORCH_MODULE(Seq2Seq);
 

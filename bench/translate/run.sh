@@ -5,8 +5,10 @@
 #   header for the model, the sentences and how FLOPs are counted). For 1 and 2 threads,
 #   greedy and beam 5, the decoder as it was ("before": chunks in input order, every row to the
 #   chunk's end) and as it is ("after": chunks in length order, finished greedy rows leave the
-#   batch), in the same invocation. Ratio: after / before; "of limit": useful FLOP/s over the
-#   measured rate of the decoder's largest matmul at the same thread count.
+#   batch), and "after" with the output layer in int8 ("int8", TranslateRequest.int8), in the
+#   same invocation (TRANSLATE_VARIANTS, default "before after int8"). Speed-up: after against
+#   before, int8 against after; "of limit": useful FLOP/s over the measured rate of the
+#   decoder's largest matmul in float32 at the same thread count (int8 may pass 1).
 #
 # coordinator: a real tandem-coordinator (127.0.0.1, a port it picks, a scratch data folder,
 #   --translate_threads TRANSLATE_RPC_THREADS) and one tandem-worker train the README's
@@ -65,6 +67,7 @@ rpc_threads="${TRANSLATE_RPC_THREADS:-1}" train_steps="${TRANSLATE_TRAIN_STEPS:-
 clients="${TRANSLATE_CLIENTS:-20}" long_clients="${TRANSLATE_LONG_CLIENTS:-2}"
 batch_values="${TRANSLATE_BATCH_MS:-5 0}"
 growth_threads="${TRANSLATE_GROWTH_THREADS:-2}"
+variants="${TRANSLATE_VARIANTS:-before after int8}"
 if ((quick)); then growth_n="${TRANSLATE_GROWTH_SENTENCES:-40}"; else growth_n="${TRANSLATE_GROWTH_SENTENCES:-200}"; fi
 with_scratch translate_bench
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -78,7 +81,7 @@ log "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut 
 if has_part library; then
   for t in $threads; do
     OMP_NUM_THREADS=$t "$bin" --corpus "$root/data/corpus/en-es/test.en" --sentences "$n" \
-      --threads "$t" --beams "$beams" >>"$tmp/points.jsonl"
+      --threads "$t" --beams "$beams" --variants "$variants" >>"$tmp/points.jsonl"
   done
   log "library part done; load $(load)"
 fi
@@ -186,14 +189,15 @@ if growth:
 if pts:
     first = pts[0]
     print(f"# {first['sentences']} bundled test sentences ({first['words']} source words), README-size model, forced lengths")
-    print(f"{'threads':>7} {'decoding':>9} {'variant':>7} {'s':>7} {'words/s':>8} {'GFLOP/s':>8} {'matmul':>7} {'of limit':>8} {'after/before':>12}")
+    print(f"{'threads':>7} {'decoding':>9} {'variant':>7} {'s':>7} {'words/s':>8} {'GFLOP/s':>8} {'matmul':>7} {'of limit':>8} {'speed-up':>16}")
     for p in pts:
         mode = "greedy" if p["beam"] == 1 else f"beam {p['beam']}"
         ratio = ""
-        if p["variant"] == "after":
-            b = [q for q in pts if q["threads"] == p["threads"] and q["beam"] == p["beam"] and q["variant"] == "before"][0]
-            ratio = f"{b['seconds'] / p['seconds']:.2f}x"
-        print(f"{p['threads']:>7} {mode:>9} {p['variant']:>7} {p['seconds']:>7.1f} {p['words_per_s']:>8.0f} {p['gflop_per_s']:>8.2f} {p['matmul_gflop_per_s']:>7.1f} {p['of_limit']:>8.3f} {ratio:>12}")
+        base = {"after": "before", "int8": "after"}.get(p["variant"])
+        b = [q for q in pts if q["threads"] == p["threads"] and q["beam"] == p["beam"] and q["variant"] == base]
+        if b:
+            ratio = f"{b[0]['seconds'] / p['seconds']:.2f}x vs {base}"
+        print(f"{p['threads']:>7} {mode:>9} {p['variant']:>7} {p['seconds']:>7.1f} {p['words_per_s']:>8.0f} {p['gflop_per_s']:>8.2f} {p['matmul_gflop_per_s']:>7.1f} {p['of_limit']:>8.3f} {ratio:>16}")
     print("# goal (issue [12]): beam 5 and greedy at 2 threads at least 0.5 of the limit")
 if rpc:
     if pts:

@@ -8,7 +8,9 @@
 // For greedy and each beam size, two variants in the same process:
 //   before  chunks of 32 sentences in input order, every row decoded to the chunk's end
 //           (the decoder as it was before the work)
-//   after   chunks in length order, and (greedy) finished rows leave the batch
+//   after   chunks in length order, and (greedy) finished rows leave the batch; chunks of 64
+//           sentences greedy and 32 with a beam (inference::Translator::ChunkSize)
+//   int8    after, with the output layer in int8 (TranslateRequest.int8; model/int8_linear.h)
 // Useful FLOPs are counted from the model's shapes (model_config.h) for the steps each
 // hypothesis needs, the same for both variants; the limit is the measured rate of the
 // largest matmul (64 rows through the 512 x 8,000 output layer) at the same thread count.
@@ -96,19 +98,20 @@ int main(int argc, char** argv) {
        {"sentences", true, "how many", "N", "1000"},
        {"threads", true, "LibTorch threads", "T", "1"},
        {"beams", true, "beam sizes (1: greedy)", "\"K ...\"", "1 5"},
-       {"chunk", true, "sentences decoded together", "N", "32"},
+       {"chunk", true, "sentences decoded together by after and int8 (0: 64 greedy, 32 with a "
+        "beam, as the Translator; before always 32)", "N", "0"},
        {"bf16", false, "the decoder's step matrices in bfloat16 for steps of up to 16 rows "
         "(Seq2Seq::UseBf16Decoding)"},
        {"vocab", true, "source and target vocabulary size", "N", "8000"},
        {"min_words", true, "keep sentences of at least N words", "N", "1"},
        {"max_words", true, "keep sentences of at most N words", "N", "50"},
-       {"variants", true, "which variants", "\"before after\"", "before after"}});
+       {"variants", true, "which variants", "\"before after int8\"", "before after"}});
   if (!args.ok()) Die(std::string(args.status().message()));
   int sentences = 0, threads = 0, chunk = 0;
   if (!absl::SimpleAtoi(args->Get("sentences"), &sentences) || sentences < 1 ||
       !absl::SimpleAtoi(args->Get("threads"), &threads) || threads < 1 ||
-      !absl::SimpleAtoi(args->Get("chunk"), &chunk) || chunk < 1) {
-    Die("--sentences, --threads and --chunk take positive whole numbers");
+      !absl::SimpleAtoi(args->Get("chunk"), &chunk) || chunk < 0) {
+    Die("--sentences and --threads take positive whole numbers, --chunk 0 or more");
   }
   std::vector<int> beams;
   for (absl::string_view b : absl::StrSplit(args->Get("beams"), ' ', absl::SkipEmpty())) {
@@ -125,7 +128,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> variants =
       absl::StrSplit(args->Get("variants"), ' ', absl::SkipEmpty());
   for (const std::string& v : variants) {
-    if (v != "before" && v != "after") Die("--variants: before and/or after, got '" + v + "'");
+    if (v != "before" && v != "after" && v != "int8") {
+      Die("--variants: before, after and/or int8, got '" + v + "'");
+    }
   }
   at::set_num_threads(threads);
 
@@ -149,6 +154,9 @@ int main(int argc, char** argv) {
   auto model = tandem::model::CreateSeq2Seq(c, 7);
   if (!model.ok()) Die(std::string(model.status().message()));
   (*model)->PrepareBf16Decoding();
+  if (std::find(variants.begin(), variants.end(), "int8") != variants.end()) {
+    if (absl::Status s = (*model)->PrepareInt8Decoding(); !s.ok()) Die(std::string(s.message()));
+  }
   const double limit = MatmulRate(c);
 
   for (int beam : beams) {
@@ -161,19 +169,24 @@ int main(int argc, char** argv) {
     for (const std::string& variant : variants) {
       std::vector<size_t> order(src.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      if (variant == "after") {
+      if (variant != "before") {
         std::stable_sort(order.begin(), order.end(),
                          [&](size_t a, size_t b) { return src[a].size() > src[b].size(); });
       }
       DecodeOptions o;
       o.beam_size = beam;
-      o.compact = variant == "after";
+      o.compact = variant != "before";
       o.bf16 = args->Has("bf16");
+      o.int8 = variant == "int8";
+      const size_t step = variant == "before" ? 32
+                          : chunk > 0         ? static_cast<size_t>(chunk)
+                          : beam == 1         ? 64
+                                              : 32;
       size_t finished = 0;
       const auto t0 = std::chrono::steady_clock::now();
-      for (size_t i = 0; i < order.size(); i += chunk) {
+      for (size_t i = 0; i < order.size(); i += step) {
         std::vector<std::vector<int>> part;
-        for (size_t k = i; k < std::min(order.size(), i + chunk); ++k) {
+        for (size_t k = i; k < std::min(order.size(), i + step); ++k) {
           part.push_back(src[order[k]]);
         }
         auto hyps = beam > 1 ? tandem::model::BeamSearch(**model, part, o)

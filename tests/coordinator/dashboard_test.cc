@@ -580,12 +580,17 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
   EXPECT_FALSE(asked[1].has_length_penalty());
   EXPECT_EQ(asked[1].n_best(), 1u);
   EXPECT_FALSE(asked[1].replace_unk());
+  EXPECT_FALSE(asked[1].bf16());
+  EXPECT_FALSE(asked[1].int8());
   // The decoding options of `tandem translate`.
-  Get("/api/jobs/job-1/translate?text=x&n_best=3&length_penalty=0.6&replace_unk=1").deferred();
+  Get("/api/jobs/job-1/translate?text=x&n_best=3&length_penalty=0.6&replace_unk=1&bf16=1&int8=1")
+      .deferred();
   ASSERT_EQ(asked.size(), 3u);
   EXPECT_EQ(asked[2].n_best(), 3u);
   EXPECT_DOUBLE_EQ(asked[2].length_penalty(), 0.6);
   EXPECT_TRUE(asked[2].replace_unk());
+  EXPECT_TRUE(asked[2].bf16());
+  EXPECT_TRUE(asked[2].int8());
   // The model server's refusal, with its status.
   const HttpResponse refused = Get("/api/jobs/job-1/translate?text=fail").deferred();
   EXPECT_EQ(refused.status, 409);
@@ -603,6 +608,7 @@ TEST_F(DashboardTest, TranslateTakesItsSentencesFromTheQueryAndRunsAsASlowAnswer
            {"/api/jobs/job-1/translate?text=a&beam=65", "beam"},
            {"/api/jobs/job-1/translate?text=a&attention=maybe", "attention: expected 1 or 0"},
            {"/api/jobs/job-1/translate?text=a&replace_unk=yes", "replace_unk: expected 1 or 0"},
+           {"/api/jobs/job-1/translate?text=a&int8=2", "int8: expected 1 or 0"},
            {"/api/jobs/job-1/translate?text=a&n_best=0", "n_best: expected a whole number"},
            {"/api/jobs/job-1/translate?text=a&length_penalty=long",
             "length_penalty: expected a number"},

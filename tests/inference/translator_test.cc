@@ -540,7 +540,8 @@ TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchin
     EXPECT_EQ(stats.joined, wait_ms == 0 ? 0u : 2u);
     EXPECT_EQ(stats.batches, wait_ms == 0 ? 5u : 3u);
   }
-  // A batch holds at most Translator::ChunkSize sentences: 32, or with bf16 16 / beam.
+  // A batch holds at most Translator::ChunkSize sentences: 64 greedy, 32 with a beam, or with
+  // bf16 16 / beam.
   TranslateBatcher batcher(absl::Seconds(1), /*busy=*/0);
   TranslateOptions o;
   o.beam_size = 5;
@@ -556,6 +557,83 @@ TEST_F(TranslatorTest, BatchesKeepOptionsAndCapacityApartAndZeroWaitTurnsBatchin
   for (auto& t : clients) t.join();
   EXPECT_EQ(batcher.stats().batches, 2u);
   EXPECT_EQ(batcher.stats().largest, 3u);
+}
+
+// TranslateRequest.int8: refused with the reason until the model's output layer is
+// quantized (TrainedModel does it on load), then the same translations as float32 on this
+// model, in batches of their own.
+TEST_F(TranslatorTest, Int8IsRefusedUntilPreparedThenTranslatesLikeFloat) {
+  Bias(kEosId, 3.0f);
+  const std::vector<std::string> sentences = {"the dog runs", "a small bird sings in the house",
+                                              "red"};
+  v1::TranslateRequest r;
+  r.set_job_id("j");
+  for (const std::string& s : sentences) r.add_sentences(s);
+  r.set_int8(true);
+  EXPECT_THAT(TranslateWith(*translator_, r).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("int8: this model has no int8 output layer")));
+  ASSERT_OK(model_->PrepareInt8Decoding());
+  for (const int beam : {1, 3}) {
+    SCOPED_TRACE(absl::StrCat("beam ", beam));
+    r.set_beam_size(beam);
+    ASSERT_OK_AND_ASSIGN(const v1::TranslateResponse int8, TranslateWith(*translator_, r));
+    ASSERT_OK_AND_ASSIGN(const std::vector<std::string> f32,
+                         translator_->Translate(sentences, beam));
+    ASSERT_EQ(int8.translations_size(), 3);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(int8.translations(i).text(), f32[i]) << i;
+  }
+  // Int8 and float32 requests never share a batch.
+  TranslateBatcher batcher(absl::Seconds(1), /*busy=*/0);
+  std::vector<std::thread> clients;
+  for (const bool int8 : {false, true, false, true}) {
+    clients.emplace_back([&, int8] {
+      TranslateOptions o;
+      o.beam_size = 2;
+      o.int8 = int8;
+      ASSERT_OK(batcher.Translate(*translator_, {"the dog"}, o).status());
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(batcher.stats().batches, 2u);
+  EXPECT_EQ(batcher.stats().joined, 2u);
+}
+
+TEST(TranslatorChunkTest, GreedyChunksAreLargerAndBf16LimitsOnlyWithoutInt8) {
+  TranslateOptions o;
+  o.beam_size = 1;
+  EXPECT_EQ(Translator::ChunkSize(o), 64u);
+  o.beam_size = 5;
+  EXPECT_EQ(Translator::ChunkSize(o), 32u);
+  o.bf16 = true;
+  EXPECT_EQ(Translator::ChunkSize(o), 3u);  // 16 rows / beam 5
+  o.beam_size = 1;
+  EXPECT_EQ(Translator::ChunkSize(o), 16u);
+  o.int8 = true;  // the output layer, the largest product, is int8 at any row count
+  EXPECT_EQ(Translator::ChunkSize(o), 64u);
+  o.beam_size = 5;
+  EXPECT_EQ(Translator::ChunkSize(o), 32u);
+}
+
+// Chunks are bounded by sentences and by source subwords x beams (16,384).
+TEST(TranslatorChunkTest, ChunksAreBoundedByTokensAsWellAsSentences) {
+  using Ends = std::vector<size_t>;
+  TranslateOptions o;
+  o.beam_size = 5;
+  EXPECT_EQ(Translator::ChunkEnds({}, o), Ends{});
+  EXPECT_EQ(Translator::ChunkEnds({3}, o), Ends{1});
+  // Short sentences: the sentence count decides (32 with a beam, 64 greedy).
+  EXPECT_EQ(Translator::ChunkEnds(std::vector<size_t>(70, 10), o), (Ends{32, 64, 70}));
+  o.beam_size = 1;
+  EXPECT_EQ(Translator::ChunkEnds(std::vector<size_t>(70, 10), o), (Ends{64, 70}));
+  // Long ones: (399 + 1) x 5 = 2,000 per sentence, so 8 fit in 16,384; 400 x 5 x 41 > 16,384.
+  o.beam_size = 5;
+  EXPECT_EQ(Translator::ChunkEnds(std::vector<size_t>(20, 399), o), (Ends{8, 16, 20}));
+  // A sentence over the budget alone is a chunk of one; then the budget starts again.
+  EXPECT_EQ(Translator::ChunkEnds({5000, 4000, 10, 10}, o), (Ends{1, 2, 4}));
+  // Exactly the budget fits: 16,384 = 4 x (4,095 + 1) greedy.
+  o.beam_size = 1;
+  EXPECT_EQ(Translator::ChunkEnds({4095, 4095, 4095, 4095, 4095}, o), (Ends{4, 5}));
 }
 
 TEST_F(TranslatorTest, ADecodingErrorIsEveryMembersError) {

@@ -202,6 +202,53 @@ TEST_F(Seq2SeqTest, Bf16StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
   }
 }
 
+// The output layer in int8 (PrepareInt8Decoding, DecoderState::int8): close to float32's
+// logits for the RNN and the transformer, never used unless prepared and asked for, and
+// leaving float32 and bf16 steps as they were.
+TEST_F(Seq2SeqTest, Int8StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
+  ModelConfig transformer;
+  transformer.architecture = "transformer";
+  transformer.src_vocab = 13;
+  transformer.tgt_vocab = 11;
+  transformer.embedding_dim = 8;
+  transformer.preoutput_dim = 8;
+  transformer.heads = 2;
+  transformer.ff_dim = 12;
+  transformer.encoder_layers = transformer.decoder_layers = 2;
+  transformer.dropout = 0.0;
+  for (const ModelConfig& c : {Tiny("bahdanau"), Tiny("luong_general", "lstm"), transformer}) {
+    SCOPED_TRACE(c.architecture + " " + c.attention);
+    Seq2Seq m = Make(c, 3);
+    m->eval();
+    torch::NoGradGuard no_grad;
+    const Batch batch = TinyBatch(c);
+    const EncoderOutput enc = m->Encode(batch.src, batch.src_lengths, batch.src_padded);
+    const torch::Tensor prev = torch::full({batch.src.size(0)}, c.bos_id, torch::kInt64);
+    auto step = [&](bool int8, bool bf16) {
+      DecoderState state = m->InitialState(enc);
+      state.int8 = int8;
+      state.bf16 = bf16;
+      torch::Tensor logits;
+      for (int t = 0; t < 3; ++t) logits = m->Step(enc, state, prev, nullptr);  // three steps
+      return logits;
+    };
+    const torch::Tensor f32 = step(false, false);
+    EXPECT_FALSE(m->HasInt8Decoding());
+    EXPECT_TRUE(torch::equal(step(true, false), f32)) << "not prepared: float32 as before";
+    m->PrepareBf16Decoding();
+    const torch::Tensor b16 = step(false, true);
+    ASSERT_OK(m->PrepareInt8Decoding());
+    EXPECT_TRUE(m->HasInt8Decoding());
+    EXPECT_TRUE(torch::equal(step(false, false), f32)) << "prepared, not asked: float32";
+    EXPECT_TRUE(torch::equal(step(false, true), b16)) << "prepared, not asked: bf16 as before";
+    const torch::Tensor q = step(true, false);
+    EXPECT_FALSE(torch::equal(q, f32)) << "the output layer was quantized";
+    // Only the output layer is int8: the hidden state matches float32's, and the logits are
+    // within two 8-bit roundings of the largest.
+    EXPECT_LE((q - f32).abs().max().item<float>(), 0.03f * (1.0f + f32.abs().max().item<float>()));
+  }
+}
+
 TEST_F(Seq2SeqTest, BadInputIsAStatusNotAnException) {
   ModelConfig c = Tiny("bahdanau");
   Seq2Seq m = Make(c);
