@@ -213,4 +213,32 @@ FusedDecoderOutput BahdanauGruDecode(const Tensor& gi_w, const Tensor& s0, const
   return {out[0], out[1], out[2]};
 }
 
+Tensor AdditiveAttentionStep(const Tensor& keys, const Tensor& q, const Tensor& v,
+                             const Tensor& pad_mask, const Tensor& annotations, Tensor* weights) {
+  const int64_t B = keys.size(0), S = keys.size(1), att = keys.size(2), A = annotations.size(2);
+  const auto fine = [](const Tensor& t) {
+    return t.scalar_type() == at::kFloat && t.is_contiguous();
+  };
+  TORCH_CHECK(keys.dim() == 3 && annotations.dim() == 3 && annotations.size(0) == B &&
+                  annotations.size(1) == S && q.numel() == B * att && v.numel() == att &&
+                  (!pad_mask.defined() || (pad_mask.numel() == B * S &&
+                                           pad_mask.scalar_type() == at::kBool &&
+                                           pad_mask.is_contiguous())) &&
+                  fine(keys) && fine(q) && fine(v) && fine(annotations),
+              "AdditiveAttentionStep: float32 contiguous keys [B, S, att], q [B, att], v [att], "
+              "annotations [B, S, A] and a bool pad_mask [B, S]");
+  Tensor e = at::empty({B, S}, keys.options()), a = at::empty({B, S}, keys.options()),
+         c = at::empty({B, A}, keys.options());
+  const bool* m = pad_mask.defined() ? pad_mask.data_ptr<bool>() : nullptr;
+  const Kernels<float> k = SelectKernels<float>();
+  ForRows(B, [&](int64_t b0, int64_t b1) {
+    k.energies_forward(b0, b1, S, att, keys.data_ptr<float>(), q.data_ptr<float>(), att,
+                       v.data_ptr<float>(), m, e.data_ptr<float>());
+    k.softmax_context_forward(b0, b1, S, A, e.data_ptr<float>(), annotations.data_ptr<float>(),
+                              a.data_ptr<float>(), c.data_ptr<float>());
+  });
+  if (weights) *weights = a;
+  return c;
+}
+
 }  // namespace tandem::model

@@ -36,6 +36,16 @@ FusedDecoderOutput BahdanauGruDecode(const torch::Tensor& gi_w, const torch::Ten
                                      const torch::Tensor& w_hh, const torch::Tensor& b_hh,
                                      const torch::Tensor& v, const torch::Tensor& w_ic);
 
+// One decoding step of Bahdanau attention, without gradients, by the same fused loops: the
+// energies v . tanh(q_b + k_bs) (FastTanh; -inf at padding), their softmax and the context,
+// with no [B, S, att] temporary. keys [B, S, att], q [B, att], v [att] (any shape of att
+// elements), pad_mask [B, S] bool or undefined, annotations [B, S, A]; float32, contiguous
+// (checked). Returns the context [B, A]; `weights` (optional) receives [B, S]. Rows are
+// split over LibTorch's intra-op threads; each row's result is the same at any thread count.
+torch::Tensor AdditiveAttentionStep(const torch::Tensor& keys, const torch::Tensor& q,
+                                    const torch::Tensor& v, const torch::Tensor& pad_mask,
+                                    const torch::Tensor& annotations, torch::Tensor* weights);
+
 // For tests: run the generic x86-64 build of the loops even on a CPU with AVX2 + FMA.
 void UseGenericFusedLoops(bool on);
 

@@ -1,5 +1,7 @@
 #include "model/int8_linear.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -82,6 +84,15 @@ absl::StatusOr<Int8Linear> Int8Linear::Create(const torch::Tensor& weight,
 
 torch::Tensor Int8Linear::Forward(const torch::Tensor& x) const {
   torch::NoGradGuard no_grad;
+  // On the calling thread alone: oneDNN splits even a 17-row product over every OpenMP
+  // thread, and where another process holds a core each call then waits for a descheduled
+  // thread, 20-40 ms instead of 1 (BENCHMARKS.md, issue [12]); one thread of int8 is still
+  // 2-4x two threads of float32 here. omp_set_num_threads changes this thread's setting only.
+  struct OneThread {
+    const int before = omp_get_max_threads();
+    OneThread() { omp_set_num_threads(1); }
+    ~OneThread() { omp_set_num_threads(before); }
+  } one_thread;
   return packed_->apply_dynamic(x.contiguous(), ReduceRange());
 }
 

@@ -66,10 +66,16 @@ class AdditiveEnergies : public torch::autograd::Function<AdditiveEnergies> {
 // `bias` may be undefined (none). Under gradients (training) it is addmm, or matmul without a
 // bias (what linear computes), so training's arithmetic is unchanged; without gradients and
 // at most 16 rows (decoding, and tiny validation batches) it is SmallAffine, reading
-// `weight_bf16` instead (Seq2SeqImpl::PrepareBf16Decoding) when that is defined.
+// `weight_bf16` instead (Seq2SeqImpl::PrepareBf16Decoding) when that is defined. Beyond 16
+// rows without gradients, `int8` (Seq2SeqImpl::PrepareInt8Decoding), when given, computes
+// it: oneDNN's int8 kernel pays from there on, while for a few rows SmallAffine's one read of
+// the float32 weights is as fast (BENCHMARKS.md, issue [12]).
 Tensor StepAffine(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                  const Tensor& weight_bf16) {
+                  const Tensor& weight_bf16, const Int8Linear* int8) {
   const int64_t rows = x.size(0);
+  if (int8 != nullptr && rows > kSmallAffineMaxRows && !torch::GradMode::is_enabled()) {
+    return int8->Forward(x);  // its own copy of weight and bias, in int8
+  }
   const bool small =
       rows <= kSmallAffineMaxRows && !torch::GradMode::is_enabled() &&
       x.scalar_type() == torch::kFloat &&
@@ -317,6 +323,14 @@ Tensor Seq2SeqImpl::Attend(const EncoderOutput& enc, const Tensor& query, const 
     Tensor q = (q_proj.defined() ? q_proj : StepAffine(query, att_q_->weight, Tensor()))
                    .unsqueeze(1);  // [B, 1, att]
     const Tensor v = att_v_->weight.squeeze(0);
+    // Decoding: the fused loops of training's decoder, without the [B, S, att] temporary
+    // (tanh by FastTanh, within 3e-7 of LibTorch's).
+    if (!torch::GradMode::is_enabled() && enc.keys.scalar_type() == torch::kFloat &&
+        enc.keys.is_contiguous() && enc.annotations.is_contiguous() &&
+        (!enc.pad_mask.defined() || enc.pad_mask.is_contiguous())) {
+      return AdditiveAttentionStep(enc.keys, q.contiguous(), v.contiguous(), enc.pad_mask,
+                                   enc.annotations, weights);
+    }
     e = config_.recompute_attention ? AdditiveEnergies::apply(enc.keys, q, v)
                                     : torch::matmul(torch::tanh(enc.keys + q), v);  // [B, S]
   } else {
@@ -339,11 +353,17 @@ void Seq2SeqImpl::CellsStep(const Tensor& gi0, DecoderState& state, const Tensor
     const auto bf16 = [&](const std::vector<Tensor>& w) {
       return w.empty() || !state.bf16 ? Tensor() : w[static_cast<size_t>(l)];
     };
-    if (l > 0) gi = StepAffine(state.h[l - 1], w_ih_[l], b_ih_[l], bf16(bf16_.w_ih));
+    const auto int8 = [&](const std::vector<std::shared_ptr<const Int8Linear>>& w) {
+      return w.empty() || !state.int8 ? nullptr : w[static_cast<size_t>(l)].get();
+    };
+    if (l > 0) {
+      gi = StepAffine(state.h[l - 1], w_ih_[l], b_ih_[l], bf16(bf16_.w_ih), int8(int8_.w_ih));
+    }
     const Tensor& h = state.h[l];
     Tensor gh = l + 1 == config_.decoder_layers && gh_top.defined()
                     ? gh_top
-                    : StepAffine(h, w_hh_[l], b_hh_[l], bf16(bf16_.w_hh));  // [B, G*D]
+                    : StepAffine(h, w_hh_[l], b_hh_[l], bf16(bf16_.w_hh),
+                                 int8(int8_.w_hh));  // [B, G*D]
     if (!lstm_) {
       // PyTorch GRU: r, z = sigmoid(...); n = tanh(gi_n + r * gh_n); h' = n + z * (h - n).
       Tensor rz = torch::sigmoid(gi.narrow(1, 0, 2 * D) + gh.narrow(1, 0, 2 * D));
@@ -510,28 +530,47 @@ Tensor Seq2SeqImpl::Step(const EncoderOutput& enc, DecoderState& state, const Te
   }
   Tensor w = Dropout(tgt_emb_(prev_tokens));  // [B, E]
   const bool bf16 = state.bf16 && bf16_.out.defined();
-  // Bahdanau's query projection W_q s_{t-1}, here so that it may read the bfloat16 copy.
-  const Tensor q_proj = att_q_ && bf16 ? StepAffine(state.h.back(), att_q_->weight, Tensor(),
-                                                    bf16_.att_q)
-                                       : Tensor();
+  const bool int8 = state.int8 && int8_.out != nullptr;
+  // Bahdanau's query projection W_q s_{t-1}, here so that it may read a reduced copy.
+  const Tensor q_proj =
+      att_q_ && (bf16 || int8)
+          ? StepAffine(state.h.back(), att_q_->weight, Tensor(), bf16 ? bf16_.att_q : Tensor(),
+                       int8 ? int8_.att_q.get() : nullptr)
+          : Tensor();
   Tensor ctx = Attend(enc, state.h.back(), q_proj, attention);
   Tensor gi = StepAffine(torch::cat({w, ctx}, 1), w_ih_[0], b_ih_[0],
-                         bf16 ? bf16_.w_ih[0] : Tensor());
+                         bf16 ? bf16_.w_ih[0] : Tensor(), int8 ? int8_.w_ih[0].get() : nullptr);
   CellsStep(gi, state);
   Tensor o = Dropout(torch::tanh(StepAffine(torch::cat({state.h.back(), ctx, w}, 1),
                                             pre_out_->weight, pre_out_->bias,
-                                            bf16 ? bf16_.pre_out : Tensor())));
+                                            bf16 ? bf16_.pre_out : Tensor(),
+                                            int8 ? int8_.pre_out.get() : nullptr)));
   return OutputStep(o, state);  // [B, V]
 }
 
 Tensor Seq2SeqImpl::OutputStep(const Tensor& o, const DecoderState& state) const {
-  if (state.int8 && int8_out_) return int8_out_->Forward(o);
+  if (state.int8 && int8_.out) return int8_.out->Forward(o);
   return StepAffine(o, out_->weight, out_->bias, state.bf16 ? bf16_.out : Tensor());
 }
 
 absl::Status Seq2SeqImpl::PrepareInt8Decoding() {
-  TANDEM_ASSIGN_OR_RETURN(Int8Linear out, Int8Linear::Create(out_->weight, out_->bias));
-  int8_out_ = std::make_shared<const Int8Linear>(std::move(out));
+  Int8Weights q;
+  const auto make = [](const Tensor& w, const Tensor& b,
+                       std::shared_ptr<const Int8Linear>* out) -> absl::Status {
+    TANDEM_ASSIGN_OR_RETURN(Int8Linear l, Int8Linear::Create(w, b));
+    *out = std::make_shared<const Int8Linear>(std::move(l));
+    return absl::OkStatus();
+  };
+  TANDEM_RETURN_IF_ERROR(make(out_->weight, out_->bias, &q.out));
+  if (!tf_) {  // the transformer's own matrices stay float32, as with bf16
+    for (size_t l = 0; l < w_ih_.size(); ++l) {
+      TANDEM_RETURN_IF_ERROR(make(w_ih_[l], b_ih_[l], &q.w_ih.emplace_back()));
+      TANDEM_RETURN_IF_ERROR(make(w_hh_[l], b_hh_[l], &q.w_hh.emplace_back()));
+    }
+    if (att_q_) TANDEM_RETURN_IF_ERROR(make(att_q_->weight, Tensor(), &q.att_q));
+    TANDEM_RETURN_IF_ERROR(make(pre_out_->weight, pre_out_->bias, &q.pre_out));
+  }
+  int8_ = std::move(q);
   return absl::OkStatus();
 }
 

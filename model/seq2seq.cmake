@@ -43,7 +43,7 @@ add_library(tandem_seq2seq STATIC
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fused_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/fused_attention.cc ${CMAKE_CURRENT_LIST_DIR}/transformer_ops.cc
-  ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc PROPERTIES
+  ${CMAKE_CURRENT_LIST_DIR}/small_affine.cc ${CMAKE_CURRENT_LIST_DIR}/int8_linear.cc PROPERTIES
   COMPILE_OPTIONS "-O3;-fno-math-errno;-fopenmp;-Wno-psabi")
 # PUBLIC: the headers (seq2seq.h, batch.h, optim.h) expose LibTorch types.
 target_link_libraries(tandem_seq2seq PUBLIC tandem_model_config torch absl::statusor

@@ -135,12 +135,14 @@ class Seq2SeqImpl : public torch::nn::Module {
   // Training, the encoder and steps of more rows are unchanged.
   void PrepareBf16Decoding();
 
-  // Quantizes the output layer to int8 for decoding steps with DecoderState::int8 (every row
-  // count; model/int8_linear.h: oneDNN's kernel, several times float32's rate, about 1 % of
-  // the largest logit in error). Same contract as PrepareBf16Decoding: once, after loading,
-  // before any thread decodes. Unavailable where LibTorch has no such kernel.
+  // Quantizes to int8, for decoding steps with DecoderState::int8, the output layer (used at
+  // every row count) and, for the RNN, the step matrices of PrepareBf16Decoding (used for
+  // steps of more than kSmallAffineMaxRows rows: beam search over several sentences, greedy
+  // over many). model/int8_linear.h: oneDNN's kernel, several times float32's rate, about 1 %
+  // of the largest output in error. Same contract as PrepareBf16Decoding: once, after
+  // loading, before any thread decodes. Unavailable where LibTorch has no such kernel.
   absl::Status PrepareInt8Decoding();
-  bool HasInt8Decoding() const { return int8_out_ != nullptr; }
+  bool HasInt8Decoding() const { return int8_.out != nullptr; }
 
   // Parameters in the fixed registration order (model/README.md; R1.md 1.4 for R1Config()),
   // and their names ("src_emb.weight", "encoder.weight_ih_l0", ...). The trainer packs
@@ -216,7 +218,12 @@ class Seq2SeqImpl : public torch::nn::Module {
     std::vector<torch::Tensor> w_ih, w_hh;  // per decoder layer
     torch::Tensor att_q, pre_out, out;
   } bf16_;
-  std::shared_ptr<const Int8Linear> int8_out_;  // PrepareInt8Decoding (null when off)
+  // PrepareInt8Decoding: int8 copies of the output layer (every step) and, for the RNN, of
+  // the step matrices (steps of more than kSmallAffineMaxRows rows); null when off.
+  struct Int8Weights {
+    std::vector<std::shared_ptr<const Int8Linear>> w_ih, w_hh;  // per decoder layer
+    std::shared_ptr<const Int8Linear> att_q, pre_out, out;
+  } int8_;
 };
 TORCH_MODULE(Seq2Seq);
 

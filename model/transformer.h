@@ -87,11 +87,15 @@ class Transformer {
   torch::nn::LayerNorm dec_norm_{nullptr};
 };
 
+class Int8Linear;  // int8_linear.h
+
 // x W^T + b for a decoder step, x [B, in], with the fast paths for few rows (seq2seq.cc);
-// `weight_bf16`, when defined, the weight in bfloat16 for those paths.
+// `weight_bf16`, when defined, the weight in bfloat16 for those paths; `int8`, when given,
+// the same affine map in int8 for steps of more rows.
 torch::Tensor StepAffine(const torch::Tensor& x, const torch::Tensor& weight,
                          const torch::Tensor& bias,
-                         const torch::Tensor& weight_bf16 = torch::Tensor());
+                         const torch::Tensor& weight_bf16 = torch::Tensor(),
+                         const Int8Linear* int8 = nullptr);
 
 }  // namespace tandem::model
 

@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -149,6 +151,58 @@ TEST_F(Seq2SeqTest, FusedDecoderIsTheSameOnOneAndTwoThreads) {
               0.0f);
   }
   UseGenericFusedLoops(false);
+}
+
+// Decoding's attention step (AdditiveAttentionStep) against LibTorch's operators: the same
+// context and weights within float rounding, exactly zero weight at padding, rows summing to
+// one, the same bits at 1 and 2 threads and in both builds of the loops; att not a multiple
+// of 8 (the scalar tail) and one source position.
+TEST_F(Seq2SeqTest, AttentionStepMatchesTheOperators) {
+  for (const auto& [B, S, att, A] : std::vector<std::array<int64_t, 4>>{
+           {3, 5, 16, 10}, {1, 1, 7, 3}, {17, 9, 13, 512}, {2, 40, 256, 512}}) {
+    SCOPED_TRACE(::testing::Message() << B << " " << S << " " << att << " " << A);
+    torch::manual_seed(static_cast<uint64_t>(B * 100 + S));
+    const torch::Tensor keys = torch::randn({B, S, att}), q = torch::randn({B, att});
+    const torch::Tensor v = torch::randn({att}), ann = torch::randn({B, S, A});
+    torch::Tensor mask = torch::zeros({B, S}, torch::kBool);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t s = S - b % S; s < S; ++s) mask[b][s] = true;  // row b: b % S padded
+    }
+    torch::Tensor e = torch::matmul(torch::tanh(keys + q.unsqueeze(1)), v);
+    e = e.masked_fill(mask, -std::numeric_limits<double>::infinity());
+    const torch::Tensor want_a = torch::softmax(e, 1);
+    const torch::Tensor want_c = torch::bmm(want_a.unsqueeze(1), ann).squeeze(1);
+    std::vector<torch::Tensor> contexts;
+    for (const bool generic : {false, true}) {
+      UseGenericFusedLoops(generic);
+      for (const int threads : {1, 2}) {
+        at::set_num_threads(threads);
+        torch::Tensor a;
+        const torch::Tensor c = AdditiveAttentionStep(keys, q, v, mask, ann, &a);
+        EXPECT_LT((c - want_c).abs().max().item<float>(), 1e-5);
+        EXPECT_LT((a - want_a).abs().max().item<float>(), 1e-5);
+        EXPECT_TRUE(torch::all(a.masked_select(mask) == 0).item<bool>());
+        EXPECT_LT((a.sum(1) - 1).abs().max().item<float>(), 1e-5);
+        if (!generic) contexts.push_back(c);
+      }
+    }
+    UseGenericFusedLoops(false);
+    at::set_num_threads(1);
+    EXPECT_TRUE(torch::equal(contexts[0], contexts[1])) << "1 and 2 threads";
+    // No mask at all.
+    torch::Tensor a;
+    const torch::Tensor c = AdditiveAttentionStep(keys, q, v, torch::Tensor(), ann, &a);
+    const torch::Tensor unmasked =
+        torch::softmax(torch::matmul(torch::tanh(keys + q.unsqueeze(1)), v), 1);
+    EXPECT_LT((a - unmasked).abs().max().item<float>(), 1e-5);
+    EXPECT_LT((c - torch::bmm(unmasked.unsqueeze(1), ann).squeeze(1)).abs().max().item<float>(),
+              1e-5);
+  }
+  // What it cannot take it refuses (a c10::Error; Seq2Seq only calls it with what fits).
+  EXPECT_THROW(AdditiveAttentionStep(torch::randn({2, 3, 4}).transpose(1, 2), torch::randn({2, 3}),
+                                     torch::randn({3}), torch::Tensor(), torch::randn({2, 4, 5}),
+                                     nullptr),
+               c10::Error);
 }
 
 // FastTanh against the double-precision tanh: absolute error within a few float ulps of 1,

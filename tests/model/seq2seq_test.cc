@@ -243,9 +243,32 @@ TEST_F(Seq2SeqTest, Int8StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
     EXPECT_TRUE(torch::equal(step(false, true), b16)) << "prepared, not asked: bf16 as before";
     const torch::Tensor q = step(true, false);
     EXPECT_FALSE(torch::equal(q, f32)) << "the output layer was quantized";
-    // Only the output layer is int8: the hidden state matches float32's, and the logits are
-    // within two 8-bit roundings of the largest.
+    // Three rows: only the output layer is int8 (the step matrices stay float32 up to 16
+    // rows), and the logits are within two 8-bit roundings of the largest.
     EXPECT_LE((q - f32).abs().max().item<float>(), 0.03f * (1.0f + f32.abs().max().item<float>()));
+    if (c.architecture == "transformer") continue;
+    // Seventeen rows: the RNN's step matrices go through int8 too; three steps deep, still
+    // within a few percent, and not what float32 gives.
+    std::vector<std::vector<int>> src, tgt;
+    for (int i = 0; i < 17; ++i) {
+      src.push_back({4 + i % 7, 5, 4 + (i * 3) % 7});
+      tgt.push_back({4 + i % 5});
+    }
+    ASSERT_OK_AND_ASSIGN(const Batch big, MakeBatch(src, tgt, c));
+    const EncoderOutput big_enc = m->Encode(big.src, big.src_lengths, big.src_padded);
+    const torch::Tensor big_prev = torch::full({17}, c.bos_id, torch::kInt64);
+    auto big_step = [&](bool int8) {
+      DecoderState state = m->InitialState(big_enc);
+      state.int8 = int8;
+      torch::Tensor logits;
+      for (int t = 0; t < 3; ++t) logits = m->Step(big_enc, state, big_prev, nullptr);
+      return std::make_pair(logits, state.h.back());
+    };
+    const auto [big_f32, h_f32] = big_step(false);
+    const auto [big_q, h_q] = big_step(true);
+    EXPECT_FALSE(torch::equal(h_q, h_f32)) << "the cells' matrices were int8";
+    EXPECT_LE((big_q - big_f32).abs().max().item<float>(),
+              0.05f * (1.0f + big_f32.abs().max().item<float>()));
   }
 }
 
