@@ -199,6 +199,7 @@ absl::Status Translate(const ParsedArgs& a) {
   }
   TANDEM_RETURN_IF_ERROR(inference::OptionsOf(options).status());  // before loading the model
   TANDEM_ASSIGN_OR_RETURN(auto model, LoadModel(a.Get("model")));
+  const bool tty = ::isatty(2) != 0;
   for (size_t i = 0; i < sentences.size(); i += inference::kMaxTranslateSentences) {
     v1::TranslateRequest request = options;
     for (size_t j = i; j < std::min(sentences.size(), i + inference::kMaxTranslateSentences); ++j) {
@@ -207,6 +208,8 @@ absl::Status Translate(const ParsedArgs& a) {
     TANDEM_ASSIGN_OR_RETURN(v1::TranslateResponse response,
                             inference::TranslateWith(model->translator(), request));
     std::cout << FormatTranslations(response, i) << std::flush;
+    PrintTranslateProgress(std::cerr, tty, i + static_cast<size_t>(request.sentences_size()),
+                           sentences.size(), inference::kMaxTranslateSentences);
   }
   return absl::OkStatus();
 }

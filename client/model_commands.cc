@@ -192,7 +192,6 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
   // Text output streams: each request's translations are printed as they come back, with
   // "translated N of M sentences" on stderr for inputs of more than one request (rewritten in
   // place on a terminal). JSON waits for the whole response.
-  const bool several = sentences.size() > kSentencesPerRequest;
   const bool tty = ctx.err == &std::cerr && ::isatty(2);
   v1::TranslateResponse all;
   for (size_t i = 0; i < sentences.size(); i += kSentencesPerRequest) {
@@ -216,17 +215,13 @@ int RunTranslate(const ParsedArgs& a, Context& ctx) {
       continue;
     }
     *ctx.out << FormatTranslations(*resp, i) << std::flush;
-    if (several) {
-      *ctx.err << (tty ? "\r\033[K" : "") << "tandem: translated "
-               << i + static_cast<size_t>(req.sentences_size()) << " of " << sentences.size()
-               << " sentences" << (tty ? "" : "\n") << std::flush;
-    }
+    PrintTranslateProgress(*ctx.err, tty, i + static_cast<size_t>(req.sentences_size()),
+                           sentences.size(), kSentencesPerRequest);
   }
   if (ctx.json) {
     *ctx.out << JsonObject(all) << "\n";
     return kExitOk;
   }
-  if (several && tty) *ctx.err << "\n";
   *ctx.err << "(" << all.model() << " model of job " << a.Get("job") << ", step "
            << all.model_step() << ")\n";
   return kExitOk;

@@ -63,6 +63,13 @@ std::vector<std::string> TranslateArgs(const ParsedArgs& a) {
   return args;
 }
 
+void PrintTranslateProgress(std::ostream& err, bool tty, size_t done, size_t total,
+                            size_t per_request) {
+  if (total <= per_request) return;
+  err << (tty ? "\r\033[K" : "") << "tandem: translated " << done << " of " << total
+      << " sentences" << (tty && done < total ? "" : "\n") << std::flush;
+}
+
 std::string FormatTranslations(const v1::TranslateResponse& response, size_t first) {
   std::string out;
   for (int i = 0; i < response.translations_size(); ++i) {

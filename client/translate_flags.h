@@ -4,6 +4,7 @@
 #ifndef TANDEM_CLIENT_TRANSLATE_FLAGS_H_
 #define TANDEM_CLIENT_TRANSLATE_FLAGS_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ std::vector<std::string> TranslateArgs(const ParsedArgs& a);
 // one line per candidate, best first, as Moses and Marian write them:
 // "SENTENCE ||| TEXT ||| SCORE" (sentences numbered from `first`, 0-based).
 std::string FormatTranslations(const v1::TranslateResponse& response, size_t first = 0);
+
+// "tandem: translated DONE of TOTAL sentences" on `err`, for inputs of more than one request:
+// rewritten in place on a terminal (`tty`), one line each otherwise; a final newline on a
+// terminal once DONE reaches TOTAL. Nothing for one request's worth.
+void PrintTranslateProgress(std::ostream& err, bool tty, size_t done, size_t total,
+                            size_t per_request);
 
 // Largest --head accepted before the model is asked (job.proto ModelSpec.heads' limit).
 inline constexpr int kMaxHeadFlag = 64;

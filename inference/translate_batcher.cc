@@ -86,12 +86,18 @@ absl::StatusOr<std::vector<std::vector<Candidate>>> TranslateBatcher::Translate(
     batch->options = options;
     batch->capacity = capacity;
     batch->Add(member, sentences);
-    // Company is worth waiting for only while other batches hold the cores anyway.
-    if (batching && decoding_.size() >= busy_ && !batch->Full()) {
+    // Company is worth waiting for only while other batches hold the cores anyway: the wait
+    // ends when a core frees up.
+    if (batching && KeepsWaiting(batch.get())) {
       open_.push_back(batch);
-      const Batch* b = batch.get();
+      using Wait = std::pair<const TranslateBatcher*, const Batch*>;
+      const Wait wait{this, batch.get()};
       mu_.AwaitWithDeadline(
-          absl::Condition(+[](const Batch* b) { return b->started || b->Full(); }, b),
+          absl::Condition(
+              +[](const Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return !w->first->KeepsWaiting(w->second);  // under mu_: Await holds it
+              },
+              &wait),
           absl::Now() + max_wait_);
     }
     if (!batch->started) Start(batch);
@@ -128,6 +134,17 @@ void TranslateBatcher::Decode(const std::shared_ptr<Batch>& batch) {
     m->done = true;
   }
   batch->ended = true;
+}
+
+size_t TranslateBatcher::Busy() const {
+  return std::count_if(decoding_.begin(), decoding_.end(), [](const std::shared_ptr<Batch>& b) {
+    return std::any_of(b->members.begin(), b->members.end(),
+                       [](const std::shared_ptr<Member>& m) { return !m->done; });
+  });
+}
+
+bool TranslateBatcher::KeepsWaiting(const Batch* batch) const {
+  return !batch->started && !batch->Full() && Busy() >= busy_;
 }
 
 void TranslateBatcher::Reap() {

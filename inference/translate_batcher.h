@@ -69,6 +69,11 @@ class TranslateBatcher {
   void Decode(const std::shared_ptr<Batch>& batch);
   // Joins the threads of batches that ended.
   void Reap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Batches holding a core: decoding, with a request not yet answered (a batch whose every
+  // request has its answer is only returning from the decoder).
+  size_t Busy() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a new `batch` should still wait for company: open, not full, and the cores busy.
+  bool KeepsWaiting(const Batch* batch) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration max_wait_;
   const size_t busy_;

@@ -325,7 +325,8 @@ Tensor Seq2SeqImpl::Attend(const EncoderOutput& enc, const Tensor& query, const 
     const Tensor v = att_v_->weight.squeeze(0);
     // Decoding: the fused loops of training's decoder, without the [B, S, att] temporary
     // (tanh by FastTanh, within 3e-7 of LibTorch's).
-    if (!torch::GradMode::is_enabled() && enc.keys.scalar_type() == torch::kFloat &&
+    if (fused_decoder_ && !torch::GradMode::is_enabled() &&
+        enc.keys.scalar_type() == torch::kFloat &&
         enc.keys.is_contiguous() && enc.annotations.is_contiguous() &&
         (!enc.pad_mask.defined() || enc.pad_mask.is_contiguous())) {
       return AdditiveAttentionStep(enc.keys, q.contiguous(), v.contiguous(), enc.pad_mask,

@@ -121,7 +121,9 @@ class Seq2SeqImpl : public torch::nn::Module {
   // Teacher-forced passes of a Bahdanau, one-layer GRU decoder run as one fused node
   // (fused_decoder.h) unless turned off here; off gives the step-by-step autograd path with
   // the same mathematics (tests compare the two; other configurations always use it). The
-  // transformer never uses it (its teacher-forced pass has no time loop).
+  // transformer never uses it (its teacher-forced pass has no time loop). Off also sends
+  // decoding's Bahdanau attention steps through LibTorch's operators instead of
+  // AdditiveAttentionStep (the benchmark's "before").
   void SetFusedDecoder(bool on) { fused_decoder_ = on; }
 
   // Makes bfloat16 copies of the decoder's step matrices (input and recurrent weights of the

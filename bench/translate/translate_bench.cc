@@ -6,9 +6,11 @@
 // its length limit, ceil(2 * (source length + 1)): the same work every run.
 //
 // For greedy and each beam size, two variants in the same process:
-//   before  chunks of 32 sentences in input order, every row decoded to the chunk's end
-//           (the decoder as it was before the work)
-//   after   chunks in length order, and (greedy) finished rows leave the batch; chunks of 64
+//   before  chunks of 32 sentences in input order, every row decoded to the chunk's end, the
+//           attention step by LibTorch's operators (the decoder as it was before the issue's
+//           work)
+//   after   chunks in length order, (greedy) finished rows leave the batch, the attention step
+//           by the fused loops (model/fused_decoder.h AdditiveAttentionStep); chunks of 64
 //           sentences greedy and 32 with a beam (inference::Translator::ChunkSize)
 //   int8    after, with the output layer in int8 (TranslateRequest.int8; model/int8_linear.h)
 // Useful FLOPs are counted from the model's shapes (model_config.h) for the steps each
@@ -178,6 +180,7 @@ int main(int argc, char** argv) {
       o.compact = variant != "before";
       o.bf16 = args->Has("bf16");
       o.int8 = variant == "int8";
+      (*model)->SetFusedDecoder(variant != "before");  // before: the attention's operators
       const size_t step = variant == "before" ? 32
                           : chunk > 0         ? static_cast<size_t>(chunk)
                           : beam == 1         ? 64

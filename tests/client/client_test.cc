@@ -148,6 +148,19 @@ TEST(RenderTest, TranslationsPrintOneLineEachAndNBestListsAsMosesLines) {
   EXPECT_EQ(FormatTranslations(v1::TranslateResponse()), "");
 }
 
+TEST(TranslateProgressTest, OnlyForSeveralRequestsInPlaceOnATerminal) {
+  std::ostringstream one, log, tty;
+  PrintTranslateProgress(one, false, 64, 64, 64);
+  EXPECT_EQ(one.str(), "") << "one request's worth: no progress";
+  PrintTranslateProgress(log, false, 64, 100, 64);
+  PrintTranslateProgress(log, false, 100, 100, 64);
+  EXPECT_EQ(log.str(), "tandem: translated 64 of 100 sentences\ntandem: translated 100 of 100 sentences\n");
+  PrintTranslateProgress(tty, true, 64, 65, 64);
+  PrintTranslateProgress(tty, true, 65, 65, 64);
+  EXPECT_EQ(tty.str(), "\r\033[Ktandem: translated 64 of 65 sentences"
+                       "\r\033[Ktandem: translated 65 of 65 sentences\n");
+}
+
 TEST(CliTest, FlagsForEveryCommandMayComeBeforeTheCommand) {
   std::string out, err;
   // Reaching for the coordinator named before the command proves the flag was taken.

@@ -210,11 +210,11 @@ TEST_F(ClusterTest, TrainsToAUsableModel) {
   EXPECT_FALSE(testing::ReadText(dir_.Join("by_job.out")).empty());
   EXPECT_EQ(testing::ReadText(dir_.Join("by_job.out")), testing::ReadText(dir_.Join("local.out")));
   // The decoding options take the same code on both paths: n-best lists (Moses lines, best
-  // first), a length penalty and replace-unknown give the same output.
+  // first), a length penalty, replace-unknown and the int8 output layer give the same output.
   {
     const std::vector<std::string> options = {"--beam", "4", "--n_best", "3", "--length_penalty",
-                                              "0.6", "--replace_unk", "the cat eats fish",
-                                              "the dog sings"};
+                                              "0.6", "--replace_unk", "--int8",
+                                              "the cat eats fish", "the dog sings"};
     std::vector<std::string> local_args = {testing::BinDir() + "/tandem-local", "translate",
                                            "--model", dir_.Join("model")};
     std::vector<std::string> job_args = {testing::BinDir() + "/tandem", "translate", "--job", *id,

@@ -446,6 +446,34 @@ TEST_F(TranslatorTest, AloneARequestStartsAtOnceWithTheTranslatorsResult) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no sentence")));
 }
 
+// A request that waits for company because the cores are busy stops waiting when a core frees
+// up (the other batch answered its requests), not at its deadline.
+TEST_F(TranslatorTest, AWaitForCompanyEndsWhenACoreFreesUp) {
+  Bias(kEosId, -50.0f);  // the long sentence runs to its length limit
+  TranslateBatcher batcher(absl::Seconds(60), /*busy=*/1);
+  TranslateOptions beam2;
+  beam2.beam_size = 2;
+  std::thread long_request(
+      [&] { ASSERT_OK(batcher.Translate(*translator_, {LongSentence()}, beam2).status()); });
+  for (int i = 0; i < 3000 && batcher.stats().batches == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  TranslateOptions beam3;  // cannot join the long request's batch
+  beam3.beam_size = 3;
+  const absl::Time start = absl::Now();
+  ASSERT_OK(batcher.Translate(*translator_, {"red"}, beam3).status());
+  long_request.join();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30)) << "waited for its deadline";
+  EXPECT_EQ(batcher.stats().batches, 2u);
+  EXPECT_EQ(batcher.stats().joined, 0u);
+  // And a request right after another's answer does not count that batch as busy.
+  for (int i = 0; i < 5; ++i) {
+    const absl::Time t = absl::Now();
+    ASSERT_OK(batcher.Translate(*translator_, {"red"}, beam3).status());
+    EXPECT_LT(absl::Now() - t, absl::Seconds(30)) << i;
+  }
+}
+
 TEST_F(TranslatorTest, WhileACoreIsFreeANewRequestStartsWithoutWaiting) {
   Bias(kEosId, -50.0f);
   TranslateBatcher batcher(absl::Seconds(30), /*busy=*/2);
