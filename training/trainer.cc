@@ -231,6 +231,12 @@ struct Trainer::Impl {
   // A world of one: the schedule from this rank's streams alone, no exchange.
   absl::Status BuildLocally() {
     if (replica->distributed()) return absl::OkStatus();
+    if (streams.empty()) {
+      // A trainer that only holds a model (loads a checkpoint, translates): Step() says so.
+      schedule.Clear();
+      last_step = LastStep();
+      return absl::OkStatus();
+    }
     TANDEM_RETURN_IF_ERROR(BuildSchedule());
     last_step = LastStep();
     return absl::OkStatus();
