@@ -322,6 +322,34 @@ absl::StatusOr<int> Trainer::Synchronize() {
   return agreement.root;
 }
 
+absl::StatusOr<std::optional<EpochAccount>> Trainer::EpochAccountSoFar() {
+  Impl& m = *impl_;
+  const int64_t step = m.replica->step();
+  const int64_t epoch = m.schedule.EpochOf(step - 1);
+  if (step == 0 || epoch < 0) return std::nullopt;
+  EpochAccount mine;
+  for (auto& stream : m.streams) {
+    if (m.schedule.EpochOf(step) == epoch) {
+      stream.LedgerTo(step, m.schedule, m.training());
+    } else {
+      // `step` starts a new epoch (or lies past the schedule): the whole of `epoch`.
+      stream.LedgerTo(step - 1, m.schedule, m.training());
+      const auto* last = stream.BatchAt(step - 1, m.schedule, m.training());
+      if (last != nullptr) stream.ledger.Add(*last);
+      stream.ledger_step = step;
+    }
+    mine += stream.ledger.Account();
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums, m.replica->SumOverRanks(mine.Counts()));
+  EpochAccount account;
+  account.SetCounts(sums);
+  account.epoch = epoch;
+  account.first_step = m.schedule.Start(epoch);
+  account.epoch_steps = m.schedule.Length(epoch);
+  account.end_step = step;
+  return account;
+}
+
 bool Trainer::Finished() const { return impl_->replica->step() >= impl_->last_step; }
 
 int64_t Trainer::step() const { return impl_->replica->step(); }

@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,11 @@ class Trainer {
   // no checkpoint involved. The ranks also agree on the epochs' lengths, and so on the last
   // step of an epoch limit. Returns the rank whose state was adopted (0 with a world of one).
   absl::StatusOr<int> Synchronize();
+
+  // Collective (every rank calls it at the same step): the account of the epoch of the last
+  // step so far, over every stream of the job; for a job that stops inside an epoch (its
+  // deadline, early stopping). nullopt before the first step.
+  absl::StatusOr<std::optional<EpochAccount>> EpochAccountSoFar();
 
   // True once max_steps updates or `epochs` passes over the corpus are done.
   bool Finished() const;
