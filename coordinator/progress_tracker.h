@@ -56,8 +56,8 @@ class ProgressTracker {
   // totals, straggler, a "divergence" event when two replicas report different checksums
   // for the same step; from rank 0 also the step, loss, curve point and validation (with a
   // "validation" event); from any rank an "epoch_end" event per epoch account it carries
-  // (DescribeEpochAccount; once per epoch, again only if it differs). Returns the events raised; they wait, with the curve point, for the
-  // next Flush or Persist of the job.
+  // (DescribeEpochAccount; once per epoch, again only if it differs). Returns the events
+  // raised; they wait, with the curve point, for the next Flush or Persist of the job.
   std::vector<EventDraft> Record(const tandem::v1::ProgressReport& report,
                                  tandem::v1::JobProgress& progress, int64_t now_ms);
 

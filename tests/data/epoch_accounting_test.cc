@@ -119,7 +119,8 @@ TEST(EpochAccountTest, SumsOverStreamsAndDescribesItself) {
   a.trained = a.distinct = 6;
   a.never = 6;
   EXPECT_FALSE(a.exactly_once());
-  EXPECT_THAT(DescribeEpochAccount(a), HasSubstr("(steps 21-25 of 21-30): 12 pairs, 6 trained once"));
+  EXPECT_THAT(DescribeEpochAccount(a),
+              HasSubstr("(steps 21-25 of 21-30): 12 pairs, 6 trained once"));
 }
 
 // The schedule before this accounting: every stream cycled its own plans, and the job's epoch
