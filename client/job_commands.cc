@@ -434,6 +434,14 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
                            pr.best_valid_bleu());
     }
     if (pr.checkpoint_step() > 0) o << "Checkpoint:   step " << pr.checkpoint_step() << "\n";
+    // The newest epoch's data accounting (its "epoch_end" event); status goes on without it.
+    if (auto events = ctx.client->Events(j.id(), 0, 100000); events.ok()) {
+      for (auto e = events->rbegin(); e != events->rend(); ++e) {
+        if (e->kind() != "epoch_end") continue;
+        o << "Data:         " << e->message() << "\n";
+        break;
+      }
+    }
     if (pr.model_ready()) o << "Model:        ready (tandem download " << j.id() << " DIR)\n";
   }
   if (j.assignments_size() > 0) {

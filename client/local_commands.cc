@@ -21,6 +21,7 @@
 #include "common/checkpoint_files.h"
 #include "common/files.h"
 #include "common/flags.h"
+#include "data/epoch_accounting.h"
 #include "common/job_spec.h"
 #include "common/status.h"
 #include "data/preparer.h"
@@ -63,6 +64,9 @@ class TerminalObserver final : public TrainingObserver {
             absl::StrFormat("  ETA %.0fs", per_step * static_cast<double>(max_steps_ - s.step)));
       }
       std::cerr << (tty_ ? "\r" : "") << line << (tty_ ? "   " : "\n") << std::flush;
+    }
+    if (s.epoch_account.has_value()) {
+      std::cerr << (tty_ ? "\n" : "") << DescribeEpochAccount(*s.epoch_account) << "\n";
     }
     if (r.validation.has_value()) {
       std::cerr << (tty_ ? "\n" : "")

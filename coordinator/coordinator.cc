@@ -1,5 +1,6 @@
 #include "coordinator/coordinator.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -509,7 +510,16 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
   // report does not wait for SQLite; the end of the job is written at once.
   const int64_t now = Now();
   v1::JobProgress& progress = progress_.For(job);
-  progress_.Record(r, progress, now);
+  const std::vector<EventDraft> raised = progress_.Record(r, progress, now);
+  // An epoch's account is written before the answer: the worker sends it until a report is
+  // answered, so a coordinator killed now loses none.
+  const bool accounted = std::any_of(raised.begin(), raised.end(), [](const EventDraft& e) {
+    return e.kind == "epoch_end";
+  });
+  if (accounted && !(r.finished() && r.rank() == 0)) {
+    *job.mutable_progress() = progress;
+    TANDEM_RETURN_IF_ERROR(progress_.Persist(job, {}, now));
+  }
   v1::ProgressResponse response;
   if (r.finished() && r.rank() == 0) {
     *job.mutable_progress() = progress;

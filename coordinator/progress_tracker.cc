@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "coordinator/job_paths.h"
+#include "data/epoch_accounting.h"
 
 namespace tandem {
 
@@ -123,6 +124,25 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
           {"divergence", absl::StrCat("step ", r.step(), ": parameter checksums of ", id, " and ",
                                       r.worker_id(), " differ")});
     }
+  }
+  // What finished epochs trained (every rank reports the same; one event per epoch, or a
+  // second one if a later report of it differs).
+  for (const v1::EpochAccount& a : r.epoch_accounts()) {
+    EpochAccount account;
+    account.epoch = static_cast<int64_t>(a.epoch());
+    account.first_step = static_cast<int64_t>(a.first_step());
+    account.end_step = static_cast<int64_t>(a.end_step());
+    account.epoch_steps = static_cast<int64_t>(a.epoch_steps());
+    account.pairs = static_cast<int64_t>(a.pairs());
+    account.trained = static_cast<int64_t>(a.trained());
+    account.distinct = static_cast<int64_t>(a.distinct());
+    account.repeated = static_cast<int64_t>(a.repeated());
+    account.never = static_cast<int64_t>(a.never());
+    std::string text = DescribeEpochAccount(account);
+    auto [it, added] = accounted_[r.job_id()].try_emplace({a.epoch(), a.end_step()}, text);
+    if (!added && it->second == text) continue;
+    it->second = text;
+    raised.push_back({"epoch_end", std::move(text)});
   }
   if (r.rank() == 0) {
     v1::MetricPoint point;

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -54,8 +55,9 @@ class ProgressTracker {
   // Merges a successful step report into `progress` (from For()): the rank's figures,
   // totals, straggler, a "divergence" event when two replicas report different checksums
   // for the same step; from rank 0 also the step, loss, curve point and validation (with a
-  // "validation" event). Returns the events raised; they wait, with the curve point, for the
-  // next Flush or Persist of the job.
+  // "validation" event); from any rank an "epoch_end" event per epoch account it carries
+  // (DescribeEpochAccount; once per epoch, again only if it differs). Returns the events
+  // raised; they wait, with the curve point, for the next Flush or Persist of the job.
   std::vector<EventDraft> Record(const tandem::v1::ProgressReport& report,
                                  tandem::v1::JobProgress& progress, int64_t now_ms);
 
@@ -107,6 +109,8 @@ class ProgressTracker {
   };
   std::map<std::string, Disruption> disrupted_;
   std::map<std::string, int64_t> last_step_ms_;
+  // Per job, the epoch accounts made into "epoch_end" events: (epoch, end step) -> text.
+  std::map<std::string, std::map<std::pair<uint64_t, uint64_t>, std::string>> accounted_;
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };

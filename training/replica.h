@@ -27,11 +27,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "data/epoch_accounting.h"
 #include "model/flat_adam.h"
 #include "model/lr_schedule.h"
 #include "model/model_config.h"
@@ -83,6 +85,9 @@ struct StepStats {
   double compute_seconds = 0;    // forward + backward of this rank's batches
   double comm_wait_seconds = 0;  // waiting for the all-reduce after backward ended
   double comm_seconds = 0;       // the bucket all-reduces' own time (partly hidden)
+  // Set by the trainer on the last step of an epoch (or of the job): what the epoch trained,
+  // over every stream of the job (the same on every rank).
+  std::optional<EpochAccount> epoch_account;
 };
 
 class Replica {

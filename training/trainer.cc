@@ -7,13 +7,16 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/status.h"
 #include "data/batching.h"
+#include "data/epoch_accounting.h"
 #include "data/tokenizer.h"
 #include "inference/trained_model.h"
 #include "model/batch.h"
@@ -76,15 +79,17 @@ struct Trainer::Impl {
   std::unique_ptr<Replica> replica;
   std::unique_ptr<inference::Translator> translator;  // over replica's model
 
-  // One data stream: its pairs and its position, the batch plan of `epoch` and the next
-  // batch in it. Every step advances every stream by one batch.
+  // One data stream: its pairs, the batch plan of `plan_epoch`, and the ledger of the pairs
+  // trained in `ledger_epoch` up to (not including) step `ledger_step`.
   struct Stream {
     PairSet data;
     uint64_t id = 0;
-    int64_t epoch = 0;
-    size_t batch_index = 0;
+    int64_t plan_epoch = -1;
     std::vector<std::vector<uint32_t>> plan;
-    std::vector<int64_t> epoch_starts = {0};  // the first step of epochs 0, 1, ... (known so far)
+    std::vector<int64_t> batches;  // plan sizes of epochs 0, 1, ... (known so far)
+    PairLedger ledger;
+    int64_t ledger_epoch = -1;
+    int64_t ledger_step = -1;
 
     std::vector<std::vector<uint32_t>> PlanOf(int64_t e, const v1::TrainingSpec& tr) const {
       BatchingOptions o;
@@ -92,44 +97,59 @@ struct Trainer::Impl {
       return PlanBatches(data.src_len, data.tgt_len, o,
                          MixSeed(tr.seed(), static_cast<uint64_t>(e), id));
     }
-    // Learns epoch boundaries until `epoch_starts` covers epoch `e` and the one after it.
-    void LearnEpochs(int64_t e, const v1::TrainingSpec& tr) {
-      while (static_cast<int64_t>(epoch_starts.size()) <= e + 1) {
-        const int64_t next = static_cast<int64_t>(epoch_starts.size()) - 1;
-        epoch_starts.push_back(epoch_starts.back() + static_cast<int64_t>(PlanOf(next, tr).size()));
+    int64_t BatchesOf(int64_t e, const v1::TrainingSpec& tr) {
+      while (static_cast<int64_t>(batches.size()) <= e) {
+        const int64_t next = static_cast<int64_t>(batches.size());
+        batches.push_back(next == plan_epoch ? static_cast<int64_t>(plan.size())
+                                             : static_cast<int64_t>(PlanOf(next, tr).size()));
       }
+      return batches[static_cast<size_t>(e)];
     }
-    // The step at which `epochs` passes over this stream are complete.
-    int64_t EpochsEnd(int64_t epochs, const v1::TrainingSpec& tr) {
-      LearnEpochs(epochs, tr);
-      return epoch_starts[static_cast<size_t>(epochs)];
-    }
-    // Positions the stream for global step `step` (0-based: the batch the next update uses).
-    // Requires data (every plan has at least one batch).
-    void SeekTo(int64_t step, const v1::TrainingSpec& tr) {
-      int64_t e = 0;
-      for (;; ++e) {
-        LearnEpochs(e, tr);
-        if (epoch_starts[static_cast<size_t>(e) + 1] > step) break;
+    const std::vector<std::vector<uint32_t>>& PlanFor(int64_t e, const v1::TrainingSpec& tr) {
+      if (plan_epoch != e) {
+        plan = PlanOf(e, tr);
+        plan_epoch = e;
       }
-      epoch = e;
-      plan = PlanOf(e, tr);
-      batch_index = static_cast<size_t>(step - epoch_starts[static_cast<size_t>(e)]);
+      return plan;
     }
-    // The next batch's pair indices, starting a new epoch when the plan is used up.
-    const std::vector<uint32_t>& Next(const v1::TrainingSpec& tr) {
-      if (batch_index >= plan.size()) {
-        ++epoch;
-        batch_index = 0;
-        plan = PlanOf(epoch, tr);
-      }
-      return plan[batch_index];
+    // The batch this stream trains at `step` of `schedule` (nullptr: none at this step).
+    const std::vector<uint32_t>* BatchAt(int64_t step, const EpochSchedule& schedule,
+                                         const v1::TrainingSpec& tr) {
+      const int64_t e = schedule.EpochOf(step);
+      if (e < 0) return nullptr;
+      const auto& p = PlanFor(e, tr);
+      auto j = EpochSchedule::BatchAt(step - schedule.Start(e), static_cast<int64_t>(p.size()),
+                                      schedule.Length(e));
+      return j ? &p[static_cast<size_t>(*j)] : nullptr;
+    }
+    // Makes the ledger hold the pairs trained in `step`'s epoch before `step`. Steps this
+    // stream did not train here (it moved from another rank, or the replica adopted another's
+    // state or a checkpoint) are counted from the schedule: positions are functions of the
+    // step, so they are what was trained there.
+    void LedgerTo(int64_t step, const EpochSchedule& schedule, const v1::TrainingSpec& tr) {
+      const int64_t e = schedule.EpochOf(step);
+      if (e == ledger_epoch && step == ledger_step) return;
+      if (ledger.pairs() != data.src.size()) ledger = PairLedger(data.src.size());
+      ledger.Clear();
+      const auto& p = PlanFor(e, tr);
+      const int64_t done = EpochSchedule::BatchesBefore(step - schedule.Start(e),
+                                                        static_cast<int64_t>(p.size()),
+                                                        schedule.Length(e));
+      for (int64_t j = 0; j < done; ++j) ledger.Add(p[static_cast<size_t>(j)]);
+      ledger_epoch = e;
+      ledger_step = step;
     }
   };
   std::vector<Stream> streams;
   PairSet valid;
   int64_t last_step = kNoLimit;
   int64_t planned_steps = 0;  // SetPlannedSteps
+  // The epochs' lengths (data/epoch_accounting.h), agreed by the ranks of the generation:
+  // every rank extends it at the same steps (Synchronize, then Step when a step reaches its
+  // end), so a step's epoch and every stream's batch are the same wherever the stream is.
+  EpochSchedule schedule;
+  bool synchronized = true;  // false from SetCommunicator (a world > 1) until Synchronize
+  static constexpr int64_t kEpochsPerExchange = 2;
 
   const v1::TrainingSpec& training() const { return config.spec.training(); }
   absl::Status LoadStreams(std::vector<TrainerConfig::Stream> configs) {
@@ -154,27 +174,72 @@ struct Trainer::Impl {
       loaded.push_back(std::move(stream));
     }
     streams = std::move(loaded);
-    SeekStreams();
     return absl::OkStatus();
   }
 
-  // The last step this rank's streams imply (max_steps, and `epochs` over its longest stream).
-  int64_t EpochsEnd() {
-    if (training().epochs() == 0) return 0;
-    int64_t end = 0;
-    for (auto& s : streams) end = std::max(end, s.EpochsEnd(training().epochs(), training()));
-    return end;
+  // Appends the lengths of the next `count` epochs: the longest plan of every stream, over
+  // the ranks (collective with a communicator: each rank's maxima travel in its own slots of
+  // a sum). An error leaves the schedule as it was.
+  absl::Status ExtendSchedule(int64_t count) {
+    const int64_t first = schedule.known_epochs();
+    const size_t world = static_cast<size_t>(std::max(1, replica->world_size()));
+    const size_t rank = static_cast<size_t>(std::max(0, replica->rank()));
+    const size_t n = static_cast<size_t>(count);
+    std::vector<double> slots(world * n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t longest = 0;
+      for (auto& s : streams) {
+        longest = std::max(longest, s.BatchesOf(first + static_cast<int64_t>(i), training()));
+      }
+      slots[rank * n + i] = static_cast<double>(longest);
+    }
+    TANDEM_ASSIGN_OR_RETURN(std::vector<double> all, replica->SumOverRanks(slots));
+    for (size_t i = 0; i < n; ++i) {
+      double longest = 0;
+      for (size_t r = 0; r < world; ++r) longest = std::max(longest, all[r * n + i]);
+      if (longest < 1) {
+        return absl::FailedPreconditionError("trainer: no data stream has a batch");
+      }
+      schedule.Append(static_cast<int64_t>(longest));
+    }
+    return absl::OkStatus();
   }
-  int64_t LastStep(int64_t epochs_end) const {
-    int64_t last = kNoLimit;
-    if (training().max_steps() > 0) last = static_cast<int64_t>(training().max_steps());
-    if (training().epochs() > 0) last = std::min(last, epochs_end);
-    return last;
+  // Rebuilds the schedule so that it covers the job's epochs and the replica's step: a
+  // function of the agreed step only, so every rank exchanges the same number of times.
+  absl::Status BuildSchedule() {
+    schedule.Clear();
+    const int64_t epochs = static_cast<int64_t>(training().epochs());
+    TANDEM_RETURN_IF_ERROR(ExtendSchedule(std::max(epochs, kEpochsPerExchange)));
+    return CoverStep(replica->step());
+  }
+  // Extends the schedule until it holds `step` (every rank at the same step).
+  absl::Status CoverStep(int64_t step) {
+    while (schedule.end() <= step) TANDEM_RETURN_IF_ERROR(ExtendSchedule(kEpochsPerExchange));
+    return absl::OkStatus();
   }
 
-  // Positions the streams for the replica's step.
-  void SeekStreams() {
-    for (auto& stream : streams) stream.SeekTo(replica->step(), training());
+  // The last step the job's limits imply (max_steps, and `epochs` of the schedule).
+  int64_t LastStep() const {
+    int64_t last = kNoLimit;
+    if (training().max_steps() > 0) last = static_cast<int64_t>(training().max_steps());
+    const int64_t epochs = static_cast<int64_t>(training().epochs());
+    if (epochs > 0 && schedule.known_epochs() >= epochs) {
+      last = std::min(last, schedule.Start(epochs));
+    }
+    return last;
+  }
+  // A world of one: the schedule from this rank's streams alone, no exchange.
+  absl::Status BuildLocally() {
+    if (replica->distributed()) return absl::OkStatus();
+    if (streams.empty()) {
+      // A trainer that only holds a model (loads a checkpoint, translates): Step() says so.
+      schedule.Clear();
+      last_step = LastStep();
+      return absl::OkStatus();
+    }
+    TANDEM_RETURN_IF_ERROR(BuildSchedule());
+    last_step = LastStep();
+    return absl::OkStatus();
   }
 
   // Forward pass and label-smoothed loss (a sum) of the pairs `picked` from `set`.
@@ -227,28 +292,62 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
                                                          m.tgt_tok.get(), m.model_config.eos_id);
   TANDEM_RETURN_IF_ERROR(m.LoadStreams(std::move(stream_configs)));
   auto trainer = std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
-  trainer->SetCommunicator(communicator);
+  trainer->impl_->replica->SetCommunicator(communicator);
+  trainer->impl_->synchronized = !trainer->impl_->replica->distributed();
+  TANDEM_RETURN_IF_ERROR(trainer->impl_->BuildLocally());
   return trainer;
 }
 
 void Trainer::SetCommunicator(collective::Communicator* communicator) {
   Impl& m = *impl_;
   m.replica->SetCommunicator(communicator);
-  if (!m.replica->distributed()) m.last_step = m.LastStep(m.EpochsEnd());
+  m.synchronized = !m.replica->distributed();
+  // A world of one knows its schedule now (an error shows again at the next Step); a larger
+  // one agrees on it in Synchronize.
+  (void)m.BuildLocally();
 }
 
 absl::Status Trainer::SetStreams(std::vector<TrainerConfig::Stream> streams) {
   TANDEM_RETURN_IF_ERROR(impl_->LoadStreams(std::move(streams)));
-  if (!impl_->replica->distributed()) impl_->last_step = impl_->LastStep(impl_->EpochsEnd());
-  return absl::OkStatus();
+  return impl_->BuildLocally();
 }
 
 absl::StatusOr<int> Trainer::Synchronize() {
   Impl& m = *impl_;
-  TANDEM_ASSIGN_OR_RETURN(Replica::Agreement agreement, m.replica->Synchronize(m.EpochsEnd()));
-  m.SeekStreams();
-  m.last_step = m.LastStep(agreement.max_proposal);
+  TANDEM_ASSIGN_OR_RETURN(Replica::Agreement agreement, m.replica->Synchronize(0));
+  // The epochs' lengths over every stream of the job (each rank holds some of them).
+  TANDEM_RETURN_IF_ERROR(m.BuildSchedule());
+  m.last_step = m.LastStep();
+  m.synchronized = true;
   return agreement.root;
+}
+
+absl::StatusOr<std::optional<EpochAccount>> Trainer::EpochAccountSoFar() {
+  Impl& m = *impl_;
+  const int64_t step = m.replica->step();
+  const int64_t epoch = m.schedule.EpochOf(step - 1);
+  if (step == 0 || epoch < 0) return std::nullopt;
+  EpochAccount mine;
+  for (auto& stream : m.streams) {
+    if (m.schedule.EpochOf(step) == epoch) {
+      stream.LedgerTo(step, m.schedule, m.training());
+    } else {
+      // `step` starts a new epoch (or lies past the schedule): the whole of `epoch`.
+      stream.LedgerTo(step - 1, m.schedule, m.training());
+      const auto* last = stream.BatchAt(step - 1, m.schedule, m.training());
+      if (last != nullptr) stream.ledger.Add(*last);
+      stream.ledger_step = step;
+    }
+    mine += stream.ledger.Account();
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<double> sums, m.replica->SumOverRanks(mine.Counts()));
+  EpochAccount account;
+  account.SetCounts(sums);
+  account.epoch = epoch;
+  account.first_step = m.schedule.Start(epoch);
+  account.epoch_steps = m.schedule.Length(epoch);
+  account.end_step = step;
+  return account;
 }
 
 bool Trainer::Finished() const { return impl_->replica->step() >= impl_->last_step; }
@@ -299,13 +398,26 @@ absl::StatusOr<StepStats> Trainer::Step() {
   Impl& m = *impl_;
   const v1::TrainingSpec& tr = m.training();
   const auto start = Clock::now();
-  // This rank's batches: the next of every stream, each with its dropout seed.
+  if (!m.synchronized) {
+    return absl::FailedPreconditionError("replica: Synchronize() the new generation first");
+  }
+  const int64_t step = m.replica->step();  // 0-based: the update this step makes
+  // Every rank of the generation reaches this step with the same schedule: the same
+  // exchanges, if any.
+  TANDEM_RETURN_IF_ERROR(m.CoverStep(step));
+  const int64_t epoch = m.schedule.EpochOf(step);
+  // This rank's batches: the one of every stream that trains at this step (a shorter stream
+  // has none at some steps of an epoch), each with its dropout seed.
   std::vector<model::Batch> batches;
   batches.reserve(m.streams.size());
   std::vector<Replica::Input> inputs;
+  std::vector<std::pair<Impl::Stream*, const std::vector<uint32_t>*>> used;
   for (auto& stream : m.streams) {
+    stream.LedgerTo(step, m.schedule, tr);
+    const std::vector<uint32_t>* picked = stream.BatchAt(step, m.schedule, tr);
+    if (picked == nullptr) continue;
     std::vector<std::vector<int>> src, tgt;
-    for (uint32_t i : stream.Next(tr)) {
+    for (uint32_t i : *picked) {
       src.push_back(stream.data.src[i]);
       tgt.push_back(stream.data.tgt[i]);
     }
@@ -313,12 +425,42 @@ absl::StatusOr<StepStats> Trainer::Step() {
     batches.push_back(std::move(batch));
     inputs.push_back(
         {&batches.back(),
-         MixSeed(tr.seed() ^ 0xD0D0D0D0ull, static_cast<uint64_t>(m.replica->step()), stream.id)});
+         MixSeed(tr.seed() ^ 0xD0D0D0D0ull, static_cast<uint64_t>(step), stream.id)});
+    used.push_back({&stream, picked});
   }
-  TANDEM_ASSIGN_OR_RETURN(StepStats stats, m.replica->Step(inputs));
-  for (auto& stream : m.streams) ++stream.batch_index;
-  stats.epoch = m.streams.empty() ? 0 : m.streams[0].epoch;
-  stats.seconds = SecondsSince(start);
+  // The step in flight counts in the ledgers; a failed step takes it back.
+  for (auto& [stream, picked] : used) stream->ledger.Add(*picked);
+  auto take_back = [&used] {
+    for (auto& [stream, picked] : used) stream->ledger.Remove(*picked);
+  };
+  // The epoch's account, over every stream of the job, once its last step (or the job's)
+  // is in flight: a sum over the ranks (the same on every rank) before the update, so that a
+  // failed exchange fails the step and changes nothing.
+  std::optional<EpochAccount> account;
+  if (step + 1 == m.schedule.Start(epoch + 1) || step + 1 == m.last_step) {
+    EpochAccount mine;
+    for (auto& stream : m.streams) mine += stream.ledger.Account();
+    absl::StatusOr<std::vector<double>> sums = m.replica->SumOverRanks(mine.Counts());
+    if (!sums.ok()) {
+      take_back();
+      return sums.status();
+    }
+    account.emplace();
+    account->SetCounts(*sums);
+    account->epoch = epoch;
+    account->first_step = m.schedule.Start(epoch);
+    account->epoch_steps = m.schedule.Length(epoch);
+    account->end_step = step + 1;
+  }
+  absl::StatusOr<StepStats> stats = m.replica->Step(inputs);
+  if (!stats.ok()) {
+    take_back();
+    return stats.status();
+  }
+  for (auto& stream : m.streams) stream.ledger_step = step + 1;
+  stats->epoch = epoch;
+  stats->epoch_account = account;
+  stats->seconds = SecondsSince(start);
   return stats;
 }
 
@@ -328,14 +470,13 @@ absl::Status Trainer::SaveCheckpoint(const std::string& path) const {
 
 absl::StatusOr<bool> Trainer::LoadCheckpointIfNewer(const std::string& path) {
   TANDEM_ASSIGN_OR_RETURN(const bool loaded, impl_->replica->LoadIfNewer(path));
-  if (loaded) impl_->SeekStreams();
+  if (loaded) TANDEM_RETURN_IF_ERROR(impl_->BuildLocally());
   return loaded;
 }
 
 absl::Status Trainer::LoadCheckpoint(const std::string& path) {
   TANDEM_RETURN_IF_ERROR(impl_->replica->Load(path));
-  impl_->SeekStreams();
-  return absl::OkStatus();
+  return impl_->BuildLocally();
 }
 
 inference::Translator& Trainer::translator() { return *impl_->translator; }

@@ -2,13 +2,21 @@
 // (training/training_loop.h) drives it: the local mode (`tandem train --local`) with a world
 // of one, a distributed worker with a communicator of its generation.
 //
-// Step() takes the next batch of every stream of this rank and makes one update of the
-// Replica (training/replica.h: gradient buckets that overlap backward, global token-mean, global
+// Step() takes the batch of every stream of this rank that trains at this step and makes one
+// update of the Replica (training/replica.h: gradient buckets that overlap backward, global token-mean, global
 // norm clipping, fused Adam; a failed all-reduce returns ABORTED and changes nothing).
 //
 // Everything but (parameters, Adam state, step) is a function of the step: a stream's
 // position (its plan of epoch e comes from (seed, e, stream id)) and the dropout masks (the
-// generator is seeded from (seed, step, stream id) before each stream's forward). So a
+// generator is seeded from (seed, step, stream id) before each stream's forward).
+//
+// Epochs (data/epoch_accounting.h): epoch e lasts as many steps as the longest plan of epoch e
+// over every stream of the job; a shorter stream's batches are spread evenly over the epoch
+// (it contributes nothing at the other steps), so every pair is trained exactly once per
+// epoch. The ranks agree on the epochs' lengths (Synchronize, then at the steps where more
+// are needed), and the step that ends an epoch (or the job) carries the epoch's account
+// (StepStats::epoch_account: pairs trained, distinct, twice or more, never), counted from the
+// batches this rank trained and, for steps before a stream came to it, from the schedule. So a
 // stream can move to another rank, and a replica can adopt another's state, with the
 // training continuing exactly as if nothing had happened.
 //
@@ -25,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,11 +99,16 @@ class Trainer {
   // the lowest rank among those with the highest step broadcasts its parameters, Adam state
   // and step to all. Fresh replicas all start from the job seed, so a new job's rank 0
   // initialises everyone; survivors of a failure hand their state to a joining worker with
-  // no checkpoint involved. The ranks also agree on the last step (epochs are counted on the
-  // longest stream). Returns the rank whose state was adopted (0 with a world of one).
+  // no checkpoint involved. The ranks also agree on the epochs' lengths, and so on the last
+  // step of an epoch limit. Returns the rank whose state was adopted (0 with a world of one).
   absl::StatusOr<int> Synchronize();
 
-  // True once max_steps updates or `epochs` passes over the longest stream are done.
+  // Collective (every rank calls it at the same step): the account of the epoch of the last
+  // step so far, over every stream of the job; for a job that stops inside an epoch (its
+  // deadline, early stopping). nullopt before the first step.
+  absl::StatusOr<std::optional<EpochAccount>> EpochAccountSoFar();
+
+  // True once max_steps updates or `epochs` passes over the corpus are done.
   bool Finished() const;
   // Collective (every rank calls it at the same step): whether any rank passed true. The
   // ranks use it to agree on decisions taken from their own clocks (training.max_duration).

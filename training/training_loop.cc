@@ -103,6 +103,11 @@ absl::StatusOr<LoopEnd> RunTrainingLoop(Trainer& trainer, const TrainingLoopOpti
       report.bad_validations = early_stopping.bad_validations();
       if (report.early_stop) report.last = true;
     }
+    if (report.last && !report.stats.epoch_account.has_value()) {
+      // Stopped inside an epoch (the deadline, early stopping): what it trained so far. The
+      // ranks agree on `last`, so they all take part.
+      TANDEM_ASSIGN_OR_RETURN(report.stats.epoch_account, trainer.EpochAccountSoFar());
+    }
     if (!options.checkpoint_dir.empty() &&
         (checkpoint_due || report.last)) {
       const std::string path = options.checkpoint_dir + "/" + CheckpointFileName(step);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/files.h"
+#include "data/epoch_accounting.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -13,14 +14,16 @@ namespace tandem {
 
 ProgressReporter::ProgressReporter(CoordinatorClient* client, std::string worker_id,
                                    const v1::WorkAssignment& assignment, const Trainer* trainer,
-                                   const std::atomic<bool>* cancel)
+                                   const std::atomic<bool>* cancel,
+                                   std::vector<v1::EpochAccount>* unsent)
     : client_(client),
       worker_id_(std::move(worker_id)),
       job_id_(assignment.job_id()),
       generation_(assignment.generation()),
       rank_(assignment.rank()),
       trainer_(trainer),
-      cancel_(cancel) {}
+      cancel_(cancel),
+      unsent_(unsent != nullptr ? unsent : &own_unsent_) {}
 
 v1::ProgressReport ProgressReporter::NewReport() const {
   v1::ProgressReport report;
@@ -97,7 +100,25 @@ absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
   report.set_finished(r.last);
   report.set_time_up(r.time_up);
   report.set_planned_steps(static_cast<uint64_t>(r.planned_steps));
+  if (const auto& a = stats.epoch_account; a.has_value()) {
+    v1::EpochAccount account;
+    account.set_epoch(static_cast<uint64_t>(a->epoch));
+    account.set_first_step(static_cast<uint64_t>(a->first_step));
+    account.set_end_step(static_cast<uint64_t>(a->end_step));
+    account.set_epoch_steps(static_cast<uint64_t>(a->epoch_steps));
+    account.set_pairs(static_cast<uint64_t>(a->pairs));
+    account.set_trained(static_cast<uint64_t>(a->trained));
+    account.set_distinct(static_cast<uint64_t>(a->distinct));
+    account.set_repeated(static_cast<uint64_t>(a->repeated));
+    account.set_never(static_cast<uint64_t>(a->never));
+    unsent_->push_back(account);
+    if (rank_ == 0) TANDEM_LOG(INFO) << DescribeEpochAccount(*a);
+  }
+  // Accounts go with every report until one is taken in (a report answered "stop" may have
+  // been refused as another generation's: they go again with the next generation's).
+  for (const auto& account : *unsent_) *report.add_epoch_accounts() = account;
   absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
+  if (response.ok() && !response->stop()) unsent_->clear();
   const auto now = std::chrono::steady_clock::now();
   if (!response.ok()) {
     // While the coordinator is away every step fails: logged when the reason changes and

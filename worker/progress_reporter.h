@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -26,9 +27,13 @@ class ProgressReporter final : public TrainingObserver {
   // `client` and `trainer` (not owned) outlive the reporter; `assignment` is the
   // generation the loop trains in.
   // `cancel` (optional, not owned) ends the final model's retries when the run is cancelled.
+  // `unsent` (optional, not owned) holds the epoch accounts not yet delivered: it outlives
+  // the reporter of one generation so that the next sends them (the coordinator makes one
+  // "epoch_end" event of each epoch, however often it arrives).
   ProgressReporter(CoordinatorClient* client, std::string worker_id,
                    const v1::WorkAssignment& assignment, const Trainer* trainer,
-                   const std::atomic<bool>* cancel = nullptr);
+                   const std::atomic<bool>* cancel = nullptr,
+                   std::vector<v1::EpochAccount>* unsent = nullptr);
 
   // How long the final model's upload is retried after failures that may pass (the
   // coordinator unreachable or restarting, out of space or busy), with a delay doubling from
@@ -52,6 +57,8 @@ class ProgressReporter final : public TrainingObserver {
   const uint32_t rank_;
   const Trainer* const trainer_;
   const std::atomic<bool>* const cancel_;
+  std::vector<v1::EpochAccount> own_unsent_;
+  std::vector<v1::EpochAccount>* const unsent_;  // own_unsent_ when none is given
   // Progress reports failed in a row, and the last failure logged (and when).
   int64_t failed_reports_ = 0;
   std::string last_failure_;

@@ -364,7 +364,10 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
   // A worker that trained this job in the previous generation keeps its replica: after a
   // failure the survivors continue from their own state (they are identical after every
   // completed step), with no checkpoint reload.
-  if (trainer_job_ != a.job_id()) trainer_.reset();
+  if (trainer_job_ != a.job_id()) {
+    trainer_.reset();
+    unsent_accounts_.clear();
+  }
   if (trainer_ == nullptr) {
     TrainerConfig config;
     config.spec = a.spec();
@@ -408,12 +411,13 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
-  ProgressReporter reporter(&client_, id(), a, &trainer, &cancel);
+  ProgressReporter reporter(&client_, id(), a, &trainer, &cancel, &unsent_accounts_);
   TANDEM_ASSIGN_OR_RETURN(const LoopEnd end, RunTrainingLoop(trainer, loop, reporter, &cancel));
   if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped || end == LoopEnd::kTimeUp) {
     std::move(detach).Invoke();
     trainer_.reset();  // the job is over: free the replica
     trainer_job_.clear();
+    unsent_accounts_.clear();
   }
   return absl::OkStatus();
 }

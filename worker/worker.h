@@ -119,6 +119,8 @@ class Worker {
   absl::Mutex trainer_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::unique_ptr<Trainer> trainer_ ABSL_GUARDED_BY(trainer_mu_);
   std::string trainer_job_ ABSL_GUARDED_BY(trainer_mu_);
+  // Epoch accounts of trainer_job_ not yet taken in by the coordinator (ProgressReporter).
+  std::vector<v1::EpochAccount> unsent_accounts_ ABSL_GUARDED_BY(trainer_mu_);
 };
 
 }  // namespace tandem

@@ -30,6 +30,7 @@ using ::tandem::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
@@ -490,6 +491,29 @@ TEST_F(JsonCommandsTest, StatusAndCancelAreOneJobObject) {
   std::ostringstream out, err;
   EXPECT_EQ(RunCli({"status", "job-7", "--json"}, out, err, {}, client_.get()), kExitNotFound);
   EXPECT_EQ(out.str(), "");
+}
+
+TEST_F(JsonCommandsTest, StatusShowsTheNewestEpochsDataAccount) {
+  v1::JobInfo job;
+  job.set_id("job-3");
+  job.set_state(v1::JOB_STATE_RUNNING);
+  job.mutable_progress()->set_step(140);
+  service_.jobs.push_back(job);
+  for (int i = 0; i < 2; ++i) {
+    v1::JobEvent e;
+    e.set_seq(10 + i);
+    e.set_job_id("job-3");
+    e.set_kind("epoch_end");
+    e.set_message(absl::StrCat("epoch ", i, " (steps ...): every pair exactly once"));
+    service_.events.push_back(e);
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCli({"status", "job-3"}, out, err, {}, client_.get()), kExitOk) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("Data:         epoch 1 (steps ...): every pair exactly once\n"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("epoch 0 (steps")));
+  std::ostringstream out2;
+  ASSERT_EQ(RunCli({"status", "job-2"}, out2, err, {}, client_.get()), kExitOk) << err.str();
+  EXPECT_THAT(out2.str(), Not(HasSubstr("Data:"))) << "no step yet, no account";
 }
 
 TEST_F(JsonCommandsTest, SubmitPrintsTheIdAsListNamesIt) {

@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "client/job_client.h"
 #include "common/job_spec.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_util.h"
@@ -90,6 +93,42 @@ class ClusterFixture : public ::testing::Test {
     EXPECT_EQ(Job(id).progress().step(), steps);
     EXPECT_TRUE(client_->DownloadModel(id, dir_.Join(dir)).ok());
     return ReadText(dir_.Join(dir) + "/model.ckpt");
+  }
+
+  // The job's "epoch_end" events by epoch. An epoch may be told twice (a worker sends its
+  // account again when it cannot tell whether the coordinator took it in; a job gone back to a
+  // checkpoint trains epochs again), but always the same.
+  std::map<int, std::string> EpochAccounts(const std::string& id) {
+    std::map<int, std::string> out;
+    auto events = client_->Events(id, 0, 0);
+    EXPECT_OK(events);
+    if (!events.ok()) return out;
+    for (const auto& e : *events) {
+      if (e.kind() != "epoch_end") continue;
+      std::smatch m;
+      const std::string message = e.message();
+      if (!std::regex_search(message, m, std::regex("^epoch (\\d+) \\(steps "))) {
+        ADD_FAILURE() << "not an epoch account: " << message;
+        continue;
+      }
+      auto [it, added] = out.try_emplace(std::stoi(m[1]), message);
+      EXPECT_EQ(it->second, message) << "an epoch accounted twice, differently";
+    }
+    return out;
+  }
+  // Every epoch of a job of `steps` steps is accounted, in order; each whole one trained
+  // every pair exactly once, the last (cut by max_steps) none twice.
+  static void ExpectEveryPairOncePerEpoch(const std::map<int, std::string>& accounts) {
+    ASSERT_GE(accounts.size(), 2u);
+    int expected = 0;
+    for (const auto& [epoch, text] : accounts) {
+      EXPECT_EQ(epoch, expected++) << "an epoch without its account before " << text;
+      if (epoch + 1 < static_cast<int>(accounts.size())) {
+        EXPECT_THAT(text, ::testing::HasSubstr(": every pair exactly once")) << text;
+      } else {
+        EXPECT_THAT(text, ::testing::HasSubstr(" 0 twice or more")) << text;
+      }
+    }
   }
 
   size_t ActiveWorkers() {

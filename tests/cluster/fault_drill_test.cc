@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <regex>
 #include <thread>
@@ -55,6 +56,8 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   ASSERT_OK(reference);
   const std::string expected = FinalModel(*reference, kSteps, "reference");
   ASSERT_GT(expected.size(), 1000u);
+  const std::map<int, std::string> expected_accounts = EpochAccounts(*reference);
+  ExpectEveryPairOncePerEpoch(expected_accounts);
 
   auto id = client_->Submit(spec);
   ASSERT_OK(id);
@@ -100,6 +103,9 @@ TEST_F(FaultDrillTest, KilledFrozenDrainedWorkersAndARestartedCoordinatorChangeN
   const std::string got = FinalModel(*id, kSteps, "faulty");
   EXPECT_TRUE(got == expected) << "the final model differs from the fault-free run's ("
                                << got.size() << " and " << expected.size() << " bytes)";
+  // Per-epoch data accounting: the faulted run trained the same pairs in every epoch as the
+  // fault-free one, every pair exactly once.
+  EXPECT_EQ(EpochAccounts(*id), expected_accounts);
 
   // Until every worker was killed, some replica survived each fault: none went back to a
   // checkpoint before that.
@@ -166,6 +172,10 @@ TEST_F(FaultDrillTest, ACoordinatorKilledWhilePreparingOrFormingAGenerationChang
   auto reference = client_->Submit(spec);
   ASSERT_OK(reference);
   const std::string expected = FinalModel(*reference, kShort, "reference");
+  // Streams of 8 and 7 shards; 400 steps end inside the first epoch.
+  const std::map<int, std::string> expected_accounts = EpochAccounts(*reference);
+  ASSERT_EQ(expected_accounts.size(), 1u);
+  EXPECT_THAT(expected_accounts.begin()->second, HasSubstr(" 0 twice or more"));
 
   auto restart = [&] {
     coordinator_->Kill(SIGKILL);
@@ -184,6 +194,7 @@ TEST_F(FaultDrillTest, ACoordinatorKilledWhilePreparingOrFormingAGenerationChang
   restart();  // the new generation's members are fetching, synchronising or stepping
   EXPECT_TRUE(FinalModel(*id, kShort, "faulty") == expected)
       << "the final model differs from the fault-free run's";
+  EXPECT_EQ(EpochAccounts(*id), expected_accounts);
   auto events = client_->Events(*id, 0, 0);
   ASSERT_OK(events);
   std::string story;

@@ -84,6 +84,40 @@ TEST_F(CoordinatorTest, PreparesAssignsAndReportsReady) {
   EXPECT_EQ(CountEvents(id, "all_ready"), 1);
 }
 
+// An epoch's account is written before the report is answered (the worker sends it until
+// one is): a coordinator killed right after loses none. Read here from the SQLite file by a
+// second store, with no Tick (no Flush) in between.
+TEST_F(CoordinatorTest, AnEpochAccountIsStoredBeforeTheReportIsAnswered) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  v1::ProgressReport r;
+  r.set_worker_id(w1);
+  r.set_job_id(id);
+  r.set_generation(1);
+  r.set_step(12);
+  v1::EpochAccount& a = *r.add_epoch_accounts();
+  a.set_epoch(0);
+  a.set_end_step(12);
+  a.set_epoch_steps(12);
+  a.set_pairs(400);
+  a.set_trained(400);
+  a.set_distinct(400);
+  ASSERT_OK(coordinator_->ReportProgress(r));
+  ASSERT_OK(coordinator_->ReportProgress(r));  // sent again: one event
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir_.Join("coord/state.db")));
+  ASSERT_OK_AND_ASSIGN(const auto events, store->ListEvents(id, 0, 0));
+  int accounts = 0;
+  for (const auto& e : events) {
+    if (e.kind() != "epoch_end") continue;
+    ++accounts;
+    EXPECT_EQ(e.message(),
+              "epoch 0 (steps 1-12): 400 pairs, 400 trained once, 0 twice or more, 0 never "
+              "(400 trainings): every pair exactly once");
+  }
+  EXPECT_EQ(accounts, 1);
+}
+
 // A summary listing keeps what `tandem list` shows, with a running job's live step, and drops
 // the rest (spec beyond name and workers, shards, artifacts, per-worker progress).
 TEST_F(CoordinatorTest, SummaryListingKeepsWhatAListingShows) {

@@ -75,6 +75,39 @@ TEST_F(ProgressTrackerTest, MergesRanksIntoTotalsAndTheStraggler) {
   EXPECT_EQ(tracker_->For(job_).worker_step().count("w2"), 0u);
 }
 
+TEST_F(ProgressTrackerTest, EpochAccountsFromAnyRankAreOneEventPerEpoch) {
+  v1::JobProgress& p = tracker_->For(job_);
+  v1::EpochAccount a;
+  a.set_epoch(1);
+  a.set_first_step(10);
+  a.set_end_step(25);
+  a.set_epoch_steps(15);
+  a.set_pairs(600);
+  a.set_trained(600);
+  a.set_distinct(600);
+  v1::ProgressReport r1 = Report("w2", 1, 25, 100);
+  *r1.add_epoch_accounts() = a;
+  auto raised = tracker_->Record(r1, p, 0);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].kind, "epoch_end");
+  EXPECT_EQ(raised[0].message,
+            "epoch 1 (steps 11-25): 600 pairs, 600 trained once, 0 twice or more, 0 never "
+            "(600 trainings): every pair exactly once");
+  // Rank 0 reports the same epoch, and w2 sends it again: no second event.
+  v1::ProgressReport r0 = Report("w1", 0, 25, 100);
+  *r0.add_epoch_accounts() = a;
+  EXPECT_THAT(tracker_->Record(r0, p, 0), IsEmpty());
+  EXPECT_THAT(tracker_->Record(r1, p, 0), IsEmpty());
+  // An account of the same epoch that differs is told again (tests compare them).
+  a.set_trained(610);
+  a.set_repeated(10);
+  a.set_distinct(600);
+  *r0.mutable_epoch_accounts(0) = a;
+  raised = tracker_->Record(r0, p, 0);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_THAT(raised[0].message, ::testing::HasSubstr("10 twice or more"));
+}
+
 TEST_F(ProgressTrackerTest, DivergingReplicasAreAnEvent) {
   v1::JobProgress& p = tracker_->For(job_);
   EXPECT_THAT(tracker_->Record(Report("w1", 0, 3, 100, 7), p, 0), IsEmpty());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -71,6 +72,8 @@ TEST_F(ChaosTest, ASeededScheduleOfFaultsChangesNoBit) {
   auto reference = client_->Submit(spec);
   ASSERT_OK(reference);
   const std::string expected = FinalModel(*reference, steps, "reference");
+  const std::map<int, std::string> expected_accounts = EpochAccounts(*reference);
+  ExpectEveryPairOncePerEpoch(expected_accounts);
   ASSERT_GT(expected.size(), 1000u);
 
   auto id = client_->Submit(spec);
@@ -129,11 +132,12 @@ TEST_F(ChaosTest, ASeededScheduleOfFaultsChangesNoBit) {
   EXPECT_TRUE(got == expected) << "the final model differs from the fault-free run's ("
                                << got.size() << " and " << expected.size() << " bytes); seed "
                                << seed;
+  EXPECT_EQ(EpochAccounts(*id), expected_accounts) << "seed " << seed;
   auto events = client_->Events(*id, 0, 0);
   ASSERT_OK(events);
   std::string story;
   for (const auto& e : *events) {
-    if (e.kind() != "checkpoint" && e.kind() != "worker_ready") {
+    if (e.kind() != "checkpoint" && e.kind() != "worker_ready" && e.kind() != "epoch_end") {
       story += e.kind() + ": " + e.message() + "\n";
     }
   }

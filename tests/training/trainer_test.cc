@@ -533,6 +533,142 @@ TEST_F(TrainerTest, RanksAgreeOnTheLastStepOfAnEpochLimit) {
   EXPECT_GT(steps, 1);
 }
 
+// Streams of different sizes, as a job with 3 shards and workers.max 2 has them (stream 0
+// cycles shards 0 and 2, stream 1 shard 1): every epoch trains every pair exactly once, in one
+// process, on two ranks, and when a stream moves from one rank to another mid-epoch.
+class EpochAccountingTest : public TrainerTest {
+ protected:
+  void SetUp() override {
+    spec_ = testing::ToyJobSpec(dir_, 600, 5, /*dim=*/16);
+    spec_.mutable_training()->set_batch_tokens(300);
+    spec_.mutable_training()->set_max_steps(0);
+    spec_.mutable_training()->set_epochs(3);
+    spec_.mutable_training()->set_seed(11);
+    spec_.mutable_workers()->set_max(3);  // three shards
+    ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
+    spec_ = job.spec;
+    ASSERT_EQ(job.shards.size(), 3u);
+    job_ = std::move(job);
+  }
+  // Stream 0 = shards 0 and 2 (400 pairs), stream 1 = shard 1 (200 pairs).
+  std::vector<TrainerConfig::Stream> StreamsOf(std::vector<uint64_t> ids) const {
+    std::vector<TrainerConfig::Stream> out;
+    for (uint64_t id : ids) {
+      if (id == 0) out.push_back({{job_.shards[0], job_.shards[2]}, 0});
+      if (id == 1) out.push_back({{job_.shards[1]}, 1});
+    }
+    return out;
+  }
+  TrainerConfig LayoutConfig(std::vector<uint64_t> ids) const {
+    TrainerConfig c = job_.TrainerConfigFor(spec_, 10);
+    c.streams = StreamsOf(std::move(ids));
+    return c;
+  }
+  static void Collect(const absl::StatusOr<StepStats>& s, std::vector<EpochAccount>& out) {
+    if (s.ok() && s->epoch_account.has_value()) out.push_back(*s->epoch_account);
+  }
+  static void ExpectEveryPairOncePerEpoch(const std::vector<EpochAccount>& accounts,
+                                          int64_t last_step) {
+    ASSERT_EQ(accounts.size(), 3u);
+    int64_t next = 0;
+    for (size_t e = 0; e < accounts.size(); ++e) {
+      const EpochAccount& a = accounts[e];
+      EXPECT_EQ(a.epoch, static_cast<int64_t>(e));
+      EXPECT_EQ(a.first_step, next) << "epochs follow each other";
+      EXPECT_EQ(a.pairs, 600);
+      EXPECT_TRUE(a.exactly_once()) << DescribeEpochAccount(a);
+      next = a.end_step;
+    }
+    EXPECT_EQ(next, last_step) << "the job ends with its last epoch";
+  }
+};
+
+TEST_F(EpochAccountingTest, OneProcessTrainsEveryPairOncePerEpoch) {
+  auto t = std::move(*Trainer::Create(LayoutConfig({0, 1})));
+  std::vector<EpochAccount> accounts;
+  int64_t steps = 0;
+  while (!t->Finished() && steps < 10000) {
+    auto s = t->Step();
+    ASSERT_OK(s);
+    Collect(s, accounts);
+    ++steps;
+  }
+  ExpectEveryPairOncePerEpoch(accounts, t->step());
+  EXPECT_EQ(steps, t->step());
+}
+
+TEST_F(EpochAccountingTest, TwoRanksAndAStreamMovingMidEpochGiveTheSameAccounts) {
+  std::vector<EpochAccount> reference;
+  {
+    auto t = std::move(*Trainer::Create(LayoutConfig({0, 1})));
+    while (!t->Finished()) {
+      auto s = t->Step();
+      ASSERT_OK(s);
+      Collect(s, reference);
+    }
+  }
+  ASSERT_EQ(reference.size(), 3u);
+  const int64_t mid = reference[1].first_step + reference[1].epoch_steps / 2;
+  collective::InProcessGroup group(2);
+  std::vector<TrainerConfig> configs = {LayoutConfig({0}), LayoutConfig({1})};
+  auto replicas = MakeReplicas(group, configs);
+  std::vector<EpochAccount> on_ranks[2];
+  while (replicas[0]->step() < mid) {
+    ASSERT_FALSE(replicas[0]->Finished());
+    auto stats = OnRanks(2, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+    ASSERT_OK(stats[0]);
+    ASSERT_OK(stats[1]);
+    Collect(stats[0], on_ranks[0]);
+    Collect(stats[1], on_ranks[1]);
+  }
+  EXPECT_EQ(on_ranks[0], on_ranks[1]) << "the same account on every rank";
+  // Rank 1 is lost mid-epoch: rank 0 goes on alone with both streams (stream 1's pairs
+  // trained so far in this epoch were trained on rank 1).
+  std::vector<EpochAccount> accounts = on_ranks[0];
+  replicas[0]->SetCommunicator(nullptr);
+  ASSERT_OK(replicas[0]->SetStreams(StreamsOf({0, 1})));
+  while (!replicas[0]->Finished()) {
+    auto s = replicas[0]->Step();
+    ASSERT_OK(s);
+    Collect(s, accounts);
+  }
+  ASSERT_EQ(accounts.size(), reference.size());
+  for (size_t e = 0; e < accounts.size(); ++e) {
+    EXPECT_EQ(accounts[e], reference[e]) << DescribeEpochAccount(accounts[e]) << " vs "
+                                         << DescribeEpochAccount(reference[e]);
+  }
+  ExpectEveryPairOncePerEpoch(accounts, replicas[0]->step());
+}
+
+// max_steps ending mid-epoch: the last account is partial and says so.
+TEST_F(EpochAccountingTest, AJobEndingMidEpochAccountsItsPartialEpoch) {
+  spec_.mutable_training()->set_epochs(0);
+  auto probe = std::move(*Trainer::Create(LayoutConfig({0, 1})));
+  int64_t first_epoch_end = 0;
+  while (first_epoch_end == 0) {
+    auto s = probe->Step();
+    ASSERT_OK(s);
+    if (s->epoch_account) first_epoch_end = s->epoch_account->end_step;
+  }
+  spec_.mutable_training()->set_max_steps(static_cast<uint64_t>(first_epoch_end + 3));
+  auto t = std::move(*Trainer::Create(LayoutConfig({0, 1})));
+  std::vector<EpochAccount> accounts;
+  while (!t->Finished()) {
+    auto s = t->Step();
+    ASSERT_OK(s);
+    Collect(s, accounts);
+  }
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_TRUE(accounts[0].exactly_once());
+  const EpochAccount& last = accounts[1];
+  EXPECT_FALSE(last.complete());
+  EXPECT_EQ(last.end_step, first_epoch_end + 3);
+  EXPECT_EQ(last.repeated, 0);
+  EXPECT_GT(last.never, 0);
+  EXPECT_EQ(last.distinct + last.never, 600);
+  EXPECT_THAT(DescribeEpochAccount(last), HasSubstr(" of "));
+}
+
 TEST_F(TrainerTest, AnyRankIsTrueOnEveryRankWhenOneRankSaysSo) {
   collective::InProcessGroup group(2);
   auto replicas = MakeReplicas(group, {Config({0}), Config({1})});

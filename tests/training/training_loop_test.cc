@@ -41,6 +41,7 @@ class RecordingObserver : public TrainingObserver {
     if (r.validation.has_value()) validations.push_back(r.stats.step);
     if (r.last) lasts.push_back(r.stats.step);
     if (r.early_stop) early_stops.push_back(r.stats.step);
+    if (r.stats.epoch_account.has_value()) accounts.push_back(*r.stats.epoch_account);
     learning_rates.push_back(r.stats.learning_rate);
     planned.push_back(r.planned_steps);
     EXPECT_GT(r.tokens_per_second, 0);
@@ -54,6 +55,7 @@ class RecordingObserver : public TrainingObserver {
   int64_t fail_checkpoint_at = -1;
   std::vector<int64_t> steps, validations, lasts, early_stops, checkpoints, finals, planned;
   std::vector<double> learning_rates;
+  std::vector<EpochAccount> accounts;
   int checkpoint_before_step = 0;
 };
 
@@ -211,6 +213,10 @@ TEST_F(TrainingLoopTest, EarlyStoppingEndsWithAFinalCheckpoint) {
   const int64_t last = observer.steps.back();
   EXPECT_THAT(observer.lasts, ElementsAre(last));
   EXPECT_THAT(observer.finals, ElementsAre(last));
+  // Early stopped or not, the last step carries the account of its epoch.
+  ASSERT_FALSE(observer.accounts.empty());
+  EXPECT_EQ(observer.accounts.back().end_step, last);
+  EXPECT_EQ(observer.accounts.back().repeated, 0);
   if (end == LoopEnd::kEarlyStopped) {
     EXPECT_THAT(observer.early_stops, ElementsAre(last));
     EXPECT_GE(last, 2);  // the first validation always improves on nothing
@@ -239,6 +245,16 @@ TEST_F(TrainingLoopTest, TimeBudgetEndsAfterTheFirstStepPastTheDeadlineAsAtMaxSt
   EXPECT_THAT(observer.validations, ElementsAre(3, 4));
   EXPECT_THAT(observer.finals, ElementsAre(4));
   EXPECT_FALSE(trainer->Finished());
+  // Stopped inside the first epoch: its account so far comes with the last step.
+  ASSERT_EQ(observer.accounts.size(), 1u);
+  const EpochAccount& a = observer.accounts[0];
+  EXPECT_EQ(a.epoch, 0);
+  EXPECT_EQ(a.end_step, 4);
+  EXPECT_FALSE(a.complete());
+  EXPECT_GT(a.trained, 0);
+  EXPECT_EQ(a.repeated, 0);
+  EXPECT_EQ(a.distinct + a.never, a.pairs);
+  EXPECT_GT(a.never, 0);
 }
 
 // With a time budget a linear schedule decays to 0 at the step where the budget runs out,
