@@ -209,7 +209,8 @@ if rpc:
           f"(its final model), --translate_threads {setup['rpc_threads']}; BLAS {setup['blas']}; "
           f"load {setup['load_start']} -> {setup['load_end']}")
     def mode_of(p):
-        return ("greedy" if p["beam"] == 1 else f"beam {p['beam']}") + (" bf16" if p.get("bf16") else "")
+        return (("greedy" if p["beam"] == 1 else f"beam {p['beam']}") + (" bf16" if p.get("bf16") else "")
+                + (" int8" if p.get("int8") else ""))
     outs = ", ".join(f"{mode_of(p)} {p['out_words']}" for p in lat if p["path"] == "coordinator" and "out_words" in p)
     print(f"# a. one {lat[0]['words']}-word sentence (output words: {outs}), {lat[0]['requests']} requests in a row after a warm-up; "
           f"library: the same sentence, downloaded model, in-process, {lat[0]['threads']} thread(s), alternating with them")
@@ -219,7 +220,7 @@ if rpc:
         mode = mode_of(p)
         ratio = ""
         if p["path"] == "coordinator":
-            l = [q for q in lat if q["beam"] == p["beam"] and q.get("bf16") == p.get("bf16") and q["path"] == "library"][0]
+            l = [q for q in lat if q["beam"] == p["beam"] and q.get("bf16") == p.get("bf16") and q.get("int8") == p.get("int8") and q["path"] == "library"][0]
             ratio = f"{p['p50_ms'] / l['p50_ms']:.2f}x ({p['p50_ms'] - l['p50_ms']:+.1f} ms)"
             goals.append(f"{mode} {p['p50_ms']:.1f} ms ({'met' if p['p50_ms'] < 50 else 'MISSED'})")
         cpu = f"{p['cpu_ms']:.1f}" if p.get("cpu_ms", -1) >= 0 else "-"

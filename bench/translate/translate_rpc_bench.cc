@@ -104,12 +104,13 @@ double Quantile(std::vector<double> xs, double q) {
 }
 
 tandem::v1::TranslateRequest Request(const std::string& job, std::vector<std::string> sentences,
-                                     int beam, bool bf16 = false) {
+                                     int beam, bool bf16 = false, bool int8 = false) {
   tandem::v1::TranslateRequest r;
   r.set_job_id(job);
   for (auto& s : sentences) r.add_sentences(std::move(s));
   r.set_beam_size(static_cast<uint32_t>(beam));
   r.set_bf16(bf16);
+  r.set_int8(int8);
   return r;
 }
 
@@ -246,10 +247,11 @@ int main(int argc, char** argv) {
 
   auto latency = args->GetInt("latency", 0, 1);
   if (!latency.ok()) Die(std::string(latency.status().message()));
-  for (const auto& [b, bf16] : {std::pair{1, false}, std::pair{5, false}, std::pair{1, true},
-                                std::pair{5, true}}) {
+  for (const auto& [b, bf16, int8] :
+       {std::tuple{1, false, false}, std::tuple{5, false, false}, std::tuple{1, true, false},
+        std::tuple{5, true, false}, std::tuple{1, false, true}, std::tuple{5, false, true}}) {
     if (!*latency) break;
-    const auto request = Request(job, {one}, b, bf16);
+    const auto request = Request(job, {one}, b, bf16, int8);
     std::vector<double> rpc, lib;
     std::string rpc_text, lib_text;
     // CPU seconds: the coordinator's over the RPCs (it does nothing else meanwhile), this
@@ -281,11 +283,13 @@ int main(int argc, char** argv) {
          {std::tuple{"coordinator", &rpc, &rpc_text, pid > 0 ? rpc_cpu / n * 1000 : -1.0},
           std::tuple{"library", &lib, &lib_text, lib_cpu / n * 1000}}) {
       std::printf(
-          "{\"part\":\"latency\",\"path\":\"%s\",\"beam\":%d,\"bf16\":%s,\"threads\":%d,"
+          "{\"part\":\"latency\",\"path\":\"%s\",\"beam\":%d,\"bf16\":%s,\"int8\":%s,"
+          "\"threads\":%d,"
           "\"words\":%zu,"
           "\"out_words\":%zu,\"requests\":%zu,\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,"
           "\"max_ms\":%.2f,\"cpu_ms\":%.2f}\n",
-          path, b, bf16 ? "true" : "false", static_cast<int>(*threads), Words(one),
+          path, b, bf16 ? "true" : "false", int8 ? "true" : "false",
+          static_cast<int>(*threads), Words(one),
           Words(*text), xs->size(),
           Quantile(*xs, 0.5), Quantile(*xs, 0.9), Quantile(*xs, 0.99), Quantile(*xs, 1.0), cpu);
     }
