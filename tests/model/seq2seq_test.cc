@@ -170,6 +170,19 @@ TEST_F(Seq2SeqTest, TiedEmbeddingsShareOneMatrix) {
   EXPECT_TRUE(m->named_parameters()["tgt_emb.weight"].grad().defined());
 }
 
+// Three decoding steps from the initial state, the weight copies as `bf16` and `int8` ask: the
+// last logits and the top layer's state (an RNN's; undefined for a transformer).
+std::pair<torch::Tensor, torch::Tensor> ThreeSteps(Seq2Seq& m, const EncoderOutput& enc,
+                                                   const torch::Tensor& prev, bool bf16,
+                                                   bool int8) {
+  DecoderState state = m->InitialState(enc);
+  state.bf16 = bf16;
+  state.int8 = int8;
+  torch::Tensor logits;
+  for (int t = 0; t < 3; ++t) logits = m->Step(enc, state, prev, nullptr);
+  return {logits, state.h.empty() ? torch::Tensor() : state.h.back()};
+}
+
 // Decoding steps in bfloat16 (PrepareBf16Decoding, DecoderState::bf16): close to float32's
 // logits, never used unless prepared and asked for, and leaving float32 steps as they were.
 TEST_F(Seq2SeqTest, Bf16StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
@@ -182,13 +195,7 @@ TEST_F(Seq2SeqTest, Bf16StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
     const Batch batch = TinyBatch(c);
     const EncoderOutput enc = m->Encode(batch.src, batch.src_lengths, batch.src_padded);
     const torch::Tensor prev = torch::full({batch.src.size(0)}, c.bos_id, torch::kInt64);
-    auto step = [&](bool bf16) {
-      DecoderState state = m->InitialState(enc);
-      state.bf16 = bf16;
-      torch::Tensor logits;
-      for (int t = 0; t < 3; ++t) logits = m->Step(enc, state, prev, nullptr);  // three steps
-      return logits;
-    };
+    auto step = [&](bool bf16) { return ThreeSteps(m, enc, prev, bf16, false).first; };
     const torch::Tensor f32 = step(false);
     EXPECT_TRUE(torch::equal(step(true), f32)) << "not prepared: float32 as before";
     m->PrepareBf16Decoding();
@@ -206,17 +213,8 @@ TEST_F(Seq2SeqTest, Bf16StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
 // logits for the RNN and the transformer, never used unless prepared and asked for, and
 // leaving float32 and bf16 steps as they were.
 TEST_F(Seq2SeqTest, Int8StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
-  ModelConfig transformer;
-  transformer.architecture = "transformer";
-  transformer.src_vocab = 13;
-  transformer.tgt_vocab = 11;
-  transformer.embedding_dim = 8;
-  transformer.preoutput_dim = 8;
-  transformer.heads = 2;
-  transformer.ff_dim = 12;
-  transformer.encoder_layers = transformer.decoder_layers = 2;
-  transformer.dropout = 0.0;
-  for (const ModelConfig& c : {Tiny("bahdanau"), Tiny("luong_general", "lstm"), transformer}) {
+  for (const ModelConfig& c :
+       {Tiny("bahdanau"), Tiny("luong_general", "lstm"), TinyTransformer()}) {
     SCOPED_TRACE(c.architecture + " " + c.attention);
     Seq2Seq m = Make(c, 3);
     m->eval();
@@ -224,14 +222,7 @@ TEST_F(Seq2SeqTest, Int8StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
     const Batch batch = TinyBatch(c);
     const EncoderOutput enc = m->Encode(batch.src, batch.src_lengths, batch.src_padded);
     const torch::Tensor prev = torch::full({batch.src.size(0)}, c.bos_id, torch::kInt64);
-    auto step = [&](bool int8, bool bf16) {
-      DecoderState state = m->InitialState(enc);
-      state.int8 = int8;
-      state.bf16 = bf16;
-      torch::Tensor logits;
-      for (int t = 0; t < 3; ++t) logits = m->Step(enc, state, prev, nullptr);  // three steps
-      return logits;
-    };
+    auto step = [&](bool int8, bool bf16) { return ThreeSteps(m, enc, prev, bf16, int8).first; };
     const torch::Tensor f32 = step(false, false);
     EXPECT_FALSE(m->HasInt8Decoding());
     EXPECT_TRUE(torch::equal(step(true, false), f32)) << "not prepared: float32 as before";
@@ -257,15 +248,8 @@ TEST_F(Seq2SeqTest, Int8StepsStayCloseToFloatAndOnlyWhenPreparedAndAsked) {
     ASSERT_OK_AND_ASSIGN(const Batch big, MakeBatch(src, tgt, c));
     const EncoderOutput big_enc = m->Encode(big.src, big.src_lengths, big.src_padded);
     const torch::Tensor big_prev = torch::full({17}, c.bos_id, torch::kInt64);
-    auto big_step = [&](bool int8) {
-      DecoderState state = m->InitialState(big_enc);
-      state.int8 = int8;
-      torch::Tensor logits;
-      for (int t = 0; t < 3; ++t) logits = m->Step(big_enc, state, big_prev, nullptr);
-      return std::make_pair(logits, state.h.back());
-    };
-    const auto [big_f32, h_f32] = big_step(false);
-    const auto [big_q, h_q] = big_step(true);
+    const auto [big_f32, h_f32] = ThreeSteps(m, big_enc, big_prev, false, false);
+    const auto [big_q, h_q] = ThreeSteps(m, big_enc, big_prev, false, true);
     EXPECT_FALSE(torch::equal(h_q, h_f32)) << "the cells' matrices were int8";
     EXPECT_LE((big_q - big_f32).abs().max().item<float>(),
               0.05f * (1.0f + big_f32.abs().max().item<float>()));

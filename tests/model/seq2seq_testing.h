@@ -38,6 +38,23 @@ inline ModelConfig Tiny(const std::string& attention, const std::string& cell = 
   return c;
 }
 
+// A small transformer of Tiny's vocabularies (model.architecture "transformer").
+inline ModelConfig TinyTransformer(int64_t layers = 2, const std::string& positions = "sinusoidal") {
+  ModelConfig c;
+  c.architecture = "transformer";
+  c.src_vocab = 13;
+  c.tgt_vocab = 11;
+  c.embedding_dim = 8;
+  c.preoutput_dim = 8;
+  c.heads = 2;
+  c.ff_dim = 12;
+  c.encoder_layers = layers;
+  c.decoder_layers = layers;
+  c.positions = positions;
+  c.dropout = 0.0;
+  return c;
+}
+
 // Three pairs of different lengths: sources padded (lengths 5, 2, 4 with EOS), targets too.
 inline Batch TinyBatch(const ModelConfig& c) {
   std::vector<std::vector<int>> src = {{4, 5, 6, 7}, {8}, {9, 10, 11}};

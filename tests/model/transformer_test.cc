@@ -34,22 +34,6 @@ namespace {
 using ::tandem::testing::StatusIs;
 using ::testing::HasSubstr;
 
-ModelConfig TinyTransformer(int64_t layers = 2, const std::string& positions = "sinusoidal") {
-  ModelConfig c;
-  c.architecture = "transformer";
-  c.src_vocab = 13;
-  c.tgt_vocab = 11;
-  c.embedding_dim = 8;
-  c.preoutput_dim = 8;
-  c.heads = 2;
-  c.ff_dim = 12;
-  c.encoder_layers = layers;
-  c.decoder_layers = layers;
-  c.positions = positions;
-  c.dropout = 0.0;
-  return c;
-}
-
 using TransformerTest = Seq2SeqTest;
 
 TEST_F(TransformerTest, ParameterNamesOrderAndShapesOfOneLayer) {
