@@ -1,5 +1,6 @@
 #include "model/int8_linear.h"
 
+#include <cpuid.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -22,9 +23,14 @@ bool HasOnednn() {
 // Without VNNI, x86's int8 product instruction (vpmaddubsw) adds two u8 x s8 products into
 // a saturating int16: full 8-bit inputs could overflow it, so the inputs keep 7 bits there
 // (what LibTorch calls reduce_range). With VNNI the sums are int32 and all 8 bits are used.
+// AVX-VNNI (the 256-bit form) is CPUID leaf 7, sub-leaf 1, EAX bit 4; read directly because
+// clang's __builtin_cpu_supports has no name for it.
 bool ReduceRange() {
-  static const bool reduce =
-      !(__builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni"));
+  static const bool reduce = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    const bool avx_vnni = __get_cpuid_count(7, 1, &a, &b, &c, &d) != 0 && (a & (1u << 4)) != 0;
+    return !(__builtin_cpu_supports("avx512vnni") || avx_vnni);
+  }();
   return reduce;
 }
 
