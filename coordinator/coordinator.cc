@@ -91,6 +91,23 @@ std::string Coordinator::JobDir(const std::string& id) const {
   return tandem::JobDir(options_.data_dir, id);
 }
 
+// Reads the job's stored "epoch_end" events back, a page at a time, for the progress tracker.
+absl::Status Coordinator::RememberEpochAccounts(const std::string& job_id) {
+  constexpr uint32_t kPage = 1000;
+  std::vector<std::string> texts;
+  for (int64_t after = 0;;) {
+    TANDEM_ASSIGN_OR_RETURN(const std::vector<v1::JobEvent> page,
+                            store_->ListEvents(job_id, after, kPage));
+    for (const v1::JobEvent& e : page) {
+      if (e.kind() == "epoch_end") texts.push_back(e.message());
+    }
+    if (page.size() < kPage) break;
+    after = page.back().seq();
+  }
+  progress_.RememberEpochAccounts(job_id, std::move(texts));
+  return absl::OkStatus();
+}
+
 absl::Status Coordinator::Recover() {
   absl::MutexLock lock(&mu_);
   const int64_t now = Now();
@@ -113,6 +130,7 @@ absl::Status Coordinator::Recover() {
                                      options_.worker_timeout.count(), " ms)")},
           now));
       progress_.Disrupted(job.id(), "the coordinator restarted", job.generation(), now);
+      TANDEM_RETURN_IF_ERROR(RememberEpochAccounts(job.id()));
     }
   }
   RemoveOrphanJobDirs(jobs);

@@ -204,6 +204,10 @@ class Coordinator {
   Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret,
               std::unique_ptr<UploadStore> uploads);
   absl::Status Recover();
+  // Hands a running job's stored "epoch_end" texts to the progress tracker (Recover), so that
+  // accounts sent again after a restart make no second event.
+  absl::Status RememberEpochAccounts(const std::string& job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes job directories no stored job names (a deletion cut short by a crash).
   void RemoveOrphanJobDirs(const std::vector<tandem::v1::JobInfo>& jobs);
   int64_t Now() const { return options_.now_ms(); }

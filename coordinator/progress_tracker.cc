@@ -141,6 +141,10 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     std::string text = DescribeEpochAccount(account);
     auto [it, added] = accounted_[r.job_id()].try_emplace({a.epoch(), a.end_step()}, text);
     if (!added && it->second == text) continue;
+    if (const auto stored = stored_accounts_.find(r.job_id());
+        added && stored != stored_accounts_.end() && stored->second.count(text) > 0) {
+      continue;  // made into an event before a restart
+    }
     it->second = text;
     raised.push_back({"epoch_end", std::move(text)});
   }
@@ -254,6 +258,15 @@ void ProgressTracker::Forget(const std::string& job_id) {
   events_.erase(job_id);
   dirty_.erase(job_id);
   tensorboard_.erase(job_id);
+  accounted_.erase(job_id);
+  stored_accounts_.erase(job_id);
+}
+
+void ProgressTracker::RememberEpochAccounts(const std::string& job_id,
+                                            std::vector<std::string> texts) {
+  if (texts.empty()) return;
+  auto& stored = stored_accounts_[job_id];
+  for (std::string& t : texts) stored.insert(std::move(t));
 }
 
 }  // namespace tandem

@@ -50,6 +50,10 @@ class ProgressTracker {
   // skew totals and spreads) and recomputes the total throughput and the straggler.
   // Drops everything held for a job (a deleted job).
   void Forget(const std::string& job_id);
+  // The "epoch_end" texts `job_id` already has in the store (read back by a restarted
+  // coordinator): an account sent again after the restart, which a worker does until a
+  // report is answered, then makes no second event.
+  void RememberEpochAccounts(const std::string& job_id, std::vector<std::string> texts);
   void KeepMembers(tandem::v1::JobInfo& job);
 
   // Merges a successful step report into `progress` (from For()): the rank's figures,
@@ -111,6 +115,8 @@ class ProgressTracker {
   std::map<std::string, int64_t> last_step_ms_;
   // Per job, the epoch accounts made into "epoch_end" events: (epoch, end step) -> text.
   std::map<std::string, std::map<std::pair<uint64_t, uint64_t>, std::string>> accounted_;
+  // Per job, the "epoch_end" texts stored before this process started.
+  std::map<std::string, std::set<std::string>> stored_accounts_;
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };
