@@ -2,8 +2,9 @@
 // per row (symmetric, scale max|w_v| / 127), the input quantized per call to uint8 over the
 // whole [M, K] input (dynamic quantization), the product summed in int32 and scaled back to
 // float32 with the bias added. The kernel is LibTorch's quantized::linear_dynamic on its
-// oneDNN engine (VNNI where the CPU has it): several times the float32 GEMM's rate at every
-// row count from one on (BENCHMARKS.md, issue [12]). Its error is a rounding of each weight
+// oneDNN engine (VNNI where the CPU has it): 3-7x float32's GEMM per call from 17 rows on,
+// and on the 512 x 8,000 output layer from one row on; for small matrices at a few rows its
+// per-call overhead outweighs that (BENCHMARKS.md, issue [12]). Its error is a rounding of each weight
 // to 8 bits and each input to 8 bits of the input's range (7 on CPUs without VNNI, where 8
 // could saturate), about 1 % of the largest output.
 //
