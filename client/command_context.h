@@ -30,6 +30,9 @@ struct Context {
 // `tandem list`: the newest jobs it shows without --limit or --all, and the largest --limit.
 inline constexpr uint64_t kDefaultListLimit = 100;
 inline constexpr int64_t kMaxListLimit = 1'000'000;
+// `tandem events`: events asked for per request, and the largest --last.
+inline constexpr uint32_t kEventsPage = 1000;
+inline constexpr int64_t kMaxEventsPage = 100'000;
 
 // The exit code (client/commands.h) for a status.
 int ExitFor(const absl::Status& s);

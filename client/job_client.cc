@@ -237,12 +237,16 @@ absl::StatusOr<v1::JobInfo> JobClient::Cancel(const std::string& id) {
 }
 
 absl::StatusOr<std::vector<v1::JobEvent>> JobClient::Events(const std::string& id,
-                                                            int64_t after_seq, uint32_t limit) {
+                                                            int64_t after_seq, uint32_t limit,
+                                                            const std::string& kind,
+                                                            bool newest) {
   auto ctx = impl_->Context();
   v1::ListEventsRequest req;
   req.set_job_id(id);
   req.set_after_seq(after_seq);
   req.set_limit(limit);
+  req.set_kind(kind);
+  req.set_newest(newest);
   v1::ListEventsResponse resp;
   absl::Status s = impl_->Convert(impl_->stub->ListEvents(ctx.get(), req, &resp));
   if (!s.ok()) return s;

@@ -74,8 +74,12 @@ class JobClient {
   // filter must filter again, and cut to `limit`.
   absl::StatusOr<Listing> ListMatching(tandem::v1::ListJobsRequest request, uint64_t limit = 0);
   absl::StatusOr<tandem::v1::JobInfo> Cancel(const std::string& id);
+  // Events with seq > after_seq, oldest first, at most `limit`: the oldest such, or with
+  // `newest` the newest; a non-empty `kind` keeps only that kind (ListEventsRequest).
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> Events(const std::string& id,
-                                                           int64_t after_seq, uint32_t limit);
+                                                           int64_t after_seq, uint32_t limit,
+                                                           const std::string& kind = "",
+                                                           bool newest = false);
   absl::StatusOr<std::vector<tandem::v1::WorkerInfo>> Workers();
   // The coordinator's Tandem version.
   absl::StatusOr<std::string> CoordinatorVersion();

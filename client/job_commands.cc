@@ -435,12 +435,13 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
     }
     if (pr.checkpoint_step() > 0) o << "Checkpoint:   step " << pr.checkpoint_step() << "\n";
     // The newest epoch's data accounting (its "epoch_end" event); status goes on without it.
-    if (auto events = ctx.client->Events(j.id(), 0, 100000); events.ok()) {
-      for (auto e = events->rbegin(); e != events->rend(); ++e) {
-        if (e->kind() != "epoch_end") continue;
-        o << "Data:         " << e->message() << "\n";
-        break;
-      }
+    if (auto events = ctx.client->Events(j.id(), 0, 1, "epoch_end", /*newest=*/true);
+        events.ok() && !events->empty()) {
+      o << "Data:         " << events->back().message() << "\n";
+    }
+    if (!pr.straggler_cause().empty() && pr.straggler_ms() >= 1) {
+      o << absl::StrFormat("Straggler:    %s: the others wait %.0f ms per step for it (%s)\n",
+                           pr.straggler_worker(), pr.straggler_ms(), pr.straggler_cause());
     }
     if (pr.model_ready()) o << "Model:        ready (tandem download " << j.id() << " DIR)\n";
   }
@@ -482,9 +483,32 @@ int RunEvents(const ParsedArgs& a, Context& ctx) {
   const std::string id = a.positional.empty() ? "" : a.positional[0];
   if (a.Has("follow")) {
     if (id.empty()) return Fail(ctx, absl::InvalidArgumentError("--follow needs a JOB_ID"));
+    if (a.Has("kind") || a.Has("last")) {
+      return Fail(ctx, absl::InvalidArgumentError("--follow shows every event: leave out "
+                                                  "--kind and --last"));
+    }
     return Watch(ctx, id, "", 0);
   }
-  auto events = ctx.client->Events(id, 0, 100000);
+  const std::string kind = a.Get("kind");
+  absl::StatusOr<std::vector<v1::JobEvent>> events;
+  if (a.Has("last")) {
+    absl::StatusOr<int64_t> n = a.GetInt("last", 1, kMaxEventsPage);
+    if (!n.ok()) return Fail(ctx, n.status());
+    events = ctx.client->Events(id, 0, static_cast<uint32_t>(*n), kind, /*newest=*/true);
+  } else {
+    // Every event, a page at a time (a page is one bounded reply).
+    events = std::vector<v1::JobEvent>();
+    for (int64_t after = 0;;) {
+      auto page = ctx.client->Events(id, after, kEventsPage, kind);
+      if (!page.ok()) {
+        events = page.status();
+        break;
+      }
+      events->insert(events->end(), page->begin(), page->end());
+      if (page->size() < kEventsPage) break;
+      after = page->back().seq();
+    }
+  }
   if (!events.ok()) return Fail(ctx, events.status());
   if (ctx.json) {
     *ctx.out << JsonArray(*events) << "\n";

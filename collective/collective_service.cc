@@ -149,20 +149,46 @@ void Mailbox::Fail(const GroupId& group, const absl::Status& status) {
   Changed();
 }
 
-uint64_t Mailbox::BeginWait(const GroupId& group, int awaited_rank, bool continuing) {
+uint64_t Mailbox::BeginWait(const GroupId& group, int awaited_rank, bool continuing,
+                            bool sends) {
   std::lock_guard<std::mutex> lock(mu_);
+  const Clock::time_point now = Clock::now();
   if (continuing && wait_.has_value() && wait_->group.job_id == group.job_id &&
       wait_->group.generation == group.generation) {
-    wait_->awaited_rank = awaited_rank;
+    if (wait_->awaited_rank != awaited_rank || wait_->sends != sends) {
+      AccountWaitLocked(now);
+      wait_->awaited_rank = awaited_rank;
+      wait_->sends = sends;
+    }
     return wait_mark_;
   }
-  wait_ = Wait{group, awaited_rank, Clock::now()};
+  AccountWaitLocked(now);  // a wait replaced by another operation's
+  wait_ = Wait{group, awaited_rank, now, sends};
+  awaited_since_ = now;
   return ++wait_mark_;
 }
 
 void Mailbox::EndWait(uint64_t mark) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (mark == wait_mark_) wait_.reset();
+  if (mark != wait_mark_) return;
+  AccountWaitLocked(Clock::now());
+  wait_.reset();
+}
+
+void Mailbox::AccountWaitLocked(Clock::time_point now) {
+  if (!wait_.has_value()) return;
+  if (!wait_->sends && wait_->awaited_rank >= 0) {
+    awaited_[wait_->awaited_rank] += now - awaited_since_;
+  }
+  awaited_since_ = now;
+}
+
+std::map<int, Clock::duration> Mailbox::TakeAwaited() {
+  std::lock_guard<std::mutex> lock(mu_);
+  AccountWaitLocked(Clock::now());
+  std::map<int, Clock::duration> out;
+  out.swap(awaited_);
+  return out;
 }
 
 std::optional<Mailbox::Wait> Mailbox::CurrentWait() {

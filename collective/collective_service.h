@@ -101,14 +101,20 @@ class Mailbox {
     GroupId group;
     int awaited_rank = -1;
     Clock::time_point since;
+    bool sends = false;  // a wait for own sends to be taken (by awaited_rank, if >= 0)
   };
   // Marks a wait of `group` on `awaited_rank` from now, or, with `continuing` (the same wait
   // going on, now on `awaited_rank`), from when it began; returns the mark's number, which
   // EndWait takes: a wait that ends clears only its own mark, not a later one's (an operation
   // of another thread or generation that began meanwhile).
-  uint64_t BeginWait(const GroupId& group, int awaited_rank, bool continuing = false);
+  uint64_t BeginWait(const GroupId& group, int awaited_rank, bool continuing = false,
+                     bool sends = false);
   void EndWait(uint64_t mark);
   std::optional<Wait> CurrentWait();
+  // How long waits on each awaited rank (>= 0: a peer whose segment was not there yet) lasted
+  // since the last call, a wait going on counted up to now; waits on sends are left out.
+  // For the progress report (ProgressReport.awaited_ms): whose data this process waits for.
+  std::map<int, Clock::duration> TakeAwaited();
 
  private:
   // job, generation, sequence, step, segment, sender rank
@@ -130,8 +136,13 @@ class Mailbox {
   std::map<Key, Delivery> waiting_;
   size_t buffered_bytes_ = 0;
   absl::Status error_;
+  // Adds the time since awaited_since_ to the current wait's rank; requires mu_.
+  void AccountWaitLocked(Clock::time_point now);
+
   std::optional<Wait> wait_;
   uint64_t wait_mark_ = 0;  // the number of the last BeginWait
+  Clock::time_point awaited_since_;  // when wait_ began waiting on its current rank
+  std::map<int, Clock::duration> awaited_;  // ranks < the world size: bounded
 };
 
 // What a GrpcTransport needs of its process's CollectiveServer: the mailbox the Push

@@ -272,8 +272,8 @@ class WaitMark {
   ~WaitMark() {
     if (marked_) mailbox_.EndWait(mark_);
   }
-  void Begin(const GroupId& group, int awaited_rank) {
-    mark_ = mailbox_.BeginWait(group, awaited_rank, /*continuing=*/marked_);
+  void Begin(const GroupId& group, int awaited_rank, bool sends) {
+    mark_ = mailbox_.BeginWait(group, awaited_rank, /*continuing=*/marked_, sends);
     marked_ = true;
   }
 
@@ -306,7 +306,7 @@ absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, con
     if (now >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat("rank ", rank_, ": deadline passed ", what));
     }
-    mark.Begin(group_, PeerHoldingSends());
+    mark.Begin(group_, PeerHoldingSends(), /*sends=*/true);
     service_->driver().PollOnce(std::min(deadline, now + std::chrono::milliseconds(1)));
   }
 }
@@ -320,7 +320,7 @@ absl::StatusOr<Delivery> GrpcTransport::Poll(const OpContext& op, int from, uint
     TANDEM_ASSIGN_OR_RETURN(std::optional<Delivery> delivery,
                             service_->mailbox().TryTake(group_, op.sequence, step, segment, from));
     if (delivery.has_value()) return std::move(*delivery);
-    mark.Begin(group_, from);
+    mark.Begin(group_, from, /*sends=*/false);
     if (Clock::now() >= op.deadline) {
       return absl::DeadlineExceededError(absl::StrCat("deadline passed waiting for sequence ",
                                                       op.sequence, " step ", step, " segment ",

@@ -366,15 +366,18 @@ absl::StatusOr<JobInfo> Coordinator::CancelJob(const std::string& id) {
   return store_->GetJob(id);
 }
 
-absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(const std::string& id,
-                                                                  int64_t after_seq,
-                                                                  uint32_t limit,
-                                                                  const std::string& owner) {
+absl::StatusOr<std::vector<v1::JobEvent>> Coordinator::ListEvents(
+    const std::string& id, int64_t after_seq, uint32_t limit, const std::string& owner,
+    const EventFilter& filter) {
   if (!id.empty()) {  // empty: every job's events
     TANDEM_RETURN_IF_ERROR(CheckPathComponent("job id", id));  // ids from the network
     TANDEM_RETURN_IF_ERROR(store_->GetJob(id).status());
   }
-  return store_->ListEvents(id, after_seq, limit, owner);
+  if (filter.kind.size() > kMaxEventKindBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("event kind: longer than ",
+                                                   kMaxEventKindBytes, " bytes"));
+  }
+  return store_->ListEvents(id, after_seq, limit, owner, filter);
 }
 
 absl::StatusOr<std::vector<v1::MetricPoint>> Coordinator::GetMetrics(const std::string& id,
@@ -528,7 +531,18 @@ absl::StatusOr<v1::ProgressResponse> Coordinator::ReportProgress(
   // report does not wait for SQLite; the end of the job is written at once.
   const int64_t now = Now();
   v1::JobProgress& progress = progress_.For(job);
-  const std::vector<EventDraft> raised = progress_.Record(r, progress, now);
+  // Whose segments the rank waited for, by worker: every other member of its generation,
+  // 0 where it reports none (ranks outside the generation are not read).
+  std::map<std::string, float> awaited;
+  if (r.generation() == job.generation()) {
+    for (const v1::Assignment& m : job.assignments()) {
+      if (m.worker_id() == r.worker_id()) continue;
+      auto it = r.awaited_ms().find(static_cast<int32_t>(m.rank()));
+      const float ms = it == r.awaited_ms().end() ? 0.0f : it->second;
+      awaited[m.worker_id()] = ms >= 0 && ms <= 3.6e6f ? ms : 0.0f;  // NaN and nonsense: 0
+    }
+  }
+  const std::vector<EventDraft> raised = progress_.Record(r, progress, now, awaited);
   // An epoch's account is written before the answer: the worker sends it until a report is
   // answered, so a coordinator killed now loses none.
   const bool accounted = std::any_of(raised.begin(), raised.end(), [](const EventDraft& e) {

@@ -50,6 +50,8 @@ tandem::v1::JobInfo JobSummary(const tandem::v1::JobInfo& job);
 
 // The longest error text a worker's report may put in a job's message and events.
 inline constexpr size_t kMaxErrorBytes = 4096;
+// The longest event kind a ListEvents filter may name (every kind Tandem writes is shorter).
+inline constexpr size_t kMaxEventKindBytes = 64;
 
 struct CoordinatorOptions {
   std::string data_dir;  // holds state.db and jobs/<id>/
@@ -131,10 +133,11 @@ class Coordinator {
       const tandem::v1::ListJobsRequest& request = {}, const std::string& visible_to = "");
   absl::StatusOr<tandem::v1::JobInfo> CancelJob(const std::string& id);
   // Events of job `id`, or of every job when it is empty (then, with an `owner`, of that
-  // user's jobs only: JobStore::ListEvents).
-  absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& id,
-                                                               int64_t after_seq, uint32_t limit,
-                                                               const std::string& owner = "");
+  // user's jobs only), filtered as JobStore::ListEvents says. A kind over 64 bytes is
+  // INVALID_ARGUMENT.
+  absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(
+      const std::string& id, int64_t after_seq, uint32_t limit, const std::string& owner = "",
+      const EventFilter& filter = {});
   // Every registered worker. `visible_to` (a user): workers on another user's job show no job
   // and rank (that user may not learn the job's id).
   std::vector<tandem::v1::WorkerInfo> ListWorkers(const std::string& visible_to = "");

@@ -431,7 +431,10 @@ HttpResponse Dashboard::Api(const HttpRequest& request) {
     if (!after_seq.ok()) return Error(after_seq.status());
     auto limit = GetInt(q, "limit", 1, kMaxEventsLimit, 1000);
     if (!limit.ok()) return Error(limit.status());
-    auto events = c_->ListEvents(id, *after_seq, static_cast<uint32_t>(*limit));
+    auto newest = GetBool(q, "newest");
+    if (!newest.ok()) return Error(newest.status());
+    auto events = c_->ListEvents(id, *after_seq, static_cast<uint32_t>(*limit), "",
+                                 {Get(q, "kind"), *newest});
     return events.ok() ? Json(200, JsonArray(*events)) : Error(events.status());
   }
   // metrics

@@ -299,7 +299,7 @@ function renderJob(job) {
     ranks.append(el("tr", {}, el("td", { class: "num", text: a.rank }), el("td", { text: w }),
       el("td", { class: "num", text: p.worker_step[w] ?? "-" }), el("td", { class: "num", text: fmt(p.worker_compute_ms[w], 1) }),
       el("td", { class: "num", text: fmt(p.worker_wait_ms[w], 1) }), el("td", { class: "num", text: fmt(p.worker_tokens_per_second[w], 0) }),
-      el("td", { class: straggler ? "straggler" : "", text: straggler ? "straggler (+" + fmt(p.straggler_ms, 1) + " ms/step)" : "" })));
+      el("td", { class: straggler ? "straggler" : "", text: straggler ? "straggler (+" + fmt(p.straggler_ms, 1) + " ms/step" + (p.straggler_cause ? ", " + p.straggler_cause : "") + ")" : "" })));
   }
   document.getElementById("spec").textContent = JSON.stringify(j.spec, null, 2);
 }

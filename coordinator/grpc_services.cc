@@ -163,7 +163,7 @@ grpc::Status JobServiceImpl::ListEvents(grpc::ServerContext* ctx, const v1::List
   TANDEM_GRPC_ALLOW(who);
   // Every job's events: a user sees its own jobs' only.
   auto events = c_->ListEvents(req->job_id(), req->after_seq(), req->limit(),
-                               who->all_jobs ? "" : who->user);
+                               who->all_jobs ? "" : who->user, {req->kind(), req->newest()});
   if (!events.ok()) return ToGrpcStatus(events.status());
   for (auto& e : *events) *resp->add_events() = std::move(e);
   return grpc::Status::OK;

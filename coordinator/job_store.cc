@@ -421,7 +421,8 @@ absl::Status JobStore::UpdateJob(JobInfo job, const std::vector<EventDraft>& eve
 
 absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& job_id,
                                                            int64_t after_seq, uint32_t limit,
-                                                           const std::string& owner) {
+                                                           const std::string& owner,
+                                                           const EventFilter& filter) {
   if (limit == 0) limit = 1000;
   // A user's events of every job: only the jobs it may see (its own and those of no one),
   // named to SQL as one JSON array, so that the index finds them and LIMIT holds.
@@ -437,18 +438,18 @@ absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& jo
     if (visible.size() == 1) return std::vector<JobEvent>();
   }
   visible += "]";
+  std::string sql = "SELECT seq, job_id, unix_ms, kind, message FROM events WHERE seq > ?2";
+  if (by_owner) sql += " AND job_id IN (SELECT value FROM json_each(?1))";
+  if (!job_id.empty()) sql += " AND job_id = ?1";
+  if (!filter.kind.empty()) sql += " AND kind = ?4";
+  // The newest: read backwards from the end of the index, then put them back in order.
+  sql += filter.newest ? " ORDER BY seq DESC LIMIT ?3" : " ORDER BY seq LIMIT ?3";
   absl::MutexLock lock(&mu_);
-  Stmt q(db_, by_owner ? "SELECT seq, job_id, unix_ms, kind, message FROM events "
-                         "WHERE job_id IN (SELECT value FROM json_each(?1)) AND seq > ?2 "
-                         "ORDER BY seq LIMIT ?3"
-         : job_id.empty()
-             ? "SELECT seq, job_id, unix_ms, kind, message FROM events WHERE seq > ?2 "
-               "ORDER BY seq LIMIT ?3"
-             : "SELECT seq, job_id, unix_ms, kind, message FROM events "
-               "WHERE job_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  Stmt q(db_, sql.c_str());
   TANDEM_RETURN_IF_ERROR(q.status());
   if (by_owner) q.Text(1, visible);
   if (!job_id.empty()) q.Text(1, job_id);
+  if (!filter.kind.empty()) q.Text(4, filter.kind);
   q.Int(2, after_seq).Int(3, limit);
   std::vector<JobEvent> out;
   while (q.Step() == SQLITE_ROW) {
@@ -460,6 +461,7 @@ absl::StatusOr<std::vector<JobEvent>> JobStore::ListEvents(const std::string& jo
     e.set_message(q.ColumnText(4));
     out.push_back(std::move(e));
   }
+  if (filter.newest) std::reverse(out.begin(), out.end());
   return out;
 }
 

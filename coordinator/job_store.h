@@ -51,6 +51,12 @@ struct JobCounters {
   uint64_t deleted = 0;      // jobs deleted (tandem delete, or past the retention)
 };
 
+// Which events ListEvents returns besides its range (ListEventsRequest.kind and .newest).
+struct EventFilter {
+  std::string kind;     // non-empty: only this kind
+  bool newest = false;  // the newest `limit` events, not the oldest
+};
+
 class JobStore {
  public:
   // Opens (creating if needed) the database at `path`.
@@ -111,10 +117,13 @@ class JobStore {
   absl::Status SaveProgress(const std::vector<ProgressWrite>& writes, int64_t now_ms);
 
   // Events with seq > after_seq (all jobs if job_id is empty; then, with an `owner`, only
-  // the events of the jobs that user owns and of jobs of no owner), oldest first.
+  // the events of the jobs that user owns and of jobs of no owner), oldest first, at most
+  // `limit` (0: 1,000): the oldest such, or with `filter.newest` the newest. A non-empty
+  // `filter.kind` keeps only events of that kind.
   absl::StatusOr<std::vector<tandem::v1::JobEvent>> ListEvents(const std::string& job_id,
                                                                int64_t after_seq, uint32_t limit,
-                                                               const std::string& owner = "");
+                                                               const std::string& owner = "",
+                                                               const EventFilter& filter = {});
 
   absl::Status AppendEvent(const std::string& job_id, const EventDraft& event, int64_t now_ms);
 

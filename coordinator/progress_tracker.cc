@@ -30,6 +30,7 @@ float TotalTokensPerSecond(const JobProgress& p) {
 }  // namespace
 
 void UpdateStraggler(JobProgress& p) {
+  const bool several = p.worker_compute_ms_size() > 1;
   float fastest = 0, slowest = 0;
   std::string slow;
   for (const auto& [id, ms] : p.worker_compute_ms()) {
@@ -39,9 +40,27 @@ void UpdateStraggler(JobProgress& p) {
     }
     if (fastest == 0 || ms < fastest) fastest = ms;
   }
-  const bool several = p.worker_compute_ms_size() > 1;
+  float awaited = 0;
+  std::string awaited_worker;
+  for (const auto& [id, ms] : p.worker_awaited_ms()) {
+    if (ms > awaited) {
+      awaited = ms;
+      awaited_worker = id;
+    }
+  }
+  if (several && awaited >= kMinAwaitedMs) {
+    // Late segments from a rank that computes no longer than the others: its link, or its
+    // host's network stack, is slow.
+    auto compute = p.worker_compute_ms().find(awaited_worker);
+    const float excess = compute == p.worker_compute_ms().end() ? 0 : compute->second - fastest;
+    p.set_straggler_ms(awaited);
+    p.set_straggler_worker(awaited_worker);
+    p.set_straggler_cause(excess >= 0.5f * awaited ? "compute" : "network");
+    return;
+  }
   p.set_straggler_ms(several ? slowest - fastest : 0);
   p.set_straggler_worker(several ? slow : "");
+  p.set_straggler_cause("");
 }
 
 JobProgress& ProgressTracker::For(const JobInfo& job) {
@@ -73,13 +92,18 @@ void ProgressTracker::KeepMembers(JobInfo& job) {
   prune(p.mutable_worker_wait_ms());
   prune(p.mutable_worker_checksum());
   prune(p.mutable_worker_step());
+  p.clear_worker_awaited_ms();  // new ranks, new waits
+  awaited_.erase(job.id());
+  generation_reports_.erase(job.id());
+  stragglers_told_.erase(job.id());
   p.set_tokens_per_second(TotalTokensPerSecond(p));
   UpdateStraggler(p);
   if (auto it = progress_.find(job.id()); it != progress_.end()) it->second = p;
 }
 
 std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, JobProgress& p,
-                                               int64_t now) {
+                                               int64_t now,
+                                               const std::map<std::string, float>& awaited) {
   std::vector<EventDraft> raised;
   dirty_.insert(r.job_id());
   if (auto d = disrupted_.find(r.job_id());
@@ -113,7 +137,48 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     auto it = map->find(r.worker_id());
     (*map)[r.worker_id()] = it == map->end() ? value : 0.8f * it->second + 0.2f * value;
   }
+  // Waits average from 0, so that a generation's first steps (connections opening) do not
+  // name a straggler.
+  if (!awaited.empty()) {
+    auto& pairs = awaited_[r.job_id()];
+    for (const auto& [worker, ms] : awaited) {
+      float& average = pairs[{r.worker_id(), worker}];
+      average = 0.8f * average + 0.2f * ms;
+    }
+    std::map<std::string, std::pair<float, int>> by_awaited;  // sum and count of waiters
+    for (const auto& [key, average] : pairs) {
+      by_awaited[key.second].first += average;
+      ++by_awaited[key.second].second;
+    }
+    for (const auto& [worker, sum] : by_awaited) {
+      (*p.mutable_worker_awaited_ms())[worker] = sum.first / static_cast<float>(sum.second);
+    }
+  }
   UpdateStraggler(p);
+  const int64_t reports = ++generation_reports_[r.job_id()];
+  if (!p.straggler_cause().empty() && p.straggler_ms() >= kStragglerEventMs &&
+      reports >= 10 * p.worker_compute_ms_size()) {
+    float step_ms = 0;
+    for (const auto& [id, ms] : p.worker_compute_ms()) step_ms += ms;
+    for (const auto& [id, ms] : p.worker_wait_ms()) step_ms += ms;
+    step_ms /= static_cast<float>(std::max(1, p.worker_compute_ms_size()));
+    if (p.straggler_ms() >= 0.2f * step_ms &&
+        stragglers_told_[r.job_id()].insert(p.straggler_worker()).second) {
+      const auto compute = p.worker_compute_ms().find(p.straggler_worker());
+      float fastest = compute == p.worker_compute_ms().end() ? 0 : compute->second;
+      for (const auto& [id, ms] : p.worker_compute_ms()) fastest = std::min(fastest, ms);
+      raised.push_back(
+          {"straggler",
+           absl::StrFormat("%s: the other ranks wait %.0f ms per step for its segments (steps "
+                           "take %.0f ms); its compute is %.0f ms above the fastest rank's: %s",
+                           p.straggler_worker(), p.straggler_ms(), step_ms,
+                           compute == p.worker_compute_ms().end() ? 0.0f
+                                                                   : compute->second - fastest,
+                           p.straggler_cause() == "network"
+                               ? "its segments are slow to arrive (network)"
+                               : "it computes more slowly (compute)")});
+    }
+  }
   const float total_tps = TotalTokensPerSecond(p);
   p.set_tokens_per_second(total_tps);
   // Replicas must hold the same bits after the same step: say so loudly if they do not.
@@ -260,6 +325,9 @@ void ProgressTracker::Forget(const std::string& job_id) {
   tensorboard_.erase(job_id);
   accounted_.erase(job_id);
   stored_accounts_.erase(job_id);
+  awaited_.erase(job_id);
+  generation_reports_.erase(job_id);
+  stragglers_told_.erase(job_id);
 }
 
 void ProgressTracker::RememberEpochAccounts(const std::string& job_id,

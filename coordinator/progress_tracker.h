@@ -26,9 +26,16 @@
 
 namespace tandem {
 
-// The slowest rank's averaged compute time minus the fastest's (JobProgress.straggler_ms)
-// and who it is; zero and empty with fewer than two ranks.
+// JobProgress.straggler_ms, _worker and _cause from the per-worker figures: the worker the
+// others wait for longest (worker_awaited_ms), when they wait at least kMinAwaitedMs for
+// someone; else the slowest rank by compute time, minus the fastest's (no cause). Zero and
+// empty with fewer than two ranks.
+inline constexpr float kMinAwaitedMs = 1.0f;
 void UpdateStraggler(tandem::v1::JobProgress& progress);
+
+// A "straggler" event is raised, once per worker and generation, when the others wait for
+// it at least this long per step, and a fifth of the ranks' mean step time.
+inline constexpr float kStragglerEventMs = 50.0f;
 
 class ProgressTracker {
  public:
@@ -62,8 +69,13 @@ class ProgressTracker {
   // "validation" event); from any rank an "epoch_end" event per epoch account it carries
   // (DescribeEpochAccount; once per epoch, again only if it differs). Returns the events
   // raised; they wait, with the curve point, for the next Flush or Persist of the job.
+  // `awaited`: how long the reporting rank waited for each other member's segments, by
+  // worker id (ProgressReport.awaited_ms, its ranks resolved by the caller; every other
+  // member present, 0 where none): averaged into worker_awaited_ms, which names the
+  // straggler, and a "straggler" event (kStragglerEventMs).
   std::vector<EventDraft> Record(const tandem::v1::ProgressReport& report,
-                                 tandem::v1::JobProgress& progress, int64_t now_ms);
+                                 tandem::v1::JobProgress& progress, int64_t now_ms,
+                                 const std::map<std::string, float>& awaited = {});
 
   // Writes what is due in one transaction (JobStore::SaveProgress): each job with waiting
   // events, and every job with new progress when the last such write was a second or more
@@ -117,6 +129,11 @@ class ProgressTracker {
   std::map<std::string, std::map<std::pair<uint64_t, uint64_t>, std::string>> accounted_;
   // Per job, the "epoch_end" texts stored before this process started.
   std::map<std::string, std::set<std::string>> stored_accounts_;
+  // Per job, since its generation began: (waiting worker, awaited worker) -> averaged ms per
+  // report; the reports taken; the workers a "straggler" event has named.
+  std::map<std::string, std::map<std::pair<std::string, std::string>, float>> awaited_;
+  std::map<std::string, int64_t> generation_reports_;
+  std::map<std::string, std::set<std::string>> stragglers_told_;
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };

@@ -120,6 +120,68 @@ struct Replica::Impl {
   absl::Status hook_error;
 
   bool Distributed() const { return buckets != nullptr; }
+  // The ordered sum (GradientExchange.streams) replaces the all-reduce.
+  bool Ordered() const { return Distributed() && options.exchange.streams > 2; }
+  // Per input of the step in flight (ordered sum): its whole gradient buffer, loss slot
+  // included; and the streams of the inputs, padded with -1 to GradientExchange.streams.
+  std::vector<float> stream_grads;
+  std::vector<int32_t> slot_streams;
+  std::vector<float> gathered;  // one bucket of every rank's slots
+
+  // Every rank's slots, gathered a bucket at a time (the mailbox holds one bucket of each
+  // peer, not whole models), added into `grads` in stream order from zero.
+  absl::Status OrderedSum(Clock::time_point deadline) {
+    const size_t world = static_cast<size_t>(comm->world_size());
+    const size_t streams = static_cast<size_t>(options.exchange.streams);
+    collective::OpOptions op;
+    op.deadline = deadline;
+    std::vector<int32_t> all_streams(world * streams);
+    TANDEM_RETURN_IF_ERROR(comm->AllGather(slot_streams.data(), streams * sizeof(int32_t),
+                                           all_streams.data(), op));
+    // Where each stream's gradients are, as (rank, slot); and the most slots a rank fills
+    // (every rank computes the same from the same bits).
+    constexpr size_t kNone = ~size_t{0};
+    std::vector<std::pair<size_t, size_t>> where(streams, {kNone, kNone});
+    size_t slots = 0;
+    for (size_t r = 0; r < world; ++r) {
+      for (size_t k = 0; k < streams; ++k) {
+        const int32_t s = all_streams[r * streams + k];
+        if (s < 0) continue;
+        if (static_cast<size_t>(s) >= streams || where[static_cast<size_t>(s)].first != kNone) {
+          return absl::InternalError(absl::StrCat("ordered sum: rank ", r, " sent stream ", s,
+                                                  ", out of range or held twice"));
+        }
+        where[static_cast<size_t>(s)] = {r, k};
+        slots = std::max(slots, k + 1);
+      }
+    }
+    if (slots == 0) {  // no rank trained a batch
+      std::fill(grads, grads + layout.total, 0.0f);
+      return absl::OkStatus();
+    }
+    std::vector<float> mine;
+    for (const collective::BucketLayout::Bucket& b : layout.buckets) {
+      const size_t len = b.end - b.begin;
+      mine.assign(slots * len, 0.0f);
+      const size_t own = std::min(slots, stream_grads.size() / std::max<size_t>(1, layout.total));
+      for (size_t k = 0; k < own; ++k) {
+        std::copy(stream_grads.begin() + static_cast<std::ptrdiff_t>(k * layout.total + b.begin),
+                  stream_grads.begin() + static_cast<std::ptrdiff_t>(k * layout.total + b.end),
+                  mine.begin() + static_cast<std::ptrdiff_t>(k * len));
+      }
+      gathered.resize(world * slots * len);
+      TANDEM_RETURN_IF_ERROR(
+          comm->AllGather(mine.data(), mine.size() * sizeof(float), gathered.data(), op));
+      float* out = grads + b.begin;
+      std::fill(out, out + len, 0.0f);
+      for (const auto& [r, k] : where) {
+        if (r == kNone) continue;  // the stream trains no batch at this step
+        const float* g = gathered.data() + (r * slots + k) * len;
+        for (size_t j = 0; j < len; ++j) out[j] += g[j];
+      }
+    }
+    return absl::OkStatus();
+  }
   float* LossSlot() { return grads + loss_offset; }
 
   // Entry `entry` (params[entry], or the loss slot for params.size()) is ready, once.
@@ -345,15 +407,27 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   std::fill(m.grads, m.grads + m.layout.total, 0.0f);
   std::fill(m.marked.begin(), m.marked.end(), 0);
   m.hook_error = absl::OkStatus();
-  if (m.Distributed()) {
+  const bool ordered = m.Ordered();
+  if (ordered) {
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      const int s = inputs[k].stream;
+      if (s < 0 || s >= m.options.exchange.streams || (k > 0 && s <= inputs[k - 1].stream)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "replica: batch ", k, " names stream ", s, ": streams must increase, in [0, ",
+            m.options.exchange.streams, ")"));
+      }
+    }
+    m.stream_grads.assign(inputs.size() * m.layout.total, 0.0f);
+    m.slot_streams.assign(static_cast<size_t>(m.options.exchange.streams), -1);
+  } else if (m.Distributed()) {
     TANDEM_RETURN_IF_ERROR(
         m.buckets->Begin(start + m.options.exchange.timeout, m.options.exchange.bf16_wire));
   }
   // Ends the bucket round whatever happens below: an entry not marked (a parameter unused by
-  // the model, or backward failed) goes as it is.
-  auto finish_round = [&m] {
+  // the model, or backward failed) goes as it is. The ordered sum has no round.
+  auto finish_round = [&m, ordered] {
     m.hooks_armed = false;
-    if (!m.Distributed()) return absl::OkStatus();
+    if (!m.Distributed() || ordered) return absl::OkStatus();
     for (size_t t = 0; t < m.marked.size(); ++t) m.MarkReady(t);
     return m.buckets->WaitAll();
   };
@@ -369,8 +443,20 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
         (void)finish_round();
         return loss.status();
       }
-      local_loss += loss->sum.item<double>();
+      const double input_loss = loss->sum.item<double>();
+      local_loss += input_loss;
       local_tokens += loss->tokens;
+      if (ordered) {
+        // Each stream's gradients alone: backward adds them to zeros, then they are kept.
+        std::fill(m.grads, m.grads + m.layout.total, 0.0f);
+        loss->sum.backward();
+        m.LossSlot()[0] = static_cast<float>(input_loss);
+        m.LossSlot()[1] = static_cast<float>(loss->tokens);
+        std::copy(m.grads, m.grads + m.layout.total,
+                  m.stream_grads.begin() + static_cast<std::ptrdiff_t>(k * m.layout.total));
+        m.slot_streams[k] = inputs[k].stream;
+        continue;
+      }
       if (k + 1 == inputs.size() && m.Distributed()) {
         // The last backward: buckets go out as their gradients complete.
         m.LossSlot()[0] = static_cast<float>(local_loss);
@@ -388,11 +474,12 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
   const auto wait_start = Clock::now();
   absl::Status reduced = finish_round();
   if (reduced.ok()) reduced = m.hook_error;
+  if (reduced.ok() && ordered) reduced = m.OrderedSum(start + m.options.exchange.timeout);
   stats.comm_wait_seconds = SecondsSince(wait_start);
   double global_loss = local_loss;
   double global_tokens = static_cast<double>(local_tokens);
   if (m.Distributed()) {
-    stats.comm_seconds = m.buckets->round_op_seconds();
+    stats.comm_seconds = ordered ? stats.comm_wait_seconds : m.buckets->round_op_seconds();
     if (!reduced.ok()) {
       // The step is abandoned: parameters and Adam state are untouched, so a new generation
       // can redo it. ABORTED marks a collective failure for the caller.

@@ -61,6 +61,14 @@ struct GradientExchange {
   // The job's training.gradient_wire is "bf16": gradient buckets travel as bfloat16 (the
   // step's loss and token sums in float32); every replica still ends with the same bits.
   bool bf16_wire = false;
+  // The job's number of data streams (workers.max; 0: not a job's replica). With more than
+  // two, and more than one rank, a step's gradients are not summed by the all-reduce, whose
+  // order of addition follows the world (with three or more terms, float addition is not
+  // associative): every rank gathers every stream's gradients, whole, and adds them in stream
+  // order, as one process holding every stream does. So any number of workers ends with the
+  // bits of one process. It costs about S / 2 times the all-reduce's bytes, without overlap
+  // with backward, and ignores bf16_wire (training/README.md, "Stream order").
+  int streams = 0;
 };
 
 struct ReplicaOptions {
@@ -101,9 +109,12 @@ class Replica {
   struct Input {
     const model::Batch* batch = nullptr;
     uint64_t dropout_seed = 0;
+    int stream = -1;  // the job's data stream it comes from (GradientExchange.streams)
   };
-  // One update from this rank's batches (none is allowed: the rank then contributes zeros).
-  // FAILED_PRECONDITION while a communicator is set but Synchronize() has not succeeded.
+  // One update from this rank's batches (none is allowed: the rank then contributes zeros),
+  // in increasing stream order. FAILED_PRECONDITION while a communicator is set but
+  // Synchronize() has not succeeded; INVALID_ARGUMENT when the ordered sum is on
+  // (GradientExchange.streams) and an input's stream is out of range or not increasing.
   absl::StatusOr<StepStats> Step(const std::vector<Input>& inputs);
 
   // Joins a new generation: `communicator` (not owned, nullptr = world of one) carries the

@@ -173,6 +173,9 @@ struct Trainer::Impl {
       }
       loaded.push_back(std::move(stream));
     }
+    // In stream order: the order gradients add up in (Replica::Input).
+    std::sort(loaded.begin(), loaded.end(),
+              [](const Stream& a, const Stream& b) { return a.id < b.id; });
     streams = std::move(loaded);
     return absl::OkStatus();
   }
@@ -286,6 +289,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(TrainerConfig config) {
   options.label_smoothing = tr.label_smoothing();
   options.exchange = m.config.exchange;
   options.exchange.bf16_wire = tr.gradient_wire() == "bf16";  // validated: fp32 or bf16
+  options.exchange.streams = static_cast<int>(m.config.spec.workers().max());
   options.ema_decay = tr.ema_decay();
   TANDEM_ASSIGN_OR_RETURN(m.replica, Replica::Create(options));
   m.translator = std::make_unique<inference::Translator>(&m.replica->model(), m.src_tok.get(),
@@ -425,7 +429,8 @@ absl::StatusOr<StepStats> Trainer::Step() {
     batches.push_back(std::move(batch));
     inputs.push_back(
         {&batches.back(),
-         MixSeed(tr.seed() ^ 0xD0D0D0D0ull, static_cast<uint64_t>(step), stream.id)});
+         MixSeed(tr.seed() ^ 0xD0D0D0D0ull, static_cast<uint64_t>(step), stream.id),
+         static_cast<int>(stream.id)});
     used.push_back({&stream, picked});
   }
   // The step in flight counts in the ledgers; a failed step takes it back.

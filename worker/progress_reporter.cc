@@ -15,7 +15,8 @@ namespace tandem {
 ProgressReporter::ProgressReporter(CoordinatorClient* client, std::string worker_id,
                                    const v1::WorkAssignment& assignment, const Trainer* trainer,
                                    const std::atomic<bool>* cancel,
-                                   std::vector<v1::EpochAccount>* unsent)
+                                   std::vector<v1::EpochAccount>* unsent,
+                                   AwaitedSource awaited_ms)
     : client_(client),
       worker_id_(std::move(worker_id)),
       job_id_(assignment.job_id()),
@@ -23,6 +24,7 @@ ProgressReporter::ProgressReporter(CoordinatorClient* client, std::string worker
       rank_(assignment.rank()),
       trainer_(trainer),
       cancel_(cancel),
+      awaited_ms_(std::move(awaited_ms)),
       unsent_(unsent != nullptr ? unsent : &own_unsent_) {}
 
 v1::ProgressReport ProgressReporter::NewReport() const {
@@ -80,6 +82,9 @@ absl::StatusOr<bool> ProgressReporter::AfterStep(const StepReport& r) {
   report.set_compute_ms(static_cast<float>(1e3 * stats.compute_seconds));
   report.set_comm_wait_ms(static_cast<float>(1e3 * stats.comm_wait_seconds));
   report.set_comm_ms(static_cast<float>(1e3 * stats.comm_seconds));
+  if (awaited_ms_) {
+    for (const auto& [peer, ms] : awaited_ms_()) (*report.mutable_awaited_ms())[peer] = ms;
+  }
   // Every rank validates (the figures are the same everywhere); rank 0 reports them.
   if (r.validation.has_value() && rank_ == 0) {
     report.set_has_validation(true);

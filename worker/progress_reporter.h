@@ -11,6 +11,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,10 +32,15 @@ class ProgressReporter final : public TrainingObserver {
   // `unsent` (optional, not owned) holds the epoch accounts not yet delivered: it outlives
   // the reporter of one generation so that the next sends them (the coordinator makes one
   // "epoch_end" event of each epoch, however often it arrives).
+  // `awaited_ms` (optional) gives, per peer rank, the milliseconds this process's
+  // all-reduces waited for that peer's segments since its last call
+  // (collective::Mailbox::TakeAwaited): each report carries them (ProgressReport.awaited_ms).
+  using AwaitedSource = std::function<std::map<int, float>()>;
   ProgressReporter(CoordinatorClient* client, std::string worker_id,
                    const v1::WorkAssignment& assignment, const Trainer* trainer,
                    const std::atomic<bool>* cancel = nullptr,
-                   std::vector<v1::EpochAccount>* unsent = nullptr);
+                   std::vector<v1::EpochAccount>* unsent = nullptr,
+                   AwaitedSource awaited_ms = nullptr);
 
   // How long the final model's upload is retried after failures that may pass (the
   // coordinator unreachable or restarting, out of space or busy), with a delay doubling from
@@ -57,6 +64,7 @@ class ProgressReporter final : public TrainingObserver {
   const uint32_t rank_;
   const Trainer* const trainer_;
   const std::atomic<bool>* const cancel_;
+  const AwaitedSource awaited_ms_;
   std::vector<v1::EpochAccount> own_unsent_;
   std::vector<v1::EpochAccount>* const unsent_;  // own_unsent_ when none is given
   // Progress reports failed in a row, and the last failure logged (and when).

@@ -411,7 +411,17 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     // Only rank 0 writes checkpoints; each is uploaded, then removed (ProgressReporter).
     loop.checkpoint_dir = cache_.dir() + "/checkpoints/" + a.job_id();
   }
-  ProgressReporter reporter(&client_, id(), a, &trainer, &cancel, &unsent_accounts_);
+  // Whose segments this rank waited for, per report (the coordinator's straggler).
+  auto awaited_ms = [this] {
+    std::map<int, float> out;
+    for (const auto& [peer, waited] : collective_->mailbox().TakeAwaited()) {
+      out[peer] = std::chrono::duration<float, std::milli>(waited).count();
+    }
+    return out;
+  };
+  (void)collective_->mailbox().TakeAwaited();  // what waits before this generation's steps
+  ProgressReporter reporter(&client_, id(), a, &trainer, &cancel, &unsent_accounts_,
+                            awaited_ms);
   TANDEM_ASSIGN_OR_RETURN(const LoopEnd end, RunTrainingLoop(trainer, loop, reporter, &cancel));
   if (end == LoopEnd::kFinished || end == LoopEnd::kEarlyStopped || end == LoopEnd::kTimeUp) {
     std::move(detach).Invoke();

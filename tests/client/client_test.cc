@@ -323,6 +323,7 @@ class FakeJobService final : public v1::JobService::Service {
  public:
   std::vector<v1::JobInfo> jobs;
   std::vector<v1::JobEvent> events;
+  std::vector<v1::ListEventsRequest> events_requests;
   std::vector<v1::WorkerInfo> workers;
 
   grpc::Status SubmitJob(grpc::ServerContext*, const v1::SubmitJobRequest*,
@@ -383,13 +384,21 @@ class FakeJobService final : public v1::JobService::Service {
     resp->set_state(v1::JOB_STATE_CANCELLED);
     return s;
   }
+  // As the coordinator answers (JobStore::ListEvents), and remembers what was asked.
   grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* req,
                           v1::ListEventsResponse* resp) override {
+    events_requests.push_back(*req);
+    std::vector<v1::JobEvent> matching;
     for (const auto& e : events) {
-      if (e.seq() > req->after_seq() && (req->job_id().empty() || e.job_id() == req->job_id())) {
-        *resp->add_events() = e;
+      if (e.seq() > req->after_seq() && (req->job_id().empty() || e.job_id() == req->job_id()) &&
+          (req->kind().empty() || e.kind() == req->kind())) {
+        matching.push_back(e);
       }
     }
+    const size_t limit = req->limit() == 0 ? 1000 : req->limit();
+    const size_t n = std::min(limit, matching.size());
+    const size_t first = req->newest() ? matching.size() - n : 0;
+    for (size_t i = first; i < first + n; ++i) *resp->add_events() = matching[i];
     return grpc::Status::OK;
   }
   grpc::Status ListWorkers(grpc::ServerContext*, const v1::ListWorkersRequest*,
@@ -507,10 +516,21 @@ TEST_F(JsonCommandsTest, StatusShowsTheNewestEpochsDataAccount) {
     e.set_message(absl::StrCat("epoch ", i, " (steps ...): every pair exactly once"));
     service_.events.push_back(e);
   }
+  v1::JobEvent later;  // a newer event of another kind does not hide the account
+  later.set_seq(12);
+  later.set_job_id("job-3");
+  later.set_kind("checkpoint");
+  service_.events.push_back(later);
+  service_.events_requests.clear();
   std::ostringstream out, err;
   ASSERT_EQ(RunCli({"status", "job-3"}, out, err, {}, client_.get()), kExitOk) << err.str();
   EXPECT_THAT(out.str(), HasSubstr("Data:         epoch 1 (steps ...): every pair exactly once\n"));
   EXPECT_THAT(out.str(), Not(HasSubstr("epoch 0 (steps")));
+  // One event asked for, not the whole log.
+  ASSERT_EQ(service_.events_requests.size(), 1u);
+  EXPECT_EQ(service_.events_requests[0].kind(), "epoch_end");
+  EXPECT_TRUE(service_.events_requests[0].newest());
+  EXPECT_EQ(service_.events_requests[0].limit(), 1u);
   std::ostringstream out2;
   ASSERT_EQ(RunCli({"status", "job-2"}, out2, err, {}, client_.get()), kExitOk) << err.str();
   EXPECT_THAT(out2.str(), Not(HasSubstr("Data:"))) << "no step yet, no account";
@@ -534,6 +554,50 @@ TEST_F(JsonCommandsTest, EventsAreAnArrayAndFollowingThemLines) {
       "\n";
   EXPECT_EQ(Json({"watch", "job-1"}), lines);
   EXPECT_EQ(Json({"events", "job-1", "--follow"}), lines);
+}
+
+TEST_F(JsonCommandsTest, EventsPageThroughTheWholeLogAndFilterByKindAndLast) {
+  service_.events.clear();
+  for (int i = 1; i <= 2500; ++i) {  // two full pages and a part
+    v1::JobEvent e;
+    e.set_seq(i);
+    e.set_job_id("job-1");
+    e.set_kind(i % 1000 == 0 ? "epoch_end" : "note");
+    e.set_message(absl::StrCat("m", i));
+    service_.events.push_back(e);
+  }
+  service_.events_requests.clear();
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCli({"events", "job-1"}, out, err, {}, client_.get()), kExitOk) << err.str();
+  const std::string table = out.str();
+  EXPECT_THAT(table, HasSubstr(" m1\n"));
+  EXPECT_THAT(table, HasSubstr(" m2500\n"));
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 2501) << "header + 2,500";
+  ASSERT_EQ(service_.events_requests.size(), 3u);
+  EXPECT_EQ(service_.events_requests[1].after_seq(), 1000);
+  EXPECT_EQ(service_.events_requests[2].after_seq(), 2000);
+
+  EXPECT_EQ(Json({"events", "job-1", "--kind", "epoch_end"}),
+            R"([{"seq":1000,"job_id":"job-1","unix_ms":0,"kind":"epoch_end","message":"m1000"},)"
+            R"({"seq":2000,"job_id":"job-1","unix_ms":0,"kind":"epoch_end","message":"m2000"}])"
+            "\n");
+  EXPECT_EQ(Json({"events", "job-1", "--last", "2"}),
+            R"([{"seq":2499,"job_id":"job-1","unix_ms":0,"kind":"note","message":"m2499"},)"
+            R"({"seq":2500,"job_id":"job-1","unix_ms":0,"kind":"note","message":"m2500"}])"
+            "\n");
+  EXPECT_EQ(Json({"events", "job-1", "--kind", "epoch_end", "--last", "1"}),
+            R"([{"seq":2000,"job_id":"job-1","unix_ms":0,"kind":"epoch_end","message":"m2000"}])"
+            "\n");
+  for (const char* bad : {"0", "100001", "x"}) {
+    std::ostringstream o, e;
+    EXPECT_EQ(RunCli({"events", "job-1", "--last", bad}, o, e, {}, client_.get()), kExitBadInput)
+        << bad;
+    EXPECT_THAT(e.str(), HasSubstr("--last")) << bad;
+  }
+  std::ostringstream o, e;
+  EXPECT_EQ(RunCli({"events", "job-1", "--follow", "--kind", "note"}, o, e, {}, client_.get()),
+            kExitBadInput);
+  EXPECT_THAT(e.str(), HasSubstr("--follow shows every event"));
 }
 
 TEST_F(JsonCommandsTest, WorkersVersionAndHealth) {

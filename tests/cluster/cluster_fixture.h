@@ -131,6 +131,18 @@ class ClusterFixture : public ::testing::Test {
     }
   }
 
+  // A job stopped mid-epoch (cancelled): every epoch it finished is accounted, in order from
+  // 0, and trained every pair exactly once; at least `min_epochs` of them.
+  static void ExpectWholeEpochsOnce(const std::map<int, std::string>& accounts,
+                                    size_t min_epochs) {
+    EXPECT_GE(accounts.size(), min_epochs);
+    int expected = 0;
+    for (const auto& [epoch, text] : accounts) {
+      EXPECT_EQ(epoch, expected++) << "an epoch without its account before " << text;
+      EXPECT_THAT(text, ::testing::HasSubstr(": every pair exactly once")) << text;
+    }
+  }
+
   size_t ActiveWorkers() {
     auto workers = client_->Workers();
     if (!workers.ok()) return 0;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -193,6 +194,40 @@ TEST(MailboxWaitTest, AWaitClearsOnlyItsOwnMark) {
   EXPECT_EQ(m.CurrentWait()->awaited_rank, 0);
   m.EndWait(b);
   EXPECT_FALSE(m.CurrentWait().has_value());
+}
+
+// The time waits spent on each peer (ProgressReport.awaited_ms): receive waits go to the rank
+// waited for, across a continuing wait's changes of peer and up to now for a wait going on;
+// waits on own sends count for nobody; taking the figures starts them again.
+TEST(MailboxWaitTest, AwaitedTimeGoesToThePeerWhoseSegmentIsLate) {
+  using std::chrono::milliseconds;
+  Mailbox m(1 << 20);
+  const GroupId g{"job-000001", 3};
+  EXPECT_TRUE(m.TakeAwaited().empty());
+  const uint64_t a = m.BeginWait(g, 2);
+  std::this_thread::sleep_for(milliseconds(30));
+  EXPECT_EQ(m.BeginWait(g, 1, /*continuing=*/true), a);
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(m.BeginWait(g, 1, /*continuing=*/true, /*sends=*/true), a);
+  std::this_thread::sleep_for(milliseconds(40));
+  m.EndWait(a);
+  std::this_thread::sleep_for(milliseconds(20));  // no wait: counts for nobody
+  std::map<int, Clock::duration> awaited = m.TakeAwaited();
+  ASSERT_EQ(awaited.size(), 2u);
+  EXPECT_GE(awaited[2], milliseconds(30));
+  EXPECT_GE(awaited[1], milliseconds(20));
+  EXPECT_TRUE(m.TakeAwaited().empty()) << "taken";
+  // A wait going on counts up to the take, and on from there.
+  const uint64_t b = m.BeginWait(g, 0);
+  std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_GE(m.TakeAwaited()[0], milliseconds(10));
+  std::this_thread::sleep_for(milliseconds(10));
+  m.EndWait(b);
+  awaited = m.TakeAwaited();
+  EXPECT_GE(awaited[0], milliseconds(10));
+  // A wait on sends alone names no one.
+  m.EndWait(m.BeginWait(g, 1, false, /*sends=*/true));
+  EXPECT_TRUE(m.TakeAwaited().empty());
 }
 
 class FoldedMailboxTest : public ::testing::TestWithParam<int> {};

@@ -831,6 +831,17 @@ TEST_F(CoordinatorTest, MalformedJobIdsAreRefusedBeforeUse) {
   }
 }
 
+TEST_F(CoordinatorTest, AnEventKindLongerThanAnyIsRefused) {
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
+  EXPECT_THAT(coordinator_->ListEvents(id, 0, 0, "", {std::string(65, 'k')}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event kind")));
+  EXPECT_THAT(coordinator_->ListEvents("", 0, 0, "", {std::string(65, 'k')}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(const auto events,
+                       coordinator_->ListEvents(id, 0, 0, "", {std::string(64, 'k')}));
+  EXPECT_TRUE(events.empty());
+}
+
 TEST_F(CoordinatorTest, UnknownWorkerIdsAreRefused) {
   EXPECT_THAT(coordinator_->Heartbeat("w-999"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(coordinator_->Leave("w-999"), StatusIs(absl::StatusCode::kNotFound));

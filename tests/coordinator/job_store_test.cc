@@ -1,6 +1,7 @@
 // Real SQLite in a temporary directory.
 #include "coordinator/job_store.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -11,6 +12,7 @@ namespace {
 
 using ::tandem::testing::IsOkAndHolds;
 using ::tandem::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 v1::JobSpec Spec(const std::string& name) {
@@ -63,6 +65,44 @@ TEST(JobStoreTest, LegalTransitionAppendsEventsInOrder) {
   // after_seq pages through the log.
   EXPECT_EQ(store->ListEvents(id, events[1].seq(), 0)->size(), 1u);
   EXPECT_EQ(store->GetJob(id)->updated_unix_ms(), 5);
+}
+
+TEST(JobStoreTest, EventsFilterByKindAndTheNewestComeInOrder) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, JobStore::Open(dir.Join("state.db")));
+  ASSERT_OK_AND_ASSIGN(const std::string a, store->CreateJob(Spec("a"), 1));
+  ASSERT_OK_AND_ASSIGN(const std::string b, store->CreateJob(Spec("b"), 1));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(store->AppendEvent(a, {"epoch_end", absl::StrCat("a", i)}, 10 + i));
+    ASSERT_OK(store->AppendEvent(a, {"note", absl::StrCat("n", i)}, 10 + i));
+    ASSERT_OK(store->AppendEvent(b, {"epoch_end", absl::StrCat("b", i)}, 10 + i));
+  }
+  auto messages = [](const std::vector<v1::JobEvent>& events) {
+    std::vector<std::string> out;
+    for (const auto& e : events) out.push_back(e.message());
+    return out;
+  };
+  using Filter = EventFilter;
+  EXPECT_THAT(messages(*store->ListEvents(a, 0, 0, "", Filter{"epoch_end"})),
+              ElementsAre("a0", "a1", "a2", "a3", "a4"));
+  EXPECT_THAT(messages(*store->ListEvents(a, 0, 2, "", Filter{"epoch_end"})),
+              ElementsAre("a0", "a1"));
+  // The newest, still oldest first; with a kind and without.
+  EXPECT_THAT(messages(*store->ListEvents(a, 0, 2, "", Filter{"epoch_end", true})),
+              ElementsAre("a3", "a4"));
+  EXPECT_THAT(messages(*store->ListEvents(a, 0, 1, "", Filter{"", true})), ElementsAre("n4"));
+  EXPECT_THAT(messages(*store->ListEvents(a, 0, 1, "", Filter{"epoch_end", true})),
+              ElementsAre("a4"));
+  // Every job's events, by kind; and a user's (jobs of no owner are everyone's).
+  EXPECT_EQ(store->ListEvents("", 0, 0, "", Filter{"epoch_end"})->size(), 10u);
+  EXPECT_THAT(messages(*store->ListEvents("", 0, 1, "carol", Filter{"epoch_end", true})),
+              ElementsAre("b4"));
+  // after_seq still bounds from below; a kind nobody wrote matches nothing.
+  const int64_t third = store->ListEvents(a, 0, 0, "", Filter{"epoch_end"})->at(2).seq();
+  EXPECT_THAT(messages(*store->ListEvents(a, third, 0, "", Filter{"epoch_end"})),
+              ElementsAre("a3", "a4"));
+  EXPECT_TRUE(store->ListEvents(a, 0, 0, "", Filter{"no_such_kind", true})->empty());
+  EXPECT_TRUE(store->ListEvents("job-999", 0, 0, "", Filter{"", true})->empty());
 }
 
 TEST(JobStoreTest, JobsAndEventsAreBounded) {

@@ -1,7 +1,10 @@
 // ProgressTracker without the Coordinator: real SQLite for persistence, explicit times.
 #include "coordinator/progress_tracker.h"
 
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "common/files.h"
 #include "gmock/gmock.h"
@@ -73,6 +76,88 @@ TEST_F(ProgressTrackerTest, MergesRanksIntoTotalsAndTheStraggler) {
   EXPECT_FLOAT_EQ(job.progress().straggler_ms(), 0);
   EXPECT_EQ(job.progress().straggler_worker(), "");
   EXPECT_EQ(tracker_->For(job_).worker_step().count("w2"), 0u);
+}
+
+// Three ranks computing alike; w3's segments arrive late (a slow link): the others wait for
+// it, so it is the straggler by their waits, for the network, and one event says so.
+TEST_F(ProgressTrackerTest, TheWorkerOthersWaitForIsTheStragglerAndWhy) {
+  v1::JobProgress& p = tracker_->For(job_);
+  auto count_events = [](const std::vector<EventDraft>& raised) {
+    return std::count_if(raised.begin(), raised.end(),
+                         [](const EventDraft& e) { return e.kind == "straggler"; });
+  };
+  std::vector<EventDraft> events;
+  const std::vector<std::string> workers = {"w1", "w2", "w3"};
+  for (uint64_t step = 1; step <= 12; ++step) {
+    for (uint32_t rank = 0; rank < 3; ++rank) {
+      const std::string& me = workers[rank];
+      // w1 and w2 wait 300 ms a step for w3 and 2 ms for each other; w3 waits 2 ms for each.
+      std::map<std::string, float> awaited;
+      for (const std::string& other : workers) {
+        if (other != me) awaited[other] = other == "w3" ? 300 : 2;
+      }
+      const float compute = me == "w1" ? 110 : 100;  // w1 computes a little slower
+      auto raised = tracker_->Record(Report(me, rank, step, compute), p, 5000, awaited);
+      events.insert(events.end(), raised.begin(), raised.end());
+      if (step == 1 && rank == 2) {
+        // Waits average from 0: 60 ms after one report from each waiter; no event yet.
+        EXPECT_FLOAT_EQ(p.worker_awaited_ms().at("w3"), 60);
+        EXPECT_EQ(p.straggler_worker(), "w3");
+        EXPECT_EQ(p.straggler_cause(), "network");
+        EXPECT_EQ(count_events(events), 0);
+      }
+    }
+  }
+  EXPECT_EQ(p.straggler_worker(), "w3");
+  EXPECT_EQ(p.straggler_cause(), "network") << "its compute is like the others'";
+  EXPECT_NEAR(p.straggler_ms(), 300, 300 * 0.1);
+  EXPECT_NEAR(p.worker_awaited_ms().at("w1"), 2, 0.5);
+  ASSERT_EQ(count_events(events), 1) << "once per worker and generation";
+  const auto e = std::find_if(events.begin(), events.end(),
+                              [](const EventDraft& d) { return d.kind == "straggler"; });
+  EXPECT_THAT(e->message, ::testing::HasSubstr("w3: the other ranks wait"));
+  EXPECT_THAT(e->message, ::testing::HasSubstr("(network)"));
+
+  // A new generation starts the waits again; without waits the straggler is by compute
+  // time, with no cause.
+  v1::JobInfo job = job_;
+  tracker_->MergeInto(job);
+  for (const std::string& w : workers) job.add_assignments()->set_worker_id(w);
+  tracker_->KeepMembers(job);
+  EXPECT_TRUE(job.progress().worker_awaited_ms().empty());
+  EXPECT_EQ(job.progress().straggler_worker(), "w1");
+  EXPECT_FLOAT_EQ(job.progress().straggler_ms(), 10);
+  EXPECT_EQ(job.progress().straggler_cause(), "");
+}
+
+// A rank that computes more slowly makes the others wait too: that straggler is "compute".
+TEST_F(ProgressTrackerTest, AStragglerThatComputesLongerIsCompute) {
+  v1::JobProgress& p = tracker_->For(job_);
+  std::vector<EventDraft> events;
+  for (uint64_t step = 1; step <= 25; ++step) {
+    for (auto [me, other, rank, compute] :
+         {std::tuple{"w1", "w2", 0u, 100.0f}, std::tuple{"w2", "w1", 1u, 180.0f}}) {
+      std::map<std::string, float> awaited = {{other, me == std::string("w1") ? 80.0f : 0.0f}};
+      auto raised = tracker_->Record(Report(me, rank, step, compute), p, 5000, awaited);
+      events.insert(events.end(), raised.begin(), raised.end());
+    }
+  }
+  EXPECT_EQ(p.straggler_worker(), "w2");
+  EXPECT_EQ(p.straggler_cause(), "compute");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "straggler");
+  EXPECT_THAT(events[0].message, ::testing::HasSubstr("(compute)"));
+}
+
+// Waits too short to matter name a straggler but raise no event.
+TEST_F(ProgressTrackerTest, ShortWaitsRaiseNoStragglerEvent) {
+  v1::JobProgress& p = tracker_->For(job_);
+  for (uint64_t step = 1; step <= 30; ++step) {
+    EXPECT_THAT(tracker_->Record(Report("w1", 0, step, 100), p, 5000, {{"w2", 20}}), IsEmpty());
+    EXPECT_THAT(tracker_->Record(Report("w2", 1, step, 100), p, 5000, {{"w1", 0}}), IsEmpty());
+  }
+  EXPECT_EQ(p.straggler_worker(), "w2");
+  EXPECT_NEAR(p.straggler_ms(), 20, 1);
 }
 
 TEST_F(ProgressTrackerTest, EpochAccountsFromAnyRankAreOneEventPerEpoch) {

@@ -305,6 +305,67 @@ TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatch
       [&](std::vector<size_t> streams) { return Config(std::move(streams)); });
 }
 
+// A job of four streams (workers.max 4): whatever the number of ranks and however the
+// streams are dealt, every step ends with the bits of one process holding all four. Float
+// addition of three or more terms depends on its order, so these gradients are summed in
+// stream order, not by the all-reduce (GradientExchange.streams).
+class FourStreamTrainerTest : public TrainerTest {
+ protected:
+  void SetUp() override {
+    spec_ = testing::ToyJobSpec(dir_, 600, 5, /*dim=*/16);
+    spec_.mutable_training()->set_batch_tokens(300);
+    spec_.mutable_training()->set_max_steps(40);
+    spec_.mutable_training()->set_learning_rate(0.01f);
+    spec_.mutable_training()->set_seed(11);
+    spec_.mutable_workers()->set_max(4);
+    ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
+    spec_ = job.spec;
+    shards_ = job.shards;
+    job_ = std::move(job);
+    ASSERT_GE(shards_.size(), 4u);
+  }
+
+  // Steps the ranks (one config each) and one process holding every stream together, and
+  // expects the same parameter bits after every step.
+  void ExpectBitsOfOneProcess(const std::vector<std::vector<size_t>>& deal) {
+    const int world = static_cast<int>(deal.size());
+    collective::InProcessGroup group(world);
+    std::vector<TrainerConfig> configs;
+    for (const auto& streams : deal) configs.push_back(Config(streams));
+    auto replicas = MakeReplicas(group, configs);
+    auto single = std::move(*Trainer::Create(Config({0, 1, 2, 3})));
+    ASSERT_EQ(single->ParameterChecksum(), replicas[0]->ParameterChecksum());
+    for (int step = 0; step < 6; ++step) {
+      auto stats =
+          OnRanks(world, [&](int r) { return replicas[static_cast<size_t>(r)]->Step(); });
+      for (const auto& st : stats) ASSERT_OK(st);
+      auto alone = single->Step();
+      ASSERT_OK(alone);
+      EXPECT_EQ(alone->tokens, stats[0]->tokens);
+      for (int r = 0; r < world; ++r) {
+        EXPECT_EQ(replicas[static_cast<size_t>(r)]->ParameterChecksum(),
+                  single->ParameterChecksum())
+            << "rank " << r << " of " << world << ", step " << step + 1;
+      }
+      EXPECT_EQ(stats[0]->grad_norm, alone->grad_norm) << step;
+    }
+    EXPECT_EQ(MaxDiff(replicas[0]->FlatParameters(), single->FlatParameters()), 0.0);
+  }
+};
+
+TEST_F(FourStreamTrainerTest, TwoRanksEndWithTheBitsOfOneProcess) {
+  ExpectBitsOfOneProcess({{0, 2}, {1, 3}});
+}
+
+TEST_F(FourStreamTrainerTest, ThreeRanksDealtUnevenlyEndWithTheBitsOfOneProcess) {
+  ExpectBitsOfOneProcess({{0, 3}, {1}, {2}});
+}
+
+TEST_F(FourStreamTrainerTest, FourRanksAndALopsidedDealEndWithTheBitsOfOneProcess) {
+  ExpectBitsOfOneProcess({{0}, {1}, {2}, {3}});
+  ExpectBitsOfOneProcess({{0, 1, 3}, {2}});  // a survivor holding three streams
+}
+
 // The same trainer with model.architecture transformer (2+2 layers, 4 heads, learned
 // positions so that every parameter kind takes part).
 class TransformerTrainerTest : public TrainerTest {
