@@ -13,6 +13,10 @@
 # DISTRIBUTED_TLS=1 (default; 0 skips it): Tandem's 2 workers again with mutual TLS and group
 # keys as a deployment runs them (scripts/make-certs.sh), beside plaintext and DDP.
 #
+# DISTRIBUTED_ORDERED=1 (default 0): also 3 workers with the all-reduce and 3 workers with
+# the ordered sum of three streams (training/README.md, "Stream order": what a job with
+# workers.max 3 or more does), alternating, and their ratio.
+#
 # Environment: REPEAT (default 1; each side keeps its best run by tokens/s), TANDEM_BUCKET_MB.
 set -euo pipefail
 # shellcheck source=../common.sh
@@ -59,6 +63,14 @@ for ((i = 1; i <= repeat; i++)); do
     run_tandem "$w" "$tmp/tandem_$w.jsonl"
     tail -n1 "$tmp/tandem_$w.jsonl" >&2
   done
+  if ((${DISTRIBUTED_ORDERED:-0})); then
+    log "tandem world=3 all-reduce run $i: load $(load)"
+    run_tandem 3 "$tmp/tandem_3.jsonl"
+    tail -n1 "$tmp/tandem_3.jsonl" >&2
+    log "tandem world=3 ordered sum run $i: load $(load)"
+    run_tandem 3 "$tmp/tandem_3_ordered.jsonl" --ordered
+    tail -n1 "$tmp/tandem_3_ordered.jsonl" >&2
+  fi
   if ((tls)); then
     log "tandem world=2 mutual TLS run $i: load $(load)"
     run_tandem 2 "$tmp/tandem_tls_2.jsonl" --tls_dir "$tmp/certs"
@@ -144,6 +156,16 @@ else:
         print(f"ratio aggregate tokens/s, Tandem 2 workers with mutual TLS / DDP (plaintext gloo): "
               f"{t2s['tokens_per_s'] / ddp['tokens_per_s']:.3f}x   mTLS / plaintext Tandem: "
               f"{t2s['tokens_per_s'] / t2['tokens_per_s']:.3f}x")
+    t3, _ = best("tandem_3")
+    t3o, _ = best("tandem_3_ordered")
+    if t3 and t3o:
+        row("tandem 3 w, AR", t3, f"{t3['compute_ms_per_step']:.1f}", f"{t3['comm_ms_per_step']:.1f}",
+            f"{t3['comm_exposed_ms_per_step']:.1f}", f"{t3['comm_hidden_fraction']:.2f}")
+        row("tandem 3 w, ordered", t3o, f"{t3o['compute_ms_per_step']:.1f}",
+            f"{t3o['comm_ms_per_step']:.1f}", f"{t3o['comm_exposed_ms_per_step']:.1f}", "-")
+        print(f"ratio aggregate tokens/s, 3 workers with the ordered sum / with the all-reduce: "
+              f"{t3o['tokens_per_s'] / t3['tokens_per_s']:.3f}x (the price of the same bits "
+              f"on any number of workers)")
     print(f"# loss first/last: tandem {t2['loss_first']:.4f}/{t2['loss_last']:.4f}, "
           f"ddp {ddp['loss_first']:.4f}/{ddp['loss_last']:.4f}; warm-up {t2['warmup']}, "
           f"timed {t2['steps']}, best of {runs}; bucket {t2['bucket_mb']} MiB")

@@ -95,7 +95,10 @@ Batch MakeR1Batch(const ModelConfig& config, uint64_t index, uint64_t stream, in
 struct Trainer {
   std::unique_ptr<tandem::Replica> replica;
 
-  explicit Trainer(const ModelConfig& config) {
+  // `streams` > 2 with a world above 2: the ordered sum (GradientExchange.streams), this
+  // process training stream `stream`.
+  explicit Trainer(const ModelConfig& config, int streams = 0, int stream = -1)
+      : stream(stream) {
     tandem::ReplicaOptions o;
     o.model = config;
     o.seed = 0;
@@ -104,8 +107,10 @@ struct Trainer {
     o.clip_norm = kClip;
     o.label_smoothing = kSmoothing;
     o.exchange.bucket_bytes = BucketBytes();
+    o.exchange.streams = streams;
     replica = Check(tandem::Replica::Create(o), "Replica::Create");
   }
+  int stream = -1;
   static size_t BucketBytes() {
     const char* env = std::getenv("TANDEM_BUCKET_MB");
     return env ? static_cast<size_t>(std::atof(env) * (1 << 20)) : size_t{4} << 20;
@@ -113,7 +118,7 @@ struct Trainer {
 
   // One training step; returns the step's statistics (loss: the global token mean).
   tandem::StepStats Step(const Batch& batch, uint64_t dropout_seed) {
-    return Check(replica->Step({{&batch, dropout_seed}}), "Step");
+    return Check(replica->Step({{&batch, dropout_seed, stream}}), "Step");
   }
 };
 
@@ -293,6 +298,7 @@ struct Flags {
   std::string rendezvous;
   std::string tls_dir;  // R1-DP with mutual TLS (bench/common/secure_collective.h)
   bool selftest = false;
+  bool ordered = false;  // the ordered sum instead of the all-reduce (one stream per rank)
 };
 
 // The integer flag `name` in [min, max], or exit naming the flag.
@@ -305,7 +311,7 @@ int64_t Int(const tandem::ParsedArgs& args, const std::string& name, int64_t min
 // R1 (world 1) or one rank of R1-DP (world > 1); rank 0 prints the JSON line.
 int Measure(const Flags& f, const ModelConfig& config) {
   using tandem::collective::GrpcCommunicator;
-  Trainer tr(config);
+  Trainer tr(config, f.ordered ? f.world : 0, f.ordered ? f.rank : -1);
   std::unique_ptr<GrpcCommunicator> ring;
   auto barrier = [&] {
     float one = 1;
@@ -423,7 +429,8 @@ int Measure(const Flags& f, const ModelConfig& config) {
   char buf[4096];
   std::snprintf(
       buf, sizeof buf,
-      "{\"workload\": \"%s\", \"impl\": \"tandem\", \"world\": %d, \"threads\": %d, "
+      "{\"workload\": \"%s\", \"impl\": \"tandem\", \"world\": %d, \"ordered\": %s, "
+      "\"threads\": %d, "
       "\"steps\": %d, \"warmup\": %d, \"tokens_timed\": %.0f, \"tokens_per_s\": %.1f, "
       "\"ms_per_step_median\": %.1f, \"peak_rss_mb\": %.1f, \"peak_rss_mb_per_proc\": %s, "
       "\"cpu_util\": %.2f, \"cpu_util_per_proc\": %s, \"gflop_per_step_mean\": %.2f, "
@@ -434,7 +441,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
       "\"loss_last\": %.4f, \"torch\": \"%s\", \"blas\": %s, \"cpu\": \"%s\", \"cpus\": %ld, "
       "\"loadavg\": [%.2f, %.2f, %.2f], \"date\": \"%s\"}",
       config.IsTransformer() ? (f.world > 1 ? "T1-DP" : "T1") : (f.world > 1 ? "R1-DP" : "R1"),
-      f.world, at::get_num_threads(), f.steps, f.warmup,
+      f.world, f.ordered ? "true" : "false", at::get_num_threads(), f.steps, f.warmup,
       all_tokens, all_tokens / max_wall, 1e3 * Median(times), rss[0], Json(rss).c_str(),
       util[0], Json(util, "%.2f").c_str(), flops / steps / 1e9, f.world * flops / max_wall / 1e9,
       1e3 * sum(compute) / steps, comm_ms, wait_ms,
@@ -463,6 +470,9 @@ int main(int argc, char** argv) {
       {"workload", true, "R1 (the RNN, R1.md) or T1 (the Transformer, BENCHMARKS.md)", "NAME",
        "R1"},
       {"selftest", false, "check the batches and the loss against R1.md, then exit"},
+      {"ordered", false,
+       "R1-DP with the ordered sum of three or more streams (training/README.md) instead of "
+       "the all-reduce: one stream per rank"},
       {"json", false, "accepted for symmetry with the peers: the output is always JSON"}};
   auto args = tandem::ParseArgs({argv + 1, argv + argc}, specs);
   if (!args.ok()) Die(std::string(args.status().message()) + "\n" + tandem::FlagHelp(specs));
@@ -475,6 +485,8 @@ int main(int argc, char** argv) {
   f.rendezvous = args->Get("rendezvous");
   f.tls_dir = args->Get("tls_dir");
   f.selftest = args->Has("selftest");
+  f.ordered = args->Has("ordered");
+  if (f.ordered && f.world < 3) Die("--ordered needs --world 3 or more");
   if (f.world > 1 && f.rendezvous.empty()) Die("--rendezvous is needed with --world above 1");
   if (f.world > 1) tandem::collective::TuneProcessForBulkTransfer();
   tandem::model::ConfigureTrainingRuntime(f.threads);  // at::set_num_threads + heap retention

@@ -13,6 +13,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <regex>
 #include <string>
 
 #include "absl/cleanup/cleanup.h"
@@ -83,6 +85,30 @@ class PartitionTest : public testing::ClusterFixture {
                  std::to_string(port) + " 0xffff flowid 1:20");
   }
 
+  // A worker running as user `uid` (setpriv), so that the firewall can tell its packets
+  // from the other processes' (all of them on 127.0.0.1) by owner.
+  std::unique_ptr<testing::ChildProcess> StartWorkerAs(int uid, const std::string& name) {
+    const std::string cache = dir_.Join(name);
+    std::filesystem::create_directories(cache);
+    std::filesystem::permissions(dir_.path(), std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    std::filesystem::permissions(cache, std::filesystem::perms::all);
+    const std::string id = std::to_string(uid);
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{"/usr/bin/setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups",
+                                 testing::BinDir() + "/tandem-worker", "--coordinator=" + address_,
+                                 "--cache_dir=" + cache, "--threads=1"},
+        dir_.Join(name + ".log"));
+  }
+
+  // Drops what processes of user `uid` send to the coordinator's port (or stops doing so):
+  // the worker of that user is cut off from the coordinator, not from its peers.
+  bool CutFromCoordinator(int uid, bool cut) {
+    return Shell("iptables -w " + std::string(cut ? "-A" : "-D") +
+                 " OUTPUT -p tcp -m owner --uid-owner " + std::to_string(uid) + " --dport " +
+                 std::to_string(port_) + " -j DROP");
+  }
+
   std::string Events(const std::string& id) {
     auto events = client_->Events(id, 0, 0);
     std::string out;
@@ -115,7 +141,7 @@ TEST_F(PartitionTest, AWorkerCutOffFromItsPeersSitsOutAndComesBackWhenTheLinkHea
   const int64_t seen_ms = NowMs() - cut_ms;
   const std::string events = Events(id);
   EXPECT_THAT(events, HasSubstr(cut_off + " (rank 1, unreachable from 2 of 2 peers) is cut off "
-                                "from its peers"));
+                                          "from its peers"));
   const uint64_t step = Job(id).progress().step();
   WaitForStep(id, step + 20, 2);
   const v1::JobInfo after = Job(id);
@@ -124,8 +150,7 @@ TEST_F(PartitionTest, AWorkerCutOffFromItsPeersSitsOutAndComesBackWhenTheLinkHea
 
   // While it sits out (4 s) it is not taken back; healed and past its sit-out, it is.
   ASSERT_TRUE(Cut(port, false));
-  ASSERT_TRUE(WaitFor([&] { return Job(id).assignments_size() == 3; },
-                      std::chrono::seconds(60)))
+  ASSERT_TRUE(WaitFor([&] { return Job(id).assignments_size() == 3; }, std::chrono::seconds(60)))
       << Events(id);
   const uint64_t regrown = Job(id).progress().step();
   WaitForStep(id, regrown + 20, 3);
@@ -183,6 +208,56 @@ TEST_F(PartitionTest, ASlowLinkMakesAStragglerNotALostWorker) {
   WaitForStep(id, step + 20, 3);
   EXPECT_EQ(Job(id).generation(), before.generation()) << Events(id);
   ASSERT_OK(client_->Cancel(id));
+  ExpectWholeEpochsOnce(EpochAccounts(id), 1);
+}
+
+// The reverse cut (issue [8]): a worker that reaches its peers but not the coordinator. Its
+// heartbeats stop, so the coordinator declares it lost and re-forms the job without it; the
+// peers leave its generation, so its all-reduces end and it cannot go on alone. Once the link
+// heals it registers again and the job grows back to it. No pair is lost or trained twice.
+TEST_F(PartitionTest, AWorkerCutOffFromTheCoordinatorIsLeftOutAndTakenBackWhenTheLinkHeals) {
+  constexpr int kNobody = 65534;
+  auto w1 = StartWorker("w1");
+  auto w2 = StartWorkerAs(kNobody, "w2");
+  auto w3 = StartWorker("w3");
+  const std::string id = RunningJob(3);
+  ASSERT_FALSE(id.empty());
+  std::smatch joined;
+  const std::string log = testing::ReadText(dir_.Join("w2.log"));
+  ASSERT_TRUE(
+      std::regex_search(log, joined, std::regex("joined the coordinator at \\S+ as (w-[0-9]+)")))
+      << log;
+  const std::string cut_off = joined[1];
+  absl::Cleanup heal = [&] { CutFromCoordinator(kNobody, false); };
+  ASSERT_TRUE(CutFromCoordinator(kNobody, true));
+  const uint64_t cut_step = Job(id).progress().step();
+  // The others go on without it.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::JobInfo job = Job(id);
+        if (job.assignments_size() != 2) return false;
+        for (const auto& a : job.assignments()) {
+          if (a.worker_id() == cut_off) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(30)))
+      << Events(id);
+  WaitForStep(id, cut_step + 20, 2);
+  EXPECT_TRUE(w2->Running()) << "a worker cut off from the coordinator keeps running";
+  // Healed: it comes back by itself.
+  ASSERT_TRUE(CutFromCoordinator(kNobody, false));
+  std::move(heal).Cancel();
+  ASSERT_TRUE(WaitFor([&] { return Job(id).assignments_size() == 3; }, std::chrono::seconds(60)))
+      << Events(id);
+  const uint64_t regrown = Job(id).progress().step();
+  WaitForStep(id, regrown + 20, 3);
+  ASSERT_OK(client_->Cancel(id));
+  const std::string events = Events(id);
+  std::printf("%s", events.c_str());
+  EXPECT_THAT(events, HasSubstr(cut_off));
+  EXPECT_TRUE(HasEvent(id, "resumed", 2)) << events;
+  EXPECT_FALSE(HasEvent(id, "divergence")) << events;
   ExpectWholeEpochsOnce(EpochAccounts(id), 1);
 }
 
