@@ -1,7 +1,9 @@
 // The chaos run of issue [8] (CTest label `large`, run by .ci/run): a job of some hundreds
 // of steps on three workers (three data streams: the gradients add in stream order, so any
-// world gives the same bits) while a seeded random schedule kills, freezes, drains and replaces
-// workers and kills and restarts the coordinator. At the end the final model (parameters,
+// world gives the same bits) while a seeded random schedule kills (one or two at once),
+// freezes, cuts off from their peers, drains and replaces workers and kills and restarts the
+// coordinator. The cuts need root: the test then runs in a network namespace of its own
+// (tests/cluster/own_network.h); without root that kind of fault is a freeze instead. At the end the final model (parameters,
 // Adam state and step) must equal, byte for byte, that of the same job run with no faults.
 //
 // The schedule is printed as it runs; a failure replays with the same seed:
@@ -23,10 +25,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cluster/cluster_fixture.h"
+#include "tests/cluster/own_network.h"
 #include "tests/testing/test_util.h"
 
 namespace tandem {
 namespace {
+
+bool g_own_network = false;  // main() moved this process into a network namespace of its own
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -40,6 +45,13 @@ uint32_t FromEnv(const char* name, uint32_t fallback) {
 
 class ChaosTest : public testing::ClusterFixture {
  protected:
+  void SetUp() override {
+    // Cuts resolve within seconds: a stall is called after 2 s and the cut-off member sits
+    // out 3 s (the defaults, 10 s and 30 s, would make the run long).
+    if (g_own_network) coordinator_flags_ = {"--stall_timeout_ms=2000", "--stall_sit_out_ms=3000"};
+    ClusterFixture::SetUp();
+  }
+
   // A running worker: its process and its cache (a replacement may keep the cache).
   struct Worker {
     std::unique_ptr<ChildProcess> process;
@@ -83,37 +95,54 @@ TEST_F(ChaosTest, ASeededScheduleOfFaultsChangesNoBit) {
   auto id = client_->Submit(spec);
   ASSERT_OK(id);
   // Every kind of fault once, in a seeded order, then kinds drawn with these weights.
-  enum Fault { kKill, kFreeze, kCoordinator, kDrain, kEveryWorker };
-  std::vector<int> schedule = {kKill, kFreeze, kCoordinator, kDrain, kEveryWorker};
+  enum Fault { kKill, kFreeze, kCoordinator, kDrain, kEveryWorker, kKillTwo, kCut };
+  std::vector<int> schedule = {kKill, kFreeze, kCoordinator, kDrain, kEveryWorker, kKillTwo, kCut};
   std::shuffle(schedule.begin(), schedule.end(), rng);
-  std::discrete_distribution<int> draw({3, 2, 2, 2, 1});
+  std::discrete_distribution<int> draw({3, 2, 2, 2, 1, 1, 2});
   while (schedule.size() < faults) schedule.push_back(draw(rng));
   int fresh_caches = 0;
   for (uint32_t i = 0; i < faults; ++i) {
     const uint64_t at = WaitForStep(*id, 100 + kEvery * i + uniform(0, kEvery / 3));
     if (::testing::Test::HasFailure()) break;
-    const int kind = schedule[i];
+    int kind = schedule[i];
     const size_t victim = static_cast<size_t>(uniform(0, static_cast<int>(workers.size()) - 1));
+    const int ms = uniform(300, 4000);  // a freeze's or a cut's length
+    const v1::JobInfo running = Job(*id);
+    const uint32_t rank = static_cast<uint32_t>(uniform(0, 2));
+    const int port = testing::CollectivePortOfRank(running, rank);
+    if (kind == kCut && (!g_own_network || port == 0)) kind = kFreeze;
     std::string what;
-    if (kind == kKill) {  // a worker killed, started again on its cache
+    if (kind == kCut) {  // the member of that rank cut off from its peers, then healed
+      EXPECT_TRUE(testing::CutPort(port, true));
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      EXPECT_TRUE(testing::CutPort(port, false));
+      what = absl::StrCat("rank ", rank, " cut off from its peers for ", ms, " ms (stall after 2000 ms)");
+    } else if (kind == kKillTwo) {  // two workers killed at once, started again on their caches
+      const size_t other = (victim + 1 + static_cast<size_t>(uniform(0, 1))) % workers.size();
+      for (size_t w : {victim, other}) workers[w].process->Kill(SIGKILL);
+      for (size_t w : {victim, other}) {
+        workers[w].process->Wait(std::chrono::seconds(10));
+        workers[w] = Start(workers[w].cache);
+      }
+      what = absl::StrCat("SIGKILL workers ", victim, " and ", other, " at once, restarted");
+    } else if (kind == kKill) {  // a worker killed, started again on its cache
       workers[victim].process->Kill(SIGKILL);
       workers[victim].process->Wait(std::chrono::seconds(10));
       workers[victim] = Start(workers[victim].cache);
       what = absl::StrCat("SIGKILL worker ", victim, ", restarted on its cache");
     } else if (kind == kFreeze) {  // frozen, shorter or longer than the heartbeat timeout
-      const int ms = uniform(300, 3000);
       workers[victim].process->Kill(SIGSTOP);
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       workers[victim].process->Kill(SIGCONT);
       what = absl::StrCat("SIGSTOP worker ", victim, " for ", ms, " ms (timeout ",
                           kWorkerTimeoutMs, " ms)");
     } else if (kind == kCoordinator) {  // the coordinator killed and restarted on its port
-      const int ms = uniform(0, 1500);
+      const int away = ms / 3;
       coordinator_->Kill(SIGKILL);
       coordinator_->Wait(std::chrono::seconds(10));
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      std::this_thread::sleep_for(std::chrono::milliseconds(away));
       StartCoordinator(std::to_string(port_));
-      what = absl::StrCat("SIGKILL coordinator, restarted after ", ms, " ms");
+      what = absl::StrCat("SIGKILL coordinator, restarted after ", away, " ms");
     } else if (kind == kDrain) {  // drained, replaced by a fresh worker
       workers[victim].process->Kill(SIGTERM);
       EXPECT_EQ(workers[victim].process->Wait(std::chrono::seconds(60)), 0)
@@ -152,3 +181,9 @@ TEST_F(ChaosTest, ASeededScheduleOfFaultsChangesNoBit) {
 
 }  // namespace
 }  // namespace tandem
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  tandem::g_own_network = tandem::testing::EnterOwnNetwork();  // before any thread
+  return RUN_ALL_TESTS();
+}
