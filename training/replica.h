@@ -7,9 +7,11 @@
 // buffer laid out in buckets (collective::PlanBuckets). With a communicator of more than one
 // rank, each bucket is all-reduced as soon as the last backward has produced all of its
 // gradients, overlapping the rest of backward; the loss sum and the token count travel with
-// them, in the layout's extra slot "loss_and_tokens". Then the sums are divided by the global token
-// count, clipped by the global norm, and Adam (model::FlatAdam) steps, in one pass. Every replica
-// applies the same update and holds the same bits. A failed all-reduce returns ABORTED and leaves
+// them, in the layout's extra slot "loss_and_tokens" (with three or more streams, each stream's
+// gradients are gathered and added in stream order instead: GradientExchange.streams). Then
+// the sums are divided by the global token count, clipped by the global norm, and Adam
+// (model::FlatAdam) steps, in one pass. Every replica applies the same update and holds the
+// same bits. A failed all-reduce returns ABORTED and leaves
 // parameters, Adam state and step as they were.
 //
 // With ema_decay > 0 the replica also keeps an exponential moving average of the parameters

@@ -23,6 +23,8 @@
 # translations, scores; default a new /tmp/tandem_quality.XXXXXX), KEEP (1: keep that folder,
 # the default for a full run; 0: remove it at exit, the default with --quick).
 set -euo pipefail
+# With QUALITY_BUDGET (a duration): issue [11]'s benchmark instead (budget.sh).
+if [[ -n ${QUALITY_BUDGET:-} ]]; then exec "$(dirname "${BASH_SOURCE[0]}")/budget.sh" "$@"; fi
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 bindir="${TANDEM_BIN_DIR:-$build/bin}"
@@ -43,9 +45,8 @@ fi
 beam="${BEAM:-5}"
 nice_level="${NICE:-10}"
 
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-log() { echo "# $(date -u +%FT%TZ) $*" >&2; }
-now() { date +%s.%N; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 # The comparison is only fair if the two job files differ in model.attention alone.
 strip() { grep -v -e '^#' -e '^ *attention:' "$1"; }
@@ -55,21 +56,7 @@ if ! diff <(strip "$here/bahdanau.yaml") <(strip "$here/none.yaml") >/dev/null; 
   exit 1
 fi
 
-if [[ -n ${QUALITY_OUT:-} ]]; then
-  out="$QUALITY_OUT"
-  mkdir -p "$out"
-else
-  out="$(mktemp -d /tmp/tandem_quality.XXXXXX)"
-fi
-pids=()  # trainings this script started and has not reaped
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if ((keep)); then log "models, logs, translations and scores kept in $out"; else rm -rf "$out"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+quality_workdir tandem_quality
 
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
 log "binaries: $bindir; working folder: $out; load at start: $(load)"
@@ -85,12 +72,7 @@ done
 steps="$(sed -n 's/^  max_steps: *//p' "$out/bahdanau.yaml")"
 
 # The test set, or its first TEST_LINES pairs.
-if ((test_lines > 0)); then
-  head -n "$test_lines" "$corpus/test.en" >"$out/test.en"
-  head -n "$test_lines" "$corpus/test.es" >"$out/test.es"
-else
-  cp "$corpus/test.en" "$corpus/test.es" "$out/"
-fi
+quality_test_set "$corpus" "$test_lines"
 
 # Train both at once, one thread each.
 declare -A started

@@ -36,12 +36,15 @@ class TrainerTest : public ::testing::Test {
     spec_.mutable_training()->set_max_steps(40);
     spec_.mutable_training()->set_learning_rate(0.01f);
     spec_.mutable_training()->set_seed(11);
-    spec_.mutable_workers()->set_max(2);  // two shards
+    spec_.mutable_workers()->set_max(Streams());  // as many shards
     ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
     spec_ = job.spec;
     shards_ = job.shards;
     job_ = std::move(job);
   }
+
+  // The job's data streams (workers.max).
+  virtual uint32_t Streams() const { return 2; }
 
   // A trainer config whose streams are the given shard indices (stream id = shard index).
   TrainerConfig Config(std::vector<size_t> streams) {
@@ -311,17 +314,9 @@ TEST_F(TrainerTest, ReplicasOverAnAllReduceEqualOneProcessOnTheUnionOfTheirBatch
 // stream order, not by the all-reduce (GradientExchange.streams).
 class FourStreamTrainerTest : public TrainerTest {
  protected:
+  uint32_t Streams() const override { return 4; }
   void SetUp() override {
-    spec_ = testing::ToyJobSpec(dir_, 600, 5, /*dim=*/16);
-    spec_.mutable_training()->set_batch_tokens(300);
-    spec_.mutable_training()->set_max_steps(40);
-    spec_.mutable_training()->set_learning_rate(0.01f);
-    spec_.mutable_training()->set_seed(11);
-    spec_.mutable_workers()->set_max(4);
-    ASSERT_OK_AND_ASSIGN(testing::ToyJob job, testing::PrepareToyJob(spec_, dir_.Join("job")));
-    spec_ = job.spec;
-    shards_ = job.shards;
-    job_ = std::move(job);
+    TrainerTest::SetUp();
     ASSERT_GE(shards_.size(), 4u);
   }
 
