@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 
 namespace tandem::collective {
 
@@ -175,7 +176,7 @@ void GradientBuckets::Loop() {
       lock.lock();
       op_seconds_ += seconds;
       if (!status.ok() && error_.ok()) {
-        error_ = absl::Status(status.code(), absl::StrCat("bucket ", b, ": ", status.message()));
+        error_ = Annotate(status, absl::StrCat("bucket ", b));
       }
     }
     ++next_bucket_;

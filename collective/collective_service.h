@@ -35,10 +35,6 @@ struct Delivery {
   size_t payload_offset = 0;
 };
 
-// Payload of a group failure caused by the stream from one rank (its number, decimal): lets
-// the communicator name that rank's address in the error it returns.
-inline constexpr char kFromRankPayload[] = "type.tandem/collective.from_rank";
-
 // Metadata of a Push stream: its group ("<job id>/<generation>") and the group's key.
 inline constexpr char kGroupMetadata[] = "tandem-group";
 inline constexpr char kGroupKeyMetadata[] = "tandem-group-key";

@@ -16,6 +16,11 @@ namespace tandem::collective {
 
 using Clock = std::chrono::steady_clock;
 
+// Payload of a failure caused by the stream from or to one rank breaking (its number,
+// decimal): the communicator names that rank's address in the error it returns, and a worker
+// tells the coordinator (ProgressReport.broken_peer_rank), which may then presume it dead.
+inline constexpr char kFromRankPayload[] = "type.tandem/collective.from_rank";
+
 // Per-operation options.
 struct OpOptions {
   // The operation returns DEADLINE_EXCEEDED (or the first other error) by this time.

@@ -194,10 +194,12 @@ absl::Status GrpcTransport::StreamError(const grpc::Status& status, int peer) co
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                         absl::StrCat(Peer(peer), " refused: ", status.error_message()));
   }
-  return absl::UnavailableError(
+  absl::Status ended = absl::UnavailableError(
       absl::StrCat("rank ", rank_, ": stream to ", Peer(peer),
                    " ended: ", status.ok() ? "closed by the peer" : status.error_message(),
                    " (gRPC code ", static_cast<int>(status.error_code()), ")"));
+  ended.SetPayload(kFromRankPayload, absl::Cord(absl::StrCat(peer)));
+  return ended;
 }
 
 void GrpcTransport::SetError(const absl::Status& error) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
 #include "absl/status/statusor.h"
 
 #define TANDEM_STATUS_CONCAT_INNER_(a, b) a##b
@@ -29,10 +30,23 @@
 
 namespace tandem {
 
-// Returns `status` with `context: ` put in front of its message (same code); OK stays OK.
+// `to` with every payload of `from` added (what a status says about its cause, e.g. which peer
+// broke, survives the rewording of its message).
+inline absl::Status WithPayloadsOf(absl::Status to, const absl::Status& from) {
+  if (to.ok()) return to;
+  from.ForEachPayload([&to](absl::string_view type_url, const absl::Cord& payload) {
+    to.SetPayload(type_url, payload);
+  });
+  return to;
+}
+
+// Returns `status` with `context: ` put in front of its message (same code and payloads); OK
+// stays OK.
 inline absl::Status Annotate(const absl::Status& status, absl::string_view context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), std::string(context) + ": " + std::string(status.message()));
+  return WithPayloadsOf(
+      absl::Status(status.code(), std::string(context) + ": " + std::string(status.message())),
+      status);
 }
 
 }  // namespace tandem

@@ -571,8 +571,13 @@ absl::Status Coordinator::HandleRankError(JobInfo& job, const v1::ProgressReport
     TANDEM_RETURN_IF_ERROR(store_->AppendEvent(job.id(), {"collective_failure", why}, Now()));
     progress_.Disrupted(job.id(), why, job.generation() + 1, Now());
     FailedGeneration& failed = failed_[job.id()];
-    if (failed.generation != job.generation()) failed = {job.generation(), Now(), {}};
+    if (failed.generation != job.generation()) failed = {job.generation(), Now(), {}, {}};
     failed.reported.insert(r.worker_id());
+    if (r.has_broken_peer_rank() && r.generation() == job.generation()) {
+      for (const v1::Assignment& m : job.assignments()) {
+        if (static_cast<int64_t>(m.rank()) == r.broken_peer_rank()) failed.broken.insert(m.worker_id());
+      }
+    }
     ReformFailedGenerations();
     return absl::OkStatus();
   }
@@ -707,19 +712,25 @@ void Coordinator::ReformFailedGenerations() {
           failed.reported.count(m) > 0 || membership_.LastHeartbeatMs(m) >= failed.failed_ms;
       (heard ? alive : silent).push_back(m);
     }
-    if (!silent.empty() && Now() < failed.failed_ms + FailureGraceMs()) {
+    const bool all_broken = std::all_of(silent.begin(), silent.end(), [&](const std::string& m) {
+      return failed.broken.count(m) > 0;
+    });
+    const int64_t grace = all_broken ? kBrokenPeerGraceMs : FailureGraceMs();
+    if (!silent.empty() && Now() < failed.failed_ms + grace) {
       ++it;  // a member may still be heard from
       continue;
     }
+    const std::string why =
+        silent.empty() ? "all-reduce failed"
+        : all_broken   ? absl::StrCat("all-reduce failed; ", absl::StrJoin(silent, ", "),
+                                      " silent since its stream broke, lost")
+                       : absl::StrCat("all-reduce failed; ", absl::StrJoin(silent, ", "),
+                                      " silent since, lost");
     it = failed_.erase(it);
     for (const std::string& m : silent) {
       membership_.DeclareLostNow(m, absl::StrCat("silent since generation ", job->generation(),
                                                  " of job ", job->id(), " broke"));
     }
-    const std::string why =
-        silent.empty() ? "all-reduce failed"
-                       : absl::StrCat("all-reduce failed; ", absl::StrJoin(silent, ", "),
-                                      " silent since, lost");
     const absl::Status s = ContinueWith(*job, alive, why);
     if (!s.ok()) TANDEM_LOG(ERROR) << "job " << job->id() << ": " << s;
   }

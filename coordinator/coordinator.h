@@ -240,6 +240,10 @@ class Coordinator {
   void ReformStalledGenerations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Two heartbeat intervals and a margin: a living member is heard from within it.
   int64_t FailureGraceMs() const { return 2 * options_.heartbeat_interval.count() + 250; }
+  // The grace when every silent member is one whose stream broke (ProgressReport.
+  // broken_peer_rank): its process most likely ended, so only the time for its peers' own
+  // reports of the same break, not for a heartbeat.
+  static constexpr int64_t kBrokenPeerGraceMs = 150;
   // Rank 0 finished: the job succeeds (FailedPrecondition without a stored final model);
   // `time_up`: at the step its training.max_duration ran out (the message says so).
   absl::Status Finish(tandem::v1::JobInfo& job, bool time_up) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -266,6 +270,7 @@ class Coordinator {
     uint64_t generation = 0;
     int64_t failed_ms = 0;
     std::set<std::string> reported;
+    std::set<std::string> broken;  // members a report named as the peer whose stream broke
   };
   std::map<std::string, FailedGeneration> failed_ ABSL_GUARDED_BY(mu_);
   StallDetector stalls_ ABSL_GUARDED_BY(mu_);

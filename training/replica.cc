@@ -51,7 +51,8 @@ constexpr char kLossAndTokens[] = "loss_and_tokens";
 // error of this replica that fails the job.
 absl::Status CollectiveFailed(const absl::Status& status, const char* what) {
   if (status.ok()) return status;
-  return absl::AbortedError(absl::StrCat(what, " failed: ", status.message()));
+  return WithPayloadsOf(absl::AbortedError(absl::StrCat(what, " failed: ", status.message())),
+                        status);
 }
 
 // Collective: every rank passes the same number of 64 bit patterns; returns all ranks'
@@ -483,7 +484,8 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
     if (!reduced.ok()) {
       // The step is abandoned: parameters and Adam state are untouched, so a new generation
       // can redo it. ABORTED marks a collective failure for the caller.
-      return absl::AbortedError(absl::StrCat("all-reduce failed: ", reduced.message()));
+      return WithPayloadsOf(
+          absl::AbortedError(absl::StrCat("all-reduce failed: ", reduced.message())), reduced);
     }
     global_loss = m.LossSlot()[0];
     global_tokens = m.LossSlot()[1];

@@ -5,10 +5,12 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/numbers.h"
+#include "collective/communicator.h"
 #include "common/files.h"
-#include "data/epoch_accounting.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "data/epoch_accounting.h"
 
 namespace tandem {
 
@@ -154,6 +156,12 @@ void ProgressReporter::ReportFailure(const absl::Status& error) {
   v1::ProgressReport report = NewReport();
   report.set_error(std::string(error.message()));
   report.set_collective_failure(absl::IsAborted(error));
+  if (auto peer = error.GetPayload(collective::kFromRankPayload); peer.has_value()) {
+    int rank = -1;
+    if (absl::SimpleAtoi(std::string(*peer), &rank) && rank >= 0) {
+      report.set_broken_peer_rank(rank);
+    }
+  }
   absl::StatusOr<v1::ProgressResponse> response = client_->ReportProgress(report);
   if (!response.ok()) {
     TANDEM_LOG(WARNING) << "job " << job_id_ << ": could not report the training failure to the "

@@ -107,6 +107,14 @@ TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline
     all += statuses[r].ToString() + "\n";
   }
   EXPECT_TRUE(named) << all;
+  // And says so in the payload the worker reports (ProgressReport.broken_peer_rank).
+  bool in_payload = false;
+  for (int r = 0; r < n; ++r) {
+    auto peer = statuses[r].GetPayload(kFromRankPayload);
+    in_payload = in_payload || (r != victim && peer.has_value() &&
+                                std::string(*peer) == std::to_string(victim));
+  }
+  EXPECT_TRUE(in_payload) << all;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -569,6 +569,76 @@ TEST_F(CoordinatorTest, ABrokenAllReduceReformsWithTheMembersHeardFromSince) {
   EXPECT_EQ(coordinator_->GetJob(id)->generation(), 3u);
 }
 
+// A member whose stream broke (the report names its rank: its process most likely ended) and
+// that stays silent is left out after 150 ms, not after the 650 ms grace a heartbeat needs;
+// one that is heard from within them stays.
+TEST_F(CoordinatorTest, AMemberWhoseStreamBrokeAndStaysSilentIsLeftOutAtOnce) {
+  const std::string w1 = JoinWorker("127.0.0.1:1001");
+  const std::string w2 = JoinWorker("127.0.0.1:1002");
+  const std::string w3 = JoinWorker("127.0.0.1:1003");
+  v1::JobSpec spec = Spec(1);
+  spec.mutable_workers()->set_max(3);
+  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
+  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
+  auto rank_of = [&](const std::string& w) {
+    const v1::JobInfo job = *coordinator_->GetJob(id);
+    for (const auto& a : job.assignments()) {
+      if (a.worker_id() == w) return static_cast<int>(a.rank());
+    }
+    return -1;
+  };
+  auto broken = [&](const std::string& worker, uint64_t generation, const std::string& peer) {
+    v1::ProgressReport r;
+    r.set_worker_id(worker);
+    r.set_job_id(id);
+    r.set_generation(generation);
+    r.set_error("all-reduce failed: collective stream from rank 1 broke");
+    r.set_collective_failure(true);
+    r.set_broken_peer_rank(rank_of(peer));
+    return coordinator_->ReportProgress(r);
+  };
+  // w2's stream broke but it beats within the 150 ms: it stays (with w1 and w3 heard from).
+  now_ += 100;
+  ASSERT_OK(broken(w1, 1, w2));
+  ASSERT_OK(broken(w3, 1, w2));
+  now_ += 100;
+  ASSERT_OK(coordinator_->Heartbeat(w2));
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 2u);
+  EXPECT_EQ(coordinator_->GetJob(id)->assignments_size(), 3);
+
+  // Now w2 dies: w1 and w3 both name it; 160 ms later it is out, far inside the grace a
+  // silent member would otherwise get (2 heartbeats + 250 ms = 650 ms here).
+  now_ += 100;
+  ASSERT_OK(broken(w1, 2, w2));
+  ASSERT_OK(broken(w3, 2, w2));
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 2u) << "within the 150 ms";
+  now_ += 160;
+  coordinator_->Tick();
+  v1::JobInfo job = *coordinator_->GetJob(id);
+  EXPECT_EQ(job.generation(), 3u);
+  ASSERT_EQ(job.assignments_size(), 2);
+  for (const auto& a : job.assignments()) EXPECT_NE(a.worker_id(), w2);
+  const auto events = coordinator_->ListEvents(id, 0, 0);
+  ASSERT_OK(events);
+  EXPECT_THAT(events->back().message(), HasSubstr(w2 + " silent since its stream broke, lost"));
+
+  // A silent member nobody named keeps the whole grace: w3 dies, w1 names no one.
+  now_ += 100;
+  v1::ProgressReport r;
+  r.set_worker_id(w1);
+  r.set_job_id(id);
+  r.set_generation(3);
+  r.set_error("all-reduce failed: deadline");
+  r.set_collective_failure(true);
+  ASSERT_OK(coordinator_->ReportProgress(r));
+  now_ += 160;
+  ASSERT_OK(coordinator_->Heartbeat(w1));
+  coordinator_->Tick();
+  EXPECT_EQ(coordinator_->GetJob(id)->generation(), 3u) << "w3 unnamed: the 650 ms grace";
+}
+
 TEST_F(CoordinatorTest, CancelReleasesWorkersAndRefusesUnknownOrEnded) {
   const std::string w1 = JoinWorker("127.0.0.1:1001");
   ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(Spec(1)));
