@@ -53,6 +53,40 @@ class CoordinatorFixture : public ::testing::Test {
     return j.ok() ? j->worker_id() : "";
   }
 
+  // Three workers joined, running one job of workers.max 3 (`id`), generation 1.
+  struct ThreeWorkerJob {
+    std::string w1, w2, w3, id;
+  };
+  ThreeWorkerJob StartThreeWorkerJob() {
+    ThreeWorkerJob t{JoinWorker("127.0.0.1:1001"), JoinWorker("127.0.0.1:1002"),
+                     JoinWorker("127.0.0.1:1003"), ""};
+    v1::JobSpec spec = Spec(1);
+    spec.mutable_workers()->set_max(3);
+    auto id = coordinator_->SubmitJob(spec);
+    EXPECT_OK(id);
+    t.id = id.ok() ? *id : "";
+    EXPECT_TRUE(TickUntil(t.id, v1::JOB_STATE_RUNNING));
+    EXPECT_EQ(coordinator_->GetJob(t.id)->assignments_size(), 3);
+    return t;
+  }
+
+  // `worker` reports a failed all-reduce in `generation` of job `id`; with `broken_peer` (a
+  // worker id), naming that member's rank as the peer whose stream broke.
+  absl::Status ReportBrokenAllReduce(const std::string& id, const std::string& worker,
+                                     uint64_t generation, const std::string& broken_peer = "") {
+    v1::ProgressReport r;
+    r.set_worker_id(worker);
+    r.set_job_id(id);
+    r.set_generation(generation);
+    r.set_error("all-reduce failed: peer closed the stream");
+    r.set_collective_failure(true);
+    const v1::JobInfo job = *coordinator_->GetJob(id);
+    for (const auto& a : job.assignments()) {
+      if (a.worker_id() == broken_peer) r.set_broken_peer_rank(static_cast<int32_t>(a.rank()));
+    }
+    return coordinator_->ReportProgress(r).status();
+  }
+
   // Ticks until the job reaches `state` (preparation runs on its own thread).
   bool TickUntil(const std::string& id, v1::JobState state) {
     return WaitFor(

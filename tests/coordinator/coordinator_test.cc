@@ -509,22 +509,10 @@ TEST_F(CoordinatorTest, SilentWorkerIsLostAndTheGenerationReformed) {
 // or a heartbeat), formed as soon as all are heard from or after a short grace, not after the
 // heartbeat timeout with a dead member still in it.
 TEST_F(CoordinatorTest, ABrokenAllReduceReformsWithTheMembersHeardFromSince) {
-  const std::string w1 = JoinWorker("127.0.0.1:1001");
-  const std::string w2 = JoinWorker("127.0.0.1:1002");
-  const std::string w3 = JoinWorker("127.0.0.1:1003");
-  v1::JobSpec spec = Spec(1);
-  spec.mutable_workers()->set_max(3);
-  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
-  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
-  ASSERT_EQ(coordinator_->GetJob(id)->assignments_size(), 3);
+  const ThreeWorkerJob job3 = StartThreeWorkerJob();
+  const std::string &w1 = job3.w1, &w2 = job3.w2, &w3 = job3.w3, &id = job3.id;
   auto broken = [&](const std::string& worker, uint64_t generation) {
-    v1::ProgressReport r;
-    r.set_worker_id(worker);
-    r.set_job_id(id);
-    r.set_generation(generation);
-    r.set_error("all-reduce failed: peer closed the stream");
-    r.set_collective_failure(true);
-    return coordinator_->ReportProgress(r);
+    return ReportBrokenAllReduce(id, worker, generation);
   };
   // All three alive: w1 and w3 report, w2 beats; the generation re-forms with all three at
   // once, before any grace ran out.
@@ -573,29 +561,10 @@ TEST_F(CoordinatorTest, ABrokenAllReduceReformsWithTheMembersHeardFromSince) {
 // that stays silent is left out after 150 ms, not after the 650 ms grace a heartbeat needs;
 // one that is heard from within them stays.
 TEST_F(CoordinatorTest, AMemberWhoseStreamBrokeAndStaysSilentIsLeftOutAtOnce) {
-  const std::string w1 = JoinWorker("127.0.0.1:1001");
-  const std::string w2 = JoinWorker("127.0.0.1:1002");
-  const std::string w3 = JoinWorker("127.0.0.1:1003");
-  v1::JobSpec spec = Spec(1);
-  spec.mutable_workers()->set_max(3);
-  ASSERT_OK_AND_ASSIGN(const std::string id, coordinator_->SubmitJob(spec));
-  ASSERT_TRUE(TickUntil(id, v1::JOB_STATE_RUNNING));
-  auto rank_of = [&](const std::string& w) {
-    const v1::JobInfo job = *coordinator_->GetJob(id);
-    for (const auto& a : job.assignments()) {
-      if (a.worker_id() == w) return static_cast<int>(a.rank());
-    }
-    return -1;
-  };
+  const ThreeWorkerJob job3 = StartThreeWorkerJob();
+  const std::string &w1 = job3.w1, &w2 = job3.w2, &w3 = job3.w3, &id = job3.id;
   auto broken = [&](const std::string& worker, uint64_t generation, const std::string& peer) {
-    v1::ProgressReport r;
-    r.set_worker_id(worker);
-    r.set_job_id(id);
-    r.set_generation(generation);
-    r.set_error("all-reduce failed: collective stream from rank 1 broke");
-    r.set_collective_failure(true);
-    r.set_broken_peer_rank(rank_of(peer));
-    return coordinator_->ReportProgress(r);
+    return ReportBrokenAllReduce(id, worker, generation, peer);
   };
   // w2's stream broke but it beats within the 150 ms: it stays (with w1 and w3 heard from).
   now_ += 100;
@@ -626,13 +595,7 @@ TEST_F(CoordinatorTest, AMemberWhoseStreamBrokeAndStaysSilentIsLeftOutAtOnce) {
 
   // A silent member nobody named keeps the whole grace: w3 dies, w1 names no one.
   now_ += 100;
-  v1::ProgressReport r;
-  r.set_worker_id(w1);
-  r.set_job_id(id);
-  r.set_generation(3);
-  r.set_error("all-reduce failed: deadline");
-  r.set_collective_failure(true);
-  ASSERT_OK(coordinator_->ReportProgress(r));
+  ASSERT_OK(broken(w1, 3, ""));
   now_ += 160;
   ASSERT_OK(coordinator_->Heartbeat(w1));
   coordinator_->Tick();
