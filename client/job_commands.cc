@@ -440,7 +440,7 @@ int RunStatus(const ParsedArgs& a, Context& ctx) {
       o << "Data:         " << events->back().message() << "\n";
     }
     if (!pr.straggler_cause().empty() && pr.straggler_ms() >= 1) {
-      o << absl::StrFormat("Straggler:    %s: the others wait %.0f ms per step for it (%s)\n",
+      o << absl::StrFormat("Straggler:    %s: the others wait %.0f ms per step longer for it (%s)\n",
                            pr.straggler_worker(), pr.straggler_ms(), pr.straggler_cause());
     }
     if (pr.model_ready()) o << "Model:        ready (tandem download " << j.id() << " DIR)\n";

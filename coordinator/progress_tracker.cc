@@ -40,13 +40,20 @@ void UpdateStraggler(JobProgress& p) {
     }
     if (fastest == 0 || ms < fastest) fastest = ms;
   }
-  float awaited = 0;
+  // The worker waited for longest, by how much longer than the others are waited for (ranks
+  // whose batches take turns being the longest wait for each other alike: no straggler).
+  float awaited = 0, others = 0;
   std::string awaited_worker;
   for (const auto& [id, ms] : p.worker_awaited_ms()) {
+    others += ms;
     if (ms > awaited) {
       awaited = ms;
       awaited_worker = id;
     }
+  }
+  if (p.worker_awaited_ms_size() > 1) {
+    others = (others - awaited) / static_cast<float>(p.worker_awaited_ms_size() - 1);
+    awaited -= others;
   }
   if (several && awaited >= kMinAwaitedMs) {
     // Late segments from a rank that computes no longer than the others: its link, or its
@@ -169,7 +176,8 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
       for (const auto& [id, ms] : p.worker_compute_ms()) fastest = std::min(fastest, ms);
       raised.push_back(
           {"straggler",
-           absl::StrFormat("%s: the other ranks wait %.0f ms per step for its segments (steps "
+           absl::StrFormat("%s: the other ranks wait %.0f ms per step longer for its segments "
+                           "than for the others' (steps "
                            "take %.0f ms); its compute is %.0f ms above the fastest rank's: %s",
                            p.straggler_worker(), p.straggler_ms(), step_ms,
                            compute == p.worker_compute_ms().end() ? 0.0f

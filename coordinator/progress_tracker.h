@@ -27,9 +27,9 @@
 namespace tandem {
 
 // JobProgress.straggler_ms, _worker and _cause from the per-worker figures: the worker the
-// others wait for longest (worker_awaited_ms), when they wait at least kMinAwaitedMs for
-// someone; else the slowest rank by compute time, minus the fastest's (no cause). Zero and
-// empty with fewer than two ranks.
+// others wait for longest (worker_awaited_ms), by how much longer than the other workers are
+// waited for, when that is at least kMinAwaitedMs; else the slowest rank by compute time,
+// minus the fastest's (no cause). Zero and empty with fewer than two ranks.
 inline constexpr float kMinAwaitedMs = 1.0f;
 void UpdateStraggler(tandem::v1::JobProgress& progress);
 

@@ -175,7 +175,7 @@ TEST_F(PartitionTest, ASlowLinkMakesAStragglerNotALostWorker) {
   std::printf("slowed %s (rank 1):\n%s", slow.c_str(), events.c_str());
   ASSERT_TRUE(named) << events;
   EXPECT_THAT(events, ::testing::ContainsRegex(slow + ": the other ranks wait [0-9]+ ms per step "
-                                                      "for its segments .*\\(network\\)"));
+                                                      "longer for its segments .*\\(network\\)"));
   EXPECT_EQ(during.progress().straggler_worker(), slow);
   EXPECT_EQ(during.progress().straggler_cause(), "network");
   EXPECT_GE(during.progress().straggler_ms(), 50) << "the event's threshold (kStragglerEventMs)";
