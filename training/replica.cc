@@ -418,7 +418,7 @@ absl::StatusOr<StepStats> Replica::Step(const std::vector<Input>& inputs) {
             m.options.exchange.streams, ")"));
       }
     }
-    m.stream_grads.assign(inputs.size() * m.layout.total, 0.0f);
+    m.stream_grads.resize(inputs.size() * m.layout.total);  // each slot is copied over whole
     m.slot_streams.assign(static_cast<size_t>(m.options.exchange.streams), -1);
   } else if (m.Distributed()) {
     TANDEM_RETURN_IF_ERROR(

@@ -83,15 +83,7 @@ for m in "${models[@]}"; do
 done
 
 for m in "${models[@]}"; do
-  for v in "${variants[@]}"; do
-    log "translating $(wc -l <"$out/test.en") test sentences with $m.$v, beam $beam; load $(load)"
-    t0="$(now)"
-    nice -n "$nice_level" "$tandem" translate --model "$out/$m.$v" --beam "$beam" \
-      <"$out/test.en" >"$out/$m.$v.hyp"
-    awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f\n", b - a }' >"$out/$m.$v.decode_seconds"
-    "$tandem" score --ref "$out/test.es" --hyp "$out/$m.$v.hyp" --src "$out/test.en" --json \
-      >"$out/$m.$v.score.json"
-  done
+  for v in "${variants[@]}"; do quality_decode "$m.$v"; done
 done
 log "load at end: $(load)"
 

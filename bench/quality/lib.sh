@@ -33,3 +33,17 @@ quality_test_set() {
     cp "$1/test.en" "$1/test.es" "$out/"
   fi
 }
+
+# quality_decode NAME: translates $out/test.en with the model in $out/NAME (beam $beam, nice
+# $nice_level) into $out/NAME.hyp, its wall time in $out/NAME.decode_seconds, and scores it
+# against $out/test.es with BLEU by source length: $out/NAME.score.json.
+quality_decode() {
+  log "translating $(wc -l <"$out/test.en") test sentences with $1, beam $beam; load $(load)"
+  local t0
+  t0="$(now)"
+  nice -n "$nice_level" "$tandem" translate --model "$out/$1" --beam "$beam" \
+    <"$out/test.en" >"$out/$1.hyp"
+  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f\n", b - a }' >"$out/$1.decode_seconds"
+  "$tandem" score --ref "$out/test.es" --hyp "$out/$1.hyp" --src "$out/test.en" --json \
+    >"$out/$1.score.json"
+}

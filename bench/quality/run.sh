@@ -115,13 +115,7 @@ fi
 
 # Translate the test set with each (one after the other: decoding uses two threads) and score.
 for m in "${models[@]}"; do
-  log "translating $(wc -l <"$out/test.en") test sentences with $m, beam $beam; load $(load)"
-  t0="$(now)"
-  nice -n "$nice_level" "$tandem" translate --model "$out/$m" --beam "$beam" \
-    <"$out/test.en" >"$out/$m.hyp"
-  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f\n", b - a }' >"$out/$m.decode_seconds"
-  "$tandem" score --ref "$out/test.es" --hyp "$out/$m.hyp" --src "$out/test.en" --json \
-    >"$out/$m.score.json"
+  quality_decode "$m"
   "$tandem" score --ref "$out/test.es" --hyp "$out/$m.hyp" --src "$out/test.en" \
     >"$out/$m.score.txt"
 done
