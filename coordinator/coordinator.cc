@@ -688,6 +688,10 @@ void Coordinator::Tick() {
   absl::MutexLock lock(&mu_);
   const absl::Status flushed = progress_.Flush(Now());
   if (!flushed.ok()) TANDEM_LOG(ERROR) << "writing progress (kept, tried again): " << flushed;
+  progress_.ForgetEnded([this](const std::string& id) {
+    const std::shared_ptr<const JobInfo> job = store_->FindJob(id);
+    return job == nullptr || IsTerminal(job->state());
+  });
   ReformFailedGenerations();
   ReformStalledGenerations();
   membership_.DeclareLost(

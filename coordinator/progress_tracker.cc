@@ -338,6 +338,22 @@ void ProgressTracker::Forget(const std::string& job_id) {
   stragglers_told_.erase(job_id);
 }
 
+int ProgressTracker::ForgetEnded(const std::function<bool(const std::string&)>& ended) {
+  // Every per-job map is filled after one of these three (For, Disrupted, a restart's
+  // RememberEpochAccounts).
+  std::set<std::string> held;
+  for (const auto& [id, progress] : progress_) held.insert(id);
+  for (const auto& [id, disruption] : disrupted_) held.insert(id);
+  for (const auto& [id, texts] : stored_accounts_) held.insert(id);
+  int forgotten = 0;
+  for (const std::string& id : held) {
+    if (dirty_.count(id) > 0 || !ended(id)) continue;
+    Forget(id);
+    ++forgotten;
+  }
+  return forgotten;
+}
+
 void ProgressTracker::RememberEpochAccounts(const std::string& job_id,
                                             std::vector<std::string> texts) {
   if (texts.empty()) return;

@@ -12,6 +12,7 @@
 #define TANDEM_COORDINATOR_PROGRESS_TRACKER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -57,6 +58,10 @@ class ProgressTracker {
   // skew totals and spreads) and recomputes the total throughput and the straggler.
   // Drops everything held for a job (a deleted job).
   void Forget(const std::string& job_id);
+  // Forgets every job that `ended` says has ended and has nothing waiting for a Flush: its
+  // progress, curve points and events are in the store, so a coordinator that runs for
+  // months holds nothing in memory for the jobs that finished. Returns how many it forgot.
+  int ForgetEnded(const std::function<bool(const std::string&)>& ended);
   // The "epoch_end" texts `job_id` already has in the store (read back by a restarted
   // coordinator): an account sent again after the restart, which a worker does until a
   // report is answered, then makes no second event.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 
 #include "common/files.h"
@@ -348,6 +349,43 @@ TEST_F(ProgressTrackerTest, OneFlushWritesEveryJobInOneTransaction) {
     EXPECT_EQ(stored.state(), jobs[i].state()) << "only progress is replaced";
     EXPECT_FALSE(tracker_->Waiting(jobs[i].id()));
   }
+}
+
+// A coordinator that runs for months keeps nothing in memory for jobs that ended: once all
+// of an ended job is written, the tracker forgets it; a running job, or an ended one with
+// progress not yet written, is kept.
+TEST_F(ProgressTrackerTest, EndedJobsAreForgottenOnceWritten) {
+  v1::JobSpec spec;
+  spec.mutable_corpus()->set_train_tsv("/x.tsv");
+  ASSERT_OK_AND_ASSIGN(const std::string other_id, store_->CreateJob(spec, 0));
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo other, store_->GetJob(other_id));
+  tracker_->Record(Report("w1", 0, 5, 100), tracker_->For(job_), 1000);
+  v1::ProgressReport r = Report("w2", 0, 3, 100);
+  r.set_job_id(other_id);
+  tracker_->Record(r, tracker_->For(other), 1000);
+  tracker_->Disrupted("restarted-job", "the coordinator restarted", 2, 1000);
+
+  std::set<std::string> ended;
+  auto is_ended = [&ended](const std::string& id) { return ended.count(id) > 0; };
+  EXPECT_EQ(tracker_->ForgetEnded(is_ended), 0) << "every job runs";
+  ended = {job_.id(), "restarted-job"};
+  EXPECT_EQ(tracker_->ForgetEnded(is_ended), 1)
+      << "the disrupted job goes; job_'s step 5 is not written yet";
+  v1::JobInfo merged = job_;
+  tracker_->MergeInto(merged);
+  EXPECT_EQ(merged.progress().step(), 5u) << "kept until written";
+
+  ASSERT_OK(tracker_->Flush(1000, /*everything=*/true));
+  EXPECT_EQ(tracker_->ForgetEnded(is_ended), 1);
+  EXPECT_EQ(tracker_->ForgetEnded(is_ended), 0) << "nothing of it is left";
+  merged = job_;
+  tracker_->MergeInto(merged);
+  EXPECT_EQ(merged.progress().step(), 0u) << "readers get the store's progress now";
+  ASSERT_OK_AND_ASSIGN(const v1::JobInfo stored, store_->GetJob(job_.id()));
+  EXPECT_EQ(stored.progress().step(), 5u) << "what it held is in the store";
+  v1::JobInfo still = other;
+  tracker_->MergeInto(still);
+  EXPECT_EQ(still.progress().step(), 3u) << "the running job is kept";
 }
 
 TEST_F(ProgressTrackerTest, PersistWritesTheJobWithWhatWaitedForIt) {
