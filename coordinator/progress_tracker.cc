@@ -100,9 +100,7 @@ void ProgressTracker::KeepMembers(JobInfo& job) {
   prune(p.mutable_worker_checksum());
   prune(p.mutable_worker_step());
   p.clear_worker_awaited_ms();  // new ranks, new waits
-  awaited_.erase(job.id());
-  generation_reports_.erase(job.id());
-  stragglers_told_.erase(job.id());
+  generations_.erase(job.id());
   p.set_tokens_per_second(TotalTokensPerSecond(p));
   UpdateStraggler(p);
   if (auto it = progress_.find(job.id()); it != progress_.end()) it->second = p;
@@ -144,10 +142,11 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     auto it = map->find(r.worker_id());
     (*map)[r.worker_id()] = it == map->end() ? value : 0.8f * it->second + 0.2f * value;
   }
+  GenerationWatch& watch = generations_[r.job_id()];
   // Waits average from 0, so that a generation's first steps (connections opening) do not
   // name a straggler.
   if (!awaited.empty()) {
-    auto& pairs = awaited_[r.job_id()];
+    auto& pairs = watch.awaited;
     for (const auto& [worker, ms] : awaited) {
       float& average = pairs[{r.worker_id(), worker}];
       average = 0.8f * average + 0.2f * ms;
@@ -162,15 +161,25 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     }
   }
   UpdateStraggler(p);
-  const int64_t reports = ++generation_reports_[r.job_id()];
+  float step_ms = 0;
+  for (const auto& [id, ms] : p.worker_compute_ms()) step_ms += ms;
+  for (const auto& [id, ms] : p.worker_wait_ms()) step_ms += ms;
+  step_ms /= static_cast<float>(std::max(1, p.worker_compute_ms_size()));
+  // The same worker above both thresholds report after report, for kStragglerSustainedSteps
+  // steps (each rank reports every step), before it is told.
   if (!p.straggler_cause().empty() && p.straggler_ms() >= kStragglerEventMs &&
-      reports >= 10 * p.worker_compute_ms_size()) {
-    float step_ms = 0;
-    for (const auto& [id, ms] : p.worker_compute_ms()) step_ms += ms;
-    for (const auto& [id, ms] : p.worker_wait_ms()) step_ms += ms;
-    step_ms /= static_cast<float>(std::max(1, p.worker_compute_ms_size()));
-    if (p.straggler_ms() >= 0.2f * step_ms &&
-        stragglers_told_[r.job_id()].insert(p.straggler_worker()).second) {
+      p.straggler_ms() >= 0.2f * step_ms) {
+    if (watch.candidate != p.straggler_worker()) {
+      watch.candidate = p.straggler_worker();
+      watch.sustained = 0;
+    }
+    ++watch.sustained;
+  } else {
+    watch.candidate.clear();
+    watch.sustained = 0;
+  }
+  if (watch.sustained >= int64_t{kStragglerSustainedSteps} * p.worker_compute_ms_size()) {
+    if (watch.told.insert(p.straggler_worker()).second) {
       const auto compute = p.worker_compute_ms().find(p.straggler_worker());
       float fastest = compute == p.worker_compute_ms().end() ? 0 : compute->second;
       for (const auto& [id, ms] : p.worker_compute_ms()) fastest = std::min(fastest, ms);
@@ -333,9 +342,7 @@ void ProgressTracker::Forget(const std::string& job_id) {
   tensorboard_.erase(job_id);
   accounted_.erase(job_id);
   stored_accounts_.erase(job_id);
-  awaited_.erase(job_id);
-  generation_reports_.erase(job_id);
-  stragglers_told_.erase(job_id);
+  generations_.erase(job_id);
 }
 
 int ProgressTracker::ForgetEnded(const std::function<bool(const std::string&)>& ended) {

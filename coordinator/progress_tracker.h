@@ -35,8 +35,12 @@ inline constexpr float kMinAwaitedMs = 1.0f;
 void UpdateStraggler(tandem::v1::JobProgress& progress);
 
 // A "straggler" event is raised, once per worker and generation, when the others wait for
-// it at least this long per step, and a fifth of the ranks' mean step time.
+// it at least this long per step, and a fifth of the ranks' mean step time, on each of the
+// last kStragglerSustainedSteps steps' reports (that many reports per rank): a worker that is
+// steadily slower, not one whose turn it was (two ranks sharing a loaded host take turns being
+// descheduled, and each would be named in turn).
 inline constexpr float kStragglerEventMs = 50.0f;
+inline constexpr int kStragglerSustainedSteps = 20;
 
 class ProgressTracker {
  public:
@@ -134,11 +138,17 @@ class ProgressTracker {
   std::map<std::string, std::map<std::pair<uint64_t, uint64_t>, std::string>> accounted_;
   // Per job, the "epoch_end" texts stored before this process started.
   std::map<std::string, std::set<std::string>> stored_accounts_;
-  // Per job, since its generation began: (waiting worker, awaited worker) -> averaged ms per
-  // report; the reports taken; the workers a "straggler" event has named.
-  std::map<std::string, std::map<std::pair<std::string, std::string>, float>> awaited_;
-  std::map<std::string, int64_t> generation_reports_;
-  std::map<std::string, std::set<std::string>> stragglers_told_;
+  // Per job, what its current generation has shown so far (a new generation starts afresh).
+  struct GenerationWatch {
+    // (waiting worker, awaited worker) -> averaged ms per report.
+    std::map<std::pair<std::string, std::string>, float> awaited;
+    // The worker named straggler above the event's thresholds by each of the last
+    // `sustained` reports.
+    std::string candidate;
+    int64_t sustained = 0;
+    std::set<std::string> told;  // the workers a "straggler" event has named
+  };
+  std::map<std::string, GenerationWatch> generations_;
   // One TensorBoard event file per job.
   std::map<std::string, TensorBoardWriter> tensorboard_;
 };

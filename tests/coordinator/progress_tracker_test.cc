@@ -2,6 +2,7 @@
 #include "coordinator/progress_tracker.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -89,7 +90,7 @@ TEST_F(ProgressTrackerTest, TheWorkerOthersWaitForIsTheStragglerAndWhy) {
   };
   std::vector<EventDraft> events;
   const std::vector<std::string> workers = {"w1", "w2", "w3"};
-  for (uint64_t step = 1; step <= 12; ++step) {
+  for (uint64_t step = 1; step <= kStragglerSustainedSteps + 5; ++step) {
     for (uint32_t rank = 0; rank < 3; ++rank) {
       const std::string& me = workers[rank];
       // w1 and w2 wait 300 ms a step for w3 and 2 ms for each other; w3 waits 2 ms for each.
@@ -108,6 +109,10 @@ TEST_F(ProgressTrackerTest, TheWorkerOthersWaitForIsTheStragglerAndWhy) {
         EXPECT_EQ(count_events(events), 0);
       }
     }
+    // Told once it has been the straggler for kStragglerSustainedSteps steps' reports (from
+    // the second report of step 1, the first with two ranks).
+    if (step < kStragglerSustainedSteps) EXPECT_EQ(count_events(events), 0) << step;
+    if (step > kStragglerSustainedSteps) EXPECT_EQ(count_events(events), 1) << step;
   }
   EXPECT_EQ(p.straggler_worker(), "w3");
   EXPECT_EQ(p.straggler_cause(), "network") << "its compute is like the others'";
@@ -135,7 +140,7 @@ TEST_F(ProgressTrackerTest, TheWorkerOthersWaitForIsTheStragglerAndWhy) {
 TEST_F(ProgressTrackerTest, AStragglerThatComputesLongerIsCompute) {
   v1::JobProgress& p = tracker_->For(job_);
   std::vector<EventDraft> events;
-  for (uint64_t step = 1; step <= 25; ++step) {
+  for (uint64_t step = 1; step <= 2 * kStragglerSustainedSteps; ++step) {
     for (auto [me, other, rank, compute] :
          {std::tuple{"w1", "w2", 0u, 100.0f}, std::tuple{"w2", "w1", 1u, 180.0f}}) {
       std::map<std::string, float> awaited = {{other, me == std::string("w1") ? 80.0f : 0.0f}};
@@ -148,6 +153,38 @@ TEST_F(ProgressTrackerTest, AStragglerThatComputesLongerIsCompute) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, "straggler");
   EXPECT_THAT(events[0].message, ::testing::HasSubstr("(compute)"));
+}
+
+// Two ranks on a loaded host take turns being descheduled: each is the straggler for a few
+// steps, well above the thresholds, then the other. Neither is steadily slower: no event.
+// Then w2 stays slow: once it has been for kStragglerSustainedSteps steps, one event.
+TEST_F(ProgressTrackerTest, RanksTakingTurnsAreNoStragglerUntilOneStaysSlow) {
+  v1::JobProgress& p = tracker_->For(job_);
+  std::vector<EventDraft> events;
+  std::set<std::string> named;
+  uint64_t step = 0;
+  auto run = [&](int steps, const std::function<bool(uint64_t)>& w2_slow) {
+    for (int i = 0; i < steps; ++i) {
+      ++step;
+      const bool slow2 = w2_slow(step);
+      for (auto [me, other, rank] : {std::tuple{"w1", "w2", 0u}, std::tuple{"w2", "w1", 1u}}) {
+        const bool slow_other = std::string(other) == "w2" ? slow2 : !slow2;
+        auto raised = tracker_->Record(Report(me, rank, step, 100), p, 5000,
+                                       {{other, slow_other ? 300.0f : 0.0f}});
+        events.insert(events.end(), raised.begin(), raised.end());
+        if (p.straggler_ms() >= kStragglerEventMs) named.insert(p.straggler_worker());
+      }
+    }
+  };
+  // Turns of 8 steps each, for 100 steps.
+  run(100, [](uint64_t s) { return (s / 8) % 2 == 1; });
+  EXPECT_EQ(named, (std::set<std::string>{"w1", "w2"})) << "each is the straggler in turn";
+  EXPECT_THAT(events, IsEmpty());
+  // w2 slow from now on.
+  run(kStragglerSustainedSteps + 10, [](uint64_t) { return true; });
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "straggler");
+  EXPECT_THAT(events[0].message, ::testing::HasSubstr("w2: the other ranks wait"));
 }
 
 // Waits too short to matter name a straggler but raise no event.
