@@ -19,7 +19,9 @@
 # as ratios: attention / none by bucket (budget runs), transformer / bahdanau, and budget /
 # fixed per model. --json: one object per run (tandem = its BLEU, peer = its fixed twin's).
 # --quick: the first 100 test sentences (with a small QUALITY_BUDGET, e.g. 1m: a smoke test).
-# Environment as run.sh: TANDEM_BIN_DIR, TEST_LINES, BEAM (5), NICE (10), QUALITY_OUT, KEEP.
+# Environment as run.sh: TANDEM_BIN_DIR, TEST_LINES, BEAM (5), NICE (10), QUALITY_OUT, KEEP;
+# QUALITY_MODELS: which models, of "bahdanau none transformer" (the default, all three); the
+# table has their columns and the ratios whose two sides ran.
 set -euo pipefail
 # shellcheck source=../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -31,7 +33,10 @@ PY=/usr/bin/python3
 here="$root/bench/quality"
 corpus="$root/data/corpus/en-es"
 budget="${QUALITY_BUDGET:?QUALITY_BUDGET, e.g. 30m}"
-models=(bahdanau none transformer)
+read -r -a models <<<"${QUALITY_MODELS:-bahdanau none transformer}"
+for m in "${models[@]}"; do
+  [[ -f $here/$m.yaml ]] || { echo "quality: QUALITY_MODELS: no model '$m' (bahdanau, none, transformer)" >&2; exit 2; }
+done
 variants=(budget fixed)
 if ((quick)); then test_lines="${TEST_LINES:-100}" keep="${KEEP:-0}"; else test_lines="${TEST_LINES:-0}" keep="${KEEP:-1}"; fi
 beam="${BEAM:-5}"
@@ -87,10 +92,10 @@ for m in "${models[@]}"; do
 done
 log "load at end: $(load)"
 
-"$PY" - "$out" "$json" "$beam" "$budget" <<'PY'
+"$PY" - "$out" "$json" "$beam" "$budget" "${models[*]}" <<'PY'
 import json, re, sys
 out, as_json, beam, budget = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4]
-MODELS, VARIANTS = ["bahdanau", "none", "transformer"], ["budget", "fixed"]
+MODELS, VARIANTS = sys.argv[5].split(), ["budget", "fixed"]
 RUNS = [(m, v) for m in MODELS for v in VARIANTS]
 
 def train_stats(name):
@@ -132,7 +137,7 @@ if as_json:
             "train": r[name]["train"], "decode_seconds": r[name]["decode_seconds"]}))
     sys.exit(0)
 
-first = r["bahdanau.budget"]["score"]
+first = r[f"{MODELS[0]}.budget"]["score"]
 names = [f"{m}.{v}" for m, v in RUNS]
 print(f"{'figure':<18} {'segments':>8} " + " ".join(f"{n:>18}" for n in names))
 print(f"{'BLEU (all)':<18} {first['segments']:>8} " + " ".join(f"{bleu(n):18.2f}" for n in names))
@@ -149,11 +154,13 @@ print(f"{'parameters':<18} {'':>8} " + " ".join(f"{str(r[n]['train']['parameters
 
 def fmt(q):
     return f"{q:.2f}x" if q is not None else "-"
-by_bucket = [f"{b['label']} {fmt(ratio(bleu('bahdanau.budget', i), bleu('none.budget', i)))}"
-             for i, b in enumerate(first["buckets"]) if b["segments"]]
-print(f"attention / none (budget runs), BLEU: all {fmt(ratio(bleu('bahdanau.budget'), bleu('none.budget')))}; "
-      + ", ".join(by_bucket))
-print(f"transformer / bahdanau (budget runs), BLEU: {fmt(ratio(bleu('transformer.budget'), bleu('bahdanau.budget')))}")
+if "bahdanau" in MODELS and "none" in MODELS:
+    by_bucket = [f"{b['label']} {fmt(ratio(bleu('bahdanau.budget', i), bleu('none.budget', i)))}"
+                 for i, b in enumerate(first["buckets"]) if b["segments"]]
+    print(f"attention / none (budget runs), BLEU: all {fmt(ratio(bleu('bahdanau.budget'), bleu('none.budget')))}; "
+          + ", ".join(by_bucket))
+if "transformer" in MODELS and "bahdanau" in MODELS:
+    print(f"transformer / bahdanau (budget runs), BLEU: {fmt(ratio(bleu('transformer.budget'), bleu('bahdanau.budget')))}")
 print("budget / fixed, BLEU: " + ", ".join(
     f"{m} {fmt(ratio(bleu(m + '.budget'), bleu(m + '.fixed')))}" for m in MODELS))
 print(f"# {first['segments']} test pairs of data/corpus/en-es/test, beam {beam}; each run "
