@@ -581,8 +581,11 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
   EXPECT_THAT(fields, ElementsAre("tokenizer.vocab_size", "model.embedding_dim", "model.dropout",
                                   "training.learning_rate", "training.batch_tokens",
                                   "training.warmup_steps", "training.lr_schedule"));
-  for (const auto& [pairs, d_model, warmup] : std::vector<std::tuple<uint64_t, uint32_t, uint32_t>>{
-           {5'000, 128, 400}, {50'000, 256, 1000}, {500'000, 512, 4000}}) {
+  // The peak rate is 1 / sqrt(d_model x warm-up), not the recurrent models' rate.
+  for (const auto& [pairs, d_model, warmup, rate] :
+       std::vector<std::tuple<uint64_t, uint32_t, uint32_t, float>>{
+           {5'000, 128, 800, 0.003125f}, {50'000, 256, 1000, 0.0019764f},
+           {500'000, 512, 4000, 0.00069877f}}) {
     JobSpec spec = raw;
     ApplyDefaults(spec);
     const std::vector<std::string> lines = ChooseSizing(spec, fields, pairs);
@@ -591,6 +594,9 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
     EXPECT_EQ(spec.model().ff_dim(), 0u) << "follows d_model";
     // A warm-up, then a decay: the transformer does not train from a constant rate.
     EXPECT_EQ(spec.training().warmup_steps(), warmup) << pairs;
+    EXPECT_NEAR(spec.training().learning_rate(), rate, rate * 1e-4) << pairs;
+    EXPECT_THAT(lines, Contains(HasSubstr(absl::StrCat(
+                           "a Transformer's peak, 1 / sqrt(d_model x ", warmup, " warm-up steps)"))));
     EXPECT_EQ(spec.training().lr_schedule(), "inverse_sqrt") << pairs;
     EXPECT_THAT(lines, Contains("training.lr_schedule inverse_sqrt: a Transformer warms up, then "
                                 "decays as 1 / sqrt(step)"));
@@ -608,6 +614,8 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
   ApplyDefaults(short_run);
   std::vector<std::string> lines = ChooseSizing(short_run, fields, 500'000);
   EXPECT_EQ(short_run.training().warmup_steps(), 200u);
+  EXPECT_NEAR(short_run.training().learning_rate(), 0.00069877f, 1e-7)
+      << "the row's peak: a warm-up cut short does not raise it";
   EXPECT_THAT(lines, Contains(HasSubstr("training.warmup_steps 200: 500000 training pairs "
                                         "(100000 to 1000000); at most a tenth of "
                                         "training.max_steps")));
@@ -618,6 +626,14 @@ TEST(JobSpecTest, TransformerSizingChoosesDModelFromTheTable) {
   EXPECT_OK(ValidateSpec(budget));
   EXPECT_EQ(budget.training().lr_schedule(), "linear");
   EXPECT_EQ(budget.training().warmup_steps(), 1000u);
+  // Under an hour, one size smaller: d_model 128, its warm-up and its peak.
+  JobSpec half_hour = raw;
+  half_hour.mutable_training()->set_max_duration("30m");
+  ApplyDefaults(half_hour);
+  ChooseSizing(half_hour, fields, 50'000);
+  EXPECT_EQ(half_hour.model().embedding_dim(), 128u);
+  EXPECT_EQ(half_hour.training().warmup_steps(), 800u);
+  EXPECT_NEAR(half_hour.training().learning_rate(), 0.003125f, 1e-6);
   JobSpec constant = raw;
   constant.mutable_training()->set_lr_schedule("constant");
   EXPECT_THAT(SizingLeftOut(constant), Not(Contains("training.warmup_steps")));
