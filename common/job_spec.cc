@@ -31,6 +31,8 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 using tandem::v1::JobSpec;
 
+bool IsTransformer(const v1::ModelSpec& m) { return m.architecture() == "transformer"; }
+
 absl::Status RangeError(absl::string_view field, absl::string_view range, double got) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": must be in ", range, ", got ", got));
 }
@@ -275,7 +277,7 @@ void ApplyDefaults(JobSpec& spec) {
   if (t.model_type().empty()) t.set_model_type("unigram");
   if (t.character_coverage() == 0) t.set_character_coverage(1.0f);
   auto& m = *spec.mutable_model();
-  if (m.architecture() == "transformer") {
+  if (IsTransformer(m)) {
     // attention and cell do not apply and stay empty (ValidateSpec refuses them); ff_dim 0
     // stays 0 and means 4 * embedding_dim (resolved by model::ModelConfigFor), so that it
     // follows an embedding_dim chosen later by ChooseSizing.
@@ -353,8 +355,6 @@ float TransformerPeakRate(const SizeClass& c) {
       1.0 / std::sqrt(static_cast<double>(c.embedding_dim) * static_cast<double>(c.warmup_steps)));
 }
 
-bool IsTransformer(const JobSpec& spec) { return spec.model().architecture() == "transformer"; }
-
 constexpr const char* kSizingFields[] = {
     "tokenizer.vocab_size",   "model.embedding_dim",   "model.hidden_dim",
     "model.dropout",          "training.learning_rate", "training.batch_tokens",
@@ -383,8 +383,8 @@ void SetField(JobSpec& spec, const std::string& field, const SizeClass& c) {
     spec.mutable_model()->set_dropout_set(true);
   }
   if (field == "training.learning_rate") {
-    spec.mutable_training()->set_learning_rate(IsTransformer(spec) ? TransformerPeakRate(c)
-                                                                   : c.learning_rate);
+    spec.mutable_training()->set_learning_rate(
+        IsTransformer(spec.model()) ? TransformerPeakRate(c) : c.learning_rate);
   }
   if (field == "training.batch_tokens") spec.mutable_training()->set_batch_tokens(c.batch_tokens);
   auto& tr = *spec.mutable_training();
@@ -415,7 +415,7 @@ std::string FieldValue(const JobSpec& spec, const std::string& field) {
 }  // namespace
 
 std::vector<std::string> SizingLeftOut(const JobSpec& raw) {
-  const bool transformer = raw.model().architecture() == "transformer";
+  const bool transformer = IsTransformer(raw.model());
   if (raw.model().embedding_dim() != 0 || (!transformer && raw.model().hidden_dim() != 0)) {
     return {};
   }
@@ -479,7 +479,7 @@ std::vector<std::string> ChooseSizing(JobSpec& spec, const std::vector<std::stri
         spec.training().warmup_steps() < kSizeClasses[model].warmup_steps) {
       absl::StrAppend(&why, "; at most a tenth of training.max_steps");
     }
-    if (f == "training.learning_rate" && IsTransformer(spec)) {
+    if (f == "training.learning_rate" && IsTransformer(spec.model())) {
       absl::StrAppend(&why, "; a Transformer's peak, 1 / sqrt(d_model x ",
                       kSizeClasses[model].warmup_steps, " warm-up steps)");
     }
@@ -500,7 +500,7 @@ void ResetSizing(JobSpec& spec, const std::vector<std::string>& fields) {
 }
 
 uint64_t ModelParameterBound(const v1::ModelSpec& m, uint32_t vocab_size) {
-  if (m.architecture() == "transformer") {
+  if (IsTransformer(m)) {
     // Embeddings and the output layer, learned positions (at most 1024 per side), and per
     // layer up to two attentions (4e^2 + 4e), the feed-forward pair and three layer norms.
     const uint64_t v = vocab_size, e = m.embedding_dim();
@@ -649,7 +649,7 @@ absl::Status ValidateSpec(const JobSpec& spec) {
     TANDEM_RETURN_IF_ERROR(
         CheckOneOf("model.architecture", m.architecture(), {"rnn", "transformer"}));
   }
-  if (m.architecture() == "transformer") {
+  if (IsTransformer(m)) {
     TANDEM_RETURN_IF_ERROR(ValidateTransformerSpec(m));
   } else {
     TANDEM_RETURN_IF_ERROR(CheckOneOf("model.attention", m.attention(),

@@ -27,6 +27,14 @@ float TotalTokensPerSecond(const JobProgress& p) {
   return total;
 }
 
+// The ranks' mean step time: compute plus all-reduce wait, averaged.
+float MeanStepMs(const JobProgress& p) {
+  float step_ms = 0;
+  for (const auto& [id, ms] : p.worker_compute_ms()) step_ms += ms;
+  for (const auto& [id, ms] : p.worker_wait_ms()) step_ms += ms;
+  return step_ms / static_cast<float>(std::max(1, p.worker_compute_ms_size()));
+}
+
 }  // namespace
 
 void UpdateStraggler(JobProgress& p) {
@@ -161,14 +169,10 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
     }
   }
   UpdateStraggler(p);
-  float step_ms = 0;
-  for (const auto& [id, ms] : p.worker_compute_ms()) step_ms += ms;
-  for (const auto& [id, ms] : p.worker_wait_ms()) step_ms += ms;
-  step_ms /= static_cast<float>(std::max(1, p.worker_compute_ms_size()));
   // The same worker above both thresholds report after report, for kStragglerSustainedSteps
   // steps (each rank reports every step), before it is told.
   if (!p.straggler_cause().empty() && p.straggler_ms() >= kStragglerEventMs &&
-      p.straggler_ms() >= 0.2f * step_ms) {
+      p.straggler_ms() >= 0.2f * MeanStepMs(p)) {
     if (watch.candidate != p.straggler_worker()) {
       watch.candidate = p.straggler_worker();
       watch.sustained = 0;
@@ -180,6 +184,7 @@ std::vector<EventDraft> ProgressTracker::Record(const v1::ProgressReport& r, Job
   }
   if (watch.sustained >= int64_t{kStragglerSustainedSteps} * p.worker_compute_ms_size()) {
     if (watch.told.insert(p.straggler_worker()).second) {
+      const float step_ms = MeanStepMs(p);
       const auto compute = p.worker_compute_ms().find(p.straggler_worker());
       float fastest = compute == p.worker_compute_ms().end() ? 0 : compute->second;
       for (const auto& [id, ms] : p.worker_compute_ms()) fastest = std::min(fastest, ms);
