@@ -1,9 +1,7 @@
 #include "common/version.h"
 
-// Set by CMake for this file alone (so a new commit recompiles one file, at configure time).
-#ifndef TANDEM_VERSION_STRING
-#define TANDEM_VERSION_STRING "unknown"
-#endif
+// TANDEM_VERSION_STRING: written at build time by cmake/version.cmake (common/CMakeLists.txt).
+#include "version_string.h"
 
 namespace tandem {
 

@@ -1,6 +1,7 @@
-// Tandem's version: the project version and the commit it was configured from, e.g.
-// "0.1.0 (4f5a053)". Every program prints it (`--version`, `tandem version`); workers send
-// it when they join and the coordinator shows it next to its own.
+// Tandem's version: the project version and the commit it was built from, e.g.
+// "0.1.0 (4f5a053)", or "0.1.0 (4f5a053-dirty)" from a tree with uncommitted changes. Every
+// program prints it (`--version`, `tandem version`); workers send it when they join and the
+// coordinator shows it next to its own.
 #ifndef TANDEM_COMMON_VERSION_H_
 #define TANDEM_COMMON_VERSION_H_
 

@@ -196,37 +196,52 @@ absl::StatusOr<std::string> Coordinator::SubmitJob(
   TANDEM_RETURN_IF_ERROR(CheckFileNames(file_names, spec));
   const JobSpec submitted = spec;
   TANDEM_RETURN_IF_ERROR(ResolveCorpusFiles(spec, *uploads_, options_.corpus_roots));
-  if (!spec.name().empty()) {
-    // A named job is submitted once: the same spec again finds it (a retried submit, a
-    // script run twice); another spec under the name is refused rather than guessed at.
-    absl::StatusOr<JobInfo> named = store_->FindJobByName(spec.name());
-    if (named.ok() && named->owner() != owner) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "name: '", spec.name(), "' is taken by another user's job; choose another name"));
-    }
-    if (named.ok()) {
-      // As that job was submitted: without the sizing its preparation chose.
-      JobSpec stored = named->spec();
-      ResetSizing(stored, {named->auto_sized().begin(), named->auto_sized().end()});
-      if (!google::protobuf::util::MessageDifferencer::Equals(stored, spec)) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "name: '", spec.name(), "' is taken by job ", named->id(), " (",
-            StateName(named->state()), ") with another spec; choose another name, or delete ",
-            "that job first (tandem delete ", named->id(), ")"));
-      }
-      if (existing != nullptr) *existing = true;
-      return named->id();
-    }
-    if (!absl::IsNotFound(named.status())) return named.status();
+  // A named job is submitted once: the same spec again finds it (a retried submit, a script
+  // run twice); another spec under the name is refused rather than guessed at.
+  TANDEM_ASSIGN_OR_RETURN(std::optional<std::string> named, FindNamedJob(spec, owner));
+  if (named.has_value()) {
+    if (existing != nullptr) *existing = true;
+    return *named;
   }
   // Refuse a corpus the coordinator cannot read, or one that is misaligned or not UTF-8,
   // before anything is stored or any worker is assigned.
   TANDEM_RETURN_IF_ERROR(NameUploadedFiles(CheckCorpus(spec), submitted, spec));
-  TANDEM_ASSIGN_OR_RETURN(std::string id,
-                          store_->CreateJob(spec, Now(), auto_sized, file_names, owner));
-  TANDEM_LOG(INFO) << "job " << id << " submitted" << (owner.empty() ? "" : " by " + owner);
+  absl::StatusOr<std::string> id = store_->CreateJob(spec, Now(), auto_sized, file_names, owner);
+  if (absl::IsAlreadyExists(id.status()) && !spec.name().empty()) {
+    // The same name was stored between the lookup above and this create (two submits at
+    // once, a client's retry racing its first try): answer as if it had come second.
+    TANDEM_ASSIGN_OR_RETURN(named, FindNamedJob(spec, owner));
+    if (named.has_value()) {
+      if (existing != nullptr) *existing = true;
+      return *named;
+    }
+  }
+  if (!id.ok()) return id.status();
+  TANDEM_LOG(INFO) << "job " << *id << " submitted" << (owner.empty() ? "" : " by " + owner);
   if (existing != nullptr) *existing = false;
-  return id;
+  return *id;
+}
+
+absl::StatusOr<std::optional<std::string>> Coordinator::FindNamedJob(const JobSpec& spec,
+                                                                     const std::string& owner) {
+  if (spec.name().empty()) return std::nullopt;
+  absl::StatusOr<JobInfo> named = store_->FindJobByName(spec.name());
+  if (absl::IsNotFound(named.status())) return std::nullopt;
+  if (!named.ok()) return named.status();
+  if (named->owner() != owner) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "name: '", spec.name(), "' is taken by another user's job; choose another name"));
+  }
+  // As that job was submitted: without the sizing its preparation chose.
+  JobSpec stored = named->spec();
+  ResetSizing(stored, {named->auto_sized().begin(), named->auto_sized().end()});
+  if (!google::protobuf::util::MessageDifferencer::Equals(stored, spec)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "name: '", spec.name(), "' is taken by job ", named->id(), " (",
+        StateName(named->state()), ") with another spec; choose another name, or delete ",
+        "that job first (tandem delete ", named->id(), ")"));
+  }
+  return named->id();
 }
 
 absl::StatusOr<std::string> Coordinator::JobOwner(const std::string& id) {

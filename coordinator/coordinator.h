@@ -207,6 +207,10 @@ class Coordinator {
   Coordinator(CoordinatorOptions options, std::unique_ptr<JobStore> store, std::string secret,
               std::unique_ptr<UploadStore> uploads);
   absl::Status Recover();
+  // The stored job named spec.name() when it has this spec and owner; nullopt for an unnamed
+  // spec or a free name; AlreadyExists when the name is another user's or another spec's.
+  absl::StatusOr<std::optional<std::string>> FindNamedJob(const tandem::v1::JobSpec& spec,
+                                                          const std::string& owner);
   // Hands a running job's stored "epoch_end" texts to the progress tracker (Recover), so that
   // accounts sent again after a restart make no second event.
   absl::Status RememberEpochAccounts(const std::string& job_id)

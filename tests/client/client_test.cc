@@ -229,7 +229,7 @@ TEST(CliTest, VersionPrintsThisProgramsEvenWithoutACoordinator) {
   std::string out, err;
   EXPECT_EQ(Cli({"version", "--coordinator", "127.0.0.1:1"}, &out, &err), kExitUnavailable);
   EXPECT_EQ(out, "tandem " + TandemVersion() + "\n");
-  EXPECT_THAT(TandemVersion(), ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+( \\([0-9a-f]+\\))?"));
+  EXPECT_THAT(TandemVersion(), ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+( \\([0-9a-f]+(-dirty)?\\))?"));
   EXPECT_EQ(Cli({"version", "--json", "--coordinator", "127.0.0.1:1"}, &out, &err),
             kExitUnavailable);
   EXPECT_EQ(out, "{\"client\":\"" + TandemVersion() + "\",\"coordinator\":null}\n");

@@ -1,7 +1,10 @@
 // A job's lifecycle through the Coordinator facade (real SQLite, real preparation, a fake
 // clock): deleting and retention, idempotent named submits, the time budget's deadline, and
 // the workers' log lines.
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "common/files.h"
 #include "coordinator/coordinator.h"
@@ -125,6 +128,42 @@ TEST_F(LifecycleTest, ANamedJobIsSubmittedOnce) {
   ASSERT_OK_AND_ASSIGN(const std::string fresh, coordinator_->SubmitJob(spec, &existing));
   EXPECT_NE(fresh, id);
   EXPECT_FALSE(existing);
+}
+
+TEST_F(LifecycleTest, NamedSubmitsAtOnceAllGetTheOneJob) {
+  // Each submit reads the corpus between its name lookup and its create, so started together
+  // they all find the name free: every one but the first to store must still get that job,
+  // not AlreadyExists.
+  v1::JobSpec spec = Spec(1);
+  spec.set_name("at-once");
+  constexpr int kSubmits = 6;
+  std::vector<absl::StatusOr<std::string>> ids(kSubmits, absl::UnknownError("not run"));
+  std::vector<char> existing(kSubmits, 1);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSubmits; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < kSubmits) std::this_thread::yield();
+      bool e = true;
+      ids[i] = coordinator_->SubmitJob(spec, &e);
+      existing[i] = e;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int created = 0;
+  for (int i = 0; i < kSubmits; ++i) {
+    ASSERT_OK(ids[i].status()) << "submit " << i;
+    EXPECT_EQ(*ids[i], *ids[0]);
+    created += existing[i] ? 0 : 1;
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), 1);
+  // Another spec under the name racing them is still refused.
+  v1::JobSpec changed = spec;
+  changed.mutable_training()->set_learning_rate(0.01f);
+  EXPECT_THAT(coordinator_->SubmitJob(changed),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("with another spec")));
 }
 
 TEST_F(LifecycleTest, TheTimeBudgetStartsWithTheFirstGenerationAndEndsTheJobAsSucceeded) {
