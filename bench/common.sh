@@ -9,14 +9,33 @@ done
 
 # OpenBLAS: a machine may pin an old kernel (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE); a peer
 # slowed that way is no comparison, so both sides run without them, and the kernel OpenBLAS
-# then picks is logged.
+# then picks is logged. Debian's OpenBLAS 0.3.21 does not know CPUs newer than it (Sapphire
+# and Emerald Rapids) and falls back to Prescott, its generic SSE3 kernel, a quarter of the
+# AVX-512 kernel's speed there: then both sides get the newest kernel the CPU's flags allow.
+# BENCH_OPENBLAS_CORETYPE names one instead (for both sides alike).
 if [[ -n ${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-} ]]; then
   echo "# unset for both sides: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-}" >&2
 fi
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
-blas_kernel=$(/usr/bin/python3 -c 'import ctypes
+openblas_core() {
+  /usr/bin/python3 -c 'import ctypes
 l = ctypes.CDLL("libopenblas.so.0"); l.openblas_get_corename.restype = ctypes.c_char_p
-print(l.openblas_get_corename().decode())' 2>/dev/null || echo unknown)
+print(l.openblas_get_corename().decode())' 2>/dev/null || echo unknown
+}
+blas_kernel=$(openblas_core)
+if [[ -n ${BENCH_OPENBLAS_CORETYPE:-} ]]; then
+  export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE
+elif [[ ${blas_kernel,,} == prescott ]]; then
+  flags=$(grep -m1 '^flags' /proc/cpuinfo)
+  if [[ $flags == *" avx512_bf16"* ]]; then export OPENBLAS_CORETYPE=Cooperlake
+  elif [[ $flags == *" avx512f"* ]]; then export OPENBLAS_CORETYPE=SkylakeX
+  elif [[ $flags == *" avx2"* ]]; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+if [[ -n ${OPENBLAS_CORETYPE:-} ]]; then
+  echo "# OpenBLAS chose $blas_kernel; both sides run with OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" >&2
+  blas_kernel=$(openblas_core)
+fi
 echo "# BLAS kernel (OpenBLAS core, both sides): $blas_kernel" >&2
 
 # require_bin BENCH PATH TARGET: exits with a message when PATH was not built.

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "train") {
-    tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+    tandem::model::ReexecWithTrainingRuntime(argv, env);
     return tandem::LocalTrain(args);
   }
   if (command == "translate") return tandem::LocalTranslate(args);

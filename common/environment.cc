@@ -20,6 +20,7 @@ MainEnvironment ApplyEnvironment() {
   MainEnvironment env;
   if (const char* spm = std::getenv("TANDEM_SPM_MODULE")) env.spm_module = spm;
   if (const char* tunables = std::getenv("GLIBC_TUNABLES")) env.glibc_tunables = tunables;
+  if (const char* core = std::getenv("OPENBLAS_CORETYPE")) env.openblas_coretype = core;
   const char* reexec = std::getenv("TANDEM_MALLOC_REEXEC");
   env.malloc_reexec = reexec == nullptr || std::strcmp(reexec, "0") != 0;
   if (const char* coordinator = std::getenv("TANDEM_COORDINATOR")) env.coordinator = coordinator;

@@ -7,8 +7,11 @@
 //   TANDEM_SPM_MODULE    path of libtandem_spm.so, tried before the default locations
 //                        (SetSentencePieceModulePath, data/tokenizer.h).
 //   GLIBC_TUNABLES       the current glibc tunables, kept when a training process re-executes
-//                        itself (ReexecWithTrainingMalloc, model/runtime.h).
-//   TANDEM_MALLOC_REEXEC "0" turns that re-execution off.
+//                        itself (ReexecWithTrainingRuntime, model/runtime.h).
+//   OPENBLAS_CORETYPE    the OpenBLAS kernel the operator chose; when unset and OpenBLAS
+//                        falls back to its generic kernel, that re-execution picks one
+//                        (model/runtime.h).
+//   TANDEM_MALLOC_REEXEC "0" turns that re-execution off (the malloc tunable and the kernel).
 //   TANDEM_COORDINATOR   the client's coordinator when --coordinator is not given
 //                        (RunCli, client/commands.h).
 //   TANDEM_TOKEN         the client's bearer token when --token_file is not given (never
@@ -27,6 +30,7 @@ namespace tandem {
 struct MainEnvironment {
   std::string spm_module;                     // TANDEM_SPM_MODULE; empty when unset
   std::optional<std::string> glibc_tunables;  // GLIBC_TUNABLES; nullopt when unset
+  std::optional<std::string> openblas_coretype;  // OPENBLAS_CORETYPE; nullopt when unset
   bool malloc_reexec = true;                  // false when TANDEM_MALLOC_REEXEC is "0"
   std::string coordinator;                    // TANDEM_COORDINATOR; empty when unset
   std::string token;                          // TANDEM_TOKEN; empty when unset

@@ -29,7 +29,7 @@ void OnSignal(int) {
 
 int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
-  tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+  tandem::model::ReexecWithTrainingRuntime(argv, env);
   tandem::SetSentencePieceModulePath(env.spm_module);
   auto flags = tandem::ParseArgs({argv + 1, argv + argc}, tandem::WorkerFlags());
   if (flags.ok() && flags->Has("version")) {
@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
   g_worker = &worker;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  const std::string blas = tandem::model::OpenBlasCore();
   TANDEM_LOG(INFO) << "worker listening on " << options.listen_address << " (port "
-                   << options.listen_port << ")";
+                   << options.listen_port << ")"
+                   << (blas.empty() ? "" : "; OpenBLAS kernel " + blas);
   worker.Run();
   g_worker = nullptr;
   tandem::SetLogSink(nullptr);

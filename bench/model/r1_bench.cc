@@ -458,7 +458,7 @@ int Measure(const Flags& f, const ModelConfig& config) {
 
 int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
-  tandem::model::ReexecWithTrainingMalloc(argv, env.glibc_tunables, env.malloc_reexec);
+  tandem::model::ReexecWithTrainingRuntime(argv, env);
   const std::vector<tandem::FlagSpec> specs = {
       {"threads", true, "LibTorch threads", "N", "1"},
       {"steps", true, "timed steps", "N", "20"},

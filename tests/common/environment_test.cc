@@ -15,7 +15,8 @@ namespace tandem {
 namespace {
 
 constexpr const char* kVariables[] = {"TANDEM_LOG_LEVEL", "TANDEM_SPM_MODULE", "GLIBC_TUNABLES",
-                                      "TANDEM_MALLOC_REEXEC", "TANDEM_COORDINATOR"};
+                                      "TANDEM_MALLOC_REEXEC", "TANDEM_COORDINATOR",
+                                      "OPENBLAS_CORETYPE"};
 
 // Starts every test with the variables unset and the default threshold; puts both back after.
 class EnvironmentTest : public ::testing::Test {
@@ -75,6 +76,7 @@ TEST_F(EnvironmentTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(env.glibc_tunables, std::nullopt);
   EXPECT_TRUE(env.malloc_reexec);
   EXPECT_EQ(env.coordinator, "");
+  EXPECT_EQ(env.openblas_coretype, std::nullopt);
 }
 
 TEST_F(EnvironmentTest, ReadsEveryVariable) {
@@ -83,12 +85,14 @@ TEST_F(EnvironmentTest, ReadsEveryVariable) {
   setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2", 1);
   setenv("TANDEM_MALLOC_REEXEC", "0", 1);
   setenv("TANDEM_COORDINATOR", "10.0.0.1:7400", 1);
+  setenv("OPENBLAS_CORETYPE", "Haswell", 1);
   const MainEnvironment env = ApplyEnvironment();
   EXPECT_EQ(GetLogLevel(), LogLevel::kWarning);
   EXPECT_EQ(env.spm_module, "/opt/spm/libtandem_spm.so");
   EXPECT_EQ(env.glibc_tunables, "glibc.malloc.arena_max=2");
   EXPECT_FALSE(env.malloc_reexec);
   EXPECT_EQ(env.coordinator, "10.0.0.1:7400");
+  EXPECT_EQ(env.openblas_coretype, "Haswell");
 }
 
 TEST_F(EnvironmentTest, UnknownLogLevelMeansInfo) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/job_paths.h"
@@ -132,38 +133,42 @@ TEST_F(LifecycleTest, ANamedJobIsSubmittedOnce) {
 
 TEST_F(LifecycleTest, NamedSubmitsAtOnceAllGetTheOneJob) {
   // Each submit reads the corpus between its name lookup and its create, so started together
-  // they all find the name free: every one but the first to store must still get that job,
-  // not AlreadyExists.
-  v1::JobSpec spec = Spec(1);
-  spec.set_name("at-once");
+  // they find the name free: every one but the first to store must still get that job, not
+  // AlreadyExists. Several rounds, each under a new name, so that at least one overlaps even
+  // on a loaded machine (before the fix every round with an overlap failed).
+  constexpr int kRounds = 4;
   constexpr int kSubmits = 6;
-  std::vector<absl::StatusOr<std::string>> ids(kSubmits, absl::UnknownError("not run"));
-  std::vector<char> existing(kSubmits, 1);
-  std::atomic<int> ready{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kSubmits; ++i) {
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < kSubmits) std::this_thread::yield();
-      bool e = true;
-      ids[i] = coordinator_->SubmitJob(spec, &e);
-      existing[i] = e;
-    });
+  for (int round = 0; round < kRounds; ++round) {
+    v1::JobSpec spec = Spec(1);
+    spec.set_name(absl::StrCat("at-once-", round));
+    std::vector<absl::StatusOr<std::string>> ids(kSubmits, absl::UnknownError("not run"));
+    std::vector<char> existing(kSubmits, 1);
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kSubmits; ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < kSubmits) std::this_thread::yield();
+        bool e = true;
+        ids[i] = coordinator_->SubmitJob(spec, &e);
+        existing[i] = e;
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    int created = 0;
+    for (int i = 0; i < kSubmits; ++i) {
+      ASSERT_OK(ids[i].status()) << "round " << round << ", submit " << i;
+      EXPECT_EQ(*ids[i], *ids[0]);
+      created += existing[i] ? 0 : 1;
+    }
+    EXPECT_EQ(created, 1) << "round " << round;
+    // Afterwards another spec under the name is still refused.
+    v1::JobSpec changed = spec;
+    changed.mutable_training()->set_learning_rate(0.01f);
+    EXPECT_THAT(coordinator_->SubmitJob(changed),
+                StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("with another spec")));
   }
-  for (std::thread& t : threads) t.join();
-  int created = 0;
-  for (int i = 0; i < kSubmits; ++i) {
-    ASSERT_OK(ids[i].status()) << "submit " << i;
-    EXPECT_EQ(*ids[i], *ids[0]);
-    created += existing[i] ? 0 : 1;
-  }
-  EXPECT_EQ(created, 1);
-  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), 1);
-  // Another spec under the name racing them is still refused.
-  v1::JobSpec changed = spec;
-  changed.mutable_training()->set_learning_rate(0.01f);
-  EXPECT_THAT(coordinator_->SubmitJob(changed),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("with another spec")));
+  EXPECT_EQ(coordinator_->ListJobs()->jobs_size(), kRounds);
 }
 
 TEST_F(LifecycleTest, TheTimeBudgetStartsWithTheFirstGenerationAndEndsTheJobAsSucceeded) {
