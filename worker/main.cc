@@ -29,7 +29,6 @@ void OnSignal(int) {
 
 int main(int argc, char** argv) {
   const tandem::MainEnvironment env = tandem::ApplyEnvironment();
-  tandem::model::ReexecWithTrainingRuntime(argv, env);
   tandem::SetSentencePieceModulePath(env.spm_module);
   auto flags = tandem::ParseArgs({argv + 1, argv + argc}, tandem::WorkerFlags());
   if (flags.ok() && flags->Has("version")) {
@@ -43,6 +42,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: tandem-worker [flags]\n" << tandem::FlagHelp(tandem::WorkerFlags());
     return valid.ok() && flags->Has("help") ? 0 : 2;
   }
+  // After --version and --help (whose output is theirs alone), before anything is started:
+  // the new image parses the same arguments again.
+  tandem::model::ReexecWithTrainingRuntime(argv, env);
   tandem::collective::TuneProcessForBulkTransfer();
   // Peers push gradient segments to this server; Ping answers with the worker's id once it
   // has joined.
