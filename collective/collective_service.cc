@@ -406,6 +406,9 @@ class PushCall final : public CompletionDriver::Tag {
     }
     group_.job_id = g.substr(0, slash);
     key_.assign(key->second.data(), key->second.size());
+    if (auto shm = md.find(kShmMetadata); shm != md.end()) {
+      shm_metadata_.assign(shm->second.data(), std::min<size_t>(shm->second.size(), 256));
+    }
     admit_deadline_ = std::chrono::system_clock::now() + shared_->admit_timeout;
     return absl::OkStatus();
   }
@@ -418,6 +421,7 @@ class PushCall final : public CompletionDriver::Tag {
     if (*admitted) {
       StopWaiting();
       key_.clear();
+      AttachOutbox();
       state_ = State::kReading;
       HandOff(this);
       stream_.Read(&message_, this);
@@ -439,6 +443,21 @@ class PushCall final : public CompletionDriver::Tag {
     HandOff(this);
     alarm_.Set(driver_->cq(), now + kAdmitPoll, this);
     return true;
+  }
+
+  // Maps the sender's shared-memory outbox once the stream is admitted (only then: the
+  // metadata came with the group's key). Where it cannot (another host, another user, a
+  // private /dev/shm) the sender never sees it attached and keeps its payloads on the stream.
+  void AttachOutbox() {
+    if (shm_metadata_.empty()) return;
+    absl::StatusOr<std::shared_ptr<ShmInbox>> inbox = ShmInbox::Attach(shm_metadata_);
+    shm_metadata_.clear();
+    if (inbox.ok()) {
+      inbox_ = *std::move(inbox);
+    } else {
+      TANDEM_LOG(INFO) << "collective stream from " << ctx_.peer()
+                       << " keeps its payloads on the stream: " << inbox.status();
+    }
   }
 
   void StopWaiting() {
@@ -477,6 +496,15 @@ class PushCall final : public CompletionDriver::Tag {
           " on a stream admitted for generation ", group_.generation, " of job ",
           group_.job_id));
     }
+    if (h.shm_slot() != 0) {
+      if (inbox_ == nullptr) {
+        return absl::InvalidArgumentError(
+            "collective segment names a shared-memory slot on a stream without an outbox");
+      }
+      TANDEM_ASSIGN_OR_RETURN(
+          delivery.shm,
+          inbox_->Claim(h.shm_slot(), h.count() * WireBytesPerElement(h.wire_type())));
+    }
     if (!seen_header_) {
       seen_header_ = true;
       from_rank_ = h.from_rank();
@@ -497,6 +525,8 @@ class PushCall final : public CompletionDriver::Tag {
   bool seen_header_ = false;
   GroupId group_;  // named by the stream's metadata
   std::string key_;
+  std::string shm_metadata_;  // the sender's outbox (kShmMetadata), until admitted
+  std::shared_ptr<ShmInbox> inbox_;  // the sender's outbox, mapped
   std::chrono::system_clock::time_point admit_deadline_;
   grpc::Alarm alarm_;
   uint32_t from_rank_ = 0;
@@ -539,6 +569,9 @@ absl::StatusOr<std::unique_ptr<CollectiveServer>> CollectiveServer::Start(
     const std::string& address, CollectiveServerOptions options) {
   const TransportSecurity& security = options.security;
   TANDEM_RETURN_IF_ERROR(security.CheckListen("--listen", address));
+  if (int removed = RemoveStaleShmOutboxes(); removed > 0) {
+    TANDEM_LOG(INFO) << "removed " << removed << " shared-memory outboxes of ended processes";
+  }
   auto impl = std::make_shared<Impl>(std::move(options.worker_id), options.max_buffered_bytes);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(builder);

@@ -22,17 +22,21 @@
 #include "absl/status/statusor.h"
 #include "collective/communicator.h"
 #include "collective/grpc_completion_driver.h"
+#include "collective/shm_outbox.h"
 #include "common/transport_security.h"
 #include "tandem/v1/collective_service.grpc.pb.h"
 
 namespace tandem::collective {
 
 // One received Segment: its header and the whole message, payload bytes still in gRPC's
-// slices (never copied into a contiguous buffer).
+// slices (never copied into a contiguous buffer), or, when header.shm_slot names one, in the
+// sender's shared-memory slot `shm` (freed for the sender when the last copy of the Delivery
+// is gone).
 struct Delivery {
   v1::CollectiveHeader header;
   grpc::ByteBuffer message;
   size_t payload_offset = 0;
+  std::shared_ptr<const ShmPayload> shm;
 };
 
 // Metadata of a Push stream: its group ("<job id>/<generation>") and the group's key.

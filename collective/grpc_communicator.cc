@@ -51,7 +51,14 @@ GrpcCommunicator::GrpcCommunicator(const GrpcCommunicatorOptions& options,
       pacing_{std::max<size_t>(1, options.segment_bytes / 4),
               options.send_ahead_segments == 0 ? std::numeric_limits<size_t>::max()
                                                : options.send_ahead_segments},
-      transport_(std::move(transport)) {}
+      transport_(std::move(transport)) {
+  if (options.shared_memory) {
+    // A slot holds a segment, or a whole buffer of recursive doubling or the direct exchange.
+    transport_->EnableSharedMemory(std::max(
+        {options.segment_bytes, std::min(options.doubling_max_bytes, size_t{1} << 20),
+         std::min(options.folded_doubling_max_bytes, size_t{1} << 20)}));
+  }
+}
 
 GrpcCommunicator::Algorithm GrpcCommunicator::Choose(size_t count) const {
   const int n = world_size();

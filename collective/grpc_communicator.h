@@ -77,6 +77,10 @@ struct GrpcCommunicatorOptions {
   // out of it and the add: on 4 ranks sharing 2 cores, 1 measured ~1.4x faster than all at
   // once from 4 MiB and 2 ~20 % slower than 1 (bench/allreduce/RESULTS.md, run H).
   size_t send_ahead_segments = 1;
+  // Payloads to ranks on the same host (of the same user, sharing /dev/shm) travel through
+  // shared memory, their Segments still on the streams (shm_outbox.h): one copy per payload
+  // instead of the socket's two and gRPC's, and no TCP. Ranks elsewhere are unaffected.
+  bool shared_memory = true;
 };
 
 // Thread-compatible; see Communicator.
@@ -102,6 +106,10 @@ class GrpcCommunicator final : public Communicator {
   // The algorithm AllReduceSum uses for `count` elements: "pair", "doubling", "direct",
   // "halving", "ring" (or "none" when nothing is sent).
   const char* AllReduceAlgorithm(size_t count) const;
+  // Payloads this rank sent through shared memory and on its streams (GrpcCommunicatorOptions::
+  // shared_memory); read between operations.
+  size_t shm_sends() const { return transport_->shm_sends(); }
+  size_t stream_sends() const { return transport_->stream_sends(); }
 
  private:
   enum class Algorithm { kNone, kPair, kDoubling, kDirect, kHalving, kRing };

@@ -89,18 +89,24 @@ grpc::ByteBuffer MakeMessage(const std::shared_ptr<GrpcTransport::SendState>& st
   return grpc::ByteBuffer(slices, 2);
 }
 
-// Writes the payload of `delivery` (header.count elements) to `dst`, adding when `add`.
+// Writes the payload of `delivery` (header.count elements) to `dst`, adding when `add`:
+// out of gRPC's slices, or out of the sender's shared-memory slot.
 void ConsumePayload(const Delivery& delivery, void* dst, bool add) {
   std::vector<grpc::Slice> slices;
-  (void)delivery.message.Dump(&slices);
   std::vector<ByteSpan> spans;
-  spans.reserve(slices.size());
-  for (const grpc::Slice& slice : slices) spans.push_back(ByteSpan{slice.begin(), slice.size()});
-  if (delivery.header.wire_type() == v1::WIRE_TYPE_BYTES) {
-    CopyPayloadBytes(spans, delivery.payload_offset, static_cast<uint8_t*>(dst));
+  size_t skip = delivery.payload_offset;
+  if (delivery.shm != nullptr) {
+    spans.push_back(ByteSpan{delivery.shm->data(), delivery.shm->size()});
+    skip = 0;
   } else {
-    DecodePayload(spans, delivery.payload_offset, delivery.header.wire_type(),
-                  static_cast<float*>(dst), add);
+    (void)delivery.message.Dump(&slices);
+    spans.reserve(slices.size());
+    for (const grpc::Slice& slice : slices) spans.push_back(ByteSpan{slice.begin(), slice.size()});
+  }
+  if (delivery.header.wire_type() == v1::WIRE_TYPE_BYTES) {
+    CopyPayloadBytes(spans, skip, static_cast<uint8_t*>(dst));
+  } else {
+    DecodePayload(spans, skip, delivery.header.wire_type(), static_cast<float*>(dst), add);
   }
 }
 
@@ -129,6 +135,7 @@ GrpcTransport::GrpcTransport(GroupId group, int rank, std::vector<std::string> p
   send_->unreleased.assign(peers_.size(), 0);
   send_->unreleased_to.assign(peers_.size(), 0);
   streams_.resize(peers_.size());
+  outboxes_.resize(peers_.size());
   service_->mailbox().Attach(group_, security_.group_key);
 }
 
@@ -164,9 +171,20 @@ void GrpcTransport::Connect(int peer) {
   if (security_.tls.tls()) args.SetSslTargetNameOverride(kWorkerServerName);
   auto channel =
       grpc::CreateCustomChannel(peers_[peer], security_.tls.ChannelCredentials(), args);
-  const std::vector<std::pair<std::string, std::string>> metadata = {
+  std::vector<std::pair<std::string, std::string>> metadata = {
       {kGroupMetadata, absl::StrCat(group_.job_id, "/", group_.generation)},
       {kGroupKeyMetadata, security_.group_key}};
+  if (shared_memory_slot_bytes_ > 0) {
+    absl::StatusOr<std::unique_ptr<ShmOutbox>> outbox =
+        ShmOutbox::Create(kShmSlots, shared_memory_slot_bytes_);
+    if (outbox.ok()) {
+      outboxes_[peer] = *std::move(outbox);
+      metadata.emplace_back(kShmMetadata, outboxes_[peer]->metadata());
+    } else {
+      TANDEM_LOG(INFO) << "rank " << rank_ << ": no shared-memory outbox for " << Peer(peer)
+                       << ": " << outbox.status();
+    }
+  }
   streams_[peer] = std::make_unique<PeerStream>(
       std::move(channel), &service_->driver(), metadata,
       [this, peer](const grpc::Status& status, bool lost) {
@@ -212,7 +230,7 @@ void GrpcTransport::SetError(const absl::Status& error) {
 }
 
 std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t segment,
-                                  size_t count) const {
+                                  size_t count, int shm_slot) const {
   v1::CollectiveHeader h;
   h.set_job_id(group_.job_id);
   h.set_generation(group_.generation);
@@ -222,11 +240,41 @@ std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t s
   h.set_step(step);
   h.set_wire_type(ToWireType(op.wire));
   h.set_count(count);
+  if (shm_slot >= 0) {
+    h.set_shm_slot(static_cast<uint32_t>(shm_slot) + 1);
+    return EncodeSegmentPrefix(h, 0);
+  }
   return EncodeSegmentPrefix(h, count * WireBytesPerElement(h.wire_type()));
 }
 
 void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t segment,
                          const void* data, size_t count, size_t slot, bool more) {
+  if (ShmOutbox* outbox = outboxes_[peer].get(); outbox != nullptr) {
+    const v1::WireType type = ToWireType(op.wire);
+    const int shm_slot = outbox->Acquire(count * WireBytesPerElement(type));
+    if (shm_slot >= 0) {
+      // Copied now, so the caller's buffer is free at once: nothing to release later.
+      if (type == v1::WIRE_TYPE_BF16) {
+        EncodeBf16(static_cast<const float*>(data), count,
+                   reinterpret_cast<uint16_t*>(outbox->slot_data(shm_slot)));
+      } else {
+        std::memcpy(outbox->slot_data(shm_slot), data, count * WireBytesPerElement(type));
+      }
+      outbox->Publish(shm_slot);
+      ++shm_sends_;
+      {
+        std::lock_guard<std::mutex> lock(send_->mu);
+        if (!send_->error.ok()) return;
+      }
+      grpc::Slice prefix(Prefix(op, step, segment, count, shm_slot));
+      PeerStream* s = streams_[peer].get();
+      if (!s->Send(grpc::ByteBuffer(&prefix, 1), more)) {
+        SetError(StreamError(s->end_status(), peer));
+      }
+      return;
+    }
+  }
+  ++stream_sends_;
   {
     std::lock_guard<std::mutex> lock(send_->mu);
     if (!send_->error.ok()) return;
@@ -234,7 +282,7 @@ void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t 
     ++send_->unreleased_to[static_cast<size_t>(peer)];
   }
   PeerStream* s = streams_[peer].get();
-  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count), data, count, op.wire, slot,
+  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count, -1), data, count, op.wire, slot,
                            static_cast<size_t>(peer)),
                more)) {
     SetError(StreamError(s->end_status(), peer));

@@ -42,6 +42,16 @@ class GrpcTransport final : public Transport {
 
   int rank() const override { return rank_; }
   int world_size() const override { return static_cast<int>(peers_.size()); }
+  // Payloads of at most `slot_bytes` to peers on this host go through shared memory
+  // (shm_outbox.h) from the next Connect on; 0 (the default): always on the stream.
+  void EnableSharedMemory(size_t slot_bytes) { shared_memory_slot_bytes_ = slot_bytes; }
+  // Slots of an outbox: up to this many segments to one peer may be unread at a time before
+  // further ones go on the stream.
+  static constexpr uint32_t kShmSlots = 16;
+  // Payloads sent so far through shared memory and on the streams.
+  size_t shm_sends() const { return shm_sends_; }
+  size_t stream_sends() const { return stream_sends_; }
+
   void Connect(int peer) override;
   void ReserveSlots(size_t slots) override;
   void Send(const OpContext& op, int peer, uint32_t step, uint32_t segment, const void* data,
@@ -67,7 +77,9 @@ class GrpcTransport final : public Transport {
   absl::Status NamePeer(const absl::Status& status) const;
   absl::Status StreamError(const grpc::Status& status, int peer) const;
   void SetError(const absl::Status& error);
-  std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count) const;
+  // The Segment prefix; `shm_slot` >= 0: the payload is in that slot of the peer's outbox.
+  std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count,
+                     int shm_slot) const;
   template <typename Pred>
   absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what);
   // The lowest rank gRPC still holds payloads for (what a wait on sends waits for), or -1.
@@ -86,6 +98,10 @@ class GrpcTransport final : public Transport {
   std::unique_ptr<CollectiveServer> owned_server_;
   std::shared_ptr<SendState> send_;
   std::vector<std::unique_ptr<PeerStream>> streams_;  // by peer rank, opened lazily
+  size_t shared_memory_slot_bytes_ = 0;
+  std::vector<std::unique_ptr<ShmOutbox>> outboxes_;  // by peer rank, with its stream
+  size_t shm_sends_ = 0;
+  size_t stream_sends_ = 0;
   bool failed_ = false;  // an operation failed: the streams were torn down
 };
 

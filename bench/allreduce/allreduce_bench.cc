@@ -8,7 +8,7 @@
 // Usage: tandem_allreduce_bench --rank=R --world=N --rendezvous=DIR [--sizes=B,B,...]
 //          [--seconds=S] [--segment_bytes=B] [--direct_max_bytes=B] [--pair=0|1] [--pair_max_bytes=B]
 //          [--doubling_max_bytes=B] [--halving_max_bytes=B] [--send_ahead_segments=K] [--bf16]
-//          [--fold=0|1] [--folded_doubling_max_bytes=B]
+//          [--fold=0|1] [--folded_doubling_max_bytes=B] [--shm=0|1]
 // Ranks find each other through DIR: each writes rank<R>.addr with its server's address.
 #include <algorithm>
 #include <chrono>
@@ -49,6 +49,7 @@ struct Flags {
   size_t halving_max_bytes = GrpcCommunicatorOptions().halving_max_bytes;
   size_t send_ahead_segments = GrpcCommunicatorOptions().send_ahead_segments;
   bool fold = GrpcCommunicatorOptions().fold_extra_ranks;
+  bool shm = GrpcCommunicatorOptions().shared_memory;
   size_t folded_doubling_max_bytes = GrpcCommunicatorOptions().folded_doubling_max_bytes;
   bool bf16 = false;
   std::string tls_dir;  // mutual TLS with these certificates (bench/common/secure_collective.h)
@@ -73,6 +74,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
                  {"halving_max_bytes", true, "", "B"},
                  {"send_ahead_segments", true, "", "K"},
                  {"fold", true, "fold extra ranks into a power of two", "0|1"},
+                 {"shm", true, "payloads through shared memory between ranks on this host",
+                  "0|1"},
                  {"folded_doubling_max_bytes", true, "", "B"},
                  {"bf16", false, "bfloat16 on the wire"},
                  {"tls_dir", true, "mutual TLS with scripts/make-certs.sh's certificates", "DIR"},
@@ -102,6 +105,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
   }
   if (a.Has("pair")) f.pair = a.Get("pair") != "0";
   if (a.Has("fold")) f.fold = a.Get("fold") != "0";
+  if (a.Has("shm")) f.shm = a.Get("shm") != "0";
   f.bf16 = a.Has("bf16");
   f.tls_dir = a.Get("tls_dir");
   f.host = a.Get("host");
@@ -215,6 +219,7 @@ absl::Status Main(int argc, char** argv) {
   options.halving_max_bytes = f.halving_max_bytes;
   options.send_ahead_segments = f.send_ahead_segments;
   options.fold_extra_ranks = f.fold;
+  options.shared_memory = f.shm;
   options.folded_doubling_max_bytes = f.folded_doubling_max_bytes;
   options.security = collective.security;
   TANDEM_ASSIGN_OR_RETURN(auto ring, GrpcCommunicator::Create(options, std::move(server)));

@@ -103,16 +103,14 @@ const char* ForcedName(Algorithm algorithm, int n) {
   return nullptr;
 }
 
-class RingAllReduceTest
-    : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
-
-TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
-  const auto [n, count, algorithm] = GetParam();
+// Sums of `count` elements on `n` ranks with `algorithm`, twice, payloads through shared
+// memory (the ranks share a host) or, with `shared_memory` false, on the streams.
+void ExpectExactSums(int n, size_t count, Algorithm algorithm, bool shared_memory) {
   // 64 KiB segments so that mid-sized counts span several segments per chunk (and per
   // exchange of the pair and doubling algorithms).
-  ASSERT_OK_AND_ASSIGN(auto ring,
-                       MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
+  ASSERT_OK_AND_ASSIGN(auto ring, MakeTestGroup(n, [&](int, GrpcCommunicatorOptions& o) {
                          o.segment_bytes = 64 << 10;
+                         o.shared_memory = shared_memory;
                          Force(algorithm, o);
                        }));
   if (const char* forced = ForcedName(algorithm, n); forced != nullptr && count > 0) {
@@ -133,7 +131,26 @@ TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
     }
     return absl::OkStatus();
   });
-  for (int r = 0; r < n; ++r) EXPECT_OK(statuses[r]) << "rank " << r;
+  for (int r = 0; r < n; ++r) {
+    EXPECT_OK(statuses[r]) << "rank " << r;
+    if (!shared_memory) EXPECT_EQ(ring->ranks[r]->shm_sends(), 0u);
+  }
+}
+
+class RingAllReduceTest
+    : public ::testing::TestWithParam<std::tuple<int, size_t, Algorithm>> {};
+
+TEST_P(RingAllReduceTest, SumsExactlyOnEveryRank) {
+  const auto [n, count, algorithm] = GetParam();
+  ExpectExactSums(n, count, algorithm, /*shared_memory=*/true);
+}
+
+// The same with every payload on the streams, as between hosts.
+class StreamAllReduceTest : public RingAllReduceTest {};
+
+TEST_P(StreamAllReduceTest, SumsExactlyOnEveryRank) {
+  const auto [n, count, algorithm] = GetParam();
+  ExpectExactSums(n, count, algorithm, /*shared_memory=*/false);
 }
 
 // 0, 1, fewer than ranks, a prime (not divisible by any world size), more than one 64 KiB
@@ -152,6 +169,71 @@ INSTANTIATE_TEST_SUITE_P(
       return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
                           Name(std::get<2>(info.param)));
     });
+
+INSTANTIATE_TEST_SUITE_P(
+    WorldSizesAndCounts, StreamAllReduceTest,
+    ::testing::Combine(::testing::Values(1, 2, 3, 4, 5, 7),
+                       ::testing::Values(size_t{1}, size_t{1009}, size_t{1500000}),
+                       ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
+                                         Algorithm::kPair, Algorithm::kDoubling,
+                                         Algorithm::kHalving)),
+    [](const auto& info) {
+      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                          Name(std::get<2>(info.param)));
+    });
+
+// Ranks on one host send their payloads through shared memory once the peers attached their
+// outboxes (the first segments of a group may go on the stream), none once the slots are
+// free again, and leave no shared-memory object behind; with shared_memory off, none at all.
+TEST(SharedMemoryTest, PayloadsGoThroughSharedMemoryOnOneHost) {
+  const auto leftovers = [] {
+    int found = 0;
+    const std::string prefix = absl::StrCat("tandem-coll-", getpid(), "-");
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
+      found += absl::StartsWith(entry.path().filename().string(), prefix);
+    }
+    return found;
+  };
+  for (int n : {2, 3, 5}) {
+    for (bool shared_memory : {true, false}) {
+      SCOPED_TRACE(absl::StrCat(n, " ranks, shared_memory ", shared_memory));
+      {
+        ASSERT_OK_AND_ASSIGN(auto ring, MakeTestGroup(n, [&](int, GrpcCommunicatorOptions& o) {
+                               o.shared_memory = shared_memory;
+                             }));
+        const size_t count = 1500000;  // segments of 512 KiB: halving-doubling or the ring
+        std::vector<size_t> stream_after_first(n);
+        for (int round = 0; round < 3; ++round) {
+          auto statuses = RunRanks(n, [&](int r) -> absl::Status {
+            std::vector<float> data(count);
+            for (size_t i = 0; i < count; ++i) data[i] = Value(r, i);
+            TANDEM_RETURN_IF_ERROR(ring->ranks[r]->AllReduceSum(
+                data.data(), count, OpOptions::WithTimeout(std::chrono::seconds(20))));
+            for (size_t i = 0; i < count; ++i) {
+              if (data[i] != Expected(n, i)) return absl::InternalError("wrong sum");
+            }
+            return absl::OkStatus();
+          });
+          for (int r = 0; r < n; ++r) ASSERT_OK(statuses[r]) << "rank " << r;
+          if (round == 0) {
+            for (int r = 0; r < n; ++r) stream_after_first[r] = ring->ranks[r]->stream_sends();
+          }
+        }
+        for (int r = 0; r < n; ++r) {
+          if (shared_memory) {
+            EXPECT_GT(ring->ranks[r]->shm_sends(), 0u) << "rank " << r;
+            EXPECT_EQ(ring->ranks[r]->stream_sends(), stream_after_first[r])
+                << "rank " << r << " sent payloads on its streams after the first operation";
+          } else {
+            EXPECT_EQ(ring->ranks[r]->shm_sends(), 0u) << "rank " << r;
+            EXPECT_GT(ring->ranks[r]->stream_sends(), 0u) << "rank " << r;
+          }
+        }
+      }
+      EXPECT_EQ(leftovers(), 0) << "shared-memory objects left in /dev/shm";
+    }
+  }
+}
 
 // Eight ranks: three levels of halving-doubling, with empty blocks (fewer elements than
 // ranks) and blocks of unequal size.

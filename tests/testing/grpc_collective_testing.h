@@ -58,10 +58,12 @@ inline absl::StatusOr<std::unique_ptr<TestGroup>> MakeTestGroup(
 }
 
 // Opens a Push stream to `address` naming `group` ("job/generation"; nullptr: no group
-// metadata) and presenting `key`, writes `messages` as raw bytes, and returns the status the
-// server ended the stream with.
-inline grpc::Status RawPush(const std::string& address, const char* group,
-                            const std::vector<std::string>& messages, const std::string& key = "") {
+// metadata) and presenting `key` (and `extra_metadata`), writes `messages` as raw bytes, and
+// returns the status the server ended the stream with.
+inline grpc::Status RawPush(
+    const std::string& address, const char* group, const std::vector<std::string>& messages,
+    const std::string& key = "",
+    const std::vector<std::pair<std::string, std::string>>& extra_metadata = {}) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(-1);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -74,6 +76,7 @@ inline grpc::Status RawPush(const std::string& address, const char* group,
     ctx.AddMetadata(kGroupMetadata, group);
     ctx.AddMetadata(kGroupKeyMetadata, key);
   }
+  for (const auto& [name, value] : extra_metadata) ctx.AddMetadata(name, value);
   std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> writer(
       grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
           channel.get(), method, &ctx));

@@ -1,0 +1,150 @@
+// Shared memory between ranks on one host: segment payloads travel through it instead of
+// through the TCP socket, while the Segment message (its header, now without payload) still
+// travels on the rank's Push stream. gRPC-free.
+//
+// Why: on loopback the bytes of a gRPC segment are copied into the kernel, through TCP, out
+// of it into gRPC's slices, and (all-gather steps) once more into the caller's buffer; with
+// more ranks than cores that CPU per byte bounds every all-reduce from ~1 MiB (BENCHMARKS.md,
+// issue [13]). Through an outbox a payload is copied once by the sender into the shared slot,
+// and the receiver adds or copies it straight out of the slot.
+//
+// Protocol. The sender creates an outbox (a POSIX shared-memory object, mode 0600, named
+// kShmNamePrefix<pid>-<random>, a random nonce in its header) per peer it sends to, and names
+// it with its nonce in the Push stream's metadata (kShmMetadata), which the peer reads only
+// after the stream was admitted with the group's key (collective_service.h). A peer on the
+// same host, of the same user, that can open the object and finds the nonce maps it, marks
+// it attached and unlinks its name. From then on the sender may put a payload into a free
+// slot and send the Segment with header.shm_slot = slot + 1 and no payload; the receiver
+// reads the slot and frees it when it is done with the segment. Where the peer cannot open
+// the object (another host, a container with its own /dev/shm, another user) it never marks
+// it attached and every payload goes on the stream as before; so does a payload larger than
+// a slot or one sent while every slot is in use: sends never wait for a slot.
+//
+// Memory order: a slot's state word is the only hand-off. The sender writes the payload, then
+// stores kFull (release) before sending the Segment; the receiver checks kFull (acquire)
+// before reading, and stores kFree (release) when done; the sender reuses a slot only after
+// reading kFree (acquire).
+#ifndef TANDEM_COLLECTIVE_SHM_OUTBOX_H_
+#define TANDEM_COLLECTIVE_SHM_OUTBOX_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace tandem::collective {
+
+// Push stream metadata: "<object name> <nonce hex>" of the sender's outbox for this stream.
+inline constexpr char kShmMetadata[] = "tandem-shm-outbox";
+// Names of outboxes: kShmNamePrefix, the creating process's pid, '-', 32 hex digits.
+inline constexpr char kShmNamePrefix[] = "/tandem-coll-";
+
+struct ShmOutboxLayout;  // the mapped header (shm_outbox.cc)
+
+// The sending side: one per (sender, peer) stream. Thread-compatible (the transport's
+// operation thread sends).
+class ShmOutbox {
+ public:
+  static constexpr uint32_t kMaxSlots = 64;
+  // Creates and maps an outbox of `slots` slots of `slot_bytes` each (address space only:
+  // pages are allocated as slots are first written).
+  static absl::StatusOr<std::unique_ptr<ShmOutbox>> Create(uint32_t slots, size_t slot_bytes);
+  // Unmaps; unlinks the name unless the peer attached (and so unlinked it already).
+  ~ShmOutbox();
+  ShmOutbox(const ShmOutbox&) = delete;
+  ShmOutbox& operator=(const ShmOutbox&) = delete;
+
+  // What the stream's kShmMetadata carries.
+  std::string metadata() const;
+  const std::string& name() const { return name_; }
+  size_t slot_bytes() const { return slot_bytes_; }
+  uint32_t slots() const { return slots_; }
+  // Whether the peer mapped the outbox (then it reads slots named in Segments).
+  bool attached() const;
+
+  // A free slot for a payload of `bytes`, now owned by the sender until the peer frees it;
+  // -1 when the peer has not attached, the payload does not fit a slot, or no slot is free.
+  int Acquire(size_t bytes);
+  uint8_t* slot_data(int slot) const;
+  // The payload of an acquired slot is written: the peer may read it once the Segment naming
+  // it arrives (call before sending that Segment).
+  void Publish(int slot);
+  // Slots the peer has not freed yet (tests).
+  uint32_t InUse() const;
+
+ private:
+  ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots, size_t slot_bytes,
+            std::string nonce_hex);
+  ShmOutboxLayout* layout() const;
+
+  const std::string name_;
+  void* const base_;
+  const size_t mapped_;
+  const uint32_t slots_;
+  const size_t slot_bytes_;
+  const std::string nonce_hex_;
+  uint32_t next_ = 0;  // where Acquire's search starts
+};
+
+class ShmInbox;
+
+// A payload in a slot of a peer's outbox. Destroying it frees the slot (the sender may then
+// reuse it), so hold it only while the segment is being read.
+class ShmPayload {
+ public:
+  ShmPayload(std::shared_ptr<ShmInbox> inbox, uint32_t slot, const uint8_t* data, size_t bytes)
+      : inbox_(std::move(inbox)), slot_(slot), data_(data), bytes_(bytes) {}
+  ~ShmPayload();
+  ShmPayload(const ShmPayload&) = delete;
+  ShmPayload& operator=(const ShmPayload&) = delete;
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return bytes_; }
+
+ private:
+  std::shared_ptr<ShmInbox> inbox_;  // keeps the mapping
+  uint32_t slot_;
+  const uint8_t* data_;
+  size_t bytes_;
+};
+
+// The receiving side: a peer's outbox mapped by the process its stream pushes to.
+class ShmInbox : public std::enable_shared_from_this<ShmInbox> {
+ public:
+  // Maps the outbox `metadata` (kShmMetadata's value) names, after checking the name's form,
+  // that it is a shared-memory object of this user that no other user may open, its size
+  // and its nonce; marks it attached and unlinks the name. An error says why not (the
+  // stream then carries its payloads itself).
+  static absl::StatusOr<std::shared_ptr<ShmInbox>> Attach(const std::string& metadata);
+  ~ShmInbox();
+  ShmInbox(const ShmInbox&) = delete;
+  ShmInbox& operator=(const ShmInbox&) = delete;
+
+  // The payload of a Segment whose header names `slot_plus_one` with `bytes` bytes;
+  // INVALID_ARGUMENT for a slot out of range, a payload larger than a slot, or a slot the
+  // sender has not filled.
+  absl::StatusOr<std::unique_ptr<ShmPayload>> Claim(uint32_t slot_plus_one, size_t bytes);
+
+ private:
+  friend class ShmPayload;
+  ShmInbox(void* base, size_t mapped, uint32_t slots, size_t slot_bytes)
+      : base_(base), mapped_(mapped), slots_(slots), slot_bytes_(slot_bytes) {}
+  ShmOutboxLayout* layout() const;
+  void Free(uint32_t slot);
+
+  void* const base_;
+  const size_t mapped_;
+  const uint32_t slots_;
+  const size_t slot_bytes_;
+};
+
+// Unlinks outboxes of this user whose creating process is gone (a crash leaves its unattached
+// outboxes behind); called when a collective server starts. Returns how many it removed.
+int RemoveStaleShmOutboxes();
+
+}  // namespace tandem::collective
+
+#endif  // TANDEM_COLLECTIVE_SHM_OUTBOX_H_
