@@ -20,6 +20,9 @@ const std::vector<FlagSpec>& WorkerFlags() {
       {"cache_dir", true, "where shards and tokenizers are cached by checksum", "DIR",
        ".tandem/worker-cache"},
       {"join_token_file", true, "a file holding the coordinator's join token", "FILE"},
+      {"no_shared_memory", false,
+       "keep all-reduce payloads on the gRPC streams to peers on this host too (by default "
+       "they go through shared memory where both workers can open it)"},
       {"version", false, "print the version and exit"},
       {"help", false, "print this help"}};
   static const std::vector<FlagSpec> all = [] {
@@ -38,6 +41,7 @@ absl::Status WorkerOptionsFromFlags(const absl::StatusOr<ParsedArgs>& flags,
   options.coordinator = flags->Get("coordinator");
   options.cache_dir = flags->Get("cache_dir");
   options.memory_bytes = MemoryLimitBytes();
+  options.shared_memory = !flags->Has("no_shared_memory");
   TANDEM_ASSIGN_OR_RETURN(options.security, TransportSecurityFromFlags(*flags, true));
   if (flags->Has("join_token_file")) {
     TANDEM_ASSIGN_OR_RETURN(options.join_token,

@@ -359,6 +359,7 @@ absl::Status Worker::Train(const v1::WorkAssignment& a, const std::atomic<bool>&
     ring_options.rank = static_cast<int>(a.rank());
     for (const auto& m : a.members()) ring_options.peers.push_back(m.address());
     ring_options.security = {options_.security, a.collective_key()};
+    ring_options.shared_memory = options_.shared_memory;
     TANDEM_ASSIGN_OR_RETURN(ring, collective::GrpcCommunicator::Create(ring_options, collective_));
   }
   // A worker that trained this job in the previous generation keeps its replica: after a

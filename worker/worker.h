@@ -42,6 +42,9 @@ struct WorkerOptions {
   std::string cache_dir;
   std::chrono::milliseconds rpc_timeout{5000};
   int threads = 2;  // LibTorch threads for training
+  // All-reduce payloads to peers on this host through shared memory (--no_shared_memory
+  // turns it off; collective/shm_outbox.h).
+  bool shared_memory = true;
   // The memory this worker may use (MemoryLimitBytes), reported when joining.
   uint64_t memory_bytes = 0;
   // TLS towards the coordinator and the peers (the worker's certificate is its identity).

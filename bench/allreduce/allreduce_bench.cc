@@ -161,6 +161,7 @@ class Bench {
     const int iters = int(iters_f);
     float barrier = 0;
     TANDEM_RETURN_IF_ERROR(AllReduce(&barrier, 1));
+    const size_t shm_before = comm_->shm_sends(), stream_before = comm_->stream_sends();
     // times[i * world + rank]: summing over ranks gathers everyone's times.
     std::vector<float> times(size_t(iters) * f_.world, 0.0f);
     for (int i = 0; i < iters; ++i) {
@@ -178,15 +179,18 @@ class Bench {
     }
     std::sort(slowest.begin(), slowest.end());
     double median = iters % 2 ? slowest[iters / 2] : (slowest[iters / 2 - 1] + slowest[iters / 2]) / 2;
+    // Rank 0's payloads of this size (its timed iterations and the gathering of times)
+    // through shared memory and on its streams.
+    const size_t shm = comm_->shm_sends() - shm_before, on_streams = comm_->stream_sends() - stream_before;
     double algbw = double(bytes) / median / 1e3;  // GB/s: bytes per microsecond / 1e3
     double busbw = algbw * 2.0 * (f_.world - 1) / f_.world;
     if (f_.rank == 0) {
       std::printf(
           "{\"peer\":\"tandem%s\",\"algo\":\"%s%s\",\"world\":%d,\"bytes\":%zu,\"iters\":%d,"
           "\"time_us_median\":%.2f,\"time_us_min\":%.2f,\"time_us_p10\":%.2f,\"time_us_p90\":%.2f,"
-          "\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f}\n",
+          "\"algbw_GBps\":%.4f,\"busbw_GBps\":%.4f,\"shm_sends\":%zu,\"stream_sends\":%zu}\n",
           f_.tls_dir.empty() ? "" : "_tls", comm_->AllReduceAlgorithm(bytes / 4), f_.bf16 ? "_bf16" : "", f_.world, bytes, iters, median, slowest[0],
-          slowest[iters / 10], slowest[iters * 9 / 10], algbw, busbw);
+          slowest[iters / 10], slowest[iters * 9 / 10], algbw, busbw, shm, on_streams);
       std::fflush(stdout);
     }
     return absl::OkStatus();

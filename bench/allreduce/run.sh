@@ -15,6 +15,10 @@
 # ALLREDUCE_LINK=RATE (e.g. 10gbit; needs root): also N = 2 with the ranks in two network
 # namespaces joined by a veth pair shaped to RATE (tc tbf), plaintext and TLS: what the
 # TLS cost is when a network link, not loopback's memory copies, bounds the bytes.
+# Ranks on one host send their payloads through shared memory (collective/shm_outbox.h), as
+# a deployment's workers on one machine do. ALLREDUCE_STREAM=1: Tandem again with every
+# payload on its gRPC streams (--shm=0), as between machines, printed as "stream busbw" and
+# "stream/gloo".
 # ALLREDUCE_BF16=1: Tandem again with bfloat16 on the wire (training.gradient_wire: bf16),
 # printed beside float32 as "bf16/fp32" (busbw counts the float32 bytes of the buffer, so the
 # ratio is the speed-up); with ALLREDUCE_LINK, over the shaped link too.
@@ -36,6 +40,7 @@ with_scratch allreduce
 
 tls=${ALLREDUCE_TLS:-1}
 bf16=${ALLREDUCE_BF16:-0}
+stream=${ALLREDUCE_STREAM:-0}
 if ((tls)); then
   bash "$root/scripts/make-certs.sh" "$tmp/certs" >/dev/null
 fi
@@ -106,6 +111,10 @@ for n in $worlds; do
     echo "# tandem world=$n, mutual TLS" >&2
     run_tandem "$n" "$tmp/tandem_tls_$n.jsonl" --tls_dir="$tmp/certs"
   fi
+  if ((stream)); then
+    echo "# tandem world=$n, payloads on the gRPC streams" >&2
+    run_tandem "$n" "$tmp/tandem_stream_$n.jsonl" --shm=0
+  fi
   if ((bf16)); then
     echo "# tandem world=$n, bf16 on the wire" >&2
     run_tandem "$n" "$tmp/tandem_bf16_$n.jsonl" --bf16
@@ -141,15 +150,16 @@ for n in worlds:
     tandem = {d["bytes"]: d for d in lines(f"{tmp}/tandem_{n}.jsonl")}
     secure = {d["bytes"]: d for d in lines(f"{tmp}/tandem_tls_{n}.jsonl")}
     half = {d["bytes"]: d for d in lines(f"{tmp}/tandem_bf16_{n}.jsonl")}
+    stream = {d["bytes"]: d for d in lines(f"{tmp}/tandem_stream_{n}.jsonl")}
     best = {}
     for d in lines(f"{tmp}/gloo_{n}.jsonl"):
         if d["bytes"] not in best or d["busbw_GBps"] > best[d["bytes"]]["busbw_GBps"]:
             best[d["bytes"]] = d
     for b in sorted(tandem):
         t, g = tandem[b], best.get(b)
-        rows.append((int(n), b, t, g, secure.get(b), half.get(b)))
+        rows.append((int(n), b, t, g, secure.get(b), half.get(b), stream.get(b)))
 if as_json:
-    for n, b, t, g, s, h in rows:
+    for n, b, t, g, s, h, st in rows:
         print(json.dumps({
             "bench": "allreduce", "point": {"world": n, "bytes": b},
             "tandem": t["busbw_GBps"], "peer": g["busbw_GBps"] if g else None,
@@ -161,10 +171,12 @@ if as_json:
             "tls_over_plain": round(s["busbw_GBps"] / t["busbw_GBps"], 3) if s else None,
             "tls_over_peer": round(s["busbw_GBps"] / g["busbw_GBps"], 3) if s and g else None,
             "tandem_bf16": h["busbw_GBps"] if h else None,
-            "bf16_over_fp32": round(h["busbw_GBps"] / t["busbw_GBps"], 3) if h else None}))
+            "bf16_over_fp32": round(h["busbw_GBps"] / t["busbw_GBps"], 3) if h else None,
+            "tandem_stream": st["busbw_GBps"] if st else None,
+            "stream_over_peer": round(st["busbw_GBps"] / g["busbw_GBps"], 3) if st and g else None}))
 else:
-    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio | {'tls busbw':>9} {'tls/plain':>9} {'tls/gloo':>8} | {'bf16 busbw':>10} {'bf16/fp32':>9}")
-    for n, b, t, g, s, h in rows:
+    print(f"{'N':>2} {'size':>9} {'tandem':<16} {'tandem us':>10} {'algbw':>7} {'busbw':>7} | {'gloo best':>9} {'algo':<16} {'gloo us':>9} | ratio | {'tls busbw':>9} {'tls/plain':>9} {'tls/gloo':>8} | {'bf16 busbw':>10} {'bf16/fp32':>9} | {'stream busbw':>12} {'stream/gloo':>11}")
+    for n, b, t, g, s, h, st in rows:
         size = f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
         gb = f"{g['busbw_GBps']:9.3f} {g['algo']:<16} {g['time_us_median']:9.1f}" if g else f"{'-':>9} {'':<16} {'-':>9}"
         ratio = f"{t['busbw_GBps'] / g['busbw_GBps']:.2f}x" if g else "-"
@@ -172,7 +184,9 @@ else:
                f"{(s['busbw_GBps'] / g['busbw_GBps']) if g else float('nan'):7.2f}x") if s else f"{'-':>9} {'-':>9} {'-':>8}"
         hb = (f"{h['busbw_GBps']:10.3f} {h['busbw_GBps'] / t['busbw_GBps']:8.2f}x" if h
               else f"{'-':>10} {'-':>9}")
-        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec} | {hb}")
+        sb = (f"{st['busbw_GBps']:12.3f} {(st['busbw_GBps'] / g['busbw_GBps']) if g else float('nan'):10.2f}x"
+              if st else f"{'-':>12} {'-':>11}")
+        print(f"{n:>2} {size:>9} {t['algo']:<16} {t['time_us_median']:10.1f} {t['algbw_GBps']:7.3f} {t['busbw_GBps']:7.3f} | {gb} | {ratio} | {sec} | {hb} | {sb}")
     plain = {d["bytes"]: d for d in lines(f"{tmp}/link_plain.jsonl")}
     secure = {d["bytes"]: d for d in lines(f"{tmp}/link_tls.jsonl")}
     half = {d["bytes"]: d for d in lines(f"{tmp}/link_bf16.jsonl")}
