@@ -71,8 +71,91 @@ void Mailbox::Attach(const GroupId& group, const std::string& key) {
       ++it;
     }
   }
+  for (auto it = inboxes_.begin(); it != inboxes_.end();) {
+    const bool stale = it->first.job_id != group.job_id || it->first.generation < group.generation;
+    it = stale ? inboxes_.erase(it) : it + 1;
+  }
   }
   Changed();
+}
+
+absl::Status Mailbox::AddInbox(const GroupId& group, std::shared_ptr<ShmInbox> inbox) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (inboxes_.size() >= kMaxInboxes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("more than ", kMaxInboxes, " shared-memory outboxes"));
+  }
+  // A rank's newer stream (a reconnect) replaces its older outbox.
+  for (auto& [g, existing] : inboxes_) {
+    if (g.job_id == group.job_id && g.generation == group.generation &&
+        existing->rank() == inbox->rank()) {
+      existing = std::move(inbox);
+      return absl::OkStatus();
+    }
+  }
+  inboxes_.emplace_back(group, std::move(inbox));
+  return absl::OkStatus();
+}
+
+std::shared_ptr<ShmInbox> Mailbox::FindInbox(const GroupId& group, int from) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [g, inbox] : inboxes_) {
+    if (g.job_id == group.job_id && g.generation == group.generation && inbox->rank() == from) {
+      return inbox;
+    }
+  }
+  return nullptr;
+}
+
+absl::StatusOr<bool> Mailbox::DrainInboxes(const GroupId& group) {
+  std::lock_guard<std::mutex> drain(drain_mu_);
+  std::vector<std::shared_ptr<ShmInbox>> inboxes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [g, inbox] : inboxes_) {
+      if (g.job_id == group.job_id && g.generation == group.generation) inboxes.push_back(inbox);
+    }
+  }
+  bool any = false;
+  for (const std::shared_ptr<ShmInbox>& inbox : inboxes) {
+    while (std::optional<ShmDescriptor> d = inbox->Take()) {
+      Delivery delivery;
+      v1::CollectiveHeader& h = delivery.header;
+      h.set_job_id(group.job_id);
+      h.set_generation(group.generation);
+      h.set_sequence(d->sequence);
+      h.set_from_rank(static_cast<uint32_t>(inbox->rank()));
+      h.set_step(d->step);
+      h.set_segment(d->segment);
+      h.set_count(d->count);
+      h.set_shm_slot(d->slot_plus_one);
+      absl::Status status;
+      if (d->wire_type != v1::WIRE_TYPE_F32 && d->wire_type != v1::WIRE_TYPE_BF16 &&
+          d->wire_type != v1::WIRE_TYPE_BYTES) {
+        status = absl::InvalidArgumentError(absl::StrCat("unknown wire type ", d->wire_type));
+      } else if (d->count > kMaxSegmentPayloadBytes) {
+        status = absl::InvalidArgumentError(absl::StrCat(d->count, " elements"));
+      } else {
+        h.set_wire_type(static_cast<v1::WireType>(d->wire_type));
+        absl::StatusOr<std::unique_ptr<ShmPayload>> payload =
+            inbox->Claim(d->slot_plus_one, d->count * WireBytesPerElement(h.wire_type()));
+        if (payload.ok()) {
+          delivery.shm = *std::move(payload);
+          status = Store(std::move(delivery));
+        } else {
+          status = payload.status();
+        }
+      }
+      if (!status.ok()) {
+        const absl::Status failed = Annotate(
+            status, absl::StrCat("shared-memory segment from rank ", inbox->rank()));
+        Fail(group, failed);
+        return failed;
+      }
+      any = true;
+    }
+  }
+  return any;
 }
 
 bool Mailbox::AnnouncedLocked(const std::string& job_id, uint64_t generation) const {
@@ -450,13 +533,20 @@ class PushCall final : public CompletionDriver::Tag {
   // private /dev/shm) the sender never sees it attached and keeps its payloads on the stream.
   void AttachOutbox() {
     if (shm_metadata_.empty()) return;
-    absl::StatusOr<std::shared_ptr<ShmInbox>> inbox = ShmInbox::Attach(shm_metadata_);
+    absl::StatusOr<std::shared_ptr<ShmInbox>> inbox = ShmInbox::Open(shm_metadata_);
     shm_metadata_.clear();
-    if (inbox.ok()) {
+    absl::Status added = inbox.ok() ? mailbox_->AddInbox(group_, *inbox) : inbox.status();
+    if (added.ok()) {
       inbox_ = *std::move(inbox);
+      inbox_->Accept();  // registered first: whatever the sender posts is taken
+      // Its segments may all come through the outbox: a break of this stream fails the
+      // group naming the rank its metadata gave.
+      seen_header_ = true;
+      from_rank_ = static_cast<uint32_t>(inbox_->rank());
+      inbox_->CountStreamDelivery(stream_deliveries_);
     } else {
       TANDEM_LOG(INFO) << "collective stream from " << ctx_.peer()
-                       << " keeps its payloads on the stream: " << inbox.status();
+                       << " keeps its payloads on the stream: " << added;
     }
   }
 
@@ -509,7 +599,14 @@ class PushCall final : public CompletionDriver::Tag {
       seen_header_ = true;
       from_rank_ = h.from_rank();
     }
-    return mailbox_->Put(std::move(delivery));
+    TANDEM_RETURN_IF_ERROR(mailbox_->Put(std::move(delivery)));
+    // Counted once stored: a receiver that sees the count sees the segment.
+    if (inbox_ != nullptr) {
+      inbox_->CountStreamDelivery();
+    } else {
+      ++stream_deliveries_;
+    }
+    return absl::OkStatus();
   }
 
   PushShared* shared_;
@@ -527,6 +624,7 @@ class PushCall final : public CompletionDriver::Tag {
   std::string key_;
   std::string shm_metadata_;  // the sender's outbox (kShmMetadata), until admitted
   std::shared_ptr<ShmInbox> inbox_;  // the sender's outbox, mapped
+  uint64_t stream_deliveries_ = 0;   // segments read on this stream before inbox_
   std::chrono::system_clock::time_point admit_deadline_;
   grpc::Alarm alarm_;
   uint32_t from_rank_ = 0;

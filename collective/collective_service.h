@@ -80,6 +80,18 @@ class Mailbox {
   // RESOURCE_EXHAUSTED when more than max_buffered_bytes would be waiting.
   absl::Status Put(Delivery delivery);
 
+  // Registers the shared-memory outbox a stream of `group` named (shm_outbox.h): its posted
+  // segments are delivered by DrainInboxes. RESOURCE_EXHAUSTED beyond kMaxInboxes (the
+  // stream's payloads then stay on it). Inboxes of other groups go with the next Attach.
+  absl::Status AddInbox(const GroupId& group, std::shared_ptr<ShmInbox> inbox);
+  static constexpr size_t kMaxInboxes = 256;
+  // Stores the segments posted to `group`'s inboxes since the last call, as deliveries that
+  // read their slots; true if any. A malformed descriptor fails the group (INVALID_ARGUMENT
+  // naming the sender) and is returned.
+  absl::StatusOr<bool> DrainInboxes(const GroupId& group);
+  // The inbox rank `from` of `group` posts to, or null: its segments come on its stream.
+  std::shared_ptr<ShmInbox> FindInbox(const GroupId& group, int from);
+
   // Segment (sequence, step, segment) from rank `from` of `group` if it has arrived, nullopt
   // if not yet; the group's failure (or CANCELLED once another group is attached) if any.
   absl::StatusOr<std::optional<Delivery>> TryTake(const GroupId& group, uint64_t sequence,
@@ -135,6 +147,8 @@ class Mailbox {
   std::vector<std::pair<std::pair<std::string, uint64_t>, std::string>> announced_;
   std::map<Key, Delivery> waiting_;
   size_t buffered_bytes_ = 0;
+  std::vector<std::pair<GroupId, std::shared_ptr<ShmInbox>>> inboxes_;
+  std::mutex drain_mu_;  // one DrainInboxes at a time (each ring has one consumer)
   absl::Status error_;
   // Adds the time since awaited_since_ to the current wait's rank; requires mu_.
   void AccountWaitLocked(Clock::time_point now);

@@ -119,13 +119,15 @@ CompletionDriver::OpScope::~OpScope() {
   if (driver_->stop_) driver_->cv_.notify_all();  // Shutdown is waiting for this
 }
 
-void CompletionDriver::PollOnce(Clock::time_point deadline) {
+bool CompletionDriver::PollOnce(Clock::time_point deadline) {
   void* tag = nullptr;
   bool ok = false;
   tls_rechecking = nullptr;
   const auto status = cq_->AsyncNext(&tag, &ok, ToGpr(deadline));
   tls_rechecking = this;
-  if (status == grpc::CompletionQueue::GOT_EVENT) Dispatch(tag, ok);
+  if (status != grpc::CompletionQueue::GOT_EVENT) return false;
+  Dispatch(tag, ok);
+  return true;
 }
 
 void CompletionDriver::Wake() {

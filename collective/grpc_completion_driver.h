@@ -89,8 +89,9 @@ class CompletionDriver {
   };
 
   // Within an OpScope: waits for one event and handles it, or returns at `deadline` or when
-  // woken. Callers re-check what they wait for after every return.
-  void PollOnce(Clock::time_point deadline);
+  // woken. Callers re-check what they wait for after every return. True if it handled an
+  // event (a wake counts as one).
+  bool PollOnce(Clock::time_point deadline);
 
   // Makes threads polling in an OpScope return from PollOnce, so they re-check their
   // condition. Call after changing, from another thread, state an operation waits on. Free

@@ -176,7 +176,7 @@ void GrpcTransport::Connect(int peer) {
       {kGroupKeyMetadata, security_.group_key}};
   if (shared_memory_slot_bytes_ > 0) {
     absl::StatusOr<std::unique_ptr<ShmOutbox>> outbox =
-        ShmOutbox::Create(kShmSlots, shared_memory_slot_bytes_);
+        ShmOutbox::Create(kShmSlots, shared_memory_slot_bytes_, rank_);
     if (outbox.ok()) {
       outboxes_[peer] = *std::move(outbox);
       metadata.emplace_back(kShmMetadata, outboxes_[peer]->metadata());
@@ -266,15 +266,32 @@ void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t 
         std::lock_guard<std::mutex> lock(send_->mu);
         if (!send_->error.ok()) return;
       }
+      ShmDescriptor d;
+      d.sequence = op.sequence;
+      d.count = count;
+      d.step = step;
+      d.segment = segment;
+      d.slot_plus_one = static_cast<uint32_t>(shm_slot) + 1;
+      d.wire_type = static_cast<uint32_t>(type);
+      if (outbox->Post(d)) return;
+      // The descriptor ring is full: the Segment naming the slot goes on the stream.
+      outbox->CountStreamSend();
       grpc::Slice prefix(Prefix(op, step, segment, count, shm_slot));
       PeerStream* s = streams_[peer].get();
-      if (!s->Send(grpc::ByteBuffer(&prefix, 1), more)) {
+      if (!s->Send(grpc::ByteBuffer(&prefix, 1), /*more=*/false)) {  // no hint: see below
         SetError(StreamError(s->end_status(), peer));
       }
       return;
     }
   }
   ++stream_sends_;
+  // The receiver waits on its stream for this segment, not on the outbox's bell. And no
+  // buffer hint: the segments after it may go through the outbox, and a hinted write waits
+  // for the next write without the hint (or for a keepalive ping, seconds later).
+  if (ShmOutbox* outbox = outboxes_[peer].get(); outbox != nullptr) {
+    outbox->CountStreamSend();
+    more = false;
+  }
   {
     std::lock_guard<std::mutex> lock(send_->mu);
     if (!send_->error.ok()) return;
@@ -365,18 +382,34 @@ absl::Status GrpcTransport::WaitSends(Clock::time_point deadline, Pred done, con
 // group fails, or the deadline passes.
 absl::StatusOr<Delivery> GrpcTransport::Poll(const OpContext& op, int from, uint32_t step,
                                              uint32_t segment) {
-  WaitMark mark(service_->mailbox());
+  Mailbox& mailbox = service_->mailbox();
+  WaitMark mark(mailbox);
+  // Set when `from` posts to a shared-memory outbox this process took.
+  std::shared_ptr<ShmInbox> inbox;
   for (;;) {
     TANDEM_ASSIGN_OR_RETURN(std::optional<Delivery> delivery,
-                            service_->mailbox().TryTake(group_, op.sequence, step, segment, from));
+                            mailbox.TryTake(group_, op.sequence, step, segment, from));
     if (delivery.has_value()) return std::move(*delivery);
+    TANDEM_ASSIGN_OR_RETURN(const bool drained, mailbox.DrainInboxes(group_));
+    if (drained) continue;
     mark.Begin(group_, from, /*sends=*/false);
-    if (Clock::now() >= op.deadline) {
+    const Clock::time_point now = Clock::now();
+    if (now >= op.deadline) {
       return absl::DeadlineExceededError(absl::StrCat("deadline passed waiting for sequence ",
                                                       op.sequence, " step ", step, " segment ",
                                                       segment));
     }
-    service_->driver().PollOnce(op.deadline);
+    if (inbox == nullptr) inbox = mailbox.FindInbox(group_, from);
+    // Sleep on `from`'s bell while every segment it put on its stream has been read and gRPC
+    // holds none of this rank's payloads (their writes progress only while the queue is
+    // polled), after handling whatever the queue has ready; wait on the queue otherwise.
+    if (inbox != nullptr && !inbox->StreamSegmentsInFlight() && PeerHoldingSends() < 0) {
+      if (service_->driver().PollOnce(now)) continue;
+      inbox->WaitForBell(std::min(op.deadline, now + kShmQueueCheck));
+    } else {
+      service_->driver().PollOnce(
+          inbox != nullptr ? std::min(op.deadline, now + kShmQueueCheck) : op.deadline);
+    }
   }
 }
 

@@ -48,6 +48,9 @@ class GrpcTransport final : public Transport {
   // Slots of an outbox: up to this many segments to one peer may be unread at a time before
   // further ones go on the stream.
   static constexpr uint32_t kShmSlots = 16;
+  // While a wait sleeps on a peer's shared-memory bell, the completion queue (stream breaks,
+  // segments that went on a stream) is checked at least this often.
+  static constexpr std::chrono::microseconds kShmQueueCheck{1000};
   // Payloads sent so far through shared memory and on the streams.
   size_t shm_sends() const { return shm_sends_; }
   size_t stream_sends() const { return stream_sends_; }

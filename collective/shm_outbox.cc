@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <utility>
@@ -27,6 +30,16 @@ struct ShmOutboxLayout {
   uint64_t slot_bytes;
   std::atomic<uint32_t> attached;
   std::atomic<uint32_t> state[ShmOutbox::kMaxSlots];
+  // The descriptor ring (single producer: the sender; single consumer: the receiver), each
+  // counter on its own cache line.
+  alignas(64) std::atomic<uint64_t> posted;
+  alignas(64) std::atomic<uint64_t> taken;
+  alignas(64) std::atomic<uint32_t> bell;  // a futex word: bumped after each post
+  std::atomic<uint32_t> waiting;           // the receiver sleeps (or is about to) on the bell
+  // Segments the sender put on its stream instead (before the outbox was attached, or with
+  // no slot free): while the receiver has read fewer, it waits on its stream, not the bell.
+  alignas(64) std::atomic<uint64_t> on_stream;
+  alignas(64) ShmDescriptor ring[ShmOutbox::kRingEntries];
 };
 
 namespace {
@@ -34,13 +47,23 @@ namespace {
 constexpr char kMagic[8] = {'T', 'N', 'D', 'M', 'S', 'H', 'M', '1'};
 constexpr size_t kHeaderBytes = 4096;
 static_assert(sizeof(ShmOutboxLayout) <= kHeaderBytes);
-static_assert(std::atomic<uint32_t>::is_always_lock_free,
+static_assert(std::atomic<uint32_t>::is_always_lock_free &&
+                  std::atomic<uint64_t>::is_always_lock_free,
               "the state words are shared between processes");
+static_assert(sizeof(std::atomic<uint32_t>) == 4, "the bell is a futex word");
 constexpr uint32_t kFree = 0;
 constexpr uint32_t kFull = 1;
 constexpr size_t kNonceHexDigits = 32;
 // Bounds a peer's outbox must keep (Attach refuses others before mapping).
 constexpr size_t kMaxSlotBytes = 16 << 20;
+
+// FUTEX_WAIT / FUTEX_WAKE on a word shared between processes (no FUTEX_PRIVATE_FLAG).
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected, const timespec* timeout) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, expected, timeout, nullptr, 0);
+}
+void FutexWakeAll(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
 
 absl::Status Errno(const std::string& what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
@@ -71,7 +94,8 @@ long PidOfName(absl::string_view name, bool slash) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ShmOutbox>> ShmOutbox::Create(uint32_t slots, size_t slot_bytes) {
+absl::StatusOr<std::unique_ptr<ShmOutbox>> ShmOutbox::Create(uint32_t slots, size_t slot_bytes,
+                                                           int rank) {
   if (slots == 0 || slots > kMaxSlots || slot_bytes == 0 || slot_bytes > kMaxSlotBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("outbox of ", slots, " slots of ", slot_bytes, " bytes"));
@@ -101,18 +125,25 @@ absl::StatusOr<std::unique_ptr<ShmOutbox>> ShmOutbox::Create(uint32_t slots, siz
   layout->slot_bytes = slot_bytes;
   layout->attached.store(0, std::memory_order_relaxed);
   for (auto& s : layout->state) s.store(kFree, std::memory_order_relaxed);
+  layout->posted.store(0, std::memory_order_relaxed);
+  layout->taken.store(0, std::memory_order_relaxed);
+  layout->bell.store(0, std::memory_order_relaxed);
+  layout->waiting.store(0, std::memory_order_relaxed);
+  layout->on_stream.store(0, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
-  return std::unique_ptr<ShmOutbox>(new ShmOutbox(name, base, mapped, slots, slot_bytes, nonce));
+  return std::unique_ptr<ShmOutbox>(
+      new ShmOutbox(name, base, mapped, slots, slot_bytes, nonce, rank));
 }
 
 ShmOutbox::ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots,
-                     size_t slot_bytes, std::string nonce_hex)
+                     size_t slot_bytes, std::string nonce_hex, int rank)
     : name_(std::move(name)),
       base_(base),
       mapped_(mapped),
       slots_(slots),
       slot_bytes_(slot_bytes),
-      nonce_hex_(std::move(nonce_hex)) {}
+      nonce_hex_(std::move(nonce_hex)),
+      rank_(rank) {}
 
 ShmOutbox::~ShmOutbox() {
   if (!attached()) shm_unlink(name_.c_str());  // ENOENT if the peer got there meanwhile
@@ -121,7 +152,9 @@ ShmOutbox::~ShmOutbox() {
 
 ShmOutboxLayout* ShmOutbox::layout() const { return static_cast<ShmOutboxLayout*>(base_); }
 
-std::string ShmOutbox::metadata() const { return absl::StrCat(name_, " ", nonce_hex_); }
+std::string ShmOutbox::metadata() const {
+  return absl::StrCat(name_, " ", nonce_hex_, " ", rank_);
+}
 
 bool ShmOutbox::attached() const {
   return layout()->attached.load(std::memory_order_acquire) != 0;
@@ -147,6 +180,27 @@ void ShmOutbox::Publish(int slot) {
   layout()->state[slot].store(kFull, std::memory_order_release);
 }
 
+bool ShmOutbox::Post(const ShmDescriptor& d) {
+  ShmOutboxLayout* l = layout();
+  const uint64_t posted = l->posted.load(std::memory_order_relaxed);  // only this side writes it
+  if (posted - l->taken.load(std::memory_order_acquire) >= kRingEntries) return false;
+  l->ring[posted % kRingEntries] = d;
+  l->posted.store(posted + 1, std::memory_order_release);
+  Ring();
+  return true;
+}
+
+void ShmOutbox::CountStreamSend() {
+  layout()->on_stream.fetch_add(1, std::memory_order_seq_cst);
+  Ring();
+}
+
+void ShmOutbox::Ring() {
+  ShmOutboxLayout* l = layout();
+  l->bell.fetch_add(1, std::memory_order_seq_cst);
+  if (l->waiting.load(std::memory_order_seq_cst) != 0) FutexWakeAll(&l->bell);
+}
+
 uint32_t ShmOutbox::InUse() const {
   uint32_t n = 0;
   for (uint32_t i = 0; i < slots_; ++i) {
@@ -156,9 +210,17 @@ uint32_t ShmOutbox::InUse() const {
 }
 
 absl::StatusOr<std::shared_ptr<ShmInbox>> ShmInbox::Attach(const std::string& metadata) {
+  absl::StatusOr<std::shared_ptr<ShmInbox>> inbox = Open(metadata);
+  if (inbox.ok()) (*inbox)->Accept();
+  return inbox;
+}
+
+absl::StatusOr<std::shared_ptr<ShmInbox>> ShmInbox::Open(const std::string& metadata) {
   const std::vector<std::string> parts = absl::StrSplit(metadata, ' ');
-  if (parts.size() != 2 || PidOfName(parts[0], /*slash=*/true) < 0 ||
-      parts[1].size() != kNonceHexDigits || !IsHex(parts[1])) {
+  int rank = -1;
+  if (parts.size() != 3 || PidOfName(parts[0], /*slash=*/true) < 0 ||
+      parts[1].size() != kNonceHexDigits || !IsHex(parts[1]) ||
+      !absl::SimpleAtoi(parts[2], &rank) || rank < 0 || rank >= (1 << 20)) {
     return absl::InvalidArgumentError("malformed shared-memory outbox metadata");
   }
   const std::string& name = parts[0];
@@ -194,10 +256,46 @@ absl::StatusOr<std::shared_ptr<ShmInbox>> ShmInbox::Attach(const std::string& me
     return absl::PermissionDeniedError(
         absl::StrCat("the peer's outbox ", name, " does not hold the announced nonce"));
   }
-  std::shared_ptr<ShmInbox> inbox(new ShmInbox(base, mapped, slots, slot_bytes));
-  layout->attached.store(1, std::memory_order_release);
-  shm_unlink(name.c_str());  // both sides hold the mapping; nothing is left behind
-  return inbox;
+  return std::shared_ptr<ShmInbox>(new ShmInbox(base, mapped, slots, slot_bytes, rank, name));
+}
+
+void ShmInbox::Accept() {
+  layout()->attached.store(1, std::memory_order_release);
+  shm_unlink(name_.c_str());
+}
+
+bool ShmInbox::StreamSegmentsInFlight() const {
+  return layout()->on_stream.load(std::memory_order_seq_cst) >
+         received_on_stream_.load(std::memory_order_seq_cst);
+}
+
+bool ShmInbox::Pending() const {
+  const ShmOutboxLayout* l = layout();
+  return l->posted.load(std::memory_order_acquire) != l->taken.load(std::memory_order_relaxed);
+}
+
+std::optional<ShmDescriptor> ShmInbox::Take() {
+  ShmOutboxLayout* l = layout();
+  const uint64_t taken = l->taken.load(std::memory_order_relaxed);  // only this side writes it
+  if (l->posted.load(std::memory_order_acquire) == taken) return std::nullopt;
+  const ShmDescriptor d = l->ring[taken % ShmOutbox::kRingEntries];
+  l->taken.store(taken + 1, std::memory_order_release);
+  return d;
+}
+
+void ShmInbox::WaitForBell(std::chrono::steady_clock::time_point until) {
+  ShmOutboxLayout* l = layout();
+  l->waiting.store(1, std::memory_order_seq_cst);
+  const uint32_t bell = l->bell.load(std::memory_order_seq_cst);
+  if (!Pending()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left > std::chrono::steady_clock::duration::zero()) {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      const timespec timeout{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+      FutexWait(&l->bell, bell, &timeout);
+    }
+  }
+  l->waiting.store(0, std::memory_order_relaxed);
 }
 
 ShmInbox::~ShmInbox() { munmap(base_, mapped_); }

@@ -10,27 +10,38 @@
 //
 // Protocol. The sender creates an outbox (a POSIX shared-memory object, mode 0600, named
 // kShmNamePrefix<pid>-<random>, a random nonce in its header) per peer it sends to, and names
-// it with its nonce in the Push stream's metadata (kShmMetadata), which the peer reads only
-// after the stream was admitted with the group's key (collective_service.h). A peer on the
-// same host, of the same user, that can open the object and finds the nonce maps it, marks
-// it attached and unlinks its name. From then on the sender may put a payload into a free
-// slot and send the Segment with header.shm_slot = slot + 1 and no payload; the receiver
-// reads the slot and frees it when it is done with the segment. Where the peer cannot open
-// the object (another host, a container with its own /dev/shm, another user) it never marks
-// it attached and every payload goes on the stream as before; so does a payload larger than
-// a slot or one sent while every slot is in use: sends never wait for a slot.
+// it with its nonce and its rank in the Push stream's metadata (kShmMetadata), which the peer
+// reads only after the stream was admitted with the group's key (collective_service.h). A
+// peer on the same host, of the same user, that can open the object and finds the nonce maps
+// it, registers it with its mailbox, marks it attached and unlinks its name. From then on the
+// sender may put a payload into a free slot and post a descriptor of the segment (its
+// sequence, step, segment, count, wire type and slot) to the outbox's descriptor ring, then
+// ring the outbox's bell (a futex word the receiver sleeps on while it waits for this peer;
+// woken only when it sleeps). The receiver turns descriptors into mailbox deliveries that
+// read the slot, and frees the slot when done with the segment. No gRPC message is sent for
+// such a segment. Where the peer cannot open the object (another host, a container with its
+// own /dev/shm, another user) it never marks it attached and every payload goes on the stream
+// as before; so does a payload larger than a slot or one sent while every slot is in use
+// (sends never wait for a slot), and a segment whose slot was found while the descriptor
+// ring is full goes as a Segment naming its slot (header.shm_slot) on the stream.
 //
-// Memory order: a slot's state word is the only hand-off. The sender writes the payload, then
-// stores kFull (release) before sending the Segment; the receiver checks kFull (acquire)
-// before reading, and stores kFree (release) when done; the sender reuses a slot only after
-// reading kFree (acquire).
+// Memory order: a slot's state word hands the slot over: the sender writes the payload, then
+// stores kFull (release); the receiver checks kFull (acquire) before reading, and stores
+// kFree (release) when done; the sender reuses a slot only after reading kFree (acquire). The
+// descriptor ring is single-producer single-consumer: `posted` (release, by the sender) and
+// `taken` (release, by the receiver). The bell: the sender bumps it after posting and wakes
+// the receiver if its `waiting` flag is set; the receiver sets `waiting`, reads the bell,
+// checks the ring, and sleeps only while the bell still holds what it read (all seq_cst, so
+// one of the two sees the other).
 #ifndef TANDEM_COLLECTIVE_SHM_OUTBOX_H_
 #define TANDEM_COLLECTIVE_SHM_OUTBOX_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -38,12 +49,24 @@
 
 namespace tandem::collective {
 
-// Push stream metadata: "<object name> <nonce hex>" of the sender's outbox for this stream.
+// Push stream metadata: "<object name> <nonce hex> <sender rank>" of the sender's outbox for
+// this stream.
 inline constexpr char kShmMetadata[] = "tandem-shm-outbox";
 // Names of outboxes: kShmNamePrefix, the creating process's pid, '-', 32 hex digits.
 inline constexpr char kShmNamePrefix[] = "/tandem-coll-";
 
 struct ShmOutboxLayout;  // the mapped header (shm_outbox.cc)
+
+// One segment posted to an outbox's descriptor ring (what a Segment's header would say; the
+// job, generation and sender are the stream's).
+struct ShmDescriptor {
+  uint64_t sequence = 0;
+  uint64_t count = 0;  // elements of wire_type
+  uint32_t step = 0;
+  uint32_t segment = 0;
+  uint32_t slot_plus_one = 0;
+  uint32_t wire_type = 0;  // v1::WireType
+};
 
 // The sending side: one per (sender, peer) stream. Thread-compatible (the transport's
 // operation thread sends).
@@ -52,7 +75,10 @@ class ShmOutbox {
   static constexpr uint32_t kMaxSlots = 64;
   // Creates and maps an outbox of `slots` slots of `slot_bytes` each (address space only:
   // pages are allocated as slots are first written).
-  static absl::StatusOr<std::unique_ptr<ShmOutbox>> Create(uint32_t slots, size_t slot_bytes);
+  // The descriptor ring's capacity.
+  static constexpr uint32_t kRingEntries = 64;
+  static absl::StatusOr<std::unique_ptr<ShmOutbox>> Create(uint32_t slots, size_t slot_bytes,
+                                                           int rank = 0);
   // Unmaps; unlinks the name unless the peer attached (and so unlinked it already).
   ~ShmOutbox();
   ShmOutbox(const ShmOutbox&) = delete;
@@ -73,12 +99,21 @@ class ShmOutbox {
   // The payload of an acquired slot is written: the peer may read it once the Segment naming
   // it arrives (call before sending that Segment).
   void Publish(int slot);
+  // Posts `d` (its slot published) to the descriptor ring and rings the bell; false when the
+  // ring is full (the peer has not taken kRingEntries descriptors yet).
+  bool Post(const ShmDescriptor& d);
+  // Counts a segment to this peer that goes on the stream instead (call before sending it;
+  // from the outbox's creation on, attached or not) and rings the bell, so the receiver
+  // waits on its stream until it has read as many.
+  void CountStreamSend();
+  // Wakes a receiver asleep on the bell.
+  void Ring();
   // Slots the peer has not freed yet (tests).
   uint32_t InUse() const;
 
  private:
   ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots, size_t slot_bytes,
-            std::string nonce_hex);
+            std::string nonce_hex, int rank);
   ShmOutboxLayout* layout() const;
 
   const std::string name_;
@@ -87,6 +122,7 @@ class ShmOutbox {
   const uint32_t slots_;
   const size_t slot_bytes_;
   const std::string nonce_hex_;
+  const int rank_;
   uint32_t next_ = 0;  // where Acquire's search starts
 };
 
@@ -116,9 +152,15 @@ class ShmInbox : public std::enable_shared_from_this<ShmInbox> {
  public:
   // Maps the outbox `metadata` (kShmMetadata's value) names, after checking the name's form,
   // that it is a shared-memory object of this user that no other user may open, its size
-  // and its nonce; marks it attached and unlinks the name. An error says why not (the
-  // stream then carries its payloads itself).
+  // and its nonce. An error says why not (the stream then carries its payloads itself).
+  static absl::StatusOr<std::shared_ptr<ShmInbox>> Open(const std::string& metadata);
+  // Open, then Accept: for tests.
   static absl::StatusOr<std::shared_ptr<ShmInbox>> Attach(const std::string& metadata);
+  // Marks the outbox attached (the sender starts using it: call once descriptors will be
+  // taken) and unlinks its name (both sides hold the mapping; nothing is left behind).
+  void Accept();
+  // The sender's rank, as its metadata said.
+  int rank() const { return rank_; }
   ~ShmInbox();
   ShmInbox(const ShmInbox&) = delete;
   ShmInbox& operator=(const ShmInbox&) = delete;
@@ -128,10 +170,32 @@ class ShmInbox : public std::enable_shared_from_this<ShmInbox> {
   // sender has not filled.
   absl::StatusOr<std::unique_ptr<ShmPayload>> Claim(uint32_t slot_plus_one, size_t bytes);
 
+  // Whether descriptors wait in the ring.
+  bool Pending() const;
+  // The receiving stream read a segment that came on it, not through the outbox (`n` at
+  // once: those read before the outbox was opened).
+  void CountStreamDelivery(uint64_t n = 1) { received_on_stream_.fetch_add(n); }
+  // Whether the sender put segments on the stream that it has not read yet: wait on the
+  // stream then, not on the bell.
+  bool StreamSegmentsInFlight() const;
+  // The next descriptor, taken from the ring (nullopt when none waits). The caller claims its
+  // slot.
+  std::optional<ShmDescriptor> Take();
+  // Sleeps until the bell rings (a descriptor was posted, or a segment went on the stream),
+  // `until` passes, or descriptors already wait; returns at once in the last case. Spurious
+  // returns are possible: callers re-check.
+  void WaitForBell(std::chrono::steady_clock::time_point until);
+
  private:
   friend class ShmPayload;
-  ShmInbox(void* base, size_t mapped, uint32_t slots, size_t slot_bytes)
-      : base_(base), mapped_(mapped), slots_(slots), slot_bytes_(slot_bytes) {}
+  ShmInbox(void* base, size_t mapped, uint32_t slots, size_t slot_bytes, int rank,
+           std::string name)
+      : base_(base),
+        mapped_(mapped),
+        slots_(slots),
+        slot_bytes_(slot_bytes),
+        rank_(rank),
+        name_(std::move(name)) {}
   ShmOutboxLayout* layout() const;
   void Free(uint32_t slot);
 
@@ -139,6 +203,9 @@ class ShmInbox : public std::enable_shared_from_this<ShmInbox> {
   const size_t mapped_;
   const uint32_t slots_;
   const size_t slot_bytes_;
+  const int rank_;
+  const std::string name_;
+  std::atomic<uint64_t> received_on_stream_{0};
 };
 
 // Unlinks outboxes of this user whose creating process is gone (a crash leaves its unattached

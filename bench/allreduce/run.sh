@@ -94,8 +94,9 @@ run_tandem_link() {
   for r in 0 1; do
     local sink=/dev/null
     ((r == 0)) && sink=$out
+    # --shm=0: the namespaces share this host's /dev/shm, and the link is what is measured.
     ip netns exec "${link_ns[$r]}" "$bin" --rank=$r --world=2 --rendezvous="$rdv" \
-      --host="10.231.0.$((r + 1))" --sizes=$sizes --seconds=$seconds "$@" >"$sink" &
+      --host="10.231.0.$((r + 1))" --sizes=$sizes --seconds=$seconds --shm=0 "$@" >"$sink" &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || rc=1; done

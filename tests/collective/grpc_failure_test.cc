@@ -371,8 +371,9 @@ TEST(CollectiveServiceTest, SharedMemorySegmentsNeedTheStreamsOwnOutbox) {
   EXPECT_NE(s.error_message().find("without an outbox"), std::string::npos) << s.error_message();
 
   ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(2, 64));
-  std::string forged = outbox->metadata();
-  forged.back() = forged.back() == '0' ? '1' : '0';  // another nonce
+  std::string forged = outbox->metadata();  // "<name> <nonce> <rank>": another nonce
+  char& nonce_digit = forged[forged.rfind(' ') - 1];
+  nonce_digit = nonce_digit == '0' ? '1' : '0';
   h.set_sequence(1);
   s = RawPush(address, "job-1/3", {Segment("job-1", 3, 4, 16)}, "", {{kShmMetadata, forged}});
   EXPECT_TRUE(s.ok()) << "inline segments still go: " << s.error_message();

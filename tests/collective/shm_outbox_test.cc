@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -60,6 +62,89 @@ TEST(ShmOutboxTest, SlotsTravelOnceAttachedAndComeBackWhenRead) {
   EXPECT_EQ(outbox->Acquire(1), a) << "the freed slot is reused";
 }
 
+// An outbox opened is not attached (the sender keeps its payloads on the stream) until the
+// receiver accepts it, having registered it.
+TEST(ShmOutboxTest, OpenedIsNotAttachedUntilAccepted) {
+  ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(1, 64, /*rank=*/3));
+  ASSERT_OK_AND_ASSIGN(auto inbox, ShmInbox::Open(outbox->metadata()));
+  EXPECT_EQ(inbox->rank(), 3);
+  EXPECT_FALSE(outbox->attached());
+  EXPECT_EQ(outbox->Acquire(4), -1);
+  inbox->Accept();
+  EXPECT_TRUE(outbox->attached());
+  EXPECT_FALSE(Exists(outbox->name()));
+}
+
+// Descriptors arrive in order, at most kRingEntries waiting; the ring refuses more until the
+// receiver takes some.
+TEST(ShmOutboxTest, DescriptorsTravelInOrderAndTheRingIsBounded) {
+  ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(1, 64));
+  ASSERT_OK_AND_ASSIGN(auto inbox, ShmInbox::Attach(outbox->metadata()));
+  EXPECT_FALSE(inbox->Pending());
+  EXPECT_FALSE(inbox->Take().has_value());
+  for (uint32_t i = 0; i < ShmOutbox::kRingEntries; ++i) {
+    ShmDescriptor d;
+    d.sequence = 100 + i;
+    d.step = i;
+    d.segment = 2 * i;
+    d.count = 3 * i;
+    d.slot_plus_one = 1;
+    d.wire_type = 1;
+    ASSERT_TRUE(outbox->Post(d)) << i;
+  }
+  EXPECT_FALSE(outbox->Post(ShmDescriptor{})) << "the ring is full";
+  EXPECT_TRUE(inbox->Pending());
+  for (uint32_t i = 0; i < 3; ++i) {
+    std::optional<ShmDescriptor> d = inbox->Take();
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->sequence, 100 + i);
+    EXPECT_EQ(d->step, i);
+    EXPECT_EQ(d->segment, 2 * i);
+    EXPECT_EQ(d->count, 3 * i);
+  }
+  EXPECT_TRUE(outbox->Post(ShmDescriptor{})) << "room again";
+  size_t left = 0;
+  while (inbox->Take().has_value()) ++left;
+  EXPECT_EQ(left, ShmOutbox::kRingEntries - 3 + 1);
+  EXPECT_FALSE(inbox->Pending());
+}
+
+// A receiver asleep on the bell wakes when the sender posts (or rings), not at its timeout;
+// with a descriptor already waiting it does not sleep at all; with nothing, it sleeps until
+// its time.
+TEST(ShmOutboxTest, TheBellWakesASleepingReceiver) {
+  using std::chrono::milliseconds;
+  using std::chrono::steady_clock;
+  ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(1, 64));
+  ASSERT_OK_AND_ASSIGN(auto inbox, ShmInbox::Attach(outbox->metadata()));
+  auto start = steady_clock::now();
+  inbox->WaitForBell(start + milliseconds(50));
+  EXPECT_GE(steady_clock::now() - start, milliseconds(50)) << "nothing rang";
+
+  for (bool post : {true, false}) {
+    start = steady_clock::now();
+    std::thread sender([&] {
+      std::this_thread::sleep_for(milliseconds(20));
+      if (post) {
+        ASSERT_TRUE(outbox->Post(ShmDescriptor{}));
+      } else {
+        outbox->Ring();
+      }
+    });
+    inbox->WaitForBell(start + std::chrono::seconds(20));
+    const auto waited = steady_clock::now() - start;
+    sender.join();
+    EXPECT_GE(waited, milliseconds(15)) << post;
+    EXPECT_LT(waited, std::chrono::seconds(10)) << "woken by " << (post ? "a post" : "a ring");
+    EXPECT_EQ(inbox->Take().has_value(), post);
+  }
+  ASSERT_TRUE(outbox->Post(ShmDescriptor{}));
+  ASSERT_TRUE(inbox->Pending());
+  start = steady_clock::now();
+  inbox->WaitForBell(start + std::chrono::seconds(20));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1)) << "a descriptor waits";
+}
+
 TEST(ShmOutboxTest, ClaimRefusesSlotsOutOfRangeOversizedOrNotFilled) {
   ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(3, 64));
   ASSERT_OK_AND_ASSIGN(auto inbox, ShmInbox::Attach(outbox->metadata()));
@@ -75,26 +160,30 @@ TEST(ShmOutboxTest, ClaimRefusesSlotsOutOfRangeOversizedOrNotFilled) {
 }
 
 TEST(ShmOutboxTest, AttachRefusesWhatIsNotThePeersOutbox) {
-  ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(1, 64));
+  ASSERT_OK_AND_ASSIGN(auto outbox, ShmOutbox::Create(1, 64, /*rank=*/5));
   const std::vector<std::string> parts = absl::StrSplit(outbox->metadata(), ' ');
-  ASSERT_EQ(parts.size(), 2u);
+  ASSERT_EQ(parts.size(), 3u);
   const std::string& name = parts[0];
   const std::string& nonce = parts[1];
+  EXPECT_EQ(parts[2], "5");
   const std::string other_nonce(32, nonce[0] == 'a' ? 'b' : 'a');
 
   for (const std::string& malformed :
-       {std::string(""), name, absl::StrCat(name, " ", nonce, " x"), absl::StrCat(name, " zz"),
-        absl::StrCat("/etc/passwd ", nonce), absl::StrCat("/tandem-coll-x-", nonce, " ", nonce),
-        absl::StrCat("/tandem-coll-1-", nonce.substr(1), " ", nonce)}) {
+       {std::string(""), name, absl::StrCat(name, " ", nonce),
+        absl::StrCat(name, " ", nonce, " x"), absl::StrCat(name, " ", nonce, " -1"),
+        absl::StrCat(name, " ", nonce, " 1 2"), absl::StrCat(name, " zz 1"),
+        absl::StrCat("/etc/passwd ", nonce, " 1"),
+        absl::StrCat("/tandem-coll-x-", nonce, " ", nonce, " 1"),
+        absl::StrCat("/tandem-coll-1-", nonce.substr(1), " ", nonce, " 1")}) {
     EXPECT_EQ(ShmInbox::Attach(malformed).status().code(), absl::StatusCode::kInvalidArgument)
         << "'" << malformed << "'";
   }
   // Of the right form but not there: another host's outbox, or a private /dev/shm.
-  EXPECT_EQ(ShmInbox::Attach(absl::StrCat("/tandem-coll-1-", other_nonce, " ", nonce))
+  EXPECT_EQ(ShmInbox::Attach(absl::StrCat("/tandem-coll-1-", other_nonce, " ", nonce, " 1"))
                 .status()
                 .code(),
             absl::StatusCode::kUnavailable);
-  absl::Status wrong = ShmInbox::Attach(absl::StrCat(name, " ", other_nonce)).status();
+  absl::Status wrong = ShmInbox::Attach(absl::StrCat(name, " ", other_nonce, " 5")).status();
   EXPECT_EQ(wrong.code(), absl::StatusCode::kPermissionDenied) << wrong;
   EXPECT_FALSE(outbox->attached());
   EXPECT_TRUE(Exists(name)) << "a refused attach leaves the outbox alone";
@@ -106,7 +195,7 @@ TEST(ShmOutboxTest, AttachRefusesWhatIsNotThePeersOutbox) {
   ASSERT_EQ(fchmod(fd, 0644), 0);
   ASSERT_EQ(ftruncate(fd, 4096 + 64), 0);
   close(fd);
-  EXPECT_EQ(ShmInbox::Attach(absl::StrCat(open_name, " ", nonce)).status().code(),
+  EXPECT_EQ(ShmInbox::Attach(absl::StrCat(open_name, " ", nonce, " 5")).status().code(),
             absl::StatusCode::kPermissionDenied);
   shm_unlink(open_name.c_str());
 }
