@@ -55,10 +55,10 @@ class ClusterFixture : public ::testing::Test {
   // cache and gets a new log).
   std::unique_ptr<ChildProcess> StartWorkerLogging(const std::string& cache,
                                                    const std::string& log) {
-    return std::make_unique<ChildProcess>(
-        std::vector<std::string>{BinDir() + "/tandem-worker", "--coordinator=" + address_,
-                                 "--cache_dir=" + dir_.Join(cache), "--threads=1"},
-        dir_.Join(log));
+    std::vector<std::string> argv = {BinDir() + "/tandem-worker", "--coordinator=" + address_,
+                                     "--cache_dir=" + dir_.Join(cache), "--threads=1"};
+    argv.insert(argv.end(), worker_flags_.begin(), worker_flags_.end());
+    return std::make_unique<ChildProcess>(argv, dir_.Join(log));
   }
 
   // The job as stored now (empty when the coordinator does not answer).
@@ -209,6 +209,7 @@ class ClusterFixture : public ::testing::Test {
   std::unique_ptr<ChildProcess> coordinator_;
   // Flags the coordinator gets besides the fixture's (set before SetUp starts it).
   std::vector<std::string> coordinator_flags_;
+  std::vector<std::string> worker_flags_;  // added to every worker's command line
   std::unique_ptr<JobClient> client_;
   int port_ = 0;
   std::string address_;

@@ -38,6 +38,9 @@ class PartitionTest : public testing::ClusterFixture {
     if (!g_own_network) GTEST_SKIP() << "needs root to make a network namespace";
     if (!Shell("iptables -w -L INPUT")) GTEST_SKIP() << "needs iptables";
     coordinator_flags_ = {"--stall_timeout_ms=2000", "--stall_sit_out_ms=4000"};
+    // The workers stand for workers on different hosts: their gradients cross the network
+    // (here the namespace's loopback, which the tests cut and slow), not shared memory.
+    worker_flags_ = {"--no_shared_memory"};
     ClusterFixture::SetUp();
   }
 
@@ -77,7 +80,7 @@ class PartitionTest : public testing::ClusterFixture {
     return std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{"/usr/bin/setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups",
                                  testing::BinDir() + "/tandem-worker", "--coordinator=" + address_,
-                                 "--cache_dir=" + cache, "--threads=1"},
+                                 "--cache_dir=" + cache, "--threads=1", "--no_shared_memory"},
         dir_.Join(name + ".log"));
   }
 
