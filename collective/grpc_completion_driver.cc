@@ -15,9 +15,12 @@ thread_local const CompletionDriver* tls_rechecking = nullptr;
 constexpr auto kIdleBeforePolling = std::chrono::milliseconds(5);
 constexpr auto kCheckWhileOperating = std::chrono::milliseconds(50);
 
+// A deadline that has passed is gRPC's infinite past: a poll that returns at once. (The
+// present would be rounded up to gRPC's next millisecond: a poll of up to 1 ms.)
 gpr_timespec ToGpr(Clock::time_point deadline) {
-  const int64_t ns = std::max<int64_t>(
-      0, std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count());
+  const int64_t ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+  if (ns <= 0) return gpr_inf_past(GPR_CLOCK_MONOTONIC);
   return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_nanos(ns, GPR_TIMESPAN));
 }
 

@@ -34,6 +34,11 @@ bool PeerStream::Send(grpc::ByteBuffer message, bool more) {
   return true;
 }
 
+bool PeerStream::ended() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_;
+}
+
 grpc::Status PeerStream::end_status() {
   std::lock_guard<std::mutex> lock(mu_);
   return status_;

@@ -43,6 +43,8 @@ class PeerStream {
 
   // The status the stream ended with (valid once Send returned false).
   grpc::Status end_status();
+  // Whether the stream has ended (a Send now would return false).
+  bool ended();
 
   // Ends the stream: graceful half-closes once the queue is written and lets the peer finish
   // it (so it sees a clean end); otherwise cancels. Returns once gRPC is done with the call

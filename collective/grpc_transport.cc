@@ -250,6 +250,12 @@ std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t s
 void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t segment,
                          const void* data, size_t count, size_t slot, bool more) {
   if (ShmOutbox* outbox = outboxes_[peer].get(); outbox != nullptr) {
+    // A peer whose stream ended (it left, or its process is gone) reads no outbox either:
+    // fail as a Send on the stream would.
+    if (PeerStream* s = streams_[peer].get(); s->ended()) {
+      SetError(StreamError(s->end_status(), peer));
+      return;
+    }
     const v1::WireType type = ToWireType(op.wire);
     const int shm_slot = outbox->Acquire(count * WireBytesPerElement(type));
     if (shm_slot >= 0) {

@@ -108,15 +108,19 @@ absl::StatusOr<std::unique_ptr<ShmOutbox>> ShmOutbox::Create(uint32_t slots, siz
   if (fd < 0) return Errno(absl::StrCat("shm_open ", name));
   const size_t mapped = kHeaderBytes + size_t{slots} * slot_bytes;
   void* base = MAP_FAILED;
-  if (ftruncate(fd, static_cast<off_t>(mapped)) == 0) {
+  // The header's page is allocated now (a full /dev/shm fails here, not with SIGBUS on the
+  // first write); the slots' pages once a peer attaches (Acquire).
+  int error = ftruncate(fd, static_cast<off_t>(mapped)) != 0 ? errno
+                                                              : posix_fallocate(fd, 0, kHeaderBytes);
+  if (error == 0) {
     base = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) error = errno;
   }
-  const int saved = errno;
-  close(fd);
-  if (base == MAP_FAILED) {
+  if (error != 0) {
+    close(fd);
     shm_unlink(name.c_str());
-    errno = saved;
-    return Errno(absl::StrCat("mapping ", name));
+    errno = error;
+    return Errno(absl::StrCat("making ", name));
   }
   auto* layout = new (base) ShmOutboxLayout;
   std::memcpy(layout->magic, kMagic, sizeof(kMagic));
@@ -132,12 +136,13 @@ absl::StatusOr<std::unique_ptr<ShmOutbox>> ShmOutbox::Create(uint32_t slots, siz
   layout->on_stream.store(0, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
   return std::unique_ptr<ShmOutbox>(
-      new ShmOutbox(name, base, mapped, slots, slot_bytes, nonce, rank));
+      new ShmOutbox(name, fd, base, mapped, slots, slot_bytes, nonce, rank));
 }
 
-ShmOutbox::ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots,
+ShmOutbox::ShmOutbox(std::string name, int fd, void* base, size_t mapped, uint32_t slots,
                      size_t slot_bytes, std::string nonce_hex, int rank)
     : name_(std::move(name)),
+      fd_(fd),
       base_(base),
       mapped_(mapped),
       slots_(slots),
@@ -148,6 +153,7 @@ ShmOutbox::ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots
 ShmOutbox::~ShmOutbox() {
   if (!attached()) shm_unlink(name_.c_str());  // ENOENT if the peer got there meanwhile
   munmap(base_, mapped_);
+  close(fd_);
 }
 
 ShmOutboxLayout* ShmOutbox::layout() const { return static_cast<ShmOutboxLayout*>(base_); }
@@ -162,12 +168,24 @@ bool ShmOutbox::attached() const {
 
 int ShmOutbox::Acquire(size_t bytes) {
   if (bytes > slot_bytes_ || !attached()) return -1;
-  for (uint32_t i = 0; i < slots_; ++i) {
-    const uint32_t slot = (next_ + i) % slots_;
-    if (layout()->state[slot].load(std::memory_order_acquire) == kFree) {
-      next_ = slot + 1;
-      return static_cast<int>(slot);
+  // The lowest free slot, so that the slots in use (and the memory they hold) stay as few
+  // as the peak of unread segments.
+  for (uint32_t slot = 0; slot < slots_; ++slot) {
+    if (layout()->state[slot].load(std::memory_order_acquire) != kFree) continue;
+    const uint64_t bit = uint64_t{1} << slot;
+    if ((allocated_ & bit) == 0) {
+      // A slot's memory is reserved when first used: where /dev/shm cannot hold it (a small
+      // tmpfs), payloads stay on the stream rather than a write to an unbacked page killing
+      // the process (SIGBUS).
+      if (full_ || posix_fallocate(fd_, static_cast<off_t>(slot_data(static_cast<int>(slot)) -
+                                                            static_cast<uint8_t*>(base_)),
+                                   static_cast<off_t>(slot_bytes_)) != 0) {
+        full_ = true;
+        return -1;
+      }
+      allocated_ |= bit;
     }
+    return static_cast<int>(slot);
   }
   return -1;
 }

@@ -72,7 +72,7 @@ struct ShmDescriptor {
 // operation thread sends).
 class ShmOutbox {
  public:
-  static constexpr uint32_t kMaxSlots = 64;
+  static constexpr uint32_t kMaxSlots = 64;  // at most 64: a bit each in allocated_
   // Creates and maps an outbox of `slots` slots of `slot_bytes` each (address space only:
   // pages are allocated as slots are first written).
   // The descriptor ring's capacity.
@@ -93,7 +93,9 @@ class ShmOutbox {
   bool attached() const;
 
   // A free slot for a payload of `bytes`, now owned by the sender until the peer frees it;
-  // -1 when the peer has not attached, the payload does not fit a slot, or no slot is free.
+  // -1 when the peer has not attached, the payload does not fit a slot, or no slot is free
+  // (slots are taken into use lowest first, their memory reserved then; where /dev/shm
+  // cannot hold another, only those in use already are used).
   int Acquire(size_t bytes);
   uint8_t* slot_data(int slot) const;
   // The payload of an acquired slot is written: the peer may read it once the Segment naming
@@ -112,18 +114,20 @@ class ShmOutbox {
   uint32_t InUse() const;
 
  private:
-  ShmOutbox(std::string name, void* base, size_t mapped, uint32_t slots, size_t slot_bytes,
-            std::string nonce_hex, int rank);
+  ShmOutbox(std::string name, int fd, void* base, size_t mapped, uint32_t slots,
+            size_t slot_bytes, std::string nonce_hex, int rank);
   ShmOutboxLayout* layout() const;
 
   const std::string name_;
+  const int fd_;
   void* const base_;
   const size_t mapped_;
   const uint32_t slots_;
   const size_t slot_bytes_;
   const std::string nonce_hex_;
   const int rank_;
-  uint32_t next_ = 0;  // where Acquire's search starts
+  uint64_t allocated_ = 0;  // bit s: slot s's pages are reserved in /dev/shm
+  bool full_ = false;       // a slot could not be: no further slots are taken into use
 };
 
 class ShmInbox;

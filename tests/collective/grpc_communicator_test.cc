@@ -327,6 +327,9 @@ TEST_P(FoldedMailboxTest, EarlyBlocksFitAMailboxOfOneBuffer) {
                              [](int, GrpcCommunicatorOptions& o) {
                                o.folded_doubling_max_bytes = 0;
                                o.direct_max_bytes = 0;
+                               // The mailbox bounds what streams deliver; shared memory
+                               // is bounded by its slots (payloads beyond go on streams).
+                               o.shared_memory = false;
                              },
                              server_options));
     ASSERT_STREQ(group->ranks[0]->AllReduceAlgorithm(count), "halving");

@@ -65,8 +65,12 @@ class PeerKilledTest : public ::testing::TestWithParam<std::tuple<int, std::stri
 
 TEST_P(PeerKilledTest, PeerKilledMidOperationFailsEverySurvivorBeforeTheDeadline) {
   const auto [n, algorithm, victim] = GetParam();
+  // Payloads on the streams: the victim here is its server, shut down, while its thread
+  // runs on; through shared memory its sends would still arrive (a process that dies stops
+  // them too, and its streams' break fails the group: DeadPeerTest).
   ASSERT_OK_AND_ASSIGN(
       auto ring, MakeTestGroup(n, [algorithm = algorithm](int, GrpcCommunicatorOptions& o) {
+        o.shared_memory = false;
         if (algorithm == "ring") {
           o.pair_exchange = false;
           o.halving_max_bytes = 0;
@@ -132,6 +136,44 @@ INSTANTIATE_TEST_SUITE_P(
       return absl::StrCat("n", std::get<0>(info.param), "_", std::get<1>(info.param), "_kill",
                           std::get<2>(info.param));
     });
+
+// Ranks that exchange through shared memory sleep on their peers' bells, not on the
+// streams: a peer whose operation fails (as a crashed one, it sends no more and its streams
+// break) fails every survivor within about a second, not at their deadline.
+TEST(SharedMemoryFailureTest, APeerThatFailsEndsTheWaitsOnItsBell) {
+  for (int n : {2, 3, 5}) {
+    SCOPED_TRACE(absl::StrCat(n, " ranks"));
+    ASSERT_OK_AND_ASSIGN(auto ring, MakeTestGroup(n));
+    // 4 MiB: the ring (2 ranks) or halving-doubling, sending one segment ahead of what they
+    // received, so the survivors wait for segments the victim never sends.
+    std::vector<std::vector<float>> data(n, std::vector<float>(1 << 20, 1.0f));
+    for (int round = 0; round < 2; ++round) {  // the outboxes attach during the first
+      auto warm = RunRanks(n, [&](int r) {
+        return ring->ranks[r]->AllReduceSum(data[r].data(), data[r].size(),
+                                            OpOptions::WithTimeout(std::chrono::seconds(10)));
+      });
+      for (int r = 0; r < n; ++r) ASSERT_OK(warm[r]);
+    }
+    for (int r = 0; r < n; ++r) ASSERT_GT(ring->ranks[r]->shm_sends(), 0u) << "rank " << r;
+    // Rank 0: paced by its partners, so they wait for it (an extra rank sends its blocks all
+    // at once, and the others might finish without it).
+    const int victim = 0;
+    const auto timeout = std::chrono::seconds(20);
+    const auto start = Clock::now();
+    auto statuses = RunRanks(n, [&](int r) {
+      if (r == victim) {  // gives up at its first wait and cancels its streams
+        return ring->ranks[r]->AllReduceSum(data[r].data(), data[r].size(),
+                                            OpOptions::WithTimeout(std::chrono::seconds(0)));
+      }
+      return ring->ranks[r]->AllReduceSum(data[r].data(), data[r].size(),
+                                          OpOptions::WithTimeout(timeout));
+    });
+    const auto elapsed = Clock::now() - start;
+    EXPECT_EQ(statuses[victim].code(), absl::StatusCode::kDeadlineExceeded) << statuses[victim];
+    for (int r = 1; r < n; ++r) EXPECT_THAT(statuses[r], IsPeerFailure()) << "rank " << r;
+    EXPECT_LT(elapsed, std::chrono::seconds(5));
+  }
+}
 
 // A worker that moves to a new generation fails the old group's mailbox: an operation still
 // waiting on peers that never came up returns at once, not at its deadline, whether it waits
