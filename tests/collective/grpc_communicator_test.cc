@@ -89,6 +89,13 @@ const char* Name(Algorithm algorithm) {
   return "?";
 }
 
+// The name of a (world size, count, algorithm) test: "n3_count1009_halving".
+std::string WorldCountAlgorithm(
+    const ::testing::TestParamInfo<std::tuple<int, size_t, Algorithm>>& info) {
+  return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
+                      Name(std::get<2>(info.param)));
+}
+
 // The algorithm a forced choice must run on n ranks for count > 0 (nullptr: not forced there).
 const char* ForcedName(Algorithm algorithm, int n) {
   if (n == 1) return "none";
@@ -165,10 +172,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
                                          Algorithm::kPair, Algorithm::kDoubling,
                                          Algorithm::kHalving)),
-    [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
-                          Name(std::get<2>(info.param)));
-    });
+    WorldCountAlgorithm);
 
 INSTANTIATE_TEST_SUITE_P(
     WorldSizesAndCounts, StreamAllReduceTest,
@@ -177,10 +181,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
                                          Algorithm::kPair, Algorithm::kDoubling,
                                          Algorithm::kHalving)),
-    [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
-                          Name(std::get<2>(info.param)));
-    });
+    WorldCountAlgorithm);
 
 // Ranks on one host send their payloads through shared memory once the peers attached their
 // outboxes (the first segments of a group may go on the stream), none once the slots are
@@ -243,10 +244,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(size_t{0}, size_t{3}, size_t{1009}, size_t{100003}),
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
                                          Algorithm::kDoubling, Algorithm::kHalving)),
-    [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
-                          Name(std::get<2>(info.param)));
-    });
+    WorldCountAlgorithm);
 
 // The extra ranks' blocks arrive early when their core ranks start late, and wait in the core
 // ranks' mailboxes: (n - p) / p of the buffer at most (fold.cc), so a mailbox that holds one
@@ -459,10 +457,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly,
                                          Algorithm::kDoubling, Algorithm::kHalving,
                                          Algorithm::kDirect)),
-    [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
-                          Name(std::get<2>(info.param)));
-    });
+    WorldCountAlgorithm);
 
 TEST(RingBroadcastTest, EveryRootReachesEveryRank) {
   for (int n : {2, 3, 4, 7}) {
@@ -519,10 +514,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(size_t{5000}, size_t{200003}),
                        ::testing::Values(Algorithm::kAuto, Algorithm::kRingOnly, Algorithm::kPair,
                                          Algorithm::kDoubling, Algorithm::kHalving)),
-    [](const auto& info) {
-      return absl::StrCat("n", std::get<0>(info.param), "_count", std::get<1>(info.param), "_",
-                          Name(std::get<2>(info.param)));
-    });
+    WorldCountAlgorithm);
 
 TEST(RingBucketsTest, GradientBucketsOverTheRing) {
   const int n = 3;
