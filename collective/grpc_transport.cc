@@ -247,48 +247,54 @@ std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t s
   return EncodeSegmentPrefix(h, count * WireBytesPerElement(h.wire_type()));
 }
 
+// The payload through `peer`'s outbox if a slot is free: copied into it now (so the caller's
+// buffer is free at once), announced by a descriptor, or by a Segment naming the slot when
+// the descriptor ring is full. False: the payload goes on the stream.
+bool GrpcTransport::SendThroughOutbox(const OpContext& op, int peer, uint32_t step,
+                                      uint32_t segment, const void* data, size_t count) {
+  ShmOutbox* outbox = outboxes_[peer].get();
+  PeerStream* s = streams_[peer].get();
+  // A peer whose stream ended (it left, or its process is gone) reads no outbox either: fail
+  // as a Send on the stream would.
+  if (s->ended()) {
+    SetError(StreamError(s->end_status(), peer));
+    return true;
+  }
+  const v1::WireType type = ToWireType(op.wire);
+  const int shm_slot = outbox->Acquire(count * WireBytesPerElement(type));
+  if (shm_slot < 0) return false;
+  if (type == v1::WIRE_TYPE_BF16) {
+    EncodeBf16(static_cast<const float*>(data), count,
+               reinterpret_cast<uint16_t*>(outbox->slot_data(shm_slot)));
+  } else {
+    std::memcpy(outbox->slot_data(shm_slot), data, count * WireBytesPerElement(type));
+  }
+  outbox->Publish(shm_slot);
+  ++shm_sends_;
+  {
+    std::lock_guard<std::mutex> lock(send_->mu);
+    if (!send_->error.ok()) return true;
+  }
+  ShmDescriptor d;
+  d.sequence = op.sequence;
+  d.count = count;
+  d.step = step;
+  d.segment = segment;
+  d.slot_plus_one = static_cast<uint32_t>(shm_slot) + 1;
+  d.wire_type = static_cast<uint32_t>(type);
+  if (outbox->Post(d)) return true;
+  outbox->CountStreamSend();
+  grpc::Slice prefix(Prefix(op, step, segment, count, shm_slot));
+  if (!s->Send(grpc::ByteBuffer(&prefix, 1), /*more=*/false)) {  // no hint: see Send
+    SetError(StreamError(s->end_status(), peer));
+  }
+  return true;
+}
+
 void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t segment,
                          const void* data, size_t count, size_t slot, bool more) {
-  if (ShmOutbox* outbox = outboxes_[peer].get(); outbox != nullptr) {
-    // A peer whose stream ended (it left, or its process is gone) reads no outbox either:
-    // fail as a Send on the stream would.
-    if (PeerStream* s = streams_[peer].get(); s->ended()) {
-      SetError(StreamError(s->end_status(), peer));
-      return;
-    }
-    const v1::WireType type = ToWireType(op.wire);
-    const int shm_slot = outbox->Acquire(count * WireBytesPerElement(type));
-    if (shm_slot >= 0) {
-      // Copied now, so the caller's buffer is free at once: nothing to release later.
-      if (type == v1::WIRE_TYPE_BF16) {
-        EncodeBf16(static_cast<const float*>(data), count,
-                   reinterpret_cast<uint16_t*>(outbox->slot_data(shm_slot)));
-      } else {
-        std::memcpy(outbox->slot_data(shm_slot), data, count * WireBytesPerElement(type));
-      }
-      outbox->Publish(shm_slot);
-      ++shm_sends_;
-      {
-        std::lock_guard<std::mutex> lock(send_->mu);
-        if (!send_->error.ok()) return;
-      }
-      ShmDescriptor d;
-      d.sequence = op.sequence;
-      d.count = count;
-      d.step = step;
-      d.segment = segment;
-      d.slot_plus_one = static_cast<uint32_t>(shm_slot) + 1;
-      d.wire_type = static_cast<uint32_t>(type);
-      if (outbox->Post(d)) return;
-      // The descriptor ring is full: the Segment naming the slot goes on the stream.
-      outbox->CountStreamSend();
-      grpc::Slice prefix(Prefix(op, step, segment, count, shm_slot));
-      PeerStream* s = streams_[peer].get();
-      if (!s->Send(grpc::ByteBuffer(&prefix, 1), /*more=*/false)) {  // no hint: see below
-        SetError(StreamError(s->end_status(), peer));
-      }
-      return;
-    }
+  if (outboxes_[peer] != nullptr && SendThroughOutbox(op, peer, step, segment, data, count)) {
+    return;
   }
   ++stream_sends_;
   // The receiver waits on its stream for this segment, not on the outbox's bell. And no

@@ -85,6 +85,8 @@ class GrpcTransport final : public Transport {
   // The Segment prefix; `shm_slot` >= 0: the payload is in that slot of the peer's outbox.
   std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count,
                      int shm_slot) const;
+  bool SendThroughOutbox(const OpContext& op, int peer, uint32_t step, uint32_t segment,
+                         const void* data, size_t count);
   template <typename Pred>
   absl::Status WaitSends(Clock::time_point deadline, Pred done, const char* what);
   // The lowest rank gRPC still holds payloads for (what a wait on sends waits for), or -1.
