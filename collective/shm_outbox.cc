@@ -177,9 +177,8 @@ int ShmOutbox::Acquire(size_t bytes) {
       // A slot's memory is reserved when first used: where /dev/shm cannot hold it (a small
       // tmpfs), payloads stay on the stream rather than a write to an unbacked page killing
       // the process (SIGBUS).
-      if (full_ || posix_fallocate(fd_, static_cast<off_t>(slot_data(static_cast<int>(slot)) -
-                                                            static_cast<uint8_t*>(base_)),
-                                   static_cast<off_t>(slot_bytes_)) != 0) {
+      const off_t offset = static_cast<off_t>(kHeaderBytes + size_t{slot} * slot_bytes_);
+      if (full_ || posix_fallocate(fd_, offset, static_cast<off_t>(slot_bytes_)) != 0) {
         full_ = true;
         return -1;
       }
