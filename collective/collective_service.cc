@@ -128,7 +128,6 @@ absl::StatusOr<bool> Mailbox::DrainInboxes(const GroupId& group) {
       h.set_step(d->step);
       h.set_segment(d->segment);
       h.set_count(d->count);
-      h.set_shm_slot(d->slot_plus_one);
       absl::Status status;
       if (d->wire_type != v1::WIRE_TYPE_F32 && d->wire_type != v1::WIRE_TYPE_BF16 &&
           d->wire_type != v1::WIRE_TYPE_BYTES) {
@@ -585,15 +584,6 @@ class PushCall final : public CompletionDriver::Tag {
           "segment of generation ", h.generation(), " of job ", h.job_id(),
           " on a stream admitted for generation ", group_.generation, " of job ",
           group_.job_id));
-    }
-    if (h.shm_slot() != 0) {
-      if (inbox_ == nullptr) {
-        return absl::InvalidArgumentError(
-            "collective segment names a shared-memory slot on a stream without an outbox");
-      }
-      TANDEM_ASSIGN_OR_RETURN(
-          delivery.shm,
-          inbox_->Claim(h.shm_slot(), h.count() * WireBytesPerElement(h.wire_type())));
     }
     if (!seen_header_) {
       seen_header_ = true;

@@ -28,10 +28,10 @@
 
 namespace tandem::collective {
 
-// One received Segment: its header and the whole message, payload bytes still in gRPC's
-// slices (never copied into a contiguous buffer), or, when header.shm_slot names one, in the
-// sender's shared-memory slot `shm` (freed for the sender when the last copy of the Delivery
-// is gone).
+// One received segment: its header and the whole message, payload bytes still in gRPC's
+// slices (never copied into a contiguous buffer), or, for a segment posted to a shared-memory
+// outbox, its header and the sender's slot `shm` (freed for the sender when the last copy of
+// the Delivery is gone).
 struct Delivery {
   v1::CollectiveHeader header;
   grpc::ByteBuffer message;

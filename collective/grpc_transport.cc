@@ -230,7 +230,7 @@ void GrpcTransport::SetError(const absl::Status& error) {
 }
 
 std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t segment,
-                                  size_t count, int shm_slot) const {
+                                  size_t count) const {
   v1::CollectiveHeader h;
   h.set_job_id(group_.job_id);
   h.set_generation(group_.generation);
@@ -240,16 +240,12 @@ std::string GrpcTransport::Prefix(const OpContext& op, uint32_t step, uint32_t s
   h.set_step(step);
   h.set_wire_type(ToWireType(op.wire));
   h.set_count(count);
-  if (shm_slot >= 0) {
-    h.set_shm_slot(static_cast<uint32_t>(shm_slot) + 1);
-    return EncodeSegmentPrefix(h, 0);
-  }
   return EncodeSegmentPrefix(h, count * WireBytesPerElement(h.wire_type()));
 }
 
 // The payload through `peer`'s outbox if a slot is free: copied into it now (so the caller's
-// buffer is free at once), announced by a descriptor, or by a Segment naming the slot when
-// the descriptor ring is full. False: the payload goes on the stream.
+// buffer is free at once) and announced by a descriptor. False: the payload goes on the
+// stream.
 bool GrpcTransport::SendThroughOutbox(const OpContext& op, int peer, uint32_t step,
                                       uint32_t segment, const void* data, size_t count) {
   ShmOutbox* outbox = outboxes_[peer].get();
@@ -282,12 +278,8 @@ bool GrpcTransport::SendThroughOutbox(const OpContext& op, int peer, uint32_t st
   d.segment = segment;
   d.slot_plus_one = static_cast<uint32_t>(shm_slot) + 1;
   d.wire_type = static_cast<uint32_t>(type);
-  if (outbox->Post(d)) return true;
-  outbox->CountStreamSend();
-  grpc::Slice prefix(Prefix(op, step, segment, count, shm_slot));
-  if (!s->Send(grpc::ByteBuffer(&prefix, 1), /*more=*/false)) {  // no hint: see Send
-    SetError(StreamError(s->end_status(), peer));
-  }
+  // The ring holds a descriptor for every slot, so an acquired slot always finds room.
+  if (!outbox->Post(d)) SetError(absl::InternalError("shared-memory descriptor ring full"));
   return true;
 }
 
@@ -311,7 +303,7 @@ void GrpcTransport::Send(const OpContext& op, int peer, uint32_t step, uint32_t 
     ++send_->unreleased_to[static_cast<size_t>(peer)];
   }
   PeerStream* s = streams_[peer].get();
-  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count, -1), data, count, op.wire, slot,
+  if (!s->Send(MakeMessage(send_, Prefix(op, step, segment, count), data, count, op.wire, slot,
                            static_cast<size_t>(peer)),
                more)) {
     SetError(StreamError(s->end_status(), peer));

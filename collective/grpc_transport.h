@@ -82,9 +82,7 @@ class GrpcTransport final : public Transport {
   absl::Status NamePeer(const absl::Status& status) const;
   absl::Status StreamError(const grpc::Status& status, int peer) const;
   void SetError(const absl::Status& error);
-  // The Segment prefix; `shm_slot` >= 0: the payload is in that slot of the peer's outbox.
-  std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count,
-                     int shm_slot) const;
+  std::string Prefix(const OpContext& op, uint32_t step, uint32_t segment, size_t count) const;
   bool SendThroughOutbox(const OpContext& op, int peer, uint32_t step, uint32_t segment,
                          const void* data, size_t count);
   template <typename Pred>

@@ -22,8 +22,7 @@
 // such a segment. Where the peer cannot open the object (another host, a container with its
 // own /dev/shm, another user) it never marks it attached and every payload goes on the stream
 // as before; so does a payload larger than a slot or one sent while every slot is in use
-// (sends never wait for a slot), and a segment whose slot was found while the descriptor
-// ring is full goes as a Segment naming its slot (header.shm_slot) on the stream.
+// (sends never wait for a slot).
 //
 // Memory order: a slot's state word hands the slot over: the sender writes the payload, then
 // stores kFull (release); the receiver checks kFull (acquire) before reading, and stores
@@ -77,6 +76,8 @@ class ShmOutbox {
   // pages are allocated as slots are first written).
   // The descriptor ring's capacity.
   static constexpr uint32_t kRingEntries = 64;
+  static_assert(kRingEntries >= kMaxSlots,
+                "a posted descriptor holds a slot until it is taken: room for every slot");
   static absl::StatusOr<std::unique_ptr<ShmOutbox>> Create(uint32_t slots, size_t slot_bytes,
                                                            int rank = 0);
   // Unmaps; unlinks the name unless the peer attached (and so unlinked it already).
@@ -98,11 +99,12 @@ class ShmOutbox {
   // cannot hold another, only those in use already are used).
   int Acquire(size_t bytes);
   uint8_t* slot_data(int slot) const;
-  // The payload of an acquired slot is written: the peer may read it once the Segment naming
-  // it arrives (call before sending that Segment).
+  // The payload of an acquired slot is written: the peer may read it once a descriptor
+  // naming it is posted (call before Post).
   void Publish(int slot);
   // Posts `d` (its slot published) to the descriptor ring and rings the bell; false when the
-  // ring is full (the peer has not taken kRingEntries descriptors yet).
+  // ring is full (the peer has not taken kRingEntries descriptors yet: never for descriptors
+  // of acquired slots, since a slot stays in use until its descriptor was taken).
   bool Post(const ShmDescriptor& d);
   // Counts a segment to this peer that goes on the stream instead (call before sending it;
   // from the outbox's creation on, attached or not) and rings the bell, so the receiver

@@ -86,22 +86,10 @@ absl::Status ParseSegmentPrefix(const uint8_t* bytes, size_t n, size_t total,
     return absl::InvalidArgumentError(
         absl::StrCat("collective segment: unknown wire type ", header->wire_type()));
   }
-  const uint64_t count = header->count();
-  if (count > kMaxSegmentPayloadBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("collective segment: ", count, " elements exceed the limit"));
-  }
-  const uint64_t elements_bytes = count * WireBytesPerElement(header->wire_type());
-  if (header->shm_slot() != 0) {
-    // The payload is in the sender's shared-memory outbox: the message carries none.
-    if (payload_len != 0 || elements_bytes > kMaxSegmentPayloadBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "collective segment in shared-memory slot ", header->shm_slot(), ": ", count,
-          " elements with ", payload_len, " payload bytes on the stream"));
-    }
-  } else if (elements_bytes != payload_len) {
+  if (header->count() > kMaxSegmentPayloadBytes ||
+      header->count() * WireBytesPerElement(header->wire_type()) != payload_len) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "collective segment: ", count, " elements do not fill ", payload_len,
+        "collective segment: ", header->count(), " elements do not fill ", payload_len,
         " payload bytes"));
   }
   *payload_offset = pos;

@@ -90,20 +90,6 @@ TEST(SegmentPrefixTest, RefusesMalformedAndOversized) {
               StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
-// A segment whose payload is in shared memory (shm_slot) carries none on the stream, and still
-// declares no more than the payload limit.
-TEST(SegmentPrefixTest, SharedMemorySegmentsCarryNoPayload) {
-  v1::CollectiveHeader h = Header(3);
-  h.set_shm_slot(1);
-  EXPECT_OK(Parse(EncodeSegmentPrefix(h, 0)));
-  EXPECT_THAT(Parse(EncodeSegmentPrefix(h, 12) + std::string(12, 'x')),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  h.set_count(kMaxSegmentPayloadBytes / 4 + 1);
-  EXPECT_THAT(Parse(EncodeSegmentPrefix(h, 0)), StatusIs(absl::StatusCode::kInvalidArgument));
-  h.set_count(kMaxSegmentPayloadBytes / 4);
-  EXPECT_OK(Parse(EncodeSegmentPrefix(h, 0)));
-}
-
 // Bytes segments (all-gather) count one element per byte: any length, odd ones included.
 TEST(SegmentPrefixTest, BytesSegmentsCountBytes) {
   v1::CollectiveHeader h = Header(7);
